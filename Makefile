@@ -1,0 +1,68 @@
+# The named commands the README and .ci/run use. `make demo` and `make test` set up .venv
+# themselves (uv from PyPI, with a pip fallback) from the committed lock files.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+APPS   := $(patsubst src/vigie/%/apps.py,%,$(wildcard src/vigie/*/apps.py))
+PYTEST_WORKERS ?= auto
+
+.PHONY: install install-dev demo test test-postgres test-browser lint messages lock bench clean
+
+$(VENV)/.base: requirements/base.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q --disable-pip-version-check uv || true
+	@if [ -x $(BIN)/uv ]; then \
+	  $(BIN)/uv pip install -q --python $(BIN)/python -r requirements/base.txt && \
+	  $(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e . ; \
+	else \
+	  $(BIN)/pip install -q -r requirements/base.txt && $(BIN)/pip install -q --no-deps -e . ; \
+	fi
+	@touch $@
+
+$(VENV)/.dev: $(VENV)/.base requirements/dev.txt
+	@if [ -x $(BIN)/uv ]; then \
+	  $(BIN)/uv pip install -q --python $(BIN)/python -r requirements/dev.txt ; \
+	else \
+	  $(BIN)/pip install -q -r requirements/dev.txt ; \
+	fi
+	@touch $@
+
+install: $(VENV)/.base
+install-dev: $(VENV)/.dev
+
+## Run Vigie on an embedded SQLite database with demonstration data.
+demo: install
+	$(BIN)/vigie demo $(ARGS)
+
+## The whole suite (SQLite, or PostgreSQL when DATABASE_URL is set), in parallel.
+test: install-dev
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not browser" $(ARGS)
+
+## The browser tests: Playwright drives Debian's chromium (/usr/bin/chromium).
+test-browser: install-dev
+	$(BIN)/pytest -m browser -p no:xdist $(ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check src bench
+	$(BIN)/ruff format --check src bench
+	$(BIN)/mypy src
+
+## Extract and compile translations, app by app (each app has its own locale/).
+messages: install-dev
+	@for app in $(APPS); do \
+	  (cd src/vigie/$$app && mkdir -p locale && \
+	   DJANGO_SETTINGS_MODULE=vigie.settings.test ../../../$(BIN)/django-admin makemessages -l fr -l ar --ignore 'tests/*' >/dev/null && \
+	   DJANGO_SETTINGS_MODULE=vigie.settings.test ../../../$(BIN)/django-admin compilemessages >/dev/null) ; \
+	done
+
+## Re-resolve the pinned dependencies after editing pyproject.toml.
+lock: install
+	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --no-header --no-annotate -q -o requirements/base.txt
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 --no-header --no-annotate -q -c requirements/base.txt -o requirements/dev.txt
+
+## Every benchmark in bench/, each printing one JSON line.
+bench: install-dev
+	@for b in bench/*.py; do $(BIN)/python $$b $(ARGS) || exit 1; done
+
+clean:
+	rm -rf $(VENV) test-artifacts

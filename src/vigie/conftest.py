@@ -1,0 +1,72 @@
+"""Fixtures shared by every app's tests."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from vigie.testing import World, build_world
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    return build_world()
+
+
+@pytest.fixture
+def api() -> Any:
+    """``api(user)`` — an API client authenticated as ``user`` (or anonymous with None)."""
+
+    def make(user: Any = None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def web(client: Any) -> Any:
+    """``web(user)`` — Django's test client logged in as ``user``."""
+
+    def make(user: Any = None) -> Any:
+        client.logout()
+        if user is not None:
+            client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def browser() -> Any:
+    from playwright.sync_api import sync_playwright
+
+    from vigie.browser import CHROMIUM_ARGS, chromium_path
+
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls made here
+    # by the test itself are still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Any:
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def browser_world(transactional_db: Any, live_server: Any) -> tuple[World, str]:
+    """A world whose users can log in through the live server, and its base URL."""
+    return build_world(), live_server.url

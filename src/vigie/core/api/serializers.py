@@ -1,0 +1,126 @@
+from __future__ import annotations
+
+from typing import Any
+
+from auditlog.models import LogEntry
+from rest_framework import serializers
+
+from vigie.core.models import AccessLogEntry, ApiToken, Organisation, User
+from vigie.core.roles import catalogue
+
+
+class OrganisationSerializer(serializers.ModelSerializer[Organisation]):
+    class Meta:
+        model = Organisation
+        fields = ["code", "name", "kind", "country", "is_active"]
+        read_only_fields = ["is_active"]
+
+
+class MembershipSerializer(serializers.Serializer[Any]):
+    organisation = serializers.CharField(source="organisation.code")
+    role = serializers.CharField()
+
+
+class MeSerializer(serializers.Serializer[Any]):
+    username = serializers.CharField()
+    memberships = MembershipSerializer(many=True)
+    permissions = serializers.ListField(child=serializers.CharField())
+
+
+class MemberSerializer(serializers.ModelSerializer[User]):
+    roles = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "first_name", "last_name", "email", "is_active", "roles"]
+
+    def get_roles(self, obj: User) -> list[str]:
+        org = self.context["organisation"]
+        return sorted(m.role for m in obj.memberships.all() if m.organisation_id == org.pk)
+
+
+_ROLE_CHOICES = list(catalogue().roles)
+
+
+class MemberCreateSerializer(serializers.Serializer[Any]):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(write_only=True, min_length=10, max_length=200)
+    roles = serializers.ListField(
+        child=serializers.ChoiceField(choices=_ROLE_CHOICES), min_length=1
+    )
+    email = serializers.EmailField(required=False, allow_blank=True)
+    first_name = serializers.CharField(required=False, allow_blank=True, max_length=150)
+    last_name = serializers.CharField(required=False, allow_blank=True, max_length=150)
+
+
+class RolesSerializer(serializers.Serializer[Any]):
+    roles = serializers.ListField(child=serializers.ChoiceField(choices=_ROLE_CHOICES))
+
+
+class ChangeSerializer(serializers.ModelSerializer[LogEntry]):
+    actor = serializers.CharField(source="actor.username", default=None)
+    model = serializers.CharField(source="content_type.model")
+    action = serializers.SerializerMethodField()
+    request_id = serializers.CharField(source="cid")
+    organisation = serializers.SerializerMethodField()
+
+    class Meta:
+        model = LogEntry
+        fields = [
+            "id",
+            "timestamp",
+            "actor",
+            "organisation",
+            "model",
+            "object_pk",
+            "object_repr",
+            "action",
+            "changes",
+            "remote_addr",
+            "request_id",
+        ]
+
+    def get_action(self, obj: LogEntry) -> str:
+        return {0: "create", 1: "update", 2: "delete"}.get(obj.action, "access")
+
+    def get_organisation(self, obj: LogEntry) -> str | None:
+        data = obj.additional_data or {}
+        return data.get("organisation") if isinstance(data, dict) else None
+
+
+class AccessLogSerializer(serializers.ModelSerializer[AccessLogEntry]):
+    class Meta:
+        model = AccessLogEntry
+        fields = [
+            "seq",
+            "at",
+            "actor_username",
+            "organisation_code",
+            "action",
+            "object_type",
+            "object_id",
+            "fields",
+            "detail",
+            "request_id",
+            "ip",
+            "prev_hash",
+            "entry_hash",
+        ]
+
+
+class TokenSerializer(serializers.ModelSerializer[ApiToken]):
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"]
+
+
+class TokenCreateSerializer(serializers.Serializer[Any]):
+    name = serializers.CharField(max_length=100)
+    expires_at = serializers.DateTimeField(required=False, allow_null=True)
+
+
+class TokenIssuedSerializer(TokenSerializer):
+    secret = serializers.CharField()
+
+    class Meta(TokenSerializer.Meta):
+        fields = [*TokenSerializer.Meta.fields, "secret"]

@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "vigie.core"
+    label = "core"
+    verbose_name = _("Organisations and access")
+    nav = [
+        ("core:users", _("Users"), "org.users.manage"),
+        ("core:organisations", _("Organisations"), "system.orgs.manage"),
+        ("core:audit", _("Audit"), "audit.view"),
+    ]
+
+    def ready(self) -> None:
+        from vigie.core import changelog
+        from vigie.core.api import schema  # noqa: F401  (registers the token scheme)
+        from vigie.core.models import ApiToken, Membership, Organisation, OrganisationShare, User
+
+        changelog.connect()
+        changelog.register(Organisation, Membership, OrganisationShare, ApiToken)
+        changelog.register(User, exclude_fields=["password", "last_login"])

@@ -1,0 +1,229 @@
+"""Organisations, users, memberships and sharing, API tokens, and the hash-chained access log."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from vigie.core.roles import catalogue
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        UN_ENTITY = "un_entity", _("UN entity")
+        MEMBER_STATE = "member_state", _("Member state authority")
+        FIU = "fiu", _("Financial intelligence unit")
+        HUMANITARIAN = "humanitarian", _("Humanitarian agency")
+        NGO = "ngo", _("Non-governmental organisation")
+        PRIVATE = "private", _("Private sector")
+        OTHER = "other", _("Other")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    country = models.CharField(_("country (ISO 3166)"), max_length=2, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name}"
+
+    def get_additional_data(self) -> dict[str, Any]:
+        return {"organisation": self.code}
+
+
+class User(AbstractUser):
+    preferred_language = models.CharField(_("preferred language"), max_length=5, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+
+class Membership(models.Model):
+    """A user holds a role in an organisation; a user may hold several roles."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=40)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organisation", "role"], name="uniq_membership")
+        ]
+        ordering = ["organisation__code", "user__username", "role"]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organisation.code}: {self.role}"
+
+    @property
+    def role_label(self) -> str:
+        return catalogue().role(self.role).label
+
+    def get_additional_data(self) -> dict[str, Any]:
+        return {"organisation": self.organisation.code}
+
+
+class OrganisationShare(models.Model):
+    """An organisation lets a partner read its records of one kind (explicit, revocable)."""
+
+    class Scope(models.TextChoices):
+        CASES = "case", _("Case records")
+        EVIDENCE = "evidence", _("Evidence")
+        NETWORK = "network", _("Network investigation")
+        FINANCE = "finance", _("Financial analysis")
+
+    owner = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="shares_given")
+    partner = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="shares_received"
+    )
+    scope = models.CharField(_("what is shared"), max_length=20, choices=Scope.choices)
+    include_identities = models.BooleanField(
+        _("include victims' identities"),
+        default=False,
+        help_text=_("Only where victims consented to sharing their identity."),
+    )
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["owner__code", "partner__code", "scope"]
+
+    def __str__(self) -> str:
+        return f"{self.owner.code} → {self.partner.code}: {self.scope}"
+
+    def get_additional_data(self) -> dict[str, Any]:
+        return {"organisation": self.owner.code}
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API. Only a SHA-256 of the secret is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=12, db_index=True)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_usable(self) -> bool:
+        now = timezone.now()
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+
+    def get_additional_data(self) -> dict[str, Any]:
+        return {"user": self.user.username}
+
+
+class AccessLogHead(models.Model):
+    """Single row holding the chain's last sequence number and hash.
+
+    Appending locks it, which serialises writers; verification compares the chain's end to it,
+    so that deleting the newest entries is detected too.
+    """
+
+    last_seq = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="0" * 64)
+
+    def __str__(self) -> str:
+        return f"head at #{self.last_seq}"
+
+
+class AccessLogEntry(models.Model):
+    """Append-only record of a read or export of identifying data; each entry hashes the last."""
+
+    seq = models.BigIntegerField(unique=True)
+    at = models.DateTimeField()
+    actor = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    actor_username = models.CharField(max_length=150)
+    organisation_code = models.CharField(max_length=40, blank=True)
+    action = models.CharField(max_length=30)  # view, export, download, ...
+    object_type = models.CharField(max_length=60)
+    object_id = models.CharField(max_length=64, blank=True)
+    fields = models.JSONField(default=list)
+    detail = models.JSONField(default=dict)
+    request_id = models.CharField(max_length=64, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    entry_hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["-seq"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["actor_username"]),
+            models.Index(fields=["at"]),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"#{self.seq} {self.actor_username} {self.action} {self.object_type}:{self.object_id}"
+        )
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("access log entries are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise PermissionError("access log entries are append-only")
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "at": self.at.isoformat(),
+            "actor": self.actor_username,
+            "organisation": self.organisation_code,
+            "action": self.action,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "fields": list(self.fields),
+            "detail": self.detail,
+            "request_id": self.request_id,
+            "ip": self.ip,
+        }
+
+    def compute_hash(self) -> str:
+        canonical = json.dumps(
+            self.payload(), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        )
+        return hashlib.sha256(f"{self.prev_hash}\n{canonical}".encode()).hexdigest()
+
+
+class KeyRotation(models.Model):
+    """Progress of one `vigie keys rotate` run, so an interrupted run resumes where it stopped."""
+
+    new_key_id = models.CharField(max_length=20)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    progress = models.JSONField(default=dict)  # "app_label.Model" -> last primary key done
+    rewritten = models.BigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"rotation to {self.new_key_id} started {self.started_at:%Y-%m-%d %H:%M}"

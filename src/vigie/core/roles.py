@@ -1,0 +1,66 @@
+"""Typed loader for the roles code list (data/roles.yaml)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+from django.utils.translation import get_language
+
+ROLES_FILE = Path(__file__).parent / "data" / "roles.yaml"
+
+
+@dataclass(frozen=True)
+class Role:
+    code: str
+    labels: dict[str, str]
+    scope: str  # "organisation": rights in the user's organisation; "system": everywhere
+    permissions: frozenset[str]
+
+    @property
+    def label(self) -> str:
+        return localised(self.labels)
+
+
+@dataclass(frozen=True)
+class RoleCatalogue:
+    version: int
+    permissions: dict[str, dict[str, str]]
+    roles: dict[str, Role]
+
+    def role(self, code: str) -> Role:
+        try:
+            return self.roles[code]
+        except KeyError:
+            raise ValueError(
+                f"unknown role {code!r}; known roles: {', '.join(self.roles)}"
+            ) from None
+
+    def choices(self) -> list[tuple[str, str]]:
+        return [(r.code, r.label) for r in self.roles.values()]
+
+
+def localised(labels: dict[str, str]) -> str:
+    lang = (get_language() or "en")[:2]
+    return labels.get(lang) or labels.get("en") or next(iter(labels.values()))
+
+
+@cache
+def catalogue() -> RoleCatalogue:
+    raw = yaml.safe_load(ROLES_FILE.read_text(encoding="utf-8"))
+    perms: dict[str, dict[str, str]] = raw["permissions"]
+    roles: dict[str, Role] = {}
+    for code, spec in raw["roles"].items():
+        unknown = set(spec["permissions"]) - set(perms)
+        if unknown:
+            raise ValueError(
+                f"{ROLES_FILE}: role {code} names unknown permissions {sorted(unknown)}"
+            )
+        roles[code] = Role(code, spec["label"], spec["scope"], frozenset(spec["permissions"]))
+    return RoleCatalogue(int(raw["version"]), perms, roles)
+
+
+def all_permissions() -> list[str]:
+    return list(catalogue().permissions)

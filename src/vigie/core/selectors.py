@@ -1,0 +1,94 @@
+"""Reads that depend on who asks. Views, API and CLI read through these."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from auditlog.models import LogEntry
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+
+from vigie.core import access
+from vigie.core.models import AccessLogEntry, Membership, Organisation, OrganisationShare, User
+
+
+def visible_organisations(user: Any) -> QuerySet[Organisation]:
+    """Every organisation's name and code is known to every user (needed to share and refer)."""
+    qs = Organisation.objects.all()
+    if not access.has_perm(user, "system.orgs.manage"):
+        qs = qs.filter(is_active=True)
+    return qs
+
+
+def administered_organisations(user: Any) -> QuerySet[Organisation]:
+    orgs = access.organisations_with(user, "org.users.manage")
+    qs = Organisation.objects.all()
+    return qs if orgs is access.ALL else qs.filter(pk__in=list(orgs))
+
+
+def get_administered_organisation(user: Any, code: str) -> Organisation:
+    org = administered_organisations(user).filter(code=code).first()
+    if org is None:
+        raise PermissionDenied(f"you do not administer an organisation with code {code!r}")
+    return org
+
+
+def members_of(user: Any, organisation: Organisation) -> QuerySet[User]:
+    if not access.has_perm(user, "org.users.manage", organisation.pk):
+        raise PermissionDenied("you do not administer this organisation")
+    return (
+        User.objects.filter(memberships__organisation=organisation)
+        .distinct()
+        .prefetch_related("memberships")
+        .order_by("username")
+    )
+
+
+def roles_in(user: User, organisation: Organisation) -> list[str]:
+    return list(
+        Membership.objects.filter(user=user, organisation=organisation).values_list(
+            "role", flat=True
+        )
+    )
+
+
+def shares_of(user: Any, organisation: Organisation) -> QuerySet[OrganisationShare]:
+    if not access.has_perm(user, "org.sharing.manage", organisation.pk):
+        raise PermissionDenied("you do not manage this organisation's sharing")
+    return OrganisationShare.objects.filter(owner=organisation).select_related("partner")
+
+
+def _audited_codes(user: Any) -> list[str] | None:
+    orgs = access.organisations_with(user, "audit.view")
+    if orgs is access.ALL:
+        return None
+    return list(Organisation.objects.filter(pk__in=list(orgs)).values_list("code", flat=True))
+
+
+def visible_changes(user: Any, **filters: str) -> QuerySet[LogEntry]:
+    """Create/update/delete entries of the organisations ``user`` audits."""
+    qs = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp", "-pk")
+    codes = _audited_codes(user)
+    if codes is not None:
+        qs = qs.filter(additional_data__organisation__in=codes)
+    if filters.get("actor"):
+        qs = qs.filter(actor__username=filters["actor"])
+    if filters.get("model"):
+        qs = qs.filter(content_type__model=filters["model"].lower())
+    if filters.get("action") in {"0", "1", "2"}:
+        qs = qs.filter(action=int(filters["action"]))
+    if filters.get("request_id"):
+        qs = qs.filter(cid=filters["request_id"])
+    return qs
+
+
+def visible_access_log(user: Any, **filters: str) -> QuerySet[AccessLogEntry]:
+    """Reads and exports of identifying data in the organisations ``user`` audits."""
+    qs = AccessLogEntry.objects.all()
+    codes = _audited_codes(user)
+    if codes is not None:
+        qs = qs.filter(organisation_code__in=codes)
+    for key in ("actor_username", "action", "object_type", "object_id", "request_id"):
+        if filters.get(key):
+            qs = qs.filter(**{key: filters[key]})
+    return qs

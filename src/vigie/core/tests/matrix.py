@@ -1,0 +1,49 @@
+"""Core's rows of the authorization matrix (see vigie.testing and test_authorization_matrix)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vigie.core.models import Membership, Organisation, User
+from vigie.testing import LOGGED_IN, Endpoint, World
+
+
+def _org(world: World, org: Organisation) -> dict[str, Any]:
+    return {"code": org.code}
+
+
+def _member(world: World, org: Organisation) -> dict[str, Any]:
+    key = f"member-{org.code}"
+    if key not in world.objects:
+        user = User.objects.create(username=f"member-of-{org.code}")
+        Membership.objects.create(user=user, organisation=org, role="field_officer")
+        world.objects[key] = user
+    return {"code": org.code, "user_id": world.objects[key].pk}
+
+
+ENDPOINTS = [
+    Endpoint("web:home"),
+    Endpoint("core:account"),
+    Endpoint("core:account", "POST", data={"name": ""}),
+    Endpoint("core:users", perm="org.users.manage"),
+    Endpoint("core:org-users", perm="org.users.manage", target=_org),
+    Endpoint("core:org-users", "POST", perm="org.users.manage", target=_org, data={}),
+    Endpoint("core:member", perm="org.users.manage", target=_member),
+    Endpoint("core:member", "POST", perm="org.users.manage", target=_member, data={"roles": []}),
+    Endpoint("core:sharing", perm="org.sharing.manage", target=_org),
+    Endpoint("core:sharing", "POST", perm="org.sharing.manage", target=_org, data={}),
+    Endpoint("core:organisations", perm="system.orgs.manage"),
+    Endpoint("core:organisations", "POST", perm="system.orgs.manage", data={}),
+    Endpoint("core:audit", perm="audit.view"),
+    Endpoint("core-api:me", perm=LOGGED_IN),
+    Endpoint("core-api:organisations"),
+    Endpoint("core-api:organisations", "POST", perm="system.orgs.manage", data={}),
+    Endpoint("core-api:members", perm="org.users.manage", target=_org),
+    Endpoint("core-api:members", "POST", perm="org.users.manage", target=_org, data={}),
+    Endpoint("core-api:member-roles", "PUT", perm="org.users.manage", target=_member, data={}),
+    Endpoint("core-api:changes", perm="audit.view"),
+    Endpoint("core-api:access", perm="audit.view"),
+    Endpoint("core-api:tokens"),
+    Endpoint("core-api:tokens", "POST", data={}),
+    Endpoint("core-api:token-revoke", "DELETE", kwargs={"pk": 987654}),
+]

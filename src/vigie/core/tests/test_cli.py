@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from vigie.cli import cli
+from vigie.core.models import Membership
+
+VIGIE = [sys.executable, "-c", "from vigie.cli import main; main()"]
+
+
+def _run(args: list[str], data_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "VIGIE_DATA_DIR": str(data_dir), **env}
+    environment.pop("DJANGO_SETTINGS_MODULE", None)
+    return subprocess.run(
+        [*VIGIE, *args], capture_output=True, text=True, env=environment, timeout=120, check=False
+    )
+
+
+def test_help_lists_commands(tmp_path: Path) -> None:
+    result = _run(["--help"], tmp_path)
+    assert result.returncode == 0
+    for command in ("demo", "serve", "migrate", "createadmin", "keys", "check", "audit"):
+        assert command in result.stdout
+
+
+def test_bad_arguments_exit_nonzero_with_message(tmp_path: Path) -> None:
+    result = _run(["demo", "--port", "99999"], tmp_path)
+    assert result.returncode == 2
+    assert "--port" in result.stderr and "99999" in result.stderr
+    result = _run(["no-such-command"], tmp_path)
+    assert result.returncode == 2
+    assert "No such command" in result.stderr
+
+
+def test_fresh_data_dir_migrates_checks_and_creates_admin(tmp_path: Path) -> None:
+    assert _run(["migrate"], tmp_path).returncode == 0
+    result = _run(
+        ["createadmin", "--username", "root", "--organisation", "unodc"],
+        tmp_path,
+        VIGIE_ADMIN_PASSWORD="a-strong-pass-2331",
+    )
+    assert result.returncode == 0, result.stderr
+    check = _run(["check"], tmp_path)
+    assert check.returncode == 0, check.stderr
+    assert "No problems found" in check.stdout
+    secrets_file = tmp_path / "secrets.json"
+    assert oct(secrets_file.stat().st_mode & 0o777) == "0o600"
+    keys = _run(["keys", "status"], tmp_path)
+    assert keys.returncode == 0 and "k1 (active)" in keys.stdout
+
+
+def test_production_settings_pass_deploy_checks(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "VIGIE_DATA_DIR": str(tmp_path),
+        "ALLOWED_HOSTS": "vigie.example.org",
+        "DJANGO_SETTINGS_MODULE": "vigie.settings.production",
+    }
+    result = subprocess.run(
+        [*VIGIE, "check", "--deploy"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No problems found" in result.stdout
+
+
+@pytest.mark.django_db
+def test_createadmin_refuses_weak_password(world: Any) -> None:
+    result = CliRunner().invoke(
+        cli, ["createadmin", "--username", "weak", "--organisation", "own-org", "--password", "123"]
+    )
+    assert result.exit_code == 1
+    assert "too short" in result.output
+    assert not Membership.objects.filter(user__username="weak").exists()

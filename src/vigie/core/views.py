@@ -1,0 +1,216 @@
+"""Pages for account tokens, organisation users and sharing, organisations, and the audit logs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+
+from vigie.core import access, selectors, services
+from vigie.core.forms import OrganisationForm, RolesForm, ShareForm, TokenForm, UserCreateForm
+from vigie.core.models import ApiToken, Organisation
+from vigie.core.roles import catalogue
+from vigie.web.mixins import PermissionRequired
+
+
+def _form_errors(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+class AccountView(PermissionRequired, View):
+    def get(self, request: HttpRequest, form: TokenForm | None = None) -> HttpResponse:
+        tokens = ApiToken.objects.filter(user=access.request_user(request))
+        return render(request, "core/account.html", {"tokens": tokens, "form": form or TokenForm()})
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if "revoke" in request.POST:
+            user = access.request_user(request)
+            token = get_object_or_404(ApiToken, pk=request.POST["revoke"], user=user)
+            services.revoke_token(user, token)
+            messages.success(request, _("Token revoked."))
+            return redirect("core:account")
+        form = TokenForm(request.POST)
+        if not form.is_valid():
+            return self.get(request, form)
+        user = access.request_user(request)
+        _token, secret = services.issue_token(user, name=form.cleaned_data["name"])
+        tokens = ApiToken.objects.filter(user=user)
+        return render(
+            request, "core/account.html", {"tokens": tokens, "form": TokenForm(), "secret": secret}
+        )
+
+
+class OrganisationUsersView(PermissionRequired, View):
+    required_permission = "org.users.manage"
+
+    def _org(self, request: HttpRequest, code: str | None) -> Organisation:
+        if code is None:
+            first = selectors.administered_organisations(request.user).first()
+            code = first.code if first else ""
+        return selectors.get_administered_organisation(request.user, code)
+
+    def get(
+        self, request: HttpRequest, code: str | None = None, form: UserCreateForm | None = None
+    ) -> HttpResponse:
+        org = self._org(request, code)
+        include_system = access.has_perm(request.user, "system.orgs.manage")
+        members = selectors.members_of(request.user, org)
+        rows = [
+            (
+                u,
+                [
+                    catalogue().role(m.role).label
+                    for m in u.memberships.all()
+                    if m.organisation_id == org.pk
+                ],
+            )
+            for u in members
+        ]
+        return render(
+            request,
+            "core/org_users.html",
+            {
+                "org": org,
+                "rows": rows,
+                "form": form or UserCreateForm(include_system=include_system),
+                "orgs": selectors.administered_organisations(request.user),
+                "shares": selectors.shares_of(request.user, org)
+                if access.has_perm(request.user, "org.sharing.manage", org.pk)
+                else None,
+            },
+        )
+
+    def post(self, request: HttpRequest, code: str | None = None) -> HttpResponse:
+        org = self._org(request, code)
+        include_system = access.has_perm(request.user, "system.orgs.manage")
+        form = UserCreateForm(request.POST, include_system=include_system)
+        if form.is_valid():
+            try:
+                services.create_user(request.user, organisation=org, **form.cleaned_data)
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(
+                    request, _("User %(u)s created.") % {"u": form.cleaned_data["username"]}
+                )
+                return redirect("core:org-users", code=org.code)
+        return self.get(request, org.code, form)
+
+
+class MemberView(PermissionRequired, View):
+    required_permission = "org.users.manage"
+
+    def _load(self, request: HttpRequest, code: str, user_id: int) -> tuple[Organisation, Any]:
+        org = selectors.get_administered_organisation(request.user, code)
+        member = get_object_or_404(selectors.members_of(request.user, org), pk=user_id)
+        return org, member
+
+    def get(self, request: HttpRequest, code: str, user_id: int) -> HttpResponse:
+        org, member = self._load(request, code, user_id)
+        include_system = access.has_perm(request.user, "system.orgs.manage")
+        form = RolesForm(
+            initial={"roles": selectors.roles_in(member, org)}, include_system=include_system
+        )
+        return render(request, "core/member.html", {"org": org, "member": member, "form": form})
+
+    def post(self, request: HttpRequest, code: str, user_id: int) -> HttpResponse:
+        org, member = self._load(request, code, user_id)
+        if "active" in request.POST:
+            services.set_active(
+                request.user, user=member, organisation=org, active=request.POST["active"] == "1"
+            )
+            messages.success(request, _("Account status changed."))
+            return redirect("core:member", code=org.code, user_id=member.pk)
+        include_system = access.has_perm(request.user, "system.orgs.manage")
+        form = RolesForm(request.POST, include_system=include_system)
+        if form.is_valid():
+            try:
+                services.set_roles(
+                    request.user, user=member, organisation=org, roles=form.cleaned_data["roles"]
+                )
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("Roles saved."))
+                return redirect("core:org-users", code=org.code)
+        return render(request, "core/member.html", {"org": org, "member": member, "form": form})
+
+
+class SharingView(PermissionRequired, View):
+    required_permission = "org.sharing.manage"
+
+    def get(self, request: HttpRequest, code: str, form: ShareForm | None = None) -> HttpResponse:
+        org = selectors.get_administered_organisation(request.user, code)
+        shares = selectors.shares_of(request.user, org)
+        return render(
+            request,
+            "core/sharing.html",
+            {"org": org, "shares": shares, "form": form or ShareForm(owner=org)},
+        )
+
+    def post(self, request: HttpRequest, code: str) -> HttpResponse:
+        org = selectors.get_administered_organisation(request.user, code)
+        if "revoke" in request.POST:
+            share = get_object_or_404(
+                selectors.shares_of(request.user, org), pk=request.POST["revoke"]
+            )
+            services.revoke_share(request.user, share)
+            messages.success(request, _("Sharing revoked."))
+            return redirect("core:sharing", code=org.code)
+        form = ShareForm(request.POST, owner=org)
+        if form.is_valid():
+            services.share_with(request.user, owner=org, **form.cleaned_data)
+            messages.success(request, _("Sharing saved."))
+            return redirect("core:sharing", code=org.code)
+        return self.get(request, code, form)
+
+
+class OrganisationsView(PermissionRequired, View):
+    required_permission = "system.orgs.manage"
+
+    def get(self, request: HttpRequest, form: OrganisationForm | None = None) -> HttpResponse:
+        orgs = selectors.visible_organisations(request.user)
+        return render(
+            request, "core/organisations.html", {"orgs": orgs, "form": form or OrganisationForm()}
+        )
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if "toggle" in request.POST:
+            org = get_object_or_404(Organisation, code=request.POST["toggle"])
+            services.update_organisation(request.user, org, is_active=not org.is_active)
+            return redirect("core:organisations")
+        form = OrganisationForm(request.POST)
+        if form.is_valid():
+            try:
+                services.create_organisation(request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("Organisation created."))
+                return redirect("core:organisations")
+        return self.get(request, form)
+
+
+class AuditView(PermissionRequired, View):
+    required_permission = "audit.view"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        tab = request.GET.get("log", "access")
+        filters = {k: str(v) for k, v in request.GET.items() if k not in {"log", "page"} and v}
+        if tab == "changes":
+            qs: Any = selectors.visible_changes(request.user, **filters)
+        else:
+            tab = "access"
+            qs = selectors.visible_access_log(request.user, **filters)
+        page = Paginator(qs, 50).get_page(request.GET.get("page"))
+        return render(request, "core/audit.html", {"tab": tab, "page": page, "filters": filters})
