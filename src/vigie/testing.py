@@ -4,14 +4,22 @@ authorization matrix that every app extends with a ``tests/matrix.py`` exporting
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from vigie.core.models import Membership, Organisation, User
 from vigie.core.roles import catalogue
+
+# ../shared/data beside the checkout (CI puts shared/ there); VIGIE_SHARED_DATA overrides.
+SHARED_DATA = Path(
+    os.environ.get("VIGIE_SHARED_DATA")
+    or Path(__file__).resolve().parents[2].parent / "shared" / "data"
+)
 
 PUBLIC = "public"  # an endpoint anyone may reach, logged in or not
 LOGGED_IN = None  # an endpoint any logged-in user may reach
