@@ -1,0 +1,221 @@
+"""Background jobs with progress, cancellation and recovery.
+
+An app registers a handler for a kind of job and starts jobs of that kind::
+
+    from vigie.core import jobs
+
+    @jobs.handler("cases.import")
+    def import_file(job: Job, progress: jobs.Progress) -> dict:
+        for i, row in enumerate(rows, 1):
+            ...
+            progress.update(i, total=n, message="row %d" % i)  # raises JobCancelled if asked
+        return {"imported": n}                               # stored as job.result
+
+    job = jobs.start("cases.import", user=user, organisation=org, params={"path": ...})
+
+``start`` queues the job on huey (run immediately in tests); ``run_now`` runs it in this
+process (the command line, with a terminal progress bar). A handler must be idempotent or
+resumable (keep its own checkpoint in ``job.result`` via ``progress.checkpoint``): a job
+interrupted by a crash is marked failed by ``recover_interrupted`` when a worker starts, and
+``retry`` runs it again. Progress is written at most every ``FLUSH_SECONDS``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from vigie.core import access
+from vigie.core.models import Job
+
+log = logging.getLogger(__name__)
+FLUSH_SECONDS = 0.5
+STALE_AFTER_SECONDS = 300
+
+Handler = Callable[[Job, "Progress"], dict[str, Any] | None]
+Listener = Callable[[Job], None]
+_HANDLERS: dict[str, Handler] = {}
+
+
+class JobCancelled(Exception):
+    """Raised inside a handler when someone asked to cancel its job."""
+
+
+class JobError(Exception):
+    """A handler's failure meant for people: its message is shown as the job's error."""
+
+
+def handler(kind: str) -> Callable[[Handler], Handler]:
+    def register(func: Handler) -> Handler:
+        _HANDLERS[kind] = func
+        return func
+
+    return register
+
+
+class Progress:
+    def __init__(self, job: Job, listener: Listener | None = None) -> None:
+        self.job = job
+        self.listener = listener
+        self._last_flush = 0.0
+
+    def update(self, done: int, total: int | None = None, message: str | None = None) -> None:
+        """Record progress; every flush also checks whether the job was cancelled."""
+        self.job.done = done
+        if total is not None:
+            self.job.total = total
+        if message is not None:
+            self.job.message = message[:500]
+        now = timezone.now().timestamp()
+        finished = self.job.total is not None and done >= self.job.total
+        if finished or now - self._last_flush >= FLUSH_SECONDS:
+            self._flush()
+            self._last_flush = now
+
+    def checkpoint(self, state: dict[str, Any]) -> None:
+        """Save a handler's own resume point (kept in ``job.result`` until it finishes)."""
+        self.job.result = state
+        self._flush()
+
+    def _flush(self) -> None:
+        self.job.heartbeat_at = timezone.now()
+        Job.objects.filter(pk=self.job.pk).update(
+            done=self.job.done,
+            total=self.job.total,
+            message=self.job.message,
+            result=self.job.result,
+            heartbeat_at=self.job.heartbeat_at,
+        )
+        if self.listener:
+            self.listener(self.job)
+        if Job.objects.filter(pk=self.job.pk, cancel_requested=True).exists():
+            raise JobCancelled
+
+
+def _enqueue(job_id: str) -> None:
+    from vigie.core.tasks import run_job_task
+
+    run_job_task(job_id)
+
+
+def start(
+    kind: str,
+    *,
+    user: Any,
+    organisation: Any = None,
+    params: dict[str, Any] | None = None,
+    total: int | None = None,
+) -> Job:
+    """Queue a job; it starts once the current transaction commits."""
+    if kind not in _HANDLERS:
+        raise ValueError(f"no handler for job kind {kind!r}")
+    job = Job.objects.create(
+        kind=kind,
+        created_by=user if getattr(user, "pk", None) else None,
+        organisation=organisation,
+        params=params or {},
+        total=total,
+    )
+    job_id = str(job.pk)
+    transaction.on_commit(lambda: _enqueue(job_id))
+    return job
+
+
+def run_now(job: Job, listener: Listener | None = None) -> Job:
+    """Run a queued job in this process (used by the command line and by workers)."""
+    func = _HANDLERS.get(job.kind)
+    if func is None:
+        raise ValueError(f"no handler for job kind {job.kind!r}")
+    if job.is_finished:
+        return job
+    job.status = Job.Status.RUNNING
+    job.started_at = job.heartbeat_at = timezone.now()
+    job.attempts += 1
+    job.error = ""
+    job.save(update_fields=["status", "started_at", "heartbeat_at", "attempts", "error"])
+    progress = Progress(job, listener)
+    try:
+        result = func(job, progress)
+    except JobCancelled:
+        job.status = Job.Status.CANCELLED
+        job.message = "cancelled"
+    except JobError as exc:
+        job.status, job.error = Job.Status.FAILED, str(exc)
+    except Exception as exc:  # a crashed handler must not leave the job "running"
+        log.exception("job %s (%s) failed", job.pk, job.kind)
+        job.status, job.error = Job.Status.FAILED, f"{type(exc).__name__}: {exc}"
+    else:
+        job.status = Job.Status.SUCCEEDED
+        job.result = result if result is not None else job.result
+        if job.total is not None:
+            job.done = job.total
+    job.finished_at = timezone.now()
+    job.save()
+    if listener:
+        listener(job)
+    return job
+
+
+def run_by_id(job_id: str) -> None:
+    job = Job.objects.filter(pk=job_id).first()
+    if job is not None and job.status == Job.Status.QUEUED:
+        run_now(job)
+
+
+def cancel(user: Any, job: Job) -> Job:
+    """Ask a job to stop; a queued job stops at once, a running one at its next update."""
+    if not can_manage(user, job):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied("you may not cancel this job")
+    if job.status == Job.Status.QUEUED:
+        job.status = Job.Status.CANCELLED
+        job.finished_at = timezone.now()
+    job.cancel_requested = True
+    job.save(update_fields=["status", "finished_at", "cancel_requested"])
+    return job
+
+
+def retry(user: Any, job: Job) -> Job:
+    """Run a failed or cancelled job again (its handler resumes from its checkpoint)."""
+    if not can_manage(user, job):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied("you may not rerun this job")
+    if job.status not in {Job.Status.FAILED, Job.Status.CANCELLED}:
+        raise ValueError("only a failed or cancelled job can be run again")
+    job.status, job.cancel_requested, job.finished_at = Job.Status.QUEUED, False, None
+    job.save(update_fields=["status", "cancel_requested", "finished_at"])
+    job_id = str(job.pk)
+    transaction.on_commit(lambda: _enqueue(job_id))
+    return job
+
+
+def recover_interrupted(stale_after: int = STALE_AFTER_SECONDS) -> int:
+    """Mark running jobs whose worker died (no heartbeat lately) as failed, to be rerun."""
+    cutoff = timezone.now() - timedelta(seconds=stale_after)
+    return Job.objects.filter(status=Job.Status.RUNNING, heartbeat_at__lt=cutoff).update(
+        status=Job.Status.FAILED,
+        error="interrupted (the worker stopped); run it again to resume",
+        finished_at=timezone.now(),
+    )
+
+
+def can_manage(user: Any, job: Job) -> bool:
+    return bool(
+        job.created_by_id == getattr(user, "pk", None)
+        or access.has_perm(user, "system.orgs.manage")
+    )
+
+
+def visible_jobs(user: Any) -> Any:
+    """The jobs a user started (system administrators see every job)."""
+    qs = Job.objects.select_related("organisation", "created_by")
+    if access.has_perm(user, "system.orgs.manage"):
+        return qs
+    return qs.filter(created_by_id=getattr(user, "pk", None))

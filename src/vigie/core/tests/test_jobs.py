@@ -1,0 +1,125 @@
+"""Background jobs: progress, failure, cancellation, crash recovery and resumption."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from vigie.core import jobs
+from vigie.core.models import Job
+from vigie.testing import World
+
+SEEN: list[tuple[int, int | None]] = []
+
+
+@jobs.handler("test.count")
+def count(job: Job, progress: jobs.Progress) -> dict[str, Any]:
+    start = (job.result or {}).get("next", 0)
+    n = int(job.params["n"])
+    for i in range(start, n):
+        if job.params.get("fail_at") == i and job.attempts == 1:
+            raise RuntimeError(f"disk went away at item {i}")
+        if job.params.get("cancel_at") == i:
+            Job.objects.filter(pk=job.pk).update(cancel_requested=True)
+            progress.checkpoint({"next": i})
+        progress.update(i + 1, total=n, message=f"item {i + 1}")
+        if (i + 1) % 10 == 0:
+            progress.checkpoint({"next": i + 1})
+    return {"counted": n, "resumed_from": start}
+
+
+@jobs.handler("test.refuse")
+def refuse(job: Job, progress: jobs.Progress) -> None:
+    raise jobs.JobError("row 3, column 'sex': 'X' is not in the code list")
+
+
+def test_start_runs_on_commit_and_records_progress(
+    world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    user = world.users["analyst"]
+    with django_capture_on_commit_callbacks(execute=True):
+        job = jobs.start("test.count", user=user, organisation=world.own, params={"n": 25})
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED
+    assert (job.done, job.total, job.percent) == (25, 25, 100)
+    assert job.result == {"counted": 25, "resumed_from": 0}
+    assert job.attempts == 1 and job.finished_at is not None
+
+
+def test_listener_sees_progress(world: World) -> None:
+    job = Job.objects.create(kind="test.count", params={"n": 5}, created_by=world.users["analyst"])
+    seen: list[int] = []
+    jobs.run_now(job, listener=lambda j: seen.append(j.done))
+    assert seen[-1] == 5 and job.status == Job.Status.SUCCEEDED
+
+
+def test_job_error_message_is_kept_for_people(world: World) -> None:
+    job = Job.objects.create(kind="test.refuse", created_by=world.users["analyst"])
+    jobs.run_now(job)
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert job.error == "row 3, column 'sex': 'X' is not in the code list"
+
+
+def test_crash_then_retry_resumes_from_checkpoint(world: World) -> None:
+    user = world.users["analyst"]
+    job = Job.objects.create(kind="test.count", params={"n": 40, "fail_at": 25}, created_by=user)
+    jobs.run_now(job)
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert "disk went away at item 25" in job.error
+    assert job.result == {"next": 20}
+    jobs.retry(user, job)
+    jobs.run_by_id(str(job.pk))
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED
+    assert job.result == {"counted": 40, "resumed_from": 20}
+    assert job.attempts == 2
+
+
+def test_cancel_stops_a_running_job_at_its_next_update(world: World) -> None:
+    user = world.users["analyst"]
+    job = Job.objects.create(kind="test.count", params={"n": 1000, "cancel_at": 7}, created_by=user)
+    jobs.run_now(job)
+    job.refresh_from_db()
+    assert job.status == Job.Status.CANCELLED
+    assert job.done < 1000
+
+
+def test_cancel_a_queued_job_and_only_by_its_owner(world: World) -> None:
+    owner, other = world.users["analyst"], world.users["field_officer"]
+    job = Job.objects.create(kind="test.count", params={"n": 3}, created_by=owner)
+    with pytest.raises(PermissionDenied):
+        jobs.cancel(other, job)
+    jobs.cancel(owner, job)
+    job.refresh_from_db()
+    assert job.status == Job.Status.CANCELLED
+    jobs.run_by_id(str(job.pk))
+    job.refresh_from_db()
+    assert job.status == Job.Status.CANCELLED and job.done == 0
+    assert list(jobs.visible_jobs(other)) == []
+    assert list(jobs.visible_jobs(owner)) == [job]
+
+
+def test_a_job_whose_worker_died_is_recovered_as_failed(world: World) -> None:
+    old = timezone.now() - timedelta(minutes=30)
+    stale = Job.objects.create(
+        kind="test.count", status=Job.Status.RUNNING, heartbeat_at=old, params={"n": 1}
+    )
+    alive = Job.objects.create(
+        kind="test.count", status=Job.Status.RUNNING, heartbeat_at=timezone.now(), params={"n": 1}
+    )
+    assert jobs.recover_interrupted() == 1
+    stale.refresh_from_db()
+    alive.refresh_from_db()
+    assert stale.status == Job.Status.FAILED and "interrupted" in stale.error
+    assert alive.status == Job.Status.RUNNING
+
+
+def test_unknown_kind_is_refused(world: World) -> None:
+    with pytest.raises(ValueError, match="no handler"):
+        jobs.start("test.nothing", user=world.users["analyst"])
