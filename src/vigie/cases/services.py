@@ -61,10 +61,65 @@ def save_record(
             setattr(case, name, value)
         if not case.reference:
             case.reference = _new_reference()
-        case.save()
-        _save_children(case, parsed, replace=instance is not None, given=set(data))
-        refresh_index(case)
+        if instance is None:
+            _create_all(case, parsed)
+        else:
+            case.save()
+            _save_children(case, parsed, replace=True, given=set(data))
+            refresh_index(case)
     return case
+
+
+def _create_all(case: Case, parsed: records.Parsed) -> None:
+    """A new case: build every row in memory, index it, then insert (no read queries)."""
+    built: dict[str, list[Any]] = {}
+    keyed: dict[str, dict[str, Any]] = {"victims": {}, "incidents": {}}
+    for section in ORDER:
+        model = records.CHILDREN[section]
+        objs = []
+        for row in parsed.children.get(section, []):
+            obj: Any = model(case=case)
+            for name, value in row.items():
+                if name.startswith("_"):
+                    continue
+                if name in ("victim", "incident"):
+                    setattr(
+                        obj,
+                        name,
+                        keyed["victims" if name == "victim" else "incidents"][value]
+                        if value
+                        else None,
+                    )
+                else:
+                    setattr(obj, name, value)
+            if isinstance(obj, Victim):
+                records.fill_derived(obj)
+            if isinstance(obj, Perpetrator):
+                _fill_perpetrator(obj)
+            objs.append(obj)
+            if section in keyed:
+                keyed[section][row["_key"]] = obj
+        built[section] = objs
+    compute_index(
+        case,
+        incidents=built["incidents"],
+        victims=built["victims"],
+        exploitations=built["exploitations"],
+        perpetrators=built["perpetrators"],
+        route=built["route"],
+    )
+    case.save()
+    for section in ORDER:
+        for obj in built[section]:
+            obj.case = case
+            for link in ("victim", "incident"):
+                target = getattr(obj, link, None) if hasattr(obj, f"{link}_id") else None
+                if target is not None:
+                    setattr(obj, link, target)  # refresh the id now that the target is saved
+            obj.save()
+
+
+ORDER = ["incidents", "victims", "exploitations", "perpetrators", "route", "referrals"]
 
 
 def _user(user: Any) -> Any:
@@ -73,8 +128,7 @@ def _user(user: Any) -> Any:
 
 def _save_children(case: Case, parsed: records.Parsed, *, replace: bool, given: set[str]) -> None:
     saved: dict[str, dict[str, Model]] = {"victims": {}, "incidents": {}}
-    order = ["incidents", "victims", "exploitations", "perpetrators", "route", "referrals"]
-    for section in order:
+    for section in ORDER:
         model = records.CHILDREN[section]
         manager = getattr(case, section)
         existing = {str(o.uuid): o for o in manager.all()} if replace else {}
@@ -122,11 +176,34 @@ def _fill_perpetrator(p: Perpetrator) -> None:
 
 def refresh_index(case: Case) -> None:
     """Recompute the case's filter tokens and searchable (non-identifying) text."""
+    compute_index(
+        case,
+        incidents=list(Incident.objects.filter(case=case)),
+        victims=list(Victim.objects.filter(case=case)),
+        exploitations=list(Exploitation.objects.filter(case=case)),
+        perpetrators=list(Perpetrator.objects.filter(case=case)),
+        route=list(case.route.all()),
+    )
+    Case.objects.filter(pk=case.pk).update(
+        codes_index=case.codes_index, search_text=case.search_text
+    )
+
+
+def compute_index(
+    case: Case,
+    *,
+    incidents: list[Incident],
+    victims: list[Victim],
+    exploitations: list[Exploitation],
+    perpetrators: list[Perpetrator],
+    route: list[Any],
+) -> None:
+    """Set ``codes_index`` (" form:x country:IQ sex:female ... ") and ``search_text``."""
     tokens: set[str] = set()
     text: list[str] = [case.reference, case.summary, case.area, case.source_record_id]
     if case.country:
         tokens.add(f"country:{case.country}")
-    for inc in Incident.objects.filter(case=case):
+    for inc in incidents:
         tokens.update(f"form:{f}" for f in inc.forms)
         tokens.update(f"means:{m}" for m in inc.means)
         if inc.country:
@@ -138,9 +215,7 @@ def refresh_index(case: Case) -> None:
                 _, sex, age = cell.split("_")
                 tokens.update({f"sex:{sex}", f"age:{age}"})
         text += [inc.description, inc.area]
-    for v in Victim.objects.filter(case=case).only(
-        "sex", "age_group_at_identification", "citizenship", "displacement_status", "case_id"
-    ):
+    for v in victims:
         if v.sex:
             tokens.add(f"sex:{v.sex}")
         tokens.add(f"age:{v.age_group_at_identification or 'unknown'}")
@@ -148,26 +223,23 @@ def refresh_index(case: Case) -> None:
             tokens.add(f"citizenship:{v.citizenship}")
         if v.displacement_status:
             tokens.add(f"displacement:{v.displacement_status}")
-    for e in Exploitation.objects.filter(case=case):
+    for e in exploitations:
         tokens.update(f"form:{f}" for f in e.forms)
         tokens.update(f"means:{m}" for m in e.means)
         if e.country:
             tokens.add(f"country:{e.country}")
         text += [e.area, e.place_description]
-    for p in Perpetrator.objects.filter(case=case).only("group_code", "group_name", "case_id"):
+    for p in perpetrators:
         if p.group_code:
             tokens.add(f"group:{p.group_code}")
         text.append(p.group_name)
-    for leg in case.route.all():
+    for leg in route:
         tokens.add(f"country:{leg.country}")
         if leg.corridor:
             tokens.add(f"corridor:{leg.corridor}")
         text.append(leg.area)
     case.codes_index = " " + " ".join(sorted(tokens)) + " "
     case.search_text = " ".join(t for t in text if t).casefold()
-    Case.objects.filter(pk=case.pk).update(
-        codes_index=case.codes_index, search_text=case.search_text
-    )
 
 
 def delete_case(user: Any, case: Case) -> None:
