@@ -28,6 +28,7 @@ def import_file(job: Job, progress: jobs.Progress) -> dict[str, Any]:
     partial = bool(params.get("partial"))
     resume = int((job.result or {}).get("next_row") or 0) if partial else 0
     total = importer.count_rows(path, fmt)
+    progress.update(0, total, "reading")
 
     def on_batch(done: int, message: str, report: importer.Report) -> None:
         if partial:
@@ -48,6 +49,7 @@ def import_file(job: Job, progress: jobs.Progress) -> dict[str, Any]:
     except importer.ImportFailed as exc:
         raise jobs.JobError(str(exc)) from None
     result = report.as_dict()
+    progress.update(report.rows, report.rows, f"{report.rows} rows read")
     if not report.written:
         progress.checkpoint(result)
         first = importer.RowProblem(**report.problems[0]) if report.problems else ""
