@@ -7,7 +7,11 @@ class CasesConfig(AppConfig):
     label = "cases"
     verbose_name = _("Case records")
     default_auto_field = "django.db.models.BigAutoField"
-    nav: list[tuple[str, object, str | None]] = []
+    nav = [
+        ("cases:list", _("Cases"), "case.view"),
+        ("cases:create", _("New case"), "case.create"),
+        ("cases:import", _("Import"), "case.import"),
+    ]
 
     def ready(self) -> None:
         from vigie.cases import codelists, tasks  # noqa: F401  (registers the job handlers)

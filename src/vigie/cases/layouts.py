@@ -18,6 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from vigie.cases import codelists
 
 UNKNOWN = "-99"
@@ -146,7 +148,12 @@ def _read_code(col: Col, raw: str, system: str) -> str:
     if code is None:
         lst = codelists.get(col.codes)
         allowed = sorted({v for c in lst.codes.values() if (v := c.xwalk.get(system))})
-        raise RowError(col.name, raw, f"not a {system.upper()} value; expected one of {allowed}")
+        raise RowError(
+            col.name,
+            raw,
+            _("not a %(system)s value; expected one of %(allowed)s")
+            % {"system": system.upper(), "allowed": ", ".join(allowed)},
+        )
     return code
 
 
@@ -154,18 +161,20 @@ def _read_year(col: Col, raw: str) -> int:
     try:
         year = int(float(raw))
     except ValueError as exc:
-        raise RowError(col.name, raw, "is not a year") from exc
+        raise RowError(col.name, raw, _("is not a year")) from exc
     import datetime as dt
 
     if not 1900 <= year <= dt.date.today().year:
-        raise RowError(col.name, raw, f"year out of range (1900-{dt.date.today().year})")
+        raise RowError(
+            col.name, raw, _("year out of range (1900-%(year)s)") % {"year": dt.date.today().year}
+        )
     return year
 
 
 def _read_country(col: Col, raw: str) -> str:
     code = raw.upper()
     if code not in codelists.get("countries"):
-        raise RowError(col.name, raw, "is not an ISO 3166 alpha-2 country code")
+        raise RowError(col.name, raw, _("is not an ISO 3166 alpha-2 country code"))
     return code
 
 
@@ -178,7 +187,7 @@ def _read_flag(col: Col, raw: str) -> bool | None:
     except ValueError:
         number = -1
     if number not in (0, 1):
-        raise RowError(col.name, raw, "expected 1, 0 or -99")
+        raise RowError(col.name, raw, _("expected 1, 0 or -99"))
     return number == 1
 
 
@@ -305,7 +314,8 @@ def detect_ctdc(header: list[str]) -> Layout:
         raise RowError(
             ", ".join(missing[:8]) + (" ..." if len(missing) > 8 else ""),
             "",
-            f"missing from the header (layout {best.name}, {len(missing)} column(s) missing)",
+            _("missing from the header (layout %(layout)s, %(n)s column(s) missing)")
+            % {"layout": best.name, "n": len(missing)},
         )
     return best
 
@@ -525,7 +535,7 @@ def htcds_to_record(item: dict[str, Any]) -> dict[str, Any]:
         elif name.startswith(("cas_", "vic_")):
             record["source_attributes"][name] = raw
         else:
-            raise RowError(name, raw, "is not an HTCDS v2.0 field")
+            raise RowError(name, raw, _("is not an HTCDS v2.0 field"))
     address = ", ".join(_clean(item.get(n)) for n in HTCDS_ADDRESS if _clean(item.get(n)))
     if address:
         victim["address"] = address

@@ -24,6 +24,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext as _
 
 from vigie.cases import codelists
 from vigie.cases.models import (
@@ -114,7 +115,7 @@ def _convert(f: models.Field[Any, Any], value: Any, path: str, problems: list[Pr
             return ""
         if f.has_default():
             return f.get_default()
-        problems.append(Problem(path, value, "is required"))
+        problems.append(Problem(path, value, _("is required")))
         return None
     try:
         if isinstance(f, models.DateField) and isinstance(value, str):
@@ -125,12 +126,12 @@ def _convert(f: models.Field[Any, Any], value: Any, path: str, problems: list[Pr
         if f.name in COUNTRY_FIELDS and converted:
             converted = converted.upper()
             if converted not in codelists.get("countries"):
-                problems.append(Problem(path, value, "is not an ISO 3166 alpha-2 country code"))
+                problems.append(Problem(path, value, _("is not an ISO 3166 alpha-2 country code")))
         f.run_validators(converted)
         if hasattr(f, "codelist") or getattr(f, "choices", None):
             f.validate(converted, None)
         if isinstance(f, models.DateField) and converted and converted > dt.date.today():
-            problems.append(Problem(path, value, "is in the future"))
+            problems.append(Problem(path, value, _("is in the future")))
         return converted
     except (ValidationError, ValueError, TypeError) as exc:
         messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
@@ -142,12 +143,14 @@ def validate(data: Any, *, allow_identity: bool) -> Parsed:
     """Check a nested record; never touches the database."""
     problems: list[Problem] = []
     if not isinstance(data, dict):
-        return Parsed({}, problems=[Problem("", type(data).__name__, "a JSON object is expected")])
+        return Parsed(
+            {}, problems=[Problem("", type(data).__name__, _("a JSON object is expected"))]
+        )
     parsed = Parsed({})
     known = {f.name for f in writable_fields(Case)} | set(CHILDREN) | {"uuid", "organisation"}
     for key in data:
         if key not in known and key not in NOT_WRITABLE:
-            problems.append(Problem(key, data[key], "is not a field of the case record"))
+            problems.append(Problem(key, data[key], _("is not a field of the case record")))
     for f in writable_fields(Case):
         if f.name in data:
             parsed.case[f.name] = _convert(f, data[f.name], f.name, problems)
@@ -155,14 +158,14 @@ def validate(data: Any, *, allow_identity: bool) -> Parsed:
     for section, model in CHILDREN.items():
         items = data.get(section) or []
         if not isinstance(items, list):
-            problems.append(Problem(section, items, "a list is expected"))
+            problems.append(Problem(section, items, _("a list is expected")))
             continue
         fields = {f.name: f for f in writable_fields(model)}
         rows: list[dict[str, Any]] = []
         for i, item in enumerate(items):
             where = f"{section}[{i}]"
             if not isinstance(item, dict):
-                problems.append(Problem(where, item, "an object is expected"))
+                problems.append(Problem(where, item, _("an object is expected")))
                 continue
             row: dict[str, Any] = {"_key": str(item.get("key") or item.get("uuid") or f"#{i}")}
             if item.get("uuid"):
@@ -172,7 +175,7 @@ def validate(data: Any, *, allow_identity: bool) -> Parsed:
                     continue
                 if name not in fields:
                     if name not in NOT_WRITABLE:
-                        problems.append(Problem(f"{where}.{name}", value, "is not a field"))
+                        problems.append(Problem(f"{where}.{name}", value, _("is not a field")))
                     continue
                 if name in IDENTITY and value not in (None, ""):
                     parsed.has_identity = True
@@ -181,7 +184,7 @@ def validate(data: Any, *, allow_identity: bool) -> Parsed:
                             Problem(
                                 f"{where}.{name}",
                                 "…",
-                                "you may not record identifying details in this organisation",
+                                _("you may not record identifying details in this organisation"),
                             )
                         )
                         continue
@@ -192,7 +195,7 @@ def validate(data: Any, *, allow_identity: bool) -> Parsed:
                     row[name] = _convert(f, value, f"{where}.{name}", problems)
             if section in keys:
                 if row["_key"] in keys[section]:
-                    problems.append(Problem(f"{where}.key", row["_key"], "is repeated"))
+                    problems.append(Problem(f"{where}.key", row["_key"], _("is repeated")))
                 keys[section].add(row["_key"])
             rows.append(row)
         parsed.children[section] = rows
@@ -202,7 +205,11 @@ def validate(data: Any, *, allow_identity: bool) -> Parsed:
                 ref = row.get(link)
                 if ref is not None and ref not in keys[target]:
                     problems.append(
-                        Problem(f"{section}[{i}].{link}", ref, f"names no {target[:-1]} here")
+                        Problem(
+                            f"{section}[{i}].{link}",
+                            ref,
+                            _("names no %(kind)s here") % {"kind": target[:-1]},
+                        )
                     )
     _check_rules(parsed, problems)
     parsed.problems = problems
@@ -213,7 +220,7 @@ def _check_rules(parsed: Parsed, problems: list[Problem]) -> None:
     c = parsed.case
     start, end = c.get("event_date_start"), c.get("event_date_end")
     if start and end and end < start:
-        problems.append(Problem("event_date_end", end, "is before the start"))
+        problems.append(Problem("event_date_end", end, _("is before the start")))
     for i, v in enumerate(parsed.children.get("victims", [])):
         for moment in ("identification", "exploitation"):
             age, band = v.get(f"age_at_{moment}"), v.get(f"age_band_at_{moment}")
@@ -221,24 +228,26 @@ def _check_rules(parsed: Parsed, problems: list[Problem]) -> None:
                 continue
             if codelists.age_band_for(age) != band:
                 path = f"victims[{i}].age_band_at_{moment}"
-                problems.append(Problem(path, band, f"age {age} is not in it"))
+                problems.append(Problem(path, band, _("age %(age)s is not in it") % {"age": age}))
     for i, inc in enumerate(parsed.children.get("incidents", [])):
         cells = sum(inc.get(f) or 0 for f in Incident.COUNT_FIELDS)
         total = inc.get("total_reported")
         if total is not None and total < cells:
             problems.append(
                 Problem(
-                    f"incidents[{i}].total_reported", total, f"is less than the counts ({cells})"
+                    f"incidents[{i}].total_reported",
+                    total,
+                    _("is less than the counts (%(cells)s)") % {"cells": cells},
                 )
             )
     seqs = [(r.get("victim"), r.get("sequence")) for r in parsed.children.get("route", [])]
     if len(set(seqs)) != len(seqs):
-        problems.append(Problem("route", seqs, "two legs have the same order number"))
+        problems.append(Problem("route", seqs, _("two legs have the same order number")))
     for i, r in enumerate(parsed.children.get("route", [])):
         if not r.get("sequence"):
             r["sequence"] = i + 1
         if not r.get("country"):
-            problems.append(Problem(f"route[{i}].country", "", "is required"))
+            problems.append(Problem(f"route[{i}].country", "", _("is required")))
 
 
 def _age_group(age: int | None, band: str) -> str:

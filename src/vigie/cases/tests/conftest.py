@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 # A full record used across the tests: Yazidi girl taken by ISIL in Sinjar (synthetic).
 RECORD: dict[str, Any] = {
     "reference": "T-1",
@@ -51,3 +53,12 @@ RECORD: dict[str, Any] = {
     ],
     "referrals": [{"victim": "v1", "service": "psychosocial", "status": "accepted"}],
 }
+
+
+@pytest.fixture(autouse=True)
+def english() -> Any:
+    """Service messages in English (the default language of the site is French)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

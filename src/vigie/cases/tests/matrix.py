@@ -19,6 +19,20 @@ def _case(world: World, org: Organisation) -> dict[str, Any]:
 
 
 ENDPOINTS = [
+    Endpoint("cases:list", perm="case.view"),
+    Endpoint("cases:create", perm="case.create"),
+    Endpoint("cases:create", "POST", perm="case.create", data={}),
+    Endpoint("cases:detail", perm="case.view", target=_case),
+    Endpoint("cases:detail", "POST", perm="case.view", target=_case),
+    Endpoint("cases:edit", perm="case.change", target=_case),
+    Endpoint("cases:edit", "POST", perm="case.change", target=_case, data={}),
+    Endpoint("cases:import", perm="case.import"),
+    Endpoint("cases:import", "POST", perm="case.import", data={}),
+    Endpoint(
+        "cases:import-status",
+        perm="case.import",
+        kwargs={"job": "00000000-0000-0000-0000-000000000000"},
+    ),
     Endpoint("cases-api:cases", perm="case.view"),
     Endpoint("cases-api:cases", "POST", perm="case.create", data={}),
     Endpoint("cases-api:cases-bulk", "POST", perm="case.create", data={}),

@@ -1,0 +1,107 @@
+"""The case pages through Django's test client: list with filters and empty state, detail with
+audited identities, the form keeping what was typed, and the import page with its job."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
+
+from vigie.cases.models import Case, Victim
+from vigie.cases.tests.conftest import RECORD
+from vigie.core.models import AccessLogEntry, Job
+from vigie.testing import SHARED_DATA, World
+
+
+def test_empty_list_says_what_to_do(web: Any, world: World) -> None:
+    page = web(world.users["field_officer"]).get("/cases/")
+    assert page.status_code == 200
+    assert (
+        "No case records yet." in page.content.decode() and "/cases/new/" in page.content.decode()
+    )
+
+
+def test_list_and_detail_in_french(web: Any, world: World, api: Any) -> None:
+    uuid = (
+        api(world.users["case_manager"]).post("/api/cases/", RECORD, format="json").json()["uuid"]
+    )
+    client = web(world.users["case_manager"])
+    page = client.get("/cases/?situation=iraq", HTTP_ACCEPT_LANGUAGE="fr")
+    body = page.content.decode()
+    assert "T-1" in body and "Dossiers" in body
+    assert (
+        "Aucun dossier"
+        in client.get("/cases/?situation=yemen", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    )
+    detail = client.get(f"/cases/{uuid}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Esclavage sexuel" in detail and "QDe.115" in detail and "Testperson" not in detail
+    before = AccessLogEntry.objects.count()
+    shown = client.post(f"/cases/{uuid}/").content.decode()
+    assert "Testperson" in shown and AccessLogEntry.objects.count() == before + 1
+
+
+def test_auditor_cannot_show_identities(web: Any, world: World, api: Any) -> None:
+    uuid = (
+        api(world.users["case_manager"]).post("/api/cases/", RECORD, format="json").json()["uuid"]
+    )
+    client = web(world.users["auditor"])
+    assert "show-identity" not in client.get(f"/cases/{uuid}/").content.decode()
+    assert client.post(f"/cases/{uuid}/").status_code == 403
+
+
+def test_failed_submit_keeps_every_value(web: Any, world: World) -> None:
+    client = web(world.users["field_officer"])
+    data = {
+        "summary": "Met at the border",
+        "status": "active",
+        "source_type": "hotline",
+        "verification_status": "reported",
+        "victim-family_name": "Keptname",
+        "victim-sex": "female",
+        "victim-age_at_identification": "30",
+        "victim-trafficking_status": "possible",
+        "event_date_start": "2017-05-01",
+        "event_date_end": "2016-01-01",  # before the start: refused
+        "exp-forms": ["forced_labour"],
+        "leg1-country": "ER",
+        "leg2-country": "LY",
+        "leg2-corridor": "central_mediterranean",
+    }
+    page = client.post("/cases/new/", data, HTTP_ACCEPT_LANGUAGE="en")
+    body = page.content.decode()
+    assert page.status_code == 400 and "is before the start" in body
+    assert 'value="Keptname"' in body and "Met at the border" in body
+    assert 'value="forced_labour" ' in body and "checked" in body
+    assert Case.objects.count() == 0
+    data["event_date_end"] = "2017-09-01"
+    page = client.post("/cases/new/", data, HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 302
+    case = Case.objects.get()
+    assert case.route.count() == 2 and Victim.objects.get().family_name == "Keptname"
+    assert Victim.objects.get().age_band_at_identification == "30-38"
+    # edit: a draft, the identity kept
+    page = client.post(f"/cases/{case.uuid}/edit/", {**data, "save_draft": "1"})
+    assert page.status_code == 302
+    case.refresh_from_db()
+    assert case.status == "draft" and Victim.objects.get().family_name == "Keptname"
+
+
+@override_settings(HUEY={"immediate": True})
+def test_import_page_runs_the_job_and_shows_the_report(
+    web: Any, world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = web(world.users["analyst"])
+    assert client.get("/cases/import/").status_code == 200
+    sample = (SHARED_DATA / "ctdc" / "human_traffick_sample_dataset.csv").read_bytes()
+    upload = SimpleUploadedFile("sample.csv", sample, content_type="text/csv")
+    with django_capture_on_commit_callbacks(execute=True):
+        page = client.post("/cases/import/", {"file": upload, "organisation": "own-org"})
+    assert page.status_code == 302
+    job = Job.objects.get()
+    assert job.status == Job.Status.SUCCEEDED, job.error
+    status = client.get(page["Location"]).content.decode()
+    assert "104 rows read: 104 created" in status and "<progress" in status
+    fragment = client.get(page["Location"], HTTP_HX_REQUEST="true").content.decode()
+    assert fragment.startswith('\n<div id="import-progress"') or 'id="import-progress"' in fragment
+    assert Case.objects.count() == 104

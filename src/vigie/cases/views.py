@@ -1,0 +1,322 @@
+"""Pages: case list, case page, case form, import with progress. Thin: services and selectors
+do the work."""
+
+from __future__ import annotations
+
+import uuid as uuidlib
+from pathlib import Path
+from typing import Any
+
+from auditlog.models import LogEntry
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+
+from vigie.cases import codelists, importer, selectors, services
+from vigie.cases.forms import CaseForm, ImportForm, form_to_record, problem_field, record_to_initial
+from vigie.core import access, jobs
+from vigie.core.models import Job, Organisation
+from vigie.web.mixins import PermissionRequired
+
+FILTER_LISTS = {
+    "situation": "conflict_situations",
+    "form": "exploitation_forms",
+    "sex": "sex",
+    "age_group": "age_groups",
+    "verification": "verification_status",
+    "group": "armed_groups",
+}
+
+
+class CaseListView(PermissionRequired, View):
+    required_permission = "case.view"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        user = access.request_user(request)
+        filters = selectors.CaseFilters.from_params(request.GET)
+        qs = selectors.filter_cases(selectors.visible_cases(user), filters)
+        page = Paginator(qs, 50).get_page(request.GET.get("page"))
+        visible_orgs = access.organisations_with(user, "case.view")
+        orgs = Organisation.objects.filter(is_active=True)
+        if visible_orgs is not None:
+            orgs = orgs.filter(pk__in=visible_orgs)
+        lists = {k: codelists.get(v).choices() for k, v in FILTER_LISTS.items()}
+        countries = sorted(codelists.get("countries").choices(), key=lambda c: c[1])
+        query = request.GET.copy()
+        query.pop("page", None)
+        return render(
+            request,
+            "cases/list.html",
+            {
+                "page": page,
+                "filters": filters,
+                "lists": lists,
+                "countries": countries,
+                "organisations": orgs,
+                "query": query.urlencode(),
+                "situations": codelists.get("conflict_situations"),
+                "verification": codelists.get("verification_status"),
+                "can_create": access.has_perm(user, "case.create"),
+                "can_import": access.has_perm(user, "case.import"),
+            },
+        )
+
+
+def _labelled(record: dict[str, Any]) -> dict[str, Any]:
+    """Labels for the codes a case page shows."""
+
+    def lab(listname: str, code: Any) -> str:
+        return codelists.get(listname).label(code) if code else ""
+
+    def labs(listname: str, codes: list[str]) -> str:
+        return ", ".join(lab(listname, c) for c in codes or [])
+
+    out: dict[str, Any] = {
+        "situation": lab("conflict_situations", record["conflict_situation"]),
+        "context": lab("conflict_contexts", record["conflict_context"]),
+        "source_type": lab("data_source_types", record["source_type"]),
+        "verification": lab("verification_status", record["verification_status"]),
+        "status": lab("case_status", record["status"]),
+        "country": lab("countries", record["country"]),
+        "victims": [],
+        "exploitations": [],
+        "perpetrators": [],
+        "route": [],
+    }
+    for v in record["victims"]:
+        out["victims"].append(
+            {
+                **v,
+                "sex_l": lab("sex", v["sex"]),
+                "band_l": lab("age_bands", v["age_band_at_identification"]),
+                "citizenship_l": lab("countries", v["citizenship"]),
+                "displacement_l": lab("displacement_status", v["displacement_status"]),
+                "minority_l": lab("minority_groups", v["minority_group"]),
+                "status_l": lab("trafficking_status", v["trafficking_status"]),
+            }
+        )
+    for e in record["exploitations"]:
+        out["exploitations"].append(
+            {
+                **e,
+                "forms_l": labs("exploitation_forms", e["forms"]),
+                "means_l": labs("means", e["means"]),
+                "sectors_l": labs("labour_sectors", e["labour_sectors"]),
+                "country_l": lab("countries", e["country"]),
+            }
+        )
+    for p in record["perpetrators"]:
+        out["perpetrators"].append(
+            {
+                **p,
+                "type_l": lab("perpetrator_types", p["perpetrator_type"]),
+                "group_l": lab("armed_groups", p["group_code"]) or p["group_name"],
+                "role_l": lab("perpetrator_roles", p["role"]),
+                "relationship_l": lab("relationships", p["relationship"]),
+            }
+        )
+    for leg in record["route"]:
+        out["route"].append(
+            {
+                **leg,
+                "country_l": lab("countries", leg["country"]),
+                "role_l": lab("route_leg_roles", leg["role"]),
+                "transport_l": lab("transport_modes", leg["transport_mode"]),
+                "corridor_l": lab("corridors", leg["corridor"]),
+            }
+        )
+    return out
+
+
+class CaseDetailView(PermissionRequired, View):
+    """The case page. Identities appear only after "Show identities" (POST), which is logged."""
+
+    required_permission = "case.view"
+
+    def get(self, request: HttpRequest, uuid: uuidlib.UUID, identity: bool = False) -> HttpResponse:
+        user = access.request_user(request)
+        case = selectors.get_case_for(user, uuid)
+        record = selectors.case_record_for(user, case, identity=identity)
+        history = LogEntry.objects.get_for_object(case).select_related("actor")[:50]
+        return render(
+            request,
+            "cases/detail.html",
+            {
+                "case": case,
+                "record": record,
+                "labels": _labelled(record),
+                "identity_shown": identity and selectors.may_see_identity(user, case),
+                "may_see_identity": selectors.may_see_identity(user, case),
+                "may_change": access.can(user, "case.change", case),
+                "history": history,
+            },
+        )
+
+    def post(self, request: HttpRequest, uuid: uuidlib.UUID) -> HttpResponse:
+        user = access.request_user(request)
+        case = selectors.get_case_for(user, uuid)
+        if not selectors.may_see_identity(user, case):
+            raise PermissionDenied
+        return self.get(request, uuid, identity=True)
+
+
+class CaseFormView(PermissionRequired, View):
+    """Create (no uuid) or edit a case. A failed submit shows every value as typed."""
+
+    required_permission = "case.create"
+
+    def _context(self, request: HttpRequest, uuid: uuidlib.UUID | None) -> tuple[Any, Any, Any]:
+        user = access.request_user(request)
+        if uuid is None:
+            org_id = access.home_organisation(user)
+            orgs = [
+                o
+                for o in Organisation.objects.filter(is_active=True)
+                if access.has_perm(user, "case.create", o.pk)
+            ]
+            if not orgs:
+                raise PermissionDenied
+            org = next((o for o in orgs if o.pk == org_id), orgs[0])
+            return user, org, None
+        case = selectors.get_case_for(user, uuid, "case.change")
+        return user, case.organisation, case
+
+    def get(self, request: HttpRequest, uuid: uuidlib.UUID | None = None) -> HttpResponse:
+        user, org, case = self._context(request, uuid)
+        show = services.may_record_identity(user, org)
+        if case is None:
+            form = CaseForm(
+                show_identity=show,
+                initial={
+                    "status": "active",
+                    "verification_status": "reported",
+                    "victim-trafficking_status": "possible",
+                },
+            )
+        else:
+            record = selectors.case_record_for(user, case, identity=show)
+            form = CaseForm(show_identity=show, initial=record_to_initial(record))
+        return self._render(request, form, case)
+
+    def _render(
+        self, request: HttpRequest, form: CaseForm, case: Any, status: int = 200
+    ) -> HttpResponse:
+        return render(request, "cases/form.html", {"form": form, "case": case}, status=status)
+
+    def post(self, request: HttpRequest, uuid: uuidlib.UUID | None = None) -> HttpResponse:
+        user, org, case = self._context(request, uuid)
+        show = services.may_record_identity(user, org)
+        form = CaseForm(request.POST, show_identity=show)
+        if not form.is_valid():
+            return self._render(request, form, case, 400)
+        data = dict(form.cleaned_data)
+        if "save_draft" in request.POST:
+            data["status"] = "draft"
+        existing = selectors.case_record_for(user, case, identity=show) if case else None
+        if existing:
+            for key in ("uuid", "organisation", "standard_version", "created_at", "updated_at"):
+                existing.pop(key, None)
+        record = form_to_record(data, existing)
+        try:
+            saved = services.save_record(user, org, record, instance=case)
+        except services.RecordInvalid as exc:
+            for p in exc.problems:
+                name = problem_field(p.path)
+                message = p.message if name else f"{p.path}: {p.message}"
+                form.add_error(name if name in form.fields else None, message)
+            return self._render(request, form, case, 400)
+        messages.success(request, _("Case %(ref)s saved.") % {"ref": saved.reference})
+        return redirect("cases:detail", uuid=saved.uuid)
+
+
+def _upload_dir() -> Path:
+    path = Path(settings.DATA_DIR) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+class ImportView(PermissionRequired, View):
+    required_permission = "case.import"
+
+    def _orgs(self, request: HttpRequest) -> list[Organisation]:
+        user = access.request_user(request)
+        return [
+            o
+            for o in Organisation.objects.filter(is_active=True)
+            if access.has_perm(user, "case.import", o.pk)
+        ]
+
+    def get(self, request: HttpRequest, form: ImportForm | None = None) -> HttpResponse:
+        orgs = self._orgs(request)
+        user = access.request_user(request)
+        recent = jobs.visible_jobs(user).filter(kind="cases.import")[:10]
+        return render(
+            request,
+            "cases/import.html",
+            {
+                "form": form or ImportForm(organisations=orgs),
+                "recent": recent,
+            },
+            status=400 if form is not None else 200,
+        )
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        orgs = self._orgs(request)
+        form = ImportForm(request.POST, request.FILES, organisations=orgs)
+        if not form.is_valid():
+            return self.get(request, form)
+        user = access.request_user(request)
+        org = next(o for o in orgs if o.code == form.cleaned_data["organisation"])
+        upload = form.cleaned_data["file"]
+        suffix = Path(upload.name).suffix.lower()
+        if suffix not in (".csv", ".xlsx", ".json"):
+            form.add_error("file", _("Only .csv, .xlsx and .json files can be imported."))
+            return self.get(request, form)
+        name = f"{uuidlib.uuid4().hex}{suffix}"
+        target = _upload_dir() / name
+        with target.open("wb") as fh:
+            for chunk in upload.chunks():
+                fh.write(chunk)
+        partial = form.cleaned_data["partial"]
+        job = jobs.start(
+            "cases.import",
+            user=user,
+            organisation=org,
+            params={
+                "path": str(target),
+                "original_name": upload.name,
+                "format": form.cleaned_data["format"] or importer.guess_format(target),
+                "partial": partial,
+                "organisation_id": org.pk,
+                "user_id": user.pk,
+                "rejects": str(target.with_suffix(".rejects.csv")) if partial else "",
+            },
+        )
+        return redirect("cases:import-status", job=job.pk)
+
+
+class ImportStatusView(PermissionRequired, View):
+    required_permission = "case.import"
+
+    def get(self, request: HttpRequest, job: uuidlib.UUID) -> HttpResponse:
+        user = access.request_user(request)
+        found = jobs.visible_jobs(user).filter(pk=job, kind="cases.import").first()
+        if found is None:
+            raise Http404
+        template = (
+            "cases/_import_progress.html"
+            if request.headers.get("HX-Request")
+            else ("cases/import_status.html")
+        )
+        return render(
+            request, template, {"job": found, "report": found.result or {}, "Status": Job.Status}
+        )
+
+
+class CaseEditView(CaseFormView):
+    required_permission = "case.change"
