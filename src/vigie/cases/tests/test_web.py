@@ -101,7 +101,7 @@ def test_import_page_runs_the_job_and_shows_the_report(
     job = Job.objects.get()
     assert job.status == Job.Status.SUCCEEDED, job.error
     status = client.get(page["Location"]).content.decode()
-    assert "104 rows read: 104 created" in status and "<progress" in status
+    assert "104 lignes lues : 104 créées" in status and "<progress" in status
     fragment = client.get(page["Location"], HTTP_HX_REQUEST="true").content.decode()
     assert fragment.startswith('\n<div id="import-progress"') or 'id="import-progress"' in fragment
     assert Case.objects.count() == 104
