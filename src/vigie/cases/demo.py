@@ -1,0 +1,21 @@
+"""Synthetic demonstration cases (vigie.cases.generate): ``ctx.records`` records spread over
+the organisations that record cases, across the situations the seeds name. Never real people."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vigie.cases import generate, services
+from vigie.cases.models import Case
+
+OWNERS = ["iom", "unhcr", "unicef", "ngo-ls", "ntf-ng"]
+
+
+def load(ctx: Any) -> None:
+    orgs = [ctx.organisations[code] for code in OWNERS if code in ctx.organisations]
+    if not orgs or Case.objects.filter(source_record_id__startswith="demo-").exists():
+        return
+    n = max(1, ctx.records)
+    for i, record in enumerate(generate.synthetic_records(ctx.rng, n)):
+        services.save_record(None, orgs[i % len(orgs)], record)
+    ctx.echo(f"cases: {n} synthetic case records")
