@@ -289,21 +289,28 @@ class _Rollback(Exception):
     pass
 
 
-def _write(user: Any, org: Organisation, prepared: Prepared, report: Report) -> None:
-    assert prepared.record is not None and prepared.parsed is not None
-    record = prepared.record
-    existing = Case.objects.filter(
-        organisation=org,
-        source_type=prepared.parsed.case.get("source_type") or "",
-        source_record_id=record.get("source_record_id") or "",
-    ).first()
-    services.save_record(
-        user, org, record, instance=existing, perm="case.import", parsed=prepared.parsed
-    )
-    if existing:
+def _write_batch(user: Any, org: Organisation, batch: list[Prepared], report: Report) -> None:
+    """New rows in one bulk insert per table; rows already imported are updated one by one."""
+    ids = {str(p.record.get("source_record_id") or "") for p in batch if p.record}
+    existing = {
+        (c.source_type, c.source_record_id): c
+        for c in Case.objects.filter(organisation=org, source_record_id__in=ids)
+    }
+    new: list[records.Parsed] = []
+    for item in batch:
+        assert item.record is not None and item.parsed is not None
+        key = (item.parsed.case.get("source_type") or "", item.record.get("source_record_id"))
+        case = existing.get(key)  # type: ignore[arg-type]
+        if case is None:
+            new.append(item.parsed)
+            continue
+        services.save_record(
+            user, org, item.record, instance=case, perm="case.import", parsed=item.parsed
+        )
         report.updated += 1
-    else:
-        report.created += 1
+    if new:
+        services.create_many(user, org, new, perm="case.import")
+        report.created += len(new)
 
 
 def run_import(
@@ -347,20 +354,26 @@ def run_import(
 def _atomic(
     items: Iterator[Prepared], user: Any, org: Organisation, report: Report, progress: Any
 ) -> None:
+    batch: list[Prepared] = []
     try:
         with transaction.atomic():
             for item in items:
                 report.rows += 1
                 if item.problems:
                     report.rejected += 1
+                    batch.clear()  # nothing will be written: stop holding rows
                     for p in item.problems:
                         report.add(p)
                 elif report.rejected == 0:
-                    _write(user, org, item, report)
+                    batch.append(item)
+                if len(batch) >= BATCH:
+                    _write_batch(user, org, batch, report)
+                    batch.clear()
                 if progress and report.rows % BATCH == 0:
                     progress(report.rows, f"row {item.row}", report)
             if report.rejected:
                 raise _Rollback
+            _write_batch(user, org, batch, report)
     except _Rollback:
         report.created = report.updated = 0
         return
@@ -382,8 +395,7 @@ def _partial(
         if not batch:
             return
         with transaction.atomic():
-            for item in batch:
-                _write(user, org, item, report)
+            _write_batch(user, org, batch, report)
         report.next_row = batch[-1].row + 1
         batch.clear()
 

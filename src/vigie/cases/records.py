@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -67,7 +68,9 @@ IDENTITY = {
 }
 
 
+@cache
 def writable_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
+    """The fields a record may set (cached: the result must not be changed)."""
     out: list[models.Field[Any, Any]] = []
     for f in model._meta.concrete_fields:
         if f.name in NOT_WRITABLE or f.name.endswith("_index"):
