@@ -158,4 +158,17 @@ def recover(stale_after: int) -> None:
     click.echo(f"{jobs.recover_interrupted(stale_after)} interrupted job(s) marked failed")
 
 
-commands: list[click.Command] = [jobs_group]
+@click.command("roles")
+@click.option("--markdown", is_flag=True, help="The table of docs/roles.md.")
+def roles(markdown: bool) -> None:
+    """The roles and the permissions each holds (from core/data/roles.yaml)."""
+    from vigie.core.roles import catalogue, markdown_table
+
+    if markdown:
+        click.echo(markdown_table(), nl=False)
+        return
+    for role in catalogue().roles.values():
+        click.echo(f"{role.code} ({role.scope}): {', '.join(sorted(role.permissions))}")
+
+
+commands: list[click.Command] = [jobs_group, roles]
