@@ -23,7 +23,7 @@ ENDPOINTS = [
     Endpoint("cases:create", perm="case.create"),
     Endpoint("cases:create", "POST", perm="case.create", data={}),
     Endpoint("cases:detail", perm="case.view", target=_case),
-    Endpoint("cases:detail", "POST", perm="case.view", target=_case),
+    Endpoint("cases:detail", "POST", perm="victim.identity.view", target=_case),
     Endpoint("cases:edit", perm="case.change", target=_case),
     Endpoint("cases:edit", "POST", perm="case.change", target=_case, data={}),
     Endpoint("cases:import", perm="case.import"),
