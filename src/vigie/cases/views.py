@@ -61,6 +61,7 @@ class CaseListView(PermissionRequired, View):
                 "query": query.urlencode(),
                 "situations": codelists.get("conflict_situations"),
                 "verification": codelists.get("verification_status"),
+                "sources": codelists.get("data_source_types"),
                 "can_create": access.has_perm(user, "case.create"),
                 "can_import": access.has_perm(user, "case.import"),
             },
