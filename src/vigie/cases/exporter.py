@@ -22,7 +22,7 @@ from django.core.exceptions import PermissionDenied
 
 from vigie.cases import codelists, layouts, records, selectors
 from vigie.cases.models import Case
-from vigie.core import access
+from vigie.core import access, audit
 
 CHUNK = 500
 FORMATS = ("ctdc", "ctdc-sample", "htcds", "json", "csv", "xlsx", "parquet")
@@ -133,16 +133,34 @@ def export(
     if identity and not access.has_perm(user, "victim.identity.export"):
         raise PermissionDenied("you may not export victims' identities")
     filters = filters or selectors.CaseFilters()
-    items = _records(user, filters, identity and fmt in ("json", "htcds"))
+    with_identity = identity and fmt in ("json", "htcds")
+    items = _records(user, filters, with_identity)
     if fmt in ("ctdc", "ctdc-sample"):
-        return _write_ctdc(items, layouts.LAYOUTS[fmt], path)
-    if fmt in ("json", "htcds"):
-        return _write_json(items, fmt, path)
-    if fmt == "csv":
-        return _write_csv(items, path)
-    if fmt == "xlsx":
-        return _write_xlsx(items, path)
-    return _write_parquet(items, path)
+        n = _write_ctdc(items, layouts.LAYOUTS[fmt], path)
+    elif fmt in ("json", "htcds"):
+        n = _write_json(items, fmt, path)
+    elif fmt == "csv":
+        n = _write_csv(items, path)
+    elif fmt == "xlsx":
+        n = _write_xlsx(items, path)
+    else:
+        n = _write_parquet(items, path)
+    # every export is in the access log (with identities, each case also has its own entry)
+    audit.record_access(
+        user,
+        "export",
+        "cases.Case",
+        "",
+        fields=sorted(records.IDENTITY) if with_identity else [],
+        detail={
+            "format": fmt,
+            "cases": n,
+            "identity": with_identity,
+            "filters": {k: str(v) for k, v in vars(filters).items() if v},
+            "file": path.name,
+        },
+    )
+    return n
 
 
 def _write_ctdc(items: Iterator[tuple[Case, dict[str, Any]]], layout: Any, path: Path) -> int:

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_create_case_in_arabic_on_a_phone(browser: Any, browser_world: tuple[World, str]) -> None:
-    world, url = browser_world
+    _world, url = browser_world
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="ar")
     page = context.new_page()
     page.set_default_timeout(15000)

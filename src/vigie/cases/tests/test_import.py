@@ -219,6 +219,11 @@ def test_htcds_export_then_import(world: World, tmp_path: Path, api: Any) -> Non
     exporter.export(world.users["case_manager"], "htcds", out, identity=True)
     data = json.loads(out.read_text("utf-8"))["records"]
     assert data[0]["prs_SecondName"] == "Testperson"
+    from vigie.core.models import AccessLogEntry
+
+    actions = list(AccessLogEntry.objects.order_by("seq").values_list("action", "object_id"))
+    assert actions[-2][0] == "export" and actions[-2][1]  # the case's identities
+    assert actions[-1][0] == "export" and not actions[-1][1]  # the export itself
     assert data[0]["vic_TypeOfExploitation"] == ["SexualExploitation", "ForcedMarriage"]
     Case.objects.all().delete()
     job = start_import(world, out, format="htcds")
