@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import models
 from rest_framework import serializers
 
 from vigie.cases import records
@@ -19,7 +20,7 @@ from vigie.cases.models import (
 )
 
 
-def _child(model: type[Any]) -> type[serializers.ModelSerializer[Any]]:
+def _child(model: type[models.Model]) -> type[serializers.ModelSerializer[Any]]:
     names = [f.name for f in records.writable_fields(model)]
     links = {
         n: serializers.CharField(
