@@ -125,14 +125,25 @@ def case_record_for(user: Any, case: Case, *, identity: bool = False) -> dict[st
 
 
 def record_identity_read(user: Any, case: Case, action: str, detail: Any = None) -> None:
-    victims = list(case.victims.all())
-    people = [v for v in victims if any(getattr(v, n) for n in records.identity_fields(type(v)))]
+    """One access-log entry for the identities of ``case`` that were shown or exported."""
+    from vigie.cases.models import Victim
+
+    victims = [
+        v for v in case.victims.all() if any(getattr(v, n) for n in records.identity_fields(Victim))
+    ]
+    named = [p for p in case.perpetrators.all() if p.name]
+    fields = [f"Victim.{n}" for n in records.identity_fields(Victim)] if victims else []
+    fields += ["Perpetrator.name"] if named else []
     audit.record_access(
         user,
         action,
         "cases.Case",
         str(case.uuid),
-        fields=[f"Victim.{n}" for n in records.identity_fields(type(victims[0]))] if people else [],
+        fields=fields,
         organisation_code=case.organisation.code,
-        detail={"victims": [str(v.uuid) for v in people], **(detail or {})},
+        detail={
+            "victims": [str(v.uuid) for v in victims],
+            "perpetrators": [str(p.uuid) for p in named],
+            **(detail or {}),
+        },
     )

@@ -80,3 +80,23 @@ def test_list_filters_in_english_and_french(page: Any, browser_world: tuple[Worl
     page.click("button[data-lang=fr]")
     expect(page.locator("body")).to_contain_text("Itinéraire")
     screenshot(page, "case-detail-fr")
+
+
+def test_import_page_shows_progress_and_report(
+    page: Any, browser_world: tuple[World, str], settings: Any
+) -> None:
+    from vigie.testing import SHARED_DATA
+
+    _world, url = browser_world
+    log_in(page, url, "u-case_manager", "correct-horse-battery")
+    page.click("button[data-lang=en]")
+    page.goto(f"{url}/cases/import/")
+    screenshot(page, "cases-import-en")
+    page.set_input_files(
+        "#id_file", str(SHARED_DATA / "ctdc" / "human_traffick_sample_dataset.csv")
+    )
+    page.click("form.card button[type=submit]")
+    expect(page.locator("#import-progress")).to_contain_text("104 rows read", timeout=30000)
+    expect(page.locator("#import-bar")).to_have_attribute("value", "100")
+    screenshot(page, "cases-import-done-en")
+    assert Case.objects.count() == 104
