@@ -90,7 +90,7 @@ def test_import_page_shows_progress_and_report(
     _world, url = browser_world
     log_in(page, url, "u-case_manager", "correct-horse-battery")
     page.click("button[data-lang=en]")
-    page.goto(f"{url}/cases/import/")
+    page.goto(f"{url}/import/cases/")
     screenshot(page, "cases-import-en")
     page.set_input_files(
         "#id_file", str(SHARED_DATA / "ctdc" / "human_traffick_sample_dataset.csv")

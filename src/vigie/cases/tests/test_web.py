@@ -91,11 +91,11 @@ def test_import_page_runs_the_job_and_shows_the_report(
     web: Any, world: World, django_capture_on_commit_callbacks: Any
 ) -> None:
     client = web(world.users["analyst"])
-    assert client.get("/cases/import/").status_code == 200
+    assert client.get("/import/cases/").status_code == 200
     sample = (SHARED_DATA / "ctdc" / "human_traffick_sample_dataset.csv").read_bytes()
     upload = SimpleUploadedFile("sample.csv", sample, content_type="text/csv")
     with django_capture_on_commit_callbacks(execute=True):
-        page = client.post("/cases/import/", {"file": upload, "organisation": "own-org"})
+        page = client.post("/import/cases/", {"file": upload, "organisation": "own-org"})
     assert page.status_code == 302
     job = Job.objects.get()
     assert job.status == Job.Status.SUCCEEDED, job.error
