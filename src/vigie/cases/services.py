@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Model
+from django.utils.translation import gettext as _
 
 from vigie.cases import codelists, records
 from vigie.cases.models import Case, Exploitation, Incident, Perpetrator, Victim
@@ -55,6 +56,7 @@ def save_record(
         parsed = records.validate(data, allow_identity=may_record_identity(user, organisation))
     if parsed.problems:
         raise RecordInvalid(parsed.problems)
+    _check_unique(organisation, parsed, instance)
     with transaction.atomic():
         case = instance or Case(organisation=organisation, created_by=_user(user))
         for name, value in parsed.case.items():
@@ -159,6 +161,29 @@ def create_many(
 ORDER = ["incidents", "victims", "exploitations", "perpetrators", "route", "referrals"]
 
 
+def _check_unique(
+    organisation: Organisation, parsed: records.Parsed, instance: Case | None
+) -> None:
+    """A reference, and a source record id per source type, are unique in an organisation."""
+    others = Case.objects.filter(organisation=organisation)
+    if instance is not None:
+        others = others.exclude(pk=instance.pk)
+    problems = []
+    reference = parsed.case.get("reference")
+    if reference and others.filter(reference=reference).exists():
+        problems.append(records.Problem("reference", reference, _("is already used")))
+    source_id = parsed.case.get("source_record_id")
+    source_type = parsed.case.get("source_type", instance.source_type if instance else "")
+    if source_id and others.filter(source_type=source_type, source_record_id=source_id).exists():
+        problems.append(
+            records.Problem(
+                "source_record_id", source_id, _("is already recorded for this source type")
+            )
+        )
+    if problems:
+        raise RecordInvalid(problems)
+
+
 def _user(user: Any) -> Any:
     return user if getattr(user, "pk", None) else None
 
@@ -249,7 +274,7 @@ def compute_index(
             tokens.add(f"group:{inc.armed_group}")
         for cell in Incident.COUNT_FIELDS:
             if getattr(inc, cell):
-                _, sex, age = cell.split("_")
+                _count, sex, age = cell.split("_")
                 tokens.update({f"sex:{sex}", f"age:{age}"})
         text += [inc.description, inc.area]
     for v in victims:

@@ -178,3 +178,11 @@ def test_list_query_count_is_constant(
     client = api(world.users["analyst"])
     with django_assert_max_num_queries(8):
         assert client.get("/api/cases/?situation=iraq").json()["count"] == 30
+
+
+def test_duplicate_reference_or_source_id_is_a_clear_400(api: Any, world: World) -> None:
+    create(api, world)
+    response = api(world.users["field_officer"]).post("/api/cases/", RECORD, format="json")
+    assert response.status_code == 400
+    assert "reference" in response.json() or "source_record_id" in response.json()
+    assert Case.objects.count() == 1
