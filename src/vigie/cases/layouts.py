@@ -160,7 +160,7 @@ def _read_code(col: Col, raw: str, system: str) -> str:
 def _read_year(col: Col, raw: str) -> int:
     try:
         year = int(float(raw))
-    except ValueError as exc:
+    except (ValueError, OverflowError) as exc:
         raise RowError(col.name, raw, _("is not a year")) from exc
     import datetime as dt
 
@@ -184,7 +184,7 @@ def _read_flag(col: Col, raw: str) -> bool | None:
         return None
     try:
         number = int(float(raw))
-    except ValueError:
+    except (ValueError, OverflowError):
         number = -1
     if number not in (0, 1):
         raise RowError(col.name, raw, _("expected 1, 0 or -99"))

@@ -136,7 +136,7 @@ def _convert(f: models.Field[Any, Any], value: Any, path: str, problems: list[Pr
         if isinstance(f, models.DateField) and converted and converted > dt.date.today():
             problems.append(Problem(path, value, _("is in the future")))
         return converted
-    except (ValidationError, ValueError, TypeError) as exc:
+    except (ValidationError, ValueError, TypeError, OverflowError) as exc:
         messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
         problems.append(Problem(path, value, "; ".join(messages)))
         return None
