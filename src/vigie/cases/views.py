@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -64,6 +64,7 @@ class CaseListView(PermissionRequired, View):
                 "sources": codelists.get("data_source_types"),
                 "can_create": access.has_perm(user, "case.create"),
                 "can_import": access.has_perm(user, "case.import"),
+                "can_export": access.has_perm(user, "case.export"),
             },
         )
 
@@ -321,3 +322,38 @@ class ImportStatusView(PermissionRequired, View):
 
 class CaseEditView(CaseFormView):
     required_permission = "case.change"
+
+
+EXPORT_TYPES = {
+    "csv": ("text/csv", "csv"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "parquet": ("application/vnd.apache.parquet", "parquet"),
+    "ctdc": ("text/csv", "csv"),
+    "htcds": ("application/json", "json"),
+    "json": ("application/json", "json"),
+}
+
+
+class ExportView(PermissionRequired, View):
+    """Download the cases of the list's current filters, without identities (logged)."""
+
+    required_permission = "case.export"
+
+    def get(self, request: HttpRequest) -> HttpResponseBase:
+        import tempfile
+
+        from django.http import FileResponse
+
+        from vigie.cases import exporter
+
+        fmt = request.GET.get("format", "csv")
+        if fmt not in EXPORT_TYPES:
+            raise Http404
+        user = access.request_user(request)
+        filters = selectors.CaseFilters.from_params(request.GET)
+        content_type, suffix = EXPORT_TYPES[fmt]
+        handle = tempfile.NamedTemporaryFile(suffix=f".{suffix}")  # noqa: SIM115 (FileResponse closes it)
+        exporter.export(user, fmt, Path(handle.name), filters=filters)
+        handle.seek(0)
+        name = f"vigie-cases-{fmt}.{suffix}"
+        return FileResponse(handle, as_attachment=True, filename=name, content_type=content_type)

@@ -26,6 +26,7 @@ ENDPOINTS = [
     Endpoint("cases:detail", "POST", perm="victim.identity.view", target=_case),
     Endpoint("cases:edit", perm="case.change", target=_case),
     Endpoint("cases:edit", "POST", perm="case.change", target=_case, data={}),
+    Endpoint("cases:export", perm="case.export"),
     Endpoint("cases:import", perm="case.import"),
     Endpoint("cases:import", "POST", perm="case.import", data={}),
     Endpoint(

@@ -104,3 +104,20 @@ def test_import_page_runs_the_job_and_shows_the_report(
     fragment = client.get(page["Location"], HTTP_HX_REQUEST="true").content.decode()
     assert fragment.startswith('\n<div id="import-progress"') or 'id="import-progress"' in fragment
     assert Case.objects.count() == 104
+
+
+def test_download_follows_the_filters_and_is_logged(web: Any, world: World, api: Any) -> None:
+    import csv
+    import io
+
+    api(world.users["case_manager"]).post("/api/cases/", RECORD, format="json")
+    client = web(world.users["analyst"])
+    response = client.get("/cases/export/?format=csv&situation=iraq")
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert [r["reference"] for r in rows] == ["T-1"] and "family_name" not in rows[0]
+    assert rows[0]["forms"] == "forced_marriage;sexual_slavery"
+    empty = client.get("/cases/export/?format=csv&situation=yemen")
+    assert b"".join(empty.streaming_content).count(b"\n") == 1  # the header only
+    assert AccessLogEntry.objects.filter(action="export").count() == 2
+    assert client.get("/cases/export/?format=exe").status_code == 404
