@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AnalyticsConfig(AppConfig):
+    name = "vigie.analytics"
+    label = "analytics"
+    verbose_name = _("Statistics")
+    nav = [
+        ("analytics:dashboard", _("Statistics"), "stats.view"),
+    ]
+
+    def ready(self) -> None:
+        from vigie.analytics import tasks  # noqa: F401  (registers the job handlers)

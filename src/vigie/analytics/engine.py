@@ -1,0 +1,287 @@
+"""The analytic engine: DuckDB over the Parquet snapshot. Returns *true* tables (with every
+margin) that must pass vigie.analytics.disclosure before they leave the system; callers outside
+this app use vigie.analytics.selectors, never this module.
+
+Typology: counts of persons (``sum(weight)``) by any dimensions, with all margins in one
+``GROUPING SETS`` query (multi-valued dimensions such as forms are unnested only in the grouping
+sets that group by them, so margins count each person once). Trends: typology by year.
+Routes: origin -> destination flows, the legs origin -> transit -> ... -> destination, transit
+countries, and the flows' classification by UN M49 regions.
+"""
+
+# SQL is assembled only from names in schema.DIMENSIONS and TABLES; values are bound parameters.
+# ruff: noqa: S608
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from vigie.analytics import regions
+from vigie.analytics.disclosure import KEY_MODULUS, Cell, Table, table_from_rows
+from vigie.analytics.schema import DIMENSIONS, FILTERS, UNKNOWN
+from vigie.analytics.store import TABLES, Store
+
+MAX_DIMS = 3
+_PERIOD = re.compile(r"^(\d{4})(?:-(\d{4}))?$")
+_CODE = re.compile(r"^[A-Za-z0-9_+.\-]{1,64}$")
+
+
+class QueryError(ValueError):
+    """A request the engine cannot answer; the message says which parameter and why."""
+
+
+@dataclass(frozen=True)
+class Query:
+    by: tuple[str, ...] = ()
+    filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    table: str = "victims"
+    organisations: frozenset[str] | None = None  # None = every organisation
+
+    def key(self) -> tuple[Any, ...]:
+        return (
+            self.by,
+            tuple(sorted(self.filters.items())),
+            self.table,
+            None if self.organisations is None else tuple(sorted(self.organisations)),
+        )
+
+
+def parse_filters(pairs: Mapping[str, str | Sequence[str]]) -> dict[str, tuple[str, ...]]:
+    """``{"country": "LY,IQ", "period": "2016-2018"}`` -> validated filters."""
+    result: dict[str, tuple[str, ...]] = {}
+    for name, raw in pairs.items():
+        if name not in FILTERS:
+            raise QueryError(f"filter {name!r}: unknown; use one of {', '.join(FILTERS)}")
+        values = [raw] if isinstance(raw, str) else list(raw)
+        parts = tuple(sorted({p.strip() for v in values for p in v.split(",") if p.strip()}))
+        if not parts:
+            continue
+        for p in parts:
+            if name == "period":
+                m = _PERIOD.match(p)
+                if not m or (m.group(2) and int(m.group(2)) < int(m.group(1))):
+                    raise QueryError(f"filter period: {p!r} is not a year or a range YYYY-YYYY")
+            elif not _CODE.match(p):
+                raise QueryError(f"filter {name}: {p!r} is not a code")
+        result[name] = parts
+    return result
+
+
+def parse_by(raw: str | Sequence[str], table: str = "victims") -> tuple[str, ...]:
+    items = raw.split(",") if isinstance(raw, str) else list(raw)
+    by = tuple(d.strip() for d in items if d.strip())
+    for d in by:
+        dim = DIMENSIONS.get(d)
+        if dim is None or table not in dim.tables:
+            names = ", ".join(n for n, x in DIMENSIONS.items() if table in x.tables)
+            raise QueryError(f"dimension {d!r}: unknown for {table}; use one of {names}")
+    if len(set(by)) != len(by):
+        raise QueryError("dimensions: each dimension at most once")
+    if len(by) > MAX_DIMS:
+        raise QueryError(f"dimensions: at most {MAX_DIMS}, not {len(by)}")
+    return by
+
+
+class Engine:
+    """Queries over one snapshot directory. Thread-safe: one DuckDB cursor per query."""
+
+    def __init__(self, store: Store | None = None, threads: int | None = None) -> None:
+        self.store = store or Store()
+        self._lock = threading.Lock()
+        self._version: int | None = None
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self.threads = threads
+
+    def _connection(self) -> duckdb.DuckDBPyConnection:
+        manifest = self.store.manifest()
+        with self._lock:
+            if self._con is None or self._version != manifest["version"]:
+                con = duckdb.connect()
+                if self.threads:
+                    con.execute(f"SET threads = {int(self.threads)}")
+                for name in TABLES:
+                    files = [
+                        str(self.store.directory / p) for p in manifest["tables"].get(name, [])
+                    ]
+                    if files:
+                        listing = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
+                        sql = f"CREATE OR REPLACE VIEW {name} AS "
+                        con.execute(sql + f"SELECT * FROM read_parquet([{listing}])")
+                    else:
+                        cols = ", ".join(
+                            f'CAST(NULL AS {_duck_type(t)}) AS "{c}"'
+                            for c, t in zip(TABLES[name].names, TABLES[name].types, strict=False)
+                        )
+                        con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT {cols} WHERE false")
+                if self._con is not None:
+                    self._con.close()
+                self._con, self._version = con, manifest["version"]
+            return self._con.cursor()
+
+    # --- SQL building -------------------------------------------------------------------------
+
+    def _where(self, query: Query) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        for name, values in sorted(query.filters.items()):
+            if name == "period":
+                ors = []
+                for v in values:
+                    m = _PERIOD.match(v)
+                    assert m is not None
+                    ors.append("year BETWEEN ? AND ?")
+                    params += [int(m.group(1)), int(m.group(2) or m.group(1))]
+                clauses.append("(" + " OR ".join(ors) + ")")
+                continue
+            dim = DIMENSIONS[name] if name != "form" else DIMENSIONS["form"]
+            if query.table not in dim.tables:
+                raise QueryError(f"filter {name}: does not apply to {query.table}")
+            if dim.multi:
+                clauses.append(f"list_has_any({dim.column}, ?::VARCHAR[])")
+                params.append(list(values))
+            else:
+                clauses.append(f'"{dim.column}" IN ({", ".join("?" for _ in values)})')
+                params += list(values)
+        if query.organisations is not None:
+            orgs = sorted(query.organisations) or ["\x00none"]
+            clauses.append(f"organisation IN ({', '.join('?' for _ in orgs)})")
+            params += orgs
+        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+    def typology(self, query: Query) -> Table:
+        """Counts of persons by ``query.by`` with every margin (true values)."""
+        by = query.by
+        where, params = self._where(query)
+        multi = [d for d in by if DIMENSIONS[d].multi]
+        sets = [s for size in range(len(by) + 1) for s in combinations(by, size)]
+        selects: list[str] = []
+        all_params: list[Any] = []
+        for size in range(len(multi) + 1):
+            for unnested in combinations(multi, size):
+                group_sets = [s for s in sets if {d for d in s if d in multi} == set(unnested)]
+                if not group_sets:
+                    continue
+                plain = [d for d in by if d not in multi]
+                inner_cols = ", ".join(
+                    [f'"{DIMENSIONS[d].column}" AS "{d}"' for d in plain]
+                    + [f'{DIMENSIONS[d].column} AS "_l_{d}"' for d in unnested]
+                    + ["weight", "rkey"]
+                )
+                source = f"SELECT {inner_cols} FROM {query.table}{where}"
+                for d in unnested:  # one unnest per level: a cross product, not a zip
+                    source = (
+                        f'SELECT * EXCLUDE ("_l_{d}"), unnest(CASE WHEN len("_l_{d}") = 0 '
+                        f'THEN [\'{UNKNOWN}\'] ELSE "_l_{d}" END) AS "{d}" FROM ({source})'
+                    )
+                gs = ", ".join("(" + ", ".join(f'"{d}"' for d in s) + ")" for s in group_sets)
+                present = set(plain) | set(unnested)
+                out = ", ".join(f'"{d}"' if d in present else f'NULL::VARCHAR AS "{d}"' for d in by)
+                selects.append(
+                    f"SELECT {out + ', ' if out else ''}sum(weight)::BIGINT AS n, "
+                    f"sum(rkey)::BIGINT AS k FROM ({source}) GROUP BY GROUPING SETS ({gs})"
+                )
+                all_params += params
+        sql = " UNION ALL ".join(selects)
+        rows = self._connection().execute(sql, all_params).fetchall()
+        return table_from_rows(by, rows, multi=multi)
+
+    def count(self, query: Query) -> int:
+        where, params = self._where(query)
+        row = (
+            self._connection()
+            .execute(f"SELECT coalesce(sum(weight), 0)::BIGINT FROM {query.table}{where}", params)
+            .fetchone()
+        )
+        return int(row[0]) if row else 0
+
+    def flows(self, query: Query) -> Table:
+        """Origin -> destination flows with margins."""
+        return self.typology(
+            Query(("origin", "destination"), query.filters, "victims", query.organisations)
+        )
+
+    def route_types(self, flows: Table) -> Table:
+        """Classify the inner cells of a flows table; margins of a 1-dimension table."""
+        table = Table(("route_type",))
+        total = Cell(0, 0)
+        for (origin, destination), cell in flows.cells.items():
+            if origin is None or destination is None:
+                continue
+            kind = regions.classify(origin, destination)
+            agg = table.cells.setdefault((kind,), Cell(0, 0))
+            agg.n += cell.n
+            agg.key = (agg.key + cell.key) % KEY_MODULUS
+            total.n += cell.n
+            total.key = (total.key + cell.key) % KEY_MODULUS
+        table.cells[(None,)] = total
+        return table
+
+    def legs(self, query: Query) -> Table:
+        """Route legs (from, to) with margins: origin -> transit... -> destination."""
+        where, params = self._where(Query((), query.filters, "victims", query.organisations))
+        sql = f"""
+            WITH r AS (
+              SELECT weight, rkey,
+                     list_concat(['O:' || origin], list_transform(transit, lambda x: 'T:' || x),
+                                 ['D:' || destination]) AS path
+              FROM victims{where}
+            ), l AS (
+              SELECT weight, rkey, path[i] AS "from", path[i + 1] AS "to"
+              FROM r, range(1, len(path)) t(i)
+            )
+            SELECT "from", "to", sum(weight)::BIGINT, sum(rkey)::BIGINT FROM l
+            GROUP BY GROUPING SETS (("from", "to"), ("from"), ("to"), ())
+        """
+        rows = self._connection().execute(sql, params).fetchall()
+        return table_from_rows(("from", "to"), rows)
+
+    def transit(self, query: Query) -> Table:
+        """Persons by transit country (a person with two transit countries counts in both)."""
+        where, params = self._where(Query((), query.filters, "victims", query.organisations))
+        sql = f"""
+            SELECT t, sum(weight)::BIGINT, sum(rkey)::BIGINT FROM (
+              SELECT weight, rkey, unnest(transit) AS t FROM victims{where}
+            ) GROUP BY GROUPING SETS ((t), ())
+        """
+        rows = self._connection().execute(sql, params).fetchall()
+        return table_from_rows(("transit",), rows, multi=("transit",))
+
+    def snapshot_info(self) -> dict[str, Any]:
+        manifest = self.store.manifest()
+        con = self._connection()
+        rows = con.execute("SELECT count(*), coalesce(sum(weight), 0) FROM victims").fetchone()
+        return {
+            "version": manifest["version"],
+            "built_at": manifest.get("built_at"),
+            "rows": int(rows[0]) if rows else 0,
+            "persons": int(rows[1]) if rows else 0,
+        }
+
+
+def _duck_type(t: Any) -> str:
+    import pyarrow as pa
+
+    if pa.types.is_list(t):
+        return "VARCHAR[]"
+    if pa.types.is_integer(t):
+        return "BIGINT"
+    return "VARCHAR"
+
+
+_engines: dict[Path, Engine] = {}
+
+
+def engine_for(store: Store | None = None) -> Engine:
+    """One engine (one DuckDB connection) per snapshot directory and process."""
+    store = store or Store()
+    key = store.directory.resolve()
+    if key not in _engines:
+        _engines[key] = Engine(store)
+    return _engines[key]
