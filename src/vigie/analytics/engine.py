@@ -25,7 +25,7 @@ import duckdb
 
 from vigie.analytics import regions
 from vigie.analytics.disclosure import KEY_MODULUS, Cell, Table, table_from_rows
-from vigie.analytics.schema import DIMENSIONS, FILTERS, UNKNOWN
+from vigie.analytics.schema import DIMENSIONS, FILTERS, MAX_BITS, UNKNOWN
 from vigie.analytics.store import TABLES, Store
 
 MAX_DIMS = 3
@@ -98,6 +98,8 @@ class Engine:
         self._version: int | None = None
         self._con: duckdb.DuckDBPyConnection | None = None
         self.threads = threads
+        self.bits: dict[str, dict[str, list[str]]] = {}
+        self._max_transit = 0
 
     def _connection(self) -> duckdb.DuckDBPyConnection:
         manifest = self.store.manifest()
@@ -120,9 +122,12 @@ class Engine:
                             for c, t in zip(TABLES[name].names, TABLES[name].types, strict=False)
                         )
                         con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT {cols} WHERE false")
+                row = con.execute("SELECT coalesce(max(len(transit)), 0) FROM victims").fetchone()
+                self._max_transit = int(row[0]) if row else 0
                 if self._con is not None:
                     self._con.close()
                 self._con, self._version = con, manifest["version"]
+                self.bits = manifest.get("bits", {})
             return self._con.cursor()
 
     # --- SQL building -------------------------------------------------------------------------
@@ -144,8 +149,14 @@ class Engine:
             if query.table not in dim.tables:
                 raise QueryError(f"filter {name}: does not apply to {query.table}")
             if dim.multi:
-                clauses.append(f"list_has_any({dim.column}, ?::VARCHAR[])")
-                params.append(list(values))
+                codes = self.bits.get(query.table, {}).get(dim.column, [])
+                known = [codes.index(v) for v in values if v in codes]
+                if known and all(i < MAX_BITS for i in known):
+                    clauses.append(f"({dim.mask} & ?) <> 0")
+                    params.append(sum(1 << i for i in known))
+                else:
+                    clauses.append(f"list_has_any({dim.column}, ?::VARCHAR[])")
+                    params.append(list(values))
             else:
                 clauses.append(f'"{dim.column}" IN ({", ".join("?" for _ in values)})')
                 params += list(values)
@@ -157,10 +168,12 @@ class Engine:
 
     def typology(self, query: Query) -> Table:
         """Counts of persons by ``query.by`` with every margin (true values)."""
+        self._connection()  # current manifest (and code bits) before building SQL
         by = query.by
         where, params = self._where(query)
         multi = [d for d in by if DIMENSIONS[d].multi]
         sets = [s for size in range(len(by) + 1) for s in combinations(by, size)]
+        table = Table(by, multi=frozenset(multi))
         selects: list[str] = []
         all_params: list[Any] = []
         for size in range(len(multi) + 1):
@@ -168,29 +181,103 @@ class Engine:
                 group_sets = [s for s in sets if {d for d in s if d in multi} == set(unnested)]
                 if not group_sets:
                     continue
-                plain = [d for d in by if d not in multi]
-                inner_cols = ", ".join(
-                    [f'"{DIMENSIONS[d].column}" AS "{d}"' for d in plain]
-                    + [f'{DIMENSIONS[d].column} AS "_l_{d}"' for d in unnested]
-                    + ["weight", "rkey"]
-                )
-                source = f"SELECT {inner_cols} FROM {query.table}{where}"
-                for d in unnested:  # one unnest per level: a cross product, not a zip
-                    source = (
-                        f'SELECT * EXCLUDE ("_l_{d}"), unnest(CASE WHEN len("_l_{d}") = 0 '
-                        f'THEN [\'{UNKNOWN}\'] ELSE "_l_{d}" END) AS "{d}" FROM ({source})'
-                    )
-                gs = ", ".join("(" + ", ".join(f'"{d}"' for d in s) + ")" for s in group_sets)
-                present = set(plain) | set(unnested)
-                out = ", ".join(f'"{d}"' if d in present else f'NULL::VARCHAR AS "{d}"' for d in by)
-                selects.append(
-                    f"SELECT {out + ', ' if out else ''}sum(weight)::BIGINT AS n, "
-                    f"sum(rkey)::BIGINT AS k FROM ({source}) GROUP BY GROUPING SETS ({gs})"
-                )
+                codes = self._codes(query.table, unnested)
+                if codes is not None:  # one list dimension: a filtered sum per code, no unnest
+                    self._typology_by_mask(query, unnested[0], codes, group_sets, table)
+                    continue
+                selects.append(self._unnest_sql(query, by, multi, unnested, group_sets, where))
                 all_params += params
-        sql = " UNION ALL ".join(selects)
-        rows = self._connection().execute(sql, all_params).fetchall()
-        return table_from_rows(by, rows, multi=multi)
+        if selects:
+            rows = self._connection().execute(" UNION ALL ".join(selects), all_params).fetchall()
+            for row in table_from_rows(by, rows).cells.items():
+                table.cells[row[0]] = row[1]
+        return table
+
+    def _codes(self, table: str, unnested: tuple[str, ...]) -> list[str] | None:
+        if len(unnested) != 1:
+            return None
+        codes = self.bits.get(table, {}).get(DIMENSIONS[unnested[0]].column)
+        if codes is None or len(codes) > MAX_BITS:
+            return None
+        return codes
+
+    def _typology_by_mask(
+        self,
+        query: Query,
+        dim: str,
+        codes: list[str],
+        group_sets: list[tuple[str, ...]],
+        table: Table,
+    ) -> None:
+        by = query.by
+        where, params = self._where(query)
+        mask = DIMENSIONS[dim].mask
+        others = [d for d in by if not DIMENSIONS[d].multi]  # other list dims are margins here
+        aggs = [f"sum(weight) FILTER (WHERE {mask} = 0), sum(rkey) FILTER (WHERE {mask} = 0)"]
+        aggs += [
+            f"sum(weight) FILTER (WHERE ({mask} & {1 << i}) <> 0), "
+            f"sum(rkey) FILTER (WHERE ({mask} & {1 << i}) <> 0)"
+            for i in range(len(codes))
+        ]
+        gs = ", ".join(
+            "(" + ", ".join(f'"{DIMENSIONS[d].column}"' for d in s if d != dim) + ")"
+            for s in group_sets
+        )
+        cols = [f'"{DIMENSIONS[d].column}"' for d in others]
+        grouping = [f"GROUPING({c})" for c in cols]
+        sql = (
+            f"SELECT {', '.join([*cols, *grouping, *aggs])} FROM {query.table}{where} "
+            f"GROUP BY GROUPING SETS ({gs})"
+        )
+        rows = self._connection().execute(sql, params).fetchall()
+        names = [UNKNOWN, *codes]
+        n_other = len(others)
+        for row in rows:
+            values = dict(zip(others, row[:n_other], strict=True))
+            flags = dict(zip(others, row[n_other : 2 * n_other], strict=True))
+            sums = row[2 * n_other :]
+            for j, code in enumerate(names):
+                n, k = sums[2 * j], sums[2 * j + 1]
+                if not n:
+                    continue
+                coords = tuple(
+                    code
+                    if d == dim
+                    else (None if d not in flags or flags[d] else str(values[d]))
+                    for d in by
+                )
+                cell = table.cells.setdefault(coords, Cell(0, 0))
+                cell.n += int(n)
+                cell.key = (cell.key + int(k)) % KEY_MODULUS
+
+    def _unnest_sql(
+        self,
+        query: Query,
+        by: tuple[str, ...],
+        multi: list[str],
+        unnested: tuple[str, ...],
+        group_sets: list[tuple[str, ...]],
+        where: str,
+    ) -> str:
+        plain = [d for d in by if d not in multi]
+        inner_cols = ", ".join(
+            [f'"{DIMENSIONS[d].column}" AS "{d}"' for d in plain]
+            + [f'{DIMENSIONS[d].column} AS "_l_{d}"' for d in unnested]
+            + ["weight", "rkey"]
+        )
+        source = f"SELECT {inner_cols} FROM {query.table}{where}"
+        for d in unnested:  # one unnest per level: a cross product, not a zip
+            source = (
+                f'SELECT * EXCLUDE ("_l_{d}"), unnest(CASE WHEN len("_l_{d}") = 0 '
+                f'THEN [\'{UNKNOWN}\'] ELSE "_l_{d}" END) AS "{d}" FROM ({source})'
+            )
+        gs = ", ".join("(" + ", ".join(f'"{d}"' for d in s) + ")" for s in group_sets)
+        present = set(plain) | set(unnested)
+        out = ", ".join(f'"{d}"' if d in present else f'NULL::VARCHAR AS "{d}"' for d in by)
+        return (
+            f"SELECT {out + ', ' if out else ''}sum(weight)::BIGINT AS n, "
+            f"sum(rkey)::BIGINT AS k FROM ({source}) GROUP BY GROUPING SETS ({gs})"
+        )
 
     def count(self, query: Query) -> int:
         where, params = self._where(query)
@@ -224,22 +311,30 @@ class Engine:
         return table
 
     def legs(self, query: Query) -> Table:
-        """Route legs (from, to) with margins: origin -> transit... -> destination."""
-        where, params = self._where(Query((), query.filters, "victims", query.organisations))
-        sql = f"""
-            WITH r AS (
-              SELECT weight, rkey,
-                     list_concat(['O:' || origin], list_transform(transit, lambda x: 'T:' || x),
-                                 ['D:' || destination]) AS path
-              FROM victims{where}
-            ), l AS (
-              SELECT weight, rkey, path[i] AS "from", path[i + 1] AS "to"
-              FROM r, range(1, len(path)) t(i)
-            )
-            SELECT "from", "to", sum(weight)::BIGINT, sum(rkey)::BIGINT FROM l
-            GROUP BY GROUPING SETS (("from", "to"), ("from"), ("to"), ())
+        """Route legs (from, to) with margins: origin -> transit... -> destination.
+
+        One scan per position on the route (no list unnesting): leg i goes from stop i to
+        stop i+1 of ``[origin, *transit, destination]``.
         """
-        rows = self._connection().execute(sql, params).fetchall()
+        self._connection()
+        where, params = self._where(Query((), query.filters, "victims", query.organisations))
+        cond = where or " WHERE true"
+        scans = [
+            "SELECT 'O:' || origin AS f, CASE WHEN len(transit) = 0 THEN 'D:' || destination "
+            f"ELSE 'T:' || transit[1] END AS t, weight, rkey FROM victims{where}"
+        ]
+        for i in range(1, self._max_transit + 1):
+            scans.append(
+                f"SELECT 'T:' || transit[{i}], CASE WHEN len(transit) = {i} THEN "
+                f"'D:' || destination ELSE 'T:' || transit[{i + 1}] END, weight, rkey "
+                f"FROM victims{cond} AND len(transit) >= {i}"
+            )
+        sql = (
+            "SELECT f, t, sum(weight)::BIGINT, sum(rkey)::BIGINT FROM ("
+            + " UNION ALL ".join(scans)
+            + ") GROUP BY GROUPING SETS ((f, t), (f), (t), ())"
+        )
+        rows = self._connection().execute(sql, params * len(scans)).fetchall()
         return table_from_rows(("from", "to"), rows)
 
     def transit(self, query: Query) -> Table:

@@ -32,7 +32,7 @@ class Situation:
 
 SITUATIONS = [
     Situation(
-        "lake-chad",
+        "lake_chad_basin",
         ("NG", "NE", "TD", "CM"),
         ("NG", "NE", "TD", "CM"),
         ("NE",),
@@ -46,28 +46,28 @@ SITUATIONS = [
         (5, 6, 1, 0.5, 2, 0.5, 1, 0.2, 2, 1),
     ),
     Situation(
-        "iraq-syria",
+        "iraq",
         ("IQ", "SY", "TR"),
         ("IQ", "SY"),
         ("TR", "IQ"),
         (6, 2, 4, 4, 2, 0.5, 1, 0.1, 5, 1),
     ),
     Situation(
-        "south-sudan",
+        "south_sudan",
         ("SS", "UG", "SD"),
         ("SS",),
         ("UG",),
         (2, 4, 4, 5, 2, 1, 1, 0, 1, 1),
     ),
     Situation(
-        "drc",
+        "dr_congo",
         ("CD", "RW", "UG"),
         ("CD", "CF", "BI"),
         ("RW",),
         (3, 6, 2, 5, 2, 1, 1, 0, 1, 1),
     ),
     Situation(
-        "myanmar",
+        "myanmar_bangladesh",
         ("MM", "BD", "TH", "MY"),
         ("MM", "BD"),
         ("TH", "BD"),
@@ -94,9 +94,9 @@ def _rng_rows(
         country = rng.choice(sit.countries)
         sex = rng.choices([*schema.SEXES, schema.UNKNOWN], weights=(60, 35, 1, 4))[0]
         age = rng.choices(
-            [*schema.AGE_GROUPS, schema.UNKNOWN], weights=(6, 20, 12, 25, 15, 8, 4, 10)
+            [*schema.AGE_GROUPS, schema.UNKNOWN], weights=(6, 20, 12, 9, 8, 8, 15, 8, 4, 10)
         )[0]
-        minor = "yes" if age in ("0-8", "9-17") else ("unknown" if age == "unknown" else "no")
+        minor = "child" if age in ("0-8", "9-17") else ("unknown" if age == "unknown" else "adult")
         n_forms = rng.choices((0, 1, 2, 3), weights=(4, 80, 13, 3))[0]
         forms = sorted(set(rng.choices(schema.FORMS, weights=sit.forms, k=n_forms)))
         n_means = rng.choices((0, 1, 2, 3), weights=(10, 50, 30, 10))[0]
@@ -125,7 +125,7 @@ def _rng_rows(
             "age_group": age,
             "minor": minor,
             "displacement": rng.choice([*schema.DISPLACEMENT, schema.UNKNOWN]),
-            "unaccompanied": rng.choice(["yes", "no"]) if minor == "yes" else schema.UNKNOWN,
+            "care_status": rng.choice(schema.CARE) if minor == "child" else "not_applicable",
             "forms": forms,
             "means": means,
             "transit": transit,
@@ -163,7 +163,7 @@ def perpetrator_rows(n: int, seed: int = 2331, prefix: str = "p") -> list[dict[s
                 "source": rng.choice(schema.SOURCES),
                 "country": rng.choice(sit.countries),
                 "perpetrator_type": ptype,
-                "group": rng.choice(["boko-haram", "isil", "al-shabaab"])
+                "group": rng.choice(["boko_haram", "isil", "al_shabaab"])
                 if ptype in ("armed_group", "terrorist_group")
                 else schema.UNKNOWN,
                 "role": rng.choice(schema.ROLES),

@@ -66,7 +66,7 @@ def release_dp(
     epsilon: float,
     *,
     user: Any = None,
-    organisation: Any = None,
+    organisation_id: int | None = None,
     label: str = "",
     query: dict[str, Any] | None = None,
 ) -> Release:
@@ -92,7 +92,7 @@ def release_dp(
             )
         PrivacyLedgerEntry.objects.create(
             user=user if getattr(user, "pk", None) else None,
-            organisation=organisation,
+            organisation_id=organisation_id,
             label=label[:200],
             query=query or {},
             mechanism="laplace",

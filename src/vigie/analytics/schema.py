@@ -36,15 +36,17 @@ VICTIMS = pa.schema(
         ("area", pa.string()),  # sub-national area of exploitation (code) or "unknown"
         ("origin", pa.string()),  # country of origin (route), alpha-2
         ("citizenship", pa.string()),
-        ("sex", pa.string()),  # female | male | other | unknown
-        ("age_group", pa.string()),  # 0-8 | 9-17 | 18-20 | 21-29 | 30-38 | 39-47 | 48+ | unknown
-        ("minor", pa.string()),  # yes | no | unknown
-        ("displacement", pa.string()),  # refugee | idp | migrant | returnee | host | unknown
-        ("unaccompanied", pa.string()),  # yes | no | unknown (children)
+        ("sex", pa.string()),  # code list "sex"
+        ("age_group", pa.string()),  # code list "age_bands" (0-8, 9-17, 18-20, ..., 48+)
+        ("minor", pa.string()),  # code list "age_groups": child | adult | unknown
+        ("displacement", pa.string()),  # code list "displacement_status"
+        ("care_status", pa.string()),  # code list "care_status" (unaccompanied, separated, ...)
         ("forms", pa.list_(pa.string())),  # forms of exploitation (at most 4)
         ("means", pa.list_(pa.string())),  # means of control (at most 4)
         ("transit", pa.list_(pa.string())),  # transit countries in route order
         ("destination", pa.string()),  # last country of the route, alpha-2
+        ("forms_mask", pa.int64()),  # forms as bits (manifest "bits"), computed by the store
+        ("means_mask", pa.int64()),
     ]
 )
 
@@ -59,12 +61,13 @@ PERPETRATORS = pa.schema(
         ("organisation", pa.string()),
         ("source", pa.string()),
         ("country", pa.string()),
-        ("perpetrator_type", pa.string()),  # individual | armed_group | criminal_group | ...
-        ("group", pa.string()),  # code of a listed armed / terrorist group, or "unknown"
-        ("role", pa.string()),  # recruiter | transporter | exploiter | ...
+        ("perpetrator_type", pa.string()),  # code list "perpetrator_types"
+        ("group", pa.string()),  # code list "armed_groups", or "unknown"
+        ("role", pa.string()),  # code list "perpetrator_roles"
         ("sex", pa.string()),
         ("nationality", pa.string()),
         ("forms", pa.list_(pa.string())),  # the forms of exploitation of the case
+        ("forms_mask", pa.int64()),
     ]
 )
 
@@ -75,6 +78,10 @@ class Dimension:
     column: str
     multi: bool = False  # list column: a record may count in several cells
     tables: tuple[str, ...] = ("victims",)
+
+    @property
+    def mask(self) -> str:
+        return f"{self.column}_mask"
 
 
 DIMENSIONS: dict[str, Dimension] = {
@@ -93,7 +100,7 @@ DIMENSIONS: dict[str, Dimension] = {
         Dimension("age_group", "age_group"),
         Dimension("minor", "minor"),
         Dimension("displacement", "displacement"),
-        Dimension("unaccompanied", "unaccompanied"),
+        Dimension("care_status", "care_status"),
         Dimension("kind", "kind"),
         Dimension("form", "forms", multi=True, tables=("victims", "perpetrators")),
         Dimension("means", "means", multi=True),
@@ -103,6 +110,10 @@ DIMENSIONS: dict[str, Dimension] = {
         Dimension("nationality", "nationality", tables=("perpetrators",)),
     ]
 }
+
+# list columns stored also as bit masks (bit i = the i-th code of manifest["bits"][column])
+MASKED = {"victims": ("forms", "means"), "perpetrators": ("forms",)}
+MAX_BITS = 62
 
 # filter name -> dimension; "period" is a year or a range of years "2016-2018"
 FILTERS = (
@@ -117,40 +128,42 @@ FILTERS = (
     "form",
 )
 
-AGE_GROUPS = ["0-8", "9-17", "18-20", "21-29", "30-38", "39-47", "48+"]
-SEXES = ["female", "male", "other"]
+# Codes of vigie.cases' code lists (data/codelists/*.yaml), used by the generator.
+AGE_GROUPS = ["0-8", "9-17", "18-20", "21-23", "24-26", "27-29", "30-38", "39-47", "48+"]
+SEXES = ["female", "male", "non_conforming"]
 FORMS = [
     "sexual_exploitation",
     "forced_labour",
     "forced_marriage",
     "armed_recruitment",
-    "domestic_servitude",
-    "begging",
-    "criminal_activity",
+    "servitude",
+    "forced_begging",
+    "forced_criminality",
     "organ_removal",
-    "slavery",
+    "sexual_slavery",
     "other",
 ]
 MEANS = [
     "abduction",
-    "deception",
+    "false_promises",
     "debt_bondage",
     "threats",
-    "physical_abuse",
+    "physical_violence",
     "sexual_abuse",
-    "withholding_documents",
-    "restricting_movement",
+    "document_confiscation",
+    "restricts_movement",
     "psychoactive_substances",
-    "sale_by_family",
+    "sale_in_market",
 ]
-DISPLACEMENT = ["refugee", "idp", "migrant", "returnee", "host"]
-SOURCES = ["case_management", "hotline", "monitoring", "screening", "law_enforcement"]
+DISPLACEMENT = ["refugee", "asylum_seeker", "idp", "migrant", "returnee", "host_community"]
+CARE = ["unaccompanied", "separated", "accompanied"]
+SOURCES = ["case_management", "hotline", "flow_monitoring", "mrm", "investigation"]
 PERPETRATOR_TYPES = [
     "individual",
     "armed_group",
     "terrorist_group",
-    "criminal_group",
-    "family",
-    "state_actor",
+    "criminal_network",
+    "militia",
+    "state_forces",
 ]
-ROLES = ["recruiter", "transporter", "exploiter", "controller", "buyer", "facilitator"]
+ROLES = ["recruiter", "transporter", "exploiter", "buyer", "seller", "facilitator"]

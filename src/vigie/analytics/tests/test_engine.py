@@ -20,7 +20,7 @@ CASES = [
     (("means", "form"), {"situation": ("libya",)}),
     (("country", "year"), {"sex": ("female",), "form": ("forced_labour",)}),
     (("origin", "destination"), {"age_group": ("0-8", "9-17")}),
-    (("displacement", "unaccompanied", "minor"), {"source": ("hotline",), "period": ("2019",)}),
+    (("displacement", "care_status", "minor"), {"source": ("hotline",), "period": ("2019",)}),
 ]
 
 
