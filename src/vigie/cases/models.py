@@ -1,0 +1,426 @@
+"""The Vigie data standard as tables: a case groups the people (victims), the events reported as
+counts (incidents), the exploitation suffered, the perpetrators, the route and the referrals.
+
+Every table carries the ``organisation`` that owns the record (copied from its case) so that
+access checks (vigie.core.access) and the API permission class work on any row. Code fields
+hold codes of the YAML lists in ``data/codelists`` (see docs/data-standard.md). Identifying
+fields are encrypted (vigie.core.fields) and listed in ``IDENTIFYING_FIELDS``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from vigie.cases.codelists import STANDARD_VERSION
+from vigie.cases.fields import CodeField, CodeListField
+from vigie.core.fields import BlindIndexField, EncryptedDateField, EncryptedTextField
+from vigie.core.models import Organisation
+
+AGE = [MinValueValidator(0), MaxValueValidator(120)]
+LATITUDE = [MinValueValidator(-90), MaxValueValidator(90)]
+LONGITUDE = [MinValueValidator(-180), MaxValueValidator(180)]
+
+
+class OwnedByCase(models.Model):
+    """A row that belongs to a case and to the case's organisation."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    case: Any  # set by subclasses
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.organisation_id = self.case.organisation_id
+        super().save(*args, **kwargs)
+
+    def get_additional_data(self) -> dict[str, Any]:
+        return {"organisation": self.case.organisation.code, "case": str(self.case.uuid)}
+
+
+class Case(models.Model):
+    """One record of the standard: provenance, conflict context, dates, status and justice."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="cases", verbose_name=_("organisation")
+    )
+    reference = models.CharField(_("reference"), max_length=60)
+    summary = models.TextField(
+        _("summary (no names or other identifying details)"), blank=True, default=""
+    )
+    status = CodeField(_("status"), codelist="case_status", default="active")
+    # provenance
+    source_type = CodeField(_("data source type"), codelist="data_source_types")
+    source_record_id = models.CharField(
+        _("source record id"), max_length=120, blank=True, default=""
+    )
+    verification_status = CodeField(
+        _("verification status"), codelist="verification_status", default="reported"
+    )
+    standard_version = models.CharField(
+        _("standard version"), max_length=20, default=STANDARD_VERSION, editable=False
+    )
+    event_date_start = models.DateField(_("events from"), null=True, blank=True)
+    event_date_end = models.DateField(_("events until"), null=True, blank=True)
+    event_year = models.PositiveSmallIntegerField(
+        _("year of the events"), null=True, blank=True, help_text=_("when no exact date is known")
+    )
+    identification_date = models.DateField(_("date of identification"), null=True, blank=True)
+    identification_year = models.PositiveSmallIntegerField(
+        _("year of identification or registration"), null=True, blank=True
+    )
+    report_date = models.DateField(_("date of report"), null=True, blank=True)
+    # conflict
+    conflict_situation = CodeField(_("conflict situation"), codelist="conflict_situations")
+    conflict_context = CodeField(_("conflict context"), codelist="conflict_contexts")
+    country = models.CharField(
+        _("country where identified (ISO 3166)"), max_length=2, blank=True, default=""
+    )
+    area = models.CharField(_("sub-national area"), max_length=200, blank=True, default="")
+    # justice
+    investigation_status = CodeField(_("investigation"), codelist="justice_status")
+    prosecution_status = CodeField(_("prosecution"), codelist="justice_status")
+    conviction_status = CodeField(_("conviction"), codelist="justice_status")
+    # columns of a source file that the standard has no field for, kept for a faithful export
+    source_attributes = models.JSONField(_("unmapped source columns"), default=dict, blank=True)
+    # derived by services.refresh_index: " form:x country:IQ sex:female ... " and searchable text
+    codes_index = models.TextField(default="", blank=True, editable=False)
+    search_text = models.TextField(default="", blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "reference"], name="case_reference_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "source_type", "source_record_id"],
+                condition=~models.Q(source_record_id=""),
+                name="case_source_record_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "-created_at"]),
+            models.Index(fields=["conflict_situation"]),
+            models.Index(fields=["country"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def get_additional_data(self) -> dict[str, Any]:
+        return {"organisation": self.organisation.code}
+
+
+class Incident(OwnedByCase):
+    """An event reported as counts of people, not names ("83 children, 55 of them girls").
+
+    The people of an incident who are also recorded one by one as :class:`Victim` rows point
+    to it (``Victim.incident``): analyses count an incident's ``total`` and only the victims
+    *without* an incident, so nobody is counted twice.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="incidents")
+    description = models.TextField(_("description (no names)"), blank=True, default="")
+    date_start = models.DateField(_("from"), null=True, blank=True)
+    date_end = models.DateField(_("until"), null=True, blank=True)
+    country = models.CharField(_("country (ISO 3166)"), max_length=2, blank=True, default="")
+    area = models.CharField(_("sub-national area"), max_length=200, blank=True, default="")
+    latitude = models.FloatField(_("latitude"), null=True, blank=True, validators=LATITUDE)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True, validators=LONGITUDE)
+    forms = CodeListField(_("forms of exploitation"), codelist="exploitation_forms")
+    means = CodeListField(_("means used"), codelist="means")
+    armed_group = CodeField(_("armed group"), codelist="armed_groups")
+    count_female_child = models.PositiveIntegerField(_("girls"), default=0)
+    count_male_child = models.PositiveIntegerField(_("boys"), default=0)
+    count_unknown_child = models.PositiveIntegerField(_("children, sex unknown"), default=0)
+    count_female_adult = models.PositiveIntegerField(_("women"), default=0)
+    count_male_adult = models.PositiveIntegerField(_("men"), default=0)
+    count_unknown_adult = models.PositiveIntegerField(_("adults, sex unknown"), default=0)
+    count_female_unknown = models.PositiveIntegerField(_("females, age unknown"), default=0)
+    count_male_unknown = models.PositiveIntegerField(_("males, age unknown"), default=0)
+    count_unknown_unknown = models.PositiveIntegerField(_("sex and age unknown"), default=0)
+    total_reported = models.PositiveIntegerField(
+        _("total reported"),
+        null=True,
+        blank=True,
+        help_text=_("the total the source gives, when it is more than the counts above"),
+    )
+
+    COUNT_FIELDS = (
+        "count_female_child",
+        "count_male_child",
+        "count_unknown_child",
+        "count_female_adult",
+        "count_male_adult",
+        "count_unknown_adult",
+        "count_female_unknown",
+        "count_male_unknown",
+        "count_unknown_unknown",
+    )
+
+    class Meta:
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        ordering = ["date_start", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case.reference} incident {self.pk}"
+
+    @property
+    def counted(self) -> int:
+        return sum(getattr(self, f) for f in self.COUNT_FIELDS)
+
+    @property
+    def total(self) -> int:
+        """People in this incident: the reported total, or the sum of the cells."""
+        return max(self.total_reported or 0, self.counted)
+
+
+class Victim(OwnedByCase):
+    """A person recorded individually. Identity encrypted; profile in clear."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="victims")
+    incident = models.ForeignKey(
+        Incident,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="victims",
+        help_text=_("the incident this person is also counted in, if any"),
+    )
+    # identifying (encrypted; see IDENTIFYING_FIELDS)
+    given_name = EncryptedTextField(_("given name"), null=True, blank=True)
+    family_name = EncryptedTextField(_("family name"), null=True, blank=True)
+    other_names = EncryptedTextField(_("other names or aliases"), null=True, blank=True)
+    date_of_birth = EncryptedDateField(_("date of birth"), null=True, blank=True)
+    document_number = EncryptedTextField(_("identity document number"), null=True, blank=True)
+    phone = EncryptedTextField(_("phone"), null=True, blank=True)
+    address = EncryptedTextField(_("address"), null=True, blank=True)
+    family_name_index = BlindIndexField(source="family_name")
+    date_of_birth_index = BlindIndexField(source="date_of_birth")
+    document_number_index = BlindIndexField(source="document_number")
+    phone_index = BlindIndexField(source="phone")
+    # profile (clear)
+    sex = CodeField(_("sex"), codelist="sex")
+    age_at_identification = models.PositiveSmallIntegerField(
+        _("age at identification"), null=True, blank=True, validators=AGE
+    )
+    age_band_at_identification = CodeField(_("age band at identification"), codelist="age_bands")
+    age_group_at_identification = CodeField(
+        _("child or adult at identification"), codelist="age_groups"
+    )
+    age_at_exploitation = models.PositiveSmallIntegerField(
+        _("age when exploitation began"), null=True, blank=True, validators=AGE
+    )
+    age_band_at_exploitation = CodeField(_("age band at exploitation"), codelist="age_bands")
+    age_group_at_exploitation = CodeField(
+        _("child or adult at exploitation"), codelist="age_groups"
+    )
+    citizenship = models.CharField(
+        _("citizenship (ISO 3166)"), max_length=2, blank=True, default=""
+    )
+    displacement_status = CodeField(_("displacement status"), codelist="displacement_status")
+    care_status = CodeField(_("unaccompanied or separated child"), codelist="care_status")
+    minority_group = CodeField(_("minority group"), codelist="minority_groups")
+    has_disability = models.BooleanField(_("disability"), null=True, blank=True)
+    trafficking_status = CodeField(
+        _("trafficking status"), codelist="trafficking_status", default="possible"
+    )
+    non_punishment_recorded = models.BooleanField(
+        _("non-punishment principle applied"), null=True, blank=True
+    )
+    consent_services = models.BooleanField(_("consents to services"), null=True, blank=True)
+    consent_sharing = models.BooleanField(
+        _("consents to sharing with other organisations"), null=True, blank=True
+    )
+    consent_evidence = models.BooleanField(_("consents to use as evidence"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("victim")
+        verbose_name_plural = _("victims")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.case.reference} victim {self.pk}"
+
+
+# Fields that identify a person: encrypted, shown only with victim.identity.view, exported only
+# with victim.identity.export, never copied to analytic snapshots.
+IDENTIFYING_FIELDS: dict[str, tuple[str, ...]] = {
+    "Victim": (
+        "given_name",
+        "family_name",
+        "other_names",
+        "date_of_birth",
+        "document_number",
+        "phone",
+        "address",
+        "family_name_index",
+        "date_of_birth_index",
+        "document_number_index",
+        "phone_index",
+    ),
+    "Perpetrator": ("name", "name_index"),
+}
+
+
+class Exploitation(OwnedByCase):
+    """The exploitation a victim (or the people of an incident) suffered."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="exploitations")
+    victim = models.ForeignKey(
+        Victim, null=True, blank=True, on_delete=models.CASCADE, related_name="exploitations"
+    )
+    incident = models.ForeignKey(
+        Incident, null=True, blank=True, on_delete=models.CASCADE, related_name="exploitations"
+    )
+    forms = CodeListField(_("forms of exploitation"), codelist="exploitation_forms")
+    means = CodeListField(_("means used"), codelist="means")
+    recruitment_channels = CodeListField(_("recruitment channels"), codelist="recruitment_channels")
+    labour_sectors = CodeListField(_("sectors of forced labour"), codelist="labour_sectors")
+    sex_exploitation_types = CodeListField(
+        _("types of sexual exploitation"), codelist="sex_exploitation_types"
+    )
+    start_date = models.DateField(_("from"), null=True, blank=True)
+    end_date = models.DateField(_("until"), null=True, blank=True)
+    duration_months = models.PositiveIntegerField(_("duration (months)"), null=True, blank=True)
+    country = models.CharField(
+        _("country of exploitation (ISO 3166)"), max_length=2, blank=True, default=""
+    )
+    area = models.CharField(_("sub-national area"), max_length=200, blank=True, default="")
+    place_description = models.CharField(
+        _("place (no addresses)"), max_length=200, blank=True, default=""
+    )
+
+    class Meta:
+        verbose_name = _("exploitation")
+        verbose_name_plural = _("exploitations")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.case.reference} exploitation {self.pk}"
+
+
+class Perpetrator(OwnedByCase):
+    """A person or group responsible. A person's name is encrypted like a victim's."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", _("person")
+        GROUP = "group", _("group")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="perpetrators")
+    victim = models.ForeignKey(
+        Victim, null=True, blank=True, on_delete=models.SET_NULL, related_name="perpetrators"
+    )
+    kind = models.CharField(_("person or group"), max_length=10, choices=Kind.choices)
+    perpetrator_type = CodeField(_("type"), codelist="perpetrator_types")
+    group_code = CodeField(_("group (reference list)"), codelist="armed_groups")
+    group_name = models.CharField(
+        _("group name (when not in the list)"), max_length=200, blank=True, default=""
+    )
+    name = EncryptedTextField(_("name"), null=True, blank=True)
+    name_index = BlindIndexField(source="name")
+    role = CodeField(_("role"), codelist="perpetrator_roles")
+    relationship = CodeField(_("relationship to the victim"), codelist="relationships")
+    sex = CodeField(_("sex"), codelist="sex")
+    nationality = models.CharField(
+        _("nationality (ISO 3166)"), max_length=2, blank=True, default=""
+    )
+    sanctions_ref = models.CharField(
+        _("UN sanctions reference"), max_length=20, blank=True, default=""
+    )
+
+    class Meta:
+        verbose_name = _("perpetrator")
+        verbose_name_plural = _("perpetrators")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.case.reference} perpetrator {self.pk}"
+
+
+class RouteLeg(OwnedByCase):
+    """One place on the route, in order (``sequence`` 1, 2, ...)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="route")
+    victim = models.ForeignKey(
+        Victim, null=True, blank=True, on_delete=models.CASCADE, related_name="route"
+    )
+    sequence = models.PositiveSmallIntegerField(_("order"))
+    country = models.CharField(_("country (ISO 3166)"), max_length=2)
+    area = models.CharField(_("sub-national area"), max_length=200, blank=True, default="")
+    latitude = models.FloatField(_("latitude"), null=True, blank=True, validators=LATITUDE)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True, validators=LONGITUDE)
+    role = CodeField(_("role on the route"), codelist="route_leg_roles")
+    arrival_date = models.DateField(_("arrival"), null=True, blank=True)
+    departure_date = models.DateField(_("departure"), null=True, blank=True)
+    transport_mode = CodeField(_("transport to the next place"), codelist="transport_modes")
+    corridor = CodeField(_("migration corridor"), codelist="corridors")
+
+    class Meta:
+        verbose_name = _("route leg")
+        verbose_name_plural = _("route legs")
+        ordering = ["case_id", "sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "victim", "sequence"], name="routeleg_sequence_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.reference} leg {self.sequence}"
+
+
+class Referral(OwnedByCase):
+    """A referral of a victim to a service (assistance), with its receiving organisation."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("proposed")
+        ACCEPTED = "accepted", _("accepted")
+        PROVIDED = "provided", _("provided")
+        DECLINED = "declined", _("declined")
+        CLOSED = "closed", _("closed")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="referrals")
+    victim = models.ForeignKey(
+        Victim, null=True, blank=True, on_delete=models.CASCADE, related_name="referrals"
+    )
+    service = CodeField(_("service"), codelist="referral_services")
+    receiving_organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    receiving_organisation_name = models.CharField(
+        _("receiving organisation (when not in Vigie)"), max_length=200, blank=True, default=""
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PROPOSED
+    )
+    referred_on = models.DateField(_("referred on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.case.reference} referral {self.pk}"
