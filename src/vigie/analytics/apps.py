@@ -11,4 +11,6 @@ class AnalyticsConfig(AppConfig):
     ]
 
     def ready(self) -> None:
-        from vigie.analytics import tasks  # noqa: F401  (registers the job handlers)
+        from vigie.analytics import tasks  # registers the job handler
+
+        tasks.connect_signals()

@@ -215,6 +215,19 @@ def microdata_cmd(k: int, output: Path | None) -> None:
     )
 
 
+@stats.command("load-glotip")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def load_glotip_cmd(path: Path) -> None:
+    """Load UNODC GLOTIP figures (data_glotip_*.xlsx) to compare with Vigie's records."""
+    from vigie.analytics import glotip
+
+    try:
+        n = glotip.load(path)
+    except glotip.GlotipError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"GLOTIP figures loaded for {n} countries.")
+
+
 @stats.command("ledger")
 def ledger_cmd() -> None:
     """The privacy-budget ledger of differentially private releases."""
@@ -240,10 +253,10 @@ def report() -> None:
 @USER
 def annex_cmd(period: str, lang: str, fmt: str, output: Path, username: str | None) -> None:
     """The statistical annex of a Secretary-General's report (tables, figures, notes)."""
-    from vigie.analytics import annex
+    from vigie.analytics.annex import build
 
     user = _user(username)
-    data = _run(lambda: annex.build(user, period, lang, fmt))
+    data = _run(lambda: build(user, period, lang, fmt))
     output.write_bytes(data)
     click.echo(f"Written {output} ({len(data)} bytes).")
 

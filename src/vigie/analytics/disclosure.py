@@ -143,11 +143,13 @@ class Release:
         cell = self.cells.get(tuple(coords))
         return cell.value if cell else 0
 
-    def rows(self, with_margins: bool = True) -> list[dict[str, Any]]:
+    def rows(self, with_margins: bool = True, nonzero: bool = False) -> list[dict[str, Any]]:
         """Rows for CSV/JSON: one per cell; margins carry the label ``"_all"``."""
         out = []
         for coords in sorted(self.cells, key=_sort_key):
             if not with_margins and MARGIN in coords:
+                continue
+            if nonzero and self.cells[coords].value == 0:
                 continue
             row: dict[str, Any] = {
                 d: ("_all" if v is MARGIN else v) for d, v in zip(self.dims, coords, strict=False)

@@ -241,9 +241,7 @@ class Engine:
                 if not n:
                     continue
                 coords = tuple(
-                    code
-                    if d == dim
-                    else (None if d not in flags or flags[d] else str(values[d]))
+                    code if d == dim else (None if d not in flags or flags[d] else str(values[d]))
                     for d in by
                 )
                 cell = table.cells.setdefault(coords, Cell(0, 0))

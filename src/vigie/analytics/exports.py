@@ -17,7 +17,9 @@ CONTENT_TYPES = {
 }
 
 
-def release_dict(release: Release, with_margins: bool = True) -> dict[str, Any]:
+def release_dict(
+    release: Release, with_margins: bool = True, nonzero: bool = False
+) -> dict[str, Any]:
     return {
         "dimensions": list(release.dims),
         "method": release.method,
@@ -25,15 +27,15 @@ def release_dict(release: Release, with_margins: bool = True) -> dict[str, Any]:
         "epsilon": release.epsilon,
         "notes": release.notes,
         "fully_suppressed": release.fully_suppressed,
-        "rows": release.rows(with_margins),
+        "rows": release.rows(with_margins, nonzero),
     }
 
 
-def to_csv(release: Release) -> bytes:
+def to_csv(release: Release, nonzero: bool = False) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([*release.dims, "count", "suppressed"])
-    for row in release.rows():
+    for row in release.rows(nonzero=nonzero):
         writer.writerow([*(row[d] for d in release.dims), _cell(row["count"]), row["suppressed"]])
     for note in release.notes:
         writer.writerow([f"# {note}"])
@@ -44,7 +46,7 @@ def _cell(value: int | None) -> str:
     return "" if value is None else str(value)
 
 
-def to_xlsx(sheets: dict[str, Release]) -> bytes:
+def to_xlsx(sheets: dict[str, Release], nonzero: bool = False) -> bytes:
     from openpyxl import Workbook
 
     book = Workbook()
@@ -52,7 +54,7 @@ def to_xlsx(sheets: dict[str, Release]) -> bytes:
     for name, release in sheets.items():
         sheet = book.create_sheet(name[:31])
         sheet.append([*release.dims, "count", "suppressed"])
-        for row in release.rows():
+        for row in release.rows(nonzero=nonzero):
             sheet.append(
                 [*(row[d] for d in release.dims), row["count"], "x" if row["suppressed"] else ""]
             )
@@ -77,10 +79,12 @@ def render(release: Release, fmt: str, name: str = "table") -> bytes:
 def render_many(releases: dict[str, Release], fmt: str) -> bytes:
     """Several tables (routes): JSON object, one XLSX sheet each, or CSV blocks."""
     if fmt == "json":
-        data = {k: release_dict(r) for k, r in releases.items()}
+        data = {k: release_dict(r, nonzero=True) for k, r in releases.items()}
         return json.dumps(data, ensure_ascii=False, indent=1).encode()
     if fmt == "xlsx":
-        return to_xlsx(releases)
+        return to_xlsx(releases, nonzero=True)
     if fmt == "csv":
-        return b"\n".join(b"# " + k.encode() + b"\n" + to_csv(r) for k, r in releases.items())
+        return b"\n".join(
+            b"# " + k.encode() + b"\n" + to_csv(r, nonzero=True) for k, r in releases.items()
+        )
     raise ValueError(f"format {fmt!r}: use csv, json or xlsx")

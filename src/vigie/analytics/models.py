@@ -31,3 +31,16 @@ class PrivacyLedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.label} ε={self.epsilon:g}"
+
+
+class PendingRefresh(models.Model):
+    """A case changed since the snapshot last saw it (filled by signals, drained by a job)."""
+
+    case_uuid = models.UUIDField(unique=True)
+    noted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["noted_at", "pk"]
+
+    def __str__(self) -> str:
+        return str(self.case_uuid)

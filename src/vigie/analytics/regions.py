@@ -39,17 +39,23 @@ def region_of(iso2: str) -> tuple[str, str] | None:
 
 @lru_cache(maxsize=1)
 def _codelist() -> dict[str, tuple[str, str]]:
-    """Regions from vigie.cases' country code list, if that app and its columns are there."""
+    """Regions from vigie.cases' country code list (M49 codes -> English names)."""
     try:
         from vigie.cases import codelists
     except ImportError:
         return {}
-    loader = getattr(codelists, "m49_regions", None)
-    if loader is None:
-        return {}
     try:
-        return dict(loader())
-    except Exception:  # a broken list falls back to rigour, never breaks stats
+        countries = codelists.get("countries")
+        names = {**countries.extra.get("regions", {}), **countries.extra.get("subregions", {})}
+        result = {}
+        for code, item in countries.codes.items():
+            region, sub = item.attrs.get("m49_region"), item.attrs.get("m49_subregion")
+            if region:
+                region_name = names.get(region, {}).get("en", region)
+                sub_name = names.get(sub, {}).get("en", sub) if sub else region_name
+                result[code] = (region_name, sub_name)
+        return result
+    except Exception:  # a broken list falls back to rigour; statistics never break on it
         return {}
 
 
