@@ -204,3 +204,36 @@ def dashboard_panels(
         disclosure.protect(engine.transit(query)),
     )
     return panels
+
+
+def snapshot_state(user: Any) -> dict[str, Any]:
+    from vigie.analytics.models import PendingRefresh
+
+    scope(user)  # permission check
+    info = engine_for().snapshot_info()
+    info["pending_cases"] = PendingRefresh.objects.count()
+    info["budget_spent"] = privacy.budget_spent()
+    info["budget_total"] = privacy.budget_total()
+    return info
+
+
+def start_rebuild(user: Any) -> Any:
+    from vigie.analytics.tasks import KIND
+    from vigie.core import jobs
+
+    if not access.has_perm(user, "stats.publish"):
+        raise PermissionDenied
+    return jobs.start(KIND, user=user, params={"full": True})
+
+
+def visible_ledger(user: Any) -> Any:
+    """Ledger entries of the organisations where ``user`` may read audit logs."""
+    from vigie.analytics.models import PrivacyLedgerEntry
+
+    qs = PrivacyLedgerEntry.objects.select_related("user", "organisation")
+    orgs = access.organisations_with(user, "audit.view")
+    if orgs is access.ALL:
+        return qs
+    from django.db.models import Q
+
+    return qs.filter(Q(organisation_id__in=list(orgs or ())) | Q(organisation__isnull=True))
