@@ -10,7 +10,7 @@ class CasesConfig(AppConfig):
     nav: list[tuple[str, object, str | None]] = []
 
     def ready(self) -> None:
-        from vigie.cases import codelists
+        from vigie.cases import codelists, tasks  # noqa: F401  (registers the job handlers)
         from vigie.cases.models import (
             Case,
             Exploitation,

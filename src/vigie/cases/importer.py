@@ -1,0 +1,435 @@
+"""Bulk import of case records from files: CTDC (CSV or XLSX) and HTCDS (JSON).
+
+Rows are streamed (never the whole file in memory). Every problem is reported as
+``file, row, column, value: why``. Two modes:
+
+- atomic (default): one transaction; if any row is invalid nothing is written and the job
+  fails with the report;
+- partial: rows are written in batches of ``BATCH`` rows, each batch in its own transaction;
+  invalid rows are skipped and written to a rejects CSV; after each batch a checkpoint
+  (``next_row``) is saved, so a retried job resumes after the last written batch.
+
+Re-importing a file is idempotent: a row whose source record id (the file's id column, or a
+hash of the row's content for CTDC files, which have none) already exists in the
+organisation is updated, not duplicated.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from vigie.cases import layouts, records, services
+from vigie.cases.models import Case
+from vigie.core.models import Organisation
+
+BATCH = 500
+MAX_REPORTED = 200  # problems listed in the report (all are counted)
+MAX_BYTES = int(getattr(settings, "VIGIE_IMPORT_MAX_BYTES", 2 * 1024**3))
+
+
+class ImportFailed(Exception):
+    """The file cannot be imported at all (unreadable, wrong layout): a message for people."""
+
+
+@dataclass
+class RowProblem:
+    file: str
+    row: int
+    column: str
+    value: str
+    reason: str
+
+    def __str__(self) -> str:
+        return (
+            f"file {self.file}, row {self.row}, column {self.column}: "
+            f"value {self.value!r}: {self.reason}"
+        )
+
+
+@dataclass
+class Report:
+    file: str
+    layout: str = ""
+    mode: str = "atomic"
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    rejected: int = 0
+    written: bool = False
+    next_row: int = 1
+    problems: list[dict[str, Any]] = field(default_factory=list)
+    rejects_file: str = ""
+
+    def add(self, problem: RowProblem) -> None:
+        if len(self.problems) < MAX_REPORTED:
+            self.problems.append(asdict(problem))
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# --- reading files ---------------------------------------------------------------------------
+
+
+def _csv_rows(path: Path) -> Iterator[list[str]]:
+    with path.open("r", encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        line = 0
+        try:
+            for line, row in enumerate(reader, 1):  # noqa: B007 (line is read after the loop)
+                yield row
+        except UnicodeDecodeError as exc:
+            raise ImportFailed(
+                f"file {path.name}, row {line + 1}: not UTF-8 text ({exc.reason} at byte "
+                f"{exc.start} of that block); save the file as UTF-8 CSV"
+            ) from None
+        except csv.Error as exc:
+            raise ImportFailed(f"file {path.name}, row {line + 1}: malformed CSV: {exc}") from None
+
+
+def _xlsx_rows(path: Path) -> Iterator[list[str]]:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise ImportFailed(
+            f"file {path.name}: not a readable XLSX workbook (truncated or damaged: {exc})"
+        ) from None
+    try:
+        sheet = book.worksheets[0]
+        for row in sheet.iter_rows(values_only=True):
+            if row is None or all(c is None for c in row):
+                continue
+            yield ["" if c is None else _cell(c) for c in row]
+    except (zipfile.BadZipFile, KeyError, OSError, EOFError) as exc:
+        raise ImportFailed(
+            f"file {path.name}: the workbook is truncated or damaged ({exc})"
+        ) from None
+    finally:
+        book.close()
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())[:10]
+    return str(value)
+
+
+def table_rows(path: Path) -> Iterator[list[str]]:
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return _xlsx_rows(path)
+    return _csv_rows(path)
+
+
+def _json_items(path: Path) -> Iterator[dict[str, Any]]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError:
+        raise ImportFailed(f"file {path.name}: not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise ImportFailed(
+            f"file {path.name}, line {exc.lineno}, column {exc.colno}: invalid JSON: {exc.msg}"
+        ) from None
+    if isinstance(data, dict):
+        data = data.get("records") or data.get("cases") or [data]
+    if not isinstance(data, list):
+        raise ImportFailed(f"file {path.name}: a JSON list of HTCDS records is expected")
+    yield from data
+
+
+def guess_format(path: Path) -> str:
+    return "htcds" if path.suffix.lower() == ".json" else "ctdc"
+
+
+# --- one row ---------------------------------------------------------------------------------
+
+
+def _column_for(path: str, spec: list[layouts.Col]) -> str:
+    """The source column behind a record path such as ``victims[0].sex``."""
+    targets: dict[str, str] = {}
+    for col in spec:
+        where, name = col.target.split(".")
+        key = {"case": name, "victim": f"victims[0].{name}"}.get(where, f"{where}s[0].{name}")
+        targets.setdefault(key, col.name)
+    return targets.get(path, path)
+
+
+@dataclass
+class Prepared:
+    row: int
+    record: dict[str, Any] | None
+    parsed: records.Parsed | None
+    problems: list[RowProblem]
+
+
+def prepare_records(
+    path: Path, fmt: str, *, allow_identity: bool, report: Report
+) -> Iterator[Prepared]:
+    """Read, map and validate each row; yields records or problems, row by row."""
+    name = path.name
+    if not path.exists():
+        raise ImportFailed(f"file {name}: not found")
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise ImportFailed(
+            f"file {name}: {size / 1024**2:.0f} MB is more than the limit of "
+            f"{MAX_BYTES / 1024**2:.0f} MB (VIGIE_IMPORT_MAX_BYTES); split the file"
+        )
+    if size == 0:
+        raise ImportFailed(f"file {name}: empty")
+    seen_ids: dict[str, int] = {}
+    if fmt == "htcds":
+        report.layout = "htcds"
+        spec: list[layouts.Col] = []
+        for i, item in enumerate(_json_items(path), 1):
+            if not isinstance(item, dict):
+                yield Prepared(
+                    i, None, None, [RowProblem(name, i, "", str(item)[:80], "not an object")]
+                )
+                continue
+            try:
+                record = layouts.htcds_to_record(item)
+            except layouts.RowError as exc:
+                yield Prepared(
+                    i, None, None, [RowProblem(name, i, exc.column, str(exc.value), exc.reason)]
+                )
+                continue
+            if not record.get("source_record_id"):
+                values = [f"{k}={item[k]}" for k in sorted(item)]
+                record["source_record_id"] = layouts.row_id(values, {})
+            yield _check(name, i, record, spec, allow_identity, seen_ids)
+        return
+    rows = table_rows(path)
+    header = next(rows, None)
+    if header is None:
+        raise ImportFailed(f"file {name}: no header row")
+    header = [h.strip() for h in header]
+    try:
+        layout = layouts.detect_ctdc(header)
+    except layouts.RowError as exc:
+        raise ImportFailed(f"file {name}, row 1, column {exc.column}: {exc.reason}") from None
+    report.layout = layout.name
+    spec = layout.spec()
+    dup_counter: dict[str, int] = {}
+    for i, values in enumerate(rows, 2):
+        if len(values) != len(header):
+            if not any(v.strip() for v in values):
+                continue
+            yield Prepared(
+                i,
+                None,
+                None,
+                [
+                    RowProblem(
+                        name, i, "", f"{len(values)} cells", f"the header has {len(header)} columns"
+                    )
+                ],
+            )
+            continue
+        row = dict(zip(header, values, strict=True))
+        try:
+            record = layouts.ctdc_row_to_record(layout, row, spec)
+        except layouts.RowError as exc:
+            yield Prepared(
+                i, None, None, [RowProblem(name, i, exc.column, str(exc.value), exc.reason)]
+            )
+            continue
+        record["source_record_id"] = layouts.row_id(
+            [values[header.index(c)] for c in layout.columns], dup_counter
+        )
+        yield _check(name, i, record, spec, allow_identity, seen_ids)
+
+
+def _check(
+    name: str,
+    row: int,
+    record: dict[str, Any],
+    spec: list[layouts.Col],
+    allow_identity: bool,
+    seen_ids: dict[str, int],
+) -> Prepared:
+    parsed = records.validate(record, allow_identity=allow_identity)
+    problems = [
+        RowProblem(name, row, _column_for(p.path, spec), str(p.value), p.message)
+        for p in parsed.problems
+    ]
+    key = f"{record.get('source_type')}|{record.get('source_record_id')}"
+    if key in seen_ids:
+        problems.append(
+            RowProblem(
+                name,
+                row,
+                "source record id",
+                str(record.get("source_record_id")),
+                f"duplicated in the file (first on row {seen_ids[key]})",
+            )
+        )
+    else:
+        seen_ids[key] = row
+    return Prepared(row, record, parsed, problems)
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _write(user: Any, org: Organisation, prepared: Prepared, report: Report) -> None:
+    assert prepared.record is not None and prepared.parsed is not None
+    record = prepared.record
+    existing = Case.objects.filter(
+        organisation=org,
+        source_type=prepared.parsed.case.get("source_type") or "",
+        source_record_id=record.get("source_record_id") or "",
+    ).first()
+    services.save_record(
+        user, org, record, instance=existing, perm="case.import", parsed=prepared.parsed
+    )
+    if existing:
+        report.updated += 1
+    else:
+        report.created += 1
+
+
+def run_import(
+    path: Path,
+    *,
+    organisation: Organisation,
+    user: Any = None,
+    fmt: str = "",
+    partial: bool = False,
+    rejects: Path | None = None,
+    resume_from: int = 0,
+    progress: Any = None,
+) -> Report:
+    """Import ``path`` into ``organisation``; see the module docstring for the modes.
+
+    ``progress(done_rows, message, report)`` is called every batch (it may raise to cancel).
+    """
+    fmt = fmt or guess_format(path)
+    report = Report(file=path.name, mode="partial" if partial else "atomic")
+    allow_identity = services.may_record_identity(user, organisation)
+    items = prepare_records(path, fmt, allow_identity=allow_identity, report=report)
+    reject_writer = None
+    reject_fh = None
+    if partial and rejects is not None:
+        reject_fh = rejects.open("a" if resume_from else "w", encoding="utf-8", newline="")
+        reject_writer = csv.writer(reject_fh)
+        if not resume_from:
+            reject_writer.writerow(["file", "row", "column", "value", "reason"])
+        report.rejects_file = str(rejects)
+    try:
+        if partial:
+            _partial(items, user, organisation, report, reject_writer, resume_from, progress)
+        else:
+            _atomic(items, user, organisation, report, progress)
+    finally:
+        if reject_fh is not None:
+            reject_fh.close()
+    return report
+
+
+def _atomic(
+    items: Iterator[Prepared], user: Any, org: Organisation, report: Report, progress: Any
+) -> None:
+    try:
+        with transaction.atomic():
+            for item in items:
+                report.rows += 1
+                if item.problems:
+                    report.rejected += 1
+                    for p in item.problems:
+                        report.add(p)
+                elif report.rejected == 0:
+                    _write(user, org, item, report)
+                if progress and report.rows % BATCH == 0:
+                    progress(report.rows, f"row {item.row}", report)
+            if report.rejected:
+                raise _Rollback
+    except _Rollback:
+        report.created = report.updated = 0
+        return
+    report.written = True
+
+
+def _partial(
+    items: Iterator[Prepared],
+    user: Any,
+    org: Organisation,
+    report: Report,
+    reject_writer: Any,
+    resume_from: int,
+    progress: Any,
+) -> None:
+    batch: list[Prepared] = []
+
+    def flush() -> None:
+        if not batch:
+            return
+        with transaction.atomic():
+            for item in batch:
+                _write(user, org, item, report)
+        report.next_row = batch[-1].row + 1
+        batch.clear()
+
+    for item in items:
+        if item.row < resume_from:
+            continue
+        report.rows += 1
+        if item.problems:
+            report.rejected += 1
+            for p in item.problems:
+                report.add(p)
+                if reject_writer is not None:
+                    reject_writer.writerow([p.file, p.row, p.column, p.value, p.reason])
+        else:
+            batch.append(item)
+        if len(batch) >= BATCH:
+            flush()
+            if progress:
+                progress(report.rows, f"row {item.row}", report)
+    flush()
+    report.written = True
+
+
+def count_rows(path: Path, fmt: str) -> int | None:
+    """Rows in the file (a fast pre-count for the progress bar), or None if unknown."""
+    try:
+        if fmt == "htcds":
+            return None
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            return None
+        with path.open("rb") as fh:
+            return max(0, sum(buf.count(b"\n") for buf in iter(lambda: fh.read(1 << 20), b"")) - 1)
+    except OSError:
+        return None
+
+
+def report_text(report: Report) -> str:
+    out = io.StringIO()
+    verdict = "written" if report.written else "NOTHING written"
+    out.write(
+        f"{report.file} ({report.layout}, {report.mode}): {report.rows} rows, "
+        f"{report.created} created, {report.updated} updated, {report.rejected} rejected; "
+        f"{verdict}\n"
+    )
+    for p in report.problems:
+        out.write(str(RowProblem(**p)) + "\n")
+    if report.rejected > len(report.problems):
+        out.write(f"... and more problems (only the first {MAX_REPORTED} are listed)\n")
+    return out.getvalue()

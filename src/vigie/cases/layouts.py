@@ -1,0 +1,586 @@
+"""File layouts of other standards, both ways: a source row -> a nested Vigie record
+(vigie.cases.records) and a case -> rows.
+
+- ``ctdc``: the CTDC global dataset, 63 columns (April 2020 release); one row = one victim.
+- ``ctdc-sample``: the 17-column CTDC-derived sample in shared/data/ctdc (renamed and merged
+  columns); detected from its header.
+- ``htcds``: HTCDS v2.0 field names (``cas_*``, ``prs_*``, ``vic_*``), as JSON objects.
+
+Unknown is ``-99`` in CTDC (``00`` for an unknown country). A value with no place in the
+standard, or a non-canonical "unknown", is kept verbatim in ``Case.source_attributes`` so that
+an export gives back the file that was imported. Identifying columns are never put there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from vigie.cases import codelists
+
+UNKNOWN = "-99"
+UNKNOWN_VALUES = {"", "-99", "unknown", "nan", "null", "none"}
+
+CTDC_COLUMNS = [
+    "yearOfRegistration",
+    "Datasource",
+    "gender",
+    "ageBroad",
+    "majorityStatus",
+    "majorityStatusAtExploit",
+    "majorityEntry",
+    "citizenship",
+    "meansOfControlDebtBondage",
+    "meansOfControlTakesEarnings",
+    "meansOfControlRestrictsFinancialAccess",
+    "meansOfControlThreats",
+    "meansOfControlPsychologicalAbuse",
+    "meansOfControlPhysicalAbuse",
+    "meansOfControlSexualAbuse",
+    "meansOfControlFalsePromises",
+    "meansOfControlPsychoactiveSubstances",
+    "meansOfControlRestrictsMovement",
+    "meansOfControlRestrictsMedicalCare",
+    "meansOfControlExcessiveWorkingHours",
+    "meansOfControlUsesChildren",
+    "meansOfControlThreatOfLawEnforcement",
+    "meansOfControlWithholdsNecessities",
+    "meansOfControlWithholdsDocuments",
+    "meansOfControlOther",
+    "meansOfControlNotSpecified",
+    "meansOfControlConcatenated",
+    "isForcedLabour",
+    "isSexualExploit",
+    "isOtherExploit",
+    "isSexAndLabour",
+    "isForcedMarriage",
+    "isForcedMilitary",
+    "isOrganRemoval",
+    "isSlaveryAndPractices",
+    "typeOfExploitConcatenated",
+    "typeOfLabourAgriculture",
+    "typeOfLabourAquafarming",
+    "typeOfLabourBegging",
+    "typeOfLabourConstruction",
+    "typeOfLabourDomesticWork",
+    "typeOfLabourHospitality",
+    "typeOfLabourIllicitActivities",
+    "typeOfLabourManufacturing",
+    "typeOfLabourMiningOrDrilling",
+    "typeOfLabourPeddling",
+    "typeOfLabourTransportation",
+    "typeOfLabourOther",
+    "typeOfLabourNotSpecified",
+    "typeOfLabourConcatenated",
+    "typeOfSexProstitution",
+    "typeOfSexPornography",
+    "typeOfSexRemoteInteractiveServices",
+    "typeOfSexPrivateSexualServices",
+    "typeOfSexConcatenated",
+    "isAbduction",
+    "RecruiterRelationship",
+    "CountryOfExploitation",
+    "recruiterRelationIntimatePartner",
+    "recruiterRelationFriend",
+    "recruiterRelationFamily",
+    "recruiterRelationOther",
+    "recruiterRelationUnknown",
+]
+
+SAMPLE_COLUMNS = [
+    "registration_year",
+    "datasource",
+    "gender",
+    "age_range",
+    "majority_status",
+    "majority_status_at_exploit",
+    "majority_entry",
+    "citizenship",
+    "country_of_exploitation",
+    "control_financial",
+    "control_threats",
+    "control_physical",
+    "control_limit_necessities",
+    "control_other",
+    "labor",
+    "victim_purpose",
+    "trafficker_relationship",
+]
+
+
+class RowError(ValueError):
+    """A cell that cannot be read: ``column``, ``value``, ``reason``."""
+
+    def __init__(self, column: str, value: Any, reason: str) -> None:
+        self.column, self.value, self.reason = column, value, reason
+        super().__init__(f"column {column}: value {value!r}: {reason}")
+
+
+def _clean(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _is_unknown(value: str) -> bool:
+    return value.casefold() in UNKNOWN_VALUES
+
+
+# --- one column's reading and writing -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Col:
+    """How one column maps: ``target`` is "case.x", "victim.x" or "exploitation.x"; ``codes``
+    a code list read through its ``system`` crosswalk, or ``kind`` year/country/flag."""
+
+    name: str
+    target: str = ""
+    codes: str = ""
+    kind: str = "code"  # code | year | country | flags
+    flag_codes: tuple[str, ...] = ()  # kind flags: the codes one column stands for
+
+
+def _read_code(col: Col, raw: str, system: str) -> str:
+    code = codelists.get(col.codes).from_external(system, raw)
+    if code is None:
+        lst = codelists.get(col.codes)
+        allowed = sorted({v for c in lst.codes.values() if (v := c.xwalk.get(system))})
+        raise RowError(col.name, raw, f"not a {system.upper()} value; expected one of {allowed}")
+    return code
+
+
+def _read_year(col: Col, raw: str) -> int:
+    try:
+        year = int(float(raw))
+    except ValueError as exc:
+        raise RowError(col.name, raw, "is not a year") from exc
+    import datetime as dt
+
+    if not 1900 <= year <= dt.date.today().year:
+        raise RowError(col.name, raw, f"year out of range (1900-{dt.date.today().year})")
+    return year
+
+
+def _read_country(col: Col, raw: str) -> str:
+    code = raw.upper()
+    if code not in codelists.get("countries"):
+        raise RowError(col.name, raw, "is not an ISO 3166 alpha-2 country code")
+    return code
+
+
+def _read_flag(col: Col, raw: str) -> bool | None:
+    """1 -> True; 0 -> False; -99 / blank -> None."""
+    if _is_unknown(raw):
+        return None
+    try:
+        number = int(float(raw))
+    except ValueError:
+        number = -1
+    if number not in (0, 1):
+        raise RowError(col.name, raw, "expected 1, 0 or -99")
+    return number == 1
+
+
+def _put(record: dict[str, Any], target: str, value: Any) -> None:
+    where, name = target.split(".")
+    if where == "case":
+        record[name] = value
+    elif where == "victim":
+        record["victims"][0][name] = value
+    elif where == "exploitation":
+        exp = record["exploitations"][0]
+        if isinstance(exp.get(name), list):
+            if value not in exp[name]:
+                exp[name].append(value)
+        else:
+            exp[name] = value
+
+
+def _get(record: dict[str, Any], target: str) -> Any:
+    where, name = target.split(".")
+    if where == "case":
+        return record.get(name)
+    if where == "victim":
+        return (record.get("victims") or [{}])[0].get(name)
+    return (record.get("exploitations") or [{}])[0].get(name)
+
+
+# --- CTDC ------------------------------------------------------------------------------------
+
+
+def _flag_cols(listname: str, target: str, columns: list[str]) -> list[Col]:
+    lst = codelists.get(listname)
+    out = []
+    for column in columns:
+        code = lst.from_external("ctdc", column)
+        if code is not None:
+            out.append(Col(column, target, listname, "flags", (code,)))
+    return out
+
+
+def ctdc_spec() -> list[Col]:
+    spec = [
+        Col("yearOfRegistration", "case.identification_year", kind="year"),
+        Col("Datasource", "case.source_type", "data_source_types"),
+        Col("gender", "victim.sex", "sex"),
+        Col("ageBroad", "victim.age_band_at_identification", "age_bands"),
+        Col("majorityStatus", "victim.age_group_at_identification", "age_groups"),
+        Col("majorityStatusAtExploit", "victim.age_group_at_exploitation", "age_groups"),
+        Col("citizenship", "victim.citizenship", kind="country"),
+        Col("CountryOfExploitation", "exploitation.country", kind="country"),
+    ]
+    spec += _flag_cols("means", "exploitation.means", CTDC_COLUMNS)
+    spec += _flag_cols("exploitation_forms", "exploitation.forms", CTDC_COLUMNS)
+    spec += _flag_cols("labour_sectors", "exploitation.labour_sectors", CTDC_COLUMNS)
+    spec += _flag_cols(
+        "sex_exploitation_types", "exploitation.sex_exploitation_types", CTDC_COLUMNS
+    )
+    spec += _flag_cols("relationships", "perpetrator.relationship", CTDC_COLUMNS)
+    return spec
+
+
+def sample_spec() -> list[Col]:
+    return [
+        Col("registration_year", "case.identification_year", kind="year"),
+        Col("datasource", "case.source_type", "data_source_types"),
+        Col("gender", "victim.sex", "sex"),
+        Col("age_range", "victim.age_band_at_identification", "age_bands"),
+        Col("majority_status", "victim.age_group_at_identification", "age_groups"),
+        Col("majority_status_at_exploit", "victim.age_group_at_exploitation", "age_groups"),
+        Col("citizenship", "victim.citizenship", kind="country"),
+        Col("country_of_exploitation", "exploitation.country", kind="country"),
+        # merged columns of the sample: read as the first code, written if any code is present
+        Col(
+            "control_financial",
+            "exploitation.means",
+            "means",
+            "flags",
+            ("restricts_financial_access", "debt_bondage", "takes_earnings"),
+        ),
+        Col(
+            "control_threats",
+            "exploitation.means",
+            "means",
+            "flags",
+            ("threats", "threat_of_law_enforcement"),
+        ),
+        Col(
+            "control_physical",
+            "exploitation.means",
+            "means",
+            "flags",
+            ("physical_violence", "sexual_abuse"),
+        ),
+        Col(
+            "control_limit_necessities",
+            "exploitation.means",
+            "means",
+            "flags",
+            ("withholds_necessities",),
+        ),
+        Col("control_other", "exploitation.means", "means", "flags", ("other",)),
+    ]
+
+
+@dataclass(frozen=True)
+class Layout:
+    name: str
+    columns: list[str]
+    spec: Callable[[], list[Col]]
+
+
+LAYOUTS = {
+    "ctdc": Layout("ctdc", CTDC_COLUMNS, ctdc_spec),
+    "ctdc-sample": Layout("ctdc-sample", SAMPLE_COLUMNS, sample_spec),
+}
+
+
+def detect_ctdc(header: list[str]) -> Layout:
+    """The CTDC variant a header belongs to; RowError names the missing columns."""
+    have = {h.strip() for h in header}
+    best = max(LAYOUTS.values(), key=lambda lay: len(have & set(lay.columns)))
+    missing = [c for c in best.columns if c not in have]
+    if missing:
+        raise RowError(
+            ", ".join(missing[:8]) + (" ..." if len(missing) > 8 else ""),
+            "",
+            f"missing from the header (layout {best.name}, {len(missing)} column(s) missing)",
+        )
+    return best
+
+
+def row_id(values: list[str], seen: dict[str, int]) -> str:
+    """A stable id for a row that has none: its content hash, numbered among duplicates."""
+    digest = hashlib.sha256("\x1f".join(values).encode("utf-8")).hexdigest()[:16]
+    seen[digest] = seen.get(digest, 0) + 1
+    return f"{digest}-{seen[digest]}"
+
+
+def ctdc_row_to_record(layout: Layout, row: dict[str, str], spec: list[Col]) -> dict[str, Any]:
+    """One CTDC row -> a nested record. Raises RowError on the first bad cell."""
+    record: dict[str, Any] = {
+        "victims": [{"key": "v"}],
+        "exploitations": [
+            {
+                "victim": "v",
+                "means": [],
+                "forms": [],
+                "labour_sectors": [],
+                "sex_exploitation_types": [],
+            }
+        ],
+        "source_attributes": {},
+        "source_type": "",
+    }
+    relationships: list[str] = []
+    kept = record["source_attributes"]
+    used = set()
+    for col in spec:
+        used.add(col.name)
+        raw = _clean(row.get(col.name))
+        if col.kind == "flags":
+            flag = _read_flag(col, raw)
+            if flag:
+                if col.target == "perpetrator.relationship":
+                    relationships.append(col.flag_codes[0])
+                else:
+                    _put(record, col.target, col.flag_codes[0])
+            elif raw != UNKNOWN:
+                kept[col.name] = raw  # an explicit 0, or a blank: give it back on export
+            continue
+        if _is_unknown(raw) or (col.kind == "country" and raw == "00"):
+            if raw != UNKNOWN:
+                kept[col.name] = raw
+            continue
+        if col.kind == "year":
+            value: Any = _read_year(col, raw)
+        elif col.kind == "country":
+            value = _read_country(col, raw)
+        else:
+            value = _read_code(col, raw, "ctdc")
+        _put(record, col.target, value)
+    for name in layout.columns:
+        if name not in used:
+            raw = _clean(row.get(name))
+            if raw != UNKNOWN:
+                kept[name] = raw
+    if relationships:
+        record["perpetrators"] = [
+            {"victim": "v", "kind": "person", "role": "recruiter", "relationship": rel}
+            for rel in relationships
+        ]
+    if not record["source_type"]:
+        record["source_type"] = "other"
+    return record
+
+
+def _concatenated(listname: str, codes: list[str]) -> str:
+    lst = codelists.get(listname)
+    return ";".join(lst.label(c, "en") for c in codes)
+
+
+def record_to_ctdc_rows(layout: Layout, record: dict[str, Any]) -> list[dict[str, str]]:
+    """A nested record -> one row per victim (incident-only cases give no row)."""
+    rows = []
+    kept: dict[str, str] = record.get("source_attributes") or {}
+    spec = layout.spec()
+    for victim in record.get("victims") or []:
+        exps = [
+            e
+            for e in record.get("exploitations") or []
+            if e.get("victim") in (None, victim["uuid"])
+        ]
+        merged: dict[str, Any] = {
+            "means": sorted({m for e in exps for m in e.get("means") or []}),
+            "forms": sorted({f for e in exps for f in e.get("forms") or []}),
+            "labour_sectors": sorted({s for e in exps for s in e.get("labour_sectors") or []}),
+            "sex_exploitation_types": sorted(
+                {s for e in exps for s in e.get("sex_exploitation_types") or []}
+            ),
+            "country": next((e["country"] for e in exps if e.get("country")), ""),
+        }
+        rels = {
+            p.get("relationship")
+            for p in record.get("perpetrators") or []
+            if p.get("victim") in (None, victim["uuid"]) and p.get("relationship")
+        }
+        view = {"victims": [victim], "exploitations": [merged], **record}
+        view["victims"], view["exploitations"] = [victim], [merged]
+        row: dict[str, str] = {}
+        for col in spec:
+            if col.kind == "flags":
+                if col.target == "perpetrator.relationship":
+                    present = bool(rels & set(col.flag_codes))
+                else:
+                    present = bool(set(_get(view, col.target) or []) & set(col.flag_codes))
+                row[col.name] = "1" if present else kept.get(col.name, UNKNOWN)
+                continue
+            value = _get(view, col.target)
+            if value in (None, ""):
+                row[col.name] = kept.get(col.name, UNKNOWN)
+            elif col.kind in ("year", "country"):
+                row[col.name] = str(value)
+            else:
+                row[col.name] = codelists.get(col.codes).to_external("ctdc", value) or UNKNOWN
+        for name in layout.columns:
+            if name not in row:
+                row[name] = kept.get(name, UNKNOWN)
+        if layout.name == "ctdc":
+            for column, listname, key in (
+                ("meansOfControlConcatenated", "means", "means"),
+                ("typeOfExploitConcatenated", "exploitation_forms", "forms"),
+                ("typeOfLabourConcatenated", "labour_sectors", "labour_sectors"),
+                ("typeOfSexConcatenated", "sex_exploitation_types", "sex_exploitation_types"),
+            ):
+                if column not in kept:
+                    row[column] = _concatenated(listname, merged[key]) or UNKNOWN
+        rows.append({name: row[name] for name in layout.columns})
+    return rows
+
+
+# --- HTCDS -----------------------------------------------------------------------------------
+
+HTCDS_IDENTITY = {
+    "prs_FirstName": "given_name",
+    "prs_SecondName": "family_name",
+    "prs_Birthdate": "date_of_birth",
+    "prs_MobilePhone": "phone",
+}
+HTCDS_ADDRESS = (
+    "prs_MailingStreet",
+    "prs_MailingCity",
+    "prs_MailingState",
+    "prs_MailingPostalCode",
+    "prs_MailingCountry",
+)
+# identifying details of people that the standard does not keep: dropped, never stored in clear
+HTCDS_DROPPED = {
+    "prs_Salutation",
+    "prs_Title",
+    "prs_Email",
+    "prs_HomePhone",
+    "cas_CaseOwner",
+    "cas_ReferringPrimaryCaseWorker",
+    "cas_ReferredPrimaryCaseWorker",
+}
+HTCDS_MULTI = {
+    "vic_MethodOfRecruitment": ("recruitment_channels", "recruitment_channels"),
+    "vic_MethodsOfControl": ("means", "means"),
+    "vic_TypeOfExploitation": ("exploitation_forms", "forms"),
+    "vic_ForcedLabourIndustry": ("labour_sectors", "labour_sectors"),
+    "vic_TypeOfSexExploitation": ("sex_exploitation_types", "sex_exploitation_types"),
+}
+HTCDS_ID_FIELDS = ("cas_CaseNumber", "cas_CaseId", "id")
+
+
+def _multi(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return [v.strip() for v in str(value or "").replace(",", ";").split(";") if v.strip()]
+
+
+def htcds_to_record(item: dict[str, Any]) -> dict[str, Any]:
+    """One HTCDS object -> a nested record. Raises RowError on the first bad field."""
+    victim: dict[str, Any] = {"key": "v"}
+    exploitation: dict[str, Any] = {"victim": "v"}
+    record: dict[str, Any] = {
+        "source_type": "case_management",
+        "victims": [victim],
+        "exploitations": [exploitation],
+        "source_attributes": {},
+    }
+    for name, value in item.items():
+        raw = value if isinstance(value, list) else _clean(value)
+        if raw in ("", []) or name in HTCDS_DROPPED or name in HTCDS_ADDRESS:
+            continue
+        if name in HTCDS_IDENTITY:
+            victim[HTCDS_IDENTITY[name]] = raw
+        elif name == "prs_Gender":
+            victim["sex"] = _read_code(Col(name, codes="sex"), str(raw), "htcds")
+        elif name == "prs_Citizenship":
+            victim["citizenship"] = _read_country(Col(name), str(raw))
+        elif name == "con_Consent":
+            victim["consent_services"] = str(raw).casefold() in ("true", "1", "yes")
+        elif name == "vic_TraffickingStatus":
+            victim["trafficking_status"] = _read_code(
+                Col(name, codes="trafficking_status"), str(raw), "htcds"
+            )
+        elif name in HTCDS_MULTI:
+            listname, field = HTCDS_MULTI[name]
+            codes = [_read_code(Col(name, codes=listname), v, "htcds") for v in _multi(raw)]
+            exploitation[field] = list(dict.fromkeys(codes))
+        elif name == "vic_LocationOfExploitation":
+            exploitation["area"] = str(raw)[:200]
+        elif name == "cas_Status":
+            record["status"] = _read_code(Col(name, codes="case_status"), str(raw), "htcds")
+        elif name == "cas_ReferredOrganisation":
+            record.setdefault("referrals", [{"victim": "v", "service": "other"}])
+            record["referrals"][0]["receiving_organisation_name"] = str(raw)[:200]
+        elif name == "cas_OutgoingReferralDate":
+            record.setdefault("referrals", [{"victim": "v", "service": "other"}])
+            record["referrals"][0]["referred_on"] = str(raw)
+        elif name in HTCDS_ID_FIELDS:
+            record["source_record_id"] = str(raw)
+        elif name.startswith(("cas_", "vic_")):
+            record["source_attributes"][name] = raw
+        else:
+            raise RowError(name, raw, "is not an HTCDS v2.0 field")
+    address = ", ".join(_clean(item.get(n)) for n in HTCDS_ADDRESS if _clean(item.get(n)))
+    if address:
+        victim["address"] = address
+    return record
+
+
+def record_to_htcds(record: dict[str, Any], *, with_identity: bool) -> list[dict[str, Any]]:
+    """A nested record -> one HTCDS object per victim."""
+    out = []
+    for victim in record.get("victims") or []:
+        item: dict[str, Any] = {
+            "cas_CaseNumber": record.get("source_record_id") or record["reference"]
+        }
+        if with_identity:
+            for theirs, ours in HTCDS_IDENTITY.items():
+                if victim.get(ours):
+                    item[theirs] = victim[ours]
+            if victim.get("address"):
+                item["prs_MailingStreet"] = victim["address"]
+        if victim.get("sex"):
+            item["prs_Gender"] = codelists.get("sex").to_external("htcds", victim["sex"])
+        if victim.get("citizenship"):
+            item["prs_Citizenship"] = victim["citizenship"]
+        if victim.get("consent_services") is not None:
+            item["con_Consent"] = "TRUE" if victim["consent_services"] else "FALSE"
+        if victim.get("trafficking_status"):
+            item["vic_TraffickingStatus"] = codelists.get("trafficking_status").to_external(
+                "htcds", victim["trafficking_status"]
+            )
+        exps = [
+            e
+            for e in record.get("exploitations") or []
+            if e.get("victim") in (None, victim["uuid"])
+        ]
+        for theirs, (listname, field) in HTCDS_MULTI.items():
+            values = []
+            for e in exps:
+                for code in e.get(field) or []:
+                    ext = codelists.get(listname).to_external("htcds", code)
+                    if ext and ext not in values:
+                        values.append(ext)
+            if values:
+                item[theirs] = values
+        area = next((e["area"] for e in exps if e.get("area")), "")
+        if area:
+            item["vic_LocationOfExploitation"] = area
+        status = codelists.get("case_status").to_external("htcds", record.get("status") or "")
+        if status:
+            item["cas_Status"] = status
+        for ref in record.get("referrals") or []:
+            if ref.get("receiving_organisation_name"):
+                item["cas_ReferredOrganisation"] = ref["receiving_organisation_name"]
+            if ref.get("referred_on"):
+                item["cas_OutgoingReferralDate"] = ref["referred_on"]
+        kept = record.get("source_attributes") or {}
+        item.update({k: v for k, v in kept.items() if k.startswith(("cas_", "vic_"))})
+        out.append(item)
+    return out

@@ -1,0 +1,299 @@
+"""A case as one nested dict (the "Vigie layout"), to and from the tables.
+
+The same shape is used by the API, the JSON export, the forms and every importer::
+
+    {"reference": "...", "source_type": "mrm", ...,            # Case fields
+     "victims": [{"key": "v1", "sex": "female", "incident": "i1", ...}],
+     "incidents": [{"key": "i1", "count_female_child": 55, ...}],
+     "exploitations": [{"victim": "v1", "forms": ["sexual_slavery"], ...}],
+     "perpetrators": [{"victim": "v1", "kind": "group", "group_code": "isil", ...}],
+     "route": [{"sequence": 1, "country": "IQ", "role": "origin", ...}],
+     "referrals": [{"victim": "v1", "service": "medical", ...}]}
+
+Children point to a victim or incident of the same record by its ``key`` (any string chosen
+by the writer; the ``uuid`` when read back). Values are converted and checked by the model
+fields themselves; :func:`validate` returns every problem with its path, e.g.
+``victims[0].sex``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+
+from vigie.cases import codelists
+from vigie.cases.models import (
+    IDENTIFYING_FIELDS,
+    Case,
+    Exploitation,
+    Incident,
+    Perpetrator,
+    Referral,
+    RouteLeg,
+    Victim,
+)
+
+CHILDREN: dict[str, type[models.Model]] = {
+    "incidents": Incident,
+    "victims": Victim,
+    "exploitations": Exploitation,
+    "perpetrators": Perpetrator,
+    "route": RouteLeg,
+    "referrals": Referral,
+}
+NOT_WRITABLE = {
+    "id",
+    "uuid",
+    "organisation",
+    "case",
+    "created_by",
+    "created_at",
+    "updated_at",
+    "codes_index",
+    "search_text",
+    "standard_version",
+}
+COUNTRY_FIELDS = {"country", "citizenship", "nationality"}
+IDENTITY = {
+    name
+    for model, names in IDENTIFYING_FIELDS.items()
+    for name in names
+    if not name.endswith("_index")
+}
+
+
+def writable_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
+    out: list[models.Field[Any, Any]] = []
+    for f in model._meta.concrete_fields:
+        if f.name in NOT_WRITABLE or f.name.endswith("_index"):
+            continue
+        if isinstance(f, models.ForeignKey) and f.name in ("victim", "incident"):
+            out.append(f)
+            continue
+        if isinstance(f, models.ForeignKey):
+            continue
+        out.append(f)
+    return out
+
+
+def identity_fields(model: type[models.Model]) -> list[str]:
+    return [n for n in IDENTIFYING_FIELDS.get(model.__name__, ()) if not n.endswith("_index")]
+
+
+@dataclass
+class Problem:
+    path: str
+    value: Any
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.value!r}: {self.message}"
+
+
+@dataclass
+class Parsed:
+    """A validated record: unsaved model instances and the links between them."""
+
+    case: dict[str, Any]
+    children: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    has_identity: bool = False
+
+
+def _convert(f: models.Field[Any, Any], value: Any, path: str, problems: list[Problem]) -> Any:
+    if value is None or value == "":
+        if isinstance(f, models.JSONField):
+            return [] if f.name != "source_attributes" else {}
+        if f.null:
+            return None
+        if isinstance(f, models.CharField | models.TextField):
+            return ""
+        if f.has_default():
+            return f.get_default()
+        problems.append(Problem(path, value, "is required"))
+        return None
+    try:
+        if isinstance(f, models.DateField) and isinstance(value, str):
+            value = dt.date.fromisoformat(value.strip()[:10])
+        converted = f.to_python(value)
+        if isinstance(f, models.CharField) and isinstance(converted, str):
+            converted = converted.strip()
+        if f.name in COUNTRY_FIELDS and converted:
+            converted = converted.upper()
+            if converted not in codelists.get("countries"):
+                problems.append(Problem(path, value, "is not an ISO 3166 alpha-2 country code"))
+        f.run_validators(converted)
+        if hasattr(f, "codelist") or getattr(f, "choices", None):
+            f.validate(converted, None)
+        if isinstance(f, models.DateField) and converted and converted > dt.date.today():
+            problems.append(Problem(path, value, "is in the future"))
+        return converted
+    except (ValidationError, ValueError, TypeError) as exc:
+        messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+        problems.append(Problem(path, value, "; ".join(messages)))
+        return None
+
+
+def validate(data: Any, *, allow_identity: bool) -> Parsed:
+    """Check a nested record; never touches the database."""
+    problems: list[Problem] = []
+    if not isinstance(data, dict):
+        return Parsed({}, problems=[Problem("", type(data).__name__, "a JSON object is expected")])
+    parsed = Parsed({})
+    known = {f.name for f in writable_fields(Case)} | set(CHILDREN) | {"uuid", "organisation"}
+    for key in data:
+        if key not in known and key not in NOT_WRITABLE:
+            problems.append(Problem(key, data[key], "is not a field of the case record"))
+    for f in writable_fields(Case):
+        if f.name in data:
+            parsed.case[f.name] = _convert(f, data[f.name], f.name, problems)
+    keys: dict[str, set[str]] = {"victims": set(), "incidents": set()}
+    for section, model in CHILDREN.items():
+        items = data.get(section) or []
+        if not isinstance(items, list):
+            problems.append(Problem(section, items, "a list is expected"))
+            continue
+        fields = {f.name: f for f in writable_fields(model)}
+        rows: list[dict[str, Any]] = []
+        for i, item in enumerate(items):
+            where = f"{section}[{i}]"
+            if not isinstance(item, dict):
+                problems.append(Problem(where, item, "an object is expected"))
+                continue
+            row: dict[str, Any] = {"_key": str(item.get("key") or item.get("uuid") or f"#{i}")}
+            if item.get("uuid"):
+                row["_uuid"] = str(item["uuid"])
+            for name, value in item.items():
+                if name in ("key", "uuid"):
+                    continue
+                if name not in fields:
+                    if name not in NOT_WRITABLE:
+                        problems.append(Problem(f"{where}.{name}", value, "is not a field"))
+                    continue
+                if name in IDENTITY and value not in (None, ""):
+                    parsed.has_identity = True
+                    if not allow_identity:
+                        problems.append(
+                            Problem(
+                                f"{where}.{name}",
+                                "…",
+                                "you may not record identifying details in this organisation",
+                            )
+                        )
+                        continue
+                f = fields[name]
+                if isinstance(f, models.ForeignKey):
+                    row[name] = None if value in (None, "") else str(value)
+                else:
+                    row[name] = _convert(f, value, f"{where}.{name}", problems)
+            if section in keys:
+                if row["_key"] in keys[section]:
+                    problems.append(Problem(f"{where}.key", row["_key"], "is repeated"))
+                keys[section].add(row["_key"])
+            rows.append(row)
+        parsed.children[section] = rows
+    for section, rows in parsed.children.items():
+        for i, row in enumerate(rows):
+            for link, target in (("victim", "victims"), ("incident", "incidents")):
+                ref = row.get(link)
+                if ref is not None and ref not in keys[target]:
+                    problems.append(
+                        Problem(f"{section}[{i}].{link}", ref, f"names no {target[:-1]} here")
+                    )
+    _check_rules(parsed, problems)
+    parsed.problems = problems
+    return parsed
+
+
+def _check_rules(parsed: Parsed, problems: list[Problem]) -> None:
+    c = parsed.case
+    start, end = c.get("event_date_start"), c.get("event_date_end")
+    if start and end and end < start:
+        problems.append(Problem("event_date_end", end, "is before the start"))
+    for i, v in enumerate(parsed.children.get("victims", [])):
+        for moment in ("identification", "exploitation"):
+            age, band = v.get(f"age_at_{moment}"), v.get(f"age_band_at_{moment}")
+            if age is None or band in ("", None, "unknown"):
+                continue
+            if codelists.age_band_for(age) != band:
+                path = f"victims[{i}].age_band_at_{moment}"
+                problems.append(Problem(path, band, f"age {age} is not in it"))
+    for i, inc in enumerate(parsed.children.get("incidents", [])):
+        cells = sum(inc.get(f) or 0 for f in Incident.COUNT_FIELDS)
+        total = inc.get("total_reported")
+        if total is not None and total < cells:
+            problems.append(
+                Problem(
+                    f"incidents[{i}].total_reported", total, f"is less than the counts ({cells})"
+                )
+            )
+    seqs = [(r.get("victim"), r.get("sequence")) for r in parsed.children.get("route", [])]
+    if len(set(seqs)) != len(seqs):
+        problems.append(Problem("route", seqs, "two legs have the same order number"))
+    for i, r in enumerate(parsed.children.get("route", [])):
+        if not r.get("sequence"):
+            r["sequence"] = i + 1
+        if not r.get("country"):
+            problems.append(Problem(f"route[{i}].country", "", "is required"))
+
+
+def _age_group(age: int | None, band: str) -> str:
+    if age is not None:
+        return "child" if age < 18 else "adult"
+    if band and band != "unknown":
+        return "child" if codelists.get("age_bands")[band].attrs.get("minor") else "adult"
+    return ""
+
+
+def fill_derived(victim: Victim) -> None:
+    """Bands and groups from exact ages when they were not given."""
+    for moment in ("identification", "exploitation"):
+        age = getattr(victim, f"age_at_{moment}")
+        if age is not None and not getattr(victim, f"age_band_at_{moment}"):
+            setattr(victim, f"age_band_at_{moment}", codelists.age_band_for(age))
+        if not getattr(victim, f"age_group_at_{moment}"):
+            group = _age_group(age, getattr(victim, f"age_band_at_{moment}"))
+            setattr(victim, f"age_group_at_{moment}", group)
+
+
+def _value(obj: models.Model, f: models.Field[Any, Any]) -> Any:
+    value = getattr(obj, f.attname)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def serialize(case: Case, *, with_identity: bool) -> dict[str, Any]:
+    """The nested record. Identifying fields only when ``with_identity`` (caller audits)."""
+    out: dict[str, Any] = {"uuid": str(case.uuid), "organisation": case.organisation.code}
+    for f in writable_fields(Case):
+        out[f.name] = _value(case, f)
+    out["standard_version"] = case.standard_version
+    out["created_at"] = case.created_at.isoformat() if case.created_at else None
+    out["updated_at"] = case.updated_at.isoformat() if case.updated_at else None
+    uuids: dict[tuple[str, int], str] = {}
+    for section, model in CHILDREN.items():
+        rows = list(getattr(case, section).all())
+        for obj in rows:
+            uuids[(model.__name__, obj.pk)] = str(obj.uuid)
+    for section, model in CHILDREN.items():
+        hidden = set() if with_identity else set(identity_fields(model))
+        items = []
+        for obj in getattr(case, section).all():
+            item: dict[str, Any] = {"uuid": str(obj.uuid)}
+            for f in writable_fields(model):
+                if f.name in hidden:
+                    continue
+                if isinstance(f, models.ForeignKey):
+                    pk = getattr(obj, f.attname)
+                    target = "Victim" if f.name == "victim" else "Incident"
+                    item[f.name] = uuids.get((target, pk)) if pk else None
+                else:
+                    item[f.name] = _value(obj, f)
+            items.append(item)
+        out[section] = items
+    return out

@@ -1,0 +1,138 @@
+"""Reads of case records, with the permission checks (vigie.core.access) and the audit of
+every read of identifying data (vigie.core.audit.record_access)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, fields
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from vigie.cases import records
+from vigie.cases.models import Case
+from vigie.core import access, audit
+
+
+@dataclass
+class CaseFilters:
+    """The case list's filters (web page, API and export share them)."""
+
+    situation: str = ""
+    country: str = ""
+    form: str = ""
+    sex: str = ""
+    age_group: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    organisation: str = ""
+    verification: str = ""
+    source_type: str = ""
+    group: str = ""
+    q: str = ""
+
+    @classmethod
+    def from_params(cls, params: Any) -> CaseFilters:
+        """From a QueryDict or dict; bad dates are ignored (the form shows the error)."""
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = (params.get(f.name) or "").strip()
+            if f.name.startswith("date_"):
+                try:
+                    values[f.name] = dt.date.fromisoformat(raw) if raw else None
+                except ValueError:
+                    values[f.name] = None
+            else:
+                values[f.name] = raw
+        return cls(**values)
+
+    def active(self) -> bool:
+        return any(getattr(self, f.name) for f in fields(self))
+
+
+def visible_cases(user: Any, perm: str = "case.view") -> QuerySet[Case]:
+    return access.filter_visible(Case.objects.all(), user, perm).select_related("organisation")
+
+
+def filter_cases(qs: QuerySet[Case], f: CaseFilters) -> QuerySet[Case]:
+    def token(kind: str, value: str) -> Q:
+        return Q(codes_index__contains=f" {kind}:{value} ")
+
+    if f.situation:
+        qs = qs.filter(conflict_situation=f.situation)
+    if f.country:
+        qs = qs.filter(token("country", f.country.upper()))
+    if f.form:
+        qs = qs.filter(token("form", f.form))
+    if f.sex:
+        qs = qs.filter(token("sex", f.sex))
+    if f.age_group:
+        qs = qs.filter(token("age", f.age_group))
+    if f.group:
+        qs = qs.filter(token("group", f.group))
+    if f.verification:
+        qs = qs.filter(verification_status=f.verification)
+    if f.source_type:
+        qs = qs.filter(source_type=f.source_type)
+    if f.organisation:
+        qs = qs.filter(organisation__code=f.organisation)
+    if f.date_from:
+        qs = qs.filter(
+            Q(event_date_end__gte=f.date_from)
+            | Q(event_date_end__isnull=True, event_date_start__gte=f.date_from)
+            | Q(event_date_start__isnull=True, identification_date__gte=f.date_from)
+        )
+    if f.date_to:
+        qs = qs.filter(
+            Q(event_date_start__lte=f.date_to)
+            | Q(event_date_start__isnull=True, identification_date__lte=f.date_to)
+        )
+    if f.q:
+        for word in f.q.casefold().split()[:8]:
+            qs = qs.filter(search_text__contains=word)
+    return qs
+
+
+def get_case_for(user: Any, case_uuid: Any, perm: str = "case.view") -> Case:
+    """The case if ``user`` may ``perm`` it, else 404 (never reveal that it exists)."""
+    try:
+        case = Case.objects.select_related("organisation").get(uuid=case_uuid)
+    except (Case.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404 from exc
+    if not access.can(user, perm, case):
+        raise Http404
+    return case
+
+
+def may_see_identity(user: Any, case: Case) -> bool:
+    return access.can(user, "victim.identity.view", case)
+
+
+def with_children(qs: QuerySet[Case]) -> QuerySet[Case]:
+    return qs.prefetch_related(*records.CHILDREN)
+
+
+def case_record_for(user: Any, case: Case, *, identity: bool = False) -> dict[str, Any]:
+    """The nested record of ``case``; with identities only if asked for and permitted, and
+    then the read is written to the access log."""
+    show = identity and may_see_identity(user, case)
+    case = with_children(Case.objects.filter(pk=case.pk)).select_related("organisation").get()
+    data = records.serialize(case, with_identity=show)
+    if show:
+        record_identity_read(user, case, "view")
+    return data
+
+
+def record_identity_read(user: Any, case: Case, action: str, detail: Any = None) -> None:
+    victims = list(case.victims.all())
+    people = [v for v in victims if any(getattr(v, n) for n in records.identity_fields(type(v)))]
+    audit.record_access(
+        user,
+        action,
+        "cases.Case",
+        str(case.uuid),
+        fields=[f"Victim.{n}" for n in records.identity_fields(type(victims[0]))] if people else [],
+        organisation_code=case.organisation.code,
+        detail={"victims": [str(v.uuid) for v in people], **(detail or {})},
+    )

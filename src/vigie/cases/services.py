@@ -1,0 +1,249 @@
+"""Writes to case records. Views, the API, importers and the command line call only these."""
+
+from __future__ import annotations
+
+import uuid as uuidlib
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Model
+
+from vigie.cases import codelists, records
+from vigie.cases.models import Case, Exploitation, Incident, Perpetrator, Victim
+from vigie.core import access
+from vigie.core.models import Organisation
+
+
+class RecordInvalid(ValidationError):
+    """A record failed validation: ``problems`` says where and why."""
+
+    def __init__(self, problems: list[records.Problem]) -> None:
+        self.problems = problems
+        super().__init__({p.path or "record": [f"{p.value!r}: {p.message}"] for p in problems})
+
+
+def may_record_identity(user: Any, organisation: Organisation) -> bool:
+    return user is None or access.has_perm(user, "victim.identity.view", organisation.pk)
+
+
+def _new_reference() -> str:
+    return "C-" + uuidlib.uuid4().hex[:10].upper()
+
+
+def save_record(
+    user: Any,
+    organisation: Organisation,
+    data: dict[str, Any],
+    *,
+    instance: Case | None = None,
+    perm: str | None = None,
+    parsed: records.Parsed | None = None,
+) -> Case:
+    """Create (or, with ``instance``, update) a case and its children from a nested record.
+
+    Children listed with a ``uuid`` that exists are updated (fields left out keep their
+    values, so a user who cannot see identities does not erase them); children without one
+    are created; existing children missing from a given list are deleted. ``user`` None is
+    the system (demo data, tests of the importer's internals).
+    """
+    if user is not None:
+        needed = perm or ("case.change" if instance else "case.create")
+        if not access.has_perm(user, needed, organisation.pk):
+            raise PermissionDenied
+    if parsed is None:
+        parsed = records.validate(data, allow_identity=may_record_identity(user, organisation))
+    if parsed.problems:
+        raise RecordInvalid(parsed.problems)
+    with transaction.atomic():
+        case = instance or Case(organisation=organisation, created_by=_user(user))
+        for name, value in parsed.case.items():
+            setattr(case, name, value)
+        if not case.reference:
+            case.reference = _new_reference()
+        if instance is None:
+            _create_all(case, parsed)
+        else:
+            case.save()
+            _save_children(case, parsed, replace=True, given=set(data))
+            refresh_index(case)
+    return case
+
+
+def _create_all(case: Case, parsed: records.Parsed) -> None:
+    """A new case: build every row in memory, index it, then insert (no read queries)."""
+    built: dict[str, list[Any]] = {}
+    keyed: dict[str, dict[str, Any]] = {"victims": {}, "incidents": {}}
+    for section in ORDER:
+        model = records.CHILDREN[section]
+        objs = []
+        for row in parsed.children.get(section, []):
+            obj: Any = model(case=case)
+            for name, value in row.items():
+                if name.startswith("_"):
+                    continue
+                if name in ("victim", "incident"):
+                    setattr(
+                        obj,
+                        name,
+                        keyed["victims" if name == "victim" else "incidents"][value]
+                        if value
+                        else None,
+                    )
+                else:
+                    setattr(obj, name, value)
+            if isinstance(obj, Victim):
+                records.fill_derived(obj)
+            if isinstance(obj, Perpetrator):
+                _fill_perpetrator(obj)
+            objs.append(obj)
+            if section in keyed:
+                keyed[section][row["_key"]] = obj
+        built[section] = objs
+    compute_index(
+        case,
+        incidents=built["incidents"],
+        victims=built["victims"],
+        exploitations=built["exploitations"],
+        perpetrators=built["perpetrators"],
+        route=built["route"],
+    )
+    case.save()
+    for section in ORDER:
+        for obj in built[section]:
+            obj.case = case
+            for link in ("victim", "incident"):
+                target = getattr(obj, link, None) if hasattr(obj, f"{link}_id") else None
+                if target is not None:
+                    setattr(obj, link, target)  # refresh the id now that the target is saved
+            obj.save()
+
+
+ORDER = ["incidents", "victims", "exploitations", "perpetrators", "route", "referrals"]
+
+
+def _user(user: Any) -> Any:
+    return user if getattr(user, "pk", None) else None
+
+
+def _save_children(case: Case, parsed: records.Parsed, *, replace: bool, given: set[str]) -> None:
+    saved: dict[str, dict[str, Model]] = {"victims": {}, "incidents": {}}
+    for section in ORDER:
+        model = records.CHILDREN[section]
+        manager = getattr(case, section)
+        existing = {str(o.uuid): o for o in manager.all()} if replace else {}
+        if replace and section not in given:
+            for old in existing.values():
+                saved.get(section, {})[str(old.uuid)] = old
+            continue
+        kept: set[str] = set()
+        for row in parsed.children.get(section, []):
+            obj: Any = existing.get(row.get("_uuid", "")) or model(case=case)
+            for name, value in row.items():
+                if name.startswith("_"):
+                    continue
+                if name in ("victim", "incident"):
+                    target = saved["victims" if name == "victim" else "incidents"].get(value)
+                    setattr(obj, name, target)
+                else:
+                    setattr(obj, name, value)
+            if isinstance(obj, Victim):
+                records.fill_derived(obj)
+            if isinstance(obj, Perpetrator):
+                _fill_perpetrator(obj)
+            obj.save()
+            kept.add(str(obj.uuid))
+            if section in saved:
+                saved[section][row["_key"]] = obj
+                saved[section][str(obj.uuid)] = obj
+        for key, obj in existing.items():
+            if key not in kept:
+                obj.delete()
+
+
+def _fill_perpetrator(p: Perpetrator) -> None:
+    if p.group_code:
+        group = codelists.get("armed_groups")[p.group_code]
+        if not p.sanctions_ref and group.attrs.get("un_sanctions_ref"):
+            p.sanctions_ref = str(group.attrs["un_sanctions_ref"])
+        if not p.perpetrator_type:
+            p.perpetrator_type = str(group.attrs.get("perpetrator_type") or "")
+        if not p.kind:
+            p.kind = Perpetrator.Kind.GROUP
+    if not p.kind:
+        p.kind = Perpetrator.Kind.PERSON if p.name else Perpetrator.Kind.GROUP
+
+
+def refresh_index(case: Case) -> None:
+    """Recompute the case's filter tokens and searchable (non-identifying) text."""
+    compute_index(
+        case,
+        incidents=list(Incident.objects.filter(case=case)),
+        victims=list(Victim.objects.filter(case=case)),
+        exploitations=list(Exploitation.objects.filter(case=case)),
+        perpetrators=list(Perpetrator.objects.filter(case=case)),
+        route=list(case.route.all()),
+    )
+    Case.objects.filter(pk=case.pk).update(
+        codes_index=case.codes_index, search_text=case.search_text
+    )
+
+
+def compute_index(
+    case: Case,
+    *,
+    incidents: list[Incident],
+    victims: list[Victim],
+    exploitations: list[Exploitation],
+    perpetrators: list[Perpetrator],
+    route: list[Any],
+) -> None:
+    """Set ``codes_index`` (" form:x country:IQ sex:female ... ") and ``search_text``."""
+    tokens: set[str] = set()
+    text: list[str] = [case.reference, case.summary, case.area, case.source_record_id]
+    if case.country:
+        tokens.add(f"country:{case.country}")
+    for inc in incidents:
+        tokens.update(f"form:{f}" for f in inc.forms)
+        tokens.update(f"means:{m}" for m in inc.means)
+        if inc.country:
+            tokens.add(f"country:{inc.country}")
+        if inc.armed_group:
+            tokens.add(f"group:{inc.armed_group}")
+        for cell in Incident.COUNT_FIELDS:
+            if getattr(inc, cell):
+                _, sex, age = cell.split("_")
+                tokens.update({f"sex:{sex}", f"age:{age}"})
+        text += [inc.description, inc.area]
+    for v in victims:
+        if v.sex:
+            tokens.add(f"sex:{v.sex}")
+        tokens.add(f"age:{v.age_group_at_identification or 'unknown'}")
+        if v.citizenship:
+            tokens.add(f"citizenship:{v.citizenship}")
+        if v.displacement_status:
+            tokens.add(f"displacement:{v.displacement_status}")
+    for e in exploitations:
+        tokens.update(f"form:{f}" for f in e.forms)
+        tokens.update(f"means:{m}" for m in e.means)
+        if e.country:
+            tokens.add(f"country:{e.country}")
+        text += [e.area, e.place_description]
+    for p in perpetrators:
+        if p.group_code:
+            tokens.add(f"group:{p.group_code}")
+        text.append(p.group_name)
+    for leg in route:
+        tokens.add(f"country:{leg.country}")
+        if leg.corridor:
+            tokens.add(f"corridor:{leg.corridor}")
+        text.append(leg.area)
+    case.codes_index = " " + " ".join(sorted(tokens)) + " "
+    case.search_text = " ".join(t for t in text if t).casefold()
+
+
+def delete_case(user: Any, case: Case) -> None:
+    if not access.can(user, "case.delete", case):
+        raise PermissionDenied
+    with transaction.atomic():
+        case.delete()

@@ -1,0 +1,59 @@
+"""Background work of the cases app.
+
+``cases.import``: import one file (vigie.cases.importer). Batch size ``importer.BATCH`` (500
+rows) per transaction in partial mode; atomic mode holds one transaction for the whole file.
+Memory is bounded (rows are streamed; at most ``importer.MAX_REPORTED`` problems are kept).
+Files larger than VIGIE_IMPORT_MAX_BYTES (2 GiB by default) are refused. Resumable in partial
+mode (checkpoint ``next_row`` after every batch); an atomic import restarts from the top
+(nothing was written).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from vigie.cases import importer
+from vigie.core import jobs
+from vigie.core.models import Job, Organisation, User
+
+
+@jobs.handler("cases.import")
+def import_file(job: Job, progress: jobs.Progress) -> dict[str, Any]:
+    params = job.params
+    path = Path(params["path"])
+    org = Organisation.objects.get(pk=params["organisation_id"])
+    user = User.objects.filter(pk=params.get("user_id")).first() if params.get("user_id") else None
+    fmt = params.get("format") or importer.guess_format(path)
+    partial = bool(params.get("partial"))
+    resume = int((job.result or {}).get("next_row") or 0) if partial else 0
+    total = importer.count_rows(path, fmt)
+    progress.update(0, total, "reading")
+
+    def on_batch(done: int, message: str, report: importer.Report) -> None:
+        if partial:
+            progress.checkpoint(report.as_dict() | {"next_row": report.next_row})
+        progress.update(done, total, message)
+
+    try:
+        report = importer.run_import(
+            path,
+            organisation=org,
+            user=user,
+            fmt=fmt,
+            partial=partial,
+            rejects=Path(params["rejects"]) if params.get("rejects") else None,
+            resume_from=resume,
+            progress=on_batch,
+        )
+    except importer.ImportFailed as exc:
+        raise jobs.JobError(str(exc)) from None
+    result = report.as_dict()
+    progress.update(report.rows, report.rows, f"{report.rows} rows read")
+    if not report.written:
+        progress.checkpoint(result)
+        first = importer.RowProblem(**report.problems[0]) if report.problems else ""
+        raise jobs.JobError(
+            f"{report.rejected} invalid row(s); nothing was written. First: {first}"
+        )
+    return result

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from typing import Any
+
+# A full record used across the tests: Yazidi girl taken by ISIL in Sinjar (synthetic).
+RECORD: dict[str, Any] = {
+    "reference": "T-1",
+    "summary": "Abducted from Sinjar district, sold in a market, released in Mosul",
+    "source_type": "case_management",
+    "source_record_id": "cm-001",
+    "verification_status": "verified",
+    "conflict_situation": "iraq",
+    "conflict_context": "in_conflict_zone",
+    "country": "IQ",
+    "event_date_start": "2014-08-03",
+    "event_date_end": "2016-05-01",
+    "identification_date": "2017-02-01",
+    "victims": [
+        {
+            "key": "v1",
+            "given_name": "Nadia",
+            "family_name": "Testperson",
+            "date_of_birth": "2001-01-05",
+            "phone": "+964 700 000 0000",
+            "sex": "female",
+            "age_at_identification": 16,
+            "age_at_exploitation": 13,
+            "citizenship": "IQ",
+            "displacement_status": "idp",
+            "minority_group": "yazidi",
+            "care_status": "separated",
+            "consent_services": True,
+            "consent_sharing": False,
+            "consent_evidence": True,
+        }
+    ],
+    "exploitations": [
+        {
+            "victim": "v1",
+            "forms": ["sexual_slavery", "forced_marriage"],
+            "means": ["abduction", "sale_in_market"],
+            "country": "SY",
+            "area": "Raqqa",
+        }
+    ],
+    "perpetrators": [{"victim": "v1", "kind": "group", "group_code": "isil", "role": "buyer"}],
+    "route": [
+        {"sequence": 1, "country": "IQ", "area": "Sinjar", "role": "origin"},
+        {"sequence": 2, "country": "SY", "area": "Raqqa", "role": "exploitation"},
+        {"sequence": 3, "country": "IQ", "area": "Mosul", "role": "identification"},
+    ],
+    "referrals": [{"victim": "v1", "service": "psychosocial", "status": "accepted"}],
+}
