@@ -31,7 +31,10 @@ def test_dashboard_filters_map_sankey_download(
         for p in perps:
             p["organisation"] = "own-org"
         Store().replace_all(
-            {"victims": generator.victims_table(rows), "perpetrators": generator.perpetrators_table(perps)},
+            {
+                "victims": generator.victims_table(rows),
+                "perpetrators": generator.perpetrators_table(perps),
+            },
             "2026-11-23T10:00:00Z",
         )
         log_in(page, url, "u-analyst", PASSWORD)
