@@ -22,6 +22,7 @@ TITLES = {
     "form": _("Forms of exploitation"),
     "means": _("Means used"),
     "situation": _("Conflict situations"),
+    "area": _("Sub-national areas (where known)"),
     "trend": _("Trend by year and form of exploitation"),
     "perpetrator_type": _("Perpetrators by type"),
     "perpetrator_role": _("Perpetrators by role"),
@@ -177,7 +178,11 @@ def chart_data(panels: dict[str, Any], lang: str | None) -> dict[str, Any]:
     for which in ("country", "origin"):
         rel = panels[which]
         out[f"map_{which}"] = {
-            numeric[c[0]]: {"value": v.value, "label": labels.label("country", str(c[0]), lang)}
+            numeric[c[0]]: {
+                "value": v.value,
+                "label": labels.label("country", str(c[0]), lang),
+                "code": c[0],
+            }
             for c, v in rel.cells.items()
             if c[0] is not None and c[0] in numeric and v.value != 0
         }
@@ -191,4 +196,19 @@ def chart_data(panels: dict[str, Any], lang: str | None) -> dict[str, Any]:
         for node in codes:
             node_labels[node] = labels.label("country", node[2:], lang)
     out["sankey"] = {"links": links[:60], "labels": node_labels}
+    flows: Release = panels["routes"].flows
+    arcs = []
+    for (origin, dest), v in _inner(flows):
+        if v is None or origin == dest or origin not in numeric or dest not in numeric:
+            continue
+        arcs.append(
+            {
+                "from": numeric[origin],
+                "to": numeric[dest],
+                "value": v,
+                "label": f"{labels.label('country', origin, lang)} → "
+                f"{labels.label('country', dest, lang)}",
+            }
+        )
+    out["arcs"] = arcs[:40]
     return out

@@ -171,6 +171,7 @@ PANELS: list[tuple[str, str, tuple[str, ...]]] = [
     ("form", "victims", ("form",)),
     ("means", "victims", ("means",)),
     ("situation", "victims", ("situation",)),
+    ("area", "victims", ("area",)),
     ("trend", "victims", ("year", "form")),
     ("perpetrator_type", "perpetrators", ("perpetrator_type",)),
     ("perpetrator_role", "perpetrators", ("role",)),

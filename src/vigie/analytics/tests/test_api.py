@@ -107,7 +107,7 @@ def test_dashboard_page_data_and_download(world: World, web: Any, snapshot_rows:
     page = client.get("/stats/", {"period": "2016-2020", "sex": "female"})
     assert page.status_code == 200
     html = page.content.decode()
-    assert "Forms of exploitation" in html and 'value="female" selected' in html
+    assert 'data-panel="form"' in html and 'value="female" selected' in html
     data = client.get("/stats/data/", {"sex": "female"}).json()
     assert data["panels"]["form"]["cells"] and data["sankey"]["links"]
     assert data["map_country"]  # numeric ISO ids for the world map

@@ -43,7 +43,13 @@ def test_dashboard_filters_map_sankey_download(
         expect(page.locator('figure[data-chart="sankey"]')).to_have_attribute("data-ready", "true")
         assert page.locator('figure[data-chart="map"] svg path').count() > 100
         assert page.locator('figure[data-chart="sankey"] svg path').count() > 5
+        assert page.locator('figure[data-chart="map"] svg path.arc').count() > 3
         screenshot(page, "stats-dashboard-en")
+
+        page.locator('figure[data-chart="map"] path[data-code="LY"]').click()  # drill down
+        page.wait_for_url("**country=LY**")
+        expect(page.locator("select[name=country]")).to_have_value("LY")
+        expect(page.locator('figure[data-chart="area"]')).to_have_attribute("data-ready", "true")
 
         page.select_option("select[name=sex]", "female")
         page.fill("input[name=period]", "2017-2020")

@@ -81,7 +81,7 @@
   }
 
   /* world map: equirectangular projection of world-atlas, filled by published counts */
-  function map(world, values, title) {
+  function map(world, values, title, arcs, onPick) {
     var width = 900, height = 450;
     var svg = svgRoot(width, height, title);
     var feats = window.topojson.feature(world, world.objects.countries).features;
@@ -105,11 +105,37 @@
       var v = values[f.id], fill = "#e3e8ec";
       if (v) fill = v.value === null ? "url(#hatch)" : "rgb(11,79,108," + (0.15 + 0.85 * Math.sqrt(v.value / max)).toFixed(2) + ")";
       var path = el("path", { d: d, fill: fill, stroke: "#fff", "stroke-width": 0.5, "data-id": f.id }, svg);
+      if (v && v.code && onPick) {  /* drill down: filter the dashboard on this country */
+        path.setAttribute("data-code", v.code);
+        path.style.cursor = "pointer";
+        path.addEventListener("click", function () { onPick(v.code); });
+      }
       el("title", {}, path).textContent = (v ? v.label + ": " + fmt(v.value) : (f.properties && f.properties.name) || "");
     });
     var defs = el("defs", {}, svg);
     var pat = el("pattern", { id: "hatch", width: 4, height: 4, patternUnits: "userSpaceOnUse" }, defs);
     el("path", { d: "M0,4 L4,0", stroke: "#0b4f6c", "stroke-width": 1 }, pat);
+    /* routes: weighted arcs between the centres of the largest polygon of each country */
+    var centre = {};
+    feats.forEach(function (f) {
+      if (!f.geometry) return;
+      var polys = f.geometry.type === "Polygon" ? [f.geometry.coordinates] : f.geometry.coordinates, best = null;
+      polys.forEach(function (poly) { if (!best || poly[0].length > best.length) best = poly[0]; });
+      var sx = 0, sy = 0;
+      best.forEach(function (p) { sx += p[0]; sy += p[1]; });
+      centre[f.id] = project([sx / best.length, sy / best.length]);
+    });
+    var amax = 1;
+    (arcs || []).forEach(function (a) { amax = Math.max(amax, a.value); });
+    (arcs || []).forEach(function (a) {
+      var p = centre[a.from], q = centre[a.to];
+      if (!p || !q) return;
+      var mx = (p[0] + q[0]) / 2, my = (p[1] + q[1]) / 2 - Math.abs(q[0] - p[0]) * 0.25 - 10;
+      var arc = el("path", { d: "M" + p[0] + "," + p[1] + " Q" + mx + "," + my + " " + q[0] + "," + q[1],
+        fill: "none", stroke: "#c8553d", "stroke-opacity": 0.6, "stroke-linecap": "round",
+        "stroke-width": (1 + 7 * a.value / amax).toFixed(1), "class": "arc" }, svg);
+      el("title", {}, arc).textContent = a.label + ": " + fmt(a.value);
+    });
     return svg;
   }
 
@@ -226,7 +252,13 @@
         if (mf && window.topojson) {
           fetch(mf.dataset.world).then(function (r) { return r.json(); }).then(function (world) {
             function draw(which) {
-              place(mf, map(world, data["map_" + which], document.getElementById("map-title").textContent), "map-" + which, labels);
+              var svg = map(world, data["map_" + which], document.getElementById("map-title").textContent,
+                data.arcs, function (code) {
+                  var params = new URLSearchParams(window.location.search);
+                  params.set(which === "origin" ? "origin" : "country", code);
+                  window.location.search = params.toString();
+                });
+              place(mf, svg, "map-" + which, labels);
               document.querySelectorAll("[data-map]").forEach(function (b) {
                 b.setAttribute("aria-pressed", b.dataset.map === which ? "true" : "false");
               });
