@@ -25,6 +25,7 @@ class Section:
     release: Release
     headers: list[str]
     rows: list[list[str]]
+    chart: str = ""  # "bar": a figure of the table's first column against its counts
 
 
 def _years(period: str) -> tuple[int, int]:
@@ -55,9 +56,10 @@ def sections(user: Any, period: str) -> list[Section]:
     req = selectors.parse_request
     out: list[Section] = []
 
-    def one(title: str, dim: str, table: str = "victims") -> None:
+    def one(title: str, dim: str, table: str = "victims", chart: str = "") -> None:
         rel = selectors.typology(user, req(dim, f, table=table), engine)
-        out.append(Section(title, rel, [labels.dimension(dim), _("Persons")], _one_way(rel, dim)))
+        headers = [labels.dimension(dim), _("Persons")]
+        out.append(Section(title, rel, headers, _one_way(rel, dim), chart))
 
     sex_age = selectors.typology(user, req("sex,minor", f), engine)
     minors = ["child", "adult", "unknown"]
@@ -81,7 +83,7 @@ def sections(user: Any, period: str) -> list[Section]:
             rows,
         )
     )
-    one(_("Victims by form of exploitation"), "form")
+    one(_("Victims by form of exploitation"), "form", chart="bar")
     one(_("Victims by means used"), "means")
     one(_("Victims by conflict situation"), "situation")
     country = selectors.typology(user, req("country", f), engine)
@@ -146,6 +148,7 @@ def sections(user: Any, period: str) -> list[Section]:
             sorted(
                 ([str(c[0]), _fmt(x.value)] for c, x in trend.cells.items() if c[0] is not None),
             ),
+            "bar",
         )
     )
     return out
@@ -222,7 +225,39 @@ def _pdf(parts: list[Section], period: str, note_lines: list[str]) -> bytes:
             )
         )
         story += [table, Spacer(1, 0.3 * cm)]
+        if section.chart:
+            figure = _bar_figure(section)
+            if figure is not None:
+                story += [figure, Spacer(1, 0.3 * cm)]
     story.append(Paragraph(_("Notes"), styles["Heading3"]))
     story += [Paragraph(line, styles["Normal"]) for line in note_lines]
     doc.build(story)
     return buf.getvalue()
+
+
+def _bar_figure(section: Section) -> Any:
+    """A horizontal bar chart of a one-way table's published counts (suppressed cells left out)."""
+    from reportlab.graphics.charts.barcharts import HorizontalBarChart
+    from reportlab.graphics.shapes import Drawing
+    from reportlab.lib import colors
+
+    pairs = []
+    for row in section.rows:
+        if row[0] == _("Total") or row[-1] == "x":
+            continue
+        pairs.append((row[0][:40], int(row[-1].replace("\u202f", ""))))
+    if not pairs:
+        return None
+    pairs.reverse()
+    height = 20 + 14 * len(pairs)
+    drawing = Drawing(440, height)
+    chart = HorizontalBarChart()
+    chart.x, chart.y, chart.width, chart.height = 170, 10, 250, height - 20
+    chart.data = [[v for _label, v in pairs]]
+    chart.categoryAxis.categoryNames = [label for label, _v in pairs]
+    chart.categoryAxis.labels.fontSize = 7
+    chart.valueAxis.labels.fontSize = 7
+    chart.valueAxis.valueMin = 0
+    chart.bars[0].fillColor = colors.HexColor("#0b4f6c")
+    drawing.add(chart)
+    return drawing
