@@ -13,8 +13,10 @@ countries, and the flows' classification by UN M49 regions.
 # ruff: noqa: S608
 from __future__ import annotations
 
+import copy
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -29,6 +31,7 @@ from vigie.analytics.schema import DIMENSIONS, FILTERS, MAX_BITS, UNKNOWN
 from vigie.analytics.store import TABLES, Store
 
 MAX_DIMS = 3
+CACHE_SIZE = 256  # true tables kept per engine (a dashboard is 17 of them)
 _PERIOD = re.compile(r"^(\d{4})(?:-(\d{4}))?$")
 _CODE = re.compile(r"^[A-Za-z0-9_+.\-]{1,64}$")
 
@@ -100,6 +103,27 @@ class Engine:
         self.threads = threads
         self.bits: dict[str, dict[str, list[str]]] = {}
         self._max_transit = 0
+        self._cache: OrderedDict[tuple[Any, ...], Table] = OrderedDict()
+
+    def _cached(self, kind: str, query: Query, compute: Any) -> Table:
+        """True tables per snapshot version and query (a new snapshot invalidates them)."""
+        self._connection()
+        key = (self._version, kind, query.key())
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+                return copy.deepcopy(hit)
+        table: Table = compute(query)
+        with self._lock:
+            self._cache[key] = copy.deepcopy(table)
+            while len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return table
+
+    def clear_cache(self) -> None:
+        with self._lock:
+            self._cache.clear()
 
     def _connection(self) -> duckdb.DuckDBPyConnection:
         manifest = self.store.manifest()
@@ -168,6 +192,9 @@ class Engine:
 
     def typology(self, query: Query) -> Table:
         """Counts of persons by ``query.by`` with every margin (true values)."""
+        return self._cached("typology", query, self._typology)
+
+    def _typology(self, query: Query) -> Table:
         self._connection()  # current manifest (and code bits) before building SQL
         by = query.by
         where, params = self._where(query)
@@ -213,40 +240,36 @@ class Engine:
         where, params = self._where(query)
         mask = DIMENSIONS[dim].mask
         others = [d for d in by if not DIMENSIONS[d].multi]  # other list dims are margins here
-        aggs = [f"sum(weight) FILTER (WHERE {mask} = 0), sum(rkey) FILTER (WHERE {mask} = 0)"]
-        aggs += [
-            f"sum(weight) FILTER (WHERE ({mask} & {1 << i}) <> 0), "
-            f"sum(rkey) FILTER (WHERE ({mask} & {1 << i}) <> 0)"
-            for i in range(len(codes))
-        ]
+        # Group by the mask itself (few distinct combinations), then spread each mask's sums
+        # over its codes here: one cheap scan instead of one filtered sum per code.
         gs = ", ".join(
-            "(" + ", ".join(f'"{DIMENSIONS[d].column}"' for d in s if d != dim) + ")"
+            "(" + ", ".join([*(f'"{DIMENSIONS[d].column}"' for d in s if d != dim), mask]) + ")"
             for s in group_sets
         )
         cols = [f'"{DIMENSIONS[d].column}"' for d in others]
         grouping = [f"GROUPING({c})" for c in cols]
         sql = (
-            f"SELECT {', '.join([*cols, *grouping, *aggs])} FROM {query.table}{where} "
-            f"GROUP BY GROUPING SETS ({gs})"
+            f"SELECT {', '.join([*cols, *grouping, mask])}, sum(weight)::BIGINT, "
+            f"sum(rkey)::BIGINT FROM {query.table}{where} GROUP BY GROUPING SETS ({gs})"
         )
         rows = self._connection().execute(sql, params).fetchall()
-        names = [UNKNOWN, *codes]
         n_other = len(others)
+        bits = [(1 << i, code) for i, code in enumerate(codes)]
         for row in rows:
             values = dict(zip(others, row[:n_other], strict=True))
             flags = dict(zip(others, row[n_other : 2 * n_other], strict=True))
-            sums = row[2 * n_other :]
-            for j, code in enumerate(names):
-                n, k = sums[2 * j], sums[2 * j + 1]
-                if not n:
-                    continue
+            m, n, k = row[2 * n_other], int(row[2 * n_other + 1]), int(row[2 * n_other + 2])
+            if not n:
+                continue
+            present = [code for bit, code in bits if m & bit] if m else [UNKNOWN]
+            for code in present:
                 coords = tuple(
                     code if d == dim else (None if d not in flags or flags[d] else str(values[d]))
                     for d in by
                 )
                 cell = table.cells.setdefault(coords, Cell(0, 0))
-                cell.n += int(n)
-                cell.key = (cell.key + int(k)) % KEY_MODULUS
+                cell.n += n
+                cell.key = (cell.key + k) % KEY_MODULUS
 
     def _unnest_sql(
         self,
@@ -309,6 +332,9 @@ class Engine:
         return table
 
     def legs(self, query: Query) -> Table:
+        return self._cached("legs", query, self._legs)
+
+    def _legs(self, query: Query) -> Table:
         """Route legs (from, to) with margins: origin -> transit... -> destination.
 
         One scan per position on the route (no list unnesting): leg i goes from stop i to
@@ -318,32 +344,52 @@ class Engine:
         where, params = self._where(Query((), query.filters, "victims", query.organisations))
         cond = where or " WHERE true"
         scans = [
-            "SELECT 'O:' || origin AS f, CASE WHEN len(transit) = 0 THEN 'D:' || destination "
-            f"ELSE 'T:' || transit[1] END AS t, weight, rkey FROM victims{where}"
+            "SELECT 'O' AS fk, origin AS f, CASE WHEN len(transit) = 0 THEN 'D' ELSE 'T' END "
+            "AS tk, CASE WHEN len(transit) = 0 THEN destination ELSE transit[1] END AS t, "
+            f"weight, rkey FROM victims{where}"
         ]
         for i in range(1, self._max_transit + 1):
             scans.append(
-                f"SELECT 'T:' || transit[{i}], CASE WHEN len(transit) = {i} THEN "
-                f"'D:' || destination ELSE 'T:' || transit[{i + 1}] END, weight, rkey "
-                f"FROM victims{cond} AND len(transit) >= {i}"
+                f"SELECT 'T', transit[{i}], CASE WHEN len(transit) = {i} THEN 'D' ELSE 'T' END, "
+                f"CASE WHEN len(transit) = {i} THEN destination ELSE transit[{i + 1}] END, "
+                f"weight, rkey FROM victims{cond} AND len(transit) >= {i}"
             )
         sql = (
-            "SELECT f, t, sum(weight)::BIGINT, sum(rkey)::BIGINT FROM ("
+            "SELECT fk, f, tk, t, sum(weight)::BIGINT, sum(rkey)::BIGINT FROM ("
             + " UNION ALL ".join(scans)
-            + ") GROUP BY GROUPING SETS ((f, t), (f), (t), ())"
+            + ") GROUP BY GROUPING SETS ((fk, f, tk, t), (fk, f), (tk, t), ())"
         )
         rows = self._connection().execute(sql, params * len(scans)).fetchall()
-        return table_from_rows(("from", "to"), rows)
+        joined = [
+            (
+                None if fk is None else f"{fk}:{f}",
+                None if tk is None else f"{tk}:{t}",
+                n,
+                k,
+            )
+            for fk, f, tk, t, n, k in rows
+        ]
+        return table_from_rows(("from", "to"), joined)
 
     def transit(self, query: Query) -> Table:
         """Persons by transit country (a person with two transit countries counts in both)."""
+        return self._cached("transit", query, self._transit)
+
+    def _transit(self, query: Query) -> Table:
+        self._connection()
         where, params = self._where(Query((), query.filters, "victims", query.organisations))
-        sql = f"""
-            SELECT t, sum(weight)::BIGINT, sum(rkey)::BIGINT FROM (
-              SELECT weight, rkey, unnest(transit) AS t FROM victims{where}
-            ) GROUP BY GROUPING SETS ((t), ())
-        """
-        rows = self._connection().execute(sql, params).fetchall()
+        cond = where or " WHERE true"
+        scans = [
+            f"SELECT transit[{i}] AS t, weight, rkey FROM victims{cond} AND len(transit) >= {i}"
+            for i in range(1, self._max_transit + 1)
+        ] or ["SELECT NULL::VARCHAR AS t, 0 AS weight, 0 AS rkey WHERE false"]
+        sql = (
+            "SELECT t, sum(weight)::BIGINT, sum(rkey)::BIGINT FROM ("
+            + " UNION ALL ".join(scans)
+            + ") GROUP BY GROUPING SETS ((t), ())"
+        )
+        n_params = len(scans) if self._max_transit else 0
+        rows = self._connection().execute(sql, params * n_params).fetchall()
         return table_from_rows(("transit",), rows, multi=("transit",))
 
     def snapshot_info(self) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from vigie.core import jobs
 from vigie.core.models import Job
@@ -52,10 +52,36 @@ def note_changed(case_uuid: Any) -> None:
             PendingRefresh.objects.get_or_create(case_uuid=case_uuid)
     except IntegrityError:  # noted concurrently by another writer
         pass
-    transaction.on_commit(_start_if_idle)
+    waiting: _AfterCommit | None = getattr(connection, "_vigie_refresh_callback", None)
+    if (
+        waiting is not None
+        and not waiting.done
+        and any(item[1] is waiting for item in connection.run_on_commit)
+    ):
+        return  # this transaction already starts a refresh when it commits
+    callback = _AfterCommit()
+    setattr(connection, "_vigie_refresh_callback", callback)  # noqa: B010
+    transaction.on_commit(callback)
+
+
+class _AfterCommit:
+    """One per transaction that changed cases (a rolled-back one drops it with the rest)."""
+
+    def __init__(self) -> None:
+        self.done = False
+
+    def __call__(self) -> None:
+        self.done = True
+        _start_if_idle()
 
 
 def _start_if_idle() -> None:
+    """After commit: start a refresh unless nothing is pending (an earlier callback of the same
+    transaction already drained it) or one is queued. Cheap: two indexed existence queries."""
+    from vigie.analytics.models import PendingRefresh
+
+    if not PendingRefresh.objects.exists():
+        return
     if Job.objects.filter(kind=KIND, status=Job.Status.QUEUED).exists():
         return
     jobs.start(KIND, user=None)
