@@ -31,6 +31,7 @@ from vigie.analytics.schema import DIMENSIONS, FILTERS, MAX_BITS, UNKNOWN
 from vigie.analytics.store import TABLES, Store
 
 MAX_DIMS = 3
+MATERIALISED = 8  # filtered copies kept for dashboards
 CACHE_SIZE = 256  # true tables kept per engine (a dashboard is 17 of them)
 _PERIOD = re.compile(r"^(\d{4})(?:-(\d{4}))?$")
 _CODE = re.compile(r"^[A-Za-z0-9_+.\-]{1,64}$")
@@ -104,6 +105,7 @@ class Engine:
         self.bits: dict[str, dict[str, list[str]]] = {}
         self._max_transit = 0
         self._cache: OrderedDict[tuple[Any, ...], Table] = OrderedDict()
+        self._materialised: OrderedDict[tuple[Any, ...], str] = OrderedDict()
 
     def _cached(self, kind: str, query: Query, compute: Any) -> Table:
         """True tables per snapshot version and query (a new snapshot invalidates them)."""
@@ -148,6 +150,7 @@ class Engine:
                         con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT {cols} WHERE false")
                 row = con.execute("SELECT coalesce(max(len(transit)), 0) FROM victims").fetchone()
                 self._max_transit = int(row[0]) if row else 0
+                self._materialised.clear()  # they lived in the old connection
                 if self._con is not None:
                     self._con.close()
                 self._con, self._version = con, manifest["version"]
@@ -155,6 +158,39 @@ class Engine:
             return self._con.cursor()
 
     # --- SQL building -------------------------------------------------------------------------
+
+    def _from(self, query: Query) -> tuple[str, list[Any]]:
+        """What to read for a query: a materialised filtered table, or the filtered view."""
+        name = self._materialised.get(self._scope_key(query))
+        if name is not None:
+            return name, []
+        where, params = self._where(query)
+        return f"(SELECT * FROM {query.table}{where})", params
+
+    def _scope_key(self, query: Query) -> tuple[Any, ...]:
+        return (self._version, query.table, *query.key()[1:])
+
+    def prepare(self, query: Query) -> None:
+        """Materialise the rows a set of filters selects, once, for the many queries of a
+        dashboard (narrow filters then cost one scan instead of one per panel)."""
+        self._connection()
+        key = self._scope_key(query)
+        if not query.filters or key in self._materialised:
+            return
+        where, params = self._where(query)
+        name = f"f_{len(self._materialised) + 1}_{abs(hash(key)) % 10**8}"
+        self._connection().execute(
+            f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM {query.table}{where}", params
+        )
+        with self._lock:
+            self._materialised[key] = name
+            while len(self._materialised) > MATERIALISED:
+                _old, dropped = self._materialised.popitem(last=False)
+                self._connection_raw().execute(f"DROP TABLE IF EXISTS {dropped}")
+
+    def _connection_raw(self) -> duckdb.DuckDBPyConnection:
+        assert self._con is not None
+        return self._con.cursor()
 
     def _where(self, query: Query) -> tuple[str, list[Any]]:
         clauses: list[str] = []
@@ -197,7 +233,7 @@ class Engine:
     def _typology(self, query: Query) -> Table:
         self._connection()  # current manifest (and code bits) before building SQL
         by = query.by
-        where, params = self._where(query)
+        where, params = self._from(query)
         multi = [d for d in by if DIMENSIONS[d].multi]
         sets = [s for size in range(len(by) + 1) for s in combinations(by, size)]
         table = Table(by, multi=frozenset(multi))
@@ -237,7 +273,7 @@ class Engine:
         table: Table,
     ) -> None:
         by = query.by
-        where, params = self._where(query)
+        src, params = self._from(query)
         mask = DIMENSIONS[dim].mask
         others = [d for d in by if not DIMENSIONS[d].multi]  # other list dims are margins here
         # Group by the mask itself (few distinct combinations), then spread each mask's sums
@@ -250,7 +286,7 @@ class Engine:
         grouping = [f"GROUPING({c})" for c in cols]
         sql = (
             f"SELECT {', '.join([*cols, *grouping, mask])}, sum(weight)::BIGINT, "
-            f"sum(rkey)::BIGINT FROM {query.table}{where} GROUP BY GROUPING SETS ({gs})"
+            f"sum(rkey)::BIGINT FROM {src} GROUP BY GROUPING SETS ({gs})"
         )
         rows = self._connection().execute(sql, params).fetchall()
         n_other = len(others)
@@ -286,7 +322,7 @@ class Engine:
             + [f'{DIMENSIONS[d].column} AS "_l_{d}"' for d in unnested]
             + ["weight", "rkey"]
         )
-        source = f"SELECT {inner_cols} FROM {query.table}{where}"
+        source = f"SELECT {inner_cols} FROM {where}"
         for d in unnested:  # one unnest per level: a cross product, not a zip
             source = (
                 f'SELECT * EXCLUDE ("_l_{d}"), unnest(CASE WHEN len("_l_{d}") = 0 '
@@ -301,10 +337,11 @@ class Engine:
         )
 
     def count(self, query: Query) -> int:
-        where, params = self._where(query)
+        self._connection()
+        src, params = self._from(query)
         row = (
             self._connection()
-            .execute(f"SELECT coalesce(sum(weight), 0)::BIGINT FROM {query.table}{where}", params)
+            .execute(f"SELECT coalesce(sum(weight), 0)::BIGINT FROM {src}", params)
             .fetchone()
         )
         return int(row[0]) if row else 0
@@ -341,18 +378,17 @@ class Engine:
         stop i+1 of ``[origin, *transit, destination]``.
         """
         self._connection()
-        where, params = self._where(Query((), query.filters, "victims", query.organisations))
-        cond = where or " WHERE true"
+        src, params = self._from(Query((), query.filters, "victims", query.organisations))
         scans = [
             "SELECT 'O' AS fk, origin AS f, CASE WHEN len(transit) = 0 THEN 'D' ELSE 'T' END "
             "AS tk, CASE WHEN len(transit) = 0 THEN destination ELSE transit[1] END AS t, "
-            f"weight, rkey FROM victims{where}"
+            f"weight, rkey FROM {src}"
         ]
         for i in range(1, self._max_transit + 1):
             scans.append(
                 f"SELECT 'T', transit[{i}], CASE WHEN len(transit) = {i} THEN 'D' ELSE 'T' END, "
                 f"CASE WHEN len(transit) = {i} THEN destination ELSE transit[{i + 1}] END, "
-                f"weight, rkey FROM victims{cond} AND len(transit) >= {i}"
+                f"weight, rkey FROM {src} WHERE len(transit) >= {i}"
             )
         sql = (
             "SELECT fk, f, tk, t, sum(weight)::BIGINT, sum(rkey)::BIGINT FROM ("
@@ -377,10 +413,9 @@ class Engine:
 
     def _transit(self, query: Query) -> Table:
         self._connection()
-        where, params = self._where(Query((), query.filters, "victims", query.organisations))
-        cond = where or " WHERE true"
+        src, params = self._from(Query((), query.filters, "victims", query.organisations))
         scans = [
-            f"SELECT transit[{i}] AS t, weight, rkey FROM victims{cond} AND len(transit) >= {i}"
+            f"SELECT transit[{i}] AS t, weight, rkey FROM {src} WHERE len(transit) >= {i}"
             for i in range(1, self._max_transit + 1)
         ] or ["SELECT NULL::VARCHAR AS t, 0 AS weight, 0 AS rkey WHERE false"]
         sql = (

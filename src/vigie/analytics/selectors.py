@@ -191,6 +191,10 @@ def dashboard_panels(
     engine: Engine, filters: dict[str, tuple[str, ...]], orgs: frozenset[str] | None
 ) -> dict[str, Any]:
     panels: dict[str, Any] = {}
+    if filters:  # one filtered scan shared by every panel
+        perp = {k: v for k, v in filters.items() if k in PERPETRATOR_FILTERS}
+        engine.prepare(Query((), filters, "victims", orgs))
+        engine.prepare(Query((), perp, "perpetrators", orgs))
     for key, table, by in PANELS:
         f = filters
         if table == "perpetrators":

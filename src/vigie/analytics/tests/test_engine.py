@@ -85,3 +85,20 @@ def test_empty_snapshot_answers_zero(tmp_path: Any) -> None:
     engine = Engine(Store(tmp_path))
     assert engine.typology(Query(("sex",))).grand_total == 0
     assert engine.snapshot_info()["rows"] == 0
+
+
+@pytest.mark.parametrize("by,filters", [c for c in CASES if c[1]], ids=lambda x: str(x))
+def test_prepared_filters_give_the_same_tables(
+    by: tuple[str, ...], filters: dict[str, Any], sample_rows: list[Any], sample_engine: Engine
+) -> None:
+    sample_engine.prepare(Query((), filters))
+    sample_engine.clear_cache()
+    table = sample_engine.typology(Query(by, filters))
+    got = {c: cell.n for c, cell in table.cells.items() if cell.n}
+    assert got == reference.typology(sample_rows, by, filters)
+    legs = sample_engine.legs(Query((), filters))
+    assert legs.grand_total == sum(
+        r["weight"] * (len(r["transit"]) + 1)
+        for r in sample_rows
+        if reference.matches(r, filters)
+    )
