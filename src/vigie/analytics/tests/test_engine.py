@@ -98,7 +98,5 @@ def test_prepared_filters_give_the_same_tables(
     assert got == reference.typology(sample_rows, by, filters)
     legs = sample_engine.legs(Query((), filters))
     assert legs.grand_total == sum(
-        r["weight"] * (len(r["transit"]) + 1)
-        for r in sample_rows
-        if reference.matches(r, filters)
+        r["weight"] * (len(r["transit"]) + 1) for r in sample_rows if reference.matches(r, filters)
     )
