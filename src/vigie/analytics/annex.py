@@ -1,0 +1,263 @@
+"""The statistical annex of a Secretary-General's report (S/2017/939 paras 63-66; resolution
+2331 para 23), built from the snapshot, in French or English, as PDF (reportlab) or XLSX.
+
+Every table passes the disclosure-control module through the selectors; suppressed cells are
+shown as "x" (PDF) or left empty with a mark (XLSX). The notes say what the figures cover.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from vigie.analytics import exports, glotip, labels, selectors
+from vigie.analytics.disclosure import Release
+from vigie.analytics.engine import QueryError, engine_for
+
+
+@dataclass
+class Section:
+    title: str
+    release: Release
+    headers: list[str]
+    rows: list[list[str]]
+    chart: str = ""  # "bar": a figure of the table's first column against its counts
+
+
+def _years(period: str) -> tuple[int, int]:
+    a, _sep, b = period.partition("-")
+    if not a.isdigit() or (b and not b.isdigit()):
+        raise QueryError(f"period {period!r}: a year or a range YYYY-YYYY")
+    return int(a), int(b or a)
+
+
+def _fmt(v: int | None) -> str:
+    return "x" if v is None else f"{v:,}".replace(",", "\u202f")
+
+
+def _one_way(release: Release, dim: str, top: int = 15) -> list[list[str]]:
+    inner = [(c[0], v.value) for c, v in release.cells.items() if c[0] is not None]
+    inner = [x for x in inner if x[1] != 0]
+    inner.sort(key=lambda x: (x[1] is None, -(x[1] or 0), str(x[0])))
+    total = release.value(None)
+    rows = [[labels.label(dim, str(code)), _fmt(v)] for code, v in inner[:top]]
+    rows.append([_("Total"), _fmt(total)])
+    return rows
+
+
+def sections(user: Any, period: str) -> list[Section]:
+    years = _years(period)
+    f = {"period": period}
+    engine = engine_for()
+    req = selectors.parse_request
+    out: list[Section] = []
+
+    def one(title: str, dim: str, table: str = "victims", chart: str = "") -> None:
+        rel = selectors.typology(user, req(dim, f, table=table), engine)
+        headers = [labels.dimension(dim), _("Persons")]
+        out.append(Section(title, rel, headers, _one_way(rel, dim), chart))
+
+    sex_age = selectors.typology(user, req("sex,minor", f), engine)
+    minors = ["child", "adult", "unknown"]
+    rows = []
+    for sex in ["female", "male", "unknown"]:
+        rows.append(
+            [labels.label("sex", sex)]
+            + [_fmt(sex_age.value(sex, m)) for m in minors]
+            + [_fmt(sex_age.value(sex, None))]
+        )
+    rows.append(
+        [_("Total")]
+        + [_fmt(sex_age.value(None, m)) for m in minors]
+        + [_fmt(sex_age.value(None, None))]
+    )
+    out.append(
+        Section(
+            _("Victims by sex and age group"),
+            sex_age,
+            [labels.dimension("sex")] + [labels.label("minor", m) for m in minors] + [_("Total")],
+            rows,
+        )
+    )
+    one(_("Victims by form of exploitation"), "form", chart="bar")
+    one(_("Victims by means used"), "means")
+    one(_("Victims by conflict situation"), "situation")
+    country = selectors.typology(user, req("country", f), engine)
+    official = glotip.for_period(years)
+    crow = []
+    for code, v in sorted(
+        ((c[0], x.value) for c, x in country.cells.items() if c[0] is not None and x.value != 0),
+        key=lambda t: (t[1] is None, -(t[1] or 0)),
+    )[:20]:
+        crow.append([labels.label("country", str(code)), _fmt(v), official.get(str(code), "-")])
+    out.append(
+        Section(
+            _("Victims by country of exploitation, and victims detected officially (UNODC GLOTIP)"),
+            country,
+            [labels.dimension("country"), _("Vigie records"), _("GLOTIP detected victims")],
+            crow,
+        )
+    )
+    routes = selectors.routes(user, req((), f), engine)
+    out.append(
+        Section(
+            _("Flows by type of route (UN M49 regions)"),
+            routes.route_types,
+            [_("Route"), _("Persons")],
+            _one_way(routes.route_types, "route_type"),
+        )
+    )
+    flows = [
+        (c, x.value)
+        for c, x in routes.flows.cells.items()
+        if c[0] is not None and c[1] is not None and x.value
+    ]
+    flows.sort(key=lambda t: -(t[1] or 0))
+    out.append(
+        Section(
+            _("Main corridors (origin to destination)"),
+            routes.flows,
+            [_("Origin"), _("Destination"), _("Persons")],
+            [
+                [labels.label("country", str(o)), labels.label("country", str(d)), _fmt(v)]
+                for (o, d), v in flows[:15]
+            ],
+        )
+    )
+    out.append(
+        Section(
+            _("Transit countries"),
+            routes.transit,
+            [_("Transit country"), _("Persons")],
+            _one_way(routes.transit, "country"),
+        )
+    )
+    one(_("Perpetrators by type"), "perpetrator_type", "perpetrators")
+    one(_("Perpetrators by role"), "role", "perpetrators")
+    start = years[0] - 4 if years[0] == years[1] else years[0]
+    trend = selectors.trends(user, req((), {"period": f"{start}-{years[1]}"}), engine)
+    out.append(
+        Section(
+            _("Trend: victims by year"),
+            trend,
+            [_("Year"), _("Persons")],
+            sorted(
+                ([str(c[0]), _fmt(x.value)] for c, x in trend.cells.items() if c[0] is not None),
+            ),
+            "bar",
+        )
+    )
+    return out
+
+
+def notes(period: str) -> list[str]:
+    info = engine_for().snapshot_info()
+    return [
+        _(
+            "Source: case records pooled in Vigie by the participating entities; snapshot of "
+            "%(built)s. Figures count persons: victims recorded individually and persons "
+            "counted in incidents' disaggregated counts, each once."
+        )
+        % {"built": info.get("built_at") or "—"},
+        _(
+            "Coverage: only cases known to the participating entities; the figures are not "
+            "estimates of prevalence and are not comparable across countries."
+        ),
+        _(
+            "Disclosure control: cells below 11 persons and the cells that would reveal them are "
+            "suppressed (x); other counts carry a small consistent perturbation, so totals may "
+            "differ slightly from the sum of their parts."
+        ),
+        _(
+            "Routes are classified as domestic, subregional, regional or transregional by UN M49 "
+            "regions, as in UNODC's Global Report. Officially detected victims: UNODC GLOTIP."
+        ),
+        _("Period: %(period)s.") % {"period": period},
+    ]
+
+
+def build(user: Any, period: str, lang: str, fmt: str) -> bytes:
+    with translation.override(lang):
+        parts = sections(user, period)
+        if fmt == "xlsx":
+            return exports.to_xlsx({f"{i + 1}": s.release for i, s in enumerate(parts)})
+        return _pdf(parts, period, notes(period))
+
+
+def _pdf(parts: list[Section], period: str, note_lines: list[str]) -> bytes:
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.units import cm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    styles = getSampleStyleSheet()
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buf, pagesize=A4, leftMargin=2 * cm, rightMargin=2 * cm, title=_("Statistical annex")
+    )
+    story: list[Any] = [
+        Paragraph(
+            _("Statistical annex: trafficking in persons in armed conflict"), styles["Title"]
+        ),
+        Paragraph(_("Period: %(period)s") % {"period": period}, styles["Normal"]),
+        Spacer(1, 0.4 * cm),
+    ]
+    for i, section in enumerate(parts, 1):
+        story.append(Paragraph(f"{_('Table')} {i}. {section.title}", styles["Heading3"]))
+        if section.release.fully_suppressed or not section.rows:
+            story.append(Paragraph(_("Too few records to publish."), styles["Italic"]))
+            continue
+        table = Table([section.headers, *section.rows], hAlign="LEFT")
+        table.setStyle(
+            TableStyle(
+                [
+                    ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+                    ("FONTSIZE", (0, 0), (-1, -1), 8),
+                    ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
+                    ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.black),
+                    ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.whitesmoke]),
+                ]
+            )
+        )
+        story += [table, Spacer(1, 0.3 * cm)]
+        if section.chart:
+            figure = _bar_figure(section)
+            if figure is not None:
+                story += [figure, Spacer(1, 0.3 * cm)]
+    story.append(Paragraph(_("Notes"), styles["Heading3"]))
+    story += [Paragraph(line, styles["Normal"]) for line in note_lines]
+    doc.build(story)
+    return buf.getvalue()
+
+
+def _bar_figure(section: Section) -> Any:
+    """A horizontal bar chart of a one-way table's published counts (suppressed cells left out)."""
+    from reportlab.graphics.charts.barcharts import HorizontalBarChart
+    from reportlab.graphics.shapes import Drawing
+    from reportlab.lib import colors
+
+    pairs = []
+    for row in section.rows:
+        if row[0] == _("Total") or row[-1] == "x":
+            continue
+        pairs.append((row[0][:40], int(row[-1].replace("\u202f", ""))))
+    if not pairs:
+        return None
+    pairs.reverse()
+    height = 20 + 14 * len(pairs)
+    drawing = Drawing(440, height)
+    chart = HorizontalBarChart()
+    chart.x, chart.y, chart.width, chart.height = 170, 10, 250, height - 20
+    chart.data = [[v for _label, v in pairs]]
+    chart.categoryAxis.categoryNames = [label for label, _v in pairs]
+    chart.categoryAxis.labels.fontSize = 7
+    chart.valueAxis.labels.fontSize = 7
+    chart.valueAxis.valueMin = 0
+    chart.bars[0].fillColor = colors.HexColor("#0b4f6c")
+    drawing.add(chart)
+    return drawing

@@ -1,0 +1,244 @@
+"""Statistics for a user: what the web pages, the API and the command line call.
+
+Scope: a user with ``stats.view`` gets statistics over the records of every organisation whose
+case records they may read (their own, and those shared with them with scope "case"), or of
+every organisation for a system-scope role. Every table returned here has passed the
+disclosure-control module (``disclosure.protect``) or the DP release (``privacy.release_dp``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+
+from vigie.analytics import disclosure, privacy
+from vigie.analytics.disclosure import Release
+from vigie.analytics.engine import Engine, Query, QueryError, engine_for, parse_by, parse_filters
+from vigie.core import access
+
+MODES = ("suppress", "dp")
+
+
+class _Operator:
+    """The person at the server's command line: every organisation, still disclosure-controlled."""
+
+    pk = None
+
+    def __repr__(self) -> str:
+        return "OPERATOR"
+
+
+OPERATOR: Any = _Operator()
+
+
+@dataclass
+class Request:
+    """A validated statistics request."""
+
+    by: tuple[str, ...] = ()
+    filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    mode: str = "suppress"
+    epsilon: float | None = None
+    table: str = "victims"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "by": list(self.by),
+            "filters": {k: list(v) for k, v in self.filters.items()},
+            "mode": self.mode,
+            "epsilon": self.epsilon,
+            "table": self.table,
+        }
+
+
+def parse_request(
+    by: str | Sequence[str] = (),
+    filters: Mapping[str, str | Sequence[str]] | None = None,
+    mode: str = "suppress",
+    epsilon: str | float | None = None,
+    table: str = "victims",
+) -> Request:
+    if table not in ("victims", "perpetrators"):
+        raise QueryError(f"table {table!r}: use victims or perpetrators")
+    if mode not in MODES:
+        raise QueryError(f"mode {mode!r}: use suppress or dp")
+    eps: float | None = None
+    if mode == "dp":
+        try:
+            eps = float(epsilon) if epsilon not in (None, "") else 1.0  # type: ignore[arg-type]
+        except ValueError:
+            raise QueryError(f"epsilon {epsilon!r}: not a number") from None
+        if not 0 < eps <= 10:
+            raise QueryError(f"epsilon {eps:g}: must be in (0, 10]")
+    return Request(parse_by(by, table), parse_filters(filters or {}), mode, eps, table)
+
+
+def scope(user: Any) -> frozenset[str] | None:
+    """Organisation codes whose records enter ``user``'s statistics (None = all)."""
+    from vigie.core.models import Organisation
+
+    if user is OPERATOR:
+        return None
+    if not access.has_perm(user, "stats.view"):
+        raise PermissionDenied
+    ids = access.organisations_with(user, "case.view")
+    own = access.organisations_with(user, "stats.view")
+    if ids is access.ALL or own is access.ALL:
+        return None
+    assert ids is not None and own is not None
+    codes = Organisation.objects.filter(pk__in=set(ids) | set(own)).values_list("code", flat=True)
+    return frozenset(codes)
+
+
+def _release(user: Any, table: disclosure.Table, req: Request, label: str) -> Release:
+    if req.mode == "dp":
+        if user is not OPERATOR and not access.has_perm(user, "stats.publish"):
+            raise PermissionDenied
+        org_id = None if user is OPERATOR else access.home_organisation(user)
+        assert req.epsilon is not None
+        return privacy.release_dp(
+            table,
+            req.epsilon,
+            user=user,
+            organisation_id=org_id,
+            label=label,
+            query=req.as_dict(),
+        )
+    return disclosure.protect(table)
+
+
+def _query(user: Any, req: Request, by: tuple[str, ...] | None = None) -> Query:
+    return Query(req.by if by is None else by, req.filters, req.table, scope(user))
+
+
+def typology(user: Any, req: Request, engine: Engine | None = None) -> Release:
+    engine = engine or engine_for()
+    table = engine.typology(_query(user, req))
+    return _release(user, table, req, f"typology by {','.join(req.by) or 'total'}")
+
+
+def trends(user: Any, req: Request, engine: Engine | None = None) -> Release:
+    """Counts by year (then by the requested dimensions)."""
+    engine = engine or engine_for()
+    by = ("year", *[d for d in req.by if d != "year"])[: 1 + 2]
+    table = engine.typology(_query(user, req, by))
+    return _release(user, table, req, f"trends by {','.join(by)}")
+
+
+@dataclass
+class Routes:
+    flows: Release  # origin x destination
+    route_types: Release  # domestic / subregional / regional / transregional
+    legs: Release  # from x to, nodes "O:xx", "T:xx", "D:xx"
+    transit: Release  # transit countries
+
+
+def routes(user: Any, req: Request, engine: Engine | None = None) -> Routes:
+    engine = engine or engine_for()
+    query = _query(user, req, ())
+    flows = engine.flows(query)
+    types = engine.route_types(flows)
+    legs = engine.legs(query)
+    transit = engine.transit(query)
+    if req.mode == "dp":  # four releases: split epsilon evenly (sequential composition)
+        assert req.epsilon is not None
+        part = Request(req.by, req.filters, "dp", req.epsilon / 4, req.table)
+        return Routes(
+            _release(user, flows, part, "routes: flows"),
+            _release(user, types, part, "routes: types"),
+            _release(user, legs, part, "routes: legs"),
+            _release(user, transit, part, "routes: transit"),
+        )
+    return Routes(
+        disclosure.protect(flows),
+        disclosure.protect(types),
+        disclosure.protect(legs),
+        disclosure.protect(transit),
+    )
+
+
+# The dashboard's panels: (key, table, dimensions)
+PANELS: list[tuple[str, str, tuple[str, ...]]] = [
+    ("country", "victims", ("country",)),
+    ("origin", "victims", ("origin",)),
+    ("sex_age", "victims", ("sex", "age_group")),
+    ("citizenship", "victims", ("citizenship",)),
+    ("displacement", "victims", ("displacement",)),
+    ("care_status", "victims", ("minor", "care_status")),
+    ("form", "victims", ("form",)),
+    ("means", "victims", ("means",)),
+    ("situation", "victims", ("situation",)),
+    ("area", "victims", ("area",)),
+    ("trend", "victims", ("year", "form")),
+    ("perpetrator_type", "perpetrators", ("perpetrator_type",)),
+    ("perpetrator_role", "perpetrators", ("role",)),
+    ("perpetrator_group", "perpetrators", ("group",)),
+]
+PERPETRATOR_FILTERS = ("period", "situation", "country", "organisation", "source", "form")
+
+
+def dashboard(
+    user: Any, filters: Mapping[str, str | Sequence[str]], engine: Engine | None = None
+) -> dict[str, Any]:
+    """Every panel of the dashboard, protected (suppression mode)."""
+    return dashboard_panels(engine or engine_for(), parse_filters(filters), scope(user))
+
+
+def dashboard_panels(
+    engine: Engine, filters: dict[str, tuple[str, ...]], orgs: frozenset[str] | None
+) -> dict[str, Any]:
+    panels: dict[str, Any] = {}
+    if filters:  # one filtered scan shared by every panel
+        perp = {k: v for k, v in filters.items() if k in PERPETRATOR_FILTERS}
+        engine.prepare(Query((), filters, "victims", orgs))
+        engine.prepare(Query((), perp, "perpetrators", orgs))
+    for key, table, by in PANELS:
+        f = filters
+        if table == "perpetrators":
+            f = {k: v for k, v in filters.items() if k in PERPETRATOR_FILTERS}
+        panels[key] = disclosure.protect(engine.typology(Query(by, f, table, orgs)))
+    query = Query((), filters, "victims", orgs)
+    flows = engine.flows(query)
+    panels["routes"] = Routes(
+        disclosure.protect(flows),
+        disclosure.protect(engine.route_types(flows)),
+        disclosure.protect(engine.legs(query)),
+        disclosure.protect(engine.transit(query)),
+    )
+    return panels
+
+
+def snapshot_state(user: Any) -> dict[str, Any]:
+    from vigie.analytics.models import PendingRefresh
+
+    scope(user)  # permission check
+    info = engine_for().snapshot_info()
+    info["pending_cases"] = PendingRefresh.objects.count()
+    info["budget_spent"] = privacy.budget_spent()
+    info["budget_total"] = privacy.budget_total()
+    return info
+
+
+def start_rebuild(user: Any) -> Any:
+    from vigie.analytics.tasks import KIND
+    from vigie.core import jobs
+
+    if not access.has_perm(user, "stats.publish"):
+        raise PermissionDenied
+    return jobs.start(KIND, user=user, params={"full": True})
+
+
+def visible_ledger(user: Any) -> Any:
+    """Ledger entries of the organisations where ``user`` may read audit logs."""
+    from vigie.analytics.models import PrivacyLedgerEntry
+
+    qs = PrivacyLedgerEntry.objects.select_related("user", "organisation")
+    orgs = access.organisations_with(user, "audit.view")
+    if orgs is access.ALL:
+        return qs
+    from django.db.models import Q
+
+    return qs.filter(Q(organisation_id__in=list(orgs or ())) | Q(organisation__isnull=True))

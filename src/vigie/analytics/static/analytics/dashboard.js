@@ -1,0 +1,281 @@
+/* Vigie statistics dashboard: SVG charts, world map, routes Sankey, PNG/SVG downloads.
+   Data come from /stats/data/ (already disclosure-controlled). No library but topojson-client. */
+(function () {
+  "use strict";
+  var NS = "http://www.w3.org/2000/svg";
+  var COLORS = ["#0b4f6c", "#c8553d", "#2e7d4f", "#a86500", "#6d597a", "#3d8eb9", "#8a9a5b", "#b56576"];
+  var RTL = document.documentElement.dir === "rtl";
+
+  function el(name, attrs, parent) {
+    var node = document.createElementNS(NS, name);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (parent) parent.appendChild(node);
+    return node;
+  }
+  function text(parent, x, y, str, attrs) {
+    var t = el("text", Object.assign({ x: x, y: y }, attrs || {}), parent);
+    t.textContent = str;
+    return t;
+  }
+  function fmt(v) { return v === null || v === undefined ? "—" : String(v).replace(/\B(?=(\d{3})+(?!\d))/g, "\u202f"); }
+  function svgRoot(width, height, title) {
+    var svg = el("svg", { xmlns: NS, viewBox: "0 0 " + width + " " + height, width: "100%", role: "img",
+      "font-family": "Noto Sans, DejaVu Sans, sans-serif", "font-size": "12", direction: RTL ? "rtl" : "ltr" });
+    el("title", {}, svg).textContent = title;
+    el("rect", { x: 0, y: 0, width: width, height: height, fill: "#fff" }, svg);
+    return svg;
+  }
+
+  /* horizontal bars; in RTL the bars grow from the right */
+  function bars(panel, title) {
+    var cells = panel.cells.filter(function (c) { return c.value !== null; }).slice(0, 15);
+    var width = 560, row = 22, labelW = 200, height = Math.max(40, cells.length * row + 20);
+    var svg = svgRoot(width, height, title);
+    var max = Math.max.apply(null, cells.map(function (c) { return c.value; }).concat([1]));
+    cells.forEach(function (c, i) {
+      var w = (width - labelW - 60) * c.value / max, y = 10 + i * row;
+      var label = c.labels.join(" · ");
+      if (panel.dims.length === 2 && panel.dims[0] === "origin") label = c.labels.join(" → ");
+      var x = RTL ? width - labelW - w : labelW;
+      var bar = el("rect", { x: x, y: y, width: Math.max(1, w), height: row - 6, fill: COLORS[0] }, svg);
+      el("title", {}, bar).textContent = label + ": " + fmt(c.value);
+      text(svg, RTL ? width - 4 : 4, y + row - 10, label.length > 30 ? label.slice(0, 29) + "…" : label,
+        { "text-anchor": "start" });
+      text(svg, RTL ? x - 4 : x + w + 4, y + row - 10, fmt(c.value), { "text-anchor": "start", fill: "#14212b" });
+    });
+    return svg;
+  }
+
+  /* trend: one line per series (second dimension), years on the x axis */
+  function lines(panel, title) {
+    var years = [], series = {};
+    panel.cells.forEach(function (c) {
+      if (years.indexOf(c.codes[0]) < 0) years.push(c.codes[0]);
+      var key = c.labels[1] || "";
+      (series[key] = series[key] || {})[c.codes[0]] = c.value;
+    });
+    years.sort();
+    var names = Object.keys(series).sort(function (a, b) {
+      var sa = 0, sb = 0;
+      years.forEach(function (y) { sa += series[a][y] || 0; sb += series[b][y] || 0; });
+      return sb - sa;
+    }).slice(0, 6);
+    var width = 560, height = 260, left = 50, right = 150, top = 10, bottom = 30;
+    var svg = svgRoot(width, height, title);
+    var max = 1;
+    names.forEach(function (n) { years.forEach(function (y) { max = Math.max(max, series[n][y] || 0); }); });
+    function X(i) { var p = left + (width - left - right) * (years.length < 2 ? 0.5 : i / (years.length - 1)); return RTL ? width - p : p; }
+    function Y(v) { return top + (height - top - bottom) * (1 - v / max); }
+    el("line", { x1: X(0), x2: X(years.length - 1), y1: Y(0), y2: Y(0), stroke: "#9aa9b5" }, svg);
+    years.forEach(function (y, i) { text(svg, X(i), height - 10, y, { "text-anchor": "middle" }); });
+    text(svg, RTL ? width - 4 : 4, Y(max) + 4, fmt(max), {});
+    names.forEach(function (n, k) {
+      var pts = [];
+      years.forEach(function (y, i) { if (series[n][y] !== null && series[n][y] !== undefined) pts.push(X(i) + "," + Y(series[n][y])); });
+      el("polyline", { points: pts.join(" "), fill: "none", stroke: COLORS[k % COLORS.length], "stroke-width": 2 }, svg);
+      var lx = RTL ? 10 : width - right + 10;
+      el("rect", { x: lx, y: top + k * 18, width: 10, height: 10, fill: COLORS[k % COLORS.length] }, svg);
+      text(svg, lx + 14, top + k * 18 + 9, n.length > 20 ? n.slice(0, 19) + "…" : n, { direction: "ltr" });
+    });
+    return svg;
+  }
+
+  /* world map: equirectangular projection of world-atlas, filled by published counts */
+  function map(world, values, title, arcs, onPick) {
+    var width = 900, height = 450;
+    var svg = svgRoot(width, height, title);
+    var feats = window.topojson.feature(world, world.objects.countries).features;
+    var max = 1;
+    Object.keys(values).forEach(function (k) { if (values[k].value) max = Math.max(max, values[k].value); });
+    function project(p) { return [(p[0] + 180) * width / 360, (90 - p[1]) * height / 180]; }
+    function ring(coords) {
+      var d = "", prev = null;
+      coords.forEach(function (p, i) {
+        var q = project(p);
+        var jump = prev && Math.abs(p[0] - prev[0]) > 180;  /* antimeridian: lift the pen */
+        d += (i === 0 || jump ? "M" : "L") + q[0].toFixed(1) + "," + q[1].toFixed(1);
+        prev = p;
+      });
+      return d + "Z";
+    }
+    feats.forEach(function (f) {
+      if (!f.geometry) return;
+      var polys = f.geometry.type === "Polygon" ? [f.geometry.coordinates] : f.geometry.coordinates;
+      var d = polys.map(function (poly) { return poly.map(ring).join(""); }).join("");
+      var v = values[f.id], fill = "#e3e8ec";
+      if (v) fill = v.value === null ? "url(#hatch)" : "rgb(11,79,108," + (0.15 + 0.85 * Math.sqrt(v.value / max)).toFixed(2) + ")";
+      var path = el("path", { d: d, fill: fill, stroke: "#fff", "stroke-width": 0.5, "data-id": f.id }, svg);
+      if (v && v.code && onPick) {  /* drill down: filter the dashboard on this country */
+        path.setAttribute("data-code", v.code);
+        path.style.cursor = "pointer";
+        path.addEventListener("click", function () { onPick(v.code); });
+      }
+      el("title", {}, path).textContent = (v ? v.label + ": " + fmt(v.value) : (f.properties && f.properties.name) || "");
+    });
+    var defs = el("defs", {}, svg);
+    var pat = el("pattern", { id: "hatch", width: 4, height: 4, patternUnits: "userSpaceOnUse" }, defs);
+    el("path", { d: "M0,4 L4,0", stroke: "#0b4f6c", "stroke-width": 1 }, pat);
+    /* routes: weighted arcs between the centres of the largest polygon of each country */
+    var centre = {};
+    feats.forEach(function (f) {
+      if (!f.geometry) return;
+      var polys = f.geometry.type === "Polygon" ? [f.geometry.coordinates] : f.geometry.coordinates, best = null;
+      polys.forEach(function (poly) { if (!best || poly[0].length > best.length) best = poly[0]; });
+      var sx = 0, sy = 0;
+      best.forEach(function (p) { sx += p[0]; sy += p[1]; });
+      centre[f.id] = project([sx / best.length, sy / best.length]);
+    });
+    var amax = 1;
+    (arcs || []).forEach(function (a) { amax = Math.max(amax, a.value); });
+    (arcs || []).forEach(function (a) {
+      var p = centre[a.from], q = centre[a.to];
+      if (!p || !q) return;
+      var mx = (p[0] + q[0]) / 2, my = (p[1] + q[1]) / 2 - Math.abs(q[0] - p[0]) * 0.25 - 10;
+      var arc = el("path", { d: "M" + p[0] + "," + p[1] + " Q" + mx + "," + my + " " + q[0] + "," + q[1],
+        fill: "none", stroke: "#c8553d", "stroke-opacity": 0.6, "stroke-linecap": "round",
+        "stroke-width": (1 + 7 * a.value / amax).toFixed(1), "class": "arc" }, svg);
+      el("title", {}, arc).textContent = a.label + ": " + fmt(a.value);
+    });
+    return svg;
+  }
+
+  /* Sankey: origins, transit countries, destinations in three columns */
+  function sankey(data, title) {
+    var links = data.links, width = 900, height = 420, nodeW = 14;
+    var svg = svgRoot(width, height, title);
+    if (!links.length) return svg;
+    var nodes = {};
+    function node(id) {
+      return nodes[id] = nodes[id] || { id: id, col: id[0] === "O" ? 0 : id[0] === "T" ? 1 : 2, in: 0, out: 0 };
+    }
+    links.forEach(function (l) { node(l.from).out += l.value; node(l.to).in += l.value; });
+    var cols = [[], [], []];
+    Object.keys(nodes).forEach(function (k) { var n = nodes[k]; n.size = Math.max(n.in, n.out); cols[n.col].push(n); });
+    var scale = Infinity;
+    cols.forEach(function (c) {
+      var total = c.reduce(function (s, n) { return s + n.size; }, 0);
+      if (total) scale = Math.min(scale, (height - 20 - 6 * c.length) / total);
+    });
+    var xs = [150, width / 2 - nodeW / 2, width - 150 - nodeW];
+    if (RTL) xs = xs.reverse();
+    cols.forEach(function (c, i) {
+      c.sort(function (a, b) { return b.size - a.size; });
+      var y = 10;
+      c.forEach(function (n) {
+        n.x = xs[i]; n.y = y; n.h = Math.max(2, n.size * scale); n.yin = y; n.yout = y; y += n.h + 6;
+      });
+    });
+    links.slice().sort(function (a, b) { return b.value - a.value; }).forEach(function (l) {
+      var a = nodes[l.from], b = nodes[l.to], w = Math.max(1, l.value * scale);
+      var x0 = a.x + (xs[0] < xs[2] ? nodeW : 0), x1 = b.x + (xs[0] < xs[2] ? 0 : nodeW);
+      if (a.col === b.col) x1 = b.x + (xs[0] < xs[2] ? nodeW : 0);
+      var y0 = a.yout + w / 2, y1 = b.yin + w / 2, mx = (x0 + x1) / 2;
+      if (a.col === b.col) mx = x0 + (xs[0] < xs[2] ? 60 : -60);
+      var p = el("path", { d: "M" + x0 + "," + y0 + " C" + mx + "," + y0 + " " + mx + "," + y1 + " " + x1 + "," + y1,
+        fill: "none", stroke: COLORS[a.col === 0 ? 5 : 1], "stroke-opacity": 0.35, "stroke-width": w }, svg);
+      el("title", {}, p).textContent = data.labels[l.from] + " → " + data.labels[l.to] + ": " + fmt(l.value);
+      a.yout += w; b.yin += w;
+    });
+    Object.keys(nodes).forEach(function (k) {
+      var n = nodes[k];
+      var r = el("rect", { x: n.x, y: n.y, width: nodeW, height: n.h, fill: COLORS[n.col === 1 ? 3 : 0] }, svg);
+      el("title", {}, r).textContent = data.labels[n.id] + ": " + fmt(n.size);
+      var left = (n.col === 0) !== RTL;
+      if (n.col === 1) left = false;
+      text(svg, left ? n.x - 4 : n.x + nodeW + 4, n.y + n.h / 2 + 4, data.labels[n.id],
+        { "text-anchor": left === !RTL ? "end" : "start", "font-size": 11 });
+    });
+    return svg;
+  }
+
+  function download(blob, name) {
+    var a = document.createElement("a");
+    a.href = URL.createObjectURL(blob);
+    a.download = name;
+    document.body.appendChild(a);
+    a.click();
+    setTimeout(function () { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+  }
+  function svgBlob(svg) {
+    return new Blob([new XMLSerializer().serializeToString(svg)], { type: "image/svg+xml" });
+  }
+  function toPng(svg, name) {
+    var box = svg.viewBox.baseVal, img = new Image();
+    img.onload = function () {
+      var canvas = document.createElement("canvas");
+      canvas.width = box.width * 2; canvas.height = box.height * 2;
+      var ctx = canvas.getContext("2d");
+      ctx.scale(2, 2); ctx.drawImage(img, 0, 0, box.width, box.height);
+      canvas.toBlob(function (b) { download(b, name); }, "image/png");
+    };
+    img.src = URL.createObjectURL(svgBlob(svg));
+  }
+  function tools(figure, svg, key, labels) {
+    var bar = figure.querySelector(".chart-tools");
+    bar.textContent = "";
+    [["svg", labels.svg], ["png", labels.png]].forEach(function (pair) {
+      var b = document.createElement("button");
+      b.type = "button"; b.className = "secondary small"; b.textContent = labels.download + " " + pair[1];
+      b.setAttribute("data-download", pair[0]);
+      b.addEventListener("click", function () {
+        if (pair[0] === "svg") download(svgBlob(svg), "vigie-" + key + ".svg");
+        else toPng(svg, "vigie-" + key + ".png");
+      });
+      bar.appendChild(b);
+    });
+  }
+  function place(figure, svg, key, labels) {
+    var body = figure.querySelector(".chart-body");
+    body.textContent = "";
+    body.appendChild(svg);
+    tools(figure, svg, key, labels);
+    figure.setAttribute("data-ready", "true");
+  }
+
+  function init() {
+    var root = document.getElementById("stats-panels");
+    if (!root) return;
+    var labels = { png: root.dataset.labelPng, svg: root.dataset.labelSvg, download: root.dataset.labelDownload };
+    fetch(root.dataset.src, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        document.querySelectorAll("figure.chart").forEach(function (fig) {
+          var key = fig.dataset.chart, panel = data.panels[key];
+          if (key === "map" || key === "sankey" || !panel) return;
+          if (!panel.cells.some(function (c) { return c.value !== null; })) return;
+          var svg = key === "trend" ? lines(panel, panel.title) : bars(panel, panel.title);
+          place(fig, svg, key, labels);
+        });
+        var sk = document.querySelector('figure[data-chart="sankey"]');
+        if (sk) place(sk, sankey(data.sankey, document.getElementById("sankey-title").textContent), "routes", labels);
+        var mf = document.querySelector('figure[data-chart="map"]');
+        if (mf && window.topojson) {
+          fetch(mf.dataset.world).then(function (r) { return r.json(); }).then(function (world) {
+            function draw(which) {
+              var svg = map(world, data["map_" + which], document.getElementById("map-title").textContent,
+                data.arcs, function (code) {
+                  var params = new URLSearchParams(window.location.search);
+                  params.set(which === "origin" ? "origin" : "country", code);
+                  window.location.search = params.toString();
+                });
+              place(mf, svg, "map-" + which, labels);
+              document.querySelectorAll("[data-map]").forEach(function (b) {
+                b.setAttribute("aria-pressed", b.dataset.map === which ? "true" : "false");
+              });
+            }
+            document.querySelectorAll("[data-map]").forEach(function (b) {
+              b.addEventListener("click", function () { draw(b.dataset.map); });
+            });
+            draw("country");
+          });
+        }
+      });
+    /* empty selects are dropped from the address so shared links stay short */
+    var form = document.getElementById("stats-filters");
+    if (form) form.addEventListener("submit", function () {
+      form.querySelectorAll("select, input").forEach(function (f) { if (!f.value) f.disabled = true; });
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from vigie.analytics import generator
+from vigie.analytics.engine import Engine
+from vigie.analytics.store import Store
+
+
+@pytest.fixture(scope="module")
+def sample_rows() -> list[dict[str, Any]]:
+    return generator.victim_rows(3000, seed=7)
+
+
+@pytest.fixture(scope="module")
+def sample_engine(sample_rows: list[dict[str, Any]], tmp_path_factory: Any) -> Engine:
+    store = Store(Path(tmp_path_factory.mktemp("snapshot")))
+    store.replace_all(
+        {
+            "victims": generator.victims_table(sample_rows),
+            "perpetrators": generator.perpetrators_table(generator.perpetrator_rows(400, seed=7)),
+        },
+        "2026-01-01T00:00:00Z",
+    )
+    return Engine(store)
