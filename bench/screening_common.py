@@ -55,7 +55,10 @@ class NaiveBaseline:
 
     def best(self, query: str, cutoff: float) -> tuple[str, float] | None:
         found = process.extractOne(
-            self.normalise(query), self.choices, scorer=fuzz.token_sort_ratio, score_cutoff=cutoff * 100
+            self.normalise(query),
+            self.choices,
+            scorer=fuzz.token_sort_ratio,
+            score_cutoff=cutoff * 100,
         )
         if found is None:
             return None

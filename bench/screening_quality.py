@@ -54,7 +54,12 @@ def main() -> None:
         by_cat[row["category"]][0] += ok
         by_cat[row["category"]][1] += 1
         if not ok:
-            misses.append((row, [(r.entry.reference, r.entry.caption, round(r.score, 3)) for r in results[:2]]))
+            misses.append(
+                (
+                    row,
+                    [(r.entry.reference, r.entry.caption, round(r.score, 3)) for r in results[:2]],
+                )
+            )
         b = baseline.best(row["query"], args.baseline_cutoff)
         b_ok = (b is not None and b[0] in expected) if expected else b is None
         base_cat.setdefault(row["category"], [0, 0])

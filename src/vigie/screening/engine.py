@@ -16,13 +16,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from rapidfuzz import fuzz
 from rigour.names import Name
 
 from vigie.screening import evidence, names
 
 THRESHOLD = 0.80  # default: a result at or above it is a potential match
-CANDIDATES = 24  # names fully scored per query form
+CANDIDATES = 16  # names fully scored per query form
+MAX_KEYS_PER_PART = 4
 MAX_DF = 0.02  # keys on more than this share of names only count if nothing rarer exists
+MIN_CAP = 200  # ... but a key on fewer names than this is never "common"
+PREFILTER = 50  # rapidfuzz token-set ratio below which two Latin-script names are not aligned
 LOW_QUALITY = 0.95  # UN "Low" aliases and OFAC weak aliases count a little less
 SCHEMA_MISMATCH = 0.85  # a person searched against an organisation, or the reverse
 
@@ -99,23 +103,31 @@ class ScreeningIndex:
 
     def candidates(self, query: Name, limit: int = CANDIDATES) -> list[int]:
         """The listed names sharing the rarest parts with ``query``: each query part counts
-        once per listed name, by the inverse frequency of its rarest shared key."""
+        once per listed name, by the inverse frequency of its rarest shared key. Parts whose
+        keys are all common (Mohammed, Ali) are skipped unless no part is rarer."""
         n = max(len(self.names), 1)
-        by_part: dict[int, list[str]] = defaultdict(list)
+        cap = max(MAX_DF * n, MIN_CAP)
+        by_part: dict[int, list[tuple[int, str]]] = defaultdict(list)
         for key, parts in names.blocking_keys(query).items():
-            if key in self.postings:
+            posting = self.postings.get(key)
+            if posting is not None:
                 for p in parts:
-                    by_part[p].append(key)
+                    by_part[p].append((len(posting), key))
+        if not by_part:
+            return []
+        selected = {
+            p: sorted(k for k in keys if k[0] <= cap)[:MAX_KEYS_PER_PART]
+            for p, keys in by_part.items()
+        }
+        if not any(selected.values()):
+            part, keys = min(by_part.items(), key=lambda item: min(item[1]))
+            selected = {part: [min(keys)]}
         weights: dict[int, float] = defaultdict(float)
-        for keys in by_part.values():
-            rare = [k for k in keys if len(self.postings[k]) <= MAX_DF * n]
-            if not rare:
-                rare = [min(keys, key=lambda k: len(self.postings[k]))]
+        for keys in selected.values():
             hits: dict[int, float] = {}
-            for key in rare:
-                posting = self.postings[key]
-                idf = math.log(n / len(posting))
-                for name_id in posting:
+            for df, key in keys:
+                idf = math.log(n / df)
+                for name_id in self.postings[key]:
                     if hits.get(name_id, 0.0) < idf:
                         hits[name_id] = idf
             for name_id, idf in hits.items():
@@ -127,8 +139,15 @@ class ScreeningIndex:
         forms = names.analyse(query.name, query.schema)
         best: dict[int, tuple[float, names.NameMatch, IndexedName]] = {}
         for form in forms:
+            ascii_query = form.comparable.isascii()
             for name_id in self.candidates(form):
                 listed = self.names[name_id]
+                if (
+                    ascii_query
+                    and listed.name.comparable.isascii()
+                    and fuzz.token_set_ratio(form.comparable, listed.name.comparable) < PREFILTER
+                ):
+                    continue  # plainly different spellings: not worth the full alignment
                 match = names.compare_names(form, listed.name)
                 score = match.score
                 if listed.quality == "low" or listed.kind == "weak":

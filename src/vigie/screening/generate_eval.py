@@ -60,11 +60,32 @@ VARIANTS = [
     (r"\busama\b", "osama"),
     (r"ou", "u"),
 ]
-SUPPLIER_WORDS = (
-    "Sahel Horizon Atlas Delta Nile Lakeside Savanna Meridian Baobab Harmattan Oasis Crescent "
-    "Kivu Tana Volta Zambezi Kalahari Ruwenzori Aurora Cedar"
+SUPPLIER_WORDS = [
+    "Sahel",
+    "Horizon",
+    "Atlas",
+    "Delta",
+    "Nile",
+    "Lakeside",
+    "Savanna",
+    "Meridian",
+    "Baobab",
+    "Harmattan",
+    "Oasis",
+    "Crescent",
+    "Kivu",
+    "Tana",
+    "Volta",
+    "Zambezi",
+    "Kalahari",
+    "Ruwenzori",
+    "Aurora",
+    "Cedar",
+]
+SUPPLIER_TRADES = (
+    "Logistics Transport Medical Supplies Construction Catering Fuel Services Telecom Water "
+    "Engineering"
 ).split()
-SUPPLIER_TRADES = "Logistics Transport Medical Supplies Construction Catering Fuel Services Telecom Water Engineering".split()
 SUPPLIER_FORMS = ("SARL", "Ltd", "LLC", "SA", "GmbH", "& Partners", "Trading Company", "PLC")
 
 
@@ -102,7 +123,9 @@ def build(shared: Path, seed: int = 2331) -> list[dict[str, Any]]:
     def add(query: str, schema: str, expected: list[str], category: str) -> None:
         query = " ".join(query.split())
         if query:
-            rows.append({"query": query, "schema": schema, "expected": expected, "category": category})
+            rows.append(
+                {"query": query, "schema": schema, "expected": expected, "category": category}
+            )
 
     for entry in un.entries:
         key = f"{un.code}:{entry.reference}"
@@ -123,7 +146,9 @@ def build(shared: Path, seed: int = 2331) -> list[dict[str, Any]]:
     sample = rng.sample([e for e in ofac.entries if e.schema in ("Person", "Organization")], 600)
     for entry in sample:
         key = f"{ofac.code}:{entry.reference}"
-        aliases = [n for n in entry.names[1:] if n["kind"] == "alias" and len(_words(n["name"])) >= 2]
+        aliases = [
+            n for n in entry.names[1:] if n["kind"] == "alias" and len(_words(n["name"])) >= 2
+        ]
         if aliases:
             add(rng.choice(aliases)["name"], entry.schema, [key], "alias")
         variant = _romanise(entry.caption, rng)
@@ -152,8 +177,12 @@ def build(shared: Path, seed: int = 2331) -> list[dict[str, Any]]:
         add(f"{first.title()} {last.title()}", "Person", [], "negative")
         negatives += 1
     for _ in range(400):
-        name = f"{rng.choice(SUPPLIER_WORDS)} {rng.choice(SUPPLIER_TRADES)} {rng.choice(SUPPLIER_FORMS)}"
-        add(name, "Organization", [], "negative")
+        words = (
+            rng.choice(SUPPLIER_WORDS),
+            rng.choice(SUPPLIER_TRADES),
+            rng.choice(SUPPLIER_FORMS),
+        )
+        add(" ".join(words), "Organization", [], "negative")
     seen: set[tuple[str, str]] = set()
     unique = []
     for r in rows:
