@@ -82,7 +82,19 @@ SUPPLIER_WORDS = [
     "Aurora",
     "Cedar",
 ]
-SUPPLIER_TRADES = ["Logistics", "Transport", "Medical", "Supplies", "Construction", "Catering", "Fuel", "Services", "Telecom", "Water", "Engineering"]
+SUPPLIER_TRADES = [
+    "Logistics",
+    "Transport",
+    "Medical",
+    "Supplies",
+    "Construction",
+    "Catering",
+    "Fuel",
+    "Services",
+    "Telecom",
+    "Water",
+    "Engineering",
+]
 SUPPLIER_FORMS = ("SARL", "Ltd", "LLC", "SA", "GmbH", "& Partners", "Trading Company", "PLC")
 
 

@@ -224,3 +224,75 @@ def decide(user: Any, hit: Hit, status: str, reason: str) -> Decision:
             subject_fingerprint=hit.subject_fingerprint,
             entry_fingerprint=hit.entry_fingerprint,
         )
+
+
+def acting_organisation(user: Any, perm: str, code: str | None = None) -> Organisation:
+    """The organisation a user acts for: the one named (if they hold ``perm`` there), else
+    their first organisation where they hold it."""
+    from django.core.exceptions import PermissionDenied
+
+    from vigie.core import access
+
+    orgs = access.organisations_with(user, perm)
+    qs = Organisation.objects.filter(is_active=True).order_by("pk")
+    if orgs is not None:
+        qs = qs.filter(pk__in=list(orgs))
+    if code:
+        qs = qs.filter(code=code)
+    org = qs.first()
+    if org is None:
+        raise PermissionDenied(_("You may not screen for this organisation."))
+    return org
+
+
+def match_entities(
+    queries: dict[str, dict[str, Any]], threshold: float = engine.THRESHOLD, limit: int = 5
+) -> dict[str, Any]:
+    """yente-style /match: FollowTheMoney-shaped entities in, scored explained results out."""
+    index = selectors.screening_index()
+    responses: dict[str, Any] = {}
+    for key, entity in queries.items():
+        props = entity.get("properties") or {}
+        schema = entity.get("schema") or None
+
+        def first(prop: str, props: dict[str, Any] = props) -> str:
+            return str((props.get(prop) or [""])[0])
+
+        document = first("passportNumber") or first("idNumber") or first("registrationNumber")
+        country = first("nationality") or first("country") or first("jurisdiction")
+        best: dict[str, engine.Result] = {}
+        try:
+            for name in props.get("name", [])[:10]:
+                q = make_query(name, schema, first("birthDate"), country, document)
+                for r in index.screen(q, threshold=0.0, limit=limit * 2):
+                    k = f"{r.entry.watchlist}:{r.entry.reference}"
+                    if k not in best or r.score > best[k].score:
+                        best[k] = r
+        except ValidationError as exc:
+            responses[key] = {"status": 400, "errors": exc.messages, "results": []}
+            continue
+        ranked = sorted(best.values(), key=lambda r: -r.score)[:limit]
+        responses[key] = {
+            "status": 200,
+            "results": [
+                {
+                    "id": f"{r.entry.watchlist}-{r.entry.reference}",
+                    "caption": r.entry.caption,
+                    "schema": r.entry.schema,
+                    "datasets": [r.entry.watchlist],
+                    "score": round(r.score, 4),
+                    "match": r.score >= threshold,
+                    "features": r.explanation["features"],
+                    "explanation": r.explanation,
+                    "reference": r.entry.reference,
+                }
+                for r in ranked
+            ],
+            "total": {"value": len(ranked), "relation": "eq"},
+            "query": entity,
+        }
+    return {
+        "responses": responses,
+        "matcher": {"name": "vigie-screening", "threshold": threshold},
+        "limit": limit,
+    }

@@ -19,6 +19,12 @@ from vigie.screening import batch, selectors, services
 from vigie.screening.parsers import ListFormatError
 
 
+def upload_dir() -> Path:
+    path = Path(settings.MEDIA_ROOT) / "screening" / "lists"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def batch_dir() -> Path:
     path = Path(settings.MEDIA_ROOT) / "screening" / "batches"
     path.mkdir(parents=True, exist_ok=True)
