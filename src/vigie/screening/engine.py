@@ -126,7 +126,7 @@ class ScreeningIndex:
         for keys in selected.values():
             hits: dict[int, float] = {}
             for df, key in keys:
-                idf = math.log(n / df)
+                idf = math.log(1 + n / df)
                 for name_id in self.postings[key]:
                     if hits.get(name_id, 0.0) < idf:
                         hits[name_id] = idf

@@ -13,7 +13,9 @@ def make_hit(world: World, org: Organisation) -> Any:
 
     key = f"screening-hit-{org.code}"
     if key not in world.objects:
-        wl, _ = Watchlist.objects.get_or_create(code="matrix", defaults={"title": "M", "source": "csv"})
+        wl, _ = Watchlist.objects.get_or_create(
+            code="matrix", defaults={"title": "M", "source": "csv"}
+        )
         version = ListVersion.objects.filter(watchlist=wl).first() or ListVersion.objects.create(
             watchlist=wl, number=1, file_name="m.csv", file_sha256="0" * 64
         )
@@ -28,7 +30,9 @@ def make_hit(world: World, org: Organisation) -> Any:
                 "changed_in": version,
             },
         )
-        subject = Subject.objects.create(organisation=org, name="Synthetic Subject", fingerprint="s")
+        subject = Subject.objects.create(
+            organisation=org, name="Synthetic Subject", fingerprint="s"
+        )
         world.objects[key] = Hit.objects.create(
             organisation=org,
             subject=subject,
