@@ -13,6 +13,7 @@ class ScreeningConfig(AppConfig):
         ("screening:search", _("Screening"), "screening.run"),
         ("screening:batch", _("Batch screening"), "screening.run"),
         ("screening:review", _("Review queue"), "screening.review"),
+        ("screening:subjects", _("Saved subjects"), "screening.run"),
         ("screening:lists", _("Watchlists"), "screening.run"),
     ]
 
