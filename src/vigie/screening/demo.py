@@ -34,7 +34,12 @@ def load(ctx: Any) -> None:
         return
     rng = ctx.rng
     for i in range(12):
-        name = f"{rng.choice(SUPPLIER_WORDS)} {rng.choice(SUPPLIER_TRADES)} {rng.choice(SUPPLIER_FORMS)}"
+        words = (
+            rng.choice(SUPPLIER_WORDS),
+            rng.choice(SUPPLIER_TRADES),
+            rng.choice(SUPPLIER_FORMS),
+        )
+        name = " ".join(words)
         services.create_subject(
             user,
             org,
