@@ -52,6 +52,7 @@ class MatchRequestSerializer(serializers.Serializer):
 
 class VersionSerializer(serializers.ModelSerializer):
     watchlist = serializers.CharField(source="watchlist.code")
+    status = serializers.CharField(help_text="active or superseded")
 
     class Meta:
         model = ListVersion
@@ -153,7 +154,7 @@ class HitSerializer(serializers.ModelSerializer):
 
 
 class DecisionInSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=["confirmed", "false_positive"])
+    status = serializers.CharField(help_text="confirmed or false_positive")
     reason = serializers.CharField(max_length=2000)
 
 

@@ -205,7 +205,10 @@ def test_web_batch_upload_map_progress_download(
         )
     assert res.status_code == 302
     job_url = res["Location"]
-    assert b"2 rows screened" in client.get(job_url).content
+    assert b'data-status="succeeded"' in client.get(job_url).content
+    from vigie.core.models import Job
+
+    assert Job.objects.get(kind="screening.batch").result["rows"] == 2
     download = client.get(job_url + "download/")
     body = b"".join(download.streaming_content).decode()
     assert "LYi.901" in body and "C2" in body
