@@ -34,6 +34,7 @@ def main() -> None:
     parser.add_argument("--threshold", type=float, default=engine.THRESHOLD)
     parser.add_argument("--baseline-cutoff", type=float, default=0.90)
     parser.add_argument("--misses", type=int, default=0, help="print N misses to stderr")
+    parser.add_argument("--fast", action="store_true", help="batch mode (fast=True)")
     args = parser.parse_args()
     recs = records()
     index = build_index(recs)
@@ -45,7 +46,10 @@ def main() -> None:
     started = time.perf_counter()
     for row in rows:
         results = index.screen(
-            engine.Query(row["query"], row["schema"]), threshold=args.threshold, limit=50
+            engine.Query(row["query"], row["schema"]),
+            threshold=args.threshold,
+            limit=50,
+            fast=args.fast,
         )
         found = {f"{r.entry.watchlist}:{r.entry.reference}" for r in results}
         expected = set(row["expected"])
@@ -84,6 +88,7 @@ def main() -> None:
                 "eval_set": "screening_eval_v1",
                 "queries": len(rows),
                 "threshold": args.threshold,
+                "mode": "batch (fast)" if args.fast else "search",
                 **summary(by_cat),
                 "by_category": {k: round(v[0] / v[1], 4) for k, v in sorted(by_cat.items())},
                 "baseline_rapidfuzz": {

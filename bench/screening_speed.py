@@ -41,7 +41,7 @@ INDEX: engine.ScreeningIndex | None = None
 
 def _screen_chunk(chunk: list[tuple[str, str | None]]) -> int:
     assert INDEX is not None
-    return sum(bool(INDEX.screen(engine.Query(n, s))) for n, s in chunk)
+    return sum(bool(INDEX.screen(engine.Query(n, s), fast=True)) for n, s in chunk)
 
 
 def pct(values: list[float], q: float) -> float:

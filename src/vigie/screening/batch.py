@@ -140,7 +140,7 @@ def screen_row(index: engine.ScreeningIndex, row: Row, threshold: float) -> dict
             "score": round(r.score, 4),
             "explanation": r.explanation,
         }
-        for r in index.screen(query, threshold=threshold, limit=5)
+        for r in index.screen(query, threshold=threshold, limit=5, fast=True)
     ]
     return out
 

@@ -25,6 +25,7 @@ THRESHOLD = 0.80  # default: a result at or above it is a potential match
 CANDIDATES = 16  # names fully scored per query form
 MAX_KEYS_PER_PART = 4
 MAX_DF = 0.02  # keys on more than this share of names only count if nothing rarer exists
+MIN_PARTS_SHARED = 0.5  # share of a query's distinctive parts a candidate must share
 MIN_CAP = 200  # ... but a key on fewer names than this is never "common"
 PREFILTER = 50  # rapidfuzz token-set ratio below which two Latin-script names are not aligned
 LOW_QUALITY = 0.95  # UN "Low" aliases and OFAC weak aliases count a little less
@@ -101,7 +102,7 @@ class ScreeningIndex:
                 for key in names.blocking_keys(analysed):
                     self.postings[key].append(name_id)
 
-    def candidates(self, query: Name, limit: int = CANDIDATES) -> list[int]:
+    def candidates(self, query: Name, limit: int = CANDIDATES, prune: bool = False) -> list[int]:
         """The listed names sharing the rarest parts with ``query``: each query part counts
         once per listed name, by the inverse frequency of its rarest shared key. Parts whose
         keys are all common (Mohammed, Ali) are skipped unless no part is rarer."""
@@ -123,6 +124,7 @@ class ScreeningIndex:
             part, keys = min(by_part.items(), key=lambda item: min(item[1]))
             selected = {part: [min(keys)]}
         weights: dict[int, float] = defaultdict(float)
+        parts_hit: dict[int, int] = defaultdict(int)
         for keys in selected.values():
             hits: dict[int, float] = {}
             for df, key in keys:
@@ -132,6 +134,12 @@ class ScreeningIndex:
                         hits[name_id] = idf
             for name_id, idf in hits.items():
                 weights[name_id] += idf
+                parts_hit[name_id] += 1
+        if prune and len(selected) >= 3:
+            # A listed name sharing fewer than half of the query's distinctive parts cannot
+            # reach the threshold (each missing part weighs 0.8): not worth aligning.
+            needed = math.ceil(len(selected) * MIN_PARTS_SHARED)
+            weights = {k: v for k, v in weights.items() if parts_hit[k] >= needed}
         return sorted(weights, key=weights.__getitem__, reverse=True)[:limit]
 
     def screen(self, query: Query, threshold: float = THRESHOLD, limit: int = 10) -> list[Result]:
@@ -140,7 +148,7 @@ class ScreeningIndex:
         best: dict[int, tuple[float, names.NameMatch, IndexedName]] = {}
         for form in forms:
             ascii_query = form.comparable.isascii()
-            for name_id in self.candidates(form):
+            for name_id in self.candidates(form, prune=fast and not query.document):
                 listed = self.names[name_id]
                 if (
                     ascii_query
