@@ -145,6 +145,40 @@ def screen_row(index: engine.ScreeningIndex, row: Row, threshold: float) -> dict
     return out
 
 
+_WORKER_INDEX: engine.ScreeningIndex | None = None
+CHUNK = 500
+
+
+def _screen_chunk(args: tuple[list[Row], float]) -> list[dict[str, Any]]:
+    rows_, threshold = args
+    assert _WORKER_INDEX is not None
+    return [screen_row(_WORKER_INDEX, r, threshold) for r in rows_]
+
+
+def _results(
+    index: engine.ScreeningIndex, source: Iterator[Row], threshold: float, workers: int
+) -> Iterator[dict[str, Any]]:
+    """Rows screened in input order; with ``workers`` > 1, by forked processes that share the
+    index copy-on-write, 500 rows at a time (memory stays bounded by a few chunks)."""
+    if workers <= 1:
+        for row in source:
+            yield screen_row(index, row, threshold)
+        return
+    import multiprocessing
+    from itertools import islice
+
+    global _WORKER_INDEX
+    _WORKER_INDEX = index
+
+    def chunks() -> Iterator[tuple[list[Row], float]]:
+        while chunk := list(islice(source, CHUNK)):
+            yield chunk, threshold
+
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        for screened in pool.imap(_screen_chunk, chunks()):
+            yield from screened
+
+
 def run(
     index: engine.ScreeningIndex,
     path: Path,
@@ -154,6 +188,7 @@ def run(
     fmt: str = "csv",
     threshold: float = engine.THRESHOLD,
     progress: Callable[[int, str], None] | None = None,
+    workers: int = 1,
 ) -> dict[str, int]:
     """Screen every row of ``path`` and write results to ``out`` (CSV, or a JSON array)."""
     counts = {"rows": 0, "with_matches": 0, "errors": 0}
@@ -176,8 +211,8 @@ def run(
         )
     else:
         out.write("[")
-    for row in rows(path, mapping):
-        result = screen_row(index, row, threshold)
+    for result in _results(index, rows(path, mapping), threshold, workers):
+        row = Row(result["row"], {})
         counts["rows"] += 1
         counts["with_matches"] += bool(result["matches"])
         counts["errors"] += "error" in result

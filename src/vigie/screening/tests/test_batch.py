@@ -69,3 +69,16 @@ def test_row_with_overlong_name_is_reported_not_fatal(
     rows = json.loads(out.getvalue())
     assert counts["errors"] == 1 and rows[0]["error"].startswith("row 2:")
     assert rows[1]["matches"]
+
+
+def test_two_workers_keep_input_order(tmp_path: Path, index: engine.ScreeningIndex) -> None:
+    lines = ["id,name"] + [
+        f"R{i},{'Sahara Synthetic Trading LLC' if i % 7 == 0 else f'Nobody Number {i}'}"
+        for i in range(1, 1201)
+    ]
+    path = write(tmp_path, "many.csv", "\n".join(lines) + "\n")
+    out = io.StringIO()
+    counts = batch.run(index, path, out, fmt="json", workers=2)
+    rows = json.loads(out.getvalue())
+    assert counts["rows"] == 1200 and [r["id"] for r in rows] == [f"R{i}" for i in range(1, 1201)]
+    assert counts["with_matches"] == 1200 // 7
