@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -117,24 +117,23 @@ class ScreeningIndex:
         if not by_part:
             return []
         selected = {
-            p: sorted(k for k in keys if k[0] <= cap)[:MAX_KEYS_PER_PART]
+            p: rare
             for p, keys in by_part.items()
+            if (rare := sorted(k for k in keys if k[0] <= cap)[:MAX_KEYS_PER_PART])
         }
-        if not any(selected.values()):
+        if not selected:
             part, keys = min(by_part.items(), key=lambda item: min(item[1]))
             selected = {part: [min(keys)]}
         weights: dict[int, float] = defaultdict(float)
-        parts_hit: dict[int, int] = defaultdict(int)
+        parts_hit: Counter[int] = Counter()
         for keys in selected.values():
+            # Most frequent key first, so the rarest (highest idf) key of a part wins.
             hits: dict[int, float] = {}
-            for df, key in keys:
-                idf = math.log(1 + n / df)
-                for name_id in self.postings[key]:
-                    if hits.get(name_id, 0.0) < idf:
-                        hits[name_id] = idf
+            for df, key in sorted(keys, reverse=True):
+                hits.update(dict.fromkeys(self.postings[key], math.log(1 + n / df)))
+            parts_hit.update(hits.keys())
             for name_id, idf in hits.items():
                 weights[name_id] += idf
-                parts_hit[name_id] += 1
         if prune and len(selected) >= 3:
             # A listed name sharing fewer than half of the query's distinctive parts cannot
             # reach the threshold (each missing part weighs 0.8): not worth aligning.
