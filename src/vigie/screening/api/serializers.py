@@ -120,6 +120,7 @@ class SubjectCreateSerializer(serializers.Serializer):
 
 
 class HitSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(read_only=True, help_text="open, confirmed or false_positive")
     subject = serializers.SerializerMethodField()
     entry = serializers.SerializerMethodField()
     organisation = serializers.CharField(source="organisation.code")
@@ -159,6 +160,7 @@ class DecisionInSerializer(serializers.Serializer):
 
 
 class DecisionSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(read_only=True, help_text="confirmed or false_positive")
     decided_by = serializers.CharField(source="decided_by.username", default="")
     hit = serializers.UUIDField(source="hit_id")
 
