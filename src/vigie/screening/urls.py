@@ -4,7 +4,7 @@ from vigie.screening import views
 
 app_name = "screening"
 urlpatterns = [
-    path("screening/", views.SearchPage.as_view(), name="search"),
+    path("screening/search/", views.SearchPage.as_view(), name="search"),
     path("screening/subjects/", views.SubjectsPage.as_view(), name="subjects"),
     path("screening/review/", views.ReviewPage.as_view(), name="review"),
     path("screening/review/<uuid:pk>/", views.DecidePage.as_view(), name="decide"),

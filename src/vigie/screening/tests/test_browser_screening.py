@@ -27,7 +27,7 @@ def test_search_batch_and_review(
     selectors.screening_index()  # warm the name tagger and the index in this process
     log_in(page, url, "u-screening_officer", PASSWORD)
 
-    page.goto(f"{url}/screening/")
+    page.goto(f"{url}/screening/search/")
     page.fill("#id_name", "Muhammad Abd al-Qadir")
     page.click("[data-testid=search-submit]")
     first = page.locator("[data-testid=result]").first
@@ -78,7 +78,7 @@ def test_search_batch_and_review(
     assert Hit.objects.get().status == "false_positive"
 
     page.click("button[data-lang=ar]")
-    page.goto(f"{url}/screening/")
+    page.goto(f"{url}/screening/search/")
     assert page.locator("html").get_attribute("dir") == "rtl"
     page.fill("#id_name", "محمد عبد القادر")
     page.click("[data-testid=search-submit]")

@@ -142,7 +142,7 @@ def test_other_organisation_cannot_see_or_decide(world: World, api: Any, listed:
 
 def test_web_search_save_and_review(world: World, web: Any, listed: Path) -> None:
     client = web(world.users["screening_officer"])
-    page = client.get("/screening/", {"name": "Ermias Gebray"})
+    page = client.get("/screening/search/", {"name": "Ermias Gebray"})
     assert page.status_code == 200 and b"LYi.901" in page.content
     res = client.post(
         "/screening/subjects/",
