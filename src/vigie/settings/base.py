@@ -42,6 +42,7 @@ VIGIE_APPS = [
     "vigie.web",
     "vigie.cases",
     "vigie.analytics",
+    "vigie.screening",
 ]
 
 INSTALLED_APPS = [

@@ -1,0 +1,155 @@
+"""Screening speed against UN + OFAC SDN (../shared/data), with the naive baseline in the same
+run: rapidfuzz ``process.extractOne`` (token-sort ratio) over every normalised listed name.
+
+- single queries: p50/p95 latency in-process for the evaluation-set queries, engine and
+  baseline, and the ratio;
+- batch: N names (default 100,000: evaluation queries and synthetic recombinations) screened
+  with ``--workers`` processes (fork, index shared copy-on-write); the baseline's batch time is
+  extrapolated from its measured mean.
+
+Prints one JSON line. `python bench/screening_speed.py [--batch 100000] [--workers 2]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import random
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vigie.settings.test")
+os.environ.setdefault("VIGIE_DATA_DIR", tempfile.mkdtemp(prefix="vigie-bench-"))
+sys.path.insert(0, str(Path(__file__).parent))
+
+import django
+
+django.setup()
+
+from screening_common import NaiveBaseline, build_index, eval_rows, records  # noqa: E402
+
+from vigie.screening import engine  # noqa: E402
+
+INDEX: engine.ScreeningIndex | None = None
+
+
+def _screen_chunk(chunk: list[tuple[str, str | None]]) -> int:
+    assert INDEX is not None
+    return sum(bool(INDEX.screen(engine.Query(n, s), fast=True)) for n, s in chunk)
+
+
+def api_latency(n: int) -> tuple[float, float]:
+    """p50/p95 of POST /api/screening/search/ through Django's full stack (session auth,
+    permission check, serializer), UN + OFAC loaded into a fresh SQLite data directory."""
+    from django.core.management import call_command
+    from django.test import Client
+
+    from vigie.core.models import Membership, Organisation, User
+    from vigie.screening import selectors, services
+    from vigie.screening.generate_eval import LISTS, SHARED
+
+    call_command("migrate", verbosity=0)
+    for rel in LISTS:
+        services.load_list(SHARED / rel)
+    org = Organisation.objects.create(code="bench", name="Bench")
+    user = User.objects.create(username="bench-officer")
+    Membership.objects.create(user=user, organisation=org, role="screening_officer")
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    selectors.screening_index()
+    names = [r["query"] for r in eval_rows()[:: max(1, len(eval_rows()) // n)]][:n]
+    lat = []
+    for name in names:
+        t = time.perf_counter()
+        res = client.post("/api/screening/search/", {"name": name}, content_type="application/json")
+        lat.append((time.perf_counter() - t) * 1000)
+        assert res.status_code == 200, res.content
+    return pct(lat, 0.5), pct(lat, 0.95)
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 3)
+
+
+def main() -> None:
+    global INDEX
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--queries", type=int, default=2000)
+    parser.add_argument("--baseline-queries", type=int, default=300)
+    parser.add_argument("--batch", type=int, default=100_000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--api-queries", type=int, default=300)
+    args = parser.parse_args()
+    rng = random.Random(2331)
+    recs = records()
+    t0 = time.perf_counter()
+    INDEX = build_index(recs)
+    build_s = time.perf_counter() - t0
+    baseline = NaiveBaseline(recs)
+    rows = eval_rows()
+    rng.shuffle(rows)
+    queries = [(r["query"], r["schema"]) for r in rows]
+
+    lat = []
+    for name, schema in queries[: args.queries]:
+        t = time.perf_counter()
+        INDEX.screen(engine.Query(name, schema))
+        lat.append((time.perf_counter() - t) * 1000)
+    base_lat = []
+    for name, _schema in queries[: args.baseline_queries]:
+        t = time.perf_counter()
+        baseline.best(name, 0.9)
+        base_lat.append((time.perf_counter() - t) * 1000)
+
+    words = [w for q, _ in queries for w in q.split() if len(w) > 2]
+    batch = list(queries)
+    while len(batch) < args.batch:
+        batch.append((f"{rng.choice(words)} {rng.choice(words)} {rng.choice(words)}", None))
+    batch = batch[: args.batch]
+    chunks = [batch[i : i + 500] for i in range(0, len(batch), 500)]
+    t = time.perf_counter()
+    if args.workers > 1:
+        with multiprocessing.get_context("fork").Pool(args.workers) as pool:
+            matched = sum(pool.imap(_screen_chunk, chunks))
+    else:
+        matched = sum(_screen_chunk(c) for c in chunks)
+    batch_s = time.perf_counter() - t
+    base_mean = statistics.mean(base_lat)
+    api_p50, api_p95 = api_latency(args.api_queries) if args.api_queries else (0.0, 0.0)
+    print(
+        json.dumps(
+            {
+                "bench": "screening_speed",
+                "entries": len(INDEX.entries),
+                "indexed_names": len(INDEX.names),
+                "index_build_s": round(build_s, 1),
+                "single_p50_ms": pct(lat, 0.5),
+                "single_p95_ms": pct(lat, 0.95),
+                "baseline_p50_ms": pct(base_lat, 0.5),
+                "baseline_p95_ms": pct(base_lat, 0.95),
+                "speedup_p50": round(pct(base_lat, 0.5) / max(pct(lat, 0.5), 1e-6), 1),
+                "api_p50_ms": api_p50,
+                "api_p95_ms": api_p95,
+                "batch_names": len(batch),
+                "batch_workers": args.workers,
+                "batch_s": round(batch_s, 1),
+                "batch_names_per_s": round(len(batch) / batch_s),
+                "batch_with_matches": matched,
+                "baseline_batch_s_estimated": round(
+                    base_mean * len(batch) / 1000 / args.workers, 1
+                ),
+                "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ScreeningConfig(AppConfig):
+    name = "vigie.screening"
+    label = "screening"
+    verbose_name = _("Screening")
+    default_auto_field = "django.db.models.BigAutoField"
+    nav = [
+        ("screening:search", _("Screening"), "screening.run"),
+        ("screening:batch", _("Batch screening"), "screening.run"),
+        ("screening:review", _("Review queue"), "screening.review"),
+        ("screening:subjects", _("Saved subjects"), "screening.run"),
+        ("screening:lists", _("Watchlists"), "screening.run"),
+    ]
+
+    def ready(self) -> None:
+        from vigie.core import changelog
+        from vigie.screening import tasks  # noqa: F401  (registers the job handlers)
+        from vigie.screening.models import Decision, Subject
+
+        changelog.register(Subject, Decision)

@@ -1,0 +1,265 @@
+"""Batch screening: read a CSV or XLSX of names (with a column mapping), screen every row,
+write the results. Rows stream in and out; memory holds one chunk of results at a time."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from django.core.exceptions import ValidationError
+
+from vigie.screening import engine
+from vigie.screening.services import make_query
+
+COLUMNS = ("id", "name", "schema", "birth_date", "country", "document")
+MAX_ROWS = 1_000_000
+
+
+class BatchFileError(ValueError):
+    """A batch file that cannot be read; the message says file, row, column and why."""
+
+
+@dataclass
+class Row:
+    number: int  # line number in the file (header is 1)
+    values: dict[str, str]
+
+
+def _headers(path: Path) -> list[str]:
+    if path.suffix.lower() == ".xlsx":
+        from openpyxl import load_workbook
+
+        wb = load_workbook(path, read_only=True)
+        first = next(wb.active.iter_rows(max_row=1, values_only=True), ()) if wb.active else ()
+        wb.close()
+        return [str(c).strip() for c in first if c is not None]
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return [h.strip() for h in next(csv.reader(fh), [])]
+
+
+def headers(path: Path) -> list[str]:
+    try:
+        return _headers(path)
+    except (OSError, UnicodeDecodeError, csv.Error, ValueError, KeyError) as exc:
+        raise BatchFileError(f"{path.name}: cannot read the header row: {exc}") from None
+
+
+def guess_mapping(columns: list[str]) -> dict[str, str]:
+    """Our column -> the file's header, for headers that already say what they are."""
+    lower = {c.lower().replace(" ", "_"): c for c in columns}
+    aliases = {
+        "name": ("name", "full_name", "nom", "supplier", "vendor", "company"),
+        "id": ("id", "identifier", "ref", "reference"),
+        "schema": ("schema", "type", "kind"),
+        "birth_date": ("birth_date", "dob", "date_of_birth", "birthdate"),
+        "country": ("country", "nationality", "pays"),
+        "document": ("document", "passport", "id_number"),
+    }
+    mapping = {}
+    for ours, names in aliases.items():
+        for n in names:
+            if n in lower:
+                mapping[ours] = lower[n]
+                break
+    return mapping
+
+
+def rows(path: Path, mapping: dict[str, str] | None = None) -> Iterator[Row]:
+    cols = headers(path)
+    mapping = mapping or guess_mapping(cols)
+    if not mapping.get("name") or mapping["name"] not in cols:
+        raise BatchFileError(
+            f"{path.name}, row 1: no name column ({mapping.get('name') or 'name'!r}); "
+            f"columns: {cols}"
+        )
+    for ours, theirs in mapping.items():
+        if ours not in COLUMNS:
+            raise BatchFileError(f"{path.name}: unknown field {ours!r} in the mapping")
+        if theirs and theirs not in cols:
+            raise BatchFileError(f"{path.name}, row 1: no column {theirs!r}; columns: {cols}")
+    if path.suffix.lower() == ".xlsx":
+        from openpyxl import load_workbook
+
+        wb = load_workbook(path, read_only=True)
+        sheet = wb.active
+        if sheet is None:
+            raise BatchFileError(f"{path.name}: no worksheet")
+        source: Iterator[list[str]] = (
+            ["" if c is None else str(c) for c in r]
+            for r in sheet.iter_rows(min_row=2, values_only=True)
+        )
+    else:
+        fh = path.open(encoding="utf-8-sig", newline="")
+        reader = csv.reader(fh)
+        next(reader, None)
+        source = reader
+    positions = {ours: cols.index(theirs) for ours, theirs in mapping.items() if theirs}
+    try:
+        for number, cells in enumerate(source, 2):
+            if number > MAX_ROWS + 1:
+                raise BatchFileError(f"{path.name}: more than {MAX_ROWS} rows")
+            if not any(c.strip() for c in cells):
+                continue
+            values = {k: (cells[i].strip() if i < len(cells) else "") for k, i in positions.items()}
+            yield Row(number, values)
+    except (csv.Error, UnicodeDecodeError) as exc:
+        raise BatchFileError(f"{path.name}: {exc}") from None
+    finally:
+        if path.suffix.lower() != ".xlsx":
+            fh.close()
+
+
+def screen_row(index: engine.ScreeningIndex, row: Row, threshold: float) -> dict[str, Any]:
+    v = row.values
+    out: dict[str, Any] = {
+        "row": row.number,
+        "id": v.get("id") or str(row.number - 1),
+        "name": v.get("name", ""),
+    }
+    try:
+        query = make_query(
+            v.get("name", ""),
+            v.get("schema"),
+            v.get("birth_date", ""),
+            v.get("country", ""),
+            v.get("document", ""),
+        )
+    except ValidationError as exc:
+        out["error"] = f"row {row.number}: " + "; ".join(exc.messages)
+        out["matches"] = []
+        return out
+    out["matches"] = [
+        {
+            "reference": r.entry.reference,
+            "watchlist": r.entry.watchlist,
+            "caption": r.entry.caption,
+            "score": round(r.score, 4),
+            "explanation": r.explanation,
+        }
+        for r in index.screen(query, threshold=threshold, limit=5, fast=True)
+    ]
+    return out
+
+
+_WORKER_INDEX: engine.ScreeningIndex | None = None
+CHUNK = 500
+
+
+def _screen_chunk(args: tuple[list[Row], float]) -> list[dict[str, Any]]:
+    rows_, threshold = args
+    assert _WORKER_INDEX is not None
+    return [screen_row(_WORKER_INDEX, r, threshold) for r in rows_]
+
+
+def _results(
+    index: engine.ScreeningIndex, source: Iterator[Row], threshold: float, workers: int
+) -> Iterator[dict[str, Any]]:
+    """Rows screened in input order; with ``workers`` > 1, by forked processes that share the
+    index copy-on-write, 500 rows at a time (memory stays bounded by a few chunks)."""
+    if workers <= 1:
+        for row in source:
+            yield screen_row(index, row, threshold)
+        return
+    import multiprocessing
+    from itertools import islice
+
+    global _WORKER_INDEX
+    _WORKER_INDEX = index
+
+    def chunks() -> Iterator[tuple[list[Row], float]]:
+        while chunk := list(islice(source, CHUNK)):
+            yield chunk, threshold
+
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        for screened in pool.imap(_screen_chunk, chunks()):
+            yield from screened
+
+
+def run(
+    index: engine.ScreeningIndex,
+    path: Path,
+    out: IO[str],
+    *,
+    mapping: dict[str, str] | None = None,
+    fmt: str = "csv",
+    threshold: float = engine.THRESHOLD,
+    progress: Callable[[int, str], None] | None = None,
+    workers: int = 1,
+) -> dict[str, int]:
+    """Screen every row of ``path`` and write results to ``out`` (CSV, or a JSON array)."""
+    counts = {"rows": 0, "with_matches": 0, "errors": 0}
+    writer = None
+    if fmt == "csv":
+        writer = csv.writer(out)
+        writer.writerow(
+            [
+                "row",
+                "id",
+                "name",
+                "status",
+                "reference",
+                "watchlist",
+                "listed_name",
+                "score",
+                "matched_name",
+                "reasons",
+            ]
+        )
+    else:
+        out.write("[")
+    for result in _results(index, rows(path, mapping), threshold, workers):
+        row = Row(result["row"], {})
+        counts["rows"] += 1
+        counts["with_matches"] += bool(result["matches"])
+        counts["errors"] += "error" in result
+        if writer is not None:
+            if not result["matches"]:
+                writer.writerow(
+                    [
+                        row.number,
+                        result["id"],
+                        result["name"],
+                        result.get("error", "no match"),
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                    ]
+                )
+            for m in result["matches"]:
+                writer.writerow(
+                    [
+                        row.number,
+                        result["id"],
+                        result["name"],
+                        "potential match",
+                        m["reference"],
+                        m["watchlist"],
+                        m["caption"],
+                        m["score"],
+                        m["explanation"]["matched_name"],
+                        "; ".join(m["explanation"]["reasons"]),
+                    ]
+                )
+        else:
+            out.write(
+                ("," if counts["rows"] > 1 else "") + "\n" + json.dumps(result, ensure_ascii=False)
+            )
+        if progress and counts["rows"] % 200 == 0:
+            progress(counts["rows"], f"{counts['rows']} rows screened")
+    if writer is None:
+        out.write("\n]\n")
+    return counts
+
+
+def count_rows(path: Path) -> int:
+    if path.suffix.lower() == ".xlsx":
+        return sum(1 for _ in rows(path))
+    with path.open("rb") as fh:
+        return max(0, sum(1 for _ in fh) - 1)

@@ -1,0 +1,234 @@
+"""The screening engine: a candidate index over every name of every listed entry, and the
+scoring that ranks and explains the entries a query may be.
+
+Blocking: each listed name is filed under its parts' spellings, metaphone codes and the
+cross-script symbols rigour gives them. A query looks up its own keys, weighs shared keys by
+rarity (inverse document frequency) and fully scores only the best ``CANDIDATES`` names,
+instead of every name on the lists. Built once per set of list versions in force, in memory.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz
+from rigour.names import Name
+
+from vigie.screening import evidence, names
+
+THRESHOLD = 0.80  # default: a result at or above it is a potential match
+CANDIDATES = 16  # names fully scored per query form
+MAX_KEYS_PER_PART = 4
+MAX_DF = 0.02  # keys on more than this share of names only count if nothing rarer exists
+MIN_PARTS_SHARED = 0.5  # share of a query's distinctive parts a candidate must share
+MIN_CAP = 200  # ... but a key on fewer names than this is never "common"
+PREFILTER = 50  # rapidfuzz token-set ratio below which two Latin-script names are not aligned
+LOW_QUALITY = 0.95  # UN "Low" aliases and OFAC weak aliases count a little less
+SCHEMA_MISMATCH = 0.85  # a person searched against an organisation, or the reverse
+
+
+@dataclass
+class IndexedEntry:
+    id: int | None
+    watchlist: str
+    reference: str
+    schema: str
+    caption: str
+    fingerprint: str
+    evidence: evidence.EntryEvidence
+    regime: str = ""
+
+
+@dataclass
+class IndexedName:
+    entry: int  # position in ScreeningIndex.entries
+    text: str
+    kind: str
+    quality: str
+    name: Name
+
+
+@dataclass
+class Result:
+    entry: IndexedEntry
+    score: float
+    explanation: dict[str, Any]
+
+    def as_dict(self) -> dict[str, Any]:
+        e = self.entry
+        return {
+            "entry_id": e.id,
+            "watchlist": e.watchlist,
+            "reference": e.reference,
+            "schema": e.schema,
+            "caption": e.caption,
+            "regime": e.regime,
+            "score": round(self.score, 4),
+            "explanation": self.explanation,
+        }
+
+
+@dataclass
+class Query:
+    name: str
+    schema: str | None = None
+    birth_date: str = ""
+    country: str = ""
+    document: str = ""
+
+
+@dataclass
+class ScreeningIndex:
+    entries: list[IndexedEntry] = field(default_factory=list)
+    names: list[IndexedName] = field(default_factory=list)
+    postings: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    signature: tuple[Any, ...] = ()
+    built_in: float = 0.0
+
+    def add(self, entry: IndexedEntry, entry_names: Iterable[dict[str, Any]]) -> None:
+        pos = len(self.entries)
+        self.entries.append(entry)
+        for n in entry_names:
+            for analysed in names.analyse(n["name"], entry.schema):
+                self.names.append(
+                    IndexedName(pos, n["name"], n.get("kind", ""), n.get("quality", ""), analysed)
+                )
+                name_id = len(self.names) - 1
+                for key in names.blocking_keys(analysed):
+                    self.postings[key].append(name_id)
+
+    def candidates(self, query: Name, limit: int = CANDIDATES, prune: bool = False) -> list[int]:
+        """The listed names sharing the rarest parts with ``query``: each query part counts
+        once per listed name, by the inverse frequency of its rarest shared key. Parts whose
+        keys are all common (Mohammed, Ali) are skipped unless no part is rarer."""
+        n = max(len(self.names), 1)
+        cap = max(MAX_DF * n, MIN_CAP)
+        by_part: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        for key, parts in names.blocking_keys(query).items():
+            posting = self.postings.get(key)
+            if posting is not None:
+                for p in parts:
+                    by_part[p].append((len(posting), key))
+        if not by_part:
+            return []
+        selected = {
+            p: rare
+            for p, keys in by_part.items()
+            if (rare := sorted(k for k in keys if k[0] <= cap)[:MAX_KEYS_PER_PART])
+        }
+        if not selected:
+            part, keys = min(by_part.items(), key=lambda item: min(item[1]))
+            selected = {part: [min(keys)]}
+        weights: dict[int, float] = defaultdict(float)
+        parts_hit: Counter[int] = Counter()
+        for keys in selected.values():
+            # Most frequent key first, so the rarest (highest idf) key of a part wins.
+            hits: dict[int, float] = {}
+            for df, key in sorted(keys, reverse=True):
+                hits.update(dict.fromkeys(self.postings[key], math.log(1 + n / df)))
+            parts_hit.update(hits.keys())
+            for name_id, idf in hits.items():
+                weights[name_id] += idf
+        if prune and len(selected) >= 3:
+            # A listed name sharing fewer than half of the query's distinctive parts cannot
+            # reach the threshold (each missing part weighs 0.8): not worth aligning.
+            needed = math.ceil(len(selected) * MIN_PARTS_SHARED)
+            weights = {k: v for k, v in weights.items() if parts_hit[k] >= needed}
+        return sorted(weights, key=weights.__getitem__, reverse=True)[:limit]
+
+    def screen(
+        self, query: Query, threshold: float = THRESHOLD, limit: int = 10, fast: bool = False
+    ) -> list[Result]:
+        """Entries whose score reaches ``threshold``, best first, each explained. ``fast``
+        (batch screening) skips listed names that share fewer than half of the query's
+        distinctive parts: about three times faster, slightly lower recall (docs/screening.md)."""
+        forms = names.analyse(query.name, query.schema)
+        best: dict[int, tuple[float, names.NameMatch, IndexedName]] = {}
+        for form in forms:
+            ascii_query = form.comparable.isascii()
+            for name_id in self.candidates(form, prune=fast and not query.document):
+                listed = self.names[name_id]
+                if (
+                    ascii_query
+                    and listed.name.comparable.isascii()
+                    and fuzz.token_set_ratio(form.comparable, listed.name.comparable) < PREFILTER
+                ):
+                    continue  # plainly different spellings: not worth the full alignment
+                match = names.compare_names(form, listed.name)
+                score = match.score
+                if listed.quality == "low" or listed.kind == "weak":
+                    score *= LOW_QUALITY
+                current = best.get(listed.entry)
+                if current is None or score > current[0]:
+                    best[listed.entry] = (score, match, listed)
+        results: list[Result] = []
+        for pos, (name_score, match, listed) in best.items():
+            entry = self.entries[pos]
+            adj = evidence.compare(entry.evidence, query.birth_date, query.country, query.document)
+            score = name_score
+            if listed.kind == "primary":
+                which = "the listed name"
+            else:
+                which = f"a {listed.quality or 'listed'}-quality {listed.kind.replace('_', ' ')}"
+            reasons = [f"{which} {listed.text!r} matches {match.query!r} at {name_score:.2f}"]
+            mismatch = bool(
+                query.schema
+                and entry.schema != query.schema
+                and entry.schema in ("Person", "Organization")
+            )
+            if mismatch:
+                score *= SCHEMA_MISMATCH
+                reasons.append(f"searched a {query.schema}, listed as {entry.schema}")
+            score = max(0.0, min(1.0, score + adj.score))
+            if adj.decisive:
+                score = 1.0
+            reasons += adj.reasons
+            if score < threshold:
+                continue
+            explanation = {
+                "query_name": match.query,
+                "matched_name": listed.text,
+                "matched_name_kind": listed.kind,
+                "matched_name_quality": listed.quality,
+                "features": {
+                    "name": round(name_score, 4),
+                    **names.string_features(match.query, listed.text),
+                    **adj.features,
+                },
+                "alignment": match.explain(),
+                "reasons": reasons,
+                "decisive": adj.decisive,
+                "schema_mismatch": mismatch,
+            }
+            results.append(Result(entry, score, explanation))
+        results.sort(key=lambda r: (-r.score, r.entry.reference))
+        return results[:limit]
+
+
+def build(records: Iterable[dict[str, Any]], signature: tuple[Any, ...] = ()) -> ScreeningIndex:
+    """``records``: dicts with id, watchlist, reference, schema, caption, fingerprint, data."""
+    started = time.perf_counter()
+    index = ScreeningIndex(signature=signature)
+    for r in records:
+        data = r["data"]
+        index.add(
+            IndexedEntry(
+                id=r.get("id"),
+                watchlist=r["watchlist"],
+                reference=r["reference"],
+                schema=r["schema"],
+                caption=r["caption"],
+                fingerprint=r.get("fingerprint", ""),
+                evidence=evidence.EntryEvidence.from_data(data),
+                regime=data.get("regime", ""),
+            ),
+            data.get("names", []),
+        )
+    index.postings = dict(index.postings)
+    index.built_in = time.perf_counter() - started
+    return index

@@ -1,0 +1,198 @@
+"""Loading a watchlist file as a new version: parse everything first, then apply the diff
+(added, removed, amended by permanent reference number) in one transaction, so a bad file
+changes nothing and the version in force stays in force."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+from vigie.screening.models import EntryChange, ListEntry, ListVersion, Watchlist
+from vigie.screening.parsers import ParsedList, parse
+
+Report = Callable[[int, int, str], None]
+BATCH = 500
+
+
+@dataclass
+class LoadResult:
+    version: ListVersion
+    unchanged_file: bool = False
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    amended: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        v = self.version
+        return {
+            "watchlist": v.watchlist.code,
+            "version": v.number,
+            "version_id": v.pk,
+            "published": v.published,
+            "entries": v.entry_count,
+            "names": v.name_count,
+            "added": len(self.added),
+            "removed": len(self.removed),
+            "amended": len(self.amended),
+            "unchanged_file": self.unchanged_file,
+        }
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    files = sorted(p for p in path.iterdir() if p.suffix == ".csv") if path.is_dir() else [path]
+    for f in files:
+        with f.open("rb") as fh:
+            while chunk := fh.read(1 << 20):
+                digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    return sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+
+
+def load_file(
+    path: Path,
+    source: str | None = None,
+    *,
+    user: Any = None,
+    code: str | None = None,
+    mapping: dict[str, str] | None = None,
+    report: Report | None = None,
+) -> LoadResult:
+    """Parse ``path`` and make it the version in force of its watchlist."""
+    report = report or (lambda done, total, message: None)
+    report(0, 0, f"reading {path.name}")
+    parsed = parse(path, source, code=code, mapping=mapping)
+    if code:
+        parsed.code = code
+    sha = sha256_of(path)
+    return apply(parsed, path.name, sha, user=user, report=report)
+
+
+def apply(
+    parsed: ParsedList, file_name: str, sha: str, *, user: Any = None, report: Report | None = None
+) -> LoadResult:
+    report = report or (lambda done, total, message: None)
+    total = len(parsed.entries)
+    with transaction.atomic():
+        watchlist, _ = Watchlist.objects.get_or_create(
+            code=parsed.code, defaults={"title": parsed.title, "source": parsed.source}
+        )
+        current = (
+            ListVersion.objects.select_for_update()
+            .filter(watchlist=watchlist, status=ListVersion.Status.ACTIVE)
+            .first()
+        )
+        if current is not None and current.file_sha256 == sha:
+            return LoadResult(current, unchanged_file=True)
+        last = watchlist.versions.order_by("-number").first()
+        version = ListVersion.objects.create(
+            watchlist=watchlist,
+            number=(last.number + 1) if last else 1,
+            file_name=file_name[:255],
+            file_sha256=sha,
+            published=parsed.published[:60],
+            loaded_by=user if getattr(user, "pk", None) else None,
+            entry_count=total,
+            name_count=sum(len(e.names) for e in parsed.entries),
+        )
+        result = LoadResult(version)
+        existing = {e.reference: e for e in ListEntry.objects.filter(watchlist=watchlist)}
+        new_entries: list[ListEntry] = []
+        updates: list[ListEntry] = []
+        changes: list[EntryChange] = []
+        seen: set[str] = set()
+        for i, parsed_entry in enumerate(parsed.entries, 1):
+            ref = parsed_entry.reference
+            seen.add(ref)
+            data, fp = parsed_entry.data(), parsed_entry.fingerprint()
+            old = existing.get(ref)
+            fields = {
+                "schema": parsed_entry.schema,
+                "caption": parsed_entry.caption[:500],
+                "data": data,
+                "fingerprint": fp,
+                "listed_on": parsed_entry.listed_on[:20],
+                "regime": parsed_entry.regime[:300],
+            }
+            if old is None:
+                new_entries.append(
+                    ListEntry(
+                        watchlist=watchlist,
+                        reference=ref,
+                        first_version=version,
+                        changed_in=version,
+                        **fields,
+                    )
+                )
+                result.added.append(ref)
+            elif not old.is_active or old.fingerprint != fp:
+                kind = EntryChange.Kind.ADDED if not old.is_active else EntryChange.Kind.AMENDED
+                changes.append(
+                    EntryChange(
+                        version=version,
+                        entry=old,
+                        kind=kind,
+                        fields=_changed_fields(old.data, data),
+                        before=old.data,
+                    )
+                )
+                (result.added if not old.is_active else result.amended).append(ref)
+                for k, v in fields.items():
+                    setattr(old, k, v)
+                old.is_active, old.removed_in, old.changed_in = True, None, version
+                updates.append(old)
+            if i % BATCH == 0:
+                report(i, total, f"{i} of {total} entries compared")
+        ListEntry.objects.bulk_create(new_entries, batch_size=BATCH)
+        created = ListEntry.objects.filter(watchlist=watchlist, reference__in=result.added)
+        by_ref = {e.reference: e for e in created}
+        changes += [
+            EntryChange(version=version, entry=by_ref[r], kind=EntryChange.Kind.ADDED)
+            for r in result.added
+            if r not in existing
+        ]
+        for old in existing.values():
+            if old.is_active and old.reference not in seen:
+                changes.append(
+                    EntryChange(
+                        version=version,
+                        entry=old,
+                        kind=EntryChange.Kind.REMOVED,
+                        before=old.data,
+                    )
+                )
+                old.is_active, old.removed_in = False, version
+                updates.append(old)
+                result.removed.append(old.reference)
+        ListEntry.objects.bulk_update(
+            updates,
+            [
+                "schema",
+                "caption",
+                "data",
+                "fingerprint",
+                "listed_on",
+                "regime",
+                "is_active",
+                "removed_in",
+                "changed_in",
+            ],
+            batch_size=BATCH,
+        )
+        EntryChange.objects.bulk_create(changes, batch_size=BATCH)
+        if current is not None:
+            current.status = ListVersion.Status.SUPERSEDED
+            current.save(update_fields=["status"])
+        version.added, version.removed = len(result.added), len(result.removed)
+        version.amended = len(result.amended)
+        version.save(update_fields=["added", "removed", "amended"])
+    report(total, total, "loaded")
+    return result

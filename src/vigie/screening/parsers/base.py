@@ -1,0 +1,108 @@
+"""The shape every watchlist parser produces, and the error it raises for bad input.
+
+A parser reads a whole file into :class:`ParsedList` before anything is written, so a
+malformed or truncated file is refused with a :class:`ListFormatError` (file, line or element,
+why) and the list version in force stays in force.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+PERSON = "Person"
+ORGANIZATION = "Organization"
+VESSEL = "Vessel"
+OTHER = "LegalEntity"
+SCHEMAS = (PERSON, ORGANIZATION, VESSEL, OTHER)
+
+
+class ListFormatError(ValueError):
+    """A watchlist file that cannot be loaded; the message says where and why."""
+
+    def __init__(self, file: str, where: str, why: str) -> None:
+        self.file, self.where, self.why = file, where, why
+        super().__init__(f"{file}, {where}: {why}" if where else f"{file}: {why}")
+
+
+@dataclass
+class ParsedEntry:
+    """One listed person or organisation with every field that helps decide a match.
+
+    ``names``: dicts with ``name``, ``kind`` (primary, alias, original_script, weak),
+    ``quality`` (good, low or empty) and for the primary name its ``parts``.
+    """
+
+    reference: str
+    schema: str
+    caption: str
+    names: list[dict[str, Any]] = field(default_factory=list)
+    birth_dates: list[str] = field(default_factory=list)  # ISO date, year or "1960/1965"
+    birth_places: list[str] = field(default_factory=list)
+    nationalities: list[str] = field(default_factory=list)
+    countries: list[str] = field(default_factory=list)
+    documents: list[dict[str, str]] = field(default_factory=list)
+    addresses: list[str] = field(default_factory=list)
+    listed_on: str = ""
+    regime: str = ""
+    programmes: list[str] = field(default_factory=list)
+    comments: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)  # designation, title, gender, ...
+
+    def data(self) -> dict[str, Any]:
+        return {
+            "caption": self.caption,
+            "schema": self.schema,
+            "names": self.names,
+            "birth_dates": self.birth_dates,
+            "birth_places": self.birth_places,
+            "nationalities": self.nationalities,
+            "countries": self.countries,
+            "documents": self.documents,
+            "addresses": self.addresses,
+            "listed_on": self.listed_on,
+            "regime": self.regime,
+            "programmes": self.programmes,
+            "comments": self.comments,
+            "extra": self.extra,
+        }
+
+    def fingerprint(self) -> str:
+        canonical = json.dumps(self.data(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+    def add_name(self, name: str | None, kind: str, quality: str = "", **more: Any) -> None:
+        text = " ".join((name or "").split())
+        if not text:
+            return
+        if any(n["name"] == text for n in self.names):
+            return
+        self.names.append({"name": text, "kind": kind, "quality": quality, **more})
+
+
+@dataclass
+class ParsedList:
+    source: str  # un, ofac, ftm, csv
+    code: str  # the watchlist this file is a version of
+    title: str
+    published: str  # as the file states it (dateGenerated, Publish_Date, ...)
+    entries: list[ParsedEntry]
+
+    def check_unique(self, file: str) -> None:
+        seen: set[str] = set()
+        for e in self.entries:
+            if e.reference in seen:
+                raise ListFormatError(file, f"entry {e.reference}", "reference number repeated")
+            seen.add(e.reference)
+
+
+def clean(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+def add_unique(values: list[str], value: str | None) -> None:
+    text = clean(value)
+    if text and text not in values:
+        values.append(text)

@@ -1,0 +1,129 @@
+"""FollowTheMoney entities as JSON lines (OpenSanctions' export format).
+
+Thing entities (Person, Organization, Company, LegalEntity, Vessel, ...) become entries;
+Sanction entities add their programme and listing date to the entity they point at; Address
+entities are resolved into the address text. Other schemata are read and ignored.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from vigie.screening.parsers.base import (
+    ORGANIZATION,
+    OTHER,
+    PERSON,
+    VESSEL,
+    ListFormatError,
+    ParsedEntry,
+    ParsedList,
+    add_unique,
+)
+
+SCHEMA = {
+    "Person": PERSON,
+    "Organization": ORGANIZATION,
+    "Company": ORGANIZATION,
+    "PublicBody": ORGANIZATION,
+    "LegalEntity": OTHER,
+    "Vessel": VESSEL,
+    "Airplane": OTHER,
+}
+DOC_PROPS = (
+    "passportNumber",
+    "idNumber",
+    "registrationNumber",
+    "taxNumber",
+    "innCode",
+    "ogrnCode",
+    "imoNumber",
+    "vatCode",
+)
+
+
+def _entry(obj: dict[str, Any]) -> ParsedEntry:
+    props: dict[str, list[str]] = obj.get("properties") or {}
+    names = props.get("name") or []
+    caption = obj.get("caption") or (names[0] if names else "")
+    entry = ParsedEntry(reference=str(obj["id"]), schema=SCHEMA[obj["schema"]], caption=caption)
+    parts = {
+        k: " ".join(props[k])
+        for k in ("firstName", "middleName", "lastName", "fatherName")
+        if props.get(k)
+    }
+    entry.add_name(caption, "primary", "good", **({"parts": parts} if parts else {}))
+    for name in names:
+        entry.add_name(name, "alias", "good")
+    for name in props.get("alias", []) + props.get("previousName", []):
+        entry.add_name(name, "alias", "good")
+    for name in props.get("weakAlias", []):
+        entry.add_name(name, "weak", "low")
+    entry.birth_dates = list(props.get("birthDate", []) + props.get("incorporationDate", []))
+    entry.birth_places = list(props.get("birthPlace", []))
+    entry.nationalities = list(props.get("nationality", []) + props.get("citizenship", []))
+    entry.countries = list(props.get("country", []) + props.get("jurisdiction", []))
+    for prop in DOC_PROPS:
+        for number in props.get(prop, []):
+            entry.documents.append({"type": prop, "number": number, "country": ""})
+    entry.addresses = list(props.get("address", []))
+    entry.comments = " ".join(props.get("notes", []))
+    entry.programmes = list(obj.get("datasets") or [])
+    entry.extra = {k: props[k] for k in ("topics", "position", "gender") if props.get(k)}
+    entry.extra["address_ids"] = props.get("addressEntity", [])
+    return entry
+
+
+def parse(path: Path, code: str | None = None) -> ParsedList:
+    entries: dict[str, ParsedEntry] = {}
+    sanctions: list[dict[str, Any]] = []
+    addresses: dict[str, str] = {}
+    with path.open(encoding="utf-8") as fh:
+        for number, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ListFormatError(
+                    path.name, f"line {number}", f"not JSON ({exc.msg}); truncated?"
+                ) from None
+            if not isinstance(obj, dict) or "id" not in obj or "schema" not in obj:
+                raise ListFormatError(
+                    path.name, f"line {number}", "not a FollowTheMoney entity (id, schema)"
+                )
+            schema = obj["schema"]
+            if schema in SCHEMA:
+                entry = _entry(obj)
+                if not entry.names:
+                    raise ListFormatError(
+                        path.name, f"line {number}", f"{schema} {obj['id']} has no name"
+                    )
+                entries[entry.reference] = entry
+            elif schema == "Sanction":
+                sanctions.append(obj)
+            elif schema == "Address":
+                props = obj.get("properties") or {}
+                addresses[obj["id"]] = (props.get("full") or [""])[0]
+    for s in sanctions:
+        props = s.get("properties") or {}
+        for target in props.get("entity", []):
+            if target in entries:
+                e = entries[target]
+                for prog in props.get("program", []) + props.get("authority", []):
+                    add_unique(e.programmes, prog)
+                e.regime = e.regime or "; ".join(props.get("program", []))
+                e.listed_on = (
+                    e.listed_on or (props.get("listingDate") or props.get("startDate") or [""])[0]
+                )
+    for e in entries.values():
+        for addr_id in e.extra.pop("address_ids", []):
+            add_unique(e.addresses, addresses.get(addr_id))
+    return ParsedList(
+        "ftm",
+        code or f"ftm-{path.stem.split('.')[0]}",
+        f"FollowTheMoney: {path.name}",
+        "",
+        list(entries.values()),
+    )

@@ -1,0 +1,101 @@
+"""Reads: the lists in force, the screening index over them, subjects, hits and decisions
+visible to a user."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from vigie.core import access
+from vigie.screening import engine
+from vigie.screening.models import EntryChange, Hit, ListEntry, ListVersion, Subject, Watchlist
+
+_LOCK = threading.Lock()
+_INDEX: engine.ScreeningIndex | None = None
+
+
+def versions_in_force() -> QuerySet[ListVersion]:
+    return ListVersion.objects.filter(status=ListVersion.Status.ACTIVE).select_related("watchlist")
+
+
+def index_signature() -> tuple[Any, ...]:
+    return tuple(sorted(versions_in_force().values_list("pk", flat=True)))
+
+
+def entry_records(entries: QuerySet[ListEntry]) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": pk,
+            "watchlist": code,
+            "reference": ref,
+            "schema": schema,
+            "caption": caption,
+            "fingerprint": fp,
+            "data": data,
+        }
+        for pk, code, ref, schema, caption, fp, data in entries.values_list(
+            "pk", "watchlist__code", "reference", "schema", "caption", "fingerprint", "data"
+        )
+    ]
+
+
+def screening_index() -> engine.ScreeningIndex:
+    """The index over every entry in force, rebuilt when a list version changes."""
+    global _INDEX
+    signature = index_signature()
+    index = _INDEX
+    if index is not None and index.signature == signature:
+        return index
+    with _LOCK:
+        if _INDEX is not None and _INDEX.signature == signature:
+            return _INDEX
+        records = entry_records(ListEntry.objects.filter(is_active=True))
+        _INDEX = engine.build(records, signature)
+        return _INDEX
+
+
+def index_for_entries(entries: QuerySet[ListEntry]) -> engine.ScreeningIndex:
+    """A small index over some entries only (the ones a new version added or amended)."""
+    return engine.build(entry_records(entries))
+
+
+def watchlists() -> QuerySet[Watchlist]:
+    return Watchlist.objects.prefetch_related("versions")
+
+
+def get_version(pk: int) -> ListVersion:
+    return get_object_or_404(ListVersion.objects.select_related("watchlist"), pk=pk)
+
+
+def version_changes(version: ListVersion) -> QuerySet[EntryChange]:
+    return version.changes.select_related("entry")
+
+
+def get_entry(pk: int) -> ListEntry:
+    return get_object_or_404(ListEntry.objects.select_related("watchlist"), pk=pk)
+
+
+def visible_subjects(user: Any) -> QuerySet[Subject]:
+    return access.filter_visible(
+        Subject.objects.select_related("organisation"), user, "screening.run"
+    )
+
+
+def visible_hits(user: Any, status: str | None = None) -> QuerySet[Hit]:
+    qs = access.filter_visible(
+        Hit.objects.select_related("subject", "entry", "entry__watchlist", "organisation"),
+        user,
+        "screening.review",
+    )
+    return qs.filter(status=status) if status else qs
+
+
+def get_hit_for(user: Any, pk: Any) -> Hit:
+    return get_object_or_404(visible_hits(user), pk=pk)
+
+
+def get_subject_for(user: Any, pk: Any) -> Subject:
+    return get_object_or_404(visible_subjects(user), pk=pk)

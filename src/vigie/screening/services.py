@@ -1,0 +1,298 @@
+"""Writes and actions: load a list (and re-screen saved subjects against what changed),
+screen names, save subjects, record review decisions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vigie.core import crypto
+from vigie.core.models import Organisation
+from vigie.screening import engine, selectors
+from vigie.screening.loading import LoadResult, Report, load_file
+from vigie.screening.models import Decision, Hit, ListEntry, ListVersion, Subject
+
+SCHEMAS = ("Person", "Organization")
+
+
+def make_query(
+    name: str,
+    schema: str | None = None,
+    birth_date: str = "",
+    country: str = "",
+    document: str = "",
+) -> engine.Query:
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError({"name": _("A name is required.")})
+    if len(name) > 300:
+        raise ValidationError({"name": _("A name has at most 300 characters.")})
+    if not schema:
+        schema = None
+    elif schema.lower() in ("person", "individual"):
+        schema = "Person"
+    elif schema.lower() in ("organization", "organisation", "company", "entity", "legalentity"):
+        schema = "Organization"
+    else:
+        raise ValidationError({"schema": _("Type must be Person or Organization.")})
+    return engine.Query(
+        name, schema, (birth_date or "").strip(), (country or "").strip(), (document or "").strip()
+    )
+
+
+def screen(
+    query: engine.Query, threshold: float = engine.THRESHOLD, limit: int = 10
+) -> list[engine.Result]:
+    return selectors.screening_index().screen(query, threshold=threshold, limit=limit)
+
+
+def load_list(
+    path: Path,
+    source: str | None = None,
+    *,
+    user: Any = None,
+    code: str | None = None,
+    mapping: dict[str, str] | None = None,
+    report: Report | None = None,
+) -> LoadResult:
+    """Load a list file as a new version, then re-screen saved subjects against the entries it
+    added or amended (alerts for new potential matches)."""
+    result = load_file(path, source, user=user, code=code, mapping=mapping, report=report)
+    if not result.unchanged_file:
+        rescreen_for_version(result.version)
+    return result
+
+
+def subject_fingerprint(subject: Subject) -> str:
+    parts = [
+        subject.kind,
+        subject.name,
+        subject.birth_date or "",
+        subject.country,
+        subject.document or "",
+    ]
+    return crypto.blind_index("\x1f".join(parts), "screening.subject.fingerprint")
+
+
+def subject_query(subject: Subject) -> engine.Query:
+    return engine.Query(
+        subject.name,
+        subject.kind,
+        subject.birth_date or "",
+        subject.country,
+        subject.document or "",
+    )
+
+
+@dataclass
+class ScreenOutcome:
+    new_alerts: int = 0
+    reopened: int = 0
+    remembered: int = 0  # hits not raised again: a decision stands for the same subject+entry
+
+
+def record_hits(
+    subject: Subject, results: list[engine.Result], version: ListVersion | None = None
+) -> ScreenOutcome:
+    outcome = ScreenOutcome()
+    entries = {e.pk: e for e in ListEntry.objects.filter(pk__in=[r.entry.id for r in results])}
+    for r in results:
+        entry = entries.get(r.entry.id or 0)
+        if entry is None:
+            continue
+        hit = Hit.objects.filter(subject=subject, entry=entry).first()
+        if hit is None:
+            Hit.objects.create(
+                organisation_id=subject.organisation_id,
+                subject=subject,
+                entry=entry,
+                raised_by=version,
+                score=r.score,
+                explanation=r.explanation,
+                subject_fingerprint=subject.fingerprint,
+                entry_fingerprint=entry.fingerprint,
+            )
+            outcome.new_alerts += 1
+            continue
+        unchanged = (
+            hit.subject_fingerprint == subject.fingerprint
+            and hit.entry_fingerprint == entry.fingerprint
+        )
+        if hit.status != Hit.Status.OPEN and unchanged:
+            outcome.remembered += 1
+            continue
+        if hit.status != Hit.Status.OPEN:
+            hit.status = Hit.Status.OPEN
+            hit.raised_by = version
+            outcome.reopened += 1
+        hit.score, hit.explanation = r.score, r.explanation
+        hit.subject_fingerprint, hit.entry_fingerprint = subject.fingerprint, entry.fingerprint
+        hit.save()
+    subject.last_screened_at = timezone.now()
+    subject.save(update_fields=["last_screened_at"])
+    return outcome
+
+
+def create_subject(
+    user: Any,
+    organisation: Organisation,
+    *,
+    name: str,
+    kind: str = "Person",
+    birth_date: str = "",
+    country: str = "",
+    document: str = "",
+    external_id: str = "",
+    purpose: str = "",
+) -> tuple[Subject, ScreenOutcome]:
+    """Save a subject to be screened now and at every list update."""
+    query = make_query(name, kind, birth_date, country, document)
+    with transaction.atomic():
+        subject = Subject(
+            organisation=organisation,
+            kind=query.schema or "Person",
+            name=query.name,
+            birth_date=query.birth_date or None,
+            country=query.country,
+            document=query.document or None,
+            external_id=external_id[:120],
+            purpose=purpose[:30],
+            created_by=user if getattr(user, "pk", None) else None,
+        )
+        subject.fingerprint = subject_fingerprint(subject)
+        subject.save()
+        outcome = record_hits(subject, screen(subject_query(subject), limit=20))
+    return subject, outcome
+
+
+def update_subject(user: Any, subject: Subject, **changes: Any) -> ScreenOutcome:
+    for key in ("name", "kind", "birth_date", "country", "document", "external_id"):
+        if key in changes:
+            setattr(
+                subject, key, changes[key] or ("" if key in ("country", "external_id") else None)
+            )
+    make_query(subject.name, subject.kind)
+    subject.fingerprint = subject_fingerprint(subject)
+    with transaction.atomic():
+        subject.save()
+        return record_hits(subject, screen(subject_query(subject), limit=20))
+
+
+def rescreen_for_version(version: ListVersion) -> ScreenOutcome:
+    """Screen every saved subject against the entries ``version`` added or amended."""
+    changed = ListEntry.objects.filter(
+        changes__version=version, changes__kind__in=["added", "amended"], is_active=True
+    ).distinct()
+    total = ScreenOutcome()
+    if not changed.exists() or not Subject.objects.exists():
+        return total
+    index = selectors.index_for_entries(changed)
+    for subject in Subject.objects.all().iterator(chunk_size=200):
+        results = index.screen(subject_query(subject), limit=20)
+        if not results:
+            continue
+        with transaction.atomic():
+            out = record_hits(subject, results, version)
+        total.new_alerts += out.new_alerts
+        total.reopened += out.reopened
+        total.remembered += out.remembered
+    return total
+
+
+def decide(user: Any, hit: Hit, status: str, reason: str) -> Decision:
+    """A reviewer's decision: confirmed match or false positive, with a reason."""
+    if status not in (Hit.Status.CONFIRMED, Hit.Status.FALSE_POSITIVE):
+        raise ValidationError({"status": _("Choose confirmed or false_positive.")})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason for the decision.")})
+    with transaction.atomic():
+        hit.status = status
+        hit.save(update_fields=["status", "updated_at"])
+        return Decision.objects.create(
+            hit=hit,
+            organisation_id=hit.organisation_id,
+            status=status,
+            reason=reason[:2000],
+            decided_by=user if getattr(user, "pk", None) else None,
+            subject_fingerprint=hit.subject_fingerprint,
+            entry_fingerprint=hit.entry_fingerprint,
+        )
+
+
+def acting_organisation(user: Any, perm: str, code: str | None = None) -> Organisation:
+    """The organisation a user acts for: the one named (if they hold ``perm`` there), else
+    their first organisation where they hold it."""
+    from django.core.exceptions import PermissionDenied
+
+    from vigie.core import access
+
+    orgs = access.organisations_with(user, perm)
+    qs = Organisation.objects.filter(is_active=True).order_by("pk")
+    if orgs is not None:
+        qs = qs.filter(pk__in=list(orgs))
+    if code:
+        qs = qs.filter(code=code)
+    org = qs.first()
+    if org is None:
+        raise PermissionDenied(_("You may not screen for this organisation."))
+    return org
+
+
+def match_entities(
+    queries: dict[str, dict[str, Any]], threshold: float = engine.THRESHOLD, limit: int = 5
+) -> dict[str, Any]:
+    """yente-style /match: FollowTheMoney-shaped entities in, scored explained results out."""
+    index = selectors.screening_index()
+    responses: dict[str, Any] = {}
+    for key, entity in queries.items():
+        props = entity.get("properties") or {}
+        schema = entity.get("schema") or None
+
+        def first(prop: str, props: dict[str, Any] = props) -> str:
+            return str((props.get(prop) or [""])[0])
+
+        document = first("passportNumber") or first("idNumber") or first("registrationNumber")
+        country = first("nationality") or first("country") or first("jurisdiction")
+        best: dict[str, engine.Result] = {}
+        try:
+            for name in props.get("name", [])[:10]:
+                q = make_query(name, schema, first("birthDate"), country, document)
+                for r in index.screen(q, threshold=0.0, limit=limit * 2):
+                    k = f"{r.entry.watchlist}:{r.entry.reference}"
+                    if k not in best or r.score > best[k].score:
+                        best[k] = r
+        except ValidationError as exc:
+            responses[key] = {"status": 400, "errors": exc.messages, "results": []}
+            continue
+        ranked = sorted(best.values(), key=lambda r: -r.score)[:limit]
+        responses[key] = {
+            "status": 200,
+            "results": [
+                {
+                    "id": f"{r.entry.watchlist}-{r.entry.reference}",
+                    "caption": r.entry.caption,
+                    "schema": r.entry.schema,
+                    "datasets": [r.entry.watchlist],
+                    "score": round(r.score, 4),
+                    "match": r.score >= threshold,
+                    "features": r.explanation["features"],
+                    "explanation": r.explanation,
+                    "reference": r.entry.reference,
+                }
+                for r in ranked
+            ],
+            "total": {"value": len(ranked), "relation": "eq"},
+            "query": entity,
+        }
+    return {
+        "responses": responses,
+        "matcher": {"name": "vigie-screening", "threshold": threshold},
+        "limit": limit,
+    }

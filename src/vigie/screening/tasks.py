@@ -1,0 +1,75 @@
+"""Background jobs of screening.
+
+``screening.load``: load a watchlist file as a new version (whole file parsed in memory first,
+about 10 MB of XML at most in practice; one transaction), then re-screen saved subjects.
+``screening.batch``: screen every row of an uploaded CSV/XLSX (up to 1,000,000 rows, streamed;
+progress every 200 rows) and write the results file beside it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+from vigie.core import jobs
+from vigie.core.models import Job
+from vigie.screening import batch, selectors, services
+from vigie.screening.parsers import ListFormatError
+
+
+def upload_dir() -> Path:
+    path = Path(settings.MEDIA_ROOT) / "screening" / "lists"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def batch_dir() -> Path:
+    path = Path(settings.MEDIA_ROOT) / "screening" / "batches"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@jobs.handler("screening.load")
+def load_job(job: Job, progress: jobs.Progress) -> dict[str, Any]:
+    params = job.params
+    try:
+        result = services.load_list(
+            Path(params["path"]),
+            params.get("source") or None,
+            user=job.created_by,
+            code=params.get("code") or None,
+            mapping=params.get("mapping") or None,
+            report=lambda done, total, message: progress.update(done, total or None, message),
+        )
+    except ListFormatError as exc:
+        raise jobs.JobError(str(exc)) from None
+    return result.as_dict()
+
+
+@jobs.handler("screening.batch")
+def batch_job(job: Job, progress: jobs.Progress) -> dict[str, Any]:
+    params = job.params
+    source = Path(params["path"])
+    fmt = params.get("format", "csv")
+    target = batch_dir() / f"{job.pk}-results.{'json' if fmt == 'json' else 'csv'}"
+    total = batch.count_rows(source)
+    progress.update(0, total, "building the index")
+    index = selectors.screening_index()
+    try:
+        with target.open("w", encoding="utf-8", newline="") as out:
+            counts = batch.run(
+                index,
+                source,
+                out,
+                mapping=params.get("mapping") or None,
+                fmt=fmt,
+                threshold=float(params.get("threshold") or services.engine.THRESHOLD),
+                progress=lambda done, message: progress.update(done, max(total, done), message),
+            )
+    except batch.BatchFileError as exc:
+        target.unlink(missing_ok=True)
+        raise jobs.JobError(str(exc)) from None
+    progress.update(counts["rows"], counts["rows"], "finished")
+    return {**counts, "results": target.name}

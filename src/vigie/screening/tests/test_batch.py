@@ -1,0 +1,84 @@
+"""Batch files: CSV and XLSX, column mapping, clear errors."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from vigie.screening import batch, engine
+from vigie.screening.tests.factories import write
+
+
+@pytest.fixture(scope="module")
+def index() -> engine.ScreeningIndex:
+    return engine.build(
+        [
+            {
+                "id": 1,
+                "watchlist": "t",
+                "reference": "T.1",
+                "schema": "Organization",
+                "caption": "Sahara Synthetic Trading LLC",
+                "data": {"names": [{"name": "Sahara Synthetic Trading LLC", "kind": "primary"}]},
+            }
+        ]
+    )
+
+
+def test_xlsx_with_mapped_columns(tmp_path: Path, index: engine.ScreeningIndex) -> None:
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["Vendor", "Vendor no."])
+    ws.append(["Sahara Synthetic Trading", "V1"])
+    ws.append(["Completely Different Bakery", "V2"])
+    path = tmp_path / "vendors.xlsx"
+    wb.save(path)
+    out = io.StringIO()
+    counts = batch.run(index, path, out, mapping={"name": "Vendor", "id": "Vendor no."}, fmt="json")
+    rows = json.loads(out.getvalue())
+    assert counts == {"rows": 2, "with_matches": 1, "errors": 0}
+    assert [r["id"] for r in rows] == ["V1", "V2"]
+    assert rows[0]["matches"][0]["reference"] == "T.1" and rows[1]["matches"] == []
+
+
+def test_guessed_mapping_and_csv_output(tmp_path: Path, index: engine.ScreeningIndex) -> None:
+    path = write(tmp_path, "s.csv", "Supplier,Country\nSahara Synthetic Trading LLC,LY\n")
+    assert batch.guess_mapping(batch.headers(path)) == {"name": "Supplier", "country": "Country"}
+    out = io.StringIO()
+    batch.run(index, path, out)
+    assert "T.1" in out.getvalue() and out.getvalue().startswith("row,id,name,status")
+
+
+def test_missing_name_column_is_a_clear_error(tmp_path: Path, index: engine.ScreeningIndex) -> None:
+    path = write(tmp_path, "x.csv", "a,b\n1,2\n")
+    with pytest.raises(batch.BatchFileError, match=r"x\.csv, row 1: no name column"):
+        batch.run(index, path, io.StringIO())
+
+
+def test_row_with_overlong_name_is_reported_not_fatal(
+    tmp_path: Path, index: engine.ScreeningIndex
+) -> None:
+    path = write(tmp_path, "y.csv", "name\n" + "A" * 400 + "\nSahara Synthetic Trading LLC\n")
+    out = io.StringIO()
+    counts = batch.run(index, path, out, fmt="json")
+    rows = json.loads(out.getvalue())
+    assert counts["errors"] == 1 and rows[0]["error"].startswith("row 2:")
+    assert rows[1]["matches"]
+
+
+def test_two_workers_keep_input_order(tmp_path: Path, index: engine.ScreeningIndex) -> None:
+    lines = ["id,name"] + [
+        f"R{i},{'Sahara Synthetic Trading LLC' if i % 7 == 0 else f'Nobody Number {i}'}"
+        for i in range(1, 1201)
+    ]
+    path = write(tmp_path, "many.csv", "\n".join(lines) + "\n")
+    out = io.StringIO()
+    counts = batch.run(index, path, out, fmt="json", workers=2)
+    rows = json.loads(out.getvalue())
+    assert counts["rows"] == 1200 and [r["id"] for r in rows] == [f"R{i}" for i in range(1, 1201)]
+    assert counts["with_matches"] == 1200 // 7

@@ -1,0 +1,89 @@
+"""A screening officer searches a name, screens a batch file with a progress bar and
+downloads the results, and reviews a potential match — in English, French and Arabic."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from vigie.browser import log_in, screenshot
+from vigie.screening import selectors, services
+from vigie.screening.models import Hit
+from vigie.screening.tests.factories import SAMPLE, un_xml, write
+from vigie.testing import World
+
+pytestmark = pytest.mark.browser
+PASSWORD = "correct-horse-battery"
+
+
+def test_search_batch_and_review(
+    page: Any, browser_world: tuple[World, str], tmp_path: Path
+) -> None:
+    world, url = browser_world
+    services.load_list(write(tmp_path, "un.xml", un_xml(SAMPLE)))
+    selectors.screening_index()  # warm the name tagger and the index in this process
+    log_in(page, url, "u-screening_officer", PASSWORD)
+
+    page.goto(f"{url}/screening/search/")
+    page.fill("#id_name", "Muhammad Abd al-Qadir")
+    page.click("[data-testid=search-submit]")
+    first = page.locator("[data-testid=result]").first
+    expect(first).to_contain_text("LYi.902")
+    first.locator("summary").click()
+    expect(first).to_contain_text("jaro_winkler")
+    screenshot(page, "screening-search-en")
+
+    page.fill("#id_name", "Zzyx Unlisted Person")
+    page.click("[data-testid=search-submit]")
+    expect(page.locator("[data-testid=no-match]")).to_be_visible()
+    assert page.input_value("#id_name") == "Zzyx Unlisted Person"
+
+    csv_file = write(
+        tmp_path,
+        "suppliers.csv",
+        "Supplier ID,Supplier name\nS-1,Ermias Gebray\nS-2,Sahel Water SARL\n",
+    )
+    page.goto(f"{url}/screening/batch/")
+    page.set_input_files("#id_file", str(csv_file))
+    page.click("[data-testid=upload]")
+    expect(page.locator("[data-testid=mapping-form]")).to_be_visible()
+    page.select_option("#id_name", "Supplier name")
+    page.select_option("#id_id", "Supplier ID")
+    screenshot(page, "screening-batch-mapping-en")
+    page.click("[data-testid=start-batch]")
+    expect(page.locator("[data-testid=job]")).to_have_attribute("data-status", "succeeded")
+    expect(page.locator("progress")).to_have_attribute("value", "100")
+    screenshot(page, "screening-batch-done-en")
+    with page.expect_download() as download:
+        page.click("[data-testid=download]")
+    body = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "LYi.901" in body and "S-2" in body
+
+    services.create_subject(
+        world.users["screening_officer"], world.own, name="Ermias Gebray", kind="Person"
+    )
+    page.click("button[data-lang=fr]")
+    page.goto(f"{url}/screening/review/")
+    expect(page.locator("h1")).to_have_text("File d'examen")
+    hit = page.locator("[data-testid=hit]").first
+    expect(hit).to_contain_text("LYi.901")
+    hit.locator("select").select_option("false_positive")
+    hit.locator("input[name=reason]").fill("Date de naissance différente")
+    screenshot(page, "screening-review-fr")
+    hit.locator("[data-testid=decide]").click()
+    expect(page.locator("[data-testid=queue-empty]")).to_be_visible()
+    assert Hit.objects.get().status == "false_positive"
+
+    page.click("button[data-lang=ar]")
+    page.goto(f"{url}/screening/search/")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    page.fill("#id_name", "محمد عبد القادر")
+    page.click("[data-testid=search-submit]")
+    expect(page.locator("[data-testid=result]").first).to_contain_text("LYi.902")
+    screenshot(page, "screening-search-ar")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{url}/screening/lists/")
+    screenshot(page, "screening-lists-ar-phone")
