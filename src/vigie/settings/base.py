@@ -40,6 +40,7 @@ VIGIE_KEYS_FROM_ENV = bool(os.environ.get("VIGIE_FIELD_KEYS"))
 VIGIE_APPS = [
     "vigie.core",
     "vigie.web",
+    "vigie.evidence",
 ]
 
 INSTALLED_APPS = [

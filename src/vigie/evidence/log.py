@@ -1,0 +1,138 @@
+"""The custody log: append entries (Merkle leaves), sign tree heads, produce proofs.
+
+Appending locks the single ``LogState`` row, so entries get consecutive numbers and the
+right edge of the tree stays exact; the caller's transaction makes the entry and the item
+change it records one unit. A signed tree head (STH) binds the log size and root to the
+vault's Ed25519 key; its signed bytes are :func:`sth_message`.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from django.db import transaction
+from django.utils import timezone
+
+from vigie.evidence import keys, merkle
+from vigie.evidence.models import CustodyEntry, Item, LogState, SignedTreeHead
+
+
+def append(
+    item: Item,
+    event: str,
+    *,
+    user: Any = None,
+    actor_name: str = "",
+    detail: dict[str, Any] | None = None,
+) -> CustodyEntry:
+    """Append one custody event. Must run inside the transaction of what it records."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("custody entries are appended inside the recording transaction")
+    state, _ = LogState.objects.select_for_update().get_or_create(pk=1)
+    frontier = merkle.Frontier.from_json(state.frontier)
+    name = actor_name or (getattr(user, "username", "") if user is not None else "") or "system"
+    entry = CustodyEntry(
+        seq=state.size + 1,
+        at=timezone.now(),
+        item=item,
+        item_uuid=str(item.uuid),
+        sha256=item.blob.sha256,
+        event=event,
+        actor=user if getattr(user, "pk", None) else None,
+        actor_name=name,
+        organisation_code=item.organisation.code,
+        detail=detail or {},
+    )
+    entry.leaf_hash = entry.compute_leaf_hash()
+    entry.save()
+    frontier.append(bytes.fromhex(entry.leaf_hash))
+    state.size = entry.seq
+    state.frontier = frontier.to_json()
+    state.save(update_fields=["size", "frontier"])
+    return entry
+
+
+def sth_message(tree_size: int, root_hash: str, timestamp_ms: int, log_id: str) -> bytes:
+    """The exact bytes an STH signature covers."""
+    body: dict[str, Any] = {
+        "log_id": log_id,
+        "root_hash": root_hash,
+        "timestamp": timestamp_ms,
+        "tree_size": tree_size,
+    }
+    return b"vigie-custody-sth-v1\n" + json.dumps(body, sort_keys=True).encode()
+
+
+def sign_tree_head(tsa_url: str = "") -> SignedTreeHead | None:
+    """Sign the current root (skipped when the newest STH already covers this size)."""
+    from vigie.evidence import tsa
+
+    with transaction.atomic():
+        state = LogState.objects.select_for_update().filter(pk=1).first()
+        if state is None or state.size == 0:
+            return None
+        latest = SignedTreeHead.objects.first()
+        if latest is not None and latest.tree_size == state.size and not tsa_url:
+            return latest
+        root = merkle.Frontier.from_json(state.frontier).root().hex()
+        key = keys.signing_key()
+        lid = keys.log_id(key.public_key())
+        ts = int(time.time() * 1000)
+        msg = sth_message(state.size, root, ts, lid)
+        sth = SignedTreeHead(
+            tree_size=state.size,
+            root_hash=root,
+            timestamp_ms=ts,
+            log_id=lid,
+            signature=key.sign(msg).hex(),
+        )
+        if tsa_url:
+            token = tsa.request_timestamp(tsa_url, msg)
+            sth.tsa_url = tsa_url
+            sth.tsa_token = base64.b64encode(token).decode("ascii")
+        sth.save()
+        return sth
+
+
+def sth_json(sth: SignedTreeHead) -> dict[str, Any]:
+    return {
+        "tree_size": sth.tree_size,
+        "root_hash": sth.root_hash,
+        "timestamp": sth.timestamp_ms,
+        "log_id": sth.log_id,
+        "signature": sth.signature,
+        "tsa_url": sth.tsa_url,
+        "tsa_token": sth.tsa_token,
+    }
+
+
+def check_sth_signature(data: dict[str, Any], public_key: Ed25519PublicKey) -> bool:
+    msg = sth_message(
+        int(data["tree_size"]), str(data["root_hash"]), int(data["timestamp"]), str(data["log_id"])
+    )
+    try:
+        public_key.verify(bytes.fromhex(str(data["signature"])), msg)
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+def load_tree(up_to: int | None = None) -> merkle.Tree:
+    """The tree of the stored leaf hashes, in sequence order (as stored, not recomputed)."""
+    qs = CustodyEntry.objects.order_by("seq").values_list("leaf_hash", flat=True)
+    if up_to is not None:
+        qs = qs.filter(seq__lte=up_to)
+    return merkle.Tree([bytes.fromhex(h) for h in qs.iterator(chunk_size=5000)])
+
+
+def inclusion(tree: merkle.Tree, entry_seq: int, tree_size: int) -> list[str]:
+    return [h.hex() for h in tree.inclusion_proof(entry_seq - 1, tree_size)]
+
+
+def consistency(tree: merkle.Tree, first: int, second: int) -> list[str]:
+    return [h.hex() for h in tree.consistency_proof(first, second)]
