@@ -9,16 +9,14 @@ vault's Ed25519 key; its signed bytes are :func:`sth_message`.
 from __future__ import annotations
 
 import base64
-import json
 import time
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.db import transaction
 from django.utils import timezone
 
-from vigie.evidence import keys, merkle
+from vigie.evidence import keys, merkle, sth
 from vigie.evidence.models import CustodyEntry, Item, LogState, SignedTreeHead
 
 
@@ -58,14 +56,7 @@ def append(
 
 
 def sth_message(tree_size: int, root_hash: str, timestamp_ms: int, log_id: str) -> bytes:
-    """The exact bytes an STH signature covers."""
-    body: dict[str, Any] = {
-        "log_id": log_id,
-        "root_hash": root_hash,
-        "timestamp": timestamp_ms,
-        "tree_size": tree_size,
-    }
-    return b"vigie-custody-sth-v1\n" + json.dumps(body, sort_keys=True).encode()
+    return sth.message(tree_size, root_hash, timestamp_ms, log_id)
 
 
 def sign_tree_head(tsa_url: str = "") -> SignedTreeHead | None:
@@ -84,7 +75,7 @@ def sign_tree_head(tsa_url: str = "") -> SignedTreeHead | None:
         lid = keys.log_id(key.public_key())
         ts = int(time.time() * 1000)
         msg = sth_message(state.size, root, ts, lid)
-        sth = SignedTreeHead(
+        head = SignedTreeHead(
             tree_size=state.size,
             root_hash=root,
             timestamp_ms=ts,
@@ -93,33 +84,26 @@ def sign_tree_head(tsa_url: str = "") -> SignedTreeHead | None:
         )
         if tsa_url:
             token = tsa.request_timestamp(tsa_url, msg)
-            sth.tsa_url = tsa_url
-            sth.tsa_token = base64.b64encode(token).decode("ascii")
-        sth.save()
-        return sth
+            head.tsa_url = tsa_url
+            head.tsa_token = base64.b64encode(token).decode("ascii")
+        head.save()
+        return head
 
 
-def sth_json(sth: SignedTreeHead) -> dict[str, Any]:
+def sth_json(head: SignedTreeHead) -> dict[str, Any]:
     return {
-        "tree_size": sth.tree_size,
-        "root_hash": sth.root_hash,
-        "timestamp": sth.timestamp_ms,
-        "log_id": sth.log_id,
-        "signature": sth.signature,
-        "tsa_url": sth.tsa_url,
-        "tsa_token": sth.tsa_token,
+        "tree_size": head.tree_size,
+        "root_hash": head.root_hash,
+        "timestamp": head.timestamp_ms,
+        "log_id": head.log_id,
+        "signature": head.signature,
+        "tsa_url": head.tsa_url,
+        "tsa_token": head.tsa_token,
     }
 
 
 def check_sth_signature(data: dict[str, Any], public_key: Ed25519PublicKey) -> bool:
-    msg = sth_message(
-        int(data["tree_size"]), str(data["root_hash"]), int(data["timestamp"]), str(data["log_id"])
-    )
-    try:
-        public_key.verify(bytes.fromhex(str(data["signature"])), msg)
-    except (InvalidSignature, ValueError):
-        return False
-    return True
+    return sth.check_signature(data, public_key)
 
 
 def load_tree(up_to: int | None = None) -> merkle.Tree:

@@ -9,6 +9,7 @@ most ``MAX_PDF_PAGES`` pages counted. Anything odd is recorded as a problem, not
 from __future__ import annotations
 
 import io
+import mimetypes
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,14 +56,16 @@ def detect(head: bytes) -> FileType:
 
 
 def mismatch(original_name: str, ftype: FileType) -> str:
-    """A warning when the name's extension disagrees with the detected type."""
+    """A warning when the name's extension announces another type than the bytes have."""
     ext = Path(original_name).suffix.lower()
-    if not ext or not ftype.extension or ftype.mime_type == "application/octet-stream":
+    guessed, _enc = mimetypes.guess_type(original_name)
+    if not ext or ftype.mime_type in ("application/octet-stream", "application/x-empty"):
         return ""
-    same = {".jpeg": ".jpg", ".tif": ".tiff", ".htm": ".html"}
-    if same.get(ext, ext) == same.get(ftype.extension.lower(), ftype.extension.lower()):
+    if guessed is None or guessed == ftype.mime_type:
         return ""
-    return f"name ends in {ext} but the bytes are {ftype.name} ({ftype.extension})"
+    if guessed.startswith("text/") and ftype.mime_type == "text/plain":
+        return ""
+    return f"name ends in {ext} but the bytes are {ftype.name} ({ftype.mime_type})"
 
 
 def _clean(value: Any) -> Any:
