@@ -66,3 +66,28 @@ def case_refs(user: Any) -> list[str]:
     return list(
         visible_items(user).order_by("case_ref").values_list("case_ref", flat=True).distinct()
     )
+
+
+def organisation_for_adding(user: Any, code: str | None) -> Any:
+    """The organisation a new item goes to: the one named, or the user's first that may add."""
+    from vigie.core.models import Organisation
+
+    orgs = access.organisations_with(user, "evidence.add")
+    qs = Organisation.objects.filter(is_active=True)
+    if orgs is not access.ALL:
+        qs = qs.filter(pk__in=list(orgs))
+    if code:
+        qs = qs.filter(code=code)
+    org = qs.order_by("pk").first()
+    if org is None:
+        raise Http404(
+            "no organisation where you may add evidence" + (f" named {code}" if code else "")
+        )
+    return org
+
+
+def approval_for(user: Any, pk: int) -> AccessApproval:
+    try:
+        return pending_approvals(user).get(pk=pk)
+    except AccessApproval.DoesNotExist:
+        raise Http404("no such pending request") from None
