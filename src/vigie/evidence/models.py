@@ -43,6 +43,9 @@ class TechnicalMetadata(models.Model):
     data = models.JSONField(default=dict)
     problems = models.TextField(blank=True)
 
+    def __str__(self) -> str:
+        return f"metadata of {self.blob_id}"
+
 
 class Item(models.Model):
     class Derivation(models.TextChoices):
@@ -127,6 +130,9 @@ class ItemLink(models.Model):
             models.UniqueConstraint(fields=["item", "kind", "reference"], name="evidence_link_uniq")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.reference}"
+
 
 class CustodyEntry(models.Model):
     """One leaf of the custody log. Never updated, never deleted."""
@@ -160,6 +166,9 @@ class CustodyEntry(models.Model):
     class Meta:
         ordering = ["seq"]
 
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.event} {self.item_uuid}"
+
     def leaf_data(self) -> bytes:
         return leaf_bytes(
             seq=self.seq,
@@ -187,6 +196,9 @@ class LogState(models.Model):
     size = models.BigIntegerField(default=0)
     frontier = models.JSONField(default=list)
 
+    def __str__(self) -> str:
+        return f"log of {self.size} entries"
+
 
 class SignedTreeHead(models.Model):
     tree_size = models.BigIntegerField()
@@ -199,6 +211,9 @@ class SignedTreeHead(models.Model):
 
     class Meta:
         ordering = ["-tree_size", "-id"]
+
+    def __str__(self) -> str:
+        return f"STH {self.tree_size} {self.root_hash[:12]}"
 
 
 class AccessApproval(models.Model):
@@ -219,6 +234,9 @@ class AccessApproval(models.Model):
     class Meta:
         ordering = ["-requested_at"]
 
+    def __str__(self) -> str:
+        return f"access to {self.item_id} for {self.requested_by_id}"
+
 
 class UploadSession(models.Model):
     """A resumable upload: chunks are appended to a partial file until it is complete."""
@@ -232,3 +250,6 @@ class UploadSession(models.Model):
     fields = EncryptedTextField(null=True, blank=True)  # JSON of the collection record
     created_at = models.DateTimeField(auto_now_add=True)
     item = models.ForeignKey(Item, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    def __str__(self) -> str:
+        return f"upload {self.uuid}"

@@ -18,8 +18,8 @@ class BlobSerializer(serializers.Serializer[Any]):
 class ItemSerializer(serializers.ModelSerializer[Item]):
     organisation = serializers.CharField(source="organisation.code")
     blob = BlobSerializer()
-    source = serializers.UUIDField(source="source.uuid", allow_null=True, default=None)
-    duplicate_of = serializers.UUIDField(source="duplicate_of.uuid", allow_null=True, default=None)
+    source = serializers.SerializerMethodField()  # type: ignore[assignment]
+    duplicate_of = serializers.SerializerMethodField()
 
     class Meta:
         model = Item

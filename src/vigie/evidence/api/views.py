@@ -289,8 +289,9 @@ class UploadStart(APIView):
 
 
 def _session(request: Request, uuid: str) -> UploadSession:
+    user = access.request_user(request)
     session = (
-        UploadSession.objects.filter(uuid=uuid, user=request.user)
+        UploadSession.objects.filter(uuid=uuid, user=user)
         .select_related("organisation", "item")
         .first()
     )
@@ -323,7 +324,7 @@ class UploadChunk(APIView):
                 {"detail": "Upload-Offset and Content-Length headers must be whole numbers"}
             ) from None
         try:
-            uploads.append(session, offset, request._request, length)
+            uploads.append(session, offset, request._request, length)  # type: ignore[arg-type]
         except uploads.UploadError as exc:
             return Response(
                 {"detail": str(exc), "received": exc.expected}, status=status.HTTP_409_CONFLICT

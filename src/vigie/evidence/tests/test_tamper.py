@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 
 from vigie.evidence import log, store
@@ -136,7 +137,7 @@ def test_log_state_and_consistency(world: World) -> None:
     heads = list(SignedTreeHead.objects.order_by("tree_size"))
     from vigie.evidence import merkle
 
-    for old, new in zip(heads, heads[1:], strict=False):
+    for old, new in itertools.pairwise(heads):
         proof = tree.consistency_proof(old.tree_size, new.tree_size)
         assert merkle.verify_consistency(
             old.tree_size,
