@@ -37,6 +37,12 @@ class ItemSerializer(serializers.ModelSerializer[Item]):
             "added_at",
         ]
 
+    def get_source(self, obj: Item) -> str | None:
+        return str(obj.source.uuid) if obj.source else None
+
+    def get_duplicate_of(self, obj: Item) -> str | None:
+        return str(obj.duplicate_of.uuid) if obj.duplicate_of else None
+
 
 class ItemDetailSerializer(ItemSerializer):
     """With the collection record (identifying; reading it is logged)."""
