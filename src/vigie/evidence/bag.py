@@ -15,6 +15,7 @@ interrupted export leaves no partial bag.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import shutil
@@ -126,6 +127,7 @@ class BagReport:
     problems: list[str] = field(default_factory=list)
     key_from_bag: bool = False
     fingerprint: str = ""
+    timestamp: str = ""
 
 
 def _file_hashes(path: Path) -> tuple[str, str]:
@@ -177,6 +179,22 @@ def verify_bag(directory: Path, public_key_pem: bytes | None = None) -> BagRepor
         )
     if not sth.check_signature(head, key):
         rep.problems.append("tree head: signature does not verify (forged or altered)")
+    if head.get("tsa_token"):
+        from vigie.evidence import tsa
+
+        try:
+            stamp = tsa.check_token(
+                base64.b64decode(head["tsa_token"]),
+                sth.message(
+                    int(head["tree_size"]),
+                    str(head["root_hash"]),
+                    int(head["timestamp"]),
+                    str(head["log_id"]),
+                ),
+            )
+            rep.timestamp = f"{stamp.gen_time.isoformat()} by {stamp.tsa_subject}"
+        except (tsa.TsaError, ValueError) as exc:
+            rep.problems.append(f"tree head: RFC 3161 timestamp: {exc}")
     root, size = bytes.fromhex(head["root_hash"]), int(head["tree_size"])
     item_dirs = {p.name for p in (data / "items").iterdir()} if (data / "items").exists() else set()
     for cfile in sorted(custody.glob("*.json")):

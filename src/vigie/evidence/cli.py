@@ -203,6 +203,11 @@ def verify_bag(directory: Path, public_key: Path | None) -> None:
             "compare it with the vault's published fingerprint",
             err=True,
         )
+    if rep.timestamp:
+        click.echo(
+            f"RFC 3161 timestamp on the tree head: {rep.timestamp} (the TSA certificate "
+            "is in data/custody/tree-head.json; its trust is for the court to judge)"
+        )
     if rep.problems:
         raise click.ClickException(f"bag NOT valid: {len(rep.problems)} problem(s)")
     click.echo(

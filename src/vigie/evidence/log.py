@@ -60,15 +60,22 @@ def sth_message(tree_size: int, root_hash: str, timestamp_ms: int, log_id: str) 
 
 
 def sign_tree_head(tsa_url: str = "") -> SignedTreeHead | None:
-    """Sign the current root (skipped when the newest STH already covers this size)."""
+    """Sign the current root (skipped when the newest STH already covers this size).
+
+    With ``tsa_url`` (explicit) a timestamp is required and its failure raises; with the
+    configured ``VIGIE_EVIDENCE_TSA_URL`` a failed timestamp leaves the head signed without
+    one (the record it follows is already committed), and a later ``vigie evidence sign``
+    adds it.
+    """
     from vigie.evidence import tsa
 
+    url, required = (tsa_url, True) if tsa_url else (tsa.configured_url(), False)
     with transaction.atomic():
         state = LogState.objects.select_for_update().filter(pk=1).first()
         if state is None or state.size == 0:
             return None
         latest = SignedTreeHead.objects.first()
-        if latest is not None and latest.tree_size == state.size and not tsa_url:
+        if latest is not None and latest.tree_size == state.size and not required:
             return latest
         root = merkle.Frontier.from_json(state.frontier).root().hex()
         key = keys.signing_key()
@@ -82,10 +89,16 @@ def sign_tree_head(tsa_url: str = "") -> SignedTreeHead | None:
             log_id=lid,
             signature=key.sign(msg).hex(),
         )
-        if tsa_url:
-            token = tsa.request_timestamp(tsa_url, msg)
-            head.tsa_url = tsa_url
-            head.tsa_token = base64.b64encode(token).decode("ascii")
+        if url:
+            try:
+                token = tsa.request_timestamp(url, msg)
+            except tsa.TsaError:
+                if required:
+                    raise
+                token = b""
+            if token:
+                head.tsa_url = url
+                head.tsa_token = base64.b64encode(token).decode("ascii")
         head.save()
         return head
 

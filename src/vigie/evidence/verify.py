@@ -3,10 +3,12 @@ signed tree head's signature and root checked. Each problem names what and where
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from vigie.evidence import keys, log, merkle
+from vigie.evidence import keys, log, merkle, tsa
+from vigie.evidence import sth as sth_mod
 from vigie.evidence.models import Blob, CustodyEntry, Item, LogState, SignedTreeHead
 from vigie.evidence.store import ObjectStore, default_store
 
@@ -112,6 +114,14 @@ def verify_log() -> tuple[int, int, list[Problem]]:
                 Problem("signature", where, "signature does not verify: forged or altered")
             )
             continue
+        if sth.tsa_token:
+            try:
+                tsa.check_token(
+                    base64.b64decode(sth.tsa_token),
+                    sth_mod.message(sth.tree_size, sth.root_hash, sth.timestamp_ms, sth.log_id),
+                )
+            except (tsa.TsaError, ValueError) as exc:
+                problems.append(Problem("timestamp", where, f"RFC 3161 timestamp: {exc}"))
         if sth.tree_size > tree.size:
             problems.append(
                 Problem(
