@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from vigie.core import audit
 from vigie.evidence import bag, keys, log, selectors
@@ -58,22 +59,27 @@ def export_case(
 ) -> tuple[Path, int]:
     """Write the bag for ``case_ref``; ``user`` None is a trusted operator (CLI)."""
     if lang not in ("en", "fr"):
-        raise EvidenceError(f"report language {lang!r}: choose en or fr")
+        raise EvidenceError(_("report language %(lang)s: choose en or fr") % {"lang": lang})
     qs = Item.objects.all() if user is None else selectors.visible_items(user, "evidence.export")
     items = list(
         qs.filter(case_ref=case_ref).select_related("blob", "organisation", "source").order_by("id")
     )
     if not items:
-        raise EvidenceError(f"case {case_ref}: no evidence item that you may export")
+        raise EvidenceError(
+            _("case %(case)s: no evidence item that you may export") % {"case": case_ref}
+        )
     if user is not None:
         sealed = [str(i.uuid) for i in items if not selectors.may_open(user, i)]
         if sealed:
             raise EvidenceError(
-                f"sealed items need access approved by a second person first: {', '.join(sealed)}"
+                _("sealed items need access approved by a second person first: %(items)s")
+                % {"items": ", ".join(sealed)}
             )
     outdir = Path(outdir)
     if outdir.exists() and (not outdir.is_dir() or any(outdir.iterdir())):
-        raise EvidenceError(f"{outdir} exists and is not an empty folder; choose a new folder")
+        raise EvidenceError(
+            _("%(dir)s exists and is not an empty folder; choose a new folder") % {"dir": outdir}
+        )
     with transaction.atomic():
         for item in items:
             log.append(

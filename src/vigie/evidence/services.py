@@ -18,6 +18,7 @@ from typing import Any, BinaryIO
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from vigie.core import access, audit
 from vigie.core.models import Organisation
@@ -79,11 +80,15 @@ def _record_digest(item: Item) -> str:
 def _check_collection(c: Collection) -> None:
     ref = (c.case_ref or "").strip()
     if not ref:
-        raise EvidenceError("a case reference is required (--case)")
+        raise EvidenceError(_("a case reference is required (--case)"))
     if len(ref) > 100:
-        raise EvidenceError(f"case reference {ref[:20]}…: longer than 100 characters")
+        raise EvidenceError(
+            _("case reference %(ref)s…: longer than 100 characters") % {"ref": ref[:20]}
+        )
     if c.collected_at and c.collected_at > timezone.now() + dt.timedelta(minutes=5):
-        raise EvidenceError(f"collected at {c.collected_at.isoformat()}: in the future")
+        raise EvidenceError(
+            _("collected at %(when)s: in the future") % {"when": c.collected_at.isoformat()}
+        )
     for kind, _ref in c.links:
         if kind not in ItemLink.Kind.values:
             raise EvidenceError(f"link kind {kind!r}: expected one of {ItemLink.Kind.values}")
@@ -231,7 +236,7 @@ def open_content(user: Any, item: Item, store: ObjectStore | None = None) -> Ite
     from vigie.evidence import selectors
 
     if not selectors.may_open(user, item):
-        raise PermissionDenied("this item is sealed: ask for access approved by a second person")
+        raise PermissionDenied(_("this item is sealed: ask for access approved by a second person"))
     with transaction.atomic():
         log.append(item, "downloaded", user=user, detail={"sha256": item.blob.sha256})
         audit.record_access(
@@ -248,9 +253,9 @@ def _require(user: Any, perm: str, item: Item) -> None:
 def seal_item(user: Any, item: Item, reason: str) -> Item:
     _require(user, "evidence.seal", item)
     if item.sealed:
-        raise EvidenceError("this item is already sealed")
+        raise EvidenceError(_("this item is already sealed"))
     if not reason.strip():
-        raise EvidenceError("say why the item is sealed")
+        raise EvidenceError(_("say why the item is sealed"))
     with transaction.atomic():
         item.sealed, item.sealed_at, item.sealed_by = True, timezone.now(), user
         item.save(update_fields=["sealed", "sealed_at", "sealed_by"])
@@ -263,9 +268,9 @@ def release_item(user: Any, item: Item, reason: str) -> Item:
     """Unseal; the person who releases must not be the person who sealed."""
     _require(user, "evidence.seal", item)
     if not item.sealed:
-        raise EvidenceError("this item is not sealed")
+        raise EvidenceError(_("this item is not sealed"))
     if item.sealed_by_id == user.pk:
-        raise EvidenceError("a second person must release an item you sealed")
+        raise EvidenceError(_("a second person must release an item you sealed"))
     with transaction.atomic():
         item.sealed, item.sealed_at, item.sealed_by = False, None, None
         item.save(update_fields=["sealed", "sealed_at", "sealed_by"])
@@ -277,9 +282,9 @@ def release_item(user: Any, item: Item, reason: str) -> Item:
 def request_access(user: Any, item: Item, reason: str) -> AccessApproval:
     _require(user, "evidence.view", item)
     if not item.sealed:
-        raise EvidenceError("this item is not sealed: no approval is needed")
+        raise EvidenceError(_("this item is not sealed: no approval is needed"))
     if not reason.strip():
-        raise EvidenceError("say why you need access")
+        raise EvidenceError(_("say why you need access"))
     return AccessApproval.objects.create(item=item, requested_by=user, reason=reason.strip())
 
 
@@ -287,9 +292,9 @@ def approve_access(user: Any, approval: AccessApproval) -> AccessApproval:
     item = approval.item
     _require(user, "evidence.seal", item)
     if approval.requested_by_id == user.pk:
-        raise EvidenceError("a second person must approve your own request")
+        raise EvidenceError(_("a second person must approve your own request"))
     if approval.approved_at is not None:
-        raise EvidenceError("this request is already approved")
+        raise EvidenceError(_("this request is already approved"))
     with transaction.atomic():
         approval.approved_by = user
         approval.approved_at = timezone.now()
@@ -313,7 +318,7 @@ def transfer_item(user: Any, item: Item, to: Organisation, reason: str) -> Item:
     """Custody passes to another organisation (which then owns the item)."""
     _require(user, "evidence.export", item)
     if to.pk == item.organisation_id:
-        raise EvidenceError("the item already belongs to that organisation")
+        raise EvidenceError(_("the item already belongs to that organisation"))
     with transaction.atomic():
         log.append(
             item,

@@ -122,7 +122,7 @@ def running_tsa() -> Iterator[tuple[str, LocalTSA]]:
     tsa = LocalTSA()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+        def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length", "0"))
             body = tsa.answer(self.rfile.read(length))
             self.send_response(200)
