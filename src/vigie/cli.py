@@ -54,6 +54,9 @@ def _start_worker() -> Any:
 
     if HUEY.immediate:
         return None
+    from vigie.core import jobs
+
+    jobs.recover_interrupted()
     consumer = HUEY.create_consumer(workers=2, worker_type="thread")
     consumer.start()
     return consumer
@@ -266,6 +269,9 @@ def worker(workers: int) -> None:
     """Run background jobs (for deployments that separate web and workers)."""
     from huey.contrib.djhuey import HUEY
 
+    from vigie.core import jobs
+
+    jobs.recover_interrupted()
     HUEY.create_consumer(workers=workers, worker_type="thread").run()
 
 

@@ -10,6 +10,7 @@ class CoreConfig(AppConfig):
         ("core:users", _("Users"), "org.users.manage"),
         ("core:organisations", _("Organisations"), "system.orgs.manage"),
         ("core:audit", _("Audit"), "audit.view"),
+        ("core:jobs", _("Jobs"), None),
     ]
 
     def ready(self) -> None:

@@ -27,7 +27,9 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from vigie.core import access
@@ -167,12 +169,8 @@ def run_by_id(job_id: str) -> None:
         run_now(job)
 
 
-def cancel(user: Any, job: Job) -> Job:
+def request_cancel(job: Job) -> Job:
     """Ask a job to stop; a queued job stops at once, a running one at its next update."""
-    if not can_manage(user, job):
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied("you may not cancel this job")
     if job.status == Job.Status.QUEUED:
         job.status = Job.Status.CANCELLED
         job.finished_at = timezone.now()
@@ -181,19 +179,28 @@ def cancel(user: Any, job: Job) -> Job:
     return job
 
 
-def retry(user: Any, job: Job) -> Job:
-    """Run a failed or cancelled job again (its handler resumes from its checkpoint)."""
-    if not can_manage(user, job):
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied("you may not rerun this job")
+def requeue(job: Job, *, enqueue: bool = True) -> Job:
+    """Queue a failed or cancelled job again (its handler resumes from its checkpoint)."""
     if job.status not in {Job.Status.FAILED, Job.Status.CANCELLED}:
-        raise ValueError("only a failed or cancelled job can be run again")
+        raise ValueError(f"job {job.pk} is {job.status}; only a failed or cancelled job can rerun")
     job.status, job.cancel_requested, job.finished_at = Job.Status.QUEUED, False, None
     job.save(update_fields=["status", "cancel_requested", "finished_at"])
-    job_id = str(job.pk)
-    transaction.on_commit(lambda: _enqueue(job_id))
+    if enqueue:
+        job_id = str(job.pk)
+        transaction.on_commit(lambda: _enqueue(job_id))
     return job
+
+
+def cancel(user: Any, job: Job) -> Job:
+    if not can_manage(user, job):
+        raise PermissionDenied("you may not cancel this job")
+    return request_cancel(job)
+
+
+def retry(user: Any, job: Job) -> Job:
+    if not can_manage(user, job):
+        raise PermissionDenied("you may not rerun this job")
+    return requeue(job)
 
 
 def recover_interrupted(stale_after: int = STALE_AFTER_SECONDS) -> int:
@@ -207,15 +214,22 @@ def recover_interrupted(stale_after: int = STALE_AFTER_SECONDS) -> int:
 
 
 def can_manage(user: Any, job: Job) -> bool:
-    return bool(
-        job.created_by_id == getattr(user, "pk", None)
-        or access.has_perm(user, "system.orgs.manage")
-    )
+    """The job's creator, an administrator of its organisation, or a system administrator."""
+    if job.created_by_id is not None and job.created_by_id == getattr(user, "pk", None):
+        return True
+    if job.organisation_id is not None:
+        return access.has_perm(user, "org.users.manage", job.organisation_id)
+    return access.has_perm(user, "system.orgs.manage")
 
 
 def visible_jobs(user: Any) -> Any:
-    """The jobs a user started (system administrators see every job)."""
+    """The jobs a user started, and those of the organisations they administer."""
     qs = Job.objects.select_related("organisation", "created_by")
     if access.has_perm(user, "system.orgs.manage"):
         return qs
-    return qs.filter(created_by_id=getattr(user, "pk", None))
+    administered = access.organisations_with(user, "org.users.manage")
+    if administered is access.ALL:
+        return qs
+    return qs.filter(
+        Q(created_by_id=getattr(user, "pk", None)) | Q(organisation_id__in=administered)
+    )

@@ -64,3 +64,28 @@ def catalogue() -> RoleCatalogue:
 
 def all_permissions() -> list[str]:
     return list(catalogue().permissions)
+
+
+def markdown_table() -> str:
+    """docs/roles.md: every permission (rows) against every role (columns)."""
+    cat = catalogue()
+    roles = list(cat.roles.values())
+    lines = [
+        "# Roles and permissions",
+        "",
+        "Generated from `src/vigie/core/data/roles.yaml` by `vigie roles --markdown`; a test",
+        "fails when this file and the code list disagree. Organisation-scoped roles act on",
+        "their own organisation's records and on records another organisation shares with it",
+        "(*Sharing*); the system administrator acts everywhere. Identities of victims are",
+        "shown only with *See victims' identities*, and every such view or export is written",
+        "to the hash-chained access log.",
+        "",
+        "| permission | " + " | ".join(r.labels["en"] for r in roles) + " |",
+        "|---|" + "|".join(":-:" for _ in roles) + "|",
+    ]
+    for code, labels in cat.permissions.items():
+        marks = " | ".join("✔" if code in r.permissions else "" for r in roles)
+        lines.append(f"| {labels['en']} (`{code}`) | {marks} |")
+    lines += ["", "| role | code | scope |", "|---|---|---|"]
+    lines += [f"| {r.labels['en']} ({r.labels['fr']}) | `{r.code}` | {r.scope} |" for r in roles]
+    return "\n".join(lines) + "\n"

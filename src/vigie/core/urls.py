@@ -11,4 +11,6 @@ urlpatterns = [
     path("admin/orgs/<slug:code>/sharing/", views.SharingView.as_view(), name="sharing"),
     path("admin/organisations/", views.OrganisationsView.as_view(), name="organisations"),
     path("audit/", views.AuditView.as_view(), name="audit"),
+    path("jobs/", views.JobsView.as_view(), name="jobs"),
+    path("jobs/<uuid:pk>/", views.JobView.as_view(), name="job"),
 ]

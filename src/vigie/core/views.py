@@ -12,9 +12,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from vigie.core import access, selectors, services
+from vigie.core import access, jobs, selectors, services
 from vigie.core.forms import OrganisationForm, RolesForm, ShareForm, TokenForm, UserCreateForm
-from vigie.core.models import ApiToken, Organisation
+from vigie.core.models import ApiToken, Job, Organisation
 from vigie.core.roles import catalogue
 from vigie.web.mixins import PermissionRequired
 
@@ -214,3 +214,40 @@ class AuditView(PermissionRequired, View):
             qs = selectors.visible_access_log(request.user, **filters)
         page = Paginator(qs, 50).get_page(request.GET.get("page"))
         return render(request, "core/audit.html", {"tab": tab, "page": page, "filters": filters})
+
+
+class JobsView(PermissionRequired, View):
+    """Background jobs you started, or of the organisations you administer."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        qs = jobs.visible_jobs(access.request_user(request))
+        page = Paginator(qs, 50).get_page(request.GET.get("page"))
+        return render(request, "core/jobs.html", {"page": page})
+
+
+class JobView(PermissionRequired, View):
+    """One job: a progress bar that follows it (htmx polls the partial), cancel and rerun."""
+
+    def _job(self, request: HttpRequest, pk: Any) -> Job:
+        return get_object_or_404(jobs.visible_jobs(access.request_user(request)), pk=pk)
+
+    def get(self, request: HttpRequest, pk: Any) -> HttpResponse:
+        job = self._job(request, pk)
+        if request.headers.get("HX-Request") == "true":
+            return render(request, "core/_job_progress.html", {"job": job})
+        return render(request, "core/job.html", {"job": job})
+
+    def post(self, request: HttpRequest, pk: Any) -> HttpResponse:
+        job = self._job(request, pk)
+        user = access.request_user(request)
+        if request.POST.get("action") == "cancel" and not job.is_finished:
+            jobs.cancel(user, job)
+            messages.success(request, _("Cancellation requested."))
+        elif request.POST.get("action") == "retry":
+            try:
+                jobs.retry(user, job)
+            except ValueError:
+                messages.error(request, _("Only a failed or cancelled job can be run again."))
+            else:
+                messages.success(request, _("The job was queued again."))
+        return redirect("core:job", pk=job.pk)

@@ -25,7 +25,9 @@ def menu_for(request: Any) -> list[NavItem]:
     if user is None or not user.is_authenticated:
         return []
     items = []
-    for app_name in settings.VIGIE_APPS:
+    # Home first, the domain apps in VIGIE_APPS order, administration (core) last.
+    order = {"vigie.web": 0, "vigie.core": 2}
+    for app_name in sorted(settings.VIGIE_APPS, key=lambda name: order.get(name, 1)):
         config = apps.get_app_config(app_name.rsplit(".", 1)[1])
         for url_name, label, perm in getattr(config, "nav", []):
             if perm is not None and not access.has_perm(user, perm):

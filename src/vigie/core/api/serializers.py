@@ -5,7 +5,7 @@ from typing import Any
 from auditlog.models import LogEntry
 from rest_framework import serializers
 
-from vigie.core.models import AccessLogEntry, ApiToken, Organisation, User
+from vigie.core.models import AccessLogEntry, ApiToken, Job, Organisation, User
 from vigie.core.roles import catalogue
 
 
@@ -124,3 +124,35 @@ class TokenIssuedSerializer(TokenSerializer):
 
     class Meta(TokenSerializer.Meta):
         fields = [*TokenSerializer.Meta.fields, "secret"]
+
+
+class JobSerializer(serializers.ModelSerializer[Job]):
+    organisation: serializers.SlugRelatedField[Organisation] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    created_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+    percent = serializers.IntegerField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Job
+        fields = [
+            "id",
+            "kind",
+            "status",
+            "total",
+            "done",
+            "percent",
+            "message",
+            "error",
+            "result",
+            "organisation",
+            "created_by",
+            "attempts",
+            "cancel_requested",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
+        read_only_fields = fields

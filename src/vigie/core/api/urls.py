@@ -16,4 +16,8 @@ urlpatterns = [
     path("audit/access/", views.AccessLog.as_view(), name="access"),
     path("tokens/", views.TokenList.as_view(), name="tokens"),
     path("tokens/<int:pk>/", views.TokenRevoke.as_view(), name="token-revoke"),
+    path("jobs/", views.JobList.as_view(), name="jobs"),
+    path("jobs/<uuid:pk>/", views.JobDetail.as_view(), name="job"),
+    path("jobs/<uuid:pk>/cancel/", views.JobCancel.as_view(), name="job-cancel"),
+    path("jobs/<uuid:pk>/retry/", views.JobRetry.as_view(), name="job-retry"),
 ]

@@ -5,13 +5,14 @@ from typing import Any
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from vigie.core import access, selectors, services
+from vigie.core import access, jobs, selectors, services
 from vigie.core.api import serializers as s
-from vigie.core.models import ApiToken, Membership, User
+from vigie.core.models import ApiToken, Job, Membership, User
 
 
 class MeView(APIView):
@@ -122,3 +123,48 @@ class TokenRevoke(APIView):
         token = get_object_or_404(ApiToken, pk=pk, user=user)
         services.revoke_token(user, token)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _visible_job(request: Request, pk: Any) -> Job:
+    return get_object_or_404(jobs.visible_jobs(access.request_user(request)), pk=pk)
+
+
+class JobList(generics.ListAPIView):
+    """Background jobs you started, or of the organisations you administer."""
+
+    serializer_class = s.JobSerializer
+
+    def get_queryset(self) -> Any:
+        qs = jobs.visible_jobs(self.request.user)
+        status_filter = self.request.query_params.get("status")
+        return qs.filter(status=status_filter) if status_filter else qs
+
+
+class JobDetail(APIView):
+    """One job's state and progress (poll it while the job runs)."""
+
+    @extend_schema(responses=s.JobSerializer)
+    def get(self, request: Request, pk: Any) -> Response:
+        return Response(s.JobSerializer(_visible_job(request, pk)).data)
+
+
+class JobCancel(APIView):
+    """Ask a job to stop."""
+
+    @extend_schema(request=None, responses=s.JobSerializer)
+    def post(self, request: Request, pk: Any) -> Response:
+        job = jobs.cancel(access.request_user(request), _visible_job(request, pk))
+        return Response(s.JobSerializer(job).data)
+
+
+class JobRetry(APIView):
+    """Run a failed or cancelled job again (it resumes from its last checkpoint)."""
+
+    @extend_schema(request=None, responses={202: s.JobSerializer})
+    def post(self, request: Request, pk: Any) -> Response:
+        job = _visible_job(request, pk)
+        try:
+            jobs.retry(access.request_user(request), job)
+        except ValueError as exc:
+            raise ValidationError({"status": [str(exc)]}) from None
+        return Response(s.JobSerializer(job).data, status=status.HTTP_202_ACCEPTED)

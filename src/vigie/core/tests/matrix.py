@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from vigie.core.models import Membership, Organisation, User
+from vigie.core.models import Job, Membership, Organisation, User
 from vigie.testing import LOGGED_IN, Endpoint, World
 
 
@@ -19,6 +19,17 @@ def _member(world: World, org: Organisation) -> dict[str, Any]:
         Membership.objects.create(user=user, organisation=org, role="field_officer")
         world.objects[key] = user
     return {"code": org.code, "user_id": world.objects[key].pk}
+
+
+def _job(world: World, org: Organisation) -> dict[str, Any]:
+    """A job of ``org`` started by someone else: only its administrators may see it."""
+    key = f"job-{org.code}"
+    if key not in world.objects:
+        starter = _member(world, org)["user_id"]
+        world.objects[key] = Job.objects.create(
+            kind="core.matrix", organisation=org, created_by_id=starter, status="failed"
+        )
+    return {"pk": world.objects[key].pk}
 
 
 ENDPOINTS = [
@@ -46,4 +57,11 @@ ENDPOINTS = [
     Endpoint("core-api:tokens"),
     Endpoint("core-api:tokens", "POST", data={}),
     Endpoint("core-api:token-revoke", "DELETE", kwargs={"pk": 987654}),
+    Endpoint("core:jobs"),
+    Endpoint("core:job", perm="org.users.manage", target=_job),
+    Endpoint("core:job", "POST", perm="org.users.manage", target=_job, data={"action": "x"}),
+    Endpoint("core-api:jobs"),
+    Endpoint("core-api:job", perm="org.users.manage", target=_job),
+    Endpoint("core-api:job-cancel", "POST", perm="org.users.manage", target=_job),
+    Endpoint("core-api:job-retry", "POST", perm="org.users.manage", target=_job),
 ]

@@ -83,3 +83,14 @@ def test_createadmin_refuses_weak_password(world: Any) -> None:
     assert result.exit_code == 1
     assert "too short" in result.output
     assert not Membership.objects.filter(user__username="weak").exists()
+
+
+def test_docs_roles_table_matches_the_code_list() -> None:
+    from pathlib import Path
+
+    from vigie.core.roles import markdown_table
+
+    doc = Path(__file__).resolve().parents[4] / "docs" / "roles.md"
+    assert doc.read_text(encoding="utf-8") == markdown_table(), (
+        "docs/roles.md is stale: run `vigie roles --markdown > docs/roles.md`"
+    )

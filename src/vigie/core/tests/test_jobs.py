@@ -123,3 +123,67 @@ def test_a_job_whose_worker_died_is_recovered_as_failed(world: World) -> None:
 def test_unknown_kind_is_refused(world: World) -> None:
     with pytest.raises(ValueError, match="no handler"):
         jobs.start("test.nothing", user=world.users["analyst"])
+
+
+def test_api_follows_cancels_and_reruns_a_job(world: World, api: Any) -> None:
+    owner = world.users["analyst"]
+    job = Job.objects.create(
+        kind="test.count", params={"n": 40, "fail_at": 25}, created_by=owner, organisation=world.own
+    )
+    jobs.run_now(job)
+    client = api(owner)
+    listed = client.get("/api/jobs/?status=failed").json()
+    assert [j["id"] for j in listed["results"]] == [str(job.pk)]
+    detail = client.get(f"/api/jobs/{job.pk}/").json()
+    assert detail["status"] == "failed" and "item 25" in detail["error"]
+    assert detail["done"] == 25 and detail["total"] == 40 and detail["percent"] == 62
+    assert api(world.users["field_officer"]).get(f"/api/jobs/{job.pk}/").status_code == 404
+    admin = api(world.users["org_admin"]).get(f"/api/jobs/{job.pk}/")
+    assert admin.status_code == 200
+    response = client.post(f"/api/jobs/{job.pk}/retry/")
+    assert response.status_code == 202 and response.json()["status"] == "queued"
+    again = client.post(f"/api/jobs/{job.pk}/retry/")
+    assert again.status_code == 400 and "only a failed or cancelled" in again.content.decode()
+    cancelled = client.post(f"/api/jobs/{job.pk}/cancel/").json()
+    assert cancelled["status"] == "cancelled"
+
+
+def test_job_page_shows_a_progress_bar_and_the_partial_stops_polling_when_done(
+    world: World, web: Any
+) -> None:
+    owner = world.users["analyst"]
+    job = Job.objects.create(kind="test.count", params={"n": 10}, created_by=owner, total=10)
+    client = web(owner)
+    page = client.get(f"/jobs/{job.pk}/").content.decode()
+    assert '<progress max="10" value="0"' in page and 'hx-trigger="every 1s"' in page
+    jobs.run_now(job)
+    partial = client.get(f"/jobs/{job.pk}/", headers={"HX-Request": "true"}).content.decode()
+    assert 'value="10"' in partial and "hx-trigger" not in partial
+    assert "<html" not in partial
+    listing = client.get("/jobs/").content.decode()
+    assert "test.count" in listing
+    empty = web(world.users["auditor"]).get("/jobs/", headers={"Accept-Language": "en"})
+    assert "No background jobs yet" in empty.content.decode()
+
+
+def test_cli_lists_and_reruns_with_a_progress_line(world: World) -> None:
+    from click.testing import CliRunner
+
+    from vigie.core.cli import jobs_group
+
+    job = Job.objects.create(
+        kind="test.count", params={"n": 30, "fail_at": 12}, created_by=world.users["analyst"]
+    )
+    jobs.run_now(job)
+    runner = CliRunner()
+    listed = runner.invoke(jobs_group, ["list", "--status", "failed", "--json"])
+    assert listed.exit_code == 0 and str(job.pk) in listed.output
+    rerun = runner.invoke(jobs_group, ["rerun", str(job.pk)])
+    assert rerun.exit_code == 0, rerun.output
+    assert "100% 30/30" in rerun.output
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED and job.result["resumed_from"] == 10
+    refused = runner.invoke(jobs_group, ["rerun", str(job.pk)])
+    assert refused.exit_code == 1 and "only a failed or cancelled job" in refused.output
+    missing = runner.invoke(jobs_group, ["show", "not-a-uuid"])
+    assert missing.exit_code == 1 and "no job with id 'not-a-uuid'" in missing.output
