@@ -37,7 +37,7 @@ def write(
     with translation.override(lang):
         styles = getSampleStyleSheet()
         small = styles["BodyText"].clone("small", fontSize=7.5, leading=9)
-        mono = styles["Code"].clone("mono", fontSize=6.5, leading=8)
+        mono = styles["Code"].clone("mono", fontSize=6.5, leading=8, leftIndent=0)
         story: list[Any] = [
             _p(_("Chain of custody report"), styles["Title"]),
             _p(_("Case: %(case)s") % {"case": case_ref}, styles["Heading2"]),
