@@ -27,6 +27,7 @@ import os
 import tempfile
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -61,6 +62,16 @@ class Stored:
     key_id: str
     head: bytes
     created: bool  # False: the same bytes were already stored (a duplicate)
+
+
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _hash_pool() -> ThreadPoolExecutor:
+    global _POOL  # one small pool per process
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="vigie-hash")
+    return _POOL
 
 
 def _file_key(master: bytes, salt: bytes) -> AESGCM:
@@ -135,14 +146,18 @@ class ObjectStore:
                 out.write(MAGIC + bytes([len(kid)]) + kid.encode() + salt)
                 index = 0
                 current = source.read(CHUNK)
+                pool = _hash_pool()
                 while True:
                     following = source.read(CHUNK) if len(current) == CHUNK else b""
                     final = not following
-                    h256.update(current)
-                    h512.update(current)
+                    # The two hashes run beside the encryption (hashlib and AES-GCM release
+                    # the GIL on large buffers): one pass, up to three cores.
+                    jobs = [pool.submit(h256.update, current), pool.submit(h512.update, current)]
                     if len(head) < HEAD_BYTES:
                         head += current[: HEAD_BYTES - len(head)]
                     out.write(aead.encrypt(_nonce(index), current, _aad(index, final)))
+                    for job in jobs:
+                        job.result()
                     done += len(current)
                     index += 1
                     if final:

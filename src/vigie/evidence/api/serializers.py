@@ -79,9 +79,7 @@ class ItemCreateSerializer(serializers.Serializer[Any]):
     consent = serializers.CharField(required=False, allow_blank=True, default="")
     derived_from = serializers.UUIDField(required=False, allow_null=True, default=None)
     derivation = serializers.ChoiceField(
-        choices=["redacted", "transcript", "translation", "conversion", "other"],
-        required=False,
-        default="",
+        choices=Item.Derivation.choices, required=False, allow_blank=True, default=""
     )
 
 

@@ -33,8 +33,9 @@ def test_upload_resume_custody_export(
     page.click("[data-testid=add-evidence]")
 
     data = os.urandom(3 * 1024 * 1024 + 123)
-    page.set_input_files("#id_file", {"name": "interview.mp4", "mimeType": "video/mp4",
-                                      "buffer": data})
+    page.set_input_files(
+        "#id_file", {"name": "interview.mp4", "mimeType": "video/mp4", "buffer": data}
+    )
     page.fill("#id_case_ref", "C-BROWSER")
     page.fill("#id_place", "Sinjar (synthetic)")
     page.fill("#id_collected_by", "Team 3")
