@@ -49,15 +49,23 @@ def _write_private(path: Path, data: bytes) -> None:
 def file_keyring() -> tuple[str, Mapping[str, bytes]]:
     raw = os.environ.get("VIGIE_EVIDENCE_KEYS")
     if raw:
-        conf = json.loads(raw)
-        where = "VIGIE_EVIDENCE_KEYS"
-    else:
-        path = vault_dir() / "keys.json"
-        where = str(path)
-        if not path.exists():
-            conf = {"active": "e1", "keys": {"e1": secrets.token_hex(32)}}
-            _write_private(path, json.dumps(conf, indent=2).encode())
-        conf = json.loads(path.read_text(encoding="utf-8"))
+        return _parse_keyring(raw, "VIGIE_EVIDENCE_KEYS")
+    path = vault_dir() / "keys.json"
+    if not path.exists():
+        conf = {"active": "e1", "keys": {"e1": secrets.token_hex(32)}}
+        _write_private(path, json.dumps(conf, indent=2).encode())
+    stat = path.stat()
+    return _read_keyring(str(path), stat.st_mtime_ns, stat.st_ino)
+
+
+@cache
+def _read_keyring(path: str, mtime_ns: int, inode: int) -> tuple[str, Mapping[str, bytes]]:
+    return _parse_keyring(Path(path).read_text(encoding="utf-8"), path)
+
+
+@cache
+def _parse_keyring(raw: str, where: str) -> tuple[str, Mapping[str, bytes]]:
+    conf = json.loads(raw)
     keys = {kid: bytes.fromhex(h) for kid, h in conf["keys"].items()}
     if conf["active"] not in keys:
         raise KeyProblem(f"{where}: active evidence key {conf['active']!r} is not in the keyring")
@@ -73,7 +81,7 @@ def _signing_key_path() -> Path:
 
 
 @cache
-def _load_signing_key(path: str, mtime: float) -> Ed25519PrivateKey:
+def _load_signing_key(path: str, mtime_ns: int, inode: int) -> Ed25519PrivateKey:
     key = serialization.load_pem_private_key(Path(path).read_bytes(), password=None)
     if not isinstance(key, Ed25519PrivateKey):
         raise KeyProblem(f"{path}: the log signing key must be an Ed25519 private key")
@@ -91,7 +99,8 @@ def signing_key() -> Ed25519PrivateKey:
             serialization.NoEncryption(),
         )
         _write_private(path, pem)
-    return _load_signing_key(str(path), path.stat().st_mtime)
+    stat = path.stat()
+    return _load_signing_key(str(path), stat.st_mtime_ns, stat.st_ino)
 
 
 def public_key() -> Ed25519PublicKey:
