@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -165,20 +165,7 @@ class ObjectStore:
                     current = following
                 os.fsync(out.fileno())
             sha256 = h256.hexdigest()
-            final_path = self.path_of(sha256)
-            if final_path.exists():
-                tmp.unlink()
-                created = False
-            else:
-                final_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-                os.chmod(tmp, 0o400)
-                os.replace(tmp, final_path)
-                dfd = os.open(final_path.parent, os.O_RDONLY)
-                try:
-                    os.fsync(dfd)
-                finally:
-                    os.close(dfd)
-                created = True
+            created = self._commit(tmp, sha256)
             return Stored(sha256, h512.hexdigest(), done, kid, head, created)
         except OSError as exc:
             tmp.unlink(missing_ok=True)
@@ -187,17 +174,36 @@ class ObjectStore:
             tmp.unlink(missing_ok=True)
             raise
 
+    def _commit(self, tmp: Path, sha256: str) -> bool:
+        """Move the finished temporary object into place; False if it was already there."""
+        final_path = self.path_of(sha256)
+        if final_path.exists():
+            tmp.unlink()
+            return False
+        final_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(tmp, 0o400)
+        os.replace(tmp, final_path)
+        dfd = os.open(final_path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+        return True
+
+    def _open_raw(self, sha256: str) -> BinaryIO:
+        path = self.path_of(sha256)
+        if not path.exists():
+            raise IntegrityError_(f"object {sha256} is missing from {path.parent}")
+        return path.open("rb")
+
     def _active_key(self) -> tuple[str, bytes]:
         active, ring = keys.file_keyring()
         return active, ring[active]
 
     def open(self, sha256: str) -> Iterator[bytes]:
         """Yield the plaintext in chunks; raise IntegrityError_ at the first bad chunk."""
-        path = self.path_of(sha256)
-        if not path.exists():
-            raise IntegrityError_(f"object {sha256} is missing from {path.parent}")
         _active, ring = keys.file_keyring()
-        with path.open("rb") as f:
+        with self._open_raw(sha256) as f:
             if f.read(len(MAGIC)) != MAGIC:
                 raise IntegrityError_(f"object {sha256}: header is not a Vigie object header")
             kid_len = f.read(1)
@@ -247,5 +253,74 @@ class ObjectStore:
             yield p.name
 
 
+class S3ObjectStore(ObjectStore):
+    """S3-compatible object storage (django-storages) for agencies.
+
+    Objects are encrypted and hashed exactly as locally (the temporary file stays in the
+    local data directory); the finished object is uploaded under
+    ``<prefix>/objects/ab/cd/<sha256>``, and the temporary file is deleted. Configured by
+    ``VIGIE_EVIDENCE_S3_BUCKET`` (+ ``_ENDPOINT``, ``_REGION``, ``_ACCESS_KEY``,
+    ``_SECRET_KEY``, ``_PREFIX``).
+    """
+
+    def __init__(self, storage: Any, root: Path | None = None) -> None:
+        super().__init__(root)
+        self.storage = storage
+
+    @classmethod
+    def from_env(cls) -> S3ObjectStore:
+        from storages.backends.s3 import S3Storage
+
+        env = os.environ.get
+        storage = S3Storage(
+            bucket_name=env("VIGIE_EVIDENCE_S3_BUCKET"),
+            endpoint_url=env("VIGIE_EVIDENCE_S3_ENDPOINT") or None,
+            region_name=env("VIGIE_EVIDENCE_S3_REGION") or None,
+            access_key=env("VIGIE_EVIDENCE_S3_ACCESS_KEY") or None,
+            secret_key=env("VIGIE_EVIDENCE_S3_SECRET_KEY") or None,
+            location=env("VIGIE_EVIDENCE_S3_PREFIX", "vigie-evidence"),
+            file_overwrite=False,
+            default_acl=None,
+        )
+        return cls(storage)
+
+    def key_of(self, sha256: str) -> str:
+        return f"objects/{sha256[:2]}/{sha256[2:4]}/{sha256}"
+
+    def exists(self, sha256: str) -> bool:
+        return bool(self.storage.exists(self.key_of(sha256)))
+
+    def _commit(self, tmp: Path, sha256: str) -> bool:
+        from django.core.files import File
+
+        key = self.key_of(sha256)
+        try:
+            if self.storage.exists(key):
+                tmp.unlink()
+                return False
+            with tmp.open("rb") as handle:
+                self.storage.save(key, File(handle))
+        except Exception as exc:
+            if isinstance(exc, OSError):
+                raise
+            raise StoreError(f"object storage refused the object: {exc}") from exc
+        tmp.unlink()
+        return True
+
+    def _open_raw(self, sha256: str) -> BinaryIO:
+        key = self.key_of(sha256)
+        if not self.storage.exists(key):
+            raise IntegrityError_(f"object {sha256} is missing from the object storage")
+        handle: BinaryIO = self.storage.open(key, "rb")
+        return handle
+
+    def stored_names(self) -> Iterator[str]:
+        prefix = f"{self.storage.location}/objects/".lstrip("/")
+        for obj in self.storage.bucket.objects.filter(Prefix=prefix):
+            yield obj.key.rsplit("/", 1)[-1]
+
+
 def default_store() -> ObjectStore:
+    if os.environ.get("VIGIE_EVIDENCE_S3_BUCKET"):
+        return S3ObjectStore.from_env()
     return ObjectStore()
