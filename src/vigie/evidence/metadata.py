@@ -37,12 +37,19 @@ class Extracted:
     problems: list[str] = field(default_factory=list)
 
 
-def detect(head: bytes) -> FileType:
-    """The type the bytes declare through their signature (puremagic), never the name."""
+GENERIC = ("application/zip", "application/x-tar", "application/gzip")
+
+
+def detect(head: bytes, name: str = "") -> FileType:
+    """The type the bytes declare through their signature (puremagic), never the name.
+
+    When several types share the same signature (a zip is also a docx, an apk, …), the name's
+    extension may choose among them; otherwise the generic container type is reported.
+    """
     if not head:
         return FileType("application/x-empty", "empty file", "")
     try:
-        matches = puremagic.magic_string(head)
+        matches = [m for m in puremagic.magic_string(head) if m.mime_type]
     except (puremagic.PureError, ValueError):
         matches = []
     if not matches:
@@ -52,7 +59,15 @@ def detect(head: bytes) -> FileType:
         except UnicodeDecodeError:
             return FileType()
     best = max(matches, key=lambda m: m.confidence)
-    return FileType(best.mime_type or "application/octet-stream", best.name, best.extension)
+    ties = [
+        m for m in matches if m.confidence == best.confidence and m.byte_match == best.byte_match
+    ]
+    ext = Path(name).suffix.lower()
+    chosen = next((m for m in ties if ext and m.extension.lower() == ext), None)
+    if chosen is None and len(ties) > 1:
+        chosen = next((m for m in ties if m.mime_type in GENERIC), None)
+    chosen = chosen or best
+    return FileType(chosen.mime_type, chosen.name, chosen.extension)
 
 
 def mismatch(original_name: str, ftype: FileType) -> str:

@@ -124,8 +124,8 @@ def ingest(
             )
     store = store or default_store()
     stored = store.put(source)
-    ftype = metadata.detect(stored.head)
     clean_name = safe_name(name)
+    ftype = metadata.detect(stored.head, clean_name)
     warning = metadata.mismatch(clean_name, ftype)
     extracted: metadata.Extracted | None = None
     if not Blob.objects.filter(sha256=stored.sha256).exists():

@@ -11,8 +11,10 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from vigie.evidence import services, store
+from vigie.evidence import metadata, services, store
 from vigie.evidence.models import Blob, CustodyEntry, Item, SignedTreeHead
 from vigie.evidence.tests.factories import add, jpeg_with_exif, pdf_with_title
 from vigie.evidence.verify import verify_all
@@ -133,3 +135,32 @@ def test_storage_errors_are_clear_and_leave_nothing(
     assert Item.objects.count() == 0 and CustodyEntry.objects.count() == 0
     assert list(store.default_store().tmp.iterdir()) == []
     assert list(store.default_store().stored_names()) == []
+
+
+def test_zip_bomb_is_stored_not_expanded(world: World) -> None:
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("zeros.bin", b"\0" * (64 * 1024 * 1024))  # 64 MiB in about 64 KiB
+    item = add(world, buf.getvalue(), name="phone-export.zip").item
+    assert item.blob.size == len(buf.getvalue()) < 200_000
+    assert item.blob.mime_type == "application/zip"
+    assert item.blob.metadata.extractor == "none"
+
+
+def test_polyglot_is_typed_by_its_leading_bytes(world: World) -> None:
+    polyglot = pdf_with_title("cover") + b"\n" + jpeg_with_exif()
+    item = add(world, polyglot, name="scan.jpg").item
+    assert item.blob.mime_type == "application/pdf"
+    assert item.blob.metadata.extractor == "pypdf"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=2048), st.text(max_size=300))
+def test_type_detection_and_names_never_fail(head: bytes, name: str) -> None:
+    ftype = metadata.detect(head, name)
+    assert ftype.mime_type
+    clean = services.safe_name(name)
+    assert clean and len(clean) <= 255 and "/" not in clean and "\\" not in clean
+    assert not any(ord(c) < 32 for c in clean) and not clean.startswith(".")
