@@ -147,6 +147,11 @@ class ReasonSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=2000)
 
 
+class TransferSerializer(serializers.Serializer[Any]):
+    organisation = serializers.SlugField(help_text="code of the receiving organisation")
+    reason = serializers.CharField(max_length=2000)
+
+
 class ApprovalSerializer(serializers.ModelSerializer[AccessApproval]):
     item = serializers.UUIDField(source="item.uuid")
     requested_by = serializers.CharField(source="requested_by.username")

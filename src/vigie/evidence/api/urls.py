@@ -16,6 +16,9 @@ urlpatterns = [
         views.ItemAccessRequest.as_view(),
         name="item-access-request",
     ),
+    path(
+        "evidence/items/<uuid:uuid>/transfer/", views.ItemTransfer.as_view(), name="item-transfer"
+    ),
     path("evidence/access-requests/", views.ApprovalList.as_view(), name="approvals"),
     path(
         "evidence/access-requests/<int:pk>/approve/",

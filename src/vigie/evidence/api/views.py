@@ -192,6 +192,32 @@ class ItemAccessRequest(_ItemAction):
         return s.ApprovalSerializer(result).data
 
 
+class ItemTransfer(APIView):
+    """Hand custody of an item to another organisation (logged as *transferred*)."""
+
+    required_permission = "evidence.export"
+
+    @extend_schema(request=s.TransferSerializer, responses=s.ItemSerializer)
+    def post(self, request: Request, uuid: str) -> Response:
+        from vigie.core.models import Organisation
+
+        item = selectors.get_item_for(request.user, uuid, "evidence.export")
+        body = s.TransferSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        to = Organisation.objects.filter(
+            code=body.validated_data["organisation"], is_active=True
+        ).first()
+        if to is None:
+            raise ValidationError({"organisation": "no active organisation with this code"})
+        try:
+            item = services.transfer_item(
+                access.request_user(request), item, to, body.validated_data["reason"]
+            )
+        except services.EvidenceError as exc:
+            raise _refuse(exc) from None
+        return Response(s.ItemSerializer(item).data)
+
+
 class ApprovalList(generics.ListAPIView):
     """Requests for access to sealed items that you may approve."""
 

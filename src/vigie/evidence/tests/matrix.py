@@ -73,6 +73,7 @@ ENDPOINTS = [
     Endpoint("evidence-api:item-seal", "POST", perm=S, target=_uuid, data={}),
     Endpoint("evidence-api:item-release", "POST", perm=S, target=_uuid, data={}),
     Endpoint("evidence-api:item-access-request", "POST", perm=V, target=_uuid, data={}),
+    Endpoint("evidence-api:item-transfer", "POST", perm=X, target=_uuid, data={}),
     Endpoint("evidence-api:approvals", perm=S),
     Endpoint("evidence-api:approval-approve", "POST", perm=S, target=_approval),
     Endpoint("evidence-api:log", perm=V),

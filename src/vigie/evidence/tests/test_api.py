@@ -198,3 +198,21 @@ def test_openapi_schema_lists_evidence(api: Any, world: World) -> None:
     assert (
         "/api/evidence/uploads/{uuid}/" in paths and "put" in paths["/api/evidence/uploads/{uuid}/"]
     )
+
+
+def test_transfer_to_another_organisation(world: World, api: Any) -> None:
+    item = add(world, b"handed over").item
+    inv = api(world.users["investigator"])
+    r = inv.post(
+        f"/api/evidence/items/{item.uuid}/transfer/",
+        {"organisation": "other-org", "reason": "joint investigation team"},
+    )
+    assert r.status_code == 200 and r.json()["organisation"] == "other-org"
+    entry = item.custody.get(event="transferred")
+    assert entry.detail["from"] == "own-org" and entry.detail["to"] == "other-org"
+    assert inv.get(f"/api/evidence/items/{item.uuid}/").status_code == 404  # no longer ours
+    r = inv.post(
+        f"/api/evidence/items/{add(world, b'y').item.uuid}/transfer/",
+        {"organisation": "nowhere", "reason": "x"},
+    )
+    assert r.status_code == 400 and "organisation" in r.json()
