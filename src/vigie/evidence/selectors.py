@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -21,12 +22,8 @@ def get_item_for(user: Any, item_uuid: Any, perm: str = "evidence.view") -> Item
     """The item, if ``user`` may ``perm`` it; 404 otherwise (its existence is not revealed)."""
     try:
         return visible_items(user, perm).get(uuid=item_uuid)
-    except (Item.DoesNotExist, ValueError, TypeError):
+    except (Item.DoesNotExist, ValueError, TypeError, ValidationError):
         raise Http404("no such evidence item") from None
-    except Exception as exc:  # invalid UUID text on some backends
-        if exc.__class__.__name__ == "ValidationError":
-            raise Http404("no such evidence item") from None
-        raise
 
 
 def valid_approval(user: Any, item: Item) -> AccessApproval | None:

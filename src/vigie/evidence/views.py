@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -189,8 +190,5 @@ class ExportView(PermissionRequired, View):
             )
         except services.EvidenceError as exc:
             messages.error(request, str(exc))
-            return redirect(
-                f"{request.path.replace('export/', '')}?case={form.cleaned_data['case']}"
-            )
-        except PermissionDenied:
-            raise
+            query = urlencode({"case": form.cleaned_data["case"]})
+            return redirect(f"{reverse('evidence:items')}?{query}")
