@@ -246,7 +246,9 @@ class UploadSession(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     filename = models.CharField(max_length=255)
     size = models.BigIntegerField()
-    received = models.BigIntegerField(default=0)
+    received = models.BigIntegerField(default=0)  # plaintext bytes arrived
+    stored = models.BigIntegerField(default=0)  # bytes of the encrypted partial file
+    key_id = models.CharField(max_length=32, blank=True)
     fields = EncryptedTextField(null=True, blank=True)  # JSON of the collection record
     created_at = models.DateTimeField(auto_now_add=True)
     item = models.ForeignKey(Item, on_delete=models.SET_NULL, null=True, related_name="+")

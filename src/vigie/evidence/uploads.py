@@ -2,19 +2,26 @@
 
 Chunks must arrive in order (``offset`` equal to what was received); after an interruption
 the client asks the session how much arrived and sends the rest. The partial file lives in
-``<data dir>/evidence/uploads/`` (owner-only) until the last chunk arrives, then goes through
-the same single-pass ingest as every other file and is deleted. ``MAX_CHUNK`` bounds one
-request; ``MAX_SIZE`` bounds one file.
+``<data dir>/evidence/uploads/`` (owner-only), encrypted as it arrives: records of
+``length (4 bytes) | random nonce (12) | AES-256-GCM(piece)`` under a key derived from the
+vault's file key and the session id, the associated data binding each record to its byte
+offset. When the last chunk arrives it is decrypted into the same single-pass ingest as
+every other file, then deleted. ``MAX_CHUNK`` bounds one request; ``MAX_SIZE`` one file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import os
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
@@ -59,6 +66,7 @@ def start(
         filename=services.safe_name(filename),
         size=size,
         fields=json.dumps(fields),
+        key_id=keys.file_keyring()[0],
     )
     fd = os.open(partial_path(session), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     os.close(fd)
@@ -102,14 +110,15 @@ def append(session: UploadSession, offset: int, stream: BinaryIO, length: int) -
             session.received,
         )
     path = partial_path(session)
+    aead = _aead(session)
     with transaction.atomic():
         locked = UploadSession.objects.select_for_update().get(pk=session.pk)
         if locked.received != offset:
             raise UploadError(f"resume from {locked.received}", locked.received)
         with path.open("r+b") as out:
-            out.truncate(offset)  # drop any tail of a chunk that failed half-way
-            out.seek(offset)
-            remaining = length
+            out.truncate(locked.stored)  # drop any tail of a chunk that failed half-way
+            out.seek(locked.stored)
+            remaining, position = length, offset
             while remaining:
                 piece = stream.read(min(remaining, 1 << 20))
                 if not piece:
@@ -118,14 +127,70 @@ def append(session: UploadSession, offset: int, stream: BinaryIO, length: int) -
                         f"resume from {offset}",
                         offset,
                     )
-                out.write(piece)
+                nonce = os.urandom(12)
+                sealed = aead.encrypt(nonce, piece, _record_aad(session, position))
+                out.write(len(sealed).to_bytes(4, "big") + nonce + sealed)
                 remaining -= len(piece)
+                position += len(piece)
             out.flush()
             os.fsync(out.fileno())
+            locked.stored = out.tell()
         locked.received = offset + length
-        locked.save(update_fields=["received"])
-    session.received = offset + length
+        locked.save(update_fields=["received", "stored"])
+    session.received, session.stored = locked.received, locked.stored
     return session.received
+
+
+def _aead(session: UploadSession) -> AESGCM:
+    _active, ring = keys.file_keyring()
+    if session.key_id not in ring:
+        raise UploadError(f"the key {session.key_id!r} of this upload is no longer in the keyring")
+    hkdf = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=session.uuid.bytes, info=b"vigie-upload-v1"
+    )
+    return AESGCM(hkdf.derive(ring[session.key_id]))
+
+
+def _record_aad(session: UploadSession, offset: int) -> bytes:
+    return session.uuid.bytes + offset.to_bytes(8, "big")
+
+
+class _Decrypting(io.RawIOBase):
+    """Reads the plaintext back from the encrypted partial file, record by record."""
+
+    def __init__(self, handle: BinaryIO, session: UploadSession) -> None:
+        self.handle, self.session, self.aead = handle, session, _aead(session)
+        self.position, self.buffer = 0, b""
+
+    def readable(self) -> bool:
+        return True
+
+    def _next(self) -> bytes:
+        size = self.handle.read(4)
+        if not size:
+            return b""
+        nonce = self.handle.read(12)
+        sealed = self.handle.read(int.from_bytes(size, "big"))
+        try:
+            piece = self.aead.decrypt(nonce, sealed, _record_aad(self.session, self.position))
+        except InvalidTag:
+            raise UploadError(
+                f"the partial upload is damaged at byte {self.position}; start it again"
+            ) from None
+        self.position += len(piece)
+        return piece
+
+    def read(self, n: int = -1) -> bytes:
+        while n < 0 or len(self.buffer) < n:
+            piece = self._next()
+            if not piece:
+                break
+            self.buffer += piece
+        if n < 0:
+            out, self.buffer = self.buffer, b""
+        else:
+            out, self.buffer = self.buffer[:n], self.buffer[n:]
+        return out
 
 
 def complete(user: Any, session: UploadSession) -> services.Ingested:
@@ -141,7 +206,7 @@ def complete(user: Any, session: UploadSession) -> services.Ingested:
         got = services.ingest(
             user,
             session.organisation,
-            handle,
+            _Decrypting(handle, session),  # type: ignore[arg-type]
             name=session.filename,
             collection=_collection(json.loads(session.fields or "{}")),
         )

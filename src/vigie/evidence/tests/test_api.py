@@ -216,3 +216,42 @@ def test_transfer_to_another_organisation(world: World, api: Any) -> None:
         {"organisation": "nowhere", "reason": "x"},
     )
     assert r.status_code == 400 and "organisation" in r.json()
+
+
+def test_partial_upload_is_encrypted_and_checked(world: World, api: Any) -> None:
+    from vigie.evidence import uploads
+    from vigie.evidence.models import UploadSession
+
+    inv = api(world.users["investigator"])
+    data = b"victim statement, synthetic " * 50_000
+    r = inv.post(
+        "/api/evidence/uploads/",
+        {"filename": "s.txt", "size": len(data), "case_ref": "C-ENC"},
+        format="json",
+    )
+    url = f"/api/evidence/uploads/{r.json()['uuid']}/"
+    half = len(data) // 2
+    for offset, piece in ((0, data[:half]), (half, data[half:])):
+        r = inv.generic(
+            "PUT",
+            url,
+            piece,
+            content_type="application/octet-stream",
+            HTTP_UPLOAD_OFFSET=str(offset),
+        )
+        assert r.status_code == 200, r.content
+    session = UploadSession.objects.get()
+    partial = uploads.partial_path(session)
+    raw = partial.read_bytes()
+    assert b"victim statement" not in raw and len(raw) == session.stored
+    damaged = bytearray(raw)
+    damaged[100] ^= 1
+    partial.write_bytes(bytes(damaged))
+    r = inv.post(url + "complete/")
+    assert r.status_code == 409 and "damaged at byte 0" in r.json()["detail"]
+    assert Item.objects.count() == 0 and CustodyEntry.objects.count() == 0
+    partial.write_bytes(raw)
+    r = inv.post(url + "complete/")
+    assert r.status_code == 201
+    assert Item.objects.get().blob.sha256 == hashlib.sha256(data).hexdigest()
+    assert not partial.exists()
