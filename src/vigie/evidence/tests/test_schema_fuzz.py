@@ -44,7 +44,7 @@ def test_evidence_api_never_fails_with_5xx() -> None:
                 case.path_parameters["uuid"] = str(item.uuid)
             response = case.call(headers={"Authorization": f"Bearer {secret}"})
             if response.status_code < 300:
-                succeeded.add(f"{case.method} {operation.path}")
+                succeeded.add(f"{case.method} {case.operation.path}")
             if response.status_code >= 500:
                 failures.append(
                     f"{case.method} {case.formatted_path}: {response.status_code} "
