@@ -216,6 +216,26 @@ def verify_bag(directory: Path, public_key: Path | None) -> None:
     )
 
 
+@evidence.command("transfer")
+@click.argument("item_id")
+@click.option("--to", "org_code", required=True, help="Code of the receiving organisation.")
+@click.option("--reason", required=True, help="Why custody passes (recorded in the log).")
+def transfer(item_id: str, org_code: str, reason: str) -> None:
+    """Hand custody of an item to another organisation."""
+    from vigie.evidence import services
+    from vigie.evidence.models import Item
+
+    item = Item.objects.filter(uuid=item_id).first() if len(item_id) == 36 else None
+    if item is None:
+        raise click.ClickException(f"no evidence item {item_id}")
+    to = _organisation(org_code)
+    try:
+        services.transfer_item(None, item, to, reason, actor_name=_operator())  # type: ignore[arg-type]
+    except services.EvidenceError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Custody of {item.uuid} passed to {org_code}.")
+
+
 @evidence.command("public-key")
 def public_key() -> None:
     """Print the vault's log public key (PEM) and its fingerprint, to publish."""

@@ -314,16 +314,25 @@ def approve_access(user: Any, approval: AccessApproval) -> AccessApproval:
     return approval
 
 
-def transfer_item(user: Any, item: Item, to: Organisation, reason: str) -> Item:
-    """Custody passes to another organisation (which then owns the item)."""
-    _require(user, "evidence.export", item)
+def transfer_item(
+    user: Any, item: Item, to: Organisation, reason: str, actor_name: str = ""
+) -> Item:
+    """Custody passes to another organisation (which then owns the item).
+
+    ``user`` None is a trusted operator at the command line (``actor_name`` says who).
+    """
+    if user is not None:
+        _require(user, "evidence.export", item)
     if to.pk == item.organisation_id:
         raise EvidenceError(_("the item already belongs to that organisation"))
+    if not reason.strip():
+        raise EvidenceError(_("say why custody passes"))
     with transaction.atomic():
         log.append(
             item,
             "transferred",
             user=user,
+            actor_name=actor_name,
             detail={"from": item.organisation.code, "to": to.code, "reason": reason[:500]},
         )
         item.organisation = to

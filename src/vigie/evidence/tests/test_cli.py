@@ -204,3 +204,18 @@ def test_killed_mid_ingest_leaves_no_half_item(tmp_path: Path) -> None:
     )
     out = check.communicate(timeout=120)[0].decode()
     assert check.returncode == 0 and "Intact: 1 object(s), 2 custody entries" in out
+
+
+def test_transfer(world: World, files: list[Path]) -> None:
+    run("add", str(files[0]), "--case", "C-T", "--organisation", "own-org")
+    item = Item.objects.get()
+    r = run("transfer", str(item.uuid), "--to", "other-org", "--reason", "joint team")
+    assert r.exit_code == 0, r.output
+    item.refresh_from_db()
+    assert item.organisation.code == "other-org"
+    entry = item.custody.get(event="transferred")
+    assert entry.actor_name.startswith("cli") and entry.detail["to"] == "other-org"
+    r = CliRunner().invoke(
+        evidence, ["transfer", str(item.uuid), "--to", "other-org", "--reason", "again"]
+    )
+    assert r.exit_code == 1 and "already belongs" in r.output
