@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -167,12 +168,21 @@ def test_killed_mid_ingest_leaves_no_half_item(tmp_path: Path) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    with fifo.open("wb") as writer:
-        # The pipe holds 64 KiB: once 8 MiB are written, the vault has read, hashed,
-        # encrypted and written most of them to its temporary file.
-        writer.write(os.urandom(8 * 1024 * 1024))
-        proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=30)
+
+    def feed() -> None:
+        with fifo.open("wb") as writer:
+            # The pipe holds 64 KiB: once 8 MiB are written, the vault has read, hashed,
+            # encrypted and written most of them to its temporary file.
+            writer.write(os.urandom(8 * 1024 * 1024))
+            proc.send_signal(signal.SIGKILL)  # the pipe is still open: mid-ingest
+            proc.wait(timeout=30)
+
+    feeder = threading.Thread(target=feed, daemon=True)
+    feeder.start()
+    feeder.join(timeout=180)
+    if feeder.is_alive():  # the command never read the pipe: fail rather than hang
+        proc.kill()
+        pytest.fail(f"vigie evidence add did not read its input: {proc.communicate()[1]!r}")
     assert proc.returncode == -signal.SIGKILL
     tmp_files = list((data_dir / "evidence" / "tmp").iterdir())
     assert len(tmp_files) == 1 and tmp_files[0].stat().st_size > 4 * 1024 * 1024
