@@ -79,7 +79,7 @@ def create_user(
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
-    for role in roles:
+    for role in dict.fromkeys(roles):  # a role listed twice is held once
         Membership.objects.create(user=user, organisation=organisation, role=role)
     return user
 

@@ -43,6 +43,7 @@ VIGIE_APPS = [
     "vigie.cases",
     "vigie.analytics",
     "vigie.screening",
+    "vigie.evidence",
 ]
 
 INSTALLED_APPS = [

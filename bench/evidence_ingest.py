@@ -1,0 +1,153 @@
+"""Evidence vault speed, each figure beside its baseline measured in the same run:
+
+- ingest of one large file (hash SHA-256 + SHA-512, encrypt, fsync, rename, one transaction)
+  against `sha256sum` on the same file;
+- ingest of many small files against `sha256sum` over the same files;
+- `verify --all` (decrypt + re-hash every object, recompute the log) against `sha256sum`;
+- inclusion-proof generation and check in a log of --log-entries leaves.
+
+Prints one JSON line. `python bench/evidence_ingest.py [--mb 1024] [--small 10000]
+[--log-entries 1000000]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+WORK = Path(tempfile.mkdtemp(prefix="vigie-bench-evidence-"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vigie.settings.dev")
+os.environ["VIGIE_DATA_DIR"] = str(WORK / "data")
+os.environ.pop("DATABASE_URL", None)
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+
+from vigie.core.models import Organisation  # noqa: E402
+from vigie.evidence import log, merkle, services  # noqa: E402
+from vigie.evidence.verify import verify_all  # noqa: E402
+
+
+def _sha256sum(paths: list[Path]) -> float:
+    t0 = time.perf_counter()
+    for i in range(0, len(paths), 2000):
+        subprocess.run(
+            ["sha256sum", *map(str, paths[i : i + 2000])], check=True, stdout=subprocess.DEVNULL
+        )
+    return time.perf_counter() - t0
+
+
+def _write_random(path: Path, size: int) -> None:
+    block = os.urandom(1 << 20)
+    with path.open("wb") as f:
+        left = size
+        while left:
+            n = min(left, len(block))
+            f.write(block[:n])
+            left -= n
+            block = block[1:] + block[:1]  # different blocks, cheaply
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--mb", type=int, default=1024)
+    p.add_argument("--small", type=int, default=10_000)
+    p.add_argument("--small-kb", type=int, default=4)
+    p.add_argument("--log-entries", type=int, default=1_000_000)
+    a = p.parse_args()
+    call_command("migrate", verbosity=0)
+    org = Organisation.objects.create(code="bench", name="Bench")
+    collection = services.Collection(case_ref="BENCH")
+    out: dict[str, object] = {"bench": "evidence_ingest"}
+
+    big = WORK / "big.bin"
+    _write_random(big, a.mb << 20)
+    base = min(_sha256sum([big]) for _ in range(2))  # warm cache, best of two
+    t0 = time.perf_counter()
+    with big.open("rb") as f:
+        services.ingest(None, org, f, name="big.bin", collection=collection, actor_name="bench")
+    ingest_s = time.perf_counter() - t0
+    out |= {
+        "large_mb": a.mb,
+        "large_ingest_mb_s": round(a.mb / ingest_s, 1),
+        "large_sha256sum_mb_s": round(a.mb / base, 1),
+        "large_ratio_to_sha256sum": round(base / ingest_s, 3),
+    }
+    big.unlink()
+
+    small_dir = WORK / "small"
+    small_dir.mkdir()
+    paths = []
+    for i in range(a.small):
+        path = small_dir / f"f{i:05d}.bin"
+        path.write_bytes(os.urandom(a.small_kb * 1024))
+        paths.append(path)
+    base = _sha256sum(paths)
+    t0 = time.perf_counter()
+    for path in paths:
+        with path.open("rb") as f:
+            services.ingest(
+                None, org, f, name=path.name, collection=collection, actor_name="bench", sign=False
+            )
+    log.sign_tree_head()
+    ingest_s = time.perf_counter() - t0
+    total_mb = a.small * a.small_kb / 1024
+    out |= {
+        "small_files": a.small,
+        "small_files_per_s": round(a.small / ingest_s, 1),
+        "small_sha256sum_files_per_s": round(a.small / base, 1),
+        "small_ratio_to_sha256sum": round(base / ingest_s, 3),
+        "small_total_mb": round(total_mb, 1),
+    }
+    t0 = time.perf_counter()
+    report = verify_all()
+    verify_s = time.perf_counter() - t0
+    assert report.ok, report.problems
+    out |= {
+        "verify_all_items": report.objects,
+        "verify_all_s": round(verify_s, 2),
+        "verify_items_per_s": round(report.objects / verify_s, 1),
+        "verify_mb_s": round((a.mb + total_mb) / verify_s, 1),
+        "verify_ratio_to_sha256sum_small": round(base / verify_s, 3),
+    }
+    shutil.rmtree(small_dir)
+
+    leaves = [os.urandom(32) for _ in range(a.log_entries)]
+    t0 = time.perf_counter()
+    tree = merkle.Tree(leaves)
+    build_s = time.perf_counter() - t0
+    root = tree.root()
+    rng = random.Random(2331)
+    idx = [rng.randrange(a.log_entries) for _ in range(2000)]
+    t0 = time.perf_counter()
+    proofs = [tree.inclusion_proof(i) for i in idx]
+    gen_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    ok = all(
+        merkle.verify_inclusion(leaves[i], i, a.log_entries, pr, root)
+        for i, pr in zip(idx, proofs, strict=True)
+    )
+    check_s = time.perf_counter() - t0
+    assert ok
+    out |= {
+        "log_entries": a.log_entries,
+        "log_tree_build_s": round(build_s, 2),
+        "inclusion_proof_ms": round(1000 * gen_s / len(idx), 4),
+        "inclusion_check_ms": round(1000 * check_s / len(idx), 4),
+    }
+    print(json.dumps(out))
+    shutil.rmtree(WORK, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

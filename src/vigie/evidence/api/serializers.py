@@ -1,0 +1,191 @@
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from vigie.evidence.models import AccessApproval, CustodyEntry, Item, UploadSession
+
+
+class BlobSerializer(serializers.Serializer[Any]):
+    sha256 = serializers.CharField()
+    sha512 = serializers.CharField()
+    size = serializers.IntegerField()
+    mime_type = serializers.CharField()
+    type_name = serializers.CharField()
+
+
+class ItemSerializer(serializers.ModelSerializer[Item]):
+    organisation = serializers.CharField(source="organisation.code")
+    blob = BlobSerializer()
+    source = serializers.SerializerMethodField()  # type: ignore[assignment]
+    duplicate_of = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Item
+        fields = [
+            "uuid",
+            "organisation",
+            "case_ref",
+            "original_name",
+            "blob",
+            "collected_at",
+            "source",
+            "derivation",
+            "duplicate_of",
+            "sealed",
+            "added_at",
+        ]
+
+    def get_source(self, obj: Item) -> str | None:
+        return str(obj.source.uuid) if obj.source else None
+
+    def get_duplicate_of(self, obj: Item) -> str | None:
+        return str(obj.duplicate_of.uuid) if obj.duplicate_of else None
+
+
+class ItemDetailSerializer(ItemSerializer):
+    """With the collection record (identifying; reading it is logged)."""
+
+    metadata = serializers.SerializerMethodField()
+
+    class Meta(ItemSerializer.Meta):
+        fields = [
+            *ItemSerializer.Meta.fields,
+            "description",
+            "collected_by",
+            "place",
+            "consent",
+            "metadata",
+        ]
+
+    def get_metadata(self, obj: Item) -> dict[str, Any]:
+        meta = getattr(obj.blob, "metadata", None)
+        return (
+            {"extractor": meta.extractor, "data": meta.data, "problems": meta.problems}
+            if (meta is not None)
+            else {}
+        )
+
+
+class ItemCreateSerializer(serializers.Serializer[Any]):
+    file = serializers.FileField()
+    case_ref = serializers.CharField(max_length=100)
+    organisation = serializers.CharField(required=False, help_text="organisation code")
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    collected_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    collected_by = serializers.CharField(required=False, allow_blank=True, default="")
+    place = serializers.CharField(required=False, allow_blank=True, default="")
+    consent = serializers.CharField(required=False, allow_blank=True, default="")
+    derived_from = serializers.UUIDField(required=False, allow_null=True, default=None)
+    derivation = serializers.ChoiceField(
+        choices=Item.Derivation.choices, required=False, allow_blank=True, default=""
+    )
+
+
+class CustodyEntrySerializer(serializers.ModelSerializer[CustodyEntry]):
+    leaf = serializers.SerializerMethodField()
+    proof = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CustodyEntry
+        fields = [
+            "seq",
+            "at",
+            "event",
+            "actor_name",
+            "organisation_code",
+            "detail",
+            "leaf",
+            "leaf_hash",
+            "proof",
+        ]
+
+    def get_leaf(self, obj: CustodyEntry) -> str:
+        return obj.leaf_data().decode("utf-8")
+
+    def get_proof(self, obj: CustodyEntry) -> list[str]:
+        proofs: dict[int, list[str]] = self.context.get("proofs", {})
+        return proofs.get(obj.seq, [])
+
+
+class TreeHeadSerializer(serializers.Serializer[Any]):
+    tree_size = serializers.IntegerField()
+    root_hash = serializers.CharField()
+    timestamp = serializers.IntegerField()
+    log_id = serializers.CharField()
+    signature = serializers.CharField()
+    tsa_url = serializers.CharField()
+    tsa_token = serializers.CharField()
+
+
+class CustodySerializer(serializers.Serializer[Any]):
+    tree_head = TreeHeadSerializer(allow_null=True)
+    entries = CustodyEntrySerializer(many=True)
+
+
+class LogSerializer(serializers.Serializer[Any]):
+    tree_head = TreeHeadSerializer(allow_null=True)
+    public_key = serializers.CharField()
+    log_id = serializers.CharField()
+
+
+class ConsistencySerializer(serializers.Serializer[Any]):
+    first = serializers.IntegerField()
+    second = serializers.IntegerField()
+    first_root = serializers.CharField()
+    second_root = serializers.CharField()
+    proof = serializers.ListField(child=serializers.CharField())
+
+
+class VerificationSerializer(serializers.Serializer[Any]):
+    ok = serializers.BooleanField()
+    problems = serializers.ListField(child=serializers.CharField())
+
+
+class ReasonSerializer(serializers.Serializer[Any]):
+    reason = serializers.CharField(max_length=2000)
+
+
+class TransferSerializer(serializers.Serializer[Any]):
+    organisation = serializers.SlugField(help_text="code of the receiving organisation")
+    reason = serializers.CharField(max_length=2000)
+
+
+class ApprovalSerializer(serializers.ModelSerializer[AccessApproval]):
+    item = serializers.UUIDField(source="item.uuid")
+    requested_by = serializers.CharField(source="requested_by.username")
+    approved_by = serializers.CharField(source="approved_by.username", default=None)
+
+    class Meta:
+        model = AccessApproval
+        fields = [
+            "id",
+            "item",
+            "requested_by",
+            "reason",
+            "requested_at",
+            "approved_by",
+            "approved_at",
+            "expires_at",
+        ]
+
+
+class UploadCreateSerializer(serializers.Serializer[Any]):
+    filename = serializers.CharField(max_length=255)
+    size = serializers.IntegerField(min_value=0)
+    case_ref = serializers.CharField(max_length=100)
+    organisation = serializers.CharField(required=False)
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+    collected_at = serializers.CharField(required=False, allow_blank=True, default="")
+    collected_by = serializers.CharField(required=False, allow_blank=True, default="")
+    place = serializers.CharField(required=False, allow_blank=True, default="")
+    consent = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class UploadSerializer(serializers.ModelSerializer[UploadSession]):
+    item = serializers.UUIDField(source="item.uuid", allow_null=True, default=None)
+
+    class Meta:
+        model = UploadSession
+        fields = ["uuid", "filename", "size", "received", "item", "created_at"]

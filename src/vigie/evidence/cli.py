@@ -1,0 +1,264 @@
+"""`vigie evidence ...`: add, verify, export, verify-bag, public-key, sign. Thin: calls services."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import sys
+from pathlib import Path
+
+import click
+
+
+def _operator() -> str:
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+def _parse_when(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r}: expected an ISO 8601 date or date-time (2024-05-01 or 2024-05-01T14:30)"
+        ) from None
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
+def _organisation(code: str | None) -> object:
+    from vigie.core.models import Organisation
+
+    if code:
+        org = Organisation.objects.filter(code=code, is_active=True).first()
+        if org is None:
+            raise click.ClickException(f"no active organisation with code {code!r}")
+        return org
+    orgs = list(Organisation.objects.filter(is_active=True)[:2])
+    if len(orgs) != 1:
+        raise click.ClickException("several organisations exist: say which with --organisation")
+    return orgs[0]
+
+
+@click.group()
+def evidence() -> None:
+    """Evidence vault: add files, verify the vault, export a case for court, check a bag."""
+
+
+@evidence.command("add")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--case", "case_ref", required=True, help="Case reference the evidence belongs to.")
+@click.option("--organisation", "org_code", help="Owning organisation's code.")
+@click.option("--description", default="")
+@click.option("--collected-at", help="When it was collected (ISO 8601, UTC if no offset).")
+@click.option("--collected-by", default="", help="Who collected it.")
+@click.option("--place", default="", help="Where it was collected.")
+@click.option("--consent", default="", help="Under what consent it was obtained.")
+@click.option("--derived-from", help="UUID of the item this one derives from.")
+@click.option(
+    "--derivation",
+    type=click.Choice(["redacted", "transcript", "translation", "conversion", "other"]),
+)
+def add(
+    paths: tuple[Path, ...],
+    case_ref: str,
+    org_code: str | None,
+    description: str,
+    collected_at: str | None,
+    collected_by: str,
+    place: str,
+    consent: str,
+    derived_from: str | None,
+    derivation: str | None,
+) -> None:
+    """Add files to the vault (each stored once, hashed, encrypted, logged)."""
+    from vigie.evidence import log, services
+    from vigie.evidence.models import Item
+    from vigie.evidence.store import StoreError
+
+    org = _organisation(org_code)
+    source = None
+    if derived_from:
+        source = Item.objects.filter(uuid=derived_from).first() if len(derived_from) == 36 else None
+        if source is None:
+            raise click.ClickException(f"--derived-from {derived_from}: no such item")
+    collection = services.Collection(
+        case_ref=case_ref,
+        description=description,
+        collected_at=_parse_when(collected_at),
+        collected_by=collected_by,
+        place=place,
+        consent=consent,
+    )
+    failed = 0
+    for path in paths:
+        try:
+            with path.open("rb") as handle:
+                got = services.ingest(
+                    None,
+                    org,  # type: ignore[arg-type]
+                    handle,
+                    name=path.name,
+                    collection=collection,
+                    actor_name=_operator(),
+                    derived_from=source,
+                    derivation=derivation or "",
+                    sign=False,
+                )
+        except OSError as exc:
+            failed += 1
+            click.echo(f"{path}: cannot read: {exc.strerror}", err=True)
+            continue
+        except (StoreError, services.EvidenceError) as exc:
+            failed += 1
+            click.echo(f"{path}: {exc}", err=True)
+            continue
+        note = f" (same bytes as {got.duplicate_of.uuid})" if got.duplicate_of else ""
+        click.echo(f"{got.item.uuid}  sha256:{got.item.blob.sha256}  {path.name}{note}")
+        if got.warning:
+            click.echo(f"  warning: {got.warning}", err=True)
+    log.sign_tree_head()
+    if failed:
+        raise click.ClickException(f"{failed} of {len(paths)} file(s) not added")
+
+
+@evidence.command("verify")
+@click.argument("item_id", required=False)
+@click.option("--all", "everything", is_flag=True, help="Every item (the default without ID).")
+def verify(item_id: str | None, everything: bool) -> None:
+    """Re-hash stored objects and check the custody log and its signatures."""
+    from vigie.evidence.models import Item
+    from vigie.evidence.verify import unreferenced_objects, verify_all
+
+    if item_id and everything:
+        raise click.UsageError("give an item ID or --all, not both")
+    item = None
+    if item_id:
+        item = (
+            Item.objects.select_related("blob").filter(uuid=item_id).first()
+            if len(item_id) == 36
+            else None
+        )
+        if item is None:
+            raise click.ClickException(f"no evidence item {item_id}")
+    report = verify_all(item)
+    for p in report.problems:
+        click.echo(f"FAIL {p}", err=True)
+    if item is None:
+        for name in unreferenced_objects():
+            click.echo(
+                f"note: object {name} is not referenced (an ingest stopped before "
+                "its commit); it is reused if the same file is added again"
+            )
+    summary = (
+        f"{report.objects} object(s), {report.entries} custody entries, "
+        f"{report.tree_heads} signed tree head(s)"
+    )
+    if not report.ok:
+        raise click.ClickException(f"NOT intact: {len(report.problems)} problem(s) in {summary}")
+    click.echo(f"Intact: {summary}.")
+
+
+@evidence.command("export")
+@click.option("--case", "case_ref", required=True)
+@click.option("-o", "--output", "outdir", required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "fr"]),
+    default="en",
+    show_default=True,
+    help="Language of the custody report.",
+)
+def export(case_ref: str, outdir: Path, lang: str) -> None:
+    """Write a BagIt bag of a case's evidence, with custody proofs and a PDF report."""
+    from vigie.evidence import exports, services
+
+    try:
+        path, count = exports.export_case(None, case_ref, outdir, lang=lang, actor_name=_operator())
+    except services.EvidenceError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Bag of {count} item(s) written to {path}")
+
+
+@evidence.command("verify-bag")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--public-key",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The vault's public key (PEM), obtained from the vault, not from the bag.",
+)
+def verify_bag(directory: Path, public_key: Path | None) -> None:
+    """Check a bag anywhere, with only the vault's public key."""
+    from vigie.evidence.bag import verify_bag as check
+
+    rep = check(directory, public_key.read_bytes() if public_key else None)
+    for p in rep.problems:
+        click.echo(f"FAIL {p}", err=True)
+    if rep.key_from_bag:
+        click.echo(
+            f"warning: checked with the key inside the bag (fingerprint {rep.fingerprint}); "
+            "compare it with the vault's published fingerprint",
+            err=True,
+        )
+    if rep.timestamp:
+        click.echo(
+            f"RFC 3161 timestamp on the tree head: {rep.timestamp} (the TSA certificate "
+            "is in data/custody/tree-head.json; its trust is for the court to judge)"
+        )
+    if rep.problems:
+        raise click.ClickException(f"bag NOT valid: {len(rep.problems)} problem(s)")
+    click.echo(
+        f"Bag valid: {rep.items} item(s), {rep.entries} custody entries in the signed log "
+        f"(key {rep.fingerprint})."
+    )
+
+
+@evidence.command("transfer")
+@click.argument("item_id")
+@click.option("--to", "org_code", required=True, help="Code of the receiving organisation.")
+@click.option("--reason", required=True, help="Why custody passes (recorded in the log).")
+def transfer(item_id: str, org_code: str, reason: str) -> None:
+    """Hand custody of an item to another organisation."""
+    from vigie.evidence import services
+    from vigie.evidence.models import Item
+
+    item = Item.objects.filter(uuid=item_id).first() if len(item_id) == 36 else None
+    if item is None:
+        raise click.ClickException(f"no evidence item {item_id}")
+    to = _organisation(org_code)
+    try:
+        services.transfer_item(None, item, to, reason, actor_name=_operator())  # type: ignore[arg-type]
+    except services.EvidenceError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Custody of {item.uuid} passed to {org_code}.")
+
+
+@evidence.command("public-key")
+def public_key() -> None:
+    """Print the vault's log public key (PEM) and its fingerprint, to publish."""
+    from vigie.evidence import keys
+
+    sys.stdout.write(keys.public_key_pem())
+    click.echo(f"fingerprint (SHA-256): {keys.log_id()}", err=True)
+
+
+@evidence.command("sign")
+@click.option("--tsa", "tsa_url", default="", help="Also timestamp at this RFC 3161 authority.")
+def sign(tsa_url: str) -> None:
+    """Sign the current custody log root now."""
+    from vigie.evidence import log, tsa
+
+    try:
+        head = log.sign_tree_head(tsa_url)
+    except tsa.TsaError as exc:
+        raise click.ClickException(str(exc)) from None
+    if head is None:
+        click.echo("The custody log is empty.")
+        return
+    click.echo(f"Signed tree head: size {head.tree_size}, root {head.root_hash}")
+
+
+commands = [evidence]

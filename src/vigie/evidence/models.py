@@ -1,0 +1,257 @@
+"""Evidence items, their stored bytes, technical metadata, and the custody log.
+
+``Blob`` is one stored object (content-addressed by SHA-256); several ``Item`` rows may point
+to the same blob (duplicates are linked, not stored twice). ``CustodyEntry`` rows are the
+leaves of the Merkle-tree log; ``LogState`` is its compact right edge; ``SignedTreeHead`` rows
+are the signed roots.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from vigie.core.fields import EncryptedTextField
+from vigie.core.models import Organisation
+from vigie.evidence import merkle
+
+
+class Blob(models.Model):
+    sha256 = models.CharField(max_length=64, unique=True)
+    sha512 = models.CharField(max_length=128)
+    size = models.BigIntegerField()
+    key_id = models.CharField(max_length=32)
+    mime_type = models.CharField(_("detected type"), max_length=120, blank=True)
+    type_name = models.CharField(max_length=200, blank=True)
+    extension = models.CharField(max_length=20, blank=True)
+    stored_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.sha256
+
+
+class TechnicalMetadata(models.Model):
+    """What the bytes say about themselves (EXIF, PDF properties), kept apart from them."""
+
+    blob = models.OneToOneField(Blob, on_delete=models.CASCADE, related_name="metadata")
+    extractor = models.CharField(max_length=100)
+    data = models.JSONField(default=dict)
+    problems = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return f"metadata of {self.blob_id}"
+
+
+class Item(models.Model):
+    class Derivation(models.TextChoices):
+        NONE = "", _("original")
+        REDACTED = "redacted", _("redacted copy")
+        TRANSCRIPT = "transcript", _("transcript")
+        TRANSLATION = "translation", _("translation")
+        CONVERSION = "conversion", _("format conversion")
+        OTHER = "other", _("other derivation")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    # A free case reference until the cases app lands; ItemLink holds the links to records.
+    case_ref = models.CharField(_("case"), max_length=100, db_index=True)
+    blob = models.ForeignKey(Blob, on_delete=models.PROTECT, related_name="items")
+    original_name = models.CharField(_("file name"), max_length=255)
+    description = EncryptedTextField(_("description"), null=True, blank=True)
+    collected_at = models.DateTimeField(_("collected at"), null=True, blank=True)
+    collected_by = EncryptedTextField(_("collected by"), null=True, blank=True)
+    place = EncryptedTextField(_("place"), null=True, blank=True)
+    consent = EncryptedTextField(_("consent"), null=True, blank=True)
+    source = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="derived_items"
+    )
+    derivation = models.CharField(max_length=20, choices=Derivation.choices, blank=True, default="")
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates"
+    )
+    sealed = models.BooleanField(_("sealed"), default=False)
+    sealed_at = models.DateTimeField(null=True, blank=True)
+    sealed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-added_at", "-id"]
+        verbose_name = _("evidence item")
+        verbose_name_plural = _("evidence items")
+
+    def __str__(self) -> str:
+        return f"{self.uuid} ({self.original_name})"
+
+    def get_additional_data(self) -> dict[str, Any]:
+        return {"organisation": self.organisation.code}
+
+    def record(self) -> dict[str, Any]:
+        """The collection record as it is bound into the custody log (as a digest)."""
+        return {
+            "case": self.case_ref,
+            "description": self.description or "",
+            "collected_at": self.collected_at.isoformat() if self.collected_at else "",
+            "collected_by": self.collected_by or "",
+            "place": self.place or "",
+            "consent": self.consent or "",
+            "name": self.original_name,
+        }
+
+
+class ItemLink(models.Model):
+    """An item points to a case, perpetrator, incident or sanctions dossier.
+
+    ``reference`` is a free reference today; when the cases app lands on main, a nullable FK
+    (``case = ForeignKey("cases.Case")``) is added here and filled from the reference.
+    """
+
+    class Kind(models.TextChoices):
+        CASE = "case", _("case")
+        PERPETRATOR = "perpetrator", _("perpetrator")
+        INCIDENT = "incident", _("incident")
+        DOSSIER = "dossier", _("sanctions dossier")
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="links")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    reference = models.CharField(max_length=100, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["item", "kind", "reference"], name="evidence_link_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.reference}"
+
+
+class CustodyEntry(models.Model):
+    """One leaf of the custody log. Never updated, never deleted."""
+
+    class Event(models.TextChoices):
+        COLLECTED = "collected", _("collected")
+        RECEIVED = "received", _("received")
+        ACCESSED = "accessed", _("accessed")
+        VIEWED = "viewed", _("viewed")
+        DOWNLOADED = "downloaded", _("downloaded")
+        TRANSFERRED = "transferred", _("transferred")
+        EXPORTED = "exported", _("exported")
+        DERIVED = "derived", _("derived")
+        SEALED = "sealed", _("sealed")
+        RELEASED = "released", _("released")
+
+    seq = models.BigIntegerField(unique=True)  # leaf index + 1
+    at = models.DateTimeField()
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="custody")
+    item_uuid = models.CharField(max_length=36)
+    sha256 = models.CharField(max_length=64)
+    event = models.CharField(max_length=20, choices=Event.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150)
+    organisation_code = models.CharField(max_length=40, blank=True)
+    detail = models.JSONField(default=dict)
+    leaf_hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["seq"]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.event} {self.item_uuid}"
+
+    def leaf_data(self) -> bytes:
+        return leaf_bytes(
+            seq=self.seq,
+            at=self.at.isoformat(timespec="microseconds"),
+            item=self.item_uuid,
+            sha256=self.sha256,
+            event=self.event,
+            actor=self.actor_name,
+            org=self.organisation_code,
+            detail=self.detail,
+        )
+
+    def compute_leaf_hash(self) -> str:
+        return merkle.leaf_hash(self.leaf_data()).hex()
+
+
+def leaf_bytes(**fields: Any) -> bytes:
+    """The canonical bytes of a custody entry (sorted-key, compact JSON, UTF-8)."""
+    return json.dumps({"v": 1, **fields}, sort_keys=True, separators=(",", ":")).encode()
+
+
+class LogState(models.Model):
+    """Single row: log size and its right edge. Appending locks it (one writer at a time)."""
+
+    size = models.BigIntegerField(default=0)
+    frontier = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        return f"log of {self.size} entries"
+
+
+class SignedTreeHead(models.Model):
+    tree_size = models.BigIntegerField()
+    root_hash = models.CharField(max_length=64)
+    timestamp_ms = models.BigIntegerField()
+    log_id = models.CharField(max_length=64)
+    signature = models.CharField(max_length=128)
+    tsa_url = models.CharField(max_length=300, blank=True)
+    tsa_token = models.TextField(blank=True)  # base64 DER RFC 3161 TimeStampResp token
+
+    class Meta:
+        ordering = ["-tree_size", "-id"]
+
+    def __str__(self) -> str:
+        return f"STH {self.tree_size} {self.root_hash[:12]}"
+
+
+class AccessApproval(models.Model):
+    """Access to a sealed item, asked by one person and approved by another."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="approvals")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    reason = models.TextField()
+    requested_at = models.DateTimeField(auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"access to {self.item_id} for {self.requested_by_id}"
+
+
+class UploadSession(models.Model):
+    """A resumable upload: chunks are appended to a partial file until it is complete."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    filename = models.CharField(max_length=255)
+    size = models.BigIntegerField()
+    received = models.BigIntegerField(default=0)  # plaintext bytes arrived
+    stored = models.BigIntegerField(default=0)  # bytes of the encrypted partial file
+    key_id = models.CharField(max_length=32, blank=True)
+    fields = EncryptedTextField(null=True, blank=True)  # JSON of the collection record
+    created_at = models.DateTimeField(auto_now_add=True)
+    item = models.ForeignKey(Item, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    def __str__(self) -> str:
+        return f"upload {self.uuid}"

@@ -1,0 +1,90 @@
+"""Reads of evidence, with permission checks (every query of items goes through here)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from vigie.core import access
+from vigie.evidence.models import AccessApproval, CustodyEntry, Item
+
+
+def visible_items(user: Any, perm: str = "evidence.view") -> QuerySet[Item]:
+    qs = Item.objects.select_related("blob", "organisation", "source", "duplicate_of")
+    return access.filter_visible(qs, user, perm)
+
+
+def get_item_for(user: Any, item_uuid: Any, perm: str = "evidence.view") -> Item:
+    """The item, if ``user`` may ``perm`` it; 404 otherwise (its existence is not revealed)."""
+    try:
+        return visible_items(user, perm).get(uuid=item_uuid)
+    except (Item.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise Http404("no such evidence item") from None
+
+
+def valid_approval(user: Any, item: Item) -> AccessApproval | None:
+    return (
+        AccessApproval.objects.filter(
+            item=item,
+            requested_by=user,
+            approved_at__isnull=False,
+            expires_at__gt=timezone.now(),
+        )
+        .order_by("-approved_at")
+        .first()
+    )
+
+
+def may_open(user: Any, item: Item) -> bool:
+    """Contents of a sealed item open only under an approval given by a second person."""
+    if not access.can(user, "evidence.view", item):
+        return False
+    return not item.sealed or valid_approval(user, item) is not None
+
+
+def custody_of(item: Item) -> QuerySet[CustodyEntry]:
+    return CustodyEntry.objects.filter(item=item).order_by("seq")
+
+
+def pending_approvals(user: Any) -> QuerySet[AccessApproval]:
+    """Requests this user may decide (evidence.seal in the item's organisation, not their own)."""
+    qs = AccessApproval.objects.filter(approved_at__isnull=True).select_related(
+        "item", "requested_by"
+    )
+    qs = access.filter_visible(qs, user, "evidence.seal", org_field="item__organisation")
+    return qs.exclude(requested_by=user)
+
+
+def case_refs(user: Any) -> list[str]:
+    return list(
+        visible_items(user).order_by("case_ref").values_list("case_ref", flat=True).distinct()
+    )
+
+
+def organisation_for_adding(user: Any, code: str | None) -> Any:
+    """The organisation a new item goes to: the one named, or the user's first that may add."""
+    from vigie.core.models import Organisation
+
+    orgs = access.organisations_with(user, "evidence.add")
+    qs = Organisation.objects.filter(is_active=True)
+    if orgs is not access.ALL:
+        qs = qs.filter(pk__in=list(orgs))
+    if code:
+        qs = qs.filter(code=code)
+    org = qs.order_by("pk").first()
+    if org is None:
+        raise Http404(
+            "no organisation where you may add evidence" + (f" named {code}" if code else "")
+        )
+    return org
+
+
+def approval_for(user: Any, pk: int) -> AccessApproval:
+    try:
+        return pending_approvals(user).get(pk=pk)
+    except AccessApproval.DoesNotExist:
+        raise Http404("no such pending request") from None

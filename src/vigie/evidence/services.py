@@ -1,0 +1,341 @@
+"""Writes to the vault: ingest, custody events, sealing and approvals, transfer.
+
+Every state change appends its custody entry in the same database transaction, so there is
+never an item without its log entries nor a log entry without its item.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from vigie.core import access, audit
+from vigie.core.models import Organisation
+from vigie.evidence import log, metadata
+from vigie.evidence.models import (
+    AccessApproval,
+    Blob,
+    CustodyEntry,
+    Item,
+    ItemLink,
+    TechnicalMetadata,
+)
+from vigie.evidence.store import ObjectStore, default_store
+
+APPROVAL_HOURS = 24
+IDENTIFYING_FIELDS = ("description", "collected_by", "place", "consent")
+
+
+class EvidenceError(Exception):
+    """A request the vault refuses; the message says why."""
+
+
+@dataclass
+class Collection:
+    """How, when, where, by whom and under what consent an item was obtained."""
+
+    case_ref: str
+    description: str = ""
+    collected_at: dt.datetime | None = None
+    collected_by: str = ""
+    place: str = ""
+    consent: str = ""
+    links: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class Ingested:
+    item: Item
+    duplicate_of: Item | None
+    created_object: bool
+    warning: str = ""
+
+
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def safe_name(name: str) -> str:
+    """The last path component only (no traversal), without control characters, <= 255."""
+    base = re.split(r"[\\/]", unicodedata.normalize("NFC", name or ""))[-1]
+    base = _UNSAFE.sub("", base).strip().lstrip(".") or "unnamed"
+    return base[:255]
+
+
+def _record_digest(item: Item) -> str:
+    canonical = json.dumps(item.record(), sort_keys=True, ensure_ascii=False).encode()
+    return hashlib.sha256(canonical).hexdigest()
+
+
+def _check_collection(c: Collection) -> None:
+    ref = (c.case_ref or "").strip()
+    if not ref:
+        raise EvidenceError(_("a case reference is required (--case)"))
+    if len(ref) > 100:
+        raise EvidenceError(
+            _("case reference %(ref)s…: longer than 100 characters") % {"ref": ref[:20]}
+        )
+    if c.collected_at and c.collected_at > timezone.now() + dt.timedelta(minutes=5):
+        raise EvidenceError(
+            _("collected at %(when)s: in the future") % {"when": c.collected_at.isoformat()}
+        )
+    for kind, _ref in c.links:
+        if kind not in ItemLink.Kind.values:
+            raise EvidenceError(f"link kind {kind!r}: expected one of {ItemLink.Kind.values}")
+
+
+def ingest(
+    user: Any,
+    organisation: Organisation,
+    source: BinaryIO,
+    *,
+    name: str,
+    collection: Collection,
+    actor_name: str = "",
+    derived_from: Item | None = None,
+    derivation: str = "",
+    sign: bool = True,
+    store: ObjectStore | None = None,
+) -> Ingested:
+    """Store ``source`` and create its item with its first custody entries.
+
+    ``user`` None means a trusted operator at the command line (``actor_name`` says who).
+    """
+    if user is not None and not access.has_perm(user, "evidence.add", organisation.pk):
+        raise PermissionDenied
+    _check_collection(collection)
+    if derived_from is not None:
+        if derived_from.organisation_id != organisation.pk:
+            raise EvidenceError("a derived item belongs to its source's organisation")
+        if derivation not in Item.Derivation.values or not derivation:
+            raise EvidenceError(
+                f"derivation {derivation!r}: expected one of redacted, "
+                "transcript, translation, conversion, other"
+            )
+    store = store or default_store()
+    stored = store.put(source)
+    clean_name = safe_name(name)
+    ftype = metadata.detect(stored.head, clean_name)
+    warning = metadata.mismatch(clean_name, ftype)
+    extracted: metadata.Extracted | None = None
+    if not Blob.objects.filter(sha256=stored.sha256).exists():
+        raw = None
+        if stored.size <= metadata.MAX_EXTRACT_BYTES and (
+            ftype.mime_type.startswith("image/") or ftype.mime_type == "application/pdf"
+        ):
+            raw = b"".join(store.open(stored.sha256))
+        extracted = (
+            metadata.extract(None, raw, ftype)
+            if raw is not None
+            else metadata.Extracted("none", {"note": "no extractor for this type or too large"})
+        )
+    with transaction.atomic():
+        blob, created = Blob.objects.get_or_create(
+            sha256=stored.sha256,
+            defaults={
+                "sha512": stored.sha512,
+                "size": stored.size,
+                "key_id": stored.key_id,
+                "mime_type": ftype.mime_type[:120],
+                "type_name": ftype.name[:200],
+                "extension": ftype.extension[:20],
+            },
+        )
+        if created:
+            ex = extracted or metadata.Extracted("none")
+            TechnicalMetadata.objects.create(
+                blob=blob, extractor=ex.extractor, data=ex.data, problems="\n".join(ex.problems)
+            )
+        first = Item.objects.filter(blob=blob, duplicate_of__isnull=True).order_by("id").first()
+        item = Item.objects.create(
+            organisation=organisation,
+            case_ref=collection.case_ref.strip(),
+            blob=blob,
+            original_name=clean_name,
+            description=collection.description or None,
+            collected_at=collection.collected_at,
+            collected_by=collection.collected_by or None,
+            place=collection.place or None,
+            consent=collection.consent or None,
+            source=derived_from,
+            derivation=derivation if derived_from else "",
+            duplicate_of=first,
+            added_by=user,
+        )
+        ItemLink.objects.create(item=item, kind="case", reference=item.case_ref)
+        for kind, ref in collection.links:
+            ItemLink.objects.get_or_create(item=item, kind=kind, reference=ref)
+        who = {"user": user, "actor_name": actor_name}
+        log.append(
+            item,
+            "collected",
+            **who,
+            detail={
+                "collected_at": item.collected_at.isoformat() if item.collected_at else "",
+                "record_sha256": _record_digest(item),
+            },
+        )
+        log.append(
+            item,
+            "received",
+            **who,
+            detail={
+                "sha512": blob.sha512,
+                "size": blob.size,
+                "name": clean_name,
+                "type": blob.mime_type,
+                "duplicate_of": str(first.uuid) if first else "",
+                "source": str(derived_from.uuid) if derived_from else "",
+            },
+        )
+        if derived_from is not None:
+            log.append(
+                derived_from,
+                "derived",
+                **who,
+                detail={"derived_item": str(item.uuid), "derivation": derivation},
+            )
+    if sign:
+        log.sign_tree_head()
+    return Ingested(item, first, stored.created, warning)
+
+
+def record_event(
+    user: Any, item: Item, event: str, detail: dict[str, Any] | None = None, actor_name: str = ""
+) -> CustodyEntry:
+    with transaction.atomic():
+        return log.append(item, event, user=user, actor_name=actor_name, detail=detail)
+
+
+def view_item(user: Any, item: Item) -> None:
+    """Record that ``user`` viewed the item's record (custody log and core access log)."""
+    with transaction.atomic():
+        log.append(item, "viewed", user=user)
+        audit.record_access(
+            user,
+            "view",
+            "evidence.item",
+            str(item.uuid),
+            IDENTIFYING_FIELDS,
+            item.organisation.code,
+        )
+
+
+def open_content(user: Any, item: Item, store: ObjectStore | None = None) -> Iterator[bytes]:
+    """The original bytes, for a user allowed to open them; the download is logged first."""
+    from vigie.evidence import selectors
+
+    if not selectors.may_open(user, item):
+        raise PermissionDenied(_("this item is sealed: ask for access approved by a second person"))
+    with transaction.atomic():
+        log.append(item, "downloaded", user=user, detail={"sha256": item.blob.sha256})
+        audit.record_access(
+            user, "download", "evidence.item", str(item.uuid), ["content"], item.organisation.code
+        )
+    return (store or default_store()).open(item.blob.sha256)
+
+
+def _require(user: Any, perm: str, item: Item) -> None:
+    if not access.can(user, perm, item):
+        raise PermissionDenied
+
+
+def seal_item(user: Any, item: Item, reason: str) -> Item:
+    _require(user, "evidence.seal", item)
+    if item.sealed:
+        raise EvidenceError(_("this item is already sealed"))
+    if not reason.strip():
+        raise EvidenceError(_("say why the item is sealed"))
+    with transaction.atomic():
+        item.sealed, item.sealed_at, item.sealed_by = True, timezone.now(), user
+        item.save(update_fields=["sealed", "sealed_at", "sealed_by"])
+        log.append(item, "sealed", user=user, detail={"reason": reason.strip()[:500]})
+    log.sign_tree_head()
+    return item
+
+
+def release_item(user: Any, item: Item, reason: str) -> Item:
+    """Unseal; the person who releases must not be the person who sealed."""
+    _require(user, "evidence.seal", item)
+    if not item.sealed:
+        raise EvidenceError(_("this item is not sealed"))
+    if item.sealed_by_id == user.pk:
+        raise EvidenceError(_("a second person must release an item you sealed"))
+    with transaction.atomic():
+        item.sealed, item.sealed_at, item.sealed_by = False, None, None
+        item.save(update_fields=["sealed", "sealed_at", "sealed_by"])
+        log.append(item, "released", user=user, detail={"reason": reason.strip()[:500]})
+    log.sign_tree_head()
+    return item
+
+
+def request_access(user: Any, item: Item, reason: str) -> AccessApproval:
+    _require(user, "evidence.view", item)
+    if not item.sealed:
+        raise EvidenceError(_("this item is not sealed: no approval is needed"))
+    if not reason.strip():
+        raise EvidenceError(_("say why you need access"))
+    return AccessApproval.objects.create(item=item, requested_by=user, reason=reason.strip())
+
+
+def approve_access(user: Any, approval: AccessApproval) -> AccessApproval:
+    item = approval.item
+    _require(user, "evidence.seal", item)
+    if approval.requested_by_id == user.pk:
+        raise EvidenceError(_("a second person must approve your own request"))
+    if approval.approved_at is not None:
+        raise EvidenceError(_("this request is already approved"))
+    with transaction.atomic():
+        approval.approved_by = user
+        approval.approved_at = timezone.now()
+        approval.expires_at = approval.approved_at + dt.timedelta(hours=APPROVAL_HOURS)
+        approval.save(update_fields=["approved_by", "approved_at", "expires_at"])
+        log.append(
+            item,
+            "accessed",
+            user=user,
+            detail={
+                "approved_for": approval.requested_by.username,
+                "reason": approval.reason[:500],
+                "until": approval.expires_at.isoformat(),
+            },
+        )
+    log.sign_tree_head()
+    return approval
+
+
+def transfer_item(
+    user: Any, item: Item, to: Organisation, reason: str, actor_name: str = ""
+) -> Item:
+    """Custody passes to another organisation (which then owns the item).
+
+    ``user`` None is a trusted operator at the command line (``actor_name`` says who).
+    """
+    if user is not None:
+        _require(user, "evidence.export", item)
+    if to.pk == item.organisation_id:
+        raise EvidenceError(_("the item already belongs to that organisation"))
+    if not reason.strip():
+        raise EvidenceError(_("say why custody passes"))
+    with transaction.atomic():
+        log.append(
+            item,
+            "transferred",
+            user=user,
+            actor_name=actor_name,
+            detail={"from": item.organisation.code, "to": to.code, "reason": reason[:500]},
+        )
+        item.organisation = to
+        item.save(update_fields=["organisation"])
+    log.sign_tree_head()
+    return item

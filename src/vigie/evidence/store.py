@@ -1,0 +1,326 @@
+"""The content-addressed, encrypted, immutable object store.
+
+An object is named by the SHA-256 of its plaintext bytes and kept at
+``<data dir>/evidence/objects/ab/cd/<sha256>``. Bytes are hashed (SHA-256 and SHA-512) and
+encrypted in one streaming pass while they are written to a temporary file; the file is
+fsynced, then renamed into place (atomic), then the directory is fsynced. Only then does
+the caller write the database rows, in one transaction. A crash before the rename leaves
+only a temporary file (swept on the next start); a crash after it leaves an unreferenced
+object that ``verify`` reports and that the next ingest of the same bytes reuses.
+
+Object format (version 1)::
+
+    b"VGEV1\\n" | len(key id) (1 byte) | key id | salt (16 bytes) | chunk*
+
+Each chunk holds up to ``CHUNK`` plaintext bytes sealed with AES-256-GCM under
+HKDF-SHA256(master key, salt); nonce = chunk number (12 bytes, big-endian); associated data =
+chunk number (8 bytes) || final flag (1 byte), so a truncated, extended or reordered object
+fails to decrypt. The storage is one interface (:class:`ObjectStore`); the local filesystem is
+the embedded default.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from vigie.evidence import keys
+
+MAGIC = b"VGEV1\n"
+CHUNK = 1 << 20
+TAG = 16
+HEAD_BYTES = 64 * 1024  # kept from the first bytes for file-type detection
+STALE_TMP_SECONDS = 24 * 3600
+
+
+class StoreError(Exception):
+    """Storing failed; nothing was kept. The message says why in words a person can act on."""
+
+
+class IntegrityError_(Exception):
+    """Stored bytes do not match what was received (``where`` says which chunk)."""
+
+
+@dataclass(frozen=True)
+class Stored:
+    sha256: str
+    sha512: str
+    size: int
+    key_id: str
+    head: bytes
+    created: bool  # False: the same bytes were already stored (a duplicate)
+
+
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _hash_pool() -> ThreadPoolExecutor:
+    global _POOL  # one small pool per process
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="vigie-hash")
+    return _POOL
+
+
+def _file_key(master: bytes, salt: bytes) -> AESGCM:
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=b"vigie-evidence-object-v1")
+    return AESGCM(hkdf.derive(master))
+
+
+def _aad(index: int, final: bool) -> bytes:
+    return index.to_bytes(8, "big") + (b"\x01" if final else b"\x00")
+
+
+def _nonce(index: int) -> bytes:
+    return index.to_bytes(12, "big")
+
+
+def _explain(exc: OSError, where: Path, done: int) -> StoreError:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return StoreError(
+            f"the disk holding {where} is full after {done} bytes; nothing was kept. "
+            "Free space (or move VIGIE_DATA_DIR) and add the file again."
+        )
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return StoreError(
+            f"permission denied writing to {where} ({exc.strerror}); nothing was kept. "
+            "Check that the Vigie process owns its data directory."
+        )
+    return StoreError(f"could not store the file in {where}: {exc.strerror or exc}")
+
+
+class ObjectStore:
+    """Local-filesystem object store (the embedded default)."""
+
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = root or keys.vault_dir()
+        self.objects = self.root / "objects"
+        self.tmp = self.root / "tmp"
+
+    def path_of(self, sha256: str) -> Path:
+        return self.objects / sha256[:2] / sha256[2:4] / sha256
+
+    def exists(self, sha256: str) -> bool:
+        return self.path_of(sha256).exists()
+
+    def sweep_temporary(self) -> int:
+        """Delete temporary files left by interrupted ingests (older than a day)."""
+        removed = 0
+        if not self.tmp.exists():
+            return 0
+        limit = time.time() - STALE_TMP_SECONDS
+        for p in self.tmp.iterdir():
+            if p.stat().st_mtime < limit:
+                p.unlink(missing_ok=True)
+                removed += 1
+        return removed
+
+    def put(self, source: BinaryIO) -> Stored:
+        """Hash, encrypt and store everything ``source`` yields, in one pass."""
+        try:
+            self.tmp.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd, tmp_name = tempfile.mkstemp(prefix="ingest-", dir=self.tmp)
+        except OSError as exc:
+            raise _explain(exc, self.tmp, 0) from exc
+        tmp = Path(tmp_name)
+        done = 0
+        try:
+            kid, master = self._active_key()
+            salt = os.urandom(16)
+            aead = _file_key(master, salt)
+            h256, h512 = hashlib.sha256(), hashlib.sha512()
+            head = b""
+            with os.fdopen(fd, "wb", buffering=0) as out:
+                out.write(MAGIC + bytes([len(kid)]) + kid.encode() + salt)
+                index = 0
+                current = source.read(CHUNK)
+                pool = _hash_pool()
+                while True:
+                    following = source.read(CHUNK) if len(current) == CHUNK else b""
+                    final = not following
+                    # The two hashes run beside the encryption (hashlib and AES-GCM release
+                    # the GIL on large buffers): one pass, up to three cores.
+                    jobs = [pool.submit(h256.update, current), pool.submit(h512.update, current)]
+                    if len(head) < HEAD_BYTES:
+                        head += current[: HEAD_BYTES - len(head)]
+                    out.write(aead.encrypt(_nonce(index), current, _aad(index, final)))
+                    for job in jobs:
+                        job.result()
+                    done += len(current)
+                    index += 1
+                    if final:
+                        break
+                    current = following
+                os.fsync(out.fileno())
+            sha256 = h256.hexdigest()
+            created = self._commit(tmp, sha256)
+            return Stored(sha256, h512.hexdigest(), done, kid, head, created)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise _explain(exc, self.root, done) from exc
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+
+    def _commit(self, tmp: Path, sha256: str) -> bool:
+        """Move the finished temporary object into place; False if it was already there."""
+        final_path = self.path_of(sha256)
+        if final_path.exists():
+            tmp.unlink()
+            return False
+        final_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(tmp, 0o400)
+        os.replace(tmp, final_path)
+        dfd = os.open(final_path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+        return True
+
+    def _open_raw(self, sha256: str) -> BinaryIO:
+        path = self.path_of(sha256)
+        if not path.exists():
+            raise IntegrityError_(f"object {sha256} is missing from {path.parent}")
+        return path.open("rb")
+
+    def _active_key(self) -> tuple[str, bytes]:
+        active, ring = keys.file_keyring()
+        return active, ring[active]
+
+    def open(self, sha256: str) -> Iterator[bytes]:
+        """Yield the plaintext in chunks; raise IntegrityError_ at the first bad chunk."""
+        _active, ring = keys.file_keyring()
+        with self._open_raw(sha256) as f:
+            if f.read(len(MAGIC)) != MAGIC:
+                raise IntegrityError_(f"object {sha256}: header is not a Vigie object header")
+            kid_len = f.read(1)
+            kid = f.read(kid_len[0] if kid_len else 0).decode("ascii", "replace")
+            if kid not in ring:
+                raise IntegrityError_(f"object {sha256}: key {kid!r} is not in the keyring")
+            salt = f.read(16)
+            aead = _file_key(ring[kid], salt)
+            index = 0
+            block = f.read(CHUNK + TAG)
+            while True:
+                following = f.read(CHUNK + TAG) if len(block) == CHUNK + TAG else b""
+                final = not following
+                try:
+                    yield aead.decrypt(_nonce(index), block, _aad(index, final))
+                except InvalidTag:
+                    raise IntegrityError_(
+                        f"object {sha256}: chunk {index} (bytes {index * CHUNK}-"
+                        f"{index * CHUNK + max(len(block) - TAG, 0)}) fails authentication: "
+                        "the stored bytes were changed, truncated or reordered"
+                    ) from None
+                if final:
+                    return
+                index += 1
+                block = following
+
+    def check(self, sha256: str, sha512: str, size: int) -> str | None:
+        """Re-hash an object; None if it is intact, else what is wrong."""
+        h256, h512, n = hashlib.sha256(), hashlib.sha512(), 0
+        try:
+            for chunk in self.open(sha256):
+                h256.update(chunk)
+                h512.update(chunk)
+                n += len(chunk)
+        except IntegrityError_ as exc:
+            return str(exc)
+        if n != size:
+            return f"object {sha256}: {n} bytes stored, {size} recorded"
+        if h256.hexdigest() != sha256 or h512.hexdigest() != sha512:
+            return f"object {sha256}: bytes decrypt but hash to {h256.hexdigest()}"
+        return None
+
+    def stored_names(self) -> Iterator[str]:
+        if not self.objects.exists():
+            return
+        for p in self.objects.glob("*/*/*"):
+            yield p.name
+
+
+class S3ObjectStore(ObjectStore):
+    """S3-compatible object storage (django-storages) for agencies.
+
+    Objects are encrypted and hashed exactly as locally (the temporary file stays in the
+    local data directory); the finished object is uploaded under
+    ``<prefix>/objects/ab/cd/<sha256>``, and the temporary file is deleted. Configured by
+    ``VIGIE_EVIDENCE_S3_BUCKET`` (+ ``_ENDPOINT``, ``_REGION``, ``_ACCESS_KEY``,
+    ``_SECRET_KEY``, ``_PREFIX``).
+    """
+
+    def __init__(self, storage: Any, root: Path | None = None) -> None:
+        super().__init__(root)
+        self.storage = storage
+
+    @classmethod
+    def from_env(cls) -> S3ObjectStore:
+        from storages.backends.s3 import S3Storage
+
+        env = os.environ.get
+        storage = S3Storage(
+            bucket_name=env("VIGIE_EVIDENCE_S3_BUCKET"),
+            endpoint_url=env("VIGIE_EVIDENCE_S3_ENDPOINT") or None,
+            region_name=env("VIGIE_EVIDENCE_S3_REGION") or None,
+            access_key=env("VIGIE_EVIDENCE_S3_ACCESS_KEY") or None,
+            secret_key=env("VIGIE_EVIDENCE_S3_SECRET_KEY") or None,
+            location=env("VIGIE_EVIDENCE_S3_PREFIX", "vigie-evidence"),
+            file_overwrite=False,
+            default_acl=None,
+        )
+        return cls(storage)
+
+    def key_of(self, sha256: str) -> str:
+        return f"objects/{sha256[:2]}/{sha256[2:4]}/{sha256}"
+
+    def exists(self, sha256: str) -> bool:
+        return bool(self.storage.exists(self.key_of(sha256)))
+
+    def _commit(self, tmp: Path, sha256: str) -> bool:
+        from django.core.files import File
+
+        key = self.key_of(sha256)
+        try:
+            if self.storage.exists(key):
+                tmp.unlink()
+                return False
+            with tmp.open("rb") as handle:
+                self.storage.save(key, File(handle))
+        except Exception as exc:
+            if isinstance(exc, OSError):
+                raise
+            raise StoreError(f"object storage refused the object: {exc}") from exc
+        tmp.unlink()
+        return True
+
+    def _open_raw(self, sha256: str) -> BinaryIO:
+        key = self.key_of(sha256)
+        if not self.storage.exists(key):
+            raise IntegrityError_(f"object {sha256} is missing from the object storage")
+        handle: BinaryIO = self.storage.open(key, "rb")
+        return handle
+
+    def stored_names(self) -> Iterator[str]:
+        prefix = f"{self.storage.location}/objects/".lstrip("/")
+        for obj in self.storage.bucket.objects.filter(Prefix=prefix):
+            yield obj.key.rsplit("/", 1)[-1]
+
+
+def default_store() -> ObjectStore:
+    if os.environ.get("VIGIE_EVIDENCE_S3_BUCKET"):
+        return S3ObjectStore.from_env()
+    return ObjectStore()

@@ -1,0 +1,257 @@
+"""The evidence API end to end: add, view, download, custody proofs, sealing, resumable
+uploads, export — each view and download logged in the custody chain and the access log."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from vigie.core.audit import verify_chain
+from vigie.core.models import AccessLogEntry, Membership, User
+from vigie.evidence import merkle
+from vigie.evidence.bag import verify_bag
+from vigie.evidence.models import CustodyEntry, Item
+from vigie.evidence.tests.factories import add, jpeg_with_exif
+from vigie.testing import World
+
+
+def _post_file(api: Any, user: Any, data: bytes, name: str = "p.jpg", **extra: Any) -> Any:
+    body = {"file": SimpleUploadedFile(name, data), "case_ref": "C-API", **extra}
+    return api(user).post("/api/evidence/items/", body, format="multipart")
+
+
+def test_add_view_download_logged(world: World, api: Any) -> None:
+    inv = world.users["investigator"]
+    data = jpeg_with_exif()
+    r = _post_file(api, inv, data, place="Raqqa", collected_at="2024-03-02T10:00:00Z")
+    assert r.status_code == 201, r.content
+    uuid = r.json()["uuid"]
+    assert r.json()["blob"]["sha256"] == hashlib.sha256(data).hexdigest()
+    r = api(inv).get(f"/api/evidence/items/{uuid}/")
+    assert r.status_code == 200 and r.json()["place"] == "Raqqa"
+    assert r.json()["metadata"]["data"]["exif"]["Model"] == "Vigie test camera"
+    r = api(inv).get(f"/api/evidence/items/{uuid}/content/")
+    assert r.status_code == 200 and b"".join(r.streaming_content) == data
+    events = list(CustodyEntry.objects.filter(item__uuid=uuid).values_list("event", flat=True))
+    assert events == ["collected", "received", "viewed", "downloaded"]
+    actions = list(
+        AccessLogEntry.objects.filter(object_id=uuid)
+        .order_by("seq")
+        .values_list("action", flat=True)
+    )
+    assert actions == ["view", "download"]
+    assert not verify_chain()[1]
+    # The list shows it; another organisation's user does not even learn it exists.
+    assert api(inv).get("/api/evidence/items/?case=C-API").json()["count"] == 1
+    outsider = User.objects.create(username="outsider")
+    Membership.objects.create(user=outsider, organisation=world.other, role="investigator")
+    assert api(outsider).get(f"/api/evidence/items/{uuid}/").status_code == 404
+    assert api(outsider).get(f"/api/evidence/items/{uuid}/content/").status_code == 404
+    assert api(outsider).get("/api/evidence/items/").json()["count"] == 0
+
+
+def test_custody_proofs_check_against_signed_head(world: World, api: Any) -> None:
+    items = [add(world, f"x{i}".encode()).item for i in range(5)]
+    r = api(world.users["investigator"]).get(f"/api/evidence/items/{items[2].uuid}/custody/")
+    body = r.json()
+    head = body["tree_head"]
+    root = bytes.fromhex(head["root_hash"])
+    assert [e["event"] for e in body["entries"]] == ["collected", "received"]
+    for e in body["entries"]:
+        leaf = merkle.leaf_hash(e["leaf"].encode())
+        assert leaf.hex() == e["leaf_hash"]
+        proof = [bytes.fromhex(h) for h in e["proof"]]
+        assert merkle.verify_inclusion(leaf, e["seq"] - 1, head["tree_size"], proof, root)
+    r = api(world.users["investigator"]).get("/api/evidence/log/consistency/?first=3&second=10")
+    c = r.json()
+    assert merkle.verify_consistency(
+        3,
+        10,
+        [bytes.fromhex(h) for h in c["proof"]],
+        bytes.fromhex(c["first_root"]),
+        bytes.fromhex(c["second_root"]),
+    )
+    assert (
+        api(world.users["investigator"])
+        .get("/api/evidence/log/consistency/?first=3&second=99")
+        .status_code
+        == 400
+    )
+    log = api(world.users["investigator"]).get("/api/evidence/log/").json()
+    assert log["public_key"].startswith("-----BEGIN PUBLIC KEY-----")
+    r = api(world.users["investigator"]).post(f"/api/evidence/items/{items[0].uuid}/verify/")
+    assert r.json() == {"ok": True, "problems": []}
+
+
+def test_sealing_needs_a_second_person(world: World, api: Any) -> None:
+    inv = world.users["investigator"]
+    second = User.objects.create(username="second-investigator")
+    Membership.objects.create(user=second, organisation=world.own, role="investigator")
+    officer = world.users["field_officer"]
+    item = add(world, b"sensitive testimony").item
+    r = api(inv).post(f"/api/evidence/items/{item.uuid}/seal/", {"reason": "witness at risk"})
+    assert r.status_code == 200 and r.json()["sealed"] is True
+    assert api(officer).get(f"/api/evidence/items/{item.uuid}/content/").status_code == 403
+    r = api(officer).post(
+        f"/api/evidence/items/{item.uuid}/access-requests/", {"reason": "prepare hearing"}
+    )
+    assert r.status_code == 201
+    pk = r.json()["id"]
+    # The requester cannot approve; a field officer has no evidence.seal at all.
+    assert api(officer).post(f"/api/evidence/access-requests/{pk}/approve/").status_code == 403
+    r = api(inv).post(f"/api/evidence/access-requests/{pk}/approve/")
+    assert r.status_code == 200 and r.json()["approved_by"] == "u-investigator"
+    r = api(officer).get(f"/api/evidence/items/{item.uuid}/content/")
+    assert r.status_code == 200 and b"".join(r.streaming_content) == b"sensitive testimony"
+    # Release needs someone other than the sealer.
+    r = api(inv).post(f"/api/evidence/items/{item.uuid}/release/", {"reason": "done"})
+    assert r.status_code == 400 and "second person" in r.json()["detail"]
+    r = api(second).post(f"/api/evidence/items/{item.uuid}/release/", {"reason": "done"})
+    assert r.status_code == 200 and r.json()["sealed"] is False
+    events = list(item.custody.values_list("event", flat=True))
+    assert events == ["collected", "received", "sealed", "accessed", "downloaded", "released"]
+    own = inv
+    r = api(own).post(f"/api/evidence/items/{item.uuid}/access-requests/", {"reason": "x"})
+    assert r.status_code == 400 and "not sealed" in r.json()["detail"]
+
+
+def test_resumable_upload(world: World, api: Any) -> None:
+    inv = api(world.users["investigator"])
+    data = os.urandom(3 * 1024 * 1024 + 17)
+    r = inv.post(
+        "/api/evidence/uploads/",
+        {"filename": "video.mp4", "size": len(data), "case_ref": "C-UP", "place": "Tal Afar"},
+        format="json",
+    )
+    assert r.status_code == 201, r.content
+    url = f"/api/evidence/uploads/{r.json()['uuid']}/"
+
+    def put(offset: int, piece: bytes) -> Any:
+        return inv.generic(
+            "PUT",
+            url,
+            piece,
+            content_type="application/octet-stream",
+            HTTP_UPLOAD_OFFSET=str(offset),
+        )
+
+    mib = 1024 * 1024
+    assert put(0, data[:mib]).json()["received"] == mib
+    # A retried chunk (the answer was lost) and a chunk from too far ahead are refused with
+    # the offset to resume from.
+    r = put(0, data[:mib])
+    assert r.status_code == 409 and r.json()["received"] == mib
+    r = put(2 * mib, data[2 * mib : 3 * mib])
+    assert r.status_code == 409 and r.json()["received"] == mib
+    r = inv.post(url + "complete/")
+    assert r.status_code == 409 and "send the rest" in r.json()["detail"]
+    # "Browser closed": ask where we are, then send the rest.
+    offset = inv.get(url).json()["received"]
+    while offset < len(data):
+        offset = put(offset, data[offset : offset + mib]).json()["received"]
+    r = inv.post(url + "complete/")
+    assert r.status_code == 201, r.content
+    item = Item.objects.get(uuid=r.json()["uuid"])
+    assert item.blob.sha256 == hashlib.sha256(data).hexdigest() and item.place == "Tal Afar"
+    # Someone else's upload is invisible.
+    assert api(world.users["case_manager"]).get(url).status_code == 404
+
+
+def test_upload_rejects_bad_input(world: World, api: Any) -> None:
+    inv = api(world.users["investigator"])
+    r = inv.post(
+        "/api/evidence/uploads/",
+        {"filename": "a", "size": 3, "case_ref": "C", "collected_at": "last week"},
+        format="json",
+    )
+    assert r.status_code == 400 and "collected_at 'last week'" in r.json()["detail"]
+    r = _post_file(api, world.users["investigator"], b"x", case_ref="")
+    assert r.status_code == 400 and "case_ref" in r.json()
+
+
+def test_export_zip_verifies(world: World, api: Any, tmp_path: Path) -> None:
+    for i in range(3):
+        add(world, f"doc {i}".encode(), name=f"d{i}.txt", case="C-EXP")
+    r = api(world.users["investigator"]).post("/api/evidence/cases/C-EXP/export/?lang=fr")
+    assert r.status_code == 200 and r["Content-Type"] == "application/zip"
+    raw = b"".join(r.streaming_content)
+    zipfile.ZipFile(io.BytesIO(raw)).extractall(tmp_path / "bag")
+    rep = verify_bag(tmp_path / "bag")
+    assert rep.problems == [] and rep.items == 3
+    assert (
+        api(world.users["field_officer"]).post("/api/evidence/cases/C-EXP/export/").status_code
+        == 403
+    )
+    assert AccessLogEntry.objects.filter(action="export", object_id="C-EXP").exists()
+
+
+def test_openapi_schema_lists_evidence(api: Any, world: World) -> None:
+    r = api(world.users["investigator"]).get("/api/schema/?format=json")
+    assert r.status_code == 200
+    paths = r.json()["paths"]
+    assert (
+        "/api/evidence/uploads/{uuid}/" in paths and "put" in paths["/api/evidence/uploads/{uuid}/"]
+    )
+
+
+def test_transfer_to_another_organisation(world: World, api: Any) -> None:
+    item = add(world, b"handed over").item
+    inv = api(world.users["investigator"])
+    r = inv.post(
+        f"/api/evidence/items/{item.uuid}/transfer/",
+        {"organisation": "other-org", "reason": "joint investigation team"},
+    )
+    assert r.status_code == 200 and r.json()["organisation"] == "other-org"
+    entry = item.custody.get(event="transferred")
+    assert entry.detail["from"] == "own-org" and entry.detail["to"] == "other-org"
+    assert inv.get(f"/api/evidence/items/{item.uuid}/").status_code == 404  # no longer ours
+    r = inv.post(
+        f"/api/evidence/items/{add(world, b'y').item.uuid}/transfer/",
+        {"organisation": "nowhere", "reason": "x"},
+    )
+    assert r.status_code == 400 and "organisation" in r.json()
+
+
+def test_partial_upload_is_encrypted_and_checked(world: World, api: Any) -> None:
+    from vigie.evidence import uploads
+    from vigie.evidence.models import UploadSession
+
+    inv = api(world.users["investigator"])
+    data = b"victim statement, synthetic " * 50_000
+    r = inv.post(
+        "/api/evidence/uploads/",
+        {"filename": "s.txt", "size": len(data), "case_ref": "C-ENC"},
+        format="json",
+    )
+    url = f"/api/evidence/uploads/{r.json()['uuid']}/"
+    half = len(data) // 2
+    for offset, piece in ((0, data[:half]), (half, data[half:])):
+        r = inv.generic(
+            "PUT",
+            url,
+            piece,
+            content_type="application/octet-stream",
+            HTTP_UPLOAD_OFFSET=str(offset),
+        )
+        assert r.status_code == 200, r.content
+    session = UploadSession.objects.get()
+    partial = uploads.partial_path(session)
+    raw = partial.read_bytes()
+    assert b"victim statement" not in raw and len(raw) == session.stored
+    damaged = bytearray(raw)
+    damaged[100] ^= 1
+    partial.write_bytes(bytes(damaged))
+    r = inv.post(url + "complete/")
+    assert r.status_code == 409 and "damaged at byte 0" in r.json()["detail"]
+    assert Item.objects.count() == 0 and CustodyEntry.objects.count() == 0
+    partial.write_bytes(raw)
+    r = inv.post(url + "complete/")
+    assert r.status_code == 201
+    assert Item.objects.get().blob.sha256 == hashlib.sha256(data).hexdigest()
+    assert not partial.exists()

@@ -1,0 +1,144 @@
+"""A tiny RFC 3161 timestamp authority on 127.0.0.1, built by the tests themselves.
+
+It answers TimeStampReq with a TimeStampResp whose token is a CMS SignedData over a TSTInfo,
+signed with a throwaway ECDSA P-256 key and self-signed certificate. Bounded: it serves only
+until the test stops it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from asn1crypto import algos, cms, tsp
+from asn1crypto import x509 as ax509
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+
+class LocalTSA:
+    def __init__(self) -> None:
+        self.key = ec.generate_private_key(ec.SECP256R1())
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Vigie test TSA")])
+        now = dt.datetime.now(dt.UTC)
+        self.cert = (
+            x509.CertificateBuilder()
+            .subject_name(name)
+            .issuer_name(name)
+            .public_key(self.key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(
+                x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True
+            )
+            .sign(self.key, hashes.SHA256())
+        )
+        self.serial = 0
+        self.requests = 0
+        self.forge = False  # sign a wrong imprint, to test that clients refuse it
+
+    def answer(self, body: bytes) -> bytes:
+        self.requests += 1
+        req = tsp.TimeStampReq.load(body)
+        self.serial += 1
+        imprint = req["message_imprint"]
+        if self.forge:
+            imprint = tsp.MessageImprint(
+                {
+                    "hash_algorithm": {"algorithm": "sha256"},
+                    "hashed_message": hashlib.sha256(b"something else").digest(),
+                }
+            )
+        tst = tsp.TSTInfo(
+            {
+                "version": "v1",
+                "policy": "1.3.6.1.4.1.99999.1",
+                "message_imprint": imprint,
+                "serial_number": self.serial,
+                "gen_time": dt.datetime.now(dt.UTC).replace(microsecond=0),
+                "nonce": req["nonce"].native,
+            }
+        )
+        tst_der = tst.dump()
+        attrs = cms.CMSAttributes(
+            [
+                cms.CMSAttribute({"type": "content_type", "values": ["tst_info"]}),
+                cms.CMSAttribute(
+                    {"type": "message_digest", "values": [hashlib.sha256(tst_der).digest()]}
+                ),
+            ]
+        )
+        signature = self.key.sign(b"\x31" + attrs.dump()[1:], ec.ECDSA(hashes.SHA256()))
+        acert = ax509.Certificate.load(self.cert.public_bytes(serialization.Encoding.DER))
+        signed = cms.SignedData(
+            {
+                "version": "v3",
+                "digest_algorithms": [algos.DigestAlgorithm({"algorithm": "sha256"})],
+                "encap_content_info": {
+                    "content_type": "tst_info",
+                    "content": cms.ParsableOctetString(tst_der),
+                },
+                "certificates": [acert],
+                "signer_infos": [
+                    {
+                        "version": "v1",
+                        "sid": cms.SignerIdentifier(
+                            {
+                                "issuer_and_serial_number": {
+                                    "issuer": acert.issuer,
+                                    "serial_number": acert.serial_number,
+                                }
+                            }
+                        ),
+                        "digest_algorithm": {"algorithm": "sha256"},
+                        "signed_attrs": attrs,
+                        "signature_algorithm": {"algorithm": "sha256_ecdsa"},
+                        "signature": signature,
+                    }
+                ],
+            }
+        )
+        resp = tsp.TimeStampResp(
+            {
+                "status": {"status": "granted"},
+                "time_stamp_token": cms.ContentInfo(
+                    {"content_type": "signed_data", "content": signed}
+                ),
+            }
+        )
+        return bytes(resp.dump())
+
+
+@contextmanager
+def running_tsa() -> Iterator[tuple[str, LocalTSA]]:
+    tsa = LocalTSA()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length", "0"))
+            body = tsa.answer(self.rfile.read(length))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/timestamp-reply")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/tsa", tsa
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,0 +1,171 @@
+"""Checks of the vault: every stored object re-hashed, the custody log recomputed, every
+signed tree head's signature and root checked. Each problem names what and where."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from vigie.evidence import keys, log, merkle, tsa
+from vigie.evidence import sth as sth_mod
+from vigie.evidence.models import Blob, CustodyEntry, Item, LogState, SignedTreeHead
+from vigie.evidence.store import ObjectStore, default_store
+
+
+@dataclass(frozen=True)
+class Problem:
+    kind: str  # object, edited, missing, reordered, truncated, signature, root
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.kind}: {self.message}"
+
+
+@dataclass
+class Report:
+    objects: int = 0
+    entries: int = 0
+    tree_heads: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify_objects(
+    items: Iterable[Item],
+    store: ObjectStore | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[int, list[Problem]]:
+    store = store or default_store()
+    seen: dict[int, str | None] = {}
+    problems: list[Problem] = []
+    for n, item in enumerate(items, 1):
+        blob: Blob = item.blob
+        if blob.pk not in seen:
+            seen[blob.pk] = store.check(blob.sha256, blob.sha512, blob.size)
+        if seen[blob.pk]:
+            problems.append(Problem("object", f"item {item.uuid}", str(seen[blob.pk])))
+        if progress:
+            progress(n)
+    return len(seen), problems
+
+
+def verify_log() -> tuple[int, int, list[Problem]]:
+    """Recompute every leaf; check sequence, order, the head, and every STH."""
+    problems: list[Problem] = []
+    recomputed: list[bytes] = []
+    expected, prev_at, count = 1, None, 0
+    rows = CustodyEntry.objects.order_by("seq").iterator(chunk_size=5000)
+    for e in rows:
+        count += 1
+        if e.seq != expected:
+            problems.append(
+                Problem(
+                    "missing",
+                    f"entry {expected}",
+                    f"entries {expected}..{e.seq - 1} are missing (deleted from the log)",
+                )
+            )
+            recomputed.extend([b""] * (e.seq - expected))
+        actual = e.compute_leaf_hash()
+        if actual != e.leaf_hash:
+            problems.append(
+                Problem(
+                    "edited",
+                    f"entry {e.seq}",
+                    f"its content ({e.event} of item {e.item_uuid}) no longer matches its "
+                    "leaf hash: changed or moved after it was written",
+                )
+            )
+        if prev_at is not None and e.at < prev_at:
+            problems.append(
+                Problem(
+                    "reordered",
+                    f"entry {e.seq}",
+                    f"dated {e.at.isoformat()}, before entry {e.seq - 1}: entries were reordered",
+                )
+            )
+        recomputed.append(bytes.fromhex(actual))
+        prev_at, expected = e.at, e.seq + 1
+    size = expected - 1
+    state = LogState.objects.filter(pk=1).first()
+    if state is not None and state.size != size:
+        problems.append(
+            Problem(
+                "truncated",
+                f"entry {size + 1}",
+                f"the log head records {state.size} entries but the log ends at {size}: "
+                "the newest entries were removed",
+            )
+        )
+    tree = merkle.Tree(recomputed)
+    public = keys.public_key()
+    lid = keys.log_id(public)
+    sths = list(SignedTreeHead.objects.order_by("tree_size", "id"))
+    good_upto = 0
+    for sth in sths:
+        where = f"tree head {sth.pk} (size {sth.tree_size})"
+        if sth.log_id != lid or not log.check_sth_signature(log.sth_json(sth), public):
+            problems.append(
+                Problem("signature", where, "signature does not verify: forged or altered")
+            )
+            continue
+        if sth.tsa_token:
+            try:
+                tsa.check_token(
+                    base64.b64decode(sth.tsa_token),
+                    sth_mod.message(sth.tree_size, sth.root_hash, sth.timestamp_ms, sth.log_id),
+                )
+            except (tsa.TsaError, ValueError) as exc:
+                problems.append(Problem("timestamp", where, f"RFC 3161 timestamp: {exc}"))
+        if sth.tree_size > tree.size:
+            problems.append(
+                Problem(
+                    "truncated",
+                    where,
+                    f"signed for {sth.tree_size} entries, log has "
+                    f"{tree.size}: entries were removed",
+                )
+            )
+            continue
+        if tree.root(sth.tree_size).hex() != sth.root_hash:
+            problems.append(
+                Problem(
+                    "root",
+                    where,
+                    f"the log's first {sth.tree_size} entries no longer give the signed root: "
+                    f"an entry between {good_upto + 1} and {sth.tree_size} was changed, "
+                    "removed or reordered",
+                )
+            )
+        else:
+            good_upto = sth.tree_size
+    return count, len(sths), problems
+
+
+def verify_all(item: Item | None = None, store: ObjectStore | None = None) -> Report:
+    items = [item] if item is not None else Item.objects.select_related("blob").iterator()
+    report = Report()
+    report.objects, problems = verify_objects(items, store)
+    report.problems.extend(problems)
+    report.entries, report.tree_heads, log_problems = verify_log()
+    if item is not None:
+        mine = {f"entry {s}" for s in item.custody.values_list("seq", flat=True)}
+        log_problems = [
+            p
+            for p in log_problems
+            if p.where in mine or p.kind in ("missing", "truncated", "signature", "root")
+        ]
+    report.problems.extend(log_problems)
+    return report
+
+
+def unreferenced_objects(store: ObjectStore | None = None) -> list[str]:
+    """Objects left by an ingest interrupted after the rename, before the commit."""
+    store = store or default_store()
+    known = set(Blob.objects.values_list("sha256", flat=True))
+    return sorted(n for n in store.stored_names() if n not in known)

@@ -1,0 +1,194 @@
+"""Evidence pages: list, detail with custody timeline, upload, sealing, approvals, export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views import View
+
+from vigie.core import access
+from vigie.evidence import selectors, services
+from vigie.evidence.api.views import bag_zip_response
+from vigie.evidence.forms import AddForm, ExportForm, ReasonForm
+from vigie.evidence.models import SignedTreeHead
+from vigie.evidence.verify import verify_all
+from vigie.web.mixins import PermissionRequired
+
+
+class ItemListView(PermissionRequired, View):
+    required_permission = "evidence.view"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        qs = selectors.visible_items(request.user)
+        case = request.GET.get("case", "").strip()
+        if case:
+            qs = qs.filter(case_ref=case)
+        page = Paginator(qs, 50).get_page(request.GET.get("page"))
+        return render(
+            request,
+            "evidence/items.html",
+            {
+                "page": page,
+                "case": case,
+                "cases": selectors.case_refs(request.user),
+                "export_form": ExportForm(
+                    initial={
+                        "case": case,
+                        "lang": request.LANGUAGE_CODE
+                        if request.LANGUAGE_CODE in ("fr", "en")
+                        else "en",
+                    }
+                ),
+                "can_add": access.has_perm(request.user, "evidence.add"),
+                "can_export": access.has_perm(request.user, "evidence.export"),
+                "approvals": selectors.pending_approvals(request.user)[:20]
+                if access.has_perm(request.user, "evidence.seal")
+                else [],
+                "head": SignedTreeHead.objects.first(),
+            },
+        )
+
+
+class ItemDetailView(PermissionRequired, View):
+    required_permission = "evidence.view"
+
+    def get(self, request: HttpRequest, uuid: str, verification: Any = None) -> HttpResponse:
+        item = selectors.get_item_for(request.user, uuid)
+        services.view_item(request.user, item)
+        user = access.request_user(request)
+        return render(
+            request,
+            "evidence/item.html",
+            {
+                "item": item,
+                "meta": getattr(item.blob, "metadata", None),
+                "custody": selectors.custody_of(item),
+                "derived": item.derived_items.all(),
+                "duplicates": item.duplicates.all(),
+                "may_open": selectors.may_open(user, item),
+                "can_seal": access.can(user, "evidence.seal", item),
+                "verification": verification,
+                "reason_form": ReasonForm(),
+                "my_requests": item.approvals.filter(requested_by=user)[:5],
+            },
+        )
+
+    def post(self, request: HttpRequest, uuid: str) -> HttpResponse:
+        """Verify now: re-hash the object and check its custody entries."""
+        item = selectors.get_item_for(request.user, uuid)
+        return self.get(request, uuid, verification=verify_all(item))
+
+
+class ItemDownloadView(PermissionRequired, View):
+    required_permission = "evidence.view"
+
+    def get(self, request: HttpRequest, uuid: str) -> HttpResponseBase:
+        item = selectors.get_item_for(request.user, uuid)
+        chunks = services.open_content(request.user, item)
+        response = StreamingHttpResponse(chunks, content_type="application/octet-stream")
+        response["Content-Disposition"] = f'attachment; filename="{item.original_name}"'
+        response["Content-Length"] = str(item.blob.size)
+        return response
+
+
+class _ReasonAction(PermissionRequired, View):
+    required_permission = "evidence.seal"
+    done = ""
+
+    def act(self, user: Any, item: Any, reason: str) -> None:
+        raise NotImplementedError
+
+    def post(self, request: HttpRequest, uuid: str) -> HttpResponse:
+        item = selectors.get_item_for(request.user, uuid)
+        form = ReasonForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Say why (the reason is recorded in the custody log)."))
+            return redirect("evidence:item", uuid=item.uuid)
+        try:
+            self.act(access.request_user(request), item, form.cleaned_data["reason"])
+        except services.EvidenceError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, self.done_message())
+        return redirect("evidence:item", uuid=item.uuid)
+
+    def done_message(self) -> str:
+        return ""
+
+
+class ItemSealView(_ReasonAction):
+    def act(self, user: Any, item: Any, reason: str) -> None:
+        services.seal_item(user, item, reason)
+
+    def done_message(self) -> str:
+        return _("Item sealed. Its contents now open only with a second person's approval.")
+
+
+class ItemReleaseView(_ReasonAction):
+    def act(self, user: Any, item: Any, reason: str) -> None:
+        services.release_item(user, item, reason)
+
+    def done_message(self) -> str:
+        return _("Item released.")
+
+
+class ItemRequestView(_ReasonAction):
+    required_permission = "evidence.view"
+
+    def act(self, user: Any, item: Any, reason: str) -> None:
+        services.request_access(user, item, reason)
+
+    def done_message(self) -> str:
+        return _("Request sent. Another person entitled to seal must approve it.")
+
+
+class ApproveView(PermissionRequired, View):
+    required_permission = "evidence.seal"
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        approval = selectors.approval_for(request.user, pk)
+        try:
+            services.approve_access(access.request_user(request), approval)
+        except services.EvidenceError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Access approved for 24 hours."))
+        return redirect("evidence:items")
+
+
+class AddView(PermissionRequired, View):
+    required_permission = "evidence.add"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return render(
+            request,
+            "evidence/add.html",
+            {
+                "form": AddForm(initial={"case_ref": request.GET.get("case", "")}),
+            },
+        )
+
+
+class ExportView(PermissionRequired, View):
+    required_permission = "evidence.export"
+
+    def post(self, request: HttpRequest) -> HttpResponseBase:
+        form = ExportForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Choose a case and a report language."))
+            return redirect("evidence:items")
+        try:
+            return bag_zip_response(
+                request.user, form.cleaned_data["case"], form.cleaned_data["lang"]
+            )
+        except services.EvidenceError as exc:
+            messages.error(request, str(exc))
+            query = urlencode({"case": form.cleaned_data["case"]})
+            return redirect(f"{reverse('evidence:items')}?{query}")
