@@ -7,6 +7,7 @@ from typing import Any
 
 from vigie.cases import generate, services
 from vigie.cases.models import Case
+from vigie.core.models import OrganisationShare
 
 OWNERS = ["iom", "unhcr", "unicef", "ngo-ls", "ntf-ng"]
 
@@ -19,3 +20,12 @@ def load(ctx: Any) -> None:
     for i, record in enumerate(generate.synthetic_records(ctx.rng, n)):
         services.save_record(None, orgs[i % len(orgs)], record)
     ctx.echo(f"cases: {n} synthetic case records")
+    pool = ctx.organisations.get("unodc")
+    if pool is not None:
+        # The pooled collection of S/2017/939 para 63: agencies share their case records,
+        # without identities, with UNODC, whose analysts compile the typology and routes.
+        for org in orgs:
+            OrganisationShare.objects.get_or_create(
+                owner=org, partner=pool, scope="case", defaults={"include_identities": False}
+            )
+        ctx.echo(f"cases: {len(orgs)} organisations share their records (no identities) with UNODC")
