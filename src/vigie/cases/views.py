@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from auditlog.models import LogEntry
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -19,6 +20,7 @@ from django.views import View
 
 from vigie.cases import codelists, importer, selectors, services
 from vigie.cases.forms import CaseForm, ImportForm, form_to_record, problem_field, record_to_initial
+from vigie.cases.models import Case
 from vigie.core import access, jobs
 from vigie.core.models import Job, Organisation
 from vigie.web.mixins import PermissionRequired
@@ -135,6 +137,15 @@ def _labelled(record: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _evidence_panel(user: Any, case: Case) -> dict[str, Any] | None:
+    """The evidence app's panel data, if that app is installed (cases does not need it)."""
+    if not django_apps.is_installed("vigie.evidence"):
+        return None
+    from vigie.evidence.selectors import case_panel
+
+    return case_panel(user, case)
+
+
 class CaseDetailView(PermissionRequired, View):
     """The case page. Identities appear only after "Show identities" (POST), which is logged."""
 
@@ -156,6 +167,7 @@ class CaseDetailView(PermissionRequired, View):
                 "may_see_identity": selectors.may_see_identity(user, case),
                 "may_change": access.can(user, "case.change", case),
                 "history": history,
+                "evidence_panel": _evidence_panel(user, case),
             },
         )
 

@@ -50,7 +50,14 @@ def evidence() -> None:
 
 @evidence.command("add")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--case", "case_ref", required=True, help="Case reference the evidence belongs to.")
+@click.option(
+    "--case", "case_ref", required=True, help="Reference of the case (in the organisation)."
+)
+@click.option(
+    "--external-case",
+    is_flag=True,
+    help="The --case reference is outside Vigie (no case record): keep it as given.",
+)
 @click.option("--organisation", "org_code", help="Owning organisation's code.")
 @click.option("--description", default="")
 @click.option("--collected-at", help="When it was collected (ISO 8601, UTC if no offset).")
@@ -65,6 +72,7 @@ def evidence() -> None:
 def add(
     paths: tuple[Path, ...],
     case_ref: str,
+    external_case: bool,
     org_code: str | None,
     description: str,
     collected_at: str | None,
@@ -92,7 +100,12 @@ def add(
         collected_by=collected_by,
         place=place,
         consent=consent,
+        external_case=external_case,
     )
+    try:
+        services.resolve_case(None, org, collection)  # type: ignore[arg-type]
+    except services.EvidenceError as exc:
+        raise click.ClickException(str(exc)) from None
     failed = 0
     for path in paths:
         try:

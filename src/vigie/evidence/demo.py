@@ -1,4 +1,5 @@
-"""Demonstration evidence: generated images, PDFs and texts (never real), two cases."""
+"""Demonstration evidence: generated images, PDFs and texts (never real), linked to the demo
+case records of the organisation (the cases demo runs first); free references if none."""
 
 from __future__ import annotations
 
@@ -19,8 +20,18 @@ def load(ctx: Any) -> None:
         return
     rng = ctx.rng
     base = dt.datetime(2024, 3, 1, 9, 0, tzinfo=dt.UTC)
+    from vigie.cases.selectors import visible_cases
+
+    cases = list(
+        visible_cases(user)
+        .filter(organisation=org)
+        .order_by("id")
+        .values_list("reference", flat=True)[:2]
+    )
+    external = not cases
+    refs = [cases[i % len(cases)] for i in range(2)] if cases else ["DEMO-EXT-1", "DEMO-EXT-2"]
     made = []
-    for case in ("DEMO-2024-001", "DEMO-2024-002"):
+    for case in refs:
         for i in range(3):
             when = base + dt.timedelta(days=rng.randrange(300), minutes=rng.randrange(600))
             if i == 0:
@@ -43,6 +54,7 @@ def load(ctx: Any) -> None:
                     collected_by="Demo team (synthetic)",
                     place=rng.choice(PLACES),
                     consent="synthetic: no real person",
+                    external_case=external,
                 ),
             )
             made.append(got.item)
@@ -52,9 +64,10 @@ def load(ctx: Any) -> None:
         org,
         io.BytesIO(b"Synthetic transcript of the photo caption.\n"),
         name="transcript.txt",
-        collection=services.Collection(case_ref=first.case_ref),
+        collection=services.Collection(case_ref=first.case_ref, external_case=external),
         derived_from=first,
         derivation="transcript",
     )
     services.seal_item(user, made[-1], "demonstration: witness protection")
-    ctx.echo(f"  evidence: {len(made) + 1} synthetic items in 2 cases, one sealed")
+    where = "external references" if external else "case(s) " + ", ".join(sorted(set(refs)))
+    ctx.echo(f"  evidence: {len(made) + 1} synthetic items linked to {where}, one sealed")

@@ -20,7 +20,12 @@ class ExportForm(forms.Form):
 class AddForm(forms.Form):
     """The collection record typed in the upload page (the file goes by chunks, in JS)."""
 
-    case_ref = forms.CharField(label=_("Case"), max_length=100)
+    case_ref = forms.CharField(
+        label=_("Case"), max_length=100, help_text=_("The reference of a case in Vigie.")
+    )
+    external_case = forms.BooleanField(
+        label=_("External reference (no case record in Vigie)"), required=False
+    )
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

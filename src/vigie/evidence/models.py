@@ -58,7 +58,8 @@ class Item(models.Model):
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
-    # A free case reference until the cases app lands; ItemLink holds the links to records.
+    # The case's reference as given at collection (bound into the custody log); the link to
+    # the cases.Case record itself is the ItemLink of kind "case" (``ItemLink.case``).
     case_ref = models.CharField(_("case"), max_length=100, db_index=True)
     blob = models.ForeignKey(Blob, on_delete=models.PROTECT, related_name="items")
     original_name = models.CharField(_("file name"), max_length=255)
@@ -111,8 +112,10 @@ class Item(models.Model):
 class ItemLink(models.Model):
     """An item points to a case, perpetrator, incident or sanctions dossier.
 
-    ``reference`` is a free reference today; when the cases app lands on main, a nullable FK
-    (``case = ForeignKey("cases.Case")``) is added here and filled from the reference.
+    ``reference`` is the reference as given; ``case`` (and ``perpetrator``, ``incident``) point
+    to the cases records when the reference names one. They stay empty for an external
+    reference (``--external-case``) and are set to NULL if the record is deleted, so the
+    reference, which is bound into the custody log, is never lost.
     """
 
     class Kind(models.TextChoices):
@@ -124,6 +127,15 @@ class ItemLink(models.Model):
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="links")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     reference = models.CharField(max_length=100, db_index=True)
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    perpetrator = models.ForeignKey(
+        "cases.Perpetrator", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    incident = models.ForeignKey(
+        "cases.Incident", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         constraints = [

@@ -88,3 +88,20 @@ def approval_for(user: Any, pk: int) -> AccessApproval:
         return pending_approvals(user).get(pk=pk)
     except AccessApproval.DoesNotExist:
         raise Http404("no such pending request") from None
+
+
+def items_for_case(user: Any, case: Any) -> QuerySet[Item]:
+    """Items linked to the cases.Case record ``case`` that ``user`` may see."""
+    return visible_items(user).filter(links__kind="case", links__case=case).distinct()
+
+
+def case_panel(user: Any, case: Any) -> dict[str, Any] | None:
+    """The "Evidence" panel of a case page (called by the cases app when evidence is
+    installed); None if ``user`` lacks evidence.view in the case's organisation."""
+    if not access.has_perm(user, "evidence.view", case.organisation_id):
+        return None
+    return {
+        "items": list(items_for_case(user, case)[:200]),
+        "may_add": access.has_perm(user, "evidence.add", case.organisation_id),
+        "case_ref": case.reference,
+    }

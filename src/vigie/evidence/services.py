@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vigie.cases.models import Case
 from vigie.core import access, audit
 from vigie.core.models import Organisation
 from vigie.evidence import log, metadata
@@ -52,6 +53,9 @@ class Collection:
     place: str = ""
     consent: str = ""
     links: list[tuple[str, str]] = field(default_factory=list)
+    # True: ``case_ref`` is a reference outside Vigie (another system, a court file) and is
+    # kept as given; False (the default): it must name a case record the user may see.
+    external_case: bool = False
 
 
 @dataclass
@@ -94,6 +98,33 @@ def _check_collection(c: Collection) -> None:
             raise EvidenceError(f"link kind {kind!r}: expected one of {ItemLink.Kind.values}")
 
 
+def resolve_case(user: Any, organisation: Organisation, collection: Collection) -> Any:
+    """The cases.Case that ``collection.case_ref`` names in ``organisation``, or None for an
+    external reference. ``user`` None is a trusted operator (CLI): any case of the
+    organisation; otherwise only a case the user may see (cases selectors).
+
+    Raises EvidenceError naming the reference when no such case exists and the reference is
+    not declared external."""
+    from vigie.cases.selectors import visible_cases
+
+    ref = (collection.case_ref or "").strip()
+    if not ref:
+        raise EvidenceError(_("a case reference is required (--case)"))
+    if collection.external_case:
+        return None
+    qs = visible_cases(user) if user is not None else Case.objects.all()
+    case = qs.filter(organisation=organisation, reference=ref).first()
+    if case is None:
+        raise EvidenceError(
+            _(
+                "case %(ref)s: no such case in organisation %(org)s that you may see; "
+                "give an existing case reference, or declare it an external reference"
+            )
+            % {"ref": ref, "org": organisation.code}
+        )
+    return case
+
+
 def ingest(
     user: Any,
     organisation: Organisation,
@@ -114,6 +145,7 @@ def ingest(
     if user is not None and not access.has_perm(user, "evidence.add", organisation.pk):
         raise PermissionDenied
     _check_collection(collection)
+    case = resolve_case(user, organisation, collection)
     if derived_from is not None:
         if derived_from.organisation_id != organisation.pk:
             raise EvidenceError("a derived item belongs to its source's organisation")
@@ -172,7 +204,7 @@ def ingest(
             duplicate_of=first,
             added_by=user,
         )
-        ItemLink.objects.create(item=item, kind="case", reference=item.case_ref)
+        ItemLink.objects.create(item=item, kind="case", reference=item.case_ref, case=case)
         for kind, ref in collection.links:
             ItemLink.objects.get_or_create(item=item, kind=kind, reference=ref)
         who = {"user": user, "actor_name": actor_name}

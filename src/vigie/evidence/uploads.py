@@ -59,7 +59,9 @@ def start(
         raise PermissionDenied
     if size < 0 or size > MAX_SIZE:
         raise UploadError(f"size {size}: must be between 0 and {MAX_SIZE} bytes")
-    services._check_collection(_collection(fields))
+    collection = _collection(fields)
+    services._check_collection(collection)
+    services.resolve_case(user, organisation, collection)
     session = UploadSession.objects.create(
         user=user,
         organisation=organisation,
@@ -89,6 +91,7 @@ def _collection(fields: dict[str, Any]) -> services.Collection:
         collected_by=str(fields.get("collected_by") or ""),
         place=str(fields.get("place") or ""),
         consent=str(fields.get("consent") or ""),
+        external_case=fields.get("external_case") in (True, "true", "on", "1", 1),
     )
 
 

@@ -70,7 +70,12 @@ class ItemDetailSerializer(ItemSerializer):
 
 class ItemCreateSerializer(serializers.Serializer[Any]):
     file = serializers.FileField()
-    case_ref = serializers.CharField(max_length=100)
+    case_ref = serializers.CharField(max_length=100, help_text="reference of a case record")
+    external_case = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="case_ref is a reference outside Vigie: keep it, link no case record",
+    )
     organisation = serializers.CharField(required=False, help_text="organisation code")
     description = serializers.CharField(required=False, allow_blank=True, default="")
     collected_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
@@ -174,7 +179,12 @@ class ApprovalSerializer(serializers.ModelSerializer[AccessApproval]):
 class UploadCreateSerializer(serializers.Serializer[Any]):
     filename = serializers.CharField(max_length=255)
     size = serializers.IntegerField(min_value=0)
-    case_ref = serializers.CharField(max_length=100)
+    case_ref = serializers.CharField(max_length=100, help_text="reference of a case record")
+    external_case = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="case_ref is a reference outside Vigie: keep it, link no case record",
+    )
     organisation = serializers.CharField(required=False)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     collected_at = serializers.CharField(required=False, allow_blank=True, default="")

@@ -63,6 +63,7 @@ class ItemList(generics.ListAPIView):
                     collected_by=d["collected_by"],
                     place=d["place"],
                     consent=d["consent"],
+                    external_case=d["external_case"],
                 ),
                 derived_from=source,
                 derivation=d["derivation"],

@@ -25,5 +25,5 @@ def add(
         org or world.own,
         io.BytesIO(data),
         name=name,
-        collection=services.Collection(case_ref=case, **kwargs),
+        collection=services.Collection(case_ref=case, **{"external_case": True, **kwargs}),
     )

@@ -19,7 +19,7 @@ def _item(world: World, org: Organisation) -> Item:
             org,
             io.BytesIO(f"matrix evidence of {org.code}".encode()),
             name="matrix.txt",
-            collection=services.Collection(case_ref=f"M-{org.code}"),
+            collection=services.Collection(case_ref=f"M-{org.code}", external_case=True),
             actor_name="matrix",
         )
         world.objects[key] = got.item

@@ -22,7 +22,12 @@ from vigie.testing import World
 
 
 def _post_file(api: Any, user: Any, data: bytes, name: str = "p.jpg", **extra: Any) -> Any:
-    body = {"file": SimpleUploadedFile(name, data), "case_ref": "C-API", **extra}
+    body = {
+        "file": SimpleUploadedFile(name, data),
+        "case_ref": "C-API",
+        "external_case": "true",
+        **extra,
+    }
     return api(user).post("/api/evidence/items/", body, format="multipart")
 
 
@@ -126,7 +131,13 @@ def test_resumable_upload(world: World, api: Any) -> None:
     data = os.urandom(3 * 1024 * 1024 + 17)
     r = inv.post(
         "/api/evidence/uploads/",
-        {"filename": "video.mp4", "size": len(data), "case_ref": "C-UP", "place": "Tal Afar"},
+        {
+            "filename": "video.mp4",
+            "size": len(data),
+            "case_ref": "C-UP",
+            "external_case": True,
+            "place": "Tal Afar",
+        },
         format="json",
     )
     assert r.status_code == 201, r.content
@@ -167,7 +178,13 @@ def test_upload_rejects_bad_input(world: World, api: Any) -> None:
     inv = api(world.users["investigator"])
     r = inv.post(
         "/api/evidence/uploads/",
-        {"filename": "a", "size": 3, "case_ref": "C", "collected_at": "last week"},
+        {
+            "filename": "a",
+            "size": 3,
+            "case_ref": "C",
+            "external_case": True,
+            "collected_at": "last week",
+        },
         format="json",
     )
     assert r.status_code == 400 and "collected_at 'last week'" in r.json()["detail"]
@@ -226,7 +243,7 @@ def test_partial_upload_is_encrypted_and_checked(world: World, api: Any) -> None
     data = b"victim statement, synthetic " * 50_000
     r = inv.post(
         "/api/evidence/uploads/",
-        {"filename": "s.txt", "size": len(data), "case_ref": "C-ENC"},
+        {"filename": "s.txt", "size": len(data), "case_ref": "C-ENC", "external_case": True},
         format="json",
     )
     url = f"/api/evidence/uploads/{r.json()['uuid']}/"

@@ -37,6 +37,7 @@ def test_upload_resume_custody_export(
         "#id_file", {"name": "interview.mp4", "mimeType": "video/mp4", "buffer": data}
     )
     page.fill("#id_case_ref", "C-BROWSER")
+    page.check("#id_external_case")
     page.fill("#id_place", "Sinjar (synthetic)")
     page.fill("#id_collected_by", "Team 3")
 

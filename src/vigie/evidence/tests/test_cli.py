@@ -39,6 +39,7 @@ def test_add_verify_export_verify_bag(world: World, files: list[Path], tmp_path:
         *map(str, files),
         "--case",
         "C-1",
+        "--external-case",
         "--organisation",
         "own-org",
         "--collected-by",
@@ -107,7 +108,7 @@ def test_add_verify_export_verify_bag(world: World, files: list[Path], tmp_path:
 def test_export_into_non_empty_folder_and_unknown_case(
     world: World, files: list[Path], tmp_path: Path
 ) -> None:
-    run("add", str(files[0]), "--case", "C-1", "--organisation", "own-org")
+    run("add", str(files[0]), "--case", "C-1", "--external-case", "--organisation", "own-org")
     (tmp_path / "full").mkdir()
     (tmp_path / "full" / "x").write_text("x")
     r = CliRunner().invoke(evidence, ["export", "--case", "C-1", "-o", str(tmp_path / "full")])
@@ -118,16 +119,35 @@ def test_export_into_non_empty_folder_and_unknown_case(
 
 def test_add_errors(world: World, tmp_path: Path) -> None:
     r = CliRunner().invoke(
-        evidence, ["add", str(tmp_path / "missing.jpg"), "--case", "C", "--organisation", "own-org"]
+        evidence,
+        [
+            "add",
+            str(tmp_path / "missing.jpg"),
+            "--case",
+            "C",
+            "--external-case",
+            "--organisation",
+            "own-org",
+        ],
     )
     assert r.exit_code == 1 and "missing.jpg: cannot read" in r.output
-    r = CliRunner().invoke(evidence, ["add", str(tmp_path), "--case", "C"])
+    r = CliRunner().invoke(evidence, ["add", str(tmp_path), "--case", "C", "--external-case"])
     assert r.exit_code != 0
     f = tmp_path / "a.txt"
     f.write_text("x")
     r = CliRunner().invoke(
         evidence,
-        ["add", str(f), "--case", "C", "--collected-at", "yesterday", "--organisation", "own-org"],
+        [
+            "add",
+            str(f),
+            "--case",
+            "C",
+            "--external-case",
+            "--collected-at",
+            "yesterday",
+            "--organisation",
+            "own-org",
+        ],
     )
     assert r.exit_code == 2 and "expected an ISO 8601 date" in r.output
     assert Item.objects.count() == 0
@@ -165,6 +185,7 @@ def test_killed_mid_ingest_leaves_no_half_item(tmp_path: Path) -> None:
         str(fifo),
         "--case",
         "C-9",
+        "--external-case",
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
@@ -204,6 +225,7 @@ def test_killed_mid_ingest_leaves_no_half_item(tmp_path: Path) -> None:
         str(good),
         "--case",
         "C-9",
+        "--external-case",
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
@@ -217,7 +239,7 @@ def test_killed_mid_ingest_leaves_no_half_item(tmp_path: Path) -> None:
 
 
 def test_transfer(world: World, files: list[Path]) -> None:
-    run("add", str(files[0]), "--case", "C-T", "--organisation", "own-org")
+    run("add", str(files[0]), "--case", "C-T", "--external-case", "--organisation", "own-org")
     item = Item.objects.get()
     r = run("transfer", str(item.uuid), "--to", "other-org", "--reason", "joint team")
     assert r.exit_code == 0, r.output

@@ -68,7 +68,7 @@ def test_derived_item_points_to_source(world: World) -> None:
         world.own,
         io.BytesIO(b"redacted bytes"),
         name="redacted.txt",
-        collection=services.Collection(case_ref="CASE-1"),
+        collection=services.Collection(case_ref="CASE-1", external_case=True),
         derived_from=src,
         derivation="redacted",
     ).item

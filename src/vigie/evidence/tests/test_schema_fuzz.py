@@ -25,7 +25,7 @@ def test_evidence_api_never_fails_with_5xx() -> None:
         world.own,
         io.BytesIO(b"fuzz target"),
         name="f.txt",
-        collection=services.Collection(case_ref="FUZZ"),
+        collection=services.Collection(case_ref="FUZZ", external_case=True),
         actor_name="fuzz",
     ).item
     _token, secret = core_services.issue_token(world.users["investigator"], name="fuzz")

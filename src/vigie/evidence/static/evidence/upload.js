@@ -50,6 +50,7 @@
     for (const name of ["case_ref", "description", "collected_at", "collected_by", "place", "consent"]) {
       fields[name] = form.elements[name].value;
     }
+    fields.external_case = form.elements.external_case.checked;
     const r = await call(api, {
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(fields),
     });

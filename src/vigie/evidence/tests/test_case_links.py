@@ -1,0 +1,111 @@
+"""Evidence is linked to real case records (issue 6): by reference, refused when unknown."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from vigie.cases.models import Case
+from vigie.evidence import services
+from vigie.evidence.bag import verify_bag
+from vigie.evidence.cli import evidence
+from vigie.evidence.models import Item, ItemLink
+from vigie.evidence.tests.factories import add, jpeg_with_exif
+from vigie.testing import World
+
+
+def _case(world: World, reference: str = "C-REAL-1", org: Any = None) -> Case:
+    return Case.objects.create(
+        organisation=org or world.own, reference=reference, source_type="mrm"
+    )
+
+
+def test_add_with_real_case_links_it(world: World) -> None:
+    case = _case(world)
+    got = add(world, b"ledger", name="ledger.txt", case="C-REAL-1", external_case=False)
+    link = ItemLink.objects.get(item=got.item, kind="case")
+    assert link.case == case and link.reference == "C-REAL-1"
+    assert got.item.case_ref == "C-REAL-1"
+
+
+def test_unknown_case_refused_with_its_reference(world: World) -> None:
+    with pytest.raises(services.EvidenceError, match="case C-NOPE: no such case"):
+        add(world, b"x", name="x.txt", case="C-NOPE", external_case=False)
+    assert not Item.objects.exists()
+
+
+def test_case_of_other_organisation_is_not_linked(world: World) -> None:
+    _case(world, "C-OTHER", org=world.other)
+    with pytest.raises(services.EvidenceError, match="C-OTHER"):
+        add(world, b"x", name="x.txt", case="C-OTHER", external_case=False)
+
+
+def test_external_reference_kept_without_link(world: World) -> None:
+    got = add(world, b"court file", name="c.txt", case="COURT-77", external_case=True)
+    link = ItemLink.objects.get(item=got.item, kind="case")
+    assert link.case is None and link.reference == "COURT-77"
+
+
+def test_api_unknown_case_is_400_naming_it(world: World, api: Any) -> None:
+    _case(world)
+    client = api(world.users["investigator"])
+    body = {"file": SimpleUploadedFile("p.txt", b"abc"), "case_ref": "C-MISSING"}
+    r = client.post("/api/evidence/items/", body, format="multipart")
+    assert r.status_code == 400 and "C-MISSING" in str(r.json())
+    body = {"file": SimpleUploadedFile("p.txt", b"abc"), "case_ref": "C-REAL-1"}
+    r = client.post("/api/evidence/items/", body, format="multipart")
+    assert r.status_code == 201
+    assert ItemLink.objects.get(kind="case").case is not None
+    r = client.post(
+        "/api/evidence/uploads/",
+        {"filename": "v.mp4", "size": 3, "case_ref": "C-MISSING"},
+        format="json",
+    )
+    assert r.status_code == 400 and "C-MISSING" in str(r.json())
+
+
+def test_cli_add_and_export_by_case_reference(world: World, tmp_path: Path) -> None:
+    case = _case(world)
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(jpeg_with_exif("Field camera"))
+    r = CliRunner().invoke(
+        evidence, ["add", str(photo), "--case", "C-UNKNOWN", "--organisation", "own-org"]
+    )
+    assert r.exit_code != 0 and "case C-UNKNOWN: no such case" in r.output
+    assert not Item.objects.exists()
+    r = CliRunner().invoke(
+        evidence, ["add", str(photo), "--case", case.reference, "--organisation", "own-org"]
+    )
+    assert r.exit_code == 0, r.output
+    assert ItemLink.objects.get(kind="case").case == case
+    bag = tmp_path / "bag"
+    r = CliRunner().invoke(evidence, ["export", "--case", case.reference, "-o", str(bag)])
+    assert r.exit_code == 0, r.output
+    report = verify_bag(bag)
+    assert report.problems == [] and report.items == 1
+
+
+def test_case_page_shows_evidence_panel(world: World, web: Any) -> None:
+    case = _case(world)
+    item = add(world, jpeg_with_exif("cam"), name="scene.jpg", case=case.reference).item
+    assert item.links.get(kind="case").case is None  # external: not on the case page
+    linked = services.ingest(
+        world.users["investigator"],
+        world.own,
+        io.BytesIO(b"linked bytes"),
+        name="linked.txt",
+        collection=services.Collection(case_ref=case.reference),
+    ).item
+    r = web(world.users["investigator"]).get(f"/cases/{case.uuid}/")
+    page = r.content.decode()
+    assert r.status_code == 200 and 'data-testid="evidence-panel"' in page
+    assert "linked.txt" in page and f"/evidence/{linked.uuid}/" in page
+    assert linked.blob.sha256[:12] in page and "scene.jpg" not in page
+    assert f"/evidence/add/?case={case.reference}" in page
+    r = web(world.users["analyst"]).get(f"/cases/{case.uuid}/")  # no evidence.view
+    assert r.status_code == 200 and 'data-testid="evidence-panel"' not in r.content.decode()
