@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from auditlog.models import LogEntry
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -135,6 +136,15 @@ def _labelled(record: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _screening(user: Any, case: Any) -> list[dict[str, Any]] | None:
+    """The sanctions screening panel's rows, when the screening app is installed."""
+    if not django_apps.is_installed("vigie.screening"):
+        return None
+    from vigie.screening.selectors import case_screening
+
+    return case_screening(user, case)
+
+
 class CaseDetailView(PermissionRequired, View):
     """The case page. Identities appear only after "Show identities" (POST), which is logged."""
 
@@ -156,6 +166,7 @@ class CaseDetailView(PermissionRequired, View):
                 "may_see_identity": selectors.may_see_identity(user, case),
                 "may_change": access.can(user, "case.change", case),
                 "history": history,
+                "screening": _screening(user, case),
             },
         )
 
