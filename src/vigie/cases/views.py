@@ -146,6 +146,15 @@ def _evidence_panel(user: Any, case: Case) -> dict[str, Any] | None:
     return case_panel(user, case)
 
 
+def _screening(user: Any, case: Any) -> list[dict[str, Any]] | None:
+    """The sanctions screening panel's rows, when the screening app is installed."""
+    if not django_apps.is_installed("vigie.screening"):
+        return None
+    from vigie.screening.selectors import case_screening
+
+    return case_screening(user, case)
+
+
 class CaseDetailView(PermissionRequired, View):
     """The case page. Identities appear only after "Show identities" (POST), which is logged."""
 
@@ -168,6 +177,7 @@ class CaseDetailView(PermissionRequired, View):
                 "may_change": access.can(user, "case.change", case),
                 "history": history,
                 "evidence_panel": _evidence_panel(user, case),
+                "screening": _screening(user, case),
             },
         )
 

@@ -23,3 +23,14 @@ class ScreeningConfig(AppConfig):
         from vigie.screening.models import Decision, Subject
 
         changelog.register(Subject, Decision)
+
+        from django.apps import apps
+        from django.db.models.signals import post_save
+
+        if apps.is_installed("vigie.cases"):
+            from vigie.cases.models import Perpetrator
+            from vigie.screening.perpetrators import on_perpetrator_saved
+
+            post_save.connect(
+                on_perpetrator_saved, sender=Perpetrator, dispatch_uid="screening.perpetrator"
+            )

@@ -99,3 +99,41 @@ def get_hit_for(user: Any, pk: Any) -> Hit:
 
 def get_subject_for(user: Any, pk: Any) -> Subject:
     return get_object_or_404(visible_subjects(user), pk=pk)
+
+
+def case_screening(user: Any, case: Any) -> list[dict[str, Any]] | None:
+    """The open potential matches of a case's perpetrators, for the case page; None when the
+    user may not review screening alerts for the case's organisation. Rows name the perpetrator
+    by number, kind and group (never by a person's name) and the listed entry (public data)."""
+    from vigie.cases import codelists
+
+    if not access.has_perm(user, "screening.review", case.organisation_id):
+        return None
+    perpetrators = list(case.perpetrators.all())
+    subjects = dict(
+        Subject.objects.filter(
+            organisation_id=case.organisation_id,
+            purpose="perpetrator",
+            external_id__in=[str(p.uuid) for p in perpetrators],
+        ).values_list("pk", "external_id")
+    )
+    hits: dict[str, list[Hit]] = {}
+    for hit in (
+        Hit.objects.filter(subject_id__in=list(subjects), status=Hit.Status.OPEN)
+        .select_related("entry", "entry__watchlist")
+        .order_by("-score")
+    ):
+        hits.setdefault(subjects[hit.subject_id], []).append(hit)
+    groups = codelists.get("armed_groups")
+    rows = []
+    for number, p in enumerate(perpetrators, 1):
+        rows.append(
+            {
+                "number": number,
+                "kind": p.get_kind_display(),
+                "group": groups.label(p.group_code) if p.group_code else p.group_name,
+                "screened": str(p.uuid) in subjects.values(),
+                "hits": hits.get(str(p.uuid), []),
+            }
+        )
+    return rows

@@ -87,3 +87,34 @@ def test_search_batch_and_review(
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{url}/screening/lists/")
     screenshot(page, "screening-lists-ar-phone")
+
+
+def test_case_page_shows_perpetrator_screening(
+    page: Any, browser_world: tuple[World, str], tmp_path: Path
+) -> None:
+    import copy
+
+    from vigie.cases import services as case_services
+    from vigie.cases.tests.conftest import RECORD
+    from vigie.screening.tests.factories import un_entity
+
+    world, url = browser_world
+    entities = [un_entity("QDe.115", "Al-Qaida in Iraq")]
+    services.load_list(write(tmp_path, "un.xml", un_xml(SAMPLE, entities)))
+    record = copy.deepcopy(RECORD)
+    record["perpetrators"].append({"kind": "person", "name": "Ermies Testfai"})
+    case = case_services.save_record(world.users["case_manager"], world.own, record)
+    log_in(page, url, "u-investigator", PASSWORD)
+    page.goto(f"{url}/cases/{case.uuid}/")
+    panel = page.locator("[data-testid=case-screening]")
+    expect(panel).to_contain_text("LYi.901")
+    expect(panel).to_contain_text("QDe.115")
+    screenshot(page, "screening-case-panel-en")
+    page.click("button[data-lang=fr]")
+    expect(page.locator("#h-screening")).to_have_text("Filtrage des sanctions")
+    panel.scroll_into_view_if_needed()
+    screenshot(page, "screening-case-panel-fr")
+    page.click("button[data-lang=ar]")
+    page.set_viewport_size({"width": 390, "height": 844})
+    panel.scroll_into_view_if_needed()
+    screenshot(page, "screening-case-panel-ar-phone")
