@@ -1,4 +1,4 @@
-"""``vigie cases ...``: import and export case records."""
+"""``vigie import``, ``vigie export``, ``vigie generate`` (and ``vigie cases import|export``)."""
 
 from __future__ import annotations
 
@@ -79,7 +79,9 @@ def import_(
     dry_run: bool = False,
     mapping_file: Path | None = None,
 ) -> None:
-    """Import PATH (CTDC CSV/XLSX or HTCDS JSON) as a background job run here.
+    """Import PATH (Vigie or CTDC CSV/XLSX, HTCDS JSON, or any table with --mapping).
+
+    Runs as a background job here.
 
     Atomic unless --partial: if any row is invalid nothing is written, and every problem is
     listed as file, row, column, value and reason. --dry-run validates the whole file and
@@ -197,4 +199,31 @@ def export(
     click.echo(f"{n} case(s) written to {output}")
 
 
-commands = [cases]
+@click.command("generate")
+@click.option("--records", "n", type=click.IntRange(0), required=True, help="Rows to write.")
+@click.option("--seed", type=int, default=2331, show_default=True)
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--layout", type=click.Choice(["ctdc", "vigie"]), default="ctdc", show_default=True)
+def generate_(n: int, seed: int, output: Path, layout: str) -> None:
+    """Write N synthetic case records (never real people) to a CSV file, streamed.
+
+    Deterministic for a given seed; the file imports with `vigie import FILE --layout LAYOUT`.
+    """
+    from vigie.cases import generate
+
+    written = generate.write_file(output, n, seed, layout)
+    click.echo(f"{written} synthetic record(s) written to {output} ({layout} layout)")
+
+
+def _alias(command: click.Command) -> click.Command:
+    """The same command (callback and options) at the top level: `vigie import` ..."""
+    return click.Command(
+        command.name,
+        callback=command.callback,
+        params=command.params,
+        help=command.help,
+        short_help=command.short_help,
+    )
+
+
+commands = [cases, _alias(import_), _alias(export), generate_]

@@ -245,7 +245,10 @@ def vigie_record(row: dict[str, str]) -> dict[str, Any]:
             record[name] = value
         else:
             parts[section][name] = value
-    record["victims"] = [victim]
+    if len(victim) > 1:
+        record["victims"] = [victim]
+    else:  # no victim fields on this row (e.g. a case reported as an incident)
+        del exploitation["victim"], perpetrator["victim"]
     if len(exploitation) > 1:
         record["exploitations"] = [exploitation]
     if len(perpetrator) > 1:
