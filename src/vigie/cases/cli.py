@@ -1,4 +1,4 @@
-"""``vigie cases ...``: import and export case records."""
+"""``vigie import``, ``vigie export``, ``vigie generate`` (and ``vigie cases import|export``)."""
 
 from __future__ import annotations
 
@@ -49,12 +49,25 @@ def cases() -> None:
 
 @cases.command("import")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["ctdc", "htcds"]), help="default: by suffix")
+@click.option(
+    "--layout",
+    "--format",
+    "fmt",
+    type=click.Choice(["vigie", "htcds", "ctdc"]),
+    help="File layout (default: the mapping's, else by suffix: .json HTCDS, others CTDC).",
+)
+@click.option(
+    "--mapping",
+    "mapping_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="YAML mapping file: source column -> field, source value -> code.",
+)
 @click.option("--partial", is_flag=True, help="Write the valid rows; rejects go to a CSV.")
 @click.option("--org", "org_code", help="Organisation code the records belong to.")
 @click.option("--user", "username", help="Act as this user (checks case.import).")
 @click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--dry-run", is_flag=True, help="Validate the whole file and report; write nothing.")
 def import_(
     path: Path,
     fmt: str | None,
@@ -63,19 +76,39 @@ def import_(
     username: str | None,
     rejects: Path | None,
     as_json: bool,
+    dry_run: bool = False,
+    mapping_file: Path | None = None,
 ) -> None:
-    """Import PATH (CTDC CSV/XLSX or HTCDS JSON) as a background job run here.
+    """Import PATH (Vigie or CTDC CSV/XLSX, HTCDS JSON, or any table with --mapping).
+
+    Runs as a background job here.
 
     Atomic unless --partial: if any row is invalid nothing is written, and every problem is
-    listed as file, row, column, value and reason.
+    listed as file, row, column, value and reason. --dry-run validates the whole file and
+    prints the same report without writing anything (exit status 1 if any row is invalid).
     """
-    from vigie.cases import importer
+    from vigie.cases import importer, mapping
     from vigie.core import jobs
     from vigie.core.models import Job
 
     user = _user(username)
     org = _organisation(org_code, user)
+    rules = None
+    if mapping_file is not None:
+        try:
+            rules = mapping.load(mapping_file)
+        except mapping.MappingError as exc:
+            raise click.ClickException(str(exc)) from None
+        base = "ctdc" if rules.layout.startswith("ctdc") else rules.layout
+        if fmt and fmt != base:
+            raise click.ClickException(
+                f"--layout {fmt} but the mapping file {mapping_file.name} is for {rules.layout}"
+            )
+        fmt = base
     fmt = fmt or importer.guess_format(path)
+    if dry_run:
+        _dry_run(path, fmt, org, user, as_json, rules)
+        return
     if partial and rejects is None:
         rejects = path.with_name(path.stem + ".rejects.csv")
     job = jobs.start(
@@ -89,6 +122,7 @@ def import_(
             "organisation_id": org.pk,
             "user_id": getattr(user, "pk", None),
             "rejects": str(rejects) if rejects else "",
+            "mapping": str(mapping_file.resolve()) if mapping_file else "",
         },
     )
     job = Job.objects.get(pk=job.pk)
@@ -107,6 +141,26 @@ def import_(
         click.echo(importer.report_text(importer.Report(**result)), nl=False)
     if job.status != Job.Status.SUCCEEDED:
         raise click.ClickException(job.error or job.status)
+
+
+def _dry_run(path: Path, fmt: str, org: Any, user: Any, as_json: bool, rules: Any) -> None:
+    from vigie.cases import importer
+
+    try:
+        report = importer.run_import(
+            path, organisation=org, user=user, fmt=fmt, dry_run=True, mapping=rules
+        )
+    except importer.ImportFailed as exc:
+        if as_json:
+            click.echo(json.dumps({"status": "failed", "error": str(exc)}, indent=2))
+        raise click.ClickException(str(exc)) from None
+    if as_json:
+        status = "invalid" if report.rejected else "valid"
+        click.echo(json.dumps({"status": status, "error": "", **report.as_dict()}, indent=2))
+    else:
+        click.echo(importer.report_text(report), nl=False)
+    if report.rejected:
+        raise click.exceptions.Exit(1)
 
 
 @cases.command("export")
@@ -145,4 +199,31 @@ def export(
     click.echo(f"{n} case(s) written to {output}")
 
 
-commands = [cases]
+@click.command("generate")
+@click.option("--records", "n", type=click.IntRange(0), required=True, help="Rows to write.")
+@click.option("--seed", type=int, default=2331, show_default=True)
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--layout", type=click.Choice(["ctdc", "vigie"]), default="ctdc", show_default=True)
+def generate_(n: int, seed: int, output: Path, layout: str) -> None:
+    """Write N synthetic case records (never real people) to a CSV file, streamed.
+
+    Deterministic for a given seed; the file imports with `vigie import FILE --layout LAYOUT`.
+    """
+    from vigie.cases import generate
+
+    written = generate.write_file(output, n, seed, layout)
+    click.echo(f"{written} synthetic record(s) written to {output} ({layout} layout)")
+
+
+def _alias(command: click.Command) -> click.Command:
+    """The same command (callback and options) at the top level: `vigie import` ..."""
+    return click.Command(
+        command.name,
+        callback=command.callback,
+        params=command.params,
+        help=command.help,
+        short_help=command.short_help,
+    )
+
+
+commands = [cases, _alias(import_), _alias(export), generate_]

@@ -6,10 +6,12 @@ word "Demo", so no generated identity can be a real person's.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from vigie.cases import layouts
@@ -361,3 +363,58 @@ def ctdc_rows(rng: random.Random, n: int) -> Iterator[list[str]]:
             row[column] = "1"
         row[rng.choice(["isForcedLabour", "isSexualExploit", "isForcedMilitary"])] = "1"
         yield [row[c] for c in layouts.CTDC_COLUMNS]
+
+
+GENERATED_LAYOUTS = ("ctdc", "vigie")
+
+
+def vigie_columns() -> list[str]:
+    """The columns of a generated ``vigie`` layout file: every field except identities."""
+    from vigie.cases import mapping, records
+
+    return [t for t in mapping.vigie_fields() if t.split(".", 1)[1] not in records.IDENTITY]
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, list):
+        return ";".join(str(v) for v in value)
+    return "" if value is None else str(value)
+
+
+def vigie_rows(rng: random.Random, n: int) -> Iterator[list[str]]:
+    """``n`` synthetic records flattened to the ``vigie`` layout (first victim, exploitation
+    and perpetrator of each; no identities). Header not included."""
+    columns = vigie_columns()
+    for record in synthetic_records(rng, n):
+        parts = {
+            "case": record,
+            "victim": (record.get("victims") or [{}])[0],
+            "exploitation": (record.get("exploitations") or [{}])[0],
+            "perpetrator": (record.get("perpetrators") or [{}])[0],
+        }
+        row = []
+        for column in columns:
+            section, name = column.split(".", 1)
+            row.append(_text(parts[section].get(name)))
+        yield row
+
+
+def write_file(path: Path, n: int, seed: int, layout: str = "ctdc") -> int:
+    """Write ``n`` deterministic synthetic rows to ``path`` as CSV, streamed; rows written."""
+    if layout not in GENERATED_LAYOUTS:
+        raise ValueError(f"layout {layout!r}: expected one of {', '.join(GENERATED_LAYOUTS)}")
+    rng = random.Random(seed)
+    if layout == "ctdc":
+        header, rows = list(layouts.CTDC_COLUMNS), ctdc_rows(rng, n)
+    else:
+        header, rows = vigie_columns(), vigie_rows(rng, n)
+    written = 0
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow(row)
+            written += 1
+    return written

@@ -29,6 +29,8 @@ from django.conf import settings
 from django.db import transaction
 
 from vigie.cases import layouts, records, services
+from vigie.cases import mapping as mapping_module
+from vigie.cases.mapping import Mapping
 from vigie.cases.models import Case
 from vigie.core.models import Organisation
 
@@ -176,7 +178,12 @@ class Prepared:
 
 
 def prepare_records(
-    path: Path, fmt: str, *, allow_identity: bool, report: Report
+    path: Path,
+    fmt: str,
+    *,
+    allow_identity: bool,
+    report: Report,
+    mapping: Mapping | None = None,
 ) -> Iterator[Prepared]:
     """Read, map and validate each row; yields records or problems, row by row."""
     name = path.name
@@ -191,6 +198,11 @@ def prepare_records(
     if size == 0:
         raise ImportFailed(f"file {name}: empty")
     seen_ids: dict[str, int] = {}
+    if fmt == "htcds" and mapping is not None:
+        raise ImportFailed(f"file {name}: mapping files apply to CSV or XLSX tables, not JSON")
+    if fmt == "vigie" or (mapping is not None and mapping.layout == "vigie"):
+        yield from _vigie_rows(path, mapping, allow_identity, report, seen_ids)
+        return
     if fmt == "htcds":
         report.layout = "htcds"
         spec: list[layouts.Col] = []
@@ -218,7 +230,11 @@ def prepare_records(
         raise ImportFailed(f"file {name}: no header row")
     header = [h.strip() for h in header]
     try:
-        layout = layouts.detect_ctdc(header)
+        if mapping is not None:
+            layout = layouts.LAYOUTS[mapping.layout]
+            header = [mapping.columns.get(h, "") for h in header]
+        else:
+            layout = layouts.detect_ctdc(header)
     except layouts.RowError as exc:
         raise ImportFailed(f"file {name}, row 1, column {exc.column}: {exc.reason}") from None
     report.layout = layout.name
@@ -239,17 +255,73 @@ def prepare_records(
                 ],
             )
             continue
-        row = dict(zip(header, values, strict=True))
+        if mapping is not None:
+            row = {c: layouts.UNKNOWN for c in layout.columns}
+            row.update(mapping_module.apply(mapping, header, values))
+            values = [row[c] for c in layout.columns]
+        else:
+            row = dict(zip(header, values, strict=True))
         try:
             record = layouts.ctdc_row_to_record(layout, row, spec)
         except layouts.RowError as exc:
+            column = mapping.source_of(exc.column) if mapping else exc.column
+            yield Prepared(i, None, None, [RowProblem(name, i, column, str(exc.value), exc.reason)])
+            continue
+        if mapping is not None:
+            id_values = values
+        else:
+            id_values = [values[header.index(c)] for c in layout.columns]
+        record["source_record_id"] = layouts.row_id(id_values, dup_counter)
+        prepared = _check(name, i, record, spec, allow_identity, seen_ids)
+        if mapping is not None:
+            for p in prepared.problems:
+                p.column = mapping.source_of(p.column)
+        yield prepared
+
+
+def _vigie_rows(
+    path: Path,
+    mapping: Mapping | None,
+    allow_identity: bool,
+    report: Report,
+    seen_ids: dict[str, int],
+) -> Iterator[Prepared]:
+    """A table whose columns are Vigie fields (directly, or through a mapping file)."""
+    name = path.name
+    report.layout = "vigie"
+    rows = table_rows(path)
+    header = next(rows, None)
+    if header is None:
+        raise ImportFailed(f"file {name}: no header row")
+    header = [h.strip() for h in header]
+    try:
+        targets = mapping_module.header_targets(mapping, header)
+    except layouts.RowError as exc:
+        raise ImportFailed(f"file {name}, row 1, column {exc.column}: {exc.reason}") from None
+    if not any(targets):
+        raise ImportFailed(f"file {name}, row 1: the mapping names none of the file's columns")
+    spec = [layouts.Col(source, target) for source, target in zip(header, targets, strict=True)]
+    spec = [c for c in spec if c.target]
+    dup_counter: dict[str, int] = {}
+    for i, values in enumerate(rows, 2):
+        if len(values) != len(header):
+            if not any(v.strip() for v in values):
+                continue
             yield Prepared(
-                i, None, None, [RowProblem(name, i, exc.column, str(exc.value), exc.reason)]
+                i,
+                None,
+                None,
+                [
+                    RowProblem(
+                        name, i, "", f"{len(values)} cells", f"the header has {len(header)} columns"
+                    )
+                ],
             )
             continue
-        record["source_record_id"] = layouts.row_id(
-            [values[header.index(c)] for c in layout.columns], dup_counter
-        )
+        row = mapping_module.apply(mapping, targets, values)
+        record = mapping_module.vigie_record(row)
+        if not record.get("source_record_id"):
+            record["source_record_id"] = layouts.row_id(values, dup_counter)
         yield _check(name, i, record, spec, allow_identity, seen_ids)
 
 
@@ -323,15 +395,24 @@ def run_import(
     rejects: Path | None = None,
     resume_from: int = 0,
     progress: Any = None,
+    dry_run: bool = False,
+    mapping: Mapping | None = None,
 ) -> Report:
     """Import ``path`` into ``organisation``; see the module docstring for the modes.
 
     ``progress(done_rows, message, report)`` is called every batch (it may raise to cancel).
+    ``dry_run``: read and validate every row, report every problem, write nothing.
     """
     fmt = fmt or guess_format(path)
-    report = Report(file=path.name, mode="partial" if partial else "atomic")
+    mode = "dry-run" if dry_run else "partial" if partial else "atomic"
+    report = Report(file=path.name, mode=mode)
     allow_identity = services.may_record_identity(user, organisation)
-    items = prepare_records(path, fmt, allow_identity=allow_identity, report=report)
+    items = prepare_records(
+        path, fmt, allow_identity=allow_identity, report=report, mapping=mapping
+    )
+    if dry_run:
+        _dry_run(items, report, progress)
+        return report
     reject_writer = None
     reject_fh = None
     if partial and rejects is not None:
@@ -349,6 +430,17 @@ def run_import(
         if reject_fh is not None:
             reject_fh.close()
     return report
+
+
+def _dry_run(items: Iterator[Prepared], report: Report, progress: Any) -> None:
+    for item in items:
+        report.rows += 1
+        if item.problems:
+            report.rejected += 1
+            for p in item.problems:
+                report.add(p)
+        if progress and report.rows % BATCH == 0:
+            progress(report.rows, f"row {item.row}", report)
 
 
 def _atomic(
@@ -435,6 +527,8 @@ def count_rows(path: Path, fmt: str) -> int | None:
 def report_text(report: Report) -> str:
     out = io.StringIO()
     verdict = "written" if report.written else "NOTHING written"
+    if report.mode == "dry-run":
+        verdict = "dry run, nothing written: " + ("INVALID" if report.rejected else "valid")
     out.write(
         f"{report.file} ({report.layout}, {report.mode}): {report.rows} rows, "
         f"{report.created} created, {report.updated} updated, {report.rejected} rejected; "

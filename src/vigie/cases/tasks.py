@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from vigie.cases import importer
+from vigie.cases import importer, mapping
 from vigie.core import jobs
 from vigie.core.models import Job, Organisation, User
 
@@ -27,6 +27,10 @@ def import_file(job: Job, progress: jobs.Progress) -> dict[str, Any]:
     fmt = params.get("format") or importer.guess_format(path)
     partial = bool(params.get("partial"))
     resume = int((job.result or {}).get("next_row") or 0) if partial else 0
+    try:
+        rules = mapping.load(Path(params["mapping"])) if params.get("mapping") else None
+    except mapping.MappingError as exc:
+        raise jobs.JobError(str(exc)) from None
     total = importer.count_rows(path, fmt)
     progress.update(0, total, "reading")
 
@@ -45,6 +49,7 @@ def import_file(job: Job, progress: jobs.Progress) -> dict[str, Any]:
             rejects=Path(params["rejects"]) if params.get("rejects") else None,
             resume_from=resume,
             progress=on_batch,
+            mapping=rules,
         )
     except importer.ImportFailed as exc:
         raise jobs.JobError(str(exc)) from None

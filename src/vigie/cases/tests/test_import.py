@@ -258,3 +258,26 @@ def test_cli_import_and_export(world: World, tmp_path: Path) -> None:
     result = runner.invoke(cases_cli, ["import", str(bad), "--org", "own-org"])
     assert result.exit_code != 0
     assert "file bad.csv, row 2, column gender: value 'F'" in result.output
+
+
+def test_cli_dry_run_validates_everything_and_writes_nothing(world: World, tmp_path: Path) -> None:
+    runner = CliRunner()
+    args = ["--org", "own-org", "--user", "u-analyst", "--dry-run"]
+    result = runner.invoke(cases_cli, ["import", str(SAMPLE), *args])
+    assert result.exit_code == 0, result.output
+    assert "104 rows" in result.output and "dry run, nothing written: valid" in result.output
+    assert Case.objects.count() == 0 and Job.objects.count() == 0
+    path = _write_sample(tmp_path, {0: {"gender": "Martian"}, 9: {"citizenship": "ZZ"}})
+    result = runner.invoke(cases_cli, ["import", str(path), *args, "--json"])
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.output)
+    assert report["status"] == "invalid" and report["rejected"] == 2 and not report["written"]
+    assert {(p["row"], p["column"], p["value"]) for p in report["problems"]} == {
+        (2, "gender", "Martian"),
+        (11, "citizenship", "ZZ"),
+    }
+    result = runner.invoke(cases_cli, ["import", str(path), *args])
+    assert result.exit_code == 1
+    assert "INVALID" in result.output
+    assert "file " + path.name + ", row 2, column gender: value 'Martian'" in result.output
+    assert Case.objects.count() == 0
