@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -100,10 +101,9 @@ class ItemDownloadView(PermissionRequired, View):
 
 class _ReasonAction(PermissionRequired, View):
     required_permission = "evidence.seal"
-    done = ""
 
-    def act(self, user: Any, item: Any, reason: str) -> None:
-        raise NotImplementedError
+    # The service that performs the action: (user, item, reason) -> result.
+    service: Callable[[Any, Any, str], Any]
 
     def post(self, request: HttpRequest, uuid: str) -> HttpResponse:
         item = selectors.get_item_for(request.user, uuid)
@@ -112,7 +112,7 @@ class _ReasonAction(PermissionRequired, View):
             messages.error(request, _("Say why (the reason is recorded in the custody log)."))
             return redirect("evidence:item", uuid=item.uuid)
         try:
-            self.act(access.request_user(request), item, form.cleaned_data["reason"])
+            self.service(access.request_user(request), item, form.cleaned_data["reason"])
         except services.EvidenceError as exc:
             messages.error(request, str(exc))
         else:
@@ -124,16 +124,14 @@ class _ReasonAction(PermissionRequired, View):
 
 
 class ItemSealView(_ReasonAction):
-    def act(self, user: Any, item: Any, reason: str) -> None:
-        services.seal_item(user, item, reason)
+    service = staticmethod(services.seal_item)
 
     def done_message(self) -> str:
         return _("Item sealed. Its contents now open only with a second person's approval.")
 
 
 class ItemReleaseView(_ReasonAction):
-    def act(self, user: Any, item: Any, reason: str) -> None:
-        services.release_item(user, item, reason)
+    service = staticmethod(services.release_item)
 
     def done_message(self) -> str:
         return _("Item released.")
@@ -142,8 +140,7 @@ class ItemReleaseView(_ReasonAction):
 class ItemRequestView(_ReasonAction):
     required_permission = "evidence.view"
 
-    def act(self, user: Any, item: Any, reason: str) -> None:
-        services.request_access(user, item, reason)
+    service = staticmethod(services.request_access)
 
     def done_message(self) -> str:
         return _("Request sent. Another person entitled to seal must approve it.")
