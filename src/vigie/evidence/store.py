@@ -21,11 +21,13 @@ the embedded default.
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import hashlib
 import io
 import os
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -65,11 +67,35 @@ class Stored:
     created: bool  # False: the same bytes were already stored (a duplicate)
 
 
+@dataclass(frozen=True)
+class Staged:
+    """An object written to a temporary file, not yet durable nor in place."""
+
+    tmp: Path
+    stored: Stored
+
+
 BATCH = 8 * CHUNK  # bytes read, hashed and encrypted per step (8 GCM chunks)
 BUFFERS = 3  # rotating read buffers: one being read while the others are hashed
 ADVISE_EVERY = 64 << 20  # start the disk write-back of what was written every 64 MiB
 
+INLINE_BELOW = 256 * 1024  # smaller batches are hashed here: a thread hop costs more
+SYNC_THREADS = 16  # concurrent fsyncs when a batch of objects is made durable at once
+
 _POOLS: tuple[ThreadPoolExecutor, ThreadPoolExecutor] | None = None
+_LOCAL = threading.local()
+
+
+def _buffers() -> tuple[list[memoryview], memoryview]:
+    """This thread's read buffers and encryption buffer, allocated once and reused."""
+    got: tuple[list[memoryview], memoryview] | None = getattr(_LOCAL, "buffers", None)
+    if got is None:
+        got = (
+            [memoryview(bytearray(BATCH)) for _ in range(BUFFERS)],
+            memoryview(bytearray(BATCH + (BATCH // CHUNK) * TAG)),
+        )
+        _LOCAL.buffers = got
+    return got
 
 
 def _hash_pools() -> tuple[ThreadPoolExecutor, ThreadPoolExecutor]:
@@ -101,6 +127,14 @@ def _fill(source: BinaryIO, buf: memoryview) -> int:
             break
         got += n
     return got
+
+
+def _fsync_path(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _write_all(fd: int, data: memoryview) -> None:
@@ -162,14 +196,57 @@ class ObjectStore:
         return removed
 
     def put(self, source: BinaryIO) -> Stored:
-        """Hash, encrypt and store everything ``source`` yields, in one pass.
+        """Hash, encrypt and store everything ``source`` yields, in one pass."""
+        staged = self.stage(source, sync=True)
+        try:
+            created = self._commit(staged.tmp, staged.stored.sha256)
+        except OSError as exc:
+            staged.tmp.unlink(missing_ok=True)
+            raise _explain(exc, self.root, staged.stored.size) from exc
+        except BaseException:
+            staged.tmp.unlink(missing_ok=True)
+            raise
+        return dataclasses.replace(staged.stored, created=created)
+
+    def put_many(self, staged: list[Staged]) -> list[Stored]:
+        """Make a batch of staged objects durable and move them into place.
+
+        The temporary files are fsynced concurrently (the file system folds concurrent
+        flushes into few journal commits), then renamed, then their directories fsynced
+        concurrently: the same guarantees as :meth:`put`, at a fraction of the cost per
+        object. On failure, the objects not yet in place are removed."""
+        pool = ThreadPoolExecutor(max_workers=SYNC_THREADS, thread_name_prefix="vigie-sync")
+        out: list[Stored] = []
+        try:
+            list(pool.map(_fsync_path, [s.tmp for s in staged]))
+            dirs: set[Path] = set()
+            for one in staged:
+                created = self._commit(one.tmp, one.stored.sha256, sync_dir=False)
+                if created:
+                    dirs.add(self.path_of(one.stored.sha256).parent)
+                out.append(dataclasses.replace(one.stored, created=created))
+            list(pool.map(_fsync_path, sorted(dirs)))
+        except OSError as exc:
+            for one in staged:
+                one.tmp.unlink(missing_ok=True)
+            raise _explain(exc, self.root, 0) from exc
+        except BaseException:
+            for one in staged:
+                one.tmp.unlink(missing_ok=True)
+            raise
+        finally:
+            pool.shutdown()
+        return out
+
+    def stage(self, source: BinaryIO, *, sync: bool = True) -> Staged:
+        """Hash, encrypt and write everything ``source`` yields to a temporary file.
 
         The source is read in batches of ``BATCH`` bytes into rotating buffers (no copy);
         SHA-256 and SHA-512 each run in their own thread on every batch while this thread
         encrypts it into a reused buffer and writes it. hashlib and AES-GCM release the GIL
         on large buffers, so the three use the available cores. The kernel is asked to start
         writing each 64 MiB to disk as soon as it is written, so the final fsync waits for
-        little.
+        little. ``sync`` False leaves the fsync to :meth:`put_many`.
         """
         try:
             self.tmp.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -188,9 +265,7 @@ class ObjectStore:
             header = MAGIC + bytes([len(kid)]) + kid.encode() + salt
             _write_all(fd, memoryview(header))
             written, advised = len(header), 0
-            buffers = [memoryview(bytearray(BATCH)) for _ in range(BUFFERS)]
-            out = bytearray(BATCH + (BATCH // CHUNK) * TAG)
-            out_view = memoryview(out)
+            buffers, out_view = _buffers()
             head = b""
             slot, index = 0, 0
             current = buffers[0][: _fill(source, buffers[0])]
@@ -201,7 +276,14 @@ class ObjectStore:
                 nxt = buffers[following_slot]
                 following = nxt[: _fill(source, nxt)] if len(current) == BATCH else nxt[:0]
                 final = len(following) == 0
-                busy[slot] = [p256.submit(h256.update, current), p512.submit(h512.update, current)]
+                if len(current) < INLINE_BELOW:
+                    h256.update(current)
+                    h512.update(current)
+                else:
+                    busy[slot] = [
+                        p256.submit(h256.update, current),
+                        p512.submit(h512.update, current),
+                    ]
                 if len(head) < HEAD_BYTES:
                     head += bytes(current[: HEAD_BYTES - len(head)])
                 # Encrypt the batch chunk by chunk (an empty source is one empty chunk).
@@ -230,12 +312,12 @@ class ObjectStore:
                 slot, current = following_slot, following
             for job in busy[slot]:
                 job.result()
-            os.fsync(fd)
+            if sync:
+                os.fsync(fd)
             os.close(fd)
             fd = -1
-            sha256 = h256.hexdigest()
-            created = self._commit(tmp, sha256)
-            return Stored(sha256, h512.hexdigest(), done, kid, head, created)
+            stored = Stored(h256.hexdigest(), h512.hexdigest(), done, kid, head, False)
+            return Staged(tmp, stored)
         except OSError as exc:
             self._abandon(fd, tmp, [j for jobs in busy for j in jobs])
             raise _explain(exc, self.root, done) from exc
@@ -251,7 +333,7 @@ class ObjectStore:
             os.close(fd)
         tmp.unlink(missing_ok=True)
 
-    def _commit(self, tmp: Path, sha256: str) -> bool:
+    def _commit(self, tmp: Path, sha256: str, sync_dir: bool = True) -> bool:
         """Move the finished temporary object into place; False if it was already there."""
         final_path = self.path_of(sha256)
         if final_path.exists():
@@ -260,11 +342,8 @@ class ObjectStore:
         final_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         os.chmod(tmp, 0o400)
         os.replace(tmp, final_path)
-        dfd = os.open(final_path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
+        if sync_dir:
+            _fsync_path(final_path.parent)
         return True
 
     def _open_raw(self, sha256: str) -> BinaryIO:
@@ -367,7 +446,7 @@ class S3ObjectStore(ObjectStore):
     def exists(self, sha256: str) -> bool:
         return bool(self.storage.exists(self.key_of(sha256)))
 
-    def _commit(self, tmp: Path, sha256: str) -> bool:
+    def _commit(self, tmp: Path, sha256: str, sync_dir: bool = True) -> bool:
         from django.core.files import File
 
         key = self.key_of(sha256)
