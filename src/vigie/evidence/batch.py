@@ -21,8 +21,10 @@ the first 64 KiB of each (for type detection), i.e. about 32 MiB for 500 files.
 
 from __future__ import annotations
 
+import time
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -38,6 +40,20 @@ from vigie.evidence.store import ObjectStore, Staged, StoreError, default_store
 
 BATCH_SIZE = 500
 BATCH_BYTES = 256 * 1024 * 1024
+
+# Seconds spent per stage since the process started (read by bench/evidence_ingest.py to say
+# where the time per file goes).
+TIMINGS: dict[str, float] = defaultdict(float)
+
+
+@contextmanager
+def _timed(stage: str) -> Iterator[None]:
+    t0 = time.perf_counter()
+    try:
+        yield
+    finally:
+        TIMINGS[stage] += time.perf_counter() - t0
+
 
 Opener = Callable[[], AbstractContextManager[BinaryIO]]
 
@@ -96,7 +112,7 @@ def ingest_many(
     for name, opener in files:
         clean = services.safe_name(name)
         try:
-            with opener() as source:
+            with _timed("read_hash_encrypt_write"), opener() as source:
                 staged = store.stage(source, sync=False)
         except OSError as exc:
             pending.append(Outcome(clean, error=f"cannot read: {exc.strerror or exc}"))
@@ -104,8 +120,10 @@ def ingest_many(
         except StoreError as exc:
             pending.append(Outcome(clean, error=str(exc)))
             continue
-        ftype = metadata.detect(staged.stored.head, clean)
-        batch.append(_Prepared(clean, staged, ftype, metadata.mismatch(clean, ftype)))
+        with _timed("detect_type"):
+            ftype = metadata.detect(staged.stored.head, clean)
+            warning = metadata.mismatch(clean, ftype)
+        batch.append(_Prepared(clean, staged, ftype, warning))
         pending.append(Outcome(clean))
         batch_bytes += staged.stored.size
         if len(batch) >= batch_size or batch_bytes >= BATCH_BYTES:
@@ -131,14 +149,17 @@ def _flush(
 ) -> Iterator[Outcome]:
     if batch:
         try:
-            stored = store.put_many([p.staged for p in batch])
+            with _timed("fsync_rename"):
+                stored = store.put_many([p.staged for p in batch])
         except StoreError as exc:
             for out in pending:
                 out.error = out.error or str(exc)
         else:
-            _write(user, organisation, collection, case, links, actor_name, store, batch, stored,
-                   [o for o in pending if not o.error])  # fmt: skip
-            log.sign_tree_head()
+            with _timed("database"):
+                _write(user, organisation, collection, case, links, actor_name, store, batch,
+                       stored, [o for o in pending if not o.error])  # fmt: skip
+            with _timed("sign_tree_head"):
+                log.sign_tree_head()
     if on_batch is not None and pending:
         on_batch(pending)
     yield from pending
@@ -168,9 +189,10 @@ def _write(
     shas = list(dict.fromkeys(s.sha256 for s in stored))
     known = set(Blob.objects.filter(sha256__in=shas).values_list("sha256", flat=True))
     extracted = {}
-    for p, s in zip(batch, stored, strict=True):
-        if s.sha256 not in known and s.sha256 not in extracted:
-            extracted[s.sha256] = _extract(store, s.sha256, s.size, p.ftype)
+    with _timed("extract_metadata"):
+        for p, s in zip(batch, stored, strict=True):
+            if s.sha256 not in known and s.sha256 not in extracted:
+                extracted[s.sha256] = _extract(store, s.sha256, s.size, p.ftype)
     case_ref = collection.case_ref.strip()
     with transaction.atomic():
         new_blobs = {}

@@ -127,8 +127,12 @@ def test_cli_many_paths_uses_batches(world: World, tmp_path: Path) -> None:
     paths = _files(tmp_path, [os.urandom(100) for _ in range(7)])
     r = CliRunner().invoke(
         evidence,
-        ["add", *map(str, paths), "--case", "CLI-B", "--external-case", "--batch-size", "3"]
-        + ["--organisation", "own-org"],
+        [
+            "add",
+            *map(str, paths),
+            *("--case", "CLI-B", "--external-case", "--batch-size", "3"),
+            *("--organisation", "own-org"),
+        ],
     )
     assert r.exit_code == 0, r.output
     assert r.output.count("sha256:") == 7
@@ -249,8 +253,10 @@ def test_links_refused_outside_the_case(
         assert r.exit_code != 0 and words in r.output, r.output
     r = CliRunner().invoke(
         evidence,
-        ["add", str(paths[0]), "--case", "EXT", "--external-case", "--perpetrator", str(perp.pk)]
-        + ["--organisation", "own-org"],
+        [
+            *("add", str(paths[0]), "--case", "EXT", "--external-case"),
+            *("--perpetrator", str(perp.pk), "--organisation", "own-org"),
+        ],
     )
     assert r.exit_code != 0 and "only a case record" in r.output
     assert not Item.objects.exists()
