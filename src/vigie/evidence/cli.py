@@ -246,14 +246,53 @@ def verify(item_id: str | None, everything: bool) -> None:
     help="Language of the custody report.",
 )
 def export(case_ref: str, outdir: Path, lang: str) -> None:
-    """Write a BagIt bag of a case's evidence, with custody proofs and a PDF report."""
-    from vigie.evidence import exports, services
+    """Write a BagIt bag of a case's evidence, with custody proofs and a PDF report.
+
+    Runs as a background job in this process (listed by `vigie jobs`), with a progress line."""
+    from vigie.core.cli import run_in_terminal
+    from vigie.core.models import Job
+    from vigie.evidence import exports, services, tasks
 
     try:
-        path, count = exports.export_case(None, case_ref, outdir, lang=lang, actor_name=_operator())
+        items = exports.exportable_items(None, case_ref)
     except services.EvidenceError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"Bag of {count} item(s) written to {path}")
+    job = Job.objects.create(
+        kind=tasks.EXPORT,
+        organisation=items[0].organisation,
+        params={
+            "case": case_ref,
+            "lang": lang,
+            "outdir": str(outdir.resolve()),
+            "actor_name": _operator(),
+        },
+    )
+    done = run_in_terminal(job)
+    result = done.result or {}
+    click.echo(f"Bag of {result.get('items')} item(s) written to {result.get('bag')}")
+
+
+@evidence.command("cleanup-uploads")
+@click.option(
+    "--older-than",
+    "hours",
+    type=click.FloatRange(min=0),
+    default=48.0,
+    show_default=True,
+    help="Remove unfinished uploads idle for longer than this many hours.",
+)
+def cleanup_uploads(hours: float) -> None:
+    """Remove abandoned resumable uploads (and export archives past their keeping time)."""
+    from vigie.core.cli import run_in_terminal
+    from vigie.core.models import Job
+    from vigie.evidence import tasks
+
+    job = Job.objects.create(kind=tasks.CLEANUP, params={"older_than_hours": hours})
+    result = run_in_terminal(job).result or {}
+    click.echo(
+        f"Removed {result.get('uploads_removed', 0)} abandoned upload(s) and "
+        f"{result.get('archives_removed', 0)} old export archive(s)."
+    )
 
 
 @evidence.command("verify-bag")
