@@ -104,7 +104,7 @@ def test_upload_resume_custody_export(
     events = list(item.custody.values_list("event", flat=True))
     assert events[:2] == ["collected", "received"] and events[-2:] == ["exported", "downloaded"]
     page.goto(f"{url}/evidence/{item.uuid}/")
-    expect(page.locator("[data-testid=custody]")).to_contain_text("exported")
+    expect(page.locator("[data-testid=custody]")).to_contain_text("exportée")  # French now
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{url}/evidence/?case=C-BROWSER")
     screenshot(page, "evidence-list-after-export-phone-fr")
