@@ -224,7 +224,8 @@ def _write(
                 )
                 for sha, ex in extracted.items()
                 if sha not in has_meta
-            ]
+            ],
+            ignore_conflicts=True,  # a concurrent ingest of the same bytes made it first
         )
         firsts: dict[int, Item] = {}
         for it in (

@@ -172,6 +172,8 @@ def _explain(exc: OSError, where: Path, done: int) -> StoreError:
 class ObjectStore:
     """Local-filesystem object store (the embedded default)."""
 
+    local = True  # objects are files under ``objects/`` (their folders are fsynced)
+
     def __init__(self, root: Path | None = None) -> None:
         self.root = root or keys.vault_dir()
         self.objects = self.root / "objects"
@@ -222,7 +224,7 @@ class ObjectStore:
             dirs: set[Path] = set()
             for one in staged:
                 created = self._commit(one.tmp, one.stored.sha256, sync_dir=False)
-                if created:
+                if created and self.local:
                     dirs.add(self.path_of(one.stored.sha256).parent)
                 out.append(dataclasses.replace(one.stored, created=created))
             list(pool.map(_fsync_path, sorted(dirs)))
@@ -418,6 +420,8 @@ class S3ObjectStore(ObjectStore):
     ``VIGIE_EVIDENCE_S3_BUCKET`` (+ ``_ENDPOINT``, ``_REGION``, ``_ACCESS_KEY``,
     ``_SECRET_KEY``, ``_PREFIX``).
     """
+
+    local = False
 
     def __init__(self, storage: Any, root: Path | None = None) -> None:
         super().__init__(root)
