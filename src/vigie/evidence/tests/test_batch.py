@@ -271,3 +271,29 @@ def test_store_put_many_is_durable_and_dedupes(tmp_path: Path) -> None:
     assert [s.created for s in stored] == [True, True, False]
     assert not list((tmp_path / "vault" / "tmp").iterdir())
     assert b"".join(store.open(stored[0].sha256)) == b"a"
+
+
+def test_api_links_and_item_page(
+    world: World, api: Any, web: Any, case_records: tuple[Case, Perpetrator, Incident]
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    _case, perp, incident = case_records
+    client = api(world.users["investigator"])
+    body = {
+        "file": SimpleUploadedFile("p.txt", b"api bytes"),
+        "case_ref": "C-LINK",
+        "perpetrators": [str(perp.uuid)],
+        "incidents": [str(incident.pk)],
+    }
+    r = client.post("/api/evidence/items/", body, format="multipart")
+    assert r.status_code == 201, r.json()
+    kinds = {(link["kind"], link["id"]) for link in r.json()["links"]}
+    assert ("perpetrator", perp.pk) in kinds and ("incident", incident.pk) in kinds
+    body = {"file": SimpleUploadedFile("q.txt", b"x"), "case_ref": "C-LINK", "incidents": ["77"]}
+    r = client.post("/api/evidence/items/", body, format="multipart")
+    assert r.status_code == 400 and "incident 77" in str(r.json())
+    item = Item.objects.get(original_name="p.txt")
+    page = web(world.users["investigator"]).get(f"/evidence/{item.uuid}/").content.decode()
+    assert page.count('data-testid="record-link"') == 2
+    assert f"/cases/{_case.uuid}/" in page
