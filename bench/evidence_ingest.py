@@ -6,8 +6,13 @@
 - `verify --all` (decrypt + re-hash every object, recompute the log) against `sha256sum`;
 - inclusion-proof generation and check in a log of --log-entries leaves.
 
+- ingest of many realistic small files (32-256 KB, like phone photos and documents)
+  against `sha256sum` over the same files;
+- the time per file by stage (read+hash+encrypt+write, type detection, fsync+rename,
+  database, signing), to show where the cost of a tiny file goes.
+
 Prints one JSON line. `python bench/evidence_ingest.py [--mb 1024] [--small 10000]
-[--log-entries 1000000]`.
+[--small-kb 4] [--realistic 10000] [--log-entries 1000000]`.
 """
 
 from __future__ import annotations
@@ -34,7 +39,7 @@ django.setup()
 from django.core.management import call_command  # noqa: E402
 
 from vigie.core.models import Organisation  # noqa: E402
-from vigie.evidence import log, merkle, services  # noqa: E402
+from vigie.evidence import batch, merkle, services  # noqa: E402
 from vigie.evidence.verify import verify_all  # noqa: E402
 
 
@@ -58,21 +63,104 @@ def _write_random(path: Path, size: int) -> None:
             block = block[1:] + block[:1]  # different blocks, cheaply
 
 
+def _ingest_batch(org: object, paths: list[Path], case_ref: str) -> float:
+    """`vigie evidence add PATH...`'s path: batches of 500, one signed tree head each."""
+    collection = services.Collection(case_ref=case_ref, external_case=True)
+    t0 = time.perf_counter()
+    outcomes = list(
+        batch.ingest_many(
+            None,
+            org,  # type: ignore[arg-type]
+            [(p.name, batch.file_opener(p)) for p in paths],
+            collection=collection,
+            actor_name="bench",
+        )
+    )
+    elapsed = time.perf_counter() - t0
+    assert all(o.item for o in outcomes), [o.error for o in outcomes if o.error][:3]
+    return elapsed
+
+
+def _small_files(folder: Path, sizes: list[int]) -> list[Path]:
+    folder.mkdir()
+    paths = []
+    for i, size in enumerate(sizes):
+        path = folder / f"f{i:05d}.bin"
+        path.write_bytes(os.urandom(size))
+        paths.append(path)
+    return paths
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--mb", type=int, default=1024)
     p.add_argument("--small", type=int, default=10_000)
     p.add_argument("--small-kb", type=int, default=4)
+    p.add_argument("--realistic", type=int, default=10_000, help="files of 32-256 KB")
     p.add_argument("--log-entries", type=int, default=1_000_000)
     a = p.parse_args()
     call_command("migrate", verbosity=0)
     org = Organisation.objects.create(code="bench", name="Bench")
-    collection = services.Collection(case_ref="BENCH")
-    out: dict[str, object] = {"bench": "evidence_ingest"}
+    out: dict[str, object] = {"bench": "evidence_ingest", "load_avg_1m": os.getloadavg()[0]}
 
+    # 1. Many tiny files (the batched path of `vigie evidence add PATH...`).
+    paths = _small_files(WORK / "small", [a.small_kb * 1024] * a.small)
+    base = _sha256sum(paths)
+    batch.TIMINGS.clear()
+    ingest_s = _ingest_batch(org, paths, "SMALL")
+    per_file_ms = {k: round(1000 * v / a.small, 3) for k, v in sorted(batch.TIMINGS.items())}
+    out |= {
+        "small_files": a.small,
+        "small_kb": a.small_kb,
+        "small_files_per_s": round(a.small / ingest_s, 1),
+        "small_sha256sum_files_per_s": round(a.small / base, 1),
+        "small_ratio_to_sha256sum": round(base / ingest_s, 3),
+        "small_ms_per_file": round(1000 * ingest_s / a.small, 3),
+        "small_ms_per_file_by_stage": per_file_ms,
+    }
+    shutil.rmtree(WORK / "small")
+
+    # 2. verify --all over those items (decrypt + re-hash every object, recompute the log).
+    t0 = time.perf_counter()
+    report = verify_all()
+    verify_s = time.perf_counter() - t0
+    assert report.ok, report.problems
+    out |= {
+        "verify_all_items": report.objects,
+        "verify_all_entries": report.entries,
+        "verify_all_s": round(verify_s, 2),
+        "verify_items_per_s": round(report.objects / verify_s, 1),
+        "verify_ratio_to_sha256sum": round(base / verify_s, 3),
+    }
+
+    # 3. Realistic small files: phone photos and documents of 32-256 KB.
+    if a.realistic:
+        rng = random.Random(6)
+        sizes = [rng.randint(32, 256) * 1024 for _ in range(a.realistic)]
+        paths = _small_files(WORK / "realistic", sizes)
+        base = _sha256sum(paths)
+        batch.TIMINGS.clear()
+        ingest_s = _ingest_batch(org, paths, "REAL")
+        total_mb = sum(sizes) / (1 << 20)
+        out |= {
+            "realistic_files": a.realistic,
+            "realistic_kb_range": [32, 256],
+            "realistic_total_mb": round(total_mb, 1),
+            "realistic_files_per_s": round(a.realistic / ingest_s, 1),
+            "realistic_mb_s": round(total_mb / ingest_s, 1),
+            "realistic_sha256sum_mb_s": round(total_mb / base, 1),
+            "realistic_ratio_to_sha256sum": round(base / ingest_s, 3),
+            "realistic_ms_per_file_by_stage": {
+                k: round(1000 * v / a.realistic, 3) for k, v in sorted(batch.TIMINGS.items())
+            },
+        }
+        shutil.rmtree(WORK / "realistic")
+
+    # 4. One large file (single-file path: one fsync + rename, one transaction).
     big = WORK / "big.bin"
     _write_random(big, a.mb << 20)
     base = min(_sha256sum([big]) for _ in range(2))  # warm cache, best of two
+    collection = services.Collection(case_ref="BENCH", external_case=True)
     t0 = time.perf_counter()
     with big.open("rb") as f:
         services.ingest(None, org, f, name="big.bin", collection=collection, actor_name="bench")
@@ -85,43 +173,7 @@ def main() -> None:
     }
     big.unlink()
 
-    small_dir = WORK / "small"
-    small_dir.mkdir()
-    paths = []
-    for i in range(a.small):
-        path = small_dir / f"f{i:05d}.bin"
-        path.write_bytes(os.urandom(a.small_kb * 1024))
-        paths.append(path)
-    base = _sha256sum(paths)
-    t0 = time.perf_counter()
-    for path in paths:
-        with path.open("rb") as f:
-            services.ingest(
-                None, org, f, name=path.name, collection=collection, actor_name="bench", sign=False
-            )
-    log.sign_tree_head()
-    ingest_s = time.perf_counter() - t0
-    total_mb = a.small * a.small_kb / 1024
-    out |= {
-        "small_files": a.small,
-        "small_files_per_s": round(a.small / ingest_s, 1),
-        "small_sha256sum_files_per_s": round(a.small / base, 1),
-        "small_ratio_to_sha256sum": round(base / ingest_s, 3),
-        "small_total_mb": round(total_mb, 1),
-    }
-    t0 = time.perf_counter()
-    report = verify_all()
-    verify_s = time.perf_counter() - t0
-    assert report.ok, report.problems
-    out |= {
-        "verify_all_items": report.objects,
-        "verify_all_s": round(verify_s, 2),
-        "verify_items_per_s": round(report.objects / verify_s, 1),
-        "verify_mb_s": round((a.mb + total_mb) / verify_s, 1),
-        "verify_ratio_to_sha256sum_small": round(base / verify_s, 3),
-    }
-    shutil.rmtree(small_dir)
-
+    # 5. Inclusion proofs in a log of --log-entries leaves.
     leaves = [os.urandom(32) for _ in range(a.log_entries)]
     t0 = time.perf_counter()
     tree = merkle.Tree(leaves)

@@ -20,6 +20,7 @@ import hashlib
 import json
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -62,8 +63,10 @@ def write_bag(
     head: dict[str, Any],
     public_key_pem: str,
     lang: str,
+    progress: Callable[[int, str], None] | None = None,
 ) -> Path:
-    """``contents``: item uuid -> iterator of plaintext chunks."""
+    """``contents``: item uuid -> iterator of plaintext chunks. ``progress(bytes, name)`` is
+    called after each chunk written (for a progress bar)."""
     from vigie.evidence import report
 
     outdir = outdir.resolve()
@@ -78,6 +81,8 @@ def write_bag(
             with (folder / it["record"]["name"]).open("wb") as out:
                 for chunk in contents[it["uuid"]]:
                     out.write(chunk)
+                    if progress is not None:
+                        progress(len(chunk), it["record"]["name"])
         custody = staging / "custody"
         custody.mkdir()
         for it in items:

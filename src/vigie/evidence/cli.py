@@ -64,6 +64,25 @@ def evidence() -> None:
 @click.option("--collected-by", default="", help="Who collected it.")
 @click.option("--place", default="", help="Where it was collected.")
 @click.option("--consent", default="", help="Under what consent it was obtained.")
+@click.option(
+    "--perpetrator",
+    "perpetrators",
+    multiple=True,
+    help="Link to this perpetrator of the case (its number or UUID); repeatable.",
+)
+@click.option(
+    "--incident",
+    "incidents",
+    multiple=True,
+    help="Link to this incident of the case (its number or UUID); repeatable.",
+)
+@click.option(
+    "--batch-size",
+    type=click.IntRange(1, 5000),
+    default=500,
+    show_default=True,
+    help="Files committed per transaction (one signed tree head per batch).",
+)
 @click.option("--derived-from", help="UUID of the item this one derives from.")
 @click.option(
     "--derivation",
@@ -79,10 +98,16 @@ def add(
     collected_by: str,
     place: str,
     consent: str,
+    perpetrators: tuple[str, ...],
+    incidents: tuple[str, ...],
+    batch_size: int,
     derived_from: str | None,
     derivation: str | None,
 ) -> None:
-    """Add files to the vault (each stored once, hashed, encrypted, logged)."""
+    """Add files to the vault (each stored once, hashed, encrypted, logged).
+
+    Many files are committed in batches (--batch-size per transaction, one signed tree head
+    per batch); an interrupted run keeps the batches already committed, whole."""
     from vigie.evidence import log, services
     from vigie.evidence.models import Item
     from vigie.evidence.store import StoreError
@@ -101,11 +126,17 @@ def add(
         place=place,
         consent=consent,
         external_case=external_case,
+        perpetrators=list(perpetrators),
+        incidents=list(incidents),
     )
     try:
-        services.resolve_case(None, org, collection)  # type: ignore[arg-type]
+        case = services.resolve_case(None, org, collection)  # type: ignore[arg-type]
+        services.resolve_links(case, collection)
     except services.EvidenceError as exc:
         raise click.ClickException(str(exc)) from None
+    if source is None:
+        _add_in_batches(paths, org, collection, batch_size)
+        return
     failed = 0
     for path in paths:
         try:
@@ -134,6 +165,35 @@ def add(
         if got.warning:
             click.echo(f"  warning: {got.warning}", err=True)
     log.sign_tree_head()
+    if failed:
+        raise click.ClickException(f"{failed} of {len(paths)} file(s) not added")
+
+
+def _add_in_batches(
+    paths: tuple[Path, ...], org: object, collection: object, batch_size: int
+) -> None:
+    from vigie.evidence import batch
+
+    failed = 0
+    for i, out in enumerate(
+        batch.ingest_many(
+            None,
+            org,  # type: ignore[arg-type]
+            [(p.name, batch.file_opener(p)) for p in paths],
+            collection=collection,  # type: ignore[arg-type]
+            actor_name=_operator(),
+            batch_size=batch_size,
+        )
+    ):
+        path = paths[i]
+        if out.error or out.item is None:
+            failed += 1
+            click.echo(f"{path}: {out.error}", err=True)
+            continue
+        note = f" (same bytes as {out.duplicate_of.uuid})" if out.duplicate_of else ""
+        click.echo(f"{out.item.uuid}  sha256:{out.item.blob.sha256}  {path.name}{note}")
+        if out.warning:
+            click.echo(f"  warning: {out.warning}", err=True)
     if failed:
         raise click.ClickException(f"{failed} of {len(paths)} file(s) not added")
 
@@ -186,14 +246,53 @@ def verify(item_id: str | None, everything: bool) -> None:
     help="Language of the custody report.",
 )
 def export(case_ref: str, outdir: Path, lang: str) -> None:
-    """Write a BagIt bag of a case's evidence, with custody proofs and a PDF report."""
-    from vigie.evidence import exports, services
+    """Write a BagIt bag of a case's evidence, with custody proofs and a PDF report.
+
+    Runs as a background job in this process (listed by `vigie jobs`), with a progress line."""
+    from vigie.core.cli import run_in_terminal
+    from vigie.core.models import Job
+    from vigie.evidence import exports, services, tasks
 
     try:
-        path, count = exports.export_case(None, case_ref, outdir, lang=lang, actor_name=_operator())
+        items = exports.exportable_items(None, case_ref)
     except services.EvidenceError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"Bag of {count} item(s) written to {path}")
+    job = Job.objects.create(
+        kind=tasks.EXPORT,
+        organisation=items[0].organisation,
+        params={
+            "case": case_ref,
+            "lang": lang,
+            "outdir": str(outdir.resolve()),
+            "actor_name": _operator(),
+        },
+    )
+    done = run_in_terminal(job)
+    result = done.result or {}
+    click.echo(f"Bag of {result.get('items')} item(s) written to {result.get('bag')}")
+
+
+@evidence.command("cleanup-uploads")
+@click.option(
+    "--older-than",
+    "hours",
+    type=click.FloatRange(min=0),
+    default=48.0,
+    show_default=True,
+    help="Remove unfinished uploads idle for longer than this many hours.",
+)
+def cleanup_uploads(hours: float) -> None:
+    """Remove abandoned resumable uploads (and export archives past their keeping time)."""
+    from vigie.core.cli import run_in_terminal
+    from vigie.core.models import Job
+    from vigie.evidence import tasks
+
+    job = Job.objects.create(kind=tasks.CLEANUP, params={"older_than_hours": hours})
+    result = run_in_terminal(job).result or {}
+    click.echo(
+        f"Removed {result.get('uploads_removed', 0)} abandoned upload(s) and "
+        f"{result.get('archives_removed', 0)} old export archive(s)."
+    )
 
 
 @evidence.command("verify-bag")

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import shutil
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +15,7 @@ from django.utils.translation import gettext as _
 from vigie.core import audit
 from vigie.evidence import bag, keys, log, selectors
 from vigie.evidence.models import Item
-from vigie.evidence.services import IDENTIFYING_FIELDS, EvidenceError
+from vigie.evidence.services import IDENTIFYING_FIELDS, EvidenceError, safe_name
 from vigie.evidence.store import default_store
 
 
@@ -54,12 +58,10 @@ def _item_dict(item: Item, tree: Any, size: int) -> dict[str, Any]:
     }
 
 
-def export_case(
-    user: Any, case_ref: str, outdir: Path, *, lang: str = "en", actor_name: str = ""
-) -> tuple[Path, int]:
-    """Write the bag for ``case_ref``; ``user`` None is a trusted operator (CLI)."""
-    if lang not in ("en", "fr"):
-        raise EvidenceError(_("report language %(lang)s: choose en or fr") % {"lang": lang})
+def exportable_items(user: Any, case_ref: str) -> list[Item]:
+    """The items of ``case_ref`` that ``user`` (None: a trusted operator) may export.
+
+    Raises EvidenceError when there is none, or when one is sealed without an approval."""
     qs = Item.objects.all() if user is None else selectors.visible_items(user, "evidence.export")
     items = list(
         qs.filter(case_ref=case_ref).select_related("blob", "organisation", "source").order_by("id")
@@ -75,6 +77,26 @@ def export_case(
                 _("sealed items need access approved by a second person first: %(items)s")
                 % {"items": ", ".join(sealed)}
             )
+    return items
+
+
+def export_case(
+    user: Any,
+    case_ref: str,
+    outdir: Path,
+    *,
+    lang: str = "en",
+    actor_name: str = "",
+    progress: Callable[[int, int, str], None] | None = None,
+    job_id: str = "",
+) -> tuple[Path, int]:
+    """Write the bag for ``case_ref``; ``user`` None is a trusted operator (CLI).
+
+    ``progress(done bytes, total bytes, message)`` follows the copy of the originals;
+    ``job_id`` (the background job doing it) is recorded in each "exported" entry."""
+    if lang not in ("en", "fr"):
+        raise EvidenceError(_("report language %(lang)s: choose en or fr") % {"lang": lang})
+    items = exportable_items(user, case_ref)
     outdir = Path(outdir)
     if outdir.exists() and (not outdir.is_dir() or any(outdir.iterdir())):
         raise EvidenceError(
@@ -87,7 +109,7 @@ def export_case(
                 "exported",
                 user=user,
                 actor_name=actor_name,
-                detail={"bag": outdir.name, "case": case_ref},
+                detail={"bag": outdir.name, "case": case_ref} | ({"job": job_id} if job_id else {}),
             )
         if user is not None:
             audit.record_access(
@@ -104,6 +126,15 @@ def export_case(
     dicts = [_item_dict(i, tree, head.tree_size) for i in items]
     store = default_store()
     contents = {str(i.uuid): store.open(i.blob.sha256) for i in items}
+    total = sum(i.blob.size for i in items)
+    copied = 0
+
+    def step(n: int, name: str) -> None:
+        nonlocal copied
+        copied += n
+        if progress is not None:
+            progress(copied, total, name)
+
     try:
         path = bag.write_bag(
             outdir,
@@ -114,7 +145,110 @@ def export_case(
             head=log.sth_json(head),
             public_key_pem=keys.public_key_pem(),
             lang=lang,
+            progress=step,
         )
     except bag.BagError as exc:
         raise EvidenceError(str(exc)) from exc
     return path, len(items)
+
+
+KEEP_HOURS = 7 * 24  # export archives older than this are removed by the cleanup job
+log_ = logging.getLogger("vigie.evidence")
+
+
+def exports_dir() -> Path:
+    path = keys.vault_dir() / "exports"
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+def zip_name(case_ref: str) -> str:
+    return f"evidence-{safe_name(case_ref)}.zip"
+
+
+def export_to_zip(
+    user: Any,
+    case_ref: str,
+    *,
+    job_id: str,
+    lang: str = "en",
+    actor_name: str = "",
+    progress: Callable[[int, int, str], None] | None = None,
+) -> dict[str, Any]:
+    """The export job's work: the bag of ``case_ref``, zipped into ``exports/<job_id>/``."""
+    folder = exports_dir() / job_id
+    if folder.exists():
+        shutil.rmtree(folder)  # a rerun starts from the top
+    folder.mkdir(mode=0o700)
+    try:
+        bag_dir, count = export_case(
+            user,
+            case_ref,
+            folder / "bag",
+            lang=lang,
+            actor_name=actor_name,
+            progress=progress,
+            job_id=job_id,
+        )
+        name = zip_name(case_ref)
+        archive = shutil.make_archive(str(folder / name[:-4]), "zip", bag_dir)
+        shutil.rmtree(bag_dir)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    items = list(
+        Item.objects.filter(custody__event="exported", custody__detail__job=job_id)
+        .values_list("uuid", flat=True)
+        .distinct()
+    )
+    return {
+        "case": case_ref,
+        "items": count,
+        "item_uuids": [str(u) for u in items],
+        "zip": Path(archive).name,
+        "zip_bytes": Path(archive).stat().st_size,
+    }
+
+
+def archive_of(job: Any) -> Path | None:
+    """The finished zip of an export job, if it is still there."""
+    name = (job.result or {}).get("zip")
+    if not name or job.kind != "evidence.export" or job.status != "succeeded":
+        return None
+    path = exports_dir() / str(job.pk) / safe_name(name)
+    return path if path.is_file() else None
+
+
+def record_archive_download(user: Any, job: Any) -> None:
+    """Each item in the archive gets a "downloaded" custody entry (and the access log a row)."""
+    uuids = (job.result or {}).get("item_uuids") or []
+    items = list(Item.objects.filter(uuid__in=uuids).select_related("blob", "organisation"))
+    with transaction.atomic():
+        log.append_many(
+            [
+                (i, "downloaded", {"export_job": str(job.pk), "zip": job.result["zip"]})
+                for i in items
+            ],
+            user=user,
+        )
+        if items:
+            audit.record_access(
+                user,
+                "download",
+                "evidence.case",
+                job.result.get("case", ""),
+                IDENTIFYING_FIELDS,
+                items[0].organisation.code,
+            )
+    log.sign_tree_head()
+
+
+def remove_old_archives(hours: float = KEEP_HOURS) -> int:
+    limit = time.time() - hours * 3600
+    removed = 0
+    for folder in exports_dir().iterdir():
+        if folder.is_dir() and folder.stat().st_mtime < limit:
+            shutil.rmtree(folder, ignore_errors=True)
+            log_.info("removed export archive %s (older than %s hours)", folder.name, hours)
+            removed += 1
+    return removed

@@ -55,6 +55,51 @@ def append(
     return entry
 
 
+def append_many(
+    events: list[tuple[Item, str, dict[str, Any]]],
+    *,
+    user: Any = None,
+    actor_name: str = "",
+) -> list[CustodyEntry]:
+    """Append many custody events (item, event, detail) as one update of the log.
+
+    One lock of the log state, one pass over the tree's right edge, one bulk insert, one
+    state update: the entries get consecutive numbers exactly as if appended one by one (the
+    tree and its root are the same). Must run inside the transaction of what they record.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("custody entries are appended inside the recording transaction")
+    if not events:
+        return []
+    state, _ = LogState.objects.select_for_update().get_or_create(pk=1)
+    frontier = merkle.Frontier.from_json(state.frontier)
+    name = actor_name or (getattr(user, "username", "") if user is not None else "") or "system"
+    actor = user if getattr(user, "pk", None) else None
+    now = timezone.now()
+    entries = []
+    for n, (item, event, detail) in enumerate(events, start=state.size + 1):
+        entry = CustodyEntry(
+            seq=n,
+            at=now,
+            item=item,
+            item_uuid=str(item.uuid),
+            sha256=item.blob.sha256,
+            event=event,
+            actor=actor,
+            actor_name=name,
+            organisation_code=item.organisation.code,
+            detail=detail or {},
+        )
+        entry.leaf_hash = entry.compute_leaf_hash()
+        frontier.append(bytes.fromhex(entry.leaf_hash))
+        entries.append(entry)
+    CustodyEntry.objects.bulk_create(entries, batch_size=500)
+    state.size = entries[-1].seq
+    state.frontier = frontier.to_json()
+    state.save(update_fields=["size", "frontier"])
+    return entries
+
+
 def sth_message(tree_size: int, root_hash: str, timestamp_ms: int, log_id: str) -> bytes:
     return sth.message(tree_size, root_hash, timestamp_ms, log_id)
 

@@ -100,8 +100,54 @@ def case_panel(user: Any, case: Any) -> dict[str, Any] | None:
     installed); None if ``user`` lacks evidence.view in the case's organisation."""
     if not access.has_perm(user, "evidence.view", case.organisation_id):
         return None
+    items = list(items_for_case(user, case).prefetch_related("links")[:200])
+    for item in items:
+        item.record_links = [  # type: ignore[attr-defined]
+            link for link in item.links.all() if link.kind in ("perpetrator", "incident")
+        ]
     return {
-        "items": list(items_for_case(user, case)[:200]),
+        "items": items,
         "may_add": access.has_perm(user, "evidence.add", case.organisation_id),
         "case_ref": case.reference,
     }
+
+
+def record_links(user: Any, item: Item) -> list[dict[str, Any]]:
+    """The item's links to perpetrators and incidents, each with the case page's address
+    when ``user`` may see that case (otherwise the bare reference only)."""
+    from django.urls import reverse
+
+    from vigie.cases.selectors import visible_cases
+
+    links = list(
+        item.links.filter(kind__in=("perpetrator", "incident")).select_related(
+            "perpetrator__case", "incident__case"
+        )
+    )
+    cases = {link.perpetrator.case_id for link in links if link.perpetrator} | {
+        link.incident.case_id for link in links if link.incident
+    }
+    seen = {c.pk: c for c in visible_cases(user).filter(pk__in=cases)}
+    out = []
+    for link in links:
+        record = link.perpetrator or link.incident
+        case = seen.get(record.case_id) if record is not None else None
+        out.append(
+            {
+                "kind": link.get_kind_display(),
+                "number": record.pk if record is not None else None,
+                "reference": link.reference,
+                "url": reverse("cases:detail", kwargs={"uuid": case.uuid}) if case else "",
+            }
+        )
+    return out
+
+
+def export_job_for(user: Any, pk: Any) -> Any:
+    """An export job that ``user`` started (404 otherwise), if they may still export."""
+    from vigie.core.models import Job
+
+    job = Job.objects.filter(pk=pk, kind="evidence.export", created_by_id=user.pk).first()
+    if job is None or not access.has_perm(user, "evidence.export", job.organisation_id):
+        raise Http404("no such export")
+    return job

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -53,6 +53,9 @@ class Collection:
     place: str = ""
     consent: str = ""
     links: list[tuple[str, str]] = field(default_factory=list)
+    # Perpetrators and incidents of the case (each by its UUID or its number).
+    perpetrators: list[str] = field(default_factory=list)
+    incidents: list[str] = field(default_factory=list)
     # True: ``case_ref`` is a reference outside Vigie (another system, a court file) and is
     # kept as given; False (the default): it must name a case record the user may see.
     external_case: bool = False
@@ -125,6 +128,47 @@ def resolve_case(user: Any, organisation: Organisation, collection: Collection) 
     return case
 
 
+def resolve_links(case: Any, collection: Collection) -> list[ItemLink]:
+    """Unsaved links (besides the case link) for ``collection``: its free references and the
+    perpetrators and incidents it names, which must belong to ``case`` (the user may see
+    the case, so may link to its records). Raises EvidenceError naming a bad reference."""
+    from vigie.cases.models import Incident, Perpetrator
+
+    out = [ItemLink(kind=kind, reference=ref[:100]) for kind, ref in collection.links]
+    wanted = [("perpetrator", r, Perpetrator) for r in collection.perpetrators] + [
+        ("incident", r, Incident) for r in collection.incidents
+    ]
+    for kind, ref, model in wanted:
+        ref = str(ref).strip()
+        if case is None:
+            raise EvidenceError(
+                _(
+                    "%(kind)s %(ref)s: only a case record (not an external reference) "
+                    "has perpetrators and incidents to link to"
+                )
+                % {"kind": kind, "ref": ref}
+            )
+        qs = model.objects.filter(case=case)
+        record = None
+        if ref.isdigit():
+            record = qs.filter(pk=int(ref)).first()
+        elif len(ref) == 36:
+            try:
+                record = qs.filter(uuid=ref).first()
+            except ValidationError:
+                record = None
+        if record is None:
+            raise EvidenceError(
+                _("%(kind)s %(ref)s: no such record in case %(case)s")
+                % {"kind": kind, "ref": ref, "case": case.reference}
+            )
+        link = ItemLink(kind=kind, reference=str(record.uuid))
+        setattr(link, kind, record)
+        if all(o.reference != link.reference for o in out):
+            out.append(link)
+    return out
+
+
 def ingest(
     user: Any,
     organisation: Organisation,
@@ -146,6 +190,7 @@ def ingest(
         raise PermissionDenied
     _check_collection(collection)
     case = resolve_case(user, organisation, collection)
+    links = resolve_links(case, collection)
     if derived_from is not None:
         if derived_from.organisation_id != organisation.pk:
             raise EvidenceError("a derived item belongs to its source's organisation")
@@ -205,8 +250,9 @@ def ingest(
             added_by=user,
         )
         ItemLink.objects.create(item=item, kind="case", reference=item.case_ref, case=case)
-        for kind, ref in collection.links:
-            ItemLink.objects.get_or_create(item=item, kind=kind, reference=ref)
+        for link in links:
+            link.item = item
+        ItemLink.objects.bulk_create(links)
         who = {"user": user, "actor_name": actor_name}
         log.append(
             item,

@@ -14,7 +14,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import logging
 import os
+import time
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -32,6 +34,10 @@ from vigie.evidence.models import UploadSession
 
 MAX_CHUNK = 16 * 1024 * 1024
 MAX_SIZE = 64 * 1024 * 1024 * 1024
+ABANDONED_HOURS = 48.0  # an unfinished upload idle this long is removed
+SWEEP_EVERY_SECONDS = 3600  # starting an upload sweeps abandoned ones at most this often
+
+log = logging.getLogger("vigie.evidence")
 
 
 class UploadError(services.EvidenceError):
@@ -61,7 +67,9 @@ def start(
         raise UploadError(f"size {size}: must be between 0 and {MAX_SIZE} bytes")
     collection = _collection(fields)
     services._check_collection(collection)
-    services.resolve_case(user, organisation, collection)
+    case = services.resolve_case(user, organisation, collection)
+    services.resolve_links(case, collection)
+    sweep_if_due()
     session = UploadSession.objects.create(
         user=user,
         organisation=organisation,
@@ -92,6 +100,8 @@ def _collection(fields: dict[str, Any]) -> services.Collection:
         place=str(fields.get("place") or ""),
         consent=str(fields.get("consent") or ""),
         external_case=fields.get("external_case") in (True, "true", "on", "1", 1),
+        perpetrators=[str(x) for x in fields.get("perpetrators") or []],
+        incidents=[str(x) for x in fields.get("incidents") or []],
     )
 
 
@@ -217,3 +227,53 @@ def complete(user: Any, session: UploadSession) -> services.Ingested:
     session.save(update_fields=["item"])
     path.unlink(missing_ok=True)
     return got
+
+
+def _last_activity(session: UploadSession) -> float:
+    """When the upload last received bytes (its partial file's time), else its start."""
+    try:
+        return max(partial_path(session).stat().st_mtime, session.created_at.timestamp())
+    except FileNotFoundError:
+        return session.created_at.timestamp()
+
+
+def remove_abandoned(older_than_hours: float = ABANDONED_HOURS) -> int:
+    """Remove unfinished uploads idle for longer than ``older_than_hours`` (their partial
+    file and their session), and partial files that no session owns. Each is logged.
+    Returns how many uploads were removed."""
+    limit = time.time() - older_than_hours * 3600
+    removed = 0
+    for session in UploadSession.objects.filter(item__isnull=True).select_related("user"):
+        if _last_activity(session) >= limit:
+            continue
+        partial_path(session).unlink(missing_ok=True)
+        session.delete()
+        log.info(
+            "removed abandoned upload %s (%s, %d of %d bytes, by %s; idle over %s hours)",
+            session.uuid,
+            session.filename,
+            session.received,
+            session.size,
+            session.user.username,
+            older_than_hours,
+        )
+        removed += 1
+    known = {str(u) for u in UploadSession.objects.values_list("uuid", flat=True)}
+    for path in _dir().glob("*.part"):
+        if path.stem not in known and path.stat().st_mtime < limit:
+            path.unlink(missing_ok=True)
+            log.info("removed partial upload file %s that no upload owns", path.name)
+            removed += 1
+    return removed
+
+
+def sweep_if_due() -> None:
+    """Called when an upload starts: sweep abandoned uploads at most once an hour."""
+    marker = _dir() / ".last-sweep"
+    try:
+        if time.time() - marker.stat().st_mtime < SWEEP_EVERY_SECONDS:
+            return
+    except FileNotFoundError:
+        pass
+    marker.touch()
+    remove_abandoned()

@@ -7,6 +7,12 @@ urlpatterns = [
     path("evidence/", views.ItemListView.as_view(), name="items"),
     path("evidence/add/", views.AddView.as_view(), name="add"),
     path("evidence/export/", views.ExportView.as_view(), name="export"),
+    path("evidence/exports/<uuid:pk>/", views.ExportJobView.as_view(), name="export-job"),
+    path(
+        "evidence/exports/<uuid:pk>/download/",
+        views.ExportDownloadView.as_view(),
+        name="export-download",
+    ),
     path("evidence/approvals/<int:pk>/approve/", views.ApproveView.as_view(), name="approve"),
     path("evidence/<uuid:uuid>/", views.ItemDetailView.as_view(), name="item"),
     path("evidence/<uuid:uuid>/download/", views.ItemDownloadView.as_view(), name="download"),

@@ -40,15 +40,35 @@ def verify_objects(
     store: ObjectStore | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> tuple[int, list[Problem]]:
+    from vigie.evidence.services import _record_digest
+
     store = store or default_store()
     seen: dict[int, str | None] = {}
     problems: list[Problem] = []
+    collected = CustodyEntry.objects.filter(event="collected")
+    if isinstance(items, list):  # a few items: only theirs
+        collected = collected.filter(item__in=items)
+    digests = {  # item id -> (entry, digest of the collection record when collected)
+        i: (seq, str(d.get("record_sha256", "")))
+        for i, seq, d in collected.values_list("item_id", "seq", "detail")
+    }
     for n, item in enumerate(items, 1):
         blob: Blob = item.blob
         if blob.pk not in seen:
             seen[blob.pk] = store.check(blob.sha256, blob.sha512, blob.size)
         if seen[blob.pk]:
             problems.append(Problem("object", f"item {item.uuid}", str(seen[blob.pk])))
+        seq, digest = digests.get(item.pk, (0, ""))
+        if digest and digest != _record_digest(item):
+            problems.append(
+                Problem(
+                    "record",
+                    f"item {item.uuid}",
+                    "the collection record (case, name, description, date, collector, place "
+                    f"or consent) was changed after collection: it no longer matches the "
+                    f"digest bound into custody entry {seq}",
+                )
+            )
         if progress:
             progress(n)
     return len(seen), problems

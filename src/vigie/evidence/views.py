@@ -7,16 +7,22 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views import View
 
-from vigie.core import access
-from vigie.evidence import selectors, services
-from vigie.evidence.api.views import bag_zip_response
+from vigie.core import access, jobs
+from vigie.evidence import exports, selectors, services, tasks
 from vigie.evidence.forms import AddForm, ExportForm, ReasonForm
 from vigie.evidence.models import SignedTreeHead
 from vigie.evidence.verify import verify_all
@@ -78,6 +84,7 @@ class ItemDetailView(PermissionRequired, View):
                 "verification": verification,
                 "reason_form": ReasonForm(),
                 "my_requests": item.approvals.filter(requested_by=user)[:5],
+                "record_links": selectors.record_links(user, item),
             },
         )
 
@@ -174,6 +181,8 @@ class AddView(PermissionRequired, View):
 
 
 class ExportView(PermissionRequired, View):
+    """Starts the export of a case as a background job and shows its page."""
+
     required_permission = "evidence.export"
 
     def post(self, request: HttpRequest) -> HttpResponseBase:
@@ -181,11 +190,51 @@ class ExportView(PermissionRequired, View):
         if not form.is_valid():
             messages.error(request, _("Choose a case and a report language."))
             return redirect("evidence:items")
+        user = access.request_user(request)
+        case = form.cleaned_data["case"]
         try:
-            return bag_zip_response(
-                request.user, form.cleaned_data["case"], form.cleaned_data["lang"]
-            )
+            items = exports.exportable_items(user, case)
         except services.EvidenceError as exc:
             messages.error(request, str(exc))
-            query = urlencode({"case": form.cleaned_data["case"]})
+            query = urlencode({"case": case})
             return redirect(f"{reverse('evidence:items')}?{query}")
+        job = jobs.start(
+            tasks.EXPORT,
+            user=user,
+            organisation=items[0].organisation,
+            params={"case": case, "lang": form.cleaned_data["lang"], "user_id": user.pk},
+        )
+        return redirect("evidence:export-job", pk=job.pk)
+
+
+class ExportJobView(PermissionRequired, View):
+    """The export's progress (htmx polls the partial) and, when done, its download."""
+
+    required_permission = "evidence.export"
+
+    def get(self, request: HttpRequest, pk: Any) -> HttpResponse:
+        job = selectors.export_job_for(access.request_user(request), pk)
+        context = {"job": job, "archive": exports.archive_of(job)}
+        if request.headers.get("HX-Request") == "true":
+            return render(request, "evidence/_export_status.html", context)
+        return render(request, "evidence/export_job.html", context)
+
+
+class ExportDownloadView(PermissionRequired, View):
+    """The zip of a finished export, for the person who asked; logged in each item's chain."""
+
+    required_permission = "evidence.export"
+
+    def get(self, request: HttpRequest, pk: Any) -> HttpResponseBase:
+        user = access.request_user(request)
+        job = selectors.export_job_for(user, pk)
+        archive = exports.archive_of(job)
+        if archive is None:
+            raise Http404("this export is not ready or no longer kept")
+        exports.record_archive_download(user, job)
+        return FileResponse(
+            archive.open("rb"),
+            as_attachment=True,
+            filename=archive.name,
+            content_type="application/zip",
+        )

@@ -20,6 +20,7 @@ class ItemSerializer(serializers.ModelSerializer[Item]):
     blob = BlobSerializer()
     source = serializers.SerializerMethodField()  # type: ignore[assignment]
     duplicate_of = serializers.SerializerMethodField()
+    links = serializers.SerializerMethodField()
 
     class Meta:
         model = Item
@@ -35,6 +36,18 @@ class ItemSerializer(serializers.ModelSerializer[Item]):
             "duplicate_of",
             "sealed",
             "added_at",
+            "links",
+        ]
+
+    def get_links(self, obj: Item) -> list[dict[str, Any]]:
+        """Links to the case, perpetrators, incidents: kind, reference (UUID), number."""
+        return [
+            {
+                "kind": link.kind,
+                "reference": link.reference,
+                "id": link.case_id or link.perpetrator_id or link.incident_id,
+            }
+            for link in obj.links.all()
         ]
 
     def get_source(self, obj: Item) -> str | None:
@@ -82,6 +95,18 @@ class ItemCreateSerializer(serializers.Serializer[Any]):
     collected_by = serializers.CharField(required=False, allow_blank=True, default="")
     place = serializers.CharField(required=False, allow_blank=True, default="")
     consent = serializers.CharField(required=False, allow_blank=True, default="")
+    perpetrators = serializers.ListField(
+        child=serializers.CharField(max_length=36),
+        required=False,
+        default=list,
+        help_text="perpetrators of the case to link (number or UUID)",
+    )
+    incidents = serializers.ListField(
+        child=serializers.CharField(max_length=36),
+        required=False,
+        default=list,
+        help_text="incidents of the case to link (number or UUID)",
+    )
     derived_from = serializers.UUIDField(required=False, allow_null=True, default=None)
     derivation = serializers.ChoiceField(
         choices=Item.Derivation.choices, required=False, allow_blank=True, default=""
@@ -191,6 +216,18 @@ class UploadCreateSerializer(serializers.Serializer[Any]):
     collected_by = serializers.CharField(required=False, allow_blank=True, default="")
     place = serializers.CharField(required=False, allow_blank=True, default="")
     consent = serializers.CharField(required=False, allow_blank=True, default="")
+    perpetrators = serializers.ListField(
+        child=serializers.CharField(max_length=36),
+        required=False,
+        default=list,
+        help_text="perpetrators of the case to link (number or UUID)",
+    )
+    incidents = serializers.ListField(
+        child=serializers.CharField(max_length=36),
+        required=False,
+        default=list,
+        help_text="incidents of the case to link (number or UUID)",
+    )
 
 
 class UploadSerializer(serializers.ModelSerializer[UploadSession]):

@@ -65,6 +65,8 @@ class ItemList(generics.ListAPIView):
                     place=d["place"],
                     consent=d["consent"],
                     external_case=d["external_case"],
+                    perpetrators=d["perpetrators"],
+                    incidents=d["incidents"],
                 ),
                 derived_from=source,
                 derivation=d["derivation"],

@@ -57,6 +57,12 @@ ENDPOINTS = [
     Endpoint("evidence:items", perm=V),
     Endpoint("evidence:add", perm=A),
     Endpoint("evidence:export", "POST", perm=X, data={}),
+    Endpoint("evidence:export-job", perm=X, kwargs={"pk": "00000000-0000-4000-8000-000000000000"}),
+    Endpoint(
+        "evidence:export-download",
+        perm=X,
+        kwargs={"pk": "00000000-0000-4000-8000-000000000000"},
+    ),
     Endpoint("evidence:approve", "POST", perm=S, target=_approval),
     Endpoint("evidence:item", perm=V, target=_uuid),
     Endpoint("evidence:item", "POST", perm=V, target=_uuid),

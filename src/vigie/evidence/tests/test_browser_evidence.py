@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -89,12 +90,21 @@ def test_upload_resume_custody_export(
     page.set_viewport_size({"width": 1280, "height": 800})
 
     page.fill("#id_case", "C-BROWSER")
+    page.click("[data-testid=export]")  # a background job: its page follows it
+    expect(page).to_have_url(re.compile(r"/evidence/exports/[0-9a-f-]{36}/$"))
+    expect(page.locator("#export-status")).to_have_attribute("data-status", "succeeded")
+    expect(page.locator("#export-status progress")).to_have_attribute("value", str(len(data)))
+    screenshot(page, "evidence-export-job-fr")
     with page.expect_download() as info:
-        page.click("[data-testid=export]")
+        page.click("[data-testid=export-download]")
     archive = tmp_path / "bag.zip"
     info.value.save_as(archive)
     zipfile.ZipFile(io.BytesIO(archive.read_bytes())).extractall(tmp_path / "bag")
     assert verify_bag(tmp_path / "bag").problems == []
     events = list(item.custody.values_list("event", flat=True))
-    assert events[:2] == ["collected", "received"] and events[-1] == "exported"
-    screenshot(page, "evidence-list-fr")
+    assert events[:2] == ["collected", "received"] and events[-2:] == ["exported", "downloaded"]
+    page.goto(f"{url}/evidence/{item.uuid}/")
+    expect(page.locator("[data-testid=custody]")).to_contain_text("exportée")  # French now
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{url}/evidence/?case=C-BROWSER")
+    screenshot(page, "evidence-list-after-export-phone-fr")

@@ -192,9 +192,11 @@ def test_killed_mid_ingest_leaves_no_half_item(tmp_path: Path) -> None:
 
     def feed() -> None:
         with fifo.open("wb") as writer:
-            # The pipe holds 64 KiB: once 8 MiB are written, the vault has read, hashed,
-            # encrypted and written most of them to its temporary file.
-            writer.write(os.urandom(8 * 1024 * 1024))
+            # The pipe holds 64 KiB and the vault reads 8 MiB batches, one ahead of the
+            # batch it encrypts: once 24 MiB are written, the third batch is being read,
+            # so at least the first 8 MiB were hashed, encrypted and written to its
+            # temporary file.
+            writer.write(os.urandom(24 * 1024 * 1024))
             proc.send_signal(signal.SIGKILL)  # the pipe is still open: mid-ingest
             proc.wait(timeout=30)
 

@@ -80,3 +80,29 @@ def test_unreachable_object_storage_is_reported(world: World, s3: Any, monkeypat
     from vigie.evidence.models import Item
 
     assert Item.objects.count() == 0
+
+
+def test_batched_ingest_on_s3(world: World, s3: Any, vault_dir: Any, tmp_path: Any) -> None:
+    from vigie.evidence import batch, services
+
+    paths = []
+    for i, data in enumerate([b"one", b"two", b"one"]):
+        path = tmp_path / f"s3-{i}.bin"
+        path.write_bytes(data)
+        paths.append(path)
+    outs = list(
+        batch.ingest_many(
+            None,
+            world.own,
+            [(p.name, batch.file_opener(p)) for p in paths],
+            collection=services.Collection(case_ref="S3-B", external_case=True),
+            actor_name="test",
+            batch_size=2,
+        )
+    )
+    assert [o.error for o in outs] == ["", "", ""]
+    assert outs[2].duplicate_of == outs[0].item
+    assert len(s3.list_objects_v2(Bucket="vault")["Contents"]) == 2
+    assert not (vault_dir / "evidence" / "objects").exists()
+    assert list((vault_dir / "evidence" / "tmp").iterdir()) == []
+    assert verify_all().ok

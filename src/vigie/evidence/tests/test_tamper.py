@@ -6,7 +6,7 @@ import itertools
 import os
 
 from vigie.evidence import log, store
-from vigie.evidence.models import CustodyEntry, LogState, SignedTreeHead
+from vigie.evidence.models import CustodyEntry, Item, LogState, SignedTreeHead
 from vigie.evidence.tests.factories import add
 from vigie.evidence.verify import verify_all
 from vigie.testing import World
@@ -147,3 +147,15 @@ def test_log_state_and_consistency(world: World) -> None:
             bytes.fromhex(new.root_hash),
         )
     assert LogState.objects.get().size == 6
+
+
+def test_edited_collection_record(world: World) -> None:
+    """The record (who, where, when, consent) is bound into the "collected" entry by digest."""
+    got = add(world, b"statement", name="s.txt", place="Sinjar (synthetic)")
+    assert verify_all().ok
+    Item.objects.filter(pk=got.item.pk).update(place="Elsewhere")
+    report = verify_all()
+    assert [p.kind for p in report.problems] == ["record"]
+    assert str(got.item.uuid) in str(report.problems[0])
+    assert "custody entry 1" in str(report.problems[0])
+    assert [p.kind for p in verify_all(Item.objects.get(pk=got.item.pk)).problems] == ["record"]

@@ -66,11 +66,15 @@ def test_seal_request_approve_release_pages(world: World, web: Any) -> None:
     assert CustodyEntry.objects.filter(item=item, event="released").exists()
 
 
-def test_export_page(world: World, web: Any) -> None:
+def test_export_page(world: World, web: Any, django_capture_on_commit_callbacks: Any) -> None:
     add(world, b"one", case="C-E")
     client = web(world.users["investigator"])
-    r = client.post("/evidence/export/", {"case": "C-E", "lang": "fr"})
-    assert r.status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post("/evidence/export/", {"case": "C-E", "lang": "fr"})
+    assert r.status_code == 302 and r["Location"].startswith("/evidence/exports/")
+    link = r["Location"] + "download/"
+    assert link in client.get(r["Location"]).content.decode()
+    r = client.get(link)
     names = zipfile.ZipFile(io.BytesIO(b"".join(r.streaming_content))).namelist()
     assert "data/custody-report.pdf" in names and "manifest-sha512.txt" in names
     r = client.post("/evidence/export/", {"case": "NOPE", "lang": "fr"}, follow=True)
