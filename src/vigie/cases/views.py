@@ -137,6 +137,31 @@ def _labelled(record: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def route_points(route: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The route legs as the case page's map draws them: number, ISO numeric country (the
+    world map's feature id), coordinates when recorded (else the map uses the country's centre)
+    and a short label."""
+    countries = codelists.get("countries")
+    out = []
+    for n, leg in enumerate(route, 1):
+        item = countries.codes.get(leg.get("country") or "")
+        numeric = str(item.attrs.get("numeric") or "").zfill(3) if item else ""
+        lat, lon = leg.get("latitude"), leg.get("longitude")
+        out.append(
+            {
+                "n": n,
+                "country": leg.get("country") or "",
+                "numeric": numeric,
+                "lat": lat if lat is not None and lon is not None else None,
+                "lon": lon if lat is not None and lon is not None else None,
+                "label": ", ".join(
+                    x for x in (leg.get("country_l"), leg.get("area"), leg.get("role_l")) if x
+                ),
+            }
+        )
+    return out
+
+
 def _evidence_panel(user: Any, case: Case) -> dict[str, Any] | None:
     """The evidence app's panel data, if that app is installed (cases does not need it)."""
     if not django_apps.is_installed("vigie.evidence"):
@@ -164,6 +189,7 @@ class CaseDetailView(PermissionRequired, View):
         user = access.request_user(request)
         case = selectors.get_case_for(user, uuid)
         record = selectors.case_record_for(user, case, identity=identity)
+        labels = _labelled(record)
         history = LogEntry.objects.get_for_object(case).select_related("actor")[:50]
         return render(
             request,
@@ -171,7 +197,8 @@ class CaseDetailView(PermissionRequired, View):
             {
                 "case": case,
                 "record": record,
-                "labels": _labelled(record),
+                "labels": labels,
+                "route_points": route_points(labels["route"]),
                 "identity_shown": identity and selectors.may_see_identity(user, case),
                 "may_see_identity": selectors.may_see_identity(user, case),
                 "may_change": access.can(user, "case.change", case),
