@@ -19,7 +19,16 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from vigie.cases import codelists, importer, selectors, services
-from vigie.cases.forms import CaseForm, ImportForm, form_to_record, problem_field, record_to_initial
+from vigie.cases.forms import (
+    CaseForm,
+    ImportForm,
+    form_to_record,
+    formsets_valid,
+    problem_field,
+    quiet,
+    record_to_initial,
+    row_formsets,
+)
 from vigie.cases.models import Case
 from vigie.core import access, jobs
 from vigie.core.models import Job, Organisation
@@ -249,22 +258,43 @@ class CaseFormView(PermissionRequired, View):
                     "victim-trafficking_status": "possible",
                 },
             )
+            rows = row_formsets()
         else:
             record = selectors.case_record_for(user, case, identity=show)
             form = CaseForm(show_identity=show, initial=record_to_initial(record))
-        return self._render(request, form, case)
+            rows = row_formsets(record=record)
+        return self._render(request, form, rows, case)
 
     def _render(
-        self, request: HttpRequest, form: CaseForm, case: Any, status: int = 200
+        self,
+        request: HttpRequest,
+        form: CaseForm,
+        rows: dict[str, Any],
+        case: Any,
+        status: int = 200,
+        focus: str = "",
     ) -> HttpResponse:
-        return render(request, "cases/form.html", {"form": form, "case": case}, status=status)
+        return render(
+            request,
+            "cases/form.html",
+            {"form": form, "rows": rows, "case": case, "focus": focus, "failed": status == 400},
+            status=status,
+        )
 
     def post(self, request: HttpRequest, uuid: uuidlib.UUID | None = None) -> HttpResponse:
         user, org, case = self._context(request, uuid)
         show = services.may_record_identity(user, org)
+        add = request.POST.get("add_row", "")
         form = CaseForm(request.POST, show_identity=show)
-        if not form.is_valid():
-            return self._render(request, form, case, 400)
+        rows = row_formsets(request.POST, add=add)
+        if add in rows:
+            # "Add another" without JavaScript: the same page with one more empty row, nothing
+            # saved, every value kept; focus goes to the new row
+            total = len(rows[add].forms)
+            quiet(form, rows)
+            return self._render(request, form, rows, case, focus=f"{add}-{total - 1}")
+        if not (form.is_valid() and formsets_valid(rows)):
+            return self._render(request, form, rows, case, 400)
         data = dict(form.cleaned_data)
         if "save_draft" in request.POST:
             data["status"] = "draft"
@@ -272,15 +302,20 @@ class CaseFormView(PermissionRequired, View):
         if existing:
             for key in ("uuid", "organisation", "standard_version", "created_at", "updated_at"):
                 existing.pop(key, None)
-        record = form_to_record(data, existing)
+        record, where = form_to_record(data, rows, existing)
         try:
             saved = services.save_record(user, org, record, instance=case)
         except services.RecordInvalid as exc:
             for p in exc.problems:
-                name = problem_field(p.path)
-                message = p.message if name else f"{p.path}: {p.message}"
-                form.add_error(name if name in form.fields else None, message)
-            return self._render(request, form, case, 400)
+                prefix, index, name = problem_field(p.path, where)
+                if prefix:
+                    row = rows[prefix].forms[index]
+                    row.add_error(name if name in row.fields else None, p.message)
+                elif name in form.fields:
+                    form.add_error(name, p.message)
+                else:
+                    form.add_error(None, f"{p.path}: {p.message}")
+            return self._render(request, form, rows, case, 400)
         messages.success(request, _("Case %(ref)s saved.") % {"ref": saved.reference})
         return redirect("cases:detail", uuid=saved.uuid)
 

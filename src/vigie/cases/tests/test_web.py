@@ -62,10 +62,10 @@ def test_failed_submit_keeps_every_value(web: Any, world: World) -> None:
         "victim-trafficking_status": "possible",
         "event_date_start": "2017-05-01",
         "event_date_end": "2016-01-01",  # before the start: refused
-        "exp-forms": ["forced_labour"],
-        "leg1-country": "ER",
-        "leg2-country": "LY",
-        "leg2-corridor": "central_mediterranean",
+        "exp-0-forms": ["forced_labour"],
+        "leg-0-country": "ER",
+        "leg-1-country": "LY",
+        "leg-1-corridor": "central_mediterranean",
     }
     page = client.post("/cases/new/", data, HTTP_ACCEPT_LANGUAGE="en")
     body = page.content.decode()
