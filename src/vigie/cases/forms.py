@@ -279,7 +279,7 @@ ROWS: dict[str, tuple[type[RowForm], str, int]] = {
 MAX_ROWS = 50
 
 
-class RowFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
+class RowFormSet(forms.BaseFormSet):
     def add_fields(self, form: forms.Form, index: int | None) -> None:
         super().add_fields(form, index)
         if "DELETE" in form.fields:
@@ -298,7 +298,7 @@ def _formset_class(prefix: str, extra: int) -> type[forms.BaseFormSet[Any]]:
     )
 
 
-def quiet(form: forms.Form, rows: dict[str, Any]) -> None:
+def quiet(form: Any, rows: dict[str, Any]) -> None:
     """Show a bound form as typed, without validating it (after "Add another": no error
     messages for fields the user has not reached yet)."""
     from django.forms.utils import ErrorDict, ErrorList

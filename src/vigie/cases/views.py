@@ -414,6 +414,8 @@ EXPORT_TYPES = {
     "parquet": ("application/vnd.apache.parquet", "parquet"),
     "ctdc": ("text/csv", "csv"),
     "htcds": ("application/json", "json"),
+    "htcds-csv": ("text/csv", "csv"),
+    "htcds-xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
     "json": ("application/json", "json"),
 }
 
