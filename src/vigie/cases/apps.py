@@ -19,6 +19,7 @@ class CasesConfig(AppConfig):
             Case,
             Exploitation,
             Incident,
+            MappingProfile,
             Perpetrator,
             Referral,
             RouteLeg,
@@ -37,3 +38,4 @@ class CasesConfig(AppConfig):
             Referral,
             exclude_fields=["codes_index", "search_text"],
         )
+        changelog.register(MappingProfile)

@@ -1,5 +1,5 @@
-"""The case form (one page, in steps: case, person, exploitation, perpetrator, route) and the
-import form. The form only gathers values: it builds a nested record for
+"""The case form (one page, in steps: case, person, exploitation, perpetrator, route), with
+repeated rows (formsets). The form only gathers values: it builds a nested record for
 services.save_record, whose problems come back on the matching fields."""
 
 from __future__ import annotations
@@ -465,26 +465,3 @@ def problem_field(path: str, where: dict[str, list[int]] | None = None) -> tuple
     if prefix is None or not 0 <= number < len(rows):
         return ("", -1, "")
     return (prefix, rows[number], name)
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("File"), help_text=_("CTDC layout as CSV or XLSX, or HTCDS records as JSON.")
-    )
-    format = forms.ChoiceField(
-        label=_("Layout"),
-        choices=[("", _("From the file name")), ("ctdc", "CTDC"), ("htcds", "HTCDS (JSON)")],
-        required=False,
-    )
-    partial = forms.BooleanField(
-        label=_("Write the valid rows even if some are invalid"),
-        required=False,
-        help_text=_("Otherwise nothing is written when any row is invalid."),
-    )
-    organisation = forms.ChoiceField(label=_("Organisation"))
-
-    def __init__(self, *args: Any, organisations: list[Any], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["organisation"]
-        assert isinstance(field, forms.ChoiceField)
-        field.choices = [(o.code, o.name) for o in organisations]

@@ -1,5 +1,5 @@
-"""Pages: case list, case page, case form, import with progress. Thin: services and selectors
-do the work."""
+"""Pages: case list, case page (with the route map), case form, export. Thin: services and
+selectors do the work. The import pages are in vigie.cases.import_views."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from typing import Any
 
 from auditlog.models import LogEntry
 from django.apps import apps as django_apps
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -18,10 +17,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from vigie.cases import codelists, importer, selectors, services
+from vigie.cases import codelists, selectors, services
 from vigie.cases.forms import (
     CaseForm,
-    ImportForm,
     form_to_record,
     formsets_valid,
     problem_field,
@@ -30,8 +28,8 @@ from vigie.cases.forms import (
     row_formsets,
 )
 from vigie.cases.models import Case
-from vigie.core import access, jobs
-from vigie.core.models import Job, Organisation
+from vigie.core import access
+from vigie.core.models import Organisation
 from vigie.web.mixins import PermissionRequired
 
 FILTER_LISTS = {
@@ -318,90 +316,6 @@ class CaseFormView(PermissionRequired, View):
             return self._render(request, form, rows, case, 400)
         messages.success(request, _("Case %(ref)s saved.") % {"ref": saved.reference})
         return redirect("cases:detail", uuid=saved.uuid)
-
-
-def _upload_dir() -> Path:
-    path = Path(settings.DATA_DIR) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-class ImportView(PermissionRequired, View):
-    required_permission = "case.import"
-
-    def _orgs(self, request: HttpRequest) -> list[Organisation]:
-        user = access.request_user(request)
-        return [
-            o
-            for o in Organisation.objects.filter(is_active=True)
-            if access.has_perm(user, "case.import", o.pk)
-        ]
-
-    def get(self, request: HttpRequest, form: ImportForm | None = None) -> HttpResponse:
-        orgs = self._orgs(request)
-        user = access.request_user(request)
-        recent = jobs.visible_jobs(user).filter(kind="cases.import")[:10]
-        return render(
-            request,
-            "cases/import.html",
-            {
-                "form": form or ImportForm(organisations=orgs),
-                "recent": recent,
-            },
-            status=400 if form is not None else 200,
-        )
-
-    def post(self, request: HttpRequest) -> HttpResponse:
-        orgs = self._orgs(request)
-        form = ImportForm(request.POST, request.FILES, organisations=orgs)
-        if not form.is_valid():
-            return self.get(request, form)
-        user = access.request_user(request)
-        org = next(o for o in orgs if o.code == form.cleaned_data["organisation"])
-        upload = form.cleaned_data["file"]
-        suffix = Path(upload.name).suffix.lower()
-        if suffix not in (".csv", ".xlsx", ".json"):
-            form.add_error("file", _("Only .csv, .xlsx and .json files can be imported."))
-            return self.get(request, form)
-        name = f"{uuidlib.uuid4().hex}{suffix}"
-        target = _upload_dir() / name
-        with target.open("wb") as fh:
-            for chunk in upload.chunks():
-                fh.write(chunk)
-        partial = form.cleaned_data["partial"]
-        job = jobs.start(
-            "cases.import",
-            user=user,
-            organisation=org,
-            params={
-                "path": str(target),
-                "original_name": upload.name,
-                "format": form.cleaned_data["format"] or importer.guess_format(target),
-                "partial": partial,
-                "organisation_id": org.pk,
-                "user_id": user.pk,
-                "rejects": str(target.with_suffix(".rejects.csv")) if partial else "",
-            },
-        )
-        return redirect("cases:import-status", job=job.pk)
-
-
-class ImportStatusView(PermissionRequired, View):
-    required_permission = "case.import"
-
-    def get(self, request: HttpRequest, job: uuidlib.UUID) -> HttpResponse:
-        user = access.request_user(request)
-        found = jobs.visible_jobs(user).filter(pk=job, kind="cases.import").first()
-        if found is None:
-            raise Http404
-        template = (
-            "cases/_import_progress.html"
-            if request.headers.get("HX-Request")
-            else ("cases/import_status.html")
-        )
-        return render(
-            request, template, {"job": found, "report": found.result or {}, "Status": Job.Status}
-        )
 
 
 class CaseEditView(CaseFormView):
