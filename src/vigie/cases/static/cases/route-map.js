@@ -29,11 +29,13 @@
     var xs = points.map(function (p) { return p.xy[0]; }), ys = points.map(function (p) { return p.xy[1]; });
     var minX = Math.min.apply(null, xs), maxX = Math.max.apply(null, xs);
     var minY = Math.min.apply(null, ys), maxY = Math.max.apply(null, ys);
-    var w = Math.max(maxX - minX, 2 * (maxY - minY), 100) * 1.35, h = w / 2;
+    var w = Math.max(maxX - minX, 2 * (maxY - minY), 60) * 1.4, h = w / 2;
     w = Math.min(w, WIDTH); h = Math.min(h, HEIGHT);
     var x0 = Math.min(Math.max((minX + maxX) / 2 - w / 2, 0), WIDTH - w);
     var y0 = Math.min(Math.max((minY + maxY) / 2 - h / 2, 0), HEIGHT - h);
-    var k = w / WIDTH;  /* marks keep their size on screen whatever the zoom */
+    /* marks keep their size on screen (in CSS pixels) whatever the zoom and the screen */
+    var body = fig.querySelector(".route-map-body");
+    var k = w / Math.max(body.clientWidth || 600, 200);
     var svg = el("svg", { xmlns: W.NS, viewBox: [x0, y0, w, h].map(function (v) { return v.toFixed(1); }).join(" "),
       width: "100%", role: "img", "aria-labelledby": "route-map-title", "aria-describedby": "route-legs",
       direction: "ltr", "font-family": "Noto Sans, DejaVu Sans, sans-serif", "class": "route-svg" });
@@ -42,13 +44,13 @@
     var onRoute = {};
     points.forEach(function (p) { onRoute[p.country] = true; });
     W.draw(svg, feats, WIDTH, HEIGHT, function (f) {
-      return onRoute[f.id] ? { fill: "#c9dde8", stroke: "#fff", "stroke-width": 0.6 * k } : { "stroke-width": 0.4 * k };
+      return onRoute[f.id] ? { fill: "#c9dde8", stroke: "#fff", "stroke-width": k } : { "stroke-width": 0.7 * k };
     });
     var defs = el("defs", {}, svg);
     var marker = el("marker", { id: "route-arrow", viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 5,
       markerHeight: 5, orient: "auto-start-reverse" }, defs);
     el("path", { d: "M0,0 L10,5 L0,10 Z", fill: "#c8553d" }, marker);
-    var r = 9 * k;
+    var r = 11 * k;
     /* the same place twice in a row: spread the points a little so both numbers show */
     points.forEach(function (p, i) {
       var same = points.slice(0, i).filter(function (q) { return q.xy[0] === p.xy[0] && q.xy[1] === p.xy[1]; }).length;
@@ -61,18 +63,18 @@
       var ux = dx / len, uy = dy / len;
       el("line", { x1: (a[0] + ux * r).toFixed(2), y1: (a[1] + uy * r).toFixed(2),
         x2: (b[0] - ux * (r + 1.5 * k)).toFixed(2), y2: (b[1] - uy * (r + 1.5 * k)).toFixed(2),
-        stroke: "#c8553d", "stroke-width": (2.2 * k).toFixed(2), "marker-end": "url(#route-arrow)", "class": "route-arrow" }, svg);
+        stroke: "#c8553d", "stroke-width": (2.5 * k).toFixed(2), "marker-end": "url(#route-arrow)", "class": "route-arrow" }, svg);
     }
     points.forEach(function (p) {
       var g = el("g", { "class": "route-point", "data-n": p.n }, svg);
       el("title", {}, g).textContent = p.n + ". " + p.label;
       el("circle", { cx: p.xy[0].toFixed(2), cy: p.xy[1].toFixed(2), r: r.toFixed(2), fill: "#0b4f6c",
         stroke: "#fff", "stroke-width": (1.5 * k).toFixed(2) }, g);
-      var t = el("text", { x: p.xy[0].toFixed(2), y: p.xy[1].toFixed(2), fill: "#fff", "font-size": (11 * k).toFixed(2),
+      var t = el("text", { x: p.xy[0].toFixed(2), y: p.xy[1].toFixed(2), fill: "#fff", "font-size": (13 * k).toFixed(2),
         "font-weight": "bold", "text-anchor": "middle", "dominant-baseline": "central" }, g);
       t.textContent = String(p.n);
     });
-    fig.querySelector(".route-map-body").appendChild(svg);
+    body.appendChild(svg);
     fig.setAttribute("data-ready", "true");
   }
 
