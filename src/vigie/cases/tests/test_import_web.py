@@ -49,7 +49,7 @@ def test_ctdc_file_preview_check_confirm(
     preview_url = _upload(client, "sample.csv", SAMPLE.read_bytes())
     preview = client.get(preview_url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'data-testid="layout">CTDC<' in preview and "registration_year" in preview
-    assert "The first 10 rows of the file" in preview and "Map the columns" not in preview
+    assert "The first rows of the file" in preview and "Map the columns" not in preview
     check = _run(client, preview_url, {"action": "check"}, django_capture_on_commit_callbacks)
     assert check.params["dry_run"] and check.status == Job.Status.SUCCEEDED, check.error
     assert Case.objects.count() == 0  # a check writes nothing
