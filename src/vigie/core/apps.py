@@ -6,6 +6,7 @@ class CoreConfig(AppConfig):
     name = "vigie.core"
     label = "core"
     verbose_name = _("Organisations and access")
+    nav_label = _("Administration")
     nav = [
         ("core:users", _("Users"), "org.users.manage"),
         ("core:organisations", _("Organisations"), "system.orgs.manage"),
