@@ -11,6 +11,7 @@ class CasesConfig(AppConfig):
         ("cases:list", _("Cases"), "case.view"),
         ("cases:create", _("New case"), "case.create"),
         ("cases:import", _("Import"), "case.import"),
+        ("cases:profiles", _("Mapping profiles"), "case.import"),
     ]
 
     def ready(self) -> None:
