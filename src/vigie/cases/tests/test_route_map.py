@@ -76,7 +76,12 @@ def test_case_without_route_has_an_empty_state(web: Any, world: World, api: Any)
     uuid = (
         api(world.users["case_manager"]).post("/api/cases/", record, format="json").json()["uuid"]
     )
-    body = web(world.users["case_manager"]).get(f"/cases/{uuid}/").content.decode()
+    client = web(world.users["case_manager"])
+    body = client.get(f"/cases/{uuid}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "No route recorded for this case." in body
     assert f"/cases/{uuid}/edit/#step-route" in body
     assert 'id="route-points"' not in body and "route-map.js" not in body
+    french = client.get(f"/cases/{uuid}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Aucun itinéraire enregistré pour ce dossier." in french
+    french = client.get(f"/cases/{uuid}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Aucun itinéraire enregistré pour ce dossier." in french
