@@ -16,10 +16,7 @@ def _links(html: str, nav_class: str) -> list[Any]:
 
 def _menus(html: str) -> tuple[list[str], list[tuple[str, str | None]]]:
     main = [a.text_content().strip() for a in _links(html, "mainnav")]
-    section = [
-        (a.text_content().strip(), a.get("aria-current"))
-        for a in _links(html, "subnav")
-    ]
+    section = [(a.text_content().strip(), a.get("aria-current")) for a in _links(html, "subnav")]
     return main, section
 
 
