@@ -54,16 +54,25 @@
     /* the same place twice in a row: spread the points a little so both numbers show */
     points.forEach(function (p, i) {
       var same = points.slice(0, i).filter(function (q) { return q.xy[0] === p.xy[0] && q.xy[1] === p.xy[1]; }).length;
-      if (same) p.xy = [p.xy[0] + same * 2.2 * r, p.xy[1]];
+      if (same) p.xy = [p.xy[0], p.xy[1] + same * 2.2 * r];
     });
+    /* legs are arcs bending to the same side of the direction of travel, so that a way
+       back (B -> A after A -> B) is a separate arc; they start and stop at the circles */
+    function towards(p, q, d) {  /* the point at distance d from p towards q */
+      var ex = q[0] - p[0], ey = q[1] - p[1], l = Math.sqrt(ex * ex + ey * ey) || 1;
+      return [p[0] + ex / l * d, p[1] + ey / l * d];
+    }
     for (var i = 1; i < points.length; i++) {
       var a = points[i - 1].xy, b = points[i].xy, dx = b[0] - a[0], dy = b[1] - a[1];
       var len = Math.sqrt(dx * dx + dy * dy);
       if (len < 2 * r + 1) continue;
-      var ux = dx / len, uy = dy / len;
-      el("line", { x1: (a[0] + ux * r).toFixed(2), y1: (a[1] + uy * r).toFixed(2),
-        x2: (b[0] - ux * (r + 1.5 * k)).toFixed(2), y2: (b[1] - uy * (r + 1.5 * k)).toFixed(2),
-        stroke: "#c8553d", "stroke-width": (2.5 * k).toFixed(2), "marker-end": "url(#route-arrow)", "class": "route-arrow" }, svg);
+      var ux = dx / len, uy = dy / len, bend = Math.min(0.25 * len, 40 * k);
+      var c = [(a[0] + b[0]) / 2 - uy * bend, (a[1] + b[1]) / 2 + ux * bend];
+      var start = towards(a, c, r), end = towards(b, c, r + 1.5 * k);
+      el("path", { d: "M" + start[0].toFixed(2) + "," + start[1].toFixed(2) + " Q" + c[0].toFixed(2) + "," +
+        c[1].toFixed(2) + " " + end[0].toFixed(2) + "," + end[1].toFixed(2), fill: "none",
+        stroke: "#c8553d", "stroke-width": (2.5 * k).toFixed(2), "marker-end": "url(#route-arrow)",
+        "class": "route-arrow" }, svg);
     }
     points.forEach(function (p) {
       var g = el("g", { "class": "route-point", "data-n": p.n }, svg);
