@@ -229,3 +229,19 @@ def test_any_sheet_reads_or_names_the_problem(header: list[str], rows: list[list
             layouts.htcds_to_record(item)
         except layouts.RowError as exc:
             assert exc.column in item
+
+
+def test_web_download_in_the_spreadsheet_layout(web: Any, world: World, api: Any) -> None:
+    from vigie.cases.tests.conftest import RECORD
+
+    api(world.users["case_manager"]).post("/api/cases/", RECORD, format="json")
+    client = web(world.users["analyst"])
+    assert "format=htcds-xlsx" in client.get("/cases/").content.decode()
+    response = client.get("/cases/export/?format=htcds-csv")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0] == htcds_sheet.COLUMNS and len(rows) == 2
+    row = dict(zip(rows[0], rows[1], strict=True))
+    assert row["prs_Gender"] == "Feminine" and row["prs_SecondName"] == ""  # no identities
+    forms = codelists.get("exploitation_forms")
+    expected = {forms.to_external("htcds", c) for c in ("sexual_slavery", "forced_marriage")}
+    assert set(row["vic_TypeOfExploitation"].split(";")) == expected - {None}
