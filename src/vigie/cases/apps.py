@@ -11,6 +11,7 @@ class CasesConfig(AppConfig):
         ("cases:list", _("Cases"), "case.view"),
         ("cases:create", _("New case"), "case.create"),
         ("cases:import", _("Import"), "case.import"),
+        ("cases:profiles", _("Mapping profiles"), "case.import"),
     ]
 
     def ready(self) -> None:
@@ -19,6 +20,7 @@ class CasesConfig(AppConfig):
             Case,
             Exploitation,
             Incident,
+            MappingProfile,
             Perpetrator,
             Referral,
             RouteLeg,
@@ -37,3 +39,4 @@ class CasesConfig(AppConfig):
             Referral,
             exclude_fields=["codes_index", "search_text"],
         )
+        changelog.register(MappingProfile)

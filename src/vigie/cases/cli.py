@@ -168,11 +168,25 @@ def _dry_run(path: Path, fmt: str, org: Any, user: Any, as_json: bool, rules: An
     "--format",
     "fmt",
     required=True,
-    type=click.Choice(["ctdc", "ctdc-sample", "htcds", "json", "csv", "xlsx", "parquet"]),
+    type=click.Choice(
+        [
+            "ctdc",
+            "ctdc-sample",
+            "htcds",
+            "htcds-csv",
+            "htcds-xlsx",
+            "json",
+            "csv",
+            "xlsx",
+            "parquet",
+        ]
+    ),
 )
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--user", "username", required=True, help="Export what this user may see.")
-@click.option("--identity", is_flag=True, help="Include identities (json, htcds; audited).")
+@click.option(
+    "--identity", is_flag=True, help="Include identities (json and htcds formats; audited)."
+)
 @click.option("--situation", default="")
 @click.option("--country", default="")
 @click.option("--organisation", default="")
@@ -203,10 +217,13 @@ def export(
 @click.option("--records", "n", type=click.IntRange(0), required=True, help="Rows to write.")
 @click.option("--seed", type=int, default=2331, show_default=True)
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--layout", type=click.Choice(["ctdc", "vigie"]), default="ctdc", show_default=True)
+@click.option(
+    "--layout", type=click.Choice(["ctdc", "vigie", "htcds"]), default="ctdc", show_default=True
+)
 def generate_(n: int, seed: int, output: Path, layout: str) -> None:
     """Write N synthetic case records (never real people) to a CSV file, streamed.
 
+    The htcds layout is the HTCDS v2.0 spreadsheet: XLSX when OUTPUT ends in .xlsx.
     Deterministic for a given seed; the file imports with `vigie import FILE --layout LAYOUT`.
     """
     from vigie.cases import generate

@@ -103,6 +103,11 @@ def _labels(raw: Any, where: str, required: tuple[str, ...] = LANGUAGES) -> dict
     missing = [lang for lang in required if not str(raw.get(lang) or "").strip()]
     if missing:
         raise CodeListError(f"{where}: label missing in {', '.join(missing)}")
+    stray = [str(k) for k, v in raw.items() if v is None]
+    if stray:  # `{en: Road (car, bus)}` in a YAML flow mapping: the comma split the label
+        raise CodeListError(
+            f"{where}: label cut at a comma ({', '.join(stray)}); quote labels with commas"
+        )
     return {str(k): str(v) for k, v in raw.items()}
 
 

@@ -1,13 +1,14 @@
 """Export the case records a user may see.
 
 Formats: ``ctdc`` (CSV, 63-column CTDC layout), ``ctdc-sample`` (CSV, the 17-column sample
-layout), ``htcds`` (JSON, HTCDS v2.0 field names), ``json`` (the nested Vigie records),
+layout), ``htcds`` (JSON, HTCDS v2.0 field names), ``htcds-csv`` / ``htcds-xlsx`` (the HTCDS
+v2.0 spreadsheet layout, vigie.cases.htcds_sheet), ``json`` (the nested Vigie records),
 ``csv`` / ``xlsx`` / ``parquet`` (one row per case, the flat Vigie summary table).
 
 Identifying fields are left out unless ``identity=True``, which needs
 ``victim.identity.export`` in the record's organisation and writes one access-log entry per
-exported case (only ``json`` and ``htcds`` carry identities). Cases are read in chunks of
-``CHUNK``, so memory stays bounded.
+exported case (only ``json`` and the ``htcds`` formats carry identities). Cases are read in
+chunks of ``CHUNK``, so memory stays bounded.
 """
 
 from __future__ import annotations
@@ -20,12 +21,23 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
-from vigie.cases import codelists, layouts, records, selectors
+from vigie.cases import codelists, htcds_sheet, layouts, records, selectors
 from vigie.cases.models import Case
 from vigie.core import access, audit
 
 CHUNK = 500
-FORMATS = ("ctdc", "ctdc-sample", "htcds", "json", "csv", "xlsx", "parquet")
+FORMATS = (
+    "ctdc",
+    "ctdc-sample",
+    "htcds",
+    "htcds-csv",
+    "htcds-xlsx",
+    "json",
+    "csv",
+    "xlsx",
+    "parquet",
+)
+WITH_IDENTITY = ("json", "htcds", "htcds-csv", "htcds-xlsx")
 FLAT_COLUMNS = [
     "uuid",
     "organisation",
@@ -133,10 +145,12 @@ def export(
     if identity and not access.has_perm(user, "victim.identity.export"):
         raise PermissionDenied("you may not export victims' identities")
     filters = filters or selectors.CaseFilters()
-    with_identity = identity and fmt in ("json", "htcds")
+    with_identity = identity and fmt in WITH_IDENTITY
     items = _records(user, filters, with_identity)
     if fmt in ("ctdc", "ctdc-sample"):
         n = _write_ctdc(items, layouts.LAYOUTS[fmt], path)
+    elif fmt in ("htcds-csv", "htcds-xlsx"):
+        n = _write_htcds_sheet(items, path, with_identity)
     elif fmt in ("json", "htcds"):
         n = _write_json(items, fmt, path)
     elif fmt == "csv":
@@ -172,6 +186,21 @@ def _write_ctdc(items: Iterator[tuple[Case, dict[str, Any]]], layout: Any, path:
             writer.writerows(layouts.record_to_ctdc_rows(layout, data))
             n += 1
     return n
+
+
+def _write_htcds_sheet(
+    items: Iterator[tuple[Case, dict[str, Any]]], path: Path, with_identity: bool
+) -> int:
+    counted = [0]
+
+    def rows() -> Iterator[dict[str, str]]:
+        for _case, data in items:
+            counted[0] += 1
+            show = with_identity and any(k in v for v in data["victims"] for k in records.IDENTITY)
+            yield from htcds_sheet.record_rows(data, with_identity=show)
+
+    htcds_sheet.write(path, rows())
+    return counted[0]
 
 
 def _write_json(items: Iterator[tuple[Case, dict[str, Any]]], fmt: str, path: Path) -> int:

@@ -1,5 +1,5 @@
-"""The case form (one page, in steps: case, person, exploitation, perpetrator, route) and the
-import form. The form only gathers values: it builds a nested record for
+"""The case form (one page, in steps: case, person, exploitation, perpetrator, route), with
+repeated rows (formsets). The form only gathers values: it builds a nested record for
 services.save_record, whose problems come back on the matching fields."""
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 
 from vigie.cases import codelists
 
-LEGS = 3
 CASE_FIELDS = [
     "reference",
     "summary",
@@ -54,7 +53,7 @@ EXPLOITATION_FIELDS = [
     "end_date",
 ]
 PERPETRATOR_FIELDS = ["perpetrator_type", "group_code", "group_name", "role", "relationship"]
-LEG_FIELDS = ["country", "area", "role", "transport_mode", "corridor"]
+LEG_FIELDS = ["country", "area", "role", "latitude", "longitude", "transport_mode", "corridor"]
 
 TRI = [("", _("Not recorded")), ("true", _("Yes")), ("false", _("No"))]
 
@@ -157,63 +156,6 @@ class CaseForm(forms.Form):
         f["victim-trafficking_status"] = forms.ChoiceField(
             label=_("Trafficking status"), choices=_choices("trafficking_status", False)
         )
-        f["exp-forms"] = forms.MultipleChoiceField(
-            label=_("Forms of exploitation"),
-            choices=_choices("exploitation_forms", False),
-            required=False,
-            widget=forms.CheckboxSelectMultiple,
-        )
-        f["exp-means"] = forms.MultipleChoiceField(
-            label=_("Means used"),
-            choices=_choices("means", False),
-            required=False,
-            widget=forms.CheckboxSelectMultiple,
-        )
-        f["exp-labour_sectors"] = forms.MultipleChoiceField(
-            label=_("Sectors of forced labour"),
-            choices=_choices("labour_sectors", False),
-            required=False,
-            widget=forms.CheckboxSelectMultiple,
-        )
-        f["exp-country"] = forms.ChoiceField(
-            label=_("Country of exploitation"), choices=_countries(), required=False
-        )
-        f["exp-area"] = forms.CharField(label=_("Place of exploitation"), required=False)
-        f["exp-start_date"] = _date(_("Exploitation from"))
-        f["exp-end_date"] = _date(_("Exploitation until"))
-        f["perp-perpetrator_type"] = forms.ChoiceField(
-            label=_("Perpetrator type"), choices=_choices("perpetrator_types"), required=False
-        )
-        f["perp-group_code"] = forms.ChoiceField(
-            label=_("Armed or terrorist group"), choices=_choices("armed_groups"), required=False
-        )
-        f["perp-group_name"] = forms.CharField(
-            label=_("Group name (when not in the list)"), required=False
-        )
-        f["perp-role"] = forms.ChoiceField(
-            label=_("Role"), choices=_choices("perpetrator_roles"), required=False
-        )
-        f["perp-relationship"] = forms.ChoiceField(
-            label=_("Relationship to the person"),
-            choices=_choices("relationships"),
-            required=False,
-        )
-        for i in range(1, LEGS + 1):
-            f[f"leg{i}-country"] = forms.ChoiceField(
-                label=_("Country"), choices=_countries(), required=False
-            )
-            f[f"leg{i}-area"] = forms.CharField(label=_("Area or town"), required=False)
-            f[f"leg{i}-role"] = forms.ChoiceField(
-                label=_("Role on the route"), choices=_choices("route_leg_roles"), required=False
-            )
-            f[f"leg{i}-transport_mode"] = forms.ChoiceField(
-                label=_("Transport to the next place"),
-                choices=_choices("transport_modes"),
-                required=False,
-            )
-            f[f"leg{i}-corridor"] = forms.ChoiceField(
-                label=_("Migration corridor"), choices=_choices("corridors"), required=False
-            )
 
     def section(self, prefix: str) -> list[Any]:
         if prefix == "case":
@@ -223,20 +165,200 @@ class CaseForm(forms.Form):
     def case_section(self) -> list[Any]:
         return self.section("case")
 
-    def exploitation_section(self) -> list[Any]:
-        return self.section("exp")
-
-    def perpetrator_section(self) -> list[Any]:
-        return self.section("perp")
-
     def identity_section(self) -> list[Any]:
         return [self[f"victim-{n}"] for n in IDENTITY_FIELDS if f"victim-{n}" in self.fields]
 
     def profile_section(self) -> list[Any]:
         return [self[f"victim-{n}"] for n in VICTIM_FIELDS]
 
-    def legs(self) -> list[list[Any]]:
-        return [[self[f"leg{i}-{n}"] for n in LEG_FIELDS] for i in range(1, LEGS + 1)]
+
+# --- rows that repeat: exploitations, perpetrators, route legs (Django formsets) -----------
+
+
+class RowForm(forms.Form):
+    """One repeated row; ``uuid`` names the stored row it edits (empty for a new row)."""
+
+    uuid = forms.CharField(required=False, widget=forms.HiddenInput)
+    FIELDS: list[str] = []
+
+    def is_blank(self) -> bool:
+        data = getattr(self, "cleaned_data", {}) or {}
+        return not any(data.get(n) not in (None, "", []) for n in self.FIELDS)
+
+
+class ExploitationForm(RowForm):
+    FIELDS = EXPLOITATION_FIELDS
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        f = self.fields
+        f["forms"] = forms.MultipleChoiceField(
+            label=_("Forms of exploitation"),
+            choices=_choices("exploitation_forms", False),
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+        )
+        f["means"] = forms.MultipleChoiceField(
+            label=_("Means used"),
+            choices=_choices("means", False),
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+        )
+        f["labour_sectors"] = forms.MultipleChoiceField(
+            label=_("Sectors of forced labour"),
+            choices=_choices("labour_sectors", False),
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+        )
+        f["country"] = forms.ChoiceField(
+            label=_("Country of exploitation"), choices=_countries(), required=False
+        )
+        f["area"] = forms.CharField(label=_("Place of exploitation"), required=False)
+        f["start_date"] = _date(_("Exploitation from"))
+        f["end_date"] = _date(_("Exploitation until"))
+
+
+class PerpetratorForm(RowForm):
+    FIELDS = PERPETRATOR_FIELDS
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        f = self.fields
+        f["perpetrator_type"] = forms.ChoiceField(
+            label=_("Perpetrator type"), choices=_choices("perpetrator_types"), required=False
+        )
+        f["group_code"] = forms.ChoiceField(
+            label=_("Armed or terrorist group"), choices=_choices("armed_groups"), required=False
+        )
+        f["group_name"] = forms.CharField(
+            label=_("Group name (when not in the list)"), required=False
+        )
+        f["role"] = forms.ChoiceField(
+            label=_("Role"), choices=_choices("perpetrator_roles"), required=False
+        )
+        f["relationship"] = forms.ChoiceField(
+            label=_("Relationship to the person"),
+            choices=_choices("relationships"),
+            required=False,
+        )
+
+
+class LegForm(RowForm):
+    FIELDS = LEG_FIELDS
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        f = self.fields
+        f["country"] = forms.ChoiceField(label=_("Country"), choices=_countries(), required=False)
+        f["area"] = forms.CharField(label=_("Area or town"), required=False)
+        f["role"] = forms.ChoiceField(
+            label=_("Role on the route"), choices=_choices("route_leg_roles"), required=False
+        )
+        f["latitude"] = forms.FloatField(
+            label=_("Latitude"), required=False, min_value=-90, max_value=90
+        )
+        f["longitude"] = forms.FloatField(
+            label=_("Longitude"), required=False, min_value=-180, max_value=180
+        )
+        f["transport_mode"] = forms.ChoiceField(
+            label=_("Transport to the next place"),
+            choices=_choices("transport_modes"),
+            required=False,
+        )
+        f["corridor"] = forms.ChoiceField(
+            label=_("Migration corridor"), choices=_choices("corridors"), required=False
+        )
+
+
+# prefix -> (row form, record section, rows shown on a new case)
+ROWS: dict[str, tuple[type[RowForm], str, int]] = {
+    "exp": (ExploitationForm, "exploitations", 1),
+    "perp": (PerpetratorForm, "perpetrators", 1),
+    "leg": (LegForm, "route", 2),
+}
+MAX_ROWS = 50
+
+
+class RowFormSet(forms.BaseFormSet):
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("Remove this row")
+
+
+def _formset_class(prefix: str, extra: int) -> type[forms.BaseFormSet[Any]]:
+    form_class = ROWS[prefix][0]
+    return forms.formset_factory(
+        form_class,
+        formset=RowFormSet,
+        extra=extra,
+        can_delete=True,
+        max_num=MAX_ROWS,
+        validate_max=True,
+    )
+
+
+def quiet(form: Any, rows: dict[str, Any]) -> None:
+    """Show a bound form as typed, without validating it (after "Add another": no error
+    messages for fields the user has not reached yet)."""
+    from django.forms.utils import ErrorDict, ErrorList
+
+    form._errors = ErrorDict()
+    for formset in rows.values():
+        formset._errors = []
+        formset._non_form_errors = ErrorList()
+        for row in formset.forms:
+            row._errors = ErrorDict()
+
+
+def _management(data: Any, prefix: str) -> dict[str, str]:
+    """Management counts for a post that has none (a form posted without them, e.g. by a
+    script): the rows present in the data."""
+    if f"{prefix}-TOTAL_FORMS" in data:
+        return {}
+    rows = {
+        int(key.split("-")[1])
+        for key in data
+        if key.startswith(prefix + "-") and key.split("-")[1].isdigit()
+    }
+    total = max(rows) + 1 if rows else 0
+    return {
+        f"{prefix}-TOTAL_FORMS": str(min(total, MAX_ROWS)),
+        f"{prefix}-INITIAL_FORMS": "0",
+    }
+
+
+def row_formsets(
+    data: Any = None, record: dict[str, Any] | None = None, add: str = ""
+) -> dict[str, Any]:
+    """The three formsets of the case form, bound to ``data`` (a POST) or filled from the
+    ``record`` being edited. ``add``: the prefix that gets one more empty row (the "Add
+    another" button, which works without JavaScript)."""
+    out: dict[str, Any] = {}
+    for prefix, (_form, section, new_rows) in ROWS.items():
+        if data is not None:
+            bound = data.copy()
+            for key, value in _management(data, prefix).items():
+                bound[key] = value
+            if add == prefix:
+                total = int(bound.get(f"{prefix}-TOTAL_FORMS") or 0)
+                bound[f"{prefix}-TOTAL_FORMS"] = str(min(total + 1, MAX_ROWS))
+            out[prefix] = _formset_class(prefix, 0)(bound, prefix=prefix)
+            continue
+        rows = (record or {}).get(section) or []
+        initial = [_row_initial(prefix, row) for row in rows]
+        extra = max(new_rows - len(initial), 0) if record is None else (0 if initial else 1)
+        out[prefix] = _formset_class(prefix, extra)(initial=initial or None, prefix=prefix)
+    return out
+
+
+def _row_initial(prefix: str, row: dict[str, Any]) -> dict[str, Any]:
+    names = ROWS[prefix][0].FIELDS
+    return {"uuid": row.get("uuid") or "", **{n: row.get(n) for n in names}}
+
+
+def formsets_valid(formsets: dict[str, Any]) -> bool:
+    return all(fs.is_valid() for fs in formsets.values())
 
 
 def _tri(value: Any) -> bool | None:
@@ -249,9 +371,16 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def form_to_record(cd: dict[str, Any], existing: dict[str, Any] | None) -> dict[str, Any]:
-    """The nested record from cleaned data; ``existing`` is the record being edited (its first
-    victim, exploitation and perpetrator and its first legs are the ones on the form)."""
+NULLABLE = {"latitude", "longitude", "start_date", "end_date"}
+
+
+def form_to_record(
+    cd: dict[str, Any], formsets: dict[str, Any], existing: dict[str, Any] | None
+) -> tuple[dict[str, Any], dict[str, list[int]]]:
+    """The nested record from the case form's cleaned data and its (valid) row formsets;
+    ``existing`` is the record being edited: rows keep what the form does not show (matched by
+    their ``uuid``), rows left out or marked "Remove" are deleted, blank rows are ignored.
+    Also returns, per section, the form row of each record row (to put problems back)."""
     existing = existing or {}
     record: dict[str, Any] = {n: _plain(cd.get(n)) for n in CASE_FIELDS}
     victims = [dict(v) for v in existing.get("victims") or []]
@@ -275,33 +404,35 @@ def form_to_record(cd: dict[str, Any], existing: dict[str, Any] | None) -> dict[
         victims = [victim]
     vkey = victim.get("uuid") or victim.get("key")
     record["victims"] = victims
-    exps = [dict(e) for e in existing.get("exploitations") or []]
-    exp = exps[0] if exps else {"victim": vkey}
-    for n in EXPLOITATION_FIELDS:
-        exp[n] = _plain(cd.get(f"exp-{n}"))
-    has_exp = any(exp.get(n) for n in EXPLOITATION_FIELDS)
-    record["exploitations"] = ([exp] if has_exp or exps else []) + exps[1:]
-    perps = [dict(p) for p in existing.get("perpetrators") or []]
-    perp = perps[0] if perps else {"victim": vkey}
-    for n in PERPETRATOR_FIELDS:
-        perp[n] = cd.get(f"perp-{n}") or ""
-    has_perp = any(perp.get(n) for n in PERPETRATOR_FIELDS)
-    if has_perp and not perp.get("kind"):
-        perp["kind"] = "group" if perp.get("group_code") or perp.get("group_name") else "person"
-    record["perpetrators"] = ([perp] if has_perp or perps else []) + perps[1:]
-    old_legs = [dict(leg) for leg in existing.get("route") or []]
-    legs = []
-    for i in range(1, LEGS + 1):
-        leg = old_legs[i - 1] if i <= len(old_legs) else {}
-        for n in LEG_FIELDS:
-            leg[n] = cd.get(f"leg{i}-{n}") or ""
-        if leg.get("country") or any(leg.get(n) for n in LEG_FIELDS):
-            legs.append(leg)
-    legs += old_legs[LEGS:]
-    for seq, leg in enumerate(legs, 1):
-        leg["sequence"] = seq
-    record["route"] = legs
-    return record
+    where: dict[str, list[int]] = {}
+    for prefix, (form_class, section, _new) in ROWS.items():
+        old = {str(r.get("uuid")): dict(r) for r in existing.get(section) or [] if r.get("uuid")}
+        rows: list[dict[str, Any]] = []
+        where[section] = []
+        for index, form in enumerate(formsets[prefix].forms):
+            data = form.cleaned_data
+            if not data or data.get("DELETE") or form.is_blank():
+                continue
+            row = old.get(data.get("uuid") or "") or {"victim": vkey}
+            for n in form_class.FIELDS:
+                value = data.get(n)
+                if isinstance(value, list):
+                    row[n] = value
+                elif value in (None, ""):
+                    row[n] = None if n in NULLABLE else ""
+                else:
+                    row[n] = _plain(value)
+            if prefix == "perp" and not row.get("kind"):
+                row["kind"] = (
+                    "group" if row.get("group_code") or row.get("group_name") else "person"
+                )
+            rows.append(row)
+            where[section].append(index)
+        if prefix == "leg":
+            for seq, leg in enumerate(rows, 1):
+                leg["sequence"] = seq
+        record[section] = rows
+    return record, where
 
 
 def record_to_initial(record: dict[str, Any]) -> dict[str, Any]:
@@ -313,56 +444,24 @@ def record_to_initial(record: dict[str, Any]) -> dict[str, Any]:
             if isinstance(value, bool):
                 value = "true" if value else "false"
             initial[f"victim-{n}"] = value
-    if record.get("exploitations"):
-        for n in EXPLOITATION_FIELDS:
-            initial[f"exp-{n}"] = record["exploitations"][0].get(n)
-    if record.get("perpetrators"):
-        for n in PERPETRATOR_FIELDS:
-            initial[f"perp-{n}"] = record["perpetrators"][0].get(n)
-    for i, leg in enumerate(record.get("route") or [], 1):
-        if i > LEGS:
-            break
-        for n in LEG_FIELDS:
-            initial[f"leg{i}-{n}"] = leg.get(n)
     return initial
 
 
-def problem_field(path: str) -> str | None:
-    """The form field for a record problem path (``victims[0].sex`` -> ``victim-sex``)."""
+SECTION_PREFIX = {section: prefix for prefix, (_f, section, _n) in ROWS.items()}
+
+
+def problem_field(path: str, where: dict[str, list[int]] | None = None) -> tuple[str, int, str]:
+    """Where a record problem goes on the form: ``("", -1, "victim-sex")`` for a field of the
+    case form, ``("exp", 2, "country")`` for a field of a row, ``("", -1, "")`` for none."""
     if "." not in path:
-        return path if path in CASE_FIELDS else None
+        return ("", -1, path if path in CASE_FIELDS else "")
     head, name = path.split(".", 1)
-    section, _, index = head.partition("[")
-    first = index.startswith("0]")
-    if section == "victims" and first:
-        return f"victim-{name}"
-    if section == "exploitations" and first:
-        return f"exp-{name}"
-    if section == "perpetrators" and first:
-        return f"perp-{name}"
-    if section == "route" and index[:-1].isdigit() and int(index[:-1]) < LEGS:
-        return f"leg{int(index[:-1]) + 1}-{name}"
-    return None
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("File"), help_text=_("CTDC layout as CSV or XLSX, or HTCDS records as JSON.")
-    )
-    format = forms.ChoiceField(
-        label=_("Layout"),
-        choices=[("", _("From the file name")), ("ctdc", "CTDC"), ("htcds", "HTCDS (JSON)")],
-        required=False,
-    )
-    partial = forms.BooleanField(
-        label=_("Write the valid rows even if some are invalid"),
-        required=False,
-        help_text=_("Otherwise nothing is written when any row is invalid."),
-    )
-    organisation = forms.ChoiceField(label=_("Organisation"))
-
-    def __init__(self, *args: Any, organisations: list[Any], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["organisation"]
-        assert isinstance(field, forms.ChoiceField)
-        field.choices = [(o.code, o.name) for o in organisations]
+    section, _sep, index = head.partition("[")
+    number = int(index[:-1]) if index[:-1].isdigit() else -1
+    if section == "victims":
+        return ("", -1, f"victim-{name}" if number == 0 else "")
+    prefix = SECTION_PREFIX.get(section)
+    rows = (where or {}).get(section) or []
+    if prefix is None or not 0 <= number < len(rows):
+        return ("", -1, "")
+    return (prefix, rows[number], name)

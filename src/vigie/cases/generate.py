@@ -365,7 +365,7 @@ def ctdc_rows(rng: random.Random, n: int) -> Iterator[list[str]]:
         yield [row[c] for c in layouts.CTDC_COLUMNS]
 
 
-GENERATED_LAYOUTS = ("ctdc", "vigie")
+GENERATED_LAYOUTS = ("ctdc", "vigie", "htcds")
 
 
 def vigie_columns() -> list[str]:
@@ -406,6 +406,8 @@ def write_file(path: Path, n: int, seed: int, layout: str = "ctdc") -> int:
     if layout not in GENERATED_LAYOUTS:
         raise ValueError(f"layout {layout!r}: expected one of {', '.join(GENERATED_LAYOUTS)}")
     rng = random.Random(seed)
+    if layout == "htcds":
+        return _write_htcds(path, rng, n)
     if layout == "ctdc":
         header, rows = list(layouts.CTDC_COLUMNS), ctdc_rows(rng, n)
     else:
@@ -418,3 +420,20 @@ def write_file(path: Path, n: int, seed: int, layout: str = "ctdc") -> int:
             writer.writerow(row)
             written += 1
     return written
+
+
+def htcds_rows(rng: random.Random, n: int) -> Iterator[dict[str, str]]:
+    """Synthetic records as rows of the HTCDS v2.0 spreadsheet (one per victim; records
+    reported only as incident counts give no row, so there may be fewer than ``n``)."""
+    from vigie.cases import htcds_sheet
+
+    for record in synthetic_records(rng, n):
+        for victim in record.get("victims") or []:
+            victim.setdefault("uuid", victim.get("key"))
+        yield from htcds_sheet.record_rows(record, with_identity=False)
+
+
+def _write_htcds(path: Path, rng: random.Random, n: int) -> int:
+    from vigie.cases import htcds_sheet
+
+    return htcds_sheet.write(path, htcds_rows(rng, n))

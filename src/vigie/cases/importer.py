@@ -1,4 +1,5 @@
-"""Bulk import of case records from files: CTDC (CSV or XLSX) and HTCDS (JSON).
+"""Bulk import of case records from files: CTDC (CSV or XLSX), the HTCDS v2.0 spreadsheet
+(XLSX or CSV, vigie.cases.htcds_sheet; recognised by its header) and HTCDS JSON.
 
 Rows are streamed (never the whole file in memory). Every problem is reported as
 ``file, row, column, value: why``. Two modes:
@@ -28,7 +29,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
-from vigie.cases import layouts, records, services
+from vigie.cases import htcds_sheet, layouts, records, services
 from vigie.cases import mapping as mapping_module
 from vigie.cases.mapping import Mapping
 from vigie.cases.models import Case
@@ -198,12 +199,15 @@ def prepare_records(
     if size == 0:
         raise ImportFailed(f"file {name}: empty")
     seen_ids: dict[str, int] = {}
+    is_json = path.suffix.lower() == ".json"
     if fmt == "htcds" and mapping is not None:
-        raise ImportFailed(f"file {name}: mapping files apply to CSV or XLSX tables, not JSON")
+        raise ImportFailed(
+            f"file {name}: mapping files apply to Vigie or CTDC tables, not to HTCDS files"
+        )
     if fmt == "vigie" or (mapping is not None and mapping.layout == "vigie"):
         yield from _vigie_rows(path, mapping, allow_identity, report, seen_ids)
         return
-    if fmt == "htcds":
+    if fmt == "htcds" and is_json:
         report.layout = "htcds"
         spec: list[layouts.Col] = []
         for i, item in enumerate(_json_items(path), 1):
@@ -229,6 +233,9 @@ def prepare_records(
     if header is None:
         raise ImportFailed(f"file {name}: no header row")
     header = [h.strip() for h in header]
+    if mapping is None and (fmt == "htcds" or htcds_sheet.looks_like(header)):
+        yield from _htcds_sheet_rows(name, header, rows, allow_identity, report, seen_ids)
+        return
     try:
         if mapping is not None:
             layout = layouts.LAYOUTS[mapping.layout]
@@ -277,6 +284,36 @@ def prepare_records(
             for p in prepared.problems:
                 p.column = mapping.source_of(p.column)
         yield prepared
+
+
+def _htcds_sheet_rows(
+    name: str,
+    header: list[str],
+    rows: Iterator[list[str]],
+    allow_identity: bool,
+    report: Report,
+    seen_ids: dict[str, int],
+) -> Iterator[Prepared]:
+    """The HTCDS v2.0 spreadsheet (XLSX or CSV): each filled row through the HTCDS mapping."""
+    report.layout = "htcds-sheet"
+    try:
+        htcds_sheet.check_header(header)
+    except layouts.RowError as exc:
+        raise ImportFailed(f"file {name}, row 1, column {exc.column}: {exc.reason}") from None
+    dup_counter: dict[str, int] = {}
+    spec = htcds_sheet.problem_columns()
+    for i, item in htcds_sheet.items(header, rows):
+        try:
+            record = layouts.htcds_to_record(item)
+        except layouts.RowError as exc:
+            yield Prepared(
+                i, None, None, [RowProblem(name, i, exc.column, str(exc.value), exc.reason)]
+            )
+            continue
+        if not record.get("source_record_id"):
+            values = [f"{k}={item[k]}" for k in sorted(item)]
+            record["source_record_id"] = layouts.row_id(values, dup_counter)
+        yield _check(name, i, record, spec, allow_identity, seen_ids)
 
 
 def _vigie_rows(
@@ -514,7 +551,7 @@ def _partial(
 def count_rows(path: Path, fmt: str) -> int | None:
     """Rows in the file (a fast pre-count for the progress bar), or None if unknown."""
     try:
-        if fmt == "htcds":
+        if fmt == "htcds" and path.suffix.lower() == ".json":
             return None
         if path.suffix.lower() in (".xlsx", ".xlsm"):
             return None

@@ -102,6 +102,20 @@ def load(path: Path) -> Mapping:
         raise MappingError(f"mapping file {name}: not found") from None
     except UnicodeDecodeError:
         raise MappingError(f"mapping file {name}: not UTF-8 text") from None
+    return loads(text, name)
+
+
+def dump(mapping: Mapping) -> str:
+    """A mapping as the YAML text of a mapping file (``loads(dump(m))`` gives ``m`` back)."""
+    data: dict[str, Any] = {"layout": mapping.layout, "columns": dict(mapping.columns)}
+    if mapping.values:
+        data["values"] = {t: dict(table) for t, table in mapping.values.items()}
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=False)
+
+
+def loads(text: str, name: str = "mapping.yaml") -> Mapping:
+    """Check the YAML text of a mapping file named ``name``; MappingError names file, line
+    and why."""
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)

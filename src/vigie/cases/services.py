@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import F, Model
 from django.utils.translation import gettext as _
 
 from vigie.cases import codelists, records
@@ -199,7 +199,15 @@ def _save_children(case: Case, parsed: records.Parsed, *, replace: bool, given: 
                 saved.get(section, {})[str(old.uuid)] = old
             continue
         kept: set[str] = set()
-        for row in parsed.children.get(section, []):
+        rows = parsed.children.get(section, [])
+        # rows left out go first, and kept route legs step aside, so that renumbered legs
+        # never collide with the unique (case, victim, sequence) on the way
+        wanted = {str(row.get("_uuid")) for row in rows if row.get("_uuid")}
+        for key in [k for k in existing if k not in wanted]:
+            existing.pop(key).delete()
+        if section == "route" and existing:
+            manager.filter(uuid__in=list(existing)).update(sequence=F("sequence") + 1000)
+        for row in rows:
             obj: Any = existing.get(row.get("_uuid", "")) or model(case=case)
             for name, value in row.items():
                 if name.startswith("_"):
@@ -218,9 +226,6 @@ def _save_children(case: Case, parsed: records.Parsed, *, replace: bool, given: 
             if section in saved:
                 saved[section][row["_key"]] = obj
                 saved[section][str(obj.uuid)] = obj
-        for key, obj in existing.items():
-            if key not in kept:
-                obj.delete()
 
 
 def _fill_perpetrator(p: Perpetrator) -> None:

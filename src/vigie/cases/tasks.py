@@ -1,7 +1,9 @@
 """Background work of the cases app.
 
-``cases.import``: import one file (vigie.cases.importer). Batch size ``importer.BATCH`` (500
-rows) per transaction in partial mode; atomic mode holds one transaction for the whole file.
+``cases.import``: import one file (vigie.cases.importer); with ``dry_run`` in its params, only
+check every row and keep the report (the web import's validation step, before confirming).
+Batch size ``importer.BATCH`` (500 rows) per transaction in partial mode; atomic mode holds
+one transaction for the whole file.
 Memory is bounded (rows are streamed; at most ``importer.MAX_REPORTED`` problems are kept).
 Files larger than VIGIE_IMPORT_MAX_BYTES (2 GiB by default) are refused. Resumable in partial
 mode (checkpoint ``next_row`` after every batch); an atomic import restarts from the top
@@ -26,6 +28,7 @@ def import_file(job: Job, progress: jobs.Progress) -> dict[str, Any]:
     user = User.objects.filter(pk=params.get("user_id")).first() if params.get("user_id") else None
     fmt = params.get("format") or importer.guess_format(path)
     partial = bool(params.get("partial"))
+    dry_run = bool(params.get("dry_run"))
     resume = int((job.result or {}).get("next_row") or 0) if partial else 0
     try:
         rules = mapping.load(Path(params["mapping"])) if params.get("mapping") else None
@@ -50,11 +53,14 @@ def import_file(job: Job, progress: jobs.Progress) -> dict[str, Any]:
             resume_from=resume,
             progress=on_batch,
             mapping=rules,
+            dry_run=dry_run,
         )
     except importer.ImportFailed as exc:
         raise jobs.JobError(str(exc)) from None
     result = report.as_dict()
     progress.update(report.rows, report.rows, f"{report.rows} rows read")
+    if dry_run:
+        return result
     if not report.written:
         progress.checkpoint(result)
         first = importer.RowProblem(**report.problems[0]) if report.problems else ""

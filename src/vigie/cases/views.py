@@ -1,5 +1,5 @@
-"""Pages: case list, case page, case form, import with progress. Thin: services and selectors
-do the work."""
+"""Pages: case list, case page (with the route map), case form, export. Thin: services and
+selectors do the work. The import pages are in vigie.cases.import_views."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from typing import Any
 
 from auditlog.models import LogEntry
 from django.apps import apps as django_apps
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -18,11 +17,19 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from vigie.cases import codelists, importer, selectors, services
-from vigie.cases.forms import CaseForm, ImportForm, form_to_record, problem_field, record_to_initial
+from vigie.cases import codelists, selectors, services
+from vigie.cases.forms import (
+    CaseForm,
+    form_to_record,
+    formsets_valid,
+    problem_field,
+    quiet,
+    record_to_initial,
+    row_formsets,
+)
 from vigie.cases.models import Case
-from vigie.core import access, jobs
-from vigie.core.models import Job, Organisation
+from vigie.core import access
+from vigie.core.models import Organisation
 from vigie.web.mixins import PermissionRequired
 
 FILTER_LISTS = {
@@ -137,6 +144,31 @@ def _labelled(record: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def route_points(route: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The route legs as the case page's map draws them: number, ISO numeric country (the
+    world map's feature id), coordinates when recorded (else the map uses the country's centre)
+    and a short label."""
+    countries = codelists.get("countries")
+    out = []
+    for n, leg in enumerate(route, 1):
+        item = countries.codes.get(leg.get("country") or "")
+        numeric = str(item.attrs.get("numeric") or "").zfill(3) if item else ""
+        lat, lon = leg.get("latitude"), leg.get("longitude")
+        out.append(
+            {
+                "n": n,
+                "country": leg.get("country") or "",
+                "numeric": numeric,
+                "lat": lat if lat is not None and lon is not None else None,
+                "lon": lon if lat is not None and lon is not None else None,
+                "label": ", ".join(
+                    x for x in (leg.get("country_l"), leg.get("area"), leg.get("role_l")) if x
+                ),
+            }
+        )
+    return out
+
+
 def _evidence_panel(user: Any, case: Case) -> dict[str, Any] | None:
     """The evidence app's panel data, if that app is installed (cases does not need it)."""
     if not django_apps.is_installed("vigie.evidence"):
@@ -164,6 +196,7 @@ class CaseDetailView(PermissionRequired, View):
         user = access.request_user(request)
         case = selectors.get_case_for(user, uuid)
         record = selectors.case_record_for(user, case, identity=identity)
+        labels = _labelled(record)
         history = LogEntry.objects.get_for_object(case).select_related("actor")[:50]
         return render(
             request,
@@ -171,7 +204,8 @@ class CaseDetailView(PermissionRequired, View):
             {
                 "case": case,
                 "record": record,
-                "labels": _labelled(record),
+                "labels": labels,
+                "route_points": route_points(labels["route"]),
                 "identity_shown": identity and selectors.may_see_identity(user, case),
                 "may_see_identity": selectors.may_see_identity(user, case),
                 "may_change": access.can(user, "case.change", case),
@@ -222,22 +256,43 @@ class CaseFormView(PermissionRequired, View):
                     "victim-trafficking_status": "possible",
                 },
             )
+            rows = row_formsets()
         else:
             record = selectors.case_record_for(user, case, identity=show)
             form = CaseForm(show_identity=show, initial=record_to_initial(record))
-        return self._render(request, form, case)
+            rows = row_formsets(record=record)
+        return self._render(request, form, rows, case)
 
     def _render(
-        self, request: HttpRequest, form: CaseForm, case: Any, status: int = 200
+        self,
+        request: HttpRequest,
+        form: CaseForm,
+        rows: dict[str, Any],
+        case: Any,
+        status: int = 200,
+        focus: str = "",
     ) -> HttpResponse:
-        return render(request, "cases/form.html", {"form": form, "case": case}, status=status)
+        return render(
+            request,
+            "cases/form.html",
+            {"form": form, "rows": rows, "case": case, "focus": focus, "failed": status == 400},
+            status=status,
+        )
 
     def post(self, request: HttpRequest, uuid: uuidlib.UUID | None = None) -> HttpResponse:
         user, org, case = self._context(request, uuid)
         show = services.may_record_identity(user, org)
+        add = request.POST.get("add_row", "")
         form = CaseForm(request.POST, show_identity=show)
-        if not form.is_valid():
-            return self._render(request, form, case, 400)
+        rows = row_formsets(request.POST, add=add)
+        if add in rows:
+            # "Add another" without JavaScript: the same page with one more empty row, nothing
+            # saved, every value kept; focus goes to the new row
+            total = len(rows[add].forms)
+            quiet(form, rows)
+            return self._render(request, form, rows, case, focus=f"{add}-{total - 1}")
+        if not (form.is_valid() and formsets_valid(rows)):
+            return self._render(request, form, rows, case, 400)
         data = dict(form.cleaned_data)
         if "save_draft" in request.POST:
             data["status"] = "draft"
@@ -245,101 +300,22 @@ class CaseFormView(PermissionRequired, View):
         if existing:
             for key in ("uuid", "organisation", "standard_version", "created_at", "updated_at"):
                 existing.pop(key, None)
-        record = form_to_record(data, existing)
+        record, where = form_to_record(data, rows, existing)
         try:
             saved = services.save_record(user, org, record, instance=case)
         except services.RecordInvalid as exc:
             for p in exc.problems:
-                name = problem_field(p.path)
-                message = p.message if name else f"{p.path}: {p.message}"
-                form.add_error(name if name in form.fields else None, message)
-            return self._render(request, form, case, 400)
+                prefix, index, name = problem_field(p.path, where)
+                if prefix:
+                    row = rows[prefix].forms[index]
+                    row.add_error(name if name in row.fields else None, p.message)
+                elif name in form.fields:
+                    form.add_error(name, p.message)
+                else:
+                    form.add_error(None, f"{p.path}: {p.message}")
+            return self._render(request, form, rows, case, 400)
         messages.success(request, _("Case %(ref)s saved.") % {"ref": saved.reference})
         return redirect("cases:detail", uuid=saved.uuid)
-
-
-def _upload_dir() -> Path:
-    path = Path(settings.DATA_DIR) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
-class ImportView(PermissionRequired, View):
-    required_permission = "case.import"
-
-    def _orgs(self, request: HttpRequest) -> list[Organisation]:
-        user = access.request_user(request)
-        return [
-            o
-            for o in Organisation.objects.filter(is_active=True)
-            if access.has_perm(user, "case.import", o.pk)
-        ]
-
-    def get(self, request: HttpRequest, form: ImportForm | None = None) -> HttpResponse:
-        orgs = self._orgs(request)
-        user = access.request_user(request)
-        recent = jobs.visible_jobs(user).filter(kind="cases.import")[:10]
-        return render(
-            request,
-            "cases/import.html",
-            {
-                "form": form or ImportForm(organisations=orgs),
-                "recent": recent,
-            },
-            status=400 if form is not None else 200,
-        )
-
-    def post(self, request: HttpRequest) -> HttpResponse:
-        orgs = self._orgs(request)
-        form = ImportForm(request.POST, request.FILES, organisations=orgs)
-        if not form.is_valid():
-            return self.get(request, form)
-        user = access.request_user(request)
-        org = next(o for o in orgs if o.code == form.cleaned_data["organisation"])
-        upload = form.cleaned_data["file"]
-        suffix = Path(upload.name).suffix.lower()
-        if suffix not in (".csv", ".xlsx", ".json"):
-            form.add_error("file", _("Only .csv, .xlsx and .json files can be imported."))
-            return self.get(request, form)
-        name = f"{uuidlib.uuid4().hex}{suffix}"
-        target = _upload_dir() / name
-        with target.open("wb") as fh:
-            for chunk in upload.chunks():
-                fh.write(chunk)
-        partial = form.cleaned_data["partial"]
-        job = jobs.start(
-            "cases.import",
-            user=user,
-            organisation=org,
-            params={
-                "path": str(target),
-                "original_name": upload.name,
-                "format": form.cleaned_data["format"] or importer.guess_format(target),
-                "partial": partial,
-                "organisation_id": org.pk,
-                "user_id": user.pk,
-                "rejects": str(target.with_suffix(".rejects.csv")) if partial else "",
-            },
-        )
-        return redirect("cases:import-status", job=job.pk)
-
-
-class ImportStatusView(PermissionRequired, View):
-    required_permission = "case.import"
-
-    def get(self, request: HttpRequest, job: uuidlib.UUID) -> HttpResponse:
-        user = access.request_user(request)
-        found = jobs.visible_jobs(user).filter(pk=job, kind="cases.import").first()
-        if found is None:
-            raise Http404
-        template = (
-            "cases/_import_progress.html"
-            if request.headers.get("HX-Request")
-            else ("cases/import_status.html")
-        )
-        return render(
-            request, template, {"job": found, "report": found.result or {}, "Status": Job.Status}
-        )
 
 
 class CaseEditView(CaseFormView):
@@ -352,6 +328,8 @@ EXPORT_TYPES = {
     "parquet": ("application/vnd.apache.parquet", "parquet"),
     "ctdc": ("text/csv", "csv"),
     "htcds": ("application/json", "json"),
+    "htcds-csv": ("text/csv", "csv"),
+    "htcds-xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
     "json": ("application/json", "json"),
 }
 

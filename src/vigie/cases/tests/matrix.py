@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from vigie.cases.models import Case
+from vigie.cases.models import Case, MappingProfile
 from vigie.core.models import Organisation
 from vigie.testing import LOGGED_IN, Endpoint, World
 
@@ -18,6 +18,16 @@ def _case(world: World, org: Organisation) -> dict[str, Any]:
     return {"uuid": world.objects[key].uuid}
 
 
+def _profile(world: World, org: Organisation) -> dict[str, Any]:
+    profile, _created = MappingProfile.objects.get_or_create(
+        organisation=org, name=f"P-{org.code}", defaults={"columns": {"Sexe": "victim.sex"}}
+    )
+    return {"pk": profile.pk}
+
+
+NO_JOB = {"job": "00000000-0000-0000-0000-000000000000"}
+NO_UPLOAD = {"token": "0" * 32}
+
 ENDPOINTS = [
     Endpoint("cases:list", perm="case.view"),
     Endpoint("cases:create", perm="case.create"),
@@ -29,11 +39,18 @@ ENDPOINTS = [
     Endpoint("cases:export", perm="case.export"),
     Endpoint("cases:import", perm="case.import"),
     Endpoint("cases:import", "POST", perm="case.import", data={}),
-    Endpoint(
-        "cases:import-status",
-        perm="case.import",
-        kwargs={"job": "00000000-0000-0000-0000-000000000000"},
-    ),
+    Endpoint("cases:import-status", perm="case.import", kwargs=NO_JOB),
+    Endpoint("cases:import-status", "POST", perm="case.import", kwargs=NO_JOB, data={}),
+    Endpoint("cases:import-preview", perm="case.import", kwargs=NO_UPLOAD),
+    Endpoint("cases:import-preview", "POST", perm="case.import", kwargs=NO_UPLOAD, data={}),
+    Endpoint("cases:profiles", perm="case.import"),
+    Endpoint("cases:profile-create", perm="case.import"),
+    Endpoint("cases:profile-create", "POST", perm="case.import", data={}),
+    Endpoint("cases:profile-edit", perm="case.import", target=_profile),
+    Endpoint("cases:profile-edit", "POST", perm="case.import", target=_profile, data={}),
+    Endpoint("cases:profile-yaml", perm="case.import", target=_profile),
+    Endpoint("cases:profile-delete", perm="case.import", target=_profile),
+    Endpoint("cases:profile-delete", "POST", perm="case.import", target=_profile),
     Endpoint("cases-api:cases", perm="case.view"),
     Endpoint("cases-api:cases", "POST", perm="case.create", data={}),
     Endpoint("cases-api:cases-bulk", "POST", perm="case.create", data={}),

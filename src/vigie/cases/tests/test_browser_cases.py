@@ -35,23 +35,59 @@ def test_create_case_in_arabic_on_a_phone(browser: Any, browser_world: tuple[Wor
     page.fill("#id_victim-age_at_identification", "14")
     page.fill("#id_event_date_start", "2017-03-01")
     page.fill("#id_event_date_end", "2016-01-01")  # before the start
-    page.check("input[name=exp-forms][value=suicide_attack]")
-    page.select_option("#id_leg1-country", "NG")
+    page.check("input[name=exp-0-forms][value=suicide_attack]")
+    # two places on the route (the form opens with two rows), then a third added in place
+    page.select_option("#id_leg-0-country", "NG")
+    page.fill("#id_leg-0-area", "Borno")
+    page.select_option("#id_leg-0-role", "origin")
+    page.select_option("#id_leg-1-country", "CM")
+    page.select_option("#id_leg-1-role", "transit")
+    page.click("[data-testid=add-leg]")
+    expect(page.locator("#id_leg-2-country")).to_be_focused()  # keyboard users land on it
+    page.select_option("#id_leg-2-country", "NE")
+    page.fill("#id_leg-2-area", "Diffa")
+    page.fill("#id_leg-2-latitude", "13.31")
+    page.fill("#id_leg-2-longitude", "12.61")
+    page.select_option("#id_leg-2-role", "exploitation")
+    # two perpetrators: the first row, and one added with the keyboard
+    page.select_option("#id_perp-0-group_code", "boko_haram")
+    page.select_option("#id_perp-0-role", "exploiter")
+    page.focus("[data-testid=add-perp]")
+    page.keyboard.press("Enter")
+    expect(page.locator("#id_perp-1-perpetrator_type")).to_be_focused()
+    page.select_option("#id_perp-1-perpetrator_type", "individual")
+    page.select_option("#id_perp-1-role", "recruiter")
+    page.locator("#step-perpetrator").scroll_into_view_if_needed()
+    screenshot(page, "case-form-rows-ar-phone")
     page.focus("[data-testid=save]")
     page.keyboard.press("Enter")
     expect(page.locator("#form-errors")).to_be_visible()
     expect(page.locator("#form-errors")).to_be_focused()
     expect(page.locator("#id_victim-family_name")).to_have_value("Demo-Kala")
-    expect(page.locator("input[name=exp-forms][value=suicide_attack]")).to_be_checked()
+    expect(page.locator("input[name=exp-0-forms][value=suicide_attack]")).to_be_checked()
+    # the rows added in the page are still there after the failed submit
+    expect(page.locator("#id_leg-2-area")).to_have_value("Diffa")
+    expect(page.locator("#id_perp-1-role")).to_have_value("recruiter")
     screenshot(page, "case-form-error-ar-phone")
 
     page.fill("#id_event_date_end", "2017-08-22")
     page.click("[data-testid=save]")
     expect(page.locator(".msg-success")).to_be_visible()
-    screenshot(page, "case-detail-ar-phone")
     case = Case.objects.get()
     assert case.conflict_situation == "lake_chad_basin"
     assert Victim.objects.get().family_name == "Demo-Kala"
+    assert list(case.route.order_by("sequence").values_list("country", flat=True)) == [
+        "NG",
+        "CM",
+        "NE",
+    ]
+    assert case.perpetrators.count() == 2
+    expect(page.locator("#route-map")).to_have_attribute("data-ready", "true")
+    expect(page.locator("#route-map .route-point")).to_have_count(3)
+    expect(page.locator("#route-map .route-arrow")).to_have_count(2)
+    expect(page.locator("#route-legs li")).to_have_count(3)
+    page.locator("#h-route").scroll_into_view_if_needed()
+    screenshot(page, "case-detail-ar-phone")
     expect(page.locator("body")).not_to_contain_text("Demo-Kala")
     page.click("[data-testid=show-identity]")
     expect(page.locator("body")).to_contain_text("Demo-Kala")
@@ -95,8 +131,50 @@ def test_import_page_shows_progress_and_report(
     page.set_input_files(
         "#id_file", str(SHARED_DATA / "ctdc" / "human_traffick_sample_dataset.csv")
     )
-    page.click("form.card button[type=submit]")
+    page.click("[data-testid=upload]")
+    expect(page.locator("[data-testid=layout]")).to_have_text("CTDC")
+    screenshot(page, "cases-import-preview-en")
+    page.click("[data-testid=check]")
+    expect(page.locator("#import-progress")).to_contain_text("104 rows checked", timeout=30000)
+    assert Case.objects.count() == 0
+    screenshot(page, "cases-import-checked-en")
+    page.click("[data-testid=confirm]")
     expect(page.locator("#import-progress")).to_contain_text("104 rows read", timeout=30000)
     expect(page.locator("#import-bar")).to_have_attribute("value", "100")
     screenshot(page, "cases-import-done-en")
     assert Case.objects.count() == 104
+
+
+def test_import_with_a_mapping_profile_in_french(
+    page: Any, browser_world: tuple[World, str], tmp_path: Any
+) -> None:
+    _world, url = browser_world
+    other = tmp_path / "partenaire.csv"
+    other.write_text(
+        "Dossier,Sexe,Age,Pays\nD-1,F,14,NG\nD-2,H,30,LY\nD-3,F,17,NG\n", encoding="utf-8"
+    )
+    log_in(page, url, "u-case_manager", "correct-horse-battery")
+    page.click("button[data-lang=fr]")
+    page.goto(f"{url}/import/cases/")
+    page.set_input_files("#id_file", str(other))
+    page.click("[data-testid=upload]")
+    page.select_option("#id_col-0", "case.source_record_id")
+    page.select_option("#id_col-1", "victim.sex")
+    page.select_option("#id_col-2", "victim.age_at_identification")
+    page.select_option("#id_col-3", "exploitation.country")
+    page.click("button[name=action][value=apply]")
+    page.select_option("#id_val-1-0", "female")
+    page.select_option("#id_val-1-1", "male")
+    page.fill("#id_profile_name", "Partenaire A")
+    screenshot(page, "cases-import-mapping-fr")
+    page.click("[data-testid=save-profile]")
+    expect(page.locator(".msg-success")).to_contain_text("Partenaire A")
+    expect(page.locator("#id_val-1-1")).to_have_value("male")
+    page.click("[data-testid=check]")
+    expect(page.locator("#import-progress")).to_contain_text("3", timeout=30000)
+    page.click("[data-testid=confirm]")
+    expect(page.locator("#import-bar")).to_have_attribute("value", "100", timeout=30000)
+    assert sorted(Victim.objects.values_list("sex", flat=True)) == ["female", "female", "male"]
+    page.goto(f"{url}/import/profiles/")
+    expect(page.locator("table")).to_contain_text("Partenaire A")
+    screenshot(page, "cases-profiles-fr")

@@ -139,7 +139,20 @@ BAD = [
         },
         "code 'a b': codes are",
     ),
+    (
+        # `{en: Road (car, bus), ...}` in a YAML flow mapping: the comma cut the label
+        yaml.safe_load(
+            "{list: x, version: 1, title: {en: X, fr: X, ar: X}, "
+            "codes: [{code: a, label: {en: Road (car, bus), fr: R, ar: R}}]}"
+        ),
+        "label cut at a comma (bus)",
+    ),
 ]
+
+
+def test_labels_with_commas_are_whole() -> None:
+    assert codelists.get("transport_modes").label("road", "en") == "Road (car, bus, truck)"
+    assert codelists.get("verification_status").label("reported", "fr") == "Signalé, non vérifié"
 
 
 @pytest.mark.parametrize(("doc", "message"), BAD)

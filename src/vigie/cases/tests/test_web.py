@@ -5,13 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import override_settings
-
 from vigie.cases.models import Case, Victim
 from vigie.cases.tests.conftest import RECORD
-from vigie.core.models import AccessLogEntry, Job
-from vigie.testing import SHARED_DATA, World
+from vigie.core.models import AccessLogEntry
+from vigie.testing import World
 
 
 def test_empty_list_says_what_to_do(web: Any, world: World) -> None:
@@ -62,10 +59,10 @@ def test_failed_submit_keeps_every_value(web: Any, world: World) -> None:
         "victim-trafficking_status": "possible",
         "event_date_start": "2017-05-01",
         "event_date_end": "2016-01-01",  # before the start: refused
-        "exp-forms": ["forced_labour"],
-        "leg1-country": "ER",
-        "leg2-country": "LY",
-        "leg2-corridor": "central_mediterranean",
+        "exp-0-forms": ["forced_labour"],
+        "leg-0-country": "ER",
+        "leg-1-country": "LY",
+        "leg-1-corridor": "central_mediterranean",
     }
     page = client.post("/cases/new/", data, HTTP_ACCEPT_LANGUAGE="en")
     body = page.content.decode()
@@ -84,26 +81,6 @@ def test_failed_submit_keeps_every_value(web: Any, world: World) -> None:
     assert page.status_code == 302
     case.refresh_from_db()
     assert case.status == "draft" and Victim.objects.get().family_name == "Keptname"
-
-
-@override_settings(HUEY={"immediate": True})
-def test_import_page_runs_the_job_and_shows_the_report(
-    web: Any, world: World, django_capture_on_commit_callbacks: Any
-) -> None:
-    client = web(world.users["analyst"])
-    assert client.get("/import/cases/").status_code == 200
-    sample = (SHARED_DATA / "ctdc" / "human_traffick_sample_dataset.csv").read_bytes()
-    upload = SimpleUploadedFile("sample.csv", sample, content_type="text/csv")
-    with django_capture_on_commit_callbacks(execute=True):
-        page = client.post("/import/cases/", {"file": upload, "organisation": "own-org"})
-    assert page.status_code == 302
-    job = Job.objects.get()
-    assert job.status == Job.Status.SUCCEEDED, job.error
-    status = client.get(page["Location"]).content.decode()
-    assert "104 lignes lues : 104 créées" in status and "<progress" in status
-    fragment = client.get(page["Location"], HTTP_HX_REQUEST="true").content.decode()
-    assert fragment.startswith('\n<div id="import-progress"') or 'id="import-progress"' in fragment
-    assert Case.objects.count() == 104
 
 
 def test_download_follows_the_filters_and_is_logged(web: Any, world: World, api: Any) -> None:

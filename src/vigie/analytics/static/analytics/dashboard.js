@@ -84,27 +84,17 @@
   function map(world, values, title, arcs, onPick) {
     var width = 900, height = 450;
     var svg = svgRoot(width, height, title);
-    var feats = window.topojson.feature(world, world.objects.countries).features;
-    var max = 1;
+    var W = window.VigieWorldMap, feats = W.features(world), max = 1;
     Object.keys(values).forEach(function (k) { if (values[k].value) max = Math.max(max, values[k].value); });
-    function project(p) { return [(p[0] + 180) * width / 360, (90 - p[1]) * height / 180]; }
-    function ring(coords) {
-      var d = "", prev = null;
-      coords.forEach(function (p, i) {
-        var q = project(p);
-        var jump = prev && Math.abs(p[0] - prev[0]) > 180;  /* antimeridian: lift the pen */
-        d += (i === 0 || jump ? "M" : "L") + q[0].toFixed(1) + "," + q[1].toFixed(1);
-        prev = p;
-      });
-      return d + "Z";
-    }
+    function project(p) { return W.project(p, width, height); }
+    var paths = W.draw(svg, feats, width, height, function (f) {
+      var v = values[f.id];
+      if (!v) return {};
+      return { fill: v.value === null ? "url(#hatch)" : "rgb(11,79,108," + (0.15 + 0.85 * Math.sqrt(v.value / max)).toFixed(2) + ")" };
+    });
     feats.forEach(function (f) {
-      if (!f.geometry) return;
-      var polys = f.geometry.type === "Polygon" ? [f.geometry.coordinates] : f.geometry.coordinates;
-      var d = polys.map(function (poly) { return poly.map(ring).join(""); }).join("");
-      var v = values[f.id], fill = "#e3e8ec";
-      if (v) fill = v.value === null ? "url(#hatch)" : "rgb(11,79,108," + (0.15 + 0.85 * Math.sqrt(v.value / max)).toFixed(2) + ")";
-      var path = el("path", { d: d, fill: fill, stroke: "#fff", "stroke-width": 0.5, "data-id": f.id }, svg);
+      var path = paths[f.id], v = values[f.id];
+      if (!path) return;
       if (v && v.code && onPick) {  /* drill down: filter the dashboard on this country */
         path.setAttribute("data-code", v.code);
         path.style.cursor = "pointer";
@@ -116,15 +106,8 @@
     var pat = el("pattern", { id: "hatch", width: 4, height: 4, patternUnits: "userSpaceOnUse" }, defs);
     el("path", { d: "M0,4 L4,0", stroke: "#0b4f6c", "stroke-width": 1 }, pat);
     /* routes: weighted arcs between the centres of the largest polygon of each country */
-    var centre = {};
-    feats.forEach(function (f) {
-      if (!f.geometry) return;
-      var polys = f.geometry.type === "Polygon" ? [f.geometry.coordinates] : f.geometry.coordinates, best = null;
-      polys.forEach(function (poly) { if (!best || poly[0].length > best.length) best = poly[0]; });
-      var sx = 0, sy = 0;
-      best.forEach(function (p) { sx += p[0]; sy += p[1]; });
-      centre[f.id] = project([sx / best.length, sy / best.length]);
-    });
+    var centre = {}, lonlat = W.centres(feats);
+    Object.keys(lonlat).forEach(function (id) { centre[id] = project(lonlat[id]); });
     var amax = 1;
     (arcs || []).forEach(function (a) { amax = Math.max(amax, a.value); });
     (arcs || []).forEach(function (a) {
