@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from vigie.core import crypto
 from vigie.core.models import Organisation
-from vigie.screening import engine, selectors
+from vigie.screening import engine, index_cache, selectors
 from vigie.screening.loading import LoadResult, Report, load_file
 from vigie.screening.models import Decision, Hit, ListEntry, ListVersion, Subject
 
@@ -65,6 +65,7 @@ def load_list(
     added or amended (alerts for new potential matches)."""
     result = load_file(path, source, user=user, code=code, mapping=mapping, report=report)
     if not result.unchanged_file:
+        index_cache.clear()  # the versions in force changed: the cached index is stale
         rescreen_for_version(result.version)
     return result
 
