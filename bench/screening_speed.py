@@ -89,7 +89,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--api-queries", type=int, default=300)
-    parser.add_argument("--baseline-batch-sample", type=int, default=2000)
+    parser.add_argument("--baseline-batch-sample", type=int, default=500)
     args = parser.parse_args()
     rng = random.Random(2331)
     recs = records()

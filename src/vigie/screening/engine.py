@@ -15,6 +15,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -151,30 +152,34 @@ class ScreeningIndex:
         if not selected:
             part, keys = min(by_part.items(), key=lambda item: min(item[1]))
             selected = {part: [min(keys)]}
-        weights: dict[int, float] = {}
-        parts_hit: Counter[int] = Counter()
+        part_hits: list[dict[int, float]] = []
         for keys in selected.values():
             # Most frequent key first, so the rarest (highest idf) key of a part wins.
             if len(keys) == 1:
                 df, key = keys[0]
-                hits = dict.fromkeys(postings[key], math.log(1 + n / df))
+                part_hits.append(dict.fromkeys(postings[key], math.log(1 + n / df)))
             else:
-                hits = {}
+                hits: dict[int, float] = {}
                 for df, key in sorted(keys, reverse=True):
                     hits.update(dict.fromkeys(postings[key], math.log(1 + n / df)))
-            if not weights:
-                weights = hits
-                if len(selected) > 1:
-                    parts_hit.update(hits.keys())
-                continue
-            parts_hit.update(hits.keys())
-            get = weights.get
-            weights.update({k: get(k, 0.0) + v for k, v in hits.items()})
-        if prune and len(selected) >= PRUNE_MIN_PARTS:
-            # A listed name sharing fewer than half of the query's distinctive parts cannot
-            # reach the threshold (each missing part weighs 0.8): not worth aligning.
-            needed = max(2, math.ceil(len(selected) * MIN_PARTS_SHARED))
-            weights = {k: v for k, v in weights.items() if parts_hit[k] >= needed}
+                part_hits.append(hits)
+        weights: dict[int, float]
+        if len(part_hits) == 1:
+            weights = part_hits[0]
+        elif prune and len(part_hits) >= PRUNE_MIN_PARTS:
+            # A listed name sharing fewer than half of the query's distinctive parts (and
+            # fewer than two) cannot reach the threshold (each missing part weighs 0.8): not
+            # worth aligning, nor weighing.
+            needed = max(2, math.ceil(len(part_hits) * MIN_PARTS_SHARED))
+            counts = Counter(chain.from_iterable(part_hits))
+            weights = {
+                k: sum(h.get(k, 0.0) for h in part_hits) for k, c in counts.items() if c >= needed
+            }
+        else:
+            weights = dict(part_hits[0])
+            for hits in part_hits[1:]:
+                get = weights.get
+                weights.update({k: get(k, 0.0) + v for k, v in hits.items()})
         if len(weights) <= limit:
             return sorted(weights, key=weights.__getitem__, reverse=True)
         return heapq.nlargest(limit, weights, key=weights.__getitem__)

@@ -32,7 +32,9 @@ PREFIX = "index-"
 
 
 def cache_dir() -> Path:
-    return Path(settings.DATA_DIR) / "screening"
+    """``DATA_DIR/screening`` (the setting ``SCREENING_INDEX_CACHE_DIR`` overrides it)."""
+    folder = getattr(settings, "SCREENING_INDEX_CACHE_DIR", None)
+    return Path(folder) if folder else Path(settings.DATA_DIR) / "screening"
 
 
 def path_for(signature: tuple[Any, ...]) -> Path:

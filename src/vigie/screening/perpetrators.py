@@ -265,8 +265,10 @@ def on_job_saved(
     if not (result.get("created") or result.get("updated")):
         return
     org_id = instance.organisation_id or (instance.params or {}).get("organisation_id")
+    if org_id is None or instance.started_at is None:
+        return
     organisation = Organisation.objects.filter(pk=org_id).first()
-    if organisation is None or instance.started_at is None:
+    if organisation is None:
         return
     if Job.objects.filter(kind=BATCH_JOB, params__import_job=str(instance.pk)).exists():
         return  # already queued for this import (the job row was saved again)

@@ -17,6 +17,13 @@ from vigie.testing import SHARED_DATA
 UN_2020 = SHARED_DATA / "un-sanctions" / "UN_consolidated_2020-11-30.xml"
 
 
+@pytest.fixture(autouse=True)
+def own_cache_dir(settings: Any, tmp_path: Path) -> None:
+    # Test processes running in parallel share a data directory: this module's tests look at
+    # the cache files, so they get a folder of their own.
+    settings.SCREENING_INDEX_CACHE_DIR = tmp_path / "index-cache"
+
+
 def _shape(name: Any) -> tuple[Any, ...]:
     return (
         name.original,
