@@ -4,7 +4,8 @@ scoring that ranks and explains the entries a query may be.
 Blocking: each listed name is filed under its parts' spellings, metaphone codes and the
 cross-script symbols rigour gives them. A query looks up its own keys, weighs shared keys by
 rarity (inverse document frequency) and fully scores only the best ``CANDIDATES`` names,
-instead of every name on the lists. Built once per set of list versions in force, in memory.
+instead of every name on the lists. Built once per set of list versions in force, kept in
+memory and on disk (``index_cache``: a new process reads it instead of analysing every name).
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 ``screening.load``: load a watchlist file as a new version (whole file parsed in memory first,
 about 10 MB of XML at most in practice; one transaction), then re-screen saved subjects.
-``screening.perpetrator``: screen one perpetrator of a case (a few names; seconds, or 10-20 s
-when the process builds its index first).
+``screening.perpetrator``: screen one perpetrator of a case (a few names; milliseconds once the
+process has its index: read from the disk cache, or built in 10-20 s).
 ``screening.perpetrators_batch``: screen the perpetrators of a set of cases (``cases``: ids),
 or of an organisation's cases created or changed since a moment (``organisation``, ``since``),
 that were never screened or changed since (vigie.screening.perpetrators.screen_perpetrators):
