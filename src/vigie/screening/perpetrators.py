@@ -252,7 +252,8 @@ def on_job_saved(
     sender: Any, instance: Any, created: bool = False, update_fields: Any = None, **kwargs: Any
 ) -> None:
     """post_save of core.Job: when a ``cases.import`` job has just succeeded, queue the
-    screening of the perpetrators of the cases it wrote (bulk inserts send no per-row signal).
+    screening of the perpetrators of the cases it wrote (bulk inserts send no per-row signal),
+    if a watchlist is loaded and the import wrote perpetrators.
     To be replaced by a receiver of ``vigie.cases.cases_imported`` once it exists."""
     from vigie.core import jobs
     from vigie.core.models import Job, Organisation
@@ -272,6 +273,10 @@ def on_job_saved(
         return
     if Job.objects.filter(kind=BATCH_JOB, params__import_job=str(instance.pk)).exists():
         return  # already queued for this import (the job row was saved again)
+    if not selectors.versions_in_force().exists():
+        return  # no list loaded: nothing to screen against (loading one re-screens subjects)
+    if not perpetrators_in_scope(organisation_id=org_id, since=instance.started_at).exists():
+        return
     jobs.start(
         BATCH_JOB,
         user=instance.created_by,
