@@ -22,7 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 VIGIE = str(Path(sys.executable).with_name("vigie"))
-SHARED = ROOT.parents[1] / "shared" / "data" if (ROOT.parents[1] / "shared").is_dir() else None
+SHARED = ROOT.parent / "shared" / "data"  # ../shared/data beside the repository
 LISTS = ("un-sanctions/UN_consolidated_2025-04-19.xml", "ofac/sdn.csv")
 NAME = "Muhammad Qaddafi"
 TAGGER = (
