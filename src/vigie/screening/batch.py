@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -146,7 +147,13 @@ def screen_row(index: engine.ScreeningIndex, row: Row, threshold: float) -> dict
 
 
 _WORKER_INDEX: engine.ScreeningIndex | None = None
-CHUNK = 500
+CHUNK = 2_000  # rows per task sent to a worker process
+WINDOW = 2  # chunks in flight per worker: memory holds at most workers * WINDOW chunks
+
+
+def default_workers() -> int:
+    """Both cores of a two-core machine (all cores, at most 8)."""
+    return max(1, min(8, os.cpu_count() or 1))
 
 
 def _screen_chunk(args: tuple[list[Row], float]) -> list[dict[str, Any]]:
@@ -158,25 +165,35 @@ def _screen_chunk(args: tuple[list[Row], float]) -> list[dict[str, Any]]:
 def _results(
     index: engine.ScreeningIndex, source: Iterator[Row], threshold: float, workers: int
 ) -> Iterator[dict[str, Any]]:
-    """Rows screened in input order; with ``workers`` > 1, by forked processes that share the
-    index copy-on-write, 500 rows at a time (memory stays bounded by a few chunks)."""
-    if workers <= 1:
+    """Rows screened in input order. With ``workers`` > 1, forked processes share the index
+    copy-on-write (it is read-only) and screen ``CHUNK`` rows at a time; at most
+    ``workers * WINDOW`` chunks are read ahead, so memory stays bounded whatever the file's
+    size. Without ``fork`` (not on Linux) or with one worker, rows are screened here."""
+    import multiprocessing
+
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         for row in source:
             yield screen_row(index, row, threshold)
         return
-    import multiprocessing
+    from collections import deque
     from itertools import islice
 
     global _WORKER_INDEX
     _WORKER_INDEX = index
-
-    def chunks() -> Iterator[tuple[list[Row], float]]:
-        while chunk := list(islice(source, CHUNK)):
-            yield chunk, threshold
-
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        for screened in pool.imap(_screen_chunk, chunks()):
-            yield from screened
+    pending: deque[Any] = deque()
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            while True:
+                while len(pending) < workers * WINDOW:
+                    chunk = list(islice(source, CHUNK))
+                    if not chunk:
+                        break
+                    pending.append(pool.apply_async(_screen_chunk, ((chunk, threshold),)))
+                if not pending:
+                    break
+                yield from pending.popleft().get()
+    finally:
+        _WORKER_INDEX = None
 
 
 def run(

@@ -125,9 +125,18 @@ def lists_show(as_json: bool) -> None:
 @click.option(
     "--workers",
     type=click.IntRange(1, 64),
-    default=1,
-    show_default=True,
-    help="Processes for --batch (2 on a two-core machine halves the time).",
+    default=None,
+    help="Processes for --batch (default: one per core, at most 8).",
+)
+@click.option(
+    "--perpetrators",
+    is_flag=True,
+    help="Screen the perpetrators recorded in cases not yet screened (or changed since).",
+)
+@click.option("--org", "org_code", help="With --perpetrators: one organisation's cases (code).")
+@click.option(
+    "--since",
+    help="With --perpetrators: cases created or changed since this ISO date or time.",
 )
 @click.option("--json", "as_json", is_flag=True)
 def screen(
@@ -139,7 +148,10 @@ def screen(
     batch_file: Path | None,
     output: Path | None,
     threshold: float | None,
-    workers: int,
+    workers: int | None,
+    perpetrators: bool,
+    org_code: str | None,
+    since: str | None,
     as_json: bool,
 ) -> None:
     """Screen NAME (or every row of --batch FILE, CSV or XLSX with a name column) against the
@@ -152,6 +164,11 @@ def screen(
     limit = engine.THRESHOLD if threshold is None else threshold
     if not selectors.versions_in_force().exists():
         raise click.ClickException("no watchlist loaded: run `vigie lists load PATH` first")
+    if perpetrators:
+        _screen_perpetrators(org_code, since, as_json)
+        return
+    if org_code or since:
+        raise click.ClickException("--org and --since go with --perpetrators")
     index = selectors.screening_index()
     if batch_file is not None:
         out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
@@ -162,7 +179,7 @@ def screen(
                 out,
                 fmt="json" if as_json else "csv",
                 threshold=limit,
-                workers=workers,
+                workers=workers or batch.default_workers(),
             )
         except batch.BatchFileError as exc:
             raise click.ClickException(str(exc)) from None
@@ -197,6 +214,55 @@ def screen(
         click.echo(f"{r.score:.3f}  {r.entry.watchlist} {r.entry.reference}  {r.entry.caption}")
         for reason in r.explanation["reasons"]:
             click.echo(f"         - {reason}")
+
+
+def _screen_perpetrators(org_code: str | None, since: str | None, as_json: bool) -> None:
+    """Run a ``screening.perpetrators_batch`` job here, with a progress line."""
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    from vigie.core import jobs
+    from vigie.core.models import Job, Organisation
+
+    params: dict[str, Any] = {}
+    organisation = None
+    if org_code:
+        organisation = Organisation.objects.filter(code=org_code).first()
+        if organisation is None:
+            raise click.ClickException(f"--org {org_code}: no such organisation")
+        params["organisation"] = organisation.pk
+    if since:
+        try:
+            moment = datetime.fromisoformat(since)
+        except ValueError:
+            raise click.ClickException(f"--since {since!r}: not an ISO date or time") from None
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        params["since"] = moment.isoformat()
+    job = Job.objects.create(
+        kind="screening.perpetrators_batch", organisation=organisation, params=params
+    )
+
+    def listener(j: Job) -> None:
+        if not as_json and sys.stderr.isatty():
+            pct = f"{j.percent}%" if j.percent is not None else "…"
+            click.echo(f"\r  {pct} {j.message}"[:100].ljust(100), nl=False, err=True)
+
+    job = jobs.run_now(job, listener)
+    if not as_json and sys.stderr.isatty():
+        click.echo("", err=True)
+    if job.status != Job.Status.SUCCEEDED:
+        raise click.ClickException(f"perpetrators not screened: {job.error}")
+    result: dict[str, Any] = job.result or {}
+    if as_json:
+        click.echo(json.dumps(result))
+        return
+    click.echo(
+        f"{result.get('perpetrators', 0)} perpetrators: {result.get('screened', 0)} screened, "
+        f"{result.get('unchanged', 0)} unchanged, {result.get('skipped', 0)} without a name; "
+        f"{result.get('new_alerts', 0)} new potential matches."
+    )
 
 
 commands = [lists, screen]

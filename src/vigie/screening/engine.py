@@ -4,16 +4,19 @@ scoring that ranks and explains the entries a query may be.
 Blocking: each listed name is filed under its parts' spellings, metaphone codes and the
 cross-script symbols rigour gives them. A query looks up its own keys, weighs shared keys by
 rarity (inverse document frequency) and fully scores only the best ``CANDIDATES`` names,
-instead of every name on the lists. Built once per set of list versions in force, in memory.
+instead of every name on the lists. Built once per set of list versions in force, kept in
+memory and on disk (``index_cache``: a new process reads it instead of analysing every name).
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -25,6 +28,7 @@ THRESHOLD = 0.80  # default: a result at or above it is a potential match
 CANDIDATES = 16  # names fully scored per query form
 MAX_KEYS_PER_PART = 4
 MAX_DF = 0.02  # keys on more than this share of names only count if nothing rarer exists
+PRUNE_MIN_PARTS = 2  # batch mode prunes queries with at least this many distinctive parts
 MIN_PARTS_SHARED = 0.5  # share of a query's distinctive parts a candidate must share
 MIN_CAP = 200  # ... but a key on fewer names than this is never "common"
 PREFILTER = 50  # rapidfuzz token-set ratio below which two Latin-script names are not aligned
@@ -44,13 +48,37 @@ class IndexedEntry:
     regime: str = ""
 
 
-@dataclass
 class IndexedName:
-    entry: int  # position in ScreeningIndex.entries
-    text: str
-    kind: str
-    quality: str
-    name: Name
+    """One listed name. Its analysed form is rebuilt from ``frozen`` when first compared, for
+    an index loaded from the disk cache (see ``index_cache``)."""
+
+    __slots__ = ("_frozen", "_name", "entry", "kind", "quality", "text")
+
+    def __init__(
+        self,
+        entry: int,
+        text: str,
+        kind: str,
+        quality: str,
+        name: Name | None = None,
+        frozen: names.FrozenName | None = None,
+    ) -> None:
+        self.entry = entry  # position in ScreeningIndex.entries
+        self.text = text
+        self.kind = kind
+        self.quality = quality
+        self._name = name
+        self._frozen = frozen
+
+    @property
+    def name(self) -> Name:
+        if self._name is None:
+            assert self._frozen is not None
+            self._name = names.thaw(self._frozen)
+        return self._name
+
+    def frozen(self) -> names.FrozenName:
+        return self._frozen if self._frozen is not None else names.freeze(self.name)
 
 
 @dataclass
@@ -108,9 +136,10 @@ class ScreeningIndex:
         keys are all common (Mohammed, Ali) are skipped unless no part is rarer."""
         n = max(len(self.names), 1)
         cap = max(MAX_DF * n, MIN_CAP)
+        postings = self.postings
         by_part: dict[int, list[tuple[int, str]]] = defaultdict(list)
         for key, parts in names.blocking_keys(query).items():
-            posting = self.postings.get(key)
+            posting = postings.get(key)
             if posting is not None:
                 for p in parts:
                     by_part[p].append((len(posting), key))
@@ -124,22 +153,37 @@ class ScreeningIndex:
         if not selected:
             part, keys = min(by_part.items(), key=lambda item: min(item[1]))
             selected = {part: [min(keys)]}
-        weights: dict[int, float] = defaultdict(float)
-        parts_hit: Counter[int] = Counter()
+        part_hits: list[dict[int, float]] = []
         for keys in selected.values():
             # Most frequent key first, so the rarest (highest idf) key of a part wins.
-            hits: dict[int, float] = {}
-            for df, key in sorted(keys, reverse=True):
-                hits.update(dict.fromkeys(self.postings[key], math.log(1 + n / df)))
-            parts_hit.update(hits.keys())
-            for name_id, idf in hits.items():
-                weights[name_id] += idf
-        if prune and len(selected) >= 3:
-            # A listed name sharing fewer than half of the query's distinctive parts cannot
-            # reach the threshold (each missing part weighs 0.8): not worth aligning.
-            needed = math.ceil(len(selected) * MIN_PARTS_SHARED)
-            weights = {k: v for k, v in weights.items() if parts_hit[k] >= needed}
-        return sorted(weights, key=weights.__getitem__, reverse=True)[:limit]
+            if len(keys) == 1:
+                df, key = keys[0]
+                part_hits.append(dict.fromkeys(postings[key], math.log(1 + n / df)))
+            else:
+                hits: dict[int, float] = {}
+                for df, key in sorted(keys, reverse=True):
+                    hits.update(dict.fromkeys(postings[key], math.log(1 + n / df)))
+                part_hits.append(hits)
+        weights: dict[int, float]
+        if len(part_hits) == 1:
+            weights = part_hits[0]
+        elif prune and len(part_hits) >= PRUNE_MIN_PARTS:
+            # A listed name sharing fewer than half of the query's distinctive parts (and
+            # fewer than two) cannot reach the threshold (each missing part weighs 0.8): not
+            # worth aligning, nor weighing.
+            needed = max(2, math.ceil(len(part_hits) * MIN_PARTS_SHARED))
+            counts = Counter(chain.from_iterable(part_hits))
+            weights = {
+                k: sum(h.get(k, 0.0) for h in part_hits) for k, c in counts.items() if c >= needed
+            }
+        else:
+            weights = dict(part_hits[0])
+            for hits in part_hits[1:]:
+                get = weights.get
+                weights.update({k: get(k, 0.0) + v for k, v in hits.items()})
+        if len(weights) <= limit:
+            return sorted(weights, key=weights.__getitem__, reverse=True)
+        return heapq.nlargest(limit, weights, key=weights.__getitem__)
 
     def screen(
         self, query: Query, threshold: float = THRESHOLD, limit: int = 10, fast: bool = False
@@ -168,6 +212,8 @@ class ScreeningIndex:
                     best[listed.entry] = (score, match, listed)
         results: list[Result] = []
         for pos, (name_score, match, listed) in best.items():
+            if name_score + evidence.MAX_BONUS < threshold and not query.document:
+                continue  # no secondary evidence can lift it to the threshold
             entry = self.entries[pos]
             adj = evidence.compare(entry.evidence, query.birth_date, query.country, query.document)
             score = name_score

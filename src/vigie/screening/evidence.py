@@ -16,6 +16,7 @@ from rigour.territories import lookup_territory
 DOB_EXACT, DOB_YEAR, DOB_CONFLICT = 0.05, 0.03, -0.15
 COUNTRY_MATCH, COUNTRY_CONFLICT = 0.02, -0.05
 DOCUMENT_CONFLICT = -0.10
+MAX_BONUS = DOB_EXACT + COUNTRY_MATCH  # the most agreement adds (a document is decisive)
 
 
 @lru_cache(maxsize=4096)

@@ -30,7 +30,7 @@ from rigour.names import (
     compare_parts,
     pair_symbols,
 )
-from rigour.names.symbol import SymbolCategory
+from rigour.names.symbol import Symbol, SymbolCategory
 from rigour.text import ascii_text
 
 PERSON, ORGANIZATION = "Person", "Organization"
@@ -41,6 +41,60 @@ EXTRA_QUERY_WEIGHT = 0.8  # a part of the searched name found nowhere in the lis
 EXTRA_ENTRY_WEIGHT = 0.4  # a part of the listed name the search did not give
 STOP_WEIGHT = 0.3  # al-, el-, de, van ...
 MAX_PAIRINGS = 8
+
+
+# A name as plain data, to store an analysed name and rebuild it without rigour's tagger:
+# (original, form, type tag, part tags, spans as (part indexes, symbol category, symbol id)).
+FrozenName = tuple[str, str, str, tuple[str, ...], tuple[tuple[tuple[int, ...], str, str], ...]]
+_TYPE_TAGS = {
+    t.value: t
+    for t in (NameTypeTag.UNK, NameTypeTag.ENT, NameTypeTag.PER, NameTypeTag.ORG, NameTypeTag.OBJ)
+}
+_PART_TAGS = {
+    getattr(NamePartTag, k).value: getattr(NamePartTag, k) for k in dir(NamePartTag) if k.isupper()
+}
+_CATEGORIES = {
+    getattr(SymbolCategory, k).value: getattr(SymbolCategory, k)
+    for k in dir(SymbolCategory)
+    if k.isupper()
+}
+
+
+def freeze(name: Name) -> FrozenName:
+    return (
+        name.original,
+        name.form,
+        name.tag.value,
+        tuple(p.tag.value for p in name.parts),
+        tuple(
+            (tuple(p.index for p in s.parts), s.symbol.category.value, s.symbol.id)
+            for s in name.spans
+        ),
+    )
+
+
+@lru_cache(maxsize=100_000)
+def _symbol(category: str, id: str) -> Symbol:
+    cat = _CATEGORIES[category]
+    return Symbol(cat, int(id) if cat == SymbolCategory.NUMERIC and id.isdigit() else id)
+
+
+def thaw(frozen: FrozenName) -> Name:
+    """The analysed name ``freeze`` stored: the same parts, part tags and symbols, built
+    without running the tagger (tests check it gives back an equal name)."""
+    original, form, tag, part_tags, spans = frozen
+    name = Name(original, form, _TYPE_TAGS[tag])
+    parts = name.parts
+    for part, part_tag in zip(parts, part_tags, strict=True):
+        if part_tag != "UNSET":
+            part.tag = _PART_TAGS[part_tag]
+    for indexes, category, id in spans:
+        symbol = _symbol(category, id)
+        if len(indexes) == 1:
+            name.apply_part(parts[indexes[0]], symbol)
+        else:
+            name.apply_phrase(" ".join(parts[i].form for i in indexes), symbol)
+    return name
 
 
 def type_tag(schema: str | None) -> NameTypeTag:
@@ -58,13 +112,20 @@ def romanised(text: str) -> str:
 
 def analyse(text: str, schema: str | None = None) -> list[Name]:
     """The matchable forms of one name: as written and, if needed, romanised."""
+    return list(_analyse(text, schema))
+
+
+@lru_cache(maxsize=20_000)
+def _analyse(text: str, schema: str | None) -> tuple[Name, ...]:
+    # Names are not modified by the comparison: a repeated name (batches, re-screening) is
+    # analysed once.
     forms = [text]
     if not text.isascii():
         latin = romanised(text)
         if latin and latin.lower() != text.lower():
             forms.append(latin)
     names = analyze_names(type_tag(schema), forms, consolidate=False)
-    return sorted(names, key=lambda n: n.original != text)
+    return tuple(sorted(names, key=lambda n: n.original != text))
 
 
 def _category(alignment: Alignment) -> str:

@@ -5,18 +5,30 @@ A saved perpetrator that names a person or a group becomes a saved subject (purp
 potential matches go to the review queue. A group whose reference list code (or the record)
 carries a UN sanctions reference also gets an alert on that listed entry. The screening runs in
 a background job (``screening.perpetrator``) started after the case is saved: the first
-screening in a process builds the index (10-20 s). Bulk imports (``bulk_create``) do not send
-``post_save`` and are not screened here.
+screening in a process loads the index from the disk cache, or builds it (10-20 s).
+
+Bulk imports (``bulk_create``) send no ``post_save``: ``screen_perpetrators`` screens the
+perpetrators of many cases in one background job (``screening.perpetrators_batch``), started
+by ``on_job_saved`` when a ``cases.import`` job succeeds, or by
+``vigie screen --perpetrators [--org CODE] [--since DATE]``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from itertools import islice
 from typing import Any
+
+from django.db.models import Q, QuerySet
 
 from vigie.screening import engine, selectors, services
 from vigie.screening.models import Hit, ListEntry, Subject
 
 PURPOSE = "perpetrator"
+IMPORT_JOB = "cases.import"
+BATCH_JOB = "screening.perpetrators_batch"
 
 
 def subject_fields(perpetrator: Any) -> dict[str, str] | None:
@@ -76,12 +88,23 @@ def needs_screening(perpetrator: Any) -> bool:
     return entry is not None and not Hit.objects.filter(subject=subject, entry=entry).exists()
 
 
-def screen_perpetrator(perpetrator: Any, user: Any = None) -> services.ScreenOutcome | None:
-    """Create or update the perpetrator's subject and record its potential matches."""
+_LOOK_UP = object()
+
+
+def screen_perpetrator(
+    perpetrator: Any,
+    user: Any = None,
+    *,
+    subject: Any = _LOOK_UP,
+    results: list[engine.Result] | None = None,
+) -> services.ScreenOutcome | None:
+    """Create or update the perpetrator's subject and record its potential matches
+    (``subject``: already looked up, or None for none; ``results``: already screened)."""
     fields = subject_fields(perpetrator)
     if fields is None:
         return None
-    subject = subject_for(perpetrator)
+    if subject is _LOOK_UP:
+        subject = subject_for(perpetrator)
     if subject is None:
         subject, outcome = services.create_subject(
             user,
@@ -91,9 +114,10 @@ def screen_perpetrator(perpetrator: Any, user: Any = None) -> services.ScreenOut
             country=fields["country"],
             external_id=str(perpetrator.uuid),
             purpose=PURPOSE,
+            results=results,
         )
     elif subject.fingerprint != _fingerprint(perpetrator, fields):
-        outcome = services.update_subject(user, subject, **fields)
+        outcome = services.update_subject(user, subject, results=results, **fields)
     else:
         outcome = services.ScreenOutcome()
     entry = _sanctioned_entry(perpetrator)
@@ -126,4 +150,140 @@ def on_perpetrator_saved(sender: Any, instance: Any, raw: bool = False, **kwargs
         user=None,
         organisation=instance.case.organisation,
         params={"perpetrator": str(instance.uuid)},
+    )
+
+
+CHUNK = 500  # perpetrators read, and their subjects looked up, per query
+
+
+@dataclass
+class BatchOutcome:
+    perpetrators: int = 0  # in scope
+    screened: int = 0  # new or changed: screened now
+    unchanged: int = 0  # already screened with the same name, type and nationality
+    skipped: int = 0  # no name to screen
+    new_alerts: int = 0
+    reopened: int = 0
+    remembered: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+def perpetrators_in_scope(
+    *,
+    case_ids: list[int] | None = None,
+    organisation_id: int | None = None,
+    since: datetime | None = None,
+) -> QuerySet[Any]:
+    """Perpetrators of the given cases, and/or of an organisation's cases created or changed
+    since a moment."""
+    from vigie.cases.models import Perpetrator
+
+    qs = Perpetrator.objects.select_related("case", "organisation").order_by("pk")
+    if case_ids is not None:
+        qs = qs.filter(case_id__in=case_ids)
+    if organisation_id is not None:
+        qs = qs.filter(organisation_id=organisation_id)
+    if since is not None:
+        qs = qs.filter(Q(case__created_at__gte=since) | Q(case__updated_at__gte=since))
+    return qs
+
+
+def screen_perpetrators(
+    perpetrators: QuerySet[Any],
+    user: Any = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> BatchOutcome:
+    """Screen every perpetrator of ``perpetrators`` that was never screened or whose name,
+    type or nationality changed, with the batch matcher (``fast``); subjects are looked up
+    ``CHUNK`` at a time and the index is loaded only if something is to be screened."""
+    out = BatchOutcome(perpetrators=perpetrators.count())
+    index: engine.ScreeningIndex | None = None
+    done = 0
+    for chunk in _chunks(perpetrators.iterator(chunk_size=CHUNK), CHUNK):
+        subjects = {
+            (s.organisation_id, s.external_id): s
+            for s in Subject.objects.filter(
+                purpose=PURPOSE, external_id__in=[str(p.uuid) for p in chunk]
+            )
+        }
+        for perpetrator in chunk:
+            done += 1
+            fields = subject_fields(perpetrator)
+            if fields is None:
+                out.skipped += 1
+                continue
+            subject = subjects.get((perpetrator.organisation_id, str(perpetrator.uuid)))
+            changed = subject is None or subject.fingerprint != _fingerprint(perpetrator, fields)
+            entry = _sanctioned_entry(perpetrator) if perpetrator.sanctions_ref else None
+            if not changed and (
+                entry is None or Hit.objects.filter(subject=subject, entry=entry).exists()
+            ):
+                out.unchanged += 1
+                continue
+            results = None
+            if changed:
+                if index is None:
+                    index = selectors.screening_index()
+                query = services.make_query(fields["name"], fields["kind"], "", fields["country"])
+                results = index.screen(query, limit=20, fast=True)
+            outcome = screen_perpetrator(perpetrator, user, subject=subject, results=results)
+            if outcome is None:
+                out.skipped += 1
+                continue
+            out.screened += 1
+            out.new_alerts += outcome.new_alerts
+            out.reopened += outcome.reopened
+            out.remembered += outcome.remembered
+        if progress is not None:
+            progress(
+                done, out.perpetrators, f"{done} perpetrators checked, {out.screened} screened"
+            )
+    return out
+
+
+def _chunks(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
+    while chunk := list(islice(items, size)):
+        yield chunk
+
+
+def on_job_saved(
+    sender: Any, instance: Any, created: bool = False, update_fields: Any = None, **kwargs: Any
+) -> None:
+    """post_save of core.Job: when a ``cases.import`` job has just succeeded, queue the
+    screening of the perpetrators of the cases it wrote (bulk inserts send no per-row signal),
+    if a watchlist is loaded and the import wrote perpetrators.
+    To be replaced by a receiver of ``vigie.cases.cases_imported`` once it exists."""
+    from vigie.core import jobs
+    from vigie.core.models import Job, Organisation
+
+    if created or instance.kind != IMPORT_JOB or instance.status != Job.Status.SUCCEEDED:
+        return
+    if update_fields is not None and "status" not in update_fields:
+        return
+    result = instance.result or {}
+    if not (result.get("created") or result.get("updated")):
+        return
+    org_id = instance.organisation_id or (instance.params or {}).get("organisation_id")
+    if org_id is None or instance.started_at is None:
+        return
+    organisation = Organisation.objects.filter(pk=org_id).first()
+    if organisation is None:
+        return
+    if Job.objects.filter(kind=BATCH_JOB, params__import_job=str(instance.pk)).exists():
+        return  # already queued for this import (the job row was saved again)
+    if not selectors.versions_in_force().exists():
+        return  # no list loaded: nothing to screen against (loading one re-screens subjects)
+    if not perpetrators_in_scope(organisation_id=org_id, since=instance.started_at).exists():
+        return
+    jobs.start(
+        BATCH_JOB,
+        user=instance.created_by,
+        organisation=organisation,
+        params={
+            "organisation": organisation.pk,
+            "since": instance.started_at.isoformat(),
+            "import_job": str(instance.pk),
+        },
     )

@@ -3,6 +3,7 @@ visible to a user."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any
 
@@ -10,9 +11,10 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from vigie.core import access
-from vigie.screening import engine
+from vigie.screening import engine, index_cache
 from vigie.screening.models import EntryChange, Hit, ListEntry, ListVersion, Subject, Watchlist
 
+log = logging.getLogger(__name__)
 _LOCK = threading.Lock()
 _INDEX: engine.ScreeningIndex | None = None
 
@@ -22,7 +24,13 @@ def versions_in_force() -> QuerySet[ListVersion]:
 
 
 def index_signature() -> tuple[Any, ...]:
-    return tuple(sorted(versions_in_force().values_list("pk", flat=True)))
+    """What the index depends on: the versions in force (id, file hash, load time)."""
+    return tuple(
+        (pk, sha, loaded_at.isoformat())
+        for pk, sha, loaded_at in versions_in_force()
+        .order_by("pk")
+        .values_list("pk", "file_sha256", "loaded_at")
+    )
 
 
 def entry_records(entries: QuerySet[ListEntry]) -> list[dict[str, Any]]:
@@ -52,9 +60,22 @@ def screening_index() -> engine.ScreeningIndex:
     with _LOCK:
         if _INDEX is not None and _INDEX.signature == signature:
             return _INDEX
-        records = entry_records(ListEntry.objects.filter(is_active=True))
-        _INDEX = engine.build(records, signature)
+        _INDEX = load_or_build_index(signature)
         return _INDEX
+
+
+def load_or_build_index(signature: tuple[Any, ...]) -> engine.ScreeningIndex:
+    """The index from the disk cache (index_cache), or built from the entries in force and
+    written to the cache."""
+    index = index_cache.load(signature)
+    if index is not None:
+        return index
+    index = engine.build(entry_records(ListEntry.objects.filter(is_active=True)), signature)
+    try:
+        index_cache.save(index)
+    except OSError as exc:  # a read-only or full data directory: work without the cache
+        log.warning("screening index cache not written: %s", exc)
+    return index
 
 
 def index_for_entries(entries: QuerySet[ListEntry]) -> engine.ScreeningIndex:

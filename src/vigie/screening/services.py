@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from vigie.core import crypto
 from vigie.core.models import Organisation
-from vigie.screening import engine, selectors
+from vigie.screening import engine, index_cache, selectors
 from vigie.screening.loading import LoadResult, Report, load_file
 from vigie.screening.models import Decision, Hit, ListEntry, ListVersion, Subject
 
@@ -65,6 +65,7 @@ def load_list(
     added or amended (alerts for new potential matches)."""
     result = load_file(path, source, user=user, code=code, mapping=mapping, report=report)
     if not result.unchanged_file:
+        index_cache.clear()  # the versions in force changed: the cached index is stale
         rescreen_for_version(result.version)
     return result
 
@@ -150,8 +151,10 @@ def create_subject(
     document: str = "",
     external_id: str = "",
     purpose: str = "",
+    results: list[engine.Result] | None = None,
 ) -> tuple[Subject, ScreenOutcome]:
-    """Save a subject to be screened now and at every list update."""
+    """Save a subject to be screened now and at every list update (``results``: already
+    screened by the caller, e.g. the batch matcher)."""
     query = make_query(name, kind, birth_date, country, document)
     with transaction.atomic():
         subject = Subject(
@@ -167,11 +170,15 @@ def create_subject(
         )
         subject.fingerprint = subject_fingerprint(subject)
         subject.save()
-        outcome = record_hits(subject, screen(subject_query(subject), limit=20))
+        if results is None:
+            results = screen(subject_query(subject), limit=20)
+        outcome = record_hits(subject, results)
     return subject, outcome
 
 
-def update_subject(user: Any, subject: Subject, **changes: Any) -> ScreenOutcome:
+def update_subject(
+    user: Any, subject: Subject, results: list[engine.Result] | None = None, **changes: Any
+) -> ScreenOutcome:
     for key in ("name", "kind", "birth_date", "country", "document", "external_id"):
         if key in changes:
             setattr(
@@ -181,7 +188,9 @@ def update_subject(user: Any, subject: Subject, **changes: Any) -> ScreenOutcome
     subject.fingerprint = subject_fingerprint(subject)
     with transaction.atomic():
         subject.save()
-        return record_hits(subject, screen(subject_query(subject), limit=20))
+        if results is None:
+            results = screen(subject_query(subject), limit=20)
+        return record_hits(subject, results)
 
 
 def rescreen_for_version(version: ListVersion) -> ScreenOutcome:

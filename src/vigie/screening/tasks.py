@@ -2,8 +2,14 @@
 
 ``screening.load``: load a watchlist file as a new version (whole file parsed in memory first,
 about 10 MB of XML at most in practice; one transaction), then re-screen saved subjects.
-``screening.perpetrator``: screen one perpetrator of a case (a few names; seconds, or 10-20 s
-when the process builds its index first).
+``screening.perpetrator``: screen one perpetrator of a case (a few names; milliseconds once the
+process has its index: read from the disk cache, or built in 10-20 s).
+``screening.perpetrators_batch``: screen the perpetrators of a set of cases (``cases``: ids),
+or of an organisation's cases created or changed since a moment (``organisation``, ``since``),
+that were never screened or changed since (vigie.screening.perpetrators.screen_perpetrators):
+500 perpetrators per chunk, progress after each; about 1-2 ms per perpetrator screened plus its
+writes, once the index is loaded (from the disk cache, or built: 10-20 s). Started when a
+``cases.import`` job succeeds.
 ``screening.batch``: screen every row of an uploaded CSV/XLSX (up to 1,000,000 rows, streamed;
 progress every 200 rows) and write the results file beside it.
 """
@@ -99,3 +105,31 @@ def perpetrator_job(job: Job, progress: jobs.Progress) -> dict[str, Any]:
         "reopened": outcome.reopened,
         "remembered": outcome.remembered,
     }
+
+
+@jobs.handler("screening.perpetrators_batch")
+def perpetrators_batch_job(job: Job, progress: jobs.Progress) -> dict[str, Any]:
+    """Screen many perpetrators at once (see vigie.screening.perpetrators)."""
+    from datetime import datetime
+
+    from vigie.screening import perpetrators
+
+    params = job.params
+    if not selectors.versions_in_force().exists():
+        return {"screened": 0, "reason": "no watchlist loaded"}
+    try:
+        since = datetime.fromisoformat(params["since"]) if params.get("since") else None
+    except ValueError:
+        raise jobs.JobError(f"since: {params['since']!r} is not an ISO date or time") from None
+    scope = perpetrators.perpetrators_in_scope(
+        case_ids=[int(c) for c in params["cases"]] if params.get("cases") is not None else None,
+        organisation_id=params.get("organisation"),
+        since=since,
+    )
+    progress.update(0, None, "checking perpetrators")
+    outcome = perpetrators.screen_perpetrators(
+        scope,
+        job.created_by,
+        progress=lambda done, total, message: progress.update(done, total, message),
+    )
+    return outcome.as_dict()

@@ -1,0 +1,98 @@
+"""The screening index on disk, so that a new process (``vigie screen NAME``, a worker after
+a restart) does not analyse every listed name again (about 10 s for UN + OFAC).
+
+One file per set of list versions in force, in ``DATA_DIR/screening/``, named by a hash of the
+versions' ids, this module's format and the rigour version (rigour's name data decide the
+symbols). It holds plain data only in the pickle: entries, the names as
+``names.FrozenName`` tuples, the postings. Names are rebuilt from them when first compared.
+Loading a list (a new version in force) makes a new key; older files are removed when a new
+one is written and when a list is loaded (``clear``). A file that cannot be read is ignored
+and rebuilt. The data directory is trusted (it holds the database and the secrets): the
+pickle is only read from there. See ADR 0510.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import tempfile
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+
+from vigie.screening import engine
+
+log = logging.getLogger(__name__)
+FORMAT = 1
+PREFIX = "index-"
+
+
+def cache_dir() -> Path:
+    """``DATA_DIR/screening`` (the setting ``SCREENING_INDEX_CACHE_DIR`` overrides it)."""
+    folder = getattr(settings, "SCREENING_INDEX_CACHE_DIR", None)
+    return Path(folder) if folder else Path(settings.DATA_DIR) / "screening"
+
+
+def path_for(signature: tuple[Any, ...]) -> Path:
+    key = repr((FORMAT, version("rigour"), signature)).encode()
+    return cache_dir() / f"{PREFIX}{hashlib.sha256(key).hexdigest()[:24]}.pickle"
+
+
+def save(index: engine.ScreeningIndex) -> Path:
+    """Write ``index`` atomically (temporary file, then rename) and remove older files."""
+    target = path_for(index.signature)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    state = {
+        "format": FORMAT,
+        "signature": index.signature,
+        "entries": index.entries,
+        "names": [(n.entry, n.text, n.kind, n.quality, n.frozen()) for n in index.names],
+        "postings": index.postings,
+    }
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".pickle")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(state, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    clear(keep=target)
+    return target
+
+
+def load(signature: tuple[Any, ...]) -> engine.ScreeningIndex | None:
+    """The cached index for ``signature``, or None (no file, or one that cannot be read)."""
+    path = path_for(signature)
+    try:
+        with path.open("rb") as fh:
+            state = pickle.load(fh)  # noqa: S301 (our own file, in the trusted data directory)
+        if state.get("format") != FORMAT or tuple(state["signature"]) != tuple(signature):
+            return None
+        index = engine.ScreeningIndex(signature=tuple(signature))
+        index.entries = state["entries"]
+        index.names = [
+            engine.IndexedName(entry, text, kind, quality, frozen=frozen)
+            for entry, text, kind, quality, frozen in state["names"]
+        ]
+        index.postings = state["postings"]
+        return index
+    except FileNotFoundError:
+        return None
+    except Exception as exc:  # a damaged or foreign file: rebuild rather than fail
+        log.warning("screening index cache %s unreadable (%s): rebuilding", path.name, exc)
+        return None
+
+
+def clear(keep: Path | None = None) -> None:
+    """Remove cached indexes (all, or all but ``keep``)."""
+    folder = cache_dir()
+    if not folder.is_dir():
+        return
+    for path in folder.glob(f"{PREFIX}*.pickle"):
+        if keep is None or path != keep:
+            path.unlink(missing_ok=True)
