@@ -204,14 +204,21 @@ def export(
 @click.option("--seed", type=int, default=2331, show_default=True)
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--layout", type=click.Choice(["ctdc", "vigie"]), default="ctdc", show_default=True)
-def generate_(n: int, seed: int, output: Path, layout: str) -> None:
+@click.option(
+    "--identities",
+    is_flag=True,
+    help="vigie layout: add synthetic names and dates of birth (encrypted on import).",
+)
+def generate_(n: int, seed: int, output: Path, layout: str, identities: bool = False) -> None:
     """Write N synthetic case records (never real people) to a CSV file, streamed.
 
     Deterministic for a given seed; the file imports with `vigie import FILE --layout LAYOUT`.
     """
     from vigie.cases import generate
 
-    written = generate.write_file(output, n, seed, layout)
+    if identities and layout != "vigie":
+        raise click.UsageError("--identities needs --layout vigie")
+    written = generate.write_file(output, n, seed, layout, identities)
     click.echo(f"{written} synthetic record(s) written to {output} ({layout} layout)")
 
 

@@ -32,9 +32,10 @@ from vigie.cases import layouts, records, services
 from vigie.cases import mapping as mapping_module
 from vigie.cases.mapping import Mapping
 from vigie.cases.models import Case
+from vigie.cases.signals import IdRanges, cases_imported
 from vigie.core.models import Organisation
 
-BATCH = 500
+BATCH = 2000  # rows per insert batch (and per transaction and checkpoint in partial mode)
 MAX_REPORTED = 200  # problems listed in the report (all are counted)
 MAX_BYTES = int(getattr(settings, "VIGIE_IMPORT_MAX_BYTES", 2 * 1024**3))
 
@@ -361,9 +362,14 @@ class _Rollback(Exception):
     pass
 
 
-def _write_batch(user: Any, org: Organisation, batch: list[Prepared], report: Report) -> None:
-    """New rows in one bulk insert per table; rows already imported are updated one by one."""
+def _write_batch(
+    user: Any, org: Organisation, batch: list[Prepared], report: Report, written: IdRanges
+) -> None:
+    """New rows in one ``executemany`` per table (vigie.cases.bulk); rows already imported
+    (same source type and source record id: looked up once per batch) are updated one by one.
+    """
     ids = {str(p.record.get("source_record_id") or "") for p in batch if p.record}
+    ids.discard("")
     existing = {
         (c.source_type, c.source_record_id): c
         for c in Case.objects.filter(organisation=org, source_record_id__in=ids)
@@ -379,9 +385,10 @@ def _write_batch(user: Any, org: Organisation, batch: list[Prepared], report: Re
         services.save_record(
             user, org, item.record, instance=case, perm="case.import", parsed=item.parsed
         )
+        written.add([case.pk])
         report.updated += 1
     if new:
-        services.create_many(user, org, new, perm="case.import")
+        written.add(services.import_many(user, org, new))
         report.created += len(new)
 
 
@@ -421,14 +428,29 @@ def run_import(
         if not resume_from:
             reject_writer.writerow(["file", "row", "column", "value", "reason"])
         report.rejects_file = str(rejects)
+    written = IdRanges()
     try:
         if partial:
-            _partial(items, user, organisation, report, reject_writer, resume_from, progress)
+            _partial(
+                items, user, organisation, report, reject_writer, resume_from, progress, written
+            )
         else:
-            _atomic(items, user, organisation, report, progress)
+            _atomic(items, user, organisation, report, progress, written)
     finally:
         if reject_fh is not None:
             reject_fh.close()
+    if written and report.written:
+        transaction.on_commit(
+            lambda: cases_imported.send(
+                sender=Case,
+                organisation=organisation,
+                cases=written,
+                created=report.created,
+                updated=report.updated,
+                file=report.file,
+                user=user,
+            )
+        )
     return report
 
 
@@ -444,7 +466,12 @@ def _dry_run(items: Iterator[Prepared], report: Report, progress: Any) -> None:
 
 
 def _atomic(
-    items: Iterator[Prepared], user: Any, org: Organisation, report: Report, progress: Any
+    items: Iterator[Prepared],
+    user: Any,
+    org: Organisation,
+    report: Report,
+    progress: Any,
+    written: IdRanges,
 ) -> None:
     batch: list[Prepared] = []
     try:
@@ -459,15 +486,16 @@ def _atomic(
                 elif report.rejected == 0:
                     batch.append(item)
                 if len(batch) >= BATCH:
-                    _write_batch(user, org, batch, report)
+                    _write_batch(user, org, batch, report, written)
                     batch.clear()
                 if progress and report.rows % BATCH == 0:
                     progress(report.rows, f"row {item.row}", report)
             if report.rejected:
                 raise _Rollback
-            _write_batch(user, org, batch, report)
+            _write_batch(user, org, batch, report, written)
     except _Rollback:
         report.created = report.updated = 0
+        written.clear()
         return
     report.written = True
 
@@ -480,6 +508,7 @@ def _partial(
     reject_writer: Any,
     resume_from: int,
     progress: Any,
+    written: IdRanges,
 ) -> None:
     batch: list[Prepared] = []
 
@@ -487,7 +516,7 @@ def _partial(
         if not batch:
             return
         with transaction.atomic():
-            _write_batch(user, org, batch, report)
+            _write_batch(user, org, batch, report, written)
         report.next_row = batch[-1].row + 1
         batch.clear()
 
