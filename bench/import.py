@@ -32,11 +32,14 @@ VIGIE = str(Path(sys.executable).with_name("vigie"))
 
 
 def _env(data: Path) -> dict[str, str]:
-    return os.environ | {"VIGIE_DATA_DIR": str(data), "DJANGO_SETTINGS_MODULE": "vigie.settings.dev"}
+    return os.environ | {
+        "VIGIE_DATA_DIR": str(data),
+        "DJANGO_SETTINGS_MODULE": "vigie.settings.dev",
+    }
 
 
 def _vigie(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603
+    return subprocess.run(
         [VIGIE, *args], env=_env(data), check=True, capture_output=True, text=True
     )
 
@@ -49,10 +52,10 @@ def _setup(data: Path) -> None:
         "from vigie.core.models import Organisation;"
         "Organisation.objects.get_or_create(code='bench', defaults={'name': 'Bench'})"
     )
-    subprocess.run([sys.executable, "-c", code], env=_env(data), check=True)  # noqa: S603
+    subprocess.run([sys.executable, "-c", code], env=_env(data), check=True)
 
 
-def _bare(path: Path, data: Path) -> tuple[float, int]:
+def _bare(path: Path, data: Path) -> tuple[float, float, int]:
     db = data / "bare.sqlite3"
     bare = sqlite3.connect(db)
     with path.open(encoding="utf-8", newline="") as fh:
@@ -60,16 +63,16 @@ def _bare(path: Path, data: Path) -> tuple[float, int]:
     columns = ", ".join(f'"{c}" TEXT' for c in header)
     bare.execute(f"CREATE TABLE cases (id INTEGER PRIMARY KEY, {columns})")
     marks = ", ".join("?" for _ in header)
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     with path.open(encoding="utf-8", newline="") as fh:
         rows = csv.reader(fh)
         next(rows)
         with bare:
             bare.executemany(f"INSERT INTO cases VALUES (NULL, {marks})", rows)  # noqa: S608
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     n = bare.execute("SELECT count(*) FROM cases").fetchone()[0]
     bare.close()
-    return seconds, n
+    return seconds, cpu, n
 
 
 def _profile(path: Path, data: Path) -> None:
@@ -117,7 +120,7 @@ def main() -> None:
             return
         t0 = time.perf_counter()
         command = [VIGIE, "import", str(path), "--layout", "vigie", "--org", "bench", "--json"]
-        with subprocess.Popen(  # noqa: S603
+        with subprocess.Popen(
             command, env=_env(data), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
         ) as proc:
             assert proc.stdout is not None
@@ -125,6 +128,7 @@ def main() -> None:
             _pid, status, usage = os.wait4(proc.pid, 0)
             proc.returncode = os.waitstatus_to_exitcode(status)
         vigie_s = time.perf_counter() - t0
+        vigie_cpu = usage.ru_utime + usage.ru_stime
         peak_kb = usage.ru_maxrss
         report = json.loads(stdout)
         assert report["status"] == "succeeded" and report["created"] == n, report
@@ -135,7 +139,7 @@ def main() -> None:
         ).fetchone()[0]
         check.close()
         assert cases == n, cases
-        bare_s, bare_n = _bare(path, data)
+        bare_s, bare_cpu, bare_n = _bare(path, data)
         assert bare_n == n
         print(
             json.dumps(
@@ -149,6 +153,9 @@ def main() -> None:
                     "goal_ratio": 0.25,
                     "vigie_import_s": round(vigie_s, 2),
                     "bare_s": round(bare_s, 2),
+                    "vigie_import_cpu_s": round(vigie_cpu, 2),
+                    "bare_cpu_s": round(bare_cpu, 2),
+                    "ratio_vs_bare_cpu_time": round(bare_cpu / vigie_cpu, 4),
                     "peak_rss_mb_import_process": round(peak_kb / 1024, 1),
                     "victims_with_encrypted_names": encrypted,
                     "generate_s": round(generate_s, 2),

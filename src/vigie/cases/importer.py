@@ -28,7 +28,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
-from vigie.cases import layouts, records, services
+from vigie.cases import bulk, layouts, records, services
 from vigie.cases import mapping as mapping_module
 from vigie.cases.mapping import Mapping
 from vigie.cases.models import Case
@@ -430,12 +430,13 @@ def run_import(
         report.rejects_file = str(rejects)
     written = IdRanges()
     try:
-        if partial:
-            _partial(
-                items, user, organisation, report, reject_writer, resume_from, progress, written
-            )
-        else:
-            _atomic(items, user, organisation, report, progress, written)
+        with bulk.tuned_for_bulk():
+            if partial:
+                _partial(
+                    items, user, organisation, report, reject_writer, resume_from, progress, written
+                )
+            else:
+                _atomic(items, user, organisation, report, progress, written)
     finally:
         if reject_fh is not None:
             reject_fh.close()

@@ -19,8 +19,8 @@ fields themselves; :func:`validate` returns every problem with its path, e.g.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -130,8 +130,16 @@ def _bounds(f: models.Field[Any, Any]) -> tuple[float, float]:
     return lo, hi
 
 
-@cache
 def _fast(f: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
+    """The field's quick converter, kept on the field (hashing a field is slow)."""
+    try:
+        return f._vigie_fast  # type: ignore[attr-defined, no-any-return]
+    except AttributeError:
+        f._vigie_fast = _make_fast(f)  # type: ignore[attr-defined]
+        return f._vigie_fast  # type: ignore[attr-defined, no-any-return]
+
+
+def _make_fast(f: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
     """A quick converter for the usual valid value of ``f``, or None (always the full check).
 
     It returns what the full check returns for a valid value, and raises ``_Slow`` for
@@ -235,9 +243,7 @@ def _convert(f: models.Field[Any, Any], value: Any, path: str, problems: list[Pr
     return _convert_slow(f, value, path, problems)
 
 
-def _convert_slow(
-    f: models.Field[Any, Any], value: Any, path: str, problems: list[Problem]
-) -> Any:
+def _convert_slow(f: models.Field[Any, Any], value: Any, path: str, problems: list[Problem]) -> Any:
     if value is None or value == "":
         if isinstance(f, models.JSONField):
             return [] if f.name != "source_attributes" else {}
@@ -295,9 +301,9 @@ def validate(data: Any, *, allow_identity: bool) -> Parsed:
     for key in data:
         if key not in known and key not in NOT_WRITABLE:
             problems.append(Problem(key, data[key], _("is not a field of the case record")))
-    for f in writable_fields(Case):
-        if f.name in data:
-            parsed.case[f.name] = _convert(f, data[f.name], f.name, problems)
+    for name, f in _fields_by_name(Case).items():
+        if name in data:
+            parsed.case[name] = _convert(f, data[name], name, problems)
     keys: dict[str, set[str]] = {"victims": set(), "incidents": set()}
     for section, model in CHILDREN.items():
         items = data.get(section) or []
