@@ -19,6 +19,7 @@ fields themselves; :func:`validate` returns every problem with its path, e.g.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -108,6 +109,17 @@ class Parsed:
     children: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     has_identity: bool = False
+
+
+_TODAY: list[Any] = [dt.date.min, 0.0]
+
+
+def _today() -> dt.date:
+    """Today, read at most once a second (``date.today()`` costs a system call)."""
+    now = time.monotonic()
+    if now > _TODAY[1]:
+        _TODAY[:] = [dt.date.today(), now + 1.0]
+    return _TODAY[0]  # type: ignore[no-any-return]
 
 
 class _Slow(Exception):
@@ -213,7 +225,7 @@ def _make_fast(f: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
                 if type(value) is not str:
                     raise _Slow
                 d = dt.date.fromisoformat(value.strip()[:10])  # ValueError: full check
-                if d > dt.date.today():
+                if d > _today():
                     raise _Slow
                 return d
 
