@@ -111,7 +111,7 @@ class Parsed:
     has_identity: bool = False
 
 
-_TODAY: list[Any] = [dt.date.min, 0.0]
+_TODAY: list[Any] = [dt.date.min, 0.0]  # [today, until (monotonic seconds)]
 
 
 def _today() -> dt.date:
@@ -119,7 +119,7 @@ def _today() -> dt.date:
     now = time.monotonic()
     if now > _TODAY[1]:
         _TODAY[:] = [dt.date.today(), now + 1.0]
-    return _TODAY[0]  # type: ignore[no-any-return]
+    return _TODAY[0]
 
 
 class _Slow(Exception):
@@ -144,11 +144,12 @@ def _bounds(f: models.Field[Any, Any]) -> tuple[float, float]:
 
 def _fast(f: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
     """The field's quick converter, kept on the field (hashing a field is slow)."""
+    field: Any = f
     try:
-        return f._vigie_fast  # type: ignore[attr-defined, no-any-return]
+        quick: Callable[[Any], Any] | None = field._vigie_fast
     except AttributeError:
-        f._vigie_fast = _make_fast(f)  # type: ignore[attr-defined]
-        return f._vigie_fast  # type: ignore[attr-defined, no-any-return]
+        quick = field._vigie_fast = _make_fast(f)
+    return quick
 
 
 def _make_fast(f: models.Field[Any, Any]) -> Callable[[Any], Any] | None:

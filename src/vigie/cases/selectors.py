@@ -167,7 +167,7 @@ def for_list(qs: QuerySet[Case]) -> QuerySet[Case]:
     return qs.defer(*LIST_DEFERRED).order_by("-created_at", "-id")
 
 
-def count_capped(qs: QuerySet[Any], cap: int = LIST_COUNT_CAP) -> tuple[int, bool]:
+def count_capped(qs: QuerySet[Any], cap: int) -> tuple[int, bool]:
     """``(n, exact)``: the number of rows, or ``(cap, False)`` when there are more.
 
     One query that stops after ``cap + 1`` matches (``SELECT COUNT(*) FROM (SELECT id ...
@@ -182,14 +182,15 @@ class CappedPaginator(Paginator):
     did): pages 1 to ``cap / per_page`` are numbered; beyond, lists continue with a cursor
     (:func:`after_cursor`)."""
 
-    def __init__(self, object_list: Any, per_page: int, cap: int = LIST_COUNT_CAP) -> None:
+    def __init__(self, object_list: Any, per_page: int, cap: int | None = None) -> None:
         super().__init__(object_list, per_page)
-        self.cap = cap
+        self.cap = cap or LIST_COUNT_CAP
         self.count_is_exact = True
 
     @cached_property
     def count(self) -> int:
-        n, self.count_is_exact = count_capped(self.object_list, self.cap)
+        qs: Any = self.object_list
+        n, self.count_is_exact = count_capped(qs, self.cap)
         return n
 
 
@@ -199,9 +200,14 @@ def case_page(qs: QuerySet[Case], params: Any, per_page: int = LIST_PAGE_SIZE) -
     return CappedPaginator(for_list(qs), per_page).get_page(params.get("page"))
 
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND = dt.timedelta(microseconds=1)
+
+
 def cursor_for(case: Case) -> str:
-    """An opaque position after ``case`` in the list order (for ``?after=``)."""
-    return f"{case.created_at.isoformat()}~{case.pk}"
+    """A position just after ``case`` in the list order, for ``?after=`` (URL-safe:
+    ``<created_at in microseconds since 1970>_<id>``)."""
+    return f"{(case.created_at - _EPOCH) // _MICROSECOND}_{case.pk}"
 
 
 def after_cursor(qs: QuerySet[Case], cursor: str) -> QuerySet[Case]:
@@ -209,7 +215,9 @@ def after_cursor(qs: QuerySet[Case], cursor: str) -> QuerySet[Case]:
 
     A cursor that cannot be read raises ``ValueError``.
     """
-    stamp, _, pk = cursor.partition("~")
-    when = dt.datetime.fromisoformat(stamp)
+    stamp, sep, pk = cursor.partition("_")
+    if not sep:
+        raise ValueError(cursor)
+    when = _EPOCH + int(stamp) * _MICROSECOND
     last = int(pk)
     return qs.filter(Q(created_at__lt=when) | Q(created_at=when, pk__lt=last))

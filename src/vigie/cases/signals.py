@@ -36,13 +36,20 @@ class IdRanges:
         self.ranges, self.count = [], 0
 
     def add(self, ids: Iterable[int]) -> None:
+        runs: list[tuple[int, int]] = []
         for i in sorted(ids):
             self.count += 1
-            if self.ranges and self.ranges[-1][1] + 1 == i:
-                self.ranges[-1] = (self.ranges[-1][0], i)
+            if runs and runs[-1][1] + 1 >= i:
+                runs[-1] = (runs[-1][0], max(i, runs[-1][1]))
             else:
-                self.ranges.append((i, i))
-        self.ranges.sort()
+                runs.append((i, i))
+        merged: list[tuple[int, int]] = []
+        for first, last in sorted(self.ranges + runs):
+            if merged and merged[-1][1] + 1 >= first:
+                merged[-1] = (merged[-1][0], max(last, merged[-1][1]))
+            else:
+                merged.append((first, last))
+        self.ranges = merged
 
     def __len__(self) -> int:
         return self.count
