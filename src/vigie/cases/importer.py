@@ -364,10 +364,16 @@ class _Rollback(Exception):
 
 def _write_batch(
     user: Any, org: Organisation, batch: list[Prepared], report: Report, written: IdRanges
-) -> None:
+) -> list[RowProblem]:
     """New rows in one ``executemany`` per table (vigie.cases.bulk); rows already imported
     (same source type and source record id: looked up once per batch) are updated one by one.
+
+    Returns the problems of rows it refused (a case reference already used): not written.
     """
+    refused = _taken_references(org, batch, report.file)
+    if refused:
+        rows = {r.row for r in refused}
+        batch = [p for p in batch if p.row not in rows]
     ids = {str(p.record.get("source_record_id") or "") for p in batch if p.record}
     ids.discard("")
     existing = {
@@ -390,6 +396,38 @@ def _write_batch(
     if new:
         written.add(services.import_many(user, org, new))
         report.created += len(new)
+    return refused
+
+
+def _taken_references(org: Organisation, batch: list[Prepared], name: str) -> list[RowProblem]:
+    """Rows naming a case reference that another case of the organisation (or an earlier row
+    of the file) already has: one query per batch."""
+    refs: dict[str, Prepared] = {}
+    problems: list[RowProblem] = []
+    for item in batch:
+        ref = (item.parsed.case.get("reference") or "") if item.parsed else ""
+        if not ref:
+            continue
+        if ref in refs:
+            why = f"duplicated in the file (first on row {refs[ref].row})"
+            problems.append(RowProblem(name, item.row, "reference", ref, why))
+        else:
+            refs[ref] = item
+    if not refs:
+        return problems
+    taken = Case.objects.filter(organisation=org, reference__in=list(refs))
+    for ref, source_type, source_id in taken.values_list(
+        "reference", "source_type", "source_record_id"
+    ):
+        item = refs[ref]
+        own = item.parsed.case if item.parsed else {}
+        same = (own.get("source_type") or "", (item.record or {}).get("source_record_id"))
+        if source_id and same == (source_type, source_id):
+            continue  # the same case, re-imported: updated, not a clash
+        problems.append(
+            RowProblem(name, item.row, "reference", ref, "is already used by another case")
+        )
+    return problems
 
 
 def run_import(
@@ -487,18 +525,27 @@ def _atomic(
                 elif report.rejected == 0:
                     batch.append(item)
                 if len(batch) >= BATCH:
-                    _write_batch(user, org, batch, report, written)
+                    _refuse(report, _write_batch(user, org, batch, report, written))
                     batch.clear()
                 if progress and report.rows % BATCH == 0:
                     progress(report.rows, f"row {item.row}", report)
+            if not report.rejected:
+                _refuse(report, _write_batch(user, org, batch, report, written))
             if report.rejected:
                 raise _Rollback
-            _write_batch(user, org, batch, report, written)
     except _Rollback:
         report.created = report.updated = 0
         written.clear()
         return
     report.written = True
+
+
+def _refuse(report: Report, problems: list[RowProblem], reject_writer: Any = None) -> None:
+    for p in problems:
+        report.rejected += 1
+        report.add(p)
+        if reject_writer is not None:
+            reject_writer.writerow([p.file, p.row, p.column, p.value, p.reason])
 
 
 def _partial(
@@ -517,7 +564,8 @@ def _partial(
         if not batch:
             return
         with transaction.atomic():
-            _write_batch(user, org, batch, report, written)
+            refused = _write_batch(user, org, batch, report, written)
+        _refuse(report, refused, reject_writer)
         report.next_row = batch[-1].row + 1
         batch.clear()
 

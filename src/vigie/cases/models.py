@@ -119,8 +119,10 @@ class Case(models.Model):
         # the list's order (newest first) and its equality filters, in that order, so a page
         # is read from an index range without sorting (docs/cases.md, "Speed")
         indexes = [
-            models.Index(fields=["organisation", "-created_at"]),
             models.Index(fields=["-created_at", "-id"], name="case_list_order"),
+            models.Index(
+                fields=["organisation", "-created_at", "-id"], name="case_list_organisation"
+            ),
             models.Index(
                 fields=["conflict_situation", "-created_at", "-id"], name="case_list_situation"
             ),
