@@ -167,3 +167,24 @@ def test_counts_are_capped_and_cursors_walk_the_whole_list(
     assert seen == expected
     bad = client.get("/api/cases/?after=nonsense")
     assert bad.status_code == 400 and "after" in bad.json()
+
+
+@pytest.mark.parametrize("partial", [False, True])
+def test_a_reference_another_case_has_is_a_row_problem(
+    world: World, tmp_path: Path, partial: bool
+) -> None:
+    record = copy.deepcopy(RECORD) | {"reference": "DEMO-000002"}
+    services.save_record(None, world.own, record)
+    path = tmp_path / "cases.csv"
+    generate.write_file(path, 5, seed=9, layout="vigie")
+    report = importer.run_import(
+        path, organisation=world.own, fmt="vigie", partial=partial, rejects=tmp_path / "r.csv"
+    )
+    assert report.rejected == 1
+    (problem,) = report.problems
+    assert (problem["row"], problem["column"], problem["value"]) == (3, "reference", "DEMO-000002")
+    assert "already used" in problem["reason"]
+    expected = 1 + (4 if partial else 0)
+    assert Case.objects.filter(organisation=world.own).count() == expected
+    if partial:
+        assert "DEMO-000002" in (tmp_path / "r.csv").read_text()
