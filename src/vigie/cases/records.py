@@ -334,12 +334,20 @@ def validate(data: Any, *, allow_identity: bool) -> Parsed:
             if item.get("uuid"):
                 row["_uuid"] = str(item["uuid"])
             for name, value in item.items():
-                if name in ("key", "uuid"):
-                    continue
-                if name not in fields:
-                    if name not in NOT_WRITABLE:
+                field = fields.get(name)
+                if field is None:
+                    if name not in NOT_WRITABLE and name not in ("key", "uuid"):
                         problems.append(Problem(f"{where}.{name}", value, _("is not a field")))
                     continue
+                f = field
+                if value is not None and value != "" and name not in IDENTITY:
+                    quick = _fast(f)
+                    if quick is not None:
+                        try:
+                            row[name] = quick(value)
+                            continue
+                        except (_Slow, ValueError):
+                            pass
                 if name in IDENTITY and value not in (None, ""):
                     parsed.has_identity = True
                     if not allow_identity:
@@ -351,7 +359,6 @@ def validate(data: Any, *, allow_identity: bool) -> Parsed:
                             )
                         )
                         continue
-                f = fields[name]
                 if isinstance(f, models.ForeignKey):
                     row[name] = None if value in (None, "") else str(value)
                 else:
