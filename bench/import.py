@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 VIGIE = str(Path(sys.executable).with_name("vigie"))
@@ -38,10 +39,18 @@ def _env(data: Path) -> dict[str, str]:
     }
 
 
-def _vigie(data: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [VIGIE, *args], env=_env(data), check=True, capture_output=True, text=True
-    )
+def _run_measured(command: list[str], data: Path) -> tuple[bytes, Any]:
+    """Run a child process; its stdout and its own resource usage (peak RSS, CPU)."""
+    with subprocess.Popen(
+        command, env=_env(data), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+    ) as proc:
+        assert proc.stdout is not None
+        stdout = proc.stdout.read()
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise SystemExit(f"{command[1]} failed with status {proc.returncode}")
+    return stdout, usage
 
 
 def _setup(data: Path) -> None:
@@ -110,23 +119,15 @@ def main() -> None:
         _setup(data)
         path = data / "cases.csv"
         t0 = time.perf_counter()
-        _vigie(
-            data, "generate", "--records", str(n), "--layout", "vigie", "--identities",
-            "-o", str(path),
-        )  # fmt: skip
+        gen = [VIGIE, "generate", "--records", str(n), "--layout", "vigie", "--identities"]
+        generate_kb = _run_measured([*gen, "-o", str(path)], data)[1].ru_maxrss
         generate_s = time.perf_counter() - t0
         if args.profile:
             _profile(path, data)
             return
         t0 = time.perf_counter()
         command = [VIGIE, "import", str(path), "--layout", "vigie", "--org", "bench", "--json"]
-        with subprocess.Popen(
-            command, env=_env(data), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
-        ) as proc:
-            assert proc.stdout is not None
-            stdout = proc.stdout.read()
-            _pid, status, usage = os.wait4(proc.pid, 0)
-            proc.returncode = os.waitstatus_to_exitcode(status)
+        stdout, usage = _run_measured(command, data)
         vigie_s = time.perf_counter() - t0
         vigie_cpu = usage.ru_utime + usage.ru_stime
         peak_kb = usage.ru_maxrss
@@ -159,6 +160,7 @@ def main() -> None:
                     "peak_rss_mb_import_process": round(peak_kb / 1024, 1),
                     "victims_with_encrypted_names": encrypted,
                     "generate_s": round(generate_s, 2),
+                    "generate_peak_rss_mb": round(generate_kb / 1024, 1),
                     "mode": "atomic",
                     "command": f"vigie import cases.csv --layout vigie --org bench --json (N={n})",
                 }
