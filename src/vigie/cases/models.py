@@ -130,6 +130,10 @@ class Case(models.Model):
                 fields=["verification_status", "-created_at", "-id"],
                 name="case_list_verification",
             ),
+            models.Index(
+                fields=["conflict_situation", "verification_status", "-created_at", "-id"],
+                name="case_list_situation_verif",
+            ),
             models.Index(fields=["country"]),
             # re-import: existing source record ids are looked up by batch
             models.Index(fields=["organisation", "source_record_id"], name="case_source_lookup"),

@@ -233,4 +233,6 @@ def after_cursor(qs: QuerySet[Case], cursor: str) -> QuerySet[Case]:
         raise ValueError(cursor)
     when = _EPOCH + int(stamp) * _MICROSECOND
     last = int(pk)
-    return qs.filter(Q(created_at__lt=when) | Q(created_at=when, pk__lt=last))
+    # "created_at <= t" first: the index range starts at the cursor (an OR alone would make
+    # the database walk the list from the top)
+    return qs.filter(Q(created_at__lte=when), Q(created_at__lt=when) | Q(pk__lt=last))
