@@ -220,7 +220,12 @@ def export(
 @click.option(
     "--layout", type=click.Choice(["ctdc", "vigie", "htcds"]), default="ctdc", show_default=True
 )
-def generate_(n: int, seed: int, output: Path, layout: str) -> None:
+@click.option(
+    "--identities",
+    is_flag=True,
+    help="vigie layout: add synthetic names and dates of birth (encrypted on import).",
+)
+def generate_(n: int, seed: int, output: Path, layout: str, identities: bool = False) -> None:
     """Write N synthetic case records (never real people) to a CSV file, streamed.
 
     The htcds layout is the HTCDS v2.0 spreadsheet: XLSX when OUTPUT ends in .xlsx.
@@ -228,7 +233,9 @@ def generate_(n: int, seed: int, output: Path, layout: str) -> None:
     """
     from vigie.cases import generate
 
-    written = generate.write_file(output, n, seed, layout)
+    if identities and layout != "vigie":
+        raise click.UsageError("--identities needs --layout vigie")
+    written = generate.write_file(output, n, seed, layout, identities)
     click.echo(f"{written} synthetic record(s) written to {output} ({layout} layout)")
 
 

@@ -368,11 +368,16 @@ def ctdc_rows(rng: random.Random, n: int) -> Iterator[list[str]]:
 GENERATED_LAYOUTS = ("ctdc", "vigie", "htcds")
 
 
-def vigie_columns() -> list[str]:
-    """The columns of a generated ``vigie`` layout file: every field except identities."""
+IDENTITY_COLUMNS = ("victim.given_name", "victim.family_name", "victim.date_of_birth")
+
+
+def vigie_columns(identities: bool = False) -> list[str]:
+    """The columns of a generated ``vigie`` layout file: every field except identities, or
+    with ``identities`` also the synthetic names and date of birth (encrypted on import)."""
     from vigie.cases import mapping, records
 
-    return [t for t in mapping.vigie_fields() if t.split(".", 1)[1] not in records.IDENTITY]
+    columns = [t for t in mapping.vigie_fields() if t.split(".", 1)[1] not in records.IDENTITY]
+    return columns + list(IDENTITY_COLUMNS) if identities else columns
 
 
 def _text(value: Any) -> str:
@@ -383,10 +388,10 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def vigie_rows(rng: random.Random, n: int) -> Iterator[list[str]]:
+def vigie_rows(rng: random.Random, n: int, identities: bool = False) -> Iterator[list[str]]:
     """``n`` synthetic records flattened to the ``vigie`` layout (first victim, exploitation
-    and perpetrator of each; no identities). Header not included."""
-    columns = vigie_columns()
+    and perpetrator of each; synthetic identities only if asked). Header not included."""
+    columns = vigie_columns(identities)
     for record in synthetic_records(rng, n):
         parts = {
             "case": record,
@@ -401,8 +406,12 @@ def vigie_rows(rng: random.Random, n: int) -> Iterator[list[str]]:
         yield row
 
 
-def write_file(path: Path, n: int, seed: int, layout: str = "ctdc") -> int:
-    """Write ``n`` deterministic synthetic rows to ``path`` as CSV, streamed; rows written."""
+def write_file(
+    path: Path, n: int, seed: int, layout: str = "ctdc", identities: bool = False
+) -> int:
+    """Write ``n`` deterministic synthetic rows to ``path`` as CSV, streamed; rows written.
+
+    ``identities`` (vigie layout only): add synthetic names and dates of birth ("Demo-...")."""
     if layout not in GENERATED_LAYOUTS:
         raise ValueError(f"layout {layout!r}: expected one of {', '.join(GENERATED_LAYOUTS)}")
     rng = random.Random(seed)
@@ -411,7 +420,7 @@ def write_file(path: Path, n: int, seed: int, layout: str = "ctdc") -> int:
     if layout == "ctdc":
         header, rows = list(layouts.CTDC_COLUMNS), ctdc_rows(rng, n)
     else:
-        header, rows = vigie_columns(), vigie_rows(rng, n)
+        header, rows = vigie_columns(identities), vigie_rows(rng, n, identities)
     written = 0
     with path.open("w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)

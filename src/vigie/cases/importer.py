@@ -29,13 +29,14 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
-from vigie.cases import htcds_sheet, layouts, records, services
+from vigie.cases import bulk, htcds_sheet, layouts, records, services
 from vigie.cases import mapping as mapping_module
 from vigie.cases.mapping import Mapping
 from vigie.cases.models import Case
+from vigie.cases.signals import IdRanges, cases_imported
 from vigie.core.models import Organisation
 
-BATCH = 500
+BATCH = 2000  # rows per insert batch (and per transaction and checkpoint in partial mode)
 MAX_REPORTED = 200  # problems listed in the report (all are counted)
 MAX_BYTES = int(getattr(settings, "VIGIE_IMPORT_MAX_BYTES", 2 * 1024**3))
 
@@ -398,9 +399,20 @@ class _Rollback(Exception):
     pass
 
 
-def _write_batch(user: Any, org: Organisation, batch: list[Prepared], report: Report) -> None:
-    """New rows in one bulk insert per table; rows already imported are updated one by one."""
+def _write_batch(
+    user: Any, org: Organisation, batch: list[Prepared], report: Report, written: IdRanges
+) -> list[RowProblem]:
+    """New rows in one ``executemany`` per table (vigie.cases.bulk); rows already imported
+    (same source type and source record id: looked up once per batch) are updated one by one.
+
+    Returns the problems of rows it refused (a case reference already used): not written.
+    """
+    refused = _taken_references(org, batch, report.file)
+    if refused:
+        rows = {r.row for r in refused}
+        batch = [p for p in batch if p.row not in rows]
     ids = {str(p.record.get("source_record_id") or "") for p in batch if p.record}
+    ids.discard("")
     existing = {
         (c.source_type, c.source_record_id): c
         for c in Case.objects.filter(organisation=org, source_record_id__in=ids)
@@ -416,10 +428,43 @@ def _write_batch(user: Any, org: Organisation, batch: list[Prepared], report: Re
         services.save_record(
             user, org, item.record, instance=case, perm="case.import", parsed=item.parsed
         )
+        written.add([case.pk])
         report.updated += 1
     if new:
-        services.create_many(user, org, new, perm="case.import")
+        written.add(services.import_many(user, org, new))
         report.created += len(new)
+    return refused
+
+
+def _taken_references(org: Organisation, batch: list[Prepared], name: str) -> list[RowProblem]:
+    """Rows naming a case reference that another case of the organisation (or an earlier row
+    of the file) already has: one query per batch."""
+    refs: dict[str, Prepared] = {}
+    problems: list[RowProblem] = []
+    for item in batch:
+        ref = (item.parsed.case.get("reference") or "") if item.parsed else ""
+        if not ref:
+            continue
+        if ref in refs:
+            why = f"duplicated in the file (first on row {refs[ref].row})"
+            problems.append(RowProblem(name, item.row, "reference", ref, why))
+        else:
+            refs[ref] = item
+    if not refs:
+        return problems
+    taken = Case.objects.filter(organisation=org, reference__in=list(refs))
+    for ref, source_type, source_id in taken.values_list(
+        "reference", "source_type", "source_record_id"
+    ):
+        item = refs[ref]
+        own = item.parsed.case if item.parsed else {}
+        same = (own.get("source_type") or "", (item.record or {}).get("source_record_id"))
+        if source_id and same == (source_type, source_id):
+            continue  # the same case, re-imported: updated, not a clash
+        problems.append(
+            RowProblem(name, item.row, "reference", ref, "is already used by another case")
+        )
+    return problems
 
 
 def run_import(
@@ -458,14 +503,30 @@ def run_import(
         if not resume_from:
             reject_writer.writerow(["file", "row", "column", "value", "reason"])
         report.rejects_file = str(rejects)
+    written = IdRanges()
     try:
-        if partial:
-            _partial(items, user, organisation, report, reject_writer, resume_from, progress)
-        else:
-            _atomic(items, user, organisation, report, progress)
+        with bulk.tuned_for_bulk():
+            if partial:
+                _partial(
+                    items, user, organisation, report, reject_writer, resume_from, progress, written
+                )
+            else:
+                _atomic(items, user, organisation, report, progress, written)
     finally:
         if reject_fh is not None:
             reject_fh.close()
+    if written and report.written:
+        transaction.on_commit(
+            lambda: cases_imported.send(
+                sender=Case,
+                organisation=organisation,
+                cases=written,
+                created=report.created,
+                updated=report.updated,
+                file=report.file,
+                user=user,
+            )
+        )
     return report
 
 
@@ -481,7 +542,12 @@ def _dry_run(items: Iterator[Prepared], report: Report, progress: Any) -> None:
 
 
 def _atomic(
-    items: Iterator[Prepared], user: Any, org: Organisation, report: Report, progress: Any
+    items: Iterator[Prepared],
+    user: Any,
+    org: Organisation,
+    report: Report,
+    progress: Any,
+    written: IdRanges,
 ) -> None:
     batch: list[Prepared] = []
     try:
@@ -496,17 +562,27 @@ def _atomic(
                 elif report.rejected == 0:
                     batch.append(item)
                 if len(batch) >= BATCH:
-                    _write_batch(user, org, batch, report)
+                    _refuse(report, _write_batch(user, org, batch, report, written))
                     batch.clear()
                 if progress and report.rows % BATCH == 0:
                     progress(report.rows, f"row {item.row}", report)
+            if not report.rejected:
+                _refuse(report, _write_batch(user, org, batch, report, written))
             if report.rejected:
                 raise _Rollback
-            _write_batch(user, org, batch, report)
     except _Rollback:
         report.created = report.updated = 0
+        written.clear()
         return
     report.written = True
+
+
+def _refuse(report: Report, problems: list[RowProblem], reject_writer: Any = None) -> None:
+    for p in problems:
+        report.rejected += 1
+        report.add(p)
+        if reject_writer is not None:
+            reject_writer.writerow([p.file, p.row, p.column, p.value, p.reason])
 
 
 def _partial(
@@ -517,6 +593,7 @@ def _partial(
     reject_writer: Any,
     resume_from: int,
     progress: Any,
+    written: IdRanges,
 ) -> None:
     batch: list[Prepared] = []
 
@@ -524,7 +601,8 @@ def _partial(
         if not batch:
             return
         with transaction.atomic():
-            _write_batch(user, org, batch, report)
+            refused = _write_batch(user, org, batch, report, written)
+        _refuse(report, refused, reject_writer)
         report.next_row = batch[-1].row + 1
         batch.clear()
 

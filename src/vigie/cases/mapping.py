@@ -237,23 +237,33 @@ def apply(mapping: Mapping | None, header_targets: list[str], values: list[str])
     return row
 
 
+@cache
+def _targets() -> dict[str, tuple[str, str, bool]]:
+    """``section.field`` -> (section, field, is a list field)."""
+    return {
+        t: (*t.split(".", 1), isinstance(f, models.JSONField))  # type: ignore[misc]
+        for t, f in vigie_fields().items()
+    }
+
+
 def vigie_record(row: dict[str, str]) -> dict[str, Any]:
     """A ``{section.field: text}`` row -> the nested record ``records.validate`` reads."""
-    fields = vigie_fields()
+    targets = _targets()
+    unknown = layouts.UNKNOWN_VALUES
     record: dict[str, Any] = {"source_type": "other"}
     victim: dict[str, Any] = {"key": "v"}
     exploitation: dict[str, Any] = {"victim": "v"}
     perpetrator: dict[str, Any] = {"victim": "v"}
     parts = {"victim": victim, "exploitation": exploitation, "perpetrator": perpetrator}
     for target, text in row.items():
-        f = fields.get(target)
-        if f is None:
+        info = targets.get(target)
+        if info is None:
             continue
-        section, name = target.split(".", 1)
+        section, name, is_list = info
         value: Any = text
-        if isinstance(f, models.JSONField):
+        if is_list:
             value = [v.strip() for v in text.split(LIST_SEPARATOR) if v.strip()]
-        elif text == "" or text.casefold() in layouts.UNKNOWN_VALUES:
+        elif text == "" or text.casefold() in unknown:
             continue
         if section == "case":
             record[name] = value

@@ -19,11 +19,14 @@ fields themselves; :func:`validate` returns every problem with its path, e.g.
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext as _
 
@@ -108,7 +111,152 @@ class Parsed:
     has_identity: bool = False
 
 
+_TODAY: list[Any] = [dt.date.min, 0.0]  # [today, until (monotonic seconds)]
+
+
+def _today() -> dt.date:
+    """Today, read at most once a second (``date.today()`` costs a system call)."""
+    now = time.monotonic()
+    if now > _TODAY[1]:
+        _TODAY[:] = [dt.date.today(), now + 1.0]
+    return _TODAY[0]
+
+
+class _Slow(Exception):
+    """The fast check of a value did not accept it: the full check decides (and explains)."""
+
+
+_BOOLS: dict[Any, bool] = {True: True, False: False, "t": True, "True": True, "1": True}
+_BOOLS |= {"f": False, "False": False, "0": False}
+
+
+def _bounds(f: models.Field[Any, Any]) -> tuple[float, float]:
+    lo, hi = -float("inf"), float("inf")
+    for v in f.validators:
+        if isinstance(v, MinValueValidator) and not callable(v.limit_value):
+            lo = max(lo, v.limit_value)
+        elif isinstance(v, MaxValueValidator) and not callable(v.limit_value):
+            hi = min(hi, v.limit_value)
+        else:
+            raise _Slow  # a validator the fast path does not know
+    return lo, hi
+
+
+def _fast(f: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
+    """The field's quick converter, kept on the field (hashing a field is slow)."""
+    field: Any = f
+    try:
+        quick: Callable[[Any], Any] | None = field._vigie_fast
+    except AttributeError:
+        quick = field._vigie_fast = _make_fast(f)
+    return quick
+
+
+def _make_fast(f: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
+    """A quick converter for the usual valid value of ``f``, or None (always the full check).
+
+    It returns what the full check returns for a valid value, and raises ``_Slow`` for
+    anything else, so problems are always found and worded by :func:`_convert_slow`.
+    """
+    codelist = getattr(f, "codelist", "")
+    try:
+        if isinstance(f, models.JSONField):
+            if not codelist:
+                return None
+            codes = codelists.get(codelist).codes
+
+            def code_list(value: Any) -> Any:
+                if type(value) is not list or len(set(value)) != len(value):
+                    raise _Slow
+                for v in value:
+                    if v not in codes:
+                        raise _Slow
+                return list(value)
+
+            return code_list
+        if isinstance(f, models.CharField) and not f.validators[1:]:
+            if f.choices and not codelist:
+                allowed = {str(c[0]) for c in f.flatchoices}
+            elif codelist:
+                allowed = set(codelists.get(codelist).codes)
+            elif f.name in COUNTRY_FIELDS:
+                allowed = set(codelists.get("countries").codes)
+            else:
+                allowed = set()
+            longest = f.max_length or 0
+            country = f.name in COUNTRY_FIELDS
+
+            def char(value: Any) -> Any:
+                if type(value) is not str:
+                    raise _Slow
+                v = value.strip()
+                if country:
+                    v = v.upper()
+                if (allowed and v not in allowed) or (longest and len(v) > longest):
+                    raise _Slow
+                return v
+
+            return char
+        if type(f) is models.TextField and not f.validators:
+
+            def text(value: Any) -> Any:
+                if type(value) is not str:
+                    raise _Slow
+                return value
+
+            return text
+        if isinstance(f, models.IntegerField) and not f.choices:
+            lo, hi = _bounds(f)
+
+            def integer(value: Any) -> Any:
+                if type(value) is str and value.isdigit() and value.isascii():
+                    n = int(value)
+                elif type(value) is int:
+                    n = value
+                else:
+                    raise _Slow
+                if not lo <= n <= hi:
+                    raise _Slow
+                return n
+
+            return integer
+        if type(f) is models.DateField and not f.validators:
+
+            def date(value: Any) -> Any:
+                if type(value) is not str:
+                    raise _Slow
+                d = dt.date.fromisoformat(value.strip()[:10])  # ValueError: full check
+                if d > _today():
+                    raise _Slow
+                return d
+
+            return date
+        if type(f) is models.BooleanField and not f.validators:
+
+            def boolean(value: Any) -> Any:
+                try:
+                    return _BOOLS[value]
+                except (KeyError, TypeError):
+                    raise _Slow from None
+
+            return boolean
+    except _Slow:
+        return None
+    return None
+
+
 def _convert(f: models.Field[Any, Any], value: Any, path: str, problems: list[Problem]) -> Any:
+    if value is not None and value != "":
+        quick = _fast(f)
+        if quick is not None:
+            try:
+                return quick(value)
+            except (_Slow, ValueError):
+                pass
+    return _convert_slow(f, value, path, problems)
+
+
+def _convert_slow(f: models.Field[Any, Any], value: Any, path: str, problems: list[Problem]) -> Any:
     if value is None or value == "":
         if isinstance(f, models.JSONField):
             return [] if f.name != "source_attributes" else {}
@@ -142,6 +290,18 @@ def _convert(f: models.Field[Any, Any], value: Any, path: str, problems: list[Pr
         return None
 
 
+@cache
+def _known_keys() -> frozenset[str]:
+    return frozenset(
+        {f.name for f in writable_fields(Case)} | set(CHILDREN) | {"uuid", "organisation"}
+    )
+
+
+@cache
+def _fields_by_name(model: type[models.Model]) -> dict[str, models.Field[Any, Any]]:
+    return {f.name: f for f in writable_fields(model)}
+
+
 def validate(data: Any, *, allow_identity: bool) -> Parsed:
     """Check a nested record; never touches the database."""
     problems: list[Problem] = []
@@ -150,20 +310,20 @@ def validate(data: Any, *, allow_identity: bool) -> Parsed:
             {}, problems=[Problem("", type(data).__name__, _("a JSON object is expected"))]
         )
     parsed = Parsed({})
-    known = {f.name for f in writable_fields(Case)} | set(CHILDREN) | {"uuid", "organisation"}
+    known = _known_keys()
     for key in data:
         if key not in known and key not in NOT_WRITABLE:
             problems.append(Problem(key, data[key], _("is not a field of the case record")))
-    for f in writable_fields(Case):
-        if f.name in data:
-            parsed.case[f.name] = _convert(f, data[f.name], f.name, problems)
+    for name, f in _fields_by_name(Case).items():
+        if name in data:
+            parsed.case[name] = _convert(f, data[name], name, problems)
     keys: dict[str, set[str]] = {"victims": set(), "incidents": set()}
     for section, model in CHILDREN.items():
         items = data.get(section) or []
         if not isinstance(items, list):
             problems.append(Problem(section, items, _("a list is expected")))
             continue
-        fields = {f.name: f for f in writable_fields(model)}
+        fields = _fields_by_name(model)
         rows: list[dict[str, Any]] = []
         for i, item in enumerate(items):
             where = f"{section}[{i}]"
@@ -174,12 +334,20 @@ def validate(data: Any, *, allow_identity: bool) -> Parsed:
             if item.get("uuid"):
                 row["_uuid"] = str(item["uuid"])
             for name, value in item.items():
-                if name in ("key", "uuid"):
-                    continue
-                if name not in fields:
-                    if name not in NOT_WRITABLE:
+                field = fields.get(name)
+                if field is None:
+                    if name not in NOT_WRITABLE and name not in ("key", "uuid"):
                         problems.append(Problem(f"{where}.{name}", value, _("is not a field")))
                     continue
+                f = field
+                if value is not None and value != "" and name not in IDENTITY:
+                    quick = _fast(f)
+                    if quick is not None:
+                        try:
+                            row[name] = quick(value)
+                            continue
+                        except (_Slow, ValueError):
+                            pass
                 if name in IDENTITY and value not in (None, ""):
                     parsed.has_identity = True
                     if not allow_identity:
@@ -191,7 +359,6 @@ def validate(data: Any, *, allow_identity: bool) -> Parsed:
                             )
                         )
                         continue
-                f = fields[name]
                 if isinstance(f, models.ForeignKey):
                     row[name] = None if value in (None, "") else str(value)
                 else:

@@ -7,8 +7,10 @@ import datetime as dt
 from dataclasses import dataclass, fields
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
+from django.utils.functional import cached_property
 
 from vigie.cases import records
 from vigie.cases.models import Case
@@ -52,7 +54,20 @@ class CaseFilters:
 
 
 def visible_cases(user: Any, perm: str = "case.view") -> QuerySet[Case]:
-    return access.filter_visible(Case.objects.all(), user, perm).select_related("organisation")
+    """The cases ``user`` may ``perm`` (the same rows as ``access.filter_visible``).
+
+    With several organisations the test is written ``organisation_id + 0 IN (...)``: SQLite
+    would otherwise read every visible case through the organisation index and sort them all
+    to show one page; this way it walks the list-order index and stops after the page
+    (ADR 311). One organisation stays an indexed equality (``case_list_organisation``).
+    """
+    qs = Case.objects.select_related("organisation")
+    orgs = access.organisations_with(user, perm)
+    if orgs is access.ALL:
+        return qs
+    if len(orgs) == 1:
+        return qs.filter(organisation_id=next(iter(orgs)))
+    return qs.alias(visible_org=F("organisation_id") + 0).filter(visible_org__in=sorted(orgs))
 
 
 def filter_cases(qs: QuerySet[Case], f: CaseFilters) -> QuerySet[Case]:
@@ -147,3 +162,77 @@ def record_identity_read(user: Any, case: Case, action: str, detail: Any = None)
             **(detail or {}),
         },
     )
+
+
+# --- list pages ------------------------------------------------------------------------------
+
+LIST_PAGE_SIZE = 50
+LIST_MAX_PAGE_SIZE = 200
+# A list counts its matches up to this many, then says "more than": counting every match of a
+# filter over a million cases would read them all on every page (docs/adr/0311).
+LIST_COUNT_CAP = 10_000
+# Columns a list row never shows (large texts); not read for list pages.
+LIST_DEFERRED = ("summary", "source_attributes", "codes_index", "search_text")
+
+
+def for_list(qs: QuerySet[Case]) -> QuerySet[Case]:
+    """The columns a list row shows, in the list's order (newest first)."""
+    return qs.defer(*LIST_DEFERRED).order_by("-created_at", "-id")
+
+
+def count_capped(qs: QuerySet[Any], cap: int) -> tuple[int, bool]:
+    """``(n, exact)``: the number of rows, or ``(cap, False)`` when there are more.
+
+    One query that stops after ``cap + 1`` matches (``SELECT COUNT(*) FROM (SELECT id ...
+    LIMIT cap + 1)``), on SQLite and PostgreSQL alike.
+    """
+    n = qs.order_by().values("pk")[: cap + 1].count()
+    return (cap, False) if n > cap else (n, True)
+
+
+class CappedPaginator(Paginator):
+    """A ``Paginator`` whose ``count`` stops at ``cap`` (``count_is_exact`` says whether it
+    did): pages 1 to ``cap / per_page`` are numbered; beyond, lists continue with a cursor
+    (:func:`after_cursor`)."""
+
+    def __init__(self, object_list: Any, per_page: int, cap: int | None = None) -> None:
+        super().__init__(object_list, per_page)
+        self.cap = cap or LIST_COUNT_CAP
+        self.count_is_exact = True
+
+    @cached_property
+    def count(self) -> int:
+        qs: Any = self.object_list
+        n, self.count_is_exact = count_capped(qs, self.cap)
+        return n
+
+
+def case_page(qs: QuerySet[Case], params: Any, per_page: int = LIST_PAGE_SIZE) -> Page:
+    """The requested page (``?page=N``, invalid or out of range -> nearest page) of a case
+    list: two queries whatever the page (a capped count and the page's rows)."""
+    return CappedPaginator(for_list(qs), per_page).get_page(params.get("page"))
+
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND = dt.timedelta(microseconds=1)
+
+
+def cursor_for(case: Case) -> str:
+    """A position just after ``case`` in the list order, for ``?after=`` (URL-safe:
+    ``<created_at in microseconds since 1970>_<id>``)."""
+    return f"{(case.created_at - _EPOCH) // _MICROSECOND}_{case.pk}"
+
+
+def after_cursor(qs: QuerySet[Case], cursor: str) -> QuerySet[Case]:
+    """The cases after ``cursor`` in the list order (keyset: no OFFSET, any depth).
+
+    A cursor that cannot be read raises ``ValueError``.
+    """
+    stamp, sep, pk = cursor.partition("_")
+    if not sep:
+        raise ValueError(cursor)
+    when = _EPOCH + int(stamp) * _MICROSECOND
+    last = int(pk)
+    # "created_at <= t" first: the index range starts at the cursor (an OR alone would make
+    # the database walk the list from the top)
+    return qs.filter(Q(created_at__lte=when), Q(created_at__lt=when) | Q(pk__lt=last))

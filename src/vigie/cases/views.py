@@ -11,7 +11,6 @@ from auditlog.models import LogEntry
 from django.apps import apps as django_apps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -49,7 +48,7 @@ class CaseListView(PermissionRequired, View):
         user = access.request_user(request)
         filters = selectors.CaseFilters.from_params(request.GET)
         qs = selectors.filter_cases(selectors.visible_cases(user), filters)
-        page = Paginator(qs, 50).get_page(request.GET.get("page"))
+        page = selectors.case_page(qs, request.GET)
         visible_orgs = access.organisations_with(user, "case.view")
         orgs = Organisation.objects.filter(is_active=True)
         if visible_orgs is not None:

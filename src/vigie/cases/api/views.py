@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from vigie.cases import selectors, services
 from vigie.cases.api import serializers as s
+from vigie.cases.api.pagination import CaseListPagination
 from vigie.core import access
 from vigie.core.models import Organisation
 
@@ -54,12 +55,13 @@ class CaseList(generics.ListAPIView):
     """Cases you may see, filtered; newest first. Never includes identities."""
 
     serializer_class = s.CaseListItemSerializer
+    pagination_class = CaseListPagination
     required_permissions: dict[str, str | None] = {"GET": "case.view", "POST": "case.create"}
 
     def get_queryset(self) -> Any:
         user = access.request_user(self.request)
         f = selectors.CaseFilters.from_params(self.request.query_params)
-        return selectors.filter_cases(selectors.visible_cases(user), f)
+        return selectors.for_list(selectors.filter_cases(selectors.visible_cases(user), f))
 
     @extend_schema(parameters=FILTERS)
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:

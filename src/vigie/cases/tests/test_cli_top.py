@@ -75,3 +75,21 @@ def test_format_is_still_accepted_for_layout(world: World, tmp_path: Path) -> No
     )
     assert result.exit_code == 0, result.output
     assert "3 rows" in result.output
+
+
+def test_generate_with_identities_imports_them_encrypted(world: World, tmp_path: Path) -> None:
+    from vigie.cases.models import Victim
+
+    out = tmp_path / "i.csv"
+    runner = CliRunner()
+    vigie = _vigie()
+    refused = runner.invoke(vigie, ["generate", "--records", "3", "-o", str(out), "--identities"])
+    assert refused.exit_code != 0 and "--layout vigie" in refused.output
+    args = ["generate", "--records", "12", "--layout", "vigie", "--identities", "-o", str(out)]
+    assert runner.invoke(vigie, args).exit_code == 0
+    header = out.read_text(encoding="utf-8").splitlines()[0].split(",")
+    assert {"victim.given_name", "victim.family_name", "victim.date_of_birth"} <= set(header)
+    result = runner.invoke(vigie, ["import", str(out), "--layout", "vigie", "--org", "own-org"])
+    assert result.exit_code == 0, result.output
+    named = [v for v in Victim.objects.all() if v.family_name]
+    assert named and all(v.family_name.startswith("Demo-") for v in named)

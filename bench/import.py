@@ -1,0 +1,177 @@
+"""Bulk import throughput: ``vigie import FILE --layout vigie`` (a child process, as a user
+would run it: CSV parsing, validation of every field against the code lists, encryption and
+blind indexes of the identities, five tables per row, the filter index, the job with its
+progress and checkpoints) against a bare sqlite3 ``executemany`` of the same CSV rows into
+one equivalent table (one TEXT column per CSV column), one transaction, in the same run.
+
+The file: ``vigie generate --records N --layout vigie --identities`` (synthetic names and
+dates of birth, so three fields per row are encrypted and two blind-indexed). Peak RSS is
+the import process's (``ru_maxrss`` of the child), to show that memory is bounded.
+
+Prints one JSON line. ``python bench/import.py [--records 100000] [--profile]``
+(``--profile``: run the import in this process under cProfile and print the top functions
+to stderr instead of timing the command).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+VIGIE = str(Path(sys.executable).with_name("vigie"))
+
+
+def _env(data: Path) -> dict[str, str]:
+    return os.environ | {
+        "VIGIE_DATA_DIR": str(data),
+        "DJANGO_SETTINGS_MODULE": "vigie.settings.dev",
+    }
+
+
+def _run_measured(command: list[str], data: Path) -> tuple[bytes, Any]:
+    """Run a child process; its stdout and its own resource usage (peak RSS, CPU)."""
+    with subprocess.Popen(
+        command, env=_env(data), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+    ) as proc:
+        assert proc.stdout is not None
+        stdout = proc.stdout.read()
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise SystemExit(f"{command[1]} failed with status {proc.returncode}")
+    return stdout, usage
+
+
+def _setup(data: Path) -> None:
+    code = (
+        "import django; django.setup();"
+        "from django.core.management import call_command;"
+        "call_command('migrate', interactive=False, verbosity=0);"
+        "from vigie.core.models import Organisation;"
+        "Organisation.objects.get_or_create(code='bench', defaults={'name': 'Bench'})"
+    )
+    subprocess.run([sys.executable, "-c", code], env=_env(data), check=True)
+
+
+def _bare(path: Path, data: Path) -> tuple[float, float, int]:
+    db = data / "bare.sqlite3"
+    bare = sqlite3.connect(db)
+    with path.open(encoding="utf-8", newline="") as fh:
+        header = next(csv.reader(fh))
+    columns = ", ".join(f'"{c}" TEXT' for c in header)
+    bare.execute(f"CREATE TABLE cases (id INTEGER PRIMARY KEY, {columns})")
+    marks = ", ".join("?" for _ in header)
+    t0, cpu0 = time.perf_counter(), time.process_time()
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = csv.reader(fh)
+        next(rows)
+        with bare:
+            bare.executemany(f"INSERT INTO cases VALUES (NULL, {marks})", rows)  # noqa: S608
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    n = bare.execute("SELECT count(*) FROM cases").fetchone()[0]
+    bare.close()
+    return seconds, cpu, n
+
+
+def _profile(path: Path, data: Path) -> None:
+    import cProfile
+    import pstats
+
+    os.environ.update(_env(data))
+    import django
+
+    django.setup()
+    from vigie.cases import importer
+    from vigie.core.models import Organisation
+
+    org = Organisation.objects.get(code="bench")
+    prof = cProfile.Profile()
+    t0 = time.perf_counter()
+    prof.enable()
+    report = importer.run_import(path, organisation=org, fmt="vigie")
+    prof.disable()
+    print(f"import: {time.perf_counter() - t0:.2f} s, {report.created} created", file=sys.stderr)
+    stats = pstats.Stats(prof, stream=sys.stderr).sort_stats("cumulative")
+    stats.print_stats(45)
+    stats.sort_stats("tottime").print_stats(30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--records", "--n", dest="n", type=int, default=100_000)
+    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="keep the data directory")
+    args = parser.parse_args()
+    n = args.n
+    data = Path(tempfile.mkdtemp(prefix="vigie-bench-import-"))
+    try:
+        _setup(data)
+        path = data / "cases.csv"
+        t0 = time.perf_counter()
+        gen = [VIGIE, "generate", "--records", str(n), "--layout", "vigie", "--identities"]
+        generate_kb = _run_measured([*gen, "-o", str(path)], data)[1].ru_maxrss
+        generate_s = time.perf_counter() - t0
+        if args.profile:
+            _profile(path, data)
+            return
+        t0 = time.perf_counter()
+        command = [VIGIE, "import", str(path), "--layout", "vigie", "--org", "bench", "--json"]
+        stdout, usage = _run_measured(command, data)
+        vigie_s = time.perf_counter() - t0
+        vigie_cpu = usage.ru_utime + usage.ru_stime
+        peak_kb = usage.ru_maxrss
+        report = json.loads(stdout)
+        assert report["status"] == "succeeded" and report["created"] == n, report
+        check = sqlite3.connect(data / "vigie.sqlite3")
+        cases = check.execute("SELECT count(*) FROM cases_case").fetchone()[0]
+        encrypted = check.execute(
+            "SELECT count(*) FROM cases_victim WHERE family_name LIKE 'v1:%'"
+        ).fetchone()[0]
+        check.close()
+        assert cases == n, cases
+        bare_s, bare_cpu, bare_n = _bare(path, data)
+        assert bare_n == n
+        print(
+            json.dumps(
+                {
+                    "bench": "import",
+                    "records": n,
+                    "file_mb": round(path.stat().st_size / 1024**2, 1),
+                    "vigie_import_rows_per_s": round(n / vigie_s),
+                    "bare_sqlite_executemany_rows_per_s": round(n / bare_s),
+                    "ratio_vs_bare": round(bare_s / vigie_s, 4),
+                    "goal_ratio": 0.25,
+                    "vigie_import_s": round(vigie_s, 2),
+                    "bare_s": round(bare_s, 2),
+                    "vigie_import_cpu_s": round(vigie_cpu, 2),
+                    "bare_cpu_s": round(bare_cpu, 2),
+                    "ratio_vs_bare_cpu_time": round(bare_cpu / vigie_cpu, 4),
+                    "peak_rss_mb_import_process": round(peak_kb / 1024, 1),
+                    "victims_with_encrypted_names": encrypted,
+                    "generate_s": round(generate_s, 2),
+                    "generate_peak_rss_mb": round(generate_kb / 1024, 1),
+                    "mode": "atomic",
+                    "command": f"vigie import cases.csv --layout vigie --org bench --json (N={n})",
+                }
+            )
+        )
+    finally:
+        if args.keep:
+            print(f"data kept in {data}", file=sys.stderr)
+        else:
+            shutil.rmtree(data, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
