@@ -21,8 +21,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views import View
 
-from vigie.core import access, jobs
-from vigie.evidence import exports, selectors, services, tasks
+from vigie.core import access
+from vigie.evidence import exports, selectors, services
 from vigie.evidence.forms import AddForm, ExportForm, ReasonForm
 from vigie.evidence.models import SignedTreeHead
 from vigie.evidence.verify import verify_all
@@ -193,17 +193,11 @@ class ExportView(PermissionRequired, View):
         user = access.request_user(request)
         case = form.cleaned_data["case"]
         try:
-            items = exports.exportable_items(user, case)
+            job = exports.start_export(user, case, form.cleaned_data["lang"])
         except services.EvidenceError as exc:
             messages.error(request, str(exc))
             query = urlencode({"case": case})
             return redirect(f"{reverse('evidence:items')}?{query}")
-        job = jobs.start(
-            tasks.EXPORT,
-            user=user,
-            organisation=items[0].organisation,
-            params={"case": case, "lang": form.cleaned_data["lang"], "user_id": user.pk},
-        )
         return redirect("evidence:export-job", pk=job.pk)
 
 
