@@ -171,12 +171,17 @@ class AddView(PermissionRequired, View):
     required_permission = "evidence.add"
 
     def get(self, request: HttpRequest) -> HttpResponse:
+        """The upload page; ``?case=`` (or ``?case_ref=``, sent by htmx when the case field
+        changes) chooses the case whose perpetrators and incidents are offered."""
+        case_ref = request.GET.get("case_ref", request.GET.get("case", ""))[:100]
+        perpetrators, incidents = selectors.linkable_records(access.request_user(request), case_ref)
+        form = AddForm(
+            initial={"case_ref": case_ref}, perpetrators=perpetrators, incidents=incidents
+        )
         return render(
             request,
             "evidence/add.html",
-            {
-                "form": AddForm(initial={"case_ref": request.GET.get("case", "")}),
-            },
+            {"form": form, "case_ref": case_ref},
         )
 
 
