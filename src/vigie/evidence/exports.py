@@ -210,6 +210,25 @@ def export_to_zip(
     }
 
 
+def start_export(user: Any, case_ref: str, lang: str = "en") -> Any:
+    """Check that ``user`` may export ``case_ref`` and start the ``evidence.export`` job.
+
+    Shared by the web page and the API; raises EvidenceError (case, sealed items, language)
+    before any job exists. The job runs after the transaction commits."""
+    from vigie.core import jobs
+    from vigie.evidence import tasks
+
+    if lang not in ("en", "fr"):
+        raise EvidenceError(_("report language %(lang)s: choose en or fr") % {"lang": lang})
+    items = exportable_items(user, case_ref)
+    return jobs.start(
+        tasks.EXPORT,
+        user=user,
+        organisation=items[0].organisation,
+        params={"case": case_ref, "lang": lang, "user_id": user.pk},
+    )
+
+
 def archive_of(job: Any) -> Path | None:
     """The finished zip of an export job, if it is still there."""
     name = (job.result or {}).get("zip")

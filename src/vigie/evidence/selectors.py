@@ -65,6 +65,29 @@ def case_refs(user: Any) -> list[str]:
     )
 
 
+def linkable_records(user: Any, case_ref: str) -> tuple[list[Any], list[Any]]:
+    """The perpetrators and incidents of the case ``case_ref`` in the organisation where
+    ``user`` adds evidence (the one the upload goes to), if the user may see that case;
+    empty lists otherwise. The services check the links again when the item is stored."""
+    from vigie.cases.models import Incident, Perpetrator
+    from vigie.cases.selectors import visible_cases
+
+    ref = (case_ref or "").strip()
+    if not ref:
+        return [], []
+    try:
+        org = organisation_for_adding(user, None)
+    except Http404:
+        return [], []
+    case = visible_cases(user).filter(organisation=org, reference=ref).first()
+    if case is None:
+        return [], []
+    return (
+        list(Perpetrator.objects.filter(case=case).order_by("pk")),
+        list(Incident.objects.filter(case=case).order_by("pk")),
+    )
+
+
 def organisation_for_adding(user: Any, code: str | None) -> Any:
     """The organisation a new item goes to: the one named, or the user's first that may add."""
     from vigie.core.models import Organisation

@@ -21,8 +21,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views import View
 
-from vigie.core import access, jobs
-from vigie.evidence import exports, selectors, services, tasks
+from vigie.core import access
+from vigie.evidence import exports, selectors, services
 from vigie.evidence.forms import AddForm, ExportForm, ReasonForm
 from vigie.evidence.models import SignedTreeHead
 from vigie.evidence.verify import verify_all
@@ -171,12 +171,17 @@ class AddView(PermissionRequired, View):
     required_permission = "evidence.add"
 
     def get(self, request: HttpRequest) -> HttpResponse:
+        """The upload page; ``?case=`` (or ``?case_ref=``, sent by htmx when the case field
+        changes) chooses the case whose perpetrators and incidents are offered."""
+        case_ref = request.GET.get("case_ref", request.GET.get("case", ""))[:100]
+        perpetrators, incidents = selectors.linkable_records(access.request_user(request), case_ref)
+        form = AddForm(
+            initial={"case_ref": case_ref}, perpetrators=perpetrators, incidents=incidents
+        )
         return render(
             request,
             "evidence/add.html",
-            {
-                "form": AddForm(initial={"case_ref": request.GET.get("case", "")}),
-            },
+            {"form": form, "case_ref": case_ref},
         )
 
 
@@ -193,17 +198,11 @@ class ExportView(PermissionRequired, View):
         user = access.request_user(request)
         case = form.cleaned_data["case"]
         try:
-            items = exports.exportable_items(user, case)
+            job = exports.start_export(user, case, form.cleaned_data["lang"])
         except services.EvidenceError as exc:
             messages.error(request, str(exc))
             query = urlencode({"case": case})
             return redirect(f"{reverse('evidence:items')}?{query}")
-        job = jobs.start(
-            tasks.EXPORT,
-            user=user,
-            organisation=items[0].organisation,
-            params={"case": case, "lang": form.cleaned_data["lang"], "user_id": user.pk},
-        )
         return redirect("evidence:export-job", pk=job.pk)
 
 

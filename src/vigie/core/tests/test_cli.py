@@ -57,8 +57,10 @@ def test_fresh_data_dir_migrates_checks_and_creates_admin(tmp_path: Path) -> Non
 
 
 def test_production_settings_pass_deploy_checks(tmp_path: Path) -> None:
+    # Not the browser fixture's test-only DJANGO_ALLOW_ASYNC_UNSAFE (set when browser tests
+    # ran earlier in this process): the deploy checks rightly refuse it.
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "VIGIE_DATA_DIR": str(tmp_path),
         "ALLOWED_HOSTS": "vigie.example.org",
         "DJANGO_SETTINGS_MODULE": "vigie.settings.production",

@@ -236,3 +236,12 @@ class UploadSerializer(serializers.ModelSerializer[UploadSession]):
     class Meta:
         model = UploadSession
         fields = ["uuid", "filename", "size", "received", "item", "created_at"]
+
+
+class ExportStartedSerializer(serializers.Serializer[Any]):
+    """The answer to an export request: the background job and where to follow it."""
+
+    id = serializers.UUIDField()
+    status = serializers.CharField()
+    status_url = serializers.CharField()
+    download_url = serializers.CharField()

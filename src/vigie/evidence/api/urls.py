@@ -35,4 +35,9 @@ urlpatterns = [
         name="upload-complete",
     ),
     path("evidence/cases/<str:case>/export/", views.CaseExport.as_view(), name="case-export"),
+    path(
+        "evidence/exports/<uuid:pk>/download/",
+        views.ExportDownload.as_view(),
+        name="export-download",
+    ),
 ]

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
@@ -376,41 +374,58 @@ class UploadComplete(APIView):
         return Response(s.ItemSerializer(got.item).data, status=status.HTTP_201_CREATED)
 
 
-def bag_zip_response(user: Any, case_ref: str, lang: str) -> FileResponse:
-    """Export the case into a bag, zip it and stream the zip (the temporary files go)."""
-    work = Path(tempfile.mkdtemp(prefix="vigie-export-"))
-    try:
-        bag_dir, _count = exports.export_case(user, case_ref, work / f"bag-{case_ref}", lang=lang)
-        archive = shutil.make_archive(str(work / f"evidence-{case_ref}"), "zip", bag_dir)
-        handle = open(archive, "rb")  # noqa: SIM115 - FileResponse closes it
-    finally:
-        shutil.rmtree(work, ignore_errors=True)  # the open handle keeps the zip readable
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"evidence-{case_ref}.zip",
-        content_type="application/zip",
-    )
-
-
 class CaseExport(APIView):
-    """A BagIt bag (zip) of the case's evidence, with custody proofs and the PDF report."""
+    """Start the export of the case for court (a BagIt bag zipped with custody proofs and the
+    PDF report) as a background job. Poll ``status_url``; when the job has succeeded,
+    ``download_url`` gives the zip (to you only, while you may still export)."""
 
     required_permission = "evidence.export"
 
     @extend_schema(
         request=None,
         parameters=[OpenApiParameter("lang", str, enum=["en", "fr"])],
-        responses={(200, "application/zip"): OpenApiTypes.BINARY},
+        responses={202: s.ExportStartedSerializer},
     )
-    def post(self, request: Request, case: str) -> FileResponse:
-        if (
-            not selectors.visible_items(request.user, "evidence.export")
-            .filter(case_ref=case)
-            .exists()
-        ):
+    def post(self, request: Request, case: str) -> Response:
+        user = access.request_user(request)
+        if not selectors.visible_items(user, "evidence.export").filter(case_ref=case).exists():
             raise Http404("no evidence that you may export in this case")
         try:
-            return bag_zip_response(request.user, case, request.query_params.get("lang", "en"))
+            job = exports.start_export(user, case, request.query_params.get("lang", "en"))
         except services.EvidenceError as exc:
             raise _refuse(exc) from None
+        body = {
+            "id": job.pk,
+            "status": job.status,
+            "status_url": reverse("core-api:job", kwargs={"pk": job.pk}),
+            "download_url": reverse("evidence-api:export-download", kwargs={"pk": job.pk}),
+        }
+        return Response(s.ExportStartedSerializer(body).data, status=status.HTTP_202_ACCEPTED)
+
+
+class ExportDownload(APIView):
+    """The zip of a finished export: only for the person who started it, while they still
+    hold evidence.export; each download is recorded in every exported item's custody chain.
+    409 while the job is queued or running; 404 once it failed or the zip was removed."""
+
+    required_permission = "evidence.export"
+
+    @extend_schema(responses={(200, "application/zip"): OpenApiTypes.BINARY})
+    def get(self, request: Request, pk: Any) -> FileResponse | Response:
+        user = access.request_user(request)
+        job = selectors.export_job_for(user, pk)
+        archive = exports.archive_of(job)
+        if archive is None:
+            if job.status in ("queued", "running"):
+                return Response(
+                    {"detail": "this export is not finished yet", "status": job.status},
+                    status=status.HTTP_409_CONFLICT,
+                )
+            raise Http404("this export failed or is no longer kept")
+        exports.record_archive_download(user, job)
+        return FileResponse(
+            archive.open("rb"),
+            as_attachment=True,
+            filename=archive.name,
+            content_type="application/zip",
+        )

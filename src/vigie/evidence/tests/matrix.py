@@ -102,4 +102,9 @@ ENDPOINTS = [
         kwargs={"uuid": "00000000-0000-4000-8000-000000000000"},
     ),
     Endpoint("evidence-api:case-export", "POST", perm=X, target=_case),
+    Endpoint(
+        "evidence-api:export-download",
+        perm=X,
+        kwargs={"pk": "00000000-0000-4000-8000-000000000000"},
+    ),
 ]

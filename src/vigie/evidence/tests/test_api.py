@@ -13,7 +13,7 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from vigie.core.audit import verify_chain
-from vigie.core.models import AccessLogEntry, Membership, User
+from vigie.core.models import AccessLogEntry, Job, Membership, User
 from vigie.evidence import merkle
 from vigie.evidence.bag import verify_bag
 from vigie.evidence.models import CustodyEntry, Item
@@ -192,20 +192,75 @@ def test_upload_rejects_bad_input(world: World, api: Any) -> None:
     assert r.status_code == 400 and "case_ref" in r.json()
 
 
-def test_export_zip_verifies(world: World, api: Any, tmp_path: Path) -> None:
+def _api_export(client: Any, case: str, capture: Any, lang: str = "fr") -> Any:
+    with capture(execute=True):
+        return client.post(f"/api/evidence/cases/{case}/export/?lang={lang}")
+
+
+def test_export_is_a_background_job_then_a_verified_zip(
+    world: World, api: Any, tmp_path: Path, django_capture_on_commit_callbacks: Any
+) -> None:
     for i in range(3):
         add(world, f"doc {i}".encode(), name=f"d{i}.txt", case="C-EXP")
-    r = api(world.users["investigator"]).post("/api/evidence/cases/C-EXP/export/?lang=fr")
+    prosecutor = world.users["investigator"]
+    client = api(prosecutor)
+    r = _api_export(client, "C-EXP", django_capture_on_commit_callbacks)
+    assert r.status_code == 202, r.content
+    body = r.json()
+    job = Job.objects.get(pk=body["id"], kind="evidence.export")
+    assert body["status_url"] == f"/api/jobs/{job.pk}/"
+    assert body["download_url"] == f"/api/evidence/exports/{job.pk}/download/"
+    state = client.get(body["status_url"]).json()
+    assert state["status"] == "succeeded" and state["result"]["items"] == 3, state
+    assert AccessLogEntry.objects.filter(action="export", object_id="C-EXP").exists()
+    assert not CustodyEntry.objects.filter(event="downloaded").exists()
+    r = client.get(body["download_url"])
     assert r.status_code == 200 and r["Content-Type"] == "application/zip"
     raw = b"".join(r.streaming_content)
     zipfile.ZipFile(io.BytesIO(raw)).extractall(tmp_path / "bag")
     rep = verify_bag(tmp_path / "bag")
     assert rep.problems == [] and rep.items == 3
+    downloaded = CustodyEntry.objects.filter(event="downloaded", detail__export_job=str(job.pk))
+    assert downloaded.count() == 3 and {e.actor_name for e in downloaded} == {prosecutor.username}
+    assert AccessLogEntry.objects.filter(action="download", object_id="C-EXP").exists()
+
+
+def test_export_refusals(world: World, api: Any, django_capture_on_commit_callbacks: Any) -> None:
+    add(world, b"x", name="x.txt", case="C-EXP2")
+    investigator = api(world.users["investigator"])
     assert (
-        api(world.users["field_officer"]).post("/api/evidence/cases/C-EXP/export/").status_code
+        api(world.users["field_officer"]).post("/api/evidence/cases/C-EXP2/export/").status_code
         == 403
     )
-    assert AccessLogEntry.objects.filter(action="export", object_id="C-EXP").exists()
+    assert investigator.post("/api/evidence/cases/NO-SUCH/export/").status_code == 404
+    r = investigator.post("/api/evidence/cases/C-EXP2/export/?lang=de")
+    assert r.status_code == 400 and "de" in r.json()["detail"]
+    assert not Job.objects.filter(kind="evidence.export").exists()
+    # not finished yet: 409 with the status; nothing recorded
+    with django_capture_on_commit_callbacks(execute=False):
+        r = investigator.post("/api/evidence/cases/C-EXP2/export/")
+    assert r.status_code == 202
+    pending = r.json()
+    r = investigator.get(pending["download_url"])
+    assert r.status_code == 409 and r.json()["status"] == "queued"
+    # finished: only the person who asked may download it
+    done = _api_export(investigator, "C-EXP2", django_capture_on_commit_callbacks).json()
+    for role in ("org_admin", "analyst", "data_entry", "auditor"):
+        if role in world.users:
+            other = api(world.users[role])
+            assert other.get(done["download_url"]).status_code in (403, 404)
+    assert not CustodyEntry.objects.filter(event="downloaded").exists()
+
+
+def test_export_download_refused_once_the_permission_is_gone(
+    world: World, api: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    add(world, b"y", name="y.txt", case="C-EXP3")
+    user = world.users["investigator"]
+    done = _api_export(api(user), "C-EXP3", django_capture_on_commit_callbacks).json()
+    user.memberships.all().delete()
+    assert api(User.objects.get(pk=user.pk)).get(done["download_url"]).status_code in (403, 404)
+    assert not CustodyEntry.objects.filter(event="downloaded").exists()
 
 
 def test_openapi_schema_lists_evidence(api: Any, world: World) -> None:

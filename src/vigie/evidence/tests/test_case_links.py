@@ -109,3 +109,60 @@ def test_case_page_shows_evidence_panel(world: World, web: Any) -> None:
     assert f"/evidence/add/?case={case.reference}" in page
     r = web(world.users["analyst"]).get(f"/cases/{case.uuid}/")  # no evidence.view
     assert r.status_code == 200 and 'data-testid="evidence-panel"' not in r.content.decode()
+
+
+def test_web_upload_page_offers_only_the_case_records_and_links_them(
+    world: World, web: Any
+) -> None:
+    """The upload page lists the perpetrators and incidents of the chosen case (not another
+    case's, no names); the page's upload (the same calls upload.js makes, with the session
+    of the web client) links the chosen ones; a record of another case is refused."""
+    import json
+    import re
+
+    from vigie.cases.models import Incident, Perpetrator
+
+    case = _case(world, "C-WEB-1")
+    perp = Perpetrator.objects.create(
+        case=case, organisation=world.own, kind="group", group_name="Brigade X", name="Secret N"
+    )
+    incident = Incident.objects.create(case=case, organisation=world.own, area="Camp Nord")
+    other = _case(world, "C-WEB-2")
+    stranger = Perpetrator.objects.create(case=other, organisation=world.own, kind="person")
+    client = web(world.users["investigator"])
+
+    empty = client.get("/evidence/add/").content.decode()
+    assert 'name="perpetrators"' not in empty and "Enter a case reference" in empty
+    html = client.get("/evidence/add/?case=C-WEB-1").content.decode()
+    assert 'name="perpetrators"' in html and 'name="incidents"' in html and "multiple" in html
+    assert str(perp.uuid) in html and str(incident.uuid) in html and "Brigade X" in html
+    assert str(stranger.uuid) not in html and "Secret N" not in html
+    assert 'hx-get="/evidence/add/"' in html  # changing the case reloads the lists
+    swapped = client.get("/evidence/add/?case_ref=C-WEB-2", HTTP_HX_REQUEST="true")
+    assert str(stranger.uuid) in swapped.content.decode()
+    assert str(perp.uuid) not in swapped.content.decode()
+    none = client.get("/evidence/add/?case=NO-SUCH").content.decode()
+    assert 'name="perpetrators"' not in none and "NO-SUCH" in none
+    fr = client.get("/evidence/add/?case=C-WEB-1", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Auteurs" in fr or "auteurs" in fr
+    ar = client.get("/evidence/add/?case=C-WEB-1", HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    assert 'dir="rtl"' in ar and "Perpetrators of the case" not in ar
+    assert re.search(f'<option value="{perp.uuid}">', html)
+
+    def upload(data: bytes, **fields: Any) -> Any:
+        body = {"filename": "f.txt", "size": len(data), "case_ref": "C-WEB-1", **fields}
+        r = client.post("/api/evidence/uploads/", json.dumps(body), "application/json")
+        if r.status_code != 201:
+            return r
+        url = f"/api/evidence/uploads/{r.json()['uuid']}/"
+        put = client.put(url, data, "application/octet-stream", headers={"Upload-Offset": "0"})
+        assert put.status_code == 200, put.content
+        return client.post(url + "complete/")
+
+    r = upload(b"ledger", perpetrators=[str(perp.uuid)], incidents=[str(incident.uuid)])
+    assert r.status_code == 201, r.content
+    item = Item.objects.get(uuid=r.json()["uuid"])
+    links = {(link.kind, link.reference) for link in item.links.all()}
+    assert ("perpetrator", str(perp.uuid)) in links and ("incident", str(incident.uuid)) in links
+    r = upload(b"other", perpetrators=[str(stranger.uuid)])
+    assert r.status_code == 400 and str(stranger.uuid) in str(r.json())

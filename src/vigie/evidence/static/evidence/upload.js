@@ -51,6 +51,10 @@
       fields[name] = form.elements[name].value;
     }
     fields.external_case = form.elements.external_case.checked;
+    for (const name of ["perpetrators", "incidents"]) {
+      const select = form.elements[name];
+      fields[name] = select ? Array.from(select.selectedOptions, function (o) { return o.value; }) : [];
+    }
     const r = await call(api, {
       method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(fields),
     });
