@@ -163,6 +163,26 @@ def _dry_run(path: Path, fmt: str, org: Any, user: Any, as_json: bool, rules: An
         raise click.exceptions.Exit(1)
 
 
+@cases.command("cleanup-uploads")
+@click.option(
+    "--older-than",
+    "hours",
+    type=click.FloatRange(min=0),
+    default=48.0,
+    show_default=True,
+    help="Remove web-import uploads untouched for longer than this many hours.",
+)
+def cleanup_uploads(hours: float) -> None:
+    """Remove the files left by unfinished web imports (queued or running imports keep theirs)."""
+    from vigie.cases import tasks
+    from vigie.core.cli import run_in_terminal
+    from vigie.core.models import Job
+
+    job = Job.objects.create(kind=tasks.CLEANUP, params={"older_than_hours": hours})
+    result = run_in_terminal(job).result or {}
+    click.echo(f"Removed {result.get('uploads_removed', 0)} stale import upload(s).")
+
+
 @cases.command("export")
 @click.option(
     "--format",

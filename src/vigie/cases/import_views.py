@@ -10,7 +10,6 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from vigie.cases import htcds_sheet, importer, layouts, mapping, profiles
+from vigie.cases import htcds_sheet, importer, layouts, mapping, profiles, uploads
 from vigie.cases.import_forms import ImportForm, MappingForm, ProfileForm
 from vigie.core import access, jobs
 from vigie.core.models import Job, Organisation
@@ -27,12 +26,6 @@ from vigie.web.mixins import PermissionRequired
 PREVIEW_ROWS = 10
 SAMPLE_ROWS = 2000  # rows read for the distinct values offered in the value mapping
 SESSION_KEY = "cases_uploads"
-
-
-def _upload_dir() -> Path:
-    path = Path(settings.DATA_DIR) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def _orgs(request: HttpRequest) -> list[Organisation]:
@@ -109,7 +102,7 @@ class ImportView(PermissionRequired, View):
             form.add_error("file", _("Only .csv, .xlsx and .json files can be imported."))
             return self.get(request, form)
         token = uuidlib.uuid4().hex
-        target = _upload_dir() / f"{token}{suffix}"
+        target = uploads.upload_dir() / f"{token}{suffix}"
         with target.open("wb") as fh:
             for chunk in upload.chunks():
                 fh.write(chunk)

@@ -5,6 +5,8 @@ check every row and keep the report (the web import's validation step, before co
 Batch size ``importer.BATCH`` (500 rows) per transaction in partial mode; atomic mode holds
 one transaction for the whole file.
 Memory is bounded (rows are streamed; at most ``importer.MAX_REPORTED`` problems are kept).
+``cases.cleanup_uploads``: remove web-import uploads left untouched (vigie.cases.uploads); the
+worker starts it once an hour.
 Files larger than VIGIE_IMPORT_MAX_BYTES (2 GiB by default) are refused. Resumable in partial
 mode (checkpoint ``next_row`` after every batch); an atomic import restarts from the top
 (nothing was written).
@@ -15,9 +17,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from vigie.cases import importer, mapping
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from vigie.cases import importer, mapping, uploads
 from vigie.core import jobs
 from vigie.core.models import Job, Organisation, User
+
+CLEANUP = "cases.cleanup_uploads"
 
 
 @jobs.handler("cases.import")
@@ -68,3 +75,18 @@ def import_file(job: Job, progress: jobs.Progress) -> dict[str, Any]:
             f"{report.rejected} invalid row(s); nothing was written. First: {first}"
         )
     return result
+
+
+@jobs.handler(CLEANUP)
+def cleanup_uploads(job: Job, progress: jobs.Progress) -> dict[str, Any]:
+    hours = float(job.params.get("older_than_hours", uploads.STALE_HOURS))
+    progress.update(0, 1, "stale import uploads")
+    removed = uploads.remove_stale(hours)
+    progress.update(1, 1, "done")
+    return {"uploads_removed": removed}
+
+
+@db_periodic_task(crontab(minute="41"))
+def hourly_cleanup() -> None:
+    """The worker starts the cleanup job once an hour."""
+    jobs.start(CLEANUP, user=None, params={})
