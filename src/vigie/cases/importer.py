@@ -217,17 +217,7 @@ def prepare_records(
                     i, None, None, [RowProblem(name, i, "", str(item)[:80], "not an object")]
                 )
                 continue
-            try:
-                record = layouts.htcds_to_record(item)
-            except layouts.RowError as exc:
-                yield Prepared(
-                    i, None, None, [RowProblem(name, i, exc.column, str(exc.value), exc.reason)]
-                )
-                continue
-            if not record.get("source_record_id"):
-                values = [f"{k}={item[k]}" for k in sorted(item)]
-                record["source_record_id"] = layouts.row_id(values, {})
-            yield _check(name, i, record, spec, allow_identity, seen_ids)
+            yield _htcds_item(name, i, item, spec, allow_identity, seen_ids, {})
         return
     rows = table_rows(path)
     header = next(rows, None)
@@ -304,17 +294,30 @@ def _htcds_sheet_rows(
     dup_counter: dict[str, int] = {}
     spec = htcds_sheet.problem_columns()
     for i, item in htcds_sheet.items(header, rows):
-        try:
-            record = layouts.htcds_to_record(item)
-        except layouts.RowError as exc:
-            yield Prepared(
-                i, None, None, [RowProblem(name, i, exc.column, str(exc.value), exc.reason)]
-            )
-            continue
-        if not record.get("source_record_id"):
-            values = [f"{k}={item[k]}" for k in sorted(item)]
-            record["source_record_id"] = layouts.row_id(values, dup_counter)
-        yield _check(name, i, record, spec, allow_identity, seen_ids)
+        yield _htcds_item(name, i, item, spec, allow_identity, seen_ids, dup_counter)
+
+
+def _htcds_item(
+    name: str,
+    i: int,
+    item: dict[str, Any],
+    spec: list[layouts.Col],
+    allow_identity: bool,
+    seen_ids: dict[str, int],
+    dup_counter: dict[str, int],
+) -> Prepared:
+    """One HTCDS record (a JSON object or a spreadsheet row) through the HTCDS mapping; a
+    record without its own id gets one from its values."""
+    try:
+        record = layouts.htcds_to_record(item)
+    except layouts.RowError as exc:
+        return Prepared(
+            i, None, None, [RowProblem(name, i, exc.column, str(exc.value), exc.reason)]
+        )
+    if not record.get("source_record_id"):
+        values = [f"{k}={item[k]}" for k in sorted(item)]
+        record["source_record_id"] = layouts.row_id(values, dup_counter)
+    return _check(name, i, record, spec, allow_identity, seen_ids)
 
 
 def _vigie_rows(

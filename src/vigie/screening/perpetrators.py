@@ -253,8 +253,8 @@ def on_job_saved(
 ) -> None:
     """post_save of core.Job: when a ``cases.import`` job has just succeeded, queue the
     screening of the perpetrators of the cases it wrote (bulk inserts send no per-row signal),
-    if a watchlist is loaded and the import wrote perpetrators.
-    To be replaced by a receiver of ``vigie.cases.cases_imported`` once it exists."""
+    if a watchlist is loaded and the import wrote perpetrators. (``vigie.cases.signals.
+    cases_imported`` carries the exact cases and would be the narrower hook; docs/screening.md.)"""
     from vigie.core import jobs
     from vigie.core.models import Job, Organisation
 

@@ -81,7 +81,24 @@ class ItemDetailSerializer(ItemSerializer):
         )
 
 
-class ItemCreateSerializer(serializers.Serializer[Any]):
+class CaseLinksSerializer(serializers.Serializer[Any]):
+    """The case's perpetrators and incidents a new item is linked to (adding or uploading)."""
+
+    perpetrators = serializers.ListField(
+        child=serializers.CharField(max_length=36),
+        required=False,
+        default=list,
+        help_text="perpetrators of the case to link (number or UUID)",
+    )
+    incidents = serializers.ListField(
+        child=serializers.CharField(max_length=36),
+        required=False,
+        default=list,
+        help_text="incidents of the case to link (number or UUID)",
+    )
+
+
+class ItemCreateSerializer(CaseLinksSerializer):
     file = serializers.FileField()
     case_ref = serializers.CharField(max_length=100, help_text="reference of a case record")
     external_case = serializers.BooleanField(
@@ -95,18 +112,6 @@ class ItemCreateSerializer(serializers.Serializer[Any]):
     collected_by = serializers.CharField(required=False, allow_blank=True, default="")
     place = serializers.CharField(required=False, allow_blank=True, default="")
     consent = serializers.CharField(required=False, allow_blank=True, default="")
-    perpetrators = serializers.ListField(
-        child=serializers.CharField(max_length=36),
-        required=False,
-        default=list,
-        help_text="perpetrators of the case to link (number or UUID)",
-    )
-    incidents = serializers.ListField(
-        child=serializers.CharField(max_length=36),
-        required=False,
-        default=list,
-        help_text="incidents of the case to link (number or UUID)",
-    )
     derived_from = serializers.UUIDField(required=False, allow_null=True, default=None)
     derivation = serializers.ChoiceField(
         choices=Item.Derivation.choices, required=False, allow_blank=True, default=""
@@ -201,7 +206,7 @@ class ApprovalSerializer(serializers.ModelSerializer[AccessApproval]):
         ]
 
 
-class UploadCreateSerializer(serializers.Serializer[Any]):
+class UploadCreateSerializer(CaseLinksSerializer):
     filename = serializers.CharField(max_length=255)
     size = serializers.IntegerField(min_value=0)
     case_ref = serializers.CharField(max_length=100, help_text="reference of a case record")
@@ -216,18 +221,6 @@ class UploadCreateSerializer(serializers.Serializer[Any]):
     collected_by = serializers.CharField(required=False, allow_blank=True, default="")
     place = serializers.CharField(required=False, allow_blank=True, default="")
     consent = serializers.CharField(required=False, allow_blank=True, default="")
-    perpetrators = serializers.ListField(
-        child=serializers.CharField(max_length=36),
-        required=False,
-        default=list,
-        help_text="perpetrators of the case to link (number or UUID)",
-    )
-    incidents = serializers.ListField(
-        child=serializers.CharField(max_length=36),
-        required=False,
-        default=list,
-        help_text="incidents of the case to link (number or UUID)",
-    )
 
 
 class UploadSerializer(serializers.ModelSerializer[UploadSession]):
