@@ -31,7 +31,7 @@ from typing import Any, cast
 from django.db import connection, models
 from django.utils import timezone
 
-from vigie.cases import records, services
+from vigie.cases import records, services, terms
 from vigie.cases.models import Case
 from vigie.core import crypto
 from vigie.core.fields import BlindIndexField, EncryptedTextField
@@ -258,6 +258,7 @@ def insert_records(
     with connection.cursor() as cursor:
         _insert(cplan, cases, cursor, now)
         _fetch_ids(cplan, cases, cursor)
+        terms.insert_rows(cursor, cases, created_at=now)  # the list's filter terms
         for section in services.ORDER:
             plan = plans[section]
             objs = children[section]

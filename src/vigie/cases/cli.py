@@ -183,6 +183,23 @@ def cleanup_uploads(hours: float) -> None:
     click.echo(f"Removed {result.get('uploads_removed', 0)} stale import upload(s).")
 
 
+@cases.command("rebuild-terms")
+def rebuild_terms() -> None:
+    """Rebuild the case list's filter terms of every case from its stored filter index and
+    text (after a restore, or a write that bypassed Vigie). Idempotent; by batches."""
+    from django.db import transaction
+
+    from vigie.cases import terms
+
+    def progress(done: int, total: int) -> None:
+        click.echo(f"\r{done}/{total} cases", nl=False, err=True)
+
+    with transaction.atomic():
+        n = terms.rebuild(progress=progress)
+    click.echo("", err=True)
+    click.echo(f"Rebuilt the filter terms of {n} case(s).")
+
+
 @cases.command("export")
 @click.option(
     "--format",

@@ -12,7 +12,7 @@ from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils.functional import cached_property
 
-from vigie.cases import records
+from vigie.cases import records, terms
 from vigie.cases.models import Case
 from vigie.core import access, audit
 
@@ -71,21 +71,15 @@ def visible_cases(user: Any, perm: str = "case.view") -> QuerySet[Case]:
 
 
 def filter_cases(qs: QuerySet[Case], f: CaseFilters) -> QuerySet[Case]:
-    def token(kind: str, value: str) -> Q:
-        return Q(codes_index__contains=f" {kind}:{value} ")
+    """``qs`` with only the cases that pass every filter of ``f``.
 
+    Codes (country, form, sex, age group, armed group) and search words are matched in the
+    term index (vigie.cases.terms, docs/adr/0313): the rarest of them drives the query when
+    it is rare enough, so a filter that matches few cases (or none) does not read them all.
+    Search matches word prefixes of the non-identifying text ("sinj" finds "Sinjar").
+    """
     if f.situation:
         qs = qs.filter(conflict_situation=f.situation)
-    if f.country:
-        qs = qs.filter(token("country", f.country.upper()))
-    if f.form:
-        qs = qs.filter(token("form", f.form))
-    if f.sex:
-        qs = qs.filter(token("sex", f.sex))
-    if f.age_group:
-        qs = qs.filter(token("age", f.age_group))
-    if f.group:
-        qs = qs.filter(token("group", f.group))
     if f.verification:
         qs = qs.filter(verification_status=f.verification)
     if f.source_type:
@@ -103,10 +97,14 @@ def filter_cases(qs: QuerySet[Case], f: CaseFilters) -> QuerySet[Case]:
             Q(event_date_start__lte=f.date_to)
             | Q(event_date_start__isnull=True, identification_date__lte=f.date_to)
         )
-    if f.q:
-        for word in f.q.casefold().split()[:8]:
-            qs = qs.filter(search_text__contains=word)
-    return qs
+    codes = [
+        ("country", f.country.upper()),
+        ("form", f.form),
+        ("sex", f.sex),
+        ("age", f.age_group),
+        ("group", f.group),
+    ]
+    return terms.restrict(qs, terms.matches_for(codes, f.q))
 
 
 def get_case_for(user: Any, case_uuid: Any, perm: str = "case.view") -> Case:

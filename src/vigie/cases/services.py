@@ -6,11 +6,11 @@ import uuid as uuidlib
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Model
 from django.utils.translation import gettext as _
 
-from vigie.cases import codelists, records
+from vigie.cases import codelists, records, terms
 from vigie.cases.models import Case, Exploitation, Incident, Perpetrator, Victim
 from vigie.core import access
 from vigie.core.models import Organisation
@@ -113,6 +113,7 @@ def _create_all(case: Case, parsed: records.Parsed) -> None:
     """A new case: build every row in memory, index it, then insert (no read queries)."""
     built = _build(case, parsed)
     case.save()
+    terms.refresh(case)
     for section in ORDER:
         for obj in built[section]:
             obj.case = case
@@ -147,6 +148,8 @@ def create_many(
         cases.append(case)
     with transaction.atomic():
         Case.objects.bulk_create(cases)
+        with connection.cursor() as cursor:
+            terms.insert_rows(cursor, cases)
         for section in ORDER:
             objs = []
             for case, built in zip(cases, builts, strict=True):
@@ -265,6 +268,7 @@ def refresh_index(case: Case) -> None:
     Case.objects.filter(pk=case.pk).update(
         codes_index=case.codes_index, search_text=case.search_text
     )
+    terms.refresh(case)
 
 
 def compute_index(
