@@ -151,15 +151,13 @@ class CaseTerm(models.Model):
     case's ``created_at`` so that one term's cases are an index range in list order
     (vigie.cases.terms, docs/adr/0313). Derived: rewritten whenever the case is."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+", db_index=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="terms", db_index=False)
     term = models.CharField(max_length=64)
     created_at = models.DateTimeField()
 
     class Meta:
-        indexes = [
-            models.Index(fields=["term", "-created_at", "-case"], name="caseterm_list"),
-            models.Index(fields=["case", "term"], name="caseterm_case"),
-        ]
+        indexes = [models.Index(fields=["term", "-created_at", "-case"], name="caseterm_list")]
+        constraints = [models.UniqueConstraint(fields=["case", "term"], name="caseterm_case")]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.term}"

@@ -173,9 +173,18 @@ LIST_COUNT_CAP = 10_000
 LIST_DEFERRED = ("summary", "source_attributes", "codes_index", "search_text")
 
 
+def _keys(qs: QuerySet[Any]) -> tuple[str, str]:
+    """The list order's fields: the case's, or the copy in the term that drives the query
+    (the same values; vigie.cases.terms.restrict)."""
+    if "list_at" in qs.query.annotations:
+        return "list_at", "list_id"
+    return "created_at", "id"
+
+
 def for_list(qs: QuerySet[Case]) -> QuerySet[Case]:
     """The columns a list row shows, in the list's order (newest first)."""
-    return qs.defer(*LIST_DEFERRED).order_by("-created_at", "-id")
+    at, pk = _keys(qs)
+    return qs.defer(*LIST_DEFERRED).order_by(f"-{at}", f"-{pk}")
 
 
 def count_capped(qs: QuerySet[Any], cap: int) -> tuple[int, bool]:
@@ -184,7 +193,10 @@ def count_capped(qs: QuerySet[Any], cap: int) -> tuple[int, bool]:
     One query that stops after ``cap + 1`` matches (``SELECT COUNT(*) FROM (SELECT id ...
     LIMIT cap + 1)``), on SQLite and PostgreSQL alike.
     """
-    n = qs.order_by().values("pk")[: cap + 1].count()
+    # driven by a term (terms.restrict): its index order is the one that stops early
+    driven = "list_at" in qs.query.annotations
+    qs = qs.order_by("-list_at", "-list_id") if driven else qs.order_by()
+    n = qs.values("pk")[: cap + 1].count()
     return (cap, False) if n > cap else (n, True)
 
 
@@ -233,4 +245,5 @@ def after_cursor(qs: QuerySet[Case], cursor: str) -> QuerySet[Case]:
     last = int(pk)
     # "created_at <= t" first: the index range starts at the cursor (an OR alone would make
     # the database walk the list from the top)
-    return qs.filter(Q(created_at__lte=when), Q(created_at__lt=when) | Q(pk__lt=last))
+    at, pk = _keys(qs)
+    return qs.filter(Q(**{f"{at}__lte": when}), Q(**{f"{at}__lt": when}) | Q(**{f"{pk}__lt": last}))

@@ -24,16 +24,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Max, Min, OuterRef, Q, QuerySet
 
 FILTER_KINDS = ("country", "form", "sex", "age", "group")
 WORD = "w:"
 WORD_MAX = 40  # characters of a word kept (longer words match on their first 40)
 MAX_WORDS = 8  # words of a search query used
-# A filter that matches at most this many cases drives the query: its cases are read from the
-# term index (newest first) and the other filters checked on each; above it, and when no
-# filter does, the list order is walked and every filter checked on each case.
+# A filter that matches at most this many cases can drive the query: its cases are read from
+# the term index (newest first) and the other filters checked on each; when every filter
+# matches more, the list order is walked and every filter checked on each case.
 DRIVE_CAP = 100_000
+# A prefix that several words share is sorted (not walked in order) when it has this many
+# term rows at most; above, it is checked case by case.
+PREFIX_SORT_CAP = 5_000
 BATCH = 2_000  # cases per batch when rebuilding terms
 
 _WORD_RE = re.compile(r"\w+")
@@ -173,22 +176,31 @@ def capped_counts(matches: list[Match], cap: int) -> list[int]:
         return list(cursor.fetchone())
 
 
-def has(match: Match) -> Exists:
-    """The case (outer query) has ``match``."""
+def _single_word(match: Match) -> Match | None:
+    """The one word a prefix stands for, if the term index holds only one (two index
+    seeks: the least and greatest term of the range)."""
     from vigie.cases.models import CaseTerm
 
-    return Exists(CaseTerm.objects.filter(match.q(), case_id=OuterRef("pk")))
+    found = CaseTerm.objects.filter(match.q()).aggregate(lo=Min("term"), hi=Max("term"))
+    if found["lo"] is not None and found["lo"] == found["hi"]:
+        return Match(found["lo"])
+    return None
 
 
 def restrict(qs: QuerySet[Any], matches: list[Match]) -> QuerySet[Any]:
     """``qs`` (cases) with only those that have every one of ``matches``.
 
-    The rarest match (capped counts over the term index, one query) is the driver when it
-    matches at most :data:`DRIVE_CAP` rows: the cases are taken from its index range, the
-    others checked in the term index (``id IN (SELECT case_id ... WHERE term = driver AND
-    EXISTS (...))``), then sorted. Otherwise every match is an ``EXISTS`` checked on each
-    case while the list order is walked. A match with no row at all empties the list
-    without another query.
+    One query counts each match's term rows, up to :data:`DRIVE_CAP` + 1. A match with no
+    row empties the list (no further query). Otherwise the rarest match at or under the cap
+    that is one term (an exact code, or a prefix that only one word of the index has)
+    *drives*: the cases are joined from its index range, in list order (the query is
+    ordered by the term's copy of ``created_at`` and case id, annotated ``list_at`` /
+    ``list_id``, see :func:`vigie.cases.selectors.for_list`), and every other match is an
+    indexed ``EXISTS`` on the term's case id, checked before the case row is read. A page
+    stops after its rows; a rare driver bounds the whole read. When every match is over
+    the cap (all common), the list order is walked with the same ``EXISTS`` checks. A
+    prefix that several words share, rarest and under :data:`PREFIX_SORT_CAP`, gives the
+    cases by ``id IN (...)`` to be sorted.
     """
     from vigie.cases.models import CaseTerm
 
@@ -197,13 +209,37 @@ def restrict(qs: QuerySet[Any], matches: list[Match]) -> QuerySet[Any]:
     counts = capped_counts(matches, DRIVE_CAP)
     if min(counts) == 0:
         return qs.none()
-    driver = matches[counts.index(min(counts))]
-    if min(counts) > DRIVE_CAP:
+    ranked = sorted(zip(counts, range(len(matches)), strict=True))
+    driver: Match | None = None
+    for count, i in ranked:
+        if count > DRIVE_CAP:
+            break
+        m = matches[i]
+        one = m if not m.prefix else _single_word(m)
+        if one is not None:
+            driver = one
+            rest = [x for j, x in enumerate(matches) if j != i]
+            break
+        if count <= PREFIX_SORT_CAP:
+            ids = CaseTerm.objects.filter(m.q())
+            for other in matches:
+                if other != m:
+                    ids = ids.filter(_has(other, "case_id"))
+            return qs.filter(pk__in=ids.values("case_id"))
+    if driver is None:
         for m in matches:
-            qs = qs.filter(has(m))
+            qs = qs.filter(_has(m, "pk"))
         return qs
-    ids = CaseTerm.objects.filter(driver.q())
-    for m in matches:
-        if m != driver:
-            ids = ids.filter(Exists(CaseTerm.objects.filter(m.q(), case_id=OuterRef("case_id"))))
-    return qs.filter(pk__in=ids.values("case_id"))
+    qs = qs.filter(terms__term=driver.term).alias(
+        list_at=F("terms__created_at"), list_id=F("terms__case_id")
+    )
+    for m in rest:
+        qs = qs.filter(_has(m, "list_id"))
+    return qs
+
+
+def _has(match: Match, outer: str) -> Exists:
+    """The case whose id is ``outer`` (in the outer query) has ``match``."""
+    from vigie.cases.models import CaseTerm
+
+    return Exists(CaseTerm.objects.filter(match.q(), case_id=OuterRef(outer)))

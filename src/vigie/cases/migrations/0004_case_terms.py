@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
                     models.ForeignKey(
                         db_index=False,
                         on_delete=django.db.models.deletion.CASCADE,
-                        related_name="+",
+                        related_name="terms",
                         to="cases.case",
                     ),
                 ),
@@ -49,8 +49,8 @@ class Migration(migrations.Migration):
             model_name="caseterm",
             index=models.Index(fields=["term", "-created_at", "-case"], name="caseterm_list"),
         ),
-        migrations.AddIndex(
+        migrations.AddConstraint(
             model_name="caseterm",
-            index=models.Index(fields=["case", "term"], name="caseterm_case"),
+            constraint=models.UniqueConstraint(fields=["case", "term"], name="caseterm_case"),
         ),
     ]
