@@ -104,7 +104,10 @@ def filter_cases(qs: QuerySet[Case], f: CaseFilters) -> QuerySet[Case]:
         ("age", f.age_group),
         ("group", f.group),
     ]
-    return terms.restrict(qs, terms.matches_for(codes, f.q))
+    columns = {"conflict_situation": f.situation, "verification_status": f.verification}
+    return terms.restrict(
+        qs, terms.matches_for(codes, f.q), {k: v for k, v in columns.items() if v}
+    )
 
 
 def get_case_for(user: Any, case_uuid: Any, perm: str = "case.view") -> Case:

@@ -24,16 +24,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Exists, F, Max, Min, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 FILTER_KINDS = ("country", "form", "sex", "age", "group")
 WORD = "w:"
 WORD_MAX = 40  # characters of a word kept (longer words match on their first 40)
 MAX_WORDS = 8  # words of a search query used
-# A filter that matches at most this many cases can drive the query: its cases are read from
-# the term index (newest first) and the other filters checked on each; when every filter
-# matches more, the list order is walked and every filter checked on each case.
-DRIVE_CAP = 100_000
+# Filters are counted up to this many rows to find the most selective (it drives the query);
+# above it, filters are ranked by kind (see restrict).
+DRIVE_CAP = 20_000
 # A prefix that several words share is sorted (not walked in order) when it has this many
 # term rows at most; above, it is checked case by case.
 PREFIX_SORT_CAP = 5_000
@@ -158,83 +157,116 @@ def matches_for(codes: list[tuple[str, str]], q: str) -> list[Match]:
     return list(dict.fromkeys(out))
 
 
-def capped_counts(matches: list[Match], cap: int) -> list[int]:
-    """How many term rows each match has, each counted up to ``cap`` + 1 (one query)."""
-    from vigie.cases.models import CaseTerm
+@dataclass
+class Survey:
+    """What one query says about the filters: each match's term rows counted up to the cap
+    (+1), the first and last word of each prefix, and the cases of the indexed column
+    filters counted the same way (None: no such filter)."""
+
+    counts: list[int]
+    spans: list[tuple[str | None, str | None]]
+    columns: int | None
+
+
+def survey(matches: list[Match], columns: dict[str, str], cap: int) -> Survey:
+    """One query: see :class:`Survey`. ``columns``: equality filters on the case's indexed
+    list columns (``conflict_situation``, ``verification_status``)."""
+    from vigie.cases.models import Case, CaseTerm
 
     q = connection.ops.quote_name
     table = q(CaseTerm._meta.db_table)
-    parts, params = [], []
+    term = q("term")
+    parts: list[str] = []
+    params: list[Any] = []
     for m in matches:
-        where = f"{q('term')} = %s" if not m.prefix else f"{q('term')} >= %s AND {q('term')} < %s"
-        params += [m.term] if not m.prefix else [m.term, _after(m.term)]
+        where = f"{term} = %s" if not m.prefix else f"{term} >= %s AND {term} < %s"
+        args = [m.term] if not m.prefix else [m.term, _after(m.term)]
         parts.append(
             f"(SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE {where} LIMIT {cap + 1}) s)"  # noqa: S608
         )
+        params += args
+        if m.prefix:
+            for way in ("", " DESC"):
+                parts.append(
+                    f"(SELECT {term} FROM {table} WHERE {where} ORDER BY {term}{way} LIMIT 1)"  # noqa: S608
+                )
+                params += args
+    if columns:
+        where = " AND ".join(f"{q(name)} = %s" for name in sorted(columns))
+        parts.append(
+            f"(SELECT COUNT(*) FROM (SELECT 1 FROM {q(Case._meta.db_table)} WHERE {where}"  # noqa: S608
+            f" LIMIT {cap + 1}) s)"
+        )
+        params += [columns[name] for name in sorted(columns)]
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts), params)
-        return list(cursor.fetchone())
+        row = list(cursor.fetchone())
+    counts, spans = [], []
+    for m in matches:
+        counts.append(int(row.pop(0)))
+        spans.append((row.pop(0), row.pop(0)) if m.prefix else (m.term, m.term))
+    return Survey(counts, spans, int(row.pop(0)) if columns else None)
 
 
-def _single_word(match: Match) -> Match | None:
-    """The one word a prefix stands for, if the term index holds only one (two index
-    seeks: the least and greatest term of the range)."""
-    from vigie.cases.models import CaseTerm
-
-    found = CaseTerm.objects.filter(match.q()).aggregate(lo=Min("term"), hi=Max("term"))
-    if found["lo"] is not None and found["lo"] == found["hi"]:
-        return Match(found["lo"])
-    return None
+# Ties between filters over the cap: codes with many values and words before the indexed
+# columns, those before sex and age group (two or three values: always common).
+_WEAK = ("sex:", "age:")
 
 
-def restrict(qs: QuerySet[Any], matches: list[Match]) -> QuerySet[Any]:
+def restrict(
+    qs: QuerySet[Any], matches: list[Match], columns: dict[str, str] | None = None
+) -> QuerySet[Any]:
     """``qs`` (cases) with only those that have every one of ``matches``.
 
-    One query counts each match's term rows, up to :data:`DRIVE_CAP` + 1. A match with no
-    row empties the list (no further query). Otherwise the rarest match at or under the cap
-    that is one term (an exact code, or a prefix that only one word of the index has)
-    *drives*: the cases are joined from its index range, in list order (the query is
-    ordered by the term's copy of ``created_at`` and case id, annotated ``list_at`` /
-    ``list_id``, see :func:`vigie.cases.selectors.for_list`), and every other match is an
-    indexed ``EXISTS`` on the term's case id, checked before the case row is read. A page
-    stops after its rows; a rare driver bounds the whole read. When every match is over
-    the cap (all common), the list order is walked with the same ``EXISTS`` checks. A
-    prefix that several words share, rarest and under :data:`PREFIX_SORT_CAP`, gives the
-    cases by ``id IN (...)`` to be sorted.
+    One query (:func:`survey`) counts each match's term rows and the cases of the indexed
+    column filters (``columns``, already applied to ``qs``), each up to :data:`DRIVE_CAP`
+    + 1. A match with no row empties the list (no further query). Otherwise the most
+    selective filter drives:
+
+    - a match that is one term (an exact code, or a prefix only one word of the index
+      has): the cases are joined from its index range, in list order (ordered by the
+      term's copy of ``created_at`` and case id, annotated ``list_at`` / ``list_id``; see
+      :func:`vigie.cases.selectors.for_list`), and every other match is an indexed
+      ``EXISTS`` on the term's case id, checked before the case row is read. A page, a
+      cursor and the capped count stop early in that range; a rare driver bounds the read;
+    - the column filters: their list index is walked (ADR 311) with the same ``EXISTS``
+      checks;
+    - a prefix several words share, with at most :data:`PREFIX_SORT_CAP` rows: its cases by
+      ``id IN (...)``, sorted.
     """
     from vigie.cases.models import CaseTerm
 
     if not matches:
         return qs
-    counts = capped_counts(matches, DRIVE_CAP)
-    if min(counts) == 0:
+    found = survey(matches, columns or {}, DRIVE_CAP)
+    if min(found.counts) == 0:
         return qs.none()
-    ranked = sorted(zip(counts, range(len(matches)), strict=True))
-    driver: Match | None = None
-    for count, i in ranked:
-        if count > DRIVE_CAP:
-            break
+    candidates: list[tuple[int, int, int]] = []  # (count, rank, index; -1: the columns)
+    for i, (m, count) in enumerate(zip(matches, found.counts, strict=True)):
+        candidates.append((count, 2 if m.term.startswith(_WEAK) else 0, i))
+    if found.columns is not None:
+        candidates.append((found.columns, 1, -1))
+    for count, _rank, i in sorted(candidates):
+        if i == -1:
+            break  # walk the column filters' index
         m = matches[i]
-        one = m if not m.prefix else _single_word(m)
-        if one is not None:
-            driver = one
+        lo, hi = found.spans[i]
+        if lo is not None and lo == hi:
             rest = [x for j, x in enumerate(matches) if j != i]
-            break
+            qs = qs.filter(terms__term=lo).alias(
+                list_at=F("terms__created_at"), list_id=F("terms__case_id")
+            )
+            for other in rest:
+                qs = qs.filter(_has(other, "list_id"))
+            return qs
         if count <= PREFIX_SORT_CAP:
             ids = CaseTerm.objects.filter(m.q())
             for other in matches:
                 if other != m:
                     ids = ids.filter(_has(other, "case_id"))
             return qs.filter(pk__in=ids.values("case_id"))
-    if driver is None:
-        for m in matches:
-            qs = qs.filter(_has(m, "pk"))
-        return qs
-    qs = qs.filter(terms__term=driver.term).alias(
-        list_at=F("terms__created_at"), list_id=F("terms__case_id")
-    )
-    for m in rest:
-        qs = qs.filter(_has(m, "list_id"))
+    for m in matches:
+        qs = qs.filter(_has(m, "pk"))
     return qs
 
 
