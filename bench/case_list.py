@@ -55,7 +55,7 @@ SCENARIOS: list[tuple[str, str]] = [
     ("each common, together none", "country=CO&group=isil"),
     ("each common, together few", "sex=female&form=slavery_practices&q=penang"),
     ("three filters + search", "situation=libya&sex=male&age_group=adult&q=smuggling"),
-    ("rare country, page 2", "country=AF&page=2"),
+    ("rare country, API page 2 of 5 a page", "country=AF&page_size=5&page=2"),
 ]
 RARE = 8  # cases given a rare country, form and word
 
@@ -135,6 +135,10 @@ def main() -> None:
     parser.add_argument("--data", type=Path)
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--only", default="", help="Run the scenarios whose name has this.")
+    parser.add_argument(
+        "--count-cap", type=int, help="Count matches up to this (default: the list's cap)."
+    )
     args = parser.parse_args()
     loading: dict[str, float] = {}
     data = args.data
@@ -177,6 +181,8 @@ def main() -> None:
     api.force_authenticate(user)
 
     deep = selectors.for_list(Case.objects.all())[500_000:500_001].first()
+    if args.count_cap:
+        selectors.LIST_COUNT_CAP = args.count_cap
     scenarios = list(SCENARIOS)
     if deep is not None:
         scenarios.append(("API cursor 500,000 deep", f"after={selectors.cursor_for(deep)}"))
@@ -189,7 +195,7 @@ def main() -> None:
 
     bare = sqlite3.connect(data / "vigie.sqlite3")
     results: dict[str, Any] = {}
-    for name, query in scenarios:
+    for name, query in [s for s in scenarios if args.only in s[0]]:
         row: dict[str, Any] = {"query": query}
         for label, client, url in (
             ("web", web, f"/cases/?{query}"),
@@ -237,6 +243,7 @@ def main() -> None:
             sql, params = qs[(page - 1) * 50 : page * 50].query.sql_with_params()
         except EmptyResultSet:  # the filters match nothing: no page query at all
             results[name] = row
+            print(name, json.dumps(row), file=sys.stderr)
             continue
         sql = sql.replace("%s", "?")
         params = tuple(_adapt(connection, p) for p in params)

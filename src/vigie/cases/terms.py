@@ -208,9 +208,16 @@ def survey(matches: list[Match], columns: dict[str, str], cap: int) -> Survey:
     return Survey(counts, spans, int(row.pop(0)) if columns else None)
 
 
-# Ties between filters over the cap: codes with many values and words before the indexed
-# columns, those before sex and age group (two or three values: always common).
-_WEAK = ("sex:", "age:")
+def _rank(term: str) -> int:
+    """Order of filters over the cap (whose counts tie), most selective kinds first: the
+    situation column (a dozen values, see :func:`restrict`), codes with many values, words
+    (the boilerplate of a source can be in every case), sex and age group (two or three
+    values: always common)."""
+    if term.startswith(("country:", "form:", "group:")):
+        return 1
+    if term.startswith(WORD):
+        return 2
+    return 4
 
 
 def restrict(
@@ -238,15 +245,16 @@ def restrict(
 
     if not matches:
         return qs
-    found = survey(matches, columns or {}, DRIVE_CAP)
+    columns = columns or {}
+    found = survey(matches, columns, DRIVE_CAP)
     if min(found.counts) == 0:
         return qs.none()
     candidates: list[tuple[int, int, int]] = []  # (count, rank, index; -1: the columns)
     for i, (m, count) in enumerate(zip(matches, found.counts, strict=True)):
-        candidates.append((count, 2 if m.term.startswith(_WEAK) else 0, i))
+        candidates.append((count, _rank(m.term), i))
     if found.columns is not None:
-        candidates.append((found.columns, 1, -1))
-    for count, _rank, i in sorted(candidates):
+        candidates.append((found.columns, 0 if "conflict_situation" in columns else 3, -1))
+    for count, _order, i in sorted(candidates):
         if i == -1:
             break  # walk the column filters' index
         m = matches[i]
