@@ -236,8 +236,8 @@ def restrict(
       :func:`vigie.cases.selectors.for_list`), and every other match is an indexed
       ``EXISTS`` on the term's case id, checked before the case row is read. A page, a
       cursor and the capped count stop early in that range; a rare driver bounds the read;
-    - the column filters: their list index is walked (ADR 311) with the same ``EXISTS``
-      checks;
+    - the column filters: their list index is walked (ADR 311); codes are tested in the
+      case row's ``codes_index`` (the row is read anyway), words with ``EXISTS``;
     - a prefix several words share, with at most :data:`PREFIX_SORT_CAP` rows: its cases by
       ``id IN (...)``, sorted.
     """
@@ -273,8 +273,13 @@ def restrict(
                 if other != m:
                     ids = ids.filter(_has(other, "case_id"))
             return qs.filter(pk__in=ids.values("case_id"))
+    # walking cases: their rows are read anyway, so a code is tested in the row's filter
+    # index (cheaper than an index probe per case); words are probed in the term index
     for m in matches:
-        qs = qs.filter(_has(m, "pk"))
+        if m.prefix:
+            qs = qs.filter(_has(m, "pk"))
+        else:
+            qs = qs.filter(codes_index__contains=f" {m.term} ")
     return qs
 
 
