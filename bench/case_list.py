@@ -52,12 +52,13 @@ SCENARIOS: list[tuple[str, str]] = [
     ("search, no match", "q=qwertyuiop"),
     ("common word + rare country", "q=synthetic&country=AF"),
     ("common word + common filter", "q=sicily&sex=female"),
-    ("each common, together none", "country=CO&group=isil"),
-    ("each common, together few", "sex=female&form=slavery_practices&q=penang"),
+    ("each common, together none", "country=SO&group=lra"),
+    ("each common, together few (8 cases)", "country=CO&group=isil"),
+    ("three common, together none", "sex=female&form=slavery_practices&q=penang"),
     ("three filters + search", "situation=libya&sex=male&age_group=adult&q=smuggling"),
     ("rare country, API page 2 of 5 a page", "country=AF&page_size=5&page=2"),
 ]
-RARE = 8  # cases given a rare country, form and word
+RARE = 8  # cases given a rare country, form and word, and a rare pair of common codes
 
 
 def _load(data: Path, n: int) -> dict[str, float]:
@@ -84,22 +85,25 @@ def _load(data: Path, n: int) -> dict[str, float]:
 
 def _plant_rare(connection: Any, n: int) -> float:
     """Give RARE cases spread over the list a rare country (AF), form (organ_removal) and word
-    (zaranj) in their filter index and text, and refresh their filter terms; once per data."""
+    (zaranj), and a common country and group that no other case has together (CO, isil), in
+    their filter index and text, and refresh their filter terms; once per data."""
     from vigie.cases.models import Case
 
     t0 = time.perf_counter()
     ids = [max(1, n * k // (RARE + 1)) for k in range(1, RARE + 1)]
-    planted = Case.objects.filter(pk__in=ids, codes_index__contains=" country:AF ")
-    if planted.count() == len(ids):
-        return 0.0
     with connection.cursor() as cursor:
         for pk in ids:
-            cursor.execute(
-                "UPDATE cases_case SET search_text = search_text || ' zaranj',"
-                " codes_index = codes_index || 'country:AF form:organ_removal '"
-                " WHERE id = %s",
-                [pk],
-            )
+            cursor.execute("SELECT codes_index FROM cases_case WHERE id = %s", [pk])
+            (codes,) = cursor.fetchone()
+            add = "" if " country:AF " in codes else "country:AF form:organ_removal "
+            add += "" if " group:isil " in codes else "country:CO group:isil "
+            if add:
+                word = "" if " country:AF " in codes else " zaranj"
+                cursor.execute(
+                    "UPDATE cases_case SET codes_index = codes_index || %s,"
+                    " search_text = search_text || %s WHERE id = %s",
+                    [add, word, pk],
+                )
     try:
         from vigie.cases import terms
     except ImportError:  # a branch without the term index (the "before" figures)

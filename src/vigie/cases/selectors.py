@@ -203,21 +203,51 @@ def count_capped(qs: QuerySet[Any], cap: int) -> tuple[int, bool]:
     return (cap, False) if n > cap else (n, True)
 
 
+# A list driven by a term (terms.restrict) reads the ids of its first matches with its count;
+# when they are all there are, the page is read by id instead of walking the range again.
+LIST_KEEP_IDS = 1_000
+
+
 class CappedPaginator(Paginator):
     """A ``Paginator`` whose ``count`` stops at ``cap`` (``count_is_exact`` says whether it
     did): pages 1 to ``cap / per_page`` are numbered; beyond, lists continue with a cursor
-    (:func:`after_cursor`)."""
+    (:func:`after_cursor`).
+
+    For a list driven by a term, counting reads the ids of up to ``LIST_KEEP_IDS`` + 1
+    matches in list order: when that is all of them, the count is their number and a page
+    is read by id (a rare filter's range is walked once, not twice); else the capped count
+    follows as usual."""
 
     def __init__(self, object_list: Any, per_page: int, cap: int | None = None) -> None:
         super().__init__(object_list, per_page)
         self.cap = cap or LIST_COUNT_CAP
         self.count_is_exact = True
+        self._ids: list[Any] | None = None
 
     @cached_property
     def count(self) -> int:
         qs: Any = self.object_list
+        if "list_at" in qs.query.annotations:
+            keep = min(LIST_KEEP_IDS, self.cap)
+            ids = list(qs.values_list("pk", flat=True)[: keep + 1])
+            if len(ids) <= keep:
+                self._ids = ids
+                return len(ids)
         n, self.count_is_exact = count_capped(qs, self.cap)
         return n
+
+    def page(self, number: Any) -> Page:
+        number = self.validate_number(number)
+        if self._ids is None:
+            return super().page(number)
+        bottom = (number - 1) * self.per_page
+        chunk = self._ids[bottom : bottom + self.per_page]
+        src: Any = self.object_list
+        qs = src.model._default_manager.filter(pk__in=chunk).order_by("-created_at", "-id")
+        qs.query.select_related = src.query.select_related
+        qs.query.deferred_loading = src.query.deferred_loading
+        qs._prefetch_related_lookups = src._prefetch_related_lookups
+        return Page(list(qs), number, self)
 
 
 def case_page(qs: QuerySet[Case], params: Any, per_page: int = LIST_PAGE_SIZE) -> Page:

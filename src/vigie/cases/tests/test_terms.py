@@ -179,6 +179,12 @@ def test_cursor_and_capped_count_on_a_filtered_list(
     exact = client.get("/api/cases/?q=maid&country=NG&situation=iraq&page_size=5").json()
     assert exact["count"] == 10 and exact["count_is_exact"] is False
     assert client.get("/api/cases/?q=maid&group=boko_haram").json()["count"] == 0
+    # under the cap the ids read with the count give the page (same rows, same order)
+    monkeypatch.setattr(selectors, "LIST_COUNT_CAP", 100)
+    body = client.get("/api/cases/?country=NG&page_size=5&page=2").json()
+    assert body["count"] == 12 and body["count_is_exact"] is True
+    assert [c["reference"] for c in body["results"]] == seen[5:10]
+    monkeypatch.setattr(selectors, "LIST_COUNT_CAP", 10)
     page = web(world.users["case_manager"]).get("/cases/?q=maiduguri").context["page"]
     assert page.paginator.count == 10 and page.paginator.count_is_exact is False
 
