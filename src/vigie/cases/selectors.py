@@ -233,6 +233,9 @@ class CappedPaginator(Paginator):
             if len(ids) <= keep:
                 self._ids = ids
                 return len(ids)
+            if keep == self.cap:  # that read was the capped count
+                self.count_is_exact = False
+                return self.cap
         n, self.count_is_exact = count_capped(qs, self.cap)
         return n
 
