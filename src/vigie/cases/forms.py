@@ -313,6 +313,8 @@ GRID_AGES = [
     ("unknown", _("Age unknown")),
 ]
 
+# numbers read left to right in Arabic too ("-2", not "2-")
+COUNT_ATTRS = {"min": 0, "inputmode": "numeric", "dir": "ltr"}
 COUNT_LABELS = {
     "count_female_child": _("Girls"),
     "count_male_child": _("Boys"),
@@ -366,14 +368,14 @@ class IncidentForm(RowForm):
                 label=COUNT_LABELS[name],
                 required=False,
                 min_value=0,
-                widget=forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"}),
+                widget=forms.NumberInput(attrs=COUNT_ATTRS),
             )
         f["total_reported"] = forms.IntegerField(
             label=_("Total given by the source"),
             required=False,
             min_value=0,
             help_text=_("Only when the source gives a total larger than the counts above."),
-            widget=forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"}),
+            widget=forms.NumberInput(attrs=COUNT_ATTRS),
         )
         f["includes_person"] = forms.BooleanField(
             label=_("The person of step 2 is one of these people"),
