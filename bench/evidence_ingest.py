@@ -77,7 +77,7 @@ def _ingest_batch(org: object, paths: list[Path], case_ref: str) -> float:
         )
     )
     elapsed = time.perf_counter() - t0
-    assert all(o.item for o in outcomes), [o.error for o in outcomes if o.error][:3]
+    assert all(o.item_id for o in outcomes), [o.error for o in outcomes if o.error][:3]
     return elapsed
 
 

@@ -186,12 +186,12 @@ def _add_in_batches(
         )
     ):
         path = paths[i]
-        if out.error or out.item is None:
+        if out.error or out.item_id is None:
             failed += 1
             click.echo(f"{path}: {out.error}", err=True)
             continue
-        note = f" (same bytes as {out.duplicate_of.uuid})" if out.duplicate_of else ""
-        click.echo(f"{out.item.uuid}  sha256:{out.item.blob.sha256}  {path.name}{note}")
+        note = f" (same bytes as {out.duplicate_of_uuid})" if out.duplicate_of_uuid else ""
+        click.echo(f"{out.uuid}  sha256:{out.sha256}  {path.name}{note}")
         if out.warning:
             click.echo(f"  warning: {out.warning}", err=True)
     if failed:
