@@ -88,6 +88,7 @@ ADVISE_EVERY = 64 << 20  # start the disk write-back of what was written every 6
 
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
 
+HEADER_ROOM = 512  # the object header is written with the first encrypted batch
 INLINE_BELOW = 256 * 1024  # smaller batches are hashed here: a thread hop costs more
 SYNC_THREADS = 16  # concurrent fsyncs when a batch of objects is made durable at once
 
@@ -101,7 +102,7 @@ def _buffers() -> tuple[list[memoryview], memoryview]:
     if got is None:
         got = (
             [memoryview(bytearray(BATCH)) for _ in range(BUFFERS)],
-            memoryview(bytearray(BATCH + (BATCH // CHUNK) * TAG)),
+            memoryview(bytearray(HEADER_ROOM + BATCH + (BATCH // CHUNK) * TAG)),
         )
         _LOCAL.buffers = got
     return got
@@ -340,11 +341,10 @@ class ObjectStore:
             salt = os.urandom(16)
             aead = _file_key(master, salt)
             h256, h512 = hashlib.sha256(), hashlib.sha512()
-            p256, p512 = _hash_pools()
             header = MAGIC + bytes([len(kid)]) + kid.encode() + salt
-            _write_all(fd, memoryview(header))
-            written, advised = len(header), 0
+            written, advised = 0, 0
             buffers, out_view = _buffers()
+            out_view[: len(header)] = header
             head = b""
             slot, index = 0, 0
             current = buffers[0][: _fill(source, buffers[0])]
@@ -359,6 +359,7 @@ class ObjectStore:
                     h256.update(current)
                     h512.update(current)
                 else:
+                    p256, p512 = _hash_pools()
                     busy[slot] = [
                         p256.submit(h256.update, current),
                         p512.submit(h512.update, current),
@@ -368,8 +369,9 @@ class ObjectStore:
                     head = plain[:HEAD_BYTES]
                 elif len(head) < HEAD_BYTES:
                     head += bytes(current[: HEAD_BYTES - len(head)])
-                # Encrypt the batch chunk by chunk (an empty source is one empty chunk).
-                pos, o = 0, 0
+                # Encrypt the batch chunk by chunk (an empty source is one empty chunk),
+                # after the header the first time (one write for a small file).
+                pos, o = 0, len(header) if index == 0 else 0
                 while True:
                     piece = current[pos : pos + CHUNK]
                     last = final and pos + CHUNK >= len(current)
