@@ -7,12 +7,13 @@ for an image or a PDF of at most ``PLAIN_IN_MEMORY`` bytes, its metadata is extr
 the bytes just read. Every ``BATCH_SIZE`` files (or ``BATCH_BYTES`` bytes) the batch is
 committed as one unit:
 
-1. the temporary objects are made durable and moved into place (``store.put_many``: one
-   ``syncfs`` before and one after the renames on Linux, fsyncs elsewhere);
+1. a thread makes the temporary objects durable and moves them into place
+   (``store.put_many``: one ``syncfs`` before and one after the renames on Linux, fsyncs
+   elsewhere) while
 2. one database transaction inserts the blobs, metadata records, items and links with one
    ``executemany`` per table on Django's connection, and appends all their custody entries
    (``log.append_rows``: one lock of the log state, one pass over the tree's right edge,
-   one ``executemany``);
+   one ``executemany``), and commits only once step 1 is over;
 3. after the commit, one signed tree head covers the whole batch.
 
 No file of a batch is opened before the batch before it is committed (the stage threads
@@ -52,7 +53,7 @@ from vigie.core import access
 from vigie.core.models import Organisation
 from vigie.evidence import log, metadata, services
 from vigie.evidence.models import Blob, Item, ItemLink, TechnicalMetadata
-from vigie.evidence.store import ObjectStore, Staged, StoreError, default_store
+from vigie.evidence.store import ObjectStore, Staged, Stored, StoreError, default_store
 
 BATCH_SIZE = 500
 BATCH_BYTES = 256 * 1024 * 1024
@@ -231,21 +232,31 @@ def _flush(
     on_batch: Callable[[list[Outcome]], None] | None,
 ) -> Iterator[Outcome]:
     if batch:
+        # The objects are made durable and put in place by a thread while this one writes
+        # the rows; the transaction waits for them before it commits (_write).
+        mover = ThreadPoolExecutor(1, thread_name_prefix="vigie-durable")
+        placed = mover.submit(_put_many, store, [p.staged for p in batch])
         try:
-            with _timed("sync_rename"):
-                stored = store.put_many([p.staged for p in batch])
+            with _timed("database"):
+                _write(user, organisation, collection, case, links, actor_name, store, batch,
+                       placed, [o for o in pending if not o.error])  # fmt: skip
         except StoreError as exc:
             for out in pending:
                 out.error = out.error or str(exc)
         else:
-            with _timed("database"):
-                _write(user, organisation, collection, case, links, actor_name, store, batch,
-                       stored, [o for o in pending if not o.error])  # fmt: skip
             with _timed("sign_tree_head"):
                 log.sign_tree_head()
+        finally:
+            placed.exception()  # never leave the mover running (waits; its error is above)
+            mover.shutdown()
     if on_batch is not None and pending:
         on_batch(pending)
     yield from pending
+
+
+def _put_many(store: ObjectStore, staged: list[Staged]) -> list[Stored]:
+    with _timed("sync_rename"):
+        return store.put_many(staged)
 
 
 def _extract(store: ObjectStore, sha256: str, size: int, ftype: metadata.FileType) -> Any:
@@ -315,10 +326,13 @@ def _write(
     actor_name: str,
     store: ObjectStore,
     batch: list[_Prepared],
-    stored: list[Any],
+    placed: Future[list[Stored]],
     outcomes: list[Outcome],
 ) -> None:
     """One transaction for the whole batch: blobs, metadata, items, links, custody entries.
+
+    ``placed`` is the objects being made durable and put in place: the transaction commits
+    only once that is done (its StoreError rolls the transaction back).
 
     Rows are written with one ``executemany`` per table (no model instances; values adapted
     as the fields do: the collection record's identifying fields are encrypted with the
@@ -343,6 +357,7 @@ def _write(
     }
     collected_at_db = ops.adapt_datetimefield_value(collection.collected_at)
     user_id = getattr(user, "pk", None)
+    stored = [p.staged.stored for p in batch]
     shas = list(dict.fromkeys(s.sha256 for s in stored))
     with transaction.atomic(), connection.cursor() as cursor:
         sql = _Sql(cursor)
@@ -358,6 +373,7 @@ def _write(
             if p.extracted is not None:
                 metas[s.sha256] = p.extracted
             elif s.size > PLAIN_IN_MEMORY and _extractable(ftype):
+                placed.result()  # read back from its place
                 with _timed("extract_metadata"):
                     metas[s.sha256] = _extract(store, s.sha256, s.size, ftype)
             else:
@@ -477,6 +493,8 @@ def _write(
         log.append_rows(
             events, organisation_code=organisation.code, user=user, actor_name=actor_name, at=now
         )
+        with _timed("wait_durable"):
+            placed.result()  # objects durable and in place before the rows commit
 
 
 def _uuid_db(value: str, native: bool) -> Any:
