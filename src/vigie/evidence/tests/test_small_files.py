@@ -202,3 +202,37 @@ def test_stopping_early_leaves_no_staged_file(
     assert not tmp.exists() or not list(tmp.iterdir())
     assert not list(unreferenced_objects())
     assert verify_all().ok
+
+
+def test_each_batch_is_one_change_log_entry(world: World, tmp_path: Path, web: Any) -> None:
+    """Bulk inserts send no signals: each batch records one "create" entry in the change log
+    naming its items, in the batch's transaction, seen by the organisation's auditors."""
+    from auditlog.models import LogEntry
+
+    from vigie.core.selectors import visible_changes
+
+    paths = _files(tmp_path, {f"g{i}.txt": f"file {i}".encode() for i in range(5)})
+    before = LogEntry.objects.count()
+    outs = list(
+        batch.ingest_many(
+            world.users["investigator"],
+            world.own,
+            [(p.name, batch.file_opener(p)) for p in paths],
+            collection=services.Collection(case_ref="AUD-1", external_case=True),
+            batch_size=3,
+        )
+    )
+    entries = list(LogEntry.objects.order_by("pk")[before:])
+    assert len(entries) == 2  # one per batch
+    named = [i["uuid"] for e in entries for i in e.additional_data["batch"]["items"]]
+    assert named == [o.uuid for o in outs]
+    first = entries[0]
+    assert first.action == LogEntry.Action.CREATE and first.content_type.model == "item"
+    assert first.actor == world.users["investigator"]
+    assert first.additional_data["organisation"] == world.own.code
+    assert first.additional_data["batch"]["custody_entries"] == [1, 6]
+    assert "AUD-1" in first.object_repr and outs[0].uuid in first.changes_str
+    auditor = world.users["auditor"]
+    assert set(visible_changes(auditor).filter(pk__in=[e.pk for e in entries])) == set(entries)
+    page = web(auditor).get("/audit/?log=changes").content.decode()
+    assert "3 evidence item(s) added in one batch to case AUD-1" in page
