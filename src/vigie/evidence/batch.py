@@ -209,7 +209,11 @@ def ingest_many(
             user, organisation, collection, case, links, actor_name, store, batch, pending, on_batch
         )
     finally:
-        for job in window:  # interrupted: what was staged ahead is not kept
+        # Interrupted (an error, or the caller stopped reading): what was staged and not
+        # committed is not kept (files already moved into place have no temporary name).
+        for p in batch:
+            p.staged.tmp.unlink(missing_ok=True)
+        for job in window:
             try:
                 got = job.result()
             except BaseException:  # noqa: S112 (its own temporary file is already removed)
