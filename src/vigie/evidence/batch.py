@@ -4,8 +4,8 @@ Each file is hashed, encrypted and written to a temporary object as in :func:`se
 (single pass, streaming), by ``STAGE_THREADS`` threads (hashlib releases the GIL on buffers
 over 2 KiB, and so does file I/O, so a second core is used); its type is detected from its
 first bytes and, for an image or a PDF of at most ``PLAIN_IN_MEMORY`` bytes, its metadata is
-extracted from the bytes just read. Every ``BATCH_SIZE`` files (or ``BATCH_BYTES`` bytes) the batch is
-committed as one unit:
+extracted from the bytes just read. Every ``BATCH_SIZE`` files (or ``BATCH_BYTES`` bytes)
+the batch is committed as one unit:
 
 1. a thread makes the temporary objects durable and moves them into place
    (``store.put_many``: one ``syncfs`` before and one after the renames on Linux, fsyncs
