@@ -144,8 +144,14 @@ def _file_hashes(path: Path) -> tuple[str, str]:
     return h256.hexdigest(), h512.hexdigest()
 
 
-def verify_bag(directory: Path, public_key_pem: bytes | None = None) -> BagReport:
-    """Check a bag with only the public key (no database, no vault)."""
+def verify_bag(
+    directory: Path, public_key_pem: bytes | None = None, tsa_ca_pem: bytes | None = None
+) -> BagReport:
+    """Check a bag with only the public key (no database, no vault).
+
+    ``tsa_ca_pem``: the CA certificate(s) the tree head's RFC 3161 timestamp must chain to
+    (else ``VIGIE_EVIDENCE_TSA_CA`` if set; with neither, the timestamp is checked but its
+    certificate chain is not, and the report says so)."""
     rep = BagReport()
     try:
         bag = bagit.Bag(str(directory))
@@ -188,6 +194,11 @@ def verify_bag(directory: Path, public_key_pem: bytes | None = None) -> BagRepor
         from vigie.evidence import tsa
 
         try:
+            anchors = (
+                tsa.load_anchors(tsa_ca_pem, "the TSA CA file")
+                if tsa_ca_pem is not None
+                else tsa.configured_anchors()
+            )
             stamp = tsa.check_token(
                 base64.b64decode(head["tsa_token"]),
                 sth.message(
@@ -196,8 +207,10 @@ def verify_bag(directory: Path, public_key_pem: bytes | None = None) -> BagRepor
                     int(head["timestamp"]),
                     str(head["log_id"]),
                 ),
+                anchors=anchors or [],
+                require_chain=False,
             )
-            rep.timestamp = f"{stamp.gen_time.isoformat()} by {stamp.tsa_subject}"
+            rep.timestamp = f"{stamp.gen_time.isoformat()} by {stamp.tsa_subject}; {stamp.chain}"
         except (tsa.TsaError, ValueError) as exc:
             rep.problems.append(f"tree head: RFC 3161 timestamp: {exc}")
     root, size = bytes.fromhex(head["root_hash"]), int(head["tree_size"])

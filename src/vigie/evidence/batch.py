@@ -1,49 +1,70 @@
 """Batched ingest: many files, few transactions (``vigie evidence add`` with many paths).
 
 Each file is hashed, encrypted and written to a temporary object as in :func:`services.ingest`
-(single pass, streaming). Every ``BATCH_SIZE`` files (or ``BATCH_BYTES`` bytes) the batch is
-committed as one unit:
+(single pass, streaming), by ``STAGE_THREADS`` threads (hashlib releases the GIL on buffers
+over 2 KiB, and so does file I/O, so a second core is used); its type is detected from its
+first bytes and, for an image or a PDF of at most ``PLAIN_IN_MEMORY`` bytes, its metadata is
+extracted from the bytes just read. Every ``BATCH_SIZE`` files (or ``BATCH_BYTES`` bytes)
+the batch is committed as one unit:
 
-1. the temporary objects are fsynced together and renamed into place (``store.put_many``);
-2. one database transaction creates the blobs, metadata records, items and links with
-   ``bulk_create`` and appends all their custody entries at once (``log.append_many``: one
-   lock of the log state, one update of the tree's right edge, one bulk insert);
+1. a thread makes the temporary objects durable and moves them into place
+   (``store.put_many``: one ``syncfs`` before and one after the renames on Linux, fsyncs
+   elsewhere) while
+2. one database transaction inserts the blobs, metadata records, items and links with one
+   ``executemany`` per table on Django's connection, and appends all their custody entries
+   (``log.append_rows``: one lock of the log state, one pass over the tree's right edge,
+   one ``executemany``), and commits only once step 1 is over;
 3. after the commit, one signed tree head covers the whole batch.
 
-A crash before step 2 commits leaves objects that nothing references (``verify`` names them;
-the next ingest of the same bytes reuses them) and no item, no link, no log entry; the
-batches committed before stay whole. See docs/adr/0611-batched-custody-entries.md.
+No file of a batch is opened before the batch before it is committed (the stage threads
+work inside one batch), so a crash leaves the committed batches whole, the current batch's
+temporary or unreferenced objects (``verify`` names them; the next ingest of the same bytes
+reuses them), and no item, no link, no log entry of it. See
+docs/adr/0611-batched-custody-entries.md and docs/adr/0612-small-file-ingest.md.
 
-Limits: a batch holds at most ``BATCH_SIZE`` temporary objects (and their file descriptors
-are closed as soon as each is written); memory per batch is a few hundred bytes per file plus
-the first 64 KiB of each (for type detection), i.e. about 32 MiB for 500 files.
+Limits: at most ``BATCH_SIZE`` temporary objects per batch (each file is closed once
+written); memory per batch is a few hundred bytes per file plus its first 64 KiB (type
+detection) — about 32 MiB for 500 files — plus, while one file is staged, up to
+``PLAIN_IN_MEMORY`` bytes of an image or PDF for its metadata.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import threading
 import time
-from collections import defaultdict
+import uuid as uuidlib
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, models, transaction
+from django.db.models.constants import OnConflict
+from django.utils import timezone
 
 from vigie.core import access
 from vigie.core.models import Organisation
 from vigie.evidence import log, metadata, services
 from vigie.evidence.models import Blob, Item, ItemLink, TechnicalMetadata
-from vigie.evidence.store import ObjectStore, Staged, StoreError, default_store
+from vigie.evidence.store import ObjectStore, Staged, Stored, StoreError, default_store
 
 BATCH_SIZE = 500
 BATCH_BYTES = 256 * 1024 * 1024
+STAGE_THREADS = 2  # files staged at once (the machine's cores; more only adds switching)
+PLAIN_IN_MEMORY = 8 * 1024 * 1024  # images/PDFs up to this size: metadata from memory
+IN_CHUNK = 900  # parameters per ``IN (...)`` lookup (under every backend's limit)
 
 # Seconds spent per stage since the process started (read by bench/evidence_ingest.py to say
-# where the time per file goes).
+# where the time per file goes). Stages run in the stage threads add up their threads' time.
 TIMINGS: dict[str, float] = defaultdict(float)
+_TIMINGS_LOCK = threading.Lock()
 
 
 @contextmanager
@@ -52,7 +73,9 @@ def _timed(stage: str) -> Iterator[None]:
     try:
         yield
     finally:
-        TIMINGS[stage] += time.perf_counter() - t0
+        spent = time.perf_counter() - t0
+        with _TIMINGS_LOCK:
+            TIMINGS[stage] += spent
 
 
 Opener = Callable[[], AbstractContextManager[BinaryIO]]
@@ -67,13 +90,29 @@ def file_opener(path: Path) -> Opener:
 
 @dataclass
 class Outcome:
-    """What became of one file: ``item`` (and ``duplicate_of``), or ``error``."""
+    """What became of one file: an item (``uuid``, ``sha256``; ``duplicate_of_uuid`` when
+    the same bytes were already held), or ``error``. ``item`` and ``duplicate_of`` load the
+    records on first use."""
 
     name: str
-    item: Item | None = None
-    duplicate_of: Item | None = None
+    item_id: int | None = None
+    uuid: str = ""
+    sha256: str = ""
+    duplicate_of_uuid: str = ""
     warning: str = ""
     error: str = ""
+
+    @cached_property
+    def item(self) -> Item | None:
+        if self.item_id is None:
+            return None
+        return Item.objects.select_related("blob").get(pk=self.item_id)
+
+    @cached_property
+    def duplicate_of(self) -> Item | None:
+        if not self.duplicate_of_uuid:
+            return None
+        return Item.objects.select_related("blob").get(uuid=self.duplicate_of_uuid)
 
 
 @dataclass
@@ -82,6 +121,35 @@ class _Prepared:
     staged: Staged
     ftype: metadata.FileType
     warning: str
+    extracted: metadata.Extracted | None  # None: not extracted yet (large, or no bytes kept)
+
+
+def _extractable(ftype: metadata.FileType) -> bool:
+    return ftype.mime_type.startswith("image/") or ftype.mime_type == "application/pdf"
+
+
+def _prepare(
+    store: ObjectStore, key: tuple[str, bytes], name: str, opener: Opener
+) -> _Prepared | Outcome:
+    """Stage one file (hash, encrypt, write), detect its type, extract its metadata."""
+    clean = services.safe_name(name)
+    try:
+        with _timed("read_hash_encrypt_write"), opener() as source:
+            staged = store.stage(source, sync=False, key=key, keep_plain=PLAIN_IN_MEMORY)
+    except OSError as exc:
+        return Outcome(clean, error=f"cannot read: {exc.strerror or exc}")
+    except StoreError as exc:
+        return Outcome(clean, error=str(exc))
+    with _timed("detect_type"):
+        ftype = metadata.detect(staged.stored.head, clean)
+        warning = metadata.mismatch(clean, ftype)
+    extracted = None
+    if staged.plain is not None:
+        if _extractable(ftype):
+            with _timed("extract_metadata"):
+                extracted = metadata.extract(None, staged.plain, ftype)
+        staged = replace(staged, plain=None)
+    return _Prepared(clean, staged, ftype, warning, extracted)
 
 
 def ingest_many(
@@ -106,33 +174,53 @@ def ingest_many(
     case = services.resolve_case(user, organisation, collection)
     links = services.resolve_links(case, collection)
     store = store or default_store()
+    key = store._active_key()  # one keyring read for the whole run
+    pool = ThreadPoolExecutor(STAGE_THREADS, thread_name_prefix="vigie-stage")
+    window: deque[Future[_Prepared | Outcome]] = deque()
+    todo = iter(files)
+    exhausted = False
     batch: list[_Prepared] = []
     pending: list[Outcome] = []  # outcomes waiting for their batch (errors keep their place)
     batch_bytes = 0
-    for name, opener in files:
-        clean = services.safe_name(name)
-        try:
-            with _timed("read_hash_encrypt_write"), opener() as source:
-                staged = store.stage(source, sync=False)
-        except OSError as exc:
-            pending.append(Outcome(clean, error=f"cannot read: {exc.strerror or exc}"))
-            continue
-        except StoreError as exc:
-            pending.append(Outcome(clean, error=str(exc)))
-            continue
-        with _timed("detect_type"):
-            ftype = metadata.detect(staged.stored.head, clean)
-            warning = metadata.mismatch(clean, ftype)
-        batch.append(_Prepared(clean, staged, ftype, warning))
-        pending.append(Outcome(clean))
-        batch_bytes += staged.stored.size
-        if len(batch) >= batch_size or batch_bytes >= BATCH_BYTES:
-            yield from _flush(user, organisation, collection, case, links, actor_name, store,
-                              batch, pending, on_batch)  # fmt: skip
-            batch, pending, batch_bytes = [], [], 0
-    yield from _flush(
-        user, organisation, collection, case, links, actor_name, store, batch, pending, on_batch
-    )
+    in_batch = 0  # files of the current batch handed to the stage threads
+    try:
+        while True:
+            while not exhausted and len(window) < 2 * STAGE_THREADS and in_batch < batch_size:
+                nxt = next(todo, None)
+                if nxt is None:
+                    exhausted = True
+                    break
+                window.append(pool.submit(_prepare, store, key, *nxt))
+                in_batch += 1
+            if not window:
+                break
+            got = window.popleft().result()
+            if isinstance(got, Outcome):
+                pending.append(got)
+            else:
+                batch.append(got)
+                pending.append(Outcome(got.name))
+                batch_bytes += got.staged.stored.size
+            if len(pending) >= batch_size or batch_bytes >= BATCH_BYTES:
+                yield from _flush(user, organisation, collection, case, links, actor_name,
+                                  store, batch, pending, on_batch)  # fmt: skip
+                batch, pending, batch_bytes, in_batch = [], [], 0, len(window)
+        yield from _flush(
+            user, organisation, collection, case, links, actor_name, store, batch, pending, on_batch
+        )
+    finally:
+        # Interrupted (an error, or the caller stopped reading): what was staged and not
+        # committed is not kept (files already moved into place have no temporary name).
+        for p in batch:
+            p.staged.tmp.unlink(missing_ok=True)
+        for job in window:
+            try:
+                got = job.result()
+            except BaseException:  # noqa: S112 (its own temporary file is already removed)
+                continue
+            if isinstance(got, _Prepared):
+                got.staged.tmp.unlink(missing_ok=True)
+        pool.shutdown()
 
 
 def _flush(
@@ -148,29 +236,89 @@ def _flush(
     on_batch: Callable[[list[Outcome]], None] | None,
 ) -> Iterator[Outcome]:
     if batch:
+        # The objects are made durable and put in place by a thread while this one writes
+        # the rows; the transaction waits for them before it commits (_write).
+        mover = ThreadPoolExecutor(1, thread_name_prefix="vigie-durable")
+        placed = mover.submit(_put_many, store, [p.staged for p in batch])
         try:
-            with _timed("fsync_rename"):
-                stored = store.put_many([p.staged for p in batch])
+            with _timed("database"):
+                _write(user, organisation, collection, case, links, actor_name, store, batch,
+                       placed, [o for o in pending if not o.error])  # fmt: skip
         except StoreError as exc:
             for out in pending:
                 out.error = out.error or str(exc)
         else:
-            with _timed("database"):
-                _write(user, organisation, collection, case, links, actor_name, store, batch,
-                       stored, [o for o in pending if not o.error])  # fmt: skip
             with _timed("sign_tree_head"):
                 log.sign_tree_head()
+        finally:
+            placed.exception()  # never leave the mover running (waits; its error is above)
+            mover.shutdown()
     if on_batch is not None and pending:
         on_batch(pending)
     yield from pending
 
 
+def _put_many(store: ObjectStore, staged: list[Staged]) -> list[Stored]:
+    with _timed("sync_rename"):
+        return store.put_many(staged)
+
+
 def _extract(store: ObjectStore, sha256: str, size: int, ftype: metadata.FileType) -> Any:
-    if size <= metadata.MAX_EXTRACT_BYTES and (
-        ftype.mime_type.startswith("image/") or ftype.mime_type == "application/pdf"
-    ):
+    """Metadata of a file whose bytes were not kept in memory (read back from the store)."""
+    if size <= metadata.MAX_EXTRACT_BYTES and _extractable(ftype):
         return metadata.extract(None, b"".join(store.open(sha256)), ftype)
     return metadata.Extracted("none", {"note": "no extractor for this type or too large"})
+
+
+_NO_EXTRACTOR = metadata.Extracted("none", {"note": "no extractor for this type or too large"})
+
+
+class _Sql:
+    """Plain SQL on Django's connection: INSERT with ``executemany``, and id lookups."""
+
+    def __init__(self, cursor: Any) -> None:
+        self.cursor = cursor
+        self.q = connection.ops.quote_name
+
+    def table(self, model: type[models.Model]) -> str:
+        return str(self.q(model._meta.db_table))
+
+    def insert(
+        self,
+        model: type[models.Model],
+        fields: list[str],
+        rows: list[Any],
+        *,
+        ignore_conflicts: bool = False,
+    ) -> None:
+        """One ``executemany``; ``ignore_conflicts`` skips rows a unique constraint refuses
+        (as ``bulk_create(ignore_conflicts=True)``: OR IGNORE / ON CONFLICT DO NOTHING)."""
+        if not rows:
+            return
+        ops = connection.ops
+        columns = [model._meta.get_field(f) for f in fields]
+        cols = ", ".join(self.q(getattr(c, "column", "")) for c in columns)
+        marks = ", ".join(["%s"] * len(fields))
+        conflict = OnConflict.IGNORE if ignore_conflicts else None
+        suffix = ops.on_conflict_suffix_sql(columns, conflict, None, None) if conflict else ""
+        sql = (
+            f"{ops.insert_statement(on_conflict=conflict)} {self.table(model)} ({cols}) "
+            f"VALUES ({marks}) {suffix}"
+        )
+        self.cursor.executemany(sql, rows)
+
+    def lookup(
+        self, model: type[models.Model], select: str, where: str, values: list[Any], extra: str = ""
+    ) -> list[tuple[Any, ...]]:
+        """``SELECT <select> FROM table WHERE <where> IN (values) <extra>``, in chunks."""
+        out: list[tuple[Any, ...]] = []
+        for start in range(0, len(values), IN_CHUNK):
+            chunk = values[start : start + IN_CHUNK]
+            marks = ", ".join(["%s"] * len(chunk))
+            sql = f"SELECT {select} FROM {self.table(model)} WHERE {where} IN ({marks}) {extra}"  # noqa: S608
+            self.cursor.execute(sql, chunk)
+            out.extend(self.cursor.fetchall())
+        return out
 
 
 def _write(
@@ -182,144 +330,221 @@ def _write(
     actor_name: str,
     store: ObjectStore,
     batch: list[_Prepared],
-    stored: list[Any],
+    placed: Future[list[Stored]],
     outcomes: list[Outcome],
 ) -> None:
-    """One transaction for the whole batch: blobs, metadata, items, links, custody entries."""
-    shas = list(dict.fromkeys(s.sha256 for s in stored))
-    known = set(Blob.objects.filter(sha256__in=shas).values_list("sha256", flat=True))
-    extracted = {}
-    with _timed("extract_metadata"):
-        for p, s in zip(batch, stored, strict=True):
-            if s.sha256 not in known and s.sha256 not in extracted:
-                extracted[s.sha256] = _extract(store, s.sha256, s.size, p.ftype)
+    """One transaction for the whole batch: blobs, metadata, items, links, custody entries.
+
+    ``placed`` is the objects being made durable and put in place: the transaction commits
+    only once that is done (its StoreError rolls the transaction back).
+
+    Rows are written with one ``executemany`` per table (no model instances; values adapted
+    as the fields do: the collection record's identifying fields are encrypted with the
+    field key once per batch, since they are the same for every item of it)."""
+    ops = connection.ops
+    native_uuid = connection.features.has_native_uuid_field
+    now = timezone.now()
+    now_db = ops.adapt_datetimefield_value(now)
     case_ref = collection.case_ref.strip()
-    with transaction.atomic():
-        new_blobs = {}
+    fields = {f.name: f for f in Item._meta.concrete_fields}
+    record = {  # the collection record (Item.record()) without the name
+        "case": case_ref,
+        "description": collection.description or "",
+        "collected_at": collection.collected_at.isoformat() if collection.collected_at else "",
+        "collected_by": collection.collected_by or "",
+        "place": collection.place or "",
+        "consent": collection.consent or "",
+    }
+    secret = {
+        name: fields[name].get_prep_value(getattr(collection, name) or None)
+        for name in services.IDENTIFYING_FIELDS
+    }
+    collected_at_db = ops.adapt_datetimefield_value(collection.collected_at)
+    user_id = getattr(user, "pk", None)
+    stored = [p.staged.stored for p in batch]
+    shas = list(dict.fromkeys(s.sha256 for s in stored))
+    with transaction.atomic(), connection.cursor() as cursor:
+        sql = _Sql(cursor)
+        known = {sha for (sha,) in sql.lookup(Blob, "sha256", "sha256", shas)}
+        new_blobs: dict[str, tuple[Any, ...]] = {}
+        metas: dict[str, metadata.Extracted] = {}
         for p, s in zip(batch, stored, strict=True):
-            if s.sha256 not in known and s.sha256 not in new_blobs:
-                new_blobs[s.sha256] = Blob(
-                    sha256=s.sha256,
-                    sha512=s.sha512,
-                    size=s.size,
-                    key_id=s.key_id,
-                    mime_type=p.ftype.mime_type[:120],
-                    type_name=p.ftype.name[:200],
-                    extension=p.ftype.extension[:20],
-                )
-        Blob.objects.bulk_create(new_blobs.values(), ignore_conflicts=True)
-        blobs = {b.sha256: b for b in Blob.objects.filter(sha256__in=shas)}
-        has_meta = set(
-            TechnicalMetadata.objects.filter(blob__sha256__in=shas).values_list(
-                "blob__sha256", flat=True
+            if s.sha256 in known or s.sha256 in new_blobs:
+                continue
+            ftype = p.ftype
+            new_blobs[s.sha256] = (s.sha256, s.sha512, s.size, s.key_id, ftype.mime_type[:120],
+                                   ftype.name[:200], ftype.extension[:20], now_db)  # fmt: skip
+            if p.extracted is not None:
+                metas[s.sha256] = p.extracted
+            elif s.size > PLAIN_IN_MEMORY and _extractable(ftype):
+                placed.result()  # read back from its place
+                with _timed("extract_metadata"):
+                    metas[s.sha256] = _extract(store, s.sha256, s.size, ftype)
+            else:
+                metas[s.sha256] = _NO_EXTRACTOR
+        # A concurrent ingest of the same bytes may have made a blob first: its row stays.
+        sql.insert(
+            Blob,
+            ["sha256", "sha512", "size", "key_id", "mime_type", "type_name", "extension",
+             "stored_at"],
+            list(new_blobs.values()),
+            ignore_conflicts=True,
+        )  # fmt: skip
+        blob_ids: dict[str, int] = {}
+        blob_types: dict[str, str] = {}  # as recorded (the first ingest of these bytes named it)
+        for sha, bid, mime in sql.lookup(Blob, "sha256, id, mime_type", "sha256", shas):
+            blob_ids[sha], blob_types[sha] = bid, mime
+        has_meta = {
+            bid
+            for (bid,) in sql.lookup(
+                TechnicalMetadata, "blob_id", "blob_id", list(blob_ids.values())
             )
-        )
-        TechnicalMetadata.objects.bulk_create(
+        }
+        encoder = getattr(TechnicalMetadata._meta.get_field("data"), "encoder", None)
+        sql.insert(
+            TechnicalMetadata,
+            ["blob", "extractor", "data", "problems"],
             [
-                TechnicalMetadata(
-                    blob=blobs[sha],
-                    extractor=ex.extractor,
-                    data=ex.data,
-                    problems="\n".join(ex.problems),
-                )
-                for sha, ex in extracted.items()
-                if sha not in has_meta
+                (blob_ids[sha], ex.extractor, ops.adapt_json_value(ex.data, encoder),
+                 "\n".join(ex.problems))
+                for sha, ex in metas.items()
+                if blob_ids[sha] not in has_meta
             ],
             ignore_conflicts=True,  # a concurrent ingest of the same bytes made it first
-        )
-        firsts: dict[int, Item] = {}
-        for it in (
-            Item.objects.filter(blob__in=blobs.values(), duplicate_of__isnull=True)
-            .select_related("blob")
-            .order_by("-id")
-        ):
-            firsts[it.blob_id] = it  # the lowest id wins (ordered descending)
-        ordered: list[Item] = []
-        items: list[Item] = []
-        later: list[Item] = []  # duplicates of an item of this same batch: created second
-        for p, s in zip(batch, stored, strict=True):
-            blob = blobs[s.sha256]
-            first = firsts.get(blob.pk)
-            item = Item(
-                organisation=organisation,
-                case_ref=case_ref,
-                blob=blob,
-                original_name=p.name,
-                description=collection.description or None,
-                collected_at=collection.collected_at,
-                collected_by=collection.collected_by or None,
-                place=collection.place or None,
-                consent=collection.consent or None,
-                duplicate_of=first,
-                added_by=user,
+        )  # fmt: skip
+        # The first item of each blob (lowest id, not itself a duplicate) is the original.
+        firsts: dict[int, str] = {
+            bid: str(uuidlib.UUID(str(u)))
+            for bid, u in sql.lookup(
+                Item,
+                "blob_id, uuid",
+                "blob_id",
+                list(blob_ids.values()),
+                "AND duplicate_of_id IS NULL ORDER BY id DESC",
             )
-            ordered.append(item)
-            if first is None:
-                firsts[blob.pk] = item
-                items.append(item)
-            elif first.pk is None:
-                later.append(item)
+        }
+        item_rows: list[tuple[Any, ...]] = []
+        later_rows: list[tuple[Any, ...]] = []  # duplicates of an item of this batch
+        made: list[tuple[Outcome, str, int, str]] = []  # outcome, uuid, blob id, duplicate of
+        for out, p, s in zip(outcomes, batch, stored, strict=True):
+            bid = blob_ids[s.sha256]
+            first = firsts.get(bid, "")
+            new = uuidlib.uuid4()
+            row = [new if native_uuid else new.hex, organisation.pk, case_ref, bid, p.name,
+                   secret["description"], collected_at_db, secret["collected_by"],
+                   secret["place"], secret["consent"], None, "", first or None, False, None,
+                   None, user_id, now_db]  # fmt: skip
+            made.append((out, str(new), bid, first))
+            if first:
+                later_rows.append(tuple(row))
             else:
-                items.append(item)
-        Item.objects.bulk_create(items)
-        _ensure_pks(items)
-        Item.objects.bulk_create(later)  # their duplicate_of now has its id
-        _ensure_pks(later)
-        ItemLink.objects.bulk_create(
+                firsts[bid] = str(new)
+                item_rows.append(tuple(row))
+        item_fields = ["uuid", "organisation", "case_ref", "blob", "original_name", "description",
+                       "collected_at", "collected_by", "place", "consent", "source",
+                       "derivation", "duplicate_of", "sealed", "sealed_at", "sealed_by",
+                       "added_by", "added_at"]  # fmt: skip
+        sql.insert(Item, item_fields, item_rows)
+        # Duplicates point to their original by id: known now that it is inserted.
+        first_uuids = list({r[12] for r in later_rows})
+        first_ids = {
+            str(uuidlib.UUID(str(u))): i
+            for u, i in sql.lookup(
+                Item, "uuid, id", "uuid", [_uuid_db(u, native_uuid) for u in first_uuids]
+            )
+        }
+        sql.insert(
+            Item,
+            item_fields,
+            [(*r[:12], first_ids[r[12]], *r[13:]) for r in later_rows],
+        )
+        ids = {
+            str(uuidlib.UUID(str(u))): i
+            for u, i in sql.lookup(
+                Item, "uuid, id", "uuid", [_uuid_db(m[1], native_uuid) for m in made]
+            )
+        }
+        all_links = [ItemLink(kind="case", reference=case_ref, case=case), *links]
+        sql.insert(
+            ItemLink,
+            ["item", "kind", "reference", "case", "perpetrator", "incident"],
             [
-                ItemLink(
-                    item=item,
-                    kind=link.kind,
-                    reference=link.reference,
-                    case=link.case,
-                    perpetrator=link.perpetrator,
-                    incident=link.incident,
-                )
-                for item in ordered
-                for link in [
-                    ItemLink(kind="case", reference=case_ref, case=case),
-                    *links,
-                ]
-            ]
+                (ids[u], link.kind, link.reference, link.case_id, link.perpetrator_id,
+                 link.incident_id)
+                for _out, u, _bid, _first in made
+                for link in all_links
+            ],
+        )  # fmt: skip
+        events: list[log.Row] = []
+        for (out, u, _bid, first), p, s in zip(made, batch, stored, strict=True):
+            rec = {**record, "name": p.name}
+            digest = hashlib.sha256(
+                json.dumps(rec, sort_keys=True, ensure_ascii=False).encode()
+            ).hexdigest()
+            collected = {"collected_at": record["collected_at"], "record_sha256": digest}
+            received = {
+                "sha512": s.sha512,
+                "size": s.size,
+                "name": p.name,
+                "type": blob_types[s.sha256],
+                "duplicate_of": first,
+                "source": "",
+            }
+            events.append(log.Row(ids[u], u, s.sha256, "collected", collected))
+            events.append(log.Row(ids[u], u, s.sha256, "received", received))
+            out.item_id, out.uuid, out.sha256 = ids[u], u, s.sha256
+            out.duplicate_of_uuid, out.warning = first, p.warning
+        last_seq = log.append_rows(
+            events, organisation_code=organisation.code, user=user, actor_name=actor_name, at=now
         )
-        who = {"user": user, "actor_name": actor_name}
-        events: list[tuple[Item, str, dict[str, Any]]] = []
-        for item in ordered:
-            events.append(
-                (
-                    item,
-                    "collected",
-                    {
-                        "collected_at": item.collected_at.isoformat() if item.collected_at else "",
-                        "record_sha256": services._record_digest(item),
-                    },
-                )
-            )
-            events.append(
-                (
-                    item,
-                    "received",
-                    {
-                        "sha512": item.blob.sha512,
-                        "size": item.blob.size,
-                        "name": item.original_name,
-                        "type": item.blob.mime_type,
-                        "duplicate_of": str(item.duplicate_of.uuid) if item.duplicate_of else "",
-                        "source": "",
-                    },
-                )
-            )
-        log.append_many(events, **who)
-    for out, item, p in zip(outcomes, ordered, batch, strict=True):
-        out.item, out.duplicate_of, out.warning = item, item.duplicate_of, p.warning
+        _record_change(user, actor_name, organisation, case_ref, made, ids, last_seq)
+        with _timed("wait_durable"):
+            placed.result()  # objects durable and in place before the rows commit
 
 
-def _ensure_pks(items: list[Item]) -> None:
-    """bulk_create fills ids on PostgreSQL and SQLite >= 3.35; otherwise read them back."""
-    missing = [i for i in items if i.pk is None]
-    if missing:
-        ids = dict(
-            Item.objects.filter(uuid__in=[i.uuid for i in missing]).values_list("uuid", "id")
-        )
-        for i in missing:
-            i.pk = ids[i.uuid]
+def _record_change(
+    user: Any,
+    actor_name: str,
+    organisation: Organisation,
+    case_ref: str,
+    made: list[tuple[Outcome, str, int, str]],
+    ids: dict[str, int],
+    last_seq: int,
+) -> None:
+    """One change-log (django-auditlog) entry for the batch, in its transaction: a "create"
+    of evidence items naming every item (uuid, id, file name), the case, the operator and
+    the custody entries that record them — what the change log of a one-by-one ingest would
+    show, as one entry instead of one per item (bulk inserts send no model signals). The
+    organisation is in ``additional_data`` so its auditors see it. ADR 0612."""
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    first_seq = last_seq - 2 * len(made) + 1
+    listed = [
+        {"uuid": u, "id": ids[u], "name": out.name, "duplicate_of": first}
+        for out, u, _bid, first in made
+    ]
+    who = actor_name or getattr(user, "username", "") or "system"
+    LogEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(Item),
+        object_pk=str(ids[made[0][1]]),
+        object_id=ids[made[0][1]],
+        object_repr=f"{len(made)} evidence item(s) added in one batch to case {case_ref}",
+        action=LogEntry.Action.CREATE,
+        changes={
+            "items": ["None", ", ".join(u for _o, u, _b, _f in made)],
+            "case_ref": ["None", case_ref],
+            "custody_entries": ["None", f"{first_seq}-{last_seq}"],
+            "added_by": ["None", who],
+        },
+        actor=user if getattr(user, "pk", None) else None,
+        additional_data={
+            "organisation": organisation.code,
+            "batch": {"items": listed, "custody_entries": [first_seq, last_seq]},
+        },
+    )
+
+
+def _uuid_db(value: str, native: bool) -> Any:
+    u = uuidlib.UUID(value)
+    return u if native else u.hex

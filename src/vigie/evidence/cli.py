@@ -186,12 +186,12 @@ def _add_in_batches(
         )
     ):
         path = paths[i]
-        if out.error or out.item is None:
+        if out.error or out.item_id is None:
             failed += 1
             click.echo(f"{path}: {out.error}", err=True)
             continue
-        note = f" (same bytes as {out.duplicate_of.uuid})" if out.duplicate_of else ""
-        click.echo(f"{out.item.uuid}  sha256:{out.item.blob.sha256}  {path.name}{note}")
+        note = f" (same bytes as {out.duplicate_of_uuid})" if out.duplicate_of_uuid else ""
+        click.echo(f"{out.uuid}  sha256:{out.sha256}  {path.name}{note}")
         if out.warning:
             click.echo(f"  warning: {out.warning}", err=True)
     if failed:
@@ -302,11 +302,20 @@ def cleanup_uploads(hours: float) -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="The vault's public key (PEM), obtained from the vault, not from the bag.",
 )
-def verify_bag(directory: Path, public_key: Path | None) -> None:
+@click.option(
+    "--tsa-ca",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="CA certificate(s) (PEM) the tree head's RFC 3161 timestamp must chain to.",
+)
+def verify_bag(directory: Path, public_key: Path | None, tsa_ca: Path | None) -> None:
     """Check a bag anywhere, with only the vault's public key."""
     from vigie.evidence.bag import verify_bag as check
 
-    rep = check(directory, public_key.read_bytes() if public_key else None)
+    rep = check(
+        directory,
+        public_key.read_bytes() if public_key else None,
+        tsa_ca.read_bytes() if tsa_ca else None,
+    )
     for p in rep.problems:
         click.echo(f"FAIL {p}", err=True)
     if rep.key_from_bag:
@@ -317,8 +326,8 @@ def verify_bag(directory: Path, public_key: Path | None) -> None:
         )
     if rep.timestamp:
         click.echo(
-            f"RFC 3161 timestamp on the tree head: {rep.timestamp} (the TSA certificate "
-            "is in data/custody/tree-head.json; its trust is for the court to judge)"
+            f"RFC 3161 timestamp on the tree head: {rep.timestamp} (the token, with the "
+            "TSA's certificates, is in data/custody/tree-head.json)"
         )
     if rep.problems:
         raise click.ClickException(f"bag NOT valid: {len(rep.problems)} problem(s)")

@@ -1,8 +1,9 @@
 """A tiny RFC 3161 timestamp authority on 127.0.0.1, built by the tests themselves.
 
 It answers TimeStampReq with a TimeStampResp whose token is a CMS SignedData over a TSTInfo,
-signed with a throwaway ECDSA P-256 key and self-signed certificate. Bounded: it serves only
-until the test stops it.
+signed with a throwaway ECDSA P-256 key whose certificate a throwaway test CA issued (the
+token carries the TSA certificate and the CA certificate, as real authorities do). Bounded:
+it serves only until the test stops it.
 """
 
 from __future__ import annotations
@@ -23,24 +24,68 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 
+def _name(cn: str) -> x509.Name:
+    return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+
+
+def make_ca(cn: str = "Vigie test CA") -> tuple[ec.EllipticCurvePrivateKey, x509.Certificate]:
+    """A throwaway self-signed CA (basicConstraints cA, keyCertSign)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(_name(cn))
+        .issuer_name(_name(cn))
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=2))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=1), critical=True)
+        .add_extension(
+            x509.KeyUsage(False, False, False, False, False, True, True, False, False),
+            critical=True,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    return key, cert
+
+
+def pem(*certs: x509.Certificate) -> bytes:
+    return b"".join(c.public_bytes(serialization.Encoding.PEM) for c in certs)
+
+
 class LocalTSA:
-    def __init__(self) -> None:
+    """Issued by its own test CA (``ca_cert``; ``ca_pem`` for VIGIE_EVIDENCE_TSA_CA).
+
+    ``issuer`` (key, certificate): another CA to issue the TSA certificate from (for example
+    one nobody trusts); ``timestamping`` False leaves out the timestamping key usage;
+    ``expired`` makes the TSA certificate end before the timestamps it signs."""
+
+    def __init__(
+        self,
+        issuer: tuple[ec.EllipticCurvePrivateKey, x509.Certificate] | None = None,
+        *,
+        timestamping: bool = True,
+        expired: bool = False,
+    ) -> None:
+        self.ca_key, self.ca_cert = issuer or make_ca()
+        self.ca_pem = pem(self.ca_cert)
         self.key = ec.generate_private_key(ec.SECP256R1())
-        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Vigie test TSA")])
         now = dt.datetime.now(dt.UTC)
-        self.cert = (
+        builder = (
             x509.CertificateBuilder()
-            .subject_name(name)
-            .issuer_name(name)
+            .subject_name(_name("Vigie test TSA"))
+            .issuer_name(self.ca_cert.subject)
             .public_key(self.key.public_key())
             .serial_number(x509.random_serial_number())
             .not_valid_before(now - dt.timedelta(days=1))
-            .not_valid_after(now + dt.timedelta(days=1))
-            .add_extension(
+            .not_valid_after(now - dt.timedelta(hours=1) if expired else now + dt.timedelta(days=1))
+        )
+        if timestamping:
+            builder = builder.add_extension(
                 x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True
             )
-            .sign(self.key, hashes.SHA256())
-        )
+        self.cert = builder.sign(self.ca_key, hashes.SHA256())
         self.serial = 0
         self.requests = 0
         self.forge = False  # sign a wrong imprint, to test that clients refuse it
@@ -86,7 +131,10 @@ class LocalTSA:
                     "content_type": "tst_info",
                     "content": cms.ParsableOctetString(tst_der),
                 },
-                "certificates": [acert],
+                "certificates": [
+                    acert,
+                    ax509.Certificate.load(self.ca_cert.public_bytes(serialization.Encoding.DER)),
+                ],
                 "signer_infos": [
                     {
                         "version": "v1",
@@ -118,8 +166,8 @@ class LocalTSA:
 
 
 @contextmanager
-def running_tsa() -> Iterator[tuple[str, LocalTSA]]:
-    tsa = LocalTSA()
+def running_tsa(tsa: LocalTSA | None = None) -> Iterator[tuple[str, LocalTSA]]:
+    tsa = tsa or LocalTSA()
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
