@@ -169,6 +169,16 @@ def import_many(user: Any, organisation: Organisation, items: list[records.Parse
     return bulk.insert_records(organisation, items, created_by=_user(user))
 
 
+def import_built(user: Any, organisation: Organisation, built: Any, keep: Any = None) -> list[int]:
+    """Insert the new cases of an import batch already built by ``bulk.build`` (only those
+    whose relative id is in ``keep``, if given); their ids. Call inside a transaction."""
+    from vigie.cases import bulk
+
+    if user is not None and not access.has_perm(user, "case.import", organisation.pk):
+        raise PermissionDenied
+    return bulk.write(built, keep)
+
+
 ORDER = ["incidents", "victims", "exploitations", "perpetrators", "route", "referrals"]
 
 
