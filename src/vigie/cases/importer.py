@@ -345,6 +345,7 @@ def _vigie_rows(
     spec = [layouts.Col(source, target) for source, target in zip(header, targets, strict=True)]
     spec = [c for c in spec if c.target]
     dup_counter: dict[str, int] = {}
+    to_record = mapping_module.vigie_reader(mapping, targets)
     for i, values in enumerate(rows, 2):
         if len(values) != len(header):
             if not any(v.strip() for v in values):
@@ -360,8 +361,7 @@ def _vigie_rows(
                 ],
             )
             continue
-        row = mapping_module.apply(mapping, targets, values)
-        record = mapping_module.vigie_record(row)
+        record = to_record(values)
         if not record.get("source_record_id"):
             record["source_record_id"] = layouts.row_id(values, dup_counter)
         yield _check(name, i, record, spec, allow_identity, seen_ids)
