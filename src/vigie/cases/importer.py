@@ -20,11 +20,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import pickle
 import zipfile
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import transaction
@@ -408,10 +409,14 @@ class Valid:
     """A valid row of a batch: what writing it needs besides its built rows."""
 
     row: int
-    record: dict[str, Any]  # for an update of a case already imported (validated again)
+    packed: bytes  # the record, pickled: read back only to update a case already imported
     reference: str
     source_type: str
     source_record_id: str
+
+    @property
+    def record(self) -> dict[str, Any]:
+        return cast(dict[str, Any], pickle.loads(self.packed))  # noqa: S301 (our own bytes)
 
 
 @dataclass
@@ -456,7 +461,7 @@ def _chunks(
                 chunk.valid.append(
                     Valid(
                         item.row,
-                        item.record,
+                        pickle.dumps(item.record, pickle.HIGHEST_PROTOCOL),
                         case.get("reference") or "",
                         case.get("source_type") or "",
                         str(item.record.get("source_record_id") or ""),

@@ -18,6 +18,7 @@ core, not inside a daemonic process (which may not have children), not switched 
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import pickle
@@ -61,6 +62,18 @@ def _serve(produce: Callable[[], Iterable[Any]], out: Any) -> None:
         out.join_thread()
 
 
+def _get(channel: Any) -> Any:
+    """The next message; the cyclic garbage collector paused while it is unpickled (a batch
+    is thousands of new containers, which would trigger it many times for nothing)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return channel.get(timeout=POLL_S)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def in_worker(produce: Callable[[], Iterable[T]]) -> Iterator[T]:
     """The items of ``produce()``, produced in a forked worker process."""
     ctx = multiprocessing.get_context("fork")
@@ -70,12 +83,12 @@ def in_worker(produce: Callable[[], Iterable[T]]) -> Iterator[T]:
     try:
         while True:
             try:
-                kind, payload = channel.get(timeout=POLL_S)
+                kind, payload = _get(channel)
             except queue.Empty:
                 if worker.exitcode is None:
                     continue
                 try:  # the worker ended: what it sent last may still be in the pipe
-                    kind, payload = channel.get(timeout=POLL_S)
+                    kind, payload = _get(channel)
                 except queue.Empty:
                     raise WorkerDied(
                         f"the import's reader process ended (exit code {worker.exitcode})"
