@@ -34,9 +34,8 @@ class ScreeningConfig(AppConfig):
             post_save.connect(
                 on_perpetrator_saved, sender=Perpetrator, dispatch_uid="screening.perpetrator"
             )
-            # Bulk imports write perpetrators without post_save: screen them all when the
-            # import job succeeds (to be rewired to vigie.cases' cases_imported signal).
-            from vigie.core.models import Job
-            from vigie.screening.perpetrators import on_job_saved
+            # Bulk imports write perpetrators without post_save: one job screens them all.
+            from vigie.cases.signals import cases_imported
+            from vigie.screening.perpetrators import on_cases_imported
 
-            post_save.connect(on_job_saved, sender=Job, dispatch_uid="screening.cases_import")
+            cases_imported.connect(on_cases_imported, dispatch_uid="screening.cases_imported")

@@ -9,7 +9,8 @@ screening in a process loads the index from the disk cache, or builds it (10-20 
 
 Bulk imports (``bulk_create``) send no ``post_save``: ``screen_perpetrators`` screens the
 perpetrators of many cases in one background job (``screening.perpetrators_batch``), started
-by ``on_job_saved`` when a ``cases.import`` job succeeds, or by
+by ``on_cases_imported`` (the cases app's ``cases_imported`` signal, sent once per import
+after its commit, with the exact cases written), or by
 ``vigie screen --perpetrators [--org CODE] [--since DATE]``.
 """
 
@@ -27,7 +28,6 @@ from vigie.screening import engine, selectors, services
 from vigie.screening.models import Hit, ListEntry, Subject
 
 PURPOSE = "perpetrator"
-IMPORT_JOB = "cases.import"
 BATCH_JOB = "screening.perpetrators_batch"
 
 
@@ -173,16 +173,23 @@ class BatchOutcome:
 def perpetrators_in_scope(
     *,
     case_ids: list[int] | None = None,
+    case_ranges: list[tuple[int, int]] | None = None,
     organisation_id: int | None = None,
     since: datetime | None = None,
 ) -> QuerySet[Any]:
-    """Perpetrators of the given cases, and/or of an organisation's cases created or changed
-    since a moment."""
+    """Perpetrators of the given cases (ids, or ranges of ids ``[(first, last), ...]`` as
+    an import writes them), and/or of an organisation's cases created or changed since a
+    moment."""
     from vigie.cases.models import Perpetrator
 
     qs = Perpetrator.objects.select_related("case", "organisation").order_by("pk")
     if case_ids is not None:
         qs = qs.filter(case_id__in=case_ids)
+    if case_ranges is not None:
+        in_ranges = Q(case__id__in=[])
+        for first, last in case_ranges:
+            in_ranges |= Q(case__id__range=(first, last))
+        qs = qs.filter(in_ranges)
     if organisation_id is not None:
         qs = qs.filter(organisation_id=organisation_id)
     if since is not None:
@@ -248,42 +255,24 @@ def _chunks(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-def on_job_saved(
-    sender: Any, instance: Any, created: bool = False, update_fields: Any = None, **kwargs: Any
-) -> None:
-    """post_save of core.Job: when a ``cases.import`` job has just succeeded, queue the
-    screening of the perpetrators of the cases it wrote (bulk inserts send no per-row signal),
-    if a watchlist is loaded and the import wrote perpetrators. (``vigie.cases.signals.
-    cases_imported`` carries the exact cases and would be the narrower hook; docs/screening.md.)"""
+def on_cases_imported(sender: Any, organisation: Any, cases: Any, **kwargs: Any) -> None:
+    """``vigie.cases.signals.cases_imported`` (after the import's commit): queue one
+    screening of the perpetrators of exactly the cases it created or updated, if a watchlist
+    is loaded and those cases have perpetrators (bulk inserts send no per-row signal)."""
     from vigie.core import jobs
-    from vigie.core.models import Job, Organisation
 
-    if created or instance.kind != IMPORT_JOB or instance.status != Job.Status.SUCCEEDED:
-        return
-    if update_fields is not None and "status" not in update_fields:
-        return
-    result = instance.result or {}
-    if not (result.get("created") or result.get("updated")):
-        return
-    org_id = instance.organisation_id or (instance.params or {}).get("organisation_id")
-    if org_id is None or instance.started_at is None:
-        return
-    organisation = Organisation.objects.filter(pk=org_id).first()
-    if organisation is None:
-        return
-    if Job.objects.filter(kind=BATCH_JOB, params__import_job=str(instance.pk)).exists():
-        return  # already queued for this import (the job row was saved again)
-    if not selectors.versions_in_force().exists():
-        return  # no list loaded: nothing to screen against (loading one re-screens subjects)
-    if not perpetrators_in_scope(organisation_id=org_id, since=instance.started_at).exists():
+    if not cases or not selectors.versions_in_force().exists():
+        return  # nothing written, or no list loaded (loading one re-screens subjects)
+    ranges = [(first, last) for first, last in cases.ranges]
+    if not perpetrators_in_scope(case_ranges=ranges).exists():
         return
     jobs.start(
         BATCH_JOB,
-        user=instance.created_by,
+        user=kwargs.get("user"),
         organisation=organisation,
         params={
             "organisation": organisation.pk,
-            "since": instance.started_at.isoformat(),
-            "import_job": str(instance.pk),
+            "case_ranges": [list(r) for r in ranges],
+            "file": kwargs.get("file") or "",
         },
     )

@@ -4,12 +4,13 @@
 about 10 MB of XML at most in practice; one transaction), then re-screen saved subjects.
 ``screening.perpetrator``: screen one perpetrator of a case (a few names; milliseconds once the
 process has its index: read from the disk cache, or built in 10-20 s).
-``screening.perpetrators_batch``: screen the perpetrators of a set of cases (``cases``: ids),
-or of an organisation's cases created or changed since a moment (``organisation``, ``since``),
+``screening.perpetrators_batch``: screen the perpetrators of a set of cases (``cases``: ids;
+``case_ranges``: ``[[first, last], ...]``), or of an organisation's cases created or changed
+since a moment (``organisation``, ``since``),
 that were never screened or changed since (vigie.screening.perpetrators.screen_perpetrators):
 500 perpetrators per chunk, progress after each; about 1-2 ms per perpetrator screened plus its
-writes, once the index is loaded (from the disk cache, or built: 10-20 s). Started when a
-``cases.import`` job succeeds.
+writes, once the index is loaded (from the disk cache, or built: 10-20 s). Started after each
+case import (the cases app's ``cases_imported`` signal).
 ``screening.batch``: screen every row of an uploaded CSV/XLSX (up to 1,000,000 rows, streamed;
 progress every 200 rows) and write the results file beside it.
 """
@@ -107,6 +108,13 @@ def perpetrator_job(job: Job, progress: jobs.Progress) -> dict[str, Any]:
     }
 
 
+def _ranges(value: Any) -> list[tuple[int, int]]:
+    try:
+        return [(int(first), int(last)) for first, last in value]
+    except (TypeError, ValueError):
+        raise jobs.JobError(f"case_ranges: {value!r} is not a list of [first, last] ids") from None
+
+
 @jobs.handler("screening.perpetrators_batch")
 def perpetrators_batch_job(job: Job, progress: jobs.Progress) -> dict[str, Any]:
     """Screen many perpetrators at once (see vigie.screening.perpetrators)."""
@@ -123,6 +131,7 @@ def perpetrators_batch_job(job: Job, progress: jobs.Progress) -> dict[str, Any]:
         raise jobs.JobError(f"since: {params['since']!r} is not an ISO date or time") from None
     scope = perpetrators.perpetrators_in_scope(
         case_ids=[int(c) for c in params["cases"]] if params.get("cases") is not None else None,
+        case_ranges=_ranges(params["case_ranges"]) if "case_ranges" in params else None,
         organisation_id=params.get("organisation"),
         since=since,
     )

@@ -1,6 +1,7 @@
 """Perpetrators written by a bulk case import (no per-row post_save) are screened by one
-``screening.perpetrators_batch`` job queued when the import job succeeds; the same job runs
-from ``vigie screen --perpetrators``."""
+``screening.perpetrators_batch`` job queued when the import commits (the cases app's
+``cases_imported`` signal), scoped to exactly the cases it wrote; the same job runs from
+``vigie screen --perpetrators``."""
 
 from __future__ import annotations
 
@@ -82,7 +83,9 @@ def test_a_bulk_import_screens_its_perpetrators_in_one_job(
     assert not Job.objects.filter(kind="screening.perpetrator").exists()
     batch = Job.objects.get(kind="screening.perpetrators_batch")
     assert batch.status == Job.Status.SUCCEEDED, batch.error
-    assert batch.params["import_job"] == str(job.pk)
+    assert batch.params["file"] == "cases.csv"
+    written = list(Case.objects.order_by("pk").values_list("pk", flat=True))
+    assert batch.params["case_ranges"] == [[written[0], written[-1]]]
     assert batch.result["perpetrators"] == 3 and batch.result["screened"] == 3
     assert batch.result["new_alerts"] >= 2 and batch.done == 3
 
@@ -112,6 +115,45 @@ def test_a_bulk_import_screens_its_perpetrators_in_one_job(
     assert second.result["screened"] == 0 and second.result["unchanged"] == 3
 
 
+def test_the_import_job_screens_only_the_cases_it_wrote(
+    world: World, listed: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    from vigie.cases.signals import cases_imported
+
+    # a perpetrator written earlier without any screening (its hook was off), in the same
+    # organisation: the next import's job must not pick it up
+    cases_imported.disconnect(dispatch_uid="screening.cases_imported")
+    try:
+        _import(world, _file(listed, ROWS[:1]), django_capture_on_commit_callbacks)
+    finally:
+        from vigie.screening.perpetrators import on_cases_imported
+
+        cases_imported.connect(on_cases_imported, dispatch_uid="screening.cases_imported")
+    earlier = Perpetrator.objects.get(case__reference="IMP-1")
+    (listed / "later").mkdir()
+    job = _import(world, _file(listed / "later", ROWS[1:]), django_capture_on_commit_callbacks)
+    assert job.status == Job.Status.SUCCEEDED, job.error
+    batch = Job.objects.get(kind="screening.perpetrators_batch")
+    assert batch.status == Job.Status.SUCCEEDED, batch.error
+    assert batch.result["perpetrators"] == 2 and batch.result["screened"] == 2
+    assert not Subject.objects.filter(external_id=str(earlier.uuid)).exists()
+
+
+def test_a_job_with_malformed_case_ranges_fails_clearly(
+    world: World, listed: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        job = jobs.start(
+            "screening.perpetrators_batch",
+            user=world.users["case_manager"],
+            organisation=world.own,
+            params={"case_ranges": [["one", 2]]},
+        )
+    job = Job.objects.get(pk=job.pk)
+    assert job.status == Job.Status.FAILED
+    assert "case_ranges" in job.error and "not a list of [first, last] ids" in job.error
+
+
 def test_a_failed_import_screens_nothing(
     world: World, listed: Path, django_capture_on_commit_callbacks: Any
 ) -> None:
@@ -125,16 +167,15 @@ def test_a_failed_import_screens_nothing(
 def test_cli_screens_perpetrators_not_yet_screened(
     world: World, listed: Path, django_capture_on_commit_callbacks: Any
 ) -> None:
-    from django.db.models.signals import post_save
-
-    from vigie.screening.perpetrators import on_job_saved
+    from vigie.cases.signals import cases_imported
+    from vigie.screening.perpetrators import on_cases_imported
 
     # Import without the hook, as if the import had bypassed it.
-    post_save.disconnect(sender=Job, dispatch_uid="screening.cases_import")
+    cases_imported.disconnect(dispatch_uid="screening.cases_imported")
     try:
         job = _import(world, _file(listed, ROWS), django_capture_on_commit_callbacks)
     finally:
-        post_save.connect(on_job_saved, sender=Job, dispatch_uid="screening.cases_import")
+        cases_imported.connect(on_cases_imported, dispatch_uid="screening.cases_imported")
     assert job.status == Job.Status.SUCCEEDED, job.error
     assert not Subject.objects.exists()
 
