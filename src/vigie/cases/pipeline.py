@@ -23,6 +23,7 @@ import multiprocessing
 import os
 import pickle
 import queue
+import signal
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
@@ -32,6 +33,7 @@ from django.conf import settings
 T = TypeVar("T")
 AHEAD = 3  # items (import batches) produced ahead of the consumer
 POLL_S = 1.0
+STOP_S = 5.0  # seconds a stopped worker has to end before it is killed
 
 
 class WorkerDied(RuntimeError):
@@ -47,6 +49,10 @@ def available() -> bool:
 
 
 def _serve(produce: Callable[[], Iterable[Any]], out: Any) -> None:
+    # the parent's handlers (e.g. a job consumer's) are not the worker's: SIGTERM ends it,
+    # Ctrl-C is the parent's to handle (it stops the worker)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         for item in produce():
             out.put(("item", item))
@@ -102,6 +108,9 @@ def in_worker(produce: Callable[[], Iterable[T]]) -> Iterator[T]:
     finally:
         if worker.exitcode is None:
             worker.terminate()
+            worker.join(STOP_S)
+            if worker.exitcode is None:
+                worker.kill()
         worker.join()
         channel.close()
         channel.cancel_join_thread()

@@ -5,6 +5,8 @@ mode, re-imports and cancellation behave the same; time-ordered uuids."""
 from __future__ import annotations
 
 import csv
+import multiprocessing
+import signal
 import uuid
 from pathlib import Path
 from typing import Any
@@ -135,7 +137,7 @@ def test_worker_partial_mode_rejects_and_reimport_updates(
 
 
 def test_cancelling_stops_the_worker_and_writes_nothing(
-    world: World, tmp_path: Path, worker: list[int]
+    world: World, tmp_path: Path, worker: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = _file(tmp_path)
     calls: list[int] = []
@@ -145,9 +147,16 @@ def test_cancelling_stops_the_worker_and_writes_nothing(
         if len(calls) == 2:
             raise jobs.JobCancelled
 
-    with pytest.raises(jobs.JobCancelled):
-        importer.run_import(path, organisation=world.own, fmt="vigie", progress=cancel)
+    # a parent that ignores SIGTERM (as a job consumer's handler may): the worker still stops
+    monkeypatch.setattr(pipeline, "AHEAD", 1)
+    previous = signal.signal(signal.SIGTERM, lambda *args: None)
+    try:
+        with pytest.raises(jobs.JobCancelled):
+            importer.run_import(path, organisation=world.own, fmt="vigie", progress=cancel)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     assert calls == [7, 14] and not Case.objects.exists()
+    assert not multiprocessing.active_children()
 
 
 def test_uuid7_are_increasing_version_7_and_unique() -> None:
