@@ -1,15 +1,18 @@
-"""The case form (one page, in steps: case, person, exploitation, perpetrator, route), with
-repeated rows (formsets). The form only gathers values: it builds a nested record for
-services.save_record, whose problems come back on the matching fields."""
+"""The case form (one page, in steps: case, person, incidents, exploitation, perpetrators,
+route, assistance and justice), with repeated rows (formsets). The form only gathers values:
+it builds a nested record for services.save_record, whose problems come back on the matching
+fields."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from vigie.cases import codelists
+from vigie.cases.models import Incident, Referral
 
 CASE_FIELDS = [
     "reference",
@@ -52,6 +55,22 @@ EXPLOITATION_FIELDS = [
     "start_date",
     "end_date",
 ]
+# justice, on the case (the victim's non-punishment flag is shown with them)
+JUSTICE_FIELDS = ["investigation_status", "prosecution_status", "conviction_status"]
+COUNT_FIELDS = list(Incident.COUNT_FIELDS)
+INCIDENT_FIELDS = [
+    "description",
+    "date_start",
+    "date_end",
+    "country",
+    "area",
+    "forms",
+    "means",
+    "armed_group",
+    *COUNT_FIELDS,
+    "total_reported",
+]
+REFERRAL_FIELDS = ["service", "receiving_organisation_name", "status", "referred_on"]
 PERPETRATOR_FIELDS = ["perpetrator_type", "group_code", "group_name", "role", "relationship"]
 LEG_FIELDS = ["country", "area", "role", "latitude", "longitude", "transport_mode", "corridor"]
 
@@ -156,6 +175,14 @@ class CaseForm(forms.Form):
         f["victim-trafficking_status"] = forms.ChoiceField(
             label=_("Trafficking status"), choices=_choices("trafficking_status", False)
         )
+        for name, label in [
+            ("investigation_status", _("Investigation")),
+            ("prosecution_status", _("Prosecution")),
+            ("conviction_status", _("Conviction")),
+        ]:
+            f[name] = forms.ChoiceField(
+                label=label, choices=_choices("justice_status"), required=False
+            )
 
     def section(self, prefix: str) -> list[Any]:
         if prefix == "case":
@@ -169,7 +196,11 @@ class CaseForm(forms.Form):
         return [self[f"victim-{n}"] for n in IDENTITY_FIELDS if f"victim-{n}" in self.fields]
 
     def profile_section(self) -> list[Any]:
-        return [self[f"victim-{n}"] for n in VICTIM_FIELDS]
+        return [self[f"victim-{n}"] for n in VICTIM_FIELDS if n != "non_punishment_recorded"]
+
+    def justice_section(self) -> list[Any]:
+        """Non-punishment (a field of the person) and the case's justice statuses."""
+        return [self["victim-non_punishment_recorded"], *(self[n] for n in JUSTICE_FIELDS)]
 
 
 # --- rows that repeat: exploitations, perpetrators, route legs (Django formsets) -----------
@@ -180,10 +211,14 @@ class RowForm(forms.Form):
 
     uuid = forms.CharField(required=False, widget=forms.HiddenInput)
     FIELDS: list[str] = []
+    # fields that always hold a value (a select without a blank choice): not typed by the user
+    DEFAULTED: frozenset[str] = frozenset()
 
     def is_blank(self) -> bool:
         data = getattr(self, "cleaned_data", {}) or {}
-        return not any(data.get(n) not in (None, "", []) for n in self.FIELDS)
+        return not any(
+            data.get(n) not in (None, "", []) for n in self.FIELDS if n not in self.DEFAULTED
+        )
 
 
 class ExploitationForm(RowForm):
@@ -270,11 +305,141 @@ class LegForm(RowForm):
         )
 
 
+# the count grid of an incident: rows (age groups) x columns (sex), each cell a count field
+GRID_SEXES = [("female", _("Female")), ("male", _("Male")), ("unknown", _("Sex unknown"))]
+GRID_AGES = [
+    ("child", _("Children (under 18)")),
+    ("adult", _("Adults")),
+    ("unknown", _("Age unknown")),
+]
+
+# numbers read left to right in Arabic too ("-2", not "2-")
+COUNT_ATTRS = {"min": 0, "inputmode": "numeric", "dir": "ltr"}
+COUNT_LABELS = {
+    "count_female_child": _("Girls"),
+    "count_male_child": _("Boys"),
+    "count_unknown_child": _("Children, sex unknown"),
+    "count_female_adult": _("Women"),
+    "count_male_adult": _("Men"),
+    "count_unknown_adult": _("Adults, sex unknown"),
+    "count_female_unknown": _("Females, age unknown"),
+    "count_male_unknown": _("Males, age unknown"),
+    "count_unknown_unknown": _("Sex and age unknown"),
+}
+
+
+class IncidentForm(RowForm):
+    """An event reported as counts of people (sex x age group), not names."""
+
+    FIELDS = INCIDENT_FIELDS
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        f = self.fields
+        f["description"] = forms.CharField(
+            label=_("What happened"),
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 2}),
+            help_text=_("No names, addresses or other identifying details."),
+        )
+        f["date_start"] = _date(_("Incident from"))
+        f["date_end"] = _date(_("Incident until"))
+        f["country"] = forms.ChoiceField(
+            label=_("Country of the incident"), choices=_countries(), required=False
+        )
+        f["area"] = forms.CharField(label=_("Place (area or town)"), required=False, max_length=200)
+        f["forms"] = forms.MultipleChoiceField(
+            label=_("Forms of exploitation"),
+            choices=_choices("exploitation_forms", False),
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+        )
+        f["means"] = forms.MultipleChoiceField(
+            label=_("Means used"),
+            choices=_choices("means", False),
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+        )
+        f["armed_group"] = forms.ChoiceField(
+            label=_("Armed or terrorist group"), choices=_choices("armed_groups"), required=False
+        )
+        for name in COUNT_FIELDS:
+            f[name] = forms.IntegerField(
+                label=COUNT_LABELS[name],
+                required=False,
+                min_value=0,
+                widget=forms.NumberInput(attrs=COUNT_ATTRS),
+            )
+        f["total_reported"] = forms.IntegerField(
+            label=_("Total given by the source"),
+            required=False,
+            min_value=0,
+            help_text=_("Only when the source gives a total larger than the counts above."),
+            widget=forms.NumberInput(attrs=COUNT_ATTRS),
+        )
+        f["includes_person"] = forms.BooleanField(
+            label=_("The person of step 2 is one of these people"),
+            required=False,
+            help_text=_("So that the person is not counted twice."),
+        )
+
+    def grid(self) -> list[tuple[Any, list[Any]]]:
+        """The count fields as rows (age group label, [bound field per sex])."""
+        return [
+            (age_label, [self[f"count_{sex}_{age}"] for sex, _label in GRID_SEXES])
+            for age, age_label in GRID_AGES
+        ]
+
+    def sexes(self) -> list[Any]:
+        return [label for _sex, label in GRID_SEXES]
+
+    def count_errors(self) -> list[tuple[Any, Any]]:
+        return [(self[n], self[n].errors) for n in COUNT_FIELDS if self[n].errors]
+
+    def counted(self) -> int:
+        """The sum of the cells as typed (bound) or stored (initial); what is not a
+        non-negative whole number counts 0 (its cell shows the error)."""
+        total = 0
+        for name in COUNT_FIELDS:
+            value = self[name].value()
+            text = str(value).strip() if value is not None else ""
+            if text.isdigit() and text.isascii():
+                total += int(text)
+        return total
+
+
+class ReferralForm(RowForm):
+    FIELDS = REFERRAL_FIELDS
+    DEFAULTED = frozenset({"status"})
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        f = self.fields
+        f["service"] = forms.ChoiceField(
+            label=_("Service"), choices=_choices("referral_services"), required=False
+        )
+        f["receiving_organisation_name"] = forms.CharField(
+            label=_("Receiving organisation"),
+            required=False,
+            max_length=200,
+            widget=forms.TextInput(attrs={"list": "receiving-organisations"}),
+        )
+        f["status"] = forms.ChoiceField(
+            label=_("Status of the referral"),
+            choices=[(v, capfirst(label)) for v, label in Referral.Status.choices],
+            initial=Referral.Status.PROPOSED,
+            required=False,  # left out (a post by a script): proposed
+        )
+        f["referred_on"] = _date(_("Referred on"))
+
+
 # prefix -> (row form, record section, rows shown on a new case)
 ROWS: dict[str, tuple[type[RowForm], str, int]] = {
+    "inc": (IncidentForm, "incidents", 0),
     "exp": (ExploitationForm, "exploitations", 1),
     "perp": (PerpetratorForm, "perpetrators", 1),
     "leg": (LegForm, "route", 2),
+    "ref": (ReferralForm, "referrals", 1),
 }
 MAX_ROWS = 50
 
@@ -331,7 +496,7 @@ def _management(data: Any, prefix: str) -> dict[str, str]:
 def row_formsets(
     data: Any = None, record: dict[str, Any] | None = None, add: str = ""
 ) -> dict[str, Any]:
-    """The three formsets of the case form, bound to ``data`` (a POST) or filled from the
+    """The row formsets of the case form, bound to ``data`` (a POST) or filled from the
     ``record`` being edited. ``add``: the prefix that gets one more empty row (the "Add
     another" button, which works without JavaScript)."""
     out: dict[str, Any] = {}
@@ -347,7 +512,16 @@ def row_formsets(
             continue
         rows = (record or {}).get(section) or []
         initial = [_row_initial(prefix, row) for row in rows]
-        extra = max(new_rows - len(initial), 0) if record is None else (0 if initial else 1)
+        if prefix == "inc":
+            person = ((record or {}).get("victims") or [{}])[0]
+            for item in initial:
+                item["includes_person"] = bool(item["uuid"]) and item["uuid"] == str(
+                    person.get("incident") or ""
+                )
+        if record is None:
+            extra = max(new_rows - len(initial), 0)
+        else:
+            extra = 0 if initial else min(new_rows, 1)
         out[prefix] = _formset_class(prefix, extra)(initial=initial or None, prefix=prefix)
     return out
 
@@ -358,7 +532,23 @@ def _row_initial(prefix: str, row: dict[str, Any]) -> dict[str, Any]:
 
 
 def formsets_valid(formsets: dict[str, Any]) -> bool:
-    return all(fs.is_valid() for fs in formsets.values())
+    valid = all(fs.is_valid() for fs in formsets.values())
+    if "inc" in formsets and valid:
+        # the person is linked to one incident at most (Victim.incident)
+        ticked = [row for row in _kept_rows(formsets["inc"]) if row.cleaned_data["includes_person"]]
+        for row in ticked[1:]:
+            row.add_error("includes_person", _("The person can be counted in one incident only."))
+        valid = len(ticked) <= 1
+    return valid
+
+
+def _kept_rows(formset: Any) -> list[Any]:
+    """The rows of a (valid) formset that make a record row: not blank, not removed."""
+    return [
+        form
+        for form in formset.forms
+        if form.cleaned_data and not form.cleaned_data.get("DELETE") and not form.is_blank()
+    ]
 
 
 def _tri(value: Any) -> bool | None:
@@ -371,7 +561,28 @@ def _plain(value: Any) -> Any:
     return value
 
 
-NULLABLE = {"latitude", "longitude", "start_date", "end_date"}
+NULLABLE = {
+    "latitude",
+    "longitude",
+    "start_date",
+    "end_date",
+    "date_start",
+    "date_end",
+    "total_reported",
+    "referred_on",
+}
+
+
+def _person_blank(cd: dict[str, Any]) -> bool:
+    """Nothing typed in the person step (trafficking status left at its default)."""
+    for n in IDENTITY_FIELDS + VICTIM_FIELDS:
+        value = cd.get(f"victim-{n}")
+        if n == "trafficking_status":
+            if value not in (None, "", "possible"):
+                return False
+        elif value not in (None, ""):
+            return False
+    return True
 
 
 def form_to_record(
@@ -380,11 +591,17 @@ def form_to_record(
     """The nested record from the case form's cleaned data and its (valid) row formsets;
     ``existing`` is the record being edited: rows keep what the form does not show (matched by
     their ``uuid``), rows left out or marked "Remove" are deleted, blank rows are ignored.
-    Also returns, per section, the form row of each record row (to put problems back)."""
+    Also returns, per section, the form row of each record row (to put problems back).
+
+    A new case whose person step is left blank while it has incidents records no person: the
+    people are the incidents' counts (a blank person would be counted once more)."""
     existing = existing or {}
-    record: dict[str, Any] = {n: _plain(cd.get(n)) for n in CASE_FIELDS}
+    record: dict[str, Any] = {n: _plain(cd.get(n)) for n in CASE_FIELDS + JUSTICE_FIELDS}
     victims = [dict(v) for v in existing.get("victims") or []]
-    victim = victims[0] if victims else {"key": "v1"}
+    incident_rows = _kept_rows(formsets["inc"]) if "inc" in formsets else []
+    linked = [r for r in incident_rows if r.cleaned_data.get("includes_person")]
+    with_person = bool(victims) or bool(linked) or not (incident_rows and _person_blank(cd))
+    victim: dict[str, Any] = victims[0] if victims else {"key": "v1"}
     for n in IDENTITY_FIELDS + VICTIM_FIELDS:
         key = f"victim-{n}"
         if key not in cd:
@@ -400,20 +617,26 @@ def form_to_record(
         "age_group_at_exploitation",
     ):
         victim.pop(derived, None)  # recomputed from the ages
-    if not victims:
+    if not victims and with_person:
         victims = [victim]
-    vkey = victim.get("uuid") or victim.get("key")
+    vkey = (victim.get("uuid") or victim.get("key")) if victims else None
     record["victims"] = victims
     where: dict[str, list[int]] = {}
     for prefix, (form_class, section, _new) in ROWS.items():
+        if prefix not in formsets:
+            continue
         old = {str(r.get("uuid")): dict(r) for r in existing.get(section) or [] if r.get("uuid")}
         rows: list[dict[str, Any]] = []
         where[section] = []
+        kept = _kept_rows(formsets[prefix])
         for index, form in enumerate(formsets[prefix].forms):
-            data = form.cleaned_data
-            if not data or data.get("DELETE") or form.is_blank():
+            if form not in kept:
                 continue
-            row = old.get(data.get("uuid") or "") or {"victim": vkey}
+            data = form.cleaned_data
+            new_row: dict[str, Any] = (
+                {"key": f"inc-{index}"} if prefix == "inc" else {"victim": vkey}
+            )
+            row = old.get(data.get("uuid") or "") or new_row
             for n in form_class.FIELDS:
                 value = data.get(n)
                 if isinstance(value, list):
@@ -426,17 +649,23 @@ def form_to_record(
                 row["kind"] = (
                     "group" if row.get("group_code") or row.get("group_name") else "person"
                 )
+            if prefix == "ref" and not row.get("status"):
+                row["status"] = Referral.Status.PROPOSED
+            if prefix == "inc" and victims and data.get("includes_person"):
+                victim["incident"] = row.get("uuid") or row["key"]
             rows.append(row)
             where[section].append(index)
         if prefix == "leg":
             for seq, leg in enumerate(rows, 1):
                 leg["sequence"] = seq
+        if prefix == "inc" and victims and not linked:
+            victim["incident"] = None  # not (or no longer) counted in an incident
         record[section] = rows
     return record, where
 
 
 def record_to_initial(record: dict[str, Any]) -> dict[str, Any]:
-    initial: dict[str, Any] = {n: record.get(n) for n in CASE_FIELDS}
+    initial: dict[str, Any] = {n: record.get(n) for n in CASE_FIELDS + JUSTICE_FIELDS}
     if record.get("victims"):
         v = record["victims"][0]
         for n in IDENTITY_FIELDS + VICTIM_FIELDS:
@@ -454,7 +683,7 @@ def problem_field(path: str, where: dict[str, list[int]] | None = None) -> tuple
     """Where a record problem goes on the form: ``("", -1, "victim-sex")`` for a field of the
     case form, ``("exp", 2, "country")`` for a field of a row, ``("", -1, "")`` for none."""
     if "." not in path:
-        return ("", -1, path if path in CASE_FIELDS else "")
+        return ("", -1, path if path in CASE_FIELDS + JUSTICE_FIELDS else "")
     head, name = path.split(".", 1)
     section, _sep, index = head.partition("[")
     number = int(index[:-1]) if index[:-1].isdigit() else -1

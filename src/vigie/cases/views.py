@@ -13,11 +13,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views import View
 
 from vigie.cases import codelists, selectors, services
 from vigie.cases.forms import (
+    GRID_AGES,
+    GRID_SEXES,
     CaseForm,
     form_to_record,
     formsets_valid,
@@ -26,7 +29,7 @@ from vigie.cases.forms import (
     record_to_initial,
     row_formsets,
 )
-from vigie.cases.models import Case
+from vigie.cases.models import Case, Incident, Referral
 from vigie.core import access
 from vigie.core.models import Organisation
 from vigie.web.mixins import PermissionRequired
@@ -93,7 +96,12 @@ def _labelled(record: dict[str, Any]) -> dict[str, Any]:
         "verification": lab("verification_status", record["verification_status"]),
         "status": lab("case_status", record["status"]),
         "country": lab("countries", record["country"]),
+        "investigation": lab("justice_status", record.get("investigation_status")),
+        "prosecution": lab("justice_status", record.get("prosecution_status")),
+        "conviction": lab("justice_status", record.get("conviction_status")),
         "victims": [],
+        "incidents": [],
+        "referrals": [],
         "exploitations": [],
         "perpetrators": [],
         "route": [],
@@ -108,6 +116,35 @@ def _labelled(record: dict[str, Any]) -> dict[str, Any]:
                 "displacement_l": lab("displacement_status", v["displacement_status"]),
                 "minority_l": lab("minority_groups", v["minority_group"]),
                 "status_l": lab("trafficking_status", v["trafficking_status"]),
+            }
+        )
+    linked = {v.get("incident") for v in record["victims"] if v.get("incident")}
+    for i in record.get("incidents") or []:
+        counted = sum(i.get(n) or 0 for n in Incident.COUNT_FIELDS)
+        out["incidents"].append(
+            {
+                **i,
+                "forms_l": labs("exploitation_forms", i["forms"]),
+                "means_l": labs("means", i["means"]),
+                "group_l": lab("armed_groups", i["armed_group"]),
+                "country_l": lab("countries", i["country"]),
+                "grid": [
+                    (age, cells, sum(cells))
+                    for code, age in GRID_AGES
+                    for cells in [[i.get(f"count_{sex}_{code}") or 0 for sex, _l in GRID_SEXES]]
+                ],
+                "counted": counted,
+                "total": max(i.get("total_reported") or 0, counted),
+                "includes_person": i.get("uuid") in linked,
+            }
+        )
+    statuses = dict(Referral.Status.choices)
+    for r in record.get("referrals") or []:
+        out["referrals"].append(
+            {
+                **r,
+                "service_l": lab("referral_services", r["service"]),
+                "status_l": capfirst(statuses.get(r["status"], r["status"])),
             }
         )
     for e in record["exploitations"]:
@@ -205,6 +242,7 @@ class CaseDetailView(PermissionRequired, View):
                 "record": record,
                 "labels": labels,
                 "route_points": route_points(labels["route"]),
+                "grid_sexes": [label for _sex, label in GRID_SEXES],
                 "identity_shown": identity and selectors.may_see_identity(user, case),
                 "may_see_identity": selectors.may_see_identity(user, case),
                 "may_change": access.can(user, "case.change", case),
@@ -271,10 +309,20 @@ class CaseFormView(PermissionRequired, View):
         status: int = 200,
         focus: str = "",
     ) -> HttpResponse:
+        # suggestions for a referral's receiving organisation (free text: partners outside
+        # Vigie are named too)
+        names = Organisation.objects.filter(is_active=True).order_by("name")
         return render(
             request,
             "cases/form.html",
-            {"form": form, "rows": rows, "case": case, "focus": focus, "failed": status == 400},
+            {
+                "form": form,
+                "rows": rows,
+                "case": case,
+                "focus": focus,
+                "failed": status == 400,
+                "receiving_organisations": names.values_list("name", flat=True),
+            },
             status=status,
         )
 

@@ -8,11 +8,17 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from vigie.browser import log_in, screenshot
+from vigie.browser import ARTIFACTS, log_in, screenshot
 from vigie.cases.models import Case, Victim
 from vigie.testing import World
 
 pytestmark = pytest.mark.browser
+
+
+def close_up(locator: Any, name: str) -> None:
+    """A screenshot of one part of the page (next to vigie.browser.screenshot's full pages)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    locator.screenshot(path=str(ARTIFACTS / f"{name}.png"))
 
 
 def test_create_case_in_arabic_on_a_phone(browser: Any, browser_world: tuple[World, str]) -> None:
@@ -59,6 +65,30 @@ def test_create_case_in_arabic_on_a_phone(browser: Any, browser_world: tuple[Wor
     page.select_option("#id_perp-1-role", "recruiter")
     page.locator("#step-perpetrator").scroll_into_view_if_needed()
     screenshot(page, "case-form-rows-ar-phone")
+    # an incident reported as counts, added with the keyboard; the total follows the typing
+    page.focus("[data-testid=add-inc]")
+    page.keyboard.press("Enter")
+    expect(page.locator("#id_inc-0-description")).to_be_focused()
+    page.keyboard.type("School raid, children taken")
+    page.fill("#id_inc-0-date_start", "2017-02-10")
+    page.select_option("#id_inc-0-country", "NG")
+    page.fill("#id_inc-0-area", "Borno")
+    page.select_option("#id_inc-0-armed_group", "boko_haram")
+    page.locator("#inc-0 details.choices summary").first.click()  # the list opens
+    page.check("input[name=inc-0-forms][value=suicide_attack]")
+    page.fill("#id_inc-0-count_female_child", "55")
+    page.fill("#id_inc-0-count_male_child", "28")
+    page.fill("#id_inc-0-count_unknown_adult", "-2")  # a typing slip, refused below
+    expect(page.locator("#inc-0 [data-count-total]")).to_have_text("83")
+    page.check("#id_inc-0-includes_person")
+    # a referral (the form opens with one row)
+    page.select_option("#id_ref-0-service", "psychosocial")
+    page.fill("#id_ref-0-receiving_organisation_name", "Partner clinic")
+    page.select_option("#id_ref-0-status", "accepted")
+    page.fill("#id_ref-0-referred_on", "2017-09-01")
+    page.select_option("#id_investigation_status", "investigation")
+    page.locator("#inc-0 [data-count-grid]").scroll_into_view_if_needed()
+    screenshot(page, "case-form-incident-ar-phone")
     page.focus("[data-testid=save]")
     page.keyboard.press("Enter")
     expect(page.locator("#form-errors")).to_be_visible()
@@ -69,7 +99,16 @@ def test_create_case_in_arabic_on_a_phone(browser: Any, browser_world: tuple[Wor
     expect(page.locator("#id_leg-2-area")).to_have_value("Diffa")
     expect(page.locator("#id_perp-1-role")).to_have_value("recruiter")
     screenshot(page, "case-form-error-ar-phone")
+    # the bad count is marked in the grid and named under it; the other counts are kept
+    expect(page.locator("#id_inc-0-count_unknown_adult")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#id_inc-0-count_unknown_adult")).to_have_value("-2")
+    expect(page.locator("#id_inc-0-count_unknown_adult_error")).to_be_visible()
+    expect(page.locator("#id_inc-0-count_female_child")).to_have_value("55")
+    expect(page.locator("#id_ref-0-receiving_organisation_name")).to_have_value("Partner clinic")
+    close_up(page.locator("#inc-0"), "case-form-incident-error-ar-phone")
 
+    page.fill("#id_inc-0-count_unknown_adult", "2")
+    expect(page.locator("#inc-0 [data-count-total]")).to_have_text("85")
     page.fill("#id_event_date_end", "2017-08-22")
     page.click("[data-testid=save]")
     expect(page.locator(".msg-success")).to_be_visible()
@@ -82,6 +121,12 @@ def test_create_case_in_arabic_on_a_phone(browser: Any, browser_world: tuple[Wor
         "NE",
     ]
     assert case.perpetrators.count() == 2
+    incident = case.incidents.get()
+    assert (incident.counted, incident.armed_group) == (85, "boko_haram")
+    assert Victim.objects.get().incident == incident
+    referral = case.referrals.get()
+    assert (referral.service, referral.status) == ("psychosocial", "accepted")
+    assert case.investigation_status == "investigation"
     expect(page.locator("#route-map")).to_have_attribute("data-ready", "true")
     expect(page.locator("#route-map .route-point")).to_have_count(3)
     expect(page.locator("#route-map .route-arrow")).to_have_count(2)
@@ -89,8 +134,21 @@ def test_create_case_in_arabic_on_a_phone(browser: Any, browser_world: tuple[Wor
     page.locator("#h-route").scroll_into_view_if_needed()
     screenshot(page, "case-detail-ar-phone")
     expect(page.locator("body")).not_to_contain_text("Demo-Kala")
+    expect(page.locator(".count-table tfoot td").first).to_have_text("85")
+    close_up(page.locator("section.incident").first, "case-detail-incident-ar-phone")
+    close_up(page.locator("section:has(#h-assistance)"), "case-detail-assistance-ar-phone")
     page.click("[data-testid=show-identity]")
     expect(page.locator("body")).to_contain_text("Demo-Kala")
+    # the same page and the edit form in English, on the phone
+    page.click("button[data-lang=en]")
+    expect(page.locator("html")).to_have_attribute("dir", "ltr")
+    expect(page.locator("#h-assistance")).to_have_text("Assistance and justice")
+    close_up(page.locator("section.incident").first, "case-detail-incident-en-phone")
+    page.goto(f"{url}/cases/{case.uuid}/edit/")
+    expect(page.locator("#id_inc-0-count_female_child")).to_have_value("55")
+    expect(page.locator("#inc-0 [data-count-total]")).to_have_text("85")
+    close_up(page.locator("#step-incidents"), "case-form-incident-en-phone")
+    close_up(page.locator("#step-assistance"), "case-form-assistance-en-phone")
     context.close()
 
 

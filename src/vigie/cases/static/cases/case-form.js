@@ -4,6 +4,8 @@
 // - "Add another" buttons add a row in the page (from a <template>), without a round trip.
 //   Without JavaScript the same buttons submit and the server adds the row: the form works
 //   either way.
+// - An incident's count grid shows its total as the numbers are typed (the server shows the
+//   same total when the page is sent back).
 document.addEventListener("DOMContentLoaded", () => {
   const form = document.getElementById("case-form");
   const summary = document.getElementById("form-errors");
@@ -17,6 +19,18 @@ document.addEventListener("DOMContentLoaded", () => {
     (first || row).focus();
     row.scrollIntoView({ block: "nearest" });
   }
+
+  form.addEventListener("input", (event) => {
+    const grid = event.target.closest && event.target.closest("[data-count-grid]");
+    if (!grid) return;
+    let total = 0;
+    grid.querySelectorAll("input[type=number]").forEach((input) => {
+      const value = input.value.trim();
+      if (/^[0-9]+$/.test(value)) total += parseInt(value, 10);
+    });
+    const output = grid.querySelector("[data-count-total]");
+    if (output) output.textContent = String(total);
+  });
 
   form.querySelectorAll("[data-add-row]").forEach((button) => {
     button.addEventListener("click", (event) => {
