@@ -1,34 +1,46 @@
 """Insert many new, already validated case records fast (the bulk import path).
 
-One ``executemany`` per table and batch on the connection Django already holds, inside the
-caller's transaction, with the values adapted to the database once per column kind (the
-same adapters Django uses: ``connection.ops``, the fields' own encryption and blind index).
-What it keeps from the ORM path (:func:`vigie.cases.services.create_many`):
+Two steps, so that the first can run in another process (vigie.cases.pipeline) while the
+importer's process writes:
 
-- the same rows and values: defaults of every field, derived age bands and groups
-  (``records.fill_derived``), perpetrator group attributes (``services._fill_perpetrator``),
-  the filter index (``services.compute_index``);
-- identities encrypted with the active field key (AES-GCM, one value per field) and their
-  blind indexes; empty values are stored as NULL / "" without encryption, as the fields do;
-- links between the rows of a record (victim, incident) resolved by the uuids just written
-  (one indexed ``SELECT uuid, id`` per table and batch, never per row).
+- :func:`build` turns validated records (``records.Parsed``) into plain tuples, one list per
+  table, in each table's column order, with every value already adapted to the database:
+  dates and JSON as Django adapts them, identities encrypted with the active field key
+  (AES-GCM, one value per field) and their blind indexes, the filter index
+  (``services.compute_index``), derived age bands and groups (``records.fill_derived``),
+  perpetrator group attributes (``services._fill_perpetrator``), time-ordered uuids
+  (:class:`Uuid7`). It never touches the database. Ids are *relative*: ``0..n-1`` per table
+  and batch, and the links between the rows of a record (case, victim, incident) use them.
+- :func:`write` reserves real ids for each table (SQLite: after taking the write lock, the
+  ids after the largest ever used; PostgreSQL: from the table's sequence), maps the relative
+  ids onto them and runs one ``executemany`` per table, inside the caller's transaction. No
+  row is read back.
 
-What it skips on purpose: model instances, ``save()`` and the ``post_save`` signals (so no
-per-row change-log entry and no per-row screening job). The import job (``core.Job``: who,
-when, which file, the report) is the record of change of the rows it wrote, and
+The stored values are the ORM's (a test compares the two paths record for record). What it
+skips on purpose: model instances, ``save()`` and the ``post_save`` signals (so no per-row
+change-log entry and no per-row screening job). The import job (``core.Job``: who, when,
+which file, the report) is the record of change of the rows it wrote, and
 ``vigie.cases.signals.cases_imported`` is sent once per import for follow-up work.
-See docs/adr/0310-bulk-import-raw-executemany.md.
+See docs/adr/0310-bulk-import-raw-executemany.md and docs/adr/0312-import-pipeline.md.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import operator
+import os
+import time
 import uuid as uuidlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
-from django.db import connection, models
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from vigie.cases import records, services, terms
@@ -38,82 +50,116 @@ from vigie.core.fields import BlindIndexField, EncryptedTextField
 from vigie.core.models import Organisation
 
 BULK_CACHE_KIB = 64 * 1024  # SQLite page cache while a bulk import runs (default: 2 MiB)
-IN_CHUNK = 900  # parameters per ``IN (...)`` lookup (under every backend's limit)
+CASE = "case"
+TABLES = [CASE, *services.ORDER]  # insert order: a row's links point to earlier tables
+JSON_CACHE = 4096  # distinct code lists kept already encoded, per column
+
+
+def _model(table: str) -> type[models.Model]:
+    return Case if table == CASE else records.CHILDREN[table]
 
 
 @dataclass
-class _Column:
-    attname: str
-    name: str
-    adapt: Callable[[Any], Any] | None  # None: the value as it is
-    default: Any
-    callable_default: bool
-    source: str = ""  # blind index: the field it digests
-    context: str = ""
-    now: bool = False
-
-
-@dataclass
-class _Table:
+class _Plan:
     model: type[models.Model]
-    columns: list[_Column]
+    names: list[str]  # attnames in insert order, "id" first
     defaults: dict[str, Any]
     callable_defaults: list[tuple[str, Callable[[], Any]]]
+    adapt: list[tuple[str, Callable[[Any], Any]]]  # applied to values that are not None
+    encrypted: list[tuple[str, Callable[[Any], str], str]]  # attname, to_plain, context
+    blind: list[tuple[str, str, str]]  # attname, source attname, context
+    now: list[str]
+    links: list[tuple[int, str]]  # (position, table its relative id belongs to)
+    case_pos: int
     insert_sql: str
-    select_ids_sql: str  # ... WHERE uuid IN (%s) — formatted with the placeholders
+    get: Callable[[dict[str, Any]], tuple[Any, ...]]
 
 
-_PLANS: dict[tuple[str, type[models.Model]], _Table] = {}
+_PLANS: dict[tuple[str, type[models.Model]], _Plan] = {}
+_LINKS = {"id": "", "case_id": CASE, "victim_id": "victims", "incident_id": "incidents"}
 
 
-def _plan(model: type[models.Model]) -> _Table:
+def _json_adapter(f: models.JSONField[Any]) -> Callable[[Any], Any]:
+    """JSON as Django adapts it; lists of codes (few distinct ones) encoded once."""
+    ops, encoder = connection.ops, f.encoder
+    cache: dict[tuple[Any, ...], Any] = {}
+
+    def adapt(value: Any) -> Any:
+        if type(value) is not list:
+            return ops.adapt_json_value(value, encoder)
+        try:
+            key = tuple(value)
+            return cache[key]
+        except KeyError:
+            if len(cache) >= JSON_CACHE:
+                cache.clear()
+            out = cache[key] = ops.adapt_json_value(value, encoder)
+            return out
+        except TypeError:  # an element that is not hashable: not a list of codes
+            return ops.adapt_json_value(value, encoder)
+
+    return adapt
+
+
+def _plan(model: type[models.Model]) -> _Plan:
     key = (connection.vendor, model)
     if key in _PLANS:
         return _PLANS[key]
     ops = connection.ops
-    columns: list[_Column] = []
+    names: list[str] = []
+    defaults: dict[str, Any] = {}
+    callable_defaults: list[tuple[str, Callable[[], Any]]] = []
+    adapt: list[tuple[str, Callable[[Any], Any]]] = []
+    encrypted: list[tuple[str, Callable[[Any], str], str]] = []
+    blind: list[tuple[str, str, str]] = []
+    now: list[str] = []
+    links: list[tuple[int, str]] = []
     for f in model._meta.concrete_fields:
-        if f.primary_key:
-            continue
-        adapt: Callable[[Any], Any] | None = None
-        col = _Column(f.attname, f.name, None, None, False)
+        name = f.attname
+        if name in _LINKS:
+            links.append((len(names), _LINKS[name] or _table_of(model)))
+        names.append(name)
         if isinstance(f, BlindIndexField):
-            col.source, col.context = f.source, f.index_context
+            blind.append((name, f.source, f.index_context))
         elif isinstance(f, EncryptedTextField):
-            adapt = f.get_prep_value
-        elif isinstance(f, models.UUIDField):
-            adapt = None if connection.features.has_native_uuid_field else _hex
+            encrypted.append((name, f.to_plain, f.crypto_context))
         elif isinstance(f, models.DateTimeField):
-            col.now = True  # created_at / updated_at: the batch's time, adapted once
+            now.append(name)  # created_at / updated_at: the batch's time, adapted once
         elif isinstance(f, models.DateField):
-            adapt = ops.adapt_datefield_value
+            adapt.append((name, ops.adapt_datefield_value))
         elif isinstance(f, models.JSONField):
-            encoder = f.encoder
-
-            def adapt(value: Any, encoder: Any = encoder) -> Any:
-                return ops.adapt_json_value(value, encoder)
-
-        col.adapt = adapt
+            adapt.append((name, _json_adapter(f)))
+        if f.primary_key or name == "uuid":
+            continue
         if f.has_default():
-            col.callable_default = callable(f.default)
-            col.default = f.default if col.callable_default else f.get_default()
+            if callable(f.default):
+                callable_defaults.append((name, f.default))
+            else:
+                defaults[name] = f.get_default()
         else:
-            col.default = None if f.null or isinstance(f, models.ForeignKey) else ""
-        columns.append(col)
-    q = connection.ops.quote_name
-    table = q(model._meta.db_table)
-    names = ", ".join(q(c.attname) for c in columns)
-    marks = ", ".join(["%s"] * len(columns))
-    plan = _Table(
+            defaults[name] = None if f.null or isinstance(f, models.ForeignKey) else ""
+    q = ops.quote_name
+    plan = _Plan(
         model,
-        columns,
-        {c.name: c.default for c in columns if not c.callable_default},
-        [(c.name, c.default) for c in columns if c.callable_default and c.name != "uuid"],
-        f"INSERT INTO {table} ({names}) VALUES ({marks})",  # noqa: S608 (names from _meta)
-        f"SELECT {q('uuid')}, {q('id')} FROM {table} WHERE {q('uuid')} IN ({{}})",  # noqa: S608
+        names,
+        defaults,
+        callable_defaults,
+        adapt,
+        encrypted,
+        blind,
+        now,
+        links,
+        names.index("case_id") if "case_id" in names else 0,
+        f"INSERT INTO {q(model._meta.db_table)} ({', '.join(q(n) for n in names)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(names))})",
+        cast(Callable[[dict[str, Any]], tuple[Any, ...]], operator.itemgetter(*names)),
     )
     _PLANS[key] = plan
     return plan
+
+
+def _table_of(model: type[models.Model]) -> str:
+    return next(t for t in TABLES if _model(t) is model)
 
 
 @contextmanager
@@ -134,79 +180,229 @@ def tuned_for_bulk() -> Iterator[None]:
             cursor.execute(f"PRAGMA cache_size = {before}")
 
 
-def _hex(value: uuidlib.UUID) -> str:
-    return value.hex
+class Uuid7:
+    """Time-ordered uuids (RFC 9562, version 7): 48 bits of Unix time in milliseconds, a
+    12-bit counter (strictly increasing within the process, also within one millisecond),
+    62 random bits. New rows then land at the end of each table's uuid index instead of on
+    a random page of it (docs/adr/0312)."""
+
+    def __init__(self) -> None:
+        self.last = 0
+
+    def take(self, n: int, *, native: bool) -> list[Any]:
+        """``n`` uuids, in increasing order: ``uuid.UUID`` (native) or 32 hex digits."""
+        first = max((time.time_ns() // 1_000_000) << 12, self.last + 1)
+        self.last = first + n - 1
+        noise = os.urandom(8 * n)
+        out: list[Any] = []
+        for i in range(n):
+            hi = first + i
+            rand = int.from_bytes(noise[8 * i : 8 * i + 8], "big") >> 2
+            value = ((hi >> 12) << 80) | ((0x7000 | (hi & 0xFFF)) << 64) | (1 << 63) | rand
+            out.append(uuidlib.UUID(int=value) if native else f"{value:032x}")
+        return out
+
+
+UUID7 = Uuid7()
+
+
+class _Keys:
+    """The active field key and the blind-index key, set up once per batch (the same
+    formats as ``crypto.encrypt`` and ``crypto.blind_index``)."""
+
+    def __init__(self) -> None:
+        active, keys = crypto.keyring()
+        self.aes = AESGCM(keys[active])
+        self.prefix = f"{crypto.PREFIX}:{active}:"
+        key = bytes.fromhex(settings.VIGIE_BLIND_INDEX_KEY)
+        self.mac = hmac.new(key, digestmod=hashlib.sha256)
+
+    def seal(self, text: str, context: str) -> str:
+        nonce = os.urandom(12)
+        sealed = self.aes.encrypt(nonce, text.encode("utf-8"), context.encode())
+        return self.prefix + base64.b64encode(nonce + sealed).decode("ascii")
+
+    def blind(self, text: str, context: str) -> str:
+        mac = self.mac.copy()
+        mac.update(f"{context}\x00{crypto.normalise_for_index(text)}".encode())
+        return mac.hexdigest()[:32]
 
 
 class _Obj:
     """A stand-in for an unsaved model instance (attributes only)."""
 
 
-def _namespace(plan: _Table, values: dict[str, Any]) -> Any:
-    """A stand-in for an unsaved instance: every field at its default, then ``values``
-    (keys starting with "_" are the record's own bookkeeping, never columns)."""
+def _namespace(plan: _Plan, values: dict[str, Any]) -> Any:
+    """Every field at its default, then ``values`` (keys starting with "_", and the links
+    "victim"/"incident" by key, are the record's own bookkeeping, never columns)."""
     ns = plan.defaults.copy()
     for name, make in plan.callable_defaults:
         ns[name] = make()
     ns.update(values)
-    ns["uuid"] = uuidlib.uuid4()
     obj = _Obj()
     obj.__dict__ = ns
     return obj
 
 
-def _rows(plan: _Table, objs: list[Any], now: Any) -> list[tuple[Any, ...]]:
-    """The parameters of each object's INSERT, in the plan's column order."""
-    now_db = connection.ops.adapt_datetimefield_value(now)
-    steps = [
-        (
-            c.attname if c.attname in objs[0].__dict__ else c.name,
-            c.adapt,
-            c.source,
-            c.context,
-            c.now,
+@dataclass
+class Built:
+    """New records as rows ready to insert: per table, tuples in the plan's column order,
+    with relative ids (the case of ``items[i]`` has id ``i``). Picklable."""
+
+    rows: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
+    # the list's filter terms (vigie.cases.terms): (relative case id, term, created_at)
+    terms: list[tuple[Any, ...]] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.rows.get(CASE, ()))
+
+
+def build(organisation_id: int, user_id: int | None, items: Sequence[records.Parsed]) -> Built:
+    """The rows of new cases (validated ``records.Parsed``); no database access."""
+    plans = {t: _plan(_model(t)) for t in TABLES}
+    objs: dict[str, list[Any]] = {t: [] for t in TABLES}
+    for i, parsed in enumerate(items):
+        if parsed.problems:
+            raise services.RecordInvalid(parsed.problems)
+        case = _namespace(plans[CASE], parsed.case)
+        case.id = i
+        case.organisation_id = organisation_id
+        case.created_by_id = user_id
+        if not case.reference:
+            case.reference = services._new_reference()
+        built: dict[str, list[Any]] = {}
+        keyed: dict[str, dict[str, Any]] = {"victims": {}, "incidents": {}}
+        for section in services.ORDER:
+            rows = parsed.children.get(section)
+            if not rows:
+                built[section] = []
+                continue
+            plan, out, here = plans[section], objs[section], []
+            for row in rows:
+                obj = _namespace(plan, row)
+                obj.id = len(out)
+                obj.case_id, obj.organisation_id = i, organisation_id
+                for link, group in (("victim", "victims"), ("incident", "incidents")):
+                    if link in row:
+                        target = keyed[group].get(row[link]) if row[link] else None
+                        setattr(obj, f"{link}_id", target.id if target is not None else None)
+                if section == "victims":
+                    records.fill_derived(cast(Any, obj))
+                elif section == "perpetrators":
+                    services._fill_perpetrator(cast(Any, obj))
+                if section in keyed:
+                    keyed[section][row["_key"]] = obj
+                out.append(obj)
+                here.append(obj)
+            built[section] = here
+        services.compute_index(
+            cast(Any, case),
+            incidents=built.get("incidents", []),
+            victims=built.get("victims", []),
+            exploitations=built.get("exploitations", []),
+            perpetrators=built.get("perpetrators", []),
+            route=built.get("route", []),
         )
-        for c in plan.columns
-    ]
-    blind = crypto.blind_index
+        objs[CASE].append(case)
+    moment = timezone.now()
+    now = connection.ops.adapt_datetimefield_value(moment)
+    keys = _Keys()
+    native = bool(connection.features.has_native_uuid_field)
+    result = Built(terms=terms.rows_for(objs[CASE], created_at=moment))
+    for table in TABLES:
+        result.rows[table] = _rows(plans[table], objs[table], now, keys, native)
+    return result
+
+
+def _rows(
+    plan: _Plan, objs: list[Any], now: Any, keys: _Keys, native: bool
+) -> list[tuple[Any, ...]]:
+    if not objs:
+        return []
+    uuids = UUID7.take(len(objs), native=native)
+    blind, seal, get = keys.blind, keys.seal, plan.get
     out = []
-    for o in objs:
-        d = o.__dict__
-        row: list[Any] = []
-        for name, adapt, source, context, is_now in steps:
-            if source:
-                value = d[source]
-                row.append("" if value is None or value == "" else blind(str(value), context))
-            elif is_now:
-                row.append(now_db)
-            else:
-                value = d[name]
-                row.append(value if adapt is None or value is None else adapt(value))
-        out.append(tuple(row))
+    for obj, uid in zip(objs, uuids, strict=True):
+        d = obj.__dict__
+        for name, source, context in plan.blind:  # before the source is encrypted
+            value = d[source]
+            d[name] = "" if value is None or value == "" else blind(str(value), context)
+        for name, to_plain, context in plan.encrypted:
+            value = d[name]
+            d[name] = None if value is None or value == "" else seal(to_plain(value), context)
+        for name, adapt in plan.adapt:
+            value = d[name]
+            if value is not None:
+                d[name] = adapt(value)
+        for name in plan.now:
+            d[name] = now
+        d["uuid"] = uid
+        out.append(get(d))
     return out
 
 
-def _insert(plan: _Table, objs: list[Any], cursor: Any, now: Any) -> None:
-    if objs:
-        cursor.executemany(plan.insert_sql, _rows(plan, objs, now))
+def _lock(cursor: Any) -> None:
+    """SQLite: take the database's write lock now (a write that changes nothing), so the
+    ids read next cannot be taken by another connection before this transaction ends."""
+    if connection.vendor == "sqlite":
+        table = connection.ops.quote_name(Case._meta.db_table)
+        cursor.execute(f"UPDATE {table} SET id = id WHERE id < 0")  # noqa: S608
 
 
-def _fetch_ids(plan: _Table, objs: Iterable[Any], cursor: Any) -> None:
-    """Set ``id`` on each object from the rows just inserted (looked up by uuid)."""
-    uuid_col = next(c for c in plan.columns if c.name == "uuid")
-    by_uuid: dict[Any, Any] = {}
-    for o in objs:
-        key = uuid_col.adapt(o.uuid) if uuid_col.adapt else o.uuid
-        by_uuid[key] = o
-    keys = list(by_uuid)
-    for start in range(0, len(keys), IN_CHUNK):
-        chunk = keys[start : start + IN_CHUNK]
-        cursor.execute(plan.select_ids_sql.format(", ".join(["%s"] * len(chunk))), chunk)
-        for uuid_value, pk in cursor.fetchall():
-            by_uuid[uuid_value].id = pk
-    missing = [o for o in by_uuid.values() if getattr(o, "id", None) is None]
-    if missing:  # pragma: no cover - would mean the insert silently dropped rows
-        raise RuntimeError(f"{len(missing)} inserted {plan.model.__name__} rows not found")
+def _reserve(cursor: Any, model: type[models.Model], n: int) -> Sequence[int]:
+    """``n`` new ids for ``model``'s table, never used before (sorted)."""
+    table = model._meta.db_table
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, n],
+        )
+        return sorted(r[0] for r in cursor.fetchall())
+    q = connection.ops.quote_name
+    cursor.execute(f"SELECT max({q('id')}) FROM {q(table)}")  # noqa: S608
+    top = cursor.fetchone()[0] or 0
+    if connection.vendor == "sqlite":  # AUTOINCREMENT: never reuse the id of a deleted row
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        row = cursor.fetchone()
+        top = max(top, row[0] if row else 0)
+    return range(top + 1, top + 1 + n)
+
+
+def write(built: Built, keep: Collection[int] | None = None) -> list[int]:
+    """Insert ``built`` (only the cases whose relative id is in ``keep``, if given, with
+    their rows); the new cases' ids, in order. Runs in the caller's transaction."""
+    plans = {t: _plan(_model(t)) for t in TABLES}
+    ids: dict[str, Sequence[int]] = {}
+    with transaction.atomic(), connection.cursor() as cursor:
+        _lock(cursor)
+        for table in TABLES:
+            n = len(built.rows.get(table, ()))
+            ids[table] = _reserve(cursor, plans[table].model, n) if n else ()
+        for table in TABLES:
+            rows = built.rows.get(table)
+            if not rows:
+                continue
+            plan = plans[table]
+            if keep is not None:
+                pos = plan.case_pos
+                rows = [r for r in rows if r[pos] in keep]
+            links = [(pos, ids[target]) for pos, target in plan.links]
+            out = []
+            for r in rows:
+                values = list(r)
+                for pos, targets in links:
+                    value = values[pos]
+                    if value is not None:
+                        values[pos] = targets[value]
+                out.append(values)
+            if out:
+                cursor.executemany(plan.insert_sql, out)
+        case_ids = ids[CASE]
+        terms.insert(
+            cursor,
+            [(case_ids[r[0]], *r[1:]) for r in built.terms if keep is None or r[0] in keep],
+        )
+    return [case_ids[r[0]] for r in built.rows.get(CASE, ()) if keep is None or r[0] in keep]
 
 
 def insert_records(
@@ -216,67 +412,4 @@ def insert_records(
 
     Call inside a transaction (the importer holds one per batch, or one for the file).
     """
-    now = timezone.now()
-    cplan = _plan(Case)
-    user_id = getattr(created_by, "pk", None)
-    cases: list[Any] = []
-    children: dict[str, list[Any]] = {section: [] for section in services.ORDER}
-    plans = {section: _plan(records.CHILDREN[section]) for section in services.ORDER}
-    for parsed in items:
-        if parsed.problems:
-            raise services.RecordInvalid(parsed.problems)
-        case = _namespace(cplan, parsed.case)
-        case.organisation_id = organisation.pk
-        case.created_by_id = user_id
-        if not case.reference:
-            case.reference = services._new_reference()
-        built: dict[str, list[Any]] = {}
-        for section in services.ORDER:
-            plan = plans[section]
-            objs = []
-            for row in parsed.children.get(section, []):
-                obj = _namespace(plan, row)
-                obj.case, obj.organisation_id = case, organisation.pk
-                obj.key = row["_key"]
-                if section == "victims":
-                    records.fill_derived(cast(Any, obj))
-                elif section == "perpetrators":
-                    services._fill_perpetrator(cast(Any, obj))
-                objs.append(obj)
-            built[section] = objs
-            children[section].extend(objs)
-        services.compute_index(
-            cast(Any, case),
-            incidents=built["incidents"],
-            victims=built["victims"],
-            exploitations=built["exploitations"],
-            perpetrators=built["perpetrators"],
-            route=built["route"],
-        )
-        case.built = built
-        cases.append(case)
-    with connection.cursor() as cursor:
-        _insert(cplan, cases, cursor, now)
-        _fetch_ids(cplan, cases, cursor)
-        terms.insert_rows(cursor, cases, created_at=now)  # the list's filter terms
-        for section in services.ORDER:
-            plan = plans[section]
-            objs = children[section]
-            for obj in objs:
-                obj.case_id = obj.case.id
-                for link, group in (("victim", "victims"), ("incident", "incidents")):
-                    if link in obj.__dict__:
-                        key = obj.__dict__[link]
-                        target = _by_key(obj.case.built[group], key) if key else None
-                        setattr(obj, f"{link}_id", target.id if target is not None else None)
-            _insert(plan, objs, cursor, now)
-            if section in ("incidents", "victims") and objs:
-                _fetch_ids(plan, objs, cursor)
-    return [c.id for c in cases]
-
-
-def _by_key(objs: list[Any], key: str) -> Any:
-    for o in objs:
-        if o.key == key:
-            return o
-    return None
+    return write(build(organisation.pk, getattr(created_by, "pk", None), items))

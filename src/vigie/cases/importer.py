@@ -20,16 +20,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+import pickle
 import zipfile
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import transaction
 
-from vigie.cases import bulk, htcds_sheet, layouts, records, services
+from vigie.cases import bulk, htcds_sheet, layouts, pipeline, records, services
 from vigie.cases import mapping as mapping_module
 from vigie.cases.mapping import Mapping
 from vigie.cases.models import Case
@@ -37,6 +38,7 @@ from vigie.cases.signals import IdRanges, cases_imported
 from vigie.core.models import Organisation
 
 BATCH = 2000  # rows per insert batch (and per transaction and checkpoint in partial mode)
+WORKER_MIN_BYTES = 1024**2  # smaller files are read in this process (a worker costs ~10 ms)
 MAX_REPORTED = 200  # problems listed in the report (all are counted)
 MAX_BYTES = int(getattr(settings, "VIGIE_IMPORT_MAX_BYTES", 2 * 1024**3))
 
@@ -344,6 +346,7 @@ def _vigie_rows(
     spec = [layouts.Col(source, target) for source, target in zip(header, targets, strict=True)]
     spec = [c for c in spec if c.target]
     dup_counter: dict[str, int] = {}
+    to_record = mapping_module.vigie_reader(mapping, targets)
     for i, values in enumerate(rows, 2):
         if len(values) != len(header):
             if not any(v.strip() for v in values):
@@ -359,8 +362,7 @@ def _vigie_rows(
                 ],
             )
             continue
-        row = mapping_module.apply(mapping, targets, values)
-        record = mapping_module.vigie_record(row)
+        record = to_record(values)
         if not record.get("source_record_id"):
             record["source_record_id"] = layouts.row_id(values, dup_counter)
         yield _check(name, i, record, spec, allow_identity, seen_ids)
@@ -395,79 +397,204 @@ def _check(
     return Prepared(row, record, parsed, problems)
 
 
-# --- writing ---------------------------------------------------------------------------------
-
-
 class _Rollback(Exception):
     pass
 
 
+# --- writing ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Valid:
+    """A valid row of a batch: what writing it needs besides its built rows."""
+
+    row: int
+    packed: bytes  # the record, pickled: read back only to update a case already imported
+    reference: str
+    source_type: str
+    source_record_id: str
+
+    @property
+    def record(self) -> dict[str, Any]:
+        return cast(dict[str, Any], pickle.loads(self.packed))  # noqa: S301 (our own bytes)
+
+
+@dataclass
+class Chunk:
+    """``BATCH`` rows as read: the problems of the invalid ones, the valid ones and their
+    rows ready to insert (``built``: the case of ``valid[i]`` has relative id ``i``)."""
+
+    layout: str = ""
+    rows: int = 0
+    last_row: int = 0
+    invalid: list[list[RowProblem]] = field(default_factory=list)
+    valid: list[Valid] = field(default_factory=list)
+    built: bulk.Built = field(default_factory=bulk.Built)
+
+
+def _chunks(
+    items: Iterator[Prepared],
+    report: Report,
+    *,
+    organisation_id: int,
+    user_id: int | None,
+    atomic: bool,
+    resume_from: int,
+) -> Iterator[Chunk]:
+    """Group the rows in batches and build the new rows of each (no database access: this
+    runs in the worker process when there is one)."""
+    failed = False
+    while True:
+        chunk = Chunk()
+        parsed: list[records.Parsed] = []
+        for item in items:
+            if item.row < resume_from:
+                continue
+            chunk.rows += 1
+            chunk.last_row = item.row
+            if item.problems:
+                chunk.invalid.append(item.problems)
+                failed = True
+            elif not (atomic and failed):  # atomic: after a problem nothing will be written
+                assert item.record is not None and item.parsed is not None
+                case = item.parsed.case
+                chunk.valid.append(
+                    Valid(
+                        item.row,
+                        pickle.dumps(item.record, pickle.HIGHEST_PROTOCOL),
+                        case.get("reference") or "",
+                        case.get("source_type") or "",
+                        str(item.record.get("source_record_id") or ""),
+                    )
+                )
+                parsed.append(item.parsed)
+            if chunk.rows >= BATCH:
+                break
+        if not chunk.rows:
+            return
+        if parsed:
+            chunk.built = bulk.build(organisation_id, user_id, parsed)
+        chunk.layout = report.layout
+        yield chunk
+
+
+def _read(
+    path: Path,
+    fmt: str,
+    *,
+    organisation: Organisation,
+    user: Any,
+    allow_identity: bool,
+    report: Report,
+    mapping: Mapping | None,
+    partial: bool,
+    resume_from: int,
+) -> Iterator[Chunk]:
+    """The file's batches, produced by a worker process if one is available and the file is
+    large enough to be worth it (``WORKER_MIN_BYTES``)."""
+
+    def produce() -> Iterator[Chunk]:
+        items = prepare_records(
+            path, fmt, allow_identity=allow_identity, report=report, mapping=mapping
+        )
+        yield from _chunks(
+            items,
+            report,
+            organisation_id=organisation.pk,
+            user_id=getattr(services._user(user), "pk", None),
+            atomic=not partial,
+            resume_from=resume_from,
+        )
+
+    try:
+        big = path.stat().st_size >= WORKER_MIN_BYTES
+    except OSError:
+        big = False  # prepare_records says what is wrong with the file
+    if big and pipeline.available():
+        return pipeline.in_worker(produce)
+    return produce()
+
+
+def _take(report: Report, chunk: Chunk, reject_writer: Any = None) -> None:
+    """Count a batch's rows and report its invalid ones."""
+    report.layout = chunk.layout or report.layout
+    report.rows += chunk.rows
+    for problems in chunk.invalid:
+        report.rejected += 1
+        for p in problems:
+            report.add(p)
+            if reject_writer is not None:
+                reject_writer.writerow([p.file, p.row, p.column, p.value, p.reason])
+
+
 def _write_batch(
-    user: Any, org: Organisation, batch: list[Prepared], report: Report, written: IdRanges
+    user: Any, org: Organisation, chunk: Chunk, report: Report, written: IdRanges
 ) -> list[RowProblem]:
     """New rows in one ``executemany`` per table (vigie.cases.bulk); rows already imported
     (same source type and source record id: looked up once per batch) are updated one by one.
 
     Returns the problems of rows it refused (a case reference already used): not written.
     """
-    refused = _taken_references(org, batch, report.file)
-    if refused:
-        rows = {r.row for r in refused}
-        batch = [p for p in batch if p.row not in rows]
-    ids = {str(p.record.get("source_record_id") or "") for p in batch if p.record}
+    valid = chunk.valid
+    if not valid:
+        return []
+    refused, skip = _taken_references(org, valid, report.file)
+    ids = {v.source_record_id for i, v in enumerate(valid) if i not in skip}
     ids.discard("")
     existing = {
         (c.source_type, c.source_record_id): c
         for c in Case.objects.filter(organisation=org, source_record_id__in=ids)
     }
-    new: list[records.Parsed] = []
-    for item in batch:
-        assert item.record is not None and item.parsed is not None
-        key = (item.parsed.case.get("source_type") or "", item.record.get("source_record_id"))
-        case = existing.get(key)  # type: ignore[arg-type]
-        if case is None:
-            new.append(item.parsed)
-            continue
-        services.save_record(
-            user, org, item.record, instance=case, perm="case.import", parsed=item.parsed
-        )
-        written.add([case.pk])
-        report.updated += 1
-    if new:
-        written.add(services.import_many(user, org, new))
+    if existing:
+        for i, v in enumerate(valid):
+            case = existing.get((v.source_type, v.source_record_id))
+            if case is None or i in skip:
+                continue
+            services.save_record(user, org, v.record, instance=case, perm="case.import")
+            written.add([case.pk])
+            report.updated += 1
+            skip.add(i)
+    if len(skip) < len(valid):
+        keep = None if not skip else {i for i in range(len(valid)) if i not in skip}
+        new = services.import_built(user, org, chunk.built, keep)
+        written.add(new)
         report.created += len(new)
     return refused
 
 
-def _taken_references(org: Organisation, batch: list[Prepared], name: str) -> list[RowProblem]:
+def _taken_references(
+    org: Organisation, valid: list[Valid], name: str
+) -> tuple[list[RowProblem], set[int]]:
     """Rows naming a case reference that another case of the organisation (or an earlier row
-    of the file) already has: one query per batch."""
-    refs: dict[str, Prepared] = {}
+    of the file) already has: their problems and their positions in ``valid``; one query
+    per batch."""
+    refs: dict[str, int] = {}
     problems: list[RowProblem] = []
-    for item in batch:
-        ref = (item.parsed.case.get("reference") or "") if item.parsed else ""
-        if not ref:
+    refused: set[int] = set()
+    for i, v in enumerate(valid):
+        if not v.reference:
             continue
-        if ref in refs:
-            why = f"duplicated in the file (first on row {refs[ref].row})"
-            problems.append(RowProblem(name, item.row, "reference", ref, why))
+        if v.reference in refs:
+            why = f"duplicated in the file (first on row {valid[refs[v.reference]].row})"
+            problems.append(RowProblem(name, v.row, "reference", v.reference, why))
+            refused.add(i)
         else:
-            refs[ref] = item
+            refs[v.reference] = i
     if not refs:
-        return problems
+        return problems, refused
     taken = Case.objects.filter(organisation=org, reference__in=list(refs))
     for ref, source_type, source_id in taken.values_list(
         "reference", "source_type", "source_record_id"
     ):
-        item = refs[ref]
-        own = item.parsed.case if item.parsed else {}
-        same = (own.get("source_type") or "", (item.record or {}).get("source_record_id"))
-        if source_id and same == (source_type, source_id):
+        i = refs[ref]
+        v = valid[i]
+        if source_id and (v.source_type, v.source_record_id) == (source_type, source_id):
             continue  # the same case, re-imported: updated, not a clash
         problems.append(
-            RowProblem(name, item.row, "reference", ref, "is already used by another case")
+            RowProblem(name, v.row, "reference", ref, "is already used by another case")
         )
-    return problems
+        refused.add(i)
+    return problems, refused
 
 
 def run_import(
@@ -492,10 +619,10 @@ def run_import(
     mode = "dry-run" if dry_run else "partial" if partial else "atomic"
     report = Report(file=path.name, mode=mode)
     allow_identity = services.may_record_identity(user, organisation)
-    items = prepare_records(
-        path, fmt, allow_identity=allow_identity, report=report, mapping=mapping
-    )
     if dry_run:
+        items = prepare_records(
+            path, fmt, allow_identity=allow_identity, report=report, mapping=mapping
+        )
         _dry_run(items, report, progress)
         return report
     reject_writer = None
@@ -507,15 +634,27 @@ def run_import(
             reject_writer.writerow(["file", "row", "column", "value", "reason"])
         report.rejects_file = str(rejects)
     written = IdRanges()
+    chunks = _read(
+        path,
+        fmt,
+        organisation=organisation,
+        user=user,
+        allow_identity=allow_identity,
+        report=report,
+        mapping=mapping,
+        partial=partial,
+        resume_from=resume_from,
+    )
     try:
         with bulk.tuned_for_bulk():
             if partial:
-                _partial(
-                    items, user, organisation, report, reject_writer, resume_from, progress, written
-                )
+                _partial(chunks, user, organisation, report, reject_writer, progress, written)
             else:
-                _atomic(items, user, organisation, report, progress, written)
+                _atomic(chunks, user, organisation, report, progress, written)
     finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()  # stops the worker process if the import ended early
         if reject_fh is not None:
             reject_fh.close()
     if written and report.written:
@@ -545,32 +684,21 @@ def _dry_run(items: Iterator[Prepared], report: Report, progress: Any) -> None:
 
 
 def _atomic(
-    items: Iterator[Prepared],
+    chunks: Iterator[Chunk],
     user: Any,
     org: Organisation,
     report: Report,
     progress: Any,
     written: IdRanges,
 ) -> None:
-    batch: list[Prepared] = []
     try:
         with transaction.atomic():
-            for item in items:
-                report.rows += 1
-                if item.problems:
-                    report.rejected += 1
-                    batch.clear()  # nothing will be written: stop holding rows
-                    for p in item.problems:
-                        report.add(p)
-                elif report.rejected == 0:
-                    batch.append(item)
-                if len(batch) >= BATCH:
-                    _refuse(report, _write_batch(user, org, batch, report, written))
-                    batch.clear()
-                if progress and report.rows % BATCH == 0:
-                    progress(report.rows, f"row {item.row}", report)
-            if not report.rejected:
-                _refuse(report, _write_batch(user, org, batch, report, written))
+            for chunk in chunks:
+                _take(report, chunk)
+                if not report.rejected:
+                    _refuse(report, _write_batch(user, org, chunk, report, written))
+                if progress:
+                    progress(report.rows, f"row {chunk.last_row}", report)
             if report.rejected:
                 raise _Rollback
     except _Rollback:
@@ -589,43 +717,23 @@ def _refuse(report: Report, problems: list[RowProblem], reject_writer: Any = Non
 
 
 def _partial(
-    items: Iterator[Prepared],
+    chunks: Iterator[Chunk],
     user: Any,
     org: Organisation,
     report: Report,
     reject_writer: Any,
-    resume_from: int,
     progress: Any,
     written: IdRanges,
 ) -> None:
-    batch: list[Prepared] = []
-
-    def flush() -> None:
-        if not batch:
-            return
-        with transaction.atomic():
-            refused = _write_batch(user, org, batch, report, written)
-        _refuse(report, refused, reject_writer)
-        report.next_row = batch[-1].row + 1
-        batch.clear()
-
-    for item in items:
-        if item.row < resume_from:
-            continue
-        report.rows += 1
-        if item.problems:
-            report.rejected += 1
-            for p in item.problems:
-                report.add(p)
-                if reject_writer is not None:
-                    reject_writer.writerow([p.file, p.row, p.column, p.value, p.reason])
-        else:
-            batch.append(item)
-        if len(batch) >= BATCH:
-            flush()
-            if progress:
-                progress(report.rows, f"row {item.row}", report)
-    flush()
+    for chunk in chunks:
+        _take(report, chunk, reject_writer)
+        if chunk.valid:
+            with transaction.atomic():
+                refused = _write_batch(user, org, chunk, report, written)
+            _refuse(report, refused, reject_writer)
+        report.next_row = chunk.last_row + 1
+        if progress:
+            progress(report.rows, f"row {chunk.last_row}", report)
     report.written = True
 
 

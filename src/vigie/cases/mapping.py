@@ -21,6 +21,7 @@ mapping does not name are ignored (with no mapping, a ``vigie`` header must name
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -269,6 +270,15 @@ def vigie_record(row: dict[str, str]) -> dict[str, Any]:
             record[name] = value
         else:
             parts[section][name] = value
+    return _nest(record, victim, exploitation, perpetrator)
+
+
+def _nest(
+    record: dict[str, Any],
+    victim: dict[str, Any],
+    exploitation: dict[str, Any],
+    perpetrator: dict[str, Any],
+) -> dict[str, Any]:
     if len(victim) > 1:
         record["victims"] = [victim]
     else:  # no victim fields on this row (e.g. a case reported as an incident)
@@ -278,3 +288,40 @@ def vigie_record(row: dict[str, str]) -> dict[str, Any]:
     if len(perpetrator) > 1:
         record["perpetrators"] = [perpetrator]
     return record
+
+
+def vigie_reader(
+    mapping: Mapping | None, header_targets: list[str]
+) -> Callable[[list[str]], dict[str, Any]]:
+    """``values -> vigie_record(apply(mapping, header_targets, values))``, in one pass over
+    the row when there is no mapping and every column names a different field (the usual
+    Vigie file: the bulk import's hot path)."""
+    if mapping is not None or len(set(header_targets)) != len(header_targets):
+        return lambda values: vigie_record(apply(mapping, header_targets, values))
+    targets = _targets()
+    plan = [targets.get(t) if t else None for t in header_targets]
+    unknown = layouts.UNKNOWN_VALUES
+
+    def read(values: list[str]) -> dict[str, Any]:
+        record: dict[str, Any] = {"source_type": "other"}
+        victim: dict[str, Any] = {"key": "v"}
+        exploitation: dict[str, Any] = {"victim": "v"}
+        perpetrator: dict[str, Any] = {"victim": "v"}
+        parts = {
+            "case": record,
+            "victim": victim,
+            "exploitation": exploitation,
+            "perpetrator": perpetrator,
+        }
+        for info, raw in zip(plan, values, strict=False):
+            if info is None:
+                continue
+            section, name, is_list = info
+            text = raw.strip()
+            if is_list:
+                parts[section][name] = [v.strip() for v in text.split(LIST_SEPARATOR) if v.strip()]
+            elif text and text.casefold() not in unknown:
+                parts[section][name] = text
+        return _nest(record, victim, exploitation, perpetrator)
+
+    return read

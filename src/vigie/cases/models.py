@@ -31,8 +31,10 @@ class OwnedByCase(models.Model):
     """A row that belongs to a case and to the case's organisation."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # no index of its own: rows are reached through their case (docs/adr/0312); a table that
+    # is filtered by organisation declares one (Perpetrator)
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="+", editable=False
+        Organisation, on_delete=models.PROTECT, related_name="+", editable=False, db_index=False
     )
     case: Any  # set by subclasses
 
@@ -51,8 +53,13 @@ class Case(models.Model):
     """One record of the standard: provenance, conflict context, dates, status and justice."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # indexed as the first column of case_list_organisation and of the unique constraints
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="cases", verbose_name=_("organisation")
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=_("organisation"),
+        db_index=False,
     )
     reference = models.CharField(_("reference"), max_length=60)
     summary = models.TextField(
@@ -134,7 +141,6 @@ class Case(models.Model):
                 fields=["conflict_situation", "verification_status", "-created_at", "-id"],
                 name="case_list_situation_verif",
             ),
-            models.Index(fields=["country"]),
             # re-import: existing source record ids are looked up by batch
             models.Index(fields=["organisation", "source_record_id"], name="case_source_lookup"),
         ]
@@ -239,6 +245,7 @@ class Victim(OwnedByCase):
         on_delete=models.SET_NULL,
         related_name="victims",
         help_text=_("the incident this person is also counted in, if any"),
+        db_index=False,  # victim_incident: only the rows that have one
     )
     # identifying (encrypted; see IDENTIFYING_FIELDS)
     given_name = EncryptedTextField(_("given name"), null=True, blank=True)
@@ -293,6 +300,13 @@ class Victim(OwnedByCase):
         verbose_name = _("victim")
         verbose_name_plural = _("victims")
         ordering = ["id"]
+        indexes = [
+            models.Index(
+                fields=["incident"],
+                condition=models.Q(incident__isnull=False),
+                name="victim_incident",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.case.reference} victim {self.pk}"
@@ -326,7 +340,12 @@ class Exploitation(OwnedByCase):
         Victim, null=True, blank=True, on_delete=models.CASCADE, related_name="exploitations"
     )
     incident = models.ForeignKey(
-        Incident, null=True, blank=True, on_delete=models.CASCADE, related_name="exploitations"
+        Incident,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="exploitations",
+        db_index=False,  # exploitation_incident: only the rows that have one
     )
     forms = CodeListField(_("forms of exploitation"), codelist="exploitation_forms")
     means = CodeListField(_("means used"), codelist="means")
@@ -350,6 +369,13 @@ class Exploitation(OwnedByCase):
         verbose_name = _("exploitation")
         verbose_name_plural = _("exploitations")
         ordering = ["id"]
+        indexes = [
+            models.Index(
+                fields=["incident"],
+                condition=models.Q(incident__isnull=False),
+                name="exploitation_incident",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.case.reference} exploitation {self.pk}"
@@ -388,6 +414,8 @@ class Perpetrator(OwnedByCase):
         verbose_name = _("perpetrator")
         verbose_name_plural = _("perpetrators")
         ordering = ["id"]
+        # screening reads an organisation's perpetrators (vigie.screening.perpetrators)
+        indexes = [models.Index(fields=["organisation"], name="perpetrator_organisation")]
 
     def __str__(self) -> str:
         return f"{self.case.reference} perpetrator {self.pk}"

@@ -41,6 +41,7 @@ from vigie.cases.models import (
     RouteLeg,
     Victim,
 )
+from vigie.core.fields import EncryptedTextField
 
 CHILDREN: dict[str, type[models.Model]] = {
     "incidents": Incident,
@@ -197,6 +198,15 @@ def _make_fast(f: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
                 return v
 
             return char
+        if isinstance(f, EncryptedTextField) and not f.validators:
+            from_plain = f.from_plain  # text as it is; an encrypted date parsed in full
+
+            def encrypted(value: Any) -> Any:
+                if type(value) is not str:
+                    raise _Slow
+                return from_plain(value)
+
+            return encrypted
         if type(f) is models.TextField and not f.validators:
 
             def text(value: Any) -> Any:
@@ -302,6 +312,18 @@ def _fields_by_name(model: type[models.Model]) -> dict[str, models.Field[Any, An
     return {f.name: f for f in writable_fields(model)}
 
 
+@cache
+def _specs(
+    model: type[models.Model],
+) -> dict[str, tuple[models.Field[Any, Any], Callable[[Any], Any] | None, bool, bool]]:
+    """name -> (field, its quick converter, identifying, a link by key) for the writable
+    fields of ``model`` (what :func:`validate` asks of each value, looked up once)."""
+    return {
+        f.name: (f, _fast(f), f.name in IDENTITY, isinstance(f, models.ForeignKey))
+        for f in writable_fields(model)
+    }
+
+
 def validate(data: Any, *, allow_identity: bool) -> Parsed:
     """Check a nested record; never touches the database."""
     problems: list[Problem] = []
@@ -314,16 +336,23 @@ def validate(data: Any, *, allow_identity: bool) -> Parsed:
     for key in data:
         if key not in known and key not in NOT_WRITABLE:
             problems.append(Problem(key, data[key], _("is not a field of the case record")))
-    for name, f in _fields_by_name(Case).items():
+    for name, (f, quick, _identity, _fk) in _specs(Case).items():
         if name in data:
-            parsed.case[name] = _convert(f, data[name], name, problems)
+            value = data[name]
+            if quick is not None and value is not None and value != "":
+                try:
+                    parsed.case[name] = quick(value)
+                    continue
+                except (_Slow, ValueError):
+                    pass
+            parsed.case[name] = _convert_slow(f, value, name, problems)
     keys: dict[str, set[str]] = {"victims": set(), "incidents": set()}
     for section, model in CHILDREN.items():
         items = data.get(section) or []
         if not isinstance(items, list):
             problems.append(Problem(section, items, _("a list is expected")))
             continue
-        fields = _fields_by_name(model)
+        specs = _specs(model)
         rows: list[dict[str, Any]] = []
         for i, item in enumerate(items):
             where = f"{section}[{i}]"
@@ -334,21 +363,19 @@ def validate(data: Any, *, allow_identity: bool) -> Parsed:
             if item.get("uuid"):
                 row["_uuid"] = str(item["uuid"])
             for name, value in item.items():
-                field = fields.get(name)
-                if field is None:
+                spec = specs.get(name)
+                if spec is None:
                     if name not in NOT_WRITABLE and name not in ("key", "uuid"):
                         problems.append(Problem(f"{where}.{name}", value, _("is not a field")))
                     continue
-                f = field
-                if value is not None and value != "" and name not in IDENTITY:
-                    quick = _fast(f)
-                    if quick is not None:
-                        try:
-                            row[name] = quick(value)
-                            continue
-                        except (_Slow, ValueError):
-                            pass
-                if name in IDENTITY and value not in (None, ""):
+                f, quick, identity, is_fk = spec
+                if quick is not None and not identity and value is not None and value != "":
+                    try:
+                        row[name] = quick(value)
+                        continue
+                    except (_Slow, ValueError):
+                        pass
+                if identity and value not in (None, ""):
                     parsed.has_identity = True
                     if not allow_identity:
                         problems.append(
@@ -359,7 +386,7 @@ def validate(data: Any, *, allow_identity: bool) -> Parsed:
                             )
                         )
                         continue
-                if isinstance(f, models.ForeignKey):
+                if is_fk:
                     row[name] = None if value in (None, "") else str(value)
                 else:
                     row[name] = _convert(f, value, f"{where}.{name}", problems)

@@ -161,15 +161,14 @@ def create_many(
     return cases
 
 
-def import_many(user: Any, organisation: Organisation, items: list[records.Parsed]) -> list[int]:
-    """Insert many new, validated cases for an import (``case.import``): the fast path
-    (vigie.cases.bulk: one ``executemany`` per table, no per-row ``save()`` or signals).
-    Call inside a transaction; returns the new cases' ids."""
+def import_built(user: Any, organisation: Organisation, built: Any, keep: Any = None) -> list[int]:
+    """Insert the new cases of an import batch already built by ``bulk.build`` (only those
+    whose relative id is in ``keep``, if given); their ids. Call inside a transaction."""
     from vigie.cases import bulk
 
     if user is not None and not access.has_perm(user, "case.import", organisation.pk):
         raise PermissionDenied
-    return bulk.insert_records(organisation, items, created_by=_user(user))
+    return bulk.write(built, keep)
 
 
 ORDER = ["incidents", "victims", "exploitations", "perpetrators", "route", "referrals"]

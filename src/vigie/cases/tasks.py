@@ -2,9 +2,12 @@
 
 ``cases.import``: import one file (vigie.cases.importer); with ``dry_run`` in its params, only
 check every row and keep the report (the web import's validation step, before confirming).
-Batch size ``importer.BATCH`` (500 rows) per transaction in partial mode; atomic mode holds
-one transaction for the whole file.
-Memory is bounded (rows are streamed; at most ``importer.MAX_REPORTED`` problems are kept).
+Batch size ``importer.BATCH`` (2,000 rows) per transaction in partial mode; atomic mode holds
+one transaction for the whole file. Files of ``importer.WORKER_MIN_BYTES`` (1 MiB) or more are
+read, validated and built in a forked reader process while this one writes
+(vigie.cases.pipeline, ADR 312).
+Memory is bounded (rows are streamed, at most 3 batches in flight; at most
+``importer.MAX_REPORTED`` problems are kept).
 ``cases.cleanup_uploads``: remove web-import uploads left untouched (vigie.cases.uploads); the
 worker starts it once an hour.
 Files larger than VIGIE_IMPORT_MAX_BYTES (2 GiB by default) are refused. Resumable in partial

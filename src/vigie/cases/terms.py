@@ -11,7 +11,7 @@ A case's terms come from its filter index and its searchable text (both computed
   ``q=injar`` does not.
 
 Every write of a case keeps its terms in step: ``services`` (create, update, and the
-cascade on delete), ``bulk.insert_records`` (one ``executemany`` per batch, :func:`insert_rows`)
+cascade on delete), ``bulk.build``/``bulk.write`` (one ``executemany`` per batch, :func:`insert`)
 and, for rows written before this table existed, migration 0004 / ``vigie cases
 rebuild-terms`` (:func:`rebuild`).
 """
@@ -85,7 +85,11 @@ def _insert_sql() -> str:
 def insert_rows(cursor: Any, cases: Iterable[Any], created_at: Any = None) -> None:
     """Insert the terms of new ``cases`` with one ``executemany`` (the bulk import path:
     ``created_at`` is the batch's)."""
-    rows = rows_for(cases, created_at)
+    insert(cursor, rows_for(cases, created_at))
+
+
+def insert(cursor: Any, rows: list[tuple[Any, ...]]) -> None:
+    """Insert ``(case_id, term, created_at)`` rows (as :func:`rows_for` makes them)."""
     if rows:
         cursor.executemany(_insert_sql(), rows)
 
