@@ -413,11 +413,19 @@ def validate(data: Any, *, allow_identity: bool) -> Parsed:
     return parsed
 
 
+# (section, first date, last date, the problem when the last is before the first)
+PERIODS = (
+    ("incidents", "date_start", "date_end", lambda: _("is before the start")),
+    ("exploitations", "start_date", "end_date", lambda: _("is before the start")),
+    ("route", "arrival_date", "departure_date", lambda: _("is before the arrival")),
+)
+
+
 def _check_rules(parsed: Parsed, problems: list[Problem]) -> None:
     c = parsed.case
     start, end = c.get("event_date_start"), c.get("event_date_end")
     if start and end and end < start:
-        problems.append(Problem("event_date_end", end, _("is before the start")))
+        problems.append(Problem("event_date_end", end.isoformat(), _("is before the start")))
     for i, v in enumerate(parsed.children.get("victims", [])):
         for moment in ("identification", "exploitation"):
             age, band = v.get(f"age_at_{moment}"), v.get(f"age_band_at_{moment}")
@@ -437,6 +445,11 @@ def _check_rules(parsed: Parsed, problems: list[Problem]) -> None:
                     _("is less than the counts (%(cells)s)") % {"cells": cells},
                 )
             )
+    for section, first, last, why in PERIODS:
+        for i, row in enumerate(parsed.children.get(section, [])):
+            begin, finish = row.get(first), row.get(last)
+            if begin and finish and finish < begin:
+                problems.append(Problem(f"{section}[{i}].{last}", finish.isoformat(), why()))
     seqs = [(r.get("victim"), r.get("sequence")) for r in parsed.children.get("route", [])]
     if len(set(seqs)) != len(seqs):
         problems.append(Problem("route", seqs, _("two legs have the same order number")))

@@ -84,6 +84,29 @@ def test_invalid_record_names_every_problem_and_writes_nothing(api: Any, world: 
     assert Case.objects.count() == 0
 
 
+def test_a_period_that_ends_before_it_starts_is_refused_where_it_is(api: Any, world: World) -> None:
+    bad = copy.deepcopy(RECORD)
+    bad["exploitations"][0].update({"start_date": "2016-05-01", "end_date": "2016-04-30"})
+    bad["route"][1].update({"arrival_date": "2015-03-10", "departure_date": "2015-03-01"})
+    bad["incidents"] = [
+        {"description": "raid", "date_start": "2016-02-10", "date_end": "2016-02-01"}
+    ]
+    response = api(world.users["field_officer"]).post(
+        "/api/cases/", bad, format="json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 400
+    errors = response.json()
+    assert errors == {
+        "exploitations[0].end_date": ["'2016-04-30': is before the start"],
+        "route[1].departure_date": ["'2015-03-01': is before the arrival"],
+        "incidents[0].date_end": ["'2016-02-01': is before the start"],
+    }
+    assert Case.objects.count() == 0
+    good = copy.deepcopy(RECORD)
+    good["route"][1].update({"arrival_date": "2015-03-01", "departure_date": "2015-03-01"})
+    assert create(api, world, good)["route"][1]["departure_date"] == "2015-03-01"
+
+
 def test_a_role_without_identity_access_may_not_record_identities(world: World) -> None:
     import pytest
 
