@@ -115,6 +115,19 @@ class Outcome:
         return Item.objects.select_related("blob").get(uuid=self.duplicate_of_uuid)
 
 
+@dataclass(frozen=True)
+class _Run:
+    """What every batch of one ``ingest_many`` call shares."""
+
+    user: Any
+    organisation: Organisation
+    collection: services.Collection
+    case: Any
+    links: list[ItemLink]
+    actor_name: str
+    store: ObjectStore
+
+
 @dataclass
 class _Prepared:
     name: str
@@ -174,6 +187,7 @@ def ingest_many(
     case = services.resolve_case(user, organisation, collection)
     links = services.resolve_links(case, collection)
     store = store or default_store()
+    run = _Run(user, organisation, collection, case, links, actor_name, store)
     key = store._active_key()  # one keyring read for the whole run
     pool = ThreadPoolExecutor(STAGE_THREADS, thread_name_prefix="vigie-stage")
     window: deque[Future[_Prepared | Outcome]] = deque()
@@ -202,12 +216,9 @@ def ingest_many(
                 pending.append(Outcome(got.name))
                 batch_bytes += got.staged.stored.size
             if len(pending) >= batch_size or batch_bytes >= BATCH_BYTES:
-                yield from _flush(user, organisation, collection, case, links, actor_name,
-                                  store, batch, pending, on_batch)  # fmt: skip
+                yield from _flush(run, batch, pending, on_batch)
                 batch, pending, batch_bytes, in_batch = [], [], 0, len(window)
-        yield from _flush(
-            user, organisation, collection, case, links, actor_name, store, batch, pending, on_batch
-        )
+        yield from _flush(run, batch, pending, on_batch)
     finally:
         # Interrupted (an error, or the caller stopped reading): what was staged and not
         # committed is not kept (files already moved into place have no temporary name).
@@ -224,13 +235,7 @@ def ingest_many(
 
 
 def _flush(
-    user: Any,
-    organisation: Organisation,
-    collection: services.Collection,
-    case: Any,
-    links: list[ItemLink],
-    actor_name: str,
-    store: ObjectStore,
+    run: _Run,
     batch: list[_Prepared],
     pending: list[Outcome],
     on_batch: Callable[[list[Outcome]], None] | None,
@@ -239,11 +244,10 @@ def _flush(
         # The objects are made durable and put in place by a thread while this one writes
         # the rows; the transaction waits for them before it commits (_write).
         mover = ThreadPoolExecutor(1, thread_name_prefix="vigie-durable")
-        placed = mover.submit(_put_many, store, [p.staged for p in batch])
+        placed = mover.submit(_put_many, run.store, [p.staged for p in batch])
         try:
             with _timed("database"):
-                _write(user, organisation, collection, case, links, actor_name, store, batch,
-                       placed, [o for o in pending if not o.error])  # fmt: skip
+                _write(run, batch, placed, [o for o in pending if not o.error])
         except StoreError as exc:
             for out in pending:
                 out.error = out.error or str(exc)
@@ -322,13 +326,7 @@ class _Sql:
 
 
 def _write(
-    user: Any,
-    organisation: Organisation,
-    collection: services.Collection,
-    case: Any,
-    links: list[ItemLink],
-    actor_name: str,
-    store: ObjectStore,
+    run: _Run,
     batch: list[_Prepared],
     placed: Future[list[Stored]],
     outcomes: list[Outcome],
@@ -341,6 +339,8 @@ def _write(
     Rows are written with one ``executemany`` per table (no model instances; values adapted
     as the fields do: the collection record's identifying fields are encrypted with the
     field key once per batch, since they are the same for every item of it)."""
+    user, organisation, collection, case = run.user, run.organisation, run.collection, run.case
+    links, actor_name, store = run.links, run.actor_name, run.store
     ops = connection.ops
     native_uuid = connection.features.has_native_uuid_field
     now = timezone.now()
