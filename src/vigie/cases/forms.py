@@ -87,6 +87,16 @@ def _countries() -> list[tuple[str, str]]:
     return [("", "—"), *items]
 
 
+def _ticks(label: Any, listname: str) -> forms.MultipleChoiceField:
+    """Codes of a code list, any number ticked."""
+    return forms.MultipleChoiceField(
+        label=label,
+        choices=_choices(listname, False),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
 def _date(label: Any) -> forms.DateField:
     return forms.DateField(
         label=label, required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -227,24 +237,9 @@ class ExploitationForm(RowForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         f = self.fields
-        f["forms"] = forms.MultipleChoiceField(
-            label=_("Forms of exploitation"),
-            choices=_choices("exploitation_forms", False),
-            required=False,
-            widget=forms.CheckboxSelectMultiple,
-        )
-        f["means"] = forms.MultipleChoiceField(
-            label=_("Means used"),
-            choices=_choices("means", False),
-            required=False,
-            widget=forms.CheckboxSelectMultiple,
-        )
-        f["labour_sectors"] = forms.MultipleChoiceField(
-            label=_("Sectors of forced labour"),
-            choices=_choices("labour_sectors", False),
-            required=False,
-            widget=forms.CheckboxSelectMultiple,
-        )
+        f["forms"] = _ticks(_("Forms of exploitation"), "exploitation_forms")
+        f["means"] = _ticks(_("Means used"), "means")
+        f["labour_sectors"] = _ticks(_("Sectors of forced labour"), "labour_sectors")
         f["country"] = forms.ChoiceField(
             label=_("Country of exploitation"), choices=_countries(), required=False
         )
@@ -348,18 +343,8 @@ class IncidentForm(RowForm):
             label=_("Country of the incident"), choices=_countries(), required=False
         )
         f["area"] = forms.CharField(label=_("Place (area or town)"), required=False, max_length=200)
-        f["forms"] = forms.MultipleChoiceField(
-            label=_("Forms of exploitation"),
-            choices=_choices("exploitation_forms", False),
-            required=False,
-            widget=forms.CheckboxSelectMultiple,
-        )
-        f["means"] = forms.MultipleChoiceField(
-            label=_("Means used"),
-            choices=_choices("means", False),
-            required=False,
-            widget=forms.CheckboxSelectMultiple,
-        )
+        f["forms"] = _ticks(_("Forms of exploitation"), "exploitation_forms")
+        f["means"] = _ticks(_("Means used"), "means")
         f["armed_group"] = forms.ChoiceField(
             label=_("Armed or terrorist group"), choices=_choices("armed_groups"), required=False
         )
