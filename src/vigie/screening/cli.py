@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    from vigie.core.models import Job
 
 
 def _migrate() -> None:
@@ -32,7 +35,6 @@ def lists_load(
 ) -> None:
     """Load PATH as the new version of its watchlist (added, removed, amended are recorded;
     saved subjects are re-screened). A bad file changes nothing."""
-    from vigie.core import jobs
     from vigie.core.models import Job
 
     _migrate()
@@ -50,14 +52,7 @@ def lists_load(
         },
     )
 
-    def listener(j: Job) -> None:
-        if not as_json and sys.stderr.isatty():
-            pct = f"{j.percent}%" if j.percent is not None else "…"
-            click.echo(f"\r  {pct} {j.message}"[:100].ljust(100), nl=False, err=True)
-
-    job = jobs.run_now(job, listener)
-    if not as_json and sys.stderr.isatty():
-        click.echo("", err=True)
+    job = _run_here(job, as_json)
     if job.status != Job.Status.SUCCEEDED:
         if as_json:
             click.echo(json.dumps({"ok": False, "error": job.error}))
@@ -216,13 +211,30 @@ def screen(
             click.echo(f"         - {reason}")
 
 
+def _run_here(job: Job, as_json: bool) -> Job:
+    """Run a queued job in this process, with a progress line on a terminal's stderr unless
+    JSON output was asked for."""
+    from vigie.core import jobs
+
+    show = not as_json and sys.stderr.isatty()
+
+    def listener(j: Job) -> None:
+        if show:
+            pct = f"{j.percent}%" if j.percent is not None else "…"
+            click.echo(f"\r  {pct} {j.message}"[:100].ljust(100), nl=False, err=True)
+
+    job = jobs.run_now(job, listener)
+    if show:
+        click.echo("", err=True)
+    return job
+
+
 def _screen_perpetrators(org_code: str | None, since: str | None, as_json: bool) -> None:
     """Run a ``screening.perpetrators_batch`` job here, with a progress line."""
     from datetime import datetime
 
     from django.utils import timezone
 
-    from vigie.core import jobs
     from vigie.core.models import Job, Organisation
 
     params: dict[str, Any] = {}
@@ -244,14 +256,7 @@ def _screen_perpetrators(org_code: str | None, since: str | None, as_json: bool)
         kind="screening.perpetrators_batch", organisation=organisation, params=params
     )
 
-    def listener(j: Job) -> None:
-        if not as_json and sys.stderr.isatty():
-            pct = f"{j.percent}%" if j.percent is not None else "…"
-            click.echo(f"\r  {pct} {j.message}"[:100].ljust(100), nl=False, err=True)
-
-    job = jobs.run_now(job, listener)
-    if not as_json and sys.stderr.isatty():
-        click.echo("", err=True)
+    job = _run_here(job, as_json)
     if job.status != Job.Status.SUCCEEDED:
         raise click.ClickException(f"perpetrators not screened: {job.error}")
     result: dict[str, Any] = job.result or {}
