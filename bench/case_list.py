@@ -28,7 +28,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-VIGIE = str(Path(sys.executable).with_name("vigie"))
+from cases_common import VIGIE, setup
+from cases_common import env as data_env
 
 SCENARIOS: list[tuple[str, str]] = [
     ("all, page 1", ""),
@@ -62,15 +63,8 @@ RARE = 8  # cases given a rare country, form and word, and a rare pair of common
 
 
 def _load(data: Path, n: int) -> dict[str, float]:
-    env = os.environ | {"VIGIE_DATA_DIR": str(data), "DJANGO_SETTINGS_MODULE": "vigie.settings.dev"}
-    code = (
-        "import django; django.setup();"
-        "from django.core.management import call_command;"
-        "call_command('migrate', interactive=False, verbosity=0);"
-        "from vigie.core.models import Organisation;"
-        "Organisation.objects.get_or_create(code='bench', defaults={'name': 'Bench'})"
-    )
-    subprocess.run([sys.executable, "-c", code], env=env, check=True)
+    setup(data)
+    env = data_env(data)
     path = data / "cases.csv"
     t0 = time.perf_counter()
     gen = [VIGIE, "generate", "--records", str(n), "--layout", "vigie", "--identities"]

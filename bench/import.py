@@ -33,21 +33,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-VIGIE = str(Path(sys.executable).with_name("vigie"))
-
-
-def _env(data: Path) -> dict[str, str]:
-    return os.environ | {
-        "VIGIE_DATA_DIR": str(data),
-        "DJANGO_SETTINGS_MODULE": "vigie.settings.dev",
-    }
+from cases_common import VIGIE, env, setup
 
 
 def _run_measured(command: list[str], data: Path) -> tuple[bytes, Any]:
     """Run a child process; its stdout and its own resource usage (peak RSS, CPU)."""
     with subprocess.Popen(
-        command, env=_env(data), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+        command, env=env(data), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
     ) as proc:
         assert proc.stdout is not None
         stdout = proc.stdout.read()
@@ -56,17 +48,6 @@ def _run_measured(command: list[str], data: Path) -> tuple[bytes, Any]:
     if proc.returncode:
         raise SystemExit(f"{command[1]} failed with status {proc.returncode}")
     return stdout, usage
-
-
-def _setup(data: Path) -> None:
-    code = (
-        "import django; django.setup();"
-        "from django.core.management import call_command;"
-        "call_command('migrate', interactive=False, verbosity=0);"
-        "from vigie.core.models import Organisation;"
-        "Organisation.objects.get_or_create(code='bench', defaults={'name': 'Bench'})"
-    )
-    subprocess.run([sys.executable, "-c", code], env=_env(data), check=True)
 
 
 def _bare(path: Path, data: Path) -> tuple[float, float, int]:
@@ -120,7 +101,7 @@ def _profile(path: Path, data: Path) -> None:
     import cProfile
     import pstats
 
-    os.environ.update(_env(data))
+    os.environ.update(env(data))
     import django
 
     django.setup()
@@ -148,7 +129,7 @@ def main() -> None:
     n = args.n
     data = Path(tempfile.mkdtemp(prefix="vigie-bench-import-"))
     try:
-        _setup(data)
+        setup(data)
         shutil.copy(data / "vigie.sqlite3", data / "schema.sqlite3")  # empty, for _replay
         path = data / "cases.csv"
         t0 = time.perf_counter()
