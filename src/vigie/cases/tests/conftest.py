@@ -55,6 +55,16 @@ RECORD: dict[str, Any] = {
 }
 
 
+def without(value: Any, keys: set[str]) -> Any:
+    """``value`` (nested dicts and lists) without the dict entries named in ``keys`` at any
+    depth: to compare records written by two paths, ignoring ids and times."""
+    if isinstance(value, dict):
+        return {k: without(v, keys) for k, v in value.items() if k not in keys}
+    if isinstance(value, list):
+        return [without(v, keys) for v in value]
+    return value
+
+
 @pytest.fixture(autouse=True)
 def english() -> Any:
     """Service messages in English (the default language of the site is French)."""

@@ -15,6 +15,7 @@ import pytest
 
 from vigie.cases import bulk, generate, importer, pipeline, records
 from vigie.cases.models import Case, Perpetrator, Victim
+from vigie.cases.tests.conftest import without
 from vigie.core import jobs
 from vigie.core.models import Job, Organisation
 from vigie.testing import World
@@ -23,11 +24,7 @@ VOLATILE = {"uuid", "organisation", "created_at", "updated_at", "victim", "incid
 
 
 def _strip(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _strip(v) for k, v in value.items() if k not in VOLATILE}
-    if isinstance(value, list):
-        return [_strip(v) for v in value]
-    return value
+    return without(value, VOLATILE)
 
 
 @pytest.fixture

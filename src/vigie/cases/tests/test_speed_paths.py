@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from vigie.cases import bulk, generate, importer, records, selectors, services
 from vigie.cases.models import Case, Perpetrator, Victim
 from vigie.cases.signals import IdRanges, cases_imported
-from vigie.cases.tests.conftest import RECORD
+from vigie.cases.tests.conftest import RECORD, without
 from vigie.core.fields import blind_index_for
 from vigie.testing import World
 
@@ -26,11 +26,7 @@ VOLATILE = {"uuid", "reference", "created_at", "updated_at", "victim", "incident
 
 
 def _strip(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _strip(v) for k, v in value.items() if k not in VOLATILE}
-    if isinstance(value, list):
-        return [_strip(v) for v in value]
-    return value
+    return without(value, VOLATILE)
 
 
 def _bulk(world: World, data: list[dict[str, Any]]) -> list[int]:
