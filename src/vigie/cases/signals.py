@@ -32,24 +32,22 @@ class IdRanges:
         self.ranges: list[tuple[int, int]] = []
         self.count = 0
 
+    @classmethod
+    def of(cls, ranges: Iterable[tuple[int, int]]) -> IdRanges:
+        """From ``[(first, last), ...]`` as ``ranges`` gives them (e.g. kept in a job's
+        parameters)."""
+        out = cls()
+        out.ranges = _merged(ranges)
+        out.count = sum(last - first + 1 for first, last in out.ranges)
+        return out
+
     def clear(self) -> None:
         self.ranges, self.count = [], 0
 
     def add(self, ids: Iterable[int]) -> None:
-        runs: list[tuple[int, int]] = []
-        for i in sorted(ids):
-            self.count += 1
-            if runs and runs[-1][1] + 1 >= i:
-                runs[-1] = (runs[-1][0], max(i, runs[-1][1]))
-            else:
-                runs.append((i, i))
-        merged: list[tuple[int, int]] = []
-        for first, last in sorted(self.ranges + runs):
-            if merged and merged[-1][1] + 1 >= first:
-                merged[-1] = (merged[-1][0], max(last, merged[-1][1]))
-            else:
-                merged.append((first, last))
-        self.ranges = merged
+        singles = [(i, i) for i in ids]
+        self.count += len(singles)
+        self.ranges = _merged(self.ranges + singles)
 
     def __len__(self) -> int:
         return self.count
@@ -64,3 +62,14 @@ class IdRanges:
         for first, last in self.ranges:
             query |= Q(**{f"{field}__range": (first, last)})
         return query
+
+
+def _merged(ranges: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted ranges, overlapping or adjacent ones joined."""
+    out: list[tuple[int, int]] = []
+    for first, last in sorted(ranges):
+        if out and out[-1][1] + 1 >= first:
+            out[-1] = (out[-1][0], max(last, out[-1][1]))
+        else:
+            out.append((first, last))
+    return out

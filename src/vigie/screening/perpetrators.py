@@ -186,10 +186,9 @@ def perpetrators_in_scope(
     if case_ids is not None:
         qs = qs.filter(case_id__in=case_ids)
     if case_ranges is not None:
-        in_ranges = Q(case__id__in=[])
-        for first, last in case_ranges:
-            in_ranges |= Q(case__id__range=(first, last))
-        qs = qs.filter(in_ranges)
+        from vigie.cases.signals import IdRanges
+
+        qs = qs.filter(IdRanges.of(case_ranges).q("case__id"))
     if organisation_id is not None:
         qs = qs.filter(organisation_id=organisation_id)
     if since is not None:
@@ -263,7 +262,7 @@ def on_cases_imported(sender: Any, organisation: Any, cases: Any, **kwargs: Any)
 
     if not cases or not selectors.versions_in_force().exists():
         return  # nothing written, or no list loaded (loading one re-screens subjects)
-    ranges = [(first, last) for first, last in cases.ranges]
+    ranges = list(cases.ranges)
     if not perpetrators_in_scope(case_ranges=ranges).exists():
         return
     jobs.start(
