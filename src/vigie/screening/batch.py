@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ from django.core.exceptions import ValidationError
 
 from vigie.screening import engine
 from vigie.screening.services import make_query
+
+log = logging.getLogger(__name__)
 
 COLUMNS = ("id", "name", "schema", "birth_date", "country", "document")
 MAX_ROWS = 1_000_000
@@ -168,32 +171,46 @@ def _results(
     """Rows screened in input order. With ``workers`` > 1, forked processes share the index
     copy-on-write (it is read-only) and screen ``CHUNK`` rows at a time; at most
     ``workers * WINDOW`` chunks are read ahead, so memory stays bounded whatever the file's
-    size. Without ``fork`` (not on Linux) or with one worker, rows are screened here."""
+    size. Without ``fork`` (not on Linux) or with one worker, rows are screened here. If a
+    worker process dies (killed, or crashed in native code), the chunks it left and the
+    rest of the file are screened here: the results are the same, only slower."""
     import multiprocessing
+    from collections import deque
+    from concurrent.futures import Future, ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+    from itertools import chain, islice
 
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         for row in source:
             yield screen_row(index, row, threshold)
         return
-    from collections import deque
-    from itertools import islice
-
     global _WORKER_INDEX
     _WORKER_INDEX = index
-    pending: deque[Any] = deque()
+    pending: deque[tuple[list[Row], Future[list[dict[str, Any]]]]] = deque()
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            while True:
-                while len(pending) < workers * WINDOW:
-                    chunk = list(islice(source, CHUNK))
-                    if not chunk:
-                        break
-                    pending.append(pool.apply_async(_screen_chunk, ((chunk, threshold),)))
-                if not pending:
+        while True:
+            while len(pending) < workers * WINDOW:
+                chunk = list(islice(source, CHUNK))
+                if not chunk:
                     break
-                yield from pending.popleft().get()
+                pending.append((chunk, pool.submit(_screen_chunk, (chunk, threshold))))
+            if not pending:
+                return
+            try:
+                done = pending[0][1].result()
+            except BrokenProcessPool:
+                log.warning("a screening worker process died; the rest is screened in-process")
+                break
+            pending.popleft()
+            yield from done
     finally:
+        pool.shutdown(wait=True, cancel_futures=True)
         _WORKER_INDEX = None
+    for row in chain.from_iterable(chunk for chunk, _ in pending):
+        yield screen_row(index, row, threshold)
+    for row in source:
+        yield screen_row(index, row, threshold)
 
 
 def run(

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import Workbook
@@ -82,3 +84,25 @@ def test_two_workers_keep_input_order(tmp_path: Path, index: engine.ScreeningInd
     rows = json.loads(out.getvalue())
     assert counts["rows"] == 1200 and [r["id"] for r in rows] == [f"R{i}" for i in range(1, 1201)]
     assert counts["with_matches"] == 1200 // 7
+
+
+def _dies_in_a_worker(args: Any, parent: int = os.getpid()) -> Any:
+    if os.getpid() != parent:
+        os._exit(1)  # as a worker killed, or crashed in native code, would
+    raise AssertionError("only the worker processes run chunks")
+
+
+def test_a_dead_worker_neither_hangs_nor_loses_rows(
+    tmp_path: Path, index: engine.ScreeningIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lines = ["id,name"] + [
+        f"R{i},{'Sahara Synthetic Trading LLC' if i % 7 == 0 else f'Nobody Number {i}'}"
+        for i in range(1, 5001)
+    ]
+    path = write(tmp_path, "many.csv", "\n".join(lines) + "\n")
+    monkeypatch.setattr(batch, "_screen_chunk", _dies_in_a_worker)
+    out = io.StringIO()
+    counts = batch.run(index, path, out, fmt="json", workers=2)
+    rows = json.loads(out.getvalue())
+    assert counts["rows"] == 5000 and [r["id"] for r in rows] == [f"R{i}" for i in range(1, 5001)]
+    assert counts["with_matches"] == 5000 // 7
