@@ -28,11 +28,11 @@ from datetime import timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from vigie.core import access
+from vigie.core import access, jobfiles
 from vigie.core.models import Job
 
 log = logging.getLogger(__name__)
@@ -80,22 +80,34 @@ class Progress:
             self._last_flush = now
 
     def checkpoint(self, state: dict[str, Any]) -> None:
-        """Save a handler's own resume point (kept in ``job.result`` until it finishes)."""
-        self.job.result = state
-        self._flush()
+        """Save a handler's own resume point (kept in ``job.result`` until it finishes).
 
-    def _flush(self) -> None:
+        Written to the job's row even inside the handler's transaction: a resume point must
+        commit (or roll back) with the work it describes."""
+        self.job.result = state
+        self._flush(row=True)
+
+    def _flush(self, *, row: bool = False) -> None:
         self.job.heartbeat_at = timezone.now()
-        Job.objects.filter(pk=self.job.pk).update(
-            done=self.job.done,
-            total=self.job.total,
-            message=self.job.message,
-            result=self.job.result,
-            heartbeat_at=self.job.heartbeat_at,
-        )
+        # inside a transaction the row's progress would be seen by nobody until the commit
+        # (and on SQLite block a cancel request): report through a file (vigie.core.jobfiles)
+        in_transaction = transaction.get_connection().in_atomic_block
+        if in_transaction:
+            jobfiles.write_progress(self.job)
+        if row or not in_transaction:
+            Job.objects.filter(pk=self.job.pk).update(
+                done=self.job.done,
+                total=self.job.total,
+                message=self.job.message,
+                result=self.job.result,
+                heartbeat_at=self.job.heartbeat_at,
+            )
         if self.listener:
             self.listener(self.job)
-        if Job.objects.filter(pk=self.job.pk, cancel_requested=True).exists():
+        if (
+            jobfiles.cancel_requested(self.job.pk)
+            or Job.objects.filter(pk=self.job.pk, cancel_requested=True).exists()
+        ):
             raise JobCancelled
 
 
@@ -158,6 +170,7 @@ def run_now(job: Job, listener: Listener | None = None) -> Job:
             job.done = job.total
     job.finished_at = timezone.now()
     job.save()
+    jobfiles.clear(job.pk)
     if listener:
         listener(job)
     return job
@@ -170,11 +183,20 @@ def run_by_id(job_id: str) -> None:
 
 
 def request_cancel(job: Job) -> Job:
-    """Ask a job to stop; a queued job stops at once, a running one at its next update."""
+    """Ask a job to stop; a queued job stops at once, a running one at its next update.
+
+    A running job is also asked through a flag file (vigie.core.jobfiles), which it sees even
+    while its own transaction hides the row; on SQLite, while it reports through a file its
+    transaction holds the write lock, so the row is left for the job to write when it stops.
+    """
     if job.status == Job.Status.QUEUED:
         job.status = Job.Status.CANCELLED
         job.finished_at = timezone.now()
     job.cancel_requested = True
+    if job.status == Job.Status.RUNNING:
+        jobfiles.request_cancel(job.pk)
+        if connection.vendor == "sqlite" and jobfiles.has_progress(job.pk):
+            return job
     job.save(update_fields=["status", "finished_at", "cancel_requested"])
     return job
 
@@ -204,9 +226,16 @@ def retry(user: Any, job: Job) -> Job:
 
 
 def recover_interrupted(stale_after: int = STALE_AFTER_SECONDS) -> int:
-    """Mark running jobs whose worker died (no heartbeat lately) as failed, to be rerun."""
+    """Mark running jobs whose worker died (no heartbeat lately) as failed, to be rerun.
+
+    A job reporting through a file (its handler holds a transaction) is alive if the file's
+    heartbeat is recent; ``Job.from_db`` gives loaded jobs that heartbeat."""
     cutoff = timezone.now() - timedelta(seconds=stale_after)
-    return Job.objects.filter(status=Job.Status.RUNNING, heartbeat_at__lt=cutoff).update(
+    candidates = Job.objects.filter(status=Job.Status.RUNNING, heartbeat_at__lt=cutoff)
+    dead = [job.pk for job in candidates if job.heartbeat_at is None or job.heartbeat_at < cutoff]
+    for pk in dead:
+        jobfiles.clear(pk)
+    return Job.objects.filter(pk__in=dead).update(
         status=Job.Status.FAILED,
         error="interrupted (the worker stopped); run it again to resume",
         finished_at=timezone.now(),

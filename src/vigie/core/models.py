@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from vigie.core import jobfiles
 from vigie.core.roles import catalogue
 
 
@@ -266,6 +267,15 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.id} ({self.status})"
+
+    @classmethod
+    def from_db(cls, db: str | None, field_names: Any, values: Any) -> Job:
+        # every reader of a running job (pages, API, CLI, recovery) sees the progress its
+        # handler reports through a file while a transaction hides the row (core.jobfiles)
+        job = super().from_db(db, field_names, values)
+        if job.__dict__.get("status") == cls.Status.RUNNING and "done" in job.__dict__:
+            jobfiles.overlay(job)
+        return job
 
     @property
     def percent(self) -> int | None:

@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from vigie.core import jobs
+from vigie.core import jobfiles, jobs
 from vigie.core.models import Job
 from vigie.testing import World
 
@@ -118,6 +118,27 @@ def test_a_job_whose_worker_died_is_recovered_as_failed(world: World) -> None:
     alive.refresh_from_db()
     assert stale.status == Job.Status.FAILED and "interrupted" in stale.error
     assert alive.status == Job.Status.RUNNING
+
+
+def test_a_job_reporting_through_its_file_is_alive_and_its_readers_see_the_file(
+    world: World,
+) -> None:
+    old = timezone.now() - timedelta(minutes=30)
+    busy = Job.objects.create(
+        kind="test.count", status=Job.Status.RUNNING, heartbeat_at=old, params={"n": 9}
+    )
+    busy.done, busy.total, busy.message, busy.heartbeat_at = 4, 9, "row 4", timezone.now()
+    jobfiles.write_progress(busy)
+    assert jobs.recover_interrupted() == 0
+    seen = Job.objects.get(pk=busy.pk)
+    assert (seen.status, seen.done, seen.total, seen.message) == ("running", 4, 9, "row 4")
+    jobs.request_cancel(seen)
+    assert Job.objects.get(pk=busy.pk).cancel_requested
+    busy.heartbeat_at = old  # the handler stopped reporting: the worker died
+    jobfiles.write_progress(busy)
+    assert jobs.recover_interrupted() == 1
+    assert Job.objects.get(pk=busy.pk).status == Job.Status.FAILED
+    assert not jobfiles.has_progress(busy.pk) and not jobfiles.cancel_requested(busy.pk)
 
 
 def test_unknown_kind_is_refused(world: World) -> None:
