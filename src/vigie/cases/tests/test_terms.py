@@ -213,6 +213,40 @@ def test_filtered_pages_cost_the_same_queries_whatever_the_data(
     assert len(ctx.captured_queries) == 1
 
 
+def test_common_filters_rare_together_are_intersected_in_the_index(
+    world: World, api: Any, web: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two codes each over the cap (and a word) that few cases have together: one merge of
+    their index ranges gives those cases, read by id, in list order; sex (always common) is
+    probed on them; when the intersection is large the driver is walked as before."""
+    _many(world, 6, country="NG", summary="Maiduguri")
+    _many(world, 6, country="SO", summary="Kismayo")
+    together = _record("B-1", country="NG", summary="Kismayo")
+    together["perpetrators"] = [{"kind": "group", "group_code": "al_shabaab"}]
+    services.save_record(None, world.own, together)
+    services.save_record(None, world.own, together | {"reference": "B-2", "source_record_id": "b2"})
+    monkeypatch.setattr(terms, "DRIVE_CAP", 3)
+    monkeypatch.setattr(terms, "INTERSECT_MIN", 1)
+    client, page = api(world.users["analyst"]), web(world.users["analyst"])
+    with CaptureQueriesContext(connection) as ctx:
+        assert _refs(client, "country=NG&q=kismayo") == ["B-2", "B-1"]
+    assert any(" INTERSECT " in q["sql"] for q in ctx.captured_queries)
+    assert _refs(client, "country=ng&q=kism&sex=female") == ["B-2", "B-1"]  # sex probed
+    assert _refs(client, "country=NG&q=kismayo&sex=male") == []
+    assert _refs(client, "country=NG&q=kismayo&group=al_shabaab") == ["B-2", "B-1"]
+    assert _refs(client, "country=SO&q=maiduguri") == []
+    assert _queries(client, "/api/cases/?country=SO&q=maiduguri") == 2  # survey, merge
+    html = page.get("/cases/?country=NG&q=kismayo").content.decode()
+    assert "B-1" in html and "B-2" in html and "C-1-NG" not in html
+    # more than LIST_KEEP_IDS together: the driver's range is walked, same rows and order
+    monkeypatch.setattr(selectors, "LIST_KEEP_IDS", 1)
+    qs = Case.objects.filter(codes_index__contains=" country:NG ")
+    assert _refs(client, "country=NG&q=kismayo") == ["B-2", "B-1"]
+    assert _refs(client, "country=NG&sex=female") == list(
+        selectors.for_list(qs).values_list("reference", flat=True)
+    )
+
+
 def _filters(query: str) -> selectors.CaseFilters:
     return selectors.CaseFilters.from_params(dict(p.split("=") for p in query.split("&")))
 
@@ -302,12 +336,20 @@ def _naive(c: dict[str, Any], i: int, q: dict[str, str]) -> bool:
     drawn=st.lists(case_st, min_size=1, max_size=8),
     queries=st.lists(query_st(), min_size=1, max_size=4),
     cap=st.sampled_from([0, 1, 2, 100_000]),
+    intersect=st.sampled_from([(0, 1), (0, 1_000), (1, 1_000), (100_000, 1_000)]),
 )
 def test_term_filter_equals_a_naive_filter(
-    world: World, drawn: list[dict[str, Any]], queries: list[dict[str, str]], cap: int
+    world: World,
+    drawn: list[dict[str, Any]],
+    queries: list[dict[str, str]],
+    cap: int,
+    intersect: tuple[int, int],
 ) -> None:
-    before = terms.DRIVE_CAP
+    """Also through the index intersection of common terms (``intersect``: the driver size
+    above which it is used, and how many ids it may give before the driver is walked)."""
+    before = terms.DRIVE_CAP, terms.INTERSECT_MIN, selectors.LIST_KEEP_IDS
     terms.DRIVE_CAP = cap
+    terms.INTERSECT_MIN, selectors.LIST_KEEP_IDS = intersect
     try:
         with transaction.atomic():
             ids: dict[int, int] = {}
@@ -325,6 +367,11 @@ def test_term_filter_equals_a_naive_filter(
                 )
                 want = {ids[i] for i, c in enumerate(drawn) if _naive(c, i, q)}
                 assert got == want, (q, drawn)
+                listed = selectors.for_list(selectors.filter_cases(Case.objects.all(), f))
+                ordered = selectors.for_list(Case.objects.filter(pk__in=want))
+                assert list(listed.values_list("pk", flat=True)) == list(
+                    ordered.values_list("pk", flat=True)
+                ), (q, drawn)
             transaction.set_rollback(True)
     finally:
-        terms.DRIVE_CAP = before
+        terms.DRIVE_CAP, terms.INTERSECT_MIN, selectors.LIST_KEEP_IDS = before
