@@ -6,6 +6,7 @@ import hashlib
 import os
 import signal
 import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -140,10 +141,7 @@ def test_cli_many_paths_uses_batches(world: World, tmp_path: Path) -> None:
     assert SignedTreeHead.objects.count() == 3
 
 
-def test_killed_mid_batch_keeps_committed_batches_whole(tmp_path: Path) -> None:
-    """SIGKILL while the third file of a run with --batch-size 2 is being written: the first
-    batch (2 items, 4 entries, signed) stays; nothing of the second batch exists."""
-    data_dir = tmp_path / "vigie"
+def _vault_with_operator(data_dir: Path) -> None:
     for args in (
         ["migrate"],
         [
@@ -157,6 +155,23 @@ def test_killed_mid_batch_keeps_committed_batches_whole(tmp_path: Path) -> None:
         ],
     ):
         assert _vigie(data_dir, *args, stdout=subprocess.DEVNULL).wait(timeout=120) == 0
+
+
+def _verify_output(data_dir: Path) -> str:
+    check = _vigie(
+        data_dir, "evidence", "verify", "--all", stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    out = check.communicate(timeout=120)[0].decode()
+    assert check.returncode == 0, out
+    return str(out)
+
+
+def test_killed_mid_batch_keeps_committed_batches_whole(tmp_path: Path) -> None:
+    """SIGKILL while the third file of a run with --batch-size 2 is being read, once the
+    first batch is reported (so committed and signed): the first batch (2 items, 4 entries,
+    signed) stays; of the third file only a temporary file exists, under no object name."""
+    data_dir = tmp_path / "vigie"
+    _vault_with_operator(data_dir)
     paths = _files(tmp_path, [b"first of batch one", b"second of batch one"])
     fifo = tmp_path / "third.bin"
     os.mkfifo(fifo)
@@ -174,11 +189,15 @@ def test_killed_mid_batch_keeps_committed_batches_whole(tmp_path: Path) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
+    reported: list[bytes] = []
 
     def feed() -> None:
         with fifo.open("wb") as writer:
-            writer.write(os.urandom(24 * 1024 * 1024))
-            proc.send_signal(signal.SIGKILL)
+            # The pipe holds 64 KiB: once 1 MiB is written the third file is being staged.
+            writer.write(os.urandom(1024 * 1024))
+            assert proc.stdout is not None
+            reported.extend(proc.stdout.readline() for _ in range(2))  # batch one is over
+            proc.send_signal(signal.SIGKILL)  # the pipe is still open: mid-file
             proc.wait(timeout=30)
 
     feeder = threading.Thread(target=feed, daemon=True)
@@ -188,13 +207,98 @@ def test_killed_mid_batch_keeps_committed_batches_whole(tmp_path: Path) -> None:
         proc.kill()
         pytest.fail(f"vigie evidence add did not read its input: {proc.communicate()[1]!r}")
     assert proc.returncode == -signal.SIGKILL
+    assert [line.split()[-1] for line in reported] == [b"f00.bin", b"f01.bin"]
     assert len(list((data_dir / "evidence" / "tmp").iterdir())) == 1
-    check = _vigie(
-        data_dir, "evidence", "verify", "--all", stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
-    out = check.communicate(timeout=120)[0].decode()
-    assert check.returncode == 0, out
+    out = _verify_output(data_dir)
     assert "Intact: 2 object(s), 4 custody entries, 1 signed tree head(s)." in out
+    assert "not referenced" not in out  # the third file has no object under a final name
+
+
+# Runs `vigie`, and stops it for good once the second batch's objects are durable and in
+# place and before its transaction commits (what `put_many` returns lets it commit).
+_PAUSED_SECOND_COMMIT = """
+import sys, time
+from vigie.evidence import store
+real, calls = store.ObjectStore.put_many, []
+def put_many(self, staged):
+    placed = real(self, staged)
+    calls.append(len(staged))
+    if len(calls) == 2:
+        sys.stderr.write("second batch in place\\n")
+        sys.stderr.flush()
+        time.sleep(600)
+    return placed
+store.ObjectStore.put_many = put_many
+from vigie.cli import main
+main()
+"""
+
+
+def test_killed_during_a_commit_with_the_next_batch_staged(tmp_path: Path) -> None:
+    """SIGKILL once the second batch's objects are durable and in place, its rows not yet
+    committed, while the third batch (a file of it) is being staged ahead (ADR 0613): the
+    first batch stays whole; of the second, objects that nothing references and no item nor
+    entry; of the third, a temporary file only. Adding the second batch again reuses its
+    objects, and the killed run's temporary file, once a day old, is removed."""
+    data_dir = tmp_path / "vigie"
+    _vault_with_operator(data_dir)
+    contents = [b"one a", b"one b", b"two a", b"two b"]
+    paths = _files(tmp_path, contents)
+    fifo = tmp_path / "third.bin"
+    os.mkfifo(fifo)
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(VIGIE_DATA_DIR=str(data_dir), DJANGO_SETTINGS_MODULE="vigie.settings.dev")
+    args = [*map(str, paths), str(fifo), "--case", "C-O", "--external-case", "--batch-size", "2"]
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _PAUSED_SECOND_COMMIT, "evidence", "add", *args],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    said: list[bytes] = []
+
+    def feed() -> None:
+        # Opened (and read) only if the third batch is staged while the second commits:
+        # without the overlap this open waits until the join below gives up.
+        with fifo.open("wb") as writer:
+            writer.write(os.urandom(1024 * 1024))
+            assert proc.stderr is not None
+            while not said or b"second batch in place" not in said[-1]:
+                said.append(proc.stderr.readline())
+                if not said[-1]:
+                    return  # the command ended: the assertions below say how
+            proc.send_signal(signal.SIGKILL)  # the pipe still open: mid-file
+            proc.wait(timeout=30)
+
+    feeder = threading.Thread(target=feed, daemon=True)
+    feeder.start()
+    feeder.join(timeout=120)
+    if feeder.is_alive():
+        proc.kill()
+        pytest.fail(f"the third batch was not staged during the second commit: {said!r}")
+    assert proc.returncode == -signal.SIGKILL, said
+    tmp_files = list((data_dir / "evidence" / "tmp").iterdir())
+    assert len(tmp_files) == 1
+    out = _verify_output(data_dir)
+    assert "Intact: 2 object(s), 4 custody entries, 1 signed tree head(s)." in out
+    second = {hashlib.sha256(c).hexdigest() for c in contents[2:]}
+    assert {line.split()[2] for line in out.splitlines() if "not referenced" in line} == second
+    old = tmp_files[0].stat().st_mtime - 2 * 24 * 3600
+    os.utime(tmp_files[0], (old, old))
+    again = _vigie(
+        data_dir,
+        "evidence",
+        "add",
+        *map(str, paths[2:]),
+        *("--case", "C-O", "--external-case", "--batch-size", "2"),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    assert again.wait(timeout=120) == 0, again.communicate()[1]
+    assert not list((data_dir / "evidence" / "tmp").iterdir())
+    out = _verify_output(data_dir)
+    assert "Intact: 4 object(s), 8 custody entries, 2 signed tree head(s)." in out
+    assert "not referenced" not in out
 
 
 @pytest.fixture
