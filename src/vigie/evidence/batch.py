@@ -16,27 +16,23 @@ the batch is committed as one unit:
    one ``executemany``), and commits only once step 1 is over;
 3. after the commit, one signed tree head covers the whole batch.
 
-While a batch is committed, the stage threads already stage the next one (``_Ahead``):
-its files only ever become temporary objects, and only ``put_many`` of their own batch,
-after a flush, gives them their names. So a crash at any moment leaves the committed
-batches whole; of the batch being committed, objects that nothing references (``verify``
-names them; the next ingest of the same bytes reuses them) and no item, no link, no log
-entry; of the next one, temporary files only (removed by a later run once a day old).
-See docs/adr/0611-batched-custody-entries.md, docs/adr/0612-small-file-ingest.md and
-docs/adr/0613-staging-overlaps-the-commit.md.
+No file of a batch is opened before the batch before it is committed (the stage threads
+work inside one batch), so a crash leaves the committed batches whole, the current batch's
+temporary or unreferenced objects (``verify`` names the latter and the next ingest of the
+same bytes reuses them; a later batched ingest removes the former once a day old), and no
+item, no link, no log entry of it. See
+docs/adr/0611-batched-custody-entries.md and docs/adr/0612-small-file-ingest.md.
 
-Limits: at most ``2 * BATCH_SIZE`` temporary objects at once (each file is closed once
+Limits: at most ``BATCH_SIZE`` temporary objects per batch (each file is closed once
 written); memory per batch is a few hundred bytes per file plus its first 64 KiB (type
-detection) — about 32 MiB for 500 files, twice that with the next batch staged — plus,
-while a file is staged, up to ``PLAIN_IN_MEMORY`` bytes of an image or PDF for its
-metadata.
+detection) — about 32 MiB for 500 files — plus, while one file is staged, up to
+``PLAIN_IN_MEMORY`` bytes of an image or PDF for its metadata.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import queue
 import threading
 import time
 import uuid as uuidlib
@@ -170,111 +166,6 @@ def _prepare(
     return _Prepared(clean, staged, ftype, warning, extracted)
 
 
-class _Ahead:
-    """Stages the files, in order, in the stage threads, ahead of the main thread.
-
-    A thread of its own hands the staged files over in order (``get``) and keeps going
-    while the main thread commits a batch, so the next batch is read, hashed, encrypted and
-    written to temporary objects during the flush of the current one (ADR 0613). Staged
-    and uncommitted files (handed over and not yet released, or in the stage threads) are
-    at most ``2 * batch_size`` files and, but for the files being staged, ``2 *
-    BATCH_BYTES``: the batch being committed and the next. ``stop`` removes what was
-    staged and not handed over (the caller removes what was)."""
-
-    def __init__(
-        self, store: ObjectStore, key: tuple[str, bytes], files: Iterable[tuple[str, Opener]],
-        batch_size: int,
-    ) -> None:  # fmt: skip
-        self._store, self._key, self._files = store, key, files
-        self._max_files, self._max_bytes = 2 * batch_size, 2 * BATCH_BYTES
-        self._held_files = self._held_bytes = 0  # handed over, not yet released
-        self._stopped = False
-        self._room = threading.Condition()
-        self._out: queue.SimpleQueue[_Prepared | Outcome | BaseException | None] = (
-            queue.SimpleQueue()
-        )
-        self._thread = threading.Thread(target=self._run, name="vigie-ahead", daemon=True)
-        self._thread.start()
-
-    def get(self) -> _Prepared | Outcome | None:
-        """The next staged file (or its error), None after the last."""
-        got = self._out.get()
-        if isinstance(got, BaseException):
-            raise got
-        return got
-
-    def release(self, files: int, size: int) -> None:
-        """A batch of ``files`` files, ``size`` bytes, is committed (or given up)."""
-        with self._room:
-            self._held_files -= files
-            self._held_bytes -= size
-            self._room.notify_all()
-
-    def stop(self) -> list[_Prepared]:
-        """Stop staging; the staged files not yet taken by ``get`` (to remove)."""
-        with self._room:
-            self._stopped = True
-            self._room.notify_all()
-        self._thread.join()
-        left: list[_Prepared] = []
-        while not self._out.empty():
-            got = self._out.get()
-            if isinstance(got, _Prepared):
-                left.append(got)
-        return left
-
-    def _has_room(self, staging: int) -> bool:
-        return self._held_files + staging < self._max_files and self._held_bytes < self._max_bytes
-
-    def _run(self) -> None:
-        pool = ThreadPoolExecutor(STAGE_THREADS, thread_name_prefix="vigie-stage")
-        window: deque[Future[_Prepared | Outcome]] = deque()
-        todo = iter(self._files)
-        exhausted = False
-        try:
-            while True:
-                with self._room:
-                    if self._stopped:
-                        return
-                    more = (
-                        not exhausted
-                        and len(window) < 2 * STAGE_THREADS
-                        and self._has_room(len(window))
-                    )
-                    if not more and not window and not exhausted:
-                        # Everything staged is held by the main thread: wait for a commit.
-                        self._room.wait()
-                        continue
-                if more:
-                    nxt = next(todo, None)
-                    if nxt is None:
-                        exhausted = True
-                    else:
-                        window.append(pool.submit(_prepare, self._store, self._key, *nxt))
-                    continue
-                if not window:
-                    self._out.put(None)
-                    return
-                got = window.popleft().result()
-                with self._room:
-                    self._held_files += 1
-                    if isinstance(got, _Prepared):
-                        self._held_bytes += got.staged.stored.size
-                self._out.put(got)
-        except BaseException as exc:  # handed to the main thread, which raises it
-            self._out.put(exc)
-        finally:
-            # Stopped or failed: what the stage threads still hold is not kept.
-            for job in window:
-                try:
-                    got = job.result()
-                except BaseException:  # noqa: S112 (its own temporary file is already removed)
-                    continue
-                if isinstance(got, _Prepared):
-                    got.staged.tmp.unlink(missing_ok=True)
-            pool.shutdown()
-
-
 def ingest_many(
     user: Any,
     organisation: Organisation,
@@ -290,7 +181,6 @@ def ingest_many(
 
     A file that cannot be read or stored is reported (``error``) and skipped; the others go
     on. ``user`` None means a trusted operator at the command line (``actor_name`` says who).
-    ``files`` is iterated by a staging thread, ahead of the batch being committed.
     """
     if user is not None and not access.has_perm(user, "evidence.add", organisation.pk):
         raise PermissionDenied
@@ -301,12 +191,26 @@ def ingest_many(
     store.sweep_temporary()  # what killed runs left (old enough not to be another run's)
     run = _Run(user, organisation, collection, case, links, actor_name, store)
     key = store._active_key()  # one keyring read for the whole run
-    ahead = _Ahead(store, key, files, batch_size)
+    pool = ThreadPoolExecutor(STAGE_THREADS, thread_name_prefix="vigie-stage")
+    window: deque[Future[_Prepared | Outcome]] = deque()
+    todo = iter(files)
+    exhausted = False
     batch: list[_Prepared] = []
     pending: list[Outcome] = []  # outcomes waiting for their batch (errors keep their place)
     batch_bytes = 0
+    in_batch = 0  # files of the current batch handed to the stage threads
     try:
-        while (got := ahead.get()) is not None:
+        while True:
+            while not exhausted and len(window) < 2 * STAGE_THREADS and in_batch < batch_size:
+                nxt = next(todo, None)
+                if nxt is None:
+                    exhausted = True
+                    break
+                window.append(pool.submit(_prepare, store, key, *nxt))
+                in_batch += 1
+            if not window:
+                break
+            got = window.popleft().result()
             if isinstance(got, Outcome):
                 pending.append(got)
             else:
@@ -314,20 +218,22 @@ def ingest_many(
                 pending.append(Outcome(got.name))
                 batch_bytes += got.staged.stored.size
             if len(pending) >= batch_size or batch_bytes >= BATCH_BYTES:
-                done = pending
-                _flush(run, batch, pending, on_batch)
-                batch, pending = [], []
-                ahead.release(len(done), batch_bytes)
-                batch_bytes = 0
-                yield from done
-        _flush(run, batch, pending, on_batch)
-        batch = []
-        yield from pending
+                yield from _flush(run, batch, pending, on_batch)
+                batch, pending, batch_bytes, in_batch = [], [], 0, len(window)
+        yield from _flush(run, batch, pending, on_batch)
     finally:
         # Interrupted (an error, or the caller stopped reading): what was staged and not
         # committed is not kept (files already moved into place have no temporary name).
-        for p in [*batch, *ahead.stop()]:
+        for p in batch:
             p.staged.tmp.unlink(missing_ok=True)
+        for job in window:
+            try:
+                got = job.result()
+            except BaseException:  # noqa: S112 (its own temporary file is already removed)
+                continue
+            if isinstance(got, _Prepared):
+                got.staged.tmp.unlink(missing_ok=True)
+        pool.shutdown()
 
 
 def _flush(
@@ -335,7 +241,7 @@ def _flush(
     batch: list[_Prepared],
     pending: list[Outcome],
     on_batch: Callable[[list[Outcome]], None] | None,
-) -> None:
+) -> Iterator[Outcome]:
     if batch:
         # The objects are made durable and put in place by a thread while this one writes
         # the rows; the transaction waits for them before it commits (_write).
@@ -355,6 +261,7 @@ def _flush(
             mover.shutdown()
     if on_batch is not None and pending:
         on_batch(pending)
+    yield from pending
 
 
 def _put_many(store: ObjectStore, staged: list[Staged]) -> list[Stored]:

@@ -6,7 +6,6 @@ import hashlib
 import os
 import signal
 import subprocess
-import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -214,93 +213,6 @@ def test_killed_mid_batch_keeps_committed_batches_whole(tmp_path: Path) -> None:
     assert "not referenced" not in out  # the third file has no object under a final name
 
 
-# Runs `vigie`, and stops it for good once the second batch's objects are durable and in
-# place and before its transaction commits (what `put_many` returns lets it commit).
-_PAUSED_SECOND_COMMIT = """
-import sys, time
-from vigie.evidence import store
-real, calls = store.ObjectStore.put_many, []
-def put_many(self, staged):
-    placed = real(self, staged)
-    calls.append(len(staged))
-    if len(calls) == 2:
-        sys.stderr.write("second batch in place\\n")
-        sys.stderr.flush()
-        time.sleep(600)
-    return placed
-store.ObjectStore.put_many = put_many
-from vigie.cli import main
-main()
-"""
-
-
-def test_killed_during_a_commit_with_the_next_batch_staged(tmp_path: Path) -> None:
-    """SIGKILL once the second batch's objects are durable and in place, its rows not yet
-    committed, while the third batch (a file of it) is being staged ahead (ADR 0613): the
-    first batch stays whole; of the second, objects that nothing references and no item nor
-    entry; of the third, a temporary file only. Adding the second batch again reuses its
-    objects, and the killed run's temporary file, once a day old, is removed."""
-    data_dir = tmp_path / "vigie"
-    _vault_with_operator(data_dir)
-    contents = [b"one a", b"one b", b"two a", b"two b"]
-    paths = _files(tmp_path, contents)
-    fifo = tmp_path / "third.bin"
-    os.mkfifo(fifo)
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update(VIGIE_DATA_DIR=str(data_dir), DJANGO_SETTINGS_MODULE="vigie.settings.dev")
-    args = [*map(str, paths), str(fifo), "--case", "C-O", "--external-case", "--batch-size", "2"]
-    proc = subprocess.Popen(
-        [sys.executable, "-c", _PAUSED_SECOND_COMMIT, "evidence", "add", *args],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    said: list[bytes] = []
-
-    def feed() -> None:
-        # Opened (and read) only if the third batch is staged while the second commits:
-        # without the overlap this open waits until the join below gives up.
-        with fifo.open("wb") as writer:
-            writer.write(os.urandom(1024 * 1024))
-            assert proc.stderr is not None
-            while not said or b"second batch in place" not in said[-1]:
-                said.append(proc.stderr.readline())
-                if not said[-1]:
-                    return  # the command ended: the assertions below say how
-            proc.send_signal(signal.SIGKILL)  # the pipe still open: mid-file
-            proc.wait(timeout=30)
-
-    feeder = threading.Thread(target=feed, daemon=True)
-    feeder.start()
-    feeder.join(timeout=120)
-    if feeder.is_alive():
-        proc.kill()
-        pytest.fail(f"the third batch was not staged during the second commit: {said!r}")
-    assert proc.returncode == -signal.SIGKILL, said
-    tmp_files = list((data_dir / "evidence" / "tmp").iterdir())
-    assert len(tmp_files) == 1
-    out = _verify_output(data_dir)
-    assert "Intact: 2 object(s), 4 custody entries, 1 signed tree head(s)." in out
-    second = {hashlib.sha256(c).hexdigest() for c in contents[2:]}
-    assert {line.split()[2] for line in out.splitlines() if "not referenced" in line} == second
-    old = tmp_files[0].stat().st_mtime - 2 * 24 * 3600
-    os.utime(tmp_files[0], (old, old))
-    again = _vigie(
-        data_dir,
-        "evidence",
-        "add",
-        *map(str, paths[2:]),
-        *("--case", "C-O", "--external-case", "--batch-size", "2"),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    assert again.wait(timeout=120) == 0, again.communicate()[1]
-    assert not list((data_dir / "evidence" / "tmp").iterdir())
-    out = _verify_output(data_dir)
-    assert "Intact: 4 object(s), 8 custody entries, 2 signed tree head(s)." in out
-    assert "not referenced" not in out
-
-
 @pytest.fixture
 def case_records(world: World) -> tuple[Case, Perpetrator, Incident]:
     case = Case.objects.create(organisation=world.own, reference="C-LINK", source_type="mrm")
@@ -364,6 +276,22 @@ def test_links_refused_outside_the_case(
     )
     assert r.exit_code != 0 and "only a case record" in r.output
     assert not Item.objects.exists()
+
+
+def test_sweep_removes_only_old_temporary_objects(tmp_path: Path) -> None:
+    """What a killed run left (a day old) goes; a running ingest's files and others stay."""
+    import time
+
+    vault = ObjectStore(tmp_path / "vault")
+    vault.tmp.mkdir(parents=True)
+    old, fresh, other = (vault.tmp / n for n in ("ingest-old", "ingest-new", "keep.txt"))
+    for p in (old, fresh, other):
+        p.write_bytes(b"x")
+    day_ago = time.time() - 25 * 3600
+    for p in (old, other):
+        os.utime(p, (day_ago, day_ago))
+    assert vault.sweep_temporary() == 1
+    assert sorted(p.name for p in vault.tmp.iterdir()) == ["ingest-new", "keep.txt"]
 
 
 def test_store_put_many_is_durable_and_dedupes(tmp_path: Path) -> None:
