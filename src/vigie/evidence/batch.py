@@ -18,8 +18,9 @@ the batch is committed as one unit:
 
 No file of a batch is opened before the batch before it is committed (the stage threads
 work inside one batch), so a crash leaves the committed batches whole, the current batch's
-temporary or unreferenced objects (``verify`` names them; the next ingest of the same bytes
-reuses them), and no item, no link, no log entry of it. See
+temporary or unreferenced objects (``verify`` names the latter and the next ingest of the
+same bytes reuses them; a later batched ingest removes the former once a day old), and no
+item, no link, no log entry of it. See
 docs/adr/0611-batched-custody-entries.md and docs/adr/0612-small-file-ingest.md.
 
 Limits: at most ``BATCH_SIZE`` temporary objects per batch (each file is closed once
@@ -187,6 +188,7 @@ def ingest_many(
     case = services.resolve_case(user, organisation, collection)
     links = services.resolve_links(case, collection)
     store = store or default_store()
+    store.sweep_temporary()  # what killed runs left (old enough not to be another run's)
     run = _Run(user, organisation, collection, case, links, actor_name, store)
     key = store._active_key()  # one keyring read for the whole run
     pool = ThreadPoolExecutor(STAGE_THREADS, thread_name_prefix="vigie-stage")

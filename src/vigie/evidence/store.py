@@ -237,15 +237,20 @@ class ObjectStore:
         return self.path_of(sha256).exists()
 
     def sweep_temporary(self) -> int:
-        """Delete temporary files left by interrupted ingests (older than a day)."""
+        """Delete temporary objects left by interrupted ingests: those untouched for a day
+        (a running ingest writes or renames its own well before that, so another process's
+        current files are not taken). Called when a batched ingest starts."""
         removed = 0
         if not self.tmp.exists():
             return 0
         limit = time.time() - STALE_TMP_SECONDS
-        for p in self.tmp.iterdir():
-            if p.stat().st_mtime < limit:
-                p.unlink(missing_ok=True)
-                removed += 1
+        for p in self.tmp.glob("ingest-*"):
+            try:
+                if p.stat().st_mtime < limit:
+                    p.unlink()
+                    removed += 1
+            except FileNotFoundError:  # renamed into place (or removed) by its own ingest
+                continue
         return removed
 
     def put(self, source: BinaryIO) -> Stored:

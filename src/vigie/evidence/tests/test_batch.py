@@ -140,10 +140,7 @@ def test_cli_many_paths_uses_batches(world: World, tmp_path: Path) -> None:
     assert SignedTreeHead.objects.count() == 3
 
 
-def test_killed_mid_batch_keeps_committed_batches_whole(tmp_path: Path) -> None:
-    """SIGKILL while the third file of a run with --batch-size 2 is being written: the first
-    batch (2 items, 4 entries, signed) stays; nothing of the second batch exists."""
-    data_dir = tmp_path / "vigie"
+def _vault_with_operator(data_dir: Path) -> None:
     for args in (
         ["migrate"],
         [
@@ -157,6 +154,23 @@ def test_killed_mid_batch_keeps_committed_batches_whole(tmp_path: Path) -> None:
         ],
     ):
         assert _vigie(data_dir, *args, stdout=subprocess.DEVNULL).wait(timeout=120) == 0
+
+
+def _verify_output(data_dir: Path) -> str:
+    check = _vigie(
+        data_dir, "evidence", "verify", "--all", stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    out = check.communicate(timeout=120)[0].decode()
+    assert check.returncode == 0, out
+    return str(out)
+
+
+def test_killed_mid_batch_keeps_committed_batches_whole(tmp_path: Path) -> None:
+    """SIGKILL while the third file of a run with --batch-size 2 is being read, once the
+    first batch is reported (so committed and signed): the first batch (2 items, 4 entries,
+    signed) stays; of the third file only a temporary file exists, under no object name."""
+    data_dir = tmp_path / "vigie"
+    _vault_with_operator(data_dir)
     paths = _files(tmp_path, [b"first of batch one", b"second of batch one"])
     fifo = tmp_path / "third.bin"
     os.mkfifo(fifo)
@@ -174,11 +188,15 @@ def test_killed_mid_batch_keeps_committed_batches_whole(tmp_path: Path) -> None:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
+    reported: list[bytes] = []
 
     def feed() -> None:
         with fifo.open("wb") as writer:
-            writer.write(os.urandom(24 * 1024 * 1024))
-            proc.send_signal(signal.SIGKILL)
+            # The pipe holds 64 KiB: once 1 MiB is written the third file is being staged.
+            writer.write(os.urandom(1024 * 1024))
+            assert proc.stdout is not None
+            reported.extend(proc.stdout.readline() for _ in range(2))  # batch one is over
+            proc.send_signal(signal.SIGKILL)  # the pipe is still open: mid-file
             proc.wait(timeout=30)
 
     feeder = threading.Thread(target=feed, daemon=True)
@@ -188,13 +206,11 @@ def test_killed_mid_batch_keeps_committed_batches_whole(tmp_path: Path) -> None:
         proc.kill()
         pytest.fail(f"vigie evidence add did not read its input: {proc.communicate()[1]!r}")
     assert proc.returncode == -signal.SIGKILL
+    assert [line.split()[-1] for line in reported] == [b"f00.bin", b"f01.bin"]
     assert len(list((data_dir / "evidence" / "tmp").iterdir())) == 1
-    check = _vigie(
-        data_dir, "evidence", "verify", "--all", stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
-    out = check.communicate(timeout=120)[0].decode()
-    assert check.returncode == 0, out
+    out = _verify_output(data_dir)
     assert "Intact: 2 object(s), 4 custody entries, 1 signed tree head(s)." in out
+    assert "not referenced" not in out  # the third file has no object under a final name
 
 
 @pytest.fixture
@@ -260,6 +276,22 @@ def test_links_refused_outside_the_case(
     )
     assert r.exit_code != 0 and "only a case record" in r.output
     assert not Item.objects.exists()
+
+
+def test_sweep_removes_only_old_temporary_objects(tmp_path: Path) -> None:
+    """What a killed run left (a day old) goes; a running ingest's files and others stay."""
+    import time
+
+    vault = ObjectStore(tmp_path / "vault")
+    vault.tmp.mkdir(parents=True)
+    old, fresh, other = (vault.tmp / n for n in ("ingest-old", "ingest-new", "keep.txt"))
+    for p in (old, fresh, other):
+        p.write_bytes(b"x")
+    day_ago = time.time() - 25 * 3600
+    for p in (old, other):
+        os.utime(p, (day_ago, day_ago))
+    assert vault.sweep_temporary() == 1
+    assert sorted(p.name for p in vault.tmp.iterdir()) == ["ingest-new", "keep.txt"]
 
 
 def test_store_put_many_is_durable_and_dedupes(tmp_path: Path) -> None:
