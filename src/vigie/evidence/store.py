@@ -5,8 +5,9 @@ An object is named by the SHA-256 of its plaintext bytes and kept at
 encrypted in one streaming pass while they are written to a temporary file; the file is
 fsynced, then renamed into place (atomic), then the directory is fsynced. Only then does
 the caller write the database rows, in one transaction. A crash before the rename leaves
-only a temporary file (swept on the next start); a crash after it leaves an unreferenced
-object that ``verify`` reports and that the next ingest of the same bytes reuses.
+only a temporary file (removed by a later batched ingest once it is a day old); a crash
+after it leaves an unreferenced object that ``verify`` reports and that the next ingest of
+the same bytes reuses.
 
 Object format (version 1)::
 
