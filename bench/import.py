@@ -12,7 +12,10 @@ A second reference figure (``reference_schema_replay_*``, not the baseline): the
 import wrote (all eight tables, the filter terms included), replayed by a bare
 ``executemany`` into an empty copy of Vigie's schema (its indexes, the app's PRAGMAs), one
 transaction, batch by batch as the import writes them: SQLite's own share of the import,
-which bounds what any change to the Python side can reach.
+which bounds what any change to the Python side can reach. A third
+(``reference_no_secondary_index_replay_*``): the same replay into a copy of the schema
+without its secondary indexes (keys and unique constraints kept), the floor of the
+normalised rows alone.
 
 Prints one JSON line. ``python bench/import.py [--records 100000] [--profile]``
 (``--profile``: run the import in this process under cProfile and print the top functions
@@ -85,17 +88,29 @@ REPLAY_TABLES = [
 REPLAY_BATCH = 2000  # cases per batch, as the import writes them (importer.BATCH)
 
 
-def _replay(data: Path) -> tuple[float, float]:
+def _replay(data: Path, *, indexes: bool) -> tuple[float, float]:
     """A second reference (not the baseline): the rows the import wrote, read back and
     inserted by a bare ``executemany`` into an empty copy of Vigie's own schema (same indexes,
     same PRAGMAs as the app, 64 MiB cache as the import), one transaction, interleaved as the
     import writes them: every table for one batch of cases, then the next batch. SQLite's own
-    share of the import: what no Python change can remove. Only the inserts are timed."""
-    db = data / "schema.sqlite3"
+    share of the import: what no Python change can remove. Only the inserts are timed.
+
+    ``indexes=False``: the same into a copy without its secondary indexes (primary keys and
+    unique constraints stay, as integrity needs them): the floor for these normalised rows
+    whatever indexes the queries gave up.
+    """
+    db = data / ("schema.sqlite3" if indexes else "schema-noindex.sqlite3")
     source = sqlite3.connect(data / "vigie.sqlite3")
     target = sqlite3.connect(db, isolation_level=None)
     for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "cache_size=-65536"):
         target.execute(f"PRAGMA {pragma}")
+    if not indexes:
+        names = target.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+            " AND sql NOT LIKE 'CREATE UNIQUE%'"
+        ).fetchall()
+        for (name,) in names:
+            target.execute(f'DROP INDEX "{name}"')
     inserts = {}
     for table in REPLAY_TABLES:
         width = len(source.execute(f"SELECT * FROM {table} LIMIT 1").description)  # noqa: S608
@@ -156,7 +171,8 @@ def main() -> None:
     data = Path(tempfile.mkdtemp(prefix="vigie-bench-import-"))
     try:
         setup(data)
-        shutil.copy(data / "vigie.sqlite3", data / "schema.sqlite3")  # empty, for _replay
+        for empty in ("schema.sqlite3", "schema-noindex.sqlite3"):  # for _replay
+            shutil.copy(data / "vigie.sqlite3", data / empty)
         path = data / "cases.csv"
         t0 = time.perf_counter()
         gen = [VIGIE, "generate", "--records", str(n), "--layout", "vigie", "--identities"]
@@ -182,7 +198,8 @@ def main() -> None:
         assert cases == n, cases
         bare_s, bare_cpu, bare_n = _bare(path, data)
         assert bare_n == n
-        replay_s, replay_cpu = _replay(data)
+        replay_s, replay_cpu = _replay(data, indexes=True)
+        floor_s, floor_cpu = _replay(data, indexes=False)
         print(
             json.dumps(
                 {
@@ -203,6 +220,9 @@ def main() -> None:
                     "reference_schema_replay_s": round(replay_s, 2),
                     "reference_schema_replay_cpu_s": round(replay_cpu, 2),
                     "reference_schema_replay_ratio_vs_bare": round(bare_s / replay_s, 4),
+                    "reference_no_secondary_index_replay_s": round(floor_s, 2),
+                    "reference_no_secondary_index_replay_cpu_s": round(floor_cpu, 2),
+                    "reference_no_secondary_index_replay_ratio_vs_bare": round(bare_s / floor_s, 4),
                     "load_average_1min_at_end": round(os.getloadavg()[0], 2),
                     "victims_with_encrypted_names": encrypted,
                     "generate_s": round(generate_s, 2),
