@@ -7,10 +7,11 @@
   against `sha256sum` over the same files;
 - `verify --all` (decrypt + re-hash every object, recompute the log) against `sha256sum`;
 - inclusion-proof generation and check in a log of --log-entries leaves;
-- for the small files, two reference floors in the same run, as ratios to `sha256sum`: the
-  least per-file work issue 6 asks for, by the simplest Python loop and no database (open +
-  read, SHA-256 and SHA-512, AES-256-GCM, append to one file, one fsync at the end), and,
-  apart, a bare sqlite3 `executemany` of the rows one item needs (6: blob, metadata, item,
+- for the small files, three reference floors in the same run, as ratios to `sha256sum`:
+  the least per-file work issue 6 asks for, by the simplest Python loop and no database
+  (open + read, SHA-256 and SHA-512, AES-256-GCM, append to one file, one fsync at the end);
+  the same writing one file per object, as the vault's layout does; and, apart, a bare
+  sqlite3 `executemany` of the rows one item needs (6: blob, metadata, item,
   case link, two custody entries) for as many items, in batches of 500, in the vault's own
   tables and indexes — together, what any ingest in this stack costs at the least;
 - the time per file by stage (read+hash+encrypt+write, type detection and metadata
