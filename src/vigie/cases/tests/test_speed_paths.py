@@ -184,3 +184,57 @@ def test_a_reference_another_case_has_is_a_row_problem(
     assert Case.objects.filter(organisation=world.own).count() == expected
     if partial:
         assert "DEMO-000002" in (tmp_path / "r.csv").read_text()
+
+
+def _with_repeated_reference(path: Path, rows: int) -> None:
+    """A generated Vigie file whose last row repeats the first row's case reference."""
+    generate.write_file(path, rows, seed=11, layout="vigie")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    column = lines[0].split(",").index("case.reference")
+    first, last = lines[1].split(","), lines[-1].split(",")
+    last[column] = first[column]
+    lines[-1] = ",".join(last)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("mode", ["dry-run", "atomic", "partial"])
+def test_a_reference_repeated_in_the_file_is_a_row_problem_across_batches(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: str
+) -> None:
+    monkeypatch.setattr(importer, "BATCH", 2)  # the repeat is 3 batches after the first use
+    path = tmp_path / "cases.csv"
+    _with_repeated_reference(path, 7)
+    report = importer.run_import(
+        path,
+        organisation=world.own,
+        fmt="vigie",
+        dry_run=mode == "dry-run",
+        partial=mode == "partial",
+        rejects=tmp_path / "r.csv",
+    )
+    assert report.rejected == 1
+    (problem,) = report.problems
+    assert (problem["row"], problem["column"]) == (8, "reference")
+    assert problem["reason"] == "duplicated in the file (first on row 2)"
+    written = 6 if mode == "partial" else 0
+    assert Case.objects.filter(organisation=world.own).count() == written
+
+
+def test_an_import_into_an_organisation_without_cases_reads_no_case_per_batch(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importer, "BATCH", 2)
+    path = tmp_path / "cases.csv"
+    generate.write_file(path, 8, seed=12, layout="vigie")
+    with CaptureQueriesContext(connection) as first:
+        report = importer.run_import(path, organisation=world.own, fmt="vigie")
+    assert report.created == 8
+    reads = [q["sql"] for q in first.captured_queries if q["sql"].startswith("SELECT")]
+    assert not [sql for sql in reads if "source_record_id" in sql and " IN (" in sql]
+    # the organisation now has cases: a re-import looks each batch up and updates
+    with CaptureQueriesContext(connection) as again:
+        report = importer.run_import(path, organisation=world.own, fmt="vigie")
+    assert (report.created, report.updated) == (0, 8)
+    reads = [q["sql"] for q in again.captured_queries if q["sql"].startswith("SELECT")]
+    assert len([sql for sql in reads if "source_record_id" in sql and " IN (" in sql]) >= 4
+    assert Case.objects.filter(organisation=world.own).count() == 8
