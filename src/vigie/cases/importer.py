@@ -392,17 +392,18 @@ def _check(
     ]
     source_id = record.get("source_record_id")
     key = f"{record.get('source_type')}|{source_id}"
-    first = seen.ids.setdefault(key, row)
-    if first != row:
-        why = f"duplicated in the file (first on row {first})"
+    if why := _repeated(seen.ids, key, row):
         problems.append(RowProblem(name, row, "source record id", str(source_id), why))
     reference = parsed.case.get("reference")
-    if reference:
-        first = seen.references.setdefault(reference, row)
-        if first != row:
-            why = f"duplicated in the file (first on row {first})"
-            problems.append(RowProblem(name, row, "reference", reference, why))
+    if reference and (why := _repeated(seen.references, reference, row)):
+        problems.append(RowProblem(name, row, "reference", reference, why))
     return Prepared(row, record, parsed, problems)
+
+
+def _repeated(used: dict[str, int], key: str, row: int) -> str:
+    """Why ``row`` may not use ``key`` again ("" on first use, which is then remembered)."""
+    first = used.setdefault(key, row)
+    return "" if first == row else f"duplicated in the file (first on row {first})"
 
 
 class _Rollback(Exception):

@@ -6,6 +6,7 @@ or the data; counts are capped; cursors walk the whole list."""
 from __future__ import annotations
 
 import copy
+import csv
 import random
 from pathlib import Path
 from typing import Any
@@ -189,12 +190,12 @@ def test_a_reference_another_case_has_is_a_row_problem(
 def _with_repeated_reference(path: Path, rows: int) -> None:
     """A generated Vigie file whose last row repeats the first row's case reference."""
     generate.write_file(path, rows, seed=11, layout="vigie")
-    lines = path.read_text(encoding="utf-8").splitlines()
-    column = lines[0].split(",").index("case.reference")
-    first, last = lines[1].split(","), lines[-1].split(",")
-    last[column] = first[column]
-    lines[-1] = ",".join(last)
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with path.open(encoding="utf-8", newline="") as fh:
+        table = list(csv.reader(fh))
+    column = table[0].index("case.reference")
+    table[-1][column] = table[1][column]
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(table)
 
 
 @pytest.mark.parametrize("mode", ["dry-run", "atomic", "partial"])
