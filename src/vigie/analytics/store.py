@@ -4,17 +4,25 @@
 (``os.replace``) after the new parts are written, so a reader always sees a whole snapshot:
 the one before a refresh or the one after it. Appending new records writes one new part;
 replacing or deleting records rewrites only the parts that hold them; more than
-``MAX_PARTS`` parts are compacted into one. Files no manifest lists are removed on the next
-write (readers hold the old list only for the duration of one query).
+``MAX_PARTS`` parts are compacted into one.
+
+A part the new manifest drops is *retired*, not deleted: a reader in another thread or process
+may have read the old manifest and still be querying its files. Retired parts are deleted by
+the first write ``GRACE_SECONDS`` after they were retired (ADR 0401). Writers are serialised
+across threads and processes (a web process and a worker may both refresh the snapshot) by a
+lock file, so no write is lost and no part being written is taken for a leftover.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import threading
+import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +34,7 @@ from vigie.analytics import schema
 
 TABLES = {"victims": schema.VICTIMS, "perpetrators": schema.PERPETRATORS}
 MAX_PARTS = 16
+GRACE_SECONDS = 600.0  # far longer than any one query over the snapshot
 _lock = threading.Lock()
 
 
@@ -39,10 +48,24 @@ def default_directory() -> Path:
     return path
 
 
+def _listed(manifest: dict[str, Any]) -> set[str]:
+    return {p for parts in manifest["tables"].values() for p in parts}
+
+
 class Store:
-    def __init__(self, directory: Path | None = None) -> None:
+    def __init__(
+        self, directory: Path | None = None, clock: Callable[[], float] = time.time
+    ) -> None:
         self.directory = Path(directory) if directory else default_directory()
         self.directory.mkdir(parents=True, exist_ok=True)
+        self.clock = clock
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """One writer at a time: the thread lock within a process, the lock file across them."""
+        with _lock, open(self.directory / ".lock", "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            yield
 
     @property
     def manifest_path(self) -> Path:
@@ -94,17 +117,28 @@ class Store:
         manifest["version"] = int(manifest.get("version", 0)) + 1
         if built_at is not None:
             manifest["built_at"] = built_at
+        now = self.clock()
+        previous = self.manifest()
+        listed = _listed(manifest)
+        retired = {
+            name: at
+            for name, at in previous.get("retired", {}).items()
+            if name not in listed and now - at < GRACE_SECONDS
+        }
+        for name in _listed(previous) - listed:
+            retired.setdefault(name, now)
+        manifest["retired"] = retired
         tmp = self.directory / ".manifest.json.tmp"
         tmp.write_text(json.dumps(manifest, indent=1))
         os.replace(tmp, self.manifest_path)
-        listed = {p for parts in manifest["tables"].values() for p in parts}
+        # Neither listed nor retired: expired, or left by a writer that crashed before its commit.
         for path in self.directory.glob("*.parquet"):
-            if path.name not in listed:
+            if path.name not in listed and path.name not in retired:
                 path.unlink(missing_ok=True)
 
     def replace_all(self, tables: dict[str, pa.Table], built_at: str) -> None:
         """A full rebuild: each given table becomes one new part."""
-        with _lock:
+        with self._writing():
             manifest = self.manifest()
             bits = manifest.setdefault("bits", {})
             for name, data in tables.items():
@@ -124,7 +158,7 @@ class Store:
                 writer.write_table(batch, row_group_size=256_000)
         finally:
             writer.close()
-        with _lock:
+        with self._writing():
             os.replace(tmp, self.directory / name)
             manifest = self.manifest()
             manifest.setdefault("bits", {})[table] = bits
@@ -140,7 +174,7 @@ class Store:
     ) -> None:
         """Replace every row of ``delete_cases`` and of the cases in ``rows`` by ``rows``."""
         keys = set(delete_cases) | set(rows.column("case_key").to_pylist())
-        with _lock:
+        with self._writing():
             manifest = self.manifest()
             bits = manifest.setdefault("bits", {})
             parts: list[str] = list(manifest["tables"].get(table, []))

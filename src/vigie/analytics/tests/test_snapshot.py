@@ -3,7 +3,6 @@ field, and the background refresh after writes."""
 
 from __future__ import annotations
 
-import datetime
 import random
 from collections import Counter
 from pathlib import Path
@@ -172,4 +171,3 @@ def test_store_replaces_only_the_changed_cases(tmp_path: Path) -> None:
     )
     store.upsert("victims", generator.victims_table([]), [rows[5]["case_key"]], "t2")
     assert engine.snapshot_info()["version"] == 3
-    _ = datetime.date.today()
