@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from vigie.cases import bulk, htcds_sheet, layouts, pipeline, records, services
 from vigie.cases import mapping as mapping_module
@@ -38,6 +38,7 @@ from vigie.cases.signals import IdRanges, cases_imported
 from vigie.core.models import Organisation
 
 BATCH = 2000  # rows per insert batch (and per transaction and checkpoint in partial mode)
+WRITE_ATTEMPTS = 3  # a batch refused by a unique constraint is written again with look-ups
 WORKER_MIN_BYTES = 1024**2  # smaller files are read in this process (a worker costs ~10 ms)
 MAX_REPORTED = 200  # problems listed in the report (all are counted)
 MAX_BYTES = int(getattr(settings, "VIGIE_IMPORT_MAX_BYTES", 2 * 1024**3))
@@ -536,15 +537,58 @@ def _take(report: Report, chunk: Chunk, reject_writer: Any = None) -> None:
                 reject_writer.writerow([p.file, p.row, p.column, p.value, p.reason])
 
 
-def _write_batch(
+@dataclass
+class _Written:
+    """What one batch wrote: applied to the report once the batch's savepoint holds."""
+
+    refused: list[RowProblem] = field(default_factory=list)
+    updated: list[int] = field(default_factory=list)
+    created: list[int] = field(default_factory=list)
+
+
+def _write(
     user: Any,
     org: Organisation,
     chunk: Chunk,
     report: Report,
     written: IdRanges,
-    *,
     look_up: bool,
-) -> list[RowProblem]:
+) -> tuple[list[RowProblem], bool]:
+    """Write one batch in a savepoint; the problems of the rows it refused, and whether the
+    next batches must look up.
+
+    Without look-ups (the organisation was empty when the import began) a row may still name
+    a case that another writer saved since: a partial import's earlier batches committed and
+    a person saved a case between two of them, or two imports ran at once on PostgreSQL. The
+    unique constraints refuse the batch; it is rolled back to its savepoint and written again
+    with look-ups, which make such rows updates or row problems. A second refusal can only be
+    a writer that committed between the look-up and the insert: the look-up after it sees it.
+    """
+    attempt = 1
+    while True:
+        try:
+            with transaction.atomic():
+                batch = _write_batch(user, org, chunk, report.file, look_up=look_up)
+        except IntegrityError as exc:
+            if attempt == WRITE_ATTEMPTS:
+                raise ImportFailed(
+                    f"file {report.file}, rows {chunk.valid[0].row}-{chunk.last_row}: the "
+                    f"database refused the batch {WRITE_ATTEMPTS} times ({exc}); "
+                    "nothing of it was saved"
+                ) from None
+            attempt += 1
+            look_up = True
+            continue
+        written.add(batch.updated)
+        written.add(batch.created)
+        report.updated += len(batch.updated)
+        report.created += len(batch.created)
+        return batch.refused, look_up
+
+
+def _write_batch(
+    user: Any, org: Organisation, chunk: Chunk, name: str, *, look_up: bool
+) -> _Written:
     """New rows in one ``executemany`` per table (vigie.cases.bulk); rows already imported
     (same source type and source record id: looked up once per batch) are updated one by one.
 
@@ -552,16 +596,14 @@ def _write_batch(
     them. Otherwise nothing can (the file's own repeats are problems of their rows,
     ``_check``) and the batch is written without reading: those two queries were most of the
     importer's time in a large import (50-70% from 150,000 rows on, at 10^6 rows).
-
-    Returns the problems of rows it refused (a case reference already used): not written.
     """
     valid = chunk.valid
+    out = _Written()
     if not valid:
-        return []
-    refused: list[RowProblem] = []
+        return out
     skip: set[int] = set()
     if look_up:
-        refused, skip = _taken_references(org, valid, report.file)
+        out.refused, skip = _taken_references(org, valid, name)
         ids = {v.source_record_id for i, v in enumerate(valid) if i not in skip}
         ids.discard("")
         existing = {
@@ -573,15 +615,12 @@ def _write_batch(
             if case is None or i in skip:
                 continue
             services.save_record(user, org, v.record, instance=case, perm="case.import")
-            written.add([case.pk])
-            report.updated += 1
+            out.updated.append(case.pk)
             skip.add(i)
     if len(skip) < len(valid):
         keep = None if not skip else {i for i in range(len(valid)) if i not in skip}
-        new = services.import_built(user, org, chunk.built, keep)
-        written.add(new)
-        report.created += len(new)
-    return refused
+        out.created = services.import_built(user, org, chunk.built, keep)
+    return out
 
 
 def _taken_references(
@@ -713,9 +752,8 @@ def _atomic(
             for chunk in chunks:
                 _take(report, chunk)
                 if not report.rejected:
-                    _refuse(
-                        report, _write_batch(user, org, chunk, report, written, look_up=look_up)
-                    )
+                    refused, look_up = _write(user, org, chunk, report, written, look_up)
+                    _refuse(report, refused)
                 if progress:
                     progress(report.rows, f"row {chunk.last_row}", report)
             if report.rejected:
@@ -749,7 +787,7 @@ def _partial(
         _take(report, chunk, reject_writer)
         if chunk.valid:
             with transaction.atomic():
-                refused = _write_batch(user, org, chunk, report, written, look_up=look_up)
+                refused, look_up = _write(user, org, chunk, report, written, look_up)
             _refuse(report, refused, reject_writer)
         report.next_row = chunk.last_row + 1
         if progress:

@@ -239,3 +239,58 @@ def test_an_import_into_an_organisation_without_cases_reads_no_case_per_batch(
     reads = [q["sql"] for q in again.captured_queries if q["sql"].startswith("SELECT")]
     assert len([sql for sql in reads if "source_record_id" in sql and " IN (" in sql]) >= 4
     assert Case.objects.filter(organisation=world.own).count() == 8
+
+
+@pytest.mark.parametrize("partial", [False, True])
+def test_cases_saved_during_an_import_into_an_empty_organisation_are_met_not_crashed_into(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, partial: bool
+) -> None:
+    """The import skips look-ups (the organisation was empty) until the unique constraints
+    refuse a batch: that batch is written again with them."""
+    monkeypatch.setattr(importer, "BATCH", 2)
+    path = tmp_path / "cases.csv"
+    generate.write_file(path, 8, seed=12, layout="vigie")
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    same_record, same_reference = rows[6], rows[4]
+
+    def meanwhile(done: int, message: str, report: importer.Report) -> None:
+        if done != 2:
+            return
+        # after the first batch, somebody saves two cases that later rows name
+        services.save_record(
+            None,
+            world.own,
+            {
+                "reference": "SAVED-BY-HAND",
+                "source_type": same_record["case.source_type"],
+                "source_record_id": same_record["case.source_record_id"],
+                "country": "LY",
+            },
+        )
+        if partial:
+            services.save_record(
+                None,
+                world.own,
+                {"reference": same_reference["case.reference"], "country": "IQ"},
+            )
+
+    report = importer.run_import(
+        path,
+        organisation=world.own,
+        fmt="vigie",
+        partial=partial,
+        rejects=tmp_path / "r.csv",
+        progress=meanwhile,
+    )
+    updated = Case.objects.get(organisation=world.own, reference=same_record["case.reference"])
+    assert updated.source_record_id == same_record["case.source_record_id"]
+    if partial:
+        assert (report.created, report.updated, report.rejected) == (6, 1, 1)
+        (problem,) = report.problems
+        assert (problem["row"], problem["column"]) == (6, "reference")
+        assert problem["reason"] == "is already used by another case"
+        assert Case.objects.filter(organisation=world.own).count() == 8
+    else:
+        assert (report.created, report.updated, report.rejected) == (7, 1, 0)
+        assert Case.objects.filter(organisation=world.own).count() == 8
