@@ -479,13 +479,16 @@ def _management(data: Any, prefix: str) -> dict[str, str]:
 
 
 def row_formsets(
-    data: Any = None, record: dict[str, Any] | None = None, add: str = ""
+    data: Any = None, record: dict[str, Any] | None = None, add: str = "", *, refer: bool = True
 ) -> dict[str, Any]:
     """The row formsets of the case form, bound to ``data`` (a POST) or filled from the
     ``record`` being edited. ``add``: the prefix that gets one more empty row (the "Add
-    another" button, which works without JavaScript)."""
+    another" button, which works without JavaScript). ``refer`` False (the user may not refer
+    victims): no referral rows, so the record leaves them as they are."""
     out: dict[str, Any] = {}
     for prefix, (_form, section, new_rows) in ROWS.items():
+        if prefix == "ref" and not refer:
+            continue
         if data is not None:
             bound = data.copy()
             for key, value in _management(data, prefix).items():

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -324,8 +324,12 @@ def _specs(
     }
 
 
-def validate(data: Any, *, allow_identity: bool) -> Parsed:
-    """Check a nested record; never touches the database."""
+def validate(
+    data: Any, *, allow_identity: bool, kept: Mapping[str, Collection[str]] | None = None
+) -> Parsed:
+    """Check a nested record; never touches the database. ``kept``: the uuids of the victims
+    and incidents of the case being updated that stay as they are (their list is not sent),
+    which the sent rows may name."""
     problems: list[Problem] = []
     if not isinstance(data, dict):
         return Parsed(
@@ -396,6 +400,9 @@ def validate(data: Any, *, allow_identity: bool) -> Parsed:
                 keys[section].add(row["_key"])
             rows.append(row)
         parsed.children[section] = rows
+    for target, uuids in (kept or {}).items():
+        if target not in data:
+            keys[target] |= set(uuids)
     for section, rows in parsed.children.items():
         for i, row in enumerate(rows):
             for link, target in (("victim", "victims"), ("incident", "incidents")):

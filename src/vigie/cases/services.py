@@ -28,6 +28,31 @@ def may_record_identity(user: Any, organisation: Organisation) -> bool:
     return user is None or access.has_perm(user, "victim.identity.view", organisation.pk)
 
 
+def may_refer(user: Any, organisation: Organisation) -> bool:
+    """Referring a victim to a service is a decision about that person, not data entry: it
+    needs ``referral.manage`` beside the right to change the case (imports excepted)."""
+    return user is None or access.has_perm(user, "referral.manage", organisation.pk)
+
+
+def _kept_links(instance: Case | None, data: dict[str, Any]) -> dict[str, set[str]]:
+    """The uuids of the victims and incidents an update keeps as they are (their list is not
+    sent): rows sent may name them (``PATCH {"referrals": [...]}``)."""
+    if instance is None:
+        return {}
+    return {
+        section: {str(u) for u in getattr(instance, section).values_list("uuid", flat=True)}
+        for section in ("victims", "incidents")
+        if section not in data
+    }
+
+
+def _touches_referrals(data: dict[str, Any], instance: Case | None) -> bool:
+    """The record gives referrals, or an empty list that would remove the case's."""
+    if "referrals" not in data:
+        return False
+    return bool(data["referrals"]) or (instance is not None and instance.referrals.exists())
+
+
 def _new_reference() -> str:
     return "C-" + uuidlib.uuid4().hex[:10].upper()
 
@@ -47,13 +72,29 @@ def save_record(
     values, so a user who cannot see identities does not erase them); children without one
     are created; existing children missing from a given list are deleted. ``user`` None is
     the system (demo data, tests of the importer's internals).
+
+    Adding, changing or removing referrals needs ``referral.manage`` too, except in an
+    import (``perm="case.import"``: importing records is not referring anyone); a record that
+    leaves ``referrals`` out keeps them as they are.
     """
     if user is not None:
         needed = perm or ("case.change" if instance else "case.create")
         if not access.has_perm(user, needed, organisation.pk):
             raise PermissionDenied
+    refers = perm != "case.import" and _touches_referrals(data, instance)
+    if refers and not may_refer(user, organisation):
+        raise PermissionDenied(
+            _(
+                "referrals: you may not refer victims to services (permission "
+                "“referral.manage”); leave “referrals” out to keep them as they are"
+            )
+        )
     if parsed is None:
-        parsed = records.validate(data, allow_identity=may_record_identity(user, organisation))
+        parsed = records.validate(
+            data,
+            allow_identity=may_record_identity(user, organisation),
+            kept=_kept_links(instance, data),
+        )
     if parsed.problems:
         raise RecordInvalid(parsed.problems)
     _check_unique(organisation, parsed, instance)

@@ -284,6 +284,7 @@ class CaseFormView(PermissionRequired, View):
     def get(self, request: HttpRequest, uuid: uuidlib.UUID | None = None) -> HttpResponse:
         user, org, case = self._context(request, uuid)
         show = services.may_record_identity(user, org)
+        refer = services.may_refer(user, org)
         if case is None:
             form = CaseForm(
                 show_identity=show,
@@ -293,11 +294,11 @@ class CaseFormView(PermissionRequired, View):
                     "victim-trafficking_status": "possible",
                 },
             )
-            rows = row_formsets()
+            rows = row_formsets(refer=refer)
         else:
             record = selectors.case_record_for(user, case, identity=show)
             form = CaseForm(show_identity=show, initial=record_to_initial(record))
-            rows = row_formsets(record=record)
+            rows = row_formsets(record=record, refer=refer)
         return self._render(request, form, rows, case)
 
     def _render(
@@ -331,7 +332,7 @@ class CaseFormView(PermissionRequired, View):
         show = services.may_record_identity(user, org)
         add = request.POST.get("add_row", "")
         form = CaseForm(request.POST, show_identity=show)
-        rows = row_formsets(request.POST, add=add)
+        rows = row_formsets(request.POST, add=add, refer=services.may_refer(user, org))
         if add in rows:
             # "Add another" without JavaScript: the same page with one more empty row, nothing
             # saved, every value kept; focus goes to the new row

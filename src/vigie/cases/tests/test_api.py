@@ -133,6 +133,28 @@ def test_update_keeps_identities_a_user_cannot_see(api: Any, world: World) -> No
     assert len(response.json()["route"]) == 3  # lists not sent are kept
 
 
+def test_patch_of_one_list_may_name_the_victims_it_keeps(api: Any, world: World) -> None:
+    body = create(api, world)
+    victim = body["victims"][0]["uuid"]
+    more = [*body["exploitations"], {"victim": victim, "forms": ["forced_labour"]}]
+    client = api(world.users["field_officer"])
+    response = client.patch(f"/api/cases/{body['uuid']}/", {"exploitations": more}, format="json")
+    assert response.status_code == 200, response.json()
+    assert [e["victim"] for e in response.json()["exploitations"]] == [victim, victim]
+    stranger = {"exploitations": [{"victim": "00000000-0000-0000-0000-000000000000"}]}
+    response = client.patch(f"/api/cases/{body['uuid']}/", stranger, format="json")
+    assert response.status_code == 400
+    assert "exploitations[0].victim" in response.json()
+    # a victims list sent replaces the case's: the rows may name only the victims in it
+    response = client.patch(
+        f"/api/cases/{body['uuid']}/",
+        {"victims": [], "exploitations": [{"victim": victim, "forms": ["forced_labour"]}]},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "exploitations[0].victim" in response.json()
+
+
 def test_list_filters(api: Any, world: World) -> None:
     create(api, world)
     other = copy.deepcopy(RECORD)
