@@ -401,8 +401,7 @@ def validate(
             rows.append(row)
         parsed.children[section] = rows
     for target, uuids in (kept or {}).items():
-        if target not in data:
-            keys[target] |= set(uuids)
+        keys[target] |= set(uuids)
     for section, rows in parsed.children.items():
         for i, row in enumerate(rows):
             for link, target in (("victim", "victims"), ("incident", "incidents")):

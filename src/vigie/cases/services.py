@@ -36,13 +36,21 @@ def may_refer(user: Any, organisation: Organisation) -> bool:
 
 def _kept_links(instance: Case | None, data: dict[str, Any]) -> dict[str, set[str]]:
     """The uuids of the victims and incidents an update keeps as they are (their list is not
-    sent): rows sent may name them (``PATCH {"referrals": [...]}``)."""
+    sent) and a sent row names (``PATCH {"referrals": [...]}``); read only for those."""
     if instance is None:
         return {}
+    named = {
+        target
+        for rows in data.values()
+        if isinstance(rows, list)
+        for row in rows
+        if isinstance(row, dict)
+        for link, target in (("victim", "victims"), ("incident", "incidents"))
+        if row.get(link) and target not in data
+    }
     return {
         section: {str(u) for u in getattr(instance, section).values_list("uuid", flat=True)}
-        for section in ("victims", "incidents")
-        if section not in data
+        for section in named
     }
 
 
@@ -81,8 +89,8 @@ def save_record(
         needed = perm or ("case.change" if instance else "case.create")
         if not access.has_perm(user, needed, organisation.pk):
             raise PermissionDenied
-    refers = perm != "case.import" and _touches_referrals(data, instance)
-    if refers and not may_refer(user, organisation):
+    checked = perm != "case.import" and not may_refer(user, organisation)
+    if checked and _touches_referrals(data, instance):
         raise PermissionDenied(
             _(
                 "referrals: you may not refer victims to services (permission "
