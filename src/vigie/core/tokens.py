@@ -215,9 +215,14 @@ def _revoke_on_change(sender: type[User], instance: User, created: bool, **kwarg
     if created or old is None:
         return
     old_password, was_active = old
+    # set_password() keeps the new raw password until the save ends; a hash upgrade at login
+    # (Django's check_password) clears it first and saves only the password field, and is no
+    # password change. A hash written directly and saved in full counts as one.
+    password_set = getattr(instance, "_password", None) is not None
+    rewritten = kwargs.get("update_fields") is None and old_password != instance.password
     if was_active and not instance.is_active:
         revoke_all(instance, REVOKED_DEACTIVATED)
-    elif old_password != instance.password:
+    elif password_set or rewritten:
         revoke_all(instance, REVOKED_PASSWORD)
 
 

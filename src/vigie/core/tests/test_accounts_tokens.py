@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.contrib.auth.hashers import make_password
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
@@ -15,7 +16,7 @@ from rest_framework.test import APIClient
 
 from vigie.core import tokens
 from vigie.core.actor import Actor
-from vigie.core.models import ApiToken
+from vigie.core.models import ApiToken, User
 from vigie.testing import World
 
 PASSWORD = "correct-horse-battery"
@@ -156,7 +157,7 @@ def test_a_password_change_revokes_every_token(world: World) -> None:
     assert _bearer(secret).get("/api/me/").status_code == 401
     token.refresh_from_db()
     assert token.revoked_reason == tokens.REVOKED_PASSWORD
-    page = web.get("/account/").content.decode()
+    page = web.get("/account/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "revoked: password changed" in page
 
 
@@ -166,6 +167,20 @@ def test_a_password_set_by_any_path_revokes(world: World) -> None:
     user.set_password("changed from the shell 2331")
     user.save()
     assert _bearer(secret).get("/api/me/").status_code == 401
+
+
+def test_a_password_hash_upgrade_at_login_does_not_revoke(world: World, settings: Any) -> None:
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
+    user = world.users["analyst"]
+    old_hash = make_password(PASSWORD, hasher="pbkdf2_sha256")
+    User.objects.filter(pk=user.pk).update(password=old_hash)
+    _token, secret = tokens.issue(Actor(user), name="script")
+    Client().post("/accounts/login/", {"login": "u-analyst", "password": PASSWORD})
+    assert User.objects.get(pk=user.pk).password.startswith("md5$")  # upgraded
+    assert _bearer(secret).get("/api/me/").status_code == 200
 
 
 def test_deactivation_revokes_every_token(world: World, web: Any) -> None:
