@@ -109,6 +109,11 @@ class OrganisationUsersView(PermissionRequired, View):
                     for m in u.memberships.all()
                     if m.organisation_id == org.pk
                 ],
+                [
+                    g.role_label
+                    for g in u.pending_grants.all()
+                    if g.organisation_id == org.pk and g.status == PendingGrant.Status.PENDING
+                ],
             )
             for u in members
         ]
@@ -143,6 +148,16 @@ class OrganisationUsersView(PermissionRequired, View):
                 messages.success(
                     request, _("User %(u)s created.") % {"u": form.cleaned_data["username"]}
                 )
+                waiting = [r for r in form.cleaned_data["roles"] if grants.needs_approval(r)]
+                if waiting:
+                    messages.warning(
+                        request,
+                        _(
+                            "These roles see identities and wait for another administrator's "
+                            "approval: %(roles)s"
+                        )
+                        % {"roles": ", ".join(catalogue().role(r).label for r in waiting)},
+                    )
                 return redirect("core:org-users", code=org.code)
         return self.get(request, org.code, form)
 

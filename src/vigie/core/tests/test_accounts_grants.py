@@ -130,6 +130,16 @@ def test_a_new_user_with_an_identity_role_waits(world: World, api: Any) -> None:
     assert "new.officer" in {m["username"] for m in members}
 
 
+def test_web_new_user_with_an_identity_role_is_listed_as_waiting(world: World, web: Any) -> None:
+    client = web(world.users["org_admin"])
+    body = {"username": "new.officer", "password": "a-strong-pass-2331", "roles": "case_manager"}
+    response = client.post("/admin/orgs/own-org/users/", body, follow=True)
+    page = response.content.decode()
+    assert "new.officer" in page
+    assert 'data-testid="pending-roles"' in page
+    assert not Membership.objects.filter(user__username="new.officer").exists()
+
+
 def test_web_request_then_approval_by_another_admin(world: World, web: Any) -> None:
     member = world.users["analyst"]
     client = web(world.users["org_admin"])

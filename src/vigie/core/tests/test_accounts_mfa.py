@@ -58,8 +58,28 @@ def test_web_user_is_sent_to_enrol_after_login(world: World, enforced: Any) -> N
     response = client.get("/")
     assert response.status_code == 302
     assert response["Location"] == "/accounts/2fa/totp/activate/"
-    # the enrolment page, logout and the language switch stay reachable
+    # the enrolment page opens without asking for the password just entered
+    assert client.get("/accounts/2fa/totp/activate/").status_code == 200
     assert client.get("/accounts/2fa/").status_code == 200
+
+
+def test_enrolling_through_allauth_opens_the_pages(world: World, enforced: Any) -> None:
+    from allauth.mfa.totp.internal.auth import (
+        SECRET_SESSION_KEY,
+        format_hotp_value,
+        hotp_value,
+        yield_hotp_counters_from_time,
+    )
+
+    client = _login("u-case_manager")
+    assert client.get("/accounts/2fa/totp/activate/").status_code == 200
+    secret = client.session[SECRET_SESSION_KEY]
+    counters = list(yield_hotp_counters_from_time())
+    code = format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))  # now
+    response = client.post("/accounts/2fa/totp/activate/", {"code": code})
+    assert response.status_code == 302, response.content
+    assert mfa.is_enrolled(world.users["case_manager"])
+    assert client.get("/").status_code == 200
 
 
 def test_user_without_such_role_is_not_asked(world: World, enforced: Any) -> None:

@@ -226,6 +226,11 @@ def test_account_page_asks_for_the_password_again_when_stale(world: World, web: 
     assert response.status_code == 302
     assert "/accounts/reauthenticate/" in response["Location"]
     assert not ApiToken.objects.exists()
+    # once the password is entered again, allauth replays the request: the token is shown once
+    replayed = client.post(response["Location"], {"password": PASSWORD})
+    assert replayed.status_code == 200
+    assert 'data-testid="token-secret"' in replayed.content.decode()
+    assert ApiToken.objects.get().name == "x"
 
 
 def test_last_use_is_written_at_most_once_per_interval(world: World, settings: Any) -> None:
