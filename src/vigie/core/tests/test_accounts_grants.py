@@ -6,6 +6,8 @@ from typing import Any
 
 from auditlog.models import LogEntry
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from vigie.core import access, grants
 from vigie.core.cli import grants_group
@@ -193,3 +195,67 @@ def test_cli_request_and_approval(world: World) -> None:
     assert ok.exit_code == 0, ok.output
     assert "approved" in ok.output
     assert Membership.objects.filter(user=world.users["analyst"], role="case_manager").exists()
+
+
+PEOPLE = ["org_admin", "second", "system_admin", "outsider", "analyst", "case_manager"]
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    # each example runs in a transaction rolled back at its end, so the world is reset
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    requester=st.sampled_from(["org_admin", "second", "system_admin"]),
+    grantee=st.sampled_from(PEOPLE),
+    approver=st.sampled_from(PEOPLE),
+    role=st.sampled_from(["case_manager", "field_officer", "investigator", "analyst"]),
+)
+def test_property_identity_roles_need_a_different_authorised_person(
+    world: World, requester: str, grantee: str, approver: str, role: str
+) -> None:
+    """Whoever asks, for whomever, and whoever tries to approve: an identity role is held only
+    after a different person with the right in that organisation approved."""
+    from django.db import transaction
+
+    from vigie.core import services
+    from vigie.core.actor import Actor
+    from vigie.core.errors import VigieError
+
+    with transaction.atomic():
+        people = dict(world.users)
+        people["second"] = _second_admin(world, "second.prop")
+        outsider = User.objects.create(username="outsider.prop")
+        Membership.objects.create(user=outsider, organisation=world.other, role="org_admin")
+        people["outsider"] = outsider
+        asker, person, decider = people[requester], people[grantee], people[approver]
+        before = set(Membership.objects.filter(user=person).values_list("role", flat=True))
+        try:
+            services.set_roles(
+                Actor(_fresh(asker), world.own.pk),
+                user=person,
+                organisation=world.own,
+                roles=sorted(before | {role}),
+            )
+        except VigieError:  # keeping a system role needs a system administrator
+            assert "system_admin" in before and requester != "system_admin"
+            transaction.set_rollback(True)
+            return
+        held_now = Membership.objects.filter(user=person, role=role).exists()
+        if grants.needs_approval(role) and role not in before:
+            assert not held_now
+            grant = PendingGrant.objects.get(user=person, role=role, status="pending")
+            allowed = decider.pk not in {asker.pk, person.pk} and access.has_perm(
+                _fresh(decider), "org.users.manage", world.own.pk
+            )
+            try:
+                grants.approve(Actor(_fresh(decider), world.own.pk), grant)
+                approved = True
+            except VigieError:
+                approved = False
+            assert approved == allowed
+            assert Membership.objects.filter(user=person, role=role).exists() == allowed
+        else:
+            assert held_now
+        transaction.set_rollback(True)
