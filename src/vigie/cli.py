@@ -112,8 +112,17 @@ def serve(port: int, host: str, threads: int, no_worker: bool) -> None:
 )
 @click.option("--seed", type=int, default=2331, show_default=True)
 def demo(port: int, host: str, no_input: bool, records: int, seed: int) -> None:
-    """Migrate, load demonstration data on first run, and serve on 127.0.0.1."""
+    """Migrate, load demonstration data on first run, and serve on 127.0.0.1.
+
+    The demo users hold roles that require two-factor authentication; the policy is off
+    in this command (every page says so) so that they can log in with the demo password
+    alone (ADR 0042). `vigie serve` on the same data directory enforces it.
+    """
+    from django.conf import settings
+
     from vigie import demo as demo_data
+
+    settings.VIGIE_MFA_ENFORCED = False
 
     click.echo("Preparing the database…")
     _migrate()
@@ -132,6 +141,7 @@ def demo(port: int, host: str, no_input: bool, records: int, seed: int) -> None:
     for username, org, roles, *_rest in USERS:
         click.echo(f"  {username:<16} {org:<8} {', '.join(roles)}")
     click.echo(f"The password is also in {demo_data.credentials_file()}")
+    click.echo("Two-factor authentication is NOT required in this demonstration (ADR 0042).")
     if not no_input and sys.stdout.isatty():
         threading.Timer(1.5, webbrowser.open, args=(url,)).start()
     _serve(host, port, 8, True)
@@ -156,6 +166,7 @@ def createadmin(username: str, org_code: str, org_name: str, password: str) -> N
     from django.core.exceptions import ValidationError
 
     from vigie.core import services
+    from vigie.core.actor import Actor
     from vigie.core.models import Organisation
 
     org = Organisation.objects.filter(code=org_code).first() or services.create_organisation(
@@ -163,7 +174,11 @@ def createadmin(username: str, org_code: str, org_name: str, password: str) -> N
     )
     try:
         services.create_user(
-            None, organisation=org, username=username, password=password, roles=["system_admin"]
+            Actor.system("createadmin"),
+            organisation=org,
+            username=username,
+            password=password,
+            roles=["system_admin"],
         )
     except ValidationError as exc:
         raise click.ClickException(" ".join(exc.messages)) from None

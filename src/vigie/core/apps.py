@@ -9,16 +9,25 @@ class CoreConfig(AppConfig):
     nav_label = _("Administration")
     nav = [
         ("core:users", _("Users"), "org.users.manage"),
+        ("core:grants", _("Role approvals"), "org.users.manage"),
         ("core:organisations", _("Organisations"), "system.orgs.manage"),
         ("core:audit", _("Audit"), "audit.view"),
         ("core:jobs", _("Jobs"), None),
     ]
 
     def ready(self) -> None:
-        from vigie.core import changelog
+        from vigie.core import changelog, tokens
         from vigie.core.api import schema  # noqa: F401  (registers the token scheme)
-        from vigie.core.models import ApiToken, Membership, Organisation, OrganisationShare, User
+        from vigie.core.models import (
+            ApiToken,
+            Membership,
+            Organisation,
+            OrganisationShare,
+            PendingGrant,
+            User,
+        )
 
         changelog.connect()
-        changelog.register(Organisation, Membership, OrganisationShare, ApiToken)
+        tokens.connect()
+        changelog.register(Organisation, Membership, OrganisationShare, ApiToken, PendingGrant)
         changelog.register(User, exclude_fields=["password", "last_login"])

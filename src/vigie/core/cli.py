@@ -158,6 +158,115 @@ def recover(stale_after: int) -> None:
     click.echo(f"{jobs.recover_interrupted(stale_after)} interrupted job(s) marked failed")
 
 
+def _person(username: str) -> Any:
+    from vigie.core.models import User
+
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise click.ClickException(f"no active user {username!r}")
+    return user
+
+
+def _fail(err: Any) -> None:
+    from vigie.core.errors import exit_status
+
+    click.echo(f"Error: {err.message} ({err.code})", err=True)
+    sys.exit(exit_status(err))
+
+
+@click.group("grants")
+def grants_group() -> None:
+    """Four-eyes role grants: roles that see identities wait for a second administrator."""
+
+
+@grants_group.command("list")
+@click.option("--user", "username", required=True, help="The administrator asking.")
+@click.option(
+    "--status",
+    type=click.Choice(["pending", "approved", "refused", "withdrawn", "all"]),
+    default="pending",
+    show_default=True,
+)
+def list_grants(username: str, status: str) -> None:
+    """Role grants of the organisations you administer."""
+    from vigie.core import selectors
+
+    rows = selectors.visible_grants(_person(username), status=status)
+    if not rows:
+        click.echo("No role grants.", err=True)
+    for g in rows:
+        by = g.requested_by.username if g.requested_by else "-"
+        click.echo(
+            f"{g.pk}  {g.organisation.code:<10} {g.user.username:<20} {g.role:<18} "
+            f"{g.status:<9} asked by {by}"
+        )
+
+
+@grants_group.command("request")
+@click.option("--user", "username", required=True, help="The administrator asking.")
+@click.option("--organisation", "org_code", required=True)
+@click.option("--member", required=True, help="Username of the person to give the role to.")
+@click.option("--role", required=True)
+def request_grant(username: str, org_code: str, member: str, role: str) -> None:
+    """Give ``--member`` a role (at once, or waiting for approval if it sees identities)."""
+    from vigie.core import selectors, services
+    from vigie.core.actor import actor_for
+    from vigie.core.errors import VigieError
+
+    admin = _person(username)
+    try:
+        actor = actor_for(admin, "org.users.manage", org_code)
+        org = selectors.get_administered_organisation(admin, org_code)
+        person = _person(member)
+        roles = [*selectors.roles_in(person, org), role]
+        pending = services.set_roles(actor, user=person, organisation=org, roles=roles)
+    except VigieError as err:
+        _fail(err)
+        return
+    for g in pending:
+        click.echo(f"grant {g.pk}: {g.role} for {person.username} waits for another administrator")
+    if not pending:
+        click.echo(f"{person.username} now holds {role} in {org.code}")
+
+
+def _decide(username: str, grant_id: int, decision: str) -> None:
+    from vigie.core import grants, selectors
+    from vigie.core.actor import Actor
+    from vigie.core.errors import VigieError
+
+    admin = _person(username)
+    grant = selectors.visible_grants(admin, status="all").filter(pk=grant_id).first()
+    if grant is None:
+        raise click.ClickException(f"no role grant {grant_id} in an organisation you administer")
+    actor = Actor(user=admin, organisation_id=grant.organisation_id)
+    try:
+        if decision == "approve":
+            grants.approve(actor, grant)
+        else:
+            grant = grants.refuse(actor, grant)
+    except VigieError as err:
+        _fail(err)
+        return
+    grant.refresh_from_db()
+    click.echo(f"grant {grant.pk}: {grant.status}")
+
+
+@grants_group.command("approve")
+@click.argument("grant_id", type=int)
+@click.option("--user", "username", required=True, help="The approving administrator.")
+def approve_grant(grant_id: int, username: str) -> None:
+    """Approve a role grant another administrator asked for."""
+    _decide(username, grant_id, "approve")
+
+
+@grants_group.command("refuse")
+@click.argument("grant_id", type=int)
+@click.option("--user", "username", required=True, help="The refusing administrator.")
+def refuse_grant(grant_id: int, username: str) -> None:
+    """Refuse a role grant (or withdraw your own request)."""
+    _decide(username, grant_id, "refuse")
+
+
 @click.command("roles")
 @click.option("--markdown", is_flag=True, help="The table of docs/roles.md.")
 def roles(markdown: bool) -> None:
@@ -171,4 +280,4 @@ def roles(markdown: bool) -> None:
         click.echo(f"{role.code} ({role.scope}): {', '.join(sorted(role.permissions))}")
 
 
-commands: list[click.Command] = [jobs_group, roles]
+commands: list[click.Command] = [jobs_group, grants_group, roles]

@@ -3,10 +3,12 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from vigie.core.models import Organisation, OrganisationShare
-from vigie.core.roles import catalogue
+from vigie.core.models import ApiToken, Organisation, OrganisationShare
+from vigie.core.roles import catalogue, localised
 
 
 def role_choices(include_system: bool) -> list[tuple[str, str]]:
@@ -65,3 +67,34 @@ class ShareForm(forms.ModelForm[OrganisationShare]):
 
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("Token name"), max_length=100, help_text=_("What it is for."))
+    access = forms.ChoiceField(
+        label=_("Access"),
+        choices=ApiToken.Access.choices,
+        initial=ApiToken.Access.READ,
+        widget=forms.RadioSelect,
+        help_text=_("A read-only token can only read (GET); it cannot change anything."),
+    )
+    days = forms.IntegerField(
+        label=_("Valid for (days)"),
+        min_value=1,
+        help_text=_("The token stops working after this many days."),
+    )
+    permissions = forms.MultipleChoiceField(
+        label=_("Only these permissions"),
+        widget=forms.CheckboxSelectMultiple,
+        choices=(),
+        required=False,
+        help_text=_("Leave empty for all of your permissions."),
+    )
+
+    def __init__(self, *args: Any, held: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        days = cast(forms.IntegerField, self.fields["days"])
+        days.initial = settings.VIGIE_TOKEN_DEFAULT_DAYS
+        days.max_value = settings.VIGIE_TOKEN_MAX_DAYS
+        days.validators.append(MaxValueValidator(settings.VIGIE_TOKEN_MAX_DAYS))
+        days.widget.attrs["max"] = settings.VIGIE_TOKEN_MAX_DAYS
+        labels = catalogue().permissions
+        cast(forms.MultipleChoiceField, self.fields["permissions"]).choices = [
+            (p, localised(labels[p])) for p in held or [] if p in labels
+        ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vigie.core import jobfiles
+from vigie.core.classification import ORDINARY
 from vigie.core.roles import catalogue
 
 
@@ -114,16 +115,46 @@ class OrganisationShare(models.Model):
 
 
 class ApiToken(models.Model):
-    """A bearer token for the API. Only a SHA-256 of the secret is stored."""
+    """A bearer token for the API. Only a SHA-256 of the secret is stored.
+
+    Every token expires (``expires_at`` is always set; a row without it is unusable), is
+    read-only or read-write (``access``), may be narrowed to a subset of its owner's
+    permissions (``permissions``, empty for all of them), and is revoked when its owner's
+    password changes or the account is deactivated (ADR 0040).
+    """
+
+    class Access(models.TextChoices):
+        READ = "read", _("Read only")
+        WRITE = "write", _("Read and write")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=100)
     prefix = models.CharField(max_length=12, db_index=True)
     digest = models.CharField(max_length=64, unique=True)
+    access = models.CharField(
+        _("access"), max_length=5, choices=Access.choices, default=Access.READ
+    )
+    permissions = models.JSONField(_("permissions"), default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(max_length=20, blank=True)
+
+    CLASSIFICATION: ClassVar[dict[str, str]] = {
+        "id": ORDINARY,
+        "user": ORDINARY,
+        "name": ORDINARY,
+        "prefix": ORDINARY,
+        "digest": ORDINARY,
+        "access": ORDINARY,
+        "permissions": ORDINARY,
+        "created_at": ORDINARY,
+        "expires_at": ORDINARY,
+        "last_used_at": ORDINARY,
+        "revoked_at": ORDINARY,
+        "revoked_reason": ORDINARY,
+    }
 
     class Meta:
         ordering = ["-created_at"]
@@ -133,11 +164,79 @@ class ApiToken(models.Model):
 
     @property
     def is_usable(self) -> bool:
-        now = timezone.now()
-        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+        return (
+            self.revoked_at is None
+            and self.expires_at is not None
+            and self.expires_at > timezone.now()
+        )
+
+    @property
+    def is_read_only(self) -> bool:
+        return self.access != self.Access.WRITE
 
     def get_additional_data(self) -> dict[str, Any]:
         return {"user": self.user.username}
+
+
+class PendingGrant(models.Model):
+    """A role that sees identities, asked for by one administrator and waiting for another.
+
+    Granting such a role takes two people (ADR 0041): the request is stored here and becomes
+    a :class:`Membership` only when a different authorised user approves it.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="pending_grants"
+    )
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="pending_grants")
+    role = models.CharField(_("role"), max_length=40)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    requested_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    CLASSIFICATION: ClassVar[dict[str, str]] = {
+        "id": ORDINARY,
+        "organisation": ORDINARY,
+        "user": ORDINARY,
+        "role": ORDINARY,
+        "status": ORDINARY,
+        "requested_by": ORDINARY,
+        "requested_at": ORDINARY,
+        "decided_by": ORDINARY,
+        "decided_at": ORDINARY,
+    }
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation", "role"],
+                condition=models.Q(status="pending"),
+                name="uniq_pending_grant",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organisation.code}: {self.role} ({self.status})"
+
+    @property
+    def role_label(self) -> str:
+        return catalogue().role(self.role).label
+
+    def get_additional_data(self) -> dict[str, Any]:
+        return {"organisation": self.organisation.code}
 
 
 class AccessLogHead(models.Model):

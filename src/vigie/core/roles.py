@@ -86,6 +86,24 @@ def markdown_table() -> str:
     for code, labels in cat.permissions.items():
         marks = " | ".join("✔" if code in r.permissions else "" for r in roles)
         lines.append(f"| {labels['en']} (`{code}`) | {marks} |")
-    lines += ["", "| role | code | scope |", "|---|---|---|"]
-    lines += [f"| {r.labels['en']} ({r.labels['fr']}) | `{r.code}` | {r.scope} |" for r in roles]
+    from vigie.core import grants, mfa
+
+    needs_mfa = mfa.required_roles()
+    lines += [
+        "",
+        "*Two-factor* (ADR 0042): holders must enrol an authenticator app before using any",
+        "page or the API (`VIGIE_MFA_REQUIRED_PERMISSIONS`, `VIGIE_MFA_REQUIRED_ROLES`).",
+        "*Four-eyes* (ADR 0041): an administrator's grant of the role waits until a different",
+        "administrator of the organisation, or a system administrator, approves it; nobody",
+        "approves their own request or a grant to themselves (`VIGIE_FOUR_EYES_PERMISSIONS`).",
+        "Both columns show the default settings.",
+        "",
+        "| role | code | scope | two-factor | four-eyes |",
+        "|---|---|---|:-:|:-:|",
+    ]
+    lines += [
+        f"| {r.labels['en']} ({r.labels['fr']}) | `{r.code}` | {r.scope} "
+        f"| {'✔' if r.code in needs_mfa else ''} | {'✔' if grants.needs_approval(r.code) else ''} |"
+        for r in roles
+    ]
     return "\n".join(lines) + "\n"

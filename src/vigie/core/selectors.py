@@ -6,10 +6,17 @@ from typing import Any
 
 from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from vigie.core import access
-from vigie.core.models import AccessLogEntry, Membership, Organisation, OrganisationShare, User
+from vigie.core.models import (
+    AccessLogEntry,
+    Membership,
+    Organisation,
+    OrganisationShare,
+    PendingGrant,
+    User,
+)
 
 
 def visible_organisations(user: Any) -> QuerySet[Organisation]:
@@ -36,10 +43,15 @@ def get_administered_organisation(user: Any, code: str) -> Organisation:
 def members_of(user: Any, organisation: Organisation) -> QuerySet[User]:
     if not access.has_perm(user, "org.users.manage", organisation.pk):
         raise PermissionDenied("you do not administer this organisation")
+    # a new user whose only roles wait for approval is listed too, with those roles pending
+    waiting = Q(
+        pending_grants__organisation=organisation,
+        pending_grants__status=PendingGrant.Status.PENDING,
+    )
     return (
-        User.objects.filter(memberships__organisation=organisation)
+        User.objects.filter(Q(memberships__organisation=organisation) | waiting)
         .distinct()
-        .prefetch_related("memberships")
+        .prefetch_related("memberships", "pending_grants")
         .order_by("username")
     )
 
@@ -50,6 +62,14 @@ def roles_in(user: User, organisation: Organisation) -> list[str]:
             "role", flat=True
         )
     )
+
+
+def visible_grants(user: Any, status: str = PendingGrant.Status.PENDING) -> QuerySet[PendingGrant]:
+    """Role grants of the organisations ``user`` administers (``status="all"`` for every one)."""
+    qs = access.filter_visible(PendingGrant.objects.all(), user, "org.users.manage")
+    if status != "all":
+        qs = qs.filter(status=status)
+    return qs.select_related("organisation", "user", "requested_by", "decided_by")
 
 
 def shares_of(user: Any, organisation: Organisation) -> QuerySet[OrganisationShare]:

@@ -1,10 +1,10 @@
-"""Writes for organisations, users, roles, sharing and API tokens. Checks permissions first."""
+"""Writes for organisations, users, roles and sharing. Checks permissions first.
+
+API tokens: :mod:`vigie.core.tokens`; four-eyes role grants: :mod:`vigie.core.grants`."""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-from datetime import datetime
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
@@ -13,8 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vigie.core import access
-from vigie.core.models import ApiToken, Membership, Organisation, OrganisationShare, User
+from vigie.core import access, grants
+from vigie.core.actor import Actor
+from vigie.core.events import announce
+from vigie.core.models import Membership, Organisation, OrganisationShare, PendingGrant, User
 from vigie.core.roles import catalogue
 
 
@@ -47,16 +49,37 @@ def update_organisation(actor: Any, org: Organisation, **changes: Any) -> Organi
     return org
 
 
-def _check_roles(actor: Any, roles: list[str]) -> None:
+def _check_roles(actor: Actor, roles: list[str]) -> None:
     cat = catalogue()
     for role in roles:
-        if cat.role(role).scope == "system" and actor is not None:
-            _require(actor, "system.orgs.manage")
+        if cat.role(role).scope == "system":
+            actor.require("system.orgs.manage")
+
+
+def _grant(
+    actor: Actor, user: User, organisation: Organisation, roles: Iterable[str]
+) -> list[PendingGrant]:
+    """Give ``roles``: at once, or — for a role that sees identities, asked for by a person —
+    as a request a second person approves (four-eyes, :mod:`vigie.core.grants`)."""
+    pending = []
+    for role in dict.fromkeys(roles):  # a role listed twice is held once
+        if not actor.is_system and grants.needs_approval(role):
+            pending.append(grants.request(actor, user=user, organisation=organisation, role=role))
+        else:
+            membership = Membership.objects.create(user=user, organisation=organisation, role=role)
+            announce(
+                "core.membership",
+                [membership.pk],
+                actor,
+                action="created",
+                organisation_id=organisation.pk,
+            )
+    return pending
 
 
 @transaction.atomic
 def create_user(
-    actor: Any,
+    actor: Actor,
     *,
     organisation: Organisation,
     username: str,
@@ -66,8 +89,11 @@ def create_user(
     first_name: str = "",
     last_name: str = "",
 ) -> User:
-    """Create a user holding ``roles`` in ``organisation`` (an org admin, for their own org)."""
-    _require(actor, "org.users.manage", organisation.pk)
+    """Create a user holding ``roles`` in ``organisation`` (an org admin, for their own org).
+
+    Roles that see identities wait for a second administrator's approval.
+    """
+    actor.require("org.users.manage", organisation.pk)
     _check_roles(actor, roles)
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("This username is taken.")})
@@ -79,21 +105,27 @@ def create_user(
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
-    for role in dict.fromkeys(roles):  # a role listed twice is held once
-        Membership.objects.create(user=user, organisation=organisation, role=role)
+    announce("core.user", [user.pk], actor, action="created", organisation_id=organisation.pk)
+    _grant(actor, user, organisation, roles)
     return user
 
 
 @transaction.atomic
-def set_roles(actor: Any, *, user: User, organisation: Organisation, roles: list[str]) -> None:
-    """Replace the roles ``user`` holds in ``organisation``."""
-    _require(actor, "org.users.manage", organisation.pk)
+def set_roles(
+    actor: Actor, *, user: User, organisation: Organisation, roles: list[str]
+) -> list[PendingGrant]:
+    """Make ``roles`` the roles ``user`` holds in ``organisation``.
+
+    Roles taken away go at once; roles added that see identities are returned as pending
+    grants for a second administrator to approve; other roles are added at once.
+    """
+    actor.require("org.users.manage", organisation.pk)
     _check_roles(actor, roles)
     if (
-        actor is not None
-        and actor.pk == user.pk
+        actor.user is not None
+        and actor.user.pk == user.pk
         and "org_admin" not in roles
-        and not access.has_perm(actor, "system.orgs.manage")
+        and not actor.has_perm("system.orgs.manage")
     ):
         raise ValidationError(_("You cannot remove your own administrator role."))
     current = set(
@@ -101,19 +133,33 @@ def set_roles(actor: Any, *, user: User, organisation: Organisation, roles: list
             "role", flat=True
         )
     )
-    for role in current - set(roles):
-        Membership.objects.get(user=user, organisation=organisation, role=role).delete()
-    for role in set(roles) - current:
-        Membership.objects.create(user=user, organisation=organisation, role=role)
+    removed = Membership.objects.filter(
+        user=user, organisation=organisation, role__in=current - set(roles)
+    )
+    removed_ids = list(removed.values_list("pk", flat=True))
+    for membership in removed:  # one delete each, so that the change log shows them
+        membership.delete()
+    if removed_ids:
+        announce(
+            "core.membership",
+            removed_ids,
+            actor,
+            action="deleted",
+            organisation_id=organisation.pk,
+        )
+    pending = _grant(actor, user, organisation, [r for r in roles if r not in current])
     access.forget(user)
+    return pending
 
 
-def set_active(actor: Any, *, user: User, organisation: Organisation, active: bool) -> None:
-    _require(actor, "org.users.manage", organisation.pk)
+def set_active(actor: Actor, *, user: User, organisation: Organisation, active: bool) -> None:
+    """Activate or deactivate an account; deactivating revokes its API tokens (ADR 0040)."""
+    actor.require("org.users.manage", organisation.pk)
     if not Membership.objects.filter(user=user, organisation=organisation).exists():
         raise PermissionDenied(_("This user is not a member of your organisation."))
     user.is_active = active
     user.save(update_fields=["is_active"])
+    announce("core.user", [user.pk], actor, action="changed", organisation_id=organisation.pk)
 
 
 def share_with(
@@ -138,25 +184,3 @@ def revoke_share(actor: Any, share: OrganisationShare) -> None:
     _require(actor, "org.sharing.manage", share.owner_id)
     share.revoked_at = timezone.now()
     share.save(update_fields=["revoked_at"])
-
-
-def issue_token(
-    user: User, *, name: str, expires_at: datetime | None = None
-) -> tuple[ApiToken, str]:
-    """Create an API token; the secret is returned once and never stored."""
-    secret = "vg_" + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(
-        user=user,
-        name=name,
-        prefix=secret[:10],
-        digest=hashlib.sha256(secret.encode()).hexdigest(),
-        expires_at=expires_at,
-    )
-    return token, secret
-
-
-def revoke_token(user: User, token: ApiToken) -> None:
-    if token.user_id != user.pk:
-        raise PermissionDenied(_("This token is not yours."))
-    token.revoked_at = timezone.now()
-    token.save(update_fields=["revoked_at"])

@@ -1,20 +1,26 @@
-"""Pages for account tokens, organisation users and sharing, organisations, and the audit logs."""
+"""Pages for account tokens, four-eyes role grants, organisation users and sharing,
+organisations, and the audit logs."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from allauth.core.exceptions import ReauthenticationRequired
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from vigie.core import access, jobs, selectors, services
+from vigie.core import access, grants, jobs, mfa, selectors, services, tokens
+from vigie.core.actor import actor_of_request
+from vigie.core.errors import VigieError
 from vigie.core.forms import OrganisationForm, RolesForm, ShareForm, TokenForm, UserCreateForm
-from vigie.core.models import ApiToken, Job, Organisation
+from vigie.core.models import ApiToken, Job, Organisation, PendingGrant
 from vigie.core.roles import catalogue
 from vigie.web.mixins import PermissionRequired
 
@@ -27,27 +33,57 @@ def _form_errors(form: Any, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
+def _held_permissions(user: Any) -> list[str]:
+    g = access.grants(user)
+    held = set(g.system).union(*g.by_org.values())
+    return [p for p in catalogue().permissions if p in held]
+
+
 class AccountView(PermissionRequired, View):
-    def get(self, request: HttpRequest, form: TokenForm | None = None) -> HttpResponse:
-        tokens = ApiToken.objects.filter(user=access.request_user(request))
-        return render(request, "core/account.html", {"tokens": tokens, "form": form or TokenForm()})
+    """My account: API tokens (created after a recent password entry, shown once) and their
+    access, permissions and expiry (ADR 0040)."""
+
+    def _render(self, request: HttpRequest, form: TokenForm, secret: str = "") -> HttpResponse:
+        user = access.request_user(request)
+        context = {
+            "tokens": ApiToken.objects.filter(user=user),
+            "form": form,
+            "secret": secret,
+            "mfa_required": mfa.requires_mfa(user),
+            "mfa_enrolled": mfa.is_enrolled(user),
+        }
+        return render(request, "core/account.html", context)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self._render(request, TokenForm(held=_held_permissions(request.user)))
 
     def post(self, request: HttpRequest) -> HttpResponse:
+        user = access.request_user(request)
+        actor = actor_of_request(request)
         if "revoke" in request.POST:
-            user = access.request_user(request)
             token = get_object_or_404(ApiToken, pk=request.POST["revoke"], user=user)
-            services.revoke_token(user, token)
+            tokens.revoke(actor, token)
             messages.success(request, _("Token revoked."))
             return redirect("core:account")
-        form = TokenForm(request.POST)
+        form = TokenForm(request.POST, held=_held_permissions(user))
         if not form.is_valid():
-            return self.get(request, form)
-        user = access.request_user(request)
-        _token, secret = services.issue_token(user, name=form.cleaned_data["name"])
-        tokens = ApiToken.objects.filter(user=user)
-        return render(
-            request, "core/account.html", {"tokens": tokens, "form": TokenForm(), "secret": secret}
-        )
+            return self._render(request, form)
+        if not tokens.recently_authenticated(request):
+            # allauth asks for the password again, then replays this request
+            raise ReauthenticationRequired
+        data = form.cleaned_data
+        try:
+            _token, secret = tokens.issue(
+                actor,
+                name=data["name"],
+                access=data["access"],
+                permissions=data["permissions"],
+                expires_at=timezone.now() + timedelta(days=data["days"]),
+            )
+        except VigieError as exc:
+            form.add_error(None, exc.message)
+            return self._render(request, form)
+        return self._render(request, TokenForm(held=_held_permissions(user)), secret)
 
 
 class OrganisationUsersView(PermissionRequired, View):
@@ -73,6 +109,11 @@ class OrganisationUsersView(PermissionRequired, View):
                     for m in u.memberships.all()
                     if m.organisation_id == org.pk
                 ],
+                [
+                    g.role_label
+                    for g in u.pending_grants.all()
+                    if g.organisation_id == org.pk and g.status == PendingGrant.Status.PENDING
+                ],
             )
             for u in members
         ]
@@ -96,13 +137,27 @@ class OrganisationUsersView(PermissionRequired, View):
         form = UserCreateForm(request.POST, include_system=include_system)
         if form.is_valid():
             try:
-                services.create_user(request.user, organisation=org, **form.cleaned_data)
+                services.create_user(
+                    actor_of_request(request, org.pk), organisation=org, **form.cleaned_data
+                )
             except ValidationError as exc:
                 _form_errors(form, exc)
+            except VigieError as exc:
+                form.add_error(None, exc.message)
             else:
                 messages.success(
                     request, _("User %(u)s created.") % {"u": form.cleaned_data["username"]}
                 )
+                waiting = [r for r in form.cleaned_data["roles"] if grants.needs_approval(r)]
+                if waiting:
+                    messages.warning(
+                        request,
+                        _(
+                            "These roles see identities and wait for another administrator's "
+                            "approval: %(roles)s"
+                        )
+                        % {"roles": ", ".join(catalogue().role(r).label for r in waiting)},
+                    )
                 return redirect("core:org-users", code=org.code)
         return self.get(request, org.code, form)
 
@@ -115,19 +170,28 @@ class MemberView(PermissionRequired, View):
         member = get_object_or_404(selectors.members_of(request.user, org), pk=user_id)
         return org, member
 
+    def _render(self, request: HttpRequest, org: Organisation, member: Any, form: Any) -> Any:
+        pending = selectors.visible_grants(request.user).filter(organisation=org, user=member)
+        return render(
+            request,
+            "core/member.html",
+            {"org": org, "member": member, "form": form, "pending": pending},
+        )
+
     def get(self, request: HttpRequest, code: str, user_id: int) -> HttpResponse:
         org, member = self._load(request, code, user_id)
         include_system = access.has_perm(request.user, "system.orgs.manage")
         form = RolesForm(
             initial={"roles": selectors.roles_in(member, org)}, include_system=include_system
         )
-        return render(request, "core/member.html", {"org": org, "member": member, "form": form})
+        return self._render(request, org, member, form)
 
     def post(self, request: HttpRequest, code: str, user_id: int) -> HttpResponse:
         org, member = self._load(request, code, user_id)
+        actor = actor_of_request(request, org.pk)
         if "active" in request.POST:
             services.set_active(
-                request.user, user=member, organisation=org, active=request.POST["active"] == "1"
+                actor, user=member, organisation=org, active=request.POST["active"] == "1"
             )
             messages.success(request, _("Account status changed."))
             return redirect("core:member", code=org.code, user_id=member.pk)
@@ -135,15 +199,60 @@ class MemberView(PermissionRequired, View):
         form = RolesForm(request.POST, include_system=include_system)
         if form.is_valid():
             try:
-                services.set_roles(
-                    request.user, user=member, organisation=org, roles=form.cleaned_data["roles"]
+                pending = services.set_roles(
+                    actor, user=member, organisation=org, roles=form.cleaned_data["roles"]
                 )
             except ValidationError as exc:
                 _form_errors(form, exc)
+            except VigieError as exc:
+                form.add_error(None, exc.message)
             else:
                 messages.success(request, _("Roles saved."))
+                if pending:
+                    messages.warning(
+                        request,
+                        _(
+                            "These roles see identities and wait for another administrator's "
+                            "approval: %(roles)s"
+                        )
+                        % {"roles": ", ".join(g.role_label for g in pending)},
+                    )
                 return redirect("core:org-users", code=org.code)
-        return render(request, "core/member.html", {"org": org, "member": member, "form": form})
+        return self._render(request, org, member, form)
+
+
+class GrantsView(PermissionRequired, View):
+    """Role grants waiting for a second administrator (four-eyes, ADR 0041)."""
+
+    required_permission = "org.users.manage"
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        user = access.request_user(request)
+        pending = selectors.visible_grants(user)
+        decided = selectors.visible_grants(user, status="all").exclude(
+            status=PendingGrant.Status.PENDING
+        )[:50]
+        return render(
+            request, "core/grants.html", {"pending": pending, "decided": decided, "me": user}
+        )
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        user = access.request_user(request)
+        decision = request.POST.get("decision")
+        grant = get_object_or_404(
+            selectors.visible_grants(user, status="all"), pk=request.POST.get("grant")
+        )
+        actor = actor_of_request(request, grant.organisation_id)
+        try:
+            if decision == "approve":
+                grants.approve(actor, grant)
+                messages.success(request, _("Role grant approved."))
+            elif decision == "refuse":
+                grants.refuse(actor, grant)
+                messages.success(request, _("Role grant refused."))
+        except VigieError as exc:
+            messages.error(request, exc.message)
+        return redirect("core:grants")
 
 
 class SharingView(PermissionRequired, View):

@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "vigie.core.mfa.MfaPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -96,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "vigie.web.context_processors.navigation",
+                "vigie.core.mfa.context",
             ],
         },
     },
@@ -151,6 +153,33 @@ ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,5/5m/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Vigie"
 LOGIN_URL = "account_login"
+
+
+def _csv(name: str, default: str) -> list[str]:
+    return [v.strip() for v in os.environ.get(name, default).split(",") if v.strip()]
+
+
+# API tokens (ADR 0040): every token expires; lifetime asked for is capped.
+VIGIE_TOKEN_DEFAULT_DAYS = int(os.environ.get("VIGIE_TOKEN_DEFAULT_DAYS", "90"))
+VIGIE_TOKEN_MAX_DAYS = int(os.environ.get("VIGIE_TOKEN_MAX_DAYS", "365"))
+# last_used_at is written at most once per this many seconds per token, never waiting on a lock
+VIGIE_TOKEN_USE_INTERVAL = int(os.environ.get("VIGIE_TOKEN_USE_INTERVAL", "300"))
+# creating a token needs a password (or 2FA) entered within this many seconds in the session
+VIGIE_RECENT_LOGIN_SECONDS = int(os.environ.get("VIGIE_RECENT_LOGIN_SECONDS", "600"))
+ACCOUNT_REAUTHENTICATION_TIMEOUT = VIGIE_RECENT_LOGIN_SECONDS
+
+# Two-factor authentication required by role (ADR 0042). A role needs it when it holds one of
+# these permissions (shell-style patterns) or is named in VIGIE_MFA_REQUIRED_ROLES.
+VIGIE_MFA_ENFORCED = os.environ.get("VIGIE_MFA_ENFORCED", "1") != "0"
+VIGIE_MFA_REQUIRED_PERMISSIONS = _csv(
+    "VIGIE_MFA_REQUIRED_PERMISSIONS",
+    "victim.identity.view,victim.identity.export,evidence.seal,system.*,org.users.manage",
+)
+VIGIE_MFA_REQUIRED_ROLES = _csv("VIGIE_MFA_REQUIRED_ROLES", "")
+
+# Four-eyes approval (ADR 0041): granting a role holding one of these permissions waits for a
+# second authorised user.
+VIGIE_FOUR_EYES_PERMISSIONS = _csv("VIGIE_FOUR_EYES_PERMISSIONS", "*.identity.*")
 LOGIN_REDIRECT_URL = "web:home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 

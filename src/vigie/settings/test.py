@@ -21,3 +21,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 HUEY = {**HUEY, "immediate": True}
 # Schemathesis sends thousands of anonymous requests; throttling is tested on its own.
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100000/min"}}
+# Two-factor enrolment is off for the suite, so that every app's tests can use the world's
+# users; core/tests/test_accounts_mfa.py turns it on.
+VIGIE_MFA_ENFORCED = False

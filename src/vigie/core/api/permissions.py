@@ -2,9 +2,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from rest_framework import permissions
 
-from vigie.core import access
+from vigie.core import access, mfa
+from vigie.core.errors import Forbidden
+from vigie.core.models import ApiToken
 
 
 def required_permission(view: Any, method: str) -> str | None:
@@ -17,12 +20,25 @@ def required_permission(view: Any, method: str) -> str | None:
 
 
 class HasVigiePermission(permissions.BasePermission):
-    """Authenticated, and holding the view's permission somewhere; objects are checked
+    """Authenticated, enrolled in two-factor authentication where a role requires it, within
+    the token's scope, and holding the view's permission somewhere; objects are checked
     against their organisation through :mod:`vigie.core.access`."""
 
     def has_permission(self, request: Any, view: Any) -> bool:
         if not (request.user and request.user.is_authenticated):
             return False
+        mfa.check_api(request.user)
+        token = request.auth if isinstance(request.auth, ApiToken) else None
+        if (
+            token is not None
+            and token.is_read_only
+            and request.method not in permissions.SAFE_METHODS
+        ):
+            raise Forbidden(
+                _("This API token is read-only."),
+                code="token_read_only",
+                detail={"method": request.method},
+            )
         perm = required_permission(view, request.method)
         return perm is None or access.has_perm(request.user, perm)
 

@@ -5,7 +5,7 @@ from typing import Any
 from auditlog.models import LogEntry
 from rest_framework import serializers
 
-from vigie.core.models import AccessLogEntry, ApiToken, Job, Organisation, User
+from vigie.core.models import AccessLogEntry, ApiToken, Job, Organisation, PendingGrant, User
 from vigie.core.roles import catalogue
 
 
@@ -29,14 +29,34 @@ class MeSerializer(serializers.Serializer[Any]):
 
 class MemberSerializer(serializers.ModelSerializer[User]):
     roles = serializers.SerializerMethodField()
+    pending_roles = serializers.SerializerMethodField(
+        help_text="Roles asked for and waiting for a second administrator's approval."
+    )
 
     class Meta:
         model = User
-        fields = ["id", "username", "first_name", "last_name", "email", "is_active", "roles"]
+        fields = [
+            "id",
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "is_active",
+            "roles",
+            "pending_roles",
+        ]
 
     def get_roles(self, obj: User) -> list[str]:
         org = self.context["organisation"]
         return sorted(m.role for m in obj.memberships.all() if m.organisation_id == org.pk)
+
+    def get_pending_roles(self, obj: User) -> list[str]:
+        org = self.context["organisation"]
+        return sorted(
+            g.role
+            for g in obj.pending_grants.all()
+            if g.organisation_id == org.pk and g.status == PendingGrant.Status.PENDING
+        )
 
 
 _ROLE_CHOICES = list(catalogue().roles)
@@ -111,12 +131,38 @@ class AccessLogSerializer(serializers.ModelSerializer[AccessLogEntry]):
 class TokenSerializer(serializers.ModelSerializer[ApiToken]):
     class Meta:
         model = ApiToken
-        fields = ["id", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"]
+        fields = [
+            "id",
+            "name",
+            "prefix",
+            "access",
+            "permissions",
+            "created_at",
+            "expires_at",
+            "last_used_at",
+            "revoked_at",
+            "revoked_reason",
+        ]
 
 
 class TokenCreateSerializer(serializers.Serializer[Any]):
     name = serializers.CharField(max_length=100)
-    expires_at = serializers.DateTimeField(required=False, allow_null=True)
+    expires_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="Default: VIGIE_TOKEN_DEFAULT_DAYS from now; at most VIGIE_TOKEN_MAX_DAYS.",
+    )
+    access = serializers.ChoiceField(
+        choices=ApiToken.Access.choices,
+        default=ApiToken.Access.READ,
+        help_text="read: GET, HEAD and OPTIONS only; write: every method.",
+    )
+    permissions = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(catalogue().permissions)),
+        required=False,
+        default=list,
+        help_text="A subset of your permissions the token carries; empty for all of them.",
+    )
 
 
 class TokenIssuedSerializer(TokenSerializer):
@@ -124,6 +170,36 @@ class TokenIssuedSerializer(TokenSerializer):
 
     class Meta(TokenSerializer.Meta):
         fields = [*TokenSerializer.Meta.fields, "secret"]
+
+
+class GrantSerializer(serializers.ModelSerializer[PendingGrant]):
+    organisation: serializers.SlugRelatedField[Organisation] = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    user: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+    requested_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+    decided_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
+
+    class Meta:
+        model = PendingGrant
+        fields = [
+            "id",
+            "organisation",
+            "user",
+            "role",
+            "status",
+            "requested_by",
+            "requested_at",
+            "decided_by",
+            "decided_at",
+        ]
+        read_only_fields = fields
 
 
 class JobSerializer(serializers.ModelSerializer[Job]):

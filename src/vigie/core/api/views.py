@@ -3,6 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
@@ -10,9 +12,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from vigie.core import access, jobs, selectors, services
+from vigie.core import access, grants, jobs, selectors, services, tokens
+from vigie.core.actor import actor_of_request
 from vigie.core.api import serializers as s
-from vigie.core.models import ApiToken, Job, Membership, User
+from vigie.core.errors import Forbidden
+from vigie.core.models import ApiToken, Job, Membership, PendingGrant, User
 
 
 class MeView(APIView):
@@ -58,7 +62,9 @@ class OrganisationMembers(APIView):
         org = selectors.get_administered_organisation(request.user, code)
         body = s.MemberCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        user = services.create_user(request.user, organisation=org, **body.validated_data)
+        user = services.create_user(
+            actor_of_request(request, org.pk), organisation=org, **body.validated_data
+        )
         data = s.MemberSerializer(user, context={"organisation": org}).data
         return Response(data, status=status.HTTP_201_CREATED)
 
@@ -73,7 +79,10 @@ class MemberRoles(APIView):
         body = s.RolesSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.set_roles(
-            request.user, user=user, organisation=org, roles=body.validated_data["roles"]
+            actor_of_request(request, org.pk),
+            user=user,
+            organisation=org,
+            roles=body.validated_data["roles"],
         )
         user = User.objects.prefetch_related("memberships").get(pk=user.pk)
         return Response(s.MemberSerializer(user, context={"organisation": org}).data)
@@ -99,30 +108,99 @@ class AccessLog(generics.ListAPIView):
         return selectors.visible_access_log(self.request.user, **self.request.query_params.dict())
 
 
+def _session_only(request: Request) -> None:
+    """Tokens are managed from a logged-in session, never with a token (ADR 0040)."""
+    if isinstance(request.auth, ApiToken):
+        raise Forbidden(
+            _("API tokens cannot list or create tokens: use the account page."),
+            code="token_cannot_manage_tokens",
+        )
+
+
 class TokenList(generics.ListCreateAPIView):
-    """Your API tokens. The secret is shown once, when the token is created."""
+    """Your API tokens (from a logged-in session only). The secret is shown once, when the
+    token is created, which needs a password entered in the last minutes."""
 
     serializer_class = s.TokenSerializer
 
     def get_queryset(self) -> Any:
         return ApiToken.objects.filter(user=access.request_user(self.request))
 
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        _session_only(request)
+        return super().list(request, *args, **kwargs)
+
     @extend_schema(request=s.TokenCreateSerializer, responses={201: s.TokenIssuedSerializer})
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        _session_only(request)
         body = s.TokenCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        token, secret = services.issue_token(access.request_user(request), **body.validated_data)
+        if not tokens.recently_authenticated(request):
+            raise Forbidden(
+                _("Enter your password again to create a token."),
+                code="recent_login_required",
+                detail={"reauthenticate": reverse("account_reauthenticate")},
+            )
+        token, secret = tokens.issue(actor_of_request(request), **body.validated_data)
         data = {**s.TokenSerializer(token).data, "secret": secret}
         return Response(data, status=status.HTTP_201_CREATED)
 
 
 class TokenRevoke(APIView):
+    """Revoke one of your tokens (a token may revoke itself, and only itself)."""
+
     @extend_schema(request=None, responses={204: None})
     def delete(self, request: Request, pk: int) -> Response:
         user = access.request_user(request)
+        if isinstance(request.auth, ApiToken) and request.auth.pk != pk:
+            _session_only(request)
         token = get_object_or_404(ApiToken, pk=pk, user=user)
-        services.revoke_token(user, token)
+        tokens.revoke(actor_of_request(request), token)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class GrantList(generics.ListAPIView):
+    """Role grants waiting for (or decided by) a second administrator, in the organisations
+    you administer. ``?status=pending`` (default), ``approved``, ``refused``, ``withdrawn``
+    or ``all``."""
+
+    serializer_class = s.GrantSerializer
+    required_permission = "org.users.manage"
+
+    def get_queryset(self) -> Any:
+        wanted = self.request.query_params.get("status", PendingGrant.Status.PENDING)
+        return selectors.visible_grants(self.request.user, status=wanted)
+
+
+def _decide(request: Request, pk: int, decision: str) -> Response:
+    grant = get_object_or_404(selectors.visible_grants(request.user, status="all"), pk=pk)
+    actor = actor_of_request(request, grant.organisation_id)
+    if decision == "approve":
+        grants.approve(actor, grant)
+    else:
+        grants.refuse(actor, grant)
+    grant.refresh_from_db()
+    return Response(s.GrantSerializer(grant).data)
+
+
+class GrantApprove(APIView):
+    """Approve a role grant another administrator asked for (not your own, not to you)."""
+
+    required_permission = "org.users.manage"
+
+    @extend_schema(request=None, responses=s.GrantSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        return _decide(request, pk, "approve")
+
+
+class GrantRefuse(APIView):
+    """Refuse a role grant (or withdraw the one you asked for)."""
+
+    required_permission = "org.users.manage"
+
+    @extend_schema(request=None, responses=s.GrantSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        return _decide(request, pk, "refuse")
 
 
 def _visible_job(request: Request, pk: Any) -> Job:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from vigie.core.models import Job, Membership, Organisation, User
+from vigie.core.models import Job, Membership, Organisation, PendingGrant, User
 from vigie.testing import LOGGED_IN, Endpoint, World
 
 
@@ -32,6 +32,21 @@ def _job(world: World, org: Organisation) -> dict[str, Any]:
     return {"pk": world.objects[key].pk}
 
 
+def _grant(world: World, org: Organisation) -> dict[str, Any]:
+    """A role grant of ``org`` asked for by someone else, for a third person."""
+    key = f"grant-{org.code}"
+    if key not in world.objects:
+        asker = User.objects.create(username=f"asker-of-{org.code}")
+        Membership.objects.create(user=asker, organisation=org, role="org_admin")
+        world.objects[key] = PendingGrant.objects.create(
+            organisation=org,
+            user_id=_member(world, org)["user_id"],
+            role="case_manager",
+            requested_by=asker,
+        )
+    return {"pk": world.objects[key].pk}
+
+
 ENDPOINTS = [
     Endpoint("web:home"),
     Endpoint("core:account"),
@@ -43,6 +58,11 @@ ENDPOINTS = [
     Endpoint("core:member", "POST", perm="org.users.manage", target=_member, data={"roles": []}),
     Endpoint("core:sharing", perm="org.sharing.manage", target=_org),
     Endpoint("core:sharing", "POST", perm="org.sharing.manage", target=_org, data={}),
+    Endpoint("core:grants", perm="org.users.manage"),
+    Endpoint("core:grants", "POST", perm="org.users.manage", data={"grant": "987654"}),
+    Endpoint("core-api:grants", perm="org.users.manage"),
+    Endpoint("core-api:grant-refuse", "POST", perm="org.users.manage", target=_grant),
+    Endpoint("core-api:grant-approve", "POST", perm="org.users.manage", target=_grant),
     Endpoint("core:organisations", perm="system.orgs.manage"),
     Endpoint("core:organisations", "POST", perm="system.orgs.manage", data={}),
     Endpoint("core:audit", perm="audit.view"),

@@ -9,7 +9,8 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from vigie.core import services
+from vigie.core import tokens
+from vigie.core.actor import Actor
 from vigie.testing import build_world
 
 
@@ -32,7 +33,7 @@ def test_api_never_fails_with_5xx() -> None:
     from vigie.wsgi import application
 
     world = build_world()
-    _token, secret = services.issue_token(world.users["system_admin"], name="fuzz")
+    _token, secret = tokens.issue(Actor(world.users["system_admin"]), name="fuzz")
     api = schemathesis.openapi.from_wsgi("/api/schema/", application)
     failures: list[str] = []
     for result in api.get_all_operations():

@@ -10,7 +10,8 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from vigie.core import services as core_services
+from vigie.core import tokens
+from vigie.core.actor import Actor
 from vigie.evidence import services
 from vigie.testing import build_world
 
@@ -28,7 +29,7 @@ def test_evidence_api_never_fails_with_5xx() -> None:
         collection=services.Collection(case_ref="FUZZ", external_case=True),
         actor_name="fuzz",
     ).item
-    _token, secret = core_services.issue_token(world.users["investigator"], name="fuzz")
+    _token, secret = tokens.issue(Actor(world.users["investigator"]), name="fuzz")
     api = schemathesis.openapi.from_wsgi("/api/schema/", application)
     failures: list[str] = []
     succeeded: set[str] = set()
