@@ -148,10 +148,23 @@ def _transaction(
 
 def validate(data: bytes, what: str) -> None:
     """Raise :class:`Invalid` listing the schema's complaints (line and reason)."""
+    from lxml import etree
+
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False
+    )
+    try:
+        tree = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        raise Invalid(
+            f"{what}: not well-formed XML (line {exc.lineno}: {exc.msg})",
+            code="xml_malformed",
+            detail={"line": exc.lineno},
+        ) from None
     errors = []
-    for error in schema().iter_errors(data.decode("utf-8")):
-        line = getattr(error, "sourceline", None)
-        where = f"line {line}: " if line else ""
+    for error in schema().iter_errors(tree):
+        line = getattr(error.elem, "sourceline", None) if error.elem is not None else None
+        where = f"line {line}, {error.path}: " if line else f"{error.path}: "
         errors.append(f"{where}{error.reason or error.message}")
         if len(errors) >= 20:
             break

@@ -232,6 +232,7 @@ def import_file(
     with tempfile.TemporaryDirectory(prefix="vigie-finance-") as tmpdir:
         con = store.connect(organisation.pk, existing_files)
         header = _source(con, path, Path(tmpdir))
+        mapping = mapping.for_header(header)
         absent = [
             f"{column} (for {fname})"
             for fname, column in mapping.columns.items()

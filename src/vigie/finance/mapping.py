@@ -58,12 +58,21 @@ class Mapping:
     constants: dict[str, str] = field(default_factory=dict)  # field -> constant value
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     timestamp_format: str | None = None
+    #: Vigie's own layout: optional fields whose column is absent are simply empty.
+    lenient: bool = False
+
+    def for_header(self, header: list[str]) -> Mapping:
+        """This mapping less the optional columns a lenient mapping does not find."""
+        if not self.lenient:
+            return self
+        kept = {k: v for k, v in self.columns.items() if k in REQUIRED or v in header}
+        return Mapping(kept, self.constants, self.values, self.timestamp_format, lenient=False)
 
     def source(self, name: str) -> str:
         return self.columns.get(name, "")
 
 
-IDENTITY_MAPPING = Mapping(columns={c: c for c in FIELDS})
+IDENTITY_MAPPING = Mapping(columns={c: c for c in FIELDS}, lenient=True)
 
 
 def parse(text: str, source: str) -> Mapping:

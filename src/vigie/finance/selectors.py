@@ -43,3 +43,20 @@ def ranked_accounts(actor: Actor, limit: int = 100) -> QuerySet[Account]:
     if orgs is not None:
         qs = qs.filter(organisation_id__in=orgs)
     return qs[:limit]
+
+
+def flagged_accounts(
+    actor: Actor, organisation: Any, *, status: str | None = None, limit: int = 100
+) -> list[dict[str, Any]]:
+    """Each flagged account of ``organisation``: score, rules, alert ids (highest first)."""
+    alerts = visible_alerts(actor, organisation=organisation, status=status)
+    by_account: dict[int, dict[str, Any]] = {}
+    for alert in alerts.order_by("account_id", "rule"):
+        row = by_account.setdefault(
+            alert.account_id,
+            {"account": alert.account_id, "score": alert.account.score, "rules": [], "alerts": []},
+        )
+        row["rules"].append(alert.rule)
+        row["alerts"].append(str(alert.pk))
+    ranked = sorted(by_account.values(), key=lambda r: -(r["score"] or 0))
+    return ranked[:limit]
