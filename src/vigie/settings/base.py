@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "vigie.web.middleware.VigieErrorMiddleware",
 ]
 
 ROOT_URLCONF = "vigie.urls"
