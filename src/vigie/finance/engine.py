@@ -108,33 +108,7 @@ def run(actor: Actor, organisation: Any, only: list[str] | None = None) -> RunRe
     con.close()
     with transaction.atomic():
         accounts = _accounts(organisation, set(fired) | set(ranking))
-        touched: list[Any] = []
-        for number, hits in fired.items():
-            account = accounts.get(number)
-            if account is None:
-                continue
-            for rule, ids, amount, facts in hits:
-                alert, created = Alert.objects.get_or_create(
-                    account=account,
-                    rule=rule.code,
-                    rule_version=rule.version,
-                    defaults={
-                        "organisation": organisation,
-                        "typology": rule.typology,
-                        "facts": facts,
-                        "transactions": ids[:MAX_TX_PER_ALERT],
-                        "amount": amount,
-                    },
-                )
-                if created:
-                    result.alerts_new += 1
-                    touched.append(alert.pk)
-                elif alert.status not in Alert.CLOSED and alert.facts != facts:
-                    alert.facts, alert.amount = facts, amount
-                    alert.transactions = ids[:MAX_TX_PER_ALERT]
-                    alert.save(update_fields=["facts", "amount", "transactions"])
-                    result.alerts_updated += 1
-                    touched.append(alert.pk)
+        touched = _write_alerts(organisation, accounts, fired, result)
         scored = []
         for number, (score, detail) in ranking.items():
             account = accounts.get(number)
@@ -156,6 +130,51 @@ def run(actor: Actor, organisation: Any, only: list[str] | None = None) -> RunRe
                 organisation_id=organisation.pk,
             )
     return result
+
+
+def _write_alerts(
+    organisation: Any,
+    accounts: dict[str, Account],
+    fired: dict[str, list[tuple[rulebook.Rule, list[str], Decimal, dict[str, Any]]]],
+    result: RunResult,
+) -> list[Any]:
+    """Create the new alerts and refresh the open ones, in bulk; decided ones stay as
+    decided. Returns the ids written."""
+    existing = {
+        (a.account_id, a.rule, a.rule_version): a
+        for a in Alert.objects.filter(
+            organisation=organisation, account_id__in=[a.pk for a in accounts.values()]
+        )
+    }
+    fresh: list[Alert] = []
+    changed: list[Alert] = []
+    for number, hits in fired.items():
+        account = accounts.get(number)
+        if account is None:
+            continue
+        for rule, ids, amount, facts in hits:
+            alert = existing.get((account.pk, rule.code, rule.version))
+            if alert is None:
+                fresh.append(
+                    Alert(
+                        organisation=organisation,
+                        account=account,
+                        rule=rule.code,
+                        rule_version=rule.version,
+                        typology=rule.typology,
+                        facts=facts,
+                        transactions=ids[:MAX_TX_PER_ALERT],
+                        amount=amount,
+                    )
+                )
+            elif alert.status not in Alert.CLOSED and alert.facts != facts:
+                alert.facts, alert.amount = facts, amount
+                alert.transactions = ids[:MAX_TX_PER_ALERT]
+                changed.append(alert)
+    Alert.objects.bulk_create(fresh, batch_size=1000)
+    Alert.objects.bulk_update(changed, ["facts", "amount", "transactions"], batch_size=1000)
+    result.alerts_new, result.alerts_updated = len(fresh), len(changed)
+    return [a.pk for a in fresh] + [a.pk for a in changed]
 
 
 def _accounts(organisation: Any, keys: set[str]) -> dict[str, Account]:

@@ -230,24 +230,63 @@ def plant(rng: random.Random, first_account: int, networks: int) -> Planted:
     return out
 
 
+# Background: accounts 0..n-1 are people, each with a home branch and an employer (one of
+# n/50 employer accounts numbered from n); every month the employer pays the salary and the
+# rent leaves a day or two later (a third to a half of it: busy, not passing through);
+# between, card spending at ordinary merchants, person-to-person transfers and a few cash
+# deposits, mostly at the home branch. Then `rows` is reached with those events.
 BACKGROUND_SQL = """
-SELECT 'B' || lpad(i::VARCHAR, 10, '0') AS tx_id,
-  strftime(TIMESTAMP '2025-01-01'
-           + to_seconds(CAST(hash(i, {seed}, 1) % ({days} * 86400) AS BIGINT)),
-           '%Y-%m-%d %H:%M:%S') AS ts,
-  CAST(round(5 + (hash(i, {seed}, 2) % 150000) / 100.0, 2) AS VARCHAR) AS amount,
-  'EUR' AS currency,
-  CASE WHEN kind < 10 THEN NULL ELSE acct(hash(i, {seed}, 3) % {accounts}) END AS from_account,
-  CASE WHEN kind >= 85 THEN NULL ELSE acct(hash(i, {seed}, 4) % {accounts}) END AS to_account,
-  CASE WHEN kind < 10 THEN 'cash_deposit' WHEN kind < 20 THEN 'payroll'
-       WHEN kind < 70 THEN 'transfer' WHEN kind < 85 THEN 'remittance' ELSE 'card' END AS channel,
-  'IT' AS from_country,
-  CASE WHEN hash(i, {seed}, 5) % 100 = 0 THEN 'FR' ELSE 'IT' END AS to_country,
-  'Branch ' || chr(65 + CAST(hash(i, {seed}, 6) % 26 AS INTEGER)) AS location,
-  CASE WHEN kind >= 85
-       THEN ['5411', '5812', '5541', '4111', '5311'][1 + CAST(hash(i, {seed}, 7) % 5 AS INTEGER)]
-       ELSE NULL END AS merchant_category
-FROM (SELECT i, CAST(hash(i, {seed}, 0) % 100 AS INTEGER) AS kind FROM range({rows}) t(i))
+WITH people AS (
+  SELECT p,
+         {accounts} + CAST(hash(p, {seed}, 10) % greatest({accounts} // 50, 1) AS BIGINT)
+           AS employer,
+         CAST(hash(p, {seed}, 11) % 26 AS INTEGER) AS home,
+         800 + CAST(hash(p, {seed}, 12) % 2200 AS INTEGER) AS salary
+  FROM range({accounts}) t(p)),
+months AS (SELECT m FROM range({months}) t(m)),
+salaries AS (
+  SELECT 'S' || p || '-' || m AS tx_id,
+         TIMESTAMP '2025-01-01' + to_days(CAST(m * 30 + hash(p, {seed}, 13) % 3 AS INTEGER))
+           + to_hours(9) AS ts,
+         salary::DECIMAL(18,2) AS amount, acct(employer) AS from_account, acct(p) AS to_account,
+         'payroll' AS channel, NULL::VARCHAR AS location, NULL::VARCHAR AS mcc, 'IT' AS to_country
+  FROM people, months),
+rents AS (
+  SELECT 'R' || p || '-' || m,
+         TIMESTAMP '2025-01-02' + to_days(CAST(m * 30 + hash(p, {seed}, 14) % 3 AS INTEGER)),
+         round(salary * (0.3 + (hash(p, {seed}, 15) % 20) / 100.0), 2)::DECIMAL(18,2),
+         acct(p), acct(CAST(hash(p, {seed}, 16) % {accounts} AS BIGINT)), 'transfer',
+         NULL, NULL, 'IT'
+  FROM people, months),
+events AS (
+  SELECT 'B' || i AS tx_id, CAST(hash(i, {seed}, 0) % 100 AS INTEGER) AS kind,
+         CAST(hash(i, {seed}, 1) % {accounts} AS BIGINT) AS p,
+         TIMESTAMP '2025-01-01'
+           + to_seconds(CAST(hash(i, {seed}, 2) % ({months} * 30 * 86400) AS BIGINT)) AS ts,
+         i
+  FROM range(greatest({rows} - 2 * {accounts} * {months}, 0)) t(i)),
+other AS (
+  SELECT e.tx_id, e.ts,
+    CASE WHEN kind < 70 THEN round(3 + (hash(i, {seed}, 3) % 12000) / 100.0, 2)
+         WHEN kind < 92 THEN round(10 + (hash(i, {seed}, 4) % 40000) / 100.0, 2)
+         ELSE round(20 + (hash(i, {seed}, 5) % 80000) / 100.0, 2) END::DECIMAL(18,2),
+    CASE WHEN kind < 92 THEN acct(e.p) ELSE NULL END,
+    CASE WHEN kind < 70 THEN NULL
+         WHEN kind < 92 THEN acct(CAST(hash(i, {seed}, 6) % {accounts} AS BIGINT))
+         ELSE acct(e.p) END,
+    CASE WHEN kind < 70 THEN 'card' WHEN kind < 92 THEN 'transfer' ELSE 'cash_deposit' END,
+    'Branch ' || chr(65 + CASE WHEN hash(i, {seed}, 7) % 10 = 0
+                               THEN CAST(hash(i, {seed}, 8) % 26 AS INTEGER) ELSE pe.home END),
+    CASE WHEN kind < 70
+         THEN ['5411', '5812', '5541', '4111', '5311', '5912', '5651', '7011']
+              [1 + CAST(hash(i, {seed}, 9) % 8 AS INTEGER)]
+         END,
+    CASE WHEN kind >= 70 AND kind < 92 AND hash(i, {seed}, 17) % 200 = 0 THEN 'FR' ELSE 'IT' END
+  FROM events e JOIN people pe ON pe.p = e.p)
+SELECT tx_id, strftime(ts, '%Y-%m-%d %H:%M:%S') AS ts, CAST(amount AS VARCHAR) AS amount,
+       'EUR' AS currency, from_account, to_account, channel, 'IT' AS from_country, to_country,
+       location, mcc AS merchant_category
+FROM (SELECT * FROM salaries UNION ALL SELECT * FROM rents UNION ALL SELECT * FROM other)
 """
 
 
@@ -257,7 +296,7 @@ def write(
     """Write a CSV of about ``rows`` background transactions plus the planted schemes;
     return the labels (account number -> typology)."""
     rng = random.Random(seed)
-    planted = plant(rng, accounts + 1, networks)
+    planted = plant(rng, accounts + accounts // 50 + 10, networks)  # after the employers
     con = duckdb.connect()
     # The same numbers as account(): background and planted accounts share one numbering.
     con.execute(
@@ -266,8 +305,9 @@ def write(
     )
     background = path.with_suffix(".background.csv")
     con.execute(
-        f"COPY ({BACKGROUND_SQL.format(seed=seed, days=DAYS, accounts=accounts, rows=rows)}) "
-        f"TO '{background}' (HEADER, DELIMITER ',')"
+        "COPY ("
+        + BACKGROUND_SQL.format(seed=seed, months=DAYS // 30, accounts=accounts, rows=rows)
+        + f") TO '{background}' (HEADER, DELIMITER ',')"
     )
     con.close()
     with path.open("w", newline="", encoding="utf-8") as out:

@@ -159,7 +159,7 @@ def _channel_sql(mapping: Mapping, raw: str) -> str:
 def _normalise(con: duckdb.DuckDBPyConnection, mapping: Mapping) -> None:
     f = {name: _field_sql(mapping, name) for name in FIELDS}
     con.execute(
-        f"""CREATE TEMP VIEW norm AS SELECT line,
+        f"""CREATE TEMP TABLE norm AS SELECT line,
         {f["tx_id"]} AS tx_id,
         {f["ts"]} AS ts_raw, {_timestamp_sql(mapping, f["ts"])} AS ts,
         {f["amount"]} AS amount_raw,
@@ -193,9 +193,9 @@ def _problems_sql(has_existing: bool) -> str:
         "FROM norm WHERE from_account IS NOT NULL AND from_key IS NULL",
         "SELECT line, 'to_account', NULL, 'no letter or digit in the account number' "
         "FROM norm WHERE to_account IS NOT NULL AND to_key IS NULL",
-        "SELECT line, 'tx_id', tx_id, 'repeats line ' || first FROM ("
-        "SELECT line, tx_id, min(line) OVER (PARTITION BY tx_id) AS first FROM norm "
-        "WHERE tx_id IS NOT NULL) WHERE line > first",
+        "SELECT n.line, 'tx_id', n.tx_id, 'repeats line ' || d.first FROM norm n JOIN ("
+        "SELECT tx_id, min(line) AS first FROM norm WHERE tx_id IS NOT NULL "
+        "GROUP BY tx_id HAVING count(*) > 1) d ON n.tx_id = d.tx_id WHERE n.line > d.first",
     ]
     if has_existing:
         checks.append(
@@ -231,6 +231,9 @@ def import_file(
     report(0, 4, "reading")
     with tempfile.TemporaryDirectory(prefix="vigie-finance-") as tmpdir:
         con = store.connect(organisation.pk, existing_files)
+        # The normalised file is materialised once (checks, write and accounts read it);
+        # DuckDB spills to this directory when it outgrows memory.
+        con.execute(f"SET temp_directory = {_lit(tmpdir)}")
         header = _source(con, path, Path(tmpdir))
         mapping = mapping.for_header(header)
         absent = [

@@ -108,3 +108,28 @@ def record_report(actor: Actor, alert: Alert, report_kind: str, size: int) -> No
         organisation_code=alert.organisation.code,
         detail={"report": report_kind, "bytes": size, "rule": alert.rule},
     )
+
+
+def rule_precision(actor: Actor, organisation: Any) -> list[dict[str, Any]]:
+    """Backtesting: per rule, the analysts' dispositions and the share that held up
+    (escalated or reported over everything decided)."""
+    from django.db.models import Count, Q
+
+    actor.require("finance.view", organisation.pk)
+    rows = (
+        Alert.objects.filter(organisation=organisation)
+        .values("rule")
+        .annotate(
+            alerts=Count("pk"),
+            false_positive=Count("pk", filter=Q(status=Alert.Status.FALSE_POSITIVE)),
+            escalated=Count("pk", filter=Q(status=Alert.Status.ESCALATED)),
+            reported=Count("pk", filter=Q(status=Alert.Status.REPORTED)),
+        )
+        .order_by("rule")
+    )
+    out = []
+    for row in rows:
+        held = row["escalated"] + row["reported"]
+        decided = held + row["false_positive"]
+        out.append({**row, "precision": round(held / decided, 3) if decided else None})
+    return out

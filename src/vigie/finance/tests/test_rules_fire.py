@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from vigie.core.actor import Actor
-from vigie.finance import keys, mapping, services
+from vigie.finance import keys, mapping, services, store
 from vigie.finance.models import Account, Alert
 
 pytestmark = pytest.mark.django_db
@@ -45,13 +45,13 @@ def test_planted_schemes_are_found_and_busy_honest_accounts_are_not(
 
 
 def test_account_numbers_stay_out_of_the_parquet_files(
-    world: Any, analyst: Actor, planted: tuple[Path, dict[str, str]], settings: Any
+    world: Any, analyst: Actor, planted: tuple[Path, dict[str, str]]
 ) -> None:
     path, labels = planted
-    services.import_transactions(analyst, world.own, path, mapping.IDENTITY_MAPPING)
+    result = services.import_transactions(analyst, world.own, path, mapping.IDENTITY_MAPPING)
     number = next(iter(labels))
-    files = list((Path(settings.DATA_DIR) / "finance").rglob("*.parquet"))
-    assert files
+    assert result.file is not None
+    files = [store.path_of(result.file)]
     con = duckdb.connect()
     for f in files:
         cells = con.execute(f"SELECT list(COLUMNS(*)::VARCHAR) FROM read_parquet('{f}')").fetchone()
