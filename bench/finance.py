@@ -11,6 +11,7 @@ of the scores, of the rules alone (count of rules fired), and of a naive fan-in 
 
 from __future__ import annotations
 
+# ruff: noqa: S608  (benchmark SQL over its own temporary files)
 import argparse
 import json
 import os

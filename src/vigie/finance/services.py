@@ -103,7 +103,7 @@ def record_report(actor: Actor, alert: Alert, report_kind: str, size: int) -> No
         actor.user,
         "export",
         "finance.alert",
-        alert.pk,
+        str(alert.pk),
         fields=["account.number"],
         organisation_code=alert.organisation.code,
         detail={"report": report_kind, "bytes": size, "rule": alert.rule},

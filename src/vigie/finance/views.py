@@ -83,7 +83,7 @@ class AlertPage(PermissionRequired, View):
             request.user,
             "view",
             "finance.alert",
-            alert.pk,
+            str(alert.pk),
             fields=["account.number"],
             organisation_code=alert.organisation.code,
         )
