@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.utils.translation import gettext_lazy as _
 
 from vigie.core.errors import Invalid
 
@@ -49,6 +50,15 @@ CHANNELS = (
     "remittance",
     "cheque",
 )
+CHANNEL_LABELS = {
+    "cash_deposit": _("cash deposit"),
+    "cash_withdrawal": _("cash withdrawal"),
+    "transfer": _("transfer"),
+    "card": _("card payment"),
+    "payroll": _("salary"),
+    "remittance": _("remittance"),
+    "cheque": _("cheque"),
+}
 IDENTIFYING = frozenset({"from_account", "to_account"})
 
 

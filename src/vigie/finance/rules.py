@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.utils import formats, translation
 
 from vigie.core.errors import Invalid
 
@@ -37,11 +38,13 @@ class Rule:
         if "min_ratio" in values:
             values["min_ratio_pct"] = round(float(values["min_ratio"]) * 100)
         template = self.explain.get(lang[:2]) or self.explain["en"]
-        return template.format_map(_Formatted(values))
+        with translation.override(lang[:2]):
+            return template.format_map(_Formatted(values))
 
 
 class _Formatted(dict[str, Any]):
-    """Numbers with separators; a missing fact stays visible instead of failing."""
+    """Numbers in the language's own form (separators, decimal mark); a missing fact stays
+    visible instead of failing."""
 
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
@@ -51,9 +54,9 @@ class _Formatted(dict[str, Any]):
         if isinstance(value, bool):
             return value
         if isinstance(value, int | Decimal) or (isinstance(value, float) and value.is_integer()):
-            return f"{int(value):,}".replace(",", "\u202f")
+            return formats.number_format(int(value), use_l10n=True, force_grouping=True)
         if isinstance(value, float):
-            return f"{value:,.2f}".replace(",", "\u202f")
+            return formats.number_format(value, 2, use_l10n=True, force_grouping=True)
         if isinstance(value, list):
             return ", ".join(str(v) for v in value)
         return value

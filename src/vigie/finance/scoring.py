@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+from django.utils.translation import gettext_lazy as _
 
 from vigie.finance import rules as rulebook
 
@@ -48,6 +49,16 @@ FEATURE_NAMES = (
     "cash_in_log",
     "rules_weight",
 )
+
+
+FEATURE_LABELS = {
+    "fan_in_log": _("many senders"),
+    "fan_out_log": _("many receivers"),
+    "pass_through_share": _("money passed on"),
+    "fast_pass_through": _("money passed on within two days"),
+    "cash_in_log": _("cash deposits"),
+    "rules_weight": _("red flags raised"),
+}
 
 
 @cache

@@ -17,7 +17,9 @@ from vigie.core.errors import VigieError
 from vigie.core.models import Job
 from vigie.finance import reports, rules, selectors, services, tasks, uploads
 from vigie.finance.forms import DecisionForm, UploadForm
+from vigie.finance.mapping import CHANNEL_LABELS
 from vigie.finance.models import Account, Alert
+from vigie.finance.scoring import FEATURE_LABELS
 from vigie.web.mixins import PermissionRequired
 
 
@@ -95,9 +97,14 @@ class AlertPage(PermissionRequired, View):
                 "rule": rule,
                 "label": rule.label_in(lang) if rule else alert.rule,
                 "explanation": rule.explanation(alert.facts, lang) if rule else "",
+                "drivers": [
+                    str(FEATURE_LABELS.get(d, d))
+                    for d in (alert.account.score_detail or {}).get("drivers", [])
+                ],
                 "transactions": [
                     {
                         **t,
+                        "channel_label": CHANNEL_LABELS.get(t["channel"], t["channel"] or ""),
                         "from_number": numbers[t["from_account"]].number
                         if t["from_account"] in numbers
                         else "",
