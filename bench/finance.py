@@ -111,6 +111,7 @@ def main() -> None:
         }
 
     k = min(100, len(bad))
+    kk = len(bad)  # R-precision: as many as there are planted accounts
     print(
         json.dumps(
             {
@@ -132,6 +133,11 @@ def main() -> None:
                 "score": quality([numbers[a] for a, _ in scored], k),
                 "rules_only": quality([numbers[a] for a in rules_only], k),
                 "fan_in_baseline": quality([str(r[0]) for r in fan_in], k),
+                "r_precision": {
+                    "score": quality([numbers[a] for a, _ in scored], kk)["precision_at_k"],
+                    "rules_only": quality([numbers[a] for a in rules_only], kk)["precision_at_k"],
+                    "fan_in_baseline": quality([str(r[0]) for r in fan_in], kk)["precision_at_k"],
+                },
             }
         )
     )

@@ -206,4 +206,20 @@ def report(
         click.echo(f"{output}: goAML STR, {len(data)} bytes, valid against schema 5.0.1.")
 
 
+@finance.command("train")
+@click.option("--rows", type=click.IntRange(10_000), default=200_000)
+@click.option("--networks", type=click.IntRange(5), default=40)
+def train(rows: int, networks: int) -> None:
+    """Fit the account-scoring model on generated typologies (needs the ml extra)."""
+    from vigie.finance import training
+
+    _setup()
+    try:
+        data = training.fit(rows, networks)
+    except Exception as exc:
+        _fail(exc, False)
+        return
+    click.echo(json.dumps(data, indent=2))
+
+
 commands = [finance]

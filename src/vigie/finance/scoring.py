@@ -110,7 +110,7 @@ def score_accounts(
         if not codes and fan_in < 5:
             continue
         weight = sum(library.rules[c].weight for c in codes)
-        values = features(fan_in, fan_out, a_in, a_out, cash_in, hours, weight)
+        values = features(fan_in, fan_out, a_in, a_out, cash_in, hours, rules_weight=weight)
         probability, ranked = score(values)
         out[str(account)] = (
             round(probability, 4),

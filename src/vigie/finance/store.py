@@ -69,6 +69,7 @@ def connect(organisation_id: int, files: Iterable[TransactionFile]) -> duckdb.Du
     """A DuckDB connection whose view ``tx`` covers ``files`` (all of one organisation)."""
     con = duckdb.connect()
     con.execute(f"SET threads TO {max(1, os.cpu_count() or 1)}")
+    con.execute("SET enable_progress_bar = false")
     paths = []
     for f in files:
         if f.organisation_id != organisation_id:

@@ -58,3 +58,16 @@ def test_account_numbers_stay_out_of_the_parquet_files(
         text = "\n".join(str(c) for c in cells or ())
         assert number not in text and keys.normalise(number) not in text
         assert str(keys.account_key(number)) in text
+
+
+def test_the_scores_put_planted_accounts_first(
+    world: Any, analyst: Actor, planted: tuple[Path, dict[str, str]]
+) -> None:
+    path, labels = planted
+    services.import_transactions(analyst, world.own, path, mapping.IDENTITY_MAPPING)
+    services.run_rules(analyst, world.own)
+    scored = sorted(Account.objects.filter(score__isnull=False), key=lambda a: -(a.score or 0))
+    top = [a.number for a in scored[: len(labels)]]
+    assert sum(1 for n in top if n in labels) >= 0.9 * len(labels)
+    best = scored[0].score_detail
+    assert best["drivers"] and best["model"].startswith("lr-")
