@@ -19,8 +19,8 @@ from django.db import transaction
 from vigie.core.actor import Actor
 from vigie.core.errors import Invalid
 from vigie.core.events import announce
+from vigie.finance import links, store
 from vigie.finance import rules as rulebook
-from vigie.finance import store
 from vigie.finance.models import Account, Alert, TransactionFile
 
 MAX_TX_PER_ALERT = 200
@@ -91,13 +91,24 @@ def run(actor: Actor, organisation: Any, only: list[str] | None = None) -> RunRe
     con = store.connect(organisation.pk, files)
     result = RunResult()
     fired: dict[str, list[tuple[rulebook.Rule, list[str], Decimal, dict[str, Any]]]] = {}
+    screening_rules = []
     for code, rule in library.rules.items():
         if only and code not in only:
+            continue
+        if rule.screening:
+            screening_rules.append(rule)
             continue
         started = time.perf_counter()
         rows = evaluate(con, rule)
         result.seconds[code] = time.perf_counter() - started
         result.by_rule[code] = len(rows)
+        for number, ids, amount, facts in rows:
+            fired.setdefault(number, []).append((rule, ids, amount, facts))
+    for rule in screening_rules:
+        started = time.perf_counter()
+        rows = links.listed_counterparties(con, organisation, set(fired), rule)
+        result.seconds[rule.code] = time.perf_counter() - started
+        result.by_rule[rule.code] = len(rows)
         for number, ids, amount, facts in rows:
             fired.setdefault(number, []).append((rule, ids, amount, facts))
     started = time.perf_counter()

@@ -170,7 +170,8 @@ def _normalise(con: duckdb.DuckDBPyConnection, mapping: Mapping) -> None:
         upper({f["from_country"]}) AS from_country, upper({f["to_country"]}) AS to_country,
         {keys.sql_account_key(f["from_account"])} AS from_key,
         {keys.sql_account_key(f["to_account"])} AS to_key,
-        {f["location"]} AS location, {f["merchant_category"]} AS merchant_category
+        {f["location"]} AS location, {f["merchant_category"]} AS merchant_category,
+        {f["from_name"]} AS from_name, {f["to_name"]} AS to_name
         FROM src"""
     )
 
@@ -295,10 +296,11 @@ def import_file(
         # The numbers themselves, once per key, for the encrypted column of Account.
         good = "WHERE line NOT IN (SELECT line FROM bad)" if rejected else ""
         accounts = con.execute(
-            "SELECT k, any_value(acct), min(ts), max(ts), any_value(country) FROM ("
-            "SELECT from_key AS k, from_account AS acct, ts, from_country AS country "
-            f"FROM norm {good} "
-            f"UNION ALL SELECT to_key, to_account, ts, to_country FROM norm {good}) "
+            "SELECT k, any_value(acct), min(ts), max(ts), any_value(country), "
+            "any_value(holder) FROM ("
+            "SELECT from_key AS k, from_account AS acct, ts, from_country AS country, "
+            f"from_name AS holder FROM norm {good} "
+            f"UNION ALL SELECT to_key, to_account, ts, to_country, to_name FROM norm {good}) "
             "WHERE k IS NOT NULL GROUP BY k"
         ).fetchall()
         con.close()
@@ -342,7 +344,8 @@ def _record_accounts(
 ) -> tuple[list[int], list[int]]:
     """Create the accounts first seen in this file; widen the dates of the others."""
     by_key = {
-        key: (str(number), first, last, country) for key, number, first, last, country in accounts
+        key: (str(number), first, last, country, holder)
+        for key, number, first, last, country, holder in accounts
     }
     known: dict[str, Account] = {}
     keys_list = list(by_key)
@@ -353,7 +356,7 @@ def _record_accounts(
             known[a.number_key] = a
     fresh = []
     changed: list[Account] = []
-    for key, (number, first, last, country) in by_key.items():
+    for key, (number, first, last, country, holder) in by_key.items():
         first_at = timezone.make_aware(first, tz) if first else None
         last_at = timezone.make_aware(last, tz) if last else None
         account = known.get(key)
@@ -363,6 +366,7 @@ def _record_accounts(
                     organisation=organisation,
                     number=number,
                     number_key=key,
+                    holder=holder or None,
                     country=(country or "")[:2],
                     first_seen=first_at,
                     last_seen=last_at,
@@ -373,7 +377,9 @@ def _record_accounts(
             account.first_seen = first_at
         if last_at and (account.last_seen is None or last_at > account.last_seen):
             account.last_seen = last_at
+        if holder and not account.holder:
+            account.holder = holder
         changed.append(account)
     created = Account.objects.bulk_create(fresh, batch_size=2000)
-    Account.objects.bulk_update(changed, ["first_seen", "last_seen"], batch_size=2000)
+    Account.objects.bulk_update(changed, ["first_seen", "last_seen", "holder"], batch_size=2000)
     return [a.pk for a in created if a.pk is not None], [a.pk for a in changed]

@@ -39,6 +39,8 @@ FIELDS = (
     "to_country",
     "location",
     "merchant_category",
+    "from_name",
+    "to_name",
 )
 REQUIRED = ("tx_id", "ts", "amount")
 CHANNELS = (
@@ -59,7 +61,7 @@ CHANNEL_LABELS = {
     "remittance": _("remittance"),
     "cheque": _("cheque"),
 }
-IDENTIFYING = frozenset({"from_account", "to_account"})
+IDENTIFYING = frozenset({"from_account", "to_account", "from_name", "to_name"})
 
 
 @dataclass(frozen=True)

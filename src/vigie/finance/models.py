@@ -65,6 +65,7 @@ class Account(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     number = EncryptedTextField(_("account number"))
     number_key = models.CharField(max_length=32)  # keys.account_key(number)
+    holder = EncryptedTextField(_("account holder"), null=True, blank=True)
     institution = models.CharField(_("institution"), max_length=200, blank=True)
     country = models.CharField(_("country"), max_length=2, blank=True)
     first_seen = models.DateTimeField(null=True, blank=True)
@@ -77,6 +78,7 @@ class Account(models.Model):
         "organisation": ORDINARY,
         "number": IDENTITY,
         "number_key": ORDINARY,
+        "holder": IDENTITY,
         "institution": ORDINARY,
         "country": ORDINARY,
         "first_seen": ORDINARY,

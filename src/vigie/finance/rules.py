@@ -28,6 +28,9 @@ class Rule:
     label: dict[str, str]
     explain: dict[str, str]
     sql: str
+    #: Not SQL: the accounts flagged by the other rules, screened against the watchlists
+    #: through their neighbourhood (``links.py``).
+    screening: bool = False
 
     def label_in(self, lang: str) -> str:
         return self.label.get(lang[:2]) or self.label["en"]
@@ -81,8 +84,8 @@ def parse(text: str, source: str = "redflags.yaml") -> Library:
         missing = [
             k for k in ("version", "typology", "sources", "label", "explain") if k not in spec
         ]
-        if ("sql" in spec) == ("window" in spec):
-            missing.append("exactly one of sql or window")
+        if sum(k in spec for k in ("sql", "window", "screening")) != 1:
+            missing.append("exactly one of sql, window or screening")
         if missing:
             raise Invalid(f"{where}: missing {', '.join(missing)}", code="rules_invalid")
         for part in ("label", "explain"):
@@ -98,7 +101,14 @@ def parse(text: str, source: str = "redflags.yaml") -> Library:
             params={**periods, **dict(spec.get("params") or {})},
             label=dict(spec["label"]),
             explain=dict(spec["explain"]),
-            sql=str(spec["sql"]) if "sql" in spec else window_sql(spec["window"], where),
+            sql=(
+                str(spec["sql"])
+                if "sql" in spec
+                else window_sql(spec["window"], where)
+                if "window" in spec
+                else ""
+            ),
+            screening=bool(spec.get("screening")),
         )
     return Library(int(raw.get("version", 1)), periods, rules)
 
