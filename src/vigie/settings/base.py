@@ -36,6 +36,10 @@ VIGIE_FIELD_KEYS: dict[str, Any] = (
 VIGIE_BLIND_INDEX_KEY = os.environ.get("VIGIE_BLIND_INDEX_KEY") or str(_SECRETS["blind_index_key"])
 VIGIE_KEYS_FROM_ENV = bool(os.environ.get("VIGIE_FIELD_KEYS"))
 
+# goAML reporting entity and code lists (the 5.0.1 schema's lists are placeholders that each
+# FIU replaces): JSON, e.g. {"rentity_id": 1042, "currency": "EUR", "funds_code": "K"}.
+VIGIE_GOAML = json.loads(os.environ.get("VIGIE_GOAML") or "{}")
+
 # Domain apps in dependency order; demo data and URLs are discovered in this order.
 VIGIE_APPS = [
     "vigie.core",
@@ -44,6 +48,7 @@ VIGIE_APPS = [
     "vigie.analytics",
     "vigie.screening",
     "vigie.evidence",
+    "vigie.finance",
 ]
 
 INSTALLED_APPS = [
@@ -80,6 +85,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "vigie.core.mfa.MfaPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "vigie.web.middleware.VigieErrorMiddleware",
 ]
 
 ROOT_URLCONF = "vigie.urls"

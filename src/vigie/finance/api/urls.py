@@ -1,0 +1,14 @@
+from django.urls import path
+
+from vigie.finance.api import views
+
+app_name = "finance-api"
+urlpatterns = [
+    path("finance/alerts/", views.AlertList.as_view(), name="alerts"),
+    path("finance/alerts/<uuid:pk>/", views.AlertDetail.as_view(), name="alert"),
+    path("finance/alerts/<uuid:pk>/decision/", views.AlertDecision.as_view(), name="decide"),
+    path("finance/alerts/<uuid:pk>/assign/", views.AlertAssign.as_view(), name="assign"),
+    path("finance/alerts/<uuid:pk>/goaml/", views.AlertReport.as_view(), name="goaml"),
+    path("finance/files/", views.FileList.as_view(), name="files"),
+    path("finance/run/", views.Run.as_view(), name="run"),
+]

@@ -1,0 +1,53 @@
+"""Background jobs of the finance app.
+
+``finance.import``: one transaction file (params: path, mapping path or None, partial,
+name); DuckDB does the work in a few scans, so progress moves by phase (reading,
+checking, writing, recording). ``finance.run``: the whole rule library and the account
+scores for one organisation. Both run as the user who started them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from vigie.core import jobs
+from vigie.core.actor import Actor
+from vigie.core.models import Job
+
+IMPORT = "finance.import"
+RUN = "finance.run"
+
+
+def _actor(job: Job) -> Actor:
+    if job.created_by is not None:
+        return Actor(user=job.created_by, organisation_id=job.organisation_id)
+    return Actor.system(job.params.get("reason") or job.kind, job.organisation_id)
+
+
+@jobs.handler(IMPORT)
+def import_job(job: Job, progress: jobs.Progress) -> dict[str, Any]:
+    from vigie.finance import mapping, services
+
+    params = job.params
+    mapped = mapping.load(Path(params["mapping"]) if params.get("mapping") else None)
+    result = services.import_transactions(
+        _actor(job),
+        job.organisation,
+        Path(params["path"]),
+        mapped,
+        partial=bool(params.get("partial")),
+        name=params.get("name"),
+        progress=lambda done, total, message: progress.update(done, total, message),
+    )
+    return result.as_dict()
+
+
+@jobs.handler(RUN)
+def run_job(job: Job, progress: jobs.Progress) -> dict[str, Any]:
+    from vigie.finance import services
+
+    progress.update(0, 1, "running the red-flag rules")
+    result = services.run_rules(_actor(job), job.organisation, job.params.get("only"))
+    progress.update(1, 1, "done")
+    return result.as_dict()

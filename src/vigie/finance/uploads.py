@@ -1,0 +1,66 @@
+"""Uploaded transaction files: kept under the data directory until their import job ends."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from vigie.core import jobs
+from vigie.core.actor import Actor
+from vigie.core.errors import Invalid, TooLarge
+from vigie.core.models import Job
+from vigie.finance import mapping, tasks
+
+MAX_UPLOAD = 2 * 1024**3
+SUFFIXES = {".csv", ".txt", ".xlsx"}
+
+
+def upload_dir() -> Path:
+    path = Path(settings.DATA_DIR) / "finance" / "uploads"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _save(upload: Any, target: Path) -> None:
+    with target.open("wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+
+
+def start_import(
+    actor: Actor, organisation: Any, upload: Any, mapping_upload: Any, *, partial: bool
+) -> Job:
+    """Keep the upload (and its mapping, checked now) and queue its import job."""
+    actor.require("finance.import", organisation.pk)
+    if upload is None:
+        raise Invalid("Choose a file of transactions.", code="file_required")
+    suffix = Path(upload.name or "").suffix.lower()
+    if suffix not in SUFFIXES:
+        raise Invalid(f"{upload.name}: a CSV or XLSX file is expected.", code="file_type")
+    if upload.size > MAX_UPLOAD:
+        raise TooLarge(f"{upload.name}: larger than {MAX_UPLOAD // 1024**3} GiB.")
+    stem = uuid.uuid4().hex
+    path = upload_dir() / f"{stem}{suffix}"
+    _save(upload, path)
+    mapping_path = None
+    if mapping_upload is not None:
+        text = mapping_upload.read(256 * 1024).decode("utf-8", "replace")
+        mapping.parse(text, mapping_upload.name or "mapping")  # refuse a bad mapping now
+        mapping_path = upload_dir() / f"{stem}.mapping.yaml"
+        mapping_path.write_text(text, encoding="utf-8")
+    with transaction.atomic():
+        return jobs.start(
+            tasks.IMPORT,
+            user=actor.user,
+            organisation=organisation,
+            params={
+                "path": str(path),
+                "mapping": str(mapping_path) if mapping_path else None,
+                "partial": partial,
+                "name": upload.name,
+            },
+        )
