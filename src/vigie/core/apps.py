@@ -15,10 +15,11 @@ class CoreConfig(AppConfig):
     ]
 
     def ready(self) -> None:
-        from vigie.core import changelog
+        from vigie.core import audit, changelog, checks  # noqa: F401  (registers the checks)
         from vigie.core.api import schema  # noqa: F401  (registers the token scheme)
         from vigie.core.models import ApiToken, Membership, Organisation, OrganisationShare, User
 
         changelog.connect()
+        audit.register_checkpoints()
         changelog.register(Organisation, Membership, OrganisationShare, ApiToken)
         changelog.register(User, exclude_fields=["password", "last_login"])

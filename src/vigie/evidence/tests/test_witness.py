@@ -1,0 +1,148 @@
+"""An insider with the database and the data directory against the custody log, caught by
+the witness an auditor keeps outside both (truncation, full rewrite, swapped signing key)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from vigie.cli import cli
+from vigie.core.audit import record_access
+from vigie.evidence import keys, merkle, sth
+from vigie.evidence.cli import evidence
+from vigie.evidence.models import CustodyEntry, Item, LogState, SignedTreeHead
+from vigie.evidence.tests.factories import add
+from vigie.testing import World
+
+
+@pytest.fixture(autouse=True)
+def audit_key(settings: Any, tmp_path: Path) -> None:
+    key = tmp_path / "secure" / "audit.key"
+    key.parent.mkdir()
+    key.write_text("cd" * 32)
+    settings.VIGIE_AUDIT_KEY_FILE = str(key)
+
+
+def _three(world: World) -> list[Item]:
+    return [add(world, f"file {i}".encode() * 100, name=f"f{i}.txt").item for i in range(3)]
+
+
+def run(*args: str) -> Any:
+    if args[0] == "evidence":
+        return CliRunner().invoke(evidence, list(args[1:]))
+    return CliRunner().invoke(cli, list(args))
+
+
+def _reset_state() -> None:
+    """Make the head row agree with whatever entries remain, as an insider would."""
+    frontier = merkle.Frontier()
+    size = 0
+    for e in CustodyEntry.objects.order_by("seq"):
+        frontier.append(bytes.fromhex(e.leaf_hash))
+        size = e.seq
+    LogState.objects.filter(pk=1).update(size=size, frontier=frontier.to_json())
+
+
+def _resign_all(key: Ed25519PrivateKey) -> None:
+    """Sign every stored tree head again (over the current leaves) with ``key``."""
+    tree = merkle.Tree(
+        [
+            bytes.fromhex(h)
+            for h in CustodyEntry.objects.order_by("seq").values_list("leaf_hash", flat=True)
+        ]
+    )
+    lid = sth.key_id(key.public_key())
+    for head in SignedTreeHead.objects.all():
+        root = tree.root(head.tree_size).hex()
+        msg = sth.message(head.tree_size, root, head.timestamp_ms, lid)
+        SignedTreeHead.objects.filter(pk=head.pk).update(
+            root_hash=root, log_id=lid, signature=key.sign(msg).hex()
+        )
+
+
+def test_truncated_custody_log_is_detected_by_the_witness(world: World, tmp_path: Path) -> None:
+    items = _three(world)
+    witness = tmp_path / "auditor"
+    r = run("audit", "checkpoint", "--to", str(witness))
+    assert r.exit_code == 0, r.output
+    logs = [json.loads(x)["log"] for x in (witness / "checkpoints.jsonl").read_text().splitlines()]
+    assert "custody" in logs
+    # Remove the newest item with its entries and newest tree head; set the size back.
+    newest = items[-1]
+    CustodyEntry.objects.filter(item=newest).delete()
+    Item.objects.filter(pk=newest.pk).delete()
+    SignedTreeHead.objects.filter(tree_size=6).delete()
+    _reset_state()
+    assert run("evidence", "verify", "--all").exit_code == 0  # consistent inside the vault
+    r = run("evidence", "verify", "--all", "--witness", str(witness))
+    assert r.exit_code == 1, r.output
+    assert "truncated" in r.output and "6 entries" in r.output
+
+
+def test_full_rewrite_is_detected_by_the_consistency_proof(world: World, tmp_path: Path) -> None:
+    _three(world)
+    witness = tmp_path / "auditor"
+    assert run("audit", "checkpoint", "--to", str(witness)).exit_code == 0
+    e = CustodyEntry.objects.get(seq=2)
+    e.detail = {**e.detail, "size": 1}
+    CustodyEntry.objects.filter(pk=e.pk).update(detail=e.detail, leaf_hash=e.compute_leaf_hash())
+    _reset_state()
+    _resign_all(keys.signing_key())  # the key was in the data directory
+    assert run("evidence", "verify", "--all").exit_code == 0
+    r = run("evidence", "verify", "--all", "--witness", str(witness))
+    assert r.exit_code == 1, r.output
+    assert "consistency proof" in r.output
+
+
+def test_swapped_signing_key_is_detected(world: World, tmp_path: Path, vault_dir: Path) -> None:
+    _three(world)
+    record_access(world.users["investigator"], "view", "item", 1, ["name"], "own-org")
+    witness = tmp_path / "auditor"
+    assert run("audit", "checkpoint", "--to", str(witness)).exit_code == 0
+    new = Ed25519PrivateKey.generate()
+    pem = new.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    path = vault_dir / "evidence" / "signing-key.pem"
+    path.chmod(0o600)
+    path.write_bytes(pem)
+    time.sleep(0.01)
+    _resign_all(new)
+    assert run("evidence", "verify", "--all").exit_code == 0
+    r = run("evidence", "verify", "--all", "--witness", str(witness))
+    assert r.exit_code == 1, r.output
+    assert "signing key" in r.output
+    r = run("audit", "verify", "--witness", str(witness))
+    assert r.exit_code == 1, r.output
+    assert "signing key" in r.output
+
+
+def test_checkpoints_carry_consistency_proofs_checked_offline(world: World, tmp_path: Path) -> None:
+    _three(world)
+    witness = tmp_path / "auditor"
+    assert run("audit", "checkpoint", "--to", str(witness)).exit_code == 0
+    add(world, b"later file", name="later.txt")
+    assert run("audit", "checkpoint", "--to", str(witness)).exit_code == 0
+    lines = [json.loads(x) for x in (witness / "checkpoints.jsonl").read_text().splitlines()]
+    custody = [x for x in lines if x["log"] == "custody"]
+    assert [c["size"] for c in custody] == [6, 8]
+    assert custody[1]["previous_size"] == 6 and custody[1]["proof"]
+    r = run("evidence", "verify", "--all", "--witness", str(witness))
+    assert r.exit_code == 0, r.output
+    # A witness line whose proof does not lead from the previous one is reported.
+    custody[1]["proof"][0] = "00" * 32
+    (witness / "checkpoints.jsonl").write_text(
+        "".join(json.dumps(x) + "\n" for x in lines if x["log"] != "custody")
+        + "".join(json.dumps(x) + "\n" for x in custody)
+    )
+    r = run("evidence", "verify", "--all", "--witness", str(witness))
+    assert r.exit_code == 1 and "consistency proof" in r.output
