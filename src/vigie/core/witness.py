@@ -256,6 +256,10 @@ def check_lines(checkpoints: list[Checkpoint], log: str) -> tuple[Checkpoint | N
             continue
         if cp.key_id != current:
             other_keys.add(cp.key_id)
+        if cp.tsa_token:
+            problem = _timestamp_problem(cp)
+            if problem:
+                problems.append(f"{where}: RFC 3161 timestamp: {problem}")
         if good is not None:
             source = SOURCES.get(log)
             problem = source.follows(good, cp) if source else None
@@ -268,6 +272,16 @@ def check_lines(checkpoints: list[Checkpoint], log: str) -> tuple[Checkpoint | N
             f"signing key is now {current}: the signing key was swapped"
         )
     return good, problems
+
+
+def _timestamp_problem(cp: Checkpoint) -> str | None:
+    from vigie.evidence import tsa
+
+    try:
+        tsa.check_token(base64.b64decode(cp.tsa_token), cp.message(), require_chain=False)
+    except (tsa.TsaError, ValueError) as exc:
+        return str(exc)
+    return None
 
 
 def grows(a: Checkpoint, b: Checkpoint) -> str | None:

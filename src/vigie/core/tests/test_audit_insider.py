@@ -145,3 +145,31 @@ def test_missing_audit_key_file_is_an_error_not_a_new_key(
     settings.VIGIE_AUDIT_KEY_FILE = str(tmp_path / "nowhere" / "audit.key")
     with pytest.raises(Exception, match="audit key"):
         record_access(world.users["field_officer"], "view", "victim", 1, ["name"], "own-org")
+
+
+def _migration() -> Any:
+    import importlib
+
+    return importlib.import_module("vigie.core.migrations.0003_tamper_keyed_access_chain")
+
+
+def test_upgrade_rechains_an_intact_unkeyed_log_under_the_key(world: World) -> None:
+    from django.apps import apps
+
+    _fill(world, 4)
+    _rechain(lambda data: hashlib.sha256(data).hexdigest())  # as the previous version wrote
+    assert audit("verify").exit_code == 1
+    _migration().rechain(apps, None)
+    result = audit("verify")
+    assert result.exit_code == 0, result.output
+    assert "4 entries" in result.output
+
+
+def test_upgrade_refuses_a_broken_unkeyed_log(world: World) -> None:
+    from django.apps import apps
+
+    _fill(world, 4)
+    _rechain(lambda data: hashlib.sha256(data).hexdigest())
+    _sql("UPDATE core_accesslogentry SET actor_username = %s WHERE seq = 2", ["someone-else"])
+    with pytest.raises(RuntimeError, match="entry 2"):
+        _migration().rechain(apps, None)

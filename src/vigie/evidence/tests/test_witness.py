@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -146,3 +147,94 @@ def test_checkpoints_carry_consistency_proofs_checked_offline(world: World, tmp_
     )
     r = run("evidence", "verify", "--all", "--witness", str(witness))
     assert r.exit_code == 1 and "consistency proof" in r.output
+
+
+@pytest.fixture
+def s3_witness(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """A moto S3 server on 127.0.0.1 with an object-lock bucket the auditor owns."""
+    import socket
+
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    for k, v in {
+        "VIGIE_WITNESS_S3_ENDPOINT": endpoint,
+        "VIGIE_WITNESS_S3_REGION": "us-east-1",
+        "VIGIE_WITNESS_S3_ACCESS_KEY": "test",
+        "VIGIE_WITNESS_S3_SECRET_KEY": "test",
+    }.items():
+        monkeypatch.setenv(k, v)
+    client = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+    client.create_bucket(Bucket="auditor", ObjectLockEnabledForBucket=True)
+    try:
+        yield client
+    finally:
+        server.stop()
+
+
+def test_s3_witness_with_object_lock(
+    world: World, s3_witness: Any, settings: Any, tmp_path: Path
+) -> None:
+    settings.VIGIE_WITNESS_S3_LOCK_DAYS = 30
+    items = _three(world)
+    r = run("audit", "checkpoint", "--to", "s3://auditor/vigie")
+    assert r.exit_code == 0, r.output
+    names = [o["Key"] for o in s3_witness.list_objects_v2(Bucket="auditor")["Contents"]]
+    assert len(names) == 1 and "custody" in names[0]
+    head = s3_witness.head_object(Bucket="auditor", Key=names[0])
+    assert head["ObjectLockMode"] == "COMPLIANCE" and head["ObjectLockRetainUntilDate"]
+    assert run("evidence", "verify", "--all", "--witness", "s3://auditor/vigie").exit_code == 0
+    CustodyEntry.objects.filter(item=items[-1]).delete()
+    _reset_state()
+    r = run("evidence", "verify", "--all", "--witness", "s3://auditor/vigie")
+    assert r.exit_code == 1 and "truncated" in r.output
+
+
+def test_the_worker_checkpoints_every_hour(world: World, settings: Any, tmp_path: Path) -> None:
+    from vigie.core.tasks import hourly_checkpoint
+
+    _three(world)
+    settings.VIGIE_WITNESS = [str(tmp_path / "auditor")]
+    hourly_checkpoint.call_local()
+    hourly_checkpoint.call_local()
+    lines = [
+        json.loads(x) for x in (tmp_path / "auditor" / "checkpoints.jsonl").read_text().splitlines()
+    ]
+    assert [(x["log"], x["size"]) for x in lines] == [("custody", 6), ("custody", 6)]
+    assert lines[1]["previous_size"] == 6 and lines[1]["proof"] == []
+
+
+def test_checkpoints_are_timestamped_when_an_authority_is_configured(
+    world: World, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from vigie.evidence.tests.tsa_server import running_tsa
+
+    _three(world)
+    witness = tmp_path / "auditor"
+    with running_tsa() as (url, server):
+        monkeypatch.setenv("VIGIE_EVIDENCE_TSA_URL", url)
+        ca = tmp_path / "ca.pem"
+        ca.write_bytes(server.ca_pem)
+        monkeypatch.setenv("VIGIE_EVIDENCE_TSA_CA", str(ca))
+        assert run("audit", "checkpoint", "--to", str(witness)).exit_code == 0
+    path = witness / "checkpoints.jsonl"
+    line = json.loads(path.read_text())
+    assert line["tsa_token"]
+    assert run("evidence", "verify", "--all", "--witness", str(witness)).exit_code == 0
+    other = json.loads(path.read_text())
+    other["tsa_token"] = json.loads(path.read_text())["tsa_token"][:-8] + "AAAAAAA="
+    path.write_text(json.dumps(other) + "\n")
+    r = run("evidence", "verify", "--all", "--witness", str(witness))
+    assert r.exit_code == 1 and "RFC 3161 timestamp" in r.output, r.output
