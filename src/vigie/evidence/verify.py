@@ -76,13 +76,9 @@ def verify_objects(
     return len(seen), problems
 
 
-def verify_log() -> tuple[int, int, list[Problem]]:
-    """Recompute every leaf; check sequence, order, the head, and every STH."""
-    count, heads, problems, _tree = _verify_log()
-    return count, heads, problems
-
-
-def _verify_log() -> tuple[int, int, list[Problem], merkle.Tree]:
+def verify_log() -> tuple[int, int, list[Problem], merkle.Tree]:
+    """Recompute every leaf; check sequence, order, the head, and every STH. Also returns
+    the tree of the recomputed leaves (for the check against a witness)."""
     problems: list[Problem] = []
     recomputed: list[bytes] = []
     expected, prev_at, count = 1, None, 0
@@ -204,7 +200,7 @@ def verify_all(
     report = Report()
     report.objects, problems = verify_objects(items, store)
     report.problems.extend(problems)
-    report.entries, report.tree_heads, log_problems, tree = _verify_log()
+    report.entries, report.tree_heads, log_problems, tree = verify_log()
     if witness:
         report.witnessed, witnessed = verify_witness(witness, tree)
         log_problems.extend(witnessed)

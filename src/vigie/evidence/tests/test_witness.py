@@ -188,7 +188,7 @@ def test_s3_witness_with_object_lock(
     world: World, s3_witness: Any, settings: Any, tmp_path: Path
 ) -> None:
     settings.VIGIE_WITNESS_S3_LOCK_DAYS = 30
-    items = _three(world)
+    _three(world)
     r = run("audit", "checkpoint", "--to", "s3://auditor/vigie")
     assert r.exit_code == 0, r.output
     names = [o["Key"] for o in s3_witness.list_objects_v2(Bucket="auditor")["Contents"]]
@@ -196,7 +196,14 @@ def test_s3_witness_with_object_lock(
     head = s3_witness.head_object(Bucket="auditor", Key=names[0])
     assert head["ObjectLockMode"] == "COMPLIANCE" and head["ObjectLockRetainUntilDate"]
     assert run("evidence", "verify", "--all", "--witness", "s3://auditor/vigie").exit_code == 0
-    CustodyEntry.objects.filter(item=items[-1]).delete()
+    add(world, b"later file", name="later.txt")
+    assert run("audit", "checkpoint", "--to", "s3://auditor/vigie").exit_code == 0
+    names = [o["Key"] for o in s3_witness.list_objects_v2(Bucket="auditor")["Contents"]]
+    second = json.loads(s3_witness.get_object(Bucket="auditor", Key=max(names))["Body"].read())
+    assert second["size"] == 8 and second["previous_size"] == 6 and second["proof"]
+    assert run("evidence", "verify", "--all", "--witness", "s3://auditor/vigie").exit_code == 0
+    CustodyEntry.objects.filter(seq__gt=6).delete()
+    SignedTreeHead.objects.filter(tree_size__gt=6).delete()
     _reset_state()
     r = run("evidence", "verify", "--all", "--witness", "s3://auditor/vigie")
     assert r.exit_code == 1 and "truncated" in r.output
