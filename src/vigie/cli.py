@@ -251,14 +251,18 @@ def audit() -> None:
 @audit.command("verify")
 @click.option(
     "--witness",
-    "witness_target",
-    help="Also check against the newest checkpoint this witness holds (PATH or s3://...).",
+    "witnesses",
+    multiple=True,
+    help="Also check against the newest checkpoint this witness holds (PATH or s3://...; "
+    "repeatable; default: VIGIE_WITNESS).",
 )
-def audit_verify(witness_target: str | None) -> None:
+def audit_verify(witnesses: tuple[str, ...]) -> None:
     """Check the access log's keyed chain; report every edited, missing or reordered entry.
 
-    With --witness, the entry a witness saw last must still be there with the MAC it saw:
-    a truncated or rewritten log is caught even by whoever holds the audit key."""
+    Against a witness, the entry it saw last must still be there with the MAC it saw: a
+    truncated or rewritten log is caught even by whoever holds the audit key."""
+    from django.conf import settings
+
     from vigie.core import witness
     from vigie.core.audit import AuditKeyProblem, verify_chain, verify_witness
 
@@ -267,13 +271,15 @@ def audit_verify(witness_target: str | None) -> None:
     except AuditKeyProblem as exc:
         raise click.ClickException(str(exc)) from None
     lines = [f"entry {p.seq}: {p.kind}: {p.message}" for p in problems]
-    summary = ""
-    if witness_target:
+    summaries = []
+    for target in witnesses or settings.VIGIE_WITNESS:
         try:
-            summary, witnessed = verify_witness(witness_target)
+            summary, witnessed = verify_witness(target)
         except witness.WitnessError as exc:
             raise click.ClickException(str(exc)) from None
         lines.extend(witnessed)
+        if summary:
+            summaries.append(f"Witness {target}: {summary}.")
     for line in lines:
         click.echo(line, err=True)
     if lines:
@@ -281,8 +287,8 @@ def audit_verify(witness_target: str | None) -> None:
             f"access log is NOT intact: {len(lines)} problem(s) in {count} entries"
         )
     click.echo(f"Access log intact: {count} entries, chain verified.")
-    if summary:
-        click.echo(f"Witness: {summary}.")
+    for line in summaries:
+        click.echo(line)
 
 
 @audit.command("checkpoint")

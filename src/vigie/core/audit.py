@@ -199,9 +199,8 @@ def verify_witness(target: str) -> tuple[str, list[str]]:
     from vigie.core import witness
 
     last, problems = witness.check_lines(witness.read(target), "access")
-    if last is None:
-        problems.append("witness: it holds no verifiable access-log checkpoint")
-        return "", problems
+    if last is None:  # nothing witnessed yet (or only lines already reported as altered)
+        return "it holds no access-log checkpoint to check against", problems
     entry = AccessLogEntry.objects.filter(seq=last.size).first()
     if entry is None:
         top = AccessLogEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0

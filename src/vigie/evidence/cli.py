@@ -203,14 +203,16 @@ def _add_in_batches(
 @click.option("--all", "everything", is_flag=True, help="Every item (the default without ID).")
 @click.option(
     "--witness",
-    "witness_target",
+    "witnesses",
+    multiple=True,
     help="Also check the log against the newest checkpoint this witness holds "
-    "(PATH or s3://..., written by `vigie audit checkpoint`).",
+    "(PATH or s3://..., written by `vigie audit checkpoint`; repeatable; default: "
+    "VIGIE_WITNESS).",
 )
-def verify(item_id: str | None, everything: bool, witness_target: str | None) -> None:
+def verify(item_id: str | None, everything: bool, witnesses: tuple[str, ...]) -> None:
     """Re-hash stored objects and check the custody log and its signatures.
 
-    With --witness, the log must extend the tree head the witness saw last (RFC 9162
+    Against a witness, the log must extend the tree head it saw last (RFC 9162
     consistency proof): truncation and full rewrites are caught even by whoever holds the
     vault's signing key."""
     from vigie.core.witness import WitnessError
@@ -228,8 +230,10 @@ def verify(item_id: str | None, everything: bool, witness_target: str | None) ->
         )
         if item is None:
             raise click.ClickException(f"no evidence item {item_id}")
+    from django.conf import settings
+
     try:
-        report = verify_all(item, witness=witness_target)
+        report = verify_all(item, witnesses=list(witnesses or settings.VIGIE_WITNESS))
     except WitnessError as exc:
         raise click.ClickException(str(exc)) from None
     for p in report.problems:
@@ -254,8 +258,8 @@ def verify(item_id: str | None, everything: bool, witness_target: str | None) ->
     if not report.ok:
         raise click.ClickException(f"NOT intact: {len(report.problems)} problem(s) in {summary}")
     click.echo(f"Intact: {summary}.")
-    if report.witnessed:
-        click.echo(f"Witness: {report.witnessed}.")
+    for line in report.witnessed:
+        click.echo(line)
 
 
 @evidence.command("export")

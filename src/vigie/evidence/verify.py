@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from vigie.evidence import checkpoint, keys, log, merkle, tsa
@@ -29,7 +29,7 @@ class Report:
     objects: int = 0
     entries: int = 0
     tree_heads: int = 0
-    witnessed: str = ""
+    witnessed: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -177,9 +177,8 @@ def verify_witness(target: str, tree: merkle.Tree) -> tuple[str, list[Problem]]:
 
     last, messages = witness.check_lines(witness.read(target), "custody")
     problems = [Problem("witness", "witness", m.removeprefix("witness: ")) for m in messages]
-    if last is None:
-        problems.append(Problem("witness", "witness", "it holds no verifiable custody checkpoint"))
-        return "", problems
+    if last is None:  # nothing witnessed yet (or only lines already reported as altered)
+        return "it holds no custody checkpoint to check against", problems
     problem = checkpoint.check_against(last, tree)
     if problem:
         kind, _, message = problem.partition(": ")
@@ -191,19 +190,23 @@ def verify_witness(target: str, tree: merkle.Tree) -> tuple[str, list[Problem]]:
 
 
 def verify_all(
-    item: Item | None = None, store: ObjectStore | None = None, witness: str | None = None
+    item: Item | None = None,
+    store: ObjectStore | None = None,
+    witnesses: Sequence[str] = (),
 ) -> Report:
-    """Objects, log and tree heads; with ``witness`` (a path or s3:// URL) also the log
-    against the newest checkpoint that witness holds (:class:`vigie.core.witness.WitnessError`
-    when it cannot be read)."""
+    """Objects, log and tree heads; with ``witnesses`` (paths or s3:// URLs) also the log
+    against the newest checkpoint each holds (:class:`vigie.core.witness.WitnessError`
+    when one cannot be read)."""
     items = [item] if item is not None else Item.objects.select_related("blob").iterator()
     report = Report()
     report.objects, problems = verify_objects(items, store)
     report.problems.extend(problems)
     report.entries, report.tree_heads, log_problems, tree = verify_log()
-    if witness:
-        report.witnessed, witnessed = verify_witness(witness, tree)
+    for target in witnesses:
+        summary, witnessed = verify_witness(target, tree)
         log_problems.extend(witnessed)
+        if summary:
+            report.witnessed.append(f"Witness {target}: {summary}.")
     if item is not None:
         mine = {f"entry {s}" for s in item.custody.values_list("seq", flat=True)}
         log_problems = [

@@ -68,7 +68,9 @@ def _resign_all(key: Ed25519PrivateKey) -> None:
         )
 
 
-def test_truncated_custody_log_is_detected_by_the_witness(world: World, tmp_path: Path) -> None:
+def test_truncated_custody_log_is_detected_by_the_witness(
+    world: World, tmp_path: Path, settings: Any
+) -> None:
     items = _three(world)
     witness = tmp_path / "auditor"
     r = run("audit", "checkpoint", "--to", str(witness))
@@ -85,6 +87,11 @@ def test_truncated_custody_log_is_detected_by_the_witness(world: World, tmp_path
     r = run("evidence", "verify", "--all", "--witness", str(witness))
     assert r.exit_code == 1, r.output
     assert "truncated" in r.output and "6 entries" in r.output
+    settings.VIGIE_WITNESS = [str(witness)]  # the configured witness is checked by default
+    r = run("evidence", "verify", "--all")
+    assert r.exit_code == 1 and "truncated" in r.output
+    r = run("audit", "verify")
+    assert r.exit_code == 0 and f"Witness {witness}: it holds no access-log checkpoint" in r.output
 
 
 def test_full_rewrite_is_detected_by_the_consistency_proof(world: World, tmp_path: Path) -> None:
@@ -245,3 +252,71 @@ def test_checkpoints_are_timestamped_when_an_authority_is_configured(
     path.write_text(json.dumps(other) + "\n")
     r = run("evidence", "verify", "--all", "--witness", str(witness))
     assert r.exit_code == 1 and "RFC 3161 timestamp" in r.output, r.output
+
+
+def test_insider_with_sqlite_and_the_data_dir_is_caught_by_the_witness(tmp_path: Path) -> None:
+    """The finding end to end, in real processes: an insider deletes the newest item with
+    its entries and newest tree head straight in the SQLite file and sets the log back;
+    `verify --all` is satisfied, the witness an auditor kept is not."""
+    import os
+    import sqlite3
+    import subprocess
+    import sys
+
+    data_dir, witness = tmp_path / "vigie", tmp_path / "auditor"
+    secure = tmp_path / "keys-elsewhere"
+    secure.mkdir()
+    (secure / "audit.key").write_text("ab" * 32)
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "VIGIE_WITNESS")}
+    env.update(
+        VIGIE_DATA_DIR=str(data_dir),
+        DJANGO_SETTINGS_MODULE="vigie.settings.dev",
+        VIGIE_AUDIT_KEY_FILE=str(secure / "audit.key"),
+    )
+
+    def vigie(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-c", "from vigie.cli import main; main()", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+
+    files = []
+    for i in range(3):
+        files.append(tmp_path / f"f{i}.txt")
+        files[-1].write_bytes(f"statement {i}".encode() * 100)
+    assert vigie("migrate").returncode == 0
+    pw = "a-long-password-1"
+    r = vigie("createadmin", "--username", "op", "--organisation", "o1", "--password", pw)
+    assert r.returncode == 0, r.stderr
+    for path in files:  # one run per file: one signed tree head each
+        r = vigie("evidence", "add", str(path), "--case", "C-1", "--external-case")
+        assert r.returncode == 0, r.stderr
+    r = vigie("audit", "checkpoint", "--to", str(witness))
+    assert r.returncode == 0, r.stderr
+
+    db = sqlite3.connect(data_dir / "vigie.sqlite3")
+    with db:
+        (newest,) = db.execute("SELECT item_id FROM evidence_custodyentry WHERE seq = 6").fetchone()
+        db.execute("DELETE FROM evidence_custodyentry WHERE item_id = ?", [newest])
+        db.execute("DELETE FROM evidence_item WHERE id = ?", [newest])
+        db.execute("DELETE FROM evidence_signedtreehead WHERE tree_size > 4")
+        leaves = [
+            h for (h,) in db.execute("SELECT leaf_hash FROM evidence_custodyentry ORDER BY seq")
+        ]
+        frontier = merkle.Frontier()
+        for h in leaves:
+            frontier.append(bytes.fromhex(h))
+        db.execute(
+            "UPDATE evidence_logstate SET size = ?, frontier = ?",
+            [len(leaves), json.dumps(frontier.to_json())],
+        )
+    db.close()
+    r = vigie("evidence", "verify", "--all")
+    assert r.returncode == 0, r.stdout + r.stderr  # the vault alone cannot tell
+    r = vigie("evidence", "verify", "--all", "--witness", str(witness))
+    assert r.returncode == 1
+    assert "truncated: the witness saw 6 entries" in r.stderr and "the log has 4" in r.stderr
