@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from vigie.core import context
 from vigie.core.models import AccessLogEntry, AccessLogHead
-from vigie.core.signing import write_private
+from vigie.core.signing import create_private_once
 
 GENESIS = "0" * 64
 
@@ -47,7 +47,7 @@ def audit_key() -> bytes:
     if not path.exists():
         if getattr(settings, "VIGIE_AUDIT_KEY_FILE", ""):
             raise AuditKeyProblem(f"{path}: audit key file not found (VIGIE_AUDIT_KEY_FILE)")
-        write_private(path, secrets.token_hex(32).encode("ascii"))
+        create_private_once(path, secrets.token_hex(32).encode("ascii"))
     stat = path.stat()
     return _read_key(str(path), stat.st_mtime_ns, stat.st_ino)
 

@@ -8,8 +8,10 @@ production: `check --deploy` refuses it inside); without it a key is generated i
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import secrets
 from functools import cache
 from pathlib import Path
 
@@ -27,16 +29,22 @@ def key_path() -> Path:
     return Path(named) if named else Path(settings.DATA_DIR) / "evidence" / "signing-key.pem"
 
 
-def write_private(path: Path, data: bytes) -> None:
-    """Write a secret atomically, readable by the owner only."""
+def create_private_once(path: Path, data: bytes) -> None:
+    """Create a generated secret unless it exists, atomically: of two processes generating
+    one at the same time (a server and its worker on a first run), one wins and both then
+    read the winner's, so nothing is ever signed or chained under a key that was lost."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        with contextlib.suppress(FileExistsError):  # another process created it first
+            os.link(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 @cache
@@ -57,7 +65,7 @@ def signing_key() -> Ed25519PrivateKey:
             serialization.PrivateFormat.PKCS8,
             serialization.NoEncryption(),
         )
-        write_private(path, pem)
+        create_private_once(path, pem)
     stat = path.stat()
     return _load(str(path), stat.st_mtime_ns, stat.st_ino)
 

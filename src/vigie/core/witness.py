@@ -63,9 +63,11 @@ class Checkpoint:
         return LABEL + json.dumps(body, sort_keys=True).encode()
 
     def when(self) -> str:
-        return dt.datetime.fromtimestamp(self.timestamp / 1000, dt.UTC).isoformat(
-            timespec="seconds"
-        )
+        try:
+            moment = dt.datetime.fromtimestamp(int(self.timestamp) / 1000, dt.UTC)
+        except (TypeError, ValueError, OverflowError, OSError):
+            return f"an unreadable time ({self.timestamp!r})"
+        return moment.isoformat(timespec="seconds")
 
     def signature_ok(self) -> bool:
         try:
@@ -149,7 +151,7 @@ def _s3(target: str) -> tuple[Any, str, str]:
 def read(target: str, newest_only: bool = False) -> list[Checkpoint]:
     """Every checkpoint a witness holds, oldest first (``newest_only``: the newest of each
     log, which is all an export needs: on S3 that is one GET per log, not one per hour)."""
-    lines: list[dict[str, Any]] = []
+    lines: list[Checkpoint] = []
     try:
         if target.startswith("s3://"):
             client, bucket, prefix = _s3(target)
@@ -162,19 +164,21 @@ def read(target: str, newest_only: bool = False) -> list[Checkpoint]:
                 names = sorted(newest.values())
             for name in names:
                 body = client.get_object(Bucket=bucket, Key=name)["Body"].read()
-                lines.append(json.loads(body))
+                lines.append(Checkpoint.from_json(json.loads(body)))
         else:
             path = _local_file(target)
             if not path.exists():
                 raise WitnessError(f"{path}: no witness file there")
             for raw in path.read_text(encoding="utf-8").splitlines():
                 if raw.strip():
-                    lines.append(json.loads(raw))
+                    lines.append(Checkpoint.from_json(json.loads(raw)))
+        return lines
     except WitnessError:
         raise
     except Exception as exc:  # any storage or parse error: the witness cannot be read
-        raise WitnessError(f"{target}: cannot read the witness: {exc}") from exc
-    return [Checkpoint.from_json(x) for x in lines]
+        raise WitnessError(
+            f"{target}: cannot read the witness (checkpoint {len(lines) + 1}): {exc}"
+        ) from exc
 
 
 def _write(target: str, checkpoints: list[Checkpoint]) -> None:

@@ -38,9 +38,6 @@ def vault_dir() -> Path:
     return path
 
 
-_write_private = signing.write_private
-
-
 def file_keyring() -> tuple[str, Mapping[str, bytes]]:
     raw = os.environ.get("VIGIE_EVIDENCE_KEYS")
     if raw:
@@ -48,7 +45,7 @@ def file_keyring() -> tuple[str, Mapping[str, bytes]]:
     path = vault_dir() / "keys.json"
     if not path.exists():
         conf = {"active": "e1", "keys": {"e1": secrets.token_hex(32)}}
-        _write_private(path, json.dumps(conf, indent=2).encode())
+        signing.create_private_once(path, json.dumps(conf, indent=2).encode())
     stat = path.stat()
     return _read_keyring(str(path), stat.st_mtime_ns, stat.st_ino)
 

@@ -173,3 +173,16 @@ def test_upgrade_refuses_a_broken_unkeyed_log(world: World) -> None:
     _sql("UPDATE core_accesslogentry SET actor_username = %s WHERE seq = 2", ["someone-else"])
     with pytest.raises(RuntimeError, match="entry 2"):
         _migration().rechain(apps, None)
+
+
+def test_unreadable_witness_is_an_error_naming_it(world: World, tmp_path: Path) -> None:
+    _fill(world, 2)
+    witness = tmp_path / "auditor"
+    assert audit("checkpoint", "--to", str(witness)).exit_code == 0
+    with (witness / "checkpoints.jsonl").open("a") as out:
+        out.write("[1, 2]\n")
+    result = audit("verify", "--witness", str(witness))
+    assert result.exit_code == 1
+    assert "cannot read the witness (checkpoint 2)" in result.output
+    result = audit("verify", "--witness", str(tmp_path / "nowhere"))
+    assert result.exit_code == 1 and "no witness file there" in result.output
