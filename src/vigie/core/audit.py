@@ -164,6 +164,19 @@ def verify_chain() -> tuple[int, list[ChainProblem]]:
                 f"{head.last_seq}: the newest entries were removed",
             )
         )
+    edited = sum(p.kind == "edited" for p in problems)
+    if count > 1 and edited == count:
+        # Not one MAC verifies: the key is wrong (or everything was rewritten without it).
+        problems = [p for p in problems if p.kind != "edited"]
+        problems.insert(
+            0,
+            ChainProblem(
+                1,
+                "key",
+                f"none of the {count} entries verifies under this audit key: it is not the "
+                "key the log was written with, or every entry was rewritten without it",
+            ),
+        )
     return count, problems
 
 

@@ -75,7 +75,29 @@ def test_deleted_entry_with_rechained_sha256_is_detected_by_the_key(world: World
     _rechain(lambda data: hashlib.sha256(data).hexdigest())
     result = audit("verify")
     assert result.exit_code == 1, result.output
-    assert "entry 1: edited" in result.output
+    assert "every entry was rewritten without it" in result.output
+
+
+def test_part_of_the_chain_rechained_without_the_key_names_each_entry(world: World) -> None:
+    _fill(world)
+    _sql("UPDATE core_accesslogentry SET actor_username = %s WHERE seq = 4", ["someone-else"])
+    prev = AccessLogEntry.objects.get(seq=3).entry_hash
+    for e in AccessLogEntry.objects.filter(seq__gte=4).order_by("seq"):
+        canonical = json.dumps(e.payload(), sort_keys=True, separators=(",", ":"))
+        digest = hashlib.sha256(f"{prev}\n{canonical}".encode()).hexdigest()
+        _sql(
+            "UPDATE core_accesslogentry SET prev_hash = %s, entry_hash = %s WHERE seq = %s",
+            [prev, digest, e.seq],
+        )
+        prev = digest
+    _sql("UPDATE core_accessloghead SET last_hash = %s", [prev])
+    result = audit("verify")
+    assert result.exit_code == 1
+    assert [x.split(":")[0:2] for x in result.output.splitlines()[:-1]] == [
+        ["entry 4", " edited"],
+        ["entry 5", " edited"],
+        ["entry 6", " edited"],
+    ]
 
 
 def test_rechained_with_the_key_is_detected_by_the_witness(
@@ -186,3 +208,16 @@ def test_unreadable_witness_is_an_error_naming_it(world: World, tmp_path: Path) 
     assert "cannot read the witness (checkpoint 2)" in result.output
     result = audit("verify", "--witness", str(tmp_path / "nowhere"))
     assert result.exit_code == 1 and "no witness file there" in result.output
+
+
+def test_wrong_audit_key_is_one_problem_not_one_per_entry(
+    world: World, settings: Any, tmp_path: Path
+) -> None:
+    _fill(world, 5)
+    other = tmp_path / "other.key"
+    other.write_text("01" * 32)
+    settings.VIGIE_AUDIT_KEY_FILE = str(other)
+    result = audit("verify")
+    assert result.exit_code == 1
+    assert "entry 1: key: none of the 5 entries verifies under this audit key" in result.output
+    assert "edited" not in result.output
