@@ -224,7 +224,7 @@ def _manifest_problems(bag: bagit.Bag) -> tuple[list[str], dict[str, dict[str, s
         path = root / name
         if not path.is_file():
             continue  # reported above (payload) or a tag file the tag manifest names
-        usable = [alg for alg in sums if alg in hashlib.algorithms_available]
+        usable = sorted(alg for alg in sums if alg in hashlib.algorithms_available)
         computed[name] = _file_hashes(path, sorted({*usable, "sha256", "sha512"}))
         differ = [alg for alg in usable if computed[name][alg] != sums[alg].lower()]
         if differ:
@@ -251,6 +251,7 @@ def verify_bag(
         return rep
     manifest_problems, computed = _manifest_problems(bag)
     rep.problems.extend(manifest_problems)
+    in_manifests = set(bag.payload_entries())
     data = Path(directory) / "data"
     custody = data / "custody"
     try:
@@ -333,11 +334,12 @@ def verify_bag(
         if collected is not None and collected["detail"].get("record_sha256") != digest:
             rep.problems.append(f"{where}: its collection record differs from the one logged")
         path = data / "items" / uuid / it["record"]["name"]
+        rel = f"data/items/{uuid}/{it['record']['name']}"
         if not path.is_file():
-            rep.problems.append(f"{where}: file {it['record']['name']} is missing from the bag")
+            if rel not in in_manifests:  # else already reported by the manifest check
+                rep.problems.append(f"{where}: file {it['record']['name']} is missing from the bag")
             file_sha256[uuid] = ""
             continue
-        rel = f"data/items/{uuid}/{it['record']['name']}"
         sums = computed.get(rel) or _file_hashes(path, ["sha256", "sha512"])
         h256, h512 = sums["sha256"], sums["sha512"]
         file_sha256[uuid] = h256

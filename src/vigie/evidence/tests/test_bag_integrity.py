@@ -112,6 +112,13 @@ def test_each_problem_printed_once(bag: Any) -> None:
     assert len(fails) == len(set(fails)), fails
     about = [x for x in fails if "f2.txt" in x and "manifest" in x]
     assert len(about) == 1, fails
+    (out / "data" / "items" / uuids[0] / "f0.txt").unlink()
+    r = run("verify-bag", str(out), "--public-key", str(pub))
+    fails = [x for x in r.output.splitlines() if x.startswith("FAIL")]
+    assert [x for x in fails if uuids[0] in x] == [
+        f"FAIL bag: data/items/{uuids[0]}/f0.txt is listed in the manifests but missing from "
+        "the bag"
+    ]
 
 
 def test_bag_module_uses_only_bagit_public_api() -> None:
