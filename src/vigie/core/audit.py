@@ -184,11 +184,18 @@ def verify_chain() -> tuple[int, list[ChainProblem]]:
 
 
 def _access_checkpoint(previous: Any) -> Any:
-    from vigie.core.witness import Checkpoint
+    from vigie.core.witness import Checkpoint, WitnessError
 
     head = AccessLogHead.objects.filter(pk=1).first()
     if head is None or head.last_seq == 0:
         return None
+    last = AccessLogEntry.objects.filter(seq=head.last_seq).values_list("entry_hash", flat=True)
+    if list(last) != [head.last_hash]:
+        # Never anchor a log whose entries and head disagree: that is for verify to explain.
+        raise WitnessError(
+            "the access log's last entry does not match its head: run `vigie audit verify` "
+            "before witnessing it"
+        )
     return Checkpoint(log="access", size=head.last_seq, head=head.last_hash, timestamp=0)
 
 

@@ -231,20 +231,24 @@ def export(targets: list[str]) -> list[Checkpoint]:
             continue
     now = int(time.time() * 1000)
     made = []
+    failures = []
     for source in SOURCES.values():
-        cp = source.build(last_of(previous, source.name))
+        try:
+            cp = source.build(last_of(previous, source.name))
+        except WitnessError as exc:  # the other log is still witnessed
+            failures.append(f"{source.name} log not witnessed: {exc}")
+            continue
         if cp is None:
             continue
         cp.timestamp = now
         made.append(_sign(cp))
-    failures = []
     for target in targets:
         try:
             _write(target, made)
         except Exception as exc:  # report every target that failed, after trying them all
-            failures.append(f"{target}: {exc}")
+            failures.append(f"cannot write the witness {target}: {exc}")
     if failures:
-        raise WitnessError("cannot write the witness: " + "; ".join(failures))
+        raise WitnessError("; ".join(failures))
     return made
 
 

@@ -8,7 +8,7 @@ the vault's log (leaves recomputed from their content) against the newest witnes
 
 from __future__ import annotations
 
-from vigie.core.witness import Checkpoint, Source, grows, register
+from vigie.core.witness import Checkpoint, Source, WitnessError, grows, register
 from vigie.evidence import log, merkle
 from vigie.evidence.models import LogState
 
@@ -18,6 +18,12 @@ def _build(previous: Checkpoint | None) -> Checkpoint | None:
     if state is None or state.size == 0:
         return None
     tree = log.load_tree(state.size)
+    if tree.size != state.size or tree.root() != merkle.Frontier.from_json(state.frontier).root():
+        # Never anchor a log whose entries and head disagree: that is for verify to explain.
+        raise WitnessError(
+            "the custody log's entries do not give its recorded head: run `vigie evidence "
+            "verify --all` before witnessing it"
+        )
     cp = Checkpoint(log="custody", size=state.size, head=tree.root().hex(), timestamp=0)
     if previous is not None and 0 < previous.size <= state.size:
         cp.previous_size = previous.size

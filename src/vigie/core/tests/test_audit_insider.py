@@ -221,3 +221,14 @@ def test_wrong_audit_key_is_one_problem_not_one_per_entry(
     assert result.exit_code == 1
     assert "entry 1: key: none of the 5 entries verifies under this audit key" in result.output
     assert "edited" not in result.output
+
+
+def test_a_log_whose_head_disagrees_is_not_witnessed(world: World, tmp_path: Path) -> None:
+    _fill(world, 3)
+    _sql("DELETE FROM core_accesslogentry WHERE seq = 3", [])
+    witness = tmp_path / "auditor"
+    result = audit("checkpoint", "--to", str(witness))
+    assert result.exit_code == 1
+    assert "access log not witnessed: the access log's last entry does not match" in result.output
+    lines = (witness / "checkpoints.jsonl").read_text().splitlines()
+    assert all(json.loads(x)["log"] != "access" for x in lines)
