@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import uuid
@@ -223,7 +222,7 @@ def access_payload(entry: Any) -> dict[str, Any]:
 
 def access_mac(key: bytes, prev_hash: str, payload: dict[str, Any]) -> str:
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hmac.new(key, f"{prev_hash}\n{canonical}".encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(key, f"{prev_hash}\n{canonical}".encode(), "sha256").hex()
 
 
 class KeyRotation(models.Model):
