@@ -265,6 +265,7 @@ def audit_verify(witnesses: tuple[str, ...]) -> None:
 
     from vigie.core import witness
     from vigie.core.audit import AuditKeyProblem, verify_chain, verify_witness
+    from vigie.core.signing import SigningKeyProblem
 
     try:
         count, problems = verify_chain()
@@ -275,7 +276,7 @@ def audit_verify(witnesses: tuple[str, ...]) -> None:
     for target in witnesses or settings.VIGIE_WITNESS:
         try:
             summary, witnessed = verify_witness(target)
-        except witness.WitnessError as exc:
+        except (witness.WitnessError, SigningKeyProblem) as exc:
             raise click.ClickException(str(exc)) from None
         lines.extend(witnessed)
         if summary:
@@ -308,10 +309,11 @@ def audit_checkpoint(targets: tuple[str, ...]) -> None:
     from django.conf import settings
 
     from vigie.core import witness
+    from vigie.core.signing import SigningKeyProblem
 
     try:
         made = witness.export(list(targets) or list(settings.VIGIE_WITNESS))
-    except witness.WitnessError as exc:
+    except (witness.WitnessError, SigningKeyProblem) as exc:
         raise click.ClickException(str(exc)) from None
     for cp in made:
         click.echo(f"{cp.log}: {cp.size} entries, head {cp.head} (signed {cp.when()})")

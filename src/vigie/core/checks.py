@@ -31,6 +31,12 @@ def vigie_checks() -> list[str]:
         audit_key()
     except AuditKeyProblem as exc:
         problems.append(f"audit key: {exc}")
+    from vigie.core.signing import SigningKeyProblem, signing_key
+
+    try:
+        signing_key()
+    except (SigningKeyProblem, ValueError, OSError) as exc:
+        problems.append(f"signing key: {exc}")
     if len(bytes.fromhex(settings.VIGIE_BLIND_INDEX_KEY)) < 32:
         problems.append("VIGIE_BLIND_INDEX_KEY must be at least 32 bytes (64 hex characters)")
     field_keys: dict[str, Any] = settings.VIGIE_FIELD_KEYS

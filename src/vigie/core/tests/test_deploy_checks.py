@@ -139,3 +139,15 @@ def test_production_settings_with_everything_outside_pass_our_checks(tmp_path: P
     # Django's own deploy checks pass too; only the (absent) database is left to report.
     assert "System check identified no issues" in out, out
     assert "database unreachable" in out
+
+
+@pytest.mark.django_db
+def test_check_reports_unusable_keys(settings: Any, tmp_path: Path) -> None:
+    settings.VIGIE_AUDIT_KEY_FILE = str(tmp_path / "missing.key")
+    bad = tmp_path / "sign.pem"
+    bad.write_text("not a key")
+    settings.VIGIE_EVIDENCE_SIGNING_KEY = str(bad)
+    result = CliRunner().invoke(cli, ["check"])
+    assert result.exit_code == 1
+    assert "audit key:" in result.output and "missing.key" in result.output
+    assert "signing key:" in result.output
