@@ -264,18 +264,76 @@ def audit() -> None:
 
 
 @audit.command("verify")
-def audit_verify() -> None:
-    """Check the access log's hash chain; report every edited, missing or reordered entry."""
-    from vigie.core.audit import verify_chain
+@click.option(
+    "--witness",
+    "witnesses",
+    multiple=True,
+    help="Also check against the newest checkpoint this witness holds (PATH or s3://...; "
+    "repeatable; default: VIGIE_WITNESS).",
+)
+def audit_verify(witnesses: tuple[str, ...]) -> None:
+    """Check the access log's keyed chain; report every edited, missing or reordered entry.
 
-    count, problems = verify_chain()
-    for p in problems:
-        click.echo(f"entry {p.seq}: {p.kind}: {p.message}", err=True)
-    if problems:
+    Against a witness, the entry it saw last must still be there with the MAC it saw: a
+    truncated or rewritten log is caught even by whoever holds the audit key."""
+    from django.conf import settings
+
+    from vigie.core import witness
+    from vigie.core.audit import AuditKeyProblem, verify_chain, verify_witness
+    from vigie.core.signing import SigningKeyProblem
+
+    try:
+        count, problems = verify_chain()
+    except AuditKeyProblem as exc:
+        raise click.ClickException(str(exc)) from None
+    lines = [f"entry {p.seq}: {p.kind}: {p.message}" for p in problems]
+    summaries = []
+    for target in witnesses or settings.VIGIE_WITNESS:
+        try:
+            summary, witnessed = verify_witness(target)
+        except (witness.WitnessError, SigningKeyProblem) as exc:
+            raise click.ClickException(str(exc)) from None
+        lines.extend(witnessed)
+        if summary:
+            summaries.append(f"Witness {target}: {summary}.")
+    for line in lines:
+        click.echo(line, err=True)
+    if lines:
         raise click.ClickException(
-            f"access log is NOT intact: {len(problems)} problem(s) in {count} entries"
+            f"access log is NOT intact: {len(lines)} problem(s) in {count} entries"
         )
     click.echo(f"Access log intact: {count} entries, chain verified.")
+    for line in summaries:
+        click.echo(line)
+
+
+@audit.command("checkpoint")
+@click.option(
+    "--to",
+    "targets",
+    multiple=True,
+    help="A witness: a directory or file an auditor keeps, or s3://bucket/prefix "
+    "(repeatable; default: VIGIE_WITNESS).",
+)
+def audit_checkpoint(targets: tuple[str, ...]) -> None:
+    """Export signed checkpoints of the access log and of the custody log to witnesses.
+
+    Each checkpoint (log, size, head, time, signature; the custody one with an RFC 9162
+    consistency proof from the previous one) is appended; the worker does it every hour
+    when VIGIE_WITNESS is set."""
+    from django.conf import settings
+
+    from vigie.core import witness
+    from vigie.core.signing import SigningKeyProblem
+
+    try:
+        made = witness.export(list(targets) or list(settings.VIGIE_WITNESS))
+    except (witness.WitnessError, SigningKeyProblem) as exc:
+        raise click.ClickException(str(exc)) from None
+    for cp in made:
+        click.echo(f"{cp.log}: {cp.size} entries, head {cp.head} (signed {cp.when()})")
+    if not made:
+        click.echo("Both logs are empty: nothing to witness yet.")
 
 
 @cli.command()

@@ -16,7 +16,7 @@ class CoreConfig(AppConfig):
     ]
 
     def ready(self) -> None:
-        from vigie.core import changelog, tokens
+        from vigie.core import audit, changelog, checks, tokens  # noqa: F401  (checks register)
         from vigie.core.api import schema  # noqa: F401  (registers the token scheme)
         from vigie.core.models import (
             ApiToken,
@@ -29,5 +29,6 @@ class CoreConfig(AppConfig):
 
         changelog.connect()
         tokens.connect()
+        audit.register_checkpoints()
         changelog.register(Organisation, Membership, OrganisationShare, ApiToken, PendingGrant)
         changelog.register(User, exclude_fields=["password", "last_login"])

@@ -1,18 +1,70 @@
-"""The append-only, hash-chained access log for reads and exports of identifying data."""
+"""The append-only access log for reads and exports of identifying data.
+
+Each entry carries HMAC-SHA256(audit key, previous hash + entry): a keyed chain, so that
+someone who can write the database but has not the key cannot delete or edit an entry and
+recompute the chain. The key comes from ``VIGIE_AUDIT_KEY`` or ``VIGIE_AUDIT_KEY_FILE``
+(outside the data directory); a demo generates ``<data dir>/audit.key``, which
+``check --deploy`` refuses. Signed checkpoints of the head exported to a witness
+(:mod:`vigie.core.witness`) catch even a holder of the key. See docs/adr/0030-*.md.
+"""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from vigie.core import context
 from vigie.core.models import AccessLogEntry, AccessLogHead
+from vigie.core.signing import create_private_once
 
 GENESIS = "0" * 64
+
+
+class AuditKeyProblem(Exception):
+    """The audit key is missing or malformed; the message says where."""
+
+
+def audit_key_path() -> Path | None:
+    """The file the audit key is read from (None when it comes from VIGIE_AUDIT_KEY)."""
+    if getattr(settings, "VIGIE_AUDIT_KEY", ""):
+        return None
+    named = str(getattr(settings, "VIGIE_AUDIT_KEY_FILE", "") or "")
+    return Path(named) if named else Path(settings.DATA_DIR) / "audit.key"
+
+
+def audit_key() -> bytes:
+    path = audit_key_path()
+    if path is None:
+        return _parse_key(str(settings.VIGIE_AUDIT_KEY), "VIGIE_AUDIT_KEY")
+    if not path.exists():
+        if getattr(settings, "VIGIE_AUDIT_KEY_FILE", ""):
+            raise AuditKeyProblem(f"{path}: audit key file not found (VIGIE_AUDIT_KEY_FILE)")
+        create_private_once(path, secrets.token_hex(32).encode("ascii"))
+    stat = path.stat()
+    return _read_key(str(path), stat.st_mtime_ns, stat.st_ino)
+
+
+@cache
+def _read_key(path: str, mtime_ns: int, inode: int) -> bytes:
+    return _parse_key(Path(path).read_text(encoding="ascii").strip(), path)
+
+
+def _parse_key(raw: str, where: str) -> bytes:
+    try:
+        key = bytes.fromhex(raw.strip())
+    except ValueError:
+        raise AuditKeyProblem(f"{where}: the audit key must be hexadecimal") from None
+    if len(key) < 32:
+        raise AuditKeyProblem(f"{where}: the audit key must be 32 bytes (64 hex characters)")
+    return key
 
 
 def record_access(
@@ -26,6 +78,7 @@ def record_access(
 ) -> AccessLogEntry:
     """Append one entry. Call it in the same transaction as the read or export it records."""
     ctx = context.current()
+    key = audit_key()
     with transaction.atomic():
         head, _ = AccessLogHead.objects.select_for_update().get_or_create(pk=1)
         entry = AccessLogEntry(
@@ -43,7 +96,7 @@ def record_access(
             ip=(ctx.ip if ctx else None),
             prev_hash=head.last_hash,
         )
-        entry.entry_hash = entry.compute_hash()
+        entry.entry_hash = entry.compute_hash(key)
         entry.save()
         head.last_seq = entry.seq
         head.last_hash = entry.entry_hash
@@ -71,6 +124,7 @@ def _entries(batch: int = 2000) -> Iterator[AccessLogEntry]:
 def verify_chain() -> tuple[int, list[ChainProblem]]:
     """Walk the whole log; report every edited, missing or reordered entry and a cut tail."""
     problems: list[ChainProblem] = []
+    key = audit_key()
     expected_seq, prev_hash, count = 1, GENESIS, 0
     for entry in _entries():
         count += 1
@@ -90,10 +144,13 @@ def verify_chain() -> tuple[int, list[ChainProblem]]:
                     f"entry {entry.seq} does not follow the entry before it (prev_hash differs)",
                 )
             )
-        if entry.compute_hash() != entry.entry_hash:
+        if entry.compute_hash(key) != entry.entry_hash:
             problems.append(
                 ChainProblem(
-                    entry.seq, "edited", f"entry {entry.seq} was changed after it was written"
+                    entry.seq,
+                    "edited",
+                    f"entry {entry.seq} was changed after it was written (or its MAC was "
+                    "computed without the audit key)",
                 )
             )
         expected_seq, prev_hash = entry.seq + 1, entry.entry_hash
@@ -107,4 +164,73 @@ def verify_chain() -> tuple[int, list[ChainProblem]]:
                 f"{head.last_seq}: the newest entries were removed",
             )
         )
+    edited = sum(p.kind == "edited" for p in problems)
+    if count > 1 and edited == count:
+        # Not one MAC verifies: the key is wrong (or everything was rewritten without it).
+        problems = [p for p in problems if p.kind != "edited"]
+        problems.insert(
+            0,
+            ChainProblem(
+                1,
+                "key",
+                f"none of the {count} entries verifies under this audit key: it is not the "
+                "key the log was written with, or every entry was rewritten without it",
+            ),
+        )
     return count, problems
+
+
+# Witnessed checkpoints (vigie.core.witness) ------------------------------------------------
+
+
+def _access_checkpoint(previous: Any) -> Any:
+    from vigie.core.witness import Checkpoint, WitnessError
+
+    head = AccessLogHead.objects.filter(pk=1).first()
+    if head is None or head.last_seq == 0:
+        return None
+    last = AccessLogEntry.objects.filter(seq=head.last_seq).values_list("entry_hash", flat=True)
+    if list(last) != [head.last_hash]:
+        # Never anchor a log whose entries and head disagree: that is for verify to explain.
+        raise WitnessError(
+            "the access log's last entry does not match its head: run `vigie audit verify` "
+            "before witnessing it"
+        )
+    return Checkpoint(log="access", size=head.last_seq, head=head.last_hash, timestamp=0)
+
+
+def _access_follows(a: Any, b: Any) -> str | None:
+    from vigie.core.witness import grows
+
+    if a.size == b.size and a.head != b.head:
+        return f"names another head for entry {a.size} than the checkpoint before it"
+    return grows(a, b)
+
+
+def register_checkpoints() -> None:
+    from vigie.core.witness import Source, register
+
+    register(Source("access", _access_checkpoint, _access_follows))
+
+
+def verify_witness(target: str) -> tuple[str, list[str]]:
+    """Check the log against the newest access-log checkpoint a witness holds: the witnessed
+    entry must still exist with the witnessed MAC. A summary line and the problems."""
+    from vigie.core import witness
+
+    last, problems = witness.check_lines(witness.read(target), "access")
+    if last is None:  # nothing witnessed yet (or only lines already reported as altered)
+        return "it holds no access-log checkpoint to check against", problems
+    entry = AccessLogEntry.objects.filter(seq=last.size).first()
+    if entry is None:
+        top = AccessLogEntry.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
+        problems.append(
+            f"witness: truncated: the witness saw {last.size} entries on {last.when()}, the "
+            f"log now ends at entry {top}: entries were removed"
+        )
+    elif entry.entry_hash != last.head:
+        problems.append(
+            f"witness: entry {last.size} no longer has the MAC witnessed on {last.when()}: "
+            "the log up to it was rewritten"
+        )
+    return f"witnessed checkpoint of {last.when()} ({last.size} entries) reproduced", problems

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
+import hmac
 import json
 import uuid
 from typing import Any, ClassVar
@@ -293,25 +293,35 @@ class AccessLogEntry(models.Model):
         raise PermissionError("access log entries are append-only")
 
     def payload(self) -> dict[str, Any]:
-        return {
-            "seq": self.seq,
-            "at": self.at.isoformat(),
-            "actor": self.actor_username,
-            "organisation": self.organisation_code,
-            "action": self.action,
-            "object_type": self.object_type,
-            "object_id": self.object_id,
-            "fields": list(self.fields),
-            "detail": self.detail,
-            "request_id": self.request_id,
-            "ip": self.ip,
-        }
+        return access_payload(self)
 
-    def compute_hash(self) -> str:
-        canonical = json.dumps(
-            self.payload(), sort_keys=True, separators=(",", ":"), ensure_ascii=False
-        )
-        return hashlib.sha256(f"{self.prev_hash}\n{canonical}".encode()).hexdigest()
+    def compute_hash(self, key: bytes) -> str:
+        """HMAC-SHA256 under the audit key (kept outside the data directory) of the previous
+        hash and this entry: whoever can write the database but lacks the key cannot forge
+        a chain that verifies (docs/adr/0030-anchored-tamper-evidence.md)."""
+        return access_mac(key, self.prev_hash, self.payload())
+
+
+def access_payload(entry: Any) -> dict[str, Any]:
+    """The fields an access-log entry's MAC covers (plain attributes: migrations use it)."""
+    return {
+        "seq": entry.seq,
+        "at": entry.at.isoformat(),
+        "actor": entry.actor_username,
+        "organisation": entry.organisation_code,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "fields": list(entry.fields),
+        "detail": entry.detail,
+        "request_id": entry.request_id,
+        "ip": entry.ip,
+    }
+
+
+def access_mac(key: bytes, prev_hash: str, payload: dict[str, Any]) -> str:
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hmac.digest(key, f"{prev_hash}\n{canonical}".encode(), "sha256").hex()
 
 
 class KeyRotation(models.Model):

@@ -12,7 +12,8 @@ class EvidenceConfig(AppConfig):
 
     def ready(self) -> None:
         from vigie.core import changelog
-        from vigie.evidence import tasks  # noqa: F401  (registers the job handlers)
+        from vigie.evidence import checkpoint, tasks  # noqa: F401  (registers the job handlers)
         from vigie.evidence.models import AccessApproval, Item, ItemLink
 
         changelog.register(Item, ItemLink, AccessApproval)
+        checkpoint.register_source()

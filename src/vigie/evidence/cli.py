@@ -201,10 +201,23 @@ def _add_in_batches(
 @evidence.command("verify")
 @click.argument("item_id", required=False)
 @click.option("--all", "everything", is_flag=True, help="Every item (the default without ID).")
-def verify(item_id: str | None, everything: bool) -> None:
-    """Re-hash stored objects and check the custody log and its signatures."""
+@click.option(
+    "--witness",
+    "witnesses",
+    multiple=True,
+    help="Also check the log against the newest checkpoint this witness holds "
+    "(PATH or s3://..., written by `vigie audit checkpoint`; repeatable; default: "
+    "VIGIE_WITNESS).",
+)
+def verify(item_id: str | None, everything: bool, witnesses: tuple[str, ...]) -> None:
+    """Re-hash stored objects and check the custody log and its signatures.
+
+    Against a witness, the log must extend the tree head it saw last (RFC 9162
+    consistency proof): truncation and full rewrites are caught even by whoever holds the
+    vault's signing key."""
+    from vigie.core.witness import WitnessError
     from vigie.evidence.models import Item
-    from vigie.evidence.verify import unreferenced_objects, verify_all
+    from vigie.evidence.verify import leftover_temporary_files, unreferenced_objects, verify_all
 
     if item_id and everything:
         raise click.UsageError("give an item ID or --all, not both")
@@ -217,7 +230,12 @@ def verify(item_id: str | None, everything: bool) -> None:
         )
         if item is None:
             raise click.ClickException(f"no evidence item {item_id}")
-    report = verify_all(item)
+    from django.conf import settings
+
+    try:
+        report = verify_all(item, witnesses=list(witnesses or settings.VIGIE_WITNESS))
+    except WitnessError as exc:
+        raise click.ClickException(str(exc)) from None
     for p in report.problems:
         click.echo(f"FAIL {p}", err=True)
     if item is None:
@@ -226,6 +244,13 @@ def verify(item_id: str | None, everything: bool) -> None:
                 f"note: object {name} is not referenced (an ingest stopped before "
                 "its commit); it is reused if the same file is added again"
             )
+        leftover, stale = leftover_temporary_files()
+        if leftover:
+            click.echo(
+                f"note: {leftover} temporary file(s) in the vault's tmp folder, left by "
+                f"interrupted ingests or in use by running ones; {stale} are over a day old "
+                "and removed by the hourly cleanup (`vigie evidence cleanup-uploads`)"
+            )
     summary = (
         f"{report.objects} object(s), {report.entries} custody entries, "
         f"{report.tree_heads} signed tree head(s)"
@@ -233,6 +258,8 @@ def verify(item_id: str | None, everything: bool) -> None:
     if not report.ok:
         raise click.ClickException(f"NOT intact: {len(report.problems)} problem(s) in {summary}")
     click.echo(f"Intact: {summary}.")
+    for line in report.witnessed:
+        click.echo(line)
 
 
 @evidence.command("export")
@@ -282,7 +309,8 @@ def export(case_ref: str, outdir: Path, lang: str) -> None:
     help="Remove unfinished uploads idle for longer than this many hours.",
 )
 def cleanup_uploads(hours: float) -> None:
-    """Remove abandoned resumable uploads (and export archives past their keeping time)."""
+    """Remove abandoned resumable uploads, export archives past their keeping time, and
+    temporary files of interrupted ingests over a day old."""
     from vigie.core.cli import run_in_terminal
     from vigie.core.models import Job
     from vigie.evidence import tasks
@@ -291,7 +319,8 @@ def cleanup_uploads(hours: float) -> None:
     result = run_in_terminal(job).result or {}
     click.echo(
         f"Removed {result.get('uploads_removed', 0)} abandoned upload(s) and "
-        f"{result.get('archives_removed', 0)} old export archive(s)."
+        f"{result.get('archives_removed', 0)} old export archive(s) and "
+        f"{result.get('temporary_removed', 0)} temporary file(s)."
     )
 
 

@@ -4,9 +4,9 @@
   or ``<data dir>/evidence/keys.json`` (created 0600 on first use). Each stored object gets
   its own key derived from the master file key with HKDF-SHA256 and a random salt kept in
   the object's header, so AES-GCM nonces never repeat under one key.
-- Log signing key (Ed25519): ``VIGIE_EVIDENCE_SIGNING_KEY`` (path to a PEM file) or
-  ``<data dir>/evidence/signing-key.pem`` (created 0600 on first use). The public key is
-  what a court needs to check a bag; its SHA-256 is the log id.
+- Log signing key (Ed25519): see :mod:`vigie.core.signing` (``VIGIE_EVIDENCE_SIGNING_KEY``,
+  a PEM file outside the data directory in production). The public key is what a court
+  needs to check a bag; its SHA-256 is the log id.
 
 See docs/adr/0601-evidence-keys-and-object-format.md.
 """
@@ -25,6 +25,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
 
+from vigie.core import signing
+
 
 class KeyProblem(Exception):
     """A vault key is missing or malformed; the message says which and where."""
@@ -36,16 +38,6 @@ def vault_dir() -> Path:
     return path
 
 
-def _write_private(path: Path, data: bytes) -> None:
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-
-
 def file_keyring() -> tuple[str, Mapping[str, bytes]]:
     raw = os.environ.get("VIGIE_EVIDENCE_KEYS")
     if raw:
@@ -53,7 +45,7 @@ def file_keyring() -> tuple[str, Mapping[str, bytes]]:
     path = vault_dir() / "keys.json"
     if not path.exists():
         conf = {"active": "e1", "keys": {"e1": secrets.token_hex(32)}}
-        _write_private(path, json.dumps(conf, indent=2).encode())
+        signing.create_private_once(path, json.dumps(conf, indent=2).encode())
     stat = path.stat()
     return _read_keyring(str(path), stat.st_mtime_ns, stat.st_ino)
 
@@ -75,32 +67,9 @@ def _parse_keyring(raw: str, where: str) -> tuple[str, Mapping[str, bytes]]:
     return str(conf["active"]), keys
 
 
-def _signing_key_path() -> Path:
-    env = os.environ.get("VIGIE_EVIDENCE_SIGNING_KEY")
-    return Path(env) if env else vault_dir() / "signing-key.pem"
-
-
-@cache
-def _load_signing_key(path: str, mtime_ns: int, inode: int) -> Ed25519PrivateKey:
-    key = serialization.load_pem_private_key(Path(path).read_bytes(), password=None)
-    if not isinstance(key, Ed25519PrivateKey):
-        raise KeyProblem(f"{path}: the log signing key must be an Ed25519 private key")
-    return key
-
-
 def signing_key() -> Ed25519PrivateKey:
-    path = _signing_key_path()
-    if not path.exists():
-        if os.environ.get("VIGIE_EVIDENCE_SIGNING_KEY"):
-            raise KeyProblem(f"{path}: log signing key file not found")
-        pem = Ed25519PrivateKey.generate().private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        _write_private(path, pem)
-    stat = path.stat()
-    return _load_signing_key(str(path), stat.st_mtime_ns, stat.st_ino)
+    """The installation's signing key (:mod:`vigie.core.signing`)."""
+    return signing.signing_key()
 
 
 def public_key() -> Ed25519PublicKey:

@@ -9,10 +9,10 @@ export that was attempted). Limits: one case per job; the zip needs about twice 
 size in free space while it is built (bag + zip), then the bag folder is removed.
 
 ``evidence.cleanup``: remove abandoned resumable uploads (partial files and their sessions)
-older than ``uploads.ABANDONED_HOURS`` and export archives older than
-``exports.KEEP_HOURS``; run by ``vigie evidence cleanup-uploads``, by the worker every hour
-and at most hourly when an upload starts. Each removal is logged (logger
-``vigie.evidence``).
+older than ``uploads.ABANDONED_HOURS``, export archives older than ``exports.KEEP_HOURS``
+and temporary files of interrupted ingests over a day old; run by ``vigie evidence
+cleanup-uploads``, by the worker every hour and at most hourly when an upload starts. Each
+removal is logged (logger ``vigie.evidence``).
 """
 
 from __future__ import annotations
@@ -70,14 +70,21 @@ def export_case(job: Job, progress: jobs.Progress) -> dict[str, Any]:
 @jobs.handler(CLEANUP)
 def cleanup(job: Job, progress: jobs.Progress) -> dict[str, Any]:
     from vigie.evidence import exports, uploads
+    from vigie.evidence.store import default_store
 
     hours = float(job.params.get("older_than_hours", uploads.ABANDONED_HOURS))
-    progress.update(0, 2, "abandoned uploads")
+    progress.update(0, 3, "abandoned uploads")
     removed = uploads.remove_abandoned(hours)
-    progress.update(1, 2, "old export archives")
+    progress.update(1, 3, "old export archives")
     archives = exports.remove_old_archives()
-    progress.update(2, 2, "done")
-    return {"uploads_removed": removed, "archives_removed": archives}
+    progress.update(2, 3, "temporary files of interrupted ingests")
+    temporary = default_store().sweep_temporary()
+    progress.update(3, 3, "done")
+    return {
+        "uploads_removed": removed,
+        "archives_removed": archives,
+        "temporary_removed": temporary,
+    }
 
 
 @db_periodic_task(crontab(minute="23"))

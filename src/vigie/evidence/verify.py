@@ -4,13 +4,14 @@ signed tree head's signature and root checked. Each problem names what and where
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Iterable
+import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from vigie.evidence import keys, log, merkle, tsa
+from vigie.evidence import checkpoint, keys, log, merkle, tsa
 from vigie.evidence import sth as sth_mod
 from vigie.evidence.models import Blob, CustodyEntry, Item, LogState, SignedTreeHead
-from vigie.evidence.store import ObjectStore, default_store
+from vigie.evidence.store import STALE_TMP_SECONDS, ObjectStore, default_store
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,7 @@ class Report:
     objects: int = 0
     entries: int = 0
     tree_heads: int = 0
+    witnessed: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -74,8 +76,9 @@ def verify_objects(
     return len(seen), problems
 
 
-def verify_log() -> tuple[int, int, list[Problem]]:
-    """Recompute every leaf; check sequence, order, the head, and every STH."""
+def verify_log() -> tuple[int, int, list[Problem], merkle.Tree]:
+    """Recompute every leaf; check sequence, order, the head, and every STH. Also returns
+    the tree of the recomputed leaves (for the check against a witness)."""
     problems: list[Problem] = []
     recomputed: list[bytes] = []
     expected, prev_at, count = 1, None, 0
@@ -164,21 +167,53 @@ def verify_log() -> tuple[int, int, list[Problem]]:
             )
         else:
             good_upto = sth.tree_size
-    return count, len(sths), problems
+    return count, len(sths), problems, tree
 
 
-def verify_all(item: Item | None = None, store: ObjectStore | None = None) -> Report:
+def verify_witness(target: str, tree: merkle.Tree) -> tuple[str, list[Problem]]:
+    """The witness's custody checkpoints on their own (signatures, key, consistency proofs
+    between them), then the recomputed log against the newest: a summary and the problems."""
+    from vigie.core import witness
+
+    last, messages = witness.check_lines(witness.read(target), "custody")
+    problems = [Problem("witness", "witness", m.removeprefix("witness: ")) for m in messages]
+    if last is None:  # nothing witnessed yet (or only lines already reported as altered)
+        return "it holds no custody checkpoint to check against", problems
+    problem = checkpoint.check_against(last, tree)
+    if problem:
+        kind, _, message = problem.partition(": ")
+        problems.append(Problem(kind, "witness", message))
+    return (
+        f"consistent with the tree head witnessed on {last.when()} (size {last.size}, "
+        "RFC 9162 consistency proof checked)"
+    ), problems
+
+
+def verify_all(
+    item: Item | None = None,
+    store: ObjectStore | None = None,
+    witnesses: Sequence[str] = (),
+) -> Report:
+    """Objects, log and tree heads; with ``witnesses`` (paths or s3:// URLs) also the log
+    against the newest checkpoint each holds (:class:`vigie.core.witness.WitnessError`
+    when one cannot be read)."""
     items = [item] if item is not None else Item.objects.select_related("blob").iterator()
     report = Report()
     report.objects, problems = verify_objects(items, store)
     report.problems.extend(problems)
-    report.entries, report.tree_heads, log_problems = verify_log()
+    report.entries, report.tree_heads, log_problems, tree = verify_log()
+    for target in witnesses:
+        summary, witnessed = verify_witness(target, tree)
+        log_problems.extend(witnessed)
+        if summary:
+            report.witnessed.append(f"Witness {target}: {summary}.")
     if item is not None:
         mine = {f"entry {s}" for s in item.custody.values_list("seq", flat=True)}
         log_problems = [
             p
             for p in log_problems
-            if p.where in mine or p.kind in ("missing", "truncated", "signature", "root")
+            if p.where in mine
+            or p.kind in ("missing", "truncated", "signature", "root", "witness", "rewritten")
         ]
     report.problems.extend(log_problems)
     return report
@@ -189,3 +224,22 @@ def unreferenced_objects(store: ObjectStore | None = None) -> list[str]:
     store = store or default_store()
     known = set(Blob.objects.values_list("sha256", flat=True))
     return sorted(n for n in store.stored_names() if n not in known)
+
+
+def leftover_temporary_files(store: ObjectStore | None = None) -> tuple[int, int]:
+    """Temporary (encrypted) files left by interrupted ingests: how many, and how many of
+    them are old enough for the hourly cleanup to remove."""
+    store = store or default_store()
+    tmp = store.tmp
+    if not tmp.exists():
+        return 0, 0
+    limit = time.time() - STALE_TMP_SECONDS
+    count = stale = 0
+    for p in tmp.glob("ingest-*"):
+        try:
+            mtime = p.stat().st_mtime
+        except FileNotFoundError:
+            continue
+        count += 1
+        stale += mtime < limit
+    return count, stale

@@ -35,6 +35,31 @@ VIGIE_FIELD_KEYS: dict[str, Any] = (
 )
 VIGIE_BLIND_INDEX_KEY = os.environ.get("VIGIE_BLIND_INDEX_KEY") or str(_SECRETS["blind_index_key"])
 VIGIE_KEYS_FROM_ENV = bool(os.environ.get("VIGIE_FIELD_KEYS"))
+# Which secrets were read from secrets.json in the data directory: `check --deploy` refuses
+# any (a copy of the data directory must not carry the keys that protect it).
+VIGIE_SECRETS_FROM_DATA_DIR = [
+    name
+    for name, env in (
+        ("secret_key", "VIGIE_SECRET_KEY"),
+        ("field_keys", "VIGIE_FIELD_KEYS"),
+        ("blind_index_key", "VIGIE_BLIND_INDEX_KEY"),
+    )
+    if not os.environ.get(env)
+]
+
+# Tamper evidence (docs/adr/0030-anchored-tamper-evidence.md). The access log is an
+# HMAC-SHA256 chain under the audit key: 64 hex characters in VIGIE_AUDIT_KEY, or in the file
+# VIGIE_AUDIT_KEY_FILE; with neither, a key generated in <data dir>/audit.key (demo only:
+# `check --deploy` refuses it).
+VIGIE_AUDIT_KEY = os.environ.get("VIGIE_AUDIT_KEY", "")
+VIGIE_AUDIT_KEY_FILE = os.environ.get("VIGIE_AUDIT_KEY_FILE", "")
+# Ed25519 key (PEM file) signing custody tree heads, access-log checkpoints and bag contents.
+VIGIE_EVIDENCE_SIGNING_KEY = os.environ.get("VIGIE_EVIDENCE_SIGNING_KEY", "")
+# Where signed checkpoints of both logs are exported (comma-separated): a directory or file an
+# auditor keeps, or s3://bucket/prefix. VIGIE_WITNESS_S3_LOCK_DAYS > 0 asks for S3 object lock
+# (compliance mode) for that many days.
+VIGIE_WITNESS = [w.strip() for w in os.environ.get("VIGIE_WITNESS", "").split(",") if w.strip()]
+VIGIE_WITNESS_S3_LOCK_DAYS = int(os.environ.get("VIGIE_WITNESS_S3_LOCK_DAYS", "0"))
 
 # goAML reporting entity and code lists (the 5.0.1 schema's lists are placeholders that each
 # FIU replaces): JSON, e.g. {"rentity_id": 1042, "currency": "EUR", "funds_code": "K"}.

@@ -56,27 +56,6 @@ def test_fresh_data_dir_migrates_checks_and_creates_admin(tmp_path: Path) -> Non
     assert keys.returncode == 0 and "k1 (active)" in keys.stdout
 
 
-def test_production_settings_pass_deploy_checks(tmp_path: Path) -> None:
-    # Not the browser fixture's test-only DJANGO_ALLOW_ASYNC_UNSAFE (set when browser tests
-    # ran earlier in this process): the deploy checks rightly refuse it.
-    env = {
-        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
-        "VIGIE_DATA_DIR": str(tmp_path),
-        "ALLOWED_HOSTS": "vigie.example.org",
-        "DJANGO_SETTINGS_MODULE": "vigie.settings.production",
-    }
-    result = subprocess.run(
-        [*VIGIE, "check", "--deploy"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert "No problems found" in result.stdout
-
-
 @pytest.mark.django_db
 def test_createadmin_refuses_weak_password(world: Any) -> None:
     result = CliRunner().invoke(

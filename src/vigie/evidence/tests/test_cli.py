@@ -217,6 +217,7 @@ def test_killed_mid_ingest_leaves_no_half_item(tmp_path: Path) -> None:
     out = check.communicate(timeout=120)[0].decode()
     assert check.returncode == 0, out
     assert "Intact: 0 object(s), 0 custody entries, 0 signed tree head(s)." in out
+    assert "note: 1 temporary file(s) in the vault's tmp folder" in out  # reported, kept
     # The next ingest works, and the same bytes would be stored once.
     good = tmp_path / "good.txt"
     good.write_bytes(b"after the crash")
