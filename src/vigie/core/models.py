@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -13,10 +13,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vigie.core import jobfiles
+from vigie.core.classification import classify
 from vigie.core.roles import catalogue
 
 
 class Organisation(models.Model):
+    CLASSIFICATION: ClassVar[dict[str, str]] = classify(
+        ordinary="id code name kind country is_active created_at",
+    )
+
     class Kind(models.TextChoices):
         UN_ENTITY = "un_entity", _("UN entity")
         MEMBER_STATE = "member_state", _("Member state authority")
@@ -46,6 +51,13 @@ class Organisation(models.Model):
 
 
 class User(AbstractUser):
+    CLASSIFICATION: ClassVar[dict[str, str]] = classify(
+        identity="password first_name last_name email",
+        ordinary=(
+            "id last_login is_superuser username is_staff is_active date_joined preferred_language"
+        ),
+    )
+
     preferred_language = models.CharField(_("preferred language"), max_length=5, blank=True)
 
     class Meta:
@@ -55,6 +67,10 @@ class User(AbstractUser):
 
 class Membership(models.Model):
     """A user holds a role in an organisation; a user may hold several roles."""
+
+    CLASSIFICATION: ClassVar[dict[str, str]] = classify(
+        ordinary="id user organisation role created_at",
+    )
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     organisation = models.ForeignKey(
@@ -82,6 +98,10 @@ class Membership(models.Model):
 
 class OrganisationShare(models.Model):
     """An organisation lets a partner read its records of one kind (explicit, revocable)."""
+
+    CLASSIFICATION: ClassVar[dict[str, str]] = classify(
+        ordinary=("id owner partner scope include_identities created_by created_at revoked_at"),
+    )
 
     class Scope(models.TextChoices):
         CASES = "case", _("Case records")
@@ -116,6 +136,11 @@ class OrganisationShare(models.Model):
 class ApiToken(models.Model):
     """A bearer token for the API. Only a SHA-256 of the secret is stored."""
 
+    CLASSIFICATION: ClassVar[dict[str, str]] = classify(
+        identity="digest",
+        ordinary="id user name prefix created_at expires_at last_used_at revoked_at",
+    )
+
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=100)
     prefix = models.CharField(max_length=12, db_index=True)
@@ -147,6 +172,10 @@ class AccessLogHead(models.Model):
     so that deleting the newest entries is detected too.
     """
 
+    CLASSIFICATION: ClassVar[dict[str, str]] = classify(
+        ordinary="id last_seq last_hash",
+    )
+
     last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
 
@@ -156,6 +185,14 @@ class AccessLogHead(models.Model):
 
 class AccessLogEntry(models.Model):
     """Append-only record of a read or export of identifying data; each entry hashes the last."""
+
+    CLASSIFICATION: ClassVar[dict[str, str]] = classify(
+        sensitive="ip detail",
+        ordinary=(
+            "id seq at actor actor_username organisation_code action object_type "
+            "object_id fields request_id prev_hash entry_hash"
+        ),
+    )
 
     seq = models.BigIntegerField(unique=True)
     at = models.DateTimeField()
@@ -218,6 +255,10 @@ class AccessLogEntry(models.Model):
 class KeyRotation(models.Model):
     """Progress of one `vigie keys rotate` run, so an interrupted run resumes where it stopped."""
 
+    CLASSIFICATION: ClassVar[dict[str, str]] = classify(
+        ordinary="id new_key_id started_at finished_at progress rewritten",
+    )
+
     new_key_id = models.CharField(max_length=20)
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -233,6 +274,14 @@ class KeyRotation(models.Model):
 
 class Job(models.Model):
     """A unit of background work (an import, a batch screening, an export) and its progress."""
+
+    CLASSIFICATION: ClassVar[dict[str, str]] = classify(
+        sensitive="params result message error",
+        ordinary=(
+            "id kind organisation created_by status total done cancel_requested "
+            "attempts created_at started_at heartbeat_at finished_at"
+        ),
+    )
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")
