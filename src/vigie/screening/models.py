@@ -189,8 +189,8 @@ class Hit(models.Model):
     """A potential match between a saved subject and a list entry: an alert until reviewed."""
 
     CLASSIFICATION: ClassVar[dict[str, str]] = classify(
-        identity="explanation",
-        sensitive="score status subject_fingerprint",
+        # the explanation is stored without the subject's name (services.stored_explanation)
+        sensitive="explanation score status subject_fingerprint",
         ordinary=(
             "id organisation subject entry raised_by entry_fingerprint created_at updated_at"
         ),
