@@ -535,7 +535,8 @@ def htcds_to_record(item: dict[str, Any]) -> dict[str, Any]:
         elif name.startswith(("cas_", "vic_")):
             record["source_attributes"][name] = raw
         else:
-            raise RowError(name, raw, _("is not an HTCDS v2.0 field"))
+            # the value of a field nobody knows is identity by default: never quoted
+            raise RowError(name, "…", _("is not an HTCDS v2.0 field"))
     address = ", ".join(_clean(item.get(n)) for n in HTCDS_ADDRESS if _clean(item.get(n)))
     if address:
         victim["address"] = address

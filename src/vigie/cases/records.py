@@ -19,6 +19,7 @@ fields themselves; :func:`validate` returns every problem with its path, e.g.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
@@ -92,14 +93,49 @@ def identity_fields(model: type[models.Model]) -> list[str]:
     return [n for n in IDENTIFYING_FIELDS.get(model.__name__, ()) if not n.endswith("_index")]
 
 
+#: What a problem says instead of a value it may not quote.
+WITHHELD = "…"
+_INDEX = re.compile(r"\[\d+\]$")
+
+
 @dataclass
 class Problem:
+    """A problem of one value of a record. The value is quoted only when it belongs to a
+    field of the standard that is not identity: the value of an identity field, or of a
+    field the standard does not know (identity by default), is withheld, and so is any
+    message that repeats it (problems end up in job results, API responses, reject files
+    and logs read by people without ``victim.identity.view``)."""
+
     path: str
     value: Any
     message: str
 
+    def __post_init__(self) -> None:
+        if self.value is None or self.value == WITHHELD:
+            return
+        field = _INDEX.sub("", self.path.rsplit(".", 1)[-1])
+        if field not in _quotable():
+            text = str(self.value)
+            if text and text in str(self.message):
+                self.message = _("is not a valid value")
+            self.value = WITHHELD
+
     def __str__(self) -> str:
         return f"{self.path}: {self.value!r}: {self.message}"
+
+
+@cache
+def _quotable() -> frozenset[str]:
+    """The fields of the case record whose values a problem may quote: the fields of the
+    standard classified sensitive or ordinary (vigie.core.classification)."""
+    from vigie.core.classification import IDENTITY, concrete_fields, level_of
+
+    quotable: set[str] = set()
+    identity: set[str] = set()
+    for model in (Case, *CHILDREN.values()):
+        for name in concrete_fields(model):
+            (identity if level_of(model, name) == IDENTITY else quotable).add(name)
+    return frozenset(quotable - identity)  # a name that is identity anywhere is never quoted
 
 
 @dataclass

@@ -86,3 +86,60 @@ def test_the_neutraliser_follows_owasp() -> None:
         assert neutralise(bad) == "'" + bad
     for fine in ("-99", "+3.5", "-0.25e3", "Sinjar", "", "a=b", 5, None, -3):
         assert neutralise(fine) == fine
+
+
+MARK = "Qzvxmarker"
+
+
+def _start_import(world: World, path: Any, role: str = "case_manager", **params: Any) -> Any:
+    from vigie.core import jobs
+    from vigie.core.models import Job
+
+    user = world.users[role]
+    job = jobs.start(
+        "cases.import",
+        user=user,
+        organisation=world.own,
+        params={"path": str(path), "organisation_id": world.own.pk, "user_id": user.pk, **params},
+    )
+    return jobs.run_now(Job.objects.get(pk=job.pk))
+
+
+def test_row_problems_of_identity_fields_never_quote_the_value(world: World, tmp_path: Any) -> None:
+    import json
+
+    from vigie.core.models import Job
+
+    items = [
+        {
+            "cas_CaseNumber": "H-1",
+            "prs_FirstName": f"{MARK}first",
+            "prs_Birthdate": "2003-13-45",
+            "prs_Gender": "Feminine",
+        },
+        {"cas_CaseNumber": "H-2", f"xyz_{MARK}": f"{MARK}unknown"},
+    ]
+    path = tmp_path / "h.json"
+    path.write_text(json.dumps(items), "utf-8")
+    for role in ("case_manager", "analyst"):
+        job = _start_import(world, path, role=role, format="htcds")
+        assert job.status == Job.Status.FAILED
+        text = json.dumps(job.result) + (job.error or "") + (job.message or "")
+        assert "2003-13-45" not in text and f"{MARK}first" not in text, text
+        assert f"{MARK}unknown" not in text
+        assert "date_of_birth" in json.dumps(job.result["problems"])  # row, column and why
+
+
+def test_api_problems_of_identity_fields_never_quote_the_value(api: Any, world: World) -> None:
+    import copy
+
+    from vigie.cases.tests.conftest import RECORD
+
+    record = copy.deepcopy(RECORD)
+    record["victims"][0]["date_of_birth"] = f"{MARK}-not-a-date"
+    record["victims"][0][f"{MARK}field"] = f"{MARK}value"
+    res = api(world.users["field_officer"]).post("/api/cases/", record, format="json")
+    assert res.status_code == 400
+    body = res.content.decode()
+    assert "date_of_birth" in body and f"{MARK}-not-a-date" not in body
+    assert f"{MARK}value" not in body
