@@ -20,7 +20,12 @@ from django.utils.translation import gettext_lazy as _
 from vigie.cases.codelists import STANDARD_VERSION
 from vigie.cases.fields import CodeField, CodeListField
 from vigie.core.classification import classify
-from vigie.core.fields import BlindIndexField, EncryptedDateField, EncryptedTextField
+from vigie.core.fields import (
+    BlindIndexField,
+    EncryptedDateField,
+    EncryptedJSONField,
+    EncryptedTextField,
+)
 from vigie.core.models import Organisation
 
 AGE = [MinValueValidator(0), MaxValueValidator(120)]
@@ -54,10 +59,10 @@ class Case(models.Model):
     """One record of the standard: provenance, conflict context, dates, status and justice."""
 
     CLASSIFICATION: ClassVar[dict[str, str]] = classify(
-        identity="source_attributes",
+        identity="source_identity",
         sensitive=(
-            "summary area search_text codes_index event_date_start event_date_end "
-            "event_year identification_date identification_year report_date "
+            "source_attributes summary area search_text codes_index event_date_start "
+            "event_date_end event_year identification_date identification_year report_date "
             "investigation_status prosecution_status conviction_status"
         ),
         ordinary=(
@@ -113,8 +118,14 @@ class Case(models.Model):
     investigation_status = CodeField(_("investigation"), codelist="justice_status")
     prosecution_status = CodeField(_("prosecution"), codelist="justice_status")
     conviction_status = CodeField(_("conviction"), codelist="justice_status")
-    # columns of a source file that the standard has no field for, kept for a faithful export
+    # values of known source columns the standard has no field for (CTDC's explicit zeros
+    # and blanks), kept for a faithful export
     source_attributes = models.JSONField(_("unmapped source columns"), default=dict, blank=True)
+    # fields of a source record that no layout knows (HTCDS ``vic_MotherName``...): identity
+    # by default, encrypted, shown and exported only with the identity permissions
+    source_identity = EncryptedJSONField(
+        _("unknown source fields (identifying)"), null=True, blank=True
+    )
     # derived by services.refresh_index: " form:x country:IQ sex:female ... " and searchable text
     codes_index = models.TextField(default="", blank=True, editable=False)
     search_text = models.TextField(default="", blank=True, editable=False)
@@ -363,6 +374,7 @@ class Victim(OwnedByCase):
 # Fields that identify a person: encrypted, shown only with victim.identity.view, exported only
 # with victim.identity.export, never copied to analytic snapshots.
 IDENTIFYING_FIELDS: dict[str, tuple[str, ...]] = {
+    "Case": ("source_identity",),
     "Victim": (
         "given_name",
         "family_name",

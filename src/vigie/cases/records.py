@@ -376,9 +376,20 @@ def validate(
     for key in data:
         if key not in known and key not in NOT_WRITABLE:
             problems.append(Problem(key, data[key], _("is not a field of the case record")))
-    for name, (f, quick, _identity, _fk) in _specs(Case).items():
+    for name, (f, quick, identity, _fk) in _specs(Case).items():
         if name in data:
             value = data[name]
+            if identity and value not in (None, "", {}):
+                parsed.has_identity = True
+                if not allow_identity:
+                    problems.append(
+                        Problem(
+                            name,
+                            WITHHELD,
+                            _("you may not record identifying details in this organisation"),
+                        )
+                    )
+                    continue
             if quick is not None and value is not None and value != "":
                 try:
                     parsed.case[name] = quick(value)
@@ -531,8 +542,10 @@ def _value(obj: models.Model, f: models.Field[Any, Any]) -> Any:
 def serialize(case: Case, *, with_identity: bool) -> dict[str, Any]:
     """The nested record. Identifying fields only when ``with_identity`` (caller audits)."""
     out: dict[str, Any] = {"uuid": str(case.uuid), "organisation": case.organisation.code}
+    case_hidden = set() if with_identity else set(identity_fields(Case))
     for f in writable_fields(Case):
-        out[f.name] = _value(case, f)
+        if f.name not in case_hidden:
+            out[f.name] = _value(case, f)
     out["standard_version"] = case.standard_version
     out["created_at"] = case.created_at.isoformat() if case.created_at else None
     out["updated_at"] = case.updated_at.isoformat() if case.updated_at else None

@@ -151,6 +151,7 @@ def record_identity_read(user: Any, case: Case, action: str, detail: Any = None)
     named = [p for p in case.perpetrators.all() if p.name]
     fields = [f"Victim.{n}" for n in records.identity_fields(Victim)] if victims else []
     fields += ["Perpetrator.name"] if named else []
+    fields += ["Case.source_identity"] if case.source_identity else []
     audit.record_access(
         user,
         action,
@@ -174,7 +175,7 @@ LIST_MAX_PAGE_SIZE = 200
 # filter over a million cases would read them all on every page (docs/adr/0311).
 LIST_COUNT_CAP = 10_000
 # Columns a list row never shows (large texts); not read for list pages.
-LIST_DEFERRED = ("summary", "source_attributes", "codes_index", "search_text")
+LIST_DEFERRED = ("summary", "source_attributes", "source_identity", "codes_index", "search_text")
 
 
 def _keys(qs: QuerySet[Any]) -> tuple[str, str]:

@@ -143,3 +143,50 @@ def test_api_problems_of_identity_fields_never_quote_the_value(api: Any, world: 
     body = res.content.decode()
     assert "date_of_birth" in body and f"{MARK}-not-a-date" not in body
     assert f"{MARK}value" not in body
+
+
+def test_unknown_imported_fields_are_identity(world: World, tmp_path: Any, api: Any) -> None:
+    import json
+
+    from django.db import connection
+
+    from vigie.cases import exporter
+    from vigie.cases.models import Case
+    from vigie.core.models import Job, Membership, OrganisationShare, User
+
+    items = [
+        {
+            "cas_CaseNumber": "H-9",
+            "prs_Gender": "Feminine",
+            "vic_MotherName": f"{MARK}mother",
+            "vic_NationalIDOfFather": f"{MARK}-ID-77",
+        }
+    ]
+    path = tmp_path / "h.json"
+    path.write_text(json.dumps(items), "utf-8")
+    job = _start_import(world, path, format="htcds")
+    assert job.status == Job.Status.SUCCEEDED, job.error
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM cases_case")
+        assert MARK not in str(cursor.fetchall())
+    case = Case.objects.get()
+    # a partner organisation's analyst, through a share without identities
+    partner = User.objects.create(username="partner-analyst")
+    Membership.objects.create(user=partner, organisation=world.other, role="analyst")
+    OrganisationShare.objects.create(owner=world.own, partner=world.other, scope="case")
+    for user in (partner, world.users["analyst"]):
+        for url in (f"/api/cases/{case.uuid}/", f"/api/cases/{case.uuid}/?include=identity"):
+            res = api(user).get(url)
+            assert res.status_code == 200 and MARK not in res.content.decode()
+    # shown with victim.identity.view on request, and exported with victim.identity.export
+    shown = api(world.users["case_manager"]).get(f"/api/cases/{case.uuid}/?include=identity")
+    assert f"{MARK}mother" in shown.content.decode()
+    out = tmp_path / "out.json"
+    exporter.export(world.users["case_manager"], "htcds", out, identity=True)
+    assert json.loads(out.read_text("utf-8"))["records"][0]["vic_MotherName"] == f"{MARK}mother"
+    exporter.export(world.users["case_manager"], "htcds", out, identity=False)
+    assert MARK not in out.read_text("utf-8")
+    # an analyst may not import them (identity needs the identity permission)
+    Case.objects.all().delete()
+    job = _start_import(world, path, role="analyst", format="htcds")
+    assert job.status == Job.Status.FAILED and MARK not in json.dumps(job.result)
