@@ -190,3 +190,35 @@ def test_unknown_imported_fields_are_identity(world: World, tmp_path: Any, api: 
     Case.objects.all().delete()
     job = _start_import(world, path, role="analyst", format="htcds")
     assert job.status == Job.Status.FAILED and MARK not in json.dumps(job.result)
+
+
+def test_import_uploads_are_encrypted_at_rest(
+    web: Any, world: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from vigie.cases import uploads
+    from vigie.cases.models import Victim
+
+    content = (
+        "case.reference,victim.given_name,victim.sex,case.source_type,case.conflict_situation\n"
+        f"R-1,{MARK}name,female,case_management,iraq\n"
+    ).encode()
+    client = web(world.users["case_manager"])
+    upload = SimpleUploadedFile("people.csv", content, content_type="text/csv")
+    form = {"file": upload, "organisation": "own-org", "format": "vigie"}
+    page = client.post("/import/cases/", form)
+    assert page.status_code == 302, page.content.decode()[:2000]
+    stored = [p for p in uploads.upload_dir().iterdir() if p.is_file()]
+    assert stored and all(MARK.encode() not in p.read_bytes() for p in stored)
+    preview = client.get(page["Location"])
+    assert preview.status_code == 200 and "R-1" in preview.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        check = client.post(page["Location"], {"action": "check"})
+    assert check.status_code == 302, check.content.decode()[-3000:]
+    from vigie.core.models import Job
+
+    job = Job.objects.get(kind="cases.import")
+    assert job.status == Job.Status.SUCCEEDED, job.error
+    assert Victim.objects.count() == 0  # a check writes nothing; the file was read
+    assert job.result["rows"] == 1
