@@ -124,7 +124,7 @@ class Case(models.Model):
     # fields of a source record that no layout knows (HTCDS ``vic_MotherName``...): identity
     # by default, encrypted, shown and exported only with the identity permissions
     source_identity = EncryptedJSONField(
-        _("unknown source fields (identifying)"), null=True, blank=True
+        _("unknown source fields (identifying)"), null=True, blank=True, default=dict
     )
     # derived by services.refresh_index: " form:x country:IQ sex:female ... " and searchable text
     codes_index = models.TextField(default="", blank=True, editable=False)

@@ -33,7 +33,10 @@ class Migration(migrations.Migration):
             model_name="case",
             name="source_identity",
             field=vigie.core.fields.EncryptedJSONField(
-                blank=True, null=True, verbose_name="unknown source fields (identifying)"
+                blank=True,
+                default=dict,
+                null=True,
+                verbose_name="unknown source fields (identifying)",
             ),
         ),
         migrations.RunPython(move, migrations.RunPython.noop, elidable=True),
