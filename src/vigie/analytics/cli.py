@@ -201,12 +201,13 @@ def microdata_cmd(k: int, output: Path | None) -> None:
     import io
 
     from vigie.analytics import microdata, snapshot
+    from vigie.core import cells
 
     export = microdata.k_anonymise(snapshot.victim_dicts(), k=k)
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=list(export.columns))
     writer.writeheader()
-    writer.writerows(export.rows)
+    writer.writerows(cells.csv_dict(row) for row in export.rows)
     _emit(buf.getvalue().encode(), output, "csv")
     levels = ", ".join(f"{q}={lvl}" for q, lvl in export.levels.items() if lvl)
     click.echo(

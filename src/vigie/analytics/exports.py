@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 from vigie.analytics.disclosure import Release
+from vigie.core import cells
 
 FORMATS = ("csv", "json", "xlsx")
 CONTENT_TYPES = {
@@ -34,11 +35,13 @@ def release_dict(
 def to_csv(release: Release, nonzero: bool = False) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([*release.dims, "count", "suppressed"])
+    writer.writerow(cells.csv_row([*release.dims, "count", "suppressed"]))
     for row in release.rows(nonzero=nonzero):
-        writer.writerow([*(row[d] for d in release.dims), _cell(row["count"]), row["suppressed"]])
+        writer.writerow(
+            cells.csv_row([*(row[d] for d in release.dims), _cell(row["count"]), row["suppressed"]])
+        )
     for note in release.notes:
-        writer.writerow([f"# {note}"])
+        writer.writerow(cells.csv_row([f"# {note}"]))
     return out.getvalue().encode("utf-8")
 
 
@@ -53,14 +56,13 @@ def to_xlsx(sheets: dict[str, Release], nonzero: bool = False) -> bytes:
     book.remove(book.active)  # type: ignore[arg-type]
     for name, release in sheets.items():
         sheet = book.create_sheet(name[:31])
-        sheet.append([*release.dims, "count", "suppressed"])
+        sheet.append(cells.xlsx_row(sheet, [*release.dims, "count", "suppressed"]))
         for row in release.rows(nonzero=nonzero):
-            sheet.append(
-                [*(row[d] for d in release.dims), row["count"], "x" if row["suppressed"] else ""]
-            )
+            values = [*(row[d] for d in release.dims), row["count"]]
+            sheet.append(cells.xlsx_row(sheet, [*values, "x" if row["suppressed"] else ""]))
         sheet.append([])
         for note in release.notes:
-            sheet.append([note])
+            sheet.append(cells.xlsx_row(sheet, [note]))
     buf = io.BytesIO()
     book.save(buf)
     return buf.getvalue()

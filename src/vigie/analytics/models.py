@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from vigie.core.classification import classify
+
 
 class PrivacyLedgerEntry(models.Model):
     """A differentially private release and the budget it spent (append-only)."""
+
+    CLASSIFICATION: ClassVar[dict[str, str]] = classify(
+        sensitive="query",
+        ordinary=(
+            "id created_at user organisation label mechanism epsilon sensitivity scale cells"
+        ),
+    )
 
     created_at = models.DateTimeField(_("released at"), auto_now_add=True)
     user = models.ForeignKey(
@@ -35,6 +46,10 @@ class PrivacyLedgerEntry(models.Model):
 
 class PendingRefresh(models.Model):
     """A case changed since the snapshot last saw it (filled by signals, drained by a job)."""
+
+    CLASSIFICATION: ClassVar[dict[str, str]] = classify(
+        ordinary="id case_uuid noted_at",
+    )
 
     case_uuid = models.UUIDField(unique=True)
     noted_at = models.DateTimeField(auto_now_add=True)

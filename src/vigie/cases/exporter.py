@@ -23,7 +23,7 @@ from django.core.exceptions import PermissionDenied
 
 from vigie.cases import codelists, htcds_sheet, layouts, records, selectors
 from vigie.cases.models import Case
-from vigie.core import access, audit
+from vigie.core import access, audit, cells
 
 CHUNK = 500
 FORMATS = (
@@ -183,7 +183,7 @@ def _write_ctdc(items: Iterator[tuple[Case, dict[str, Any]]], layout: Any, path:
         writer = csv.DictWriter(fh, fieldnames=layout.columns, lineterminator="\n")
         writer.writeheader()
         for _case, data in items:
-            writer.writerows(layouts.record_to_ctdc_rows(layout, data))
+            writer.writerows(cells.csv_dict(r) for r in layouts.record_to_ctdc_rows(layout, data))
             n += 1
     return n
 
@@ -226,7 +226,7 @@ def _write_csv(items: Iterator[tuple[Case, dict[str, Any]]], path: Path) -> int:
         writer = csv.DictWriter(fh, fieldnames=FLAT_COLUMNS, lineterminator="\n")
         writer.writeheader()
         for _case, data in items:
-            writer.writerow(flat_row(data))
+            writer.writerow(cells.csv_dict(flat_row(data)))
             n += 1
     return n
 
@@ -236,11 +236,11 @@ def _write_xlsx(items: Iterator[tuple[Case, dict[str, Any]]], path: Path) -> int
 
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet("cases")
-    sheet.append(FLAT_COLUMNS)
+    sheet.append(cells.xlsx_row(sheet, FLAT_COLUMNS))
     n = 0
     for _case, data in items:
         row = flat_row(data)
-        sheet.append([row[c] for c in FLAT_COLUMNS])
+        sheet.append(cells.xlsx_row(sheet, [row[c] for c in FLAT_COLUMNS]))
         n += 1
     book.save(path)
     return n

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from vigie.cases import layouts
+from vigie.core import cells
 
 ID_COLUMN = "cas_CaseNumber"
 # (name, label) in the template's column order (labels put back over their own field)
@@ -177,7 +178,7 @@ def write_csv(path: Path, rows: Iterable[dict[str, str]]) -> int:
         writer = csv.DictWriter(fh, fieldnames=COLUMNS, lineterminator="\n", extrasaction="ignore")
         writer.writeheader()
         for row in rows:
-            writer.writerow(row)
+            writer.writerow(cells.csv_dict(row))
             n += 1
     return n
 
@@ -188,11 +189,11 @@ def write_xlsx(path: Path, rows: Iterable[dict[str, str]]) -> int:
 
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet("Sheet1")
-    sheet.append(COLUMNS)
-    sheet.append(["Case Number", *(label for _name, label in FIELDS)])
+    sheet.append(cells.xlsx_row(sheet, COLUMNS))
+    sheet.append(cells.xlsx_row(sheet, ["Case Number", *(label for _name, label in FIELDS)]))
     n = 0
     for row in rows:
-        sheet.append([row.get(c, "") for c in COLUMNS])
+        sheet.append(cells.xlsx_row(sheet, [row.get(c, "") for c in COLUMNS]))
         n += 1
     book.save(path)
     return n

@@ -103,9 +103,7 @@ class ImportView(PermissionRequired, View):
             return self.get(request, form)
         token = uuidlib.uuid4().hex
         target = uploads.upload_dir() / f"{token}{suffix}"
-        with target.open("wb") as fh:
-            for chunk in upload.chunks():
-                fh.write(chunk)
+        uploads.keep_encrypted(upload.chunks(), target)
         _remember(
             request,
             token,
@@ -128,9 +126,10 @@ class ImportPreviewView(PermissionRequired, View):
     required_permission = "case.import"
 
     def _table(self, path: Path) -> tuple[list[str], list[list[str]]]:
-        rows = importer.table_rows(path)
-        header = [h.strip() for h in next(rows, [])]
-        return header, list(islice(rows, SAMPLE_ROWS))
+        with uploads.readable(path) as plain:  # the upload is encrypted at rest
+            rows = importer.table_rows(plain)
+            header = [h.strip() for h in next(rows, [])]
+            return header, list(islice(rows, SAMPLE_ROWS))
 
     def _context(self, request: HttpRequest, token: str) -> dict[str, Any]:
         upload = _upload(request, token)
@@ -234,7 +233,10 @@ class ImportPreviewView(PermissionRequired, View):
             mapping_file = path.with_suffix(".mapping.yaml")
             mapping_file.write_text(mapping.dump(rules), encoding="utf-8")
             mapping_path = str(mapping_file)
-        fmt = "vigie" if rules is not None else (layout or importer.guess_format(path))
+        if rules is None and not layout:
+            with uploads.readable(path) as plain:
+                layout = importer.guess_format(plain)
+        fmt = "vigie" if rules is not None else layout
         partial = bool(upload.get("partial"))
         return jobs.start(
             "cases.import",

@@ -533,9 +533,12 @@ def htcds_to_record(item: dict[str, Any]) -> dict[str, Any]:
         elif name in HTCDS_ID_FIELDS:
             record["source_record_id"] = str(raw)
         elif name.startswith(("cas_", "vic_")):
-            record["source_attributes"][name] = raw
+            # a field no layout knows may name a person (vic_MotherName): identity by default,
+            # kept encrypted (Case.source_identity), never with the unmapped known columns
+            record.setdefault("source_identity", {})[name] = raw
         else:
-            raise RowError(name, raw, _("is not an HTCDS v2.0 field"))
+            # the value of a field nobody knows is identity by default: never quoted
+            raise RowError(name, "…", _("is not an HTCDS v2.0 field"))
     address = ", ".join(_clean(item.get(n)) for n in HTCDS_ADDRESS if _clean(item.get(n)))
     if address:
         victim["address"] = address
@@ -590,7 +593,8 @@ def record_to_htcds(record: dict[str, Any], *, with_identity: bool) -> list[dict
                 item["cas_ReferredOrganisation"] = ref["receiving_organisation_name"]
             if ref.get("referred_on"):
                 item["cas_OutgoingReferralDate"] = ref["referred_on"]
-        kept = record.get("source_attributes") or {}
+        # the record carries source_identity only when identities are exported
+        kept = {**(record.get("source_attributes") or {}), **(record.get("source_identity") or {})}
         item.update({k: v for k, v in kept.items() if k.startswith(("cas_", "vic_"))})
         out.append(item)
     return out

@@ -70,7 +70,7 @@ def vigie_fields() -> dict[str, models.Field[Any, Any]]:
         for f in records.writable_fields(model):
             if isinstance(f, models.ForeignKey):
                 continue
-            if section == "case" and f.name == "source_attributes":
+            if section == "case" and f.name in ("source_attributes", "source_identity"):
                 continue
             out[f"{section}.{f.name}"] = f
     return out

@@ -10,7 +10,7 @@ fields are encrypted (vigie.core.fields) and listed in ``IDENTIFYING_FIELDS``.
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -19,7 +19,13 @@ from django.utils.translation import gettext_lazy as _
 
 from vigie.cases.codelists import STANDARD_VERSION
 from vigie.cases.fields import CodeField, CodeListField
-from vigie.core.fields import BlindIndexField, EncryptedDateField, EncryptedTextField
+from vigie.core.classification import classify
+from vigie.core.fields import (
+    BlindIndexField,
+    EncryptedDateField,
+    EncryptedJSONField,
+    EncryptedTextField,
+)
 from vigie.core.models import Organisation
 
 AGE = [MinValueValidator(0), MaxValueValidator(120)]
@@ -51,6 +57,20 @@ class OwnedByCase(models.Model):
 
 class Case(models.Model):
     """One record of the standard: provenance, conflict context, dates, status and justice."""
+
+    CLASSIFICATION: ClassVar[dict[str, str]] = classify(
+        identity="source_identity",
+        sensitive=(
+            "source_attributes summary area search_text codes_index event_date_start "
+            "event_date_end event_year identification_date identification_year report_date "
+            "investigation_status prosecution_status conviction_status"
+        ),
+        ordinary=(
+            "id uuid organisation reference status source_type source_record_id "
+            "verification_status standard_version conflict_situation "
+            "conflict_context country created_by created_at updated_at"
+        ),
+    )
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # indexed as the first column of case_list_organisation and of the unique constraints
@@ -98,8 +118,14 @@ class Case(models.Model):
     investigation_status = CodeField(_("investigation"), codelist="justice_status")
     prosecution_status = CodeField(_("prosecution"), codelist="justice_status")
     conviction_status = CodeField(_("conviction"), codelist="justice_status")
-    # columns of a source file that the standard has no field for, kept for a faithful export
+    # values of known source columns the standard has no field for (CTDC's explicit zeros
+    # and blanks), kept for a faithful export
     source_attributes = models.JSONField(_("unmapped source columns"), default=dict, blank=True)
+    # fields of a source record that no layout knows (HTCDS ``vic_MotherName``...): identity
+    # by default, encrypted, shown and exported only with the identity permissions
+    source_identity = EncryptedJSONField(
+        _("unknown source fields (identifying)"), null=True, blank=True, default=dict
+    )
     # derived by services.refresh_index: " form:x country:IQ sex:female ... " and searchable text
     codes_index = models.TextField(default="", blank=True, editable=False)
     search_text = models.TextField(default="", blank=True, editable=False)
@@ -157,6 +183,11 @@ class CaseTerm(models.Model):
     case's ``created_at`` so that one term's cases are an index range in list order
     (vigie.cases.terms, docs/adr/0313). Derived: rewritten whenever the case is."""
 
+    CLASSIFICATION: ClassVar[dict[str, str]] = classify(
+        sensitive="term",
+        ordinary="id case created_at",
+    )
+
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="terms", db_index=False)
     term = models.CharField(max_length=64)
     created_at = models.DateTimeField()
@@ -176,6 +207,17 @@ class Incident(OwnedByCase):
     to it (``Victim.incident``): analyses count an incident's ``total`` and only the victims
     *without* an incident, so nobody is counted twice.
     """
+
+    CLASSIFICATION: ClassVar[dict[str, str]] = classify(
+        sensitive=(
+            "description date_start date_end area latitude longitude forms means "
+            "armed_group count_female_child count_male_child count_unknown_child "
+            "count_female_adult count_male_adult count_unknown_adult "
+            "count_female_unknown count_male_unknown count_unknown_unknown "
+            "total_reported"
+        ),
+        ordinary="id uuid organisation case country",
+    )
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="incidents")
     description = models.TextField(_("description (no names)"), blank=True, default="")
@@ -236,6 +278,23 @@ class Incident(OwnedByCase):
 
 class Victim(OwnedByCase):
     """A person recorded individually. Identity encrypted; profile in clear."""
+
+    CLASSIFICATION: ClassVar[dict[str, str]] = classify(
+        identity=(
+            "given_name family_name other_names date_of_birth document_number phone "
+            "address family_name_index date_of_birth_index document_number_index "
+            "phone_index"
+        ),
+        sensitive=(
+            "sex age_at_identification age_band_at_identification "
+            "age_group_at_identification age_at_exploitation "
+            "age_band_at_exploitation age_group_at_exploitation citizenship "
+            "displacement_status care_status minority_group has_disability "
+            "trafficking_status non_punishment_recorded consent_services "
+            "consent_sharing consent_evidence"
+        ),
+        ordinary="id uuid organisation case incident created_at updated_at",
+    )
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="victims")
     incident = models.ForeignKey(
@@ -315,6 +374,7 @@ class Victim(OwnedByCase):
 # Fields that identify a person: encrypted, shown only with victim.identity.view, exported only
 # with victim.identity.export, never copied to analytic snapshots.
 IDENTIFYING_FIELDS: dict[str, tuple[str, ...]] = {
+    "Case": ("source_identity",),
     "Victim": (
         "given_name",
         "family_name",
@@ -334,6 +394,14 @@ IDENTIFYING_FIELDS: dict[str, tuple[str, ...]] = {
 
 class Exploitation(OwnedByCase):
     """The exploitation a victim (or the people of an incident) suffered."""
+
+    CLASSIFICATION: ClassVar[dict[str, str]] = classify(
+        sensitive=(
+            "forms means recruitment_channels labour_sectors sex_exploitation_types "
+            "start_date end_date duration_months country area place_description"
+        ),
+        ordinary="id uuid organisation case victim incident",
+    )
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="exploitations")
     victim = models.ForeignKey(
@@ -384,6 +452,15 @@ class Exploitation(OwnedByCase):
 class Perpetrator(OwnedByCase):
     """A person or group responsible. A person's name is encrypted like a victim's."""
 
+    CLASSIFICATION: ClassVar[dict[str, str]] = classify(
+        identity="name name_index",
+        sensitive=(
+            "kind perpetrator_type group_code group_name role relationship sex "
+            "nationality sanctions_ref"
+        ),
+        ordinary="id uuid organisation case victim",
+    )
+
     class Kind(models.TextChoices):
         PERSON = "person", _("person")
         GROUP = "group", _("group")
@@ -424,6 +501,14 @@ class Perpetrator(OwnedByCase):
 class RouteLeg(OwnedByCase):
     """One place on the route, in order (``sequence`` 1, 2, ...)."""
 
+    CLASSIFICATION: ClassVar[dict[str, str]] = classify(
+        sensitive=(
+            "sequence country area latitude longitude role arrival_date "
+            "departure_date transport_mode corridor"
+        ),
+        ordinary="id uuid organisation case victim",
+    )
+
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="route")
     victim = models.ForeignKey(
         Victim, null=True, blank=True, on_delete=models.CASCADE, related_name="route"
@@ -455,6 +540,11 @@ class RouteLeg(OwnedByCase):
 
 class Referral(OwnedByCase):
     """A referral of a victim to a service (assistance), with its receiving organisation."""
+
+    CLASSIFICATION: ClassVar[dict[str, str]] = classify(
+        sensitive="service receiving_organisation_name status referred_on",
+        ordinary="id uuid organisation case victim receiving_organisation",
+    )
 
     class Status(models.TextChoices):
         PROPOSED = "proposed", _("proposed")
@@ -491,6 +581,11 @@ class Referral(OwnedByCase):
 class MappingProfile(models.Model):
     """A saved column-and-value mapping of an organisation: the same thing as a mapping YAML
     file of ``vigie import --mapping FILE`` (vigie.cases.mapping), kept for the web import."""
+
+    CLASSIFICATION: ClassVar[dict[str, str]] = classify(
+        sensitive="values",
+        ordinary="id organisation name layout columns created_by created_at updated_at",
+    )
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     name = models.CharField(_("name"), max_length=120)

@@ -19,6 +19,7 @@ fields themselves; :func:`validate` returns every problem with its path, e.g.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
@@ -92,14 +93,49 @@ def identity_fields(model: type[models.Model]) -> list[str]:
     return [n for n in IDENTIFYING_FIELDS.get(model.__name__, ()) if not n.endswith("_index")]
 
 
+#: What a problem says instead of a value it may not quote.
+WITHHELD = "…"
+_INDEX = re.compile(r"\[\d+\]$")
+
+
 @dataclass
 class Problem:
+    """A problem of one value of a record. The value is quoted only when it belongs to a
+    field of the standard that is not identity: the value of an identity field, or of a
+    field the standard does not know (identity by default), is withheld, and so is any
+    message that repeats it (problems end up in job results, API responses, reject files
+    and logs read by people without ``victim.identity.view``)."""
+
     path: str
     value: Any
     message: str
 
+    def __post_init__(self) -> None:
+        if self.value is None or self.value == WITHHELD:
+            return
+        field = _INDEX.sub("", self.path.rsplit(".", 1)[-1])
+        if field not in _quotable():
+            text = str(self.value)
+            if text and text in str(self.message):
+                self.message = _("is not a valid value")
+            self.value = WITHHELD
+
     def __str__(self) -> str:
         return f"{self.path}: {self.value!r}: {self.message}"
+
+
+@cache
+def _quotable() -> frozenset[str]:
+    """The fields of the case record whose values a problem may quote: the fields of the
+    standard classified sensitive or ordinary (vigie.core.classification)."""
+    from vigie.core.classification import IDENTITY, concrete_fields, level_of
+
+    quotable: set[str] = set()
+    identity: set[str] = set()
+    for model in (Case, *CHILDREN.values()):
+        for name in concrete_fields(model):
+            (identity if level_of(model, name) == IDENTITY else quotable).add(name)
+    return frozenset(quotable - identity)  # a name that is identity anywhere is never quoted
 
 
 @dataclass
@@ -340,9 +376,20 @@ def validate(
     for key in data:
         if key not in known and key not in NOT_WRITABLE:
             problems.append(Problem(key, data[key], _("is not a field of the case record")))
-    for name, (f, quick, _identity, _fk) in _specs(Case).items():
+    for name, (f, quick, identity, _fk) in _specs(Case).items():
         if name in data:
             value = data[name]
+            if identity and value not in (None, "", {}):
+                parsed.has_identity = True
+                if not allow_identity:
+                    problems.append(
+                        Problem(
+                            name,
+                            WITHHELD,
+                            _("you may not record identifying details in this organisation"),
+                        )
+                    )
+                    continue
             if quick is not None and value is not None and value != "":
                 try:
                     parsed.case[name] = quick(value)
@@ -495,8 +542,10 @@ def _value(obj: models.Model, f: models.Field[Any, Any]) -> Any:
 def serialize(case: Case, *, with_identity: bool) -> dict[str, Any]:
     """The nested record. Identifying fields only when ``with_identity`` (caller audits)."""
     out: dict[str, Any] = {"uuid": str(case.uuid), "organisation": case.organisation.code}
+    case_hidden = set() if with_identity else set(identity_fields(Case))
     for f in writable_fields(Case):
-        out[f.name] = _value(case, f)
+        if f.name not in case_hidden:
+            out[f.name] = _value(case, f)
     out["standard_version"] = case.standard_version
     out["created_at"] = case.created_at.isoformat() if case.created_at else None
     out["updated_at"] = case.updated_at.isoformat() if case.updated_at else None

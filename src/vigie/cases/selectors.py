@@ -11,10 +11,11 @@ from django.core.paginator import Page, Paginator
 from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 
 from vigie.cases import records, terms
 from vigie.cases.models import Case
-from vigie.core import access, audit
+from vigie.core import access, audit, errors
 
 
 @dataclass
@@ -150,6 +151,7 @@ def record_identity_read(user: Any, case: Case, action: str, detail: Any = None)
     named = [p for p in case.perpetrators.all() if p.name]
     fields = [f"Victim.{n}" for n in records.identity_fields(Victim)] if victims else []
     fields += ["Perpetrator.name"] if named else []
+    fields += ["Case.source_identity"] if case.source_identity else []
     audit.record_access(
         user,
         action,
@@ -173,7 +175,7 @@ LIST_MAX_PAGE_SIZE = 200
 # filter over a million cases would read them all on every page (docs/adr/0311).
 LIST_COUNT_CAP = 10_000
 # Columns a list row never shows (large texts); not read for list pages.
-LIST_DEFERRED = ("summary", "source_attributes", "codes_index", "search_text")
+LIST_DEFERRED = ("summary", "source_attributes", "source_identity", "codes_index", "search_text")
 
 
 def _keys(qs: QuerySet[Any]) -> tuple[str, str]:
@@ -272,13 +274,21 @@ def cursor_for(case: Case) -> str:
 def after_cursor(qs: QuerySet[Case], cursor: str) -> QuerySet[Case]:
     """The cases after ``cursor`` in the list order (keyset: no OFFSET, any depth).
 
-    A cursor that cannot be read raises ``ValueError``.
+    A cursor that cannot be read (not two integers, or out of the range of a date or a
+    row id) raises ``errors.Invalid`` (a 400, not an overflow deep in the ORM).
     """
     stamp, sep, pk = cursor.partition("_")
-    if not sep:
-        raise ValueError(cursor)
-    when = _EPOCH + int(stamp) * _MICROSECOND
-    last = int(pk)
+    try:
+        if not sep:
+            raise ValueError(cursor)
+        when = _EPOCH + int(stamp) * _MICROSECOND
+        last = int(pk)
+        if not 0 <= last < 2**63:
+            raise ValueError(cursor)
+    except (ValueError, OverflowError):
+        raise errors.Invalid(
+            _("after: not a position of this list"), detail={"parameter": "after"}
+        ) from None
     # "created_at <= t" first: the index range starts at the cursor (an OR alone would make
     # the database walk the list from the top)
     at, pk = _keys(qs)

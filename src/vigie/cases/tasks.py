@@ -32,8 +32,12 @@ CLEANUP = "cases.cleanup_uploads"
 
 @jobs.handler("cases.import")
 def import_file(job: Job, progress: jobs.Progress) -> dict[str, Any]:
+    with uploads.readable(Path(job.params["path"])) as path:  # web uploads: encrypted at rest
+        return _import_file(job, progress, path)
+
+
+def _import_file(job: Job, progress: jobs.Progress, path: Path) -> dict[str, Any]:
     params = job.params
-    path = Path(params["path"])
     org = Organisation.objects.get(pk=params["organisation_id"])
     user = User.objects.filter(pk=params.get("user_id")).first() if params.get("user_id") else None
     fmt = params.get("format") or importer.guess_format(path)

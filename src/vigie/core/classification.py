@@ -26,6 +26,17 @@ ORDINARY = "ordinary"
 LEVELS = (IDENTITY, SENSITIVE, ORDINARY)
 
 
+def classify(*, identity: str = "", sensitive: str = "", ordinary: str = "") -> dict[str, str]:
+    """A model's ``CLASSIFICATION`` from space-separated field names per level."""
+    out: dict[str, str] = {}
+    for level, names in ((IDENTITY, identity), (SENSITIVE, sensitive), (ORDINARY, ordinary)):
+        for name in names.split():
+            if name in out:
+                raise ValueError(f"field {name} is classified twice")
+            out[name] = level
+    return out
+
+
 def concrete_fields(model: Any) -> list[str]:
     """The names of the stored fields of ``model`` (foreign keys by field name)."""
     return [f.name for f in model._meta.concrete_fields]
@@ -38,6 +49,20 @@ def classification_of(model: Any, field_name: str) -> str:
         return IDENTITY
     declared: dict[str, str] = getattr(model, "CLASSIFICATION", {})
     return declared[field_name]
+
+
+def level_of(model: Any, field_name: str) -> str:
+    """The classification that output paths obey: an undeclared field is identity (a field
+    nobody classified is treated as the most protected kind until someone does)."""
+    try:
+        return classification_of(model, field_name)
+    except KeyError:
+        return IDENTITY
+
+
+def identity_fields(model: Any) -> list[str]:
+    """The names of ``model``'s identity fields, undeclared ones included."""
+    return [name for name in concrete_fields(model) if level_of(model, name) == IDENTITY]
 
 
 def fields_of(model: Any, level: str) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from django.core.exceptions import FieldError
@@ -68,6 +69,27 @@ class EncryptedDateField(EncryptedTextField):
     def deconstruct(self) -> Any:
         name, _path, args, kwargs = super().deconstruct()
         return name, "vigie.core.fields.EncryptedDateField", args, kwargs
+
+
+class EncryptedJSONField(EncryptedTextField):
+    """A JSON object stored encrypted (fields a model keeps for values it does not know,
+    identity by default). An empty object is stored as NULL and read back as ``{}``."""
+
+    def to_plain(self, value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+    def from_plain(self, text: str) -> Any:
+        return json.loads(text)
+
+    def get_prep_value(self, value: Any) -> Any:
+        return None if value in (None, "", {}) else super().get_prep_value(value)
+
+    def from_db_value(self, value: str | None, expression: Any, connection: Any) -> Any:
+        return {} if value is None else super().from_db_value(value, expression, connection)
+
+    def deconstruct(self) -> Any:
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "vigie.core.fields.EncryptedJSONField", args, kwargs
 
 
 class BlindIndexField(models.CharField):

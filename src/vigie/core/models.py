@@ -13,11 +13,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vigie.core import jobfiles
-from vigie.core.classification import ORDINARY
+from vigie.core.classification import ORDINARY, classify
 from vigie.core.roles import catalogue
 
 
 class Organisation(models.Model):
+    CLASSIFICATION: ClassVar[dict[str, str]] = classify(
+        ordinary="id code name kind country is_active created_at",
+    )
+
     class Kind(models.TextChoices):
         UN_ENTITY = "un_entity", _("UN entity")
         MEMBER_STATE = "member_state", _("Member state authority")
@@ -47,6 +51,13 @@ class Organisation(models.Model):
 
 
 class User(AbstractUser):
+    CLASSIFICATION: ClassVar[dict[str, str]] = classify(
+        identity="password first_name last_name email",
+        ordinary=(
+            "id last_login is_superuser username is_staff is_active date_joined preferred_language"
+        ),
+    )
+
     preferred_language = models.CharField(_("preferred language"), max_length=5, blank=True)
 
     class Meta:
@@ -56,6 +67,10 @@ class User(AbstractUser):
 
 class Membership(models.Model):
     """A user holds a role in an organisation; a user may hold several roles."""
+
+    CLASSIFICATION: ClassVar[dict[str, str]] = classify(
+        ordinary="id user organisation role created_at",
+    )
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     organisation = models.ForeignKey(
@@ -83,6 +98,10 @@ class Membership(models.Model):
 
 class OrganisationShare(models.Model):
     """An organisation lets a partner read its records of one kind (explicit, revocable)."""
+
+    CLASSIFICATION: ClassVar[dict[str, str]] = classify(
+        ordinary=("id owner partner scope include_identities created_by created_at revoked_at"),
+    )
 
     class Scope(models.TextChoices):
         CASES = "case", _("Case records")
@@ -127,6 +146,12 @@ class ApiToken(models.Model):
         READ = "read", _("Read only")
         WRITE = "write", _("Read and write")
 
+    CLASSIFICATION: ClassVar[dict[str, str]] = classify(
+        identity="digest",
+        ordinary="id user name prefix access permissions created_at expires_at last_used_at "
+        "revoked_at revoked_reason",
+    )
+
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=100)
     prefix = models.CharField(max_length=12, db_index=True)
@@ -140,21 +165,6 @@ class ApiToken(models.Model):
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_reason = models.CharField(max_length=20, blank=True)
-
-    CLASSIFICATION: ClassVar[dict[str, str]] = {
-        "id": ORDINARY,
-        "user": ORDINARY,
-        "name": ORDINARY,
-        "prefix": ORDINARY,
-        "digest": ORDINARY,
-        "access": ORDINARY,
-        "permissions": ORDINARY,
-        "created_at": ORDINARY,
-        "expires_at": ORDINARY,
-        "last_used_at": ORDINARY,
-        "revoked_at": ORDINARY,
-        "revoked_reason": ORDINARY,
-    }
 
     class Meta:
         ordering = ["-created_at"]
@@ -246,6 +256,10 @@ class AccessLogHead(models.Model):
     so that deleting the newest entries is detected too.
     """
 
+    CLASSIFICATION: ClassVar[dict[str, str]] = classify(
+        ordinary="id last_seq last_hash",
+    )
+
     last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
 
@@ -255,6 +269,14 @@ class AccessLogHead(models.Model):
 
 class AccessLogEntry(models.Model):
     """Append-only record of a read or export of identifying data; each entry hashes the last."""
+
+    CLASSIFICATION: ClassVar[dict[str, str]] = classify(
+        sensitive="ip detail",
+        ordinary=(
+            "id seq at actor actor_username organisation_code action object_type "
+            "object_id fields request_id prev_hash entry_hash"
+        ),
+    )
 
     seq = models.BigIntegerField(unique=True)
     at = models.DateTimeField()
@@ -327,6 +349,10 @@ def access_mac(key: bytes, prev_hash: str, payload: dict[str, Any]) -> str:
 class KeyRotation(models.Model):
     """Progress of one `vigie keys rotate` run, so an interrupted run resumes where it stopped."""
 
+    CLASSIFICATION: ClassVar[dict[str, str]] = classify(
+        ordinary="id new_key_id started_at finished_at progress rewritten",
+    )
+
     new_key_id = models.CharField(max_length=20)
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -342,6 +368,14 @@ class KeyRotation(models.Model):
 
 class Job(models.Model):
     """A unit of background work (an import, a batch screening, an export) and its progress."""
+
+    CLASSIFICATION: ClassVar[dict[str, str]] = classify(
+        sensitive="params result message error",
+        ordinary=(
+            "id kind organisation created_by status total done cancel_requested "
+            "attempts created_at started_at heartbeat_at finished_at"
+        ),
+    )
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Queued")

@@ -414,7 +414,8 @@ def _write(
             ],
             ignore_conflicts=True,  # a concurrent ingest of the same bytes made it first
         )  # fmt: skip
-        # The first item of each blob (lowest id, not itself a duplicate) is the original.
+        # The first item of each blob in the organisation (lowest id, not itself a duplicate)
+        # is the original; another organisation's item is never named (issue 15).
         firsts: dict[int, str] = {
             bid: str(uuidlib.UUID(str(u)))
             for bid, u in sql.lookup(
@@ -422,6 +423,7 @@ def _write(
                 "blob_id, uuid",
                 "blob_id",
                 list(blob_ids.values()),
+                f"AND organisation_id = {int(organisation.pk)} "
                 "AND duplicate_of_id IS NULL ORDER BY id DESC",
             )
         }

@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.http import StreamingHttpResponse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
-from vigie.core import audit
+from vigie.core import audit, filecrypt
 from vigie.evidence import bag, keys, log, selectors
 from vigie.evidence.models import Item
 from vigie.evidence.services import IDENTIFYING_FIELDS, EvidenceError, safe_name
@@ -193,6 +195,8 @@ def export_to_zip(
         name = zip_name(case_ref)
         archive = shutil.make_archive(str(folder / name[:-4]), "zip", bag_dir)
         shutil.rmtree(bag_dir)
+        # kept for KEEP_HOURS: encrypted at rest, decrypted as it is served (issue 15)
+        plain_size = filecrypt.encrypt_file(Path(archive), Path(archive))
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
@@ -206,7 +210,7 @@ def export_to_zip(
         "items": count,
         "item_uuids": [str(u) for u in items],
         "zip": Path(archive).name,
-        "zip_bytes": Path(archive).stat().st_size,
+        "zip_bytes": plain_size,
     }
 
 
@@ -236,6 +240,16 @@ def archive_of(job: Any) -> Path | None:
         return None
     path = exports_dir() / str(job.pk) / safe_name(name)
     return path if path.is_file() else None
+
+
+def archive_response(archive: Path, job: Any) -> StreamingHttpResponse:
+    """The zip as it is served: decrypted chunk by chunk (never whole in memory)."""
+    response = StreamingHttpResponse(filecrypt.iter_plain(archive), content_type="application/zip")
+    response["Content-Disposition"] = content_disposition_header(True, archive.name) or ""
+    size = (job.result or {}).get("zip_bytes")
+    if size is not None:
+        response["Content-Length"] = str(size)
+    return response
 
 
 def record_archive_download(user: Any, job: Any) -> None:

@@ -10,18 +10,23 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from vigie.core.classification import classify
 from vigie.core.fields import EncryptedTextField
 from vigie.core.models import Organisation
 from vigie.evidence import merkle
 
 
 class Blob(models.Model):
+    CLASSIFICATION: ClassVar[dict[str, str]] = classify(
+        ordinary="id sha256 sha512 size key_id mime_type type_name extension stored_at",
+    )
+
     sha256 = models.CharField(max_length=64, unique=True)
     sha512 = models.CharField(max_length=128)
     size = models.BigIntegerField()
@@ -38,6 +43,12 @@ class Blob(models.Model):
 class TechnicalMetadata(models.Model):
     """What the bytes say about themselves (EXIF, PDF properties), kept apart from them."""
 
+    CLASSIFICATION: ClassVar[dict[str, str]] = classify(
+        identity="data",
+        sensitive="problems",
+        ordinary="id blob extractor",
+    )
+
     blob = models.OneToOneField(Blob, on_delete=models.CASCADE, related_name="metadata")
     extractor = models.CharField(max_length=100)
     data = models.JSONField(default=dict)
@@ -48,6 +59,15 @@ class TechnicalMetadata(models.Model):
 
 
 class Item(models.Model):
+    CLASSIFICATION: ClassVar[dict[str, str]] = classify(
+        identity="description collected_by place consent",
+        sensitive="original_name collected_at",
+        ordinary=(
+            "id uuid organisation case_ref blob source derivation duplicate_of "
+            "sealed sealed_at sealed_by added_by added_at"
+        ),
+    )
+
     class Derivation(models.TextChoices):
         NONE = "", _("original")
         REDACTED = "redacted", _("redacted copy")
@@ -118,6 +138,10 @@ class ItemLink(models.Model):
     reference, which is bound into the custody log, is never lost.
     """
 
+    CLASSIFICATION: ClassVar[dict[str, str]] = classify(
+        ordinary="id item kind reference case perpetrator incident",
+    )
+
     class Kind(models.TextChoices):
         CASE = "case", _("case")
         PERPETRATOR = "perpetrator", _("perpetrator")
@@ -148,6 +172,13 @@ class ItemLink(models.Model):
 
 class CustodyEntry(models.Model):
     """One leaf of the custody log. Never updated, never deleted."""
+
+    CLASSIFICATION: ClassVar[dict[str, str]] = classify(
+        sensitive="detail",
+        ordinary=(
+            "id seq at item item_uuid sha256 event actor actor_name organisation_code leaf_hash"
+        ),
+    )
 
     class Event(models.TextChoices):
         COLLECTED = "collected", _("collected")
@@ -205,6 +236,10 @@ def leaf_bytes(**fields: Any) -> bytes:
 class LogState(models.Model):
     """Single row: log size and its right edge. Appending locks it (one writer at a time)."""
 
+    CLASSIFICATION: ClassVar[dict[str, str]] = classify(
+        ordinary="id size frontier",
+    )
+
     size = models.BigIntegerField(default=0)
     frontier = models.JSONField(default=list)
 
@@ -213,6 +248,10 @@ class LogState(models.Model):
 
 
 class SignedTreeHead(models.Model):
+    CLASSIFICATION: ClassVar[dict[str, str]] = classify(
+        ordinary="id tree_size root_hash timestamp_ms log_id signature tsa_url tsa_token",
+    )
+
     tree_size = models.BigIntegerField()
     root_hash = models.CharField(max_length=64)
     timestamp_ms = models.BigIntegerField()
@@ -230,6 +269,11 @@ class SignedTreeHead(models.Model):
 
 class AccessApproval(models.Model):
     """Access to a sealed item, asked by one person and approved by another."""
+
+    CLASSIFICATION: ClassVar[dict[str, str]] = classify(
+        sensitive="reason",
+        ordinary="id item requested_by requested_at approved_by approved_at expires_at",
+    )
 
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="approvals")
     requested_by = models.ForeignKey(
@@ -252,6 +296,12 @@ class AccessApproval(models.Model):
 
 class UploadSession(models.Model):
     """A resumable upload: chunks are appended to a partial file until it is complete."""
+
+    CLASSIFICATION: ClassVar[dict[str, str]] = classify(
+        identity="fields",
+        sensitive="filename",
+        ordinary="id uuid user organisation size received stored key_id created_at item",
+    )
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

@@ -233,7 +233,13 @@ def ingest(
             TechnicalMetadata.objects.create(
                 blob=blob, extractor=ex.extractor, data=ex.data, problems="\n".join(ex.problems)
             )
-        first = Item.objects.filter(blob=blob, duplicate_of__isnull=True).order_by("id").first()
+        # the same bytes are linked to the organisation's own original only: naming another
+        # organisation's item would tell the uploader that it holds this file (issue 15)
+        first = (
+            Item.objects.filter(blob=blob, organisation=organisation, duplicate_of__isnull=True)
+            .order_by("id")
+            .first()
+        )
         item = Item.objects.create(
             organisation=organisation,
             case_ref=collection.case_ref.strip(),

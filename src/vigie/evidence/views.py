@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import (
-    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
@@ -77,8 +76,8 @@ class ItemDetailView(PermissionRequired, View):
                 "item": item,
                 "meta": getattr(item.blob, "metadata", None),
                 "custody": selectors.custody_of(item),
-                "derived": item.derived_items.all(),
-                "duplicates": item.duplicates.all(),
+                "derived": selectors.visible_items(user).filter(source=item),
+                "duplicates": selectors.visible_items(user).filter(duplicate_of=item),
                 "may_open": selectors.may_open(user, item),
                 "can_seal": access.can(user, "evidence.seal", item),
                 "verification": verification,
@@ -231,9 +230,4 @@ class ExportDownloadView(PermissionRequired, View):
         if archive is None:
             raise Http404("this export is not ready or no longer kept")
         exports.record_archive_download(user, job)
-        return FileResponse(
-            archive.open("rb"),
-            as_attachment=True,
-            filename=archive.name,
-            content_type="application/zip",
-        )
+        return exports.archive_response(archive, job)

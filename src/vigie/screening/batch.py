@@ -14,6 +14,7 @@ from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 
+from vigie.core import cells
 from vigie.screening import engine
 from vigie.screening.services import make_query
 
@@ -253,33 +254,37 @@ def run(
         if writer is not None:
             if not result["matches"]:
                 writer.writerow(
-                    [
-                        row.number,
-                        result["id"],
-                        result["name"],
-                        result.get("error", "no match"),
-                        "",
-                        "",
-                        "",
-                        "",
-                        "",
-                        "",
-                    ]
+                    cells.csv_row(
+                        [
+                            row.number,
+                            result["id"],
+                            result["name"],
+                            result.get("error", "no match"),
+                            "",
+                            "",
+                            "",
+                            "",
+                            "",
+                            "",
+                        ]
+                    )
                 )
             for m in result["matches"]:
                 writer.writerow(
-                    [
-                        row.number,
-                        result["id"],
-                        result["name"],
-                        "potential match",
-                        m["reference"],
-                        m["watchlist"],
-                        m["caption"],
-                        m["score"],
-                        m["explanation"]["matched_name"],
-                        "; ".join(m["explanation"]["reasons"]),
-                    ]
+                    cells.csv_row(
+                        [
+                            row.number,
+                            result["id"],
+                            result["name"],
+                            "potential match",
+                            m["reference"],
+                            m["watchlist"],
+                            m["caption"],
+                            m["score"],
+                            m["explanation"]["matched_name"],
+                            "; ".join(m["explanation"]["reasons"]),
+                        ]
+                    )
                 )
         else:
             out.write(

@@ -221,7 +221,7 @@ class ScreeningIndex:
                 which = "the listed name"
             else:
                 which = f"a {listed.quality or 'listed'}-quality {listed.kind.replace('_', ' ')}"
-            reasons = [f"{which} {listed.text!r} matches {match.query!r} at {name_score:.2f}"]
+            reasons = [f"{which} {listed.text!r} matches the name screened at {name_score:.2f}"]
             mismatch = bool(
                 query.schema
                 and entry.schema != query.schema

@@ -82,17 +82,17 @@ def compare(
     if birth_date and (evidence.birth_years or evidence.birth_dates):
         if birth_date[:10] in evidence.birth_dates:
             adj.features["birth_date"] = DOB_EXACT
-            adj.reasons.append(f"same date of birth {birth_date[:10]}")
+            adj.reasons.append("same date of birth as a listed one")
         elif years_of(birth_date) & evidence.birth_years:
             adj.features["birth_date"] = DOB_YEAR
-            adj.reasons.append(f"same year of birth {sorted(years_of(birth_date))[0]}")
+            adj.reasons.append("same year of birth as a listed one")
         elif years_of(birth_date):
             near = any(abs(y - e) <= 1 for y in years_of(birth_date) for e in evidence.birth_years)
             adj.features["birth_date"] = DOB_CONFLICT / 3 if near else DOB_CONFLICT
             adj.reasons.append(
                 "year of birth differs by one"
                 if near
-                else f"different year of birth ({birth_date} vs {sorted(evidence.birth_years)})"
+                else f"different year of birth (listed: {sorted(evidence.birth_years)})"
             )
     if country and evidence.countries:
         code = country_code(country)
@@ -107,7 +107,7 @@ def compare(
         if key and key in evidence.documents:
             adj.decisive = True
             adj.features["document"] = 1.0
-            adj.reasons.append(f"identity document {document} matches exactly: decisive")
+            adj.reasons.append("identity document matches a listed one exactly: decisive")
         elif evidence.documents:
             adj.features["document"] = DOCUMENT_CONFLICT
             adj.reasons.append("identity document does not match the listed ones")

@@ -4,18 +4,23 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from vigie.core.classification import classify
 from vigie.core.fields import BlindIndexField, EncryptedTextField
 from vigie.core.models import Organisation
 
 
 class Watchlist(models.Model):
     """A list that is loaded again and again: UN Consolidated List, OFAC SDN, a debarment list."""
+
+    CLASSIFICATION: ClassVar[dict[str, str]] = classify(
+        ordinary="id code title source created_at",
+    )
 
     code = models.SlugField(max_length=60, unique=True)
     title = models.CharField(max_length=200)
@@ -35,6 +40,13 @@ class Watchlist(models.Model):
 
 class ListVersion(models.Model):
     """One load of a watchlist file, with what it added, removed and amended."""
+
+    CLASSIFICATION: ClassVar[dict[str, str]] = classify(
+        ordinary=(
+            "id watchlist number status file_name file_sha256 published loaded_at "
+            "loaded_by entry_count name_count added removed amended"
+        ),
+    )
 
     class Status(models.TextChoices):
         ACTIVE = "active", _("In force")
@@ -71,6 +83,13 @@ class ListEntry(models.Model):
     (names with kind and quality, birth dates and places, nationalities, documents, addresses,
     programmes, comments). Public list data, not victims' data: stored in clear."""
 
+    CLASSIFICATION: ClassVar[dict[str, str]] = classify(
+        ordinary=(
+            "id watchlist reference schema caption data fingerprint listed_on "
+            "regime is_active first_version changed_in removed_in"
+        ),
+    )
+
     watchlist = models.ForeignKey(Watchlist, on_delete=models.CASCADE, related_name="entries")
     reference = models.CharField(max_length=120)
     schema = models.CharField(max_length=20)
@@ -102,6 +121,10 @@ class ListEntry(models.Model):
 class EntryChange(models.Model):
     """History: what one version did to one entry (``before`` holds the previous data)."""
 
+    CLASSIFICATION: ClassVar[dict[str, str]] = classify(
+        ordinary="id version entry kind fields before",
+    )
+
     class Kind(models.TextChoices):
         ADDED = "added", _("Added")
         REMOVED = "removed", _("Removed")
@@ -124,6 +147,12 @@ class EntryChange(models.Model):
 class Subject(models.Model):
     """A person or organisation an organisation screens again at every list update: a
     supplier, a counterparty, a perpetrator recorded in a case. The name is encrypted."""
+
+    CLASSIFICATION: ClassVar[dict[str, str]] = classify(
+        identity="name name_index birth_date document",
+        sensitive="kind country purpose fingerprint",
+        ordinary=("id organisation external_id created_by created_at updated_at last_screened_at"),
+    )
 
     class Kind(models.TextChoices):
         PERSON = "Person", _("Person")
@@ -158,6 +187,14 @@ class Subject(models.Model):
 
 class Hit(models.Model):
     """A potential match between a saved subject and a list entry: an alert until reviewed."""
+
+    CLASSIFICATION: ClassVar[dict[str, str]] = classify(
+        # the explanation is stored without the subject's name (services.stored_explanation)
+        sensitive="explanation score status subject_fingerprint",
+        ordinary=(
+            "id organisation subject entry raised_by entry_fingerprint created_at updated_at"
+        ),
+    )
 
     class Status(models.TextChoices):
         OPEN = "open", _("To review")
@@ -195,6 +232,11 @@ class Hit(models.Model):
 
 class Decision(models.Model):
     """A reviewer's decision on a hit, with the reason; kept for ever (audit)."""
+
+    CLASSIFICATION: ClassVar[dict[str, str]] = classify(
+        sensitive="reason status subject_fingerprint",
+        ordinary="id hit organisation decided_by decided_at entry_fingerprint",
+    )
 
     hit = models.ForeignKey(Hit, on_delete=models.CASCADE, related_name="decisions")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")

@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from vigie.core import access
+from vigie.core import access, audit
 from vigie.screening import engine, index_cache
 from vigie.screening.models import EntryChange, Hit, ListEntry, ListVersion, Subject, Watchlist
 
@@ -105,9 +105,56 @@ def visible_subjects(user: Any) -> QuerySet[Subject]:
     )
 
 
+#: The saved subjects copied from a case's perpetrators (vigie.screening.perpetrators.PURPOSE).
+PERPETRATOR = "perpetrator"
+IDENTITY_FIELDS = ["name", "birth_date", "document"]
+
+
+def shows_identity(user: Any, subject: Subject) -> bool:
+    """Whether ``user`` may see ``subject``'s name, birth date and document.
+
+    A person copied from a case's perpetrators is shown only to those who may see that
+    case's perpetrator identity (``case.view`` and ``victim.identity.view`` in the case's
+    organisation, as on the case page): a screening officer or financial analyst who may not
+    open the case sees the subject by its reference only. Subjects that screening users saved
+    themselves (suppliers, counterparties) are shown to anyone who may screen for the org."""
+    if subject.purpose != PERPETRATOR or subject.kind != Subject.Kind.PERSON:
+        return True
+    org = subject.organisation_id
+    return access.has_perm(user, "case.view", org) and access.has_perm(
+        user, "victim.identity.view", org
+    )
+
+
+def record_subject_views(
+    user: Any, object_type: str, subjects: list[Subject], where: str = ""
+) -> None:
+    """One access-log entry per organisation whose subjects ``user`` viewed, under that
+    organisation (its auditors see it), naming the identity fields shown (none when every
+    identity was withheld)."""
+    by_org: dict[str, tuple[list[str], bool]] = {}
+    for subject in subjects:
+        code = subject.organisation.code
+        ids, shown = by_org.get(code, ([], False))
+        ids.append(str(subject.pk))
+        by_org[code] = (ids, shown or shows_identity(user, subject))
+    for code, (ids, shown) in sorted(by_org.items()):
+        audit.record_access(
+            user,
+            "view",
+            object_type,
+            where or ",".join(ids)[:64],
+            IDENTITY_FIELDS if shown else [],
+            organisation_code=code,
+            detail={"subjects": len(ids)},
+        )
+
+
 def visible_hits(user: Any, status: str | None = None) -> QuerySet[Hit]:
     qs = access.filter_visible(
-        Hit.objects.select_related("subject", "entry", "entry__watchlist", "organisation"),
+        Hit.objects.select_related(
+            "subject", "subject__organisation", "entry", "entry__watchlist", "organisation"
+        ),
         user,
         "screening.review",
     )

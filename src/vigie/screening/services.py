@@ -98,6 +98,16 @@ class ScreenOutcome:
     remembered: int = 0  # hits not raised again: a decision stands for the same subject+entry
 
 
+#: Parts of a match explanation that repeat the subject's own name: never stored with an
+#: alert (the name is kept encrypted on the subject, shown only to those who may see it).
+QUERY_PARTS = ("query_name", "alignment")
+
+
+def stored_explanation(explanation: dict[str, Any]) -> dict[str, Any]:
+    """A match explanation without the subject's name (the listed side is public data)."""
+    return {k: v for k, v in explanation.items() if k not in QUERY_PARTS}
+
+
 def record_hits(
     subject: Subject, results: list[engine.Result], version: ListVersion | None = None
 ) -> ScreenOutcome:
@@ -115,7 +125,7 @@ def record_hits(
                 entry=entry,
                 raised_by=version,
                 score=r.score,
-                explanation=r.explanation,
+                explanation=stored_explanation(r.explanation),
                 subject_fingerprint=subject.fingerprint,
                 entry_fingerprint=entry.fingerprint,
             )
@@ -132,7 +142,7 @@ def record_hits(
             hit.status = Hit.Status.OPEN
             hit.raised_by = version
             outcome.reopened += 1
-        hit.score, hit.explanation = r.score, r.explanation
+        hit.score, hit.explanation = r.score, stored_explanation(r.explanation)
         hit.subject_fingerprint, hit.entry_fingerprint = subject.fingerprint, entry.fingerprint
         hit.save()
     subject.last_screened_at = timezone.now()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -59,26 +60,28 @@ class SearchPage(PermissionRequired, View):
         )
 
 
+def _subjects_page(request: HttpRequest, subjects: Any, number: Any) -> dict[str, Any]:
+    """One page of subjects with, for each, whether its identity may be shown to the user;
+    the view in the access log of each organisation concerned."""
+    page = Paginator(subjects, 50).get_page(number)
+    rows = [(s, selectors.shows_identity(request.user, s)) for s in page]
+    selectors.record_subject_views(request.user, "screening.subject", list(page))
+    return {"page": page, "rows": rows}
+
+
 class SubjectsPage(PermissionRequired, View):
     required_permission = "screening.run"
 
     def get(self, request: HttpRequest) -> HttpResponse:
         subjects = selectors.visible_subjects(request.user).prefetch_related("hits")
-        page = Paginator(subjects, 50).get_page(request.GET.get("page"))
-        if page.object_list:
-            audit.record_access(
-                request.user, "view", "screening.subject", f"page {page.number}", ["name"]
-            )
-        return render(request, "screening/subjects.html", {"page": page, "form": SubjectForm()})
+        ctx = _subjects_page(request, subjects, request.GET.get("page"))
+        return render(request, "screening/subjects.html", {**ctx, "form": SubjectForm()})
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = SubjectForm(request.POST)
         if not form.is_valid():
-            subjects = selectors.visible_subjects(request.user)
-            page = Paginator(subjects, 50).get_page(1)
-            return render(
-                request, "screening/subjects.html", {"page": page, "form": form}, status=400
-            )
+            ctx = _subjects_page(request, selectors.visible_subjects(request.user), 1)
+            return render(request, "screening/subjects.html", {**ctx, "form": form}, status=400)
         d = form.cleaned_data
         org = services.acting_organisation(request.user, "screening.run")
         try:
@@ -95,10 +98,8 @@ class SubjectsPage(PermissionRequired, View):
             )
         except ValidationError as exc:
             form.add_error(None, exc.messages)
-            page = Paginator(selectors.visible_subjects(request.user), 50).get_page(1)
-            return render(
-                request, "screening/subjects.html", {"page": page, "form": form}, status=400
-            )
+            ctx = _subjects_page(request, selectors.visible_subjects(request.user), 1)
+            return render(request, "screening/subjects.html", {**ctx, "form": form}, status=400)
         messages.success(
             request,
             _("Subject saved; %(n)d potential match(es) raised for review.")
@@ -114,14 +115,14 @@ class ReviewPage(PermissionRequired, View):
         status = request.GET.get("status", "open")
         hits = selectors.visible_hits(request.user, None if status == "all" else status)
         page = Paginator(hits, 25).get_page(request.GET.get("page"))
-        if page.object_list:
-            audit.record_access(
-                request.user, "view", "screening.hit", f"page {page.number}", ["subject.name"]
-            )
+        rows = [(h, selectors.shows_identity(request.user, h.subject)) for h in page]
+        selectors.record_subject_views(
+            request.user, "screening.hit", [h.subject for h in page], f"page {page.number}"
+        )
         return render(
             request,
             "screening/review.html",
-            {"page": page, "status": status, "form": DecisionForm()},
+            {"page": page, "rows": rows, "status": status, "form": DecisionForm()},
         )
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -41,10 +40,7 @@ class CaseListPagination(PageNumberPagination):
             )
             return self.rows
         size = self.get_page_size(request) or self.page_size
-        try:
-            after = selectors.after_cursor(queryset, self.cursor)
-        except ValueError:
-            raise ValidationError({"after": ["not a position of this list"]}) from None
+        after = selectors.after_cursor(queryset, self.cursor)  # errors.Invalid: a 400
         rows = list(after[: size + 1])
         self.more = len(rows) > size
         self.rows = rows[:size]

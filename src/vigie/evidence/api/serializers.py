@@ -54,7 +54,11 @@ class ItemSerializer(serializers.ModelSerializer[Item]):
         return str(obj.source.uuid) if obj.source else None
 
     def get_duplicate_of(self, obj: Item) -> str | None:
-        return str(obj.duplicate_of.uuid) if obj.duplicate_of else None
+        # an item linked to another organisation's original before issue 15 does not name it
+        first = obj.duplicate_of
+        if first is None or first.organisation_id != obj.organisation_id:
+            return None
+        return str(first.uuid)
 
 
 class ItemDetailSerializer(ItemSerializer):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -411,7 +411,7 @@ class ExportDownload(APIView):
     required_permission = "evidence.export"
 
     @extend_schema(responses={(200, "application/zip"): OpenApiTypes.BINARY})
-    def get(self, request: Request, pk: Any) -> FileResponse | Response:
+    def get(self, request: Request, pk: Any) -> StreamingHttpResponse | Response:
         user = access.request_user(request)
         job = selectors.export_job_for(user, pk)
         archive = exports.archive_of(job)
@@ -423,9 +423,4 @@ class ExportDownload(APIView):
                 )
             raise Http404("this export failed or is no longer kept")
         exports.record_archive_download(user, job)
-        return FileResponse(
-            archive.open("rb"),
-            as_attachment=True,
-            filename=archive.name,
-            content_type="application/zip",
-        )
+        return exports.archive_response(archive, job)

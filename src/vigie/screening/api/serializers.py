@@ -4,6 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from vigie.screening import selectors, services
 from vigie.screening.models import Decision, Hit, ListVersion, Subject
 
 
@@ -101,11 +102,33 @@ class SubjectSerializer(serializers.ModelSerializer):
             "created_at",
             "last_screened_at",
             "open_hits",
+            "identity_withheld",
         ]
         read_only_fields = ["id", "created_at", "last_screened_at"]
 
+    identity_withheld = serializers.SerializerMethodField(
+        help_text="true when the name, birth date and document are withheld: a perpetrator "
+        "copied from a case whose identities the user may not see"
+    )
+
     def get_open_hits(self, obj: Subject) -> int:
         return sum(1 for h in obj.hits.all() if h.status == Hit.Status.OPEN)
+
+    def get_identity_withheld(self, obj: Subject) -> bool:
+        return not _shows(self.context, obj)
+
+    def to_representation(self, instance: Subject) -> dict[str, Any]:
+        data = dict(super().to_representation(instance))
+        if data["identity_withheld"]:
+            data.update({name: None for name in selectors.IDENTITY_FIELDS})
+        return data
+
+
+def _shows(context: dict[str, Any], subject: Subject) -> bool:
+    """Identity is shown only when the serializer was given the user and the user may see
+    it: a serializer used without a user withholds it."""
+    user = context.get("user") or getattr(context.get("request"), "user", None)
+    return user is not None and selectors.shows_identity(user, subject)
 
 
 class SubjectCreateSerializer(serializers.Serializer):
@@ -141,7 +164,19 @@ class HitSerializer(serializers.ModelSerializer):
 
     def get_subject(self, obj: Hit) -> dict[str, Any]:
         s = obj.subject
-        return {"id": s.pk, "name": s.name, "kind": s.kind, "external_id": s.external_id}
+        shown = _shows(self.context, s)
+        return {
+            "id": s.pk,
+            "name": s.name if shown else None,
+            "identity_withheld": not shown,
+            "kind": s.kind,
+            "external_id": s.external_id,
+        }
+
+    def to_representation(self, instance: Hit) -> dict[str, Any]:
+        data = dict(super().to_representation(instance))
+        data["explanation"] = services.stored_explanation(data.get("explanation") or {})
+        return data
 
     def get_entry(self, obj: Hit) -> dict[str, Any]:
         e = obj.entry

@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError as ApiValidationError
@@ -15,7 +17,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from vigie.core import access, audit, jobs
+from vigie.core import access, jobs
+from vigie.core.errors import Invalid
 from vigie.screening import engine, selectors, services
 from vigie.screening.api import serializers as s
 from vigie.screening.models import Decision, Hit
@@ -24,6 +27,27 @@ from vigie.screening.tasks import upload_dir
 
 def _api_error(exc: ValidationError) -> ApiValidationError:
     return ApiValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+
+
+def _query_number(
+    request: Request, name: str, default: float, kind: type, low: float, high: float
+) -> float:
+    """A number from the query string, or ``Invalid`` naming the parameter and its range
+    (``float("nan")`` and ``"inf"`` parse, so finiteness is checked too)."""
+    raw = request.query_params.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = kind(raw.strip())
+    except (TypeError, ValueError, OverflowError):
+        value = None
+    if value is None or not math.isfinite(value) or not low <= value <= high:
+        raise Invalid(
+            _("%(name)s must be a number from %(low)s to %(high)s")
+            % {"name": name, "low": low, "high": high},
+            detail={"parameter": name},
+        )
+    return float(value)
 
 
 class SearchView(APIView):
@@ -94,8 +118,8 @@ class MatchView(APIView):
     def post(self, request: Request) -> Response:
         body = s.MatchRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        threshold = float(request.query_params.get("threshold", engine.THRESHOLD))
-        limit = min(50, int(request.query_params.get("limit", 5)))
+        threshold = _query_number(request, "threshold", engine.THRESHOLD, float, 0.0, 1.0)
+        limit = min(50, int(_query_number(request, "limit", 5, int, 1, 10**6)))
         return Response(services.match_entities(body.validated_data["queries"], threshold, limit))
 
 
@@ -171,17 +195,13 @@ class SubjectsView(generics.ListCreateAPIView):
         return selectors.visible_subjects(self.request.user).prefetch_related("hits")
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        response = super().list(request, *args, **kwargs)
-        rows = response.data.get("results", []) if isinstance(response.data, dict) else []
-        if rows:
-            audit.record_access(
-                request.user,
-                "view",
-                "screening.subject",
-                ",".join(str(r["id"]) for r in rows)[:64],
-                ["name", "birth_date", "document"],
-            )
-        return response
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        subjects = list(page if page is not None else queryset)
+        # the view is in the access log of each organisation whose subjects were shown
+        selectors.record_subject_views(request.user, "screening.subject", subjects)
+        data = self.get_serializer(subjects, many=True).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
 
     @extend_schema(request=s.SubjectCreateSerializer, responses={201: s.SubjectSerializer})
     def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -195,7 +215,7 @@ class SubjectsView(generics.ListCreateAPIView):
             subject, outcome = services.create_subject(request.user, org, **d)
         except ValidationError as exc:
             raise _api_error(exc) from None
-        data = dict(s.SubjectSerializer(subject).data)
+        data = dict(s.SubjectSerializer(subject, context={"user": request.user}).data)
         data["new_alerts"] = outcome.new_alerts
         return Response(data, status=status.HTTP_201_CREATED)
 
@@ -211,13 +231,14 @@ class AlertsView(generics.ListAPIView):
         return selectors.visible_hits(self.request.user, None if wanted == "all" else wanted)
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        response = super().list(request, *args, **kwargs)
-        rows = response.data.get("results", []) if isinstance(response.data, dict) else []
-        if rows:
-            audit.record_access(
-                request.user, "view", "screening.hit", f"{len(rows)} hits", ["subject.name"]
-            )
-        return response
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        hits = list(page if page is not None else queryset)
+        selectors.record_subject_views(
+            request.user, "screening.hit", [h.subject for h in hits], f"{len(hits)} hits"
+        )
+        data = self.get_serializer(hits, many=True).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
 
 
 class DecisionView(APIView):
