@@ -49,6 +49,7 @@ def wait_listening(port: int, proc: subprocess.Popen[bytes], timeout: float = 12
 
 def server_env(data_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "VIGIE_"))}
+    env.pop("DATABASE_URL", None)  # SQLite in the data directory, whatever the suite uses
     env.update(VIGIE_DATA_DIR=str(data_dir), DJANGO_SETTINGS_MODULE="vigie.settings.dev")
     return env
 
