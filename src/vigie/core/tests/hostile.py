@@ -132,6 +132,17 @@ def many_rows(path: Path, rows: int) -> Path:
     return _write(path, parts)
 
 
+def row_gap(path: Path, row: int) -> Path:
+    """One value in row ``row``: openpyxl yields every empty row before it."""
+    sheet = (
+        _sheet_head()
+        + _row(1, HEADER)
+        + f'<row r="{row}"><c r="A{row}" t="inlineStr"><is><t>x</t></is></c></row>'
+        + "</sheetData></worksheet>"
+    )
+    return _write(path, [sheet])
+
+
 def wide_row(path: Path, column: str = "XFD") -> Path:
     """A value in the last column Excel allows: openpyxl pads the row to 16,384 cells."""
     sheet = (
