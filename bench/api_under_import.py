@@ -43,6 +43,9 @@ def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1] if len(values) >= 20 else max(values)
 
 
+ERRORS: list[str] = []  # the first server errors' bodies, to say what failed
+
+
 def load(base: str, token: str, until: Any) -> tuple[list[float], Counter[int]]:
     """Two clients reading until ``until()`` is true; latencies (ms) and statuses."""
     latencies: list[float] = []
@@ -53,10 +56,13 @@ def load(base: str, token: str, until: Any) -> tuple[list[float], Counter[int]]:
         with requests.Session() as session:
             while not until():
                 started = time.perf_counter()
-                status = session.get(
+                response = session.get(
                     base + path, headers={"Authorization": f"Bearer {token}"}, timeout=120
-                ).status_code
+                )
+                status = response.status_code
                 with lock:
+                    if status >= 500 and len(ERRORS) < 3:
+                        ERRORS.append(f"{path}: {response.text[:200]}")
                     latencies.append((time.perf_counter() - started) * 1000)
                     statuses[status] += 1
 
@@ -74,8 +80,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     args = parser.parse_args()
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-    from vigie.cases.tests.test_import_job_state import write_ctdc_sample
-    from vigie.core.tests.test_serve import free_port, wait_listening
+    from vigie.core.tests.hostile import write_ctdc_sample
+    from vigie.core.tests.serving import free_port, wait_listening
 
     work = Path(tempfile.mkdtemp(prefix="vigie-bench-api-"))
     data = work / "data"
@@ -127,6 +133,7 @@ def main() -> None:
                 "goal_ratio": 2.0,
                 "statuses_baseline": dict(idle_status),
                 "statuses_during_import": dict(busy_status),
+                "server_error_samples": ERRORS,
                 "server_errors": sum(n for s, n in busy_status.items() if s >= 500)
                 + sum(n for s, n in idle_status.items() if s >= 500),
             }

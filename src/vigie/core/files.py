@@ -70,9 +70,20 @@ def limits(**overrides: int) -> Limits:
     return replace(Limits(), **values)
 
 
+def _place(where: dict[str, Any]) -> str:
+    labels = {
+        "part": _("part"),
+        "sheet": _("sheet"),
+        "row": _("row"),
+        "column": _("column"),
+        "line": _("line"),
+    }
+    return ", ".join(f"{labels.get(k, k)} {v}" for k, v in where.items())
+
+
 def _too_large(file: str, what: str, limit: int, setting: str, **where: Any) -> TooLarge:
     where = {k: v for k, v in where.items() if v not in (None, "")}
-    place = ", ".join(f"{k} {v}" for k, v in where.items())
+    place = _place(where)
     return TooLarge(
         _("file %(file)s%(place)s: %(what)s (limit %(limit)s, setting %(setting)s)")
         % {
@@ -89,7 +100,7 @@ def _too_large(file: str, what: str, limit: int, setting: str, **where: Any) -> 
 
 def _invalid(file: str, what: str, **where: Any) -> Invalid:
     where = {k: v for k, v in where.items() if v not in (None, "")}
-    place = ", ".join(f"{k} {v}" for k, v in where.items())
+    place = _place(where)
     return Invalid(
         _("file %(file)s%(place)s: %(what)s")
         % {"file": file, "place": f", {place}" if place else "", "what": what},

@@ -4,7 +4,6 @@ took half an hour holding the write lock); a stopping process interrupts running
 
 from __future__ import annotations
 
-import csv
 import threading
 from pathlib import Path
 from typing import Any
@@ -12,40 +11,11 @@ from typing import Any
 import pytest
 from django.db import transaction
 
-from vigie.cases import layouts
 from vigie.cases.models import Case
 from vigie.core import jobs
 from vigie.core.models import Job
+from vigie.core.tests.hostile import write_ctdc_sample
 from vigie.testing import World, build_world
-
-COUNTRIES = ["KH", "NG", "LY", "UA", "CD", "SY", "IQ", "ML"]
-
-
-def write_ctdc_sample(path: Path, rows: int) -> Path:
-    """A synthetic file in the 17-column CTDC sample layout, every row different."""
-    with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(layouts.SAMPLE_COLUMNS)
-        for i in range(rows):
-            flags = ["1" if (i >> bit) & 1 else "-99" for bit in range(5)]
-            writer.writerow(
-                [
-                    str(2002 + i % 20),
-                    "Case Management",
-                    "Female" if i % 3 else "Male",
-                    "0--8",
-                    "Minor",
-                    "Minor",
-                    "-99",
-                    COUNTRIES[i % len(COUNTRIES)],
-                    COUNTRIES[(i // 8) % len(COUNTRIES)],
-                    *flags,
-                    "-99",
-                    "-99",
-                    str(i),
-                ]
-            )
-    return path
 
 
 def _start(world: World, path: Path) -> Job:

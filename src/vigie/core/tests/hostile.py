@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import csv
 import struct
 import zipfile
 from pathlib import Path
@@ -190,3 +191,33 @@ def _patch_zip64(data: bytearray, at: int, name_at: int, name_len: int, declared
         if tag == 1 and size >= 8:
             struct.pack_into("<Q", data, pos + 4, declared)
         pos += 4 + size
+
+
+COUNTRIES = ["KH", "NG", "LY", "UA", "CD", "SY", "IQ", "ML"]
+
+
+def write_ctdc_sample(path: Path, rows: int) -> Path:
+    """A synthetic file in the 17-column CTDC sample layout, every row different."""
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(HEADER)
+        for i in range(rows):
+            flags = ["1" if (i >> bit) & 1 else "-99" for bit in range(5)]
+            writer.writerow(
+                [
+                    str(2002 + i % 20),
+                    "Case Management",
+                    "Female" if i % 3 else "Male",
+                    "0--8",
+                    "Minor",
+                    "Minor",
+                    "-99",
+                    COUNTRIES[i % len(COUNTRIES)],
+                    COUNTRIES[(i // 8) % len(COUNTRIES)],
+                    *flags,
+                    "-99",
+                    "-99",
+                    str(i),
+                ]
+            )
+    return path

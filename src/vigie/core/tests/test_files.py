@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
+from django.utils import translation
 
 from vigie.cases.cli import cases as cases_cli
 from vigie.core import files
@@ -22,7 +23,8 @@ DRY = ["--org", "own-org", "--user", "u-analyst", "--dry-run"]
 
 
 def _cli_import(path: Path) -> Any:
-    return CliRunner().invoke(cases_cli, ["import", str(path), *DRY])
+    with translation.override("en"):
+        return CliRunner().invoke(cases_cli, ["import", str(path), *DRY])
 
 
 def _refused_cleanly(result: Any, *needles: str) -> None:

@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 import requests
 
-from vigie.cases.tests.test_import_job_state import write_ctdc_sample
-from vigie.core.tests.test_serve import VIGIE, free_port, wait_listening
+from vigie.core.tests.hostile import write_ctdc_sample
+from vigie.core.tests.serving import VIGIE, free_port, wait_listening
 
 ROWS = 3000
 MIN_SECONDS, MAX_SECONDS = 12.0, 45.0
