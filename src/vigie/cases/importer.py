@@ -105,6 +105,7 @@ def table_rows(path: Path) -> Iterator[list[str]]:
 
 
 def _json_items(path: Path) -> Iterator[dict[str, Any]]:
+    files.check_json(path)  # parsed whole: refused over VIGIE_FILE_LIMITS["max_json_bytes"]
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError:

@@ -55,6 +55,7 @@ class Limits:
     max_part_bytes: int = 64 * MiB  # XLSX: an inflated part read whole (shared strings)
     max_sheet_bytes: int = 2048 * MiB  # XLSX: an inflated worksheet (streamed)
     max_total_bytes: int = 4096 * MiB  # XLSX: all inflated parts together
+    max_json_bytes: int = 256 * MiB  # a JSON document, parsed whole
 
     @property
     def max_text_run(self) -> int:
@@ -367,6 +368,17 @@ def csv_rows(path: Path, lim: Limits | None = None, **fmt: Any) -> Iterator[list
         raise _invalid(
             path.name, _("malformed CSV: %(why)s") % {"why": exc}, row=number + 1
         ) from None
+
+
+def check_json(path: Path, lim: Limits | None = None) -> None:
+    """Refuse a JSON document too large to parse whole (json.loads holds it all, several
+    times its size in objects)."""
+    lim = lim or limits()
+    size = path.stat().st_size
+    if size > lim.max_json_bytes:
+        raise _too_large(
+            path.name, _("too large to read at once (bytes)"), lim.max_json_bytes, "max_json_bytes"
+        )
 
 
 def table_rows(path: Path, lim: Limits | None = None) -> Iterator[list[str]]:

@@ -95,6 +95,13 @@ def test_csv_endless_line_and_long_cell(world: World, tmp_path: Path) -> None:
     assert info.value.detail["row"] == 2 and info.value.detail["column"] == "B"
 
 
+@override_settings(VIGIE_FILE_LIMITS={"max_json_bytes": 1024})
+def test_json_import_over_the_size_limit_is_refused(world: World, tmp_path: Path) -> None:
+    path = tmp_path / "cases.json"
+    path.write_text("[" + ",".join(['{"prs_Gender": "Female"}'] * 100) + "]", "utf-8")
+    _refused_cleanly(_cli_import(path), "cases.json", "max_json_bytes")
+
+
 def test_legitimate_workbook_still_reads(tmp_path: Path) -> None:
     path = hostile.many_rows(tmp_path / "ok.xlsx", 20)
     rows = list(files.xlsx_rows(path))
