@@ -214,9 +214,14 @@ def _complement(line: Line, table: Table, suppressed: set[Coords]) -> Coords:
     return min(pool, key=lambda c: (sum(v is MARGIN for v in c), table.cells[c].n, _sort_key(c)))
 
 
-def suppress(table: Table, k: int) -> dict[Coords, str]:
-    """Primary and secondary suppression; returns {coords: "primary" | "secondary"}."""
+def suppress(table: Table, k: int, force: Iterable[Coords] = ()) -> dict[Coords, str]:
+    """Primary and secondary suppression; returns {coords: "primary" | "secondary" |
+    "differencing"}. ``force``: cells that must be suppressed as well (a cell that differs by
+    a small group from a cell released earlier, vigie.analytics.privacy.differencing_guard)."""
     reasons: dict[Coords, str] = {c: "primary" for c, cell in table.cells.items() if 0 < cell.n < k}
+    for coords in force:
+        if coords in table.cells:
+            reasons.setdefault(coords, "differencing")
     suppressed = set(reasons)
     lines = lines_of(table)
     changed = bool(suppressed)
@@ -264,11 +269,12 @@ def record_key(row_key: str, salt: bytes) -> int:
     return hmac.new(salt, row_key.encode(), hashlib.sha256).digest()[0]
 
 
-def protect(table: Table, policy: Policy | None = None) -> Release:
-    """Suppress and perturb: the release of ``table`` under ``policy``."""
+def protect(table: Table, policy: Policy | None = None, force: Iterable[Coords] = ()) -> Release:
+    """Suppress and perturb: the release of ``table`` under ``policy`` (``force``: cells to
+    suppress whatever their count, see ``suppress``)."""
     policy = policy or default_policy()
     table.complete()
-    reasons = suppress(table, policy.k)
+    reasons = suppress(table, policy.k, force)
     cells: dict[Coords, ReleasedCell] = {}
     for coords, cell in table.cells.items():
         if coords in reasons:

@@ -36,6 +36,13 @@ def _alpha3_to_2() -> dict[str, str]:
 def parse(path: Path) -> dict[str, dict[str, str]]:
     from openpyxl import load_workbook
 
+    from vigie.core import files
+    from vigie.core.errors import VigieError
+
+    try:
+        files.check_zip(path)  # inflated sizes and no DTD before openpyxl reads it
+    except VigieError as exc:
+        raise GlotipError(str(exc)) from None
     try:
         book = load_workbook(path, read_only=True)
     except Exception as exc:

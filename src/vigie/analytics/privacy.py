@@ -7,36 +7,105 @@ one cell otherwise, by 1. The L1 sensitivity of the whole table with its margins
 sum over grouping sets of the product of those bounds. OpenDP's (discrete) Laplace mechanism on
 the vector of counts, calibrated with its own privacy map, gives epsilon-DP; rounding and
 clamping negative counts to 0 afterwards are post-processing. Every release is written to the
-ledger *before* its values are returned; a release that would exceed the installation's budget
-(``VIGIE_DP_BUDGET``, total epsilon) is refused.
+ledger *before* its values are returned. A release is refused (``BudgetExceeded``) if its
+epsilon is over the cap per query (``VIGIE_DP_MAX_EPSILON``) or if it would exceed the budget
+of its user (``VIGIE_DP_BUDGET_USER``), of its organisation (``VIGIE_DP_BUDGET_ORGANISATION``)
+or of the installation (``VIGIE_DP_BUDGET``): one analyst cannot spend everybody's budget.
+Small-cell rules apply to the *noisy* counts too (post-processing: no privacy cost).
+
+``differencing_guard`` protects suppression-mode releases against averaged differencing
+(docs/disclosure-control.md): the ledger also records every suppression-mode query (epsilon
+0, mechanism ``cellkey``), and a cell that differs by 1..k-1 records from the same cell of an
+earlier nested query of the same user or organisation is suppressed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
+from datetime import timedelta
 from itertools import combinations
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Sum
+from django.db import connection, transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
 
-from vigie.analytics.disclosure import MARGIN, Release, ReleasedCell, Table
+from vigie.analytics.disclosure import (
+    MARGIN,
+    Cell,
+    Coords,
+    Release,
+    ReleasedCell,
+    Table,
+    default_policy,
+    suppress,
+)
+from vigie.core.errors import Conflict
 
 MAX_VALUES_PER_RECORD = 4  # the snapshot keeps at most 4 forms / means per record
+DP = "laplace"
+CELLKEY = "cellkey"  # a suppression-mode query, recorded for the differencing guard
+GUARD_DAYS = 90  # earlier queries compared with a new one
+GUARD_MAX = 1000  # at most this many of them (the newest)
 
 
-class BudgetExceeded(Exception):
-    """The release would spend more privacy budget than is left."""
+class BudgetExceeded(Conflict):
+    """The release would spend more privacy budget than is left, or more than one query may."""
+
+    default_code = "privacy_budget_exceeded"
 
 
 def budget_total() -> float:
     return float(getattr(settings, "VIGIE_DP_BUDGET", 10.0))
 
 
-def budget_spent() -> float:
+def budget_user() -> float:
+    return float(getattr(settings, "VIGIE_DP_BUDGET_USER", 2.0))
+
+
+def budget_organisation() -> float:
+    return float(getattr(settings, "VIGIE_DP_BUDGET_ORGANISATION", 5.0))
+
+
+def max_epsilon() -> float:
+    """The most one release may spend."""
+    return float(getattr(settings, "VIGIE_DP_MAX_EPSILON", 1.0))
+
+
+def budget_spent(user: Any = None, organisation_id: int | None = None) -> float:
+    """Epsilon spent by every release, or by ``user``'s, or by ``organisation_id``'s."""
     from vigie.analytics.models import PrivacyLedgerEntry
 
-    return float(PrivacyLedgerEntry.objects.aggregate(s=Sum("epsilon"))["s"] or 0.0)
+    qs = PrivacyLedgerEntry.objects.filter(mechanism=DP)
+    if user is not None:
+        qs = qs.filter(user=user)
+    if organisation_id is not None:
+        qs = qs.filter(organisation_id=organisation_id)
+    return float(qs.aggregate(s=Sum("epsilon"))["s"] or 0.0)
+
+
+def _check_budgets(epsilon: float, user: Any, organisation_id: int | None) -> None:
+    if epsilon > max_epsilon() + 1e-9:
+        raise BudgetExceeded(
+            f"epsilon {epsilon:g} is over the cap of one release ({max_epsilon():g}, setting "
+            "VIGIE_DP_MAX_EPSILON)",
+            detail={"epsilon": epsilon, "limit": max_epsilon(), "scope": "query"},
+        )
+    checks = [("installation", budget_spent(), budget_total())]
+    if organisation_id is not None:
+        checks.append(
+            ("organisation", budget_spent(organisation_id=organisation_id), budget_organisation())
+        )
+    if getattr(user, "pk", None):
+        checks.append(("user", budget_spent(user=user), budget_user()))
+    for scope, spent, total in checks:
+        if spent + epsilon > total + 1e-9:
+            raise BudgetExceeded(
+                f"privacy budget of the {scope} exhausted: {spent:.3g} of {total:.3g} spent; "
+                f"this release needs {epsilon:.3g}",
+                detail={"scope": scope, "spent": spent, "limit": total, "epsilon": epsilon},
+            )
 
 
 def sensitivity(table: Table) -> int:
@@ -84,27 +153,117 @@ def release_dp(
         raise RuntimeError(f"OpenDP privacy map {spent_eps} exceeds requested {epsilon}")
     coords = sorted(table.cells, key=lambda c: tuple("" if v is MARGIN else str(v) for v in c))
     with transaction.atomic():
-        spent = budget_spent()
-        if spent + epsilon > budget_total() + 1e-9:
-            raise BudgetExceeded(
-                f"privacy budget exhausted: {spent:.3g} of {budget_total():.3g} spent; "
-                f"this release needs {epsilon:.3g}"
-            )
+        if connection.vendor == "postgresql":  # concurrent releases check budgets one by one
+            with connection.cursor() as cursor:
+                table_name = PrivacyLedgerEntry._meta.db_table
+                cursor.execute(f'LOCK TABLE "{table_name}" IN SHARE ROW EXCLUSIVE MODE')
+        _check_budgets(epsilon, user, organisation_id)
         PrivacyLedgerEntry.objects.create(
             user=user if getattr(user, "pk", None) else None,
             organisation_id=organisation_id,
             label=label[:200],
             query=query or {},
-            mechanism="laplace",
+            mechanism=DP,
             epsilon=epsilon,
             sensitivity=sens,
             scale=scale,
             cells=len(coords),
         )
     noisy = meas([table.cells[c].n for c in coords])
-    cells = {c: ReleasedCell(c, max(0, int(v))) for c, v in zip(coords, noisy, strict=False)}
+    counts = {c: max(0, int(v)) for c, v in zip(coords, noisy, strict=False)}
+    # small-cell rules on the noisy counts (post-processing: no privacy cost, no true count)
+    k = default_policy().k
+    hidden = suppress(Table(table.dims, {c: Cell(n) for c, n in counts.items()}, table.multi), k)
+    cells = {c: ReleasedCell(c, None if c in hidden else n) for c, n in counts.items()}
     notes = [
         f"differentially private (Laplace, epsilon={epsilon:g}, scale={scale:.3g}); "
-        "negative noisy counts shown as 0"
+        f"negative noisy counts shown as 0; noisy counts below {k} and their complements "
+        "suppressed"
     ]
-    return Release(table.dims, cells, "dp", 0, notes, epsilon=epsilon)
+    return Release(table.dims, cells, "dp", k, notes, epsilon=epsilon)
+
+
+# --- averaged differencing -----------------------------------------------------------------
+
+
+def _years(values: Sequence[str]) -> frozenset[str]:
+    out: set[str] = set()
+    for v in values:
+        first, _, last = str(v).partition("-")
+        if first.isdigit() and (not last or last.isdigit()):
+            out.update(str(y) for y in range(int(first), int(last or first) + 1))
+        else:
+            out.add(str(v))
+    return frozenset(out)
+
+
+def _values(filters: Mapping[str, Sequence[str]]) -> dict[str, frozenset[str]]:
+    return {
+        d: _years(v) if d == "period" else frozenset(str(x) for x in v) for d, v in filters.items()
+    }
+
+
+def nested(inner: Mapping[str, Sequence[str]], outer: Mapping[str, Sequence[str]]) -> bool:
+    """Every record ``inner`` selects is selected by ``outer`` (an absent filter selects
+    all; a multi-valued dimension's filter selects records holding any of its values)."""
+    a, b = _values(inner), _values(outer)
+    return all(d in a and a[d] <= values for d, values in b.items())
+
+
+def differencing_guard(
+    user: Any,
+    organisation_id: int | None,
+    query: dict[str, Any],
+    table: Table,
+    true_table: Callable[[dict[str, tuple[str, ...]]], Table],
+) -> set[Coords]:
+    """Cells of ``table`` to suppress: those that differ by 1..k-1 records from the same cell
+    of an earlier query of the same user or organisation (same table and dimensions, filters
+    nested one in the other), so that no pair of nested queries isolates a small group however
+    many pairs are asked; then record this query. ``true_table(filters)``: the true table of
+    the same query with other filters. The first query of a pair is published; the second has
+    the cells that would complete the difference suppressed (and their complements)."""
+    from vigie.analytics.models import PrivacyLedgerEntry
+
+    k = default_policy().k
+    filters = {d: tuple(v) for d, v in (query.get("filters") or {}).items()}
+    uid = getattr(user, "pk", None)
+    who = Q(user_id=uid) if uid else Q(user__isnull=True, organisation_id=organisation_id)
+    if organisation_id is not None:
+        who |= Q(organisation_id=organisation_id)
+    since = timezone.now() - timedelta(days=GUARD_DAYS)
+    earlier = (
+        PrivacyLedgerEntry.objects.filter(who, mechanism=CELLKEY, created_at__gte=since)
+        .order_by("-pk")
+        .values_list("query", flat=True)[:GUARD_MAX]
+    )
+    same = (query.get("table"), list(query.get("by") or []))
+    force: set[Coords] = set()
+    seen = False
+    for other in earlier:
+        if (other.get("table"), list(other.get("by") or [])) != same:
+            continue
+        others = {d: tuple(v) for d, v in (other.get("filters") or {}).items()}
+        if _values(others) == _values(filters):
+            seen = True
+            continue
+        if not (nested(filters, others) or nested(others, filters)):
+            continue
+        compared = true_table(others)
+        for coords, cell in table.cells.items():
+            before = compared.cells.get(coords)
+            if 0 < abs(cell.n - (before.n if before else 0)) < k:
+                force.add(coords)
+    if not seen:
+        PrivacyLedgerEntry.objects.create(
+            user=user if uid else None,
+            organisation_id=organisation_id,
+            label=f"query by {','.join(query.get('by') or []) or 'total'}"[:200],
+            query=query,
+            mechanism=CELLKEY,
+            epsilon=0.0,
+            sensitivity=0,
+            scale=0.0,
+            cells=len(table.cells),
+        )
+    return force

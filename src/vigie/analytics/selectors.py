@@ -8,7 +8,7 @@ disclosure-control module (``disclosure.protect``) or the DP release (``privacy.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -93,7 +93,16 @@ def scope(user: Any) -> frozenset[str] | None:
     return frozenset(codes)
 
 
-def _release(user: Any, table: disclosure.Table, req: Request, label: str) -> Release:
+def _release(
+    user: Any,
+    table: disclosure.Table,
+    req: Request,
+    label: str,
+    engine: Engine | None = None,
+    query: Query | None = None,
+) -> Release:
+    """The protected release of ``table``; with the ``engine`` and ``query`` that made it, a
+    suppression-mode release also passes the differencing guard (privacy.differencing_guard)."""
     if req.mode == "dp":
         if user is not OPERATOR and not access.has_perm(user, "stats.publish"):
             raise PermissionDenied
@@ -107,7 +116,26 @@ def _release(user: Any, table: disclosure.Table, req: Request, label: str) -> Re
             label=label,
             query=req.as_dict(),
         )
-    return disclosure.protect(table)
+    if engine is None or query is None:
+        return disclosure.protect(table)
+    return disclosure.protect(table, force=_guard(user, engine, query, table))
+
+
+def _guard(user: Any, engine: Engine, query: Query, table: disclosure.Table) -> set[Any]:
+    org_id = None if user is OPERATOR else access.home_organisation(user)
+    recorded = {
+        "by": list(query.by),
+        "filters": {k: list(v) for k, v in query.filters.items()},
+        "mode": "suppress",
+        "table": query.table,
+    }
+
+    def true_table(filters: dict[str, tuple[str, ...]]) -> disclosure.Table:
+        return engine.typology(Query(query.by, filters, query.table, query.organisations))
+
+    return privacy.differencing_guard(
+        None if user is OPERATOR else user, org_id, recorded, table, true_table
+    )
 
 
 def _query(user: Any, req: Request, by: tuple[str, ...] | None = None) -> Query:
@@ -116,16 +144,18 @@ def _query(user: Any, req: Request, by: tuple[str, ...] | None = None) -> Query:
 
 def typology(user: Any, req: Request, engine: Engine | None = None) -> Release:
     engine = engine or engine_for()
-    table = engine.typology(_query(user, req))
-    return _release(user, table, req, f"typology by {','.join(req.by) or 'total'}")
+    query = _query(user, req)
+    table = engine.typology(query)
+    return _release(user, table, req, f"typology by {','.join(req.by) or 'total'}", engine, query)
 
 
 def trends(user: Any, req: Request, engine: Engine | None = None) -> Release:
     """Counts by year (then by the requested dimensions)."""
     engine = engine or engine_for()
     by = ("year", *[d for d in req.by if d != "year"])[: 1 + 2]
-    table = engine.typology(_query(user, req, by))
-    return _release(user, table, req, f"trends by {','.join(by)}")
+    query = _query(user, req, by)
+    table = engine.typology(query)
+    return _release(user, table, req, f"trends by {','.join(by)}", engine, query)
 
 
 @dataclass
@@ -183,12 +213,20 @@ PERPETRATOR_FILTERS = ("period", "situation", "country", "organisation", "source
 def dashboard(
     user: Any, filters: Mapping[str, str | Sequence[str]], engine: Engine | None = None
 ) -> dict[str, Any]:
-    """Every panel of the dashboard, protected (suppression mode)."""
-    return dashboard_panels(engine or engine_for(), parse_filters(filters), scope(user))
+    """Every panel of the dashboard, protected (suppression mode, differencing guard)."""
+    engine = engine or engine_for()
+
+    def guard(query: Query, table: disclosure.Table) -> set[Any]:
+        return _guard(user, engine, query, table)
+
+    return dashboard_panels(engine, parse_filters(filters), scope(user), guard)
 
 
 def dashboard_panels(
-    engine: Engine, filters: dict[str, tuple[str, ...]], orgs: frozenset[str] | None
+    engine: Engine,
+    filters: dict[str, tuple[str, ...]],
+    orgs: frozenset[str] | None,
+    guard: Callable[[Query, disclosure.Table], set[Any]] | None = None,
 ) -> dict[str, Any]:
     panels: dict[str, Any] = {}
     if filters:  # one filtered scan shared by every panel
@@ -199,7 +237,10 @@ def dashboard_panels(
         f = filters
         if table == "perpetrators":
             f = {k: v for k, v in filters.items() if k in PERPETRATOR_FILTERS}
-        panels[key] = disclosure.protect(engine.typology(Query(by, f, table, orgs)))
+        query = Query(by, f, table, orgs)
+        found = engine.typology(query)
+        force = guard(query, found) if guard is not None else set()
+        panels[key] = disclosure.protect(found, force=force)
     query = Query((), filters, "victims", orgs)
     flows = engine.flows(query)
     panels["routes"] = Routes(

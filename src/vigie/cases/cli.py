@@ -8,6 +8,8 @@ from typing import Any
 
 import click
 
+from vigie.core.errors import VigieError, exit_status
+
 
 def _user(username: str | None) -> Any:
     from vigie.core.models import User
@@ -154,6 +156,11 @@ def _dry_run(path: Path, fmt: str, org: Any, user: Any, as_json: bool, rules: An
         if as_json:
             click.echo(json.dumps({"status": "failed", "error": str(exc)}, indent=2))
         raise click.ClickException(str(exc)) from None
+    except VigieError as exc:  # a file over the limits (vigie.core.files)
+        if as_json:
+            click.echo(json.dumps({"status": "failed", "error": str(exc)}, indent=2))
+        click.echo(f"Error: {exc}", err=True)
+        raise click.exceptions.Exit(exit_status(exc)) from None
     if as_json:
         status = "invalid" if report.rejected else "valid"
         click.echo(json.dumps({"status": status, "error": "", **report.as_dict()}, indent=2))

@@ -20,10 +20,12 @@ from django.views import View
 from vigie.cases import htcds_sheet, importer, layouts, mapping, profiles, uploads
 from vigie.cases.import_forms import ImportForm, MappingForm, ProfileForm
 from vigie.core import access, jobs
+from vigie.core.errors import VigieError
 from vigie.core.models import Job, Organisation
 from vigie.web.mixins import PermissionRequired
 
 PREVIEW_ROWS = 10
+PREVIEW_CELL_CHARS = 200  # a page shows at most this much of a cell (a file may hold 32,767)
 SAMPLE_ROWS = 2000  # rows read for the distinct values offered in the value mapping
 SESSION_KEY = "cases_uploads"
 
@@ -119,6 +121,10 @@ class ImportView(PermissionRequired, View):
         return redirect("cases:import-preview", token=token)
 
 
+def _short(text: str) -> str:
+    return text if len(text) <= PREVIEW_CELL_CHARS else text[: PREVIEW_CELL_CHARS - 1] + "…"
+
+
 class ImportPreviewView(PermissionRequired, View):
     """Step 2: the first rows, the layout found, and the mapping of columns and values when
     the layout is not a built-in one (a saved profile can fill it; it can be saved as one)."""
@@ -128,8 +134,8 @@ class ImportPreviewView(PermissionRequired, View):
     def _table(self, path: Path) -> tuple[list[str], list[list[str]]]:
         with uploads.readable(path) as plain:  # the upload is encrypted at rest
             rows = importer.table_rows(plain)
-            header = [h.strip() for h in next(rows, [])]
-            return header, list(islice(rows, SAMPLE_ROWS))
+            header = [_short(h.strip()) for h in next(rows, [])]
+            return header, [[_short(c) for c in row] for row in islice(rows, SAMPLE_ROWS)]
 
     def _context(self, request: HttpRequest, token: str) -> dict[str, Any]:
         upload = _upload(request, token)
@@ -144,7 +150,7 @@ class ImportPreviewView(PermissionRequired, View):
             return ctx
         try:
             header, samples = self._table(path)
-        except importer.ImportFailed as exc:
+        except (importer.ImportFailed, VigieError) as exc:
             ctx.update(header=[], rows=[], samples=[], layout="", needs_mapping=False)
             ctx["error"] = str(exc)
             return ctx

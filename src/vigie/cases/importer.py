@@ -21,7 +21,6 @@ import csv
 import io
 import json
 import pickle
-import zipfile
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -35,6 +34,7 @@ from vigie.cases import mapping as mapping_module
 from vigie.cases.mapping import Mapping
 from vigie.cases.models import Case
 from vigie.cases.signals import IdRanges, cases_imported
+from vigie.core import files
 from vigie.core.models import Organisation
 
 BATCH = 2000  # rows per insert batch (and per transaction and checkpoint in partial mode)
@@ -89,50 +89,13 @@ class Report:
 
 
 def _csv_rows(path: Path) -> Iterator[list[str]]:
-    with path.open("r", encoding="utf-8-sig", newline="") as fh:
-        reader = csv.reader(fh)
-        line = 0
-        try:
-            for line, row in enumerate(reader, 1):  # noqa: B007 (line is read after the loop)
-                yield row
-        except UnicodeDecodeError as exc:
-            raise ImportFailed(
-                f"file {path.name}, row {line + 1}: not UTF-8 text ({exc.reason} at byte "
-                f"{exc.start} of that block); save the file as UTF-8 CSV"
-            ) from None
-        except csv.Error as exc:
-            raise ImportFailed(f"file {path.name}, row {line + 1}: malformed CSV: {exc}") from None
+    return files.csv_rows(path)  # limits: vigie.core.files (TooLarge / Invalid)
 
 
 def _xlsx_rows(path: Path) -> Iterator[list[str]]:
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ImportFailed(
-            f"file {path.name}: not a readable XLSX workbook (truncated or damaged: {exc})"
-        ) from None
-    try:
-        sheet = book.worksheets[0]
-        for row in sheet.iter_rows(values_only=True):
-            if row is None or all(c is None for c in row):
-                continue
-            yield ["" if c is None else _cell(c) for c in row]
-    except (zipfile.BadZipFile, KeyError, OSError, EOFError) as exc:
-        raise ImportFailed(
-            f"file {path.name}: the workbook is truncated or damaged ({exc})"
-        ) from None
-    finally:
-        book.close()
-
-
-def _cell(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if hasattr(value, "isoformat"):
-        return str(value.isoformat())[:10]
-    return str(value)
+    for row in files.xlsx_rows(path):
+        if row:  # blank rows (the template's numbered empty rows) are skipped
+            yield row
 
 
 def table_rows(path: Path) -> Iterator[list[str]]:
@@ -142,6 +105,7 @@ def table_rows(path: Path) -> Iterator[list[str]]:
 
 
 def _json_items(path: Path) -> Iterator[dict[str, Any]]:
+    files.check_json(path)  # parsed whole: refused over VIGIE_FILE_LIMITS["max_json_bytes"]
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError:
@@ -661,10 +625,13 @@ def run_import(
     progress: Any = None,
     dry_run: bool = False,
     mapping: Mapping | None = None,
+    finish: Any = None,
 ) -> Report:
     """Import ``path`` into ``organisation``; see the module docstring for the modes.
 
     ``progress(done_rows, message, report)`` is called every batch (it may raise to cancel).
+    ``finish(report)``: called inside an atomic import's transaction once every row is
+    written, to commit the job's state with the data (vigie.core.jobs, Progress.finish).
     ``dry_run``: read and validate every row, report every problem, write nothing.
     """
     fmt = fmt or guess_format(path)
@@ -705,7 +672,7 @@ def run_import(
                     chunks, user, organisation, report, reject_writer, progress, written, look_up
                 )
             else:
-                _atomic(chunks, user, organisation, report, progress, written, look_up)
+                _atomic(chunks, user, organisation, report, progress, written, look_up, finish)
     finally:
         close = getattr(chunks, "close", None)
         if close is not None:
@@ -746,6 +713,7 @@ def _atomic(
     progress: Any,
     written: IdRanges,
     look_up: bool,
+    finish: Any = None,
 ) -> None:
     try:
         with transaction.atomic():
@@ -758,6 +726,9 @@ def _atomic(
                     progress(report.rows, f"row {chunk.last_row}", report)
             if report.rejected:
                 raise _Rollback
+            report.written = True
+            if finish:
+                finish(report)
     except _Rollback:
         report.created = report.updated = 0
         written.clear()

@@ -25,6 +25,7 @@ from huey.contrib.djhuey import db_periodic_task
 
 from vigie.cases import importer, mapping, uploads
 from vigie.core import jobs
+from vigie.core.errors import VigieError
 from vigie.core.models import Job, Organisation, User
 
 CLEANUP = "cases.cleanup_uploads"
@@ -68,8 +69,9 @@ def _import_file(job: Job, progress: jobs.Progress, path: Path) -> dict[str, Any
             progress=on_batch,
             mapping=rules,
             dry_run=dry_run,
+            finish=None if dry_run else lambda report: progress.finish(report.as_dict()),
         )
-    except importer.ImportFailed as exc:
+    except (importer.ImportFailed, VigieError) as exc:  # VigieError: a file over the limits
         raise jobs.JobError(str(exc)) from None
     result = report.as_dict()
     progress.update(report.rows, report.rows, f"{report.rows} rows read")

@@ -18,11 +18,19 @@ process (the command line, with a terminal progress bar). A handler must be idem
 resumable (keep its own checkpoint in ``job.result`` via ``progress.checkpoint``): a job
 interrupted by a crash is marked failed by ``recover_interrupted`` when a worker starts, and
 ``retry`` runs it again. Progress is written at most every ``FLUSH_SECONDS``.
+
+A handler whose work commits in one transaction calls ``progress.finish(result)`` inside that
+transaction: the job is then recorded as succeeded by the same commit as its data, so a
+process killed right after the commit leaves a finished job, not one to run again. When the
+process stops (``stop_running``: SIGTERM, Ctrl+C), running jobs stop at their next progress
+update, their transaction rolled back or their checkpoint kept, and are marked interrupted.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -42,10 +50,18 @@ STALE_AFTER_SECONDS = 300
 Handler = Callable[[Job, "Progress"], dict[str, Any] | None]
 Listener = Callable[[Job], None]
 _HANDLERS: dict[str, Handler] = {}
+_STOPPING = threading.Event()  # the process is shutting down: running jobs stop
+_RUNNING: set[Any] = set()  # ids of the jobs running in this process
+_RUNNING_LOCK = threading.Lock()
+INTERRUPTED = "interrupted (the worker stopped); run it again to resume"
 
 
 class JobCancelled(Exception):
     """Raised inside a handler when someone asked to cancel its job."""
+
+
+class JobInterrupted(JobCancelled):
+    """Raised inside a handler when the process is stopping (``stop_running``)."""
 
 
 class JobError(Exception):
@@ -87,6 +103,22 @@ class Progress:
         self.job.result = state
         self._flush(row=True)
 
+    def finish(self, result: dict[str, Any]) -> None:
+        """Record the job as succeeded with ``result``; call it inside the transaction that
+        commits the job's work, so that both commit (or roll back) together."""
+        self.job.status = Job.Status.SUCCEEDED
+        self.job.result = result
+        self.job.finished_at = timezone.now()
+        if self.job.total is not None:
+            self.job.done = self.job.total
+        Job.objects.filter(pk=self.job.pk).update(
+            status=self.job.status,
+            result=result,
+            done=self.job.done,
+            finished_at=self.job.finished_at,
+            heartbeat_at=self.job.finished_at,
+        )
+
     def _flush(self, *, row: bool = False) -> None:
         self.job.heartbeat_at = timezone.now()
         # inside a transaction the row's progress would be seen by nobody until the commit
@@ -104,6 +136,8 @@ class Progress:
             )
         if self.listener:
             self.listener(self.job)
+        if _STOPPING.is_set():
+            raise JobInterrupted
         if (
             jobfiles.cancel_requested(self.job.pk)
             or Job.objects.filter(pk=self.job.pk, cancel_requested=True).exists()
@@ -153,8 +187,12 @@ def run_now(job: Job, listener: Listener | None = None) -> Job:
     job.error = ""
     job.save(update_fields=["status", "started_at", "heartbeat_at", "attempts", "error"])
     progress = Progress(job, listener)
+    with _RUNNING_LOCK:
+        _RUNNING.add(job.pk)
     try:
         result = func(job, progress)
+    except JobInterrupted:
+        job.status, job.error = Job.Status.FAILED, INTERRUPTED
     except JobCancelled:
         job.status = Job.Status.CANCELLED
         job.message = "cancelled"
@@ -168,12 +206,33 @@ def run_now(job: Job, listener: Listener | None = None) -> Job:
         job.result = result if result is not None else job.result
         if job.total is not None:
             job.done = job.total
+    finally:
+        with _RUNNING_LOCK:
+            _RUNNING.discard(job.pk)
     job.finished_at = timezone.now()
     job.save()
     jobfiles.clear(job.pk)
     if listener:
         listener(job)
     return job
+
+
+def stop_running(timeout: float) -> bool:
+    """Ask the jobs running in this process to stop at their next progress update and wait
+    up to ``timeout`` seconds for them; True if none is left running. New jobs still start
+    (a worker keeps its queue), so call it once the consumer stops taking jobs."""
+    _STOPPING.set()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with _RUNNING_LOCK:
+            if not _RUNNING:
+                return True
+        time.sleep(0.05)
+    with _RUNNING_LOCK:
+        left = len(_RUNNING)
+    if left:
+        log.warning("%d job(s) still running at shutdown; marked interrupted on restart", left)
+    return not left
 
 
 def run_by_id(job_id: str) -> None:
@@ -237,7 +296,7 @@ def recover_interrupted(stale_after: int = STALE_AFTER_SECONDS) -> int:
         jobfiles.clear(pk)
     return Job.objects.filter(pk__in=dead).update(
         status=Job.Status.FAILED,
-        error="interrupted (the worker stopped); run it again to resume",
+        error=INTERRUPTED,
         finished_at=timezone.now(),
     )
 

@@ -7,14 +7,15 @@ import csv
 import json
 import logging
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 
-from vigie.core import cells
+from vigie.core import cells, files
+from vigie.core.errors import VigieError
 from vigie.screening import engine
 from vigie.screening.services import make_query
 
@@ -34,23 +35,26 @@ class Row:
     values: dict[str, str]
 
 
-def _headers(path: Path) -> list[str]:
-    if path.suffix.lower() == ".xlsx":
-        from openpyxl import load_workbook
-
-        wb = load_workbook(path, read_only=True)
-        first = next(wb.active.iter_rows(max_row=1, values_only=True), ()) if wb.active else ()
-        wb.close()
-        return [str(c).strip() for c in first if c is not None]
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        return [h.strip() for h in next(csv.reader(fh), [])]
+def _table(path: Path) -> Generator[list[str], None, None]:
+    """The file's rows within the limits of vigie.core.files (cell length, row count, width,
+    inflated size of a workbook), as text; their refusals become BatchFileError."""
+    source = files.xlsx_rows(path) if path.suffix.lower() == ".xlsx" else files.csv_rows(path)
+    try:
+        yield from source
+    except VigieError as exc:
+        raise BatchFileError(str(exc)) from None
 
 
 def headers(path: Path) -> list[str]:
     try:
-        return _headers(path)
-    except (OSError, UnicodeDecodeError, csv.Error, ValueError, KeyError) as exc:
+        first = next(_table(path), [])
+    except (OSError, ValueError, KeyError) as exc:
         raise BatchFileError(f"{path.name}: cannot read the header row: {exc}") from None
+    return (
+        [c.strip() for c in first if c.strip()]
+        if path.suffix.lower() == ".xlsx"
+        else [c.strip() for c in first]
+    )
 
 
 def guess_mapping(columns: list[str]) -> dict[str, str]:
@@ -86,22 +90,8 @@ def rows(path: Path, mapping: dict[str, str] | None = None) -> Iterator[Row]:
             raise BatchFileError(f"{path.name}: unknown field {ours!r} in the mapping")
         if theirs and theirs not in cols:
             raise BatchFileError(f"{path.name}, row 1: no column {theirs!r}; columns: {cols}")
-    if path.suffix.lower() == ".xlsx":
-        from openpyxl import load_workbook
-
-        wb = load_workbook(path, read_only=True)
-        sheet = wb.active
-        if sheet is None:
-            raise BatchFileError(f"{path.name}: no worksheet")
-        source: Iterator[list[str]] = (
-            ["" if c is None else str(c) for c in r]
-            for r in sheet.iter_rows(min_row=2, values_only=True)
-        )
-    else:
-        fh = path.open(encoding="utf-8-sig", newline="")
-        reader = csv.reader(fh)
-        next(reader, None)
-        source = reader
+    source = _table(path)
+    next(source, None)  # the header row
     positions = {ours: cols.index(theirs) for ours, theirs in mapping.items() if theirs}
     try:
         for number, cells in enumerate(source, 2):
@@ -111,11 +101,8 @@ def rows(path: Path, mapping: dict[str, str] | None = None) -> Iterator[Row]:
                 continue
             values = {k: (cells[i].strip() if i < len(cells) else "") for k, i in positions.items()}
             yield Row(number, values)
-    except (csv.Error, UnicodeDecodeError) as exc:
-        raise BatchFileError(f"{path.name}: {exc}") from None
     finally:
-        if path.suffix.lower() != ".xlsx":
-            fh.close()
+        source.close()
 
 
 def screen_row(index: engine.ScreeningIndex, row: Row, threshold: float) -> dict[str, Any]:

@@ -276,6 +276,19 @@ CSRF_FAILURE_VIEW = "vigie.web.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# `vigie serve` behind a TLS proxy: waitress believes X-Forwarded-* only from this address
+VIGIE_TRUSTED_PROXY = os.environ.get("VIGIE_TRUSTED_PROXY", "")
+VIGIE_TRUSTED_PROXY_HEADERS = tuple(
+    os.environ.get("VIGIE_TRUSTED_PROXY_HEADERS", "x-forwarded-proto x-forwarded-for").split()
+)
+# differential privacy: budgets (total epsilon) and the cap of one release
+VIGIE_DP_BUDGET = float(os.environ.get("VIGIE_DP_BUDGET", "10"))
+VIGIE_DP_BUDGET_ORGANISATION = float(os.environ.get("VIGIE_DP_BUDGET_ORGANISATION", "5"))
+VIGIE_DP_BUDGET_USER = float(os.environ.get("VIGIE_DP_BUDGET_USER", "2"))
+VIGIE_DP_MAX_EPSILON = float(os.environ.get("VIGIE_DP_MAX_EPSILON", "1"))
+# limits of every uploaded file reader (vigie.core.files.Limits): JSON {"max_cell_chars": ...}
+VIGIE_FILE_LIMITS: dict[str, int] = json.loads(os.environ.get("VIGIE_FILE_LIMITS") or "{}")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

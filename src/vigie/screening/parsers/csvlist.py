@@ -12,6 +12,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from vigie.core import files
+from vigie.core.errors import VigieError
 from vigie.screening.parsers.base import (
     ORGANIZATION,
     PERSON,
@@ -55,7 +57,8 @@ def parse(path: Path, mapping: dict[str, str] | None = None, code: str | None = 
     entries: list[ParsedEntry] = []
     try:
         with path.open(encoding="utf-8-sig", newline="") as fh:
-            reader = csv.DictReader(fh, strict=True)
+            lines = files.bounded_lines(fh, path.name, files.limits())
+            reader = csv.DictReader(lines, strict=True)
             headers = reader.fieldnames or []
             if mapping["name"] not in headers:
                 raise ListFormatError(
@@ -111,6 +114,8 @@ def parse(path: Path, mapping: dict[str, str] | None = None, code: str | None = 
                 entries.append(entry)
     except csv.Error as exc:
         raise ListFormatError(path.name, "CSV", str(exc)) from None
+    except VigieError as exc:  # over a limit of vigie.core.files
+        raise ListFormatError(path.name, "", str(exc)) from None
     except UnicodeDecodeError as exc:
         raise ListFormatError(path.name, f"byte {exc.start}", "not UTF-8 text") from None
     return ParsedList("csv", code or f"csv-{path.stem}", path.stem, "", entries)

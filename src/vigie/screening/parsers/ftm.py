@@ -8,9 +8,12 @@ entities are resolved into the address text. Other schemata are read and ignored
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
+from vigie.core import files
+from vigie.core.errors import VigieError
 from vigie.screening.parsers.base import (
     ORGANIZATION,
     OTHER,
@@ -75,12 +78,20 @@ def _entry(obj: dict[str, Any]) -> ParsedEntry:
     return entry
 
 
+def _lines(fh: IO[str], path: Path) -> Iterator[str]:
+    """The file's lines, none longer than the limit of vigie.core.files."""
+    try:
+        yield from files.bounded_lines(fh, path.name, files.limits())
+    except VigieError as exc:
+        raise ListFormatError(path.name, "", str(exc)) from None
+
+
 def parse(path: Path, code: str | None = None) -> ParsedList:
     entries: dict[str, ParsedEntry] = {}
     sanctions: list[dict[str, Any]] = []
     addresses: dict[str, str] = {}
     with path.open(encoding="utf-8") as fh:
-        for number, line in enumerate(fh, 1):
+        for number, line in enumerate(_lines(fh, path), 1):
             if not line.strip():
                 continue
             try:

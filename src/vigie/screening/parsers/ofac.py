@@ -8,6 +8,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from vigie.core import files
+from vigie.core.errors import VigieError
 from vigie.screening.parsers import xmlsafe
 from vigie.screening.parsers.base import (
     ORGANIZATION,
@@ -82,7 +84,7 @@ def _person_name(name: str) -> str:
 def _rows(path: Path, width: int) -> list[tuple[int, list[str]]]:
     out: list[tuple[int, list[str]]] = []
     with path.open(encoding="utf-8", errors="strict", newline="") as fh:
-        reader = csv.reader(fh, strict=True)
+        reader = csv.reader(files.bounded_lines(fh, path.name, files.limits()), strict=True)
         try:
             for row in reader:
                 if not row or row in ([""], ["\x1a"]):  # OFAC files end with Ctrl-Z
@@ -99,6 +101,8 @@ def _rows(path: Path, width: int) -> list[tuple[int, list[str]]]:
             raise ListFormatError(path.name, f"line {reader.line_num}", str(exc)) from None
         except UnicodeDecodeError as exc:
             raise ListFormatError(path.name, f"byte {exc.start}", "not UTF-8 text") from None
+        except VigieError as exc:  # over a limit of vigie.core.files
+            raise ListFormatError(path.name, "", str(exc)) from None
     return out
 
 

@@ -1,0 +1,147 @@
+"""API latency while a large import runs (issue 15: goal p95 at most 2x), in the same run:
+
+1. ``vigie serve`` on loopback (SQLite in a temporary data directory, embedded worker);
+2. baseline: two clients read ``/api/cases/?limit=20`` and ``/api/evidence/items/`` with a
+   bearer token (each request also records the token's use) for ``--seconds``;
+3. the same two clients while ``vigie import`` of ``--rows`` synthetic CTDC-sample rows
+   (atomic, the default) runs against the same database, until it finishes.
+
+Every status is counted (a 5xx is a failure of the goal whatever the latency). Prints one
+JSON line. ``python bench/api_under_import.py [--rows 100000] [--seconds 10]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import requests
+from cases_common import VIGIE, env
+
+SETUP = (
+    "import django; django.setup();"
+    "from django.core.management import call_command;"
+    "call_command('migrate', interactive=False, verbosity=0);"
+    "from vigie.testing import build_world;"
+    "from vigie.core.services import issue_token;"
+    "w = build_world();"
+    "print(issue_token(w.users['case_manager'], name='bench')[1])"
+)
+PATHS = ("/api/cases/?limit=20", "/api/evidence/items/")
+
+
+def p95(values: list[float]) -> float:
+    return statistics.quantiles(values, n=20)[-1] if len(values) >= 20 else max(values)
+
+
+def load(base: str, token: str, until: Any) -> tuple[list[float], Counter[int]]:
+    """Two clients reading until ``until()`` is true; latencies (ms) and statuses."""
+    latencies: list[float] = []
+    statuses: Counter[int] = Counter()
+    lock = threading.Lock()
+
+    def client(path: str) -> None:
+        with requests.Session() as session:
+            while not until():
+                started = time.perf_counter()
+                status = session.get(
+                    base + path, headers={"Authorization": f"Bearer {token}"}, timeout=120
+                ).status_code
+                with lock:
+                    latencies.append((time.perf_counter() - started) * 1000)
+                    statuses[status] += 1
+
+    threads = [threading.Thread(target=client, args=(p,)) for p in PATHS]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return latencies, statuses
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    args = parser.parse_args()
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+    from vigie.core.tests.hostile import write_ctdc_sample
+    from vigie.core.tests.serving import free_port, wait_listening
+
+    work = Path(tempfile.mkdtemp(prefix="vigie-bench-api-"))
+    data = work / "data"
+    token = subprocess.run(
+        [sys.executable, "-c", SETUP], env=env(data), capture_output=True, text=True, check=True
+    ).stdout.split()[-1]
+    source = write_ctdc_sample(work / "cases.csv", args.rows)
+    port = free_port()
+    log = work / "server.log"
+    server = subprocess.Popen(
+        [VIGIE, "serve", "--port", str(port)],
+        env=env(data) | {"VIGIE_LOG_LEVEL": "ERROR"},
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_listening(port, server)
+        base = f"http://127.0.0.1:{port}"
+        requests.get(base + PATHS[0], headers={"Authorization": f"Bearer {token}"}, timeout=60)
+        deadline = time.monotonic() + args.seconds
+        idle, idle_status = load(base, token, lambda: time.monotonic() > deadline)
+        started = time.monotonic()
+        importing = subprocess.Popen(
+            [VIGIE, "import", str(source), "--org", "own-org", "--user", "u-case_manager"],
+            env=env(data),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        busy, busy_status = load(base, token, lambda: importing.poll() is not None)
+        import_s = time.monotonic() - started
+        failed = importing.wait() != 0
+    finally:
+        server.terminate()
+        server.wait(30)
+    ratio = p95(busy) / p95(idle)
+    causes = sorted(
+        {
+            line.strip()[:160]
+            for line in log.read_text("utf-8", "replace").splitlines()
+            if "Error:" in line and not line.startswith(" ")
+        }
+    )
+    print(
+        json.dumps(
+            {
+                "bench": "api_under_import",
+                "rows": args.rows,
+                "import_s": round(import_s, 1),
+                "import_failed": failed,
+                "baseline_requests": len(idle),
+                "baseline_p50_ms": round(statistics.median(idle), 1),
+                "baseline_p95_ms": round(p95(idle), 1),
+                "during_import_requests": len(busy),
+                "during_import_p50_ms": round(statistics.median(busy), 1),
+                "during_import_p95_ms": round(p95(busy), 1),
+                "p95_ratio": round(ratio, 2),
+                "goal_ratio": 2.0,
+                "statuses_baseline": dict(idle_status),
+                "statuses_during_import": dict(busy_status),
+                "server_error_causes": causes[:5],
+                "server_errors": sum(n for s, n in busy_status.items() if s >= 500)
+                + sum(n for s, n in idle_status.items() if s >= 500),
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
