@@ -7,7 +7,8 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from vigie.discovery import app_modules
+from vigie.core.api import schema  # noqa: F401  (registers the token scheme; here, not in
+from vigie.discovery import app_modules  # AppConfig.ready: drf-spectacular takes seconds to import)
 from vigie.web import views as web_views
 
 

@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from vigie.core.models import Job
+if TYPE_CHECKING:  # the models load after Django is set up, when a command runs (vigie.cli)
+    from vigie.core.models import Job
+
+# Job.Status values, spelled out so that `vigie --help` needs no model import.
+JOB_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
 
 
 def terminal_progress(job: Job) -> None:
@@ -27,6 +31,7 @@ def terminal_progress(job: Job) -> None:
 def run_in_terminal(job: Job) -> Job:
     """Run a queued job here with a progress line; a failure becomes a clear CLI error."""
     from vigie.core import jobs
+    from vigie.core.models import Job
 
     finished = jobs.run_now(job, listener=terminal_progress)
     if finished.status == Job.Status.FAILED:
@@ -37,6 +42,8 @@ def run_in_terminal(job: Job) -> Job:
 
 
 def _get(job_id: str) -> Job:
+    from vigie.core.models import Job
+
     try:
         job = Job.objects.filter(pk=job_id).first()
     except Exception:
@@ -70,13 +77,13 @@ def jobs_group() -> None:
 
 
 @jobs_group.command("list")
-@click.option(
-    "--status", type=click.Choice([s.value for s in Job.Status]), help="Only jobs in this state."
-)
+@click.option("--status", type=click.Choice(JOB_STATUSES), help="Only jobs in this state.")
 @click.option("--limit", type=click.IntRange(1, 10_000), default=20, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 def list_jobs(status: str | None, limit: int, as_json: bool) -> None:
     """The most recent jobs."""
+    from vigie.core.models import Job
+
     qs = Job.objects.select_related("organisation", "created_by")
     if status:
         qs = qs.filter(status=status)
@@ -110,7 +117,7 @@ def watch(job_id: str, interval: float) -> None:
         if job.is_finished:
             break
         time.sleep(interval)
-    if job.status != Job.Status.SUCCEEDED:
+    if job.status != "succeeded":
         click.echo(job.error or job.status, err=True)
         sys.exit(1)
 
