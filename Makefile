@@ -36,7 +36,9 @@ demo: install
 
 ## The whole suite (SQLite, or PostgreSQL when DATABASE_URL is set), in parallel.
 test: install-dev
+	@echo "Running every test but the browser tests (Playwright + chromium): run those with 'make test-browser'."
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not browser" $(ARGS)
+	@echo "Browser tests were not run: 'make test-browser' runs them (needs /usr/bin/chromium)."
 
 ## The browser tests: Playwright drives Debian's chromium (/usr/bin/chromium).
 test-browser: install-dev

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from vigie.core.cli_accounts import orgs, users
+
 if TYPE_CHECKING:  # the models load after Django is set up, when a command runs (vigie.cli)
     from vigie.core.models import Job
 
@@ -178,4 +180,4 @@ def roles(markdown: bool) -> None:
         click.echo(f"{role.code} ({role.scope}): {', '.join(sorted(role.permissions))}")
 
 
-commands: list[click.Command] = [jobs_group, roles]
+commands: list[click.Command] = [jobs_group, roles, orgs, users]

@@ -14,11 +14,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vigie.core import access
+from vigie.core.actor import Actor
 from vigie.core.models import ApiToken, Membership, Organisation, OrganisationShare, User
 from vigie.core.roles import catalogue
 
 
 def _require(actor: Any, perm: str, organisation_id: int | None = None) -> None:
+    """``actor`` is an :class:`Actor` (raises Forbidden naming the permission), or, from the
+    callers written before ADR 0008, a user (None for the system)."""
+    if isinstance(actor, Actor):
+        actor.require(perm, organisation_id)
+        return
     if actor is not None and not access.has_perm(actor, perm, organisation_id):
         raise PermissionDenied(_("You do not have the permission “%(perm)s”.") % {"perm": perm})
 
@@ -47,10 +53,21 @@ def update_organisation(actor: Any, org: Organisation, **changes: Any) -> Organi
     return org
 
 
+def _user_of(actor: Any) -> Any:
+    return actor.user if isinstance(actor, Actor) else actor
+
+
 def _check_roles(actor: Any, roles: list[str]) -> None:
     cat = catalogue()
     for role in roles:
-        if cat.role(role).scope == "system" and actor is not None:
+        if role not in cat.roles:
+            raise ValidationError(
+                {
+                    "roles": _("Unknown role %(role)s; known roles: %(known)s.")
+                    % {"role": role, "known": ", ".join(cat.roles)}
+                }
+            )
+        if cat.role(role).scope == "system":
             _require(actor, "system.orgs.manage")
 
 
@@ -89,11 +106,12 @@ def set_roles(actor: Any, *, user: User, organisation: Organisation, roles: list
     """Replace the roles ``user`` holds in ``organisation``."""
     _require(actor, "org.users.manage", organisation.pk)
     _check_roles(actor, roles)
+    acting_user = _user_of(actor)
     if (
-        actor is not None
-        and actor.pk == user.pk
+        acting_user is not None
+        and acting_user.pk == user.pk
         and "org_admin" not in roles
-        and not access.has_perm(actor, "system.orgs.manage")
+        and not access.has_perm(acting_user, "system.orgs.manage")
     ):
         raise ValidationError(_("You cannot remove your own administrator role."))
     current = set(
