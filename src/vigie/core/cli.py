@@ -18,16 +18,53 @@ if TYPE_CHECKING:  # the models load after Django is set up, when a command runs
 JOB_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
 
 
+class ProgressLine:
+    """Progress on stderr: one self-updating line on a terminal; elsewhere (a pipe, a log
+    file, CI) plain lines, at most one every ``every`` seconds, and the last one."""
+
+    def __init__(self, every: float = 5.0) -> None:
+        self.tty = sys.stderr.isatty()
+        self.every = every
+        self.last = 0.0
+        self.pending = ""
+
+    def show(self, text: str, final: bool = False) -> None:
+        if self.tty:
+            click.echo(f"\r{text}", nl=final, err=True)
+            return
+        now = time.monotonic()
+        if final or now - self.last >= self.every:
+            click.echo(text, err=True)
+            self.last, self.pending = now, ""
+        else:
+            self.pending = text
+
+    def end(self) -> None:
+        """Close the line: a newline on a terminal, the last unprinted line elsewhere."""
+        if self.tty:
+            click.echo("", err=True)
+        elif self.pending:
+            click.echo(self.pending, err=True)
+        self.pending = ""
+
+
+_JOB_LINE: dict[str, ProgressLine] = {}
+
+
 def terminal_progress(job: Job) -> None:
-    """A job listener drawing one self-updating progress line on stderr."""
+    """A job listener: a progress bar on a terminal's stderr, plain lines elsewhere."""
+    line = _JOB_LINE.setdefault(str(job.pk), ProgressLine())
     width = 30
     if job.total:
         filled = int(width * min(job.done, job.total) / job.total)
-        bar = f"[{'#' * filled}{'.' * (width - filled)}] {job.percent:3d}% {job.done}/{job.total}"
+        shown = f"{job.percent:3d}% {job.done}/{job.total}"
+        bar = f"[{'#' * filled}{'.' * (width - filled)}] {shown}" if line.tty else shown
     else:
-        bar = f"[{'?' * 3}] {job.done}"
-    end = "\n" if job.is_finished else ""
-    click.echo(f"\r{bar} {job.message[:60]:<60}{end}", nl=False, err=True)
+        bar = f"[{'?' * 3}] {job.done}" if line.tty else f"{job.done}"
+    message = f"{job.message[:60]:<60}" if line.tty else job.message
+    line.show(f"{bar} {message}".rstrip(), final=job.is_finished)
+    if job.is_finished:
+        _JOB_LINE.pop(str(job.pk), None)
 
 
 def run_in_terminal(job: Job) -> Job:
