@@ -62,7 +62,11 @@ def filter_choices() -> dict[str, list[tuple[str, str]]]:
         try:
             from vigie.cases import codelists
 
-            out[name] = codelists.get(lst).choices() if lst else []
+            codes = codelists.get(lst) if lst else None
+            if codes is None:
+                out[name] = []
+            else:
+                out[name] = codes.sorted_choices() if lst == "countries" else codes.choices()
         except (ImportError, KeyError):
             out[name] = []
     return out
