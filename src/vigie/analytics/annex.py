@@ -36,7 +36,8 @@ def _years(period: str) -> tuple[int, int]:
 
 
 def _fmt(v: int | None) -> str:
-    return "x" if v is None else f"{v:,}".replace(",", "\u202f")
+    """A count in the annex's language; "x" marks a suppressed cell (as UN tables do)."""
+    return labels.number(v, missing="x")
 
 
 def _one_way(release: Release, dim: str, top: int = 15) -> list[list[str]]:
@@ -93,7 +94,13 @@ def sections(user: Any, period: str) -> list[Section]:
         ((c[0], x.value) for c, x in country.cells.items() if c[0] is not None and x.value != 0),
         key=lambda t: (t[1] is None, -(t[1] or 0)),
     )[:20]:
-        crow.append([labels.label("country", str(code)), _fmt(v), official.get(str(code), "-")])
+        crow.append(
+            [
+                labels.label("country", str(code)),
+                _fmt(v),
+                labels.official(official.get(str(code), "-")),
+            ]
+        )
     out.append(
         Section(
             _("Victims by country of exploitation, and victims detected officially (UNODC GLOTIP)"),
