@@ -8,22 +8,22 @@ PYTEST_WORKERS ?= auto
 
 .PHONY: install install-dev demo test test-postgres test-browser lint messages lock bench clean
 
-$(VENV)/.base: requirements/base.txt pyproject.toml
+$(VENV)/.base: requirements/base.txt requirements/overrides.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install -q --disable-pip-version-check uv || true
 	@if [ -x $(BIN)/uv ]; then \
-	  $(BIN)/uv pip install -q --python $(BIN)/python -r requirements/base.txt && \
+	  $(BIN)/uv pip install -q --python $(BIN)/python --override requirements/overrides.txt -r requirements/base.txt && \
 	  $(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e . ; \
 	else \
-	  $(BIN)/pip install -q -r requirements/base.txt && $(BIN)/pip install -q --no-deps -e . ; \
+	  $(BIN)/pip install -q --no-deps -r requirements/base.txt && $(BIN)/pip install -q --no-deps -e . ; \
 	fi
 	@touch $@
 
 $(VENV)/.dev: $(VENV)/.base requirements/dev.txt
 	@if [ -x $(BIN)/uv ]; then \
-	  $(BIN)/uv pip install -q --python $(BIN)/python -r requirements/dev.txt ; \
+	  $(BIN)/uv pip install -q --python $(BIN)/python --override requirements/overrides.txt -r requirements/dev.txt ; \
 	else \
-	  $(BIN)/pip install -q -r requirements/dev.txt ; \
+	  $(BIN)/pip install -q --no-deps -r requirements/dev.txt ; \
 	fi
 	@touch $@
 
@@ -36,7 +36,9 @@ demo: install
 
 ## The whole suite (SQLite, or PostgreSQL when DATABASE_URL is set), in parallel.
 test: install-dev
+	@echo "Running every test but the browser tests (Playwright + chromium): run those with 'make test-browser'."
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not browser" $(ARGS)
+	@echo "Browser tests were not run: 'make test-browser' runs them (needs /usr/bin/chromium)."
 
 ## The browser tests: Playwright drives Debian's chromium (/usr/bin/chromium).
 test-browser: install-dev
@@ -57,8 +59,10 @@ messages: install-dev
 
 ## Re-resolve the pinned dependencies after editing pyproject.toml.
 lock: install
-	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --no-header --no-annotate -q -o requirements/base.txt
-	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 --no-header --no-annotate -q -c requirements/base.txt -o requirements/dev.txt
+	$(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --no-header --no-annotate -q --override requirements/overrides.txt -o requirements/base.txt
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 --no-header --no-annotate -q --override requirements/overrides.txt -c requirements/base.txt -o requirements/dev.txt
+	@# the override leaves pyicu pinned under a marker that is never true: drop the line
+	sed -i '/^pyicu==/d' requirements/base.txt requirements/dev.txt
 
 ## Every benchmark in bench/, each printing one JSON line.
 bench: install-dev

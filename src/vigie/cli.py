@@ -1,14 +1,19 @@
 """The ``vigie`` command. Thin: every command calls service functions.
 
-Apps add commands with a ``cli.py`` that exports ``commands: list[click.Command]``.
+Apps add commands with a ``cli.py`` that exports ``commands: list[click.Command]``. Those
+modules import only click at module level (Django, models and heavy libraries inside the
+commands): ``vigie --help`` and any ``--help`` list the commands without starting Django,
+which is set up just before a command runs (ADR 0061).
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
-import threading
-import webbrowser
+from collections.abc import Callable
+from importlib import import_module
+from pathlib import Path
 from typing import Any
 
 import click
@@ -17,10 +22,17 @@ SETTINGS_DEFAULT = "vigie.settings.dev"
 
 
 def setup_django() -> None:
+    """Start Django once (a test process has already), then speak the user's language."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_DEFAULT)
-    import django
+    from django.apps import apps
 
-    django.setup()
+    if not apps.ready:
+        import django
+
+        django.setup()
+    from django.utils import translation
+
+    translation.activate(os.environ.get("VIGIE_LANG", "en"))
 
 
 def _migrate(verbosity: int = 0) -> None:
@@ -37,9 +49,6 @@ def cli() -> None:
     Data live in VIGIE_DATA_DIR (default ~/.local/share/vigie); set DATABASE_URL for
     PostgreSQL. See docs/settings.md. Messages are in VIGIE_LANG (en, fr or ar; default en).
     """
-    from django.utils import translation
-
-    translation.activate(os.environ.get("VIGIE_LANG", "en"))
 
 
 @cli.command()
@@ -202,6 +211,9 @@ def demo(port: int, host: str, no_input: bool, records: int, seed: int) -> None:
     click.echo(f"The password is also in {demo_data.credentials_file()}")
     click.echo("Two-factor authentication is NOT required in this demonstration (ADR 0042).")
     if not no_input and sys.stdout.isatty():
+        import threading
+        import webbrowser
+
         threading.Timer(1.5, webbrowser.open, args=(url,)).start()
     _serve(host, port, 8, True)
 
@@ -418,15 +430,75 @@ def worker(workers: int) -> None:
         _stop_worker(consumer)
 
 
-def _add_app_commands() -> None:
-    from vigie.discovery import app_modules
+def app_cli_modules() -> list[str]:
+    """``vigie.<app>.cli`` for each app that has one, found on disk as the Makefile finds apps
+    (a package with an apps.py): reading settings.VIGIE_APPS would configure Django, create
+    the data directory and take seconds. A test checks that both agree."""
+    root = Path(__file__).parent
+    return sorted(
+        f"vigie.{path.parent.name}.cli"
+        for path in root.glob("*/cli.py")
+        if (path.parent / "apps.py").exists()
+    )
 
-    for module in app_modules("cli"):
-        for command in module.commands:
+
+_PREPARED: set[int] = set()
+
+
+def _with_django(command: click.Command) -> None:
+    """Set Django up when ``command`` (or, in a group, a command under it) runs. Group
+    callbacks are left alone: they run before the subcommand reads ``--help``."""
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _with_django(sub)
+        return
+    callback = command.callback
+    if callback is None or id(command) in _PREPARED:
+        return
+    _PREPARED.add(id(command))
+    command.callback = _after_setup(callback)
+
+
+def _after_setup(callback: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(callback)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        setup_django()
+        from django.db import DatabaseError
+
+        from vigie.core import errors
+
+        try:
+            return callback(*args, **kwargs)
+        except errors.VigieError as exc:
+            # One rule for every command: the message, then the status of ADR 0008.
+            click.echo(f"Error: {exc.message}", err=True)
+            sys.exit(errors.exit_status(exc))
+        except DatabaseError as exc:
+            if _missing_tables(exc):
+                raise click.ClickException(
+                    "the database has no Vigie tables yet: run `vigie migrate` (or `vigie demo`)"
+                    " with the same VIGIE_DATA_DIR / DATABASE_URL."
+                ) from None
+            raise
+
+    return run
+
+
+def _missing_tables(exc: Exception) -> bool:
+    text = str(exc)
+    return "no such table" in text or ("relation" in text and "does not exist" in text)
+
+
+def _add_app_commands() -> None:
+    for name in app_cli_modules():
+        for command in import_module(name).commands:
             cli.add_command(command)
+    _with_django(cli)
+
+
+_with_django(cli)
 
 
 def main() -> None:
-    setup_django()
     _add_app_commands()
     cli(prog_name="vigie")

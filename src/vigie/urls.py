@@ -5,9 +5,14 @@ from typing import Any
 
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
 
-from vigie.discovery import app_modules
+from vigie.core.api import schema  # noqa: F401  (registers the token scheme; here, not in
+from vigie.discovery import app_modules  # AppConfig.ready: drf-spectacular takes seconds to import)
 from vigie.web import views as web_views
 
 
@@ -17,8 +22,14 @@ def _app_urls(suffix: str) -> list[Any]:
 
 api_patterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+    # Swagger UI's initialiser as a script file (?script), Redoc without inline script or
+    # outside fonts: the Content-Security-Policy allows scripts from Vigie only (ADR 0062).
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+    path(
+        "redoc/",
+        SpectacularRedocView.as_view(url_name="schema", template_name="core/api_redoc.html"),
+        name="api-redoc",
+    ),
     *_app_urls("api.urls"),
 ]
 

@@ -1,5 +1,6 @@
 """The statistical annex of a Secretary-General's report (S/2017/939 paras 63-66; resolution
-2331 para 23), built from the snapshot, in French or English, as PDF (reportlab) or XLSX.
+2331 para 23), built from the snapshot, in English, French or Arabic, as PDF (reportlab,
+vigie.analytics.annex_pdf) or XLSX.
 
 Every table passes the disclosure-control module through the selectors; suppressed cells are
 shown as "x" (PDF) or left empty with a mark (XLSX). The notes say what the figures cover.
@@ -7,11 +8,10 @@ shown as "x" (PDF) or left empty with a mark (XLSX). The notes say what the figu
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from vigie.analytics import exports, glotip, labels, selectors
@@ -36,7 +36,8 @@ def _years(period: str) -> tuple[int, int]:
 
 
 def _fmt(v: int | None) -> str:
-    return "x" if v is None else f"{v:,}".replace(",", "\u202f")
+    """A count in the annex's language; "x" marks a suppressed cell (as UN tables do)."""
+    return labels.number(v, missing="x")
 
 
 def _one_way(release: Release, dim: str, top: int = 15) -> list[list[str]]:
@@ -93,7 +94,13 @@ def sections(user: Any, period: str) -> list[Section]:
         ((c[0], x.value) for c, x in country.cells.items() if c[0] is not None and x.value != 0),
         key=lambda t: (t[1] is None, -(t[1] or 0)),
     )[:20]:
-        crow.append([labels.label("country", str(code)), _fmt(v), official.get(str(code), "-")])
+        crow.append(
+            [
+                labels.label("country", str(code)),
+                _fmt(v),
+                labels.official(official.get(str(code), "-")),
+            ]
+        )
     out.append(
         Section(
             _("Victims by country of exploitation, and victims detected officially (UNODC GLOTIP)"),
@@ -181,58 +188,26 @@ def notes(period: str) -> list[str]:
 
 
 def build(user: Any, period: str, lang: str, fmt: str) -> bytes:
+    """The annex of ``period`` in ``lang`` (en, fr, ar) as PDF or XLSX; a period with no
+    records is refused (QueryError) rather than printed as an empty annex."""
+    years = _years(period)
+    this_year = timezone.now().year
+    if years[0] > this_year:
+        raise QueryError(
+            f"period {period} is in the future (this is {this_year}): choose a past year or range"
+        )
     with translation.override(lang):
         parts = sections(user, period)
+        if not parts[0].release.value(None, None):
+            raise QueryError(
+                f"no victims recorded in {period}: nothing to publish. Check the period, or "
+                "refresh the snapshot (`vigie stats refresh`) after an import."
+            )
         if fmt == "xlsx":
             return exports.to_xlsx({f"{i + 1}": s.release for i, s in enumerate(parts)})
-        return _pdf(parts, period, notes(period))
+        from vigie.analytics import annex_pdf
 
-
-def _pdf(parts: list[Section], period: str, note_lines: list[str]) -> bytes:
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import getSampleStyleSheet
-    from reportlab.lib.units import cm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
-    styles = getSampleStyleSheet()
-    buf = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buf, pagesize=A4, leftMargin=2 * cm, rightMargin=2 * cm, title=_("Statistical annex")
-    )
-    story: list[Any] = [
-        Paragraph(
-            _("Statistical annex: trafficking in persons in armed conflict"), styles["Title"]
-        ),
-        Paragraph(_("Period: %(period)s") % {"period": period}, styles["Normal"]),
-        Spacer(1, 0.4 * cm),
-    ]
-    for i, section in enumerate(parts, 1):
-        story.append(Paragraph(f"{_('Table')} {i}. {section.title}", styles["Heading3"]))
-        if section.release.fully_suppressed or not section.rows:
-            story.append(Paragraph(_("Too few records to publish."), styles["Italic"]))
-            continue
-        table = Table([section.headers, *section.rows], hAlign="LEFT")
-        table.setStyle(
-            TableStyle(
-                [
-                    ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
-                    ("FONTSIZE", (0, 0), (-1, -1), 8),
-                    ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
-                    ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.black),
-                    ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white, colors.whitesmoke]),
-                ]
-            )
-        )
-        story += [table, Spacer(1, 0.3 * cm)]
-        if section.chart:
-            figure = _bar_figure(section)
-            if figure is not None:
-                story += [figure, Spacer(1, 0.3 * cm)]
-    story.append(Paragraph(_("Notes"), styles["Heading3"]))
-    story += [Paragraph(line, styles["Normal"]) for line in note_lines]
-    doc.build(story)
-    return buf.getvalue()
+        return annex_pdf.render(parts, period, notes(period), _bar_figure)
 
 
 def _bar_figure(section: Section) -> Any:
@@ -241,11 +216,15 @@ def _bar_figure(section: Section) -> Any:
     from reportlab.graphics.shapes import Drawing
     from reportlab.lib import colors
 
+    from vigie.analytics.annex_pdf import REGULAR, visual
+
     pairs = []
     for row in section.rows:
-        if row[0] == _("Total") or row[-1] == "x":
+        digits = "".join(ch for ch in row[-1] if ch.isdigit())
+        if row[0] == _("Total") or not digits:
             continue
-        pairs.append((row[0][:40], int(row[-1].replace("\u202f", ""))))
+        label = row[0] if len(row[0]) <= 40 else row[0][:39] + "…"
+        pairs.append((visual(label), int(digits)))
     if not pairs:
         return None
     pairs.reverse()
@@ -256,7 +235,9 @@ def _bar_figure(section: Section) -> Any:
     chart.data = [[v for _label, v in pairs]]
     chart.categoryAxis.categoryNames = [label for label, _v in pairs]
     chart.categoryAxis.labels.fontSize = 7
+    chart.categoryAxis.labels.fontName = REGULAR
     chart.valueAxis.labels.fontSize = 7
+    chart.valueAxis.labels.fontName = REGULAR
     chart.valueAxis.valueMin = 0
     chart.bars[0].fillColor = colors.HexColor("#0b4f6c")
     drawing.add(chart)

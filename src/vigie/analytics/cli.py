@@ -248,7 +248,7 @@ def report() -> None:
 
 @report.command("annex")
 @click.option("--period", required=True, help="A year or a range, e.g. 2017 or 2016-2017.")
-@click.option("--lang", type=click.Choice(["fr", "en"]), default="en", show_default=True)
+@click.option("--lang", type=click.Choice(["en", "fr", "ar"]), default="en", show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["pdf", "xlsx"]), default="pdf")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @USER

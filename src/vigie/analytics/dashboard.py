@@ -62,14 +62,14 @@ def filter_choices() -> dict[str, list[tuple[str, str]]]:
         try:
             from vigie.cases import codelists
 
-            out[name] = codelists.get(lst).choices() if lst else []
+            codes = codelists.get(lst) if lst else None
+            if codes is None:
+                out[name] = []
+            else:
+                out[name] = codes.sorted_choices() if lst == "countries" else codes.choices()
         except (ImportError, KeyError):
             out[name] = []
     return out
-
-
-def _fmt(v: int | None) -> str:
-    return "—" if v is None else f"{v:,}".replace(",", "\u202f")
 
 
 def _inner(release: Release) -> list[tuple[tuple[str, ...], int | None]]:
@@ -98,10 +98,13 @@ def panel_views(panels: dict[str, Any], lang: str | None) -> list[dict[str, Any]
                 "title": TITLES[key],
                 "headers": [labels.dimension(d) for d in dims],
                 "rows": [
-                    ([labels.label(d, c, lang) for d, c in zip(dims, codes, strict=True)], _fmt(v))
+                    (
+                        [labels.label(d, c, lang) for d, c in zip(dims, codes, strict=True)],
+                        labels.number(v, lang),
+                    )
                     for codes, v in rows
                 ],
-                "total": _fmt(release.value(*([None] * len(dims)))),
+                "total": labels.number(release.value(*([None] * len(dims))), lang),
                 "empty": not rows,
                 "fully_suppressed": release.fully_suppressed,
                 "notes": release.notes,
@@ -120,8 +123,8 @@ def _glotip_view(country: Release, lang: str | None) -> dict[str, Any]:
         rows.append(
             (
                 [labels.label("country", code, lang)],
-                _fmt(v),
-                f"{years[latest]} ({latest})" if latest else "—",
+                labels.number(v, lang),
+                f"{labels.official(years[latest], lang)} ({latest})" if latest else "—",
             )
         )
     return {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from vigie.analytics import regions
@@ -82,3 +83,23 @@ def label(dim: str, code: str, language: str | None = None) -> str:
     if code == "unknown" and code not in lst:
         return str(_("Unknown"))
     return lst.label(code, language)
+
+
+# Thousands separators: English and Arabic (with Western digits, as UN Arabic documents print
+# figures) a comma, French a narrow no-break space (U+202F, French typography and CLDR).
+THOUSANDS = {"en": ",", "fr": "\u202f", "ar": ","}
+
+
+def number(value: int | None, language: str | None = None, missing: str = "—") -> str:
+    """A count as the language writes it: "2,579" in English, "2 579" in French."""
+    if value is None:
+        return missing
+    lang = (language or get_language() or "en")[:2]
+    return f"{value:,}".replace(",", THOUSANDS.get(lang, ","))
+
+
+def official(text: str, language: str | None = None) -> str:
+    """A figure from another source ("1,470", "1 470"), re-written like Vigie's own; text that is
+    not a whole number ("<5", "n/a") is kept as it is."""
+    digits = "".join(ch for ch in text if ch not in ", .\u202f\xa0")
+    return number(int(digits), language) if digits.isdigit() else text

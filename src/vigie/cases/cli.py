@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from vigie.core.cli import ProgressLine
 from vigie.core.errors import VigieError, exit_status
 
 
@@ -18,7 +19,9 @@ def _user(username: str | None) -> Any:
         return None
     user = User.objects.filter(username=username, is_active=True).first()
     if user is None:
-        raise click.ClickException(f"no active user {username!r}")
+        raise click.ClickException(
+            f"no active user {username!r} (see `vigie users list --as-system`)"
+        )
     return user
 
 
@@ -56,7 +59,7 @@ def cases() -> None:
     "--format",
     "fmt",
     type=click.Choice(["vigie", "htcds", "ctdc"]),
-    help="File layout (default: the mapping's, else by suffix: .json HTCDS, others CTDC).",
+    help="File layout (default: the mapping's, else HTCDS for .json, else from the header row).",
 )
 @click.option(
     "--mapping",
@@ -64,10 +67,18 @@ def cases() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="YAML mapping file: source column -> field, source value -> code.",
 )
-@click.option("--partial", is_flag=True, help="Write the valid rows; rejects go to a CSV.")
+@click.option(
+    "--partial",
+    is_flag=True,
+    help="Write the valid rows; rejected rows go to a CSV in the data directory (or --rejects).",
+)
 @click.option("--org", "org_code", help="Organisation code the records belong to.")
 @click.option("--user", "username", help="Act as this user (checks case.import).")
-@click.option("--rejects", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--rejects",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where --partial writes the rejected rows (they may hold personal data).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--dry-run", is_flag=True, help="Validate the whole file and report; write nothing.")
 def import_(
@@ -112,7 +123,7 @@ def import_(
         _dry_run(path, fmt, org, user, as_json, rules)
         return
     if partial and rejects is None:
-        rejects = path.with_name(path.stem + ".rejects.csv")
+        rejects = _rejects_file(path)
     job = jobs.start(
         "cases.import",
         user=user,
@@ -128,14 +139,15 @@ def import_(
         },
     )
     job = Job.objects.get(pk=job.pk)
+    line = ProgressLine()
 
     def show(j: Job) -> None:
         if not as_json and j.total:
-            click.echo(f"\r  {j.percent or 0:3d}%  {j.done}/{j.total} rows", nl=False, err=True)
+            line.show(f"  {j.percent or 0:3d}%  {j.done}/{j.total} rows")
 
     job = jobs.run_now(job, show)
     if not as_json:
-        click.echo("", err=True)
+        line.end()
     result = job.result or {}
     if as_json:
         click.echo(json.dumps({"status": job.status, "error": job.error, **result}, indent=2))
@@ -143,6 +155,17 @@ def import_(
         click.echo(importer.report_text(importer.Report(**result)), nl=False)
     if job.status != Job.Status.SUCCEEDED:
         raise click.ClickException(job.error or job.status)
+
+
+def _rejects_file(path: Path) -> Path:
+    """The rejected rows of a --partial import, in the data directory: they hold the source's
+    values, which may identify people, so not beside an input that may sit anywhere."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    folder = Path(settings.DATA_DIR) / "import-rejects"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{path.stem}-{timezone.now():%Y%m%dT%H%M%S}.rejects.csv"
 
 
 def _dry_run(path: Path, fmt: str, org: Any, user: Any, as_json: bool, rules: Any) -> None:
@@ -198,12 +221,14 @@ def rebuild_terms() -> None:
 
     from vigie.cases import terms
 
+    line = ProgressLine()
+
     def progress(done: int, total: int) -> None:
-        click.echo(f"\r{done}/{total} cases", nl=False, err=True)
+        line.show(f"{done}/{total} cases")
 
     with transaction.atomic():
         n = terms.rebuild(progress=progress)
-    click.echo("", err=True)
+    line.end()
     click.echo(f"Rebuilt the filter terms of {n} case(s).")
 
 

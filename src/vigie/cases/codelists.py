@@ -20,6 +20,8 @@ Problems are reported as :class:`CodeListError` naming the file, the code and th
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -32,6 +34,27 @@ DATA_DIR = Path(__file__).resolve().parent / "data" / "codelists"
 LANGUAGES = ("en", "fr", "ar")
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_+\-]{0,39}$")
 STANDARD_VERSION = "vigie-1.0"
+
+
+@cache
+def collation_key(language: str) -> Callable[[str], Any]:
+    """A sort key following ``language``'s collation rules: ICU's (bundled by pyicu-wheels,
+    ADR 0060); without ICU, accents and Arabic vowel marks set aside, then case."""
+    try:
+        import icu
+
+        collator = icu.Collator.createInstance(icu.Locale(language))
+        key: Callable[[str], Any] = collator.getSortKey
+        return key
+    except Exception:  # any failure of ICU leaves the plain key
+        return _plain_key
+
+
+def _plain_key(text: str) -> tuple[str, str]:
+    base = "".join(
+        ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
+    )
+    return (base.casefold(), text)
 
 
 class CodeListError(ValueError):
@@ -72,6 +95,14 @@ class CodeList:
 
     def choices(self, language: str | None = None) -> list[tuple[str, str]]:
         return [(c.code, c.label(language)) for c in self.codes.values()]
+
+    def sorted_choices(self, language: str | None = None) -> list[tuple[str, str]]:
+        """``choices`` in the alphabetical order of the language ("Åland" among the A, "État"
+        among the E, Arabic in its own letter order), for lists without an order of their own
+        (countries)."""
+        lang = (language or get_language() or "en")[:2]
+        key = collation_key(lang)
+        return sorted(self.choices(lang), key=lambda choice: key(choice[1]))
 
     def to_external(self, system: str, code: str) -> str | None:
         """The value of ``code`` in another standard (``None`` if it has none)."""

@@ -83,8 +83,7 @@ def _choices(listname: str, blank: bool = True) -> list[tuple[str, str]]:
 
 
 def _countries() -> list[tuple[str, str]]:
-    items = sorted(codelists.get("countries").choices(), key=lambda c: c[1])
-    return [("", "—"), *items]
+    return [("", "—"), *codelists.get("countries").sorted_choices()]
 
 
 def _ticks(label: Any, listname: str) -> forms.MultipleChoiceField:

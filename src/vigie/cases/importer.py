@@ -122,7 +122,25 @@ def _json_items(path: Path) -> Iterator[dict[str, Any]]:
 
 
 def guess_format(path: Path) -> str:
-    return "htcds" if path.suffix.lower() == ".json" else "ctdc"
+    """The layout of a file given without one: HTCDS for JSON; for a table, from its header
+    row: HTCDS columns, Vigie field names (``case.FIELD`` ...), else CTDC (whose refusal of a
+    header then names the missing columns and points to --layout and --mapping)."""
+    if path.suffix.lower() == ".json":
+        return "htcds"
+    try:
+        rows = table_rows(path)
+        header = [h.strip() for h in next(rows, None) or []]
+        close = getattr(rows, "close", None)
+        if close is not None:
+            close()
+    except (OSError, ValueError, ImportFailed, zipfile.BadZipFile):
+        return "ctdc"  # the import itself reports what is wrong with the file
+    if htcds_sheet.looks_like(header):
+        return "htcds"
+    fields = set(mapping_module.vigie_fields())
+    as_vigie = sum(1 for h in header if h in fields)
+    as_ctdc = max(len(set(header) & set(lay.columns)) for lay in layouts.LAYOUTS.values())
+    return "vigie" if as_vigie > as_ctdc else "ctdc"
 
 
 # --- one row ---------------------------------------------------------------------------------
@@ -210,7 +228,13 @@ def prepare_records(
         else:
             layout = layouts.detect_ctdc(header)
     except layouts.RowError as exc:
-        raise ImportFailed(f"file {name}, row 1, column {exc.column}: {exc.reason}") from None
+        hint = (
+            ""
+            if mapping is not None
+            else "; if the file is in another layout, name it with --layout (vigie, htcds, "
+            "ctdc) or map its columns with a mapping file (--mapping FILE, docs/cases.md)"
+        )
+        raise ImportFailed(f"file {name}, row 1, column {exc.column}: {exc.reason}{hint}") from None
     report.layout = layout.name
     spec = layout.spec()
     dup_counter: dict[str, int] = {}
@@ -642,7 +666,7 @@ def run_import(
         items = prepare_records(
             path, fmt, allow_identity=allow_identity, report=report, mapping=mapping
         )
-        _dry_run(items, report, progress)
+        _dry_run(items, report, progress, organisation)
         return report
     reject_writer = None
     reject_fh = None
@@ -694,15 +718,45 @@ def run_import(
     return report
 
 
-def _dry_run(items: Iterator[Prepared], report: Report, progress: Any) -> None:
+def _dry_run(
+    items: Iterator[Prepared], report: Report, progress: Any, organisation: Organisation
+) -> None:
+    """Validate every row and count what the import would do: a valid row whose source id
+    names a case of the organisation would update it, any other valid row would create one
+    (``created``/``updated`` of a dry run are "would"; nothing is written)."""
+    pending: list[tuple[str, str]] = []
+    look_up = Case.objects.filter(organisation=organisation).exists()
+
+    def settle() -> None:
+        ids = {source_id for _type, source_id in pending if source_id}
+        existing = (
+            set(
+                Case.objects.filter(
+                    organisation=organisation, source_record_id__in=ids
+                ).values_list("source_type", "source_record_id")
+            )
+            if look_up and ids
+            else set()
+        )
+        updated = sum(1 for key in pending if key in existing)
+        report.updated += updated
+        report.created += len(pending) - updated
+        pending.clear()
+
     for item in items:
         report.rows += 1
         if item.problems:
             report.rejected += 1
             for p in item.problems:
                 report.add(p)
+        elif item.record is not None and item.parsed is not None:
+            source_type = item.parsed.case.get("source_type") or ""
+            pending.append((source_type, str(item.record.get("source_record_id") or "")))
+        if len(pending) >= BATCH:
+            settle()
         if progress and report.rows % BATCH == 0:
             progress(report.rows, f"row {item.row}", report)
+    settle()
 
 
 def _atomic(
@@ -783,12 +837,25 @@ def report_text(report: Report) -> str:
     out = io.StringIO()
     verdict = "written" if report.written else "NOTHING written"
     if report.mode == "dry-run":
-        verdict = "dry run, nothing written: " + ("INVALID" if report.rejected else "valid")
-    out.write(
-        f"{report.file} ({report.layout}, {report.mode}): {report.rows} rows, "
-        f"{report.created} created, {report.updated} updated, {report.rejected} rejected; "
-        f"{verdict}\n"
-    )
+        # An atomic import writes nothing when a row is invalid; --partial writes the rest.
+        verdict = "dry run, nothing written: " + (
+            "INVALID (an import would write nothing; --partial would write the valid rows)"
+            if report.rejected
+            else "valid"
+        )
+        out.write(
+            f"{report.file} ({report.layout}, dry run): {report.rows} rows; would create "
+            f"{report.created} and update {report.updated} case(s), {report.rejected} rows "
+            f"rejected; {verdict}\n"
+        )
+    else:
+        out.write(
+            f"{report.file} ({report.layout}, {report.mode}): {report.rows} rows, "
+            f"{report.created} created, {report.updated} updated, {report.rejected} rejected; "
+            f"{verdict}\n"
+        )
+    if report.rejects_file:
+        out.write(f"Rejected rows: {report.rejects_file}\n")
     for p in report.problems:
         out.write(str(RowProblem(**p)) + "\n")
     if report.rejected > len(report.problems):

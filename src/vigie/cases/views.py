@@ -57,7 +57,7 @@ class CaseListView(PermissionRequired, View):
         if visible_orgs is not None:
             orgs = orgs.filter(pk__in=visible_orgs)
         lists = {k: codelists.get(v).choices() for k, v in FILTER_LISTS.items()}
-        countries = sorted(codelists.get("countries").choices(), key=lambda c: c[1])
+        countries = codelists.get("countries").sorted_choices()
         query = request.GET.copy()
         query.pop("page", None)
         return render(

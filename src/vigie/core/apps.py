@@ -1,5 +1,11 @@
+import django_stubs_ext
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+# Lets typed code write ModelForm[Model] and friends at run time. Here rather than in the
+# settings (ADR 0061): apps.py modules are imported before any model module, and reading the
+# settings stays cheap.
+django_stubs_ext.monkeypatch()
 
 
 class CoreConfig(AppConfig):
@@ -17,7 +23,6 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from vigie.core import audit, changelog, checks, tokens  # noqa: F401  (checks register)
-        from vigie.core.api import schema  # noqa: F401  (registers the token scheme)
         from vigie.core.models import (
             ApiToken,
             Membership,

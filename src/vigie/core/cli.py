@@ -5,28 +5,72 @@ from __future__ import annotations
 import json
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from vigie.core.models import Job
+from vigie.core.cli_accounts import orgs, users
+
+if TYPE_CHECKING:  # the models load after Django is set up, when a command runs (vigie.cli)
+    from vigie.core.models import Job
+
+# Job.Status values, spelled out so that `vigie --help` needs no model import.
+JOB_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
+
+
+class ProgressLine:
+    """Progress on stderr: one self-updating line on a terminal; elsewhere (a pipe, a log
+    file, CI) plain lines, at most one every ``every`` seconds, and the last one."""
+
+    def __init__(self, every: float = 5.0) -> None:
+        self.tty = sys.stderr.isatty()
+        self.every = every
+        self.last = 0.0
+        self.pending = ""
+
+    def show(self, text: str, final: bool = False) -> None:
+        if self.tty:
+            click.echo(f"\r{text}", nl=final, err=True)
+            return
+        now = time.monotonic()
+        if final or now - self.last >= self.every:
+            click.echo(text, err=True)
+            self.last, self.pending = now, ""
+        else:
+            self.pending = text
+
+    def end(self) -> None:
+        """Close the line: a newline on a terminal, the last unprinted line elsewhere."""
+        if self.tty:
+            click.echo("", err=True)
+        elif self.pending:
+            click.echo(self.pending, err=True)
+        self.pending = ""
+
+
+_JOB_LINE: dict[str, ProgressLine] = {}
 
 
 def terminal_progress(job: Job) -> None:
-    """A job listener drawing one self-updating progress line on stderr."""
+    """A job listener: a progress bar on a terminal's stderr, plain lines elsewhere."""
+    line = _JOB_LINE.setdefault(str(job.pk), ProgressLine())
     width = 30
     if job.total:
         filled = int(width * min(job.done, job.total) / job.total)
-        bar = f"[{'#' * filled}{'.' * (width - filled)}] {job.percent:3d}% {job.done}/{job.total}"
+        shown = f"{job.percent:3d}% {job.done}/{job.total}"
+        bar = f"[{'#' * filled}{'.' * (width - filled)}] {shown}" if line.tty else shown
     else:
-        bar = f"[{'?' * 3}] {job.done}"
-    end = "\n" if job.is_finished else ""
-    click.echo(f"\r{bar} {job.message[:60]:<60}{end}", nl=False, err=True)
+        bar = f"[{'?' * 3}] {job.done}" if line.tty else f"{job.done}"
+    message = f"{job.message[:60]:<60}" if line.tty else job.message
+    line.show(f"{bar} {message}".rstrip(), final=job.is_finished)
+    if job.is_finished:
+        _JOB_LINE.pop(str(job.pk), None)
 
 
 def run_in_terminal(job: Job) -> Job:
     """Run a queued job here with a progress line; a failure becomes a clear CLI error."""
     from vigie.core import jobs
+    from vigie.core.models import Job
 
     finished = jobs.run_now(job, listener=terminal_progress)
     if finished.status == Job.Status.FAILED:
@@ -37,6 +81,8 @@ def run_in_terminal(job: Job) -> Job:
 
 
 def _get(job_id: str) -> Job:
+    from vigie.core.models import Job
+
     try:
         job = Job.objects.filter(pk=job_id).first()
     except Exception:
@@ -70,13 +116,13 @@ def jobs_group() -> None:
 
 
 @jobs_group.command("list")
-@click.option(
-    "--status", type=click.Choice([s.value for s in Job.Status]), help="Only jobs in this state."
-)
+@click.option("--status", type=click.Choice(JOB_STATUSES), help="Only jobs in this state.")
 @click.option("--limit", type=click.IntRange(1, 10_000), default=20, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 def list_jobs(status: str | None, limit: int, as_json: bool) -> None:
     """The most recent jobs."""
+    from vigie.core.models import Job
+
     qs = Job.objects.select_related("organisation", "created_by")
     if status:
         qs = qs.filter(status=status)
@@ -110,7 +156,7 @@ def watch(job_id: str, interval: float) -> None:
         if job.is_finished:
             break
         time.sleep(interval)
-    if job.status != Job.Status.SUCCEEDED:
+    if job.status != "succeeded":
         click.echo(job.error or job.status, err=True)
         sys.exit(1)
 
@@ -280,4 +326,4 @@ def roles(markdown: bool) -> None:
         click.echo(f"{role.code} ({role.scope}): {', '.join(sorted(role.permissions))}")
 
 
-commands: list[click.Command] = [jobs_group, grants_group, roles]
+commands: list[click.Command] = [jobs_group, grants_group, roles, orgs, users]

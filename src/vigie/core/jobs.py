@@ -39,6 +39,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from vigie.core import access, jobfiles
 from vigie.core.models import Job
@@ -54,6 +55,23 @@ _STOPPING = threading.Event()  # the process is shutting down: running jobs stop
 _RUNNING: set[Any] = set()  # ids of the jobs running in this process
 _RUNNING_LOCK = threading.Lock()
 INTERRUPTED = "interrupted (the worker stopped); run it again to resume"
+
+# What each kind of job is, for people (the jobs pages showed the raw codes).
+KIND_LABELS = {
+    "cases.import": _("Case import"),
+    "cases.cleanup_uploads": _("Removal of old import uploads"),
+    "screening.load": _("Watchlist loading"),
+    "screening.batch": _("Batch screening"),
+    "screening.perpetrator": _("Screening of a perpetrator"),
+    "screening.perpetrators_batch": _("Screening of perpetrators"),
+    "evidence.export": _("Evidence export for court"),
+    "evidence.cleanup": _("Removal of old evidence exports"),
+    "analytics.refresh": _("Statistics snapshot refresh"),
+}
+
+
+def kind_label(kind: str) -> str:
+    return str(KIND_LABELS.get(kind, kind))
 
 
 class JobCancelled(Exception):

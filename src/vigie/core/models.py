@@ -421,6 +421,12 @@ class Job(models.Model):
         return job
 
     @property
+    def kind_label(self) -> str:
+        from vigie.core.jobs import kind_label
+
+        return kind_label(self.kind)
+
+    @property
     def percent(self) -> int | None:
         if not self.total:
             return None

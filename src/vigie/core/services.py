@@ -21,6 +21,9 @@ from vigie.core.roles import catalogue
 
 
 def _require(actor: Any, perm: str, organisation_id: int | None = None) -> None:
+    if isinstance(actor, Actor):
+        actor.require(perm, organisation_id)
+        return
     if actor is not None and not access.has_perm(actor, perm, organisation_id):
         raise PermissionDenied(_("You do not have the permission “%(perm)s”.") % {"perm": perm})
 
@@ -52,6 +55,13 @@ def update_organisation(actor: Any, org: Organisation, **changes: Any) -> Organi
 def _check_roles(actor: Actor, roles: list[str]) -> None:
     cat = catalogue()
     for role in roles:
+        if role not in cat.roles:
+            raise ValidationError(
+                {
+                    "roles": _("Unknown role %(role)s; known roles: %(known)s.")
+                    % {"role": role, "known": ", ".join(cat.roles)}
+                }
+            )
         if cat.role(role).scope == "system":
             actor.require("system.orgs.manage")
 

@@ -28,6 +28,19 @@ from vigie.evidence.verify import verify_all
 from vigie.web.mixins import PermissionRequired
 
 
+def _link_cases(user: Any, items: Any) -> None:
+    """``case_url`` on each item: its case's page, if the user may see that case."""
+    from django.urls import reverse
+
+    from vigie.cases.selectors import visible_cases
+
+    refs = {it.case_ref for it in items if it.case_ref}
+    found = dict(visible_cases(user).filter(reference__in=refs).values_list("reference", "uuid"))
+    for it in items:
+        case_uuid = found.get(it.case_ref)
+        it.case_url = reverse("cases:detail", kwargs={"uuid": case_uuid}) if case_uuid else ""
+
+
 class ItemListView(PermissionRequired, View):
     required_permission = "evidence.view"
 
@@ -37,6 +50,7 @@ class ItemListView(PermissionRequired, View):
         if case:
             qs = qs.filter(case_ref=case)
         page = Paginator(qs, 50).get_page(request.GET.get("page"))
+        _link_cases(request.user, list(page))  # list(page) fixes the page's objects
         return render(
             request,
             "evidence/items.html",

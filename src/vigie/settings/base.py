@@ -9,13 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
-import django_stubs_ext
 from django.utils.translation import gettext_lazy as _
 
 from vigie.config import data_dir, load_or_create_secrets
-
-# Lets typed code write ModelForm[Model] and friends at run time.
-django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = data_dir()

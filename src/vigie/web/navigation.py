@@ -49,6 +49,7 @@ def menu_for(request: Any) -> list[NavGroup]:
     for app_name in sorted(settings.VIGIE_APPS, key=lambda name: order.get(name, 1)):
         config = apps.get_app_config(app_name.rsplit(".", 1)[1])
         items = []
+        gated = False  # does the user see a page that needs a permission?
         for url_name, label, perm in getattr(config, "nav", []):
             if perm is not None and not access.has_perm(user, perm):
                 continue
@@ -56,8 +57,12 @@ def menu_for(request: Any) -> list[NavGroup]:
                 items.append(NavItem(reverse(url_name), str(label)))
             except NoReverseMatch:
                 continue
+            gated = gated or perm is not None
         if items:
-            groups.append(NavGroup(str(getattr(config, "nav_label", items[0].label)), items))
+            # "Administration" over nothing but one's own jobs would promise what is not there:
+            # such a group is named by its page.
+            name = getattr(config, "nav_label", None) if gated or len(items) > 1 else None
+            groups.append(NavGroup(str(name or items[0].label), items))
     _mark_active(groups, request.path)
     return groups
 

@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.views.generic import TemplateView
 
 from vigie.core import access
+from vigie.web import home
 from vigie.web.mixins import PermissionRequired
 
 
@@ -16,8 +17,13 @@ class HomeView(PermissionRequired, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
-        ctx["memberships"] = user.memberships.select_related("organisation")  # type: ignore[union-attr]
+        memberships = list(user.memberships.select_related("organisation"))  # type: ignore[union-attr]
+        ctx["memberships"] = memberships
         ctx["has_roles"] = bool(access.grants(user).by_org)
+        if ctx["has_roles"]:
+            ctx["queues"] = home.queues(user)
+            ctx["actions"] = home.actions(user)
+            ctx["summaries"] = home.role_summaries([m.role for m in memberships])
         return ctx
 
 

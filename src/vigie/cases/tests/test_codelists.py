@@ -30,7 +30,7 @@ def test_countries_have_alpha3_and_m49() -> None:
     assert iq.attrs["m49_region"] == "142" and iq.attrs["m49_subregion"] == "145"
     assert countries["NG"].attrs["m49_subregion"] == "011"
     assert countries["DE"].attrs["m49_subregion"] == "155"
-    assert iq.label("fr") == "Irak" and iq.label("ar") == "العراق"
+    assert iq.label("fr") == "Iraq" and iq.label("ar") == "العراق"  # the UN's French name (M49)
 
 
 def test_armed_group_sanctions_refs_are_on_the_consolidated_list() -> None:

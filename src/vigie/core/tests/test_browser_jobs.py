@@ -50,5 +50,5 @@ def test_job_page_follows_progress(page: Any, browser_world: tuple[World, str]) 
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     screenshot(page, "job-failed-ar")
     page.goto(f"{url}/jobs/")
-    expect(page.locator("table")).to_contain_text("cases.import")
+    expect(page.locator("table")).to_contain_text("استيراد حالات")  # the kind in words
     screenshot(page, "jobs-ar")

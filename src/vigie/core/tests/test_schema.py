@@ -3,6 +3,7 @@ the server fail (schemathesis, authenticated as a system administrator)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -22,10 +23,19 @@ def test_schema_is_served_and_valid(client: Any, db: Any) -> None:
     assert "/api/organisations/" in schema["paths"]
 
 
-def test_docs_are_served_without_cdn(client: Any, db: Any) -> None:
-    page = client.get("/api/docs/").content.decode()
+@pytest.mark.parametrize("url", ["/api/docs/", "/api/redoc/"])
+def test_docs_are_served_without_cdn_or_inline_script(client: Any, db: Any, url: str) -> None:
+    page = client.get(url).content.decode()
     assert "/static/drf_spectacular_sidecar/" in page
-    assert "cdn" not in page.lower()
+    assert "cdn" not in page.lower() and "googleapis" not in page
+    # The Content-Security-Policy allows script files from Vigie only.
+    assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", page) == []
+
+
+def test_swagger_initialiser_is_a_script_file(client: Any, db: Any) -> None:
+    response = client.get("/api/docs/?script")
+    assert response.status_code == 200
+    assert "SwaggerUIBundle" in response.content.decode()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -24,7 +24,7 @@ def test_one_entry_per_app_and_only_permitted_ones(world: Any, web: Any) -> None
     main, _section = _menus(
         web(world.users["screening_officer"]).get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     )
-    assert main == ["Home", "Screening", "Administration"]
+    assert main == ["Home", "Screening", "Jobs"]  # no administration page of theirs
     main, _section = _menus(
         web(world.users["case_manager"]).get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     )

@@ -17,20 +17,36 @@
     t.textContent = str;
     return t;
   }
-  function fmt(v) { return v === null || v === undefined ? "—" : String(v).replace(/\B(?=(\d{3})+(?!\d))/g, "\u202f"); }
-  function svgRoot(width, height, title) {
+  /* the thousands separator of the page's language, as the tables print it (labels.number) */
+  var SEP = (document.documentElement.lang || "en").slice(0, 2) === "fr" ? "\u202f" : ",";
+  function fmt(v) { return v === null || v === undefined ? "—" : String(v).replace(/\B(?=(\d{3})+(?!\d))/g, SEP); }
+  function short(label, max) { return label.length > max ? label.slice(0, max - 1) + "…" : label; }
+  var uid = 0;
+  /* an SVG with a title and a description (its text alternative: the figures it shows) */
+  function svgRoot(width, height, title, desc) {
+    uid += 1;
     var svg = el("svg", { xmlns: NS, viewBox: "0 0 " + width + " " + height, width: "100%", role: "img",
+      "aria-labelledby": "svg-t" + uid + " svg-d" + uid,
       "font-family": "Noto Sans, DejaVu Sans, sans-serif", "font-size": "12", direction: RTL ? "rtl" : "ltr" });
-    el("title", {}, svg).textContent = title;
+    el("title", { id: "svg-t" + uid }, svg).textContent = title;
+    el("desc", { id: "svg-d" + uid }, svg).textContent = desc || "";
     el("rect", { x: 0, y: 0, width: width, height: height, fill: "#fff" }, svg);
     return svg;
   }
+  /* draw at the width the page gives (at least 320): text keeps its size on a phone */
+  function widthOf(figure, min, max) {
+    var body = figure && figure.querySelector(".chart-body");
+    var w = body ? body.clientWidth : 0;
+    return Math.round(Math.max(min, Math.min(max, w || max)));
+  }
 
   /* horizontal bars; in RTL the bars grow from the right */
-  function bars(panel, title) {
+  function bars(panel, title, width) {
     var cells = panel.cells.filter(function (c) { return c.value !== null; }).slice(0, 15);
-    var width = 560, row = 22, labelW = 200, height = Math.max(40, cells.length * row + 20);
-    var svg = svgRoot(width, height, title);
+    var row = 22, labelW = Math.round(Math.min(220, width * 0.42)), height = Math.max(40, cells.length * row + 20);
+    var desc = cells.map(function (c) { return c.labels.join(" · ") + ": " + fmt(c.value); }).join("; ");
+    var svg = svgRoot(width, height, title, desc);
+    var chars = Math.max(8, Math.floor((labelW - 8) / 6.6));
     var max = Math.max.apply(null, cells.map(function (c) { return c.value; }).concat([1]));
     cells.forEach(function (c, i) {
       var w = (width - labelW - 60) * c.value / max, y = 10 + i * row;
@@ -39,15 +55,18 @@
       var x = RTL ? width - labelW - w : labelW;
       var bar = el("rect", { x: x, y: y, width: Math.max(1, w), height: row - 6, fill: COLORS[0] }, svg);
       el("title", {}, bar).textContent = label + ": " + fmt(c.value);
-      text(svg, RTL ? width - 4 : 4, y + row - 10, label.length > 30 ? label.slice(0, 29) + "…" : label,
-        { "text-anchor": "start" });
+      var t = text(svg, RTL ? width - 4 : 4, y + row - 10, short(label, chars), { "text-anchor": "start" });
+      el("title", {}, t).textContent = label;
       text(svg, RTL ? x - 4 : x + w + 4, y + row - 10, fmt(c.value), { "text-anchor": "start", fill: "#14212b" });
     });
     return svg;
   }
 
-  /* trend: one line per series (second dimension), years on the x axis */
-  function lines(panel, title) {
+  /* trend: one line per series (second dimension), years on the x axis. Year labels are
+     thinned so that they never touch; a year without a cell counts 0 (nothing recorded), a
+     suppressed one (null) leaves a gap; every point has a marker and a tooltip; the legend
+     sits under the plot, where it has the whole width. */
+  function lines(panel, title, width) {
     var years = [], series = {};
     panel.cells.forEach(function (c) {
       if (years.indexOf(c.codes[0]) < 0) years.push(c.codes[0]);
@@ -60,22 +79,47 @@
       years.forEach(function (y) { sa += series[a][y] || 0; sb += series[b][y] || 0; });
       return sb - sa;
     }).slice(0, 6);
-    var width = 560, height = 260, left = 50, right = 150, top = 10, bottom = 30;
-    var svg = svgRoot(width, height, title);
+    var left = 56, right = 16, top = 12, plotH = 200, bottom = 28, legendRow = 18;
+    var height = top + plotH + bottom + legendRow * names.length + 6;
+    var desc = names.map(function (n) {
+      return (n ? n + " — " : "") + years.map(function (y) { return y + ": " + fmt(series[n][y] === undefined ? 0 : series[n][y]); }).join(", ");
+    }).join("; ");
+    var svg = svgRoot(width, height, title, desc);
     var max = 1;
     names.forEach(function (n) { years.forEach(function (y) { max = Math.max(max, series[n][y] || 0); }); });
-    function X(i) { var p = left + (width - left - right) * (years.length < 2 ? 0.5 : i / (years.length - 1)); return RTL ? width - p : p; }
-    function Y(v) { return top + (height - top - bottom) * (1 - v / max); }
-    el("line", { x1: X(0), x2: X(years.length - 1), y1: Y(0), y2: Y(0), stroke: "#9aa9b5" }, svg);
-    years.forEach(function (y, i) { text(svg, X(i), height - 10, y, { "text-anchor": "middle" }); });
-    text(svg, RTL ? width - 4 : 4, Y(max) + 4, fmt(max), {});
+    var plotW = width - left - right;
+    function X(i) { var p = left + plotW * (years.length < 2 ? 0.5 : i / (years.length - 1)); return RTL ? width - p : p; }
+    function Y(v) { return top + plotH * (1 - v / max); }
+    [0, 0.5, 1].forEach(function (f) {  /* y axis: gridlines at 0, half and the maximum */
+      var v = Math.round(max * f), y = Y(v);
+      el("line", { x1: X(0), x2: X(Math.max(0, years.length - 1)), y1: y, y2: y, stroke: f ? "#e3e8ec" : "#9aa9b5" }, svg);
+      text(svg, RTL ? width - 4 : left - 6, y + 4, fmt(v), { "text-anchor": RTL ? "start" : "end", "class": "tick-y" });
+    });
+    var step = Math.max(1, Math.ceil(years.length * 40 / plotW));  /* a 4-digit year needs ~36 units */
+    years.forEach(function (y, i) {
+      if (i % step && i !== years.length - 1) return;
+      if (i === years.length - 1 && i % step && (i % step) < step / 2) return;  /* too close to the last shown */
+      text(svg, X(i), top + plotH + 18, y, { "text-anchor": "middle", "class": "tick-x" });
+    });
     names.forEach(function (n, k) {
-      var pts = [];
-      years.forEach(function (y, i) { if (series[n][y] !== null && series[n][y] !== undefined) pts.push(X(i) + "," + Y(series[n][y])); });
-      el("polyline", { points: pts.join(" "), fill: "none", stroke: COLORS[k % COLORS.length], "stroke-width": 2 }, svg);
-      var lx = RTL ? 10 : width - right + 10;
-      el("rect", { x: lx, y: top + k * 18, width: 10, height: 10, fill: COLORS[k % COLORS.length] }, svg);
-      text(svg, lx + 14, top + k * 18 + 9, n.length > 20 ? n.slice(0, 19) + "…" : n, { direction: "ltr" });
+      var colour = COLORS[k % COLORS.length], run = [];
+      function flush() {
+        if (run.length > 1) el("polyline", { points: run.join(" "), fill: "none", stroke: colour, "stroke-width": 2 }, svg);
+        run = [];
+      }
+      years.forEach(function (y, i) {
+        var v = series[n][y] === undefined ? 0 : series[n][y];
+        if (v === null) { flush(); return; }
+        run.push(X(i) + "," + Y(v));
+        var dot = el("circle", { cx: X(i), cy: Y(v), r: 3, fill: colour }, svg);
+        el("title", {}, dot).textContent = (n ? n + ", " : "") + y + ": " + fmt(v);
+      });
+      flush();
+      var ly = top + plotH + bottom + k * legendRow, lx = RTL ? width - left - 10 : left;
+      el("rect", { x: lx, y: ly, width: 10, height: 10, fill: colour }, svg);
+      var label = text(svg, RTL ? lx - 4 : lx + 14, ly + 9, short(n || title, Math.floor((width - left) / 7)),
+        { "text-anchor": "start", "class": "legend" });
+      el("title", {}, label).textContent = n;
     });
     return svg;
   }
@@ -125,7 +169,9 @@
   /* Sankey: origins, transit countries, destinations in three columns */
   function sankey(data, title) {
     var links = data.links, width = 900, height = 420, nodeW = 14;
-    var svg = svgRoot(width, height, title);
+    var desc = links.map(function (l) { return data.labels[l.from] + " → " + data.labels[l.to] + ": " + fmt(l.value); }).join("; ");
+    var svg = svgRoot(width, height, title, desc);
+    svg.setAttribute("class", "sankey");
     if (!links.length) return svg;
     var nodes = {};
     function node(id) {
@@ -159,14 +205,25 @@
       el("title", {}, p).textContent = data.labels[l.from] + " → " + data.labels[l.to] + ": " + fmt(l.value);
       a.yout += w; b.yin += w;
     });
-    Object.keys(nodes).forEach(function (k) {
-      var n = nodes[k];
-      var r = el("rect", { x: n.x, y: n.y, width: nodeW, height: n.h, fill: COLORS[n.col === 1 ? 3 : 0] }, svg);
-      el("title", {}, r).textContent = data.labels[n.id] + ": " + fmt(n.size);
-      var left = (n.col === 0) !== RTL;
-      if (n.col === 1) left = false;
-      text(svg, left ? n.x - 4 : n.x + nodeW + 4, n.y + n.h / 2 + 4, data.labels[n.id],
-        { "text-anchor": left === !RTL ? "end" : "start", "font-size": 11 });
+    /* labels: cut to the room beside their column (the full name is the tooltip), and left
+       out where they would overlap the one above (the bar keeps its tooltip) */
+    var lastY = [-99, -99, -99];
+    cols.forEach(function (c, i) {
+      c.forEach(function (n) {
+        var full = data.labels[n.id];
+        var r = el("rect", { x: n.x, y: n.y, width: nodeW, height: n.h, fill: COLORS[n.col === 1 ? 3 : 0] }, svg);
+        el("title", {}, r).textContent = full + ": " + fmt(n.size);
+        var y = n.y + n.h / 2 + 4;
+        if (y - lastY[i] < 15) return;  /* a line of 11-unit text is ~13 units high */
+        lastY[i] = y;
+        var outer = n.col !== 1;  /* origins and destinations: label on the outer side */
+        var onLeft = outer ? (n.x < width / 2) : RTL;
+        var room = outer ? (onLeft ? n.x : width - n.x - nodeW) : width / 2 - 180;
+        var t = text(svg, onLeft ? n.x - 4 : n.x + nodeW + 4, y, short(full, Math.max(6, Math.floor((room - 8) / 6))),
+          { "text-anchor": onLeft ? "end" : "start", direction: "ltr", "font-size": 11, "class": "node-label" });
+        if (RTL) t.setAttribute("direction", "rtl"), t.setAttribute("text-anchor", onLeft ? "start" : "end");
+        el("title", {}, t).textContent = full;
+      });
     });
     return svg;
   }
@@ -226,7 +283,8 @@
           var key = fig.dataset.chart, panel = data.panels[key];
           if (key === "map" || key === "sankey" || !panel) return;
           if (!panel.cells.some(function (c) { return c.value !== null; })) return;
-          var svg = key === "trend" ? lines(panel, panel.title) : bars(panel, panel.title);
+          var w = widthOf(fig, 320, 640);
+          var svg = key === "trend" ? lines(panel, panel.title, w) : bars(panel, panel.title, w);
           place(fig, svg, key, labels);
         });
         var sk = document.querySelector('figure[data-chart="sankey"]');
