@@ -41,6 +41,7 @@ VIGIE_APPS = [
     "vigie.core",
     "vigie.web",
     "vigie.cases",
+    "vigie.identification",
     "vigie.analytics",
     "vigie.screening",
     "vigie.evidence",
