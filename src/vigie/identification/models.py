@@ -257,6 +257,10 @@ class Referral(models.Model):
     sent_at = models.DateTimeField()
     answered_at = models.DateTimeField(null=True, blank=True)  # accepted or declined
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # turnaround kept as numbers when the step happens: averaged by the caseload without
+    # date arithmetic in SQL (a Python function per row on SQLite)
+    answer_seconds = models.PositiveIntegerField(null=True, blank=True)
+    delivery_seconds = models.PositiveIntegerField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
     CLASSIFICATION: ClassVar[dict[str, str]] = {
@@ -266,15 +270,22 @@ class Referral(models.Model):
         "shared_fields": ORDINARY, "includes_identity": ORDINARY, "snapshot": IDENTITY,
         "reason": SENSITIVE, "consent_withdrawn_at": ORDINARY, "sent_by": ORDINARY,
         "sent_at": ORDINARY, "answered_at": ORDINARY, "delivered_at": ORDINARY,
-        "closed_at": ORDINARY,
+        "closed_at": ORDINARY, "answer_seconds": ORDINARY, "delivery_seconds": ORDINARY,
     }  # fmt: skip
 
     class Meta:
         ordering = ["-sent_at", "-id"]
         indexes = [
-            models.Index(fields=["organisation", "state", "due_at"], name="referral_sender_open"),
+            # the caseload's reads are ranges of these (covering: no row lookups)
+            models.Index(
+                fields=["organisation", "state", "due_at", "sent_by"], name="referral_sender_open"
+            ),
             models.Index(
                 fields=["receiving_organisation", "state", "due_at"], name="referral_receiver_open"
+            ),
+            models.Index(
+                fields=["organisation", "sent_at", "answer_seconds", "delivery_seconds"],
+                name="referral_turnaround",
             ),
             models.Index(fields=["case"], name="referral_case"),
         ]

@@ -233,8 +233,10 @@ def move(actor: Actor, ref: Referral, to: str, reason: str = "") -> Referral:
         ref.due_at = deadline(ref.urgency, to, now)
         if to in (S.ACCEPTED, S.DECLINED):
             ref.answered_at = now
+            ref.answer_seconds = int((now - ref.sent_at).total_seconds())
         if to == S.DELIVERED:
             ref.delivered_at = now
+            ref.delivery_seconds = int((now - ref.sent_at).total_seconds())
         if to == S.CLOSED:
             ref.closed_at = now
         if reason:

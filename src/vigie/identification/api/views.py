@@ -294,7 +294,7 @@ class CaseloadView(APIView):
                 "sent_waiting": c.sent_waiting, "sent_overdue": c.sent_overdue,
                 "answer_hours": c.answer_hours, "delivery_hours": c.delivery_hours,
                 "follow_ups_overdue": c.follow_ups_overdue, "workers": c.workers,
-                "overdue": [str(r.uuid) for r in c.overdue_referrals],
+                "overdue": [str(r["uuid"]) for r in c.overdue_referrals],
             }
         )  # fmt: skip
 

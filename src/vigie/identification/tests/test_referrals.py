@@ -27,7 +27,7 @@ def _refer(api: Any, world: World, case: Case, fields: list[str], to: str = "rec
             "case": str(case.uuid),
             "receiving_organisation": to,
             "service_type": "shelter",
-            "fields": fields,
+            "shared_fields": fields,
             "urgency": "high",
         },
         format="json",
