@@ -368,6 +368,25 @@ def overdue(actor: Actor, now: dt.datetime | None = None) -> Any:
     return visible_referrals(actor).filter(state__in=OPEN, due_at__lt=now or timezone.now())
 
 
+def responsible_organisation(case: Case) -> Organisation:
+    """Who is responsible for the case now: the receiver of the latest accepted transfer, else
+    the organisation that owns the case (the case's rows stay with their owner; ADR 0701)."""
+    ref = (
+        Referral.objects.filter(
+            case=case, kind=Referral.Kind.TRANSFER, state__in=[S.ACCEPTED, S.DELIVERED, S.CLOSED],
+            answered_at__isnull=False,
+        )
+        .select_related("receiving_organisation")
+        .order_by("-answered_at", "-id")
+        .first()
+    )  # fmt: skip
+    return ref.receiving_organisation if ref is not None else case.organisation
+
+
+def notifications_for(organisation_id: int, limit: int = 10) -> list[Notification]:
+    return list(Notification.objects.filter(organisation_id=organisation_id)[:limit])
+
+
 def suggest_routes(case: Case) -> list[dict[str, Any]]:
     """Mandate-based suggestions (data/referrals.yaml "routing") for a case's victims."""
     victims = list(

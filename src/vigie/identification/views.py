@@ -209,6 +209,7 @@ class ReferPage(PermissionRequired, View):
             ),
             "referral_form": extra.get("referral_form") or forms.ReferralForm(organisations=orgs),
             "plan": selectors.plan_of(case),
+            "responsible": referrals.responsible_organisation(case),
         }
 
     def get(self, request: HttpRequest, uuid: Any) -> HttpResponse:
@@ -336,5 +337,11 @@ class CaseloadPage(PermissionRequired, View):
             request.user, "referral.manage", request.GET.get("organisation") or None
         )
         return render(
-            request, "identification/caseload.html", {"load": caseload.caseload(org.pk), "org": org}
+            request,
+            "identification/caseload.html",
+            {
+                "load": caseload.caseload(org.pk),
+                "org": org,
+                "notices": referrals.notifications_for(org.pk),
+            },
         )

@@ -200,3 +200,17 @@ def test_overdue_list_api_and_cli(world: World, api: Any, case: Case, receiver: 
     ) in out.output
     out = CliRunner().invoke(group, ["list", "--user", "nobody"])
     assert out.exit_code != 0
+
+
+def test_transfer_of_responsibility(world: World, case: Case, receiver: Any, web: Any) -> None:
+    officer = Actor(world.users["field_officer"], world.own.pk)
+    give(officer, case, "referral")
+    assert referrals.responsible_organisation(case) == world.own
+    ref = referrals.create_referral(officer, case, receiver[0], ["sex", "age"], kind="transfer")
+    assert referrals.responsible_organisation(case) == world.own  # not until accepted
+    referrals.move(Actor(receiver[1], receiver[0].pk), ref, "accepted")
+    assert referrals.responsible_organisation(case) == receiver[0]
+    page = web(world.users["field_officer"]).get(f"/referrals/case/{case.uuid}/")
+    assert 'data-testid="responsible">recv-org<' in page.content.decode()
+    notices = web(receiver[1]).get("/caseload/").content.decode()
+    assert 'data-testid="notifications"' in notices
