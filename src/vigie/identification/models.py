@@ -14,6 +14,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from vigie.cases.models import Case, Victim
 from vigie.core.classification import IDENTITY, ORDINARY, SENSITIVE
@@ -222,12 +223,12 @@ class Referral(models.Model):
         TRANSFER = "transfer", _("transfer of responsibility")
 
     class State(models.TextChoices):
-        SENT = "sent", _("sent")
-        ACKNOWLEDGED = "acknowledged", _("acknowledged")
-        ACCEPTED = "accepted", _("accepted")
-        DECLINED = "declined", _("declined")
-        DELIVERED = "delivered", _("service delivered")
-        CLOSED = "closed", _("closed")
+        SENT = "sent", pgettext_lazy("referral state", "sent")
+        ACKNOWLEDGED = "acknowledged", pgettext_lazy("referral state", "acknowledged")
+        ACCEPTED = "accepted", pgettext_lazy("referral state", "accepted")
+        DECLINED = "declined", pgettext_lazy("referral state", "declined")
+        DELIVERED = "delivered", pgettext_lazy("referral state", "service delivered")
+        CLOSED = "closed", pgettext_lazy("referral state", "closed")
 
     class Urgency(models.TextChoices):
         HIGH = "high", _("high")
