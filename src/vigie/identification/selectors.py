@@ -11,10 +11,14 @@ from django.utils.translation import gettext as _
 from vigie.cases.models import Case
 from vigie.core import access
 from vigie.core.actor import Actor
+from vigie.core.audit import record_access
 from vigie.core.errors import NotFound
 from vigie.identification.models import Consent, Interview, NonPunishment, PlanItem, Service
 
 INTERVIEW = "identification.interview"
+PERSON_FIELDS = (
+    "given_name", "family_name", "sex", "age", "citizenship", "displacement_status", "country",
+)  # fmt: skip
 
 
 def _in_orgs(
@@ -33,6 +37,19 @@ def get_interview_for(actor: Actor, uuid: Any) -> Interview:
     if interview is None:
         raise NotFound(_("No such interview."), code="interview_not_found")
     return interview
+
+
+def interview_person(actor: Actor, interview: Interview) -> dict[str, Any]:
+    """The person's details for the interview form: names only for roles that may see
+    identities, and then every showing is in the access log."""
+    out = {k: getattr(interview, k) for k in PERSON_FIELDS}
+    names = [k for k in ("given_name", "family_name") if out.get(k)]
+    if names and actor.has_perm("victim.identity.view", interview.organisation_id):
+        record_access(actor.user, "view", "identification.interview", str(interview.uuid), names)
+    else:
+        for k in names:
+            out[k] = ""
+    return out
 
 
 def get_case_for(actor: Actor, uuid: Any, perm: str = "case.view") -> Case:

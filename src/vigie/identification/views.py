@@ -126,8 +126,12 @@ class InterviewPage(PermissionRequired, View):
     required_permission = INTERVIEW
 
     def get(self, request: HttpRequest, uuid: Any) -> HttpResponse:
-        interview = _get_or_404(selectors.get_interview_for, _actor(request), uuid)
-        return render(request, "identification/interview.html", _interview_context(interview))
+        actor = _actor(request)
+        interview = _get_or_404(selectors.get_interview_for, actor, uuid)
+        person = forms.PersonForm(initial=selectors.interview_person(actor, interview))
+        return render(
+            request, "identification/interview.html", _interview_context(interview, person)
+        )
 
     def post(self, request: HttpRequest, uuid: Any) -> HttpResponse:
         actor = _actor(request)

@@ -141,3 +141,13 @@ def test_page_in_arabic_saves_draft_and_opens_case(world: World, web: Any) -> No
     assert interview.case is not None and r["Location"].endswith(
         f"/referrals/case/{interview.case.uuid}/"
     )
+
+
+def test_names_shown_on_the_page_are_logged(world: World, web: Any, api: Any) -> None:
+    from vigie.core.models import AccessLogEntry
+
+    body = _start(api, world.users["field_officer"], given_name="Synthetic")
+    page = web(world.users["field_officer"]).get(f"/identification/{body['uuid']}/")
+    assert 'value="Synthetic"' in page.content.decode()
+    entry = AccessLogEntry.objects.get(object_type="identification.interview")
+    assert entry.fields == ["given_name"] and entry.actor == world.users["field_officer"]
