@@ -209,6 +209,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ServiceTypeEnum": "vigie.identification.api.serializers.SERVICE_TYPE_CHOICES",
+        "PlanItemStatusEnum": "vigie.identification.models.PlanItem.Status",
+        "ReferralKindEnum": "vigie.identification.models.Referral.Kind",
+        "ReferralStateEnum": "vigie.identification.models.Referral.State",
+    },
 }
 
 AUDITLOG_CID_GETTER = "vigie.core.context.get_request_id"

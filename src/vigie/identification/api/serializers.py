@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from vigie.identification import referrals, services
 from vigie.identification.models import Consent, Interview, PlanItem, Referral
 
 LIST_CODES = ["adult_labour", "adult_sexual", "child_labour", "child_sexual"]
+#: one choice set, one schema name (ServiceTypeEnum, settings.SPECTACULAR_SETTINGS)
+SERVICE_TYPE_CHOICES = sorted(referrals.config()["service_types"])
 
 
 class InterviewCreateSerializer(serializers.Serializer):
@@ -53,6 +56,7 @@ class InterviewSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
         read_only_fields = fields
 
+    @extend_schema_field(serializers.DictField())
     def get_preview(self, obj: Interview) -> dict[str, object]:
         from vigie.identification import indicators
 
@@ -105,7 +109,7 @@ class ServiceSerializer(serializers.Serializer):
     organisation = serializers.CharField(
         required=False, allow_blank=True, help_text="organisation code"
     )
-    service_type = serializers.ChoiceField(choices=sorted(referrals.config()["service_types"]))
+    service_type = serializers.ChoiceField(choices=SERVICE_TYPE_CHOICES)
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True)
     min_age = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=120)
@@ -124,9 +128,7 @@ class ServiceSerializer(serializers.Serializer):
 
 
 class ServiceSearchSerializer(serializers.Serializer):
-    need = serializers.ChoiceField(
-        choices=sorted(referrals.config()["service_types"]), required=False
-    )
+    need = serializers.ChoiceField(choices=SERVICE_TYPE_CHOICES, required=False)
     country = serializers.CharField(required=False, max_length=2)
     admin1 = serializers.CharField(required=False, max_length=100)
     admin2 = serializers.CharField(required=False, max_length=100)
@@ -141,15 +143,13 @@ class ReferralCreateSerializer(serializers.Serializer):
     case = serializers.UUIDField()
     receiving_organisation = serializers.CharField(help_text="organisation code")
     service = serializers.UUIDField(required=False)
-    service_type = serializers.ChoiceField(
-        choices=sorted(referrals.config()["service_types"]), required=False
-    )
+    service_type = serializers.ChoiceField(choices=SERVICE_TYPE_CHOICES, required=False)
     shared_fields = serializers.MultipleChoiceField(choices=sorted(referrals.SHAREABLE))
     urgency = serializers.ChoiceField(choices=Referral.Urgency.choices, default="medium")
     kind = serializers.ChoiceField(choices=Referral.Kind.choices, default="referral")
 
 
-class ReferralSerializer(serializers.ModelSerializer):
+class ReferralWorkflowSerializer(serializers.ModelSerializer):
     organisation: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
         slug_field="code", read_only=True
     )
@@ -206,7 +206,7 @@ class PlanItemSerializer(serializers.ModelSerializer):
 
 
 class PlanItemWriteSerializer(serializers.Serializer):
-    need = serializers.ChoiceField(choices=services.NEEDS, required=False)
+    need = serializers.ChoiceField(choices=SERVICE_TYPE_CHOICES, required=False)
     status = serializers.ChoiceField(choices=PlanItem.Status.choices, required=False)
     responsible_organisation = serializers.CharField(required=False, allow_blank=True)
     start_date = serializers.DateField(required=False, allow_null=True)

@@ -217,7 +217,7 @@ class ReferralsView(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("overdue", bool, description="only overdue referrals")],
-        responses=s.ReferralSerializer(many=True),
+        responses=s.ReferralWorkflowSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
         actor = actor_of_request(request)
@@ -226,7 +226,9 @@ class ReferralsView(APIView):
         rows = qs.select_related("organisation", "receiving_organisation", "case")[:200]
         return Response([_referral(actor, r) for r in rows])
 
-    @extend_schema(request=s.ReferralCreateSerializer, responses={201: s.ReferralSerializer})
+    @extend_schema(
+        request=s.ReferralCreateSerializer, responses={201: s.ReferralWorkflowSerializer}
+    )
     def post(self, request: Request) -> Response:
         body = s.ReferralCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -249,7 +251,7 @@ class ReferralsView(APIView):
 
 def _referral(actor: Actor, ref: Referral) -> Any:
     sender = actor.has_perm("referral.manage", ref.organisation_id)
-    return s.ReferralSerializer(ref, context={"sender": sender}).data
+    return s.ReferralWorkflowSerializer(ref, context={"sender": sender}).data
 
 
 class ReferralView(APIView):
@@ -267,7 +269,7 @@ class ReferralView(APIView):
 class TransitionView(APIView):
     required_permission = "referral.manage"
 
-    @extend_schema(request=s.TransitionSerializer, responses=s.ReferralSerializer)
+    @extend_schema(request=s.TransitionSerializer, responses=s.ReferralWorkflowSerializer)
     def post(self, request: Request, uuid: Any) -> Response:
         actor = actor_of_request(request)
         ref = referrals.get_referral_for(actor, uuid)
