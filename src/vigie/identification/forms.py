@@ -97,3 +97,48 @@ class ReferralForm(forms.Form):
 class TransitionForm(forms.Form):
     to = forms.ChoiceField(choices=Referral.State.choices)
     reason = forms.CharField(label=_("Reason"), required=False, max_length=2000)
+
+
+class PlanItemForm(forms.Form):
+    need = forms.ChoiceField(label=_("Need"))
+    follow_up_date = forms.DateField(
+        label=_("Follow-up date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    responsible_organisation = forms.ChoiceField(
+        label=_("Responsible organisation"), required=False
+    )
+
+    def __init__(self, *args: Any, organisations: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["need"].choices = [
+            (k, label(v)) for k, v in referrals.config()["service_types"].items()
+        ]  # type: ignore[attr-defined]
+        self.fields["responsible_organisation"].choices = [("", "—"), *organisations]  # type: ignore[attr-defined]
+
+
+class NonPunishmentForm(forms.Form):
+    compelled_offences = forms.CharField(
+        label=_("Offences the person was compelled to commit (comma-separated)"),
+        required=False,
+        max_length=500,
+    )
+    legal_status = forms.CharField(label=_("Legal status"), required=False, max_length=30)
+    detained = forms.BooleanField(label=_("Detained"), required=False)
+    prosecuted = forms.BooleanField(label=_("Prosecuted or charged"), required=False)
+    released_from_armed_group = forms.BooleanField(
+        label=_("Released by an armed or terrorist group"), required=False
+    )
+    checklist = forms.MultipleChoiceField(
+        label=_("Assessment checklist (S/2017/939 para 75)"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[
+            ("assessed_individually", _("Assessed individually")),
+            ("screened_as_victim", _("Screened as a possible victim of trafficking")),
+            ("not_detained_for_association", _("Not detained for association with the group")),
+            ("child_handed_to_child_protection", _("Child handed over to child protection")),
+            ("medical_psychosocial_offered", _("Medical and psychosocial care offered")),
+            ("legal_counsel_offered", _("Legal counsel offered")),
+            ("family_tracing_started", _("Family tracing started")),
+        ],
+    )

@@ -190,6 +190,19 @@ def _other_orgs(case_org_id: int) -> list[tuple[str, str]]:
     )
 
 
+def _np_initial(np: Any) -> dict[str, Any]:
+    if np is None:
+        return {}
+    return {
+        "compelled_offences": ", ".join(np.compelled_offences),
+        "legal_status": np.legal_status,
+        "detained": np.detained,
+        "prosecuted": np.prosecuted,
+        "released_from_armed_group": np.released_from_armed_group,
+        "checklist": [k for k, v in np.checklist.items() if v],
+    }
+
+
 class ReferPage(PermissionRequired, View):
     """Consent and referral for one case: record consent, see routing suggestions, refer."""
 
@@ -197,6 +210,7 @@ class ReferPage(PermissionRequired, View):
 
     def _ctx(self, request: HttpRequest, case: Any, **extra: Any) -> dict[str, Any]:
         orgs = _other_orgs(case.organisation_id)
+        np = selectors.non_punishment_of(case)
         sent = (
             referrals.visible_referrals(_actor(request))
             .filter(case=case)
@@ -213,6 +227,9 @@ class ReferPage(PermissionRequired, View):
             ),
             "referral_form": extra.get("referral_form") or forms.ReferralForm(organisations=orgs),
             "plan": selectors.plan_of(case),
+            "plan_form": extra.get("plan_form") or forms.PlanItemForm(organisations=orgs),
+            "np": np,
+            "np_form": extra.get("np_form") or forms.NonPunishmentForm(initial=_np_initial(np)),
             "responsible": referrals.responsible_organisation(case),
         }
 
@@ -226,7 +243,12 @@ class ReferPage(PermissionRequired, View):
         actor = actor.with_organisation(case.organisation_id)
         orgs = _other_orgs(case.organisation_id)
         try:
-            if request.POST.get("action") == "consent":
+            action = request.POST.get("action")
+            if action == "plan":
+                return self._plan(request, actor, case, orgs)
+            if action == "non_punishment":
+                return self._non_punishment(request, actor, case)
+            if action == "consent":
                 cf = forms.ConsentForm(request.POST, organisations=orgs)
                 if not cf.is_valid():
                     return render(
@@ -269,6 +291,39 @@ class ReferPage(PermissionRequired, View):
             return render(
                 request, "identification/refer.html", self._ctx(request, case), status=status
             )
+        return redirect("identification:refer", uuid=case.uuid)
+
+    def _plan(self, request: HttpRequest, actor: Actor, case: Any, orgs: Any) -> HttpResponse:
+        form = forms.PlanItemForm(request.POST, organisations=orgs)
+        if not form.is_valid():
+            ctx = self._ctx(request, case, plan_form=form)
+            return render(request, "identification/refer.html", ctx, status=400)
+        d = form.cleaned_data
+        code = d["responsible_organisation"]
+        services.add_plan_item(
+            actor,
+            case,
+            d["need"],
+            follow_up_date=d["follow_up_date"],
+            responsible_organisation=Organisation.objects.filter(code=code).first()
+            if code
+            else None,
+        )
+        messages.success(request, _("Added to the case plan."))
+        return redirect("identification:refer", uuid=case.uuid)
+
+    def _non_punishment(self, request: HttpRequest, actor: Actor, case: Any) -> HttpResponse:
+        form = forms.NonPunishmentForm(request.POST)
+        if not form.is_valid():
+            ctx = self._ctx(request, case, np_form=form)
+            return render(request, "identification/refer.html", ctx, status=400)
+        d = dict(form.cleaned_data)
+        d["compelled_offences"] = [
+            x.strip() for x in d["compelled_offences"].split(",") if x.strip()
+        ]
+        d["checklist"] = {item: True for item in d["checklist"]}
+        services.assess_non_punishment(actor, case, **d)
+        messages.success(request, _("Non-punishment assessment saved."))
         return redirect("identification:refer", uuid=case.uuid)
 
 

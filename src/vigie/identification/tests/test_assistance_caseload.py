@@ -117,3 +117,25 @@ def test_caseload_api_figures(world: World, api: Any, case: Case, receiver: Any)
     assert got["follow_ups_overdue"] == 1 and got["answer_hours"] is not None
     recv = api(receiver[1]).get("/api/caseload/").json()
     assert recv["received_waiting"] == 2 and recv["received_overdue"] == 1
+
+
+def test_plan_and_non_punishment_on_the_case_page(world: World, web: Any, case: Case) -> None:
+    client = web(world.users["field_officer"])
+    url = f"/referrals/case/{case.uuid}/"
+    r = client.post(url, {"action": "plan", "need": "legal_aid", "follow_up_date": "2026-01-05"})
+    assert r.status_code == 302
+    r = client.post(
+        url,
+        {
+            "action": "non_punishment",
+            "compelled_offences": "irregular entry, theft",
+            "detained": "on",
+            "checklist": ["assessed_individually", "legal_counsel_offered"],
+        },
+    )
+    assert r.status_code == 302
+    page = client.get(url).content.decode()
+    assert 'data-testid="np-alert"' in page and "legal_aid" in page
+    assert 'value="irregular entry, theft"' in page
+    # an analyst may not refer, so cannot reach the page at all
+    assert web(world.users["analyst"]).get(url).status_code == 403
