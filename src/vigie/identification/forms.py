@@ -110,9 +110,8 @@ class PlanItemForm(forms.Form):
 
     def __init__(self, *args: Any, organisations: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["need"].choices = [
-            (k, label(v)) for k, v in referrals.config()["service_types"].items()
-        ]  # type: ignore[attr-defined]
+        needs = [(k, label(v)) for k, v in referrals.config()["service_types"].items()]
+        self.fields["need"].choices = needs  # type: ignore[attr-defined]
         self.fields["responsible_organisation"].choices = [("", "—"), *organisations]  # type: ignore[attr-defined]
 
 
