@@ -24,6 +24,7 @@ urlpatterns = [
     path("identification/plan-items/<uuid:uuid>/", views.PlanItemView.as_view(), name="plan-item"),
     path("services/", views.ServicesView.as_view(), name="services"),
     path("referrals/", views.ReferralsView.as_view(), name="referrals"),
+    path("referrals/statistics/", views.ReferralStatisticsView.as_view(), name="statistics"),
     path("referrals/<uuid:uuid>/", views.ReferralView.as_view(), name="referral"),
     path("referrals/<uuid:uuid>/transition/", views.TransitionView.as_view(), name="transition"),
     path("caseload/", views.CaseloadView.as_view(), name="caseload"),

@@ -13,7 +13,15 @@ from rest_framework.views import APIView
 from vigie.core.actor import Actor, acting_organisation, actor_of_request
 from vigie.core.errors import Invalid, NotFound
 from vigie.core.models import Organisation
-from vigie.identification import caseload, directory, indicators, referrals, selectors, services
+from vigie.identification import (
+    caseload,
+    directory,
+    indicators,
+    referrals,
+    selectors,
+    services,
+    statistics,
+)
 from vigie.identification.api import serializers as s
 from vigie.identification.models import Referral
 
@@ -279,6 +287,17 @@ class TransitionView(APIView):
             actor, ref, body.validated_data["to"], body.validated_data.get("reason", "")
         )
         return Response(_referral(actor, ref))
+
+
+class ReferralStatisticsView(APIView):
+    """Referral outcomes by service and state, and mean time to answer, disclosure-controlled
+    (small cells suppressed, counts perturbed; docs/disclosure-control.md)."""
+
+    required_permission = "stats.view"
+
+    @extend_schema(responses={200: dict})
+    def get(self, request: Request) -> Response:
+        return Response(statistics.outcomes(actor_of_request(request)))
 
 
 class CaseloadView(APIView):

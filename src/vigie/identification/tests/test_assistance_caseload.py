@@ -139,3 +139,31 @@ def test_plan_and_non_punishment_on_the_case_page(world: World, web: Any, case: 
     assert 'value="irregular entry, theft"' in page
     # an analyst may not refer, so cannot reach the page at all
     assert web(world.users["analyst"]).get(url).status_code == 403
+
+
+def test_referral_statistics_are_disclosure_controlled(
+    world: World, api: Any, case: Case, receiver: Any
+) -> None:
+    officer = Actor(world.users["field_officer"], world.own.pk)
+    give(officer, case, "referral")
+    recv = Actor(receiver[1], receiver[0].pk)
+    for _ in range(14):
+        ref = referrals.create_referral(officer, case, receiver[0], ["sex"], service_type="medical")
+        referrals.move(recv, ref, "accepted")
+    for _ in range(3):  # a small cell
+        referrals.create_referral(officer, case, receiver[0], ["sex"], service_type="legal_aid")
+    got = api(world.users["analyst"]).get("/api/referrals/statistics/").json()
+    cells = {(c["service"], c["state"]): c for c in got["cells"]}
+    assert (
+        cells[("legal_aid", "sent")]["suppressed"] is True
+        and cells[("legal_aid", "sent")]["count"] is None
+    )
+    published = [c["count"] for c in got["cells"] if c["count"]]
+    assert published and min(published) >= got["k"]  # no small count leaves
+    assert abs(cells[("_all", "_all")]["count"] - 17) <= 2  # perturbed by at most 2
+    turnaround = {t["service"]: t for t in got["turnaround"]}
+    assert (
+        turnaround["medical"]["suppressed"] is False
+        and turnaround["legal_aid"]["suppressed"] is True
+    )
+    assert api(world.users["field_officer"]).get("/api/referrals/statistics/").status_code == 403
