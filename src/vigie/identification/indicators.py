@@ -170,6 +170,23 @@ class Result:
     conflict: tuple[str, ...]  # armed-conflict indicators present (S/2017/939 para 75)
     flags: tuple[str, ...]
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Result:
+        """A stored result as it was computed (its set version, not today's)."""
+        return cls(
+            d["set"],
+            d["version"],
+            d["list"],
+            d["indicated"],
+            tuple(
+                ElementResult(e["code"], e["group"], e["present"], e["counts"], tuple(e["drivers"]))
+                for e in d["elements"]
+            ),
+            d["groups"],
+            tuple(d["conflict"]),
+            tuple(d["flags"]),
+        )
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "set": self.set_code,

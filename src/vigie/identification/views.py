@@ -67,7 +67,12 @@ class InterviewsPage(PermissionRequired, View):
 def _interview_context(interview: Any, person: forms.PersonForm | None = None) -> dict[str, Any]:
     iset = indicators.indicator_set(interview.indicator_set)
     ldef = iset.list(interview.list_code)
-    result = indicators.score(interview.list_code, interview.present, interview.indicator_set)
+    # a decided interview shows the result it was decided on (and that set's version)
+    result = (
+        indicators.Result.from_dict(interview.result)
+        if interview.result
+        else indicators.score(interview.list_code, interview.present, interview.indicator_set)
+    )
     present = set(interview.present)
     elements: list[dict[str, Any]] = []
     for code, (group, labels) in iset.elements.items():

@@ -151,3 +151,20 @@ def test_names_shown_on_the_page_are_logged(world: World, web: Any, api: Any) ->
     assert 'value="Synthetic"' in page.content.decode()
     entry = AccessLogEntry.objects.get(object_type="identification.interview")
     assert entry.fields == ["given_name"] and entry.actor == world.users["field_officer"]
+
+
+def test_decided_interview_shows_the_stored_result(world: World, api: Any, web: Any) -> None:
+    from vigie.identification import indicators
+
+    user = world.users["field_officer"]
+    body = _start(api, user)
+    url = f"/api/identification/interviews/{body['uuid']}/"
+    api(user).patch(url, {"present": ["exploitation.low_no_salary"]}, format="json")
+    api(user).post(url + "decide/", {"open_case": False}, format="json")
+    interview = Interview.objects.get(uuid=body["uuid"])
+    stored = indicators.Result.from_dict(interview.result)
+    assert stored.as_dict() == interview.result
+    interview.result = {**interview.result, "version": 0}  # as if decided under an older set
+    interview.save()
+    page = web(user).get(f"/identification/{body['uuid']}/").content.decode()
+    assert 'data-testid="not-indicated"' in page and "version 0" in page.replace("\n", " ")
