@@ -66,6 +66,7 @@ VIGIE_APPS = [
     "vigie.core",
     "vigie.web",
     "vigie.cases",
+    "vigie.identification",
     "vigie.analytics",
     "vigie.screening",
     "vigie.evidence",
@@ -176,6 +177,20 @@ ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*"]
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = False
+
+# Referral notifications (vigie.identification) go out by e-mail: printed to the console
+# unless an SMTP server is configured (VIGIE_EMAIL_HOST), as in the demo.
+EMAIL_HOST = os.environ.get("VIGIE_EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("VIGIE_EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("VIGIE_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("VIGIE_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = True
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = os.environ.get("VIGIE_EMAIL_FROM", "vigie@localhost")
 ACCOUNT_RATE_LIMITS = {"login_failed": "5/5m/ip,5/5m/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Vigie"
@@ -250,6 +265,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ServiceTypeEnum": "vigie.identification.api.serializers.SERVICE_TYPE_CHOICES",
+        "PlanItemStatusEnum": "vigie.identification.models.PlanItem.Status",
+        "ReferralKindEnum": "vigie.identification.models.Referral.Kind",
+        "ReferralStateEnum": "vigie.identification.models.Referral.State",
+    },
 }
 
 AUDITLOG_CID_GETTER = "vigie.core.context.get_request_id"
