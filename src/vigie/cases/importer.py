@@ -21,6 +21,7 @@ import csv
 import io
 import json
 import pickle
+import zipfile
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path

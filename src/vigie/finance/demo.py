@@ -13,13 +13,14 @@ from typing import Any
 
 from vigie.core.actor import Actor
 from vigie.finance import generate, mapping, services
+from vigie.finance.models import TransactionFile
 
 
 def load(ctx: Any) -> None:
     org = ctx.organisations.get("fiu-it")
     user = ctx.users.get("finance")
-    if org is None or user is None:
-        return
+    if org is None or user is None or TransactionFile.objects.filter(organisation=org).exists():
+        return  # loading the demo again adds nothing
     actor = Actor(user=user, organisation_id=org.pk)
     with tempfile.TemporaryDirectory(prefix="vigie-demo-finance-") as tmp:
         path = Path(tmp) / "demo-bank-export.csv"

@@ -32,9 +32,10 @@ SETUP = textwrap.dedent(
     from django.core.management import call_command
     call_command("migrate", verbosity=0)
     from vigie.testing import build_world
-    from vigie.core.services import issue_token
+    from vigie.core.actor import Actor
+    from vigie.core.tokens import issue
     world = build_world()
-    token, secret = issue_token(world.users["case_manager"], name="soak")
+    token, secret = issue(Actor(user=world.users["case_manager"]), name="soak")
     print(secret)
     """
 )
@@ -52,7 +53,12 @@ COUNT = textwrap.dedent(
 def _env(data_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "VIGIE_"))}
     env.pop("DATABASE_URL", None)
-    env.update(VIGIE_DATA_DIR=str(data_dir), DJANGO_SETTINGS_MODULE="vigie.settings.dev")
+    # The synthetic case manager has no second factor: the soak is about load, not login.
+    env.update(
+        VIGIE_DATA_DIR=str(data_dir),
+        DJANGO_SETTINGS_MODULE="vigie.settings.dev",
+        VIGIE_MFA_ENFORCED="0",
+    )
     if os.environ.get("VIGIE_SOAK_DATABASE_URL"):
         env["DATABASE_URL"] = os.environ["VIGIE_SOAK_DATABASE_URL"]
     return env

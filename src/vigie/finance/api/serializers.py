@@ -56,7 +56,7 @@ class AlertSerializer(serializers.ModelSerializer[Alert]):
         return list(detail.get("drivers", []))
 
 
-class DecisionSerializer(serializers.Serializer[dict[str, Any]]):
+class AlertDecisionSerializer(serializers.Serializer[dict[str, Any]]):
     status = serializers.ChoiceField(
         choices=[
             Alert.Status.FALSE_POSITIVE,
@@ -67,7 +67,7 @@ class DecisionSerializer(serializers.Serializer[dict[str, Any]]):
     note = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
 
 
-class AssignSerializer(serializers.Serializer[dict[str, Any]]):
+class AlertAssignSerializer(serializers.Serializer[dict[str, Any]]):
     assignee = serializers.CharField(allow_null=True, max_length=150)
 
 
@@ -78,7 +78,7 @@ class TransactionFileSerializer(serializers.ModelSerializer[TransactionFile]):
         read_only_fields = fields
 
 
-class RunSerializer(serializers.Serializer[dict[str, Any]]):
+class RuleRunSerializer(serializers.Serializer[dict[str, Any]]):
     rules = serializers.ListField(
         child=serializers.CharField(max_length=60), required=False, allow_empty=True
     )

@@ -65,11 +65,11 @@ class AlertDecision(APIView):
 
     required_permission = "finance.view"
 
-    @extend_schema(request=s.DecisionSerializer, responses=s.AlertSerializer)
+    @extend_schema(request=s.AlertDecisionSerializer, responses=s.AlertSerializer)
     def post(self, request: Request, pk: str) -> Response:
         actor = Actor(user=request.user)  # type: ignore[arg-type]
         alert = selectors.get_alert_for(actor, pk)
-        body = s.DecisionSerializer(data=request.data)
+        body = s.AlertDecisionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         alert = services.decide_alert(
             actor, alert, body.validated_data["status"], body.validated_data["note"]
@@ -80,11 +80,11 @@ class AlertDecision(APIView):
 class AlertAssign(APIView):
     required_permission = "finance.view"
 
-    @extend_schema(request=s.AssignSerializer, responses=s.AlertSerializer)
+    @extend_schema(request=s.AlertAssignSerializer, responses=s.AlertSerializer)
     def post(self, request: Request, pk: str) -> Response:
         actor = Actor(user=request.user)  # type: ignore[arg-type]
         alert = selectors.get_alert_for(actor, pk)
-        body = s.AssignSerializer(data=request.data)
+        body = s.AlertAssignSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         name = body.validated_data["assignee"]
         assignee = None
@@ -153,10 +153,10 @@ class Run(APIView):
 
     required_permission = "finance.view"
 
-    @extend_schema(request=s.RunSerializer, responses={202: dict})
+    @extend_schema(request=s.RuleRunSerializer, responses={202: dict})
     def post(self, request: Request) -> Response:
         actor, org = _actor(request, "finance.view")
-        body = s.RunSerializer(data=request.data)
+        body = s.RuleRunSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         job = jobs.start(
             tasks.RUN,
