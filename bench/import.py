@@ -147,13 +147,15 @@ def _profile(path: Path, data: Path) -> None:
 
     django.setup()
     from vigie.cases import importer
+    from vigie.core.actor import Actor
     from vigie.core.models import Organisation
 
     org = Organisation.objects.get(code="bench")
     prof = cProfile.Profile()
     t0 = time.perf_counter()
     prof.enable()
-    report = importer.run_import(path, organisation=org, fmt="vigie")
+    actor = Actor.system("bench", org.pk)
+    report = importer.run_import(path, organisation=org, actor=actor, fmt="vigie")
     prof.disable()
     print(f"import: {time.perf_counter() - t0:.2f} s, {report.created} created", file=sys.stderr)
     stats = pstats.Stats(prof, stream=sys.stderr).sort_stats("cumulative")
@@ -182,7 +184,8 @@ def main() -> None:
             _profile(path, data)
             return
         t0 = time.perf_counter()
-        command = [VIGIE, "import", str(path), "--layout", "vigie", "--org", "bench", "--json"]
+        command = [VIGIE, "import", str(path), "--layout", "vigie", "--org", "bench"]
+        command += ["--as-system", "--json"]
         stdout, usage = _run_measured(command, data)
         vigie_s = time.perf_counter() - t0
         vigie_cpu = usage.ru_utime + usage.ru_stime

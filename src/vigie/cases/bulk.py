@@ -20,7 +20,7 @@ The stored values are the ORM's (a test compares the two paths record for record
 skips on purpose: model instances, ``save()`` and the ``post_save`` signals (so no per-row
 change-log entry and no per-row screening job). The import job (``core.Job``: who, when,
 which file, the report) is the record of change of the rows it wrote, and
-``vigie.cases.signals.cases_imported`` is sent once per import for follow-up work.
+``services.import_built`` announces them in one ``vigie.core.events`` change event per batch.
 See docs/adr/0310-bulk-import-raw-executemany.md and docs/adr/0312-import-pipeline.md.
 """
 

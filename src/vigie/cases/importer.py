@@ -34,7 +34,8 @@ from vigie.cases import bulk, htcds_sheet, layouts, pipeline, records, services
 from vigie.cases import mapping as mapping_module
 from vigie.cases.mapping import Mapping
 from vigie.cases.models import Case
-from vigie.cases.signals import IdRanges, cases_imported
+from vigie.cases.signals import IdRanges
+from vigie.core.actor import Actor
 from vigie.core.models import Organisation
 
 BATCH = 2000  # rows per insert batch (and per transaction and checkpoint in partial mode)
@@ -493,7 +494,7 @@ def _read(
     fmt: str,
     *,
     organisation: Organisation,
-    user: Any,
+    actor: Actor,
     allow_identity: bool,
     report: Report,
     mapping: Mapping | None,
@@ -511,7 +512,7 @@ def _read(
             items,
             report,
             organisation_id=organisation.pk,
-            user_id=getattr(services._user(user), "pk", None),
+            user_id=actor.user.pk if actor.user is not None else None,
             atomic=not partial,
             resume_from=resume_from,
         )
@@ -547,7 +548,7 @@ class _Written:
 
 
 def _write(
-    user: Any,
+    actor: Actor,
     org: Organisation,
     chunk: Chunk,
     report: Report,
@@ -568,7 +569,7 @@ def _write(
     while True:
         try:
             with transaction.atomic():
-                batch = _write_batch(user, org, chunk, report.file, look_up=look_up)
+                batch = _write_batch(actor, org, chunk, report.file, look_up=look_up)
         except IntegrityError as exc:
             if attempt == WRITE_ATTEMPTS:
                 raise ImportFailed(
@@ -587,7 +588,7 @@ def _write(
 
 
 def _write_batch(
-    user: Any, org: Organisation, chunk: Chunk, name: str, *, look_up: bool
+    actor: Actor, org: Organisation, chunk: Chunk, name: str, *, look_up: bool
 ) -> _Written:
     """New rows in one ``executemany`` per table (vigie.cases.bulk); rows already imported
     (same source type and source record id: looked up once per batch) are updated one by one.
@@ -614,12 +615,12 @@ def _write_batch(
             case = existing.get((v.source_type, v.source_record_id))
             if case is None or i in skip:
                 continue
-            services.save_record(user, org, v.record, instance=case, perm="case.import")
+            services.save_record(actor, org, v.record, instance=case, perm="case.import")
             out.updated.append(case.pk)
             skip.add(i)
     if len(skip) < len(valid):
         keep = None if not skip else {i for i in range(len(valid)) if i not in skip}
-        out.created = services.import_built(user, org, chunk.built, keep)
+        out.created = services.import_built(actor, org, chunk.built, keep)
     return out
 
 
@@ -653,7 +654,7 @@ def run_import(
     path: Path,
     *,
     organisation: Organisation,
-    user: Any = None,
+    actor: Actor,
     fmt: str = "",
     partial: bool = False,
     rejects: Path | None = None,
@@ -670,7 +671,7 @@ def run_import(
     fmt = fmt or guess_format(path)
     mode = "dry-run" if dry_run else "partial" if partial else "atomic"
     report = Report(file=path.name, mode=mode)
-    allow_identity = services.may_record_identity(user, organisation)
+    allow_identity = services.may_record_identity(actor, organisation)
     if dry_run:
         items = prepare_records(
             path, fmt, allow_identity=allow_identity, report=report, mapping=mapping
@@ -691,7 +692,7 @@ def run_import(
         path,
         fmt,
         organisation=organisation,
-        user=user,
+        actor=actor,
         allow_identity=allow_identity,
         report=report,
         mapping=mapping,
@@ -702,28 +703,16 @@ def run_import(
         with bulk.tuned_for_bulk():
             if partial:
                 _partial(
-                    chunks, user, organisation, report, reject_writer, progress, written, look_up
+                    chunks, actor, organisation, report, reject_writer, progress, written, look_up
                 )
             else:
-                _atomic(chunks, user, organisation, report, progress, written, look_up)
+                _atomic(chunks, actor, organisation, report, progress, written, look_up)
     finally:
         close = getattr(chunks, "close", None)
         if close is not None:
             close()  # stops the worker process if the import ended early
         if reject_fh is not None:
             reject_fh.close()
-    if written and report.written:
-        transaction.on_commit(
-            lambda: cases_imported.send(
-                sender=Case,
-                organisation=organisation,
-                cases=written,
-                created=report.created,
-                updated=report.updated,
-                file=report.file,
-                user=user,
-            )
-        )
     return report
 
 
@@ -740,7 +729,7 @@ def _dry_run(items: Iterator[Prepared], report: Report, progress: Any) -> None:
 
 def _atomic(
     chunks: Iterator[Chunk],
-    user: Any,
+    actor: Actor,
     org: Organisation,
     report: Report,
     progress: Any,
@@ -752,7 +741,7 @@ def _atomic(
             for chunk in chunks:
                 _take(report, chunk)
                 if not report.rejected:
-                    refused, look_up = _write(user, org, chunk, report, written, look_up)
+                    refused, look_up = _write(actor, org, chunk, report, written, look_up)
                     _refuse(report, refused)
                 if progress:
                     progress(report.rows, f"row {chunk.last_row}", report)
@@ -775,7 +764,7 @@ def _refuse(report: Report, problems: list[RowProblem], reject_writer: Any = Non
 
 def _partial(
     chunks: Iterator[Chunk],
-    user: Any,
+    actor: Actor,
     org: Organisation,
     report: Report,
     reject_writer: Any,
@@ -787,7 +776,7 @@ def _partial(
         _take(report, chunk, reject_writer)
         if chunk.valid:
             with transaction.atomic():
-                refused, look_up = _write(user, org, chunk, report, written, look_up)
+                refused, look_up = _write(actor, org, chunk, report, written, look_up)
             _refuse(report, refused, reject_writer)
         report.next_row = chunk.last_row + 1
         if progress:

@@ -51,6 +51,7 @@ from django.db.models.constants import OnConflict
 from django.utils import timezone
 
 from vigie.core import access
+from vigie.core import events as change_events
 from vigie.core.models import Organisation
 from vigie.evidence import log, metadata, services
 from vigie.evidence.models import Blob, Item, ItemLink, TechnicalMetadata
@@ -500,6 +501,13 @@ def _write(
             events, organisation_code=organisation.code, user=user, actor_name=actor_name, at=now
         )
         _record_change(user, actor_name, organisation, case_ref, made, ids, last_seq)
+        change_events.announce(
+            services.KIND,
+            sorted(ids.values()),
+            services.as_actor(user, organisation.pk, actor_name),
+            action="created",
+            organisation_id=organisation.pk,
+        )
         with _timed("wait_durable"):
             placed.result()  # objects durable and in place before the rows commit
 

@@ -21,7 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vigie.cases.models import Case
-from vigie.core import access, audit
+from vigie.core import access, audit, events
+from vigie.core.actor import Actor
 from vigie.core.models import Organisation
 from vigie.evidence import log, metadata
 from vigie.evidence.models import (
@@ -35,6 +36,8 @@ from vigie.evidence.models import (
 from vigie.evidence.store import ObjectStore, default_store
 
 APPROVAL_HOURS = 24
+KIND = "evidence.item"  # the change event's record type (vigie.core.events)
+APPROVAL_KIND = "evidence.accessapproval"
 IDENTIFYING_FIELDS = ("description", "collected_by", "place", "consent")
 
 
@@ -70,6 +73,27 @@ class Ingested:
 
 
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def as_actor(user: Any, organisation_id: int | None, actor_name: str = "") -> Actor:
+    if isinstance(user, Actor):
+        return user
+    if user is None:
+        return Actor.system(actor_name or "command line", organisation_id)
+    return Actor(user=user, organisation_id=organisation_id)
+
+
+def announce(
+    item: Item, user: Any, action: str, actor_name: str = "", kind: str = KIND, pk: Any = None
+) -> None:
+    """The change event of one item (or of its access approval ``pk``), in the transaction."""
+    events.announce(
+        kind,
+        [item.pk if pk is None else pk],
+        as_actor(user, item.organisation_id, actor_name),
+        action=action,
+        organisation_id=item.organisation_id,
+    )
 
 
 def safe_name(name: str) -> str:
@@ -283,6 +307,7 @@ def ingest(
                 **who,
                 detail={"derived_item": str(item.uuid), "derivation": derivation},
             )
+        announce(item, user, "created", actor_name)
     if sign:
         log.sign_tree_head()
     return Ingested(item, first, stored.created, warning)
@@ -338,6 +363,7 @@ def seal_item(user: Any, item: Item, reason: str) -> Item:
         item.sealed, item.sealed_at, item.sealed_by = True, timezone.now(), user
         item.save(update_fields=["sealed", "sealed_at", "sealed_by"])
         log.append(item, "sealed", user=user, detail={"reason": reason.strip()[:500]})
+        announce(item, user, "changed")
     log.sign_tree_head()
     return item
 
@@ -353,6 +379,7 @@ def release_item(user: Any, item: Item, reason: str) -> Item:
         item.sealed, item.sealed_at, item.sealed_by = False, None, None
         item.save(update_fields=["sealed", "sealed_at", "sealed_by"])
         log.append(item, "released", user=user, detail={"reason": reason.strip()[:500]})
+        announce(item, user, "changed")
     log.sign_tree_head()
     return item
 
@@ -363,7 +390,12 @@ def request_access(user: Any, item: Item, reason: str) -> AccessApproval:
         raise EvidenceError(_("this item is not sealed: no approval is needed"))
     if not reason.strip():
         raise EvidenceError(_("say why you need access"))
-    return AccessApproval.objects.create(item=item, requested_by=user, reason=reason.strip())
+    with transaction.atomic():
+        approval = AccessApproval.objects.create(
+            item=item, requested_by=user, reason=reason.strip()
+        )
+        announce(item, user, "created", kind=APPROVAL_KIND, pk=approval.pk)
+    return approval
 
 
 def approve_access(user: Any, approval: AccessApproval) -> AccessApproval:
@@ -388,6 +420,7 @@ def approve_access(user: Any, approval: AccessApproval) -> AccessApproval:
                 "until": approval.expires_at.isoformat(),
             },
         )
+        announce(item, user, "changed", kind=APPROVAL_KIND, pk=approval.pk)
     log.sign_tree_head()
     return approval
 
@@ -415,5 +448,6 @@ def transfer_item(
         )
         item.organisation = to
         item.save(update_fields=["organisation"])
+        announce(item, user, "changed", actor_name)
     log.sign_tree_head()
     return item

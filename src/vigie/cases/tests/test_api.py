@@ -8,6 +8,7 @@ from typing import Any
 
 from vigie.cases.models import Case, Victim
 from vigie.cases.tests.conftest import RECORD
+from vigie.core.actor import Actor
 from vigie.core.models import AccessLogEntry
 from vigie.testing import World
 
@@ -114,7 +115,9 @@ def test_a_role_without_identity_access_may_not_record_identities(world: World) 
 
     # the analyst may import (case.import) but not see identities
     with pytest.raises(services.RecordInvalid) as err:
-        services.save_record(world.users["analyst"], world.own, RECORD, perm="case.import")
+        services.save_record(
+            Actor(world.users["analyst"], world.own.pk), world.own, RECORD, perm="case.import"
+        )
     assert "victims[0].family_name" in str(err.value.problems)
     assert Case.objects.count() == 0
 

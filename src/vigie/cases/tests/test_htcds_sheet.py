@@ -17,13 +17,16 @@ from hypothesis import strategies as st
 
 from vigie.cases import codelists, exporter, generate, htcds_sheet, importer, layouts
 from vigie.cases.models import Case, Victim
+from vigie.core.actor import Actor
 from vigie.testing import SHARED_DATA, World
 
 TEMPLATE = SHARED_DATA / "htcds" / "HTCDS Excel Spreadsheet v2.0.xlsx"
 
 
 def _import(world: World, path: Path, **kw: Any) -> importer.Report:
-    return importer.run_import(path, organisation=world.own, user=world.users["case_manager"], **kw)
+    return importer.run_import(
+        path, organisation=world.own, actor=Actor(world.users["case_manager"], world.own.pk), **kw
+    )
 
 
 def _fill_template(target: Path, rows: list[dict[str, str]]) -> None:
