@@ -36,6 +36,7 @@ from vigie.cases.mapping import Mapping
 from vigie.cases.models import Case
 from vigie.cases.signals import IdRanges
 from vigie.core.actor import Actor
+from vigie.core.errors import Invalid
 from vigie.core.models import Organisation
 
 BATCH = 2000  # rows per insert batch (and per transaction and checkpoint in partial mode)
@@ -45,8 +46,10 @@ MAX_REPORTED = 200  # problems listed in the report (all are counted)
 MAX_BYTES = int(getattr(settings, "VIGIE_IMPORT_MAX_BYTES", 2 * 1024**3))
 
 
-class ImportFailed(Exception):
+class ImportFailed(Invalid):
     """The file cannot be imported at all (unreadable, wrong layout): a message for people."""
+
+    default_code = "import_failed"
 
 
 @dataclass

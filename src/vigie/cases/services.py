@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid as uuidlib
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Model
 from django.utils.translation import gettext as _
@@ -15,7 +14,7 @@ from vigie.cases.models import Case, Exploitation, Incident, Perpetrator, Victim
 from vigie.cases.signals import IdRanges
 from vigie.core import events
 from vigie.core.actor import Actor
-from vigie.core.errors import Forbidden
+from vigie.core.errors import Forbidden, Invalid
 from vigie.core.models import Organisation
 
 #: The change event's record type: a case with its victims, incidents, exploitations,
@@ -23,12 +22,22 @@ from vigie.core.models import Organisation
 KIND = "cases.case"
 
 
-class RecordInvalid(ValidationError):
-    """A record failed validation: ``problems`` says where and why."""
+class RecordInvalid(Invalid):
+    """A record failed validation: ``problems`` says where and why (and which value, for
+    the form that shows it again); ``errors`` (the API's problem document) leaves the
+    values out, since they may identify someone."""
+
+    default_code = "record_invalid"
 
     def __init__(self, problems: list[records.Problem]) -> None:
         self.problems = problems
-        super().__init__({p.path or "record": [f"{p.value!r}: {p.message}"] for p in problems})
+        self.errors = [
+            {"field": p.path or "", "message": str(p.message), "code": "invalid"} for p in problems
+        ]
+        super().__init__(
+            _("The record is not valid: see “errors”."),
+            detail={"fields": sorted({p.path for p in problems if p.path})},
+        )
 
 
 def may_record_identity(actor: Actor, organisation: Organisation) -> bool:

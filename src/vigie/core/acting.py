@@ -23,8 +23,9 @@ from vigie.core.errors import Invalid, VigieError, exit_status
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class ActorProblem(click.ClickException):
-    """An actor that cannot be resolved: the message, and the error model's exit status."""
+class CommandFailed(click.ClickException):
+    """A :class:`VigieError` on the command line: its message, and the error model's exit
+    status (docs/errors.md)."""
 
     def __init__(self, error: VigieError) -> None:
         super().__init__(error.message)
@@ -32,9 +33,18 @@ class ActorProblem(click.ClickException):
 
 
 def resolve(
-    perm: str, username: str | None, org_code: str | None, as_system: bool, command: str
+    perm: str,
+    username: str | None,
+    org_code: str | None,
+    as_system: bool,
+    command: str,
+    needs_org: bool = True,
 ) -> Actor:
-    """The actor of a command line: a user acting for an organisation, or the system."""
+    """The actor of a command line: a user acting for an organisation, or the system.
+
+    ``needs_org`` False: the command works on records that name their organisation (an
+    item to transfer, a case to export), so without ``--org`` the actor acts for none in
+    particular and the service checks ``perm`` in the record's organisation."""
     from vigie.core.models import Organisation, User
 
     if as_system and username:
@@ -47,6 +57,8 @@ def resolve(
             if org_code:
                 orgs = orgs.filter(code=org_code)
             found = list(orgs[:2])
+            if not org_code and not needs_org:
+                return Actor.system(f"command line: vigie {command}, by {_os_user()}")
             if len(found) != 1:
                 raise Invalid(
                     f"no active organisation has the code {org_code!r}"
@@ -54,13 +66,25 @@ def resolve(
                     else "several organisations: name the one this is for with --org CODE",
                     code="unknown_organisation" if org_code else "organisation_required",
                 )
-            return Actor.system(f"command line: vigie {command}", found[0].pk)
+            return Actor.system(f"command line: vigie {command}, by {_os_user()}", found[0].pk)
         user = User.objects.filter(username=username, is_active=True).first()
         if user is None:
             raise Invalid(f"no active user {username!r}", code="unknown_user")
+        if not org_code and not needs_org:
+            return Actor(user=user)
         return actor_for(user, perm, org_code)
     except VigieError as exc:
-        raise ActorProblem(exc) from None
+        raise CommandFailed(exc) from None
+
+
+def _os_user() -> str:
+    """The operating-system account that ran the command (kept in the system's reason)."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown account"
 
 
 @contextmanager
@@ -88,11 +112,11 @@ def audited(actor: Actor, command: str) -> Iterator[None]:
         yield
 
 
-def acting(perm: str) -> Callable[[F], F]:
+def acting(perm: str, *, needs_org: bool = True) -> Callable[[F], F]:
     """Add ``--user``, ``--org`` and ``--as-system`` to a click command and pass it ``actor``.
 
     ``perm`` is the permission the command needs: the user must hold it in the organisation
-    (named with ``--org``, or their only one)."""
+    (named with ``--org``, or their only one); see :func:`resolve` for ``needs_org``."""
 
     def decorate(func: F) -> F:
         @click.option("--user", "acting_user", metavar="NAME", help="Act as this user.")
@@ -113,9 +137,12 @@ def acting(perm: str) -> Callable[[F], F]:
         ) -> Any:
             ctx = click.get_current_context()
             command = ctx.command_path.split(" ", 1)[-1] if ctx.command_path else func.__name__
-            actor = resolve(perm, acting_user, acting_org, acting_system, command)
-            with audited(actor, command):
-                return func(*args, actor=actor, **kwargs)
+            actor = resolve(perm, acting_user, acting_org, acting_system, command, needs_org)
+            try:
+                with audited(actor, command):
+                    return func(*args, actor=actor, **kwargs)
+            except VigieError as exc:
+                raise CommandFailed(exc) from None
 
         return wrapper  # type: ignore[return-value]
 

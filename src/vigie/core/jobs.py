@@ -33,6 +33,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from vigie.core import access, jobfiles
+from vigie.core.errors import VigieError
 from vigie.core.models import Job
 
 log = logging.getLogger(__name__)
@@ -48,8 +49,11 @@ class JobCancelled(Exception):
     """Raised inside a handler when someone asked to cancel its job."""
 
 
-class JobError(Exception):
+class JobError(VigieError):
     """A handler's failure meant for people: its message is shown as the job's error."""
+
+    default_code = "job_failed"
+    status = 500
 
 
 def handler(kind: str) -> Callable[[Handler], Handler]:

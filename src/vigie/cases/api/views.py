@@ -94,7 +94,10 @@ class CaseBulkCreate(APIView):
                 try:
                     created.append(str(services.save_record(*orgs[code], data).uuid))
                 except services.RecordInvalid as exc:
-                    errors[f"[{i}]"] = [str(p) for p in exc.problems]
+                    fields: dict[str, list[str]] = {}
+                    for e in exc.errors:  # without the values, which may identify someone
+                        fields.setdefault(e["field"] or "record", []).append(e["message"])
+                    errors[f"[{i}]"] = fields
             if errors:
                 transaction.savepoint_rollback(sid)
                 raise ValidationError(errors)

@@ -72,12 +72,16 @@ def _case(world: World, ref: str = "E-1") -> Case:
 
 def _item(world: World) -> Item:
     return evidence_services.ingest(
-        world.users["investigator"],
+        _as(world.users["investigator"], world),
         world.own,
         io.BytesIO(b"a statement"),
         name="statement.txt",
         collection=evidence_services.Collection(case_ref="EXT-1", external_case=True),
     ).item
+
+
+def _as(user: User, world: World) -> Actor:
+    return Actor(user=user, organisation_id=world.own.pk)
 
 
 def _second_investigator(world: World) -> User:
@@ -99,19 +103,25 @@ def _import_built(world: World, tmp: Path, _: Any) -> Any:
 
 def _sealed(world: World, tmp: Path) -> Item:
     item = _item(world)
-    return evidence_services.seal_item(world.users["investigator"], item, "protect the witness")
+    return evidence_services.seal_item(
+        _as(world.users["investigator"], world), item, "protect the witness"
+    )
 
 
 def _requested(world: World, tmp: Path) -> Any:
     item = _sealed(world, tmp)
-    return evidence_services.request_access(_second_investigator(world), item, "to prepare")
+    return evidence_services.request_access(
+        _as(_second_investigator(world), world), item, "to prepare"
+    )
 
 
 def _batch(world: World, tmp: Path, _: Any) -> Any:
     files = [(f"f{i}.txt", _opener(f"file {i}".encode())) for i in range(3)]
     collection = evidence_services.Collection(case_ref="EXT-2", external_case=True)
     return list(
-        batch.ingest_many(world.users["investigator"], world.own, files, collection=collection)
+        batch.ingest_many(
+            _as(world.users["investigator"], world), world.own, files, collection=collection
+        )
     )
 
 
@@ -165,14 +175,16 @@ SCENARIOS: dict[str, tuple[Setup | None, Write, str, str]] = {
     "evidence.services.ingest": (None, lambda w, t, _: _item(w), "evidence.item", "created"),
     "evidence.services.seal_item": (
         lambda w, t: _item(w),
-        lambda w, t, item: evidence_services.seal_item(w.users["investigator"], item, "why"),
+        lambda w, t, item: evidence_services.seal_item(
+            _as(w.users["investigator"], w), item, "why"
+        ),
         "evidence.item",
         "changed",
     ),
     "evidence.services.release_item": (
         _sealed,
         lambda w, t, item: evidence_services.release_item(
-            _second_investigator(w), item, "no longer needed"
+            _as(_second_investigator(w), w), item, "no longer needed"
         ),
         "evidence.item",
         "changed",
@@ -180,21 +192,23 @@ SCENARIOS: dict[str, tuple[Setup | None, Write, str, str]] = {
     "evidence.services.request_access": (
         _sealed,
         lambda w, t, item: evidence_services.request_access(
-            _second_investigator(w), item, "to prepare the hearing"
+            _as(_second_investigator(w), w), item, "to prepare the hearing"
         ),
         "evidence.accessapproval",
         "created",
     ),
     "evidence.services.approve_access": (
         _requested,
-        lambda w, t, approval: evidence_services.approve_access(w.users["investigator"], approval),
+        lambda w, t, approval: evidence_services.approve_access(
+            _as(w.users["investigator"], w), approval
+        ),
         "evidence.accessapproval",
         "changed",
     ),
     "evidence.services.transfer_item": (
         lambda w, t: _item(w),
         lambda w, t, item: evidence_services.transfer_item(
-            w.users["investigator"], item, w.other, "handed to the prosecutor"
+            _as(w.users["investigator"], w), item, w.other, "handed to the prosecutor"
         ),
         "evidence.item",
         "changed",

@@ -10,10 +10,11 @@ import os
 from typing import Any
 
 import pytest
-from django.core.exceptions import PermissionDenied
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from vigie.core.actor import Actor
+from vigie.core.errors import Forbidden
 from vigie.evidence import metadata, services, store
 from vigie.evidence.models import Blob, CustodyEntry, Item, SignedTreeHead
 from vigie.evidence.tests.factories import add, jpeg_with_exif, pdf_with_title
@@ -64,7 +65,7 @@ def test_duplicates_linked_not_stored_twice(world: World) -> None:
 def test_derived_item_points_to_source(world: World) -> None:
     src = add(world, jpeg_with_exif()).item
     derived = services.ingest(
-        world.users["investigator"],
+        Actor(world.users["investigator"], world.own.pk),
         world.own,
         io.BytesIO(b"redacted bytes"),
         name="redacted.txt",
@@ -111,9 +112,9 @@ def test_hostile_files_are_recorded_not_raised(world: World) -> None:
 def test_case_required_and_permission(world: World) -> None:
     with pytest.raises(services.EvidenceError, match="case reference is required"):
         add(world, b"x", case=" ")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         add(world, b"x", user=world.users["analyst"])
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         add(world, b"x", org=world.other)
     assert Item.objects.count() == 0 and CustodyEntry.objects.count() == 0
 

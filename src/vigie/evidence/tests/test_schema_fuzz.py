@@ -11,6 +11,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 
 from vigie.core import services as core_services
+from vigie.core.actor import Actor
 from vigie.evidence import services
 from vigie.testing import build_world
 
@@ -21,12 +22,11 @@ def test_evidence_api_never_fails_with_5xx() -> None:
 
     world = build_world()
     item = services.ingest(
-        None,
+        Actor.system("test", world.own.pk),
         world.own,
         io.BytesIO(b"fuzz target"),
         name="f.txt",
         collection=services.Collection(case_ref="FUZZ", external_case=True),
-        actor_name="fuzz",
     ).item
     _token, secret = core_services.issue_token(world.users["investigator"], name="fuzz")
     api = schemathesis.openapi.from_wsgi("/api/schema/", application)
