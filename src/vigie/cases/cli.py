@@ -72,6 +72,7 @@ def import_(
     from vigie.core.models import Job, Organisation
 
     org = Organisation.objects.get(pk=actor.organisation_id or 0)  # set by @acting
+    jobs.recover_interrupted()  # an import killed earlier is marked failed, not "running"
     rules = None
     if mapping_file is not None:
         try:

@@ -427,6 +427,8 @@ class Valid:
     reference: str
     source_type: str
     source_record_id: str
+    fields: frozenset[str]  # the case fields the record gives
+    sections: frozenset[str]  # the lists of rows it gives (victims, incidents...)
 
     @property
     def record(self) -> dict[str, Any]:
@@ -479,6 +481,8 @@ def _chunks(
                         case.get("reference") or "",
                         case.get("source_type") or "",
                         str(item.record.get("source_record_id") or ""),
+                        frozenset(case),
+                        frozenset(s for s in services.ORDER if s in item.record),
                     )
                 )
                 parsed.append(item.parsed)
@@ -593,8 +597,11 @@ def _write(
 def _write_batch(
     actor: Actor, org: Organisation, chunk: Chunk, name: str, *, look_up: bool
 ) -> _Written:
-    """New rows in one ``executemany`` per table (vigie.cases.bulk); rows already imported
-    (same source type and source record id: looked up once per batch) are updated one by one.
+    """One batch: new rows inserted and rows already imported (same source type and source
+    record id: looked up once per batch) replaced, both set-based from the same built rows
+    (vigie.cases.bulk: one ``executemany`` per table). A stored case whose rows the file
+    cannot replace whole (it has rows in a list the file leaves out, or evidence links to
+    one of its perpetrators or incidents) is updated through the ORM instead.
 
     ``look_up``: the organisation had cases when the import began, so a row may name one of
     them. Otherwise nothing can (the file's own repeats are problems of their rows,
@@ -606,24 +613,36 @@ def _write_batch(
     if not valid:
         return out
     skip: set[int] = set()
+    candidates: dict[int, bulk.Existing] = {}
     if look_up:
         out.refused, skip = _taken_references(org, valid, name)
         ids = {v.source_record_id for i, v in enumerate(valid) if i not in skip}
         ids.discard("")
-        existing = {
-            (c.source_type, c.source_record_id): c
-            for c in Case.objects.filter(organisation=org, source_record_id__in=ids)
+        stored = {
+            (source_type, source_id): (pk, created_at)
+            for pk, source_type, source_id, created_at in Case.objects.filter(
+                organisation=org, source_record_id__in=ids
+            ).values_list("pk", "source_type", "source_record_id", "created_at")
         }
         for i, v in enumerate(valid):
-            case = existing.get((v.source_type, v.source_record_id))
-            if case is None or i in skip:
+            found = stored.get((v.source_type, v.source_record_id))
+            if found is not None and i not in skip:
+                candidates[i] = bulk.Existing(found[0], found[1], v.fields, v.sections)
+        fast = bulk.replaceable(candidates)
+        for i, target in candidates.items():
+            if i in fast:
                 continue
-            services.save_record(actor, org, v.record, instance=case, perm="case.import")
+            case = Case.objects.get(pk=target.pk)
+            services.save_record(actor, org, valid[i].record, instance=case, perm="case.import")
             out.updated.append(case.pk)
             skip.add(i)
+        candidates = {i: c for i, c in candidates.items() if i in fast}
     if len(skip) < len(valid):
         keep = None if not skip else {i for i in range(len(valid)) if i not in skip}
-        out.created = services.import_built(actor, org, chunk.built, keep)
+        written = services.import_built(actor, org, chunk.built, keep, candidates)
+        replaced = {c.pk for c in candidates.values()}
+        out.updated += [pk for pk in written if pk in replaced]
+        out.created = [pk for pk in written if pk not in replaced]
     return out
 
 

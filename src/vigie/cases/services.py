@@ -195,17 +195,25 @@ def _create_all(case: Case, parsed: records.Parsed) -> None:
 
 
 def import_built(
-    actor: Actor, organisation: Organisation, built: Any, keep: Any = None
+    actor: Actor,
+    organisation: Organisation,
+    built: Any,
+    keep: Any = None,
+    existing: Any = None,
 ) -> list[int]:
-    """Insert the new cases of an import batch already built by ``bulk.build`` (only those
-    whose relative id is in ``keep``, if given); their ids. Call inside a transaction."""
+    """Write the cases of an import batch already built by ``bulk.build``: new ones are
+    inserted (only those whose relative id is in ``keep``, if given) and those in
+    ``existing`` (``{relative id: bulk.Existing}``) replace the stored case, set-based;
+    their ids. Call inside a transaction."""
     from vigie.cases import bulk
 
     actor.require("case.import", organisation.pk)
-    ids = bulk.write(built, keep)
+    ids = bulk.write(built, keep, existing)
     written = IdRanges()
     written.add(ids)
-    events.announce(KIND, written, actor, action="created", organisation_id=organisation.pk)
+    replaced = len(existing or {})
+    action = "created" if not replaced else "changed" if replaced == len(ids) else "mixed"
+    events.announce(KIND, written, actor, action=action, organisation_id=organisation.pk)
     return ids
 
 

@@ -106,12 +106,15 @@ def test_a_bulk_import_screens_its_perpetrators_in_one_job(
     body = web(world.users["field_officer"]).get(f"/cases/{case.uuid}/").content.decode()
     assert "LYi.901" not in body
 
-    # Re-importing the same file: nothing left to screen (a re-imported case is saved row
-    # by row, and its perpetrators screened on save).
+    # Re-importing the same file replaces the cases' rows set-based (the perpetrators are
+    # written anew): one batch job again, over exactly those cases.
     again = _import(world, _file(listed, ROWS), django_capture_on_commit_callbacks)
     assert again.status == Job.Status.SUCCEEDED, again.error
+    assert again.result["updated"] == 3 and again.result["created"] == 0
+    assert not Job.objects.filter(kind="screening.perpetrator").exists()
     second = Job.objects.filter(kind="screening.perpetrators_batch").exclude(pk=batch.pk).get()
-    assert second.result["screened"] == 0 and second.result["unchanged"] == 3
+    assert second.params["case_ranges"] == [[written[0], written[-1]]]
+    assert second.result["perpetrators"] == 3
 
 
 def test_the_import_job_screens_only_the_cases_it_wrote(
