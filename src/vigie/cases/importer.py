@@ -34,7 +34,6 @@ from vigie.cases import bulk, htcds_sheet, layouts, pipeline, records, services
 from vigie.cases import mapping as mapping_module
 from vigie.cases.mapping import Mapping
 from vigie.cases.models import Case
-from vigie.cases.signals import IdRanges
 from vigie.core.actor import Actor
 from vigie.core.errors import Invalid
 from vigie.core.models import Organisation
@@ -559,7 +558,6 @@ def _write(
     org: Organisation,
     chunk: Chunk,
     report: Report,
-    written: IdRanges,
     look_up: bool,
 ) -> tuple[list[RowProblem], bool]:
     """Write one batch in a savepoint; the problems of the rows it refused, and whether the
@@ -587,8 +585,6 @@ def _write(
             attempt += 1
             look_up = True
             continue
-        written.add(batch.updated)
-        written.add(batch.created)
         report.updated += len(batch.updated)
         report.created += len(batch.created)
         return batch.refused, look_up
@@ -708,7 +704,6 @@ def run_import(
         if not resume_from:
             reject_writer.writerow(["file", "row", "column", "value", "reason"])
         report.rejects_file = str(rejects)
-    written = IdRanges()
     look_up = Case.objects.filter(organisation=organisation).exists()
     chunks = _read(
         path,
@@ -724,11 +719,9 @@ def run_import(
     try:
         with bulk.tuned_for_bulk():
             if partial:
-                _partial(
-                    chunks, actor, organisation, report, reject_writer, progress, written, look_up
-                )
+                _partial(chunks, actor, organisation, report, reject_writer, progress, look_up)
             else:
-                _atomic(chunks, actor, organisation, report, progress, written, look_up)
+                _atomic(chunks, actor, organisation, report, progress, look_up)
     finally:
         close = getattr(chunks, "close", None)
         if close is not None:
@@ -755,7 +748,6 @@ def _atomic(
     org: Organisation,
     report: Report,
     progress: Any,
-    written: IdRanges,
     look_up: bool,
 ) -> None:
     try:
@@ -763,7 +755,7 @@ def _atomic(
             for chunk in chunks:
                 _take(report, chunk)
                 if not report.rejected:
-                    refused, look_up = _write(actor, org, chunk, report, written, look_up)
+                    refused, look_up = _write(actor, org, chunk, report, look_up)
                     _refuse(report, refused)
                 if progress:
                     progress(report.rows, f"row {chunk.last_row}", report)
@@ -771,7 +763,6 @@ def _atomic(
                 raise _Rollback
     except _Rollback:
         report.created = report.updated = 0
-        written.clear()
         return
     report.written = True
 
@@ -791,14 +782,13 @@ def _partial(
     report: Report,
     reject_writer: Any,
     progress: Any,
-    written: IdRanges,
     look_up: bool,
 ) -> None:
     for chunk in chunks:
         _take(report, chunk, reject_writer)
         if chunk.valid:
             with transaction.atomic():
-                refused, look_up = _write(actor, org, chunk, report, written, look_up)
+                refused, look_up = _write(actor, org, chunk, report, look_up)
             _refuse(report, refused, reject_writer)
         report.next_row = chunk.last_row + 1
         if progress:

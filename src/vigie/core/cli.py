@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 import click
+from django.core.exceptions import ValidationError
 
 from vigie.core.models import Job
 
@@ -39,7 +40,7 @@ def run_in_terminal(job: Job) -> Job:
 def _get(job_id: str) -> Job:
     try:
         job = Job.objects.filter(pk=job_id).first()
-    except Exception:
+    except (ValueError, ValidationError):  # not a job id at all
         job = None
     if job is None:
         raise click.ClickException(f"no job with id {job_id!r} (see `vigie jobs list`)")

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -50,6 +51,7 @@ def _sheet(path: Path) -> list[list[str]]:
     return [[c for c in row] for row in importer.table_rows(path)]
 
 
+@pytest.mark.shared_data
 def test_the_official_template_is_recognised_and_empty(world: World) -> None:
     report = _import(world, TEMPLATE, dry_run=True)
     assert report.layout == "htcds-sheet"
@@ -62,6 +64,7 @@ def test_the_official_template_is_recognised_and_empty(world: World) -> None:
     )
 
 
+@pytest.mark.shared_data
 def test_filled_template_round_trips(world: World, tmp_path: Path) -> None:
     rows = list(generate.htcds_rows(generate.random.Random(7), 40))
     assert len(rows) > 20
