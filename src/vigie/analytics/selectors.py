@@ -18,20 +18,15 @@ from vigie.analytics import disclosure, privacy
 from vigie.analytics.disclosure import Release
 from vigie.analytics.engine import Engine, Query, QueryError, engine_for, parse_by, parse_filters
 from vigie.core import access
+from vigie.core.actor import Actor
 
 MODES = ("suppress", "dp")
 
 
-class _Operator:
-    """The person at the server's command line: every organisation, still disclosure-controlled."""
-
-    pk = None
-
-    def __repr__(self) -> str:
-        return "OPERATOR"
-
-
-OPERATOR: Any = _Operator()
+def _is_system(user: Any) -> bool:
+    """The system acting (``Actor.system``: the server's command line without ``--user``):
+    every organisation, still disclosure-controlled."""
+    return isinstance(user, Actor) and user.is_system
 
 
 @dataclass
@@ -80,8 +75,10 @@ def scope(user: Any) -> frozenset[str] | None:
     """Organisation codes whose records enter ``user``'s statistics (None = all)."""
     from vigie.core.models import Organisation
 
-    if user is OPERATOR:
+    if _is_system(user):
         return None
+    if isinstance(user, Actor):
+        user = user.user
     if not access.has_perm(user, "stats.view"):
         raise PermissionDenied
     ids = access.organisations_with(user, "case.view")
@@ -95,9 +92,12 @@ def scope(user: Any) -> frozenset[str] | None:
 
 def _release(user: Any, table: disclosure.Table, req: Request, label: str) -> Release:
     if req.mode == "dp":
-        if user is not OPERATOR and not access.has_perm(user, "stats.publish"):
+        system = _is_system(user)
+        if isinstance(user, Actor):
+            user = user.user
+        if not system and not access.has_perm(user, "stats.publish"):
             raise PermissionDenied
-        org_id = None if user is OPERATOR else access.home_organisation(user)
+        org_id = None if system else access.home_organisation(user)
         assert req.epsilon is not None
         return privacy.release_dp(
             table,
