@@ -60,3 +60,23 @@ def test_a_cli_write_says_who_acts(world: World, tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "--user NAME" in result.output and "--as-system" in result.output
     assert not Case.objects.exists()
+
+
+def test_an_import_killed_earlier_does_not_stay_running(world: World) -> None:
+    """A `vigie import` killed mid-way leaves its job "running"; the next import marks it
+    failed (to be run again) once its heartbeat is stale."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    killed = Job.objects.create(
+        kind="cases.import",
+        organisation=world.own,
+        status=Job.Status.RUNNING,
+        heartbeat_at=timezone.now() - timedelta(hours=1),
+    )
+    args = ["import", str(SAMPLE), "--org", "own-org", "--as-system", "--dry-run"]
+    result = CliRunner().invoke(_vigie(), args)
+    assert result.exit_code == 0, result.output
+    killed.refresh_from_db()
+    assert killed.status == Job.Status.FAILED and "interrupted" in killed.error
