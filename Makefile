@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 APPS   := $(patsubst src/vigie/%/apps.py,%,$(wildcard src/vigie/*/apps.py))
 PYTEST_WORKERS ?= auto
 
-.PHONY: install install-dev demo test test-postgres test-browser lint messages lock bench clean
+.PHONY: install install-dev demo test test-shared test-postgres test-browser lint messages lock bench clean
 
 $(VENV)/.base: requirements/base.txt requirements/overrides.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,11 +34,17 @@ install-dev: $(VENV)/.dev
 demo: install
 	$(BIN)/vigie demo $(ARGS)
 
-## The whole suite (SQLite, or PostgreSQL when DATABASE_URL is set), in parallel.
+## The whole suite (SQLite, or PostgreSQL when DATABASE_URL is set), in parallel; needs
+## nothing beside the checkout (the tests of the real data in ../shared/data: test-shared).
 test: install-dev
-	@echo "Running every test but the browser tests (Playwright + chromium): run those with 'make test-browser'."
-	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not browser" $(ARGS)
+	@echo "Running every test but the browser tests and those of ../shared/data: 'make test-browser' and 'make test-shared' run those."
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not browser and not shared_data" $(ARGS)
 	@echo "Browser tests were not run: 'make test-browser' runs them (needs /usr/bin/chromium)."
+
+## The tests that read the real public data in ../shared/data (or VIGIE_SHARED_DATA): they
+## fail, never skip, when it is missing.
+test-shared: install-dev
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "shared_data and not browser" $(ARGS)
 
 ## The browser tests: Playwright drives Debian's chromium (/usr/bin/chromium).
 test-browser: install-dev

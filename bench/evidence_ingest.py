@@ -51,6 +51,7 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
+from vigie.core.actor import Actor  # noqa: E402
 from vigie.core.models import Organisation  # noqa: E402
 from vigie.evidence import batch, merkle, services  # noqa: E402
 from vigie.evidence.models import (  # noqa: E402
@@ -89,11 +90,10 @@ def _ingest_batch(org: object, paths: list[Path], case_ref: str) -> float:
     t0 = time.perf_counter()
     outcomes = list(
         batch.ingest_many(
-            None,
-            org,  # type: ignore[arg-type]
+            Actor.system("bench", org.pk),
+            org,
             [(p.name, batch.file_opener(p)) for p in paths],
             collection=collection,
-            actor_name="bench",
         )
     )
     elapsed = time.perf_counter() - t0
@@ -304,7 +304,9 @@ def main() -> None:
     collection = services.Collection(case_ref="BENCH", external_case=True)
     t0 = time.perf_counter()
     with big.open("rb") as f:
-        services.ingest(None, org, f, name="big.bin", collection=collection, actor_name="bench")
+        services.ingest(
+            Actor.system("bench", org.pk), org, f, name="big.bin", collection=collection
+        )
     ingest_s = time.perf_counter() - t0
     out |= {
         "large_mb": a.mb,

@@ -41,7 +41,23 @@ def _migrate(verbosity: int = 0) -> None:
     call_command("migrate", interactive=False, verbosity=verbosity)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Vigie(click.Group):
+    """Every command's :class:`VigieError` becomes its message and exit status."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from vigie.core.acting import CommandFailed
+        from vigie.core.errors import VigieError
+
+        try:
+            return super().invoke(ctx)
+        except VigieError as exc:
+            raise CommandFailed(exc) from None
+
+
+@click.group(
+    cls=_Vigie,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(package_name="vigie")
 def cli() -> None:
     """Vigie — countering trafficking in persons in armed conflict.
@@ -307,10 +323,7 @@ def keys_rotate(reencrypt_only: bool) -> None:
     def progress(label: str, done: int) -> None:
         click.echo(f"\r  {label}: {done} values re-encrypted", nl=False)
 
-    try:
-        result = keyops.rotate(reencrypt_only=reencrypt_only, progress=progress)
-    except keyops.KeyError_ as exc:
-        raise click.ClickException(str(exc)) from None
+    result = keyops.rotate(reencrypt_only=reencrypt_only, progress=progress)
     click.echo("")
     verb = "Resumed and finished" if result.resumed else "Finished"
     click.echo(f"{verb}: {result.rewritten} values now under key {result.key_id}.")
@@ -322,10 +335,7 @@ def keys_retire(key_id: str) -> None:
     """Remove KEY_ID from the keyring once no stored value uses it."""
     from vigie.core import keys as keyops
 
-    try:
-        keyops.retire(key_id)
-    except keyops.KeyError_ as exc:
-        raise click.ClickException(str(exc)) from None
+    keyops.retire(key_id)
     click.echo(f"Key {key_id} retired.")
 
 
@@ -500,5 +510,7 @@ _with_django(cli)
 
 
 def main() -> None:
+    """The ``vigie`` command: Django is set up only when a command runs (ADR 0061); a
+    command's :class:`VigieError` is printed and sets the exit status (docs/errors.md)."""
     _add_app_commands()
     cli(prog_name="vigie")

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from vigie.core.actor import Actor
 from vigie.core.models import Membership, Organisation, User
 from vigie.core.roles import catalogue
 
@@ -20,6 +21,9 @@ SHARED_DATA = Path(
     os.environ.get("VIGIE_SHARED_DATA")
     or Path(__file__).resolve().parents[2].parent / "shared" / "data"
 )
+
+#: The system acting in tests that are not about who acts (ADR 0008: never ``None``).
+SYSTEM = Actor.system("tests")
 
 PUBLIC = "public"  # an endpoint anyone may reach, logged in or not
 LOGGED_IN = None  # an endpoint any logged-in user may reach

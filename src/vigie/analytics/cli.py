@@ -37,11 +37,13 @@ USER = click.option("--user", "username", default=None, help="Apply this user's 
 
 
 def _user(username: str | None) -> Any:
-    from vigie.analytics.selectors import OPERATOR
+    """The user whose access applies, or the system (every organisation, still
+    disclosure-controlled) without ``--user``."""
+    from vigie.core.actor import Actor
     from vigie.core.models import User
 
     if username is None:
-        return OPERATOR
+        return Actor.system("command line: vigie stats")
     user = User.objects.filter(username=username, is_active=True).first()
     if user is None:
         raise click.ClickException(f"--user {username}: no active user of that name")

@@ -29,6 +29,7 @@ from vigie.analytics import regions
 from vigie.analytics.disclosure import KEY_MODULUS, Cell, Table, table_from_rows
 from vigie.analytics.schema import DIMENSIONS, FILTERS, MAX_BITS, UNKNOWN
 from vigie.analytics.store import TABLES, Store
+from vigie.core.errors import Invalid
 
 MAX_DIMS = 3
 MATERIALISED = 8  # filtered copies kept for dashboards
@@ -37,8 +38,10 @@ _PERIOD = re.compile(r"^(\d{4})(?:-(\d{4}))?$")
 _CODE = re.compile(r"^[A-Za-z0-9_+.\-]{1,64}$")
 
 
-class QueryError(ValueError):
+class QueryError(Invalid, ValueError):
     """A request the engine cannot answer; the message says which parameter and why."""
+
+    default_code = "query_invalid"
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,16 @@ from pathlib import Path
 from typing import Any
 
 from vigie.analytics.store import default_directory
+from vigie.core.errors import Invalid
 
 HEADER = ("Iso3_code", "Country", "Region", "Subregion", "Indicator", "Dimension")
 INDICATOR = "Detected trafficking victims"
 
 
-class GlotipError(ValueError):
-    pass
+class GlotipError(Invalid, ValueError):
+    """A GLOTIP file or request that cannot be used; the message says why."""
+
+    default_code = "glotip_invalid"
 
 
 def _alpha3_to_2() -> dict[str, str]:

@@ -55,7 +55,7 @@ def _codelist() -> dict[str, tuple[str, str]]:
                 sub_name = names.get(sub, {}).get("en", sub) if sub else region_name
                 result[code] = (region_name, sub_name)
         return result
-    except Exception:  # a broken list falls back to rigour; statistics never break on it
+    except (KeyError, codelists.CodeListError):  # a missing or broken list: rigour's regions
         return {}
 
 

@@ -18,20 +18,15 @@ from vigie.analytics import disclosure, privacy
 from vigie.analytics.disclosure import Release
 from vigie.analytics.engine import Engine, Query, QueryError, engine_for, parse_by, parse_filters
 from vigie.core import access
+from vigie.core.actor import Actor
 
 MODES = ("suppress", "dp")
 
 
-class _Operator:
-    """The person at the server's command line: every organisation, still disclosure-controlled."""
-
-    pk = None
-
-    def __repr__(self) -> str:
-        return "OPERATOR"
-
-
-OPERATOR: Any = _Operator()
+def _is_system(user: Any) -> bool:
+    """The system acting (``Actor.system``: the server's command line without ``--user``):
+    every organisation, still disclosure-controlled."""
+    return isinstance(user, Actor) and user.is_system
 
 
 @dataclass
@@ -80,8 +75,10 @@ def scope(user: Any) -> frozenset[str] | None:
     """Organisation codes whose records enter ``user``'s statistics (None = all)."""
     from vigie.core.models import Organisation
 
-    if user is OPERATOR:
+    if _is_system(user):
         return None
+    if isinstance(user, Actor):
+        user = user.user
     if not access.has_perm(user, "stats.view"):
         raise PermissionDenied
     ids = access.organisations_with(user, "case.view")
@@ -104,9 +101,12 @@ def _release(
     """The protected release of ``table``; with the ``engine`` and ``query`` that made it, a
     suppression-mode release also passes the differencing guard (privacy.differencing_guard)."""
     if req.mode == "dp":
-        if user is not OPERATOR and not access.has_perm(user, "stats.publish"):
+        system = _is_system(user)
+        if isinstance(user, Actor):
+            user = user.user
+        if not system and not access.has_perm(user, "stats.publish"):
             raise PermissionDenied
-        org_id = None if user is OPERATOR else access.home_organisation(user)
+        org_id = None if system else access.home_organisation(user)
         assert req.epsilon is not None
         return privacy.release_dp(
             table,
@@ -122,7 +122,10 @@ def _release(
 
 
 def _guard(user: Any, engine: Engine, query: Query, table: disclosure.Table) -> set[Any]:
-    org_id = None if user is OPERATOR else access.home_organisation(user)
+    system = _is_system(user)
+    if isinstance(user, Actor):
+        user = user.user
+    org_id = None if system else access.home_organisation(user)
     recorded = {
         "by": list(query.by),
         "filters": {k: list(v) for k, v in query.filters.items()},
@@ -133,9 +136,7 @@ def _guard(user: Any, engine: Engine, query: Query, table: disclosure.Table) -> 
     def true_table(filters: dict[str, tuple[str, ...]]) -> disclosure.Table:
         return engine.typology(Query(query.by, filters, query.table, query.organisations))
 
-    return privacy.differencing_guard(
-        None if user is OPERATOR else user, org_id, recorded, table, true_table
-    )
+    return privacy.differencing_guard(None if system else user, org_id, recorded, table, true_table)
 
 
 def _query(user: Any, req: Request, by: tuple[str, ...] | None = None) -> Query:

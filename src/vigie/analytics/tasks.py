@@ -1,8 +1,9 @@
 """Background refresh of the analytic snapshot after writes to case records.
 
-Signals on every case model note the changed case in ``PendingRefresh`` (one indexed insert,
-inside the writer's transaction: data entry never waits for the snapshot) and, after commit,
-start an ``analytics.refresh`` job unless one is already queued. The job drains the pending
+Every writer of case records announces its change (``vigie.core.events``); after its commit
+the ``records_changed`` receiver notes the changed cases in ``PendingRefresh`` (set-based:
+one ``INSERT ... SELECT`` for a whole import batch, never one query per case) and starts an
+``analytics.refresh`` job unless one is already queued. The job drains the pending
 cases in batches of ``BATCH`` (each batch rewrites only the Parquet parts that hold those
 cases), so a bulk import of 10,000 cases becomes a handful of batches, not 10,000 jobs.
 Limits: one job at a time does the work; a failed job leaves the cases pending for the next.
@@ -12,13 +13,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from vigie.core import jobs
 from vigie.core.models import Job
 
 BATCH = 1000
 KIND = "analytics.refresh"
+CASE_KIND = "cases.case"
+CHUNK = 400  # ids or id ranges per INSERT ... SELECT (SQLite allows 32,766 parameters)
 
 
 @jobs.handler(KIND)
@@ -43,41 +47,51 @@ def refresh(job: Job, progress: jobs.Progress) -> dict[str, Any]:
     return {"cases": done}
 
 
-def note_changed(case_uuid: Any) -> None:
-    """Called by the signals: remember the case and make sure a refresh job will run."""
+def on_records_changed(
+    sender: Any, kind: str, ids: Any, uuids: list[Any] | None = None, **kwargs: Any
+) -> None:
+    """``vigie.core.events.records_changed`` (after the writer's commit): note the changed
+    cases and make sure a refresh job will run. Case records only; any writer, any size."""
+    if kind != CASE_KIND:
+        return
+    note_cases(ids, uuids)
+    _start_if_idle()
+
+
+def note_cases(ids: Any, uuids: list[Any] | None = None) -> None:
+    """Note cases in ``PendingRefresh`` with set-based inserts (one statement per ``CHUNK``
+    ids or id ranges, never one per case): by uuid when given (deleted cases are gone), else
+    selected from the cases table by id. A case already noted stays noted once."""
     from vigie.analytics.models import PendingRefresh
+    from vigie.cases.models import Case
 
-    try:
-        with transaction.atomic():
-            PendingRefresh.objects.get_or_create(case_uuid=case_uuid)
-    except IntegrityError:  # noted concurrently by another writer
-        pass
-    waiting: _AfterCommit | None = getattr(connection, "_vigie_refresh_callback", None)
-    if (
-        waiting is not None
-        and not waiting.done
-        and any(item[1] is waiting for item in connection.run_on_commit)
-    ):
-        return  # this transaction already starts a refresh when it commits
-    callback = _AfterCommit()
-    setattr(connection, "_vigie_refresh_callback", callback)  # noqa: B010
-    transaction.on_commit(callback)
-
-
-class _AfterCommit:
-    """One per transaction that changed cases (a rolled-back one drops it with the rest)."""
-
-    def __init__(self) -> None:
-        self.done = False
-
-    def __call__(self) -> None:
-        self.done = True
-        _start_if_idle()
+    table = PendingRefresh._meta.db_table
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    conflict = "ON CONFLICT (case_uuid) DO NOTHING"
+    with transaction.atomic(), connection.cursor() as cursor:
+        if uuids is not None:
+            field = PendingRefresh._meta.get_field("case_uuid")
+            rows = [(field.get_db_prep_value(u, connection), now) for u in uuids]
+            # table names come from the models; values are parameters
+            insert = f"INSERT INTO {table} (case_uuid, noted_at) VALUES (%s, %s) {conflict}"  # noqa: S608
+            cursor.executemany(insert, rows)
+            return
+        if hasattr(ids, "ranges"):
+            parts = [("id BETWEEN %s AND %s", [a, b]) for a, b in ids.ranges]
+        else:
+            parts = [("id = %s", [i]) for i in ids]
+        cases = Case._meta.db_table
+        for start in range(0, len(parts), CHUNK):
+            chunk = parts[start : start + CHUNK]
+            where = " OR ".join(sql for sql, _ in chunk)
+            params: list[Any] = [now] + [p for _, values in chunk for p in values]
+            select = f"SELECT uuid, %s FROM {cases} WHERE {where}"  # noqa: S608 (see above)
+            cursor.execute(f"INSERT INTO {table} (case_uuid, noted_at) {select} {conflict}", params)
 
 
 def _start_if_idle() -> None:
-    """After commit: start a refresh unless nothing is pending (an earlier callback of the same
-    transaction already drained it) or one is queued. Cheap: two indexed existence queries."""
+    """Start a refresh unless nothing is pending or one is already queued (two indexed
+    existence queries)."""
     from vigie.analytics.models import PendingRefresh
 
     if not PendingRefresh.objects.exists():
@@ -88,25 +102,6 @@ def _start_if_idle() -> None:
 
 
 def connect_signals() -> None:
-    from django.db.models.signals import post_delete, post_save
+    from vigie.core.events import records_changed
 
-    from vigie.cases import models as m
-
-    def case_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
-        note_changed(instance.uuid)
-
-    def part_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
-        try:
-            case = instance.case
-        except m.Case.DoesNotExist:  # the case itself is being deleted: its signal notes it
-            return
-        note_changed(case.uuid)
-
-    post_save.connect(case_changed, sender=m.Case, dispatch_uid="analytics-case-save", weak=False)
-    post_delete.connect(
-        case_changed, sender=m.Case, dispatch_uid="analytics-case-delete", weak=False
-    )
-    for model in (m.Victim, m.Incident, m.Exploitation, m.Perpetrator, m.RouteLeg):
-        uid = f"analytics-{model.__name__}"
-        post_save.connect(part_changed, sender=model, dispatch_uid=uid + "-save", weak=False)
-        post_delete.connect(part_changed, sender=model, dispatch_uid=uid + "-delete", weak=False)
+    records_changed.connect(on_records_changed, dispatch_uid="analytics-records-changed")

@@ -8,6 +8,8 @@ from typing import Any
 
 import click
 
+from vigie.core.acting import acting
+from vigie.core.actor import Actor
 from vigie.core.cli import ProgressLine
 from vigie.core.errors import VigieError, exit_status
 
@@ -23,28 +25,6 @@ def _user(username: str | None) -> Any:
             f"no active user {username!r} (see `vigie users list --as-system`)"
         )
     return user
-
-
-def _organisation(code: str | None, user: Any) -> Any:
-    from vigie.core import access
-    from vigie.core.models import Organisation
-
-    if code:
-        org = Organisation.objects.filter(code=code, is_active=True).first()
-        if org is None:
-            raise click.ClickException(f"no active organisation {code!r}")
-    else:
-        orgs = list(Organisation.objects.filter(is_active=True)[:2])
-        home = access.home_organisation(user) if user is not None else None
-        if home is not None:
-            org = Organisation.objects.get(pk=home)
-        elif len(orgs) == 1:
-            org = orgs[0]
-        else:
-            raise click.ClickException("several organisations: choose one with --org CODE")
-    if user is not None and not access.has_perm(user, "case.import", org.pk):
-        raise click.ClickException(f"{user.username} may not import into {org.code}")
-    return org
 
 
 @click.group()
@@ -72,8 +52,6 @@ def cases() -> None:
     is_flag=True,
     help="Write the valid rows; rejected rows go to a CSV in the data directory (or --rejects).",
 )
-@click.option("--org", "org_code", help="Organisation code the records belong to.")
-@click.option("--user", "username", help="Act as this user (checks case.import).")
 @click.option(
     "--rejects",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -81,14 +59,14 @@ def cases() -> None:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--dry-run", is_flag=True, help="Validate the whole file and report; write nothing.")
+@acting("case.import")
 def import_(
     path: Path,
     fmt: str | None,
     partial: bool,
-    org_code: str | None,
-    username: str | None,
     rejects: Path | None,
     as_json: bool,
+    actor: Actor,
     dry_run: bool = False,
     mapping_file: Path | None = None,
 ) -> None:
@@ -96,16 +74,17 @@ def import_(
 
     Runs as a background job here.
 
+    The records go to the organisation acted for (--org, or the user's only one).
     Atomic unless --partial: if any row is invalid nothing is written, and every problem is
     listed as file, row, column, value and reason. --dry-run validates the whole file and
     prints the same report without writing anything (exit status 1 if any row is invalid).
     """
     from vigie.cases import importer, mapping
     from vigie.core import jobs
-    from vigie.core.models import Job
+    from vigie.core.models import Job, Organisation
 
-    user = _user(username)
-    org = _organisation(org_code, user)
+    org = Organisation.objects.get(pk=actor.organisation_id or 0)  # set by @acting
+    jobs.recover_interrupted()  # an import killed earlier is marked failed, not "running"
     rules = None
     if mapping_file is not None:
         try:
@@ -120,20 +99,21 @@ def import_(
         fmt = base
     fmt = fmt or importer.guess_format(path)
     if dry_run:
-        _dry_run(path, fmt, org, user, as_json, rules)
+        _dry_run(path, fmt, org, actor, as_json, rules)
         return
     if partial and rejects is None:
         rejects = _rejects_file(path)
     job = jobs.start(
         "cases.import",
-        user=user,
+        user=actor.user,
         organisation=org,
         params={
             "path": str(path.resolve()),
             "format": fmt,
             "partial": partial,
             "organisation_id": org.pk,
-            "user_id": getattr(user, "pk", None),
+            "user_id": actor.user.pk if actor.user is not None else None,
+            "system_reason": actor.reason,
             "rejects": str(rejects) if rejects else "",
             "mapping": str(mapping_file.resolve()) if mapping_file else "",
         },
@@ -168,12 +148,12 @@ def _rejects_file(path: Path) -> Path:
     return folder / f"{path.stem}-{timezone.now():%Y%m%dT%H%M%S}.rejects.csv"
 
 
-def _dry_run(path: Path, fmt: str, org: Any, user: Any, as_json: bool, rules: Any) -> None:
+def _dry_run(path: Path, fmt: str, org: Any, actor: Actor, as_json: bool, rules: Any) -> None:
     from vigie.cases import importer
 
     try:
         report = importer.run_import(
-            path, organisation=org, user=user, fmt=fmt, dry_run=True, mapping=rules
+            path, organisation=org, actor=actor, fmt=fmt, dry_run=True, mapping=rules
         )
     except importer.ImportFailed as exc:
         if as_json:

@@ -30,6 +30,8 @@ from typing import Any
 import yaml
 from django.utils.translation import get_language
 
+from vigie.core.errors import VigieError
+
 DATA_DIR = Path(__file__).resolve().parent / "data" / "codelists"
 LANGUAGES = ("en", "fr", "ar")
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_+\-]{0,39}$")
@@ -57,8 +59,11 @@ def _plain_key(text: str) -> tuple[str, str]:
     return (base.casefold(), text)
 
 
-class CodeListError(ValueError):
-    """A code list file is malformed."""
+class CodeListError(VigieError, ValueError):
+    """A code list file is malformed (the installation's fault: 500, not the caller's)."""
+
+    default_code = "code_list_invalid"
+    status = 500
 
 
 @dataclass(frozen=True)

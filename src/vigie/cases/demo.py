@@ -7,6 +7,7 @@ from typing import Any
 
 from vigie.cases import generate, services
 from vigie.cases.models import Case
+from vigie.core.actor import Actor
 from vigie.core.models import OrganisationShare
 
 OWNERS = ["iom", "unhcr", "unicef", "ngo-ls", "ntf-ng"]
@@ -18,7 +19,8 @@ def load(ctx: Any) -> None:
         return
     n = max(1, ctx.records)
     for i, record in enumerate(generate.synthetic_records(ctx.rng, n)):
-        services.save_record(None, orgs[i % len(orgs)], record)
+        org = orgs[i % len(orgs)]
+        services.save_record(Actor.system("demo data", org.pk), org, record)
     ctx.echo(f"cases: {n} synthetic case records")
     pool = ctx.organisations.get("unodc")
     if pool is not None:

@@ -34,8 +34,9 @@ from vigie.cases import bulk, htcds_sheet, layouts, pipeline, records, services
 from vigie.cases import mapping as mapping_module
 from vigie.cases.mapping import Mapping
 from vigie.cases.models import Case
-from vigie.cases.signals import IdRanges, cases_imported
 from vigie.core import files
+from vigie.core.actor import Actor
+from vigie.core.errors import Invalid, VigieError
 from vigie.core.models import Organisation
 
 BATCH = 2000  # rows per insert batch (and per transaction and checkpoint in partial mode)
@@ -45,8 +46,10 @@ MAX_REPORTED = 200  # problems listed in the report (all are counted)
 MAX_BYTES = int(getattr(settings, "VIGIE_IMPORT_MAX_BYTES", 2 * 1024**3))
 
 
-class ImportFailed(Exception):
+class ImportFailed(Invalid):
     """The file cannot be imported at all (unreadable, wrong layout): a message for people."""
+
+    default_code = "import_failed"
 
 
 @dataclass
@@ -134,7 +137,7 @@ def guess_format(path: Path) -> str:
         close = getattr(rows, "close", None)
         if close is not None:
             close()
-    except (OSError, ValueError, ImportFailed, zipfile.BadZipFile):
+    except (OSError, ValueError, ImportFailed, VigieError, zipfile.BadZipFile):
         return "ctdc"  # the import itself reports what is wrong with the file
     if htcds_sheet.looks_like(header):
         return "htcds"
@@ -412,6 +415,8 @@ class Valid:
     reference: str
     source_type: str
     source_record_id: str
+    fields: frozenset[str]  # the case fields the record gives
+    sections: frozenset[str]  # the lists of rows it gives (victims, incidents...)
 
     @property
     def record(self) -> dict[str, Any]:
@@ -464,6 +469,8 @@ def _chunks(
                         case.get("reference") or "",
                         case.get("source_type") or "",
                         str(item.record.get("source_record_id") or ""),
+                        frozenset(case),
+                        frozenset(s for s in services.ORDER if s in item.record),
                     )
                 )
                 parsed.append(item.parsed)
@@ -482,7 +489,7 @@ def _read(
     fmt: str,
     *,
     organisation: Organisation,
-    user: Any,
+    actor: Actor,
     allow_identity: bool,
     report: Report,
     mapping: Mapping | None,
@@ -500,7 +507,7 @@ def _read(
             items,
             report,
             organisation_id=organisation.pk,
-            user_id=getattr(services._user(user), "pk", None),
+            user_id=actor.user.pk if actor.user is not None else None,
             atomic=not partial,
             resume_from=resume_from,
         )
@@ -536,11 +543,10 @@ class _Written:
 
 
 def _write(
-    user: Any,
+    actor: Actor,
     org: Organisation,
     chunk: Chunk,
     report: Report,
-    written: IdRanges,
     look_up: bool,
 ) -> tuple[list[RowProblem], bool]:
     """Write one batch in a savepoint; the problems of the rows it refused, and whether the
@@ -557,7 +563,7 @@ def _write(
     while True:
         try:
             with transaction.atomic():
-                batch = _write_batch(user, org, chunk, report.file, look_up=look_up)
+                batch = _write_batch(actor, org, chunk, report.file, look_up=look_up)
         except IntegrityError as exc:
             if attempt == WRITE_ATTEMPTS:
                 raise ImportFailed(
@@ -568,18 +574,19 @@ def _write(
             attempt += 1
             look_up = True
             continue
-        written.add(batch.updated)
-        written.add(batch.created)
         report.updated += len(batch.updated)
         report.created += len(batch.created)
         return batch.refused, look_up
 
 
 def _write_batch(
-    user: Any, org: Organisation, chunk: Chunk, name: str, *, look_up: bool
+    actor: Actor, org: Organisation, chunk: Chunk, name: str, *, look_up: bool
 ) -> _Written:
-    """New rows in one ``executemany`` per table (vigie.cases.bulk); rows already imported
-    (same source type and source record id: looked up once per batch) are updated one by one.
+    """One batch: new rows inserted and rows already imported (same source type and source
+    record id: looked up once per batch) replaced, both set-based from the same built rows
+    (vigie.cases.bulk: one ``executemany`` per table). A stored case whose rows the file
+    cannot replace whole (it has rows in a list the file leaves out, or evidence links to
+    one of its perpetrators or incidents) is updated through the ORM instead.
 
     ``look_up``: the organisation had cases when the import began, so a row may name one of
     them. Otherwise nothing can (the file's own repeats are problems of their rows,
@@ -591,24 +598,36 @@ def _write_batch(
     if not valid:
         return out
     skip: set[int] = set()
+    candidates: dict[int, bulk.Existing] = {}
     if look_up:
         out.refused, skip = _taken_references(org, valid, name)
         ids = {v.source_record_id for i, v in enumerate(valid) if i not in skip}
         ids.discard("")
-        existing = {
-            (c.source_type, c.source_record_id): c
-            for c in Case.objects.filter(organisation=org, source_record_id__in=ids)
+        stored = {
+            (source_type, source_id): (pk, created_at)
+            for pk, source_type, source_id, created_at in Case.objects.filter(
+                organisation=org, source_record_id__in=ids
+            ).values_list("pk", "source_type", "source_record_id", "created_at")
         }
         for i, v in enumerate(valid):
-            case = existing.get((v.source_type, v.source_record_id))
-            if case is None or i in skip:
+            found = stored.get((v.source_type, v.source_record_id))
+            if found is not None and i not in skip:
+                candidates[i] = bulk.Existing(found[0], found[1], v.fields, v.sections)
+        fast = bulk.replaceable(candidates)
+        for i, target in candidates.items():
+            if i in fast:
                 continue
-            services.save_record(user, org, v.record, instance=case, perm="case.import")
+            case = Case.objects.get(pk=target.pk)
+            services.save_record(actor, org, valid[i].record, instance=case, perm="case.import")
             out.updated.append(case.pk)
             skip.add(i)
+        candidates = {i: c for i, c in candidates.items() if i in fast}
     if len(skip) < len(valid):
         keep = None if not skip else {i for i in range(len(valid)) if i not in skip}
-        out.created = services.import_built(user, org, chunk.built, keep)
+        written = services.import_built(actor, org, chunk.built, keep, candidates)
+        replaced = {c.pk for c in candidates.values()}
+        out.updated += [pk for pk in written if pk in replaced]
+        out.created = [pk for pk in written if pk not in replaced]
     return out
 
 
@@ -642,7 +661,7 @@ def run_import(
     path: Path,
     *,
     organisation: Organisation,
-    user: Any = None,
+    actor: Actor,
     fmt: str = "",
     partial: bool = False,
     rejects: Path | None = None,
@@ -662,7 +681,7 @@ def run_import(
     fmt = fmt or guess_format(path)
     mode = "dry-run" if dry_run else "partial" if partial else "atomic"
     report = Report(file=path.name, mode=mode)
-    allow_identity = services.may_record_identity(user, organisation)
+    allow_identity = services.may_record_identity(actor, organisation)
     if dry_run:
         items = prepare_records(
             path, fmt, allow_identity=allow_identity, report=report, mapping=mapping
@@ -677,13 +696,12 @@ def run_import(
         if not resume_from:
             reject_writer.writerow(["file", "row", "column", "value", "reason"])
         report.rejects_file = str(rejects)
-    written = IdRanges()
     look_up = Case.objects.filter(organisation=organisation).exists()
     chunks = _read(
         path,
         fmt,
         organisation=organisation,
-        user=user,
+        actor=actor,
         allow_identity=allow_identity,
         report=report,
         mapping=mapping,
@@ -693,29 +711,15 @@ def run_import(
     try:
         with bulk.tuned_for_bulk():
             if partial:
-                _partial(
-                    chunks, user, organisation, report, reject_writer, progress, written, look_up
-                )
+                _partial(chunks, actor, organisation, report, reject_writer, progress, look_up)
             else:
-                _atomic(chunks, user, organisation, report, progress, written, look_up, finish)
+                _atomic(chunks, actor, organisation, report, progress, look_up, finish)
     finally:
         close = getattr(chunks, "close", None)
         if close is not None:
             close()  # stops the worker process if the import ended early
         if reject_fh is not None:
             reject_fh.close()
-    if written and report.written:
-        transaction.on_commit(
-            lambda: cases_imported.send(
-                sender=Case,
-                organisation=organisation,
-                cases=written,
-                created=report.created,
-                updated=report.updated,
-                file=report.file,
-                user=user,
-            )
-        )
     return report
 
 
@@ -762,11 +766,10 @@ def _dry_run(
 
 def _atomic(
     chunks: Iterator[Chunk],
-    user: Any,
+    actor: Actor,
     org: Organisation,
     report: Report,
     progress: Any,
-    written: IdRanges,
     look_up: bool,
     finish: Any = None,
 ) -> None:
@@ -775,7 +778,7 @@ def _atomic(
             for chunk in chunks:
                 _take(report, chunk)
                 if not report.rejected:
-                    refused, look_up = _write(user, org, chunk, report, written, look_up)
+                    refused, look_up = _write(actor, org, chunk, report, look_up)
                     _refuse(report, refused)
                 if progress:
                     progress(report.rows, f"row {chunk.last_row}", report)
@@ -786,7 +789,6 @@ def _atomic(
                 finish(report)
     except _Rollback:
         report.created = report.updated = 0
-        written.clear()
         return
     report.written = True
 
@@ -801,19 +803,18 @@ def _refuse(report: Report, problems: list[RowProblem], reject_writer: Any = Non
 
 def _partial(
     chunks: Iterator[Chunk],
-    user: Any,
+    actor: Actor,
     org: Organisation,
     report: Report,
     reject_writer: Any,
     progress: Any,
-    written: IdRanges,
     look_up: bool,
 ) -> None:
     for chunk in chunks:
         _take(report, chunk, reject_writer)
         if chunk.valid:
             with transaction.atomic():
-                refused, look_up = _write(user, org, chunk, report, written, look_up)
+                refused, look_up = _write(actor, org, chunk, report, look_up)
             _refuse(report, refused, reject_writer)
         report.next_row = chunk.last_row + 1
         if progress:

@@ -21,6 +21,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from vigie.cases import codelists
+from vigie.core.errors import Invalid
 
 UNKNOWN = "-99"
 UNKNOWN_VALUES = {"", "-99", "unknown", "nan", "null", "none"}
@@ -112,12 +113,17 @@ SAMPLE_COLUMNS = [
 ]
 
 
-class RowError(ValueError):
+class RowError(Invalid, ValueError):
     """A cell that cannot be read: ``column``, ``value``, ``reason``."""
+
+    default_code = "cell_invalid"
 
     def __init__(self, column: str, value: Any, reason: str) -> None:
         self.column, self.value, self.reason = column, value, reason
-        super().__init__(f"column {column}: value {value!r}: {reason}")
+        super().__init__(
+            f"column {column}: value {value!r}: {reason}",
+            detail={"column": column, "reason": reason},
+        )
 
 
 def _clean(value: Any) -> str:

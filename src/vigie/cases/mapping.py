@@ -32,6 +32,7 @@ from django.db import models
 
 from vigie.cases import layouts, records
 from vigie.cases.models import Case, Exploitation, Perpetrator, Victim
+from vigie.core.errors import Invalid
 
 BASES = ("vigie", "ctdc", "ctdc-sample")
 SECTIONS: dict[str, type[models.Model]] = {
@@ -43,8 +44,10 @@ SECTIONS: dict[str, type[models.Model]] = {
 LIST_SEPARATOR = ";"
 
 
-class MappingError(ValueError):
+class MappingError(Invalid, ValueError):
     """A mapping file that cannot be used: the message names file, line and why."""
+
+    default_code = "mapping_invalid"
 
 
 @dataclass(frozen=True)

@@ -344,11 +344,6 @@ def _known_keys() -> frozenset[str]:
 
 
 @cache
-def _fields_by_name(model: type[models.Model]) -> dict[str, models.Field[Any, Any]]:
-    return {f.name: f for f in writable_fields(model)}
-
-
-@cache
 def _specs(
     model: type[models.Model],
 ) -> dict[str, tuple[models.Field[Any, Any], Callable[[Any], Any] | None, bool, bool]]:

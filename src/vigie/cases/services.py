@@ -5,33 +5,49 @@ from __future__ import annotations
 import uuid as uuidlib
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Model
 from django.utils.translation import gettext as _
 
 from vigie.cases import codelists, records, terms
 from vigie.cases.models import Case, Exploitation, Incident, Perpetrator, Victim
-from vigie.core import access
+from vigie.cases.signals import IdRanges
+from vigie.core import events
+from vigie.core.actor import Actor
+from vigie.core.errors import Forbidden, Invalid
 from vigie.core.models import Organisation
 
+#: The change event's record type: a case with its victims, incidents, exploitations,
+#: perpetrators, route and referrals is one record (``vigie.core.events``).
+KIND = "cases.case"
 
-class RecordInvalid(ValidationError):
-    """A record failed validation: ``problems`` says where and why."""
+
+class RecordInvalid(Invalid):
+    """A record failed validation: ``problems`` says where and why (and which value, for
+    the form that shows it again); ``errors`` (the API's problem document) leaves the
+    values out, since they may identify someone."""
+
+    default_code = "record_invalid"
 
     def __init__(self, problems: list[records.Problem]) -> None:
         self.problems = problems
-        super().__init__({p.path or "record": [f"{p.value!r}: {p.message}"] for p in problems})
+        self.errors = [
+            {"field": p.path or "", "message": str(p.message), "code": "invalid"} for p in problems
+        ]
+        super().__init__(
+            _("The record is not valid: see “errors”."),
+            detail={"fields": sorted({p.path for p in problems if p.path})},
+        )
 
 
-def may_record_identity(user: Any, organisation: Organisation) -> bool:
-    return user is None or access.has_perm(user, "victim.identity.view", organisation.pk)
+def may_record_identity(actor: Actor, organisation: Organisation) -> bool:
+    return actor.has_perm("victim.identity.view", organisation.pk)
 
 
-def may_refer(user: Any, organisation: Organisation) -> bool:
+def may_refer(actor: Actor, organisation: Organisation) -> bool:
     """Referring a victim to a service is a decision about that person, not data entry: it
     needs ``referral.manage`` beside the right to change the case (imports excepted)."""
-    return user is None or access.has_perm(user, "referral.manage", organisation.pk)
+    return actor.has_perm("referral.manage", organisation.pk)
 
 
 def _kept_links(instance: Case | None, data: dict[str, Any]) -> dict[str, set[str]]:
@@ -66,7 +82,7 @@ def _new_reference() -> str:
 
 
 def save_record(
-    user: Any,
+    actor: Actor,
     organisation: Organisation,
     data: dict[str, Any],
     *,
@@ -78,36 +94,34 @@ def save_record(
 
     Children listed with a ``uuid`` that exists are updated (fields left out keep their
     values, so a user who cannot see identities does not erase them); children without one
-    are created; existing children missing from a given list are deleted. ``user`` None is
-    the system (demo data, tests of the importer's internals).
+    are created; existing children missing from a given list are deleted.
 
     Adding, changing or removing referrals needs ``referral.manage`` too, except in an
     import (``perm="case.import"``: importing records is not referring anyone); a record that
     leaves ``referrals`` out keeps them as they are.
     """
-    if user is not None:
-        needed = perm or ("case.change" if instance else "case.create")
-        if not access.has_perm(user, needed, organisation.pk):
-            raise PermissionDenied
-    checked = perm != "case.import" and not may_refer(user, organisation)
+    actor.require(perm or ("case.change" if instance else "case.create"), organisation.pk)
+    checked = perm != "case.import" and not may_refer(actor, organisation)
     if checked and _touches_referrals(data, instance):
-        raise PermissionDenied(
+        raise Forbidden(
             _(
                 "referrals: you may not refer victims to services (permission "
                 "“referral.manage”); leave “referrals” out to keep them as they are"
-            )
+            ),
+            code="permission_required",
+            detail={"permission": "referral.manage", "field": "referrals"},
         )
     if parsed is None:
         parsed = records.validate(
             data,
-            allow_identity=may_record_identity(user, organisation),
+            allow_identity=may_record_identity(actor, organisation),
             kept=_kept_links(instance, data),
         )
     if parsed.problems:
         raise RecordInvalid(parsed.problems)
     _check_unique(organisation, parsed, instance)
     with transaction.atomic():
-        case = instance or Case(organisation=organisation, created_by=_user(user))
+        case = instance or Case(organisation=organisation, created_by=actor.user)
         for name, value in parsed.case.items():
             setattr(case, name, value)
         if not case.reference:
@@ -118,6 +132,13 @@ def save_record(
             case.save()
             _save_children(case, parsed, replace=True, given=set(data))
             refresh_index(case)
+        events.announce(
+            KIND,
+            [case.pk],
+            actor,
+            action="changed" if instance else "created",
+            organisation_id=organisation.pk,
+        )
     return case
 
 
@@ -173,51 +194,27 @@ def _create_all(case: Case, parsed: records.Parsed) -> None:
             obj.save()
 
 
-def create_many(
-    user: Any, organisation: Organisation, items: list[records.Parsed], *, perm: str
-) -> list[Case]:
-    """Insert many new, already validated cases with one INSERT per table (bulk imports).
-
-    Rows written this way are not in the per-row change log: the import job that wrote them
-    (``core.Job``: who, when, which file, the report) is their record of change.
-    """
-    if user is not None and not access.has_perm(user, perm, organisation.pk):
-        raise PermissionDenied
-    cases: list[Case] = []
-    builts: list[dict[str, list[Any]]] = []
-    for parsed in items:
-        if parsed.problems:
-            raise RecordInvalid(parsed.problems)
-        case = Case(organisation=organisation, created_by=_user(user))
-        for name, value in parsed.case.items():
-            setattr(case, name, value)
-        if not case.reference:
-            case.reference = _new_reference()
-        builts.append(_build(case, parsed))
-        cases.append(case)
-    with transaction.atomic():
-        Case.objects.bulk_create(cases)
-        with connection.cursor() as cursor:
-            terms.insert_rows(cursor, cases)
-        for section in ORDER:
-            objs = []
-            for case, built in zip(cases, builts, strict=True):
-                for obj in built[section]:
-                    obj.case = case
-                    objs.append(obj)
-            if objs:
-                records.CHILDREN[section].objects.bulk_create(objs)  # type: ignore[attr-defined]
-    return cases
-
-
-def import_built(user: Any, organisation: Organisation, built: Any, keep: Any = None) -> list[int]:
-    """Insert the new cases of an import batch already built by ``bulk.build`` (only those
-    whose relative id is in ``keep``, if given); their ids. Call inside a transaction."""
+def import_built(
+    actor: Actor,
+    organisation: Organisation,
+    built: Any,
+    keep: Any = None,
+    existing: Any = None,
+) -> list[int]:
+    """Write the cases of an import batch already built by ``bulk.build``: new ones are
+    inserted (only those whose relative id is in ``keep``, if given) and those in
+    ``existing`` (``{relative id: bulk.Existing}``) replace the stored case, set-based;
+    their ids. Call inside a transaction."""
     from vigie.cases import bulk
 
-    if user is not None and not access.has_perm(user, "case.import", organisation.pk):
-        raise PermissionDenied
-    return bulk.write(built, keep)
+    actor.require("case.import", organisation.pk)
+    ids = bulk.write(built, keep, existing)
+    written = IdRanges()
+    written.add(ids)
+    replaced = len(existing or {})
+    action = "created" if not replaced else "changed" if replaced == len(ids) else "mixed"
+    events.announce(KIND, written, actor, action=action, organisation_id=organisation.pk)
+    return ids
 
 
 ORDER = ["incidents", "victims", "exploitations", "perpetrators", "route", "referrals"]
@@ -244,10 +241,6 @@ def _check_unique(
         )
     if problems:
         raise RecordInvalid(problems)
-
-
-def _user(user: Any) -> Any:
-    return user if getattr(user, "pk", None) else None
 
 
 def _save_children(case: Case, parsed: records.Parsed, *, replace: bool, given: set[str]) -> None:
@@ -372,8 +365,15 @@ def compute_index(
     case.search_text = " ".join(t for t in text if t).casefold()
 
 
-def delete_case(user: Any, case: Case) -> None:
-    if not access.can(user, "case.delete", case):
-        raise PermissionDenied
+def delete_case(actor: Actor, case: Case) -> None:
+    actor.require("case.delete", case.organisation_id)
     with transaction.atomic():
+        events.announce(
+            KIND,
+            [case.pk],
+            actor,
+            action="deleted",
+            organisation_id=case.organisation_id,
+            uuids=[case.uuid],
+        )
         case.delete()

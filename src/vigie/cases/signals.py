@@ -1,18 +1,8 @@
-"""Signals of the cases app.
+"""Id sets of the cases app.
 
-``cases_imported``: sent once at the end of an import that wrote rows (after its transaction
-commits; never per row), for follow-up work over the imported cases in one batch — e.g. one
-screening job for all the imported perpetrators. The bulk import path writes rows without
-``save()``, so ``post_save`` is **not** sent for them. Keyword arguments:
-
-- ``organisation``: the ``core.Organisation`` the cases were imported into;
-- ``cases``: an :class:`IdRanges` of the ids of the cases created or updated
-  (``Case.objects.filter(cases.q())``; compact: one range per run of consecutive ids);
-- ``created``, ``updated``: counts; ``file``: the imported file's name; ``user``: who (or
-  None for the system).
-
-Connect with ``cases_imported.connect(receiver, dispatch_uid="...")``; ``sender`` is
-``vigie.cases.models.Case``.
+:class:`IdRanges`: the ids an import wrote, kept as ranges (bulk inserts give runs of
+consecutive ids); ``vigie.core.events.announce`` carries it as the ``ids`` of a change
+event, and the screening batch job keeps its ranges in its parameters.
 """
 
 from __future__ import annotations
@@ -20,9 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from django.db.models import Q
-from django.dispatch import Signal
-
-cases_imported = Signal()
 
 
 class IdRanges:

@@ -25,10 +25,23 @@ from huey.contrib.djhuey import db_periodic_task
 
 from vigie.cases import importer, mapping, uploads
 from vigie.core import jobs
+from vigie.core.actor import Actor
 from vigie.core.errors import VigieError
 from vigie.core.models import Job, Organisation, User
 
 CLEANUP = "cases.cleanup_uploads"
+
+
+def job_actor(job: Job, org: Organisation) -> Actor:
+    """Who the import acts for: the user who started it (their rights are checked again:
+    they may have lost them since), or the system for the reason given when it was queued."""
+    params = job.params
+    if params.get("user_id"):
+        user = User.objects.filter(pk=params["user_id"], is_active=True).first()
+        if user is None:
+            raise jobs.JobError("the user who started this import is no longer active")
+        return Actor(user=user, organisation_id=org.pk)
+    return Actor.system(params.get("system_reason") or f"import job {job.pk}", org.pk)
 
 
 @jobs.handler("cases.import")
@@ -40,7 +53,7 @@ def import_file(job: Job, progress: jobs.Progress) -> dict[str, Any]:
 def _import_file(job: Job, progress: jobs.Progress, path: Path) -> dict[str, Any]:
     params = job.params
     org = Organisation.objects.get(pk=params["organisation_id"])
-    user = User.objects.filter(pk=params.get("user_id")).first() if params.get("user_id") else None
+    actor = job_actor(job, org)
     fmt = params.get("format") or importer.guess_format(path)
     partial = bool(params.get("partial"))
     dry_run = bool(params.get("dry_run"))
@@ -61,7 +74,7 @@ def _import_file(job: Job, progress: jobs.Progress, path: Path) -> dict[str, Any
         report = importer.run_import(
             path,
             organisation=org,
-            user=user,
+            actor=actor,
             fmt=fmt,
             partial=partial,
             rejects=Path(params["rejects"]) if params.get("rejects") else None,

@@ -31,6 +31,7 @@ from vigie.cases.forms import (
 )
 from vigie.cases.models import Case, Incident, Referral
 from vigie.core import access
+from vigie.core.actor import Actor
 from vigie.core.models import Organisation
 from vigie.web.mixins import PermissionRequired
 
@@ -265,7 +266,9 @@ class CaseFormView(PermissionRequired, View):
 
     required_permission = "case.create"
 
-    def _context(self, request: HttpRequest, uuid: uuidlib.UUID | None) -> tuple[Any, Any, Any]:
+    def _context(self, request: HttpRequest, uuid: uuidlib.UUID | None) -> tuple[Actor, Any, Any]:
+        """The actor (resolved once: the user for the case's organisation, or for their
+        home organisation when they create one), that organisation and the case."""
         user = access.request_user(request)
         if uuid is None:
             org_id = access.home_organisation(user)
@@ -277,14 +280,15 @@ class CaseFormView(PermissionRequired, View):
             if not orgs:
                 raise PermissionDenied
             org = next((o for o in orgs if o.pk == org_id), orgs[0])
-            return user, org, None
+            return Actor(user=user, organisation_id=org.pk), org, None
         case = selectors.get_case_for(user, uuid, "case.change")
-        return user, case.organisation, case
+        return Actor(user=user, organisation_id=case.organisation_id), case.organisation, case
 
     def get(self, request: HttpRequest, uuid: uuidlib.UUID | None = None) -> HttpResponse:
-        user, org, case = self._context(request, uuid)
-        show = services.may_record_identity(user, org)
-        refer = services.may_refer(user, org)
+        actor, org, case = self._context(request, uuid)
+        user = actor.user
+        show = services.may_record_identity(actor, org)
+        refer = services.may_refer(actor, org)
         if case is None:
             form = CaseForm(
                 show_identity=show,
@@ -328,11 +332,12 @@ class CaseFormView(PermissionRequired, View):
         )
 
     def post(self, request: HttpRequest, uuid: uuidlib.UUID | None = None) -> HttpResponse:
-        user, org, case = self._context(request, uuid)
-        show = services.may_record_identity(user, org)
+        actor, org, case = self._context(request, uuid)
+        user = actor.user
+        show = services.may_record_identity(actor, org)
         add = request.POST.get("add_row", "")
         form = CaseForm(request.POST, show_identity=show)
-        rows = row_formsets(request.POST, add=add, refer=services.may_refer(user, org))
+        rows = row_formsets(request.POST, add=add, refer=services.may_refer(actor, org))
         if add in rows:
             # "Add another" without JavaScript: the same page with one more empty row, nothing
             # saved, every value kept; focus goes to the new row
@@ -350,7 +355,7 @@ class CaseFormView(PermissionRequired, View):
                 existing.pop(key, None)
         record, where = form_to_record(data, rows, existing)
         try:
-            saved = services.save_record(user, org, record, instance=case)
+            saved = services.save_record(actor, org, record, instance=case)
         except services.RecordInvalid as exc:
             for p in exc.problems:
                 prefix, index, name = problem_field(p.path, where)

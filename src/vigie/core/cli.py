@@ -8,6 +8,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 import click
+from django.core.exceptions import ValidationError
 
 from vigie.core.cli_accounts import orgs, users
 
@@ -85,7 +86,7 @@ def _get(job_id: str) -> Job:
 
     try:
         job = Job.objects.filter(pk=job_id).first()
-    except Exception:
+    except (ValueError, ValidationError):  # not a job id at all
         job = None
     if job is None:
         raise click.ClickException(f"no job with id {job_id!r} (see `vigie jobs list`)")

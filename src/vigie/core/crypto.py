@@ -19,11 +19,16 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 
+from vigie.core.errors import VigieError
+
 PREFIX = "v1"
 
 
-class DecryptionError(Exception):
+class DecryptionError(VigieError):
     """A stored value could not be decrypted (unknown key id, tampered value, wrong column)."""
+
+    default_code = "decryption_failed"
+    status = 500
 
 
 def keyring() -> tuple[str, Mapping[str, bytes]]:

@@ -8,7 +8,9 @@ commits, :data:`records_changed` is sent once per call with:
 - ``ids``: the primary keys written (a list, or a compact ``IdRanges`` for bulk writes);
 - ``action``: ``"created"``, ``"changed"``, ``"deleted"`` or ``"mixed"`` (an import);
 - ``actor``: the :class:`vigie.core.actor.Actor` who did it;
-- ``organisation_id``: the owning organisation when all ids share one, else ``None``.
+- ``organisation_id``: the owning organisation when all ids share one, else ``None``;
+- ``uuids``: the records' uuids when the writer passes them (a deletion must: after the
+  commit the rows are gone and a consumer keyed by uuid could not find them), else ``None``.
 
 A rolled-back transaction sends nothing. Consumers (analytics refresh, screening of
 perpetrators, linkage, networks...) connect with a ``dispatch_uid`` in their ``AppConfig``;
@@ -39,12 +41,14 @@ def announce(
     *,
     action: str = "changed",
     organisation_id: int | None = None,
+    uuids: Iterable[Any] | None = None,
     using: str | None = None,
 ) -> None:
     """Send :data:`records_changed` after the current transaction commits (now, if none)."""
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}")
     ids = ids if hasattr(ids, "ranges") else list(ids)
+    uuids = None if uuids is None else list(uuids)
 
     def send() -> None:
         records_changed.send(
@@ -54,6 +58,7 @@ def announce(
             action=action,
             actor=actor,
             organisation_id=organisation_id,
+            uuids=uuids,
         )
 
     transaction.on_commit(send, using=using)

@@ -42,6 +42,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vigie.core import access, jobfiles
+from vigie.core.errors import VigieError
 from vigie.core.models import Job
 
 log = logging.getLogger(__name__)
@@ -82,8 +83,11 @@ class JobInterrupted(JobCancelled):
     """Raised inside a handler when the process is stopping (``stop_running``)."""
 
 
-class JobError(Exception):
+class JobError(VigieError):
     """A handler's failure meant for people: its message is shown as the job's error."""
+
+    default_code = "job_failed"
+    status = 500
 
 
 def handler(kind: str) -> Callable[[Handler], Handler]:

@@ -20,14 +20,18 @@ from django.utils import timezone
 
 from vigie.config import load_or_create_secrets, save_secrets
 from vigie.core import crypto
+from vigie.core.errors import Conflict
 from vigie.core.fields import EncryptedTextField, encrypted_fields
 from vigie.core.models import KeyRotation
 
 BATCH = 500
 
 
-class KeyError_(Exception):
-    """A key operation that cannot proceed; the message says why."""
+class KeyOperationRefused(Conflict):
+    """A key operation that cannot proceed (a key still in use, a rotation under way...);
+    the message says why."""
+
+    default_code = "key_operation_refused"
 
 
 def _models_with_encryption() -> list[tuple[type[models.Model], list[EncryptedTextField]]]:
@@ -41,7 +45,7 @@ def _models_with_encryption() -> list[tuple[type[models.Model], list[EncryptedTe
 
 def _persist_keyring(keyring: dict[str, Any]) -> None:
     if settings.VIGIE_KEYS_FROM_ENV:
-        raise KeyError_(
+        raise KeyOperationRefused(
             "the field keys come from VIGIE_FIELD_KEYS; change that variable instead "
             "(add a key, make it active, restart, then run `vigie keys rotate --reencrypt-only`)"
         )
@@ -118,7 +122,7 @@ def rotate(
         key_id = settings.VIGIE_FIELD_KEYS["active"] if reencrypt_only else add_active_key()
         run = KeyRotation.objects.create(new_key_id=key_id)
     elif run.new_key_id != settings.VIGIE_FIELD_KEYS["active"]:
-        raise KeyError_(
+        raise KeyOperationRefused(
             f"an unfinished rotation to key {run.new_key_id} exists but the active key is "
             f"{settings.VIGIE_FIELD_KEYS['active']}"
         )
@@ -147,11 +151,15 @@ def usage() -> dict[str, int]:
 def retire(key_id: str) -> None:
     conf = settings.VIGIE_FIELD_KEYS
     if key_id == conf["active"]:
-        raise KeyError_(f"key {key_id} is the active key; rotate first")
+        raise KeyOperationRefused(f"key {key_id} is the active key; rotate first")
     if key_id not in conf["keys"]:
-        raise KeyError_(f"no key {key_id} in the keyring (keys: {', '.join(conf['keys'])})")
+        raise KeyOperationRefused(
+            f"no key {key_id} in the keyring (keys: {', '.join(conf['keys'])})"
+        )
     in_use = usage().get(key_id, 0)
     if in_use:
-        raise KeyError_(f"{in_use} stored values still use key {key_id}; run `vigie keys rotate`")
+        raise KeyOperationRefused(
+            f"{in_use} stored values still use key {key_id}; run `vigie keys rotate`"
+        )
     keys = {k: v for k, v in conf["keys"].items() if k != key_id}
     _persist_keyring({"active": conf["active"], "keys": keys})

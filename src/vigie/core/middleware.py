@@ -39,6 +39,23 @@ class RequestContextMiddleware:
         response["X-Request-ID"] = request_id
         return response
 
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        """A service's :class:`VigieError` that a web view let through becomes Django's own
+        403, 404 or 400 page (the API renders it as a problem document instead)."""
+        from django.core.exceptions import BadRequest, PermissionDenied
+        from django.http import Http404
+
+        from vigie.core.errors import VigieError
+
+        if not isinstance(exception, VigieError):
+            return
+        if exception.status in (401, 403):
+            raise PermissionDenied(exception.message) from exception
+        if exception.status == 404:
+            raise Http404(exception.message) from exception
+        if 400 <= exception.status < 500:
+            raise BadRequest(exception.message) from exception
+
 
 class ContentSecurityPolicyMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:

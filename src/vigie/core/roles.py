@@ -62,10 +62,6 @@ def catalogue() -> RoleCatalogue:
     return RoleCatalogue(int(raw["version"]), perms, roles)
 
 
-def all_permissions() -> list[str]:
-    return list(catalogue().permissions)
-
-
 def markdown_table() -> str:
     """docs/roles.md: every permission (rows) against every role (columns)."""
     cat = catalogue()

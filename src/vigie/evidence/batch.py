@@ -45,12 +45,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from django.core.exceptions import PermissionDenied
 from django.db import connection, models, transaction
 from django.db.models.constants import OnConflict
 from django.utils import timezone
 
-from vigie.core import access
+from vigie.core import events as change_events
+from vigie.core.actor import Actor
 from vigie.core.models import Organisation
 from vigie.evidence import log, metadata, services
 from vigie.evidence.models import Blob, Item, ItemLink, TechnicalMetadata
@@ -120,12 +120,11 @@ class Outcome:
 class _Run:
     """What every batch of one ``ingest_many`` call shares."""
 
-    user: Any
+    actor: Actor
     organisation: Organisation
     collection: services.Collection
     case: Any
     links: list[ItemLink]
-    actor_name: str
     store: ObjectStore
 
 
@@ -167,12 +166,11 @@ def _prepare(
 
 
 def ingest_many(
-    user: Any,
+    actor: Actor,
     organisation: Organisation,
     files: Iterable[tuple[str, Opener]],
     *,
     collection: services.Collection,
-    actor_name: str = "",
     batch_size: int = BATCH_SIZE,
     store: ObjectStore | None = None,
     on_batch: Callable[[list[Outcome]], None] | None = None,
@@ -180,16 +178,15 @@ def ingest_many(
     """Ingest ``files`` (name, opener) in batches; yields one outcome per file, in order.
 
     A file that cannot be read or stored is reported (``error``) and skipped; the others go
-    on. ``user`` None means a trusted operator at the command line (``actor_name`` says who).
+    on.
     """
-    if user is not None and not access.has_perm(user, "evidence.add", organisation.pk):
-        raise PermissionDenied
+    actor.require("evidence.add", organisation.pk)
     services._check_collection(collection)
-    case = services.resolve_case(user, organisation, collection)
+    case = services.resolve_case(actor, organisation, collection)
     links = services.resolve_links(case, collection)
     store = store or default_store()
     store.sweep_temporary()  # what killed runs left (old enough not to be another run's)
-    run = _Run(user, organisation, collection, case, links, actor_name, store)
+    run = _Run(actor, organisation, collection, case, links, store)
     key = store._active_key()  # one keyring read for the whole run
     pool = ThreadPoolExecutor(STAGE_THREADS, thread_name_prefix="vigie-stage")
     window: deque[Future[_Prepared | Outcome]] = deque()
@@ -341,8 +338,10 @@ def _write(
     Rows are written with one ``executemany`` per table (no model instances; values adapted
     as the fields do: the collection record's identifying fields are encrypted with the
     field key once per batch, since they are the same for every item of it)."""
-    user, organisation, collection, case = run.user, run.organisation, run.collection, run.case
-    links, actor_name, store = run.links, run.actor_name, run.store
+    organisation, collection, case = run.organisation, run.collection, run.case
+    links, store = run.links, run.store
+    by = services.who(run.actor)
+    user, actor_name = by["user"], by["actor_name"]
     ops = connection.ops
     native_uuid = connection.features.has_native_uuid_field
     now = timezone.now()
@@ -502,6 +501,13 @@ def _write(
             events, organisation_code=organisation.code, user=user, actor_name=actor_name, at=now
         )
         _record_change(user, actor_name, organisation, case_ref, made, ids, last_seq)
+        change_events.announce(
+            services.KIND,
+            sorted(ids.values()),
+            run.actor,
+            action="created",
+            organisation_id=organisation.pk,
+        )
         with _timed("wait_durable"):
             placed.result()  # objects durable and in place before the rows commit
 

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
-
-def _operator() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli"
+from vigie.core.acting import acting
+from vigie.core.actor import Actor
 
 
 def _parse_when(value: str | None) -> dt.datetime | None:
@@ -27,20 +23,6 @@ def _parse_when(value: str | None) -> dt.datetime | None:
             f"{value!r}: expected an ISO 8601 date or date-time (2024-05-01 or 2024-05-01T14:30)"
         ) from None
     return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
-
-
-def _organisation(code: str | None) -> object:
-    from vigie.core.models import Organisation
-
-    if code:
-        org = Organisation.objects.filter(code=code, is_active=True).first()
-        if org is None:
-            raise click.ClickException(f"no active organisation with code {code!r}")
-        return org
-    orgs = list(Organisation.objects.filter(is_active=True)[:2])
-    if len(orgs) != 1:
-        raise click.ClickException("several organisations exist: say which with --organisation")
-    return orgs[0]
 
 
 @click.group()
@@ -58,7 +40,6 @@ def evidence() -> None:
     is_flag=True,
     help="The --case reference is outside Vigie (no case record): keep it as given.",
 )
-@click.option("--organisation", "org_code", help="Owning organisation's code.")
 @click.option("--description", default="")
 @click.option("--collected-at", help="When it was collected (ISO 8601, UTC if no offset).")
 @click.option("--collected-by", default="", help="Who collected it.")
@@ -88,11 +69,11 @@ def evidence() -> None:
     "--derivation",
     type=click.Choice(["redacted", "transcript", "translation", "conversion", "other"]),
 )
+@acting("evidence.add")
 def add(
     paths: tuple[Path, ...],
     case_ref: str,
     external_case: bool,
-    org_code: str | None,
     description: str,
     collected_at: str | None,
     collected_by: str,
@@ -103,16 +84,19 @@ def add(
     batch_size: int,
     derived_from: str | None,
     derivation: str | None,
+    actor: Actor,
 ) -> None:
-    """Add files to the vault (each stored once, hashed, encrypted, logged).
+    """Add files to the vault (each stored once, hashed, encrypted, logged), for the
+    organisation acted for (--org, or the user's only one).
 
     Many files are committed in batches (--batch-size per transaction, one signed tree head
     per batch); an interrupted run keeps the batches already committed, whole."""
+    from vigie.core.models import Organisation
     from vigie.evidence import log, services
     from vigie.evidence.models import Item
     from vigie.evidence.store import StoreError
 
-    org = _organisation(org_code)
+    org = Organisation.objects.get(pk=actor.organisation_id or 0)  # set by @acting
     source = None
     if derived_from:
         source = Item.objects.filter(uuid=derived_from).first() if len(derived_from) == 36 else None
@@ -129,25 +113,21 @@ def add(
         perpetrators=list(perpetrators),
         incidents=list(incidents),
     )
-    try:
-        case = services.resolve_case(None, org, collection)  # type: ignore[arg-type]
-        services.resolve_links(case, collection)
-    except services.EvidenceError as exc:
-        raise click.ClickException(str(exc)) from None
+    case = services.resolve_case(actor, org, collection)
+    services.resolve_links(case, collection)
     if source is None:
-        _add_in_batches(paths, org, collection, batch_size)
+        _add_in_batches(actor, paths, org, collection, batch_size)
         return
     failed = 0
     for path in paths:
         try:
             with path.open("rb") as handle:
                 got = services.ingest(
-                    None,
-                    org,  # type: ignore[arg-type]
+                    actor,
+                    org,
                     handle,
                     name=path.name,
                     collection=collection,
-                    actor_name=_operator(),
                     derived_from=source,
                     derivation=derivation or "",
                     sign=False,
@@ -170,18 +150,17 @@ def add(
 
 
 def _add_in_batches(
-    paths: tuple[Path, ...], org: object, collection: object, batch_size: int
+    actor: Actor, paths: tuple[Path, ...], org: Any, collection: Any, batch_size: int
 ) -> None:
     from vigie.evidence import batch
 
     failed = 0
     for i, out in enumerate(
         batch.ingest_many(
-            None,
-            org,  # type: ignore[arg-type]
+            actor,
+            org,
             [(p.name, batch.file_opener(p)) for p in paths],
-            collection=collection,  # type: ignore[arg-type]
-            actor_name=_operator(),
+            collection=collection,
             batch_size=batch_size,
         )
     ):
@@ -272,26 +251,26 @@ def verify(item_id: str | None, everything: bool, witnesses: tuple[str, ...]) ->
     show_default=True,
     help="Language of the custody report.",
 )
-def export(case_ref: str, outdir: Path, lang: str) -> None:
+@acting("evidence.export", needs_org=False)
+def export(case_ref: str, outdir: Path, lang: str, actor: Actor) -> None:
     """Write a BagIt bag of a case's evidence, with custody proofs and a PDF report.
 
     Runs as a background job in this process (listed by `vigie jobs`), with a progress line."""
     from vigie.core.cli import run_in_terminal
     from vigie.core.models import Job
-    from vigie.evidence import exports, services, tasks
+    from vigie.evidence import exports, tasks
 
-    try:
-        items = exports.exportable_items(None, case_ref)
-    except services.EvidenceError as exc:
-        raise click.ClickException(str(exc)) from None
+    items = exports.exportable_items(actor.user, case_ref)
     job = Job.objects.create(
         kind=tasks.EXPORT,
         organisation=items[0].organisation,
+        created_by=actor.user,
         params={
             "case": case_ref,
             "lang": lang,
             "outdir": str(outdir.resolve()),
-            "actor_name": _operator(),
+            "user_id": actor.user.pk if actor.user is not None else None,
+            "actor_name": "" if actor.user is not None else actor.label,
         },
     )
     done = run_in_terminal(job)
@@ -370,19 +349,20 @@ def verify_bag(directory: Path, public_key: Path | None, tsa_ca: Path | None) ->
 @click.argument("item_id")
 @click.option("--to", "org_code", required=True, help="Code of the receiving organisation.")
 @click.option("--reason", required=True, help="Why custody passes (recorded in the log).")
-def transfer(item_id: str, org_code: str, reason: str) -> None:
+@acting("evidence.export", needs_org=False)
+def transfer(item_id: str, org_code: str, reason: str, actor: Actor) -> None:
     """Hand custody of an item to another organisation."""
+    from vigie.core.models import Organisation
     from vigie.evidence import services
     from vigie.evidence.models import Item
 
     item = Item.objects.filter(uuid=item_id).first() if len(item_id) == 36 else None
     if item is None:
         raise click.ClickException(f"no evidence item {item_id}")
-    to = _organisation(org_code)
-    try:
-        services.transfer_item(None, item, to, reason, actor_name=_operator())  # type: ignore[arg-type]
-    except services.EvidenceError as exc:
-        raise click.ClickException(str(exc)) from None
+    to = Organisation.objects.filter(code=org_code, is_active=True).first()
+    if to is None:
+        raise click.ClickException(f"no active organisation with code {org_code!r}")
+    services.transfer_item(actor.with_organisation(item.organisation_id), item, to, reason)
     click.echo(f"Custody of {item.uuid} passed to {org_code}.")
 
 

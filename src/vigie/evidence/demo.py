@@ -7,6 +7,7 @@ import datetime as dt
 import io
 from typing import Any
 
+from vigie.core.actor import Actor
 from vigie.evidence import services
 from vigie.evidence.synthetic import jpeg_with_exif, pdf_with_title
 
@@ -18,6 +19,7 @@ def load(ctx: Any) -> None:
     org = ctx.organisations.get("ntf-ng")
     if user is None or org is None:
         return
+    actor = Actor(user=user, organisation_id=org.pk)
     rng = ctx.rng
     base = dt.datetime(2024, 3, 1, 9, 0, tzinfo=dt.UTC)
     from vigie.cases.selectors import visible_cases
@@ -43,7 +45,7 @@ def load(ctx: Any) -> None:
                 data = f"Synthetic interview notes for {case}, no real person.\n".encode()
                 name = "notes.txt"
             got = services.ingest(
-                user,
+                actor,
                 org,
                 io.BytesIO(data),
                 name=name,
@@ -60,7 +62,7 @@ def load(ctx: Any) -> None:
             made.append(got.item)
     first = made[0]
     services.ingest(
-        user,
+        actor,
         org,
         io.BytesIO(b"Synthetic transcript of the photo caption.\n"),
         name="transcript.txt",
@@ -68,6 +70,6 @@ def load(ctx: Any) -> None:
         derived_from=first,
         derivation="transcript",
     )
-    services.seal_item(user, made[-1], "demonstration: witness protection")
+    services.seal_item(actor, made[-1], "demonstration: witness protection")
     where = "external references" if external else "case(s) " + ", ".join(sorted(set(refs)))
     ctx.echo(f"  evidence: {len(made) + 1} synthetic items linked to {where}, one sealed")

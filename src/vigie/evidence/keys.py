@@ -26,10 +26,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from django.conf import settings
 
 from vigie.core import signing
+from vigie.core.errors import Unavailable
 
 
-class KeyProblem(Exception):
+class KeyProblem(Unavailable):
     """A vault key is missing or malformed; the message says which and where."""
+
+    default_code = "vault_key_problem"
 
 
 def vault_dir() -> Path:

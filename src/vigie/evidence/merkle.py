@@ -14,6 +14,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
+from vigie.core.errors import Invalid
+
 EMPTY_ROOT = hashlib.sha256(b"").digest()
 
 
@@ -30,8 +32,10 @@ def _split(n: int) -> int:
     return 1 << ((n - 1).bit_length() - 1)
 
 
-class ProofError(ValueError):
+class ProofError(Invalid, ValueError):
     """A proof was asked for indexes or sizes outside the tree."""
+
+    default_code = "proof_out_of_range"
 
 
 class Tree:

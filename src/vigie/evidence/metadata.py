@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import puremagic
-import puremagic.main as _pm
 
 MAX_EXTRACT_BYTES = 256 * 1024 * 1024
 MAX_PIXELS = 80_000_000
@@ -41,55 +40,12 @@ class Extracted:
 GENERIC = ("application/zip", "application/x-tar", "application/gzip")
 
 
-def _index_signatures() -> tuple[list[int], dict[tuple[int, int], list[tuple[int, Any]]]]:
-    """puremagic's header signatures grouped by (offset, first byte), each with its place in
-    puremagic's table (so matches come out in puremagic's order)."""
-    index: dict[tuple[int, int], list[tuple[int, Any]]] = {}
-    for n, row in enumerate(_pm.magic_header_array):
-        if row.byte_match:
-            index.setdefault((row.offset, row.byte_match[0]), []).append((n, row))
-    return sorted({offset for offset, _b in index}), index
-
-
-_OFFSETS, _INDEX = _index_signatures()
-_EMPTY_SIGNATURES = [row for row in _pm.magic_header_array if not row.byte_match]
-
-
 def magic_matches(data: bytes) -> list[Any]:
-    """The same matches as ``puremagic.magic_string(data)`` (highest confidence first), found
-    through an index instead of trying each of puremagic's ~1,400 header signatures in turn
-    (0.7 ms a call, whatever the size): only the signatures whose first byte is at their
-    offset are compared. Raises puremagic.PureError when nothing matches, as puremagic."""
-    head, foot = data[: _pm.max_head], data[-_pm.max_foot :]
-    found: list[tuple[int, Any]] = []
-    size = len(head)
-    for offset in _OFFSETS:
-        if offset >= size:
-            break
-        for n, row in _INDEX.get((offset, head[offset]), ()):
-            if head[offset : offset + len(row.byte_match)] == row.byte_match:
-                found.append((n, row))
-    found.sort(key=lambda pair: pair[0])
-    matches = [row for _n, row in found] + _EMPTY_SIGNATURES
-    # From here on, puremagic's own steps (footer signatures, multi-part signatures).
-    for row in _pm.magic_footer_array:
-        end = row.offset + len(row.byte_match)
-        if (foot[row.offset : end] if end != 0 else foot[row.offset :]) == row.byte_match:
-            matches.append(row)
-    extra = set()
-    for matched in matches:
-        for row in _pm.multi_part_dict.get(matched.byte_match, ()):
-            end = row.offset + len(row.byte_match)
-            if row.offset < 0:
-                area = foot[row.offset : end] if end != 0 else foot[row.offset :]
-                if area == row.byte_match:
-                    extra.add(row._replace(byte_match=matched.byte_match + row.byte_match))
-            elif end <= len(head) and head[row.offset : end] == row.byte_match:
-                extra.add(row._replace(byte_match=head[matched.offset : end]))
-    matches.extend(extra)
-    info: list[Any] = _pm._confidence(matches, None)
-    info.sort(key=lambda x: x.confidence, reverse=True)
-    return info
+    """puremagic's matches for ``data``, highest confidence first, through its public API
+    only (``magic_string``: the same on puremagic 1.x, pinned for Python 3.11, and 2.x, for
+    3.12 and later). Raises ``puremagic.PureError`` (or ``ValueError``) when nothing
+    matches."""
+    return list(puremagic.magic_string(data))
 
 
 def detect(head: bytes, name: str = "") -> FileType:

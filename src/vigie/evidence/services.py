@@ -15,19 +15,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vigie.cases.models import Case
-from vigie.core import access, audit
+from vigie.core import audit, events
+from vigie.core.actor import Actor
+from vigie.core.errors import Forbidden, Invalid
 from vigie.core.models import Organisation
 from vigie.evidence import log, metadata
 from vigie.evidence.models import (
     AccessApproval,
     Blob,
-    CustodyEntry,
     Item,
     ItemLink,
     TechnicalMetadata,
@@ -35,11 +36,15 @@ from vigie.evidence.models import (
 from vigie.evidence.store import ObjectStore, default_store
 
 APPROVAL_HOURS = 24
+KIND = "evidence.item"  # the change event's record type (vigie.core.events)
+APPROVAL_KIND = "evidence.accessapproval"
 IDENTIFYING_FIELDS = ("description", "collected_by", "place", "consent")
 
 
-class EvidenceError(Exception):
-    """A request the vault refuses; the message says why."""
+class EvidenceError(Invalid):
+    """A request the vault refuses; the message says why (400 unless a subclass says)."""
+
+    default_code = "evidence_refused"
 
 
 @dataclass
@@ -72,6 +77,29 @@ class Ingested:
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f]")
 
 
+def who(actor: Actor) -> dict[str, Any]:
+    """The custody log's actor fields: the user, or the system's label."""
+    return {"user": actor.user, "actor_name": "" if actor.user is not None else actor.label}
+
+
+def announce(item: Item, actor: Actor, action: str, kind: str = KIND, pk: Any = None) -> None:
+    """The change event of one item (or of its access approval ``pk``), in the transaction."""
+    events.announce(
+        kind,
+        [item.pk if pk is None else pk],
+        actor,
+        action=action,
+        organisation_id=item.organisation_id,
+    )
+
+
+def _person(actor: Actor) -> Any:
+    """The user behind a decision that needs a person (a request, an approval, a release)."""
+    if actor.user is None:
+        raise EvidenceError(_("a person must do this, not the system"))
+    return actor.user
+
+
 def safe_name(name: str) -> str:
     """The last path component only (no traversal), without control characters, <= 255."""
     base = re.split(r"[\\/]", unicodedata.normalize("NFC", name or ""))[-1]
@@ -101,10 +129,10 @@ def _check_collection(c: Collection) -> None:
             raise EvidenceError(f"link kind {kind!r}: expected one of {ItemLink.Kind.values}")
 
 
-def resolve_case(user: Any, organisation: Organisation, collection: Collection) -> Any:
+def resolve_case(actor: Actor, organisation: Organisation, collection: Collection) -> Any:
     """The cases.Case that ``collection.case_ref`` names in ``organisation``, or None for an
-    external reference. ``user`` None is a trusted operator (CLI): any case of the
-    organisation; otherwise only a case the user may see (cases selectors).
+    external reference. The system (``--as-system``): any case of the organisation;
+    a user: only a case they may see (cases selectors).
 
     Raises EvidenceError naming the reference when no such case exists and the reference is
     not declared external."""
@@ -115,7 +143,7 @@ def resolve_case(user: Any, organisation: Organisation, collection: Collection) 
         raise EvidenceError(_("a case reference is required (--case)"))
     if collection.external_case:
         return None
-    qs = visible_cases(user) if user is not None else Case.objects.all()
+    qs = visible_cases(actor.user) if actor.user is not None else Case.objects.all()
     case = qs.filter(organisation=organisation, reference=ref).first()
     if case is None:
         raise EvidenceError(
@@ -170,26 +198,21 @@ def resolve_links(case: Any, collection: Collection) -> list[ItemLink]:
 
 
 def ingest(
-    user: Any,
+    actor: Actor,
     organisation: Organisation,
     source: BinaryIO,
     *,
     name: str,
     collection: Collection,
-    actor_name: str = "",
     derived_from: Item | None = None,
     derivation: str = "",
     sign: bool = True,
     store: ObjectStore | None = None,
 ) -> Ingested:
-    """Store ``source`` and create its item with its first custody entries.
-
-    ``user`` None means a trusted operator at the command line (``actor_name`` says who).
-    """
-    if user is not None and not access.has_perm(user, "evidence.add", organisation.pk):
-        raise PermissionDenied
+    """Store ``source`` and create its item with its first custody entries."""
+    actor.require("evidence.add", organisation.pk)
     _check_collection(collection)
-    case = resolve_case(user, organisation, collection)
+    case = resolve_case(actor, organisation, collection)
     links = resolve_links(case, collection)
     if derived_from is not None:
         if derived_from.organisation_id != organisation.pk:
@@ -253,17 +276,17 @@ def ingest(
             source=derived_from,
             derivation=derivation if derived_from else "",
             duplicate_of=first,
-            added_by=user,
+            added_by=actor.user,
         )
         ItemLink.objects.create(item=item, kind="case", reference=item.case_ref, case=case)
         for link in links:
             link.item = item
         ItemLink.objects.bulk_create(links)
-        who = {"user": user, "actor_name": actor_name}
+        by = who(actor)
         log.append(
             item,
             "collected",
-            **who,
+            **by,
             detail={
                 "collected_at": item.collected_at.isoformat() if item.collected_at else "",
                 "record_sha256": _record_digest(item),
@@ -272,7 +295,7 @@ def ingest(
         log.append(
             item,
             "received",
-            **who,
+            **by,
             detail={
                 "sha512": blob.sha512,
                 "size": blob.size,
@@ -286,27 +309,21 @@ def ingest(
             log.append(
                 derived_from,
                 "derived",
-                **who,
+                **by,
                 detail={"derived_item": str(item.uuid), "derivation": derivation},
             )
+        announce(item, actor, "created")
     if sign:
         log.sign_tree_head()
     return Ingested(item, first, stored.created, warning)
 
 
-def record_event(
-    user: Any, item: Item, event: str, detail: dict[str, Any] | None = None, actor_name: str = ""
-) -> CustodyEntry:
+def view_item(actor: Actor, item: Item) -> None:
+    """Record that the actor viewed the item's record (custody log and core access log)."""
     with transaction.atomic():
-        return log.append(item, event, user=user, actor_name=actor_name, detail=detail)
-
-
-def view_item(user: Any, item: Item) -> None:
-    """Record that ``user`` viewed the item's record (custody log and core access log)."""
-    with transaction.atomic():
-        log.append(item, "viewed", user=user)
+        log.append(item, "viewed", **who(actor))
         audit.record_access(
-            user,
+            actor.user,
             "view",
             "evidence.item",
             str(item.uuid),
@@ -315,42 +332,47 @@ def view_item(user: Any, item: Item) -> None:
         )
 
 
-def open_content(user: Any, item: Item, store: ObjectStore | None = None) -> Iterator[bytes]:
+def open_content(actor: Actor, item: Item, store: ObjectStore | None = None) -> Iterator[bytes]:
     """The original bytes, for a user allowed to open them; the download is logged first."""
     from vigie.evidence import selectors
 
-    if not selectors.may_open(user, item):
-        raise PermissionDenied(_("this item is sealed: ask for access approved by a second person"))
+    if actor.user is not None and not selectors.may_open(actor.user, item):
+        raise Forbidden(
+            _("this item is sealed: ask for access approved by a second person"),
+            code="item_sealed",
+        )
     with transaction.atomic():
-        log.append(item, "downloaded", user=user, detail={"sha256": item.blob.sha256})
+        log.append(item, "downloaded", **who(actor), detail={"sha256": item.blob.sha256})
         audit.record_access(
-            user, "download", "evidence.item", str(item.uuid), ["content"], item.organisation.code
+            actor.user,
+            "download",
+            "evidence.item",
+            str(item.uuid),
+            ["content"],
+            item.organisation.code,
         )
     return (store or default_store()).open(item.blob.sha256)
 
 
-def _require(user: Any, perm: str, item: Item) -> None:
-    if not access.can(user, perm, item):
-        raise PermissionDenied
-
-
-def seal_item(user: Any, item: Item, reason: str) -> Item:
-    _require(user, "evidence.seal", item)
+def seal_item(actor: Actor, item: Item, reason: str) -> Item:
+    actor.require("evidence.seal", item.organisation_id)
     if item.sealed:
         raise EvidenceError(_("this item is already sealed"))
     if not reason.strip():
         raise EvidenceError(_("say why the item is sealed"))
     with transaction.atomic():
-        item.sealed, item.sealed_at, item.sealed_by = True, timezone.now(), user
+        item.sealed, item.sealed_at, item.sealed_by = True, timezone.now(), actor.user
         item.save(update_fields=["sealed", "sealed_at", "sealed_by"])
-        log.append(item, "sealed", user=user, detail={"reason": reason.strip()[:500]})
+        log.append(item, "sealed", **who(actor), detail={"reason": reason.strip()[:500]})
+        announce(item, actor, "changed")
     log.sign_tree_head()
     return item
 
 
-def release_item(user: Any, item: Item, reason: str) -> Item:
+def release_item(actor: Actor, item: Item, reason: str) -> Item:
     """Unseal; the person who releases must not be the person who sealed."""
-    _require(user, "evidence.seal", item)
+    actor.require("evidence.seal", item.organisation_id)
+    user = _person(actor)
     if not item.sealed:
         raise EvidenceError(_("this item is not sealed"))
     if item.sealed_by_id == user.pk:
@@ -359,22 +381,30 @@ def release_item(user: Any, item: Item, reason: str) -> Item:
         item.sealed, item.sealed_at, item.sealed_by = False, None, None
         item.save(update_fields=["sealed", "sealed_at", "sealed_by"])
         log.append(item, "released", user=user, detail={"reason": reason.strip()[:500]})
+        announce(item, actor, "changed")
     log.sign_tree_head()
     return item
 
 
-def request_access(user: Any, item: Item, reason: str) -> AccessApproval:
-    _require(user, "evidence.view", item)
+def request_access(actor: Actor, item: Item, reason: str) -> AccessApproval:
+    actor.require("evidence.view", item.organisation_id)
+    user = _person(actor)
     if not item.sealed:
         raise EvidenceError(_("this item is not sealed: no approval is needed"))
     if not reason.strip():
         raise EvidenceError(_("say why you need access"))
-    return AccessApproval.objects.create(item=item, requested_by=user, reason=reason.strip())
+    with transaction.atomic():
+        approval = AccessApproval.objects.create(
+            item=item, requested_by=user, reason=reason.strip()
+        )
+        announce(item, actor, "created", kind=APPROVAL_KIND, pk=approval.pk)
+    return approval
 
 
-def approve_access(user: Any, approval: AccessApproval) -> AccessApproval:
+def approve_access(actor: Actor, approval: AccessApproval) -> AccessApproval:
     item = approval.item
-    _require(user, "evidence.seal", item)
+    actor.require("evidence.seal", item.organisation_id)
+    user = _person(actor)
     if approval.requested_by_id == user.pk:
         raise EvidenceError(_("a second person must approve your own request"))
     if approval.approved_at is not None:
@@ -394,19 +424,14 @@ def approve_access(user: Any, approval: AccessApproval) -> AccessApproval:
                 "until": approval.expires_at.isoformat(),
             },
         )
+        announce(item, actor, "changed", kind=APPROVAL_KIND, pk=approval.pk)
     log.sign_tree_head()
     return approval
 
 
-def transfer_item(
-    user: Any, item: Item, to: Organisation, reason: str, actor_name: str = ""
-) -> Item:
-    """Custody passes to another organisation (which then owns the item).
-
-    ``user`` None is a trusted operator at the command line (``actor_name`` says who).
-    """
-    if user is not None:
-        _require(user, "evidence.export", item)
+def transfer_item(actor: Actor, item: Item, to: Organisation, reason: str) -> Item:
+    """Custody passes to another organisation (which then owns the item)."""
+    actor.require("evidence.export", item.organisation_id)
     if to.pk == item.organisation_id:
         raise EvidenceError(_("the item already belongs to that organisation"))
     if not reason.strip():
@@ -415,11 +440,11 @@ def transfer_item(
         log.append(
             item,
             "transferred",
-            user=user,
-            actor_name=actor_name,
+            **who(actor),
             detail={"from": item.organisation.code, "to": to.code, "reason": reason[:500]},
         )
         item.organisation = to
         item.save(update_fields=["organisation"])
+        announce(item, actor, "changed")
     log.sign_tree_head()
     return item

@@ -43,6 +43,7 @@ from typing import Any, BinaryIO
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from vigie.core.errors import Unavailable, VigieError
 from vigie.evidence import keys
 
 MAGIC = b"VGEV1\n"
@@ -52,12 +53,17 @@ HEAD_BYTES = 64 * 1024  # kept from the first bytes for file-type detection
 STALE_TMP_SECONDS = 24 * 3600
 
 
-class StoreError(Exception):
+class StoreError(Unavailable):
     """Storing failed; nothing was kept. The message says why in words a person can act on."""
 
+    default_code = "store_failed"
 
-class IntegrityError_(Exception):
+
+class ContentMismatch(VigieError):
     """Stored bytes do not match what was received (``where`` says which chunk)."""
+
+    default_code = "content_mismatch"
+    status = 500
 
 
 @dataclass(frozen=True)
@@ -469,7 +475,7 @@ class ObjectStore:
     def _open_raw(self, sha256: str) -> BinaryIO:
         path = self.path_of(sha256)
         if not path.exists():
-            raise IntegrityError_(f"object {sha256} is missing from {path.parent}")
+            raise ContentMismatch(f"object {sha256} is missing from {path.parent}")
         return path.open("rb")
 
     def _active_key(self) -> tuple[str, bytes]:
@@ -477,15 +483,15 @@ class ObjectStore:
         return active, ring[active]
 
     def open(self, sha256: str) -> Iterator[bytes]:
-        """Yield the plaintext in chunks; raise IntegrityError_ at the first bad chunk."""
+        """Yield the plaintext in chunks; raise ContentMismatch at the first bad chunk."""
         _active, ring = keys.file_keyring()
         with self._open_raw(sha256) as f:
             if f.read(len(MAGIC)) != MAGIC:
-                raise IntegrityError_(f"object {sha256}: header is not a Vigie object header")
+                raise ContentMismatch(f"object {sha256}: header is not a Vigie object header")
             kid_len = f.read(1)
             kid = f.read(kid_len[0] if kid_len else 0).decode("ascii", "replace")
             if kid not in ring:
-                raise IntegrityError_(f"object {sha256}: key {kid!r} is not in the keyring")
+                raise ContentMismatch(f"object {sha256}: key {kid!r} is not in the keyring")
             salt = f.read(16)
             aead = _file_key(ring[kid], salt)
             index = 0
@@ -496,7 +502,7 @@ class ObjectStore:
                 try:
                     yield aead.decrypt(_nonce(index), block, _aad(index, final))
                 except InvalidTag:
-                    raise IntegrityError_(
+                    raise ContentMismatch(
                         f"object {sha256}: chunk {index} (bytes {index * CHUNK}-"
                         f"{index * CHUNK + max(len(block) - TAG, 0)}) fails authentication: "
                         "the stored bytes were changed, truncated or reordered"
@@ -514,7 +520,7 @@ class ObjectStore:
                 h256.update(chunk)
                 h512.update(chunk)
                 n += len(chunk)
-        except IntegrityError_ as exc:
+        except ContentMismatch as exc:
             return str(exc)
         if n != size:
             return f"object {sha256}: {n} bytes stored, {size} recorded"
@@ -588,7 +594,7 @@ class S3ObjectStore(ObjectStore):
     def _open_raw(self, sha256: str) -> BinaryIO:
         key = self.key_of(sha256)
         if not self.storage.exists(key):
-            raise IntegrityError_(f"object {sha256} is missing from the object storage")
+            raise ContentMismatch(f"object {sha256} is missing from the object storage")
         handle: BinaryIO = self.storage.open(key, "rb")
         return handle
 

@@ -32,14 +32,18 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
+from vigie.core.errors import Unavailable
+
 TIMEOUT = 20
 MAX_REPLY = 1024 * 1024
 MAX_CHAIN = 8  # certificates between the signer and its trust anchor, at most
 CA_SETTING = "VIGIE_EVIDENCE_TSA_CA"
 
 
-class TsaError(Exception):
+class TsaError(Unavailable):
     """The timestamp authority could not be reached or answered something unusable."""
+
+    default_code = "tsa_unavailable"
 
 
 @dataclass(frozen=True)

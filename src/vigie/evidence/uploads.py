@@ -24,10 +24,9 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from vigie.core import access
+from vigie.core.actor import Actor
 from vigie.core.models import Organisation
 from vigie.evidence import keys, services
 from vigie.evidence.models import UploadSession
@@ -41,10 +40,19 @@ log = logging.getLogger("vigie.evidence")
 
 
 class UploadError(services.EvidenceError):
-    """The chunk or session is not acceptable; ``expected`` says where to resume."""
+    """The chunk or session is not acceptable (409: it clashes with what arrived, and
+    ``expected`` says where to resume; 400 for a bad start)."""
 
-    def __init__(self, message: str, expected: int | None = None) -> None:
-        super().__init__(message)
+    default_code = "upload_conflict"
+    status = 409
+
+    def __init__(self, message: str, expected: int | None = None, *, status: int = 409) -> None:
+        super().__init__(
+            message,
+            code="upload_conflict" if status == 409 else "upload_invalid",
+            status=status,
+            detail={"received": expected} if expected is not None else None,
+        )
         self.expected = expected
 
 
@@ -59,15 +67,15 @@ def partial_path(session: UploadSession) -> Path:
 
 
 def start(
-    user: Any, organisation: Organisation, *, filename: str, size: int, fields: dict[str, Any]
+    actor: Actor, organisation: Organisation, *, filename: str, size: int, fields: dict[str, Any]
 ) -> UploadSession:
-    if not access.has_perm(user, "evidence.add", organisation.pk):
-        raise PermissionDenied
+    actor.require("evidence.add", organisation.pk)
+    user = services._person(actor)
     if size < 0 or size > MAX_SIZE:
-        raise UploadError(f"size {size}: must be between 0 and {MAX_SIZE} bytes")
+        raise UploadError(f"size {size}: must be between 0 and {MAX_SIZE} bytes", status=400)
     collection = _collection(fields)
     services._check_collection(collection)
-    case = services.resolve_case(user, organisation, collection)
+    case = services.resolve_case(actor, organisation, collection)
     services.resolve_links(case, collection)
     sweep_if_due()
     session = UploadSession.objects.create(
@@ -89,7 +97,9 @@ def _collection(fields: dict[str, Any]) -> services.Collection:
         try:
             when = dt.datetime.fromisoformat(when)
         except ValueError:
-            raise UploadError(f"collected_at {when!r}: expected an ISO 8601 date-time") from None
+            raise UploadError(
+                f"collected_at {when!r}: expected an ISO 8601 date-time", status=400
+            ) from None
         if when.tzinfo is None:
             when = when.replace(tzinfo=dt.UTC)
     return services.Collection(
@@ -206,7 +216,7 @@ class _Decrypting(io.RawIOBase):
         return out
 
 
-def complete(user: Any, session: UploadSession) -> services.Ingested:
+def complete(actor: Actor, session: UploadSession) -> services.Ingested:
     if session.received != session.size:
         raise UploadError(
             f"{session.received} of {session.size} bytes have arrived; send the rest first",
@@ -217,7 +227,7 @@ def complete(user: Any, session: UploadSession) -> services.Ingested:
     path = partial_path(session)
     with path.open("rb") as handle:
         got = services.ingest(
-            user,
+            actor,
             session.organisation,
             _Decrypting(handle, session),  # type: ignore[arg-type]
             name=session.filename,

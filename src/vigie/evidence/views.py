@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import (
     Http404,
@@ -21,6 +22,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from vigie.core import access
+from vigie.core.actor import Actor
+from vigie.core.errors import Forbidden
 from vigie.evidence import exports, selectors, services
 from vigie.evidence.forms import AddForm, ExportForm, ReasonForm
 from vigie.evidence.models import SignedTreeHead
@@ -81,8 +84,8 @@ class ItemDetailView(PermissionRequired, View):
 
     def get(self, request: HttpRequest, uuid: str, verification: Any = None) -> HttpResponse:
         item = selectors.get_item_for(request.user, uuid)
-        services.view_item(request.user, item)
         user = access.request_user(request)
+        services.view_item(Actor(user=user, organisation_id=item.organisation_id), item)
         return render(
             request,
             "evidence/item.html",
@@ -112,7 +115,11 @@ class ItemDownloadView(PermissionRequired, View):
 
     def get(self, request: HttpRequest, uuid: str) -> HttpResponseBase:
         item = selectors.get_item_for(request.user, uuid)
-        chunks = services.open_content(request.user, item)
+        actor = Actor(user=access.request_user(request), organisation_id=item.organisation_id)
+        try:
+            chunks = services.open_content(actor, item)
+        except Forbidden as exc:
+            raise PermissionDenied(exc.message) from None
         response = StreamingHttpResponse(chunks, content_type="application/octet-stream")
         response["Content-Disposition"] = f'attachment; filename="{item.original_name}"'
         response["Content-Length"] = str(item.blob.size)
@@ -132,7 +139,8 @@ class _ReasonAction(PermissionRequired, View):
             messages.error(request, _("Say why (the reason is recorded in the custody log)."))
             return redirect("evidence:item", uuid=item.uuid)
         try:
-            self.service(access.request_user(request), item, form.cleaned_data["reason"])
+            actor = Actor(user=access.request_user(request), organisation_id=item.organisation_id)
+            self.service(actor, item, form.cleaned_data["reason"])
         except services.EvidenceError as exc:
             messages.error(request, str(exc))
         else:
@@ -172,7 +180,10 @@ class ApproveView(PermissionRequired, View):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         approval = selectors.approval_for(request.user, pk)
         try:
-            services.approve_access(access.request_user(request), approval)
+            actor = Actor(
+                user=access.request_user(request), organisation_id=approval.item.organisation_id
+            )
+            services.approve_access(actor, approval)
         except services.EvidenceError as exc:
             messages.error(request, str(exc))
         else:

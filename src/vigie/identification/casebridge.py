@@ -18,7 +18,7 @@ from vigie.core.models import Organisation
 def create_case(actor: Actor, organisation: Organisation, record: dict[str, Any]) -> Case:
     """Create a case from a nested record (vigie.cases.records) for ``actor``."""
     try:
-        return case_services.save_record(actor.user, organisation, record)
+        return case_services.save_record(actor, organisation, record)
     except PermissionDenied:
         raise Forbidden(
             _("You need the permission “%(perm)s” for this.") % {"perm": "case.create"},

@@ -24,18 +24,8 @@ class ScreeningConfig(AppConfig):
 
         changelog.register(Subject, Decision)
 
-        from django.apps import apps
-        from django.db.models.signals import post_save
+        from vigie.core.events import records_changed
+        from vigie.screening.perpetrators import on_records_changed
 
-        if apps.is_installed("vigie.cases"):
-            from vigie.cases.models import Perpetrator
-            from vigie.screening.perpetrators import on_perpetrator_saved
-
-            post_save.connect(
-                on_perpetrator_saved, sender=Perpetrator, dispatch_uid="screening.perpetrator"
-            )
-            # Bulk imports write perpetrators without post_save: one job screens them all.
-            from vigie.cases.signals import cases_imported
-            from vigie.screening.perpetrators import on_cases_imported
-
-            cases_imported.connect(on_cases_imported, dispatch_uid="screening.cases_imported")
+        # every writer of case records (a form, the API, an import) announces its change
+        records_changed.connect(on_records_changed, dispatch_uid="screening.records_changed")

@@ -33,10 +33,6 @@ class Watchlist(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    @property
-    def current_version(self) -> ListVersion | None:
-        return self.versions.filter(status=ListVersion.Status.ACTIVE).first()
-
 
 class ListVersion(models.Model):
     """One load of a watchlist file, with what it added, removed and amended."""

@@ -7,10 +7,11 @@ carries a UN sanctions reference also gets an alert on that listed entry. The sc
 a background job (``screening.perpetrator``) started after the case is saved: the first
 screening in a process loads the index from the disk cache, or builds it (10-20 s).
 
-Bulk imports (``bulk_create``) send no ``post_save``: ``screen_perpetrators`` screens the
-perpetrators of many cases in one background job (``screening.perpetrators_batch``), started
-by ``on_cases_imported`` (the cases app's ``cases_imported`` signal, sent once per import
-after its commit, with the exact cases written), or by
+Every writer of case records announces its change (``vigie.core.events.records_changed``,
+after its commit); ``on_records_changed`` queues the screening of their perpetrators: one job
+per perpetrator for a case saved by a person, and for an import ``screen_perpetrators``
+over the exact cases written in one background job (``screening.perpetrators_batch``);
+the same job runs from
 ``vigie screen --perpetrators [--org CODE] [--since DATE]``.
 """
 
@@ -139,20 +140,6 @@ def screen_perpetrator(
     return outcome
 
 
-def on_perpetrator_saved(sender: Any, instance: Any, raw: bool = False, **kwargs: Any) -> None:
-    """post_save of cases.Perpetrator: queue its screening (runs after the commit)."""
-    if raw or not needs_screening(instance):
-        return
-    from vigie.core import jobs
-
-    jobs.start(
-        "screening.perpetrator",
-        user=None,
-        organisation=instance.case.organisation,
-        params={"perpetrator": str(instance.uuid)},
-    )
-
-
 CHUNK = 500  # perpetrators read, and their subjects looked up, per query
 
 
@@ -254,24 +241,53 @@ def _chunks(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-def on_cases_imported(sender: Any, organisation: Any, cases: Any, **kwargs: Any) -> None:
-    """``vigie.cases.signals.cases_imported`` (after the import's commit): queue one
-    screening of the perpetrators of exactly the cases it created or updated, if a watchlist
-    is loaded and those cases have perpetrators (bulk inserts send no per-row signal)."""
+SINGLE_CASES = 20  # up to this many cases changed at once: one job per perpetrator to screen
+
+
+def on_records_changed(
+    sender: Any,
+    kind: str,
+    ids: Any,
+    action: str,
+    actor: Any,
+    organisation_id: int | None = None,
+    **kwargs: Any,
+) -> None:
+    """``vigie.core.events.records_changed`` (after the writer's commit): screen the
+    perpetrators of the changed case records. A case saved by a person: one quick job per
+    perpetrator whose screened fields changed; an import (many cases): one batch job over
+    exactly the cases written, if a watchlist is loaded and they have perpetrators."""
     from vigie.core import jobs
 
-    if not cases or not selectors.versions_in_force().exists():
-        return  # nothing written, or no list loaded (loading one re-screens subjects)
-    ranges = list(cases.ranges)
+    if kind != "cases.case" or action == "deleted":
+        return
+    user = getattr(actor, "user", None)
+    if not hasattr(ids, "ranges") and len(ids) <= SINGLE_CASES:
+        for perpetrator in perpetrators_in_scope(case_ids=list(ids)):
+            if needs_screening(perpetrator):
+                jobs.start(
+                    "screening.perpetrator",
+                    user=user,
+                    organisation=perpetrator.case.organisation,
+                    params={"perpetrator": str(perpetrator.uuid)},
+                )
+        return
+    if not selectors.versions_in_force().exists():
+        return  # no list loaded (loading one re-screens subjects)
+    from vigie.cases.signals import IdRanges
+
+    ranges = ids.ranges if hasattr(ids, "ranges") else IdRanges.of((i, i) for i in ids).ranges
     if not perpetrators_in_scope(case_ranges=ranges).exists():
         return
+    from vigie.core.models import Organisation
+
+    organisation = Organisation.objects.filter(pk=organisation_id or 0).first()
     jobs.start(
         BATCH_JOB,
-        user=kwargs.get("user"),
+        user=user,
         organisation=organisation,
         params={
-            "organisation": organisation.pk,
+            "organisation": organisation_id,
             "case_ranges": [list(r) for r in ranges],
-            "file": kwargs.get("file") or "",
         },
     )

@@ -165,10 +165,6 @@ def get_hit_for(user: Any, pk: Any) -> Hit:
     return get_object_or_404(visible_hits(user), pk=pk)
 
 
-def get_subject_for(user: Any, pk: Any) -> Subject:
-    return get_object_or_404(visible_subjects(user), pk=pk)
-
-
 def case_screening(user: Any, case: Any) -> list[dict[str, Any]] | None:
     """The open potential matches of a case's perpetrators, for the case page; None when the
     user may not review screening alerts for the case's organisation. Rows name the perpetrator

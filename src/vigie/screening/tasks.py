@@ -10,7 +10,7 @@ since a moment (``organisation``, ``since``),
 that were never screened or changed since (vigie.screening.perpetrators.screen_perpetrators):
 500 perpetrators per chunk, progress after each; about 1-2 ms per perpetrator screened plus its
 writes, once the index is loaded (from the disk cache, or built: 10-20 s). Started after each
-case import (the cases app's ``cases_imported`` signal).
+case import (its ``vigie.core.events.records_changed`` event).
 ``screening.batch``: screen every row of an uploaded CSV/XLSX (up to 1,000,000 rows, streamed;
 progress every 200 rows) and write the results file beside it.
 """

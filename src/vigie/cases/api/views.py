@@ -15,6 +15,7 @@ from vigie.cases import selectors, services
 from vigie.cases.api import serializers as s
 from vigie.cases.api.pagination import CaseListPagination
 from vigie.core import access
+from vigie.core.actor import Actor, acting_organisation
 from vigie.core.models import Organisation
 
 FILTERS = [
@@ -34,21 +35,6 @@ FILTERS = [
         ("q", "words in the non-identifying text"),
     ]
 ]
-
-
-def target_organisation(user: Any, code: Any, perm: str) -> Organisation:
-    """The organisation a new record belongs to: ``code`` if given, else the user's own;
-    the user must hold ``perm`` there."""
-    if code:
-        org = Organisation.objects.filter(code=code, is_active=True).first()
-        if org is None or not access.has_perm(user, perm, org.pk):
-            raise ValidationError({"organisation": [f"{code!r}: you may not add records there"]})
-        return org
-    org_id = access.home_organisation(user)
-    org = Organisation.objects.filter(pk=org_id).first() if org_id else None
-    if org is None or not access.has_perm(user, perm, org.pk):
-        raise ValidationError({"organisation": ["give the code of an organisation of yours"]})
-    return org
 
 
 class CaseList(generics.ListAPIView):
@@ -72,9 +58,10 @@ class CaseList(generics.ListAPIView):
         user = access.request_user(request)
         if not isinstance(request.data, dict):
             raise ValidationError(["a JSON object is expected"])
-        org = target_organisation(user, request.data.get("organisation"), "case.create")
+        org = acting_organisation(user, "case.create", request.data.get("organisation") or None)
+        actor = Actor(user=user, organisation_id=org.pk)
         data = {k: v for k, v in request.data.items() if k != "organisation"}
-        case = services.save_record(user, org, data)
+        case = services.save_record(actor, org, data)
         return Response(selectors.case_record_for(user, case), status=status.HTTP_201_CREATED)
 
 
@@ -90,7 +77,7 @@ class CaseBulkCreate(APIView):
             raise ValidationError(["a JSON list of case records is expected"])
         if len(request.data) > 1000:
             raise ValidationError(["at most 1000 records per request; use an import job"])
-        orgs: dict[str, Organisation] = {}
+        orgs: dict[str, tuple[Actor, Organisation]] = {}
         errors: dict[str, Any] = {}
         created = []
         with transaction.atomic():
@@ -101,12 +88,16 @@ class CaseBulkCreate(APIView):
                     continue
                 code = item.get("organisation") or ""
                 if code not in orgs:
-                    orgs[code] = target_organisation(user, code, "case.create")
+                    org = acting_organisation(user, "case.create", code or None)
+                    orgs[code] = Actor(user=user, organisation_id=org.pk), org
                 data = {k: v for k, v in item.items() if k != "organisation"}
                 try:
-                    created.append(str(services.save_record(user, orgs[code], data).uuid))
+                    created.append(str(services.save_record(*orgs[code], data).uuid))
                 except services.RecordInvalid as exc:
-                    errors[f"[{i}]"] = [str(p) for p in exc.problems]
+                    fields: dict[str, list[str]] = {}
+                    for e in exc.errors:  # without the values, which may identify someone
+                        fields.setdefault(e["field"] or "record", []).append(e["message"])
+                    errors[f"[{i}]"] = fields
             if errors:
                 transaction.savepoint_rollback(sid)
                 raise ValidationError(errors)
@@ -139,7 +130,8 @@ class CaseDetail(APIView):
         if not isinstance(request.data, dict):
             raise ValidationError(["a JSON object is expected"])
         data = {k: v for k, v in request.data.items() if k not in ("organisation", "uuid")}
-        case = services.save_record(user, case.organisation, data, instance=case)
+        actor = Actor(user=user, organisation_id=case.organisation_id)
+        case = services.save_record(actor, case.organisation, data, instance=case)
         return Response(selectors.case_record_for(user, case))
 
     @extend_schema(request=s.CaseSerializer, responses=s.CaseSerializer)
@@ -154,7 +146,7 @@ class CaseDetail(APIView):
     def delete(self, request: Request, uuid: str) -> Response:
         user = access.request_user(request)
         case = selectors.get_case_for(user, uuid, "case.delete")
-        services.delete_case(user, case)
+        services.delete_case(Actor(user=user, organisation_id=case.organisation_id), case)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from vigie.browser import ARTIFACTS, log_in, screenshot
 from vigie.cases.models import Case, Victim
-from vigie.testing import World
+from vigie.testing import SYSTEM, World
 
 pytestmark = pytest.mark.browser
 
@@ -159,7 +159,7 @@ def test_list_filters_in_english_and_french(page: Any, browser_world: tuple[Worl
 
     world, url = browser_world
     for record in generate.synthetic_records(random.Random(5), 40):
-        services.save_record(None, world.own, record)
+        services.save_record(SYSTEM, world.own, record)
     log_in(page, url, "u-analyst", "correct-horse-battery")
     page.click("button[data-lang=en]")
     page.goto(f"{url}/cases/")

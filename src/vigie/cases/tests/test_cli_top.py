@@ -71,7 +71,18 @@ def test_format_is_still_accepted_for_layout(world: World, tmp_path: Path) -> No
     vigie = _vigie()
     assert runner.invoke(vigie, ["generate", "--records", "3", "-o", str(out)]).exit_code == 0
     result = runner.invoke(
-        vigie, ["cases", "import", str(out), "--format", "ctdc", "--org", "own-org", "--dry-run"]
+        vigie,
+        [
+            "cases",
+            "import",
+            str(out),
+            "--format",
+            "ctdc",
+            "--org",
+            "own-org",
+            "--as-system",
+            "--dry-run",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert "3 rows" in result.output
@@ -89,7 +100,9 @@ def test_generate_with_identities_imports_them_encrypted(world: World, tmp_path:
     assert runner.invoke(vigie, args).exit_code == 0
     header = out.read_text(encoding="utf-8").splitlines()[0].split(",")
     assert {"victim.given_name", "victim.family_name", "victim.date_of_birth"} <= set(header)
-    result = runner.invoke(vigie, ["import", str(out), "--layout", "vigie", "--org", "own-org"])
+    result = runner.invoke(
+        vigie, ["import", str(out), "--layout", "vigie", "--org", "own-org", "--as-system"]
+    )
     assert result.exit_code == 0, result.output
     named = [v for v in Victim.objects.all() if v.family_name]
     assert named and all(v.family_name.startswith("Demo-") for v in named)

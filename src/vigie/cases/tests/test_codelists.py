@@ -33,6 +33,7 @@ def test_countries_have_alpha3_and_m49() -> None:
     assert iq.label("fr") == "Iraq" and iq.label("ar") == "العراق"  # the UN's French name (M49)
 
 
+@pytest.mark.shared_data
 def test_armed_group_sanctions_refs_are_on_the_consolidated_list() -> None:
     xml = (SHARED_DATA / "un-sanctions" / "UN_consolidated_2025-04-19.xml").read_text("utf-8")
     listed = set(re.findall(r"<REFERENCE_NUMBER>([^<]+)</REFERENCE_NUMBER>", xml))
@@ -47,6 +48,7 @@ def test_armed_group_sanctions_refs_are_on_the_consolidated_list() -> None:
             assert ref in listed, (code, ref)
 
 
+@pytest.mark.shared_data
 def test_ctdc_crosswalks_name_real_ctdc_columns() -> None:
     book = openpyxl.load_workbook(
         SHARED_DATA / "ctdc" / "CTDC_DATA_DICTIONARY_version_28_11_2017.xlsx", read_only=True
@@ -63,6 +65,7 @@ def test_ctdc_crosswalks_name_real_ctdc_columns() -> None:
                 assert value in columns, (name, code.code, value)
 
 
+@pytest.mark.shared_data
 def test_htcds_crosswalks_name_real_htcds_choices() -> None:
     book = openpyxl.load_workbook(SHARED_DATA / "htcds" / "htcds_xlsform.xlsx", read_only=True)
     choices: dict[str, set[str]] = {}

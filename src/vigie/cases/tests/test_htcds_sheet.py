@@ -12,18 +12,22 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vigie.cases import codelists, exporter, generate, htcds_sheet, importer, layouts
 from vigie.cases.models import Case, Victim
+from vigie.core.actor import Actor
 from vigie.testing import SHARED_DATA, World
 
 TEMPLATE = SHARED_DATA / "htcds" / "HTCDS Excel Spreadsheet v2.0.xlsx"
 
 
 def _import(world: World, path: Path, **kw: Any) -> importer.Report:
-    return importer.run_import(path, organisation=world.own, user=world.users["case_manager"], **kw)
+    return importer.run_import(
+        path, organisation=world.own, actor=Actor(world.users["case_manager"], world.own.pk), **kw
+    )
 
 
 def _fill_template(target: Path, rows: list[dict[str, str]]) -> None:
@@ -47,6 +51,7 @@ def _sheet(path: Path) -> list[list[str]]:
     return [[c for c in row] for row in importer.table_rows(path)]
 
 
+@pytest.mark.shared_data
 def test_the_official_template_is_recognised_and_empty(world: World) -> None:
     report = _import(world, TEMPLATE, dry_run=True)
     assert report.layout == "htcds-sheet"
@@ -59,6 +64,7 @@ def test_the_official_template_is_recognised_and_empty(world: World) -> None:
     )
 
 
+@pytest.mark.shared_data
 def test_filled_template_round_trips(world: World, tmp_path: Path) -> None:
     rows = list(generate.htcds_rows(generate.random.Random(7), 40))
     assert len(rows) > 20

@@ -18,9 +18,9 @@ from vigie.cases.cli import cases as cases_cli
 from vigie.cases.models import Case, Exploitation, Victim
 from vigie.core import jobs
 from vigie.core.models import Job
-from vigie.testing import SHARED_DATA, World
+from vigie.testing import World
 
-SAMPLE = SHARED_DATA / "ctdc" / "human_traffick_sample_dataset.csv"
+SAMPLE = Path(__file__).parent / "fixtures" / "ctdc_sample.csv"  # a copy of shared data
 
 
 def start_import(world: World, path: Path, role: str = "case_manager", **params: Any) -> Job:
@@ -255,7 +255,7 @@ def test_cli_import_and_export(world: World, tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     shutil.copy(SAMPLE, bad)
     bad.write_text(bad.read_text("utf-8").replace("Female", "F", 1), "utf-8")
-    result = runner.invoke(cases_cli, ["import", str(bad), "--org", "own-org"])
+    result = runner.invoke(cases_cli, ["import", str(bad), "--org", "own-org", "--as-system"])
     assert result.exit_code != 0
     assert "file bad.csv, row 2, column gender: value 'F'" in result.output
 

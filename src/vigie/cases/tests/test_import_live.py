@@ -54,7 +54,7 @@ def test_atomic_import_progress_is_visible_and_it_can_be_cancelled(tmp_path: Pat
     made = _vigie(["generate", "--records", "60000", "--layout", "vigie", "-o", str(csv)], tmp_path)
     assert made.returncode == 0, made.stderr
     importing = subprocess.Popen(
-        [*VIGIE, "import", str(csv), "--layout", "vigie", "--org", "live", "--json"],
+        [*VIGIE, "import", str(csv), "--layout", "vigie", "--org", "live", "--as-system", "--json"],
         env=_env(tmp_path),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -18,7 +18,7 @@ from vigie.cases.models import Case, Perpetrator, Victim
 from vigie.cases.tests.conftest import without
 from vigie.core import jobs
 from vigie.core.models import Job, Organisation
-from vigie.testing import World
+from vigie.testing import SYSTEM, World
 
 VOLATILE = {"uuid", "organisation", "created_at", "updated_at", "victim", "incident"}
 
@@ -67,10 +67,10 @@ def test_the_worker_writes_what_the_in_process_path_writes(
     world: World, tmp_path: Path, worker: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = _file(tmp_path)
-    report = importer.run_import(path, organisation=world.own, fmt="vigie")
+    report = importer.run_import(path, organisation=world.own, actor=SYSTEM, fmt="vigie")
     assert report.written and report.created == 30 and worker == [1]
     monkeypatch.setattr(importer, "WORKER_MIN_BYTES", 1 << 40)
-    again = importer.run_import(path, organisation=world.other, fmt="vigie")
+    again = importer.run_import(path, organisation=world.other, actor=SYSTEM, fmt="vigie")
     assert again.created == 30 and worker == [1]
     assert _records(world.own) == _records(world.other)
     # identities encrypted at rest, links by id, time-ordered uuids per table
@@ -86,7 +86,7 @@ def test_worker_problems_name_file_row_column_value_and_nothing_is_written(
     world: World, tmp_path: Path, worker: list[int]
 ) -> None:
     path = _file(tmp_path, edit={12: {"victim.sex": "robot"}, 25: {"case.event_date_end": "x"}})
-    report = importer.run_import(path, organisation=world.own, fmt="vigie")
+    report = importer.run_import(path, organisation=world.own, actor=SYSTEM, fmt="vigie")
     assert not report.written and report.rejected == 2 and report.created == 0
     rows = [(p["file"], p["row"], p["column"], p["value"]) for p in report.problems]
     assert rows == [
@@ -149,7 +149,9 @@ def test_cancelling_stops_the_worker_and_writes_nothing(
     previous = signal.signal(signal.SIGTERM, lambda *args: None)
     try:
         with pytest.raises(jobs.JobCancelled):
-            importer.run_import(path, organisation=world.own, fmt="vigie", progress=cancel)
+            importer.run_import(
+                path, organisation=world.own, actor=SYSTEM, fmt="vigie", progress=cancel
+            )
     finally:
         signal.signal(signal.SIGTERM, previous)
     assert calls == [7, 14] and not Case.objects.exists()

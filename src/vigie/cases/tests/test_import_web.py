@@ -14,9 +14,9 @@ from django.test import override_settings
 from vigie.cases import mapping
 from vigie.cases.models import Case, MappingProfile, Victim
 from vigie.core.models import Job
-from vigie.testing import SHARED_DATA, World
+from vigie.testing import World
 
-SAMPLE = SHARED_DATA / "ctdc" / "human_traffick_sample_dataset.csv"
+SAMPLE = Path(__file__).parent / "fixtures" / "ctdc_sample.csv"  # a copy of shared data
 OTHER = (
     "Dossier,Sexe,Age,Pays d'exploitation,Formes\n"
     "D-1,F,14,NG,suicide_attack\n"

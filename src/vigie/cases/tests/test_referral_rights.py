@@ -43,7 +43,7 @@ def test_api_refuses_referrals_from_a_role_that_may_not_refer(
     officer = api(world.users["field_officer"])
     refused = officer.post("/api/cases/", RECORD, format="json")
     assert refused.status_code == 403
-    assert "referral.manage" in refused.json()["detail"]
+    assert "referral.manage" in refused.json()["title"]
     assert not Case.objects.filter(reference=RECORD["reference"]).exists()
 
     uuid = _with_referral(api, world)

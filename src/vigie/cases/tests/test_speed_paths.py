@@ -1,6 +1,6 @@
 """The fast paths: bulk insertion writes what the ORM path writes (encrypted identities,
-blind indexes, derived fields, filter index), sends no per-row signal and one
-``cases_imported``; list pages cost a constant number of queries whatever their size, depth
+blind indexes, derived fields, filter index), sends no per-row signal and one change event
+per batch; list pages cost a constant number of queries whatever their size, depth
 or the data; counts are capped; cursors walk the whole list."""
 
 from __future__ import annotations
@@ -18,10 +18,11 @@ from django.test.utils import CaptureQueriesContext
 
 from vigie.cases import bulk, generate, importer, records, selectors, services
 from vigie.cases.models import Case, Perpetrator, Victim
-from vigie.cases.signals import IdRanges, cases_imported
+from vigie.cases.signals import IdRanges
 from vigie.cases.tests.conftest import RECORD, without
+from vigie.core.events import records_changed
 from vigie.core.fields import blind_index_for
-from vigie.testing import World
+from vigie.testing import SYSTEM, World
 
 VOLATILE = {"uuid", "reference", "created_at", "updated_at", "victim", "incident"}
 
@@ -39,7 +40,7 @@ def _bulk(world: World, data: list[dict[str, Any]]) -> list[int]:
 
 def test_bulk_insert_writes_what_the_orm_path_writes(world: World) -> None:
     record = copy.deepcopy(RECORD)
-    by_orm = services.save_record(None, world.own, record)
+    by_orm = services.save_record(SYSTEM, world.own, record)
     twin = copy.deepcopy(RECORD) | {"source_record_id": "cm-002", "reference": "T-2"}
     (pk,) = _bulk(world, [twin])
     by_bulk = Case.objects.get(pk=pk)
@@ -63,36 +64,41 @@ def test_bulk_insert_writes_what_the_orm_path_writes(world: World) -> None:
     assert victim.phone == "+964 700 000 0000" and victim.date_of_birth.isoformat() == "2001-01-05"
 
 
-def test_import_sends_no_per_row_signal_and_one_cases_imported(
-    world: World, tmp_path: Path, django_capture_on_commit_callbacks: Any
+def test_import_sends_no_per_row_signal_and_one_change_event_per_batch(
+    world: World,
+    tmp_path: Path,
+    django_capture_on_commit_callbacks: Any,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     path = tmp_path / "cases.csv"
     generate.write_file(path, 30, seed=5, layout="vigie", identities=True)
+    monkeypatch.setattr(importer, "BATCH", 20)
     saved: list[Any] = []
-    imported: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
 
     def on_save(sender: Any, **kwargs: Any) -> None:
         saved.append(kwargs["instance"])
 
-    def on_import(sender: Any, **kwargs: Any) -> None:
-        imported.append(kwargs)
+    def on_change(sender: Any, **kwargs: Any) -> None:
+        changed.append(kwargs)
 
     post_save.connect(on_save, sender=Perpetrator, dispatch_uid="test.perp")
-    cases_imported.connect(on_import, dispatch_uid="test.imported")
+    records_changed.connect(on_change, dispatch_uid="test.changed")
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            report = importer.run_import(path, organisation=world.own, fmt="vigie")
+            report = importer.run_import(path, organisation=world.own, actor=SYSTEM, fmt="vigie")
     finally:
         post_save.disconnect(sender=Perpetrator, dispatch_uid="test.perp")
-        cases_imported.disconnect(dispatch_uid="test.imported")
+        records_changed.disconnect(dispatch_uid="test.changed")
     assert report.written and report.created == 30
     assert saved == []
-    assert len(imported) == 1
-    sent = imported[0]
-    assert sent["organisation"] == world.own and sent["created"] == 30
+    cases = [c for c in changed if c["kind"] == "cases.case"]
+    assert len(cases) == 2  # one per batch of 20
+    assert {c["organisation_id"] for c in cases} == {world.own.pk}
+    assert {c["actor"] for c in cases} == {SYSTEM}
     ids = set(Case.objects.filter(organisation=world.own).values_list("pk", flat=True))
-    assert set(sent["cases"]) == ids
-    assert set(Case.objects.filter(sent["cases"].q()).values_list("pk", flat=True)) == ids
+    assert {i for c in cases for i in c["ids"]} == ids
+    assert set(Case.objects.filter(cases[0]["ids"].q()).values_list("pk", flat=True)) < ids
     assert Victim.objects.filter(case_id__in=ids).filter(given_name__isnull=False).count() > 0
 
 
@@ -171,11 +177,16 @@ def test_a_reference_another_case_has_is_a_row_problem(
     world: World, tmp_path: Path, partial: bool
 ) -> None:
     record = copy.deepcopy(RECORD) | {"reference": "DEMO-000002"}
-    services.save_record(None, world.own, record)
+    services.save_record(SYSTEM, world.own, record)
     path = tmp_path / "cases.csv"
     generate.write_file(path, 5, seed=9, layout="vigie")
     report = importer.run_import(
-        path, organisation=world.own, fmt="vigie", partial=partial, rejects=tmp_path / "r.csv"
+        path,
+        organisation=world.own,
+        actor=SYSTEM,
+        fmt="vigie",
+        partial=partial,
+        rejects=tmp_path / "r.csv",
     )
     assert report.rejected == 1
     (problem,) = report.problems
@@ -208,6 +219,7 @@ def test_a_reference_repeated_in_the_file_is_a_row_problem_across_batches(
     report = importer.run_import(
         path,
         organisation=world.own,
+        actor=SYSTEM,
         fmt="vigie",
         dry_run=mode == "dry-run",
         partial=mode == "partial",
@@ -228,13 +240,13 @@ def test_an_import_into_an_organisation_without_cases_reads_no_case_per_batch(
     path = tmp_path / "cases.csv"
     generate.write_file(path, 8, seed=12, layout="vigie")
     with CaptureQueriesContext(connection) as first:
-        report = importer.run_import(path, organisation=world.own, fmt="vigie")
+        report = importer.run_import(path, organisation=world.own, actor=SYSTEM, fmt="vigie")
     assert report.created == 8
     reads = [q["sql"] for q in first.captured_queries if q["sql"].startswith("SELECT")]
     assert not [sql for sql in reads if "source_record_id" in sql and " IN (" in sql]
     # the organisation now has cases: a re-import looks each batch up and updates
     with CaptureQueriesContext(connection) as again:
-        report = importer.run_import(path, organisation=world.own, fmt="vigie")
+        report = importer.run_import(path, organisation=world.own, actor=SYSTEM, fmt="vigie")
     assert (report.created, report.updated) == (0, 8)
     reads = [q["sql"] for q in again.captured_queries if q["sql"].startswith("SELECT")]
     assert len([sql for sql in reads if "source_record_id" in sql and " IN (" in sql]) >= 4
@@ -259,7 +271,7 @@ def test_cases_saved_during_an_import_into_an_empty_organisation_are_met_not_cra
             return
         # after the first batch, somebody saves two cases that later rows name
         services.save_record(
-            None,
+            SYSTEM,
             world.own,
             {
                 "reference": "SAVED-BY-HAND",
@@ -270,7 +282,7 @@ def test_cases_saved_during_an_import_into_an_empty_organisation_are_met_not_cra
         )
         if partial:
             services.save_record(
-                None,
+                SYSTEM,
                 world.own,
                 {"reference": same_reference["case.reference"], "country": "IQ"},
             )
@@ -278,6 +290,7 @@ def test_cases_saved_during_an_import_into_an_empty_organisation_are_met_not_cra
     report = importer.run_import(
         path,
         organisation=world.own,
+        actor=SYSTEM,
         fmt="vigie",
         partial=partial,
         rejects=tmp_path / "r.csv",

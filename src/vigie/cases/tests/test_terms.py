@@ -20,7 +20,7 @@ from vigie.cases import bulk, generate, importer, records, selectors, services, 
 from vigie.cases.cli import cases as cases_cli
 from vigie.cases.models import Case, CaseTerm
 from vigie.cases.tests.conftest import RECORD
-from vigie.testing import World
+from vigie.testing import SYSTEM, World
 
 
 def _stored(case: Case) -> set[str]:
@@ -59,7 +59,7 @@ def _walk_always(matches: list[terms.Match], columns: dict[str, str], cap: int) 
 
 
 def test_terms_are_codes_the_list_filters_on_and_words(world: World) -> None:
-    case = services.save_record(None, world.own, _record("T-1"))
+    case = services.save_record(SYSTEM, world.own, _record("T-1"))
     stored = _stored(case)
     assert {"country:IQ", "country:SY", "form:sexual_slavery", "sex:female", "age:child"} <= stored
     assert {"group:isil", "w:sinjar", "w:raqqa", "w:mosul", "w:t", "w:1"} <= stored
@@ -71,7 +71,7 @@ def test_terms_are_codes_the_list_filters_on_and_words(world: World) -> None:
 
 def test_terms_follow_updates_and_deletes(world: World, api: Any) -> None:
     client = api(world.users["case_manager"])
-    case = services.save_record(None, world.own, _record("T-1"))
+    case = services.save_record(SYSTEM, world.own, _record("T-1"))
     response = client.patch(
         f"/api/cases/{case.uuid}/",
         {"summary": "Recruited in Maiduguri", "country": "NG", "route": [], "exploitations": []},
@@ -85,13 +85,12 @@ def test_terms_follow_updates_and_deletes(world: World, api: Any) -> None:
     assert not CaseTerm.objects.exists()
 
 
-def test_bulk_import_and_create_many_write_the_terms(world: World, tmp_path: Path) -> None:
+def test_bulk_import_and_save_record_write_the_terms(world: World, tmp_path: Path) -> None:
     path = tmp_path / "cases.csv"
     generate.write_file(path, 25, seed=3, layout="vigie")
-    report = importer.run_import(path, organisation=world.own, fmt="vigie")
+    report = importer.run_import(path, organisation=world.own, actor=SYSTEM, fmt="vigie")
     assert report.written and report.created == 25
-    parsed = [records.validate(_record("M-1"), allow_identity=True)]
-    services.create_many(None, world.own, parsed, perm="case.create")
+    services.save_record(SYSTEM, world.own, _record("M-1"))
     cases = list(Case.objects.all())
     assert len(cases) == 26
     for case in cases:
@@ -102,8 +101,8 @@ def test_bulk_import_and_create_many_write_the_terms(world: World, tmp_path: Pat
 
 
 def test_rebuild_command_restores_the_terms(world: World) -> None:
-    case = services.save_record(None, world.own, _record("T-1"))
-    other = services.save_record(None, world.own, _record("T-2", summary="Agadez"))
+    case = services.save_record(SYSTEM, world.own, _record("T-1"))
+    other = services.save_record(SYSTEM, world.own, _record("T-2", summary="Agadez"))
     CaseTerm.objects.filter(case=case).delete()
     CaseTerm.objects.create(case=other, term="w:stale", created_at=other.created_at)
     result = CliRunner().invoke(cases_cli, ["rebuild-terms"])
@@ -134,8 +133,8 @@ def test_rare_common_zero_and_combined_filters(world: World, api: Any, web: Any,
     _many(world, 30)
     rare = _record("R-1", summary="Taken near Zaranj", country="AF", route=[])
     rare["exploitations"] = [{"forms": ["organ_removal"], "country": "AF"}]
-    services.save_record(None, world.own, rare)
-    services.save_record(None, world.own, _record("R-2", summary="Zaranj again"))
+    services.save_record(SYSTEM, world.own, rare)
+    services.save_record(SYSTEM, world.own, _record("R-2", summary="Zaranj again"))
     client = api(world.users["analyst"])
     everything = _refs(client, "")
     assert len(everything) == 32
@@ -223,8 +222,10 @@ def test_common_filters_rare_together_are_intersected_in_the_index(
     _many(world, 6, country="SO", summary="Kismayo")
     together = _record("B-1", country="NG", summary="Kismayo")
     together["perpetrators"] = [{"kind": "group", "group_code": "al_shabaab"}]
-    services.save_record(None, world.own, together)
-    services.save_record(None, world.own, together | {"reference": "B-2", "source_record_id": "b2"})
+    services.save_record(SYSTEM, world.own, together)
+    services.save_record(
+        SYSTEM, world.own, together | {"reference": "B-2", "source_record_id": "b2"}
+    )
     monkeypatch.setattr(terms, "DRIVE_CAP", 3)
     monkeypatch.setattr(terms, "INTERSECT_MIN", 1)
     client, page = api(world.users["analyst"]), web(world.users["analyst"])
@@ -359,7 +360,7 @@ def test_term_filter_equals_a_naive_filter(
                 if c["bulk"]:
                     (ids[i],) = bulk.insert_records(world.own, [parsed])
                 else:
-                    ids[i] = services.save_record(None, world.own, _data(i, c)).pk
+                    ids[i] = services.save_record(SYSTEM, world.own, _data(i, c)).pk
             for q in queries:
                 f = selectors.CaseFilters.from_params(q)
                 got = set(

@@ -17,14 +17,16 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from vigie.core import access
+from vigie.core.actor import Actor
 from vigie.evidence import exports, log, selectors, services, uploads
 from vigie.evidence.api import serializers as s
 from vigie.evidence.models import SignedTreeHead, UploadSession
 from vigie.evidence.verify import verify_all
 
 
-def _refuse(exc: services.EvidenceError) -> ValidationError:
-    return ValidationError({"detail": str(exc)})
+def _actor(request: Request, item: Any) -> Actor:
+    """The requesting user acting for the organisation that holds the item."""
+    return Actor(user=access.request_user(request), organisation_id=item.organisation_id)
 
 
 class ItemList(generics.ListAPIView):
@@ -49,28 +51,25 @@ class ItemList(generics.ListAPIView):
         org = selectors.organisation_for_adding(user, d.get("organisation"))
         source = selectors.get_item_for(user, d["derived_from"]) if d["derived_from"] else None
         upload = d["file"]
-        try:
-            got = services.ingest(
-                user,
-                org,
-                upload,
-                name=upload.name or "unnamed",
-                collection=services.Collection(
-                    case_ref=d["case_ref"],
-                    description=d["description"],
-                    collected_at=d["collected_at"],
-                    collected_by=d["collected_by"],
-                    place=d["place"],
-                    consent=d["consent"],
-                    external_case=d["external_case"],
-                    perpetrators=d["perpetrators"],
-                    incidents=d["incidents"],
-                ),
-                derived_from=source,
-                derivation=d["derivation"],
-            )
-        except services.EvidenceError as exc:
-            raise _refuse(exc) from None
+        got = services.ingest(
+            Actor(user=user, organisation_id=org.pk),
+            org,
+            upload,
+            name=upload.name or "unnamed",
+            collection=services.Collection(
+                case_ref=d["case_ref"],
+                description=d["description"],
+                collected_at=d["collected_at"],
+                collected_by=d["collected_by"],
+                place=d["place"],
+                consent=d["consent"],
+                external_case=d["external_case"],
+                perpetrators=d["perpetrators"],
+                incidents=d["incidents"],
+            ),
+            derived_from=source,
+            derivation=d["derivation"],
+        )
         return Response(s.ItemSerializer(got.item).data, status=status.HTTP_201_CREATED)
 
 
@@ -82,7 +81,7 @@ class ItemDetail(APIView):
     @extend_schema(responses=s.ItemDetailSerializer)
     def get(self, request: Request, uuid: str) -> Response:
         item = selectors.get_item_for(request.user, uuid)
-        services.view_item(request.user, item)
+        services.view_item(_actor(request, item), item)
         return Response(s.ItemDetailSerializer(item).data)
 
 
@@ -94,7 +93,7 @@ class ItemContent(APIView):
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request: Request, uuid: str) -> StreamingHttpResponse:
         item = selectors.get_item_for(request.user, uuid)
-        chunks = services.open_content(request.user, item)
+        chunks = services.open_content(_actor(request, item), item)
         response = StreamingHttpResponse(chunks, content_type="application/octet-stream")
         response["Content-Disposition"] = f'attachment; filename="{item.original_name}"'
         response["Content-Length"] = str(item.blob.size)
@@ -152,10 +151,7 @@ class _ItemAction(APIView):
         item = selectors.get_item_for(request.user, uuid)
         body = s.ReasonSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            result = self.service(access.request_user(request), item, body.validated_data["reason"])
-        except services.EvidenceError as exc:
-            raise _refuse(exc) from None
+        result = self.service(_actor(request, item), item, body.validated_data["reason"])
         return Response(self.out(result))
 
     def out(self, result: Any) -> Any:
@@ -208,12 +204,9 @@ class ItemTransfer(APIView):
         ).first()
         if to is None:
             raise ValidationError({"organisation": "no active organisation with this code"})
-        try:
-            item = services.transfer_item(
-                access.request_user(request), item, to, body.validated_data["reason"]
-            )
-        except services.EvidenceError as exc:
-            raise _refuse(exc) from None
+        item = services.transfer_item(
+            _actor(request, item), item, to, body.validated_data["reason"]
+        )
         return Response(s.ItemSerializer(item).data)
 
 
@@ -233,10 +226,7 @@ class ApprovalApprove(APIView):
     @extend_schema(request=None, responses=s.ApprovalSerializer)
     def post(self, request: Request, pk: int) -> Response:
         approval = selectors.approval_for(request.user, pk)
-        try:
-            approval = services.approve_access(access.request_user(request), approval)
-        except services.EvidenceError as exc:
-            raise _refuse(exc) from None
+        approval = services.approve_access(_actor(request, approval.item), approval)
         return Response(s.ApprovalSerializer(approval).data)
 
 
@@ -306,10 +296,8 @@ class UploadStart(APIView):
         user = access.request_user(request)
         org = selectors.organisation_for_adding(user, d.pop("organisation", None))
         filename, size = d.pop("filename"), d.pop("size")
-        try:
-            session = uploads.start(user, org, filename=filename, size=size, fields=d)
-        except services.EvidenceError as exc:
-            raise _refuse(exc) from None
+        actor = Actor(user=user, organisation_id=org.pk)
+        session = uploads.start(actor, org, filename=filename, size=size, fields=d)
         return Response(s.UploadSerializer(session).data, status=status.HTTP_201_CREATED)
 
 
@@ -348,12 +336,7 @@ class UploadChunk(APIView):
             raise ValidationError(
                 {"detail": "Upload-Offset and Content-Length headers must be whole numbers"}
             ) from None
-        try:
-            uploads.append(session, offset, request._request, length)  # type: ignore[arg-type]
-        except uploads.UploadError as exc:
-            return Response(
-                {"detail": str(exc), "received": exc.expected}, status=status.HTTP_409_CONFLICT
-            )
+        uploads.append(session, offset, request._request, length)  # type: ignore[arg-type]
         return Response(s.UploadSerializer(session).data)
 
 
@@ -363,14 +346,8 @@ class UploadComplete(APIView):
     @extend_schema(request=None, responses={201: s.ItemSerializer})
     def post(self, request: Request, uuid: str) -> Response:
         session = _session(request, uuid)
-        try:
-            got = uploads.complete(access.request_user(request), session)
-        except uploads.UploadError as exc:
-            return Response(
-                {"detail": str(exc), "received": exc.expected}, status=status.HTTP_409_CONFLICT
-            )
-        except services.EvidenceError as exc:
-            raise _refuse(exc) from None
+        actor = Actor(user=access.request_user(request), organisation_id=session.organisation_id)
+        got = uploads.complete(actor, session)
         return Response(s.ItemSerializer(got.item).data, status=status.HTTP_201_CREATED)
 
 
@@ -390,10 +367,7 @@ class CaseExport(APIView):
         user = access.request_user(request)
         if not selectors.visible_items(user, "evidence.export").filter(case_ref=case).exists():
             raise Http404("no evidence that you may export in this case")
-        try:
-            job = exports.start_export(user, case, request.query_params.get("lang", "en"))
-        except services.EvidenceError as exc:
-            raise _refuse(exc) from None
+        job = exports.start_export(user, case, request.query_params.get("lang", "en"))
         body = {
             "id": job.pk,
             "status": job.status,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from vigie.core.actor import Actor
 from vigie.evidence import services
 from vigie.evidence.synthetic import jpeg_with_exif, pdf_with_title
 
@@ -21,7 +22,7 @@ def add(
     **kwargs: Any,
 ) -> services.Ingested:
     return services.ingest(
-        user or world.users["investigator"],
+        Actor(user or world.users["investigator"], (org or world.own).pk),
         org or world.own,
         io.BytesIO(data),
         name=name,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from vigie.core.actor import Actor
 from vigie.core.models import Organisation
 from vigie.evidence import services
 from vigie.evidence.models import AccessApproval, Item
@@ -15,12 +16,11 @@ def _item(world: World, org: Organisation) -> Item:
     key = f"evidence-item-{org.code}"
     if key not in world.objects:
         got = services.ingest(
-            None,
+            Actor.system("test", org.pk),
             org,
             io.BytesIO(f"matrix evidence of {org.code}".encode()),
             name="matrix.txt",
             collection=services.Collection(case_ref=f"M-{org.code}", external_case=True),
-            actor_name="matrix",
         )
         world.objects[key] = got.item
     return world.objects[key]

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from django.db import IntegrityError
 
 from vigie.cases.models import Case, Incident, Perpetrator
+from vigie.core.actor import Actor
 from vigie.evidence import batch, merkle, services
 from vigie.evidence.cli import evidence
 from vigie.evidence.models import (
@@ -46,11 +47,10 @@ def _files(tmp_path: Path, contents: list[bytes]) -> list[Path]:
 def _ingest(world: World, paths: list[Path], size: int, **kw: Any) -> list[batch.Outcome]:
     return list(
         batch.ingest_many(
-            None,
+            Actor.system("test", world.own.pk),
             world.own,
             [(p.name, batch.file_opener(p)) for p in paths],
             collection=services.Collection(case_ref="B-1", external_case=True, **kw),
-            actor_name="test",
             batch_size=size,
         )
     )
@@ -108,11 +108,10 @@ def test_failed_batch_transaction_leaves_no_item_and_no_entry(world: World, tmp_
     with pytest.raises(IntegrityError):
         list(
             batch.ingest_many(
-                None,
+                Actor.system("test", world.own.pk),
                 world.own,
                 [(p.name, batch.file_opener(p)) for p in paths],
                 collection=collection,
-                actor_name="test",
                 batch_size=2,
             )
         )
@@ -131,7 +130,7 @@ def test_cli_many_paths_uses_batches(world: World, tmp_path: Path) -> None:
             "add",
             *map(str, paths),
             *("--case", "CLI-B", "--external-case", "--batch-size", "3"),
-            *("--organisation", "own-org"),
+            *("--as-system", "--org", "own-org"),
         ],
     )
     assert r.exit_code == 0, r.output
@@ -178,6 +177,7 @@ def test_killed_mid_batch_keeps_committed_batches_whole(tmp_path: Path) -> None:
         data_dir,
         "evidence",
         "add",
+        "--as-system",
         *map(str, paths),
         str(fifo),
         "--case",
@@ -233,7 +233,8 @@ def test_links_to_perpetrators_and_incidents(
             *map(str, paths),
             "--case",
             "C-LINK",
-            "--organisation",
+            "--as-system",
+            "--org",
             "own-org",
             "--perpetrator",
             str(perp.pk),
@@ -264,14 +265,24 @@ def test_links_refused_outside_the_case(
     ):
         r = CliRunner().invoke(
             evidence,
-            ["add", str(paths[0]), "--case", "C-LINK", "--organisation", "own-org", flag, value],
+            [
+                "add",
+                str(paths[0]),
+                "--case",
+                "C-LINK",
+                "--as-system",
+                "--org",
+                "own-org",
+                flag,
+                value,
+            ],
         )
         assert r.exit_code != 0 and words in r.output, r.output
     r = CliRunner().invoke(
         evidence,
         [
             *("add", str(paths[0]), "--case", "EXT", "--external-case"),
-            *("--perpetrator", str(perp.pk), "--organisation", "own-org"),
+            *("--perpetrator", str(perp.pk), "--as-system", "--org", "own-org"),
         ],
     )
     assert r.exit_code != 0 and "only a case record" in r.output

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from vigie.cases.models import Case
+from vigie.core.actor import Actor
 from vigie.evidence import services
 from vigie.evidence.bag import verify_bag
 from vigie.evidence.cli import evidence
@@ -74,17 +75,19 @@ def test_cli_add_and_export_by_case_reference(world: World, tmp_path: Path) -> N
     photo = tmp_path / "photo.jpg"
     photo.write_bytes(jpeg_with_exif("Field camera"))
     r = CliRunner().invoke(
-        evidence, ["add", str(photo), "--case", "C-UNKNOWN", "--organisation", "own-org"]
+        evidence, ["add", str(photo), "--case", "C-UNKNOWN", "--as-system", "--org", "own-org"]
     )
     assert r.exit_code != 0 and "case C-UNKNOWN: no such case" in r.output
     assert not Item.objects.exists()
     r = CliRunner().invoke(
-        evidence, ["add", str(photo), "--case", case.reference, "--organisation", "own-org"]
+        evidence, ["add", str(photo), "--case", case.reference, "--as-system", "--org", "own-org"]
     )
     assert r.exit_code == 0, r.output
     assert ItemLink.objects.get(kind="case").case == case
     bag = tmp_path / "bag"
-    r = CliRunner().invoke(evidence, ["export", "--case", case.reference, "-o", str(bag)])
+    r = CliRunner().invoke(
+        evidence, ["export", "--as-system", "--case", case.reference, "-o", str(bag)]
+    )
     assert r.exit_code == 0, r.output
     report = verify_bag(bag)
     assert report.problems == [] and report.items == 1
@@ -95,7 +98,7 @@ def test_case_page_shows_evidence_panel(world: World, web: Any) -> None:
     item = add(world, jpeg_with_exif("cam"), name="scene.jpg", case=case.reference).item
     assert item.links.get(kind="case").case is None  # external: not on the case page
     linked = services.ingest(
-        world.users["investigator"],
+        Actor(world.users["investigator"], world.own.pk),
         world.own,
         io.BytesIO(b"linked bytes"),
         name="linked.txt",

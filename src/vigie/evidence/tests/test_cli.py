@@ -40,7 +40,8 @@ def test_add_verify_export_verify_bag(world: World, files: list[Path], tmp_path:
         "--case",
         "C-1",
         "--external-case",
-        "--organisation",
+        "--as-system",
+        "--org",
         "own-org",
         "--collected-by",
         "Agent 7",
@@ -57,14 +58,14 @@ def test_add_verify_export_verify_bag(world: World, files: list[Path], tmp_path:
     assert Item.objects.filter(case_ref="C-1").count() == 2
     item = Item.objects.get(original_name="photo.jpg")
     assert item.place == "Sinjar" and item.collected_at.isoformat() == "2024-05-01T10:00:00+00:00"
-    assert item.custody.first().actor_name.startswith("cli")
+    assert item.custody.first().actor_name.startswith("system (command line: ")
     r = run("verify", "--all")
     assert r.exit_code == 0 and "Intact: 2 object(s), 4 custody entries" in r.output
     r = run("verify", str(item.uuid))
     assert r.exit_code == 0, r.output
 
     bag = tmp_path / "bag"
-    r = run("export", "--case", "C-1", "-o", str(bag), "--lang", "fr")
+    r = run("export", "--as-system", "--as-system", "--case", "C-1", "-o", str(bag), "--lang", "fr")
     assert r.exit_code == 0, r.output
     assert (bag / "data" / "items" / str(item.uuid) / "photo.jpg").read_bytes() == files[
         0
@@ -108,13 +109,17 @@ def test_add_verify_export_verify_bag(world: World, files: list[Path], tmp_path:
 def test_export_into_non_empty_folder_and_unknown_case(
     world: World, files: list[Path], tmp_path: Path
 ) -> None:
-    run("add", str(files[0]), "--case", "C-1", "--external-case", "--organisation", "own-org")
+    run("add", str(files[0]), "--case", "C-1", "--external-case", "--as-system", "--org", "own-org")
     (tmp_path / "full").mkdir()
     (tmp_path / "full" / "x").write_text("x")
-    r = CliRunner().invoke(evidence, ["export", "--case", "C-1", "-o", str(tmp_path / "full")])
+    r = CliRunner().invoke(
+        evidence, ["export", "--as-system", "--case", "C-1", "-o", str(tmp_path / "full")]
+    )
     assert r.exit_code == 1 and "not an empty folder" in r.output
-    r = CliRunner().invoke(evidence, ["export", "--case", "NOPE", "-o", str(tmp_path / "b")])
-    assert r.exit_code == 1 and "case NOPE: no evidence item" in r.output
+    r = CliRunner().invoke(
+        evidence, ["export", "--as-system", "--case", "NOPE", "-o", str(tmp_path / "b")]
+    )
+    assert r.exit_code == 2 and "case NOPE: no evidence item" in r.output
 
 
 def test_add_errors(world: World, tmp_path: Path) -> None:
@@ -126,12 +131,16 @@ def test_add_errors(world: World, tmp_path: Path) -> None:
             "--case",
             "C",
             "--external-case",
-            "--organisation",
+            "--as-system",
+            "--org",
             "own-org",
         ],
     )
     assert r.exit_code == 1 and "missing.jpg: cannot read" in r.output
-    r = CliRunner().invoke(evidence, ["add", str(tmp_path), "--case", "C", "--external-case"])
+    r = CliRunner().invoke(
+        evidence,
+        ["add", str(tmp_path), "--case", "C", "--external-case", "--as-system", "--org", "own-org"],
+    )
     assert r.exit_code != 0
     f = tmp_path / "a.txt"
     f.write_text("x")
@@ -145,7 +154,8 @@ def test_add_errors(world: World, tmp_path: Path) -> None:
             "--external-case",
             "--collected-at",
             "yesterday",
-            "--organisation",
+            "--as-system",
+            "--org",
             "own-org",
         ],
     )
@@ -182,6 +192,7 @@ def test_killed_mid_ingest_leaves_no_half_item(tmp_path: Path) -> None:
         data_dir,
         "evidence",
         "add",
+        "--as-system",
         str(fifo),
         "--case",
         "C-9",
@@ -225,6 +236,7 @@ def test_killed_mid_ingest_leaves_no_half_item(tmp_path: Path) -> None:
         data_dir,
         "evidence",
         "add",
+        "--as-system",
         str(good),
         "--case",
         "C-9",
@@ -242,15 +254,35 @@ def test_killed_mid_ingest_leaves_no_half_item(tmp_path: Path) -> None:
 
 
 def test_transfer(world: World, files: list[Path]) -> None:
-    run("add", str(files[0]), "--case", "C-T", "--external-case", "--organisation", "own-org")
+    run("add", str(files[0]), "--case", "C-T", "--external-case", "--as-system", "--org", "own-org")
     item = Item.objects.get()
-    r = run("transfer", str(item.uuid), "--to", "other-org", "--reason", "joint team")
+    r = run(
+        "transfer", "--as-system", str(item.uuid), "--to", "other-org", "--reason", "joint team"
+    )
     assert r.exit_code == 0, r.output
     item.refresh_from_db()
     assert item.organisation.code == "other-org"
     entry = item.custody.get(event="transferred")
-    assert entry.actor_name.startswith("cli") and entry.detail["to"] == "other-org"
-    r = CliRunner().invoke(
-        evidence, ["transfer", str(item.uuid), "--to", "other-org", "--reason", "again"]
+    assert (
+        entry.actor_name.startswith("system (command line: ") and entry.detail["to"] == "other-org"
     )
-    assert r.exit_code == 1 and "already belongs" in r.output
+    r = CliRunner().invoke(
+        evidence,
+        ["transfer", str(item.uuid), "--to", "other-org", "--reason", "again", "--as-system"],
+    )
+    assert r.exit_code == 2 and "already belongs" in r.output
+    # a user acts only where they hold evidence.export: not in the organisation now holding it
+    r = CliRunner().invoke(
+        evidence,
+        [
+            "transfer",
+            str(item.uuid),
+            "--to",
+            "own-org",
+            "--reason",
+            "back",
+            "--user",
+            "u-investigator",
+        ],
+    )
+    assert r.exit_code == 3 and "evidence.export" in r.output

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from vigie.core.actor import Actor
 from vigie.core.models import Job
 from vigie.evidence import exports, uploads
 from vigie.evidence.bag import verify_bag
@@ -88,7 +89,7 @@ def test_export_refused_early_names_the_case(world: World, web: Any) -> None:
 def test_cli_export_is_a_job_with_a_progress_line(world: World, tmp_path: Path) -> None:
     add(world, os.urandom(3 << 20), name="video.mp4", case="EXP-3")
     out = tmp_path / "bag"
-    r = CliRunner().invoke(evidence, ["export", "--case", "EXP-3", "-o", str(out)])
+    r = CliRunner().invoke(evidence, ["export", "--as-system", "--case", "EXP-3", "-o", str(out)])
     assert r.exit_code == 0, r.output
     assert "Bag of 1 item(s) written to" in r.output and "100%" in r.output
     job = Job.objects.get(kind="evidence.export")
@@ -98,7 +99,7 @@ def test_cli_export_is_a_job_with_a_progress_line(world: World, tmp_path: Path) 
 
 def _upload(world: World, size: int = 10) -> UploadSession:
     session = uploads.start(
-        world.users["investigator"],
+        Actor(world.users["investigator"], world.own.pk),
         world.own,
         filename="big.mov",
         size=size,
@@ -122,7 +123,7 @@ def test_cleanup_removes_only_abandoned_uploads(
 ) -> None:
     old, fresh = _upload(world), _upload(world)
     done = _upload(world, size=5)
-    uploads.complete(world.users["investigator"], done)
+    uploads.complete(Actor(world.users["investigator"], world.own.pk), done)
     _age(old, 50)
     _age(done, 50)
     stray = uploads.partial_path(old).with_name("00000000-0000-4000-8000-00000000abcd.part")

@@ -14,11 +14,11 @@ def test_errors_in_french_and_arabic(world: World, api: Any) -> None:
     r = client.post(
         f"/api/evidence/items/{item.uuid}/release/", {"reason": "x"}, HTTP_ACCEPT_LANGUAGE="fr"
     )
-    assert r.json()["detail"] == "cet élément n'est pas sous scellés"
+    assert r.json()["title"] == "cet élément n'est pas sous scellés"
     r = client.post(
         f"/api/evidence/items/{item.uuid}/release/", {"reason": "x"}, HTTP_ACCEPT_LANGUAGE="ar"
     )
-    assert r.json()["detail"] == "هذا العنصر غير مختوم"
+    assert r.json()["title"] == "هذا العنصر غير مختوم"
 
 
 def test_pages_in_french_and_arabic(world: World, web: Any) -> None:

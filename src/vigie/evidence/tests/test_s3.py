@@ -10,6 +10,7 @@ import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
+from vigie.core.actor import Actor
 from vigie.evidence import store
 from vigie.evidence.tests.factories import add, jpeg_with_exif
 from vigie.evidence.verify import unreferenced_objects, verify_all
@@ -92,11 +93,10 @@ def test_batched_ingest_on_s3(world: World, s3: Any, vault_dir: Any, tmp_path: A
         paths.append(path)
     outs = list(
         batch.ingest_many(
-            None,
+            Actor.system("test", world.own.pk),
             world.own,
             [(p.name, batch.file_opener(p)) for p in paths],
             collection=services.Collection(case_ref="S3-B", external_case=True),
-            actor_name="test",
             batch_size=2,
         )
     )

@@ -22,12 +22,11 @@ def test_evidence_api_never_fails_with_5xx() -> None:
 
     world = build_world()
     item = services.ingest(
-        None,
+        Actor.system("test", world.own.pk),
         world.own,
         io.BytesIO(b"fuzz target"),
         name="f.txt",
         collection=services.Collection(case_ref="FUZZ", external_case=True),
-        actor_name="fuzz",
     ).item
     _token, secret = tokens.issue(Actor(world.users["investigator"]), name="fuzz")
     api = schemathesis.openapi.from_wsgi("/api/schema/", application)

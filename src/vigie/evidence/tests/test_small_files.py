@@ -15,6 +15,7 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from vigie.core.actor import Actor
 from vigie.evidence import batch, services, store
 from vigie.evidence.models import CustodyEntry, Item, ItemLink, TechnicalMetadata
 from vigie.evidence.synthetic import jpeg_with_exif, pdf_with_title
@@ -96,7 +97,7 @@ def test_batch_rows_equal_the_single_file_path(world: World, tmp_path: Path) -> 
     paths = _files(tmp_path, contents)
     outs = list(
         batch.ingest_many(
-            world.users["investigator"],
+            Actor(world.users["investigator"], world.own.pk),
             world.own,
             [(p.name, batch.file_opener(p)) for p in paths],
             collection=services.Collection(case_ref="EQ-1", external_case=True, **record),
@@ -104,7 +105,7 @@ def test_batch_rows_equal_the_single_file_path(world: World, tmp_path: Path) -> 
     )
     singles = [
         services.ingest(
-            world.users["investigator"],
+            Actor(world.users["investigator"], world.own.pk),
             world.own,
             io.BytesIO(data),
             name=name,
@@ -145,11 +146,10 @@ def test_large_image_metadata_read_back_from_the_store(
     paths = _files(tmp_path, {"big.jpg": jpeg_with_exif("Far cam", size=(200, 200))})
     outs = list(
         batch.ingest_many(
-            None,
+            Actor.system("test", world.own.pk),
             world.own,
             [(p.name, batch.file_opener(p)) for p in paths],
             collection=services.Collection(case_ref="L", external_case=True),
-            actor_name="t",
         )
     )
     meta = TechnicalMetadata.objects.get(blob__sha256=outs[0].sha256)
@@ -161,11 +161,10 @@ def test_duplicates_within_and_across_batches(world: World, tmp_path: Path) -> N
     paths = _files(tmp_path, {"a": same, "b": os.urandom(10), "c": same, "d": same})
     outs = list(
         batch.ingest_many(
-            None,
+            Actor.system("test", world.own.pk),
             world.own,
             [(p.name, batch.file_opener(p)) for p in paths],
             collection=services.Collection(case_ref="D", external_case=True),
-            actor_name="t",
             batch_size=3,
         )
     )
@@ -187,11 +186,10 @@ def test_stopping_early_leaves_no_staged_file(
     monkeypatch.setattr(batch, "BATCH_BYTES", 3000)
     paths = _files(tmp_path, {f"f{i}": os.urandom(2000 + i) for i in range(9)})
     run = batch.ingest_many(
-        None,
+        Actor.system("test", world.own.pk),
         world.own,
         [(p.name, batch.file_opener(p)) for p in paths],
         collection=services.Collection(case_ref="S", external_case=True),
-        actor_name="t",
         batch_size=100,
     )
     first: Any = next(run)
@@ -215,7 +213,7 @@ def test_each_batch_is_one_change_log_entry(world: World, tmp_path: Path, web: A
     before = LogEntry.objects.count()
     outs = list(
         batch.ingest_many(
-            world.users["investigator"],
+            Actor(world.users["investigator"], world.own.pk),
             world.own,
             [(p.name, batch.file_opener(p)) for p in paths],
             collection=services.Collection(case_ref="AUD-1", external_case=True),

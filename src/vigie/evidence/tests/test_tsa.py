@@ -60,7 +60,9 @@ def test_configured_tsa_on_ingest_and_bag(world: World, monkeypatch: Any, tmp_pa
         monkeypatch.setenv("VIGIE_EVIDENCE_TSA_URL", url)
         ca = _trust(monkeypatch, tmp_path, server.ca_pem)
         add(world, b"stamped", case="C-T")
-        r = CliRunner().invoke(evidence, ["export", "--case", "C-T", "-o", str(tmp_path / "b")])
+        r = CliRunner().invoke(
+            evidence, ["export", "--as-system", "--case", "C-T", "-o", str(tmp_path / "b")]
+        )
         assert r.exit_code == 0, r.output
     rep = verify_bag(tmp_path / "b")
     assert rep.problems == [] and "Vigie test TSA" in rep.timestamp

@@ -12,6 +12,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from vigie.core.errors import Invalid
+
 PERSON = "Person"
 ORGANIZATION = "Organization"
 VESSEL = "Vessel"
@@ -19,12 +21,17 @@ OTHER = "LegalEntity"
 SCHEMAS = (PERSON, ORGANIZATION, VESSEL, OTHER)
 
 
-class ListFormatError(ValueError):
+class ListFormatError(Invalid, ValueError):
     """A watchlist file that cannot be loaded; the message says where and why."""
+
+    default_code = "list_format_invalid"
 
     def __init__(self, file: str, where: str, why: str) -> None:
         self.file, self.where, self.why = file, where, why
-        super().__init__(f"{file}, {where}: {why}" if where else f"{file}: {why}")
+        super().__init__(
+            f"{file}, {where}: {why}" if where else f"{file}: {why}",
+            detail={"file": file, "where": where},
+        )
 
 
 @dataclass

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from vigie.browser import log_in, screenshot
+from vigie.core.actor import Actor
 from vigie.screening import selectors, services
 from vigie.screening.models import Hit
 from vigie.screening.tests.factories import SAMPLE, un_xml, write
@@ -103,7 +104,9 @@ def test_case_page_shows_perpetrator_screening(
     services.load_list(write(tmp_path, "un.xml", un_xml(SAMPLE, entities)))
     record = copy.deepcopy(RECORD)
     record["perpetrators"].append({"kind": "person", "name": "Ermies Testfai"})
-    case = case_services.save_record(world.users["case_manager"], world.own, record)
+    case = case_services.save_record(
+        Actor(world.users["case_manager"], world.own.pk), world.own, record
+    )
     log_in(page, url, "u-investigator", PASSWORD)
     page.goto(f"{url}/cases/{case.uuid}/")
     panel = page.locator("[data-testid=case-screening]")

@@ -35,6 +35,7 @@ def _shape(name: Any) -> tuple[Any, ...]:
     )
 
 
+@pytest.mark.shared_data
 def test_every_name_of_a_real_un_snapshot_thaws_to_the_same_name() -> None:
     parsed = parse(UN_2020)
     analysed = [

@@ -25,6 +25,7 @@ def _run(*args: str) -> Any:
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
 
 
+@pytest.mark.shared_data
 @pytest.mark.django_db
 def test_two_real_un_snapshots_diff_by_reference() -> None:
     first = services.load_list(UN / "UN_consolidated_2020-11-30.xml")
@@ -47,6 +48,7 @@ def test_two_real_un_snapshots_diff_by_reference() -> None:
     assert ListEntry.objects.get(reference="LYi.021").is_active
 
 
+@pytest.mark.shared_data
 @pytest.mark.django_db
 def test_same_file_twice_is_not_a_new_version() -> None:
     path = UN / "UN_consolidated_2025-04-19.xml"

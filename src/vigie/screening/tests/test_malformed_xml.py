@@ -47,6 +47,7 @@ def test_entity_tricks_are_refused(tmp_path: Path, source: str, attack: str) -> 
     assert "root:" not in message and "/etc/passwd" not in message
 
 
+@pytest.mark.shared_data
 @pytest.mark.parametrize("source", ["un", "ofac"])
 @pytest.mark.parametrize("keep", [0.0, 0.3, 0.999])
 def test_truncated_real_file_is_refused_with_line(tmp_path: Path, source: str, keep: float) -> None:
@@ -57,6 +58,7 @@ def test_truncated_real_file_is_refused_with_line(tmp_path: Path, source: str, k
         parse(path, source)
 
 
+@pytest.mark.shared_data
 @pytest.mark.parametrize("source", ["un", "ofac"])
 def test_the_other_format_is_a_wrong_root(source: str) -> None:
     other = "ofac" if source == "un" else "un"

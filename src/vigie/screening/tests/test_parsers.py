@@ -18,6 +18,7 @@ UN_2025 = SHARED_DATA / "un-sanctions" / "UN_consolidated_2025-04-19.xml"
 OFAC = SHARED_DATA / "ofac"
 
 
+@pytest.mark.shared_data
 def test_un_2025_snapshot_keeps_every_field() -> None:
     parsed = parse(UN_2025)
     assert parsed.code == "un-sc" and parsed.published.startswith("2025-04-19")
@@ -35,6 +36,7 @@ def test_un_2025_snapshot_keeps_every_field() -> None:
     assert len(originals) > 300
 
 
+@pytest.mark.shared_data
 def test_un_2020_snapshot() -> None:
     parsed = parse(UN_2020)
     assert len(parsed.entries) == 713 + 305
@@ -42,6 +44,7 @@ def test_un_2020_snapshot() -> None:
     assert len(docs) > 300
 
 
+@pytest.mark.shared_data
 def test_ofac_legacy_csv_with_aliases_addresses_and_remarks() -> None:
     parsed = parse(OFAC / "sdn.csv")
     assert parsed.code == "ofac-sdn" and len(parsed.entries) == 8976
@@ -53,6 +56,7 @@ def test_ofac_legacy_csv_with_aliases_addresses_and_remarks() -> None:
     assert person.schema == "Person" and person.documents[0]["number"]
 
 
+@pytest.mark.shared_data
 def test_ofac_sdnlist_xml() -> None:
     parsed = parse(OFAC / "ofac_consolidated_nonSDN_2025-03-28.xml")
     assert parsed.code == "ofac-cons" and len(parsed.entries) == 443
@@ -61,6 +65,7 @@ def test_ofac_sdnlist_xml() -> None:
     assert e.birth_dates == ["1951"] and e.programmes == ["NS-PLC"]
 
 
+@pytest.mark.shared_data
 def test_ftm_json_lines() -> None:
     parsed = parse(SHARED_DATA / "opensanctions-ftm" / "t1_entities.ftm.json")
     assert parsed.source == "ftm"
@@ -97,6 +102,7 @@ def test_csv_missing_name_column_is_refused(tmp_path: Path) -> None:
         parse(path, "csv")
 
 
+@pytest.mark.shared_data
 @pytest.mark.parametrize("cut", [200, 1000, 5000, 500_000])
 def test_truncated_un_file_is_refused_with_line(tmp_path: Path, cut: int) -> None:
     path = tmp_path / "UN.xml"

@@ -12,6 +12,7 @@ import pytest
 from vigie.cases import services as case_services
 from vigie.cases.models import Case
 from vigie.cases.tests.conftest import RECORD
+from vigie.core.actor import Actor
 from vigie.core.models import Job
 from vigie.screening import services
 from vigie.screening.models import Hit, Subject
@@ -37,9 +38,8 @@ def _record(**changes: Any) -> dict[str, Any]:
 
 def _save(world: World, capture: Any, record: dict[str, Any], case: Case | None = None) -> Case:
     with capture(execute=True):
-        return case_services.save_record(
-            world.users["case_manager"], world.own, record, instance=case
-        )
+        actor = Actor(world.users["case_manager"], world.own.pk)
+        return case_services.save_record(actor, world.own, record, instance=case)
 
 
 def test_case_perpetrators_are_screened_and_shown_to_reviewers_only(

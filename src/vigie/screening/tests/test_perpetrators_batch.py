@@ -1,6 +1,6 @@
 """Perpetrators written by a bulk case import (no per-row post_save) are screened by one
 ``screening.perpetrators_batch`` job queued when the import commits (the cases app's
-``cases_imported`` signal), scoped to exactly the cases it wrote; the same job runs from
+``records_changed`` event), scoped to exactly the cases it wrote; the same job runs from
 ``vigie screen --perpetrators``."""
 
 from __future__ import annotations
@@ -83,7 +83,6 @@ def test_a_bulk_import_screens_its_perpetrators_in_one_job(
     assert not Job.objects.filter(kind="screening.perpetrator").exists()
     batch = Job.objects.get(kind="screening.perpetrators_batch")
     assert batch.status == Job.Status.SUCCEEDED, batch.error
-    assert batch.params["file"] == "cases.csv"
     written = list(Case.objects.order_by("pk").values_list("pk", flat=True))
     assert batch.params["case_ranges"] == [[written[0], written[-1]]]
     assert batch.result["perpetrators"] == 3 and batch.result["screened"] == 3
@@ -107,28 +106,31 @@ def test_a_bulk_import_screens_its_perpetrators_in_one_job(
     body = web(world.users["field_officer"]).get(f"/cases/{case.uuid}/").content.decode()
     assert "LYi.901" not in body
 
-    # Re-importing the same file: nothing left to screen (a re-imported case is saved row
-    # by row, and its perpetrators screened on save).
+    # Re-importing the same file replaces the cases' rows set-based (the perpetrators are
+    # written anew): one batch job again, over exactly those cases.
     again = _import(world, _file(listed, ROWS), django_capture_on_commit_callbacks)
     assert again.status == Job.Status.SUCCEEDED, again.error
+    assert again.result["updated"] == 3 and again.result["created"] == 0
+    assert not Job.objects.filter(kind="screening.perpetrator").exists()
     second = Job.objects.filter(kind="screening.perpetrators_batch").exclude(pk=batch.pk).get()
-    assert second.result["screened"] == 0 and second.result["unchanged"] == 3
+    assert second.params["case_ranges"] == [[written[0], written[-1]]]
+    assert second.result["perpetrators"] == 3
 
 
 def test_the_import_job_screens_only_the_cases_it_wrote(
     world: World, listed: Path, django_capture_on_commit_callbacks: Any
 ) -> None:
-    from vigie.cases.signals import cases_imported
+    from vigie.core.events import records_changed
 
     # a perpetrator written earlier without any screening (its hook was off), in the same
     # organisation: the next import's job must not pick it up
-    cases_imported.disconnect(dispatch_uid="screening.cases_imported")
+    records_changed.disconnect(dispatch_uid="screening.records_changed")
     try:
         _import(world, _file(listed, ROWS[:1]), django_capture_on_commit_callbacks)
     finally:
-        from vigie.screening.perpetrators import on_cases_imported
+        from vigie.screening.perpetrators import on_records_changed
 
-        cases_imported.connect(on_cases_imported, dispatch_uid="screening.cases_imported")
+        records_changed.connect(on_records_changed, dispatch_uid="screening.records_changed")
     earlier = Perpetrator.objects.get(case__reference="IMP-1")
     (listed / "later").mkdir()
     job = _import(world, _file(listed / "later", ROWS[1:]), django_capture_on_commit_callbacks)
@@ -167,15 +169,15 @@ def test_a_failed_import_screens_nothing(
 def test_cli_screens_perpetrators_not_yet_screened(
     world: World, listed: Path, django_capture_on_commit_callbacks: Any
 ) -> None:
-    from vigie.cases.signals import cases_imported
-    from vigie.screening.perpetrators import on_cases_imported
+    from vigie.core.events import records_changed
+    from vigie.screening.perpetrators import on_records_changed
 
     # Import without the hook, as if the import had bypassed it.
-    cases_imported.disconnect(dispatch_uid="screening.cases_imported")
+    records_changed.disconnect(dispatch_uid="screening.records_changed")
     try:
         job = _import(world, _file(listed, ROWS), django_capture_on_commit_callbacks)
     finally:
-        cases_imported.connect(on_cases_imported, dispatch_uid="screening.cases_imported")
+        records_changed.connect(on_records_changed, dispatch_uid="screening.records_changed")
     assert job.status == Job.Status.SUCCEEDED, job.error
     assert not Subject.objects.exists()
 

@@ -1,0 +1,272 @@
+"""Every writer of case records and evidence items announces its change (ADR 0008).
+
+The writers are enumerated from the services modules: a public function whose name says it
+writes (``save_``, ``create_``, ``import_``, ``delete_``, ``ingest``, ``seal_``...) must have a
+scenario below, and each scenario must end with a ``records_changed`` event of its record
+type, sent after the commit. The import job and the evidence batch ingest are writers too.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import io
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from django.db import transaction
+
+from vigie.cases import bulk, importer, records
+from vigie.cases import services as case_services
+from vigie.cases.models import Case
+from vigie.cases.tests.conftest import RECORD
+from vigie.core.actor import Actor
+from vigie.core.events import records_changed
+from vigie.core.models import Membership, User
+from vigie.evidence import batch
+from vigie.evidence import services as evidence_services
+from vigie.evidence.models import Item
+from vigie.testing import World
+
+FIXTURES = Path(__file__).resolve().parents[2] / "cases" / "tests" / "fixtures"
+WRITES = re.compile(
+    r"^(create|update|save|import|delete|ingest|seal|release|transfer|approve|request|add|"
+    r"remove|set|write)(_|$)"
+)
+SYSTEM = Actor.system("test of the change events")
+
+
+@pytest.fixture(autouse=True)
+def vault_dir(settings: Any, tmp_path: Path) -> Path:
+    settings.DATA_DIR = tmp_path / "data"
+    settings.DATA_DIR.mkdir()
+    return Path(settings.DATA_DIR)
+
+
+@pytest.fixture
+def changes() -> Iterator[list[dict[str, Any]]]:
+    """The change events sent during the test (kind, action, ids, actor...)."""
+    seen: list[dict[str, Any]] = []
+
+    def receive(sender: Any, **kwargs: Any) -> None:
+        seen.append(kwargs)
+
+    records_changed.connect(receive, dispatch_uid="test.events")
+    try:
+        yield seen
+    finally:
+        records_changed.disconnect(dispatch_uid="test.events")
+
+
+def _record(ref: str) -> dict[str, Any]:
+    return copy.deepcopy(RECORD) | {"reference": ref, "source_record_id": f"src-{ref}"}
+
+
+def _case(world: World, ref: str = "E-1") -> Case:
+    return case_services.save_record(SYSTEM, world.own, _record(ref))
+
+
+def _item(world: World) -> Item:
+    return evidence_services.ingest(
+        _as(world.users["investigator"], world),
+        world.own,
+        io.BytesIO(b"a statement"),
+        name="statement.txt",
+        collection=evidence_services.Collection(case_ref="EXT-1", external_case=True),
+    ).item
+
+
+def _as(user: User, world: World) -> Actor:
+    return Actor(user=user, organisation_id=world.own.pk)
+
+
+def _second_investigator(world: World) -> User:
+    user = User.objects.create(username="u-investigator-2")
+    Membership.objects.create(user=user, organisation=world.own, role="investigator")
+    return user
+
+
+# Each scenario: (set-up run before the capture, the write) -> the record type it changes.
+Setup = Callable[[World, Path], Any]
+Write = Callable[[World, Path, Any], Any]
+
+
+def _import_built(world: World, tmp: Path, _: Any) -> Any:
+    built = bulk.build(world.own.pk, None, [records.validate(_record("B-1"), allow_identity=True)])
+    with transaction.atomic():
+        return case_services.import_built(SYSTEM, world.own, built)
+
+
+def _sealed(world: World, tmp: Path) -> Item:
+    item = _item(world)
+    return evidence_services.seal_item(
+        _as(world.users["investigator"], world), item, "protect the witness"
+    )
+
+
+def _requested(world: World, tmp: Path) -> Any:
+    item = _sealed(world, tmp)
+    return evidence_services.request_access(
+        _as(_second_investigator(world), world), item, "to prepare"
+    )
+
+
+def _batch(world: World, tmp: Path, _: Any) -> Any:
+    files = [(f"f{i}.txt", _opener(f"file {i}".encode())) for i in range(3)]
+    collection = evidence_services.Collection(case_ref="EXT-2", external_case=True)
+    return list(
+        batch.ingest_many(
+            _as(world.users["investigator"], world), world.own, files, collection=collection
+        )
+    )
+
+
+def _opener(data: bytes) -> Any:
+    def opener() -> Any:
+        return io.BytesIO(data)
+
+    return opener
+
+
+SCENARIOS: dict[str, tuple[Setup | None, Write, str, str]] = {
+    "cases.services.save_record": (
+        None,
+        lambda w, t, _: _case(w),
+        "cases.case",
+        "created",
+    ),
+    "cases.services.save_record (update)": (
+        lambda w, t: _case(w),
+        lambda w, t, case: case_services.save_record(
+            SYSTEM, w.own, {"summary": "changed"}, instance=case
+        ),
+        "cases.case",
+        "changed",
+    ),
+    "cases.services.import_built": (None, _import_built, "cases.case", "created"),
+    "cases.services.delete_case": (
+        lambda w, t: _case(w),
+        lambda w, t, case: case_services.delete_case(SYSTEM, case),
+        "cases.case",
+        "deleted",
+    ),
+    "cases.importer.run_import": (
+        None,
+        lambda w, t, _: importer.run_import(
+            FIXTURES / "ctdc_sample.csv", organisation=w.own, actor=SYSTEM
+        ),
+        "cases.case",
+        "created",
+    ),
+    "cases.importer.run_import (again)": (
+        lambda w, t: importer.run_import(
+            FIXTURES / "ctdc_sample.csv", organisation=w.own, actor=SYSTEM
+        ),
+        lambda w, t, _: importer.run_import(
+            FIXTURES / "ctdc_sample.csv", organisation=w.own, actor=SYSTEM
+        ),
+        "cases.case",
+        "changed",
+    ),
+    "evidence.services.ingest": (None, lambda w, t, _: _item(w), "evidence.item", "created"),
+    "evidence.services.seal_item": (
+        lambda w, t: _item(w),
+        lambda w, t, item: evidence_services.seal_item(
+            _as(w.users["investigator"], w), item, "why"
+        ),
+        "evidence.item",
+        "changed",
+    ),
+    "evidence.services.release_item": (
+        _sealed,
+        lambda w, t, item: evidence_services.release_item(
+            _as(_second_investigator(w), w), item, "no longer needed"
+        ),
+        "evidence.item",
+        "changed",
+    ),
+    "evidence.services.request_access": (
+        _sealed,
+        lambda w, t, item: evidence_services.request_access(
+            _as(_second_investigator(w), w), item, "to prepare the hearing"
+        ),
+        "evidence.accessapproval",
+        "created",
+    ),
+    "evidence.services.approve_access": (
+        _requested,
+        lambda w, t, approval: evidence_services.approve_access(
+            _as(w.users["investigator"], w), approval
+        ),
+        "evidence.accessapproval",
+        "changed",
+    ),
+    "evidence.services.transfer_item": (
+        lambda w, t: _item(w),
+        lambda w, t, item: evidence_services.transfer_item(
+            _as(w.users["investigator"], w), item, w.other, "handed to the prosecutor"
+        ),
+        "evidence.item",
+        "changed",
+    ),
+    "evidence.batch.ingest_many": (None, _batch, "evidence.item", "created"),
+}
+
+
+def _writers(module: ModuleType) -> set[str]:
+    return {
+        f"{module.__name__.removeprefix('vigie.')}.{name}"
+        for name, func in inspect.getmembers(module, inspect.isfunction)
+        if func.__module__ == module.__name__ and WRITES.match(name)
+    }
+
+
+def test_every_writer_has_a_scenario() -> None:
+    found = _writers(case_services) | _writers(evidence_services)
+    covered = {name.split(" ")[0] for name in SCENARIOS}
+    assert found, "the writers were not found: is the pattern still right?"
+    assert found <= covered, f"writers without a change-event scenario: {found - covered}"
+
+
+@pytest.mark.parametrize("name", list(SCENARIOS))
+def test_writer_announces_its_change_after_commit(
+    name: str,
+    world: World,
+    tmp_path: Path,
+    changes: list[dict[str, Any]],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    setup, write, kind, action = SCENARIOS[name]
+    with django_capture_on_commit_callbacks(execute=True):
+        before = setup(world, tmp_path) if setup else None
+    changes.clear()
+    with django_capture_on_commit_callbacks(execute=False) as pending:
+        write(world, tmp_path, before)
+    assert not changes, "records_changed must wait for the commit"
+    for callback in pending:
+        callback()
+    mine = [c for c in changes if c["kind"] == kind]
+    assert mine, f"{name} sent no records_changed for {kind}: {changes}"
+    assert {c["action"] for c in mine} == {action}
+    assert all(len(list(c["ids"])) for c in mine)
+    assert all(isinstance(c["actor"], Actor) for c in mine)
+
+
+def test_a_rolled_back_write_announces_nothing(
+    world: World, changes: list[dict[str, Any]], django_capture_on_commit_callbacks: Any
+) -> None:
+    class Undo(Exception):
+        pass
+
+    with django_capture_on_commit_callbacks(execute=True):
+        try:
+            with transaction.atomic():
+                _case(world)
+                raise Undo
+        except Undo:
+            pass
+    assert not changes
