@@ -144,7 +144,7 @@ def screen_row(index: engine.ScreeningIndex, row: Row, threshold: float) -> dict
             "score": round(r.score, 4),
             "explanation": r.explanation,
         }
-        for r in index.screen(query, threshold=threshold, limit=5, fast=True)
+        for r in index.screen(query, threshold=threshold, limit=5)
     ]
     return out
 

@@ -13,10 +13,9 @@ from __future__ import annotations
 import heapq
 import math
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import chain
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -28,8 +27,6 @@ THRESHOLD = 0.80  # default: a result at or above it is a potential match
 CANDIDATES = 16  # names fully scored per query form
 MAX_KEYS_PER_PART = 4
 MAX_DF = 0.02  # keys on more than this share of names only count if nothing rarer exists
-PRUNE_MIN_PARTS = 2  # batch mode prunes queries with at least this many distinctive parts
-MIN_PARTS_SHARED = 0.5  # share of a query's distinctive parts a candidate must share
 MIN_CAP = 200  # ... but a key on fewer names than this is never "common"
 PREFILTER = 50  # rapidfuzz token-set ratio below which two Latin-script names are not aligned
 LOW_QUALITY = 0.95  # UN "Low" aliases and OFAC weak aliases count a little less
@@ -130,7 +127,7 @@ class ScreeningIndex:
                 for key in names.blocking_keys(analysed):
                     self.postings[key].append(name_id)
 
-    def candidates(self, query: Name, limit: int = CANDIDATES, prune: bool = False) -> list[int]:
+    def candidates(self, query: Name, limit: int = CANDIDATES) -> list[int]:
         """The listed names sharing the rarest parts with ``query``: each query part counts
         once per listed name, by the inverse frequency of its rarest shared key. Parts whose
         keys are all common (Mohammed, Ali) are skipped unless no part is rarer."""
@@ -167,15 +164,6 @@ class ScreeningIndex:
         weights: dict[int, float]
         if len(part_hits) == 1:
             weights = part_hits[0]
-        elif prune and len(part_hits) >= PRUNE_MIN_PARTS:
-            # A listed name sharing fewer than half of the query's distinctive parts (and
-            # fewer than two) cannot reach the threshold (each missing part weighs 0.8): not
-            # worth aligning, nor weighing.
-            needed = max(2, math.ceil(len(part_hits) * MIN_PARTS_SHARED))
-            counts = Counter(chain.from_iterable(part_hits))
-            weights = {
-                k: sum(h.get(k, 0.0) for h in part_hits) for k, c in counts.items() if c >= needed
-            }
         else:
             weights = dict(part_hits[0])
             for hits in part_hits[1:]:
@@ -185,17 +173,15 @@ class ScreeningIndex:
             return sorted(weights, key=weights.__getitem__, reverse=True)
         return heapq.nlargest(limit, weights, key=weights.__getitem__)
 
-    def screen(
-        self, query: Query, threshold: float = THRESHOLD, limit: int = 10, fast: bool = False
-    ) -> list[Result]:
-        """Entries whose score reaches ``threshold``, best first, each explained. ``fast``
-        (batch screening) skips listed names that share fewer than half of the query's
-        distinctive parts: about three times faster, slightly lower recall (docs/screening.md)."""
+    def screen(self, query: Query, threshold: float = THRESHOLD, limit: int = 10) -> list[Result]:
+        """Entries whose score reaches ``threshold``, best first, each explained. The one
+        path for a single search, a batch row, a re-screening and the API: the candidates
+        and scores of a name never depend on how it was submitted (ADR 0511)."""
         forms = names.analyse(query.name, query.schema)
         best: dict[int, tuple[float, names.NameMatch, IndexedName]] = {}
         for form in forms:
             ascii_query = form.comparable.isascii()
-            for name_id in self.candidates(form, prune=fast and not query.document):
+            for name_id in self.candidates(form):
                 listed = self.names[name_id]
                 if (
                     ascii_query
