@@ -53,20 +53,20 @@ PEER_THRESHOLD = 0.7  # yente's default for logic-v2
 NAIVE_CUTOFF = 0.9
 
 
+def words(name: str) -> frozenset[str]:
+    """A name's words, whatever their order and punctuation (OFAC: "SURNAME, Given")."""
+    return frozenset(name.lower().replace(",", " ").split())
+
+
 def without_removed(recs: list[dict[str, Any]], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The records with each ``alias_pair`` row's alias taken out of its entry."""
-    removed: dict[str, set[str]] = defaultdict(set)
-    for r in rows:
-        if r.get("removed"):
-            removed[r["expected"][0]].add(r["removed"])
+    """The records with each ``alias_pair`` row's alias taken out of every entry that has
+    it (the same person is often on two lists): the entry must be found by its other names."""
+    removed = {words(r["removed"]) for r in rows if r.get("removed")}
     out = []
     for rec in recs:
-        drop = removed.get(f"{rec['watchlist']}:{rec['reference']}")
-        if drop:
-            data = dict(rec["data"])
-            data["names"] = [n for n in data["names"] if n["name"] not in drop]
-            rec = {**rec, "data": data}
-        out.append(rec)
+        data = dict(rec["data"])
+        data["names"] = [n for n in data["names"] if words(n["name"]) not in removed]
+        out.append({**rec, "data": data})
     return out
 
 

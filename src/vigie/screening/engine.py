@@ -130,7 +130,8 @@ class ScreeningIndex:
     def candidates(self, query: Name, limit: int = CANDIDATES) -> list[int]:
         """The listed names sharing the rarest parts with ``query``: each query part counts
         once per listed name, by the inverse frequency of its rarest shared key. Parts whose
-        keys are all common (Mohammed, Ali) are skipped unless no part is rarer."""
+        keys are all common (Mohammed, Ali) only rank the names the rarer parts found, unless
+        no part is rarer."""
         n = max(len(self.names), 1)
         cap = max(MAX_DF * n, MIN_CAP)
         postings = self.postings
@@ -148,8 +149,9 @@ class ScreeningIndex:
             if (rare := sorted(k for k in keys if k[0] <= cap)[:MAX_KEYS_PER_PART])
         }
         if not selected:
-            part, keys = min(by_part.items(), key=lambda item: min(item[1]))
-            selected = {part: [min(keys)]}
+            # Every part is common (Muhammad Ahmad): each counts by its rarest key, so the
+            # names holding all of them come first.
+            selected = {part: [min(keys)] for part, keys in by_part.items()}
         part_hits: list[dict[int, float]] = []
         for keys in selected.values():
             # Most frequent key first, so the rarest (highest idf) key of a part wins.
@@ -163,12 +165,23 @@ class ScreeningIndex:
                 part_hits.append(hits)
         weights: dict[int, float]
         if len(part_hits) == 1:
-            weights = part_hits[0]
+            weights = dict(part_hits[0])
         else:
             weights = dict(part_hits[0])
             for hits in part_hits[1:]:
                 get = weights.get
                 weights.update({k: get(k, 0.0) + v for k, v in hits.items()})
+        if len(weights) > limit:
+            # The common parts left out above still rank the names found by the rare ones
+            # (Ali Kaddura: of the Kadduras, those also named Ali first); they add no name.
+            for p, keys in by_part.items():
+                if p in selected:
+                    continue
+                df, key = min(keys)
+                bonus = math.log(1 + n / df)
+                for name_id in postings[key]:
+                    if name_id in weights:
+                        weights[name_id] += bonus
         if len(weights) <= limit:
             return sorted(weights, key=weights.__getitem__, reverse=True)
         return heapq.nlargest(limit, weights, key=weights.__getitem__)
@@ -209,9 +222,7 @@ class ScreeningIndex:
                 which = f"a {listed.quality or 'listed'}-quality {listed.kind.replace('_', ' ')}"
             reasons = [f"{which} {listed.text!r} matches {match.query!r} at {name_score:.2f}"]
             mismatch = bool(
-                query.schema
-                and entry.schema != query.schema
-                and entry.schema in ("Person", "Organization")
+                query.schema and entry.schema != query.schema and entry.schema != "LegalEntity"
             )
             if mismatch:
                 score *= SCHEMA_MISMATCH

@@ -271,6 +271,7 @@ SUPPLIERS = (
     ("Logistics", "Transport", "Medical", "Supplies", "Catering", "Fuel", "Water", "Telecom"),
     ("SARL", "Ltd", "LLC", "SA", "GmbH", "PLC", "Trading Company"),
 )
+TITLES = {"haji", "hajji", "dr", "mullah", "maulvi", "sheikh", "qari", "mr", "general"}
 PARTICLES = {"al", "el", "bin", "ibn", "ben", "wa", "ould", "abu", "abou", "de", "van", "von"}
 
 
@@ -579,7 +580,7 @@ def _negatives(lists: list[ParsedList], rng: random.Random, add: Any) -> None:
         _, sb = _given_and_surname(b.caption)
         if not ga or not sb or len(" ".join(sb)) < 4:
             continue
-        keep = ga[: rng.choice((1, 2))]
+        keep = [w for w in ga if w.lower().strip(".") not in TITLES][: rng.choice((1, 2))]
         ws = keep + sb
         if held(ws, len(ws)) or sound(sb[-1]) in {sound(w) for w in ga}:
             continue

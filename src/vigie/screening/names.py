@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +69,7 @@ def _variants() -> tuple[dict[str, str], frozenset[str], frozenset[str]]:
 
 
 EQUIVALENT, HONORIFICS, PARTICLES = _variants()
+JOINABLE = frozenset({"al", "el", "abu", "abou", "bin", "ben", "ibn", "ould", "abd", "abdul", "ul"})
 _ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
 _ARABIC_FOLD = str.maketrans(
     {
@@ -100,13 +102,19 @@ _NOTE = re.compile(r"\([^)]*\)")  # "(previously listed as)", "(JuA)"
 _ULLAH = re.compile(r"([^\W\d_]{2,})[\s\-]+(?:ullah|ollah|ulla)\b", re.IGNORECASE)
 
 
-def normalise(text: str) -> str:
+def normalise(text: str, person: bool = True) -> str:
     """A name as people write it, folded to one form: Arabic letter variants and marks,
     honorifics, titles and notes in brackets dropped (if two other words remain), "Abd al-"
     compounds written as "Abdul" and a part, "-ullah" compounds joined."""
     if any("\u0600" <= c <= "\u06ff" for c in text):
         text = _ARABIC_MARKS.sub("", text).translate(_ARABIC_FOLD)
-    words = _NOTE.sub(" ", text).replace(",", " ").split()
+    if person:
+        text = _NOTE.sub(" ", text)  # an organisation's "(PAKISTAN)" tells branches apart
+        if text.count(",") == 1:  # "SURNAME, Given Names"
+            surname, given = text.split(",")
+            if surname.strip() and given.strip():
+                text = f"{given} {surname}"
+    words = text.replace(",", " ").split()
     while len(words) > 2 and words[0].lower().strip(".") in HONORIFICS:
         words.pop(0)
     text = " ".join(words)
@@ -191,7 +199,7 @@ def analyse(text: str, schema: str | None = None) -> list[Name]:
 def _analyse(text: str, schema: str | None) -> tuple[Name, ...]:
     # Names are not modified by the comparison: a repeated name (batches, re-screening) is
     # analysed once.
-    clean = normalise(text) or text
+    clean = normalise(text, type_tag(schema) != NameTypeTag.ORG) or text
     forms = [clean]
     if not clean.isascii():
         latin = romanised(clean)
@@ -261,7 +269,7 @@ class NameMatch:
 
 
 _ROMANISATIONS = (
-    ("kh", "h"), ("gh", "g"), ("sh", "s"), ("dj", "j"), ("zh", "j"), ("dh", "d"), ("th", "t"),
+    ("kh", "h"), ("gh", "g"), ("sh", "s"), ("dj", "j"), ("zh", "j"),
     ("ph", "f"), ("ts", "s"), ("tz", "s"), ("q", "k"), ("ck", "k"), ("x", "ks"), ("w", "v"),
     ("y", "i"), ("'", ""), ("\u2019", ""), ("-", ""),
 )  # fmt: skip
@@ -269,17 +277,25 @@ _ROMANISATIONS = (
 
 @lru_cache(maxsize=100_000)
 def romkeys(word: str) -> frozenset[str]:
-    """The letters of a romanised word that romanisation systems agree on: digraphs
-    folded (kh / h, sh / s, dj / j, q / k ...), vowels after the first letter dropped,
-    doubled letters once; "ch" read both as in French (sh) and as in English or Korean (j),
-    "c" as k and as s, "z" as z and as s. Qassem / Kasim, Barich / Barij, Chol / Jol."""
+    """A romanised word as romanisation systems agree on it: digraphs folded (kh / h,
+    sh / s, dj / j, q / k ...), each run of vowels as one vowel, doubled letters once, "h"
+    after a vowel dropped; "ch" read both as in French (sh) and as in English or Korean (j),
+    "c" as k and as s, "z" as z and as s, "dh" as d and z, "th" as t and s (Arabic dhal and
+    thaa). Qassem / Kasim, Youssef / Yusuf, Barich / Barij, Chol / Jol, Qadhafi / Qazafi."""
     w = word.lower()
     for a, b in _ROMANISATIONS:
         w = w.replace(a, b)
     forms = {w.replace("ch", "s"), w.replace("ch", "j")}
+    forms = {f.replace("dh", "d") for f in forms} | {f.replace("dh", "z") for f in forms}
+    forms = {f.replace("th", "t") for f in forms} | {f.replace("th", "s") for f in forms}
     forms = {f.replace("c", "k") for f in forms} | {f.replace("c", "s") for f in forms}
     forms |= {f.replace("z", "s") for f in forms}
-    return frozenset(re.sub(r"(.)\1+", r"\1", f[:1] + re.sub("[aeiouh]", "", f[1:])) for f in forms)
+    out = set()
+    for f in forms:
+        f = re.sub("(?<=[aeiou])h", "", f)
+        f = re.sub("[aeiou]+", "a", f)
+        out.add(re.sub(r"(.)\1+", r"\1", f))
+    return frozenset(out)
 
 
 def similarity(q: str, r: str) -> float:
@@ -293,7 +309,9 @@ def similarity(q: str, r: str) -> float:
     if not q.isascii() or not r.isascii():
         return 0.0
     jw = jellyfish.jaro_winkler_similarity(q, r)
-    if jw >= 0.6 and (romkeys(q) & romkeys(r) or jellyfish.metaphone(q) == jellyfish.metaphone(r)):
+    if (jw >= 0.6 and romkeys(q) & romkeys(r)) or (
+        jw >= 0.8 and jellyfish.metaphone(q) == jellyfish.metaphone(r)
+    ):
         return 0.85 + jw * 0.1
     if jw >= 0.9 and min(len(q), len(r)) >= 5:
         return jw * 0.95
@@ -309,6 +327,38 @@ def _rescue(alignment: Alignment) -> None:
         alignment.score = max(alignment.score, sim)
 
 
+def _pair_joined(
+    matches: list[Alignment], lone_q: list[NamePart], lone_r: list[NamePart]
+) -> tuple[list[Alignment], list[NamePart], list[NamePart]]:
+    """A part written as two on the other side (Alharamain / Al Haramain, Aburusdan / Abu
+    Rusdan): paired with both."""
+    found: list[Alignment] = []
+    for one, two, swap in ((lone_q, lone_r, False), (lone_r, lone_q, True)):
+        by_index = {p.index: p for p in two}
+        for part in list(one):
+            for p in list(by_index.values()):
+                nxt = by_index.get(p.index + 1)
+                if nxt is not None and p.comparable + nxt.comparable == part.comparable:
+                    pair = ([part], [p, nxt]) if not swap else ([p, nxt], [part])
+                    found.append(Alignment(pair[0], pair[1], score=0.95))
+                    one.remove(part)
+                    two.remove(p)
+                    two.remove(nxt)
+                    del by_index[p.index], by_index[nxt.index]
+                    break
+    if not found:
+        return matches, lone_q, lone_r
+    taken = {id(p) for a in found for p in (*a.qps, *a.rps)}
+    kept: list[Alignment] = []
+    for m in matches:
+        if any(id(p) in taken for p in (*m.qps, *m.rps)):
+            kept += [Alignment([p], [], score=0.0) for p in m.qps if id(p) not in taken]
+            kept += [Alignment([], [p], score=0.0) for p in m.rps if id(p) not in taken]
+        else:
+            kept.append(m)
+    return kept + found, lone_q, lone_r
+
+
 def _pair_leftovers(matches: list[Alignment]) -> list[Alignment]:
     """Parts left alone (or paired at score 0) that ``similarity`` can pair: an initial and
     the part it stands for, two romanisations of one part, in any order."""
@@ -316,6 +366,7 @@ def _pair_leftovers(matches: list[Alignment]) -> list[Alignment]:
     lone_r = [m.rps[0] for m in matches if len(m.rps) == 1 and (not m.qps or m.score == 0)]
     if not lone_q or not lone_r:
         return matches
+    matches, lone_q, lone_r = _pair_joined(matches, lone_q, lone_r)
     scored = sorted(
         (
             (similarity(q.comparable, r.comparable), i, j)
@@ -414,8 +465,8 @@ def string_features(query: str, entry: str) -> dict[str, float]:
 
 def blocking_keys(name: Name) -> dict[str, set[int]]:
     """Keys that put a name in the candidate index, each with the parts (by index) it stands
-    for: part spellings, metaphone codes and cross-script symbols. Stop words and legal forms
-    give none."""
+    for: part spellings, metaphone codes, romanisation keys (``romkeys``), joined forms and
+    cross-script symbols. Stop words and legal forms give none."""
     keys: dict[str, set[int]] = {}
     for part in name.parts:
         if part.tag in (NamePartTag.STOP, NamePartTag.LEGAL):
@@ -424,6 +475,13 @@ def blocking_keys(name: Name) -> dict[str, set[int]]:
             keys.setdefault(f"t:{part.comparable}", set()).add(part.index)
         if part.metaphone and len(part.metaphone) > 1:
             keys.setdefault(f"m:{part.metaphone}", set()).add(part.index)
+        if part.comparable.isascii() and len(part.comparable) > 3:
+            for key in romkeys(part.comparable):
+                keys.setdefault(f"r:{key}", set()).add(part.index)
+    parts = name.parts
+    for a, b in pairwise(parts):
+        if a.comparable in JOINABLE:  # Al Haramain is also filed as Alharamain
+            keys.setdefault(f"t:{a.comparable}{b.comparable}", set()).update((a.index, b.index))
     for span in name.spans:
         if span.symbol.category in (SymbolCategory.NAME, SymbolCategory.NUMERIC):
             keys.setdefault(f"s:{span.symbol}", set()).update(p.index for p in span.parts)
