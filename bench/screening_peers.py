@@ -6,23 +6,30 @@
   one yente uses by default being ``logic-v2``), on the same lists converted to
   FollowTheMoney entities. Candidates are retrieved yente-style, by a fuzzy full-text-like
   search (rapidfuzz WRatio over every romanised name, the best ``RETRIEVE`` entities), then
-  scored by the algorithm. Only in the benchmark (dev dependencies), never in the product.
+  scored by the algorithm. nomenklatura pins versions that clash with Vigie's (duckdb, mypy),
+  so it lives in its own environment, ``.venv-peers`` (``make bench-peers-env``), and runs as
+  a child process of the benchmark: ``python bench/screening_peers.py IN.json OUT.json``.
+  Never part of the product.
+
+This file imports nothing from Vigie, so that it runs in either environment.
 """
 
 from __future__ import annotations
 
+import json
+import sys
+import time
 from dataclasses import dataclass
 from typing import Any
 
 from rapidfuzz import fuzz, process
-
-from vigie.screening import names
+from rigour.text import ascii_text
 
 RETRIEVE = 20
 
 
 def normalise(text: str) -> str:
-    return names.romanised(text).lower()
+    return " ".join(ascii_text(text).replace("?", " ").split()).lower()
 
 
 class NaiveScan:
@@ -119,3 +126,23 @@ class Nomenklatura:
                 result = algo.compare(q, entity.proxy, self.config)
                 out[name][entity.key] = float(result.score)
         return out
+
+
+def main() -> None:
+    """Child process: score the queries of IN with nomenklatura's algorithms, write OUT."""
+    if len(sys.argv) != 3:  # `make bench` runs every file: this one only as a child
+        print(json.dumps({"bench": "screening_peers", "note": "run by screening_quality.py"}))
+        return
+    source, target = sys.argv[1], sys.argv[2]
+    with open(source, encoding="utf-8") as fh:
+        job = json.load(fh)
+    nk = Nomenklatura(job["records"], tuple(job["algorithms"]))
+    started = time.perf_counter()
+    scores = [nk.scores(q["query"], q["schema"]) for q in job["queries"]]
+    elapsed = time.perf_counter() - started
+    with open(target, "w", encoding="utf-8") as fh:
+        json.dump({"scores": scores, "seconds": elapsed}, fh)
+
+
+if __name__ == "__main__":
+    main()

@@ -27,6 +27,7 @@ import csv
 import json
 import os
 import random
+import subprocess
 import sys
 import tempfile
 import time
@@ -43,7 +44,7 @@ import django
 django.setup()
 
 from screening_common import build_index, eval_rows, records  # noqa: E402
-from screening_peers import NaiveScan, Nomenklatura  # noqa: E402
+from screening_peers import NaiveScan  # noqa: E402
 
 from vigie.screening import batch, engine, guidance  # noqa: E402
 
@@ -224,16 +225,27 @@ def main() -> None:
         "ms_per_query": round((time.perf_counter() - started) * 1000 / len(srows), 2),
         "best_within_limits": best_within_limits(srows, nscores),
     }
-    try:
-        nk = Nomenklatura(recs, ("logic-v1", "logic-v2", "name-based"))
-    except ImportError as exc:
-        peers["nomenklatura"] = f"not installed ({exc})"
+    peer_python = Path(__file__).resolve().parents[1] / ".venv-peers" / "bin" / "python"
+    if not peer_python.exists():
+        peers["nomenklatura"] = "not installed: make bench-peers-env"
     else:
-        started = time.perf_counter()
-        nk_scores = [nk.scores(r["query"], r["schema"]) for r in srows]
-        ms = (time.perf_counter() - started) * 1000 / len(srows)
-        for algo in nk.algorithms:
-            per = [s[algo] for s in nk_scores]
+        algorithms = ("logic-v1", "logic-v2", "name-based")
+        work = Path(tempfile.mkdtemp(prefix="vigie-bench-peers-"))
+        job = {
+            "records": recs,
+            "algorithms": algorithms,
+            "queries": [{"query": r["query"], "schema": r["schema"]} for r in srows],
+        }
+        (work / "in.json").write_text(json.dumps(job), encoding="utf-8")
+        peer = Path(__file__).parent / "screening_peers.py"
+        subprocess.run(
+            [str(peer_python), str(peer), str(work / "in.json"), str(work / "out.json")],
+            check=True,
+        )
+        got = json.loads((work / "out.json").read_text(encoding="utf-8"))
+        ms = got["seconds"] * 1000 / len(srows)
+        for algo in algorithms:
+            per = [s[algo] for s in got["scores"]]
             peers[algo] = {
                 **summary(srows, per, PEER_THRESHOLD),
                 "ms_per_query_all_three": round(ms, 2),

@@ -13,7 +13,7 @@ from __future__ import annotations
 import heapq
 import math
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,8 +23,9 @@ from rigour.names import Name
 
 from vigie.screening import evidence, names
 
-THRESHOLD = 0.80  # default: a result at or above it is a potential match
-CANDIDATES = 16  # names fully scored per query form
+THRESHOLD = 0.70  # default: a result at or above it is a potential match (ADR 0511)
+CANDIDATES = 20  # names fully scored per query form ...
+PER_ENTRY = 3  # ... at most this many of one entry
 MAX_KEYS_PER_PART = 4
 MAX_DF = 0.02  # keys on more than this share of names only count if nothing rarer exists
 MIN_CAP = 200  # ... but a key on fewer names than this is never "common"
@@ -184,7 +185,19 @@ class ScreeningIndex:
                         weights[name_id] += bonus
         if len(weights) <= limit:
             return sorted(weights, key=weights.__getitem__, reverse=True)
-        return heapq.nlargest(limit, weights, key=weights.__getitem__)
+        # At most PER_ENTRY names of one entry: an entry listed with ten spellings of one
+        # name (and the same person on another list) must not crowd the others out.
+        chosen: list[int] = []
+        taken: Counter[int] = Counter()
+        names_ = self.names
+        for name_id in heapq.nlargest(limit * 4, weights, key=weights.__getitem__):
+            entry = names_[name_id].entry
+            if taken[entry] < PER_ENTRY:
+                taken[entry] += 1
+                chosen.append(name_id)
+                if len(chosen) == limit:
+                    break
+        return chosen
 
     def screen(self, query: Query, threshold: float = THRESHOLD, limit: int = 10) -> list[Result]:
         """Entries whose score reaches ``threshold``, best first, each explained. The one

@@ -53,6 +53,7 @@ EXTRA_ENTRY_CAP = 0.45  # ... all of them together: middle names and patronymics
 EXTRA_ENTRY_SHARE = 0.15  # ... or this share of the matched weight (see _combine)
 STOP_WEIGHT = 0.3  # al-, el-, de, van ...
 MAX_PAIRINGS = 8
+PARTIAL = 0.85  # a part pair scoring below this (and no known variant) counts squared
 
 
 VARIANTS_FILE = Path(__file__).parent / "data" / "name_variants.yaml"
@@ -325,6 +326,9 @@ def _rescue(alignment: Alignment) -> None:
     if alignment.score < 0.95:
         sim = similarity(alignment.qps[0].comparable, alignment.rps[0].comparable)
         alignment.score = max(alignment.score, sim)
+    if alignment.score < PARTIAL:
+        # a part only partly alike (Johnson / John) is weak evidence of the same name
+        alignment.score **= 2
 
 
 def _pair_joined(
