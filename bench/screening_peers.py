@@ -74,6 +74,7 @@ class Nomenklatura:
         self.model = model
         self.config = ScoringConfig.defaults()
         self.algorithms = {a: get_algorithm(a) for a in algorithms}
+        self.asked = 0
         self.entities: list[_Entity] = []
         self.choices: list[str] = []
         self.owner: list[int] = []
@@ -112,7 +113,9 @@ class Nomenklatura:
     def scores(self, query: str, schema: str | None) -> dict[str, dict[str, float]]:
         """Per algorithm, the score of every retrieved entity."""
         q = self.model.make_entity(schema or "LegalEntity")
-        q.id = "query"
+        # a new id per query: nomenklatura caches analysed names by entity id
+        self.asked += 1
+        q.id = f"query-{self.asked}"
         q.add("name", query)
         candidates = self.retrieve(query)
         out: dict[str, dict[str, float]] = {a: {} for a in self.algorithms}

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vigie.screening import batch, engine, names
+from vigie.screening import batch, engine, guidance, names
 from vigie.screening.parsers.base import ParsedEntry
 from vigie.screening.parsers.narrative import add_narrative_aliases, name_before
 
@@ -133,3 +133,20 @@ def test_batch_gives_what_search_gives(
     for query, rows in zip(queries, got, strict=True):
         single = index.screen(engine.Query(query, "Person"), threshold=0.6, limit=5)
         assert rows == [(r.entry.reference, round(r.score, 4)) for r in single]
+
+
+def test_threshold_guidance_is_data_shown_to_list_managers(world: Any, web: Any) -> None:
+    recs = {r.use: r for r in guidance.recommendations()}
+    assert set(recs) == set(guidance.USES)
+    # Stricter uses get higher (or equal) thresholds than investigations.
+    assert (
+        recs["perpetrator_check"].threshold
+        <= recs["supplier_onboarding"].threshold
+        <= recs["payment_screening"].threshold
+    )
+    for r in recs.values():
+        assert 0.5 <= r.threshold < 1.0 and 0.0 <= r.recall <= 1.0
+    manager = web(world.users["screening_officer"]).get("/screening/lists/")
+    assert b"Recommended thresholds" in manager.content
+    other = web(world.users["investigator"]).get("/screening/lists/")
+    assert other.status_code == 200 and b"Recommended thresholds" not in other.content
