@@ -220,7 +220,8 @@ class ScreeningIndex:
                 if listed.quality == "low" or listed.kind == "weak":
                     score *= LOW_QUALITY
                 current = best.get(listed.entry)
-                if current is None or score > current[0]:
+                # at an equal score, the entry is shown by its best-quality name (issue 16)
+                if current is None or (score, _rank(listed)) > (current[0], _rank(current[2])):
                     best[listed.entry] = (score, match, listed)
         results: list[Result] = []
         for pos, (name_score, match, listed) in best.items():
@@ -264,6 +265,15 @@ class ScreeningIndex:
             results.append(Result(entry, score, explanation))
         results.sort(key=lambda r: (-r.score, r.entry.reference))
         return results[:limit]
+
+
+def _rank(name: IndexedName) -> int:
+    """How well a listed name shows its entry: primary, then good aliases, then the rest."""
+    if name.kind == "primary":
+        return 3
+    if name.quality in ("low", "weak") or name.kind in ("weak", "narrative"):
+        return 1
+    return 2
 
 
 def build(records: Iterable[dict[str, Any]], signature: tuple[Any, ...] = ()) -> ScreeningIndex:

@@ -151,3 +151,13 @@ def test_threshold_guidance_is_data_shown_to_list_managers(world: Any, web: Any)
     assert b"0,67" in manager.content or b"0.67" in manager.content  # French or English
     other = web(world.users["investigator"]).get("/screening/lists/")
     assert other.status_code == 200 and b'id="thresholds"' not in other.content
+
+
+def test_equal_scores_show_the_primary_name() -> None:
+    record = _record("S9", ["Kamil Tarek Zafrani"])
+    record["data"]["names"].insert(
+        0, {"name": "Zafrani Kamil Tarek", "kind": "alias", "quality": "good"}
+    )
+    index = engine.build([record])
+    result = index.screen(engine.Query("Tarek Kamil Zafrani", "Person"))[0]
+    assert result.explanation["matched_name"] == "Kamil Tarek Zafrani"
