@@ -299,6 +299,7 @@ def romkeys(word: str) -> frozenset[str]:
     return frozenset(out)
 
 
+@lru_cache(maxsize=200_000)
 def similarity(q: str, r: str) -> float:
     """How alike two name parts are as spellings of one name (0 when not plausibly so): an
     initial for a part (J. / John), the same romanisation key or sound and close, or one
