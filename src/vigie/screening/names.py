@@ -488,6 +488,8 @@ def blocking_keys(name: Name) -> dict[str, set[int]]:
         if a.comparable in JOINABLE:  # Al Haramain is also filed as Alharamain
             keys.setdefault(f"t:{a.comparable}{b.comparable}", set()).update((a.index, b.index))
     for span in name.spans:
+        if all(len(p.comparable) == 1 for p in span.parts):
+            continue  # an initial ("M.") carries a symbol but finds every M.
         if span.symbol.category in (SymbolCategory.NAME, SymbolCategory.NUMERIC):
             keys.setdefault(f"s:{span.symbol}", set()).update(p.index for p in span.parts)
     return keys
