@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 APPS   := $(patsubst src/vigie/%/apps.py,%,$(wildcard src/vigie/*/apps.py))
 PYTEST_WORKERS ?= auto
 
-.PHONY: install install-dev demo test test-shared test-postgres test-browser lint messages lock bench clean
+.PHONY: install install-dev demo test test-shared test-postgres test-browser lint messages lock bench bench-peers-env clean
 
 $(VENV)/.base: requirements/base.txt requirements/overrides.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -73,6 +73,12 @@ lock: install
 ## Every benchmark in bench/, each printing one JSON line.
 bench: install-dev
 	@for b in bench/*.py; do $(BIN)/python $$b $(ARGS) || exit 1; done
+
+## nomenklatura and followthemoney (screening_quality.py's peers) in their own environment:
+## their pins clash with ours (duckdb, mypy). Benchmark only, never the product.
+bench-peers-env: $(VENV)/.dev
+	$(BIN)/uv venv -q --python $(BIN)/python .venv-peers
+	$(BIN)/uv pip install -q --python .venv-peers/bin/python -r bench/peers-requirements.txt
 
 clean:
 	rm -rf $(VENV) test-artifacts

@@ -1,20 +1,39 @@
-"""Screening quality on the versioned evaluation set (src/vigie/screening/data/eval/), at the
-default threshold: recall (the expected entry is among the results) and false-positive rate
-(a name that must not match gets any result), overall and by category, with the naive
-rapidfuzz baseline (token-sort ratio, extractOne, cutoff 0.90) measured in the same run.
+"""Screening quality on the held-out half of evaluation set v2
+(src/vigie/screening/data/eval/screening_eval_v2.jsonl, built by
+``python -m vigie.screening.generate_eval_v2`` from the public lists, independently of the
+engine), with the peers measured in the same run:
 
-Prints one JSON line. `python bench/screening_quality.py [--threshold 0.8]`.
+- Vigie **search** (``ScreeningIndex.screen``, one name at a time) and **batch** (the real
+  ``vigie screen --batch FILE --json`` path, ``batch.run`` over a CSV of every query), at the
+  default threshold, and whether they returned the same entries and scores;
+- recall by variation type and false-positive rates (random names, near-miss names that
+  share common parts with listed people); a row counts as found when its expected entry is
+  among the results (``alias_pair`` rows: with that alias taken out of the index);
+- the naive rapidfuzz scan (token-sort ratio, every listed name) and, if installed
+  (``nomenklatura``, ``followthemoney`` in the dev dependencies), OpenSanctions'
+  ``logic-v1``, ``logic-v2`` and ``name-based`` matchers at their default threshold 0.7 and at
+  their best threshold within the false-positive limits, on a sample of the same rows;
+- time per query of each;
+- the precision/recall curve of Vigie's search and the recommended threshold per use
+  (``--guidance PATH`` writes them as the data file shown to administrators).
+
+Prints one JSON line. `python bench/screening_quality.py [--split test] [--peer-sample 60]`.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
+import random
+import subprocess
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vigie.settings.test")
 os.environ.setdefault("VIGIE_DATA_DIR", tempfile.mkdtemp(prefix="vigie-bench-"))
@@ -24,82 +43,231 @@ import django
 
 django.setup()
 
-from screening_common import NaiveBaseline, build_index, eval_rows, records  # noqa: E402
+from screening_common import build_index, eval_rows, records  # noqa: E402
+from screening_peers import NaiveScan  # noqa: E402
 
-from vigie.screening import engine  # noqa: E402
+from vigie.screening import batch, engine, guidance  # noqa: E402
+
+NEGATIVE = ("negative_random", "negative_near_miss")
+LIMITS = {"negative_random": 0.01, "negative_near_miss": 0.05}
+PEER_THRESHOLD = 0.7  # yente's default for logic-v2
+NAIVE_CUTOFF = 0.9
+MARGIN = 0.6  # guidance: a use's false-positive limits times this, on the dev half
+
+
+def words(name: str) -> frozenset[str]:
+    """A name's words, whatever their order and punctuation (OFAC: "SURNAME, Given")."""
+    return frozenset(name.lower().replace(",", " ").split())
+
+
+def without_removed(recs: list[dict[str, Any]], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The records with each ``alias_pair`` row's alias taken out of every entry that has
+    it (the same person is often on two lists): the entry must be found by its other names."""
+    removed = {words(r["removed"]) for r in rows if r.get("removed")}
+    out = []
+    for rec in recs:
+        data = dict(rec["data"])
+        data["names"] = [n for n in data["names"] if words(n["name"]) not in removed]
+        out.append({**rec, "data": data})
+    return out
+
+
+def outcome(row: dict[str, Any], scores: dict[str, float], threshold: float) -> bool:
+    """True when the row is right: its entry found, or (a negative) nothing found."""
+    if row["expected"]:
+        return any(scores.get(k, 0.0) >= threshold for k in row["expected"])
+    return not any(s >= threshold for s in scores.values())
+
+
+def summary(rows: list[dict[str, Any]], scores: list[dict[str, float]], t: float) -> dict[str, Any]:
+    by_cat: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for row, sc in zip(rows, scores, strict=True):
+        by_cat[row["category"]][0] += outcome(row, sc, t)
+        by_cat[row["category"]][1] += 1
+    pos = [v for k, v in by_cat.items() if k not in NEGATIVE]
+    out: dict[str, Any] = {
+        "threshold": round(t, 3),
+        "recall": round(sum(v[0] for v in pos) / max(1, sum(v[1] for v in pos)), 4),
+    }
+    for k in NEGATIVE:
+        ok, n = by_cat.get(k, [0, 0])
+        out[f"fp_{k.removeprefix('negative_')}"] = round((n - ok) / max(1, n), 4)
+    out["recall_by_type"] = {
+        k: round(v[0] / v[1], 4) for k, v in sorted(by_cat.items()) if k not in NEGATIVE
+    }
+    return out
+
+
+def best_within_limits(
+    rows: list[dict[str, Any]], scores: list[dict[str, float]]
+) -> dict[str, Any]:
+    """The threshold with the highest recall whose false-positive rates stay in LIMITS."""
+    best: dict[str, Any] | None = None
+    for i in range(40, 100):
+        s = summary(rows, scores, i / 100)
+        if (
+            s["fp_random"] <= LIMITS["negative_random"]
+            and (s["fp_near_miss"] <= LIMITS["negative_near_miss"])
+            and (best is None or s["recall"] > best["recall"])
+        ):
+            best = s
+    return best or summary(rows, scores, 1.0)
+
+
+def vigie_scores(
+    index: engine.ScreeningIndex, row: dict[str, Any], floor: float
+) -> dict[str, float]:
+    # as many results as the search page, the API and a batch row show
+    results = index.screen(engine.Query(row["query"], row["schema"]), threshold=floor, limit=10)
+    return {f"{r.entry.watchlist}:{r.entry.reference}": r.score for r in results}
+
+
+def run_batch(index: engine.ScreeningIndex, rows: list[dict[str, Any]]) -> list[list[Any]]:
+    """Every row through the batch path; per row the (entry, score) pairs it reported."""
+    work = Path(tempfile.mkdtemp(prefix="vigie-bench-quality-"))
+    source, target = work / "names.csv", work / "results.json"
+    with source.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["id", "name", "schema"])
+        for i, row in enumerate(rows, 1):
+            writer.writerow([i, row["query"], row["schema"]])
+    with target.open("w", encoding="utf-8") as out:
+        batch.run(index, source, out, fmt="json", workers=1)
+    with target.open(encoding="utf-8") as fh:
+        results = json.load(fh)
+    return [
+        [(f"{m['watchlist']}:{m['reference']}", m["score"]) for m in r["matches"]] for r in results
+    ]
+
+
+def choose(curve: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Per use, the threshold (chosen on the dev half) with the highest recall whose
+    false-positive rates stay within that use's limits (``guidance.USES``)."""
+    out = {}
+    for use, (fp_random, fp_near) in guidance.USES.items():
+        # with a margin: the held-out half and real names differ from the dev half
+        fp_random, fp_near = fp_random * MARGIN, fp_near * MARGIN
+        ok = [c for c in curve if c["fp_random"] <= fp_random and c["fp_near_miss"] <= fp_near]
+        pick = max(ok, key=lambda c: (c["recall"], -c["threshold"])) if ok else curve[-1]
+        out[use] = {k: pick[k] for k in ("threshold", "recall", "fp_random", "fp_near_miss")}
+    return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
+    parser.add_argument("--split", default="test", choices=("test", "dev", "all"))
     parser.add_argument("--threshold", type=float, default=engine.THRESHOLD)
-    parser.add_argument("--baseline-cutoff", type=float, default=0.90)
+    parser.add_argument("--peer-sample", type=int, default=60, help="rows per type for peers")
+    parser.add_argument("--no-batch", action="store_true")
     parser.add_argument("--misses", type=int, default=0, help="print N misses to stderr")
-    parser.add_argument("--fast", action="store_true", help="batch mode (fast=True)")
+    parser.add_argument("--guidance", type=Path, help="write the threshold guidance here")
     args = parser.parse_args()
-    recs = records()
+    rows = [r for r in eval_rows() if args.split == "all" or r["split"] == args.split]
+    # Every alias_pair alias of both halves out of the index: a dev row never finds itself.
+    recs = without_removed(records(), eval_rows())
     index = build_index(recs)
-    baseline = NaiveBaseline(recs)
-    rows = eval_rows()
-    by_cat: dict[str, list[int]] = {}
-    base_cat: dict[str, list[int]] = {}
-    misses = []
+
+    floor = 0.5
     started = time.perf_counter()
-    for row in rows:
-        results = index.screen(
-            engine.Query(row["query"], row["schema"]),
-            threshold=args.threshold,
-            limit=50,
-            fast=args.fast,
+    search = [vigie_scores(index, row, floor) for row in rows]
+    search_ms = (time.perf_counter() - started) * 1000 / len(rows)
+    report: dict[str, Any] = {
+        "bench": "screening_quality",
+        "eval_set": "screening_eval_v2",
+        "split": args.split,
+        "queries": len(rows),
+        "vigie_search": {
+            **summary(rows, search, args.threshold),
+            "ms_per_query": round(search_ms, 2),
+        },
+    }
+    if not args.no_batch:
+        started = time.perf_counter()
+        batched = run_batch(index, rows)
+        batch_ms = (time.perf_counter() - started) * 1000 / len(rows)
+        batch_scores = [dict(b) for b in batched]
+        top = [
+            sorted(
+                ((k, round(v, 4)) for k, v in s.items() if v >= args.threshold),
+                key=lambda kv: (-kv[1], kv[0]),
+            )[: batch.LIMIT]
+            for s in search
+        ]
+        differ = sum(
+            1 for a, b in zip(top, batched, strict=True) if sorted(a) != sorted(map(tuple, b))
         )
-        found = {f"{r.entry.watchlist}:{r.entry.reference}" for r in results}
-        expected = set(row["expected"])
-        ok = bool(expected & found) if expected else not found
-        by_cat.setdefault(row["category"], [0, 0])
-        by_cat[row["category"]][0] += ok
-        by_cat[row["category"]][1] += 1
-        if not ok:
-            misses.append(
-                (
-                    row,
-                    [(r.entry.reference, r.entry.caption, round(r.score, 3)) for r in results[:2]],
-                )
-            )
-        b = baseline.best(row["query"], args.baseline_cutoff)
-        b_ok = (b is not None and b[0] in expected) if expected else b is None
-        base_cat.setdefault(row["category"], [0, 0])
-        base_cat[row["category"]][0] += b_ok
-        base_cat[row["category"]][1] += 1
-    elapsed = time.perf_counter() - started
-
-    def summary(cats: dict[str, list[int]]) -> dict[str, float]:
-        pos = [v for k, v in cats.items() if k != "negative"]
-        neg = cats.get("negative", [0, 1])
-        return {
-            "recall": round(sum(v[0] for v in pos) / max(1, sum(v[1] for v in pos)), 4),
-            "false_positive_rate": round((neg[1] - neg[0]) / max(1, neg[1]), 4),
+        report["vigie_batch"] = {
+            **summary(rows, batch_scores, args.threshold),
+            "ms_per_query": round(batch_ms, 2),
+            "rows_differing_from_search": differ,
         }
+    for row, sc in [(r, s) for r, s in zip(rows, search, strict=True)][:]:
+        if args.misses and not outcome(row, sc, args.threshold):
+            args.misses -= 1
+            top = sorted(sc.items(), key=lambda kv: -kv[1])[:2]
+            print(row["category"], row["query"], row["expected"], top, file=sys.stderr)
 
-    for row, got in misses[: args.misses]:
-        print(row["category"], row["query"], row["expected"], got, file=sys.stderr)
-    print(
-        json.dumps(
-            {
-                "bench": "screening_quality",
-                "eval_set": "screening_eval_v1",
-                "queries": len(rows),
-                "threshold": args.threshold,
-                "mode": "batch (fast)" if args.fast else "search",
-                **summary(by_cat),
-                "by_category": {k: round(v[0] / v[1], 4) for k, v in sorted(by_cat.items())},
-                "baseline_rapidfuzz": {
-                    "cutoff": args.baseline_cutoff,
-                    **summary(base_cat),
-                    "by_category": {k: round(v[0] / v[1], 4) for k, v in sorted(base_cat.items())},
-                },
-                "seconds": round(elapsed, 1),
-            }
-        )
+    # Peers on a sample: the same rows for every peer (and Vigie's figures on that sample).
+    rng = random.Random(2331)
+    by_cat: dict[str, list[int]] = defaultdict(list)
+    for i, row in enumerate(rows):
+        by_cat[row["category"]].append(i)
+    sample = sorted(
+        i for ids in by_cat.values() for i in rng.sample(ids, min(len(ids), args.peer_sample))
     )
+    srows = [rows[i] for i in sample]
+    peers: dict[str, Any] = {"rows": len(srows)}
+    peers["vigie_search"] = summary(srows, [search[i] for i in sample], args.threshold)
+    peers["vigie_search"]["best_within_limits"] = best_within_limits(
+        srows, [search[i] for i in sample]
+    )
+    naive = NaiveScan(recs)
+    started = time.perf_counter()
+    nscores = [naive.scores(r["query"]) for r in srows]
+    peers["rapidfuzz_scan"] = {
+        **summary(srows, nscores, NAIVE_CUTOFF),
+        "ms_per_query": round((time.perf_counter() - started) * 1000 / len(srows), 2),
+        "best_within_limits": best_within_limits(srows, nscores),
+    }
+    peer_python = Path(__file__).resolve().parents[1] / ".venv-peers" / "bin" / "python"
+    if not peer_python.exists():
+        peers["nomenklatura"] = "not installed: make bench-peers-env"
+    else:
+        algorithms = ("logic-v1", "logic-v2", "name-based")
+        work = Path(tempfile.mkdtemp(prefix="vigie-bench-peers-"))
+        job = {
+            "records": recs,
+            "algorithms": algorithms,
+            "queries": [{"query": r["query"], "schema": r["schema"]} for r in srows],
+        }
+        (work / "in.json").write_text(json.dumps(job), encoding="utf-8")
+        peer = Path(__file__).parent / "screening_peers.py"
+        subprocess.run(
+            [str(peer_python), str(peer), str(work / "in.json"), str(work / "out.json")],
+            check=True,
+        )
+        got = json.loads((work / "out.json").read_text(encoding="utf-8"))
+        ms = got["seconds"] * 1000 / len(srows)
+        for algo in algorithms:
+            per = [s[algo] for s in got["scores"]]
+            peers[algo] = {
+                **summary(srows, per, PEER_THRESHOLD),
+                "ms_per_query_all_three": round(ms, 2),
+                "best_within_limits": best_within_limits(srows, per),
+            }
+    report["peers_on_sample"] = peers
+    keys = ("threshold", "recall", "fp_random", "fp_near_miss")
+    curve = [
+        {k: c[k] for k in keys} for c in (summary(rows, search, t / 100) for t in range(50, 100))
+    ]
+    report["curve"] = curve[::5]
+    if args.guidance:
+        dev = [r for r in eval_rows() if r["split"] == "dev"]
+        dev_scores = search if args.split == "dev" else [vigie_scores(index, r, floor) for r in dev]
+        dev_curve = [summary(dev, dev_scores, t / 100) for t in range(50, 100)]
+        guidance.write(args.guidance, choose(dev_curve), curve, args.split)
+        report["guidance"] = str(args.guidance)
+    print(json.dumps(report))
 
 
 if __name__ == "__main__":

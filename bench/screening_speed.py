@@ -50,7 +50,7 @@ def api_latency(n: int) -> tuple[float, float, float]:
 
     from vigie.core.models import Membership, Organisation, User
     from vigie.screening import selectors, services
-    from vigie.screening.generate_eval import LISTS, SHARED
+    from vigie.screening.generate_eval_v2 import LISTS, SHARED
 
     call_command("migrate", verbosity=0)
     for rel in LISTS:

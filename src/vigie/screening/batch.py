@@ -22,6 +22,7 @@ from vigie.screening.services import make_query
 log = logging.getLogger(__name__)
 
 COLUMNS = ("id", "name", "schema", "birth_date", "country", "document")
+LIMIT = 10  # results per row: as many as a search shows
 MAX_ROWS = 1_000_000
 
 
@@ -132,7 +133,7 @@ def screen_row(index: engine.ScreeningIndex, row: Row, threshold: float) -> dict
             "score": round(r.score, 4),
             "explanation": r.explanation,
         }
-        for r in index.screen(query, threshold=threshold, limit=5, fast=True)
+        for r in index.screen(query, threshold=threshold, limit=LIMIT)
     ]
     return out
 

@@ -16,7 +16,6 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from itertools import chain
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -24,12 +23,11 @@ from rigour.names import Name
 
 from vigie.screening import evidence, names
 
-THRESHOLD = 0.80  # default: a result at or above it is a potential match
-CANDIDATES = 16  # names fully scored per query form
+THRESHOLD = 0.70  # default: a result at or above it is a potential match (ADR 0511)
+CANDIDATES = 20  # names fully scored per query form ...
+PER_ENTRY = 3  # ... at most this many of one entry
 MAX_KEYS_PER_PART = 4
 MAX_DF = 0.02  # keys on more than this share of names only count if nothing rarer exists
-PRUNE_MIN_PARTS = 2  # batch mode prunes queries with at least this many distinctive parts
-MIN_PARTS_SHARED = 0.5  # share of a query's distinctive parts a candidate must share
 MIN_CAP = 200  # ... but a key on fewer names than this is never "common"
 PREFILTER = 50  # rapidfuzz token-set ratio below which two Latin-script names are not aligned
 LOW_QUALITY = 0.95  # UN "Low" aliases and OFAC weak aliases count a little less
@@ -130,10 +128,11 @@ class ScreeningIndex:
                 for key in names.blocking_keys(analysed):
                     self.postings[key].append(name_id)
 
-    def candidates(self, query: Name, limit: int = CANDIDATES, prune: bool = False) -> list[int]:
+    def candidates(self, query: Name, limit: int = CANDIDATES) -> list[int]:
         """The listed names sharing the rarest parts with ``query``: each query part counts
         once per listed name, by the inverse frequency of its rarest shared key. Parts whose
-        keys are all common (Mohammed, Ali) are skipped unless no part is rarer."""
+        keys are all common (Mohammed, Ali) only rank the names the rarer parts found, unless
+        no part is rarer."""
         n = max(len(self.names), 1)
         cap = max(MAX_DF * n, MIN_CAP)
         postings = self.postings
@@ -151,8 +150,9 @@ class ScreeningIndex:
             if (rare := sorted(k for k in keys if k[0] <= cap)[:MAX_KEYS_PER_PART])
         }
         if not selected:
-            part, keys = min(by_part.items(), key=lambda item: min(item[1]))
-            selected = {part: [min(keys)]}
+            # Every part is common (Muhammad Ahmad): each counts by its rarest key, so the
+            # names holding all of them come first.
+            selected = {part: [min(keys)] for part, keys in by_part.items()}
         part_hits: list[dict[int, float]] = []
         for keys in selected.values():
             # Most frequent key first, so the rarest (highest idf) key of a part wins.
@@ -166,36 +166,48 @@ class ScreeningIndex:
                 part_hits.append(hits)
         weights: dict[int, float]
         if len(part_hits) == 1:
-            weights = part_hits[0]
-        elif prune and len(part_hits) >= PRUNE_MIN_PARTS:
-            # A listed name sharing fewer than half of the query's distinctive parts (and
-            # fewer than two) cannot reach the threshold (each missing part weighs 0.8): not
-            # worth aligning, nor weighing.
-            needed = max(2, math.ceil(len(part_hits) * MIN_PARTS_SHARED))
-            counts = Counter(chain.from_iterable(part_hits))
-            weights = {
-                k: sum(h.get(k, 0.0) for h in part_hits) for k, c in counts.items() if c >= needed
-            }
+            weights = dict(part_hits[0])
         else:
             weights = dict(part_hits[0])
             for hits in part_hits[1:]:
                 get = weights.get
                 weights.update({k: get(k, 0.0) + v for k, v in hits.items()})
+        if len(weights) > limit:
+            # The common parts left out above still rank the names found by the rare ones
+            # (Ali Kaddura: of the Kadduras, those also named Ali first); they add no name.
+            for p, keys in by_part.items():
+                if p in selected:
+                    continue
+                df, key = min(keys)
+                bonus = math.log(1 + n / df)
+                for name_id in postings[key]:
+                    if name_id in weights:
+                        weights[name_id] += bonus
         if len(weights) <= limit:
             return sorted(weights, key=weights.__getitem__, reverse=True)
-        return heapq.nlargest(limit, weights, key=weights.__getitem__)
+        # At most PER_ENTRY names of one entry: an entry listed with ten spellings of one
+        # name (and the same person on another list) must not crowd the others out.
+        chosen: list[int] = []
+        taken: Counter[int] = Counter()
+        names_ = self.names
+        for name_id in heapq.nlargest(limit * 4, weights, key=weights.__getitem__):
+            entry = names_[name_id].entry
+            if taken[entry] < PER_ENTRY:
+                taken[entry] += 1
+                chosen.append(name_id)
+                if len(chosen) == limit:
+                    break
+        return chosen
 
-    def screen(
-        self, query: Query, threshold: float = THRESHOLD, limit: int = 10, fast: bool = False
-    ) -> list[Result]:
-        """Entries whose score reaches ``threshold``, best first, each explained. ``fast``
-        (batch screening) skips listed names that share fewer than half of the query's
-        distinctive parts: about three times faster, slightly lower recall (docs/screening.md)."""
+    def screen(self, query: Query, threshold: float = THRESHOLD, limit: int = 10) -> list[Result]:
+        """Entries whose score reaches ``threshold``, best first, each explained. The one
+        path for a single search, a batch row, a re-screening and the API: the candidates
+        and scores of a name never depend on how it was submitted (ADR 0511)."""
         forms = names.analyse(query.name, query.schema)
         best: dict[int, tuple[float, names.NameMatch, IndexedName]] = {}
         for form in forms:
             ascii_query = form.comparable.isascii()
-            for name_id in self.candidates(form, prune=fast and not query.document):
+            for name_id in self.candidates(form):
                 listed = self.names[name_id]
                 if (
                     ascii_query
@@ -208,7 +220,8 @@ class ScreeningIndex:
                 if listed.quality == "low" or listed.kind == "weak":
                     score *= LOW_QUALITY
                 current = best.get(listed.entry)
-                if current is None or score > current[0]:
+                # at an equal score, the entry is shown by its best-quality name (issue 16)
+                if current is None or (score, _rank(listed)) > (current[0], _rank(current[2])):
                     best[listed.entry] = (score, match, listed)
         results: list[Result] = []
         for pos, (name_score, match, listed) in best.items():
@@ -223,9 +236,7 @@ class ScreeningIndex:
                 which = f"a {listed.quality or 'listed'}-quality {listed.kind.replace('_', ' ')}"
             reasons = [f"{which} {listed.text!r} matches the name screened at {name_score:.2f}"]
             mismatch = bool(
-                query.schema
-                and entry.schema != query.schema
-                and entry.schema in ("Person", "Organization")
+                query.schema and entry.schema != query.schema and entry.schema != "LegalEntity"
             )
             if mismatch:
                 score *= SCHEMA_MISMATCH
@@ -254,6 +265,15 @@ class ScreeningIndex:
             results.append(Result(entry, score, explanation))
         results.sort(key=lambda r: (-r.score, r.entry.reference))
         return results[:limit]
+
+
+def _rank(name: IndexedName) -> int:
+    """How well a listed name shows its entry: primary, then good aliases, then the rest."""
+    if name.kind == "primary":
+        return 3
+    if name.quality in ("low", "weak") or name.kind in ("weak", "narrative"):
+        return 1
+    return 2
 
 
 def build(records: Iterable[dict[str, Any]], signature: tuple[Any, ...] = ()) -> ScreeningIndex:

@@ -27,7 +27,9 @@ from django.conf import settings
 from vigie.screening import engine
 
 log = logging.getLogger(__name__)
-FORMAT = 1
+# 2-3: issue 17 (normalisation, romanisation keys, equivalents). Bump when names.py changes what
+# an analysed name or its keys are.
+FORMAT = 3
 PREFIX = "index-"
 
 

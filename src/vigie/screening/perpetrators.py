@@ -189,7 +189,7 @@ def screen_perpetrators(
     progress: Callable[[int, int, str], None] | None = None,
 ) -> BatchOutcome:
     """Screen every perpetrator of ``perpetrators`` that was never screened or whose name,
-    type or nationality changed, with the batch matcher (``fast``); subjects are looked up
+    type or nationality changed, with the same matcher as a search; subjects are looked up
     ``CHUNK`` at a time and the index is loaded only if something is to be screened."""
     out = BatchOutcome(perpetrators=perpetrators.count())
     index: engine.ScreeningIndex | None = None
@@ -220,7 +220,7 @@ def screen_perpetrators(
                 if index is None:
                     index = selectors.screening_index()
                 query = services.make_query(fields["name"], fields["kind"], "", fields["country"])
-                results = index.screen(query, limit=20, fast=True)
+                results = index.screen(query, limit=20)
             outcome = screen_perpetrator(perpetrator, user, subject=subject, results=results)
             if outcome is None:
                 out.skipped += 1

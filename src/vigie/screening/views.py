@@ -16,7 +16,7 @@ from django.views import View
 
 from vigie.core import access, audit, jobs
 from vigie.core.models import Job
-from vigie.screening import batch, engine, selectors, services
+from vigie.screening import batch, engine, guidance, selectors, services
 from vigie.screening.api.views import start_load
 from vigie.screening.forms import (
     DecisionForm,
@@ -161,6 +161,7 @@ class ListsPage(PermissionRequired, View):
                 "watchlists": selectors.watchlists(),
                 "form": form or (LoadForm() if can_load else None),
                 "jobs": recent,
+                **(guidance.context() if can_load else {}),
             },
         )
 

@@ -19,6 +19,7 @@ from vigie.screening.parsers.base import (
     add_unique,
     clean,
 )
+from vigie.screening.parsers.narrative import add_narrative_aliases
 from vigie.screening.parsers.xmlsafe import child_text, children, local, values
 
 NAME_PARTS = ("FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME")
@@ -118,6 +119,7 @@ def parse(path: Path) -> ParsedList:
     ):
         if group in groups:
             entries += [_entry(path, el, schema) for el in children(groups[group], tag)]
+    add_narrative_aliases(entries)
     return ParsedList(
         source="un",
         code="un-sc",
