@@ -44,6 +44,7 @@ VIGIE_APPS = [
     "vigie.analytics",
     "vigie.screening",
     "vigie.evidence",
+    "vigie.collection",
 ]
 
 INSTALLED_APPS = [
