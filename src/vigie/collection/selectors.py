@@ -67,6 +67,11 @@ def submission_for(user: Any, uuid: Any) -> Submission:
         raise Http404 from None
 
 
+def may_see_answers(user: Any, sub: Submission) -> bool:
+    """Answers may name a victim: they are shown only with the identity permission."""
+    return access.has_perm(user, "victim.identity.view", sub.organisation_id)
+
+
 def labelled_answers(sub: Submission) -> list[dict[str, str]]:
     """Each answer with its question's label and, for choices, the choices' labels."""
     questions: dict[str, Any] = sub.form_version.questions

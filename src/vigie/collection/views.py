@@ -127,19 +127,27 @@ class SubmissionView(PermissionRequired, View):
     required_permission = services.REVIEW
 
     def _render(self, request: HttpRequest, sub: Any, form: RejectForm, status: int = 200) -> Any:
-        rows = selectors.labelled_answers(sub)
-        audit.record_access(
-            request.user,
-            "view",
-            "collection.submission",
-            sub.pk,
-            fields=["answers"],
-            organisation_code=sub.organisation.code,
-        )
+        rows: list[dict[str, str]] = []
+        if selectors.may_see_answers(request.user, sub):
+            rows = selectors.labelled_answers(sub)
+            audit.record_access(
+                request.user,
+                "view",
+                "collection.submission",
+                sub.pk,
+                fields=["answers"],
+                organisation_code=sub.organisation.code,
+            )
         return render(
             request,
             "collection/submission.html",
-            {"sub": sub, "rows": rows, "reject_form": form, "problems": selectors.problems(sub)},
+            {
+                "sub": sub,
+                "rows": rows,
+                "hidden": not rows and sub.answers != "[]",
+                "reject_form": form,
+                "problems": selectors.problems(sub) if rows else [],
+            },
             status=status,
         )
 

@@ -77,7 +77,7 @@ def test_other_organisation_and_other_roles_cannot_review(
     world: World, web: Any, submission: Submission
 ) -> None:
     assert web(world.users["analyst"]).get("/collection/submissions/").status_code == 403
-    with pytest.raises(Exception, match="collection.review"):
+    with pytest.raises(Exception, match=r"collection\.review"):
         services.accept(Actor(user=world.users["analyst"]), submission)
     Submission.objects.filter(pk=submission.pk).update(organisation=world.other)
     page = web(world.users["field_officer"]).get(f"/collection/submissions/{submission.uuid}/")
