@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import io
 import json
+import os
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -39,7 +40,10 @@ ALLOWED_TYPES = ("image/", "audio/", "video/", "application/pdf", "text/csv")
 
 
 def max_submission_bytes() -> int:
-    return int(getattr(settings, "VIGIE_COLLECTION_MAX_BYTES", 20 * 1024 * 1024))
+    """The largest submission accepted (XML and attachments), announced to devices in
+    ``X-OpenRosa-Accept-Content-Length``: a setting, else the environment, else 20 MB."""
+    configured = getattr(settings, "VIGIE_COLLECTION_MAX_BYTES", None)
+    return int(configured or os.environ.get("VIGIE_COLLECTION_MAX_BYTES") or 20 * 1024 * 1024)
 
 
 def publish_form(
