@@ -10,7 +10,7 @@ from vigie.collection import services
 from vigie.core.actor import Actor
 from vigie.testing import World
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "data" / "forms"
 HTCDS = FIXTURES / "htcds_xlsform.xlsx"
 VERSION = "vSmt4GQA3C9uBMLPEVfgND"
 
