@@ -44,7 +44,8 @@ def forms() -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--org", "orgs", multiple=True, required=True, help="Organisation code (repeat).")
 @click.option("--user", "username", required=True, help="Who publishes (needs collection.manage).")
-def publish(path: Path, orgs: tuple[str, ...], username: str) -> None:
+@click.option("--encrypt", is_flag=True, help="ODK managed encryption of every submission.")
+def publish(path: Path, orgs: tuple[str, ...], username: str, encrypt: bool) -> None:
     """Convert an XLSForm and publish its version to the organisations."""
     from vigie.collection import services
     from vigie.core.actor import acting_organisation, actor_for
@@ -54,7 +55,9 @@ def publish(path: Path, orgs: tuple[str, ...], username: str) -> None:
     def go() -> Any:
         organisations = [acting_organisation(user, MANAGE, code) for code in orgs]
         actor = actor_for(user, MANAGE, orgs[0])
-        return services.publish_form(actor, path.read_bytes(), path.name, organisations)
+        return services.publish_form(
+            actor, path.read_bytes(), path.name, organisations, encrypt=encrypt
+        )
 
     version = _run(go)
     for warning in version.warnings:

@@ -15,6 +15,11 @@ class UploadForm(forms.Form):
         label=_("XLSForm (.xlsx)"),
         help_text=_("The settings sheet gives the form id and the version."),
     )
+    encrypt = forms.BooleanField(
+        label=_("Encrypt submissions on the device (ODK managed encryption)"),
+        required=False,
+        help_text=_("Devices then send nothing readable; only Vigie can decrypt."),
+    )
     organisations: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
         label=_("Publish to"), queryset=None, widget=forms.CheckboxSelectMultiple
     )

@@ -56,6 +56,8 @@ class FormVersion(models.Model):
     # question path -> {"label", "type", "choices": {name: label}} read from the XForm
     questions = models.JSONField(default=dict)
     warnings = models.JSONField(default=list)
+    # ODK managed encryption: the RSA private key (PEM) whose public half is in the XForm
+    private_key = EncryptedTextField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -71,6 +73,7 @@ class FormVersion(models.Model):
         "xlsform_sha256": ORDINARY,
         "questions": ORDINARY,
         "warnings": ORDINARY,
+        "private_key": IDENTITY,
         "created_by": ORDINARY,
         "created_at": ORDINARY,
     }
@@ -83,6 +86,10 @@ class FormVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.form.form_id} {self.version}"
+
+    @property
+    def is_encrypted(self) -> bool:
+        return bool(self.private_key)
 
 
 class Publication(models.Model):

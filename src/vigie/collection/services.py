@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import io
 import json
+import mimetypes
 import os
 import secrets
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vigie.collection import adapters, mapping, xforms
+from vigie.collection import adapters, encryption, mapping, xforms
 from vigie.collection.models import (
     Attachment,
     Device,
@@ -47,7 +48,12 @@ def max_submission_bytes() -> int:
 
 
 def publish_form(
-    actor: Actor, data: bytes, file_name: str, organisations: list[Organisation]
+    actor: Actor,
+    data: bytes,
+    file_name: str,
+    organisations: list[Organisation],
+    *,
+    encrypt: bool = False,
 ) -> FormVersion:
     """Convert an XLSForm and publish its version to ``organisations`` (each must be one
     where the actor holds ``collection.manage``). A new version replaces the published one
@@ -57,6 +63,11 @@ def publish_form(
     for org in organisations:
         actor.require(MANAGE, org.pk)
     converted = xforms.convert_xlsform(data, file_name)
+    private_key = None
+    if encrypt:
+        # ODK managed encryption: the XForm carries a new public key of this version
+        private_key, public_key = encryption.new_keypair()
+        converted.xform = encryption.add_public_key(converted.xform, public_key)
     owner = organisations[0]
     with transaction.atomic():
         form, _created = Form.objects.get_or_create(
@@ -69,19 +80,27 @@ def publish_form(
                 detail={"form_id": form.form_id},
             )
         version = FormVersion.objects.filter(form=form, version=converted.version).first()
-        if version is not None and version.md5 != converted.md5:
-            raise Conflict(
-                _("Version %(v)s of this form exists with other content: raise the version.")
-                % {"v": converted.version},
-                code="form_version_exists",
-                detail={"form_id": form.form_id, "version": converted.version},
+        if version is not None:
+            # an encrypted version gets a new key at each conversion: compare the workbooks
+            same = (
+                version.xlsform_sha256 == hashlib.sha256(data).hexdigest()
+                if encrypt
+                else version.md5 == converted.md5
             )
+            if not same or encrypt != bool(version.private_key):
+                raise Conflict(
+                    _("Version %(v)s of this form exists with other content: raise the version.")
+                    % {"v": converted.version},
+                    code="form_version_exists",
+                    detail={"form_id": form.form_id, "version": converted.version},
+                )
         if version is None:
             version = FormVersion.objects.create(
                 form=form,
                 version=converted.version,
                 xform=converted.xform,
-                md5=converted.md5,
+                md5=hashlib.md5(converted.xform.encode(), usedforsecurity=False).hexdigest(),
+                private_key=private_key,
                 xlsform_name=file_name[:255],
                 xlsform_sha256=hashlib.sha256(data).hexdigest(),
                 questions=converted.questions,
@@ -202,27 +221,45 @@ def receive(device: Device, xml: bytes, files: list[Upload]) -> tuple[Submission
     several requests); one with ``deprecatedID`` is a new version of the one it edits."""
     if len(xml) + sum(len(f.data) for f in files) > max_submission_bytes():
         raise TooLarge(_("The submission is larger than this server accepts."))
-    instance = xforms.parse_instance(xml)
-    for f in files:
-        _check_upload(f)
+    root = xforms.parse_root(xml)
+    form_id, version = root.get("id", ""), root.get("version", "")
     org = device.organisation
     pub = (
         Publication.objects.select_related("version", "form")
-        .filter(organisation=org, form__form_id=instance.form_id, is_open=True)
+        .filter(organisation=org, form__form_id=form_id, is_open=True)
         .first()
     )
     if pub is None:
         raise NotFound(
             _("This form is not published to your organisation, or no longer accepts data."),
             code="form_not_published",
-            detail={"form_id": instance.form_id},
+            detail={"form_id": form_id},
         )
-    if pub.version.version != instance.version:
+    if pub.version.version != version:
         raise Conflict(
             _("This is an old version of the form: update the form on the device, then resend."),
             code="form_version_outdated",
-            detail={"form_id": instance.form_id, "version": instance.version},
+            detail={"form_id": form_id, "version": version},
         )
+    private_key = pub.version.private_key
+    if encryption.is_encrypted(root):
+        if not private_key:
+            raise Invalid(_("This form is not encrypted."), code="submission_unexpected_encryption")
+        plain = encryption.decrypt(root, private_key, {f.name: f.data for f in files})
+        xml = plain.xml
+        root = xforms.parse_root(xml)
+        files = [
+            Upload(name, mimetypes.guess_type(name)[0] or "application/octet-stream", data)
+            for name, data in plain.media
+        ]
+    elif private_key:
+        raise Invalid(
+            _("This form must be sent encrypted: update the form on the device."),
+            code="submission_not_encrypted",
+        )
+    instance = xforms.instance_of(root)
+    for f in files:
+        _check_upload(f)
     actor = device_actor(device)
     with transaction.atomic():
         existing = Submission.objects.filter(

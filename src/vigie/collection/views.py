@@ -53,7 +53,11 @@ class FormsView(PermissionRequired, View):
         actor = actor_of_request(request)
         try:
             version = services.publish_form(
-                actor, upload.read(), upload.name, list(form.cleaned_data["organisations"])
+                actor,
+                upload.read(),
+                upload.name,
+                list(form.cleaned_data["organisations"]),
+                encrypt=form.cleaned_data["encrypt"],
             )
         except VigieError as exc:
             form.add_error("xlsform", exc.message)

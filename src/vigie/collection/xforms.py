@@ -207,8 +207,8 @@ _PARSER = etree.XMLParser(
 )
 
 
-def parse_instance(data: bytes) -> Instance:
-    """Read a submitted instance; refuse anything with a DTD (entities, external refs)."""
+def parse_root(data: bytes) -> Any:
+    """Parse submitted XML; refuse anything with a DTD (entities, external refs)."""
     if b"<!DOCTYPE" in data.upper() or b"<!ENTITY" in data.upper():
         raise Invalid(
             _("The submission declares a DTD or entities; they are not accepted."),
@@ -220,6 +220,15 @@ def parse_instance(data: bytes) -> Instance:
         raise Invalid(_("The submission is not well-formed XML."), code="submission_xml") from None
     if root.getroottree().docinfo.doctype:
         raise Invalid(_("The submission declares a DTD."), code="submission_dtd")
+    return root
+
+
+def parse_instance(data: bytes) -> Instance:
+    return instance_of(parse_root(data))
+
+
+def instance_of(root: Any) -> Instance:
+    """The form, version, ids and answers of a parsed (plain) instance."""
     form_id = root.get("id", "")
     version = root.get("version", "")
     meta = root.find("{*}meta")
@@ -230,11 +239,11 @@ def parse_instance(data: bytes) -> Instance:
             _("The submission has no form id or no meta/instanceID."), code="submission_incomplete"
         )
     answers: list[tuple[str, str]] = []
-    _walk(root, "", answers, set())
+    _walk(root, "", answers)
     return Instance(form_id, version, instance_id[:120], deprecated[:120], answers)
 
 
-def _walk(el: Any, prefix: str, out: list[tuple[str, str]], seen: set[str]) -> None:
+def _walk(el: Any, prefix: str, out: list[tuple[str, str]]) -> None:
     """Leaves as (path, text); a repeated element gets ``[n]`` from its second occurrence on."""
     counts: dict[str, int] = {}
     for child in el:
@@ -248,6 +257,6 @@ def _walk(el: Any, prefix: str, out: list[tuple[str, str]], seen: set[str]) -> N
         ):
             path = f"{path}[{counts[name]}]"
         if len(child):
-            _walk(child, path + "/", out, seen)
+            _walk(child, path + "/", out)
         else:
             out.append((path, (child.text or "").strip()))

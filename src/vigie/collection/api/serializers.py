@@ -12,6 +12,9 @@ class PublishSerializer(serializers.Serializer[Any]):
     organisations = serializers.ListField(
         child=serializers.SlugField(), help_text="Codes of the organisations to publish to."
     )
+    encrypt = serializers.BooleanField(
+        default=False, help_text="ODK managed encryption: devices encrypt every submission."
+    )
 
 
 class PublicationSerializer(serializers.Serializer[Any]):
@@ -35,6 +38,7 @@ class VersionSerializer(serializers.Serializer[Any]):
     form_id = serializers.CharField(source="form.form_id")
     version = serializers.CharField()
     md5 = serializers.CharField()
+    encrypted = serializers.BooleanField(source="is_encrypted")
     warnings = serializers.ListField(child=serializers.CharField())
 
 

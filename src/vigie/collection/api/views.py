@@ -64,7 +64,13 @@ class FormsView(APIView):
         body.is_valid(raise_exception=True)
         upload = body.validated_data["xlsform"]
         orgs = _orgs(request, body.validated_data["organisations"], services.MANAGE)
-        version = services.publish_form(actor_of_request(request), upload.read(), upload.name, orgs)
+        version = services.publish_form(
+            actor_of_request(request),
+            upload.read(),
+            upload.name,
+            orgs,
+            encrypt=body.validated_data["encrypt"],
+        )
         return Response(s.VersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
 
