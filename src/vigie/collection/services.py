@@ -262,18 +262,14 @@ def receive(device: Device, xml: bytes, files: list[Upload]) -> tuple[Submission
         _check_upload(f)
     actor = device_actor(device)
     with transaction.atomic():
-        existing = Submission.objects.filter(
-            organisation=org, instance_id=instance.instance_id
-        ).first()
-        if existing is not None:
-            _add_files(existing, files, actor)
-            return existing, False
         replaces = None
         if instance.deprecated_id:
             replaces = Submission.objects.filter(
                 organisation=org, instance_id=instance.deprecated_id
             ).first()
         try:
+            # insert first: the unique (organisation, instanceID) finds a resent instance,
+            # one query fewer for the usual case, and safe when two copies race
             with transaction.atomic():
                 sub = Submission.objects.create(
                     organisation=org,
@@ -286,8 +282,10 @@ def receive(device: Device, xml: bytes, files: list[Upload]) -> tuple[Submission
                     answers=json.dumps(instance.answers, ensure_ascii=False),
                     size=len(xml),
                 )
-        except IntegrityError:  # the same instance arrived twice at once
-            return Submission.objects.get(organisation=org, instance_id=instance.instance_id), False
+        except IntegrityError:
+            existing = Submission.objects.get(organisation=org, instance_id=instance.instance_id)
+            _add_files(existing, files, actor)
+            return existing, False
         announce("collection.submission", [sub.pk], actor, action="created", organisation_id=org.pk)
         if replaces is not None and replaces.status == Submission.Status.WAITING:
             replaces.status = Submission.Status.SUPERSEDED
@@ -299,6 +297,8 @@ def receive(device: Device, xml: bytes, files: list[Upload]) -> tuple[Submission
 
 
 def _add_files(sub: Submission, files: list[Upload], actor: Actor) -> None:
+    if not files:
+        return
     have = set(sub.files.values_list("name", flat=True))
     new = [
         Attachment(
