@@ -125,7 +125,10 @@ def form_list(request: HttpRequest, caller: Caller) -> HttpResponse:
     if request.method not in ("GET", "HEAD"):
         return _message(_("Method not allowed."), 405)
     rows = []
-    for pub in _publications(caller).order_by("form__form_id"):
+    pubs = _publications(caller).order_by("form__form_id")
+    if request.GET.get("formID"):  # OpenRosa: the list may be asked for one form
+        pubs = pubs.filter(form__form_id=request.GET["formID"])
+    for pub in pubs:
         fid = pub.form.form_id
         kw = {"org": caller.org.code, "form_id": fid}
         download = request.build_absolute_uri(reverse("collection:or-form", kwargs=kw))

@@ -15,6 +15,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+import puremagic
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -207,11 +208,26 @@ class Upload:
 
 
 def _check_upload(f: Upload) -> None:
+    """An allowed type, and bytes that are what the device says (a script sent as a photo
+    is refused): the detected type's family must match the declared one."""
     if not f.content_type.startswith(ALLOWED_TYPES):
         raise Invalid(
             _("Attachments of type %(type)s are not accepted.") % {"type": f.content_type},
             code="attachment_type",
             detail={"content_type": f.content_type},
+        )
+    if f.content_type == "text/csv":
+        return
+    try:
+        detected = puremagic.from_string(f.data, mime=True) or ""
+    except puremagic.PureError:
+        detected = ""
+    declared = f.content_type.split(";")[0].strip()
+    if detected.split("/")[0] != declared.split("/")[0]:
+        raise Invalid(
+            _("An attachment does not match its declared type %(type)s.") % {"type": declared},
+            code="attachment_mismatch",
+            detail={"content_type": declared, "detected": detected},
         )
 
 

@@ -171,4 +171,8 @@ def test_attachment_of_a_refused_type(client: Any, published: Any, device: Any) 
     script = SimpleUploadedFile("x.sh", b"#!/bin/sh", "application/x-sh")
     response = post(client, device, instance(), script)
     assert response.status_code == 400
+    disguised = SimpleUploadedFile("photo.jpg", b"#!/bin/sh\nrm -rf /", "image/jpeg")
+    response = post(client, device, instance(), disguised)
+    assert response.status_code == 400
+    assert "does not match its declared type" in message(response)[1]
     assert not Submission.objects.exists()
