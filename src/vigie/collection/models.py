@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from vigie.core.classification import IDENTITY, ORDINARY, SENSITIVE
+from vigie.core.classification import IDENTITY, ORDINARY
 from vigie.core.fields import EncryptedTextField
 from vigie.core.models import Organisation
 
@@ -225,7 +225,7 @@ class Attachment(models.Model):
     the submission is accepted and the file moves to the evidence vault."""
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="files")
-    name = models.CharField(max_length=255)
+    name = EncryptedTextField()  # a file name can name a person ("amina-passport.jpg")
     content_type = models.CharField(max_length=120)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
@@ -235,7 +235,7 @@ class Attachment(models.Model):
     CLASSIFICATION: ClassVar[dict[str, str]] = {
         "id": ORDINARY,
         "submission": ORDINARY,
-        "name": SENSITIVE,
+        "name": IDENTITY,
         "content_type": ORDINARY,
         "size": ORDINARY,
         "sha256": ORDINARY,
