@@ -71,6 +71,7 @@ VIGIE_APPS = [
     "vigie.screening",
     "vigie.evidence",
     "vigie.finance",
+    "vigie.collection",
 ]
 
 INSTALLED_APPS = [

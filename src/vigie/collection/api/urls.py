@@ -1,0 +1,17 @@
+from django.urls import path
+
+from vigie.collection.api import views
+
+app_name = "collection-api"
+urlpatterns = [
+    path("collection/forms/", views.FormsView.as_view(), name="forms"),
+    path("collection/devices/", views.DevicesView.as_view(), name="devices"),
+    path("collection/devices/<int:pk>/revoke/", views.RevokeView.as_view(), name="revoke"),
+    path("collection/submissions/", views.SubmissionsView.as_view(), name="submissions"),
+    path("collection/submissions/<uuid:uuid>/", views.SubmissionView.as_view(), name="submission"),
+    path(
+        "collection/submissions/<uuid:uuid>/<str:decision>/",
+        views.DecideView.as_view(),
+        name="decide",
+    ),
+]

@@ -1,0 +1,158 @@
+"""Field collection API: forms (list with monitoring counts, publish), devices (issue,
+revoke), submissions (queue, detail with labelled answers, accept or reject)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.exceptions import NotFound as ApiNotFound
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from vigie.collection import selectors, services
+from vigie.collection.api import serializers as s
+from vigie.core import audit
+from vigie.core.actor import actor_of_request
+from vigie.core.errors import Invalid
+from vigie.core.models import Organisation
+
+
+def _orgs(request: Request, codes: list[str], perm: str) -> list[Organisation]:
+    allowed = selectors.organisations_for(request.user, perm)
+    found = list(allowed.filter(code__in=codes))
+    if len(found) != len(set(codes)):
+        raise Invalid(
+            "Unknown organisation, or not one you manage collection for.",
+            code="unknown_organisation",
+        )
+    return found
+
+
+class FormsView(APIView):
+    required_permission = services.MANAGE
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(responses=s.FormSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        rows = selectors.monitoring(selectors.organisations_for(request.user, services.MANAGE))
+        data = [
+            {
+                "form_id": r["form"].form_id,
+                "title": r["form"].title,
+                "versions": [v.version for v in r["form"].versions.all()],
+                "publications": [
+                    {
+                        "organisation": p.organisation.code,
+                        "version": p.version.version,
+                        "is_open": p.is_open,
+                    }
+                    for p in r["publications"]
+                ],
+                **{k: r[k] for k in ("received", "waiting", "rejected", "last")},
+            }
+            for r in rows
+        ]
+        return Response(s.FormSerializer(data, many=True).data)
+
+    @extend_schema(request=s.PublishSerializer, responses={201: s.VersionSerializer})
+    def post(self, request: Request) -> Response:
+        body = s.PublishSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        upload = body.validated_data["xlsform"]
+        orgs = _orgs(request, body.validated_data["organisations"], services.MANAGE)
+        version = services.publish_form(
+            actor_of_request(request),
+            upload.read(),
+            upload.name,
+            orgs,
+            encrypt=body.validated_data["encrypt"],
+        )
+        return Response(s.VersionSerializer(version).data, status=status.HTTP_201_CREATED)
+
+
+class DevicesView(APIView):
+    required_permission = services.MANAGE
+
+    @extend_schema(responses=s.DeviceSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        devices = selectors.devices(selectors.organisations_for(request.user, services.MANAGE))
+        return Response(s.DeviceSerializer(devices, many=True).data)
+
+    @extend_schema(request=s.DeviceInSerializer, responses={201: s.IssuedSerializer})
+    def post(self, request: Request) -> Response:
+        body = s.DeviceInSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        (org,) = _orgs(request, [body.validated_data["organisation"]], services.MANAGE)
+        issued = services.issue_device(actor_of_request(request), org, body.validated_data["label"])
+        device: Any = issued.device
+        device.password = issued.secret
+        return Response(s.IssuedSerializer(device).data, status=status.HTTP_201_CREATED)
+
+
+class RevokeView(APIView):
+    required_permission = services.MANAGE
+
+    @extend_schema(request=None, responses=s.DeviceSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        device = selectors.device_for(request.user, pk)
+        services.revoke_device(actor_of_request(request), device)
+        return Response(s.DeviceSerializer(device).data)
+
+
+class SubmissionsView(APIView):
+    required_permission = services.REVIEW
+
+    @extend_schema(responses=s.SubmissionSerializer(many=True))
+    def get(self, request: Request) -> Response:
+        qs = selectors.visible_submissions(request.user).select_related("case")
+        wanted = request.query_params.get("status")
+        if wanted:
+            qs = qs.filter(status=wanted)
+        return Response(s.SubmissionSerializer(qs[:500], many=True).data)
+
+
+class SubmissionView(APIView):
+    required_permission = services.REVIEW
+
+    @extend_schema(responses=s.SubmissionDetailSerializer)
+    def get(self, request: Request, uuid: str) -> Response:
+        sub: Any = selectors.submission_for(request.user, uuid)
+        sub.labelled, sub.mapping_problems = [], []
+        if not selectors.may_see_answers(request.user, sub):
+            return Response(s.SubmissionDetailSerializer(sub).data)
+        sub.labelled = selectors.labelled_answers(sub)
+        sub.mapping_problems = selectors.problems(sub)
+        audit.record_access(
+            request.user,
+            "view",
+            "collection.submission",
+            sub.pk,
+            fields=["answers"],
+            organisation_code=sub.organisation.code,
+        )
+        return Response(s.SubmissionDetailSerializer(sub).data)
+
+
+class DecideView(APIView):
+    """``accept``: a new case from the submission; ``reject``: with a reason."""
+
+    required_permission = services.REVIEW
+
+    @extend_schema(request=s.DecisionSerializer, responses=s.SubmissionSerializer)
+    def post(self, request: Request, uuid: str, decision: str) -> Response:
+        sub = selectors.submission_for(request.user, uuid)
+        body = s.DecisionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        actor = actor_of_request(request, sub.organisation_id)
+        if decision == "accept":
+            services.accept(actor, sub)
+        elif decision == "reject":
+            sub = services.reject(actor, sub, body.validated_data.get("reason", ""))
+        else:
+            raise ApiNotFound
+        sub.refresh_from_db()
+        return Response(s.SubmissionSerializer(sub).data)

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CollectionConfig(AppConfig):
+    name = "vigie.collection"
+    label = "collection"
+    verbose_name = _("Field collection")
+    nav = [
+        ("collection:forms", _("Field forms"), "collection.manage"),
+        ("collection:queue", _("Submissions"), "collection.review"),
+    ]

@@ -1,0 +1,253 @@
+"""Field collection: XLSForm forms and their versions, where they are published, the devices
+that submit, and the submissions waiting for review (ADR 0900).
+
+A submission's XML, answers and attachments may name a victim: they are IDENTITY and stored
+encrypted. Form definitions are questionnaires, not data about people: ORDINARY.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from vigie.core.classification import IDENTITY, ORDINARY
+from vigie.core.fields import EncryptedTextField
+from vigie.core.models import Organisation
+
+
+class Form(models.Model):
+    """One XLSForm, identified by its ``form_id`` across all its versions."""
+
+    form_id = models.CharField(_("form id"), max_length=120, unique=True)
+    title = models.CharField(_("title"), max_length=255)
+    owner = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("owner")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    CLASSIFICATION: ClassVar[dict[str, str]] = {
+        "id": ORDINARY,
+        "form_id": ORDINARY,
+        "title": ORDINARY,
+        "owner": ORDINARY,
+        "created_at": ORDINARY,
+    }
+
+    class Meta:
+        ordering = ["title", "form_id"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.form_id})"
+
+
+class FormVersion(models.Model):
+    """A version of a form; publishing a new version keeps the old ones (and their data)."""
+
+    form = models.ForeignKey(Form, on_delete=models.CASCADE, related_name="versions")
+    version = models.CharField(_("version"), max_length=120)
+    xform = models.TextField()
+    md5 = models.CharField(max_length=32)
+    xlsform_name = models.CharField(max_length=255, blank=True, default="")
+    xlsform_sha256 = models.CharField(max_length=64, blank=True, default="")
+    # question path -> {"label", "type", "choices": {name: label}} read from the XForm
+    questions = models.JSONField(default=dict)
+    warnings = models.JSONField(default=list)
+    # ODK managed encryption: the RSA private key (PEM) whose public half is in the XForm
+    private_key = EncryptedTextField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    CLASSIFICATION: ClassVar[dict[str, str]] = {
+        "id": ORDINARY,
+        "form": ORDINARY,
+        "version": ORDINARY,
+        "xform": ORDINARY,
+        "md5": ORDINARY,
+        "xlsform_name": ORDINARY,
+        "xlsform_sha256": ORDINARY,
+        "questions": ORDINARY,
+        "warnings": ORDINARY,
+        "private_key": IDENTITY,
+        "created_by": ORDINARY,
+        "created_at": ORDINARY,
+    }
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["form", "version"], name="collection_form_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.form.form_id} {self.version}"
+
+    @property
+    def is_encrypted(self) -> bool:
+        return bool(self.private_key)
+
+
+class Publication(models.Model):
+    """A form offered to the devices of one organisation, at one (the current) version."""
+
+    form = models.ForeignKey(Form, on_delete=models.CASCADE, related_name="publications")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(FormVersion, on_delete=models.PROTECT, related_name="+")
+    is_open = models.BooleanField(default=True)
+    published_at = models.DateTimeField(auto_now=True)
+
+    CLASSIFICATION: ClassVar[dict[str, str]] = {
+        "id": ORDINARY,
+        "form": ORDINARY,
+        "organisation": ORDINARY,
+        "version": ORDINARY,
+        "is_open": ORDINARY,
+        "published_at": ORDINARY,
+    }
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["form", "organisation"], name="collection_publication_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.form_id} -> {self.organisation_id}"
+
+
+class Device(models.Model):
+    """Credentials an administrator issued to one phone or team (HTTP Basic at /collect/)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    label = models.CharField(_("label"), max_length=120)
+    username = models.CharField(max_length=64, unique=True)
+    secret_hash = models.CharField(max_length=255)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+
+    CLASSIFICATION: ClassVar[dict[str, str]] = {
+        "id": ORDINARY,
+        "organisation": ORDINARY,
+        "label": ORDINARY,
+        "username": ORDINARY,
+        "secret_hash": ORDINARY,
+        "created_by": ORDINARY,
+        "created_at": ORDINARY,
+        "revoked_at": ORDINARY,
+        "last_seen_at": ORDINARY,
+    }
+
+    class Meta:
+        ordering = ["label", "id"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Submission(models.Model):
+    """One received instance of a form: a draft until a reviewer accepts or rejects it."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting for review")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+        SUPERSEDED = "superseded", _("Replaced by an edited version")
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    form_version = models.ForeignKey(FormVersion, on_delete=models.PROTECT, related_name="+")
+    device = models.ForeignKey(
+        Device, null=True, on_delete=models.SET_NULL, related_name="submissions"
+    )
+    instance_id = models.CharField(max_length=120)
+    deprecated_id = models.CharField(max_length=120, blank=True, default="")
+    replaces = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    xml = EncryptedTextField()
+    answers = EncryptedTextField()  # JSON: [[path, value], ...] in document order
+    size = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.WAITING)
+    reject_reason = EncryptedTextField(null=True, blank=True)
+    case = models.ForeignKey(
+        "cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    received_at = models.DateTimeField(auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    CLASSIFICATION: ClassVar[dict[str, str]] = {
+        "id": ORDINARY,
+        "uuid": ORDINARY,
+        "organisation": ORDINARY,
+        "form_version": ORDINARY,
+        "device": ORDINARY,
+        "instance_id": ORDINARY,
+        "deprecated_id": ORDINARY,
+        "replaces": ORDINARY,
+        "xml": IDENTITY,
+        "answers": IDENTITY,
+        "size": ORDINARY,
+        "status": ORDINARY,
+        "reject_reason": IDENTITY,
+        "case": ORDINARY,
+        "received_at": ORDINARY,
+        "reviewed_by": ORDINARY,
+        "reviewed_at": ORDINARY,
+    }
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "instance_id"], name="collection_instance_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.uuid)
+
+
+class Attachment(models.Model):
+    """A file sent with a submission (photo, audio), hashed at receipt, stored encrypted until
+    the submission is accepted and the file moves to the evidence vault."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="files")
+    name = EncryptedTextField()  # a file name can name a person ("amina-passport.jpg")
+    content_type = models.CharField(max_length=120)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    content = EncryptedTextField(null=True, blank=True)  # base64; emptied once in the vault
+    evidence_item = models.UUIDField(null=True, blank=True)
+
+    CLASSIFICATION: ClassVar[dict[str, str]] = {
+        "id": ORDINARY,
+        "submission": ORDINARY,
+        "name": IDENTITY,
+        "content_type": ORDINARY,
+        "size": ORDINARY,
+        "sha256": ORDINARY,
+        "content": IDENTITY,
+        "evidence_item": ORDINARY,
+    }
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def answers_of(submission: Submission) -> list[Any]:
+    import json
+
+    return list(json.loads(submission.answers or "[]"))

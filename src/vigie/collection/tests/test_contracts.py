@@ -1,0 +1,54 @@
+"""The shared contracts (ADR 0008): every field classified, identity fields encrypted, every
+writer announces its change after commit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.db import connection
+
+from vigie.collection import services
+from vigie.collection.tests.conftest import instance
+from vigie.core.actor import Actor
+from vigie.core.classification import IDENTITY, classification_of, undeclared
+from vigie.core.events import records_changed
+from vigie.core.fields import EncryptedTextField
+from vigie.testing import World
+
+MODELS = list(apps.get_app_config("collection").get_models())
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+def test_every_field_is_classified_and_identity_is_encrypted(model: Any) -> None:
+    assert undeclared(model) == []
+    for f in model._meta.concrete_fields:
+        if classification_of(model, f.name) == IDENTITY:
+            assert isinstance(f, EncryptedTextField), f"{model.__name__}.{f.name}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_writers_announce(world: World, published: Any, device: Any) -> None:
+    seen: list[tuple[str, str]] = []
+
+    def listen(sender: Any, kind: str, action: str, **kwargs: Any) -> None:
+        seen.append((kind, action))
+
+    records_changed.connect(listen, dispatch_uid="collection-test")
+    try:
+        sub, _ = services.receive(
+            device.device, instance(), [services.Upload("p.jpg", "image/jpeg", b"\xff\xd8\xff\xe0")]
+        )
+        services.reject(Actor(user=world.users["field_officer"]), sub, "duplicate of a case")
+        services.revoke_device(Actor.system("test"), device.device)
+    finally:
+        records_changed.disconnect(dispatch_uid="collection-test")
+    assert ("collection.submission", "created") in seen
+    assert ("collection.attachment", "created") in seen
+    assert ("collection.submission", "changed") in seen
+    assert ("collection.device", "changed") in seen
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT xml, answers FROM collection_submission")
+        xml, answers = cursor.fetchone()
+    assert xml.startswith("v1:") and "Feminine" not in xml and "Feminine" not in answers
