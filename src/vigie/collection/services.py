@@ -387,7 +387,7 @@ def _to_vault(actor: Actor, sub: Submission, att: Attachment, case: Any) -> None
             detail={"attachment": att.pk},
         )
     got = evidence.ingest(
-        actor.user,
+        actor,
         sub.organisation,
         io.BytesIO(data),
         name=att.name,
@@ -396,13 +396,11 @@ def _to_vault(actor: Actor, sub: Submission, att: Attachment, case: Any) -> None
             collected_at=sub.received_at,
             collected_by=sub.device.label if sub.device else "",
         ),
-        actor_name=actor.label,
         sign=False,
     )
-    evidence.record_event(
-        actor.user,
+    evidence.record_receipt(
+        actor,
         got.item,
-        "transferred",
         {
             "from": "collection",
             "submission": str(sub.uuid),
@@ -413,7 +411,6 @@ def _to_vault(actor: Actor, sub: Submission, att: Attachment, case: Any) -> None
             "received_at": sub.received_at.isoformat(),
             "sha256_at_receipt": att.sha256,
         },
-        actor_name=actor.label,
     )
     Attachment.objects.filter(pk=att.pk).update(evidence_item=got.item.uuid, content=None)
     announce("collection.attachment", [att.pk], actor, organisation_id=sub.organisation_id)

@@ -429,6 +429,15 @@ def approve_access(actor: Actor, approval: AccessApproval) -> AccessApproval:
     return approval
 
 
+def record_receipt(actor: Actor, item: Item, detail: dict[str, Any]) -> None:
+    """Record, in the item's custody log, that it came from another system (a field
+    submission: form, instance, device, time and hash at receipt) — a ``transferred`` entry."""
+    actor.require("evidence.add", item.organisation_id)
+    with transaction.atomic():
+        log.append(item, "transferred", **who(actor), detail=detail)
+        announce(item, actor, "changed")
+
+
 def transfer_item(actor: Actor, item: Item, to: Organisation, reason: str) -> Item:
     """Custody passes to another organisation (which then owns the item)."""
     actor.require("evidence.export", item.organisation_id)

@@ -213,6 +213,14 @@ SCENARIOS: dict[str, tuple[Setup | None, Write, str, str]] = {
         "evidence.item",
         "changed",
     ),
+    "evidence.services.record_receipt": (
+        lambda w, t: _item(w),
+        lambda w, t, item: evidence_services.record_receipt(
+            _as(w.users["investigator"], w), item, {"from": "collection", "instance_id": "uuid:1"}
+        ),
+        "evidence.item",
+        "changed",
+    ),
     "evidence.batch.ingest_many": (None, _batch, "evidence.item", "created"),
 }
 
