@@ -35,7 +35,7 @@ from vigie.testing import World
 FIXTURES = Path(__file__).resolve().parents[2] / "cases" / "tests" / "fixtures"
 WRITES = re.compile(
     r"^(create|update|save|import|delete|ingest|seal|release|transfer|approve|request|add|"
-    r"remove|set|write)(_|$)"
+    r"remove|set|write|record)(_|$)"
 )
 SYSTEM = Actor.system("test of the change events")
 
