@@ -11,14 +11,15 @@ Rules:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
-
-from django.db.models import Model, QuerySet
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from vigie.core.roles import catalogue
 
+if TYPE_CHECKING:  # `vigie --help` imports the actor, hence this module: no ORM at start-up
+    from django.db.models import Model, QuerySet
+
 ALL = None  # "every organisation"
-M = TypeVar("M", bound=Model)
+M = TypeVar("M", bound="Model")
 
 
 @dataclass(frozen=True)

@@ -271,6 +271,7 @@ SPECTACULAR_SETTINGS = {
         "PlanItemStatusEnum": "vigie.identification.models.PlanItem.Status",
         "ReferralKindEnum": "vigie.identification.models.Referral.Kind",
         "ReferralStateEnum": "vigie.identification.models.Referral.State",
+        "SubmissionStatusEnum": "vigie.collection.models.Submission.Status",
     },
 }
 

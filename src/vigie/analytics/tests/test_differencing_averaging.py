@@ -13,6 +13,7 @@ import pytest
 
 from vigie.analytics import selectors
 from vigie.analytics.engine import Engine
+from vigie.testing import SYSTEM
 
 K = 11
 PAIRS = 20  # different query pairs per small group
@@ -50,8 +51,8 @@ def test_averaging_many_differencing_pairs_recovers_no_more_than_chance(
             without = selectors.parse_request(
                 "sex", {"country": country, "age_group": list(subset)}
             )
-            a = selectors.typology(selectors.OPERATOR, with_group, sample_engine).value(None)
-            b = selectors.typology(selectors.OPERATOR, without, sample_engine).value(None)
+            a = selectors.typology(SYSTEM, with_group, sample_engine).value(None)
+            b = selectors.typology(SYSTEM, without, sample_engine).value(None)
             if a is not None and b is not None:
                 diffs.append(a - b)
         attacked += 1

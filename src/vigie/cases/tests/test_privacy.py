@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from vigie.core.actor import Actor
 from vigie.testing import World
 
 
@@ -38,7 +39,7 @@ def _formula_case(world: World) -> Any:
     record.update(FORMULAS)
     record["victims"][0]["given_name"] = "\tTab"
     record["victims"][0]["other_names"] = "@alias"
-    return services.save_record(world.users["case_manager"], world.own, record)
+    return services.save_record(Actor(user=world.users["case_manager"]), world.own, record)
 
 
 def _cells(path: Any) -> list[str]:

@@ -34,7 +34,7 @@ class FormSerializer(serializers.Serializer[Any]):
     last = serializers.DateTimeField(allow_null=True)
 
 
-class VersionSerializer(serializers.Serializer[Any]):
+class FormVersionSerializer(serializers.Serializer[Any]):
     form_id = serializers.CharField(source="form.form_id")
     version = serializers.CharField()
     md5 = serializers.CharField()
@@ -87,7 +87,7 @@ class SubmissionDetailSerializer(SubmissionSerializer):
         fields = [*SubmissionSerializer.Meta.fields, "answers", "problems"]
 
 
-class DecisionSerializer(serializers.Serializer[Any]):
+class SubmissionDecisionSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 

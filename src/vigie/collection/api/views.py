@@ -58,7 +58,7 @@ class FormsView(APIView):
         ]
         return Response(s.FormSerializer(data, many=True).data)
 
-    @extend_schema(request=s.PublishSerializer, responses={201: s.VersionSerializer})
+    @extend_schema(request=s.PublishSerializer, responses={201: s.FormVersionSerializer})
     def post(self, request: Request) -> Response:
         body = s.PublishSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -71,7 +71,7 @@ class FormsView(APIView):
             orgs,
             encrypt=body.validated_data["encrypt"],
         )
-        return Response(s.VersionSerializer(version).data, status=status.HTTP_201_CREATED)
+        return Response(s.FormVersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
 
 class DevicesView(APIView):
@@ -142,10 +142,10 @@ class DecideView(APIView):
 
     required_permission = services.REVIEW
 
-    @extend_schema(request=s.DecisionSerializer, responses=s.SubmissionSerializer)
+    @extend_schema(request=s.SubmissionDecisionSerializer, responses=s.SubmissionSerializer)
     def post(self, request: Request, uuid: str, decision: str) -> Response:
         sub = selectors.submission_for(request.user, uuid)
-        body = s.DecisionSerializer(data=request.data)
+        body = s.SubmissionDecisionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         actor = actor_of_request(request, sub.organisation_id)
         if decision == "accept":

@@ -144,11 +144,16 @@ def test_import_uploads_and_api_reads_together(tmp_path: Path) -> None:
         assert imported.returncode == 0, imported.stdout[-2000:] + imported.stderr[-2000:]
         assert not errors, errors[:5]
         assert statuses[200] >= 10 and uploaded, statuses
-        listed = requests.get(f"{base}/evidence/items/?limit=1000", headers=auth, timeout=60)
-        assert listed.status_code == 200
-        body: Any = listed.json()
-        items = body["results"] if isinstance(body, dict) else body
-        assert set(uploaded) <= {item["uuid"] for item in items}
+        listed_uuids: set[str] = set()
+        url: str | None = f"{base}/evidence/items/"
+        while url:  # every page (the list is paginated, 50 a page)
+            listed = requests.get(url, headers=auth, timeout=60)
+            assert listed.status_code == 200
+            body: Any = listed.json()
+            items = body["results"] if isinstance(body, dict) else body
+            listed_uuids |= {item["uuid"] for item in items}
+            url = body.get("next") if isinstance(body, dict) else None
+        assert set(uploaded) <= listed_uuids
     finally:
         stop.set()
         server.terminate()

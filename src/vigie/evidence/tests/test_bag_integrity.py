@@ -31,7 +31,7 @@ def bag(world: World, tmp_path: Path) -> tuple[Path, Path, list[str]]:
         for i in range(3)
     ]
     out = tmp_path / "bag"
-    r = run("export", "--case", "C-1", "-o", str(out))
+    r = run("export", "--case", "C-1", "-o", str(out), "--as-system", "--org", world.own.code)
     assert r.exit_code == 0, r.output
     pub = tmp_path / "vault.pem"
     pub.write_text(CliRunner().invoke(evidence, ["public-key"]).stdout)

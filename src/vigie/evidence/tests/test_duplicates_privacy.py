@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from vigie.core.actor import Actor
 from vigie.core.models import Membership, User
 from vigie.evidence import batch, services
 from vigie.evidence.tests.factories import add
@@ -54,11 +55,10 @@ def test_batches_do_not_name_another_organisations_item(world: World, tmp_path: 
     path.write_bytes(DATA)
     outs = list(
         batch.ingest_many(
-            world.users["investigator"],
+            Actor(user=world.users["investigator"]),
             world.own,
             [(path.name, batch.file_opener(path))],
             collection=services.Collection(case_ref="B-1", external_case=True),
-            actor_name="test",
         )
     )
     assert outs[0].error == "" and outs[0].duplicate_of_uuid == ""

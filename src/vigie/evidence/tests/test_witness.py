@@ -293,7 +293,17 @@ def test_insider_with_sqlite_and_the_data_dir_is_caught_by_the_witness(tmp_path:
     r = vigie("createadmin", "--username", "op", "--organisation", "o1", "--password", pw)
     assert r.returncode == 0, r.stderr
     for path in files:  # one run per file: one signed tree head each
-        r = vigie("evidence", "add", str(path), "--case", "C-1", "--external-case")
+        r = vigie(
+            "evidence",
+            "add",
+            str(path),
+            "--case",
+            "C-1",
+            "--external-case",
+            "--as-system",
+            "--org",
+            "o1",
+        )
         assert r.returncode == 0, r.stderr
     r = vigie("audit", "checkpoint", "--to", str(witness))
     assert r.returncode == 0, r.stderr

@@ -12,6 +12,7 @@ import pytest
 
 from vigie.cases import services as case_services
 from vigie.cases.tests.conftest import RECORD
+from vigie.core.actor import Actor
 from vigie.core.models import AccessLogEntry
 from vigie.screening import services
 from vigie.screening.models import Hit, Subject
@@ -34,7 +35,7 @@ def perpetrator_subject(
     record = copy.deepcopy(RECORD)
     record["perpetrators"] = [{"kind": "person", "name": NAME, "role": "recruiter"}]
     with django_capture_on_commit_callbacks(execute=True):
-        case_services.save_record(world.users["case_manager"], world.own, record)
+        case_services.save_record(Actor(user=world.users["case_manager"]), world.own, record)
     return Subject.objects.get(purpose="perpetrator", kind="Person")
 
 
