@@ -12,13 +12,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.utils.translation import gettext as _
-
 from vigie.core import access
 from vigie.core.errors import Forbidden, Invalid
 
 if TYPE_CHECKING:
     from vigie.core.models import Organisation, User
+
+
+def _(text: str) -> str:
+    """gettext, imported when a message is made: `vigie --help` loads this module and must
+    not load Django's translation machinery (it pulls in the app registry)."""
+    from django.utils.translation import gettext
+
+    return gettext(text)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ from functools import cache
 from pathlib import Path
 
 import yaml
-from django.utils.translation import get_language
 
 ROLES_FILE = Path(__file__).parent / "data" / "roles.yaml"
 
@@ -43,7 +42,7 @@ class RoleCatalogue:
 
 
 def localised(labels: dict[str, str]) -> str:
-    lang = (get_language() or "en")[:2]
+    lang = (_language() or "en")[:2]
     return labels.get(lang) or labels.get("en") or next(iter(labels.values()))
 
 
@@ -103,3 +102,11 @@ def markdown_table() -> str:
         for r in roles
     ]
     return "\n".join(lines) + "\n"
+
+
+def _language() -> str | None:
+    """The active language, read when a label is wanted (not at import: `vigie --help`
+    loads this module and must not load Django's translation machinery)."""
+    from django.utils.translation import get_language
+
+    return get_language()
