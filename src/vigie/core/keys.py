@@ -80,18 +80,23 @@ def _reencrypt_model(
 ) -> None:
     label = model._meta.label
     active, _keys = crypto.keyring()
-    last_pk = run.progress.get(label, 0)
+    # The checkpoint is the last primary key done; kept as text for UUID keys (JSON), read
+    # back through the key field so PostgreSQL compares a uuid with a uuid.
+    saved = run.progress.get(label)
+    last_pk = None if saved is None else model._meta.pk.to_python(saved)
     q = connection.ops.quote_name
     pk_col = q(model._meta.pk.column)
     cols = ", ".join(q(f.column) for f in fields)
-    select = (
-        f"SELECT {pk_col}, {cols} FROM {q(model._meta.db_table)} "  # noqa: S608
-        f"WHERE {pk_col} > %s ORDER BY {pk_col} LIMIT {BATCH}"
-    )
+    table = q(model._meta.db_table)
     while True:
+        where = "" if last_pk is None else f"WHERE {pk_col} > %s "
+        select = (
+            f"SELECT {pk_col}, {cols} FROM {table} "  # noqa: S608
+            f"{where}ORDER BY {pk_col} LIMIT {BATCH}"
+        )
         with transaction.atomic():
             with connection.cursor() as cur:
-                cur.execute(select, [last_pk])
+                cur.execute(select, [] if last_pk is None else [last_pk])
                 raw = cur.fetchall()
             if not raw:
                 break
@@ -105,7 +110,7 @@ def _reencrypt_model(
                 objs = list(model._default_manager.filter(pk__in=stale))
                 model._default_manager.bulk_update(objs, [f.attname for f in fields])
             last_pk = raw[-1][0]
-            run.progress[label] = last_pk
+            run.progress[label] = last_pk if isinstance(last_pk, int) else str(last_pk)
             run.rewritten += len(stale)
             run.save(update_fields=["progress", "rewritten"])
         if progress:

@@ -34,6 +34,7 @@ print(json.dumps([m for m in heavy if m in sys.modules]), file=sys.stderr)
 def _probe(args: list[str], data_dir: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "VIGIE_DATA_DIR": str(data_dir)}
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.pop("DATABASE_URL", None)  # a fresh SQLite database, whatever the suite runs on
     return subprocess.run(
         [sys.executable, "-c", PROBE, json.dumps(args)],
         capture_output=True,

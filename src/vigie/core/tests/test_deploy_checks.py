@@ -93,7 +93,12 @@ def test_no_witness_fails(outside: Path, settings: Any) -> None:
 
 def _production(tmp_path: Path, **extra: str) -> subprocess.CompletedProcess[str]:
     env = {
-        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+        # SQLite unless a test names a database (the suite may itself run on PostgreSQL)
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL")
+        },
         "VIGIE_DATA_DIR": str(tmp_path / "data"),
         "ALLOWED_HOSTS": "vigie.example.org",
         "DJANGO_SETTINGS_MODULE": "vigie.settings.production",
