@@ -9,6 +9,9 @@ from typing import Any
 
 import click
 
+from vigie.core.acting import acting
+from vigie.core.actor import Actor
+
 
 def _setup() -> None:
     from django.core.management import call_command
@@ -16,53 +19,13 @@ def _setup() -> None:
     call_command("migrate", interactive=False, verbosity=0)
 
 
-def _actor(username: str | None, as_system: bool, org: str | None, perm: str) -> Any:
-    """One rule for every finance command: ``--user NAME [--org CODE]`` or ``--as-system``."""
-    from vigie.core.actor import Actor, acting_organisation
-    from vigie.core.errors import Invalid
-    from vigie.core.models import Organisation, User
+def _organisation(actor: Any) -> Any:
+    from vigie.core.models import Organisation
 
-    if as_system == bool(username):
-        raise Invalid("Name the user with --user NAME, or say --as-system.", code="actor_required")
-    if as_system:
-        if not org:
-            raise Invalid("--as-system needs --org CODE.", code="organisation_required")
-        found = Organisation.objects.filter(code=org, is_active=True).first()
-        if found is None:
-            raise Invalid(
-                f"No active organisation has the code {org}.", code="unknown_organisation"
-            )
-        return Actor.system("command line --as-system", found.pk), found
-    user = User.objects.filter(username=username, is_active=True).first()
-    if user is None:
-        raise Invalid(f"No active user is called {username}.", code="unknown_user")
-    organisation = acting_organisation(user, perm, org)
-    return Actor(user=user, organisation_id=organisation.pk), organisation
+    return Organisation.objects.get(pk=actor.organisation_id)
 
 
-def _fail(exc: Exception, as_json: bool) -> None:
-    from vigie.core.errors import VigieError, exit_status
-
-    if not isinstance(exc, VigieError):
-        raise exc
-    if as_json:
-        click.echo(json.dumps({"ok": False, **exc.as_problem()}, default=str))
-    else:
-        click.echo(f"Error: {exc.message}", err=True)
-    sys.exit(exit_status(exc))
-
-
-def _who(func: Any) -> Any:
-    for option in reversed(
-        [
-            click.option("--user", "username", help="Act as this user (their permissions)."),
-            click.option("--as-system", is_flag=True, help="Act as the system (audited)."),
-            click.option("--org", help="The organisation (code) to act for."),
-            click.option("--json", "as_json", is_flag=True, help="Print one JSON object."),
-        ]
-    ):
-        func = option(func)
-    return func
+json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 
 
 @click.group()
@@ -79,35 +42,29 @@ def finance() -> None:
     help="YAML mapping of the file's columns (default: Vigie's own column names).",
 )
 @click.option("--partial", is_flag=True, help="Import the good rows; report the others.")
-@_who
+@json_option
+@acting("finance.import")
 def import_(
-    path: Path,
-    mapping_file: Path | None,
-    partial: bool,
-    username: str | None,
-    as_system: bool,
-    org: str | None,
-    as_json: bool,
+    path: Path, mapping_file: Path | None, partial: bool, as_json: bool, actor: Actor
 ) -> None:
     """Import a CSV or XLSX file of transactions (atomic unless --partial)."""
     from vigie.finance import mapping, services
 
     _setup()
-    try:
-        actor, organisation = _actor(username, as_system, org, "finance.import")
-        mapped = mapping.load(mapping_file)
-        interactive = sys.stdout.isatty() and not as_json
+    interactive = sys.stdout.isatty() and not as_json
 
-        def progress(done: int, total: int, message: str) -> None:
-            if not as_json:
-                click.echo(f"{done}/{total} {message}", err=not interactive)
+    def progress(done: int, total: int, message: str) -> None:
+        if not as_json:
+            click.echo(f"{done}/{total} {message}", err=not interactive)
 
-        result = services.import_transactions(
-            actor, organisation, path, mapped, partial=partial, progress=progress
-        )
-    except Exception as exc:  # VigieError only; anything else is re-raised
-        _fail(exc, as_json)
-        return
+    result = services.import_transactions(
+        actor,
+        _organisation(actor),
+        path,
+        mapping.load(mapping_file),
+        partial=partial,
+        progress=progress,
+    )
     if as_json:
         click.echo(json.dumps({"ok": True, **result.as_dict()}))
         return
@@ -122,20 +79,14 @@ def import_(
 
 @finance.command("run")
 @click.option("--rule", "only", multiple=True, help="Run only this rule (repeatable).")
-@_who
-def run(
-    only: tuple[str, ...], username: str | None, as_system: bool, org: str | None, as_json: bool
-) -> None:
+@json_option
+@acting("finance.view")
+def run(only: tuple[str, ...], as_json: bool, actor: Actor) -> None:
     """Run the red-flag rules and the account scores over the organisation's transactions."""
     from vigie.finance import services
 
     _setup()
-    try:
-        actor, organisation = _actor(username, as_system, org, "finance.view")
-        result = services.run_rules(actor, organisation, list(only) or None)
-    except Exception as exc:
-        _fail(exc, as_json)
-        return
+    result = services.run_rules(actor, _organisation(actor), list(only) or None)
     if as_json:
         click.echo(json.dumps({"ok": True, **result.as_dict()}))
         return
@@ -147,25 +98,14 @@ def run(
 @finance.command("alerts")
 @click.option("--status", default=None, help="open, assigned, escalated, false_positive, reported")
 @click.option("--limit", type=click.IntRange(1, 100000), default=100)
-@_who
-def alerts(
-    status: str | None,
-    limit: int,
-    username: str | None,
-    as_system: bool,
-    org: str | None,
-    as_json: bool,
-) -> None:
+@json_option
+@acting("finance.view")
+def alerts(status: str | None, limit: int, as_json: bool, actor: Actor) -> None:
     """List flagged accounts with their score and the rules that fired."""
     from vigie.finance import selectors
 
     _setup()
-    try:
-        actor, organisation = _actor(username, as_system, org, "finance.view")
-    except Exception as exc:
-        _fail(exc, as_json)
-        return
-    rows = selectors.flagged_accounts(actor, organisation, status=status, limit=limit)
+    rows = selectors.flagged_accounts(actor, _organisation(actor), status=status, limit=limit)
     if as_json:
         click.echo(json.dumps(rows, default=str))
         return
@@ -179,26 +119,14 @@ def alerts(
 @finance.command("report")
 @click.option("--alert", "alert_id", required=True, help="The alert's id.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
-@_who
-def report(
-    alert_id: str,
-    output: Path,
-    username: str | None,
-    as_system: bool,
-    org: str | None,
-    as_json: bool,
-) -> None:
+@json_option
+@acting("finance.report")
+def report(alert_id: str, output: Path, as_json: bool, actor: Actor) -> None:
     """Write the goAML 5.0.1 suspicious-transaction report of an alert (validated)."""
     from vigie.finance import reports, selectors
 
     _setup()
-    try:
-        actor, _organisation = _actor(username, as_system, org, "finance.report")
-        alert = selectors.get_alert_for(actor, alert_id)
-        data = reports.goaml_str(actor, alert)
-    except Exception as exc:
-        _fail(exc, as_json)
-        return
+    data = reports.goaml_str(actor, selectors.get_alert_for(actor, alert_id))
     output.write_bytes(data)
     if as_json:
         click.echo(json.dumps({"ok": True, "file": str(output), "bytes": len(data)}))
@@ -214,11 +142,7 @@ def train(rows: int, networks: int) -> None:
     from vigie.finance import training
 
     _setup()
-    try:
-        data = training.fit(rows, networks)
-    except Exception as exc:
-        _fail(exc, False)
-        return
+    data = training.fit(rows, networks)
     click.echo(json.dumps(data, indent=2))
 
 
