@@ -63,6 +63,8 @@ class IndicatorSet:
     lists: dict[str, ListDef]
     indicators: dict[str, Indicator]
     flags: dict[str, tuple[str, ...]]  # indicator -> flags (non_punishment_check)
+    # age -> armed-conflict indicators that make their element positive on their own
+    sufficient: dict[str, frozenset[str]]
 
     def list(self, code: str) -> ListDef:
         try:
@@ -135,6 +137,14 @@ def _load(path: Path) -> IndicatorSet:
         lists,
         indicators,
         flags,
+        {
+            age: frozenset(
+                ind
+                for ind, c in raw.get("conflict", {}).items()
+                if age in c.get("sufficient_for", ())
+            )
+            for age in rule["required_groups"]
+        },
     )
 
 
@@ -235,7 +245,10 @@ def score(list_code: str, present: list[str] | set[str], set_code: str = DEFAULT
         group = iset.elements[el][0]
         by = hits.get(el, {})
         counts = {s: len(by.get(s, ())) for s in STRENGTHS}
-        ok = _meets(counts, iset.combinations)
+        alone = iset.sufficient.get(ldef.age, frozenset())
+        ok = _meets(counts, iset.combinations) or any(
+            key.split(".", 1)[1] in alone for s in STRENGTHS for key in by.get(s, ())
+        )
         drivers = tuple(i for s in STRENGTHS for i in sorted(by.get(s, ())))
         elements.append(ElementResult(el, group, ok, counts, drivers))
         groups[group] = groups[group] or ok

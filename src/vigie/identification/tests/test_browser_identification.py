@@ -18,10 +18,13 @@ from vigie.testing import World
 
 pytestmark = pytest.mark.browser
 PASSWORD = "correct-horse-battery"
-ANSWERS = [
+ANSWERS = [  # each element by one strong and one medium indicator (rule version 2)
     "deceptive_recruitment.deceived_nature_job",
+    "deceptive_recruitment.deceived_wages",
     "exploitation.excessive_hours",
+    "exploitation.low_no_salary",
     "coercion_destination.debt_bondage",
+    "coercion_destination.threats_violence",
 ]
 
 

@@ -13,9 +13,11 @@ from vigie.testing import World
 
 pytestmark = pytest.mark.django_db
 
-INDICATED = [
+INDICATED = [  # each element by "one strong and one medium" or "two strong" (rule version 2)
     "deceptive_recruitment.deceived_nature_job",
+    "deceptive_recruitment.deceived_wages",
     "exploitation.excessive_hours",
+    "exploitation.low_no_salary",
     "coercion_destination.debt_bondage",
     "coercion_destination.confiscation_documents",
 ]
@@ -52,7 +54,7 @@ def test_interview_to_prefilled_case(world: World, api: Any) -> None:
     r = api(user).post(url + "decide/", {"open_case": True}, format="json")
     assert r.status_code == 200, r.content
     out = r.json()
-    assert out["status"] == "case_opened" and out["indicator_version"] == 1 and out["indicated"]
+    assert out["status"] == "case_opened" and out["indicator_version"] == 2 and out["indicated"]
     drivers = {e["code"]: e["drivers"] for e in out["result"]["elements"]}
     assert drivers["coercion_destination"] == [
         "coercion_destination.confiscation_documents",
@@ -73,6 +75,7 @@ def test_interview_to_prefilled_case(world: World, api: Any) -> None:
         "excessive_working_hours",
         "debt_bondage",
         "document_confiscation",
+        "takes_earnings",
     }
     # decided: no second decision, no further edits
     assert api(user).post(url + "decide/", {"open_case": True}, format="json").status_code == 409
@@ -130,12 +133,15 @@ def test_page_in_arabic_saves_draft_and_opens_case(world: World, web: Any) -> No
     url = f"/identification/{interview.uuid}/"
     r = client.post(
         url,
-        {"present": [*INDICATED[:3], "coercion_destination.forced_drugs"], "age": "30"},
+        {
+            "present": [*INDICATED[:5], "coercion_destination.forced_drugs"],
+            "age": "30",
+        },
         HTTP_HX_REQUEST="true",
     )
     assert r.status_code == 200 and 'data-testid="indicated"' in r.content.decode()
     interview.refresh_from_db()
-    assert interview.age == 30 and len(interview.present) == 4
+    assert interview.age == 30 and len(interview.present) == 6
     r = client.post(f"{url}decide/", {"open_case": "1"})
     interview.refresh_from_db()
     assert interview.case is not None and r["Location"].endswith(
