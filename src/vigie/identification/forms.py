@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from vigie.identification import referrals, services
 from vigie.identification.indicators import label
-from vigie.identification.models import Consent, Referral
+from vigie.identification.models import Consent, PlanItem, Referral
 
 LISTS = [
     ("adult_labour", _("Adult — labour exploitation")),
@@ -113,6 +113,43 @@ class PlanItemForm(forms.Form):
         needs = [(k, label(v)) for k, v in referrals.config()["service_types"].items()]
         self.fields["need"].choices = needs  # type: ignore[attr-defined]
         self.fields["responsible_organisation"].choices = [("", "—"), *organisations]  # type: ignore[attr-defined]
+
+
+class PlanUpdateForm(forms.Form):
+    """Follow-up of one item of the case plan (its status, dates and notes)."""
+
+    item = forms.UUIDField(widget=forms.HiddenInput)
+    status = forms.ChoiceField(label=_("Status"), choices=PlanItem.Status.choices)
+    follow_up_date = forms.DateField(
+        label=_("Next follow-up"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    due_date = forms.DateField(
+        label=_("Due by"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+CLOSURE_REASONS = {
+    "plan_completed": _("case plan completed"),
+    "transferred": _("responsibility transferred"),
+    "person_declined": _("the person declined further assistance"),
+    "lost_contact": _("contact lost"),
+    "relocated": _("the person moved away"),
+    "deceased": _("the person died"),
+    "not_a_victim": _("not a victim of trafficking after assessment"),
+}
+
+
+class ClosureForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason for closing"))
+    note = forms.CharField(
+        label=_("Note (no names)"), required=False, max_length=1000, widget=forms.Textarea
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = [  # type: ignore[attr-defined]
+            (code, CLOSURE_REASONS[code]) for code in services.CLOSURE_REASONS
+        ]
 
 
 class NonPunishmentForm(forms.Form):

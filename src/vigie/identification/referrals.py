@@ -383,10 +383,6 @@ def responsible_organisation(case: Case) -> Organisation:
     return ref.receiving_organisation if ref is not None else case.organisation
 
 
-def notifications_for(organisation_id: int, limit: int = 10) -> list[Notification]:
-    return list(Notification.objects.filter(organisation_id=organisation_id)[:limit])
-
-
 def suggest_routes(case: Case) -> list[dict[str, Any]]:
     """Mandate-based suggestions (data/referrals.yaml "routing") for a case's victims."""
     victims = list(

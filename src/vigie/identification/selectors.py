@@ -13,7 +13,14 @@ from vigie.core import access
 from vigie.core.actor import Actor
 from vigie.core.audit import record_access
 from vigie.core.errors import NotFound
-from vigie.identification.models import Consent, Interview, NonPunishment, PlanItem, Service
+from vigie.identification.models import (
+    Closure,
+    Consent,
+    Interview,
+    NonPunishment,
+    PlanItem,
+    Service,
+)
 
 INTERVIEW = "identification.interview"
 PERSON_FIELDS = (
@@ -69,6 +76,10 @@ def plan_of(case: Case) -> QuerySet[PlanItem]:
     return PlanItem.objects.filter(case=case).select_related(
         "responsible_organisation", "assigned_to"
     )
+
+
+def closure_of(case: Case) -> Closure | None:
+    return Closure.objects.filter(case=case).select_related("closed_by").first()
 
 
 def get_plan_item_for(actor: Actor, uuid: Any, perm: str = "case.change") -> PlanItem:

@@ -19,6 +19,7 @@ from vigie.identification import (
     directory,
     forms,
     indicators,
+    notifications,
     referrals,
     selectors,
     services,
@@ -216,6 +217,8 @@ class ReferPage(PermissionRequired, View):
     def _ctx(self, request: HttpRequest, case: Any, **extra: Any) -> dict[str, Any]:
         orgs = _other_orgs(case.organisation_id)
         np = selectors.non_punishment_of(case)
+        needs = referrals.config()["service_types"]
+        closure = selectors.closure_of(case)
         sent = (
             referrals.visible_referrals(_actor(request))
             .filter(case=case)
@@ -231,8 +234,28 @@ class ReferPage(PermissionRequired, View):
                 organisations=orgs, initial={"language": request.LANGUAGE_CODE[:2]}
             ),
             "referral_form": extra.get("referral_form") or forms.ReferralForm(organisations=orgs),
-            "plan": selectors.plan_of(case),
+            "plan": [
+                (
+                    item,
+                    label(needs[item.need]) if item.need in needs else item.need,
+                    forms.PlanUpdateForm(
+                        initial={
+                            "item": item.uuid,
+                            "status": item.status,
+                            "follow_up_date": item.follow_up_date,
+                            "due_date": item.due_date,
+                        },
+                        prefix=f"p{item.pk}",
+                    ),
+                )
+                for item in selectors.plan_of(case)
+            ],
             "plan_form": extra.get("plan_form") or forms.PlanItemForm(organisations=orgs),
+            "closure": closure,
+            "closure_reason": forms.CLOSURE_REASONS.get(closure.reason, closure.reason)
+            if closure
+            else "",
+            "closure_form": extra.get("closure_form") or forms.ClosureForm(),
             "np": np,
             "np_form": extra.get("np_form") or forms.NonPunishmentForm(initial=_np_initial(np)),
             "responsible": referrals.responsible_organisation(case),
@@ -251,6 +274,10 @@ class ReferPage(PermissionRequired, View):
             action = request.POST.get("action")
             if action == "plan":
                 return self._plan(request, actor, case, orgs)
+            if action == "plan_update":
+                return self._plan_update(request, actor, case)
+            if action == "close":
+                return self._close(request, actor, case)
             if action == "non_punishment":
                 return self._non_punishment(request, actor, case)
             if action == "consent":
@@ -315,6 +342,31 @@ class ReferPage(PermissionRequired, View):
             else None,
         )
         messages.success(request, _("Added to the case plan."))
+        return redirect("identification:refer", uuid=case.uuid)
+
+    def _plan_update(self, request: HttpRequest, actor: Actor, case: Any) -> HttpResponse:
+        prefix = request.POST.get("prefix", "")
+        form = forms.PlanUpdateForm(request.POST, prefix=prefix or None)
+        if not form.is_valid():
+            messages.error(request, _("Check the status and the dates of the plan item."))
+            return render(
+                request, "identification/refer.html", self._ctx(request, case), status=400
+            )
+        d = form.cleaned_data
+        item = selectors.get_plan_item_for(actor, d.pop("item"))
+        if item.case_id != case.pk:
+            raise NotFound(_("No such plan item."), code="plan_item_not_found")
+        services.update_plan_item(actor, item, **d)
+        messages.success(request, _("Case plan updated."))
+        return redirect("identification:refer", uuid=case.uuid)
+
+    def _close(self, request: HttpRequest, actor: Actor, case: Any) -> HttpResponse:
+        form = forms.ClosureForm(request.POST)
+        if not form.is_valid():
+            ctx = self._ctx(request, case, closure_form=form)
+            return render(request, "identification/refer.html", ctx, status=400)
+        services.close_case(actor, case, form.cleaned_data["reason"], form.cleaned_data["note"])
+        messages.success(request, _("Case closed."))
         return redirect("identification:refer", uuid=case.uuid)
 
     def _non_punishment(self, request: HttpRequest, actor: Actor, case: Any) -> HttpResponse:
@@ -406,6 +458,6 @@ class CaseloadPage(PermissionRequired, View):
             {
                 "load": caseload.caseload(org.pk),
                 "org": org,
-                "notices": referrals.notifications_for(org.pk),
+                "notices": [(n, notifications.text(n)) for n in notifications.latest(org.pk)],
             },
         )

@@ -229,3 +229,22 @@ class NonPunishmentSerializer(serializers.Serializer):
     released_from_armed_group = serializers.BooleanField(required=False)
     checklist = serializers.DictField(child=serializers.BooleanField(), required=False)
     alert = serializers.BooleanField(read_only=True)
+
+
+class NotificationSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    text = serializers.CharField()
+    referral = serializers.UUIDField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    read_at = serializers.DateTimeField(allow_null=True)
+
+
+class MarkReadSerializer(serializers.Serializer[Any]):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, max_length=1000
+    )
+
+
+class MarkedSerializer(serializers.Serializer[Any]):
+    marked = serializers.IntegerField()

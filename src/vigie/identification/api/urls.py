@@ -28,4 +28,5 @@ urlpatterns = [
     path("referrals/<uuid:uuid>/", views.ReferralView.as_view(), name="referral"),
     path("referrals/<uuid:uuid>/transition/", views.TransitionView.as_view(), name="transition"),
     path("caseload/", views.CaseloadView.as_view(), name="caseload"),
+    path("referrals/notifications/", views.NotificationsView.as_view(), name="notifications"),
 ]

@@ -17,6 +17,7 @@ from vigie.identification import (
     caseload,
     directory,
     indicators,
+    notifications,
     referrals,
     selectors,
     services,
@@ -398,3 +399,33 @@ class NonPunishmentView(APIView):
             actor.with_organisation(case.organisation_id), case, **body.validated_data
         )
         return Response(s.NonPunishmentSerializer(obj).data)
+
+
+class NotificationsView(APIView):
+    """The acting organisation's referral notices, newest first, in the reader's language."""
+
+    required_permission = "referral.manage"
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("unread", bool, description="only notices not yet read"),
+            OpenApiParameter("organisation", str, description="organisation code"),
+        ],
+        responses=s.NotificationSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        actor = _actor(request, "referral.manage", request.query_params.get("organisation"))
+        unread = request.query_params.get("unread") in ("1", "true", "yes")
+        qs = notifications.for_organisation(actor, unread_only=unread)[:200]
+        return Response(
+            s.NotificationSerializer([notifications.as_dict(n) for n in qs], many=True).data
+        )
+
+    @extend_schema(request=s.MarkReadSerializer, responses={200: s.MarkedSerializer})
+    def post(self, request: Request) -> Response:
+        """Mark notices read: the ids given, or every unread one when ``ids`` is absent."""
+        body = s.MarkReadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        actor = _actor(request, "referral.manage", request.query_params.get("organisation"))
+        ids = body.validated_data.get("ids")
+        return Response({"marked": notifications.mark_read(actor, ids)})

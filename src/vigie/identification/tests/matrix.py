@@ -106,5 +106,7 @@ ENDPOINTS = [
     Endpoint("identification-api:referral", perm=REFER, target=_referral),
     Endpoint("identification-api:transition", "POST", perm=REFER, target=_referral, data={}),
     Endpoint("identification-api:caseload", perm=REFER),
+    Endpoint("identification-api:notifications", perm=REFER),
+    Endpoint("identification-api:notifications", "POST", perm=REFER, data={}),
     Endpoint("identification-api:statistics", perm="stats.view"),
 ]

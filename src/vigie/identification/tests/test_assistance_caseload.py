@@ -167,3 +167,71 @@ def test_referral_statistics_are_disclosure_controlled(
         and turnaround["legal_aid"]["suppressed"] is True
     )
     assert api(world.users["field_officer"]).get("/api/referrals/statistics/").status_code == 403
+
+
+def test_plan_followed_up_and_case_closed_on_the_page(world: World, web: Any, case: Case) -> None:
+    client = web(world.users["case_manager"])
+    client.cookies["django_language"] = "en"
+    url = f"/referrals/case/{case.uuid}/"
+    r = client.post(url, {"action": "plan", "need": "psychosocial", "follow_up_date": "2026-02-01"})
+    assert r.status_code == 302
+    item = PlanItem.objects.get(case=case)
+    page = client.get(url).content.decode()
+    assert "Psychosocial support" in page and 'data-testid="update-plan-item"' in page
+    prefix = f"p{item.pk}"
+    r = client.post(
+        url,
+        {
+            "action": "plan_update",
+            "prefix": prefix,
+            f"{prefix}-item": str(item.uuid),
+            f"{prefix}-status": "in_progress",
+            f"{prefix}-follow_up_date": "2026-03-01",
+            f"{prefix}-due_date": "2026-04-01",
+        },
+    )
+    assert r.status_code == 302
+    item.refresh_from_db()
+    assert (item.status, str(item.follow_up_date), str(item.due_date)) == (
+        "in_progress",
+        "2026-03-01",
+        "2026-04-01",
+    )
+    bad = client.post(
+        url,
+        {
+            "action": "plan_update",
+            "prefix": prefix,
+            f"{prefix}-item": str(item.uuid),
+            f"{prefix}-status": "teleported",
+        },
+    )
+    assert bad.status_code == 400
+    item.refresh_from_db()
+    assert item.status == "in_progress"  # nothing written by a refused form
+    r = client.post(url, {"action": "close", "reason": "plan_completed", "note": "done"})
+    assert r.status_code == 302
+    page = client.get(url).content.decode()
+    assert 'data-testid="closed"' in page and "case plan completed" in page
+    assert 'data-testid="update-plan-item"' not in page  # a closed case's plan is read-only here
+
+
+def test_plan_item_of_another_case_cannot_be_changed_through_this_page(
+    world: World, web: Any, case: Case
+) -> None:
+    other = Case.objects.create(organisation=case.organisation, reference="OTHER-1")
+    item = PlanItem.objects.create(organisation=case.organisation, case=other, need="medical")
+    client = web(world.users["case_manager"])
+    prefix = "px"
+    r = client.post(
+        f"/referrals/case/{case.uuid}/",
+        {
+            "action": "plan_update",
+            "prefix": prefix,
+            f"{prefix}-item": str(item.uuid),
+            f"{prefix}-status": "cancelled",
+        },
+    )
+    assert r.status_code == 400
+    item.refresh_from_db()
+    assert item.status == "planned"

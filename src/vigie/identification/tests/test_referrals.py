@@ -214,3 +214,40 @@ def test_transfer_of_responsibility(world: World, case: Case, receiver: Any, web
     assert 'data-testid="responsible">recv-org<' in page.content.decode()
     notices = web(receiver[1]).get("/caseload/").content.decode()
     assert 'data-testid="notifications"' in notices
+
+
+def test_notifications_api_in_the_readers_language_and_marked_read(
+    world: World, case: Case, receiver: Any, api: Any
+) -> None:
+    officer = Actor(world.users["field_officer"], world.own.pk)
+    give(officer, case, "referral")
+    ref = referrals.create_referral(
+        officer, case, receiver[0], ["sex"], service_type="medical", urgency="high"
+    )
+    client = api(receiver[1])
+    got = client.get("/api/referrals/notifications/", HTTP_ACCEPT_LANGUAGE="fr").json()
+    assert [n["kind"] for n in got] == ["referral_received"]
+    assert got[0]["referral"] == str(ref.uuid) and got[0]["read_at"] is None
+    assert (
+        got[0]["text"] == f"Orientation {str(ref.uuid)[:8]} reçue (Soins médicaux, urgence haute)."
+    )
+    # the sender has its own notices only: nothing yet
+    assert api(world.users["field_officer"]).get("/api/referrals/notifications/").json() == []
+    referrals.move(Actor(receiver[1], receiver[0].pk), ref, "accepted")
+    sender = api(world.users["field_officer"])
+    texts = [
+        n["text"]
+        for n in sender.get("/api/referrals/notifications/", HTTP_ACCEPT_LANGUAGE="en").json()
+    ]
+    assert texts == [f"Referral {str(ref.uuid)[:8]} accepted."]
+    # marking another organisation's notice read does nothing
+    theirs = got[0]["id"]
+    assert sender.post(
+        "/api/referrals/notifications/", {"ids": [theirs]}, format="json"
+    ).json() == {"marked": 0}
+    assert client.post("/api/referrals/notifications/", {}, format="json").json() == {"marked": 1}
+    assert client.get("/api/referrals/notifications/?unread=1").json() == []
+    assert (
+        client.post("/api/referrals/notifications/", {"ids": ["x"]}, format="json").status_code
+        == 400
+    )
