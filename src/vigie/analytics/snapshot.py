@@ -245,11 +245,27 @@ def _batches(qs: QuerySet[Any]) -> Iterator[tuple[list[dict[str, Any]], list[dic
     for i in range(0, len(ids), BATCH):
         victims: list[dict[str, Any]] = []
         perps: list[dict[str, Any]] = []
+        withheld_cases, withheld_victims = _withheld(ids[i : i + BATCH])
         for case in _cases(qs.model.objects.filter(pk__in=ids[i : i + BATCH])):
             v, p = rows_for_case(case)
+            if case.pk in withheld_cases:
+                v = []
+            elif withheld_victims:
+                drop = {
+                    _key(f"victim:{x.uuid}") for x in case.victims.all() if x.pk in withheld_victims
+                }
+                v = [row for row in v if row["row_key"] not in drop]
             victims += v
             perps += p
         yield victims, perps
+
+
+def _withheld(case_ids: list[int]) -> tuple[set[int], set[int]]:
+    """Victims left out because their consent to use in statistics is refused or withdrawn
+    (identification's consent per purpose, ADR 0702)."""
+    from vigie.identification.selectors import statistics_withheld
+
+    return statistics_withheld(case_ids)
 
 
 def _now() -> str:

@@ -98,3 +98,21 @@ def get_service(uuid: Any) -> Service:
     if service is None:
         raise NotFound(_("No such service."), code="service_not_found")
     return service
+
+
+def statistics_withheld(case_ids: list[int]) -> tuple[set[int], set[int]]:
+    """The cases, and the victims, whose consent to use in statistics is refused or withdrawn
+    (the latest decision for each; never asked counts as not withheld, ADR 0702): the
+    statistics snapshot leaves their rows out."""
+    latest: dict[tuple[int, int | None], str] = {}
+    rows = (
+        Consent.objects.filter(case_id__in=case_ids, purpose=Consent.Purpose.STATISTICS)
+        .order_by("recorded_at", "id")
+        .values_list("case_id", "victim_id", "decision")
+    )
+    for case_id, victim_id, decision in rows:
+        latest[(case_id, victim_id)] = decision
+    no = (Consent.Decision.REFUSED, Consent.Decision.WITHDRAWN)
+    cases = {c for (c, v), d in latest.items() if v is None and d in no}
+    victims = {v for (c, v), d in latest.items() if v is not None and d in no}
+    return cases, victims

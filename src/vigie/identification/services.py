@@ -268,6 +268,15 @@ def record_consent(
             action="created",
             organisation_id=case.organisation_id,
         )
+        if purpose == Consent.Purpose.STATISTICS:
+            # the case's rows in the statistics change: consumers of case changes refresh it
+            announce(
+                "cases.case",
+                [case.pk],
+                actor,
+                organisation_id=case.organisation_id,
+                uuids=[case.uuid],
+            )
         if decision == Consent.Decision.WITHDRAWN:
             from vigie.identification import referrals
 
