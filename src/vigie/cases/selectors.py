@@ -136,20 +136,43 @@ def case_record_for(user: Any, case: Case, *, identity: bool = False) -> dict[st
     show = identity and may_see_identity(user, case)
     case = with_children(Case.objects.filter(pk=case.pk)).select_related("organisation").get()
     data = records.serialize(case, with_identity=show)
+    withheld: tuple[str, ...] = ()
+    if show and contact_withheld(user, case):
+        withheld = CONTACT_FIELDS
+        for victim in data["victims"]:
+            for name in withheld:
+                victim.pop(name, None)
+            victim["contact_withheld"] = True
     if show:
-        record_identity_read(user, case, "view")
+        record_identity_read(user, case, "view", withheld=withheld)
     return data
 
 
-def record_identity_read(user: Any, case: Case, action: str, detail: Any = None) -> None:
+# How to reach the person: withheld from readers who do not work on the case (investigators)
+# when the person refused or withdrew consent to be contacted by investigators (S/2017/939
+# para 74: assistance does not depend on cooperating with prosecutors; docs/adr/0702).
+CONTACT_FIELDS = ("phone", "address")
+
+
+def contact_withheld(user: Any, case: Case) -> bool:
+    if access.can(user, "case.change", case):
+        return False
+    from vigie.identification.services import consent_in_force
+
+    decision = consent_in_force(case, "investigators")
+    return decision in ("refused", "withdrawn")
+
+
+def record_identity_read(
+    user: Any, case: Case, action: str, detail: Any = None, withheld: tuple[str, ...] = ()
+) -> None:
     """One access-log entry for the identities of ``case`` that were shown or exported."""
     from vigie.cases.models import Victim
 
-    victims = [
-        v for v in case.victims.all() if any(getattr(v, n) for n in records.identity_fields(Victim))
-    ]
+    shown = [n for n in records.identity_fields(Victim) if n not in withheld]
+    victims = [v for v in case.victims.all() if any(getattr(v, n) for n in shown)]
     named = [p for p in case.perpetrators.all() if p.name]
-    fields = [f"Victim.{n}" for n in records.identity_fields(Victim)] if victims else []
+    fields = [f"Victim.{n}" for n in shown] if victims else []
     fields += ["Perpetrator.name"] if named else []
     fields += ["Case.source_identity"] if case.source_identity else []
     audit.record_access(
