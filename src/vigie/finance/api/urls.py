@@ -11,4 +11,7 @@ urlpatterns = [
     path("finance/alerts/<uuid:pk>/goaml/", views.AlertReport.as_view(), name="goaml"),
     path("finance/files/", views.FileList.as_view(), name="files"),
     path("finance/run/", views.Run.as_view(), name="run"),
+    path("finance/accounts/<int:pk>/links/", views.AccountLinks.as_view(), name="account-links"),
+    path("finance/links/<uuid:pk>/", views.CaseLinkDetail.as_view(), name="link"),
+    path("finance/cases/<uuid:uuid>/panel/", views.CasePanel.as_view(), name="case-panel"),
 ]
