@@ -122,3 +122,14 @@ class CasePanelSerializer(serializers.Serializer[Any]):
     held_elsewhere = serializers.ListField(
         child=serializers.CharField(), help_text="other units holding linked accounts"
     )
+
+
+class RfiSerializer(serializers.Serializer[Any]):
+    requested_unit = serializers.CharField(max_length=200)
+    requested_country = serializers.CharField(min_length=2, max_length=2)
+    questions = serializers.ListField(
+        child=serializers.CharField(max_length=1000), min_length=1, max_length=20
+    )
+    urgency = serializers.ChoiceField(choices=["normal", "urgent"], default="normal")
+    terrorism_financing = serializers.BooleanField(default=False)
+    language = serializers.ChoiceField(choices=["en", "fr"], default="en")

@@ -16,7 +16,7 @@ from vigie.core import jobs
 from vigie.core.actor import Actor, acting_organisation
 from vigie.core.errors import Invalid, NotFound
 from vigie.core.models import User
-from vigie.finance import caselinks, reports, selectors, services, tasks, uploads
+from vigie.finance import caselinks, reports, rfi, selectors, services, tasks, uploads
 from vigie.finance.api import serializers as s
 from vigie.finance.models import Account, Alert
 
@@ -220,3 +220,29 @@ class CasePanel(APIView):
             "count": 0,
         }
         return Response(s.CasePanelSerializer(panel).data)
+
+
+class AlertRequest(APIView):
+    """A request for information to another FIU about this alert (Egmont style, PDF)."""
+
+    required_permission = "finance.report"
+
+    @extend_schema(request=s.RfiSerializer, responses={(200, "application/pdf"): bytes})
+    def post(self, request: Request, pk: str) -> HttpResponse:
+        actor = Actor(user=request.user)  # type: ignore[arg-type]
+        alert = selectors.get_alert_for(actor, pk)
+        body = s.RfiSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        d = body.validated_data
+        req = rfi.Request(
+            d["requested_unit"],
+            d["requested_country"],
+            list(d["questions"]),
+            d["urgency"],
+            d["terrorism_financing"],
+            d["language"],
+        )
+        data = rfi.build(actor, alert, req, requesting_unit=alert.organisation.name)
+        response = HttpResponse(data, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="rfi-{alert.pk}.pdf"'
+        return response

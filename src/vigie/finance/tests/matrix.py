@@ -87,6 +87,7 @@ def _case(world: World, org: Organisation) -> dict[str, Any]:
 
 
 ENDPOINTS += [
+    Endpoint("finance-api:rfi", "POST", perm="finance.report", target=_alert, data={}),
     Endpoint("finance-api:account-links", "POST", perm="finance.view", target=_account, data={}),
     Endpoint("finance-api:link", "DELETE", perm="finance.view", target=_link),
     Endpoint("finance-api:case-panel", perm="case.view", target=_case),
