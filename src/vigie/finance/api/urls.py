@@ -15,4 +15,5 @@ urlpatterns = [
     path("finance/accounts/<int:pk>/links/", views.AccountLinks.as_view(), name="account-links"),
     path("finance/links/<uuid:pk>/", views.CaseLinkDetail.as_view(), name="link"),
     path("finance/cases/<uuid:uuid>/panel/", views.CasePanel.as_view(), name="case-panel"),
+    path("finance/cases/<uuid:uuid>/goaml/", views.CaseReport.as_view(), name="case-goaml"),
 ]

@@ -246,3 +246,18 @@ class AlertRequest(APIView):
         response = HttpResponse(data, content_type="application/pdf")
         response["Content-Disposition"] = f'attachment; filename="rfi-{alert.pk}.pdf"'
         return response
+
+
+class CaseReport(APIView):
+    """The goAML STR of a case: the alerts' transactions of the accounts your unit linked."""
+
+    required_permission = "finance.report"
+
+    @extend_schema(responses={(200, "application/xml"): bytes})
+    def get(self, request: Request, uuid: str) -> HttpResponse:
+        actor = Actor(user=request.user)  # type: ignore[arg-type]
+        case = caselinks.case_for_reader(request.user, uuid)
+        data = reports.goaml_str_for_case(actor, case)
+        response = HttpResponse(data, content_type="application/xml")
+        response["Content-Disposition"] = f'attachment; filename="goaml-str-case-{uuid}.xml"'
+        return response

@@ -91,4 +91,5 @@ ENDPOINTS += [
     Endpoint("finance-api:account-links", "POST", perm="finance.view", target=_account, data={}),
     Endpoint("finance-api:link", "DELETE", perm="finance.view", target=_link),
     Endpoint("finance-api:case-panel", perm="case.view", target=_case),
+    Endpoint("finance-api:case-goaml", perm="finance.report", target=_case),
 ]

@@ -107,3 +107,29 @@ def test_api_and_cli(world: Any, api: Any, alert: Alert, tmp_path: Path) -> None
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "SYN-TN-7" in _text(out.read_bytes())
+
+
+def test_a_cases_str_reports_the_linked_accounts_alerts(world: Any, api: Any, alert: Alert) -> None:
+    from vigie.cases.models import Case, Exploitation, Victim
+    from vigie.finance import goaml
+    from vigie.finance.models import CaseLink
+
+    case = Case.objects.create(organisation=world.own, reference="STR-CASE", country="LY")
+    Victim.objects.create(case=case, given_name="Zzsyntheticname", sex="female")
+    Exploitation.objects.create(case=case, forms=["forced_labour"])
+    url = f"/api/finance/cases/{case.uuid}/goaml/"
+    analyst = world.users["financial_analyst"]
+    assert api(analyst).get(url).status_code == 404  # cannot read the case
+    from vigie.core.models import Membership
+
+    Membership.objects.get_or_create(user=analyst, organisation=world.own, role="investigator")
+    analyst = type(analyst).objects.get(pk=analyst.pk)  # permissions are cached per instance
+    r = api(analyst).get(url)
+    assert r.status_code == 404 and r.json()["code"] == "no_linked_account"
+    CaseLink.objects.create(organisation=world.own, account=alert.account, case=case)
+    r = api(analyst).get(url)
+    assert r.status_code == 200, r.content
+    parsed = goaml.parse_received(r.content, "case STR")
+    assert {t["transactionnumber"] for t in parsed["transaction"]} == {"R1", "R2"}
+    assert "forced_labour" in parsed["reason"] and b"Zzsyntheticname" not in r.content
+    assert b"SYN-LY-1" in r.content
