@@ -224,6 +224,15 @@ def _screening(user: Any, case: Any) -> list[dict[str, Any]] | None:
     return case_screening(user, case)
 
 
+def _finance_panel(user: Any, case: Any) -> dict[str, Any] | None:
+    """The financial profile of the case (accounts linked by a financial intelligence unit)."""
+    if not django_apps.is_installed("vigie.finance"):
+        return None
+    from vigie.finance.caselinks import case_panel
+
+    return case_panel(user, case)
+
+
 class CaseDetailView(PermissionRequired, View):
     """The case page. Identities appear only after "Show identities" (POST), which is logged."""
 
@@ -250,6 +259,7 @@ class CaseDetailView(PermissionRequired, View):
                 "history": history,
                 "evidence_panel": _evidence_panel(user, case),
                 "screening": _screening(user, case),
+                "finance_panel": _finance_panel(user, case),
             },
         )
 

@@ -134,6 +134,48 @@ def report(alert_id: str, output: Path, as_json: bool, actor: Actor) -> None:
         click.echo(f"{output}: goAML STR, {len(data)} bytes, valid against schema 5.0.1.")
 
 
+@finance.command("rfi")
+@click.option("--alert", "alert_id", required=True, help="The alert's id.")
+@click.option("--to", "unit", required=True, help="The unit you ask (its name).")
+@click.option("--country", required=True, help="Its country, ISO 3166 alpha-2 (e.g. TN).")
+@click.option("--question", "questions", multiple=True, required=True, help="Repeat per question.")
+@click.option("--urgent", is_flag=True, help="Ask for an answer within 7 days (else 30).")
+@click.option(
+    "--terrorism-financing", "tf", is_flag=True, help="Say the flows may finance terrorism."
+)
+@click.option("--lang", type=click.Choice(["en", "fr"]), default="en")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@json_option
+@acting("finance.report")
+def rfi(
+    alert_id: str,
+    unit: str,
+    country: str,
+    questions: tuple[str, ...],
+    urgent: bool,
+    tf: bool,
+    lang: str,
+    output: Path,
+    as_json: bool,
+    actor: Actor,
+) -> None:
+    """Write a request for information to another FIU (Egmont style, PDF) from an alert."""
+    from vigie.finance import rfi as requests
+    from vigie.finance import selectors
+
+    _setup()
+    alert = selectors.get_alert_for(actor, alert_id)
+    req = requests.Request(
+        unit, country, list(questions), "urgent" if urgent else "normal", tf, lang
+    )
+    data = requests.build(actor, alert, req, requesting_unit=alert.organisation.name)
+    output.write_bytes(data)
+    if as_json:
+        click.echo(json.dumps({"ok": True, "file": str(output), "bytes": len(data)}))
+    else:
+        click.echo(f"{output}: request for information to {unit}, {len(data)} bytes.")
+
+
 @finance.command("train")
 @click.option("--rows", type=click.IntRange(10_000), default=200_000)
 @click.option("--networks", type=click.IntRange(5), default=40)

@@ -25,11 +25,14 @@ class DecisionForm(forms.Form):
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=_("Transactions (CSV or XLSX)"))
+    file = forms.FileField(label=_("Transactions (CSV, XLSX, camt.053 statement or goAML report)"))
     mapping = forms.FileField(
         label=_("Mapping (YAML)"),
         required=False,
-        help_text=_("Leave empty when the columns have Vigie's names (tx_id, ts, amount...)."),
+        help_text=_(
+            "Leave empty when the columns have Vigie's names (tx_id, ts, amount...), and for "
+            "camt.053 and goAML files."
+        ),
     )
     partial = forms.BooleanField(
         label=_("Import the good rows and report the others"), required=False

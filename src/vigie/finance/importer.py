@@ -1,4 +1,5 @@
-"""Import transaction files (CSV, XLSX) through a mapping into encrypted Parquet (ADR 0800).
+"""Import transaction files (CSV, XLSX; camt.053 and goAML XML through ``bankfiles``, ADR
+0803) through a mapping into encrypted Parquet (ADR 0800).
 
 DuckDB reads, converts and checks the whole file in SQL — the same engine the rules use —
 so a file of ten million rows is a few scans, not ten million Python objects. Atomic by
@@ -26,8 +27,8 @@ from django.utils import timezone
 from vigie.core.actor import Actor
 from vigie.core.errors import Conflict, Invalid
 from vigie.core.events import announce
-from vigie.finance import keys, store
-from vigie.finance.mapping import CHANNELS, FIELDS, IDENTIFYING, Mapping
+from vigie.finance import bankfiles, keys, store
+from vigie.finance.mapping import CHANNELS, FIELDS, IDENTIFYING, IDENTITY_MAPPING, Mapping
 from vigie.finance.models import Account, TransactionFile
 
 MAX_PROBLEMS = 1000
@@ -104,11 +105,18 @@ def _xlsx_to_csv(path: Path, out: Path) -> None:
         wb.close()
 
 
-def _source(con: duckdb.DuckDBPyConnection, path: Path, tmp: Path) -> list[str]:
-    """Create the view ``src`` (every column as text, plus ``line``); return the header."""
+def _source(
+    con: duckdb.DuckDBPyConnection, path: Path, tmp: Path, xml_lines: list[int]
+) -> list[str]:
+    """Create the view ``src`` (every column as text, plus ``line``); return the header.
+    An XML statement or report is first written in Vigie's layout (``bankfiles``); the line of
+    each of its rows in the XML is appended to ``xml_lines``."""
     if path.suffix.lower() in {".xlsx", ".xlsm"}:
         csv_path = tmp / "sheet.csv"
         _xlsx_to_csv(path, csv_path)
+    elif bankfiles.kind_of(path) is not None:
+        csv_path = tmp / "statement.csv"
+        xml_lines.extend(bankfiles.to_csv(path, csv_path))
     else:
         csv_path = path
     reader = (
@@ -235,7 +243,15 @@ def import_file(
         # The normalised file is materialised once (checks, write and accounts read it);
         # DuckDB spills to this directory when it outgrows memory.
         con.execute(f"SET temp_directory = {_lit(tmpdir)}")
-        header = _source(con, path, Path(tmpdir))
+        xml_lines: list[int] = []
+        header = _source(con, path, Path(tmpdir), xml_lines)
+        if xml_lines and mapping is not IDENTITY_MAPPING:
+            raise Invalid(
+                f"{name}: a camt.053 statement or goAML report has a fixed layout; "
+                "import it without a mapping file",
+                code="mapping_not_applicable",
+                detail={"file": name},
+            )
         mapping = mapping.for_header(header)
         absent = [
             f"{column} (for {fname})"
@@ -254,8 +270,12 @@ def import_file(
         con.execute(f"CREATE TEMP TABLE bad AS {_problems_sql(bool(existing_files))}")
         rejected_lines = con.execute("SELECT count(DISTINCT line) FROM bad").fetchone()
         rejected = int(rejected_lines[0]) if rejected_lines else 0
+
+        def where(line: int) -> int:  # the XML line of a row, for an XML input
+            return xml_lines[line - 2] if xml_lines and 2 <= line < len(xml_lines) + 2 else line
+
         problems = [
-            Problem(int(line), col, None if col in IDENTIFYING else value, why)
+            Problem(where(int(line)), col, None if col in IDENTIFYING else value, why)
             for line, col, value, why in con.execute(
                 f"SELECT * FROM bad ORDER BY line, col LIMIT {MAX_PROBLEMS}"
             ).fetchall()

@@ -154,3 +154,58 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule} on account #{self.account_id}"
+
+
+class CaseLink(models.Model):
+    """An account the financial intelligence unit links to a case, and optionally to one
+    person (victim or perpetrator) of it, with the basis of the link (ADR 0804)."""
+
+    class Party(models.TextChoices):
+        CASE = "case", _("the case")
+        VICTIM = "victim", _("a victim")
+        PERPETRATOR = "perpetrator", _("a perpetrator")
+
+    class Basis(models.TextChoices):
+        ANALYST = "analyst", _("analyst's finding")
+        HOLDER = "holder", _("account holder named in the case")
+        REQUEST = "request", _("answer to a request for information")
+        SCREENING = "screening", _("screening result")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="case_links")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    party = models.CharField(max_length=12, choices=Party.choices, default=Party.CASE)
+    # the uuid of the Victim or Perpetrator of that case, "" for the case itself (text, so the
+    # uniqueness constraint holds on every database: NULLs are distinct in SQL)
+    person = models.CharField(max_length=36, blank=True, default="")
+    basis = models.CharField(max_length=12, choices=Basis.choices, default=Basis.ANALYST)
+    note = EncryptedTextField(_("note"), null=True, blank=True)
+    linked_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    linked_at = models.DateTimeField(auto_now_add=True)
+
+    CLASSIFICATION: ClassVar[dict[str, str]] = {
+        "id": ORDINARY,
+        "organisation": ORDINARY,
+        "account": ORDINARY,
+        "case": ORDINARY,
+        "party": SENSITIVE,
+        "person": SENSITIVE,
+        "basis": SENSITIVE,
+        "note": IDENTITY,
+        "linked_by": ORDINARY,
+        "linked_at": ORDINARY,
+    }
+
+    class Meta:
+        ordering = ["-linked_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "case", "party", "person"], name="case_link_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"account #{self.account_id} - case #{self.case_id}"

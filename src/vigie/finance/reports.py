@@ -1,4 +1,4 @@
-"""Reports out of an alert: the goAML suspicious-transaction report (ADR 0802)."""
+"""Reports out of an alert or a case: the goAML suspicious-transaction report (ADR 0802)."""
 
 from __future__ import annotations
 
@@ -51,4 +51,64 @@ def goaml_str(actor: Actor, alert: Alert) -> bytes:
         accounts=numbers,
     )
     record_report(actor, alert, "goaml-str", len(data))
+    return data
+
+
+def goaml_str_for_case(actor: Actor, case: Any) -> bytes:
+    """The STR of a case: the transactions behind the alerts (not dismissed) of the accounts
+    your unit linked to it. The reason names the case's forms of exploitation, countries and
+    period, never a victim."""
+    from vigie.core.errors import NotFound
+    from vigie.finance.models import CaseLink
+
+    orgs = actor.organisations_with("finance.report")
+    links = CaseLink.objects.filter(case=case).select_related("account")
+    if orgs is not None:
+        links = links.filter(organisation_id__in=orgs)
+    accounts = {x.account_id: x.account for x in links}
+    if not accounts:
+        raise NotFound("No account of your unit is linked to this case.", code="no_linked_account")
+    org_id = next(iter(accounts.values())).organisation_id
+    actor.require("finance.report", org_id)
+    alerts = list(
+        Alert.objects.filter(account_id__in=accounts, organisation_id=org_id)
+        .exclude(status=Alert.Status.FALSE_POSITIVE)
+        .order_by("created_at")
+    )
+    wanted = {str(t) for a in alerts for t in a.transactions}
+    if not wanted:
+        raise NotFound("The linked accounts have no alert to report.", code="no_alert_to_report")
+    files = list(TransactionFile.objects.filter(organisation_id=org_id))
+    con = store.connect(org_id, files)
+    try:
+        cursor = con.execute(
+            "SELECT * FROM tx WHERE list_contains($ids, tx_id) ORDER BY ts", {"ids": sorted(wanted)}
+        )
+        names = [d[0] for d in cursor.description or []]
+        transactions = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    finally:
+        con.close()
+    keys = {k for t in transactions for k in (t["from_account"], t["to_account"]) if k}
+    numbers = {
+        a.number_key: a.number
+        for a in Account.objects.filter(organisation_id=org_id, number_key__in=keys)
+    }
+    forms = sorted({f for e in case.exploitations.all() for f in (e.forms or [])})
+    countries = sorted({c for c in [case.country, *(leg.country for leg in case.route.all())] if c})
+    rule_names = sorted({a.rule for a in alerts})
+    reason = (
+        f"Accounts linked to a trafficking-in-persons case (forms of exploitation: "
+        f"{', '.join(forms) or 'not recorded'}; countries: {', '.join(countries) or 'not recorded'}"
+        f"; identified {case.identification_year or 'year not recorded'}). Red flags: "
+        f"{', '.join(rule_names)}."
+    )
+    data = goaml.build_str(
+        reference=f"VIGIE-CASE-{str(case.uuid)[:8].upper()}",
+        reason=reason,
+        action="Case-linked accounts reviewed by an analyst of the financial intelligence unit.",
+        transactions=transactions,
+        accounts=numbers,
+    )
+    for alert in alerts[:1]:
+        record_report(actor, alert, f"goaml-str-case:{case.uuid}", len(data))
     return data

@@ -16,7 +16,7 @@ from vigie.core.models import Job
 from vigie.finance import mapping, tasks
 
 MAX_UPLOAD = 2 * 1024**3
-SUFFIXES = {".csv", ".txt", ".xlsx"}
+SUFFIXES = {".csv", ".txt", ".xlsx", ".xml"}
 
 
 def upload_dir() -> Path:
@@ -40,7 +40,11 @@ def start_import(
         raise Invalid("Choose a file of transactions.", code="file_required")
     suffix = Path(upload.name or "").suffix.lower()
     if suffix not in SUFFIXES:
-        raise Invalid(f"{upload.name}: a CSV or XLSX file is expected.", code="file_type")
+        raise Invalid(
+            f"{upload.name}: a CSV or XLSX file, a camt.053 statement or a goAML report "
+            "(XML) is expected.",
+            code="file_type",
+        )
     if upload.size > MAX_UPLOAD:
         raise TooLarge(f"{upload.name}: larger than {MAX_UPLOAD // 1024**3} GiB.")
     stem = uuid.uuid4().hex

@@ -16,9 +16,9 @@ from vigie.core import jobs
 from vigie.core.actor import Actor, acting_organisation
 from vigie.core.errors import Invalid, NotFound
 from vigie.core.models import User
-from vigie.finance import reports, selectors, services, tasks, uploads
+from vigie.finance import caselinks, reports, rfi, selectors, services, tasks, uploads
 from vigie.finance.api import serializers as s
-from vigie.finance.models import Alert
+from vigie.finance.models import Account, Alert
 
 
 def _actor(request: Request, perm: str) -> tuple[Actor, Any]:
@@ -165,3 +165,99 @@ class Run(APIView):
             params={"only": body.validated_data.get("rules") or None},
         )
         return Response({"job": str(job.pk)}, status=status.HTTP_202_ACCEPTED)
+
+
+class AccountLinks(APIView):
+    """Link an account of your unit to a case you may read (and to one of its people)."""
+
+    required_permission = "finance.view"
+
+    @extend_schema(request=s.CaseLinkWriteSerializer, responses={201: s.CaseLinkSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        actor = Actor(user=request.user)  # type: ignore[arg-type]
+        orgs = actor.organisations_with("finance.view")
+        qs = Account.objects.filter(pk=pk)
+        account = (qs if orgs is None else qs.filter(organisation_id__in=orgs)).first()
+        if account is None:
+            raise NotFound("No such account.", code="account_not_found")
+        body = s.CaseLinkWriteSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        d = body.validated_data
+        made = caselinks.link(
+            actor,
+            account,
+            d["case"],
+            party=d["party"],
+            person=str(d["person"]) if d.get("person") else "",
+            basis=d["basis"],
+            note=d.get("note", ""),
+        )
+        return Response(s.CaseLinkSerializer(made).data, status=status.HTTP_201_CREATED)
+
+
+class CaseLinkDetail(APIView):
+    required_permission = "finance.view"
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, pk: str) -> Response:
+        actor = Actor(user=request.user)  # type: ignore[arg-type]
+        caselinks.unlink(actor, caselinks.get_link_for(actor, pk))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CasePanel(APIView):
+    """The financial profile of a case: in full for analysts of the unit holding the
+    accounts, reduced to "who holds linked accounts" for the case's other readers."""
+
+    required_permission = "case.view"
+
+    @extend_schema(responses=s.CasePanelSerializer)
+    def get(self, request: Request, uuid: str) -> Response:
+        case = caselinks.case_for_reader(request.user, uuid)
+        panel = caselinks.case_panel(request.user, case) or {
+            "accounts": [],
+            "held_elsewhere": [],
+            "count": 0,
+        }
+        return Response(s.CasePanelSerializer(panel).data)
+
+
+class AlertRequest(APIView):
+    """A request for information to another FIU about this alert (Egmont style, PDF)."""
+
+    required_permission = "finance.report"
+
+    @extend_schema(request=s.RfiSerializer, responses={(200, "application/pdf"): bytes})
+    def post(self, request: Request, pk: str) -> HttpResponse:
+        actor = Actor(user=request.user)  # type: ignore[arg-type]
+        alert = selectors.get_alert_for(actor, pk)
+        body = s.RfiSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        d = body.validated_data
+        req = rfi.Request(
+            d["requested_unit"],
+            d["requested_country"],
+            list(d["questions"]),
+            d["urgency"],
+            d["terrorism_financing"],
+            d["language"],
+        )
+        data = rfi.build(actor, alert, req, requesting_unit=alert.organisation.name)
+        response = HttpResponse(data, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="rfi-{alert.pk}.pdf"'
+        return response
+
+
+class CaseReport(APIView):
+    """The goAML STR of a case: the alerts' transactions of the accounts your unit linked."""
+
+    required_permission = "finance.report"
+
+    @extend_schema(responses={(200, "application/xml"): bytes})
+    def get(self, request: Request, uuid: str) -> HttpResponse:
+        actor = Actor(user=request.user)  # type: ignore[arg-type]
+        case = caselinks.case_for_reader(request.user, uuid)
+        data = reports.goaml_str_for_case(actor, case)
+        response = HttpResponse(data, content_type="application/xml")
+        response["Content-Disposition"] = f'attachment; filename="goaml-str-case-{uuid}.xml"'
+        return response

@@ -58,3 +58,38 @@ ENDPOINTS = [
     Endpoint("finance-api:files", "POST", perm="finance.import", data={}),
     Endpoint("finance-api:run", "POST", perm="finance.view", data={}),
 ]
+
+
+def _account(world: World, org: Organisation) -> dict[str, Any]:
+    return {"pk": make_alert(world, org).account_id}
+
+
+def _link(world: World, org: Organisation) -> dict[str, Any]:
+    from vigie.cases.models import Case
+    from vigie.finance.models import CaseLink
+
+    key = f"finance-link-{org.code}"
+    if key not in world.objects:
+        case = Case.objects.create(organisation=org, reference=f"FIN-LINK-{org.code}")
+        world.objects[key] = CaseLink.objects.create(
+            organisation=org, account=make_alert(world, org).account, case=case
+        )
+    return {"pk": world.objects[key].pk}
+
+
+def _case(world: World, org: Organisation) -> dict[str, Any]:
+    from vigie.cases.models import Case
+
+    key = f"finance-case-{org.code}"
+    if key not in world.objects:
+        world.objects[key] = Case.objects.create(organisation=org, reference=f"FIN-{org.code}")
+    return {"uuid": world.objects[key].uuid}
+
+
+ENDPOINTS += [
+    Endpoint("finance-api:rfi", "POST", perm="finance.report", target=_alert, data={}),
+    Endpoint("finance-api:account-links", "POST", perm="finance.view", target=_account, data={}),
+    Endpoint("finance-api:link", "DELETE", perm="finance.view", target=_link),
+    Endpoint("finance-api:case-panel", perm="case.view", target=_case),
+    Endpoint("finance-api:case-goaml", perm="finance.report", target=_case),
+]
