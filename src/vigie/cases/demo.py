@@ -11,6 +11,8 @@ from vigie.core.actor import Actor
 from vigie.core.models import OrganisationShare
 
 OWNERS = ["iom", "unhcr", "unicef", "ngo-ls", "ntf-ng"]
+# the working language each demo organisation writes its summaries in
+LANGUAGES = {"iom": "en", "unhcr": "fr", "unicef": "en", "ngo-ls": "ar", "ntf-ng": "en"}
 
 
 def load(ctx: Any) -> None:
@@ -18,7 +20,8 @@ def load(ctx: Any) -> None:
     if not orgs or Case.objects.filter(source_record_id__startswith="demo-").exists():
         return
     n = max(1, ctx.records)
-    for i, record in enumerate(generate.synthetic_records(ctx.rng, n)):
+    langs = [LANGUAGES.get(org.code, "en") for org in orgs]
+    for i, record in enumerate(generate.synthetic_records(ctx.rng, n, langs)):
         org = orgs[i % len(orgs)]
         services.save_record(Actor.system("demo data", org.pk), org, record)
     ctx.echo(f"cases: {n} synthetic case records")

@@ -46,6 +46,7 @@ class Scenario:
     incident: bool = False  # reported as counts rather than named people
     years: tuple[int, int] = (2014, 2024)
     transport: str = "road"
+    weight: int = 10  # how often the scenario is drawn (incidents are rarer than cases)
 
 
 SCENARIOS = [
@@ -91,6 +92,7 @@ SCENARIOS = [
         source="mrm",
         incident=True,
         years=(2016, 2018),
+        weight=2,
     ),
     Scenario(
         "iraq",
@@ -170,6 +172,7 @@ SCENARIOS = [
         source="mrm",
         incident=True,
         years=(2016, 2017),
+        weight=2,
     ),
     Scenario(
         "myanmar_bangladesh",
@@ -220,15 +223,46 @@ def _date(rng: random.Random, years: tuple[int, int]) -> dt.date:
     return dt.date.fromordinal(rng.randint(start, end))
 
 
-def synthetic_record(rng: random.Random, index: int) -> dict[str, Any]:
-    s = rng.choice(SCENARIOS)
+# Forms that only a child can suffer (the code list's "child_" forms): an adult record never
+# carries them, and a scenario made only of them yields children.
+CHILD_ONLY = frozenset({"child_labour", "child_recruitment_combat", "child_recruitment_support"})
+# Persons in one incident reported as counts: a handful, so the few incidents do not outweigh
+# hundreds of individual cases in the statistics.
+INCIDENT_SIZE = (1, 6)
+
+# The case summary as an officer of the recording organisation writes it, in its working
+# language; always marked synthetic.
+SUMMARIES = {
+    "en": "Synthetic demonstration record: {who} identified in {where} after {what}.",
+    "fr": "Dossier de démonstration synthétique : {who} identifié·e à {where} après {what}.",
+    "ar": "سجل توضيحي اصطناعي: {who} تم التعرف عليه في {where} بعد {what}.",
+}
+WHO = {
+    "en": {"child": "a child", "adult": "an adult", "group": "a group of people"},
+    "fr": {"child": "un enfant", "adult": "un adulte", "group": "un groupe de personnes"},
+    "ar": {"child": "طفل", "adult": "شخص بالغ", "group": "مجموعة من الأشخاص"},
+}
+WHAT = {
+    "en": "exploitation reported by a partner",
+    "fr": "une exploitation signalée par un partenaire",
+    "ar": "استغلال أبلغ عنه شريك",
+}
+
+
+def _summary(lang: str, who: str, where: str) -> str:
+    lang = lang if lang in SUMMARIES else "en"
+    return SUMMARIES[lang].format(who=WHO[lang][who], where=where, what=WHAT[lang])
+
+
+def synthetic_record(rng: random.Random, index: int, lang: str = "en") -> dict[str, Any]:
+    s = rng.choices(SCENARIOS, weights=[x.weight for x in SCENARIOS])[0]
     start = _date(rng, s.years)
     end = start + dt.timedelta(days=rng.randint(10, 700))
     end = min(end, dt.date.today())
     ident = min(end + dt.timedelta(days=rng.randint(1, 120)), dt.date.today())
     record: dict[str, Any] = {
         "reference": f"DEMO-{index:06d}",
-        "summary": f"Synthetic demonstration record ({s.situation}).",
+        "summary": "",
         "source_type": s.source,
         "source_record_id": f"demo-{index:06d}",
         "verification_status": rng.choice(
@@ -244,11 +278,19 @@ def synthetic_record(rng: random.Random, index: int) -> dict[str, Any]:
         "report_date": ident.isoformat(),
         "status": rng.choice(["active", "active", "follow_up", "closed"]),
     }
-    forms = rng.sample(s.forms, k=rng.randint(1, len(s.forms)))
+    child = rng.random() < s.child_share
+    adult_forms = [f for f in s.forms if f not in CHILD_ONLY]
+    if not adult_forms:
+        child = True
+    pool = s.forms if child else adult_forms
+    forms = rng.sample(pool, k=rng.randint(1, len(pool)))
     means = rng.sample(s.means, k=rng.randint(1, len(s.means)))
     group = rng.choice(s.groups) if s.groups else ""
+    record["summary"] = _summary(
+        lang, "group" if s.incident else ("child" if child else "adult"), s.route[-1][1]
+    )
     if s.incident:
-        total = rng.randint(5, 90)
+        total = rng.randint(*INCIDENT_SIZE)
         girls = rng.randint(0, total)
         record["incidents"] = [
             {
@@ -269,7 +311,6 @@ def synthetic_record(rng: random.Random, index: int) -> dict[str, Any]:
         record["exploitations"] = [{"incident": "i1", "forms": forms, "means": means}]
     else:
         female = rng.random() < s.sex_weights[0] / sum(s.sex_weights)
-        child = rng.random() < s.child_share
         age = rng.randint(8, 17) if child else rng.randint(18, 45)
         given, family = fake_name(rng)
         victim = {
@@ -338,9 +379,13 @@ def synthetic_record(rng: random.Random, index: int) -> dict[str, Any]:
     return record
 
 
-def synthetic_records(rng: random.Random, n: int) -> Iterator[dict[str, Any]]:
+def synthetic_records(
+    rng: random.Random, n: int, lang: str | list[str] = "en"
+) -> Iterator[dict[str, Any]]:
+    """``lang``: the language of the summaries, or one per record in turn (the owners')."""
+    langs = [lang] if isinstance(lang, str) else lang
     for i in range(1, n + 1):
-        yield synthetic_record(rng, i)
+        yield synthetic_record(rng, i, langs[(i - 1) % len(langs)])
 
 
 def ctdc_rows(rng: random.Random, n: int) -> Iterator[list[str]]:

@@ -29,3 +29,28 @@ def test_demo_loads_cases(db: object) -> None:
     assert Case.objects.count() == 60
     assert Victim.objects.exists() and Incident.objects.exists()
     assert Case.objects.values("organisation").distinct().count() >= 4
+
+
+def test_generated_records_are_plausible() -> None:
+    """What a trafficking expert checks first: ages match the forms of exploitation, incidents
+    reported as counts do not outweigh individual cases, summaries in the owner's language."""
+    rs = list(generate.synthetic_records(random.Random(11), 2000, ["en", "fr", "ar"]))
+    child_only = {"child_labour", "child_recruitment_combat", "child_recruitment_support"}
+    for r in rs:
+        for v in r.get("victims", []):
+            forms = {f for e in r["exploitations"] for f in e["forms"]}
+            if v["age_at_identification"] >= 18:
+                assert not forms & child_only, (v["age_at_identification"], forms)
+    individuals = sum(len(r.get("victims", [])) for r in rs)
+    counted = sum(i["total_reported"] for r in rs for i in r.get("incidents", []))
+    assert 0 < counted < 0.15 * individuals
+    # the most frequent form over persons is not an incident-only form
+    by_form: Counter[str] = Counter()
+    for r in rs:
+        weight = sum(i["total_reported"] for i in r.get("incidents", [])) or 1
+        for f in {f for e in r["exploitations"] for f in e["forms"]}:
+            by_form[f] += weight
+    assert by_form.most_common(1)[0][0] not in {"suicide_attack", "human_shield"}
+    assert rs[0]["summary"].startswith("Synthetic demonstration record")
+    assert rs[1]["summary"].startswith("Dossier de démonstration synthétique")
+    assert rs[2]["summary"].startswith("سجل توضيحي اصطناعي")
