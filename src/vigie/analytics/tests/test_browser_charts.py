@@ -1,5 +1,5 @@
 """Charts a person can read: the trend's year labels and the Sankey's labels never overlap,
-at phone and desktop width, in English, French and Arabic; each chart has a text alternative."""
+at phone, tablet and desktop width, in English, French and Arabic; each chart has a text alternative."""
 
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ def test_chart_labels_never_overlap(
             if lang != "en":
                 page.click(f"button[data-lang={lang}]")
                 expect(page.locator("html")).to_have_attribute("lang", lang)
-            for width in (390, 1366):
+            for width in (390, 768, 1366):
                 page.set_viewport_size({"width": width, "height": 900})
                 page.goto(f"{url}/stats/")
                 trend = page.locator('figure[data-chart="trend"]')
