@@ -78,6 +78,8 @@ def main() -> None:
     lib = rules.library()
     t = time.perf_counter()
     for rule in lib.rules.values():
+        if not rule.sql.strip():  # rules computed in Python (listed_counterparty)
+            continue
         params = {k: v for k, v in rule.params.items() if f"${k}" in rule.sql}
         con.execute(rule.sql, params).fetchall()
     bare_rules = time.perf_counter() - t
