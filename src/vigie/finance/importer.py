@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from vigie.core.actor import Actor
@@ -412,6 +412,35 @@ def _record_accounts(
         if holder and not account.holder:
             account.holder = holder
         changed.append(account)
-    created = Account.objects.bulk_create(fresh, batch_size=2000)
+    insert_accounts(fresh)
+    new_keys = [a.number_key for a in fresh]
+    created: list[int] = []
+    for start in range(0, len(new_keys), 5000):
+        created += Account.objects.filter(
+            organisation=organisation, number_key__in=new_keys[start : start + 5000]
+        ).values_list("pk", flat=True)
     Account.objects.bulk_update(changed, ["first_seen", "last_seen", "holder"], batch_size=2000)
-    return [a.pk for a in created if a.pk is not None], [a.pk for a in changed]
+    return created, [a.pk for a in changed]
+
+
+def insert_accounts(fresh: list[Account]) -> None:
+    """Write new accounts with one ``executemany``. ``bulk_create`` builds one SQL string of
+    2,000 rows of placeholders per batch and prepares every value through its compiler, about
+    0.3 ms an account: 150 s for the half-million accounts of a ten-million-row file. The
+    values here are prepared by the same fields (``pre_save`` then ``get_db_prep_save``, so
+    numbers and holders are encrypted exactly as the ORM would); ``tests/test_import.py``
+    checks with hypothesis that both paths store the same accounts."""
+    if not fresh:
+        return
+    fields = [f for f in Account._meta.concrete_fields if not f.primary_key]
+    q = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {q(Account._meta.db_table)} ({', '.join(q(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    rows = [
+        tuple(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields)
+        for obj in fresh
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)

@@ -149,3 +149,44 @@ def test_cli_import_run_alerts_report(
     assert denied.exit_code == 3 and "finance.view" in denied.output
     neither = runner.invoke(finance, ["run"])
     assert neither.exit_code == 2 and "--as-system" in neither.output
+
+
+@pytest.mark.django_db(transaction=False)
+def test_the_fast_account_insert_stores_what_bulk_create_stores(world: Any) -> None:
+    """importer.insert_accounts copies bulk_create: both paths, same input, same accounts."""
+    import datetime as dt
+
+    from django.utils import timezone
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from vigie.finance import importer
+
+    text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=40)
+    when = st.none() | st.datetimes(dt.datetime(2000, 1, 1), dt.datetime(2030, 1, 1)).map(
+        lambda d: timezone.make_aware(d.replace(microsecond=0), dt.UTC)
+    )
+    account = st.tuples(
+        text.filter(bool), st.none() | text, st.sampled_from(["", "LY", "TN"]), when, when
+    )
+
+    @settings(max_examples=25, deadline=None)
+    @given(st.lists(account, min_size=1, max_size=5))
+    def check(items: list[tuple[Any, ...]]) -> None:
+        def build(prefix: str) -> list[Account]:
+            return [
+                Account(organisation=world.own, number=n, number_key=f"{prefix}{i}",
+                        holder=h, country=c, first_seen=f, last_seen=last)
+                for i, (n, h, c, f, last) in enumerate(items)
+            ]  # fmt: skip
+
+        Account.objects.bulk_create(build("orm-"))
+        importer.insert_accounts(build("raw-"))
+        fields = ["number", "holder", "country", "first_seen", "last_seen", "organisation_id"]
+        for i in range(len(items)):
+            orm = Account.objects.get(number_key=f"orm-{i}")
+            raw = Account.objects.get(number_key=f"raw-{i}")
+            assert [getattr(orm, f) for f in fields] == [getattr(raw, f) for f in fields]
+        Account.objects.all().delete()
+
+    check()
