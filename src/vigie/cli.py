@@ -14,11 +14,15 @@ import sys
 from collections.abc import Callable
 from importlib import import_module
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from vigie.core.acting import acting
 from vigie.core.errors import VigieError, exit_status
+
+if TYPE_CHECKING:
+    from vigie.core.actor import Actor
 
 SETTINGS_DEFAULT = "vigie.settings.dev"
 
@@ -314,7 +318,8 @@ def keys_status() -> None:
 @click.option(
     "--reencrypt-only", is_flag=True, help="Do not add a key; finish moving to the active one."
 )
-def keys_rotate(reencrypt_only: bool) -> None:
+@acting("system.keys.manage", needs_org=False)
+def keys_rotate(reencrypt_only: bool, actor: Actor) -> None:
     """Add a new active key and re-encrypt every value under it (batched, resumable)."""
     from vigie.core import keys as keyops
 
@@ -329,7 +334,8 @@ def keys_rotate(reencrypt_only: bool) -> None:
 
 @keys.command("retire")
 @click.argument("key_id")
-def keys_retire(key_id: str) -> None:
+@acting("system.keys.manage", needs_org=False)
+def keys_retire(key_id: str, actor: Actor) -> None:
     """Remove KEY_ID from the keyring once no stored value uses it."""
     from vigie.core import keys as keyops
 

@@ -113,27 +113,21 @@ def audited(actor: Actor, command: str) -> Iterator[None]:
         yield
 
 
-def acting(perm: str, *, needs_org: bool = True) -> Callable[[F], F]:
+def acting(perm: str, *, needs_org: bool = True, org_option: bool = True) -> Callable[[F], F]:
     """Add ``--user``, ``--org`` and ``--as-system`` to a click command and pass it ``actor``.
 
     ``perm`` is the permission the command needs: the user must hold it in the organisation
-    (named with ``--org``, or their only one); see :func:`resolve` for ``needs_org``."""
+    (named with ``--org``, or their only one); see :func:`resolve` for ``needs_org``.
+    ``org_option`` False (with ``needs_org`` False): the command has its own ``--org``
+    naming the organisation it works on, where its service checks ``perm``."""
 
     def decorate(func: F) -> F:
-        @click.option("--user", "acting_user", metavar="NAME", help="Act as this user.")
-        @click.option("--org", "acting_org", metavar="CODE", help="The organisation acted for.")
-        @click.option(
-            "--as-system",
-            "acting_system",
-            is_flag=True,
-            help="Act as the system itself (audited as such).",
-        )
         @functools.wraps(func)
         def wrapper(
             *args: Any,
             acting_user: str | None,
-            acting_org: str | None,
             acting_system: bool,
+            acting_org: str | None = None,
             **kwargs: Any,
         ) -> Any:
             ctx = click.get_current_context()
@@ -142,6 +136,19 @@ def acting(perm: str, *, needs_org: bool = True) -> Callable[[F], F]:
             with audited(actor, command):
                 return func(*args, actor=actor, **kwargs)
 
-        return wrapper  # type: ignore[return-value]
+        command = click.option(
+            "--as-system",
+            "acting_system",
+            is_flag=True,
+            help="Act as the system itself (audited as such).",
+        )(wrapper)
+        if org_option:
+            command = click.option(
+                "--org", "acting_org", metavar="CODE", help="The organisation acted for."
+            )(command)
+        command = click.option("--user", "acting_user", metavar="NAME", help="Act as this user.")(
+            command
+        )
+        return command  # type: ignore[return-value]
 
     return decorate

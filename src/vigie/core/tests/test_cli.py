@@ -110,3 +110,20 @@ def test_one_error_handler_for_every_command() -> None:
     vigie_cli._with_django(clash)
     result = CliRunner().invoke(clash, [])
     assert result.exit_code == 5 and result.output == "Error: the record changed meanwhile\n"
+
+
+@pytest.mark.django_db
+def test_key_commands_say_who_acts() -> None:
+    """Issue 14: rotating or retiring field keys rewrites every identity: --user (with
+    system.keys.manage) or --as-system, audited."""
+    from vigie import cli as vigie_cli
+    from vigie.testing import build_world
+
+    vigie_cli._add_app_commands()
+    build_world()
+    runner = CliRunner()
+    assert runner.invoke(cli, ["keys", "retire", "k999"]).exit_code == 2
+    denied = runner.invoke(cli, ["keys", "retire", "k999", "--user", "u-org_admin"])
+    assert denied.exit_code == 3 and "system.keys.manage" in denied.output
+    refused = runner.invoke(cli, ["keys", "retire", "k999", "--as-system"])
+    assert refused.exit_code == 5, refused.output  # KeyOperationRefused: not in the keyring
