@@ -302,19 +302,12 @@ class CaseFormView(PermissionRequired, View):
         show = services.may_record_identity(actor, org)
         refer = services.may_refer(actor, org)
         if case is None:
-            form = CaseForm(
-                show_identity=show,
-                initial={
-                    "status": "active",
-                    "verification_status": "reported",
-                    "victim-trafficking_status": "possible",
-                },
-            )
-            rows = row_formsets(refer=refer)
+            form = CaseForm(initial={"status": "active", "verification_status": "reported"})
+            rows = row_formsets(refer=refer, identity=show)
         else:
             record = selectors.case_record_for(user, case, identity=show)
-            form = CaseForm(show_identity=show, initial=record_to_initial(record))
-            rows = row_formsets(record=record, refer=refer)
+            form = CaseForm(initial=record_to_initial(record))
+            rows = row_formsets(record=record, refer=refer, identity=show)
         return self._render(request, form, rows, case)
 
     def _render(
@@ -348,8 +341,10 @@ class CaseFormView(PermissionRequired, View):
         user = actor.user
         show = services.may_record_identity(actor, org)
         add = request.POST.get("add_row", "")
-        form = CaseForm(request.POST, show_identity=show)
-        rows = row_formsets(request.POST, add=add, refer=services.may_refer(actor, org))
+        form = CaseForm(request.POST)
+        rows = row_formsets(
+            request.POST, add=add, refer=services.may_refer(actor, org), identity=show
+        )
         if add in rows:
             # "Add another" without JavaScript: the same page with one more empty row, nothing
             # saved, every value kept; focus goes to the new row

@@ -204,7 +204,7 @@ def _access_checkpoint(previous: Any) -> Any:
         # Never anchor a log whose entries and head disagree: that is for verify to explain.
         raise WitnessError(
             _(
-                "The access log's last entry does not match its head: run `vigie audit verify` "
+                "the access log's last entry does not match its head: run `vigie audit verify` "
                 "before witnessing it."
             )
         )

@@ -24,7 +24,7 @@ def _build(previous: Checkpoint | None) -> Checkpoint | None:
         # Never anchor a log whose entries and head disagree: that is for verify to explain.
         raise WitnessError(
             _(
-                "The custody log's entries do not give its recorded head: run `vigie evidence "
+                "the custody log's entries do not give its recorded head: run `vigie evidence "
                 "verify --all` before witnessing it."
             )
         )

@@ -53,10 +53,10 @@ def test_failed_submit_keeps_every_value(web: Any, world: World) -> None:
         "status": "active",
         "source_type": "hotline",
         "verification_status": "reported",
-        "victim-family_name": "Keptname",
-        "victim-sex": "female",
-        "victim-age_at_identification": "30",
-        "victim-trafficking_status": "possible",
+        "vic-0-family_name": "Keptname",
+        "vic-0-sex": "female",
+        "vic-0-age_at_identification": "30",
+        "vic-0-trafficking_status": "possible",
         "event_date_start": "2017-05-01",
         "event_date_end": "2016-01-01",  # before the start: refused
         "exp-0-forms": ["forced_labour"],
@@ -119,8 +119,8 @@ def test_the_form_acts_for_an_organisation_by_the_one_rule(web: Any, world: Worl
         "status": "active",
         "source_type": "hotline",
         "verification_status": "reported",
-        "victim-sex": "female",
-        "victim-trafficking_status": "possible",
+        "vic-0-sex": "female",
+        "vic-0-trafficking_status": "possible",
     }
     page = client.post("/cases/new/?organisation=other-org", data)
     assert page.status_code == 302, page.content.decode()[:2000]
