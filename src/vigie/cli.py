@@ -14,9 +14,15 @@ import sys
 from collections.abc import Callable
 from importlib import import_module
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+
+from vigie.core.acting import acting
+from vigie.core.errors import VigieError, exit_status
+
+if TYPE_CHECKING:
+    from vigie.core.actor import Actor
 
 SETTINGS_DEFAULT = "vigie.settings.dev"
 
@@ -41,21 +47,17 @@ def _migrate(verbosity: int = 0) -> None:
     call_command("migrate", interactive=False, verbosity=verbosity)
 
 
-class _Vigie(click.Group):
-    """Every command's :class:`VigieError` becomes its message and exit status."""
+class CommandFailed(click.ClickException):
+    """A :class:`VigieError` on the command line: click prints ``Error: <message>`` on
+    standard error and exits with the error model's status (docs/errors.md)."""
 
-    def invoke(self, ctx: click.Context) -> Any:
-        from vigie.core.acting import CommandFailed
-        from vigie.core.errors import VigieError
-
-        try:
-            return super().invoke(ctx)
-        except VigieError as exc:
-            raise CommandFailed(exc) from None
+    def __init__(self, error: VigieError) -> None:
+        super().__init__(error.message)
+        self.error = error
+        self.exit_code = exit_status(error)  # type: ignore[misc]
 
 
 @click.group(
-    cls=_Vigie,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 @click.version_option(package_name="vigie")
@@ -316,7 +318,8 @@ def keys_status() -> None:
 @click.option(
     "--reencrypt-only", is_flag=True, help="Do not add a key; finish moving to the active one."
 )
-def keys_rotate(reencrypt_only: bool) -> None:
+@acting("system.keys.manage", needs_org=False)
+def keys_rotate(reencrypt_only: bool, actor: Actor) -> None:
     """Add a new active key and re-encrypt every value under it (batched, resumable)."""
     from vigie.core import keys as keyops
 
@@ -331,7 +334,8 @@ def keys_rotate(reencrypt_only: bool) -> None:
 
 @keys.command("retire")
 @click.argument("key_id")
-def keys_retire(key_id: str) -> None:
+@acting("system.keys.manage", needs_org=False)
+def keys_retire(key_id: str, actor: Actor) -> None:
     """Remove KEY_ID from the keyring once no stored value uses it."""
     from vigie.core import keys as keyops
 
@@ -359,21 +363,13 @@ def audit_verify(witnesses: tuple[str, ...]) -> None:
     truncated or rewritten log is caught even by whoever holds the audit key."""
     from django.conf import settings
 
-    from vigie.core import witness
-    from vigie.core.audit import AuditKeyProblem, verify_chain, verify_witness
-    from vigie.core.signing import SigningKeyProblem
+    from vigie.core.audit import verify_chain, verify_witness
 
-    try:
-        count, problems = verify_chain()
-    except AuditKeyProblem as exc:
-        raise click.ClickException(str(exc)) from None
+    count, problems = verify_chain()
     lines = [f"entry {p.seq}: {p.kind}: {p.message}" for p in problems]
     summaries = []
     for target in witnesses or settings.VIGIE_WITNESS:
-        try:
-            summary, witnessed = verify_witness(target)
-        except (witness.WitnessError, SigningKeyProblem) as exc:
-            raise click.ClickException(str(exc)) from None
+        summary, witnessed = verify_witness(target)
         lines.extend(witnessed)
         if summary:
             summaries.append(f"Witness {target}: {summary}.")
@@ -405,12 +401,8 @@ def audit_checkpoint(targets: tuple[str, ...]) -> None:
     from django.conf import settings
 
     from vigie.core import witness
-    from vigie.core.signing import SigningKeyProblem
 
-    try:
-        made = witness.export(list(targets) or list(settings.VIGIE_WITNESS))
-    except (witness.WitnessError, SigningKeyProblem) as exc:
-        raise click.ClickException(str(exc)) from None
+    made = witness.export(list(targets) or list(settings.VIGIE_WITNESS))
     for cp in made:
         click.echo(f"{cp.log}: {cp.size} entries, head {cp.head} (signed {cp.when()})")
     if not made:
@@ -456,8 +448,9 @@ _PREPARED: set[int] = set()
 
 
 def _with_django(command: click.Command) -> None:
-    """Set Django up when ``command`` (or, in a group, a command under it) runs. Group
-    callbacks are left alone: they run before the subcommand reads ``--help``."""
+    """Set Django up when ``command`` (or, in a group, a command under it) runs, and turn
+    its :class:`VigieError` into :class:`CommandFailed`. Group callbacks are left alone:
+    they run before the subcommand reads ``--help`` (and do no work that can fail so)."""
     if isinstance(command, click.Group):
         for sub in command.commands.values():
             _with_django(sub)
@@ -475,14 +468,11 @@ def _after_setup(callback: Callable[..., Any]) -> Callable[..., Any]:
         setup_django()
         from django.db import DatabaseError
 
-        from vigie.core import errors
-
         try:
             return callback(*args, **kwargs)
-        except errors.VigieError as exc:
-            # One rule for every command: the message, then the status of ADR 0008.
-            click.echo(f"Error: {exc.message}", err=True)
-            sys.exit(errors.exit_status(exc))
+        except VigieError as exc:
+            # The one place a VigieError becomes the command's message and exit status.
+            raise CommandFailed(exc) from None
         except DatabaseError as exc:
             if _missing_tables(exc):
                 raise click.ClickException(
@@ -500,6 +490,8 @@ def _missing_tables(exc: Exception) -> bool:
 
 
 def _add_app_commands() -> None:
+    """Add every app's commands to ``vigie`` and wrap them (idempotent; tests call it too, so
+    that an app's group invoked on its own behaves as under ``vigie``)."""
     for name in app_cli_modules():
         for command in import_module(name).commands:
             cli.add_command(command)

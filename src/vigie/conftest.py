@@ -8,7 +8,12 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
+from vigie import cli
 from vigie.testing import World, build_world
+
+# Every app's commands wrapped as `vigie` wraps them (Django set up, one VigieError handler),
+# so a test that invokes an app's click group on its own sees what a user would.
+cli._add_app_commands()
 
 
 @pytest.fixture

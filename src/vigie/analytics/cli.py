@@ -1,16 +1,22 @@
 """``vigie stats ...`` and ``vigie report annex``: thin wrappers over the selectors.
 
-Run at the server as its operator, statistics cover every organisation; ``--user NAME`` applies
-that user's permissions and scope instead. Every figure is disclosure-controlled either way.
+Every command says who acts (``vigie.core.acting``, audited): ``--user NAME`` applies that
+user's permissions and scope; ``--as-system`` covers every organisation, as the operator of
+the installation. Every figure is disclosure-controlled either way.
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
+
+from vigie.core.acting import acting
+
+if TYPE_CHECKING:
+    from vigie.core.actor import Actor
 
 FORMAT = click.option(
     "--format", "fmt", type=click.Choice(["csv", "json", "xlsx"]), default="csv", show_default=True
@@ -33,21 +39,6 @@ MODE = click.option(
     "--mode", type=click.Choice(["suppress", "dp"]), default="suppress", show_default=True
 )
 EPSILON = click.option("--epsilon", type=float, default=None, help="DP mode: epsilon (default 1).")
-USER = click.option("--user", "username", default=None, help="Apply this user's access.")
-
-
-def _user(username: str | None) -> Any:
-    """The user whose access applies, or the system (every organisation, still
-    disclosure-controlled) without ``--user``."""
-    from vigie.core.actor import Actor
-    from vigie.core.models import User
-
-    if username is None:
-        return Actor.system("command line: vigie stats")
-    user = User.objects.filter(username=username, is_active=True).first()
-    if user is None:
-        raise click.ClickException(f"--user {username}: no active user of that name")
-    return user
 
 
 def _filters(pairs: tuple[str, ...]) -> dict[str, list[str]]:
@@ -70,20 +61,6 @@ def _emit(data: bytes, output: Path | None, fmt: str) -> None:
     click.echo(f"Written {output} ({len(data)} bytes).", err=True)
 
 
-def _run(fn: Any) -> Any:
-    from django.core.exceptions import PermissionDenied
-
-    from vigie.analytics.engine import QueryError
-    from vigie.analytics.privacy import BudgetExceeded
-
-    try:
-        return fn()
-    except (QueryError, BudgetExceeded) as exc:
-        raise click.ClickException(str(exc)) from None
-    except PermissionDenied:
-        raise click.ClickException("this user may not do that") from None
-
-
 @click.group()
 def stats() -> None:
     """Typology, routes and trends (disclosure-controlled), the snapshot, microdata."""
@@ -97,7 +74,7 @@ def stats() -> None:
 @EPSILON
 @FORMAT
 @OUTPUT
-@USER
+@acting("stats.view", needs_org=False)
 def typology_cmd(
     by: str,
     table: str,
@@ -106,17 +83,13 @@ def typology_cmd(
     epsilon: float | None,
     fmt: str,
     output: Path | None,
-    username: str | None,
+    actor: Actor,
 ) -> None:
     """Counts of persons by any dimensions, with every margin."""
     from vigie.analytics import exports, selectors
 
-    user = _user(username)
-    release = _run(
-        lambda: selectors.typology(
-            user, selectors.parse_request(by, _filters(filters), mode, epsilon, table)
-        )
-    )
+    request = selectors.parse_request(by, _filters(filters), mode, epsilon, table)
+    release = selectors.typology(actor, request)
     _emit(exports.render(release, fmt, "typology"), output, fmt)
 
 
@@ -127,7 +100,7 @@ def typology_cmd(
 @EPSILON
 @FORMAT
 @OUTPUT
-@USER
+@acting("stats.view", needs_org=False)
 def trends_cmd(
     by: str,
     filters: tuple[str, ...],
@@ -135,17 +108,12 @@ def trends_cmd(
     epsilon: float | None,
     fmt: str,
     output: Path | None,
-    username: str | None,
+    actor: Actor,
 ) -> None:
     """Counts of persons by year (and further dimensions)."""
     from vigie.analytics import exports, selectors
 
-    user = _user(username)
-    release = _run(
-        lambda: selectors.trends(
-            user, selectors.parse_request(by, _filters(filters), mode, epsilon)
-        )
-    )
+    release = selectors.trends(actor, selectors.parse_request(by, _filters(filters), mode, epsilon))
     _emit(exports.render(release, fmt, "trends"), output, fmt)
 
 
@@ -155,24 +123,19 @@ def trends_cmd(
 @EPSILON
 @FORMAT
 @OUTPUT
-@USER
+@acting("stats.view", needs_org=False)
 def routes_cmd(
     filters: tuple[str, ...],
     mode: str,
     epsilon: float | None,
     fmt: str,
     output: Path | None,
-    username: str | None,
+    actor: Actor,
 ) -> None:
     """Flows origin -> destination (classified by UN M49 regions), route legs, transit."""
     from vigie.analytics import exports, selectors
 
-    user = _user(username)
-    routes = _run(
-        lambda: selectors.routes(
-            user, selectors.parse_request((), _filters(filters), mode, epsilon)
-        )
-    )
+    routes = selectors.routes(actor, selectors.parse_request((), _filters(filters), mode, epsilon))
     releases = {
         "flows": routes.flows,
         "route_types": routes.route_types,
@@ -183,7 +146,8 @@ def routes_cmd(
 
 
 @stats.command("refresh")
-def refresh_cmd() -> None:
+@acting("stats.publish", needs_org=False)
+def refresh_cmd(actor: Actor) -> None:
     """Rebuild the analytic snapshot from the case records."""
     from vigie.analytics import snapshot
 
@@ -197,15 +161,16 @@ def refresh_cmd() -> None:
 @stats.command("microdata")
 @click.option("--k", type=click.IntRange(2, 1000), default=11, show_default=True)
 @OUTPUT
-def microdata_cmd(k: int, output: Path | None) -> None:
-    """k-anonymous victim microdata for researchers (CSV)."""
+@acting("stats.publish", needs_org=False)
+def microdata_cmd(k: int, output: Path | None, actor: Actor) -> None:
+    """k-anonymous victim microdata for researchers (CSV), of the records the actor may see."""
     import csv
     import io
 
-    from vigie.analytics import microdata, snapshot
+    from vigie.analytics import microdata, selectors
     from vigie.core import cells
 
-    export = microdata.k_anonymise(snapshot.victim_dicts(), k=k)
+    export = microdata.k_anonymise(selectors.microdata_rows(actor), k=k)
     buf = io.StringIO()
     writer = csv.DictWriter(buf, fieldnames=list(export.columns))
     writer.writeheader()
@@ -220,24 +185,22 @@ def microdata_cmd(k: int, output: Path | None) -> None:
 
 @stats.command("load-glotip")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-def load_glotip_cmd(path: Path) -> None:
+@acting("stats.publish", needs_org=False)
+def load_glotip_cmd(path: Path, actor: Actor) -> None:
     """Load UNODC GLOTIP figures (data_glotip_*.xlsx) to compare with Vigie's records."""
     from vigie.analytics import glotip
 
-    try:
-        n = glotip.load(path)
-    except glotip.GlotipError as exc:
-        raise click.ClickException(str(exc)) from None
+    n = glotip.load(path)
     click.echo(f"GLOTIP figures loaded for {n} countries.")
 
 
 @stats.command("ledger")
-def ledger_cmd() -> None:
+@acting("audit.view", needs_org=False)
+def ledger_cmd(actor: Actor) -> None:
     """The privacy-budget ledger of differentially private releases."""
-    from vigie.analytics import privacy
-    from vigie.analytics.models import PrivacyLedgerEntry
+    from vigie.analytics import privacy, selectors
 
-    for e in PrivacyLedgerEntry.objects.select_related("user")[:200]:
+    for e in selectors.visible_ledger(actor)[:200]:
         who = e.user.username if e.user else "operator"
         click.echo(f"{e.created_at:%Y-%m-%d %H:%M}  eps={e.epsilon:<6g} {who:<16} {e.label}")
     click.echo(f"Spent {privacy.budget_spent():g} of {privacy.budget_total():g}.")
@@ -253,13 +216,12 @@ def report() -> None:
 @click.option("--lang", type=click.Choice(["en", "fr", "ar"]), default="en", show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["pdf", "xlsx"]), default="pdf")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
-@USER
-def annex_cmd(period: str, lang: str, fmt: str, output: Path, username: str | None) -> None:
+@acting("stats.publish", needs_org=False)
+def annex_cmd(period: str, lang: str, fmt: str, output: Path, actor: Actor) -> None:
     """The statistical annex of a Secretary-General's report (tables, figures, notes)."""
     from vigie.analytics.annex import build
 
-    user = _user(username)
-    data = _run(lambda: build(user, period, lang, fmt))
+    data = build(actor, period, lang, fmt)
     output.write_bytes(data)
     click.echo(f"Written {output} ({len(data)} bytes).")
 

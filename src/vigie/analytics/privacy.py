@@ -30,6 +30,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from vigie.analytics.disclosure import (
     MARGIN,
@@ -88,10 +89,18 @@ def budget_spent(user: Any = None, organisation_id: int | None = None) -> float:
 def _check_budgets(epsilon: float, user: Any, organisation_id: int | None) -> None:
     if epsilon > max_epsilon() + 1e-9:
         raise BudgetExceeded(
-            f"epsilon {epsilon:g} is over the cap of one release ({max_epsilon():g}, setting "
-            "VIGIE_DP_MAX_EPSILON)",
+            _(
+                "epsilon %(epsilon)s is over the cap of one release (%(limit)s, setting "
+                "VIGIE_DP_MAX_EPSILON)"
+            )
+            % {"epsilon": f"{epsilon:g}", "limit": f"{max_epsilon():g}"},
             detail={"epsilon": epsilon, "limit": max_epsilon(), "scope": "query"},
         )
+    scopes = {
+        "installation": _("privacy budget of the installation exhausted"),
+        "organisation": _("privacy budget of the organisation exhausted"),
+        "user": _("privacy budget of the user exhausted"),
+    }
     checks = [("installation", budget_spent(), budget_total())]
     if organisation_id is not None:
         checks.append(
@@ -102,8 +111,13 @@ def _check_budgets(epsilon: float, user: Any, organisation_id: int | None) -> No
     for scope, spent, total in checks:
         if spent + epsilon > total + 1e-9:
             raise BudgetExceeded(
-                f"privacy budget of the {scope} exhausted: {spent:.3g} of {total:.3g} spent; "
-                f"this release needs {epsilon:.3g}",
+                _("%(what)s: %(spent)s of %(limit)s spent; this release needs %(epsilon)s")
+                % {
+                    "what": scopes[scope],
+                    "spent": f"{spent:.3g}",
+                    "limit": f"{total:.3g}",
+                    "epsilon": f"{epsilon:.3g}",
+                },
                 detail={"scope": scope, "spent": spent, "limit": total, "epsilon": epsilon},
             )
 
@@ -189,7 +203,7 @@ def release_dp(
 def _years(values: Sequence[str]) -> frozenset[str]:
     out: set[str] = set()
     for v in values:
-        first, _, last = str(v).partition("-")
+        first, _sep, last = str(v).partition("-")
         if first.isdigit() and (not last or last.isdigit()):
             out.update(str(y) for y in range(int(first), int(last or first) + 1))
         else:

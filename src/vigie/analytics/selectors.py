@@ -12,8 +12,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-
 from vigie.analytics import disclosure, privacy
 from vigie.analytics.disclosure import Release
 from vigie.analytics.engine import Engine, Query, QueryError, engine_for, parse_by, parse_filters
@@ -79,8 +77,7 @@ def scope(user: Any) -> frozenset[str] | None:
         return None
     if isinstance(user, Actor):
         user = user.user
-    if not access.has_perm(user, "stats.view"):
-        raise PermissionDenied
+    Actor(user=user).require("stats.view")
     ids = access.organisations_with(user, "case.view")
     own = access.organisations_with(user, "stats.view")
     if ids is access.ALL or own is access.ALL:
@@ -104,8 +101,8 @@ def _release(
         system = _is_system(user)
         if isinstance(user, Actor):
             user = user.user
-        if not system and not access.has_perm(user, "stats.publish"):
-            raise PermissionDenied
+        if not system:
+            Actor(user=user).require("stats.publish")
         org_id = None if system else access.home_organisation(user)
         assert req.epsilon is not None
         return privacy.release_dp(
@@ -268,19 +265,31 @@ def start_rebuild(user: Any) -> Any:
     from vigie.analytics.tasks import KIND
     from vigie.core import jobs
 
-    if not access.has_perm(user, "stats.publish"):
-        raise PermissionDenied
+    Actor(user=user).require("stats.publish")
     return jobs.start(KIND, user=user, params={"full": True})
 
 
 def visible_ledger(user: Any) -> Any:
-    """Ledger entries of the organisations where ``user`` may read audit logs."""
+    """Ledger entries of the organisations where ``user`` (or an actor) may read audit logs."""
     from vigie.analytics.models import PrivacyLedgerEntry
 
     qs = PrivacyLedgerEntry.objects.select_related("user", "organisation")
-    orgs = access.organisations_with(user, "audit.view")
+    actor = user if isinstance(user, Actor) else Actor(user=user)
+    orgs = actor.organisations_with("audit.view")
     if orgs is access.ALL:
         return qs
     from django.db.models import Q
 
     return qs.filter(Q(organisation_id__in=list(orgs or ())) | Q(organisation__isnull=True))
+
+
+def microdata_rows(actor: Actor) -> list[dict[str, Any]]:
+    """The snapshot's victim rows of the organisations whose statistics ``actor`` may see
+    (``scope``), before k-anonymisation (``microdata.k_anonymise``)."""
+    from vigie.analytics import snapshot
+
+    allowed = scope(actor)
+    rows = snapshot.victim_dicts()
+    if allowed is None:
+        return rows
+    return [r for r in rows if r.get("organisation") in allowed]

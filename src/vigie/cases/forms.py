@@ -103,9 +103,9 @@ def _date(label: Any) -> forms.DateField:
 
 
 class CaseForm(forms.Form):
-    """Field names: ``case-*``, ``victim-*``, ``exp-*``, ``perp-*``, ``leg1-*`` ..."""
+    """The fields of the case itself; the people, incidents and other rows are formsets."""
 
-    def __init__(self, *args: Any, show_identity: bool = True, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         f = self.fields
         f["reference"] = forms.CharField(
@@ -144,46 +144,6 @@ class CaseForm(forms.Form):
         f["event_date_end"] = _date(_("Events until"))
         f["identification_date"] = _date(_("Date of identification"))
         f["report_date"] = _date(_("Date of report"))
-        if show_identity:
-            f["victim-given_name"] = forms.CharField(label=_("Given name"), required=False)
-            f["victim-family_name"] = forms.CharField(label=_("Family name"), required=False)
-            f["victim-date_of_birth"] = _date(_("Date of birth"))
-            f["victim-document_number"] = forms.CharField(
-                label=_("Identity document number"), required=False
-            )
-            f["victim-phone"] = forms.CharField(label=_("Phone"), required=False)
-        f["victim-sex"] = forms.ChoiceField(label=_("Sex"), choices=_choices("sex"), required=False)
-        f["victim-age_at_identification"] = forms.IntegerField(
-            label=_("Age at identification"), required=False, min_value=0, max_value=120
-        )
-        f["victim-age_at_exploitation"] = forms.IntegerField(
-            label=_("Age when exploitation began"), required=False, min_value=0, max_value=120
-        )
-        f["victim-citizenship"] = forms.ChoiceField(
-            label=_("Citizenship"), choices=_countries(), required=False
-        )
-        f["victim-displacement_status"] = forms.ChoiceField(
-            label=_("Displacement status"), choices=_choices("displacement_status"), required=False
-        )
-        f["victim-care_status"] = forms.ChoiceField(
-            label=_("Unaccompanied or separated child"),
-            choices=_choices("care_status"),
-            required=False,
-        )
-        f["victim-minority_group"] = forms.ChoiceField(
-            label=_("Minority group"), choices=_choices("minority_groups"), required=False
-        )
-        for name, label in [
-            ("has_disability", _("Disability")),
-            ("non_punishment_recorded", _("Non-punishment principle applied")),
-            ("consent_services", _("Consents to services")),
-            ("consent_sharing", _("Consents to sharing with other organisations")),
-            ("consent_evidence", _("Consents to use as evidence")),
-        ]:
-            f[f"victim-{name}"] = forms.ChoiceField(label=label, choices=TRI, required=False)
-        f["victim-trafficking_status"] = forms.ChoiceField(
-            label=_("Trafficking status"), choices=_choices("trafficking_status", False)
-        )
         for name, label in [
             ("investigation_status", _("Investigation")),
             ("prosecution_status", _("Prosecution")),
@@ -201,15 +161,9 @@ class CaseForm(forms.Form):
     def case_section(self) -> list[Any]:
         return self.section("case")
 
-    def identity_section(self) -> list[Any]:
-        return [self[f"victim-{n}"] for n in IDENTITY_FIELDS if f"victim-{n}" in self.fields]
-
-    def profile_section(self) -> list[Any]:
-        return [self[f"victim-{n}"] for n in VICTIM_FIELDS if n != "non_punishment_recorded"]
-
     def justice_section(self) -> list[Any]:
-        """Non-punishment (a field of the person) and the case's justice statuses."""
-        return [self["victim-non_punishment_recorded"], *(self[n] for n in JUSTICE_FIELDS)]
+        """The case's justice statuses (non-punishment is a field of each person)."""
+        return [self[n] for n in JUSTICE_FIELDS]
 
 
 # --- rows that repeat: exploitations, perpetrators, route legs (Django formsets) -----------
@@ -227,6 +181,59 @@ class RowForm(forms.Form):
         data = getattr(self, "cleaned_data", {}) or {}
         return not any(
             data.get(n) not in (None, "", []) for n in self.FIELDS if n not in self.DEFAULTED
+        )
+
+
+class VictimForm(RowForm):
+    """One person recorded individually (a case may record several)."""
+
+    FIELDS = IDENTITY_FIELDS + VICTIM_FIELDS
+    DEFAULTED = frozenset({"trafficking_status"})
+
+    def __init__(self, *args: Any, show_identity: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        f = self.fields
+        if show_identity:  # else the record keeps the identity the user may not see
+            f["given_name"] = forms.CharField(label=_("Given name"), required=False)
+            f["family_name"] = forms.CharField(label=_("Family name"), required=False)
+            f["date_of_birth"] = _date(_("Date of birth"))
+            f["document_number"] = forms.CharField(
+                label=_("Identity document number"), required=False
+            )
+            f["phone"] = forms.CharField(label=_("Phone"), required=False)
+        f["sex"] = forms.ChoiceField(label=_("Sex"), choices=_choices("sex"), required=False)
+        f["age_at_identification"] = forms.IntegerField(
+            label=_("Age at identification"), required=False, min_value=0, max_value=120
+        )
+        f["age_at_exploitation"] = forms.IntegerField(
+            label=_("Age when exploitation began"), required=False, min_value=0, max_value=120
+        )
+        f["citizenship"] = forms.ChoiceField(
+            label=_("Citizenship"), choices=_countries(), required=False
+        )
+        f["displacement_status"] = forms.ChoiceField(
+            label=_("Displacement status"), choices=_choices("displacement_status"), required=False
+        )
+        f["care_status"] = forms.ChoiceField(
+            label=_("Unaccompanied or separated child"),
+            choices=_choices("care_status"),
+            required=False,
+        )
+        f["minority_group"] = forms.ChoiceField(
+            label=_("Minority group"), choices=_choices("minority_groups"), required=False
+        )
+        for name, label in [
+            ("has_disability", _("Disability")),
+            ("non_punishment_recorded", _("Non-punishment principle applied")),
+            ("consent_services", _("Consents to services")),
+            ("consent_sharing", _("Consents to sharing with other organisations")),
+            ("consent_evidence", _("Consents to use as evidence")),
+        ]:
+            f[name] = forms.ChoiceField(label=label, choices=TRI, required=False)
+        f["trafficking_status"] = forms.ChoiceField(
+            label=_("Trafficking status"),
+            choices=_choices("trafficking_status", False),
+            initial="possible",
         )
 
 
@@ -419,6 +426,7 @@ class ReferralForm(RowForm):
 
 # prefix -> (row form, record section, rows shown on a new case)
 ROWS: dict[str, tuple[type[RowForm], str, int]] = {
+    "vic": (VictimForm, "victims", 1),
     "inc": (IncidentForm, "incidents", 0),
     "exp": (ExploitationForm, "exploitations", 1),
     "perp": (PerpetratorForm, "perpetrators", 1),
@@ -478,16 +486,23 @@ def _management(data: Any, prefix: str) -> dict[str, str]:
 
 
 def row_formsets(
-    data: Any = None, record: dict[str, Any] | None = None, add: str = "", *, refer: bool = True
+    data: Any = None,
+    record: dict[str, Any] | None = None,
+    add: str = "",
+    *,
+    refer: bool = True,
+    identity: bool = True,
 ) -> dict[str, Any]:
     """The row formsets of the case form, bound to ``data`` (a POST) or filled from the
     ``record`` being edited. ``add``: the prefix that gets one more empty row (the "Add
     another" button, which works without JavaScript). ``refer`` False (the user may not refer
-    victims): no referral rows, so the record leaves them as they are."""
+    victims): no referral rows, so the record leaves them as they are. ``identity`` False:
+    the people's rows have no identity fields."""
     out: dict[str, Any] = {}
     for prefix, (_form, section, new_rows) in ROWS.items():
         if prefix == "ref" and not refer:
             continue
+        form_kwargs = {"show_identity": identity} if prefix == "vic" else {}
         if data is not None:
             bound = data.copy()
             for key, value in _management(data, prefix).items():
@@ -495,7 +510,7 @@ def row_formsets(
             if add == prefix:
                 total = int(bound.get(f"{prefix}-TOTAL_FORMS") or 0)
                 bound[f"{prefix}-TOTAL_FORMS"] = str(min(total + 1, MAX_ROWS))
-            out[prefix] = _formset_class(prefix, 0)(bound, prefix=prefix)
+            out[prefix] = _formset_class(prefix, 0)(bound, prefix=prefix, form_kwargs=form_kwargs)
             continue
         rows = (record or {}).get(section) or []
         initial = [_row_initial(prefix, row) for row in rows]
@@ -509,13 +524,19 @@ def row_formsets(
             extra = max(new_rows - len(initial), 0)
         else:
             extra = 0 if initial else min(new_rows, 1)
-        out[prefix] = _formset_class(prefix, extra)(initial=initial or None, prefix=prefix)
+        out[prefix] = _formset_class(prefix, extra)(
+            initial=initial or None, prefix=prefix, form_kwargs=form_kwargs
+        )
     return out
 
 
 def _row_initial(prefix: str, row: dict[str, Any]) -> dict[str, Any]:
     names = ROWS[prefix][0].FIELDS
-    return {"uuid": row.get("uuid") or "", **{n: row.get(n) for n in names}}
+    values = {n: row.get(n) for n in names}
+    for n, value in values.items():
+        if isinstance(value, bool):  # a yes/no/not recorded choice
+            values[n] = "true" if value else "false"
+    return {"uuid": row.get("uuid") or "", **values}
 
 
 def formsets_valid(formsets: dict[str, Any]) -> bool:
@@ -560,18 +581,6 @@ NULLABLE = {
 }
 
 
-def _person_blank(cd: dict[str, Any]) -> bool:
-    """Nothing typed in the person step (trafficking status left at its default)."""
-    for n in IDENTITY_FIELDS + VICTIM_FIELDS:
-        value = cd.get(f"victim-{n}")
-        if n == "trafficking_status":
-            if value not in (None, "", "possible"):
-                return False
-        elif value not in (None, ""):
-            return False
-    return True
-
-
 def form_to_record(
     cd: dict[str, Any], formsets: dict[str, Any], existing: dict[str, Any] | None
 ) -> tuple[dict[str, Any], dict[str, list[int]]]:
@@ -580,37 +589,22 @@ def form_to_record(
     their ``uuid``), rows left out or marked "Remove" are deleted, blank rows are ignored.
     Also returns, per section, the form row of each record row (to put problems back).
 
-    A new case whose person step is left blank while it has incidents records no person: the
-    people are the incidents' counts (a blank person would be counted once more)."""
+    People are rows too: a person's row left blank is no person, except on a case that has
+    neither people nor incidents (it records one person with the defaults). A new case whose
+    people are left blank while it has incidents records no person: the people are the
+    incidents' counts (a blank person would be counted once more). Exploitations,
+    perpetrators and route legs belong to the first person."""
     existing = existing or {}
     record: dict[str, Any] = {n: _plain(cd.get(n)) for n in CASE_FIELDS + JUSTICE_FIELDS}
-    victims = [dict(v) for v in existing.get("victims") or []]
     incident_rows = _kept_rows(formsets["inc"]) if "inc" in formsets else []
     linked = [r for r in incident_rows if r.cleaned_data.get("includes_person")]
-    with_person = bool(victims) or bool(linked) or not (incident_rows and _person_blank(cd))
-    victim: dict[str, Any] = victims[0] if victims else {"key": "v1"}
-    for n in IDENTITY_FIELDS + VICTIM_FIELDS:
-        key = f"victim-{n}"
-        if key not in cd:
-            continue
-        value = cd[key]
-        if n in ("has_disability", "non_punishment_recorded") or n.startswith("consent_"):
-            value = _tri(value)
-        victim[n] = _plain(value)
-    for derived in (
-        "age_band_at_identification",
-        "age_band_at_exploitation",
-        "age_group_at_identification",
-        "age_group_at_exploitation",
-    ):
-        victim.pop(derived, None)  # recomputed from the ages
-    if not victims and with_person:
-        victims = [victim]
+    victims, where = _victims(formsets, existing, bool(incident_rows) and not linked)
+    victim = victims[0] if victims else {}
     vkey = (victim.get("uuid") or victim.get("key")) if victims else None
     record["victims"] = victims
-    where: dict[str, list[int]] = {}
+    people = {v.get("uuid") or v.get("key") for v in victims}
     for prefix, (form_class, section, _new) in ROWS.items():
-        if prefix not in formsets:
+        if prefix not in formsets or prefix == "vic":
             continue
         old = {str(r.get("uuid")): dict(r) for r in existing.get(section) or [] if r.get("uuid")}
         rows: list[dict[str, Any]] = []
@@ -624,6 +618,8 @@ def form_to_record(
                 {"key": f"inc-{index}"} if prefix == "inc" else {"victim": vkey}
             )
             row = old.get(data.get("uuid") or "") or new_row
+            if prefix != "inc" and row.get("victim") not in people:
+                row["victim"] = vkey  # its person was removed: the rows are the first person's
             for n in form_class.FIELDS:
                 value = data.get(n)
                 if isinstance(value, list):
@@ -651,31 +647,70 @@ def form_to_record(
     return record, where
 
 
+def _victims(
+    formsets: dict[str, Any], existing: dict[str, Any], counts_only: bool
+) -> tuple[list[dict[str, Any]], dict[str, list[int]]]:
+    """The people of the record from the (valid) people's rows, each stored person matched by
+    its ``uuid`` (keeping what the form does not show, such as an identity the user may not
+    see); also the form row of each (to put problems back)."""
+    old = {str(v.get("uuid")): dict(v) for v in existing.get("victims") or [] if v.get("uuid")}
+    formset = formsets.get("vic")
+    if formset is None:
+        return [dict(v) for v in existing.get("victims") or []], {}
+    forms_ = list(formset.forms)
+    # a stored person stays unless removed, even with every field the form shows cleared
+    kept = [
+        f
+        for f in forms_
+        if f.cleaned_data
+        and not f.cleaned_data.get("DELETE")
+        and (f.cleaned_data.get("uuid") or not f.is_blank())
+    ]
+    if not kept and not counts_only and not existing.get("victims"):
+        # a case with nobody recorded at all: one person with the defaults, as before
+        kept = [f for f in forms_ if f.cleaned_data and not f.cleaned_data.get("DELETE")][:1]
+    victims: list[dict[str, Any]] = []
+    rows: list[int] = []
+    for index, form in enumerate(forms_):
+        if form not in kept:
+            continue
+        data = form.cleaned_data
+        victim = old.get(data.get("uuid") or "") or {"key": f"v{index + 1}"}
+        for n in VictimForm.FIELDS:
+            if n not in form.fields:
+                continue
+            value = data.get(n)
+            if n in ("has_disability", "non_punishment_recorded") or n.startswith("consent_"):
+                value = _tri(value)
+            victim[n] = _plain(value)
+        for derived in (
+            "age_band_at_identification",
+            "age_band_at_exploitation",
+            "age_group_at_identification",
+            "age_group_at_exploitation",
+        ):
+            victim.pop(derived, None)  # recomputed from the ages
+        victims.append(victim)
+        rows.append(index)
+    return victims, {"victims": rows}
+
+
 def record_to_initial(record: dict[str, Any]) -> dict[str, Any]:
-    initial: dict[str, Any] = {n: record.get(n) for n in CASE_FIELDS + JUSTICE_FIELDS}
-    if record.get("victims"):
-        v = record["victims"][0]
-        for n in IDENTITY_FIELDS + VICTIM_FIELDS:
-            value = v.get(n)
-            if isinstance(value, bool):
-                value = "true" if value else "false"
-            initial[f"victim-{n}"] = value
-    return initial
+    return {n: record.get(n) for n in CASE_FIELDS + JUSTICE_FIELDS}
 
 
 SECTION_PREFIX = {section: prefix for prefix, (_f, section, _n) in ROWS.items()}
 
 
 def problem_field(path: str, where: dict[str, list[int]] | None = None) -> tuple[str, int, str]:
-    """Where a record problem goes on the form: ``("", -1, "victim-sex")`` for a field of the
-    case form, ``("exp", 2, "country")`` for a field of a row, ``("", -1, "")`` for none."""
+    """Where a record problem goes on the form: ``("", -1, "country")`` for a field of the
+    case form, ``("vic", 1, "sex")`` or ``("exp", 2, "country")`` for a field of a row,
+    ``("", -1, "")`` for none."""
     if "." not in path:
         return ("", -1, path if path in CASE_FIELDS + JUSTICE_FIELDS else "")
     head, name = path.split(".", 1)
     section, _sep, index = head.partition("[")
     number = int(index[:-1]) if index[:-1].isdigit() else -1
-    if section == "victims":
-        return ("", -1, f"victim-{name}" if number == 0 else "")
     prefix = SECTION_PREFIX.get(section)
     rows = (where or {}).get(section) or []
     if prefix is None or not 0 <= number < len(rows):

@@ -40,6 +40,9 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 from django.conf import settings
+from django.utils.translation import gettext as _
+
+from vigie.core.errors import Unavailable
 
 T = TypeVar("T")
 AHEAD = 3  # items (import batches) produced ahead of the consumer
@@ -49,8 +52,10 @@ PR_SET_PDEATHSIG = 1
 STOP_S = 5.0  # seconds a stopped worker has to end before it is killed
 
 
-class WorkerDied(RuntimeError):
+class WorkerDied(Unavailable):
     """The worker process ended without finishing its stream (killed, out of memory)."""
+
+    default_code = "import_worker_died"
 
 
 def available() -> bool:
@@ -156,7 +161,8 @@ def in_worker(produce: Callable[[], Iterable[T]]) -> Iterator[T]:
                     kind, payload = _get(channel)
                 except queue.Empty:
                     raise WorkerDied(
-                        f"the import's reader process ended (exit code {worker.exitcode})"
+                        _("The import's reader process ended (exit code %(code)s).")
+                        % {"code": worker.exitcode}
                     ) from None
             if kind == "item":
                 yield payload

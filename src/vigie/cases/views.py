@@ -31,7 +31,8 @@ from vigie.cases.forms import (
 )
 from vigie.cases.models import Case, Incident, Referral
 from vigie.core import access
-from vigie.core.actor import Actor
+from vigie.core.actor import Actor, acting_organisation
+from vigie.core.errors import Invalid
 from vigie.core.models import Organisation
 from vigie.web.mixins import PermissionRequired
 
@@ -277,22 +278,33 @@ class CaseFormView(PermissionRequired, View):
     required_permission = "case.create"
 
     def _context(self, request: HttpRequest, uuid: uuidlib.UUID | None) -> tuple[Actor, Any, Any]:
-        """The actor (resolved once: the user for the case's organisation, or for their
-        home organisation when they create one), that organisation and the case."""
+        """The actor (resolved once: the user for the case's organisation, or, for a new
+        case, for the organisation of the one rule, ``acting_organisation``: the one named
+        by ``?organisation=CODE``, else their only one), that organisation and the case."""
         user = access.request_user(request)
         if uuid is None:
-            org_id = access.home_organisation(user)
-            orgs = [
-                o
-                for o in Organisation.objects.filter(is_active=True)
-                if access.has_perm(user, "case.create", o.pk)
-            ]
-            if not orgs:
-                raise PermissionDenied
-            org = next((o for o in orgs if o.pk == org_id), orgs[0])
+            code = request.GET.get("organisation") or None
+            org = acting_organisation(user, "case.create", code)
             return Actor(user=user, organisation_id=org.pk), org, None
         case = selectors.get_case_for(user, uuid, "case.change")
         return Actor(user=user, organisation_id=case.organisation_id), case.organisation, case
+
+    def _choose(self, request: HttpRequest) -> HttpResponse:
+        """A user who may create cases in several organisations names the one first."""
+        user = access.request_user(request)
+        allowed = access.organisations_with(user, "case.create")
+        orgs = Organisation.objects.filter(is_active=True).order_by("name")
+        if allowed is not access.ALL:
+            orgs = orgs.filter(pk__in=list(allowed))
+        return render(request, "cases/choose_organisation.html", {"organisations": orgs})
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except Invalid as exc:
+            if exc.code != "organisation_required":
+                raise
+            return self._choose(request)
 
     def get(self, request: HttpRequest, uuid: uuidlib.UUID | None = None) -> HttpResponse:
         actor, org, case = self._context(request, uuid)
@@ -300,19 +312,12 @@ class CaseFormView(PermissionRequired, View):
         show = services.may_record_identity(actor, org)
         refer = services.may_refer(actor, org)
         if case is None:
-            form = CaseForm(
-                show_identity=show,
-                initial={
-                    "status": "active",
-                    "verification_status": "reported",
-                    "victim-trafficking_status": "possible",
-                },
-            )
-            rows = row_formsets(refer=refer)
+            form = CaseForm(initial={"status": "active", "verification_status": "reported"})
+            rows = row_formsets(refer=refer, identity=show)
         else:
             record = selectors.case_record_for(user, case, identity=show)
-            form = CaseForm(show_identity=show, initial=record_to_initial(record))
-            rows = row_formsets(record=record, refer=refer)
+            form = CaseForm(initial=record_to_initial(record))
+            rows = row_formsets(record=record, refer=refer, identity=show)
         return self._render(request, form, rows, case)
 
     def _render(
@@ -346,8 +351,10 @@ class CaseFormView(PermissionRequired, View):
         user = actor.user
         show = services.may_record_identity(actor, org)
         add = request.POST.get("add_row", "")
-        form = CaseForm(request.POST, show_identity=show)
-        rows = row_formsets(request.POST, add=add, refer=services.may_refer(actor, org))
+        form = CaseForm(request.POST)
+        rows = row_formsets(
+            request.POST, add=add, refer=services.may_refer(actor, org), identity=show
+        )
         if add in rows:
             # "Add another" without JavaScript: the same page with one more empty row, nothing
             # saved, every value kept; focus goes to the new row

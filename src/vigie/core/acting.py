@@ -18,18 +18,9 @@ from typing import Any, TypeVar
 import click
 
 from vigie.core.actor import Actor, actor_for
-from vigie.core.errors import Invalid, VigieError, exit_status
+from vigie.core.errors import Invalid
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-class CommandFailed(click.ClickException):
-    """A :class:`VigieError` on the command line: its message, and the error model's exit
-    status (docs/errors.md)."""
-
-    def __init__(self, error: VigieError) -> None:
-        super().__init__(error.message)
-        self.exit_code = exit_status(error)  # type: ignore[misc]
 
 
 def resolve(
@@ -44,37 +35,47 @@ def resolve(
 
     ``needs_org`` False: the command works on records that name their organisation (an
     item to transfer, a case to export), so without ``--org`` the actor acts for none in
-    particular and the service checks ``perm`` in the record's organisation."""
+    particular (the user must still hold ``perm`` somewhere) and the service checks
+    ``perm`` in the record's organisation.
+
+    Errors are :class:`~vigie.core.errors.VigieError`: the ``vigie`` command's one handler
+    (``vigie.cli``) prints them and exits with their status."""
     from vigie.core.models import Organisation, User
 
     if as_system and username:
         raise click.UsageError("give --user NAME or --as-system, not both")
     if not as_system and not username:
         raise click.UsageError("say who acts: --user NAME [--org CODE], or --as-system")
-    try:
-        if as_system:
-            orgs = Organisation.objects.filter(is_active=True)
-            if org_code:
-                orgs = orgs.filter(code=org_code)
-            found = list(orgs[:2])
-            if not org_code and not needs_org:
-                return Actor.system(f"command line: vigie {command}, by {_os_user()}")
-            if len(found) != 1:
-                raise Invalid(
-                    f"no active organisation has the code {org_code!r}"
-                    if org_code
-                    else "several organisations: name the one this is for with --org CODE",
-                    code="unknown_organisation" if org_code else "organisation_required",
-                )
-            return Actor.system(f"command line: vigie {command}, by {_os_user()}", found[0].pk)
-        user = User.objects.filter(username=username, is_active=True).first()
-        if user is None:
-            raise Invalid(f"no active user {username!r}", code="unknown_user")
+    if as_system:
+        orgs = Organisation.objects.filter(is_active=True)
+        if org_code:
+            orgs = orgs.filter(code=org_code)
+        found = list(orgs[:2])
         if not org_code and not needs_org:
-            return Actor(user=user)
-        return actor_for(user, perm, org_code)
-    except VigieError as exc:
-        raise CommandFailed(exc) from None
+            return Actor.system(f"command line: vigie {command}, by {_os_user()}")
+        if len(found) != 1:
+            raise Invalid(
+                _("No active organisation has the code “%(code)s”.") % {"code": org_code}
+                if org_code
+                else _("Several organisations: name the one this is for with --org CODE."),
+                code="unknown_organisation" if org_code else "organisation_required",
+            )
+        return Actor.system(f"command line: vigie {command}, by {_os_user()}", found[0].pk)
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise Invalid(_("No active user of that name."), code="unknown_user")
+    if not org_code and not needs_org:
+        actor = Actor(user=user)
+        actor.require(perm)
+        return actor
+    return actor_for(user, perm, org_code)
+
+
+def _(text: str) -> str:
+    """gettext, imported when a message is made (``vigie --help`` imports this module)."""
+    from django.utils.translation import gettext
+
+    return gettext(text)
 
 
 def _os_user() -> str:
@@ -112,38 +113,42 @@ def audited(actor: Actor, command: str) -> Iterator[None]:
         yield
 
 
-def acting(perm: str, *, needs_org: bool = True) -> Callable[[F], F]:
+def acting(perm: str, *, needs_org: bool = True, org_option: bool = True) -> Callable[[F], F]:
     """Add ``--user``, ``--org`` and ``--as-system`` to a click command and pass it ``actor``.
 
     ``perm`` is the permission the command needs: the user must hold it in the organisation
-    (named with ``--org``, or their only one); see :func:`resolve` for ``needs_org``."""
+    (named with ``--org``, or their only one); see :func:`resolve` for ``needs_org``.
+    ``org_option`` False (with ``needs_org`` False): the command has its own ``--org``
+    naming the organisation it works on, where its service checks ``perm``."""
 
     def decorate(func: F) -> F:
-        @click.option("--user", "acting_user", metavar="NAME", help="Act as this user.")
-        @click.option("--org", "acting_org", metavar="CODE", help="The organisation acted for.")
-        @click.option(
-            "--as-system",
-            "acting_system",
-            is_flag=True,
-            help="Act as the system itself (audited as such).",
-        )
         @functools.wraps(func)
         def wrapper(
             *args: Any,
             acting_user: str | None,
-            acting_org: str | None,
             acting_system: bool,
+            acting_org: str | None = None,
             **kwargs: Any,
         ) -> Any:
             ctx = click.get_current_context()
             command = ctx.command_path.split(" ", 1)[-1] if ctx.command_path else func.__name__
             actor = resolve(perm, acting_user, acting_org, acting_system, command, needs_org)
-            try:
-                with audited(actor, command):
-                    return func(*args, actor=actor, **kwargs)
-            except VigieError as exc:
-                raise CommandFailed(exc) from None
+            with audited(actor, command):
+                return func(*args, actor=actor, **kwargs)
 
-        return wrapper  # type: ignore[return-value]
+        command = click.option(
+            "--as-system",
+            "acting_system",
+            is_flag=True,
+            help="Act as the system itself (audited as such).",
+        )(wrapper)
+        if org_option:
+            command = click.option(
+                "--org", "acting_org", metavar="CODE", help="The organisation acted for."
+            )(command)
+        command = click.option("--user", "acting_user", metavar="NAME", help="Act as this user.")(
+            command
+        )
+        return command  # type: ignore[return-value]
 
     return decorate

@@ -20,16 +20,20 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from vigie.core import context
+from vigie.core.errors import Unavailable
 from vigie.core.models import AccessLogEntry, AccessLogHead
 from vigie.core.signing import create_private_once
 
 GENESIS = "0" * 64
 
 
-class AuditKeyProblem(Exception):
+class AuditKeyProblem(Unavailable):
     """The audit key is missing or malformed; the message says where."""
+
+    default_code = "audit_key_problem"
 
 
 def audit_key_path() -> Path | None:
@@ -46,7 +50,9 @@ def audit_key() -> bytes:
         return _parse_key(str(settings.VIGIE_AUDIT_KEY), "VIGIE_AUDIT_KEY")
     if not path.exists():
         if getattr(settings, "VIGIE_AUDIT_KEY_FILE", ""):
-            raise AuditKeyProblem(f"{path}: audit key file not found (VIGIE_AUDIT_KEY_FILE)")
+            raise AuditKeyProblem(
+                _("%(path)s: audit key file not found (VIGIE_AUDIT_KEY_FILE).") % {"path": path}
+            )
         create_private_once(path, secrets.token_hex(32).encode("ascii"))
     stat = path.stat()
     return _read_key(str(path), stat.st_mtime_ns, stat.st_ino)
@@ -61,9 +67,13 @@ def _parse_key(raw: str, where: str) -> bytes:
     try:
         key = bytes.fromhex(raw.strip())
     except ValueError:
-        raise AuditKeyProblem(f"{where}: the audit key must be hexadecimal") from None
+        raise AuditKeyProblem(
+            _("%(where)s: the audit key must be hexadecimal.") % {"where": where}
+        ) from None
     if len(key) < 32:
-        raise AuditKeyProblem(f"{where}: the audit key must be 32 bytes (64 hex characters)")
+        raise AuditKeyProblem(
+            _("%(where)s: the audit key must be 32 bytes (64 hex characters).") % {"where": where}
+        )
     return key
 
 
@@ -80,7 +90,7 @@ def record_access(
     ctx = context.current()
     key = audit_key()
     with transaction.atomic():
-        head, _ = AccessLogHead.objects.select_for_update().get_or_create(pk=1)
+        head, _created = AccessLogHead.objects.select_for_update().get_or_create(pk=1)
         entry = AccessLogEntry(
             seq=head.last_seq + 1,
             at=timezone.now(),
@@ -193,8 +203,10 @@ def _access_checkpoint(previous: Any) -> Any:
     if list(last) != [head.last_hash]:
         # Never anchor a log whose entries and head disagree: that is for verify to explain.
         raise WitnessError(
-            "the access log's last entry does not match its head: run `vigie audit verify` "
-            "before witnessing it"
+            _(
+                "the access log's last entry does not match its head: run `vigie audit verify` "
+                "before witnessing it."
+            )
         )
     return Checkpoint(log="access", size=head.last_seq, head=head.last_hash, timestamp=0)
 

@@ -214,13 +214,6 @@ def _person(username: str) -> Any:
     return user
 
 
-def _fail(err: Any) -> None:
-    from vigie.core.errors import exit_status
-
-    click.echo(f"Error: {err.message} ({err.code})", err=True)
-    sys.exit(exit_status(err))
-
-
 @click.group("grants")
 def grants_group() -> None:
     """Four-eyes role grants: roles that see identities wait for a second administrator."""
@@ -258,18 +251,13 @@ def request_grant(username: str, org_code: str, member: str, role: str) -> None:
     """Give ``--member`` a role (at once, or waiting for approval if it sees identities)."""
     from vigie.core import selectors, services
     from vigie.core.actor import actor_for
-    from vigie.core.errors import VigieError
 
     admin = _person(username)
-    try:
-        actor = actor_for(admin, "org.users.manage", org_code)
-        org = selectors.get_administered_organisation(admin, org_code)
-        person = _person(member)
-        roles = [*selectors.roles_in(person, org), role]
-        pending = services.set_roles(actor, user=person, organisation=org, roles=roles)
-    except VigieError as err:
-        _fail(err)
-        return
+    actor = actor_for(admin, "org.users.manage", org_code)
+    org = selectors.get_administered_organisation(admin, org_code)
+    person = _person(member)
+    roles = [*selectors.roles_in(person, org), role]
+    pending = services.set_roles(actor, user=person, organisation=org, roles=roles)
     for g in pending:
         click.echo(f"grant {g.pk}: {g.role} for {person.username} waits for another administrator")
     if not pending:
@@ -279,21 +267,16 @@ def request_grant(username: str, org_code: str, member: str, role: str) -> None:
 def _decide(username: str, grant_id: int, decision: str) -> None:
     from vigie.core import grants, selectors
     from vigie.core.actor import Actor
-    from vigie.core.errors import VigieError
 
     admin = _person(username)
     grant = selectors.visible_grants(admin, status="all").filter(pk=grant_id).first()
     if grant is None:
         raise click.ClickException(f"no role grant {grant_id} in an organisation you administer")
     actor = Actor(user=admin, organisation_id=grant.organisation_id)
-    try:
-        if decision == "approve":
-            grants.approve(actor, grant)
-        else:
-            grant = grants.refuse(actor, grant)
-    except VigieError as err:
-        _fail(err)
-        return
+    if decision == "approve":
+        grants.approve(actor, grant)
+    else:
+        grant = grants.refuse(actor, grant)
     grant.refresh_from_db()
     click.echo(f"grant {grant.pk}: {grant.status}")
 

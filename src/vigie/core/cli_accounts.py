@@ -1,48 +1,31 @@
 """`vigie orgs ...` and `vigie users ...`: what an administrator scripts on day one.
 
-Every write goes through vigie.core.services with a typed Actor: ``--as-system`` (the
-operator of this installation, who can already reach the database) or ``--user NAME`` (whose
-permissions are checked: system.orgs.manage for organisations, org.users.manage in the
-organisation for users). Django is imported inside the commands (ADR 0061).
+Every write goes through vigie.core.services with a typed Actor resolved by
+``vigie.core.acting`` (audited): ``--as-system`` (the operator of this installation, who can
+already reach the database) or ``--user NAME`` (whose permissions are checked:
+system.orgs.manage for organisations, org.users.manage in the organisation for users). The
+commands' own ``--org`` names the organisation worked on. Django is imported inside the
+commands (ADR 0061).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import click
+
+from vigie.core.acting import acting
 
 if TYPE_CHECKING:
     from vigie.core.actor import Actor
     from vigie.core.models import Organisation, User
 
-F = TypeVar("F", bound=Callable[..., Any])
+ORGS = acting("system.orgs.manage", needs_org=False)
+USERS = acting("org.users.manage", needs_org=False, org_option=False)
 # Organisation.Kind values, spelled out so that --help needs no model import (a test compares).
 ORG_KINDS = ("un_entity", "member_state", "fiu", "humanitarian", "ngo", "private", "other")
-
-
-def acting(func: F) -> F:
-    """The two ways to say who acts; exactly one is required."""
-    func = click.option(
-        "--user", "acting_user", metavar="NAME", help="Act as this user (permissions checked)."
-    )(func)
-    return click.option(
-        "--as-system",
-        is_flag=True,
-        help="Act as the system (the operator of this installation; no permission check).",
-    )(func)
-
-
-def _actor(as_system: bool, acting_user: str | None, reason: str) -> Actor:
-    from vigie.core.actor import Actor
-
-    if as_system == bool(acting_user):
-        raise click.UsageError("say who acts: --as-system or --user NAME (one of them).")
-    if as_system:
-        return Actor.system(reason)
-    return Actor(user=_user(acting_user or ""))
 
 
 def _user(username: str) -> User:
@@ -126,14 +109,11 @@ def orgs_list(show_all: bool, as_json: bool) -> None:
 @click.option("--name", required=True, help="The organisation's full name.")
 @click.option("--kind", type=click.Choice(ORG_KINDS), default="other", show_default=True)
 @click.option("--country", default="", help="ISO 3166 alpha-2 code of its seat.")
-@acting
-def orgs_create(
-    code: str, name: str, kind: str, country: str, as_system: bool, acting_user: str | None
-) -> None:
+@ORGS
+def orgs_create(code: str, name: str, kind: str, country: str, actor: Actor) -> None:
     """Create organisation CODE."""
     from vigie.core import services
 
-    actor = _actor(as_system, acting_user, "vigie orgs create")
     org = _writing(
         lambda: services.create_organisation(
             actor, code=code, name=name, kind=kind, country=country
@@ -142,10 +122,9 @@ def orgs_create(
     click.echo(f"Organisation {org.code} created. Add users with `vigie users create`.")
 
 
-def _set_org_active(code: str, active: bool, as_system: bool, acting_user: str | None) -> None:
+def _set_org_active(code: str, active: bool, actor: Actor) -> None:
     from vigie.core import services
 
-    actor = _actor(as_system, acting_user, f"vigie orgs {'activate' if active else 'deactivate'}")
     org = _org(code)
     _writing(lambda: services.update_organisation(actor, org, is_active=active))
     state = "active again" if active else "deactivated: its members can no longer act for it"
@@ -154,18 +133,18 @@ def _set_org_active(code: str, active: bool, as_system: bool, acting_user: str |
 
 @orgs.command("deactivate")
 @click.argument("code")
-@acting
-def orgs_deactivate(code: str, as_system: bool, acting_user: str | None) -> None:
+@ORGS
+def orgs_deactivate(code: str, actor: Actor) -> None:
     """Deactivate organisation CODE (its records stay; its members lose its roles)."""
-    _set_org_active(code, False, as_system, acting_user)
+    _set_org_active(code, False, actor)
 
 
 @orgs.command("activate")
 @click.argument("code")
-@acting
-def orgs_activate(code: str, as_system: bool, acting_user: str | None) -> None:
+@ORGS
+def orgs_activate(code: str, actor: Actor) -> None:
     """Make a deactivated organisation CODE active again."""
-    _set_org_active(code, True, as_system, acting_user)
+    _set_org_active(code, True, actor)
 
 
 @click.group("users")
@@ -186,15 +165,12 @@ def _memberships(user: User) -> dict[str, list[str]]:
 @click.option("--org", "org_code", help="Only the members of this organisation.")
 @click.option("--all", "show_all", is_flag=True, help="Include deactivated users.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
-@acting
-def users_list(
-    org_code: str | None, show_all: bool, as_json: bool, as_system: bool, acting_user: str | None
-) -> None:
+@USERS
+def users_list(org_code: str | None, show_all: bool, as_json: bool, actor: Actor) -> None:
     """The users and the roles they hold in each organisation."""
     from vigie.core import access
     from vigie.core.models import User
 
-    actor = _actor(as_system, acting_user, "vigie users list")
     qs = User.objects.order_by("username")
     if org_code:
         qs = qs.filter(memberships__organisation=_org(org_code)).distinct()
@@ -248,22 +224,20 @@ ROLE = click.option(
     confirmation_prompt=True,
     help="Read from VIGIE_USER_PASSWORD, else prompted.",
 )
-@acting
+@USERS
 def users_create(
     username: str,
     org_code: str,
     roles: tuple[str, ...],
     email: str,
     password: str,
-    as_system: bool,
-    acting_user: str | None,
+    actor: Actor,
 ) -> None:
     """Create user USERNAME in an organisation, holding the --role given."""
     from vigie.core import services
 
     if not roles:
         raise click.UsageError("give at least one --role (`vigie roles` lists them).")
-    actor = _actor(as_system, acting_user, "vigie users create")
     org = _org(org_code)
     _writing(
         lambda: services.create_user(
@@ -292,14 +266,11 @@ def _only_org(user: User, org_code: str | None) -> Organisation:
 @users.command("deactivate")
 @click.argument("username")
 @click.option("--org", "org_code", help="Needed when the user belongs to several organisations.")
-@acting
-def users_deactivate(
-    username: str, org_code: str | None, as_system: bool, acting_user: str | None
-) -> None:
+@USERS
+def users_deactivate(username: str, org_code: str | None, actor: Actor) -> None:
     """Deactivate USERNAME: they can no longer log in or use their tokens."""
     from vigie.core import services
 
-    actor = _actor(as_system, acting_user, "vigie users deactivate")
     user = _user(username)
     org = _only_org(user, org_code)
     _writing(lambda: services.set_active(actor, user=user, organisation=org, active=False))
@@ -310,18 +281,11 @@ def users_deactivate(
 @click.argument("username")
 @click.option("--org", "org_code", help="Needed when the user belongs to several organisations.")
 @ROLE
-@acting
-def users_roles(
-    username: str,
-    org_code: str | None,
-    roles: tuple[str, ...],
-    as_system: bool,
-    acting_user: str | None,
-) -> None:
+@USERS
+def users_roles(username: str, org_code: str | None, roles: tuple[str, ...], actor: Actor) -> None:
     """Show USERNAME's roles, or with --role replace them in the organisation."""
     from vigie.core import services
 
-    actor = _actor(as_system, acting_user, "vigie users roles")
     user = _user(username)
     if roles:
         org = _only_org(user, org_code)

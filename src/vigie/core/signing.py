@@ -18,10 +18,15 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
+from django.utils.translation import gettext as _
+
+from vigie.core.errors import Unavailable
 
 
-class SigningKeyProblem(Exception):
+class SigningKeyProblem(Unavailable):
     """The signing key is missing or malformed; the message says where."""
+
+    default_code = "signing_key_problem"
 
 
 def key_path() -> Path:
@@ -51,7 +56,9 @@ def create_private_once(path: Path, data: bytes) -> None:
 def _load(path: str, mtime_ns: int, inode: int) -> Ed25519PrivateKey:
     key = serialization.load_pem_private_key(Path(path).read_bytes(), password=None)
     if not isinstance(key, Ed25519PrivateKey):
-        raise SigningKeyProblem(f"{path}: the signing key must be an Ed25519 private key")
+        raise SigningKeyProblem(
+            _("%(path)s: the signing key must be an Ed25519 private key.") % {"path": path}
+        )
     return key
 
 
@@ -59,7 +66,7 @@ def signing_key() -> Ed25519PrivateKey:
     path = key_path()
     if not path.exists():
         if getattr(settings, "VIGIE_EVIDENCE_SIGNING_KEY", ""):
-            raise SigningKeyProblem(f"{path}: signing key file not found")
+            raise SigningKeyProblem(_("%(path)s: signing key file not found.") % {"path": path})
         pem = Ed25519PrivateKey.generate().private_bytes(
             serialization.Encoding.PEM,
             serialization.PrivateFormat.PKCS8,

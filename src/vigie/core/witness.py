@@ -28,15 +28,19 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.apps import apps
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from vigie.core import signing
+from vigie.core.errors import Unavailable
 
 LABEL = b"vigie-checkpoint-v1\n"
 FILE_NAME = "checkpoints.jsonl"
 
 
-class WitnessError(Exception):
+class WitnessError(Unavailable):
     """A witness cannot be written or read; the message says which and why."""
+
+    default_code = "witness_failed"
 
 
 @dataclass
@@ -136,7 +140,7 @@ def _local_file(target: str) -> Path:
 def _s3(target: str) -> tuple[Any, str, str]:
     import boto3
 
-    bucket, _, prefix = target.removeprefix("s3://").partition("/")
+    bucket, _sep, prefix = target.removeprefix("s3://").partition("/")
     env = os.environ.get
     client = boto3.client(
         "s3",
@@ -168,7 +172,7 @@ def read(target: str, newest_only: bool = False) -> list[Checkpoint]:
         else:
             path = _local_file(target)
             if not path.exists():
-                raise WitnessError(f"{path}: no witness file there")
+                raise WitnessError(_("%(path)s: no witness file there.") % {"path": path})
             for raw in path.read_text(encoding="utf-8").splitlines():
                 if raw.strip():
                     lines.append(Checkpoint.from_json(json.loads(raw)))
@@ -177,7 +181,8 @@ def read(target: str, newest_only: bool = False) -> list[Checkpoint]:
         raise
     except Exception as exc:  # any storage or parse error: the witness cannot be read
         raise WitnessError(
-            f"{target}: cannot read the witness (checkpoint {len(lines) + 1}): {exc}"
+            _("%(target)s: cannot read the witness (checkpoint %(n)d): %(reason)s")
+            % {"target": target, "n": len(lines) + 1, "reason": exc}
         ) from exc
 
 
@@ -221,7 +226,9 @@ def export(targets: list[str]) -> list[Checkpoint]:
     """Sign a checkpoint of every log and write it to every target (each log's consistency
     proof starts from the newest checkpoint the first readable target holds)."""
     if not targets:
-        raise WitnessError("no witness given (--to PATH or s3://bucket/prefix, or VIGIE_WITNESS)")
+        raise WitnessError(
+            _("No witness given (--to PATH or s3://bucket/prefix, or VIGIE_WITNESS).")
+        )
     previous: list[Checkpoint] = []
     for target in targets:
         try:
@@ -236,7 +243,9 @@ def export(targets: list[str]) -> list[Checkpoint]:
         try:
             cp = source.build(last_of(previous, source.name))
         except WitnessError as exc:  # the other log is still witnessed
-            failures.append(f"{source.name} log not witnessed: {exc}")
+            failures.append(
+                _("%(log)s log not witnessed: %(reason)s") % {"log": source.name, "reason": exc}
+            )
             continue
         if cp is None:
             continue
@@ -246,7 +255,10 @@ def export(targets: list[str]) -> list[Checkpoint]:
         try:
             _write(target, made)
         except Exception as exc:  # report every target that failed, after trying them all
-            failures.append(f"cannot write the witness {target}: {exc}")
+            failures.append(
+                _("cannot write the witness %(target)s: %(reason)s")
+                % {"target": target, "reason": exc}
+            )
     if failures:
         raise WitnessError("; ".join(failures))
     return made

@@ -31,7 +31,9 @@ from typing import Any
 
 import bagit
 from cryptography.exceptions import InvalidSignature
+from django.utils.translation import gettext as _
 
+from vigie.core.errors import VigieError
 from vigie.evidence import merkle, sth
 
 README = """Vigie evidence bag (BagIt, RFC 8493)
@@ -58,8 +60,12 @@ README = """Vigie evidence bag (BagIt, RFC 8493)
 """
 
 
-class BagError(Exception):
-    """The export could not be made; nothing was left behind."""
+class BagError(VigieError):
+    """The export could not be made; nothing was left behind. ``bag_refused`` (400): the
+    folder is not empty; ``bag_write_failed`` (503): the disk refused."""
+
+    default_code = "bag_refused"
+    status = 400
 
 
 def write_bag(
@@ -80,7 +86,9 @@ def write_bag(
 
     outdir = outdir.resolve()
     if outdir.exists() and any(outdir.iterdir()):
-        raise BagError(f"{outdir} exists and is not empty; choose a new folder")
+        raise BagError(
+            _("%(folder)s exists and is not empty; choose a new folder.") % {"folder": outdir}
+        )
     outdir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}-", dir=outdir.parent))
     try:
@@ -142,7 +150,10 @@ def write_bag(
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         raise BagError(
-            f"could not write the bag in {outdir.parent}: {exc.strerror or exc}"
+            _("Could not write the bag in %(folder)s: %(reason)s")
+            % {"folder": outdir.parent, "reason": exc.strerror or exc},
+            code="bag_write_failed",
+            status=503,
         ) from exc
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

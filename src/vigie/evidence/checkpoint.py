@@ -8,6 +8,8 @@ the vault's log (leaves recomputed from their content) against the newest witnes
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from vigie.core.witness import Checkpoint, Source, WitnessError, grows, register
 from vigie.evidence import log, merkle
 from vigie.evidence.models import LogState
@@ -21,8 +23,10 @@ def _build(previous: Checkpoint | None) -> Checkpoint | None:
     if tree.size != state.size or tree.root() != merkle.Frontier.from_json(state.frontier).root():
         # Never anchor a log whose entries and head disagree: that is for verify to explain.
         raise WitnessError(
-            "the custody log's entries do not give its recorded head: run `vigie evidence "
-            "verify --all` before witnessing it"
+            _(
+                "the custody log's entries do not give its recorded head: run `vigie evidence "
+                "verify --all` before witnessing it."
+            )
         )
     cp = Checkpoint(log="custody", size=state.size, head=tree.root().hex(), timestamp=0)
     if previous is not None and 0 < previous.size <= state.size:

@@ -137,20 +137,17 @@ def export_case(
         if progress is not None:
             progress(copied, total, name)
 
-    try:
-        path = bag.write_bag(
-            outdir,
-            case_ref=case_ref,
-            organisation=items[0].organisation.name,
-            items=dicts,
-            contents=contents,
-            head=log.sth_json(head),
-            public_key_pem=keys.public_key_pem(),
-            lang=lang,
-            progress=step,
-        )
-    except bag.BagError as exc:
-        raise EvidenceError(str(exc)) from exc
+    path = bag.write_bag(
+        outdir,
+        case_ref=case_ref,
+        organisation=items[0].organisation.name,
+        items=dicts,
+        contents=contents,
+        head=log.sth_json(head),
+        public_key_pem=keys.public_key_pem(),
+        lang=lang,
+        progress=step,
+    )
     return path, len(items)
 
 

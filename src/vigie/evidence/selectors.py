@@ -10,6 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from vigie.core import access
+from vigie.core.errors import VigieError
 from vigie.evidence.models import AccessApproval, CustodyEntry, Item
 
 
@@ -77,7 +78,7 @@ def linkable_records(user: Any, case_ref: str) -> tuple[list[Any], list[Any]]:
         return [], []
     try:
         org = organisation_for_adding(user, None)
-    except Http404:
+    except VigieError:  # several organisations, or none: nothing to offer before one is named
         return [], []
     case = visible_cases(user).filter(organisation=org, reference=ref).first()
     if case is None:
@@ -89,21 +90,12 @@ def linkable_records(user: Any, case_ref: str) -> tuple[list[Any], list[Any]]:
 
 
 def organisation_for_adding(user: Any, code: str | None) -> Any:
-    """The organisation a new item goes to: the one named, or the user's first that may add."""
-    from vigie.core.models import Organisation
+    """The organisation a new item goes to, by the one rule of every entry point
+    (:func:`vigie.core.actor.acting_organisation`): the one named, else the user's only one
+    where they may add evidence; several or none is an error that says so."""
+    from vigie.core.actor import acting_organisation
 
-    orgs = access.organisations_with(user, "evidence.add")
-    qs = Organisation.objects.filter(is_active=True)
-    if orgs is not access.ALL:
-        qs = qs.filter(pk__in=list(orgs))
-    if code:
-        qs = qs.filter(code=code)
-    org = qs.order_by("pk").first()
-    if org is None:
-        raise Http404(
-            "no organisation where you may add evidence" + (f" named {code}" if code else "")
-        )
-    return org
+    return acting_organisation(user, "evidence.add", code)
 
 
 def approval_for(user: Any, pk: int) -> AccessApproval:

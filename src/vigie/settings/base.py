@@ -305,6 +305,10 @@ VIGIE_DP_BUDGET = float(os.environ.get("VIGIE_DP_BUDGET", "10"))
 VIGIE_DP_BUDGET_ORGANISATION = float(os.environ.get("VIGIE_DP_BUDGET_ORGANISATION", "5"))
 VIGIE_DP_BUDGET_USER = float(os.environ.get("VIGIE_DP_BUDGET_USER", "2"))
 VIGIE_DP_MAX_EPSILON = float(os.environ.get("VIGIE_DP_MAX_EPSILON", "1"))
+# disclosure control of every published table (docs/disclosure-control.md)
+VIGIE_STATS_K = int(os.environ.get("VIGIE_STATS_K", "11"))
+VIGIE_STATS_PERTURB = os.environ.get("VIGIE_STATS_PERTURB", "true").lower() not in ("0", "false")
+VIGIE_STATS_MAX_NOISE = int(os.environ.get("VIGIE_STATS_MAX_NOISE", "2"))
 # limits of every uploaded file reader (vigie.core.files.Limits): JSON {"max_cell_chars": ...}
 VIGIE_FILE_LIMITS: dict[str, int] = json.loads(os.environ.get("VIGIE_FILE_LIMITS") or "{}")
 

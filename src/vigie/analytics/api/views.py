@@ -18,8 +18,6 @@ from rest_framework.views import APIView
 
 from vigie.analytics import exports, selectors
 from vigie.analytics.api import serializers as s
-from vigie.analytics.engine import QueryError
-from vigie.analytics.privacy import BudgetExceeded
 from vigie.analytics.schema import FILTERS
 
 FILTER_PARAMS = [
@@ -43,28 +41,20 @@ COMMON = [
 def _request(request: Request, by: str = "") -> selectors.Request:
     q = request.query_params
     filters = {k: q.getlist(k) for k in FILTERS if k in q}
-    try:
-        return selectors.parse_request(
-            q.get("by", by),
-            filters,
-            q.get("mode", "suppress"),
-            q.get("epsilon"),
-            q.get("table", "victims"),
-        )
-    except QueryError as exc:
-        raise ValidationError({"detail": str(exc)}) from None
+    return selectors.parse_request(
+        q.get("by", by),
+        filters,
+        q.get("mode", "suppress"),
+        q.get("epsilon"),
+        q.get("table", "victims"),
+    )
 
 
 def _respond(request: Request, make: Any, name: str, many: bool = False) -> Any:
     fmt = request.query_params.get("format", "json")
     if fmt not in exports.FORMATS:
         raise ValidationError({"format": f"{fmt!r}: use json, csv or xlsx"})
-    try:
-        result = make()
-    except QueryError as exc:
-        raise ValidationError({"detail": str(exc)}) from None
-    except BudgetExceeded as exc:
-        return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+    result = make()  # a QueryError or BudgetExceeded is a problem document (core.api.errors)
     if fmt == "json":
         if many:
             return Response({k: exports.release_dict(r, nonzero=True) for k, r in result.items()})

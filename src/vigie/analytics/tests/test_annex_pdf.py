@@ -32,7 +32,9 @@ def snapshot(world: World, tmp_path: Path, settings: Any) -> None:
 
 def _annex(tmp_path: Path, *args: str) -> Any:
     report = {c.name: c for c in commands}["report"]
-    return CliRunner().invoke(report, ["annex", *args, "-o", str(tmp_path / "a.pdf")])
+    return CliRunner().invoke(
+        report, ["annex", *args, "-o", str(tmp_path / "a.pdf"), "--as-system"]
+    )
 
 
 def _text(tmp_path: Path) -> list[str]:

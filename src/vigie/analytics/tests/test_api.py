@@ -120,21 +120,70 @@ def test_dashboard_page_data_and_download(world: World, web: Any, snapshot_rows:
 def test_cli_stats_and_annex(world: World, snapshot_rows: Any, tmp_path: Path) -> None:
     runner = CliRunner()
     group = {c.name: c for c in commands}
-    out = runner.invoke(group["stats"], ["typology", "--by", "sex", "--filter", "period=2017"])
+    system = ["--as-system"]
+    out = runner.invoke(
+        group["stats"], ["typology", "--by", "sex", "--filter", "period=2017", *system]
+    )
     assert out.exit_code == 0, out.output
     assert out.output.splitlines()[0] == "sex,count,suppressed"
-    bad = runner.invoke(group["stats"], ["typology", "--filter", "colour=red"])
-    assert bad.exit_code != 0 and "filter 'colour'" in bad.output
+    bad = runner.invoke(group["stats"], ["typology", "--filter", "colour=red", *system])
+    assert bad.exit_code == 2 and "filter 'colour'" in bad.output
     pdf = tmp_path / "annex.pdf"
     res = runner.invoke(
-        group["report"], ["annex", "--period", "2017", "--lang", "fr", "-o", str(pdf)]
+        group["report"], ["annex", "--period", "2017", "--lang", "fr", "-o", str(pdf), *system]
     )
     assert res.exit_code == 0, res.output
     assert pdf.read_bytes().startswith(b"%PDF")
     xlsx = tmp_path / "annex.xlsx"
     res = runner.invoke(
-        group["report"], ["annex", "--period", "2017", "--format", "xlsx", "-o", str(xlsx)]
+        group["report"],
+        ["annex", "--period", "2017", "--format", "xlsx", "-o", str(xlsx), *system],
     )
     assert res.exit_code == 0 and len(load_workbook(xlsx).sheetnames) >= 8
-    micro = runner.invoke(group["stats"], ["microdata"])
+    micro = runner.invoke(group["stats"], ["microdata", *system])
     assert micro.exit_code == 0 and micro.output.startswith("year,situation,country")
+
+
+def test_cli_says_who_acts_and_applies_their_permissions(world: World, snapshot_rows: Any) -> None:
+    """Issue 14: statistics commands take --user NAME [--org CODE] or --as-system (audited);
+    a user's permissions and scope apply, and a missing one is exit status 3."""
+    from vigie.core.models import AccessLogEntry
+
+    runner = CliRunner()
+    stats = {c.name: c for c in commands}["stats"]
+    neither = runner.invoke(stats, ["typology", "--by", "sex"])
+    assert neither.exit_code == 2 and "--as-system" in neither.output
+    own = runner.invoke(stats, ["typology", "--user", "u-analyst"])
+    assert own.exit_code == 0, own.output
+    everything = runner.invoke(stats, ["typology", "--as-system"])
+    # the analyst sees their own organisation's records (3 rows in 4), the system all of them
+    mine, total = (int(r.output.splitlines()[1].split(",")[0]) for r in (own, everything))
+    assert abs(mine - total * 3 / 4) < total / 20
+    entry = AccessLogEntry.objects.filter(action="command").order_by("-seq").first()
+    assert entry is not None and entry.detail["actor"].startswith("system (command line")
+    # a field officer holds no statistics permission: exit status 3, the permission named
+    denied = runner.invoke(stats, ["typology", "--user", "u-field_officer"])
+    assert denied.exit_code == 3 and "stats.view" in denied.output
+    # DP needs stats.publish: a case manager may view but not publish
+    dp = runner.invoke(stats, ["typology", "--mode", "dp", "--user", "u-case_manager"])
+    assert dp.exit_code == 3 and "stats.publish" in dp.output
+    micro = runner.invoke(stats, ["microdata", "--user", "u-case_manager"])
+    assert micro.exit_code == 3 and "stats.publish" in micro.output
+    ledger = runner.invoke(stats, ["ledger", "--user", "u-auditor"])
+    assert ledger.exit_code == 0, ledger.output
+
+
+def test_over_budget_and_bad_queries_are_problem_documents(
+    world: World, api: Any, snapshot_rows: Any, settings: Any
+) -> None:
+    settings.VIGIE_DP_BUDGET_USER = 0.5
+    client = api(world.users["analyst"])
+    ok = client.get("/api/stats/trends/", {"mode": "dp", "epsilon": "0.5"})
+    assert ok.status_code == 200
+    over = client.get("/api/stats/trends/", {"mode": "dp", "epsilon": "0.5"})
+    assert over.status_code == 409
+    assert over["Content-Type"].startswith("application/problem+json")
+    body = over.json()
+    assert body["code"] == "privacy_budget_exceeded" and body["detail"]["scope"] == "user"
+    bad = client.get("/api/stats/typology/", {"by": "colour"})
+    assert bad.status_code == 400 and bad.json()["code"] == "query_invalid"

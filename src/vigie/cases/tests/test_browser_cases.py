@@ -36,9 +36,17 @@ def test_create_case_in_arabic_on_a_phone(browser: Any, browser_world: tuple[Wor
     page.goto(f"{url}/cases/new/")
     page.select_option("#id_source_type", "mrm")
     page.select_option("#id_conflict_situation", "lake_chad_basin")
-    page.fill("#id_victim-family_name", "Demo-Kala")
-    page.select_option("#id_victim-sex", "female")
-    page.fill("#id_victim-age_at_identification", "14")
+    page.fill("#id_vic-0-family_name", "Demo-Kala")
+    page.select_option("#id_vic-0-sex", "female")
+    page.fill("#id_vic-0-age_at_identification", "14")
+    # a second person recorded individually, added in place with the keyboard (issue 14)
+    page.focus("[data-testid=add-vic]")
+    page.keyboard.press("Enter")
+    expect(page.locator("#id_vic-1-given_name")).to_be_focused()
+    page.select_option("#id_vic-1-sex", "male")
+    page.fill("#id_vic-1-age_at_identification", "12")
+    page.locator("#vic-1").scroll_into_view_if_needed()
+    screenshot(page, "case-form-two-people-ar-phone")
     page.fill("#id_event_date_start", "2017-03-01")
     page.fill("#id_event_date_end", "2016-01-01")  # before the start
     page.check("input[name=exp-0-forms][value=suicide_attack]")
@@ -93,7 +101,8 @@ def test_create_case_in_arabic_on_a_phone(browser: Any, browser_world: tuple[Wor
     page.keyboard.press("Enter")
     expect(page.locator("#form-errors")).to_be_visible()
     expect(page.locator("#form-errors")).to_be_focused()
-    expect(page.locator("#id_victim-family_name")).to_have_value("Demo-Kala")
+    expect(page.locator("#id_vic-0-family_name")).to_have_value("Demo-Kala")
+    expect(page.locator("#id_vic-1-sex")).to_have_value("male")
     expect(page.locator("input[name=exp-0-forms][value=suicide_attack]")).to_be_checked()
     # the rows added in the page are still there after the failed submit
     expect(page.locator("#id_leg-2-area")).to_have_value("Diffa")
@@ -114,7 +123,9 @@ def test_create_case_in_arabic_on_a_phone(browser: Any, browser_world: tuple[Wor
     expect(page.locator(".msg-success")).to_be_visible()
     case = Case.objects.get()
     assert case.conflict_situation == "lake_chad_basin"
-    assert Victim.objects.get().family_name == "Demo-Kala"
+    first, second = Victim.objects.filter(case=case).order_by("pk")
+    assert first.family_name == "Demo-Kala"
+    assert (second.sex, second.age_at_identification) == ("male", 12)
     assert list(case.route.order_by("sequence").values_list("country", flat=True)) == [
         "NG",
         "CM",
@@ -123,7 +134,7 @@ def test_create_case_in_arabic_on_a_phone(browser: Any, browser_world: tuple[Wor
     assert case.perpetrators.count() == 2
     incident = case.incidents.get()
     assert (incident.counted, incident.armed_group) == (85, "boko_haram")
-    assert Victim.objects.get().incident == incident
+    assert first.incident == incident and second.incident is None
     referral = case.referrals.get()
     assert (referral.service, referral.status) == ("psychosocial", "accepted")
     assert case.investigation_status == "investigation"

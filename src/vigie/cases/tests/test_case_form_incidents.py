@@ -35,7 +35,7 @@ def _full_post(**extra: Any) -> dict[str, Any]:
         **BASE,
         "investigation_status": "investigation",
         "prosecution_status": "none",
-        "victim-non_punishment_recorded": "true",
+        "vic-0-non_punishment_recorded": "true",
         **_rows("inc", [{**INCIDENT, "includes_person": "on"}]),
         **_rows(
             "ref",
@@ -128,6 +128,7 @@ def test_create_edit_and_show_incidents_and_referrals(web: Any, world: World) ->
         ),
         conviction_status="conviction",
     )
+    edit["vic-0-uuid"] = str(case.victims.get().uuid)  # the person's row, as the form sends it
     assert client.post(f"/cases/{case.uuid}/edit/", edit).status_code == 302
     incident.refresh_from_db()
     assert incident.count_female_child == 56 and Incident.objects.count() == 1
@@ -208,7 +209,7 @@ def test_totals_and_dates_are_checked_by_the_service_as_for_the_api(
 
 def test_a_report_of_counts_only_records_no_person(web: Any, world: World) -> None:
     client = web(world.users["field_officer"])
-    data = {**BASE, "victim-sex": "", **_rows("inc", [INCIDENT])}
+    data = {**BASE, "vic-0-sex": "", **_rows("inc", [INCIDENT])}
     assert client.post("/cases/new/", data).status_code == 302
     case = Case.objects.get()
     assert Victim.objects.filter(case=case).count() == 0  # the 85 are not 86

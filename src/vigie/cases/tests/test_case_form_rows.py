@@ -12,8 +12,8 @@ BASE = {
     "status": "active",
     "source_type": "hotline",
     "verification_status": "reported",
-    "victim-sex": "female",
-    "victim-trafficking_status": "possible",
+    "vic-0-sex": "female",
+    "vic-0-trafficking_status": "possible",
 }
 
 
@@ -99,6 +99,7 @@ def test_several_rows_of_each_kind(web: Any, world: World) -> None:
             2,
         ),
     }
+    edit["vic-0-uuid"] = str(case.victims.get().uuid)  # the person's row, as the form sends it
     assert client.post(f"/cases/{case.uuid}/edit/", edit).status_code == 302
     legs_after = list(RouteLeg.objects.filter(case=case).order_by("sequence"))
     assert [(leg.sequence, leg.country, leg.area) for leg in legs_after] == [(1, "SY", "Raqqa")]

@@ -53,10 +53,10 @@ def test_failed_submit_keeps_every_value(web: Any, world: World) -> None:
         "status": "active",
         "source_type": "hotline",
         "verification_status": "reported",
-        "victim-family_name": "Keptname",
-        "victim-sex": "female",
-        "victim-age_at_identification": "30",
-        "victim-trafficking_status": "possible",
+        "vic-0-family_name": "Keptname",
+        "vic-0-sex": "female",
+        "vic-0-age_at_identification": "30",
+        "vic-0-trafficking_status": "possible",
         "event_date_start": "2017-05-01",
         "event_date_end": "2016-01-01",  # before the start: refused
         "exp-0-forms": ["forced_labour"],
@@ -98,3 +98,30 @@ def test_download_follows_the_filters_and_is_logged(web: Any, world: World, api:
     assert b"".join(empty.streaming_content).count(b"\n") == 1  # the header only
     assert AccessLogEntry.objects.filter(action="export").count() == 2
     assert client.get("/cases/export/?format=exe").status_code == 404
+
+
+def test_the_form_acts_for_an_organisation_by_the_one_rule(web: Any, world: World) -> None:
+    """Issue 14: the case form chooses its organisation with core.actor.acting_organisation
+    (as the API, the CLI and evidence do): a user who may create cases in two organisations
+    picks one, and the case is recorded there."""
+    from vigie.core.models import Membership, User
+
+    officer = world.users["field_officer"]
+    Membership.objects.create(user=officer, organisation=world.other, role="field_officer")
+    client = web(User.objects.get(pk=officer.pk))
+    page = client.get("/cases/new/", HTTP_ACCEPT_LANGUAGE="en")
+    body = page.content.decode()
+    assert page.status_code == 200 and 'href="?organisation=other-org"' in body
+    assert 'id="case-form"' not in body  # no form before the organisation is chosen
+    assert client.get("/cases/new/?organisation=nowhere").status_code == 400
+    data = {
+        "summary": "Reported by a partner",
+        "status": "active",
+        "source_type": "hotline",
+        "verification_status": "reported",
+        "vic-0-sex": "female",
+        "vic-0-trafficking_status": "possible",
+    }
+    page = client.post("/cases/new/?organisation=other-org", data)
+    assert page.status_code == 302, page.content.decode()[:2000]
+    assert Case.objects.get().organisation == world.other

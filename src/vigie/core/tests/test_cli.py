@@ -75,3 +75,55 @@ def test_docs_roles_table_matches_the_code_list() -> None:
     assert doc.read_text(encoding="utf-8") == markdown_table(), (
         "docs/roles.md is stale: run `vigie roles --markdown > docs/roles.md`"
     )
+
+
+def _leaves(command: Any) -> list[Any]:
+    import click
+
+    if isinstance(command, click.Group):
+        return [leaf for sub in command.commands.values() for leaf in _leaves(sub)]
+    return [command]
+
+
+def test_one_error_handler_for_every_command() -> None:
+    """Issue 14: a VigieError becomes a message and an exit status in one place, the
+    per-command wrapper of ADR 0061 — not also a group class, an `acting` wrapper or a
+    command's own try/except."""
+    import click
+
+    from vigie import cli as vigie_cli
+    from vigie.core import acting
+    from vigie.core.errors import Conflict
+
+    vigie_cli._add_app_commands()
+    assert type(vigie_cli.cli) is click.Group
+    assert not hasattr(acting, "CommandFailed")
+    leaves = _leaves(vigie_cli.cli)
+    assert len(leaves) > 40
+    unwrapped = [c.name for c in leaves if not hasattr(c.callback, "__wrapped__")]
+    assert unwrapped == []
+
+    @click.command()
+    def clash() -> None:
+        raise Conflict("the record changed meanwhile")
+
+    vigie_cli._with_django(clash)
+    result = CliRunner().invoke(clash, [])
+    assert result.exit_code == 5 and result.output == "Error: the record changed meanwhile\n"
+
+
+@pytest.mark.django_db
+def test_key_commands_say_who_acts() -> None:
+    """Issue 14: rotating or retiring field keys rewrites every identity: --user (with
+    system.keys.manage) or --as-system, audited."""
+    from vigie import cli as vigie_cli
+    from vigie.testing import build_world
+
+    vigie_cli._add_app_commands()
+    build_world()
+    runner = CliRunner()
+    assert runner.invoke(cli, ["keys", "retire", "k999"]).exit_code == 2
+    denied = runner.invoke(cli, ["keys", "retire", "k999", "--user", "u-org_admin"])
+    assert denied.exit_code == 3 and "system.keys.manage" in denied.output
+    refused = runner.invoke(cli, ["keys", "retire", "k999", "--as-system"])
+    assert refused.exit_code == 5, refused.output  # KeyOperationRefused: not in the keyring

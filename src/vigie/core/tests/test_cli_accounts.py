@@ -57,10 +57,26 @@ def test_day_one_script_as_system() -> None:
 @pytest.mark.django_db
 def test_who_acts_must_be_said_once() -> None:
     result = vigie("orgs", "create", "x", "--name", "X")
-    assert result.exit_code == 2 and "--as-system or --user" in result.output
+    assert result.exit_code == 2 and "--user NAME [--org CODE], or --as-system" in result.output
     build_world()
     result = vigie("orgs", "create", "x", "--name", "X", "--as-system", "--user", "u-org_admin")
     assert result.exit_code == 2
+
+
+@pytest.mark.django_db
+def test_who_acts_is_audited() -> None:
+    """Issue 14: the accounts commands resolve who acts with vigie.core.acting, like every
+    other command: one access-log entry naming the command and the actor."""
+    from vigie.core.models import AccessLogEntry
+
+    build_world()
+    assert vigie("orgs", "create", "iom", "--name", "IOM", "--as-system").exit_code == 0
+    assert vigie("users", "list", "--org", "own-org", "--user", "u-org_admin").exit_code == 0
+    entries = list(AccessLogEntry.objects.filter(action="command").order_by("seq"))
+    assert [(e.object_id, e.detail["actor"][:6]) for e in entries] == [
+        ("orgs create", "system"),
+        ("users list", "u-org_"),
+    ]
 
 
 @pytest.mark.django_db

@@ -327,3 +327,23 @@ def test_partial_upload_is_encrypted_and_checked(world: World, api: Any) -> None
     assert r.status_code == 201
     assert Item.objects.get().blob.sha256 == hashlib.sha256(data).hexdigest()
     assert not partial.exists()
+
+
+def test_the_organisation_added_to_follows_the_one_rule(world: World, api: Any) -> None:
+    """Issue 14: evidence chooses the organisation a new item goes to with
+    core.actor.acting_organisation, as cases do: a user in two organisations names one
+    (400 organisation_required, not silently the first); an unknown code is 400."""
+    inv = world.users["investigator"]
+    Membership.objects.create(user=inv, organisation=world.other, role="investigator")
+    inv = User.objects.get(pk=inv.pk)
+    data = jpeg_with_exif()
+    r = _post_file(api, inv, data)
+    assert r.status_code == 400 and r.json()["code"] == "organisation_required", r.content
+    r = _post_file(api, inv, data, organisation="nowhere")
+    assert r.status_code == 400 and r.json()["code"] == "unknown_organisation"
+    r = _post_file(api, inv, data, organisation="other-org")
+    assert r.status_code == 201 and Item.objects.get().organisation == world.other
+    upload = api(inv).post(
+        "/api/evidence/uploads/", {"filename": "a.jpg", "size": 10, "case_ref": "C"}, format="json"
+    )
+    assert upload.status_code == 400 and upload.json()["code"] == "organisation_required"
