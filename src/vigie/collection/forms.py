@@ -53,3 +53,27 @@ class RejectForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason for rejecting"), widget=forms.Textarea, max_length=2000
     )
+
+
+class MergeForm(forms.Form):
+    """Accept into an existing case: which case, which of its victims, what on a conflict."""
+
+    ON_CONFLICT = [
+        ("refuse", _("Stop and tell me (nothing is changed)")),
+        ("keep", _("Keep the case's values")),
+        ("replace", _("Replace them with the submission's")),
+    ]
+    case = forms.CharField(label=_("Case reference"), max_length=64)
+    victim = forms.ChoiceField(
+        label=_("The submission is about"), required=False, widget=forms.RadioSelect
+    )
+    on_conflict = forms.ChoiceField(
+        label=_("Where the case already holds another value"),
+        choices=ON_CONFLICT,
+        initial="refuse",
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args: Any, victims: list[tuple[str, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
+        super().__init__(*args, **kwargs)
+        self.fields["victim"].choices = [("", _("A new victim of the case")), *victims]  # type: ignore[attr-defined]

@@ -100,6 +100,10 @@ class Publication(models.Model):
     version = models.ForeignKey(FormVersion, on_delete=models.PROTECT, related_name="+")
     is_open = models.BooleanField(default=True)
     published_at = models.DateTimeField(auto_now=True)
+    # the organisation's saved mapping profile for this form (else the built-in file)
+    mapping_profile = models.ForeignKey(
+        "cases.MappingProfile", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     CLASSIFICATION: ClassVar[dict[str, str]] = {
         "id": ORDINARY,
@@ -108,6 +112,7 @@ class Publication(models.Model):
         "version": ORDINARY,
         "is_open": ORDINARY,
         "published_at": ORDINARY,
+        "mapping_profile": ORDINARY,
     }
 
     class Meta:
@@ -187,10 +192,13 @@ class Submission(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    # accepted into an existing case: the case fields filled, kept and replaced (names only)
+    merge_report = models.JSONField(default=dict, blank=True)
 
     CLASSIFICATION: ClassVar[dict[str, str]] = {
         "id": ORDINARY,
         "uuid": ORDINARY,
+        "merge_report": ORDINARY,
         "organisation": ORDINARY,
         "form_version": ORDINARY,
         "device": ORDINARY,

@@ -85,10 +85,4 @@ def labelled_answers(sub: Submission) -> list[dict[str, str]]:
 
 
 def problems(sub: Submission) -> list[mapping.MappingProblem]:
-    answers = [tuple(a) for a in json.loads(sub.answers or "[]")]
-    return mapping.to_record(
-        sub.form_version.form.form_id,
-        answers,
-        sub.instance_id,
-        sub.received_at.date(),
-    ).problems
+    return mapping.of_submission(sub).problems

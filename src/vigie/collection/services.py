@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vigie.collection import adapters, encryption, mapping, xforms
+from vigie.collection import adapters, encryption, mapping, merge, xforms
 from vigie.collection.models import (
     Attachment,
     Device,
@@ -31,7 +31,7 @@ from vigie.collection.models import (
     Submission,
 )
 from vigie.core.actor import Actor
-from vigie.core.errors import Conflict, Invalid, NotFound, TooLarge
+from vigie.core.errors import Conflict, Forbidden, Invalid, NotFound, TooLarge
 from vigie.core.events import announce
 from vigie.core.models import Organisation
 
@@ -133,6 +133,39 @@ def close_form(actor: Actor, form: Form, organisation: Organisation) -> None:
         pub.is_open = False
         pub.save(update_fields=["is_open", "published_at"])
         announce("collection.publication", [pub.pk], actor, organisation_id=organisation.pk)
+
+
+def save_mapping(
+    actor: Actor, form: Form, organisation: Organisation, name: str, rules: Any
+) -> Publication:
+    """Save ``rules`` (a ``vigie.cases.mapping.Mapping``) as the organisation's mapping profile
+    ``name`` (the case import's profiles: saving one needs ``case.import`` too) and use it
+    for ``form``'s submissions in that organisation."""
+    from django.core.exceptions import PermissionDenied
+
+    from vigie.cases import profiles
+
+    actor.require(MANAGE, organisation.pk)
+    actor.require(profiles.PERM, organisation.pk)
+    pub = Publication.objects.filter(form=form, organisation=organisation).first()
+    if pub is None:
+        raise NotFound(_("This form is not published to this organisation."))
+    if not name.strip():
+        raise Invalid(_("Give the mapping profile a name."), code="profile_name_required")
+    with transaction.atomic():
+        try:
+            profile = profiles.save_profile(actor.user, organisation, name, rules, replace=True)
+        except PermissionDenied:
+            raise Forbidden(
+                _("You may not save mapping profiles in this organisation."),
+                code="permission_required",
+                detail={"permission": profiles.PERM},
+            ) from None
+        announce("cases.mappingprofile", [profile.pk], actor, organisation_id=organisation.pk)
+        pub.mapping_profile = profile
+        pub.save(update_fields=["mapping_profile", "published_at"])
+        announce("collection.publication", [pub.pk], actor, organisation_id=organisation.pk)
+    return pub
 
 
 @dataclass
@@ -349,25 +382,44 @@ def _waiting(actor: Actor, sub: Submission) -> None:
         )
 
 
-def accept(actor: Actor, sub: Submission) -> Any:
-    """Create a new case from the submission; its attachments go to the evidence vault."""
+def accept(
+    actor: Actor,
+    sub: Submission,
+    case: Any = None,
+    *,
+    victim: str | None = None,
+    on_conflict: str = "refuse",
+) -> Any:
+    """Accept the submission into a new case, or into ``case`` (one of the submission's
+    organisation, that the actor may change) by the merge rules of ``collection.merge``;
+    its attachments go to the evidence vault."""
     _waiting(actor, sub)
-    answers = [tuple(a) for a in json.loads(sub.answers or "[]")]
-    mapped = mapping.to_record(
-        sub.form_version.form.form_id,
-        answers,
-        sub.instance_id,
-        sub.received_at.date(),
-    )
+    mapped = mapping.of_submission(sub)
+    report: dict[str, list[str]] = {}
     with transaction.atomic():
         locked = Submission.objects.select_for_update().get(pk=sub.pk)
         _waiting(actor, locked)
-        case = adapters.create_case(actor, sub.organisation, mapped.record)
+        if case is None:
+            case = adapters.create_case(actor, sub.organisation, mapped.record)
+        else:
+            if case.organisation_id != sub.organisation_id:
+                raise Invalid(
+                    _("A submission joins a case of its own organisation only."),
+                    code="case_other_organisation",
+                )
+            actor.require("case.change", case.organisation_id)
+            case = type(case).objects.select_for_update().get(pk=case.pk)
+            planned = merge.plan(
+                case, mapped.record, sub.instance_id, victim=victim, on_conflict=on_conflict
+            )
+            report = planned.report()
+            case = adapters.update_case(actor, case, planned.update)
         for att in sub.files.all():
             _to_vault(actor, sub, att, case)
         Submission.objects.filter(pk=sub.pk).update(
             status=Submission.Status.ACCEPTED,
             case=case,
+            merge_report=report,
             reviewed_by=actor.user,
             reviewed_at=timezone.now(),
         )

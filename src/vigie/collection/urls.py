@@ -9,6 +9,7 @@ urlpatterns = [
     path("collection/devices/<int:pk>/revoke/", views.RevokeView.as_view(), name="revoke"),
     path("collection/submissions/", views.QueueView.as_view(), name="queue"),
     path("collection/submissions/<uuid:uuid>/", views.SubmissionView.as_view(), name="submission"),
+    path("collection/submissions/<uuid:uuid>/merge/", views.MergeView.as_view(), name="merge"),
     path(
         "collection/submissions/<uuid:uuid>/<str:decision>/",
         views.DecideView.as_view(),

@@ -18,8 +18,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from vigie.collection import selectors, services
-from vigie.collection.forms import DeviceForm, RejectForm, UploadForm
+from vigie.collection import adapters, mapping, merge, selectors, services
+from vigie.collection.forms import DeviceForm, MergeForm, RejectForm, UploadForm
 from vigie.core import audit
 from vigie.core.actor import actor_of_request
 from vigie.core.errors import VigieError
@@ -182,4 +182,81 @@ class DecideView(PermissionRequired, View):
         except VigieError as exc:
             messages.error(request, exc.message)
             return redirect("collection:submission", uuid=sub.uuid)
+        return redirect("collection:queue")
+
+
+def _victim_choices(case: Any) -> list[tuple[str, str]]:
+    """The case's victims as the reviewer may tell them apart without identities."""
+    from vigie.cases import codelists
+
+    out = []
+    for n, v in enumerate(case.victims.order_by("created_at", "id"), start=1):
+        sex = codelists.get("sex").label(v.sex) if v.sex else "—"
+        age = v.age_at_identification if v.age_at_identification is not None else "—"
+        out.append(
+            (
+                str(v.uuid),
+                _("Victim %(n)s: %(sex)s, age %(age)s") % {"n": n, "sex": sex, "age": age},
+            )
+        )
+    return out
+
+
+class MergeView(PermissionRequired, View):
+    """Accept into an existing case: pick the case (by reference) and, if it is the same
+    person, one of its victims; see what would be filled and what conflicts; then accept."""
+
+    required_permission = services.REVIEW
+
+    def _page(self, request: HttpRequest, sub: Any, data: Any, status: int = 200) -> HttpResponse:
+        actor = actor_of_request(request, sub.organisation_id)
+        case, preview, error = None, None, ""
+        victims: list[tuple[str, str]] = []
+        if data.get("case"):
+            try:
+                case = adapters.editable_case(actor, sub.organisation, data["case"])
+                victims = _victim_choices(case)
+                chosen = data.get("victim") or None
+                if chosen not in dict(victims):
+                    chosen = None
+                preview = merge.plan(
+                    case,
+                    mapping.of_submission(sub).record,
+                    sub.instance_id,
+                    victim=chosen,
+                    on_conflict="keep",
+                )
+            except VigieError as exc:
+                error, status = exc.message, exc.status if status == 200 else status
+        form = MergeForm(data or None, victims=victims)
+        return render(
+            request,
+            "collection/merge.html",
+            {"sub": sub, "form": form, "case": case, "preview": preview, "error": error},
+            status=status,
+        )
+
+    def get(self, request: HttpRequest, uuid: str) -> HttpResponse:
+        sub = selectors.submission_for(request.user, uuid)
+        return self._page(request, sub, request.GET)
+
+    def post(self, request: HttpRequest, uuid: str) -> HttpResponse:
+        sub = selectors.submission_for(request.user, uuid)
+        actor = actor_of_request(request, sub.organisation_id)
+        try:
+            case = adapters.editable_case(actor, sub.organisation, request.POST.get("case", ""))
+            form = MergeForm(request.POST, victims=_victim_choices(case))
+            if not form.is_valid():
+                return self._page(request, sub, request.POST, 400)
+            case = services.accept(
+                actor,
+                sub,
+                case,
+                victim=form.cleaned_data["victim"] or None,
+                on_conflict=form.cleaned_data["on_conflict"],
+            )
+        except VigieError as exc:
+            messages.error(request, exc.message)
+            return self._page(request, sub, request.POST, exc.status)
+        messages.success(request, _("Accepted into case %(ref)s.") % {"ref": case.reference})
         return redirect("collection:queue")

@@ -48,6 +48,11 @@ class SubmissionSerializer(serializers.ModelSerializer[Submission]):
     organisation = serializers.CharField(source="organisation.code")
     device = serializers.CharField(source="device.label", allow_null=True, default=None)
     case = serializers.UUIDField(source="case.uuid", allow_null=True, default=None)
+    merge_report = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        read_only=True,
+        help_text="Accepted into an existing case: the fields filled, kept and replaced.",
+    )
 
     class Meta:
         model = Submission
@@ -63,6 +68,7 @@ class SubmissionSerializer(serializers.ModelSerializer[Submission]):
             "received_at",
             "reviewed_at",
             "case",
+            "merge_report",
         ]
 
 
@@ -88,7 +94,27 @@ class SubmissionDetailSerializer(SubmissionSerializer):
 
 
 class SubmissionDecisionSerializer(serializers.Serializer[Any]):
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000, help_text="Why it is rejected."
+    )
+    case = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        help_text="accept: the reference (or uuid) of an existing case of the submission's "
+        "organisation to merge into; a new case when left out.",
+    )
+    victim = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        help_text="accept into a case: the victim of the case the submission is about.",
+    )
+    on_conflict = serializers.ChoiceField(
+        choices=["refuse", "keep", "replace"],
+        default="refuse",
+        help_text="accept into a case: what to do when the case holds another value "
+        "(refuse: 409 naming the fields; keep the case's; replace with the submission's).",
+    )
 
 
 class DeviceInSerializer(serializers.Serializer[Any]):

@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from vigie.collection import selectors, services
+from vigie.collection import adapters, selectors, services
 from vigie.collection.api import serializers as s
 from vigie.core import audit
 from vigie.core.actor import actor_of_request
@@ -138,7 +138,8 @@ class SubmissionView(APIView):
 
 
 class DecideView(APIView):
-    """``accept``: a new case from the submission; ``reject``: with a reason."""
+    """``accept``: into a new case, or into an existing one (``case``, ``victim``,
+    ``on_conflict``: the merge rules of ADR 0910); ``reject``: with a reason."""
 
     required_permission = services.REVIEW
 
@@ -149,7 +150,12 @@ class DecideView(APIView):
         body.is_valid(raise_exception=True)
         actor = actor_of_request(request, sub.organisation_id)
         if decision == "accept":
-            services.accept(actor, sub)
+            data = body.validated_data
+            case = None
+            if data.get("case"):
+                case = adapters.editable_case(actor, sub.organisation, data["case"])
+            victim = str(data["victim"]) if data.get("victim") else None
+            services.accept(actor, sub, case, victim=victim, on_conflict=data["on_conflict"])
         elif decision == "reject":
             sub = services.reject(actor, sub, body.validated_data.get("reason", ""))
         else:

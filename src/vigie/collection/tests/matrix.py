@@ -68,6 +68,8 @@ ENDPOINTS = [
         kwargs={"decision": "reject"},
         data={},
     ),
+    Endpoint("collection:merge", perm=REVIEW, target=_submission),
+    Endpoint("collection:merge", "POST", perm=REVIEW, target=_submission, data={}),
     Endpoint("collection:or-forms", perm=MANAGE, kwargs=ORG),
     Endpoint("collection:or-form", perm=MANAGE, kwargs=FORM),
     Endpoint("collection:or-manifest", perm=MANAGE, kwargs=FORM),
