@@ -139,6 +139,8 @@ class Device(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_seen_at = models.DateTimeField(null=True, blank=True)
+    # HTTP Digest: {"SHA-256": H(user:realm:secret), "MD5": ...} (a password equivalent)
+    digest_ha1 = EncryptedTextField(null=True, blank=True)
 
     CLASSIFICATION: ClassVar[dict[str, str]] = {
         "id": ORDINARY,
@@ -150,6 +152,7 @@ class Device(models.Model):
         "created_at": ORDINARY,
         "revoked_at": ORDINARY,
         "last_seen_at": ORDINARY,
+        "digest_ha1": IDENTITY,
     }
 
     class Meta:
@@ -157,6 +160,27 @@ class Device(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+class DigestNonce(models.Model):
+    """A Digest nonce a device has used, with the highest nonce count seen (replays of a
+    count are refused); rows are deleted once the nonce has expired."""
+
+    nonce = models.CharField(max_length=80, unique=True)
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="+")
+    last_nc = models.PositiveBigIntegerField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    CLASSIFICATION: ClassVar[dict[str, str]] = {
+        "id": ORDINARY,
+        "nonce": ORDINARY,
+        "device": ORDINARY,
+        "last_nc": ORDINARY,
+        "expires_at": ORDINARY,
+    }
+
+    def __str__(self) -> str:
+        return self.nonce
 
 
 class Submission(models.Model):

@@ -21,7 +21,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vigie.collection import adapters, encryption, mapping, merge, xforms
+from vigie.collection import adapters, digest, encryption, mapping, merge, xforms
 from vigie.collection.models import (
     Attachment,
     Device,
@@ -195,6 +195,8 @@ def issue_device(actor: Actor, organisation: Organisation, label: str) -> Issued
             secret_hash=_digest(secret),
             created_by=actor.user,
         )
+        device.digest_ha1 = digest.ha1_of(device.username, secret)
+        device.save(update_fields=["digest_ha1"])
         announce(
             "collection.device",
             [device.pk],
