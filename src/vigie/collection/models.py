@@ -92,6 +92,31 @@ class FormVersion(models.Model):
         return bool(self.private_key)
 
 
+class FieldTeam(models.Model):
+    """A named group of devices of one organisation; a form may be published to some teams
+    only (devices of other teams do not see it)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("name"), max_length=120)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    CLASSIFICATION: ClassVar[dict[str, str]] = {
+        "id": ORDINARY,
+        "organisation": ORDINARY,
+        "name": ORDINARY,
+        "created_at": ORDINARY,
+    }
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="collection_team_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Publication(models.Model):
     """A form offered to the devices of one organisation, at one (the current) version."""
 
@@ -100,6 +125,8 @@ class Publication(models.Model):
     version = models.ForeignKey(FormVersion, on_delete=models.PROTECT, related_name="+")
     is_open = models.BooleanField(default=True)
     published_at = models.DateTimeField(auto_now=True)
+    # only these field teams' devices see the form (none: every device of the organisation)
+    teams = models.ManyToManyField(FieldTeam, blank=True, related_name="publications")
     # the organisation's saved mapping profile for this form (else the built-in file)
     mapping_profile = models.ForeignKey(
         "cases.MappingProfile", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -113,6 +140,7 @@ class Publication(models.Model):
         "is_open": ORDINARY,
         "published_at": ORDINARY,
         "mapping_profile": ORDINARY,
+        "teams": ORDINARY,
     }
 
     class Meta:
@@ -130,6 +158,9 @@ class Device(models.Model):
     """Credentials an administrator issued to one phone or team (HTTP Basic at /collect/)."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    team = models.ForeignKey(
+        FieldTeam, null=True, blank=True, on_delete=models.PROTECT, related_name="devices"
+    )
     label = models.CharField(_("label"), max_length=120)
     username = models.CharField(max_length=64, unique=True)
     secret_hash = models.CharField(max_length=255)
@@ -145,6 +176,7 @@ class Device(models.Model):
     CLASSIFICATION: ClassVar[dict[str, str]] = {
         "id": ORDINARY,
         "organisation": ORDINARY,
+        "team": ORDINARY,
         "label": ORDINARY,
         "username": ORDINARY,
         "secret_hash": ORDINARY,

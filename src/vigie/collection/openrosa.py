@@ -126,9 +126,13 @@ def _endpoint(fn: Callable[..., HttpResponse]) -> Any:
 
 
 def _publications(caller: Caller) -> Any:
-    return Publication.objects.select_related("form", "version").filter(
-        organisation=caller.org, is_open=True
-    )
+    """What the caller sees: a device, its team's forms and the organisation-wide ones; a
+    manager in a browser, every open form of the organisation."""
+    if caller.device is not None:
+        qs = services.visible_publications(caller.device)
+    else:
+        qs = Publication.objects.filter(organisation=caller.org, is_open=True)
+    return qs.select_related("form", "version")
 
 
 @_endpoint

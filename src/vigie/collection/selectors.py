@@ -25,7 +25,7 @@ def organisations_for(user: Any, perm: str) -> QuerySet[Organisation]:
 def devices(orgs: QuerySet[Organisation]) -> QuerySet[Device]:
     return (
         Device.objects.filter(organisation__in=orgs)
-        .select_related("organisation")
+        .select_related("organisation", "team")
         .annotate(received=Count("submissions"), last_submission=Max("submissions__received_at"))
     )
 
@@ -42,7 +42,9 @@ def monitoring(orgs: QuerySet[Organisation]) -> list[dict[str, Any]]:
     rejected (counted over the given organisations only)."""
     rows = []
     forms = Form.objects.filter(publications__organisation__in=orgs).distinct()
-    for form in forms.prefetch_related("publications__organisation", "publications__version"):
+    for form in forms.prefetch_related(
+        "publications__organisation", "publications__version", "publications__teams"
+    ):
         subs = Submission.objects.filter(form_version__form=form, organisation__in=orgs)
         counts = subs.aggregate(
             received=Count("id"),
@@ -53,6 +55,15 @@ def monitoring(orgs: QuerySet[Organisation]) -> list[dict[str, Any]]:
         pubs = [p for p in form.publications.all() if p.organisation in orgs]
         rows.append({"form": form, "publications": pubs, **counts})
     return rows
+
+
+def form_for(user: Any, form_id: str) -> Form:
+    """A form published to one of the organisations the user manages collection for."""
+    orgs = organisations_for(user, services.MANAGE)
+    form = Form.objects.filter(form_id=form_id, publications__organisation__in=orgs).first()
+    if form is None:
+        raise Http404
+    return form
 
 
 def visible_submissions(user: Any) -> QuerySet[Submission]:

@@ -25,6 +25,7 @@ from vigie.collection import adapters, digest, encryption, mapping, merge, xform
 from vigie.collection.models import (
     Attachment,
     Device,
+    FieldTeam,
     Form,
     FormVersion,
     Publication,
@@ -55,10 +56,13 @@ def publish_form(
     organisations: list[Organisation],
     *,
     encrypt: bool = False,
+    teams: list[str] | None = None,
 ) -> FormVersion:
     """Convert an XLSForm and publish its version to ``organisations`` (each must be one
     where the actor holds ``collection.manage``). A new version replaces the published one
-    for those organisations; earlier versions and their submissions are kept."""
+    for those organisations; earlier versions and their submissions are kept. ``teams``: names
+    of field teams (made in each organisation when new); only their devices see the form
+    (none: every device of the organisations)."""
     if not organisations:
         raise Invalid(_("Choose at least one organisation."), code="organisations_required")
     for org in organisations:
@@ -114,13 +118,30 @@ def publish_form(
             form.save(update_fields=["title"])
             announce("collection.form", [form.pk], actor, action="changed")
         pubs = []
+        names = sorted({t.strip()[:120] for t in teams or [] if t.strip()})
         for org in organisations:
             pub, _c = Publication.objects.update_or_create(
                 form=form, organisation=org, defaults={"version": version, "is_open": True}
             )
+            pub.teams.set([team_named(actor, org, name) for name in names])
             pubs.append(pub.pk)
         announce("collection.publication", pubs, actor, action="changed")
     return version
+
+
+def team_named(actor: Actor, organisation: Organisation, name: str) -> FieldTeam:
+    """The organisation's field team of this name, made when new."""
+    actor.require(MANAGE, organisation.pk)
+    team, created = FieldTeam.objects.get_or_create(organisation=organisation, name=name)
+    if created:
+        announce(
+            "collection.fieldteam",
+            [team.pk],
+            actor,
+            action="created",
+            organisation_id=organisation.pk,
+        )
+    return team
 
 
 def close_form(actor: Actor, form: Form, organisation: Organisation) -> None:
@@ -181,7 +202,9 @@ def _digest(secret: str) -> str:
     return hmac.new(key, secret.encode(), hashlib.sha256).hexdigest()
 
 
-def issue_device(actor: Actor, organisation: Organisation, label: str) -> Issued:
+def issue_device(actor: Actor, organisation: Organisation, label: str, *, team: str = "") -> Issued:
+    """New credentials for a device (of ``team``, made when new; none: it sees every form
+    published to the organisation)."""
     actor.require(MANAGE, organisation.pk)
     label = label.strip()[:120]
     if not label:
@@ -190,6 +213,7 @@ def issue_device(actor: Actor, organisation: Organisation, label: str) -> Issued
     with transaction.atomic():
         device = Device.objects.create(
             organisation=organisation,
+            team=team_named(actor, organisation, team.strip()[:120]) if team.strip() else None,
             label=label,
             username=f"{organisation.code[:20]}-{secrets.token_hex(4)}",
             secret_hash=_digest(secret),
@@ -231,6 +255,16 @@ def authenticate(username: str, secret: str) -> Device | None:
     return device
 
 
+def visible_publications(device: Device) -> Any:
+    """The open publications a device sees: its organisation's, for every team or its own."""
+    from django.db.models import Q
+
+    qs = Publication.objects.filter(organisation_id=device.organisation_id, is_open=True)
+    if device.team_id is None:
+        return qs.filter(teams__isnull=True)
+    return qs.filter(Q(teams__isnull=True) | Q(teams=device.team_id)).distinct()
+
+
 def device_actor(device: Device) -> Actor:
     return Actor.system(f"collection device {device.username}", device.organisation_id)
 
@@ -242,7 +276,7 @@ class Upload:
     data: bytes
 
 
-def _check_upload(f: Upload) -> None:
+def check_upload(f: Upload) -> None:
     """An allowed type, and bytes that are what the device says (a script sent as a photo
     is refused): the detected type's family must match the declared one."""
     if not f.content_type.startswith(ALLOWED_TYPES):
@@ -276,8 +310,9 @@ def receive(device: Device, xml: bytes, files: list[Upload]) -> tuple[Submission
     form_id, version = root.get("id", ""), root.get("version", "")
     org = device.organisation
     pub = (
-        Publication.objects.select_related("version", "form")
-        .filter(organisation=org, form__form_id=form_id, is_open=True)
+        visible_publications(device)
+        .select_related("version", "form")
+        .filter(form__form_id=form_id)
         .first()
     )
     if pub is None:
@@ -310,7 +345,7 @@ def receive(device: Device, xml: bytes, files: list[Upload]) -> tuple[Submission
         )
     instance = xforms.instance_of(root)
     for f in files:
-        _check_upload(f)
+        check_upload(f)
     actor = device_actor(device)
     with transaction.atomic():
         replaces = None
@@ -335,19 +370,19 @@ def receive(device: Device, xml: bytes, files: list[Upload]) -> tuple[Submission
                 )
         except IntegrityError:
             existing = Submission.objects.get(organisation=org, instance_id=instance.instance_id)
-            _add_files(existing, files, actor)
+            add_files(existing, files, actor)
             return existing, False
         announce("collection.submission", [sub.pk], actor, action="created", organisation_id=org.pk)
         if replaces is not None and replaces.status == Submission.Status.WAITING:
             replaces.status = Submission.Status.SUPERSEDED
             replaces.save(update_fields=["status"])
             announce("collection.submission", [replaces.pk], actor, organisation_id=org.pk)
-        _add_files(sub, files, actor)
+        add_files(sub, files, actor)
         Device.objects.filter(pk=device.pk).update(last_seen_at=timezone.now())
     return sub, True
 
 
-def _add_files(sub: Submission, files: list[Upload], actor: Actor) -> None:
+def add_files(sub: Submission, files: list[Upload], actor: Actor) -> None:
     if not files:
         return
     have = set(sub.files.values_list("name", flat=True))

@@ -5,6 +5,7 @@ from vigie.collection import openrosa, views
 app_name = "collection"
 urlpatterns = [
     path("collection/forms/", views.FormsView.as_view(), name="forms"),
+    path("collection/imports/", views.ImportView.as_view(), name="import"),
     path("collection/devices/", views.DevicesView.as_view(), name="devices"),
     path("collection/devices/<int:pk>/revoke/", views.RevokeView.as_view(), name="revoke"),
     path("collection/submissions/", views.QueueView.as_view(), name="queue"),

@@ -18,8 +18,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from vigie.collection import adapters, mapping, merge, selectors, services
-from vigie.collection.forms import DeviceForm, MergeForm, RejectForm, UploadForm
+from vigie.collection import adapters, imports, mapping, merge, selectors, services
+from vigie.collection.forms import DeviceForm, ImportForm, MergeForm, RejectForm, UploadForm
+from vigie.collection.models import Form
 from vigie.core import audit
 from vigie.core.actor import actor_of_request
 from vigie.core.errors import VigieError
@@ -38,7 +39,16 @@ class FormsView(PermissionRequired, View):
         return render(
             request,
             "collection/forms.html",
-            {"form": form, "rows": selectors.monitoring(orgs), "devices": selectors.devices(orgs)},
+            {
+                "form": form,
+                "rows": selectors.monitoring(orgs),
+                "devices": selectors.devices(orgs),
+                "import_form": ImportForm(
+                    auto_id="import_%s",
+                    organisations=orgs,
+                    forms_qs=Form.objects.filter(publications__organisation__in=orgs).distinct(),
+                ),
+            },
             status=status,
         )
 
@@ -58,6 +68,7 @@ class FormsView(PermissionRequired, View):
                 upload.name,
                 list(form.cleaned_data["organisations"]),
                 encrypt=form.cleaned_data["encrypt"],
+                teams=form.cleaned_data["teams"],
             )
         except VigieError as exc:
             form.add_error("xlsform", exc.message)
@@ -88,7 +99,12 @@ class DevicesView(PermissionRequired, View):
             messages.error(request, _("Give a label and an organisation."))
             return redirect("collection:forms")
         org: Organisation = form.cleaned_data["organisation"]
-        issued = services.issue_device(actor_of_request(request), org, form.cleaned_data["label"])
+        issued = services.issue_device(
+            actor_of_request(request),
+            org,
+            form.cleaned_data["label"],
+            team=form.cleaned_data["team"],
+        )
         url = request.build_absolute_uri(reverse("collection:or-forms", kwargs={"org": org.code}))
         settings_json = {
             "general": {
@@ -260,3 +276,32 @@ class MergeView(PermissionRequired, View):
             return self._page(request, sub, request.POST, exc.status)
         messages.success(request, _("Accepted into case %(ref)s.") % {"ref": case.reference})
         return redirect("collection:queue")
+
+
+class ImportView(PermissionRequired, View):
+    """Upload a KoBoToolbox or ODK Central export: a job imports it (progress on its page)."""
+
+    required_permission = services.MANAGE
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        orgs = selectors.organisations_for(request.user, services.MANAGE)
+        forms_qs = Form.objects.filter(publications__organisation__in=orgs).distinct()
+        form = ImportForm(request.POST, request.FILES, organisations=orgs, forms_qs=forms_qs)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                messages.error(request, " ".join(str(e) for e in errors))
+            return redirect("collection:forms")
+        org = form.cleaned_data["organisation"]
+        upload = form.cleaned_data["export"]
+        try:
+            job = imports.start_import(
+                actor_of_request(request, org.pk),
+                org,
+                form.cleaned_data["form"],
+                upload.chunks(),
+                upload.name,
+            )
+        except VigieError as exc:
+            messages.error(request, exc.message)
+            return redirect("collection:forms")
+        return redirect("core:job", pk=job.pk)

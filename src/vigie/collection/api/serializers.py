@@ -15,6 +15,12 @@ class PublishSerializer(serializers.Serializer[Any]):
     encrypt = serializers.BooleanField(
         default=False, help_text="ODK managed encryption: devices encrypt every submission."
     )
+    teams = serializers.ListField(
+        child=serializers.CharField(max_length=120),
+        required=False,
+        default=list,
+        help_text="Field teams that see the form (made when new); none: every device.",
+    )
 
 
 class PublicationSerializer(serializers.Serializer[Any]):
@@ -120,14 +126,18 @@ class SubmissionDecisionSerializer(serializers.Serializer[Any]):
 class DeviceInSerializer(serializers.Serializer[Any]):
     label = serializers.CharField(max_length=120)  # type: ignore[assignment]  # (Field.label)
     organisation = serializers.SlugField()
+    team = serializers.CharField(
+        max_length=120, required=False, default="", allow_blank=True, help_text="Field team."
+    )
 
 
 class DeviceSerializer(serializers.ModelSerializer[Device]):
     organisation = serializers.CharField(source="organisation.code")
+    team = serializers.CharField(source="team.name", allow_null=True, default=None)
 
     class Meta:
         model = Device
-        fields = ["id", "label", "organisation", "username", "created_at", "revoked_at"]
+        fields = ["id", "label", "organisation", "team", "username", "created_at", "revoked_at"]
 
 
 class IssuedSerializer(DeviceSerializer):
@@ -135,3 +145,15 @@ class IssuedSerializer(DeviceSerializer):
 
     class Meta(DeviceSerializer.Meta):
         fields = [*DeviceSerializer.Meta.fields, "password"]
+
+
+class ImportInSerializer(serializers.Serializer[Any]):
+    file = serializers.FileField(
+        help_text="A KoBoToolbox XLSX or CSV export, or an ODK Central submissions ZIP."
+    )
+    form_id = serializers.CharField(max_length=120, help_text="The published form it exports.")
+    organisation = serializers.SlugField(help_text="Whose review queue receives the rows.")
+
+
+class ImportStartedSerializer(serializers.Serializer[Any]):
+    job = serializers.UUIDField(help_text="Follow it at /api/jobs/<job>/ (progress, report).")
