@@ -120,7 +120,8 @@ class _Builder:
 
     def entities(self, section: str) -> dict[Key, dict[str, Any]]:
         """One entity per repeat instance; values outside any repeat are shared by all."""
-        rows = {k: v for k, v in self.rows[section].items() if v}
+        # an instance whose values were all refused is still a person (or an event) recorded
+        rows = {k: v for k, v in self.rows[section].items() if v or k != ()}
         shared = rows.pop((), None)
         if not rows:
             return {(): shared} if shared else {}

@@ -43,6 +43,17 @@ def _submission(world: World, org: Organisation) -> dict[str, Any]:
     return {"uuid": make_submission(world, org).uuid}
 
 
+def _published(world: World, org: Organisation) -> dict[str, Any]:
+    """The matrix form published to ``org`` (the editor's page exists for publications)."""
+    from vigie.collection.models import Publication
+
+    sub = make_submission(world, org)
+    Publication.objects.get_or_create(
+        form=sub.form_version.form, organisation=org, defaults={"version": sub.form_version}
+    )
+    return {"org": org.code, "form_id": "matrix_form"}
+
+
 def _device(world: World, org: Organisation) -> dict[str, Any]:
     from vigie.collection.models import Device
 
@@ -71,6 +82,8 @@ ENDPOINTS = [
     ),
     Endpoint("collection:merge", perm=REVIEW, target=_submission),
     Endpoint("collection:merge", "POST", perm=REVIEW, target=_submission, data={}),
+    Endpoint("collection:mapping", perm=MANAGE, target=_published),
+    Endpoint("collection:mapping", "POST", perm=MANAGE, target=_published, data={}),
     Endpoint("collection:or-forms", perm=MANAGE, kwargs=ORG),
     Endpoint("collection:or-form", perm=MANAGE, kwargs=FORM),
     Endpoint("collection:or-manifest", perm=MANAGE, kwargs=FORM),
