@@ -81,12 +81,16 @@ class MergeForm(forms.Form):
         label=_("Where the case already holds another value"),
         choices=ON_CONFLICT,
         initial="refuse",
+        required=False,  # "refuse" when left out: nothing is overwritten unasked
         widget=forms.RadioSelect,
     )
 
     def __init__(self, *args: Any, victims: list[tuple[str, str]] = (), **kwargs: Any) -> None:  # type: ignore[assignment]
         super().__init__(*args, **kwargs)
         self.fields["victim"].choices = [("", _("A new victim of the case")), *victims]  # type: ignore[attr-defined]
+
+    def clean_on_conflict(self) -> str:
+        return str(self.cleaned_data.get("on_conflict") or "refuse")
 
 
 class ImportForm(forms.Form):

@@ -39,7 +39,8 @@ def device_for(user: Any, pk: int) -> Device:
 
 def monitoring(orgs: QuerySet[Organisation]) -> list[dict[str, Any]]:
     """Per form: published versions and organisations, submissions received, waiting,
-    rejected (counted over the given organisations only)."""
+    rejected and the last one (counted over the given organisations only), and the same per
+    field team of the sending devices ("" for devices of no team and imported rows)."""
     rows = []
     forms = Form.objects.filter(publications__organisation__in=orgs).distinct()
     for form in forms.prefetch_related(
@@ -53,7 +54,21 @@ def monitoring(orgs: QuerySet[Organisation]) -> list[dict[str, Any]]:
             last=Max("received_at"),
         )
         pubs = [p for p in form.publications.all() if p.organisation in orgs]
-        rows.append({"form": form, "publications": pubs, **counts})
+        teams = [
+            {
+                "team": t["device__team__name"] or "",
+                **{k: t[k] for k in ("received", "waiting", "rejected", "last")},
+            }
+            for t in subs.values("device__team__name")
+            .annotate(
+                received=Count("id"),
+                waiting=Count("id", filter=Q(status=Submission.Status.WAITING)),
+                rejected=Count("id", filter=Q(status=Submission.Status.REJECTED)),
+                last=Max("received_at"),
+            )
+            .order_by("device__team__name")
+        ]
+        rows.append({"form": form, "publications": pubs, "teams": teams, **counts})
     return rows
 
 

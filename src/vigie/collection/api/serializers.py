@@ -29,6 +29,14 @@ class PublicationSerializer(serializers.Serializer[Any]):
     is_open = serializers.BooleanField()
 
 
+class TeamCountsSerializer(serializers.Serializer[Any]):
+    team = serializers.CharField(help_text="Field team of the devices; empty: no team.")
+    received = serializers.IntegerField()
+    waiting = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    last = serializers.DateTimeField(allow_null=True)
+
+
 class FormSerializer(serializers.Serializer[Any]):
     form_id = serializers.CharField()
     title = serializers.CharField()
@@ -38,6 +46,7 @@ class FormSerializer(serializers.Serializer[Any]):
     waiting = serializers.IntegerField()
     rejected = serializers.IntegerField()
     last = serializers.DateTimeField(allow_null=True)
+    teams = TeamCountsSerializer(many=True)
 
 
 class FormVersionSerializer(serializers.Serializer[Any]):

@@ -52,7 +52,7 @@ class FormsView(APIView):
                     }
                     for p in r["publications"]
                 ],
-                **{k: r[k] for k in ("received", "waiting", "rejected", "last")},
+                **{k: r[k] for k in ("received", "waiting", "rejected", "last", "teams")},
             }
             for r in rows
         ]

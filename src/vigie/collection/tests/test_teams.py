@@ -43,5 +43,9 @@ def test_devices_see_only_their_teams_forms(world: World, client: Any, api: Any)
         )
     assert response.status_code == 201
     assert b"htcds_xlsform" in client.get(f"{URL}/formList", **basic(south)).content
+    forms = api(world.users["case_manager"]).get("/api/collection/forms/").json()
+    assert [(t["team"], t["received"], t["waiting"]) for t in forms[0]["teams"]] == [
+        ("North", 1, 1)
+    ]
     devices = api(world.users["case_manager"]).get("/api/collection/devices/").json()
     assert {d["label"]: d["team"] for d in devices} == {"N1": "North", "S1": "South", "A1": None}
