@@ -14,24 +14,22 @@ from vigie.core.actor import Actor
 
 HTCDS = Path(__file__).parent / "data" / "forms" / "htcds_xlsform.xlsx"
 HOUSEHOLD = Path(__file__).parent / "data" / "forms" / "household_synthetic.xlsx"
-HOUSEHOLD_MAPPING = {
-    "columns": {
-        "source": "case.source_type",
-        "victims/sex": "victim.sex",
-        "victims/age": "victim.age_at_identification",
-        "victims/forms": "exploitation.forms",
-        "victims/country": "exploitation.country",
-        "perpetrators/kind": "perpetrator.kind",
-        "perpetrators/nationality": "perpetrator.nationality",
-    },
-    "values": {
-        "case.source_type": {"outreach": "other"},
-        "victim.sex": {"f": "female", "m": "male", "u": "unknown"},
-        "exploitation.forms": {
-            "labour": "forced_labour",
-            "sexual": "sexual_exploitation",
-            "soldier": "armed_recruitment",
-        },
+COLUMNS: dict[str, str] = {
+    "source": "case.source_type",
+    "victims/sex": "victim.sex",
+    "victims/age": "victim.age_at_identification",
+    "victims/forms": "exploitation.forms",
+    "victims/country": "exploitation.country",
+    "perpetrators/kind": "perpetrator.kind",
+    "perpetrators/nationality": "perpetrator.nationality",
+}
+VALUES: dict[str, dict[str, str]] = {
+    "case.source_type": {"outreach": "other"},
+    "victim.sex": {"f": "female", "m": "male", "u": "unknown"},
+    "exploitation.forms": {
+        "labour": "forced_labour",
+        "sexual": "sexual_exploitation",
+        "soldier": "armed_recruitment",
     },
 }
 GENDERS = ["Feminine", "Masculine", "NonSpecifiedUnknown"]
@@ -77,7 +75,7 @@ def _household(actor: Actor, org: Any, ctx: Any) -> None:
     version = services.publish_form(
         actor, HOUSEHOLD.read_bytes(), HOUSEHOLD.name, [org], teams=["North (demo)"]
     )
-    rules = Mapping(columns=HOUSEHOLD_MAPPING["columns"], values=HOUSEHOLD_MAPPING["values"])
+    rules = Mapping(columns=COLUMNS, values=VALUES)
     services.save_mapping(actor, version.form, org, "Household interview (demo)", rules)
     label = "North team phone (synthetic)"
     device = Device.objects.filter(organisation=org, label=label).first()
