@@ -33,7 +33,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from vigie.core import files
+from vigie.core import filecrypt, files
 from vigie.core.errors import Invalid
 
 # columns the servers add that are not answers
@@ -164,7 +164,11 @@ def opened(path: Path, form_id: str) -> Iterator[tuple[list[Table], dict[str, Pa
             code="export_format",
         )
     files.check_zip(path)  # member count and inflated sizes, before anything is extracted
-    folder = Path(tempfile.mkdtemp(prefix="vigie-export-"))
+    with zipfile.ZipFile(path) as zf:
+        inflated = sum(i.file_size for i in zf.infolist())
+    # the tables name people: extracted where the plaintext of encrypted uploads goes (memory
+    # when the system has room), in a private folder removed at the end
+    folder = Path(tempfile.mkdtemp(prefix="vigie-export-", dir=filecrypt.plain_dir(inflated)))
     try:
         with zipfile.ZipFile(path) as zf:
             csvs: list[tuple[str, Path]] = []

@@ -10,6 +10,8 @@ from urllib.request import parse_http_list, parse_keqv_list
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vigie.collection import digest, services
 from vigie.collection.models import Submission
@@ -159,3 +161,15 @@ def test_basic_still_works_beside_digest(client: Any, published: Any, device: An
     from vigie.collection.tests.conftest import basic
 
     assert client.get(f"{URL}/formList", **basic(device)).status_code == 200
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=300))
+def test_any_digest_header_is_answered_401_never_a_crash(header: str) -> None:
+    from django.test import Client
+
+    from vigie.core.models import Organisation
+
+    Organisation.objects.get_or_create(code="own-org", defaults={"name": "Own org"})
+    response = Client().get(f"{URL}/formList", HTTP_AUTHORIZATION="Digest " + header)
+    assert response.status_code == 401
