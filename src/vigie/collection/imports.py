@@ -43,6 +43,7 @@ class Report:
     duplicates: int = 0
     rejected: int = 0
     attachments: int = 0
+    total: int = 0  # submission rows in the file (for the progress bar)
     next_row: int = 0
     problems: list[dict[str, Any]] = field(default_factory=list)
 
@@ -102,6 +103,9 @@ def import_export(
     )
     reader = exports.Reader(form.form_id, pub.version.questions)
     with exports.opened(path, form.form_id) as (tables, media):
+        report.total = max(sum(1 for cells in tables[0].open() if any(cells)) - 1, 0)
+        if progress:
+            progress(report)
         batch: list[exports.Row] = []
         for row in reader.rows(tables, start):
             report.rows += 1

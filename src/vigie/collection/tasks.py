@@ -41,7 +41,7 @@ def import_export(job: Job, progress: jobs.Progress) -> dict[str, Any]:
 
     def step(report: imports.Report) -> None:
         progress.checkpoint(report.as_dict())
-        progress.update(report.rows, None, f"{report.rows} rows read")
+        progress.update(report.rows, report.total or None, f"{report.rows} rows read")
 
     try:
         with filecrypt.readable(Path(params["path"])) as path:

@@ -120,6 +120,7 @@ def test_odk_central_zip_with_repeats_and_media(world: World, form: Any, tmp_pat
     assert job.status == "succeeded", job.error
     report = job.result
     assert (report["rows"], report["created"], report["rejected"]) == (4, 2, 2)
+    assert report["total"] == 4 and job.total == 4 and job.done == 4
     assert report["attachments"] == 1
     where = {(p["file"], p["row"], p["column"], p["why"]) for p in report["problems"]}
     assert ("household_synthetic.csv", 4, "meta/instanceID", "no instance ID") in where
