@@ -140,7 +140,7 @@ class Publication(models.Model):
         "is_open": ORDINARY,
         "published_at": ORDINARY,
         "mapping_profile": ORDINARY,
-        "teams": ORDINARY,
+        # "teams" is a many-to-many relation (its own table), not a field of this row
     }
 
     class Meta:
