@@ -6,6 +6,7 @@ app_name = "collection"
 urlpatterns = [
     path("collection/forms/", views.FormsView.as_view(), name="forms"),
     path("collection/imports/", views.ImportView.as_view(), name="import"),
+    path("collection/imports/<uuid:pk>/", views.ImportReportView.as_view(), name="import-report"),
     path(
         "collection/forms/<slug:org>/<str:form_id>/mapping/",
         mapping_views.MappingEditorView.as_view(),

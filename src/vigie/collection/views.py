@@ -304,4 +304,25 @@ class ImportView(PermissionRequired, View):
         except VigieError as exc:
             messages.error(request, exc.message)
             return redirect("collection:forms")
-        return redirect("core:job", pk=job.pk)
+        return redirect("collection:import-report", pk=job.pk)
+
+
+class ImportReportView(PermissionRequired, View):
+    """An export's import: its progress, then its report (every bad row with file, row,
+    column, value and why), for the managers of the organisation it imports into."""
+
+    required_permission = services.MANAGE
+
+    def get(self, request: HttpRequest, pk: Any) -> HttpResponse:
+        from vigie.collection.tasks import IMPORT
+        from vigie.core.models import Job
+
+        orgs = selectors.organisations_for(request.user, services.MANAGE)
+        job = (
+            Job.objects.select_related("organisation", "created_by")
+            .filter(kind=IMPORT, organisation__in=orgs, pk=pk)
+            .first()
+        )
+        if job is None:
+            raise Http404
+        return render(request, "collection/import.html", {"job": job, "report": job.result or {}})

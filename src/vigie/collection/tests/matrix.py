@@ -54,6 +54,13 @@ def _published(world: World, org: Organisation) -> dict[str, Any]:
     return {"org": org.code, "form_id": "matrix_form"}
 
 
+def _import_job(world: World, org: Organisation) -> dict[str, Any]:
+    from vigie.core.models import Job
+
+    job = Job.objects.create(kind="collection.import", organisation=org, params={})
+    return {"pk": job.pk}
+
+
 def _device(world: World, org: Organisation) -> dict[str, Any]:
     from vigie.collection.models import Device
 
@@ -69,6 +76,7 @@ ENDPOINTS = [
     Endpoint("collection:forms", "POST", perm=MANAGE, data={}),
     Endpoint("collection:devices", "POST", perm=MANAGE, data={}),
     Endpoint("collection:import", "POST", perm=MANAGE, data={}),
+    Endpoint("collection:import-report", perm=MANAGE, target=_import_job),
     Endpoint("collection:revoke", "POST", perm=MANAGE, target=_device, data={}),
     Endpoint("collection:queue", perm=REVIEW),
     Endpoint("collection:submission", perm=REVIEW, target=_submission),

@@ -213,3 +213,21 @@ def test_import_from_the_command_line(world: World, form: Any, tmp_path: Path) -
     )
     assert result.exit_code == 0, result.output
     assert "2 created" in result.output and "no such parent row" in result.output
+
+
+def test_import_through_the_web_shows_the_report(
+    world: World, web: Any, form: Any, tmp_path: Path, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = web(world.users["case_manager"])
+    page = client.get("/collection/forms/").content.decode()
+    assert 'action="/collection/imports/"' in page
+    with central_zip(tmp_path).open("rb") as fh, django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/collection/imports/",
+            {"export": fh, "form": "household_synthetic", "organisation": world.own.pk},
+        )
+    assert response.status_code == 302
+    report = client.get(response["Location"]).content.decode()
+    assert "no such parent row" in report and "household_synthetic-victims.csv" in report
+    other = web(world.users["field_officer"]).get(response["Location"])
+    assert other.status_code == 403
