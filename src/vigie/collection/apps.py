@@ -10,3 +10,6 @@ class CollectionConfig(AppConfig):
         ("collection:forms", _("Field forms"), "collection.manage"),
         ("collection:queue", _("Submissions"), "collection.review"),
     ]
+
+    def ready(self) -> None:
+        from vigie.collection import tasks  # noqa: F401  (registers the job handler)

@@ -92,6 +92,31 @@ class FormVersion(models.Model):
         return bool(self.private_key)
 
 
+class FieldTeam(models.Model):
+    """A named group of devices of one organisation; a form may be published to some teams
+    only (devices of other teams do not see it)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("name"), max_length=120)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    CLASSIFICATION: ClassVar[dict[str, str]] = {
+        "id": ORDINARY,
+        "organisation": ORDINARY,
+        "name": ORDINARY,
+        "created_at": ORDINARY,
+    }
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="collection_team_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Publication(models.Model):
     """A form offered to the devices of one organisation, at one (the current) version."""
 
@@ -100,6 +125,12 @@ class Publication(models.Model):
     version = models.ForeignKey(FormVersion, on_delete=models.PROTECT, related_name="+")
     is_open = models.BooleanField(default=True)
     published_at = models.DateTimeField(auto_now=True)
+    # only these field teams' devices see the form (none: every device of the organisation)
+    teams = models.ManyToManyField(FieldTeam, blank=True, related_name="publications")
+    # the organisation's saved mapping profile for this form (else the built-in file)
+    mapping_profile = models.ForeignKey(
+        "cases.MappingProfile", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     CLASSIFICATION: ClassVar[dict[str, str]] = {
         "id": ORDINARY,
@@ -108,6 +139,8 @@ class Publication(models.Model):
         "version": ORDINARY,
         "is_open": ORDINARY,
         "published_at": ORDINARY,
+        "mapping_profile": ORDINARY,
+        # "teams" is a many-to-many relation (its own table), not a field of this row
     }
 
     class Meta:
@@ -125,6 +158,9 @@ class Device(models.Model):
     """Credentials an administrator issued to one phone or team (HTTP Basic at /collect/)."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    team = models.ForeignKey(
+        FieldTeam, null=True, blank=True, on_delete=models.PROTECT, related_name="devices"
+    )
     label = models.CharField(_("label"), max_length=120)
     username = models.CharField(max_length=64, unique=True)
     secret_hash = models.CharField(max_length=255)
@@ -134,10 +170,13 @@ class Device(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_seen_at = models.DateTimeField(null=True, blank=True)
+    # HTTP Digest: {"SHA-256": H(user:realm:secret), "MD5": ...} (a password equivalent)
+    digest_ha1 = EncryptedTextField(null=True, blank=True)
 
     CLASSIFICATION: ClassVar[dict[str, str]] = {
         "id": ORDINARY,
         "organisation": ORDINARY,
+        "team": ORDINARY,
         "label": ORDINARY,
         "username": ORDINARY,
         "secret_hash": ORDINARY,
@@ -145,6 +184,7 @@ class Device(models.Model):
         "created_at": ORDINARY,
         "revoked_at": ORDINARY,
         "last_seen_at": ORDINARY,
+        "digest_ha1": IDENTITY,
     }
 
     class Meta:
@@ -152,6 +192,27 @@ class Device(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+class DigestNonce(models.Model):
+    """A Digest nonce a device has used, with the highest nonce count seen (replays of a
+    count are refused); rows are deleted once the nonce has expired."""
+
+    nonce = models.CharField(max_length=80, unique=True)
+    device = models.ForeignKey(Device, on_delete=models.CASCADE, related_name="+")
+    last_nc = models.PositiveBigIntegerField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    CLASSIFICATION: ClassVar[dict[str, str]] = {
+        "id": ORDINARY,
+        "nonce": ORDINARY,
+        "device": ORDINARY,
+        "last_nc": ORDINARY,
+        "expires_at": ORDINARY,
+    }
+
+    def __str__(self) -> str:
+        return self.nonce
 
 
 class Submission(models.Model):
@@ -187,10 +248,13 @@ class Submission(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    # accepted into an existing case: the case fields filled, kept and replaced (names only)
+    merge_report = models.JSONField(default=dict, blank=True)
 
     CLASSIFICATION: ClassVar[dict[str, str]] = {
         "id": ORDINARY,
         "uuid": ORDINARY,
+        "merge_report": ORDINARY,
         "organisation": ORDINARY,
         "form_version": ORDINARY,
         "device": ORDINARY,

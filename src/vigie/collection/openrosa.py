@@ -2,9 +2,10 @@
 
 Server URL for a device: ``https://<host>/collect/<organisation code>``. The device calls
 ``formList``, downloads each form and its manifest, and sends instances to ``submission``
-(HEAD pre-flight, then multipart POST). Devices authenticate with HTTP Basic and the
-credentials an administrator issued; a logged-in user holding ``collection.manage`` in the
-organisation may use the same endpoints from a browser (with CSRF protection on POST).
+(HEAD pre-flight, then multipart POST). Devices authenticate with the credentials an
+administrator issued, by HTTP Digest (``digest.py``) or Basic; a logged-in user holding
+``collection.manage`` in the organisation may use the same endpoints from a browser (with
+CSRF protection on POST).
 """
 
 from __future__ import annotations
@@ -21,13 +22,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from vigie.collection import services
+from vigie.collection import digest, services
 from vigie.collection.models import Device, Publication
 from vigie.core import access
 from vigie.core.errors import TooLarge, VigieError
 from vigie.core.models import Organisation
 
-REALM = "Vigie collect"
+REALM = digest.REALM
 XML = "text/xml; charset=utf-8"
 
 
@@ -46,9 +47,11 @@ def _message(text: str, status: int, nature: str = "error") -> HttpResponse:
     return _headers(HttpResponse(body, status=status, content_type=XML))
 
 
-def _challenge(text: str) -> HttpResponse:
+def _challenge(text: str, *, stale: bool = False) -> HttpResponse:
+    """401 with Digest (SHA-256, MD5) then Basic: a client answers the first it knows."""
     response = _message(text, 401)
-    response["WWW-Authenticate"] = f'Basic realm="{REALM}", charset="UTF-8"'
+    offers = [*digest.challenges(stale=stale), f'Basic realm="{REALM}", charset="UTF-8"']
+    response["WWW-Authenticate"] = ", ".join(offers)
     return response
 
 
@@ -78,6 +81,14 @@ class Caller:
 
 def _resolve(request: HttpRequest, org_code: str) -> Caller | HttpResponse:
     org = Organisation.objects.filter(code=org_code, is_active=True).first()
+    if request.META.get("HTTP_AUTHORIZATION", "").lower().startswith("digest "):
+        outcome = digest.verify(request)
+        device = outcome.device
+        if device is None or org is None or device.organisation_id != org.pk:
+            if outcome.stale:
+                return _challenge(_("The nonce has expired; ask again."), stale=True)
+            return _challenge(_("Unknown, revoked or mistyped device credentials."))
+        return Caller(org, device)
     creds = _basic(request)
     if creds is not None:
         device = services.authenticate(*creds)
@@ -115,9 +126,13 @@ def _endpoint(fn: Callable[..., HttpResponse]) -> Any:
 
 
 def _publications(caller: Caller) -> Any:
-    return Publication.objects.select_related("form", "version").filter(
-        organisation=caller.org, is_open=True
-    )
+    """What the caller sees: a device, its team's forms and the organisation-wide ones; a
+    manager in a browser, every open form of the organisation."""
+    if caller.device is not None:
+        qs = services.visible_publications(caller.device)
+    else:
+        qs = Publication.objects.filter(organisation=caller.org, is_open=True)
+    return qs.select_related("form", "version")
 
 
 @_endpoint

@@ -25,7 +25,7 @@ def organisations_for(user: Any, perm: str) -> QuerySet[Organisation]:
 def devices(orgs: QuerySet[Organisation]) -> QuerySet[Device]:
     return (
         Device.objects.filter(organisation__in=orgs)
-        .select_related("organisation")
+        .select_related("organisation", "team")
         .annotate(received=Count("submissions"), last_submission=Max("submissions__received_at"))
     )
 
@@ -39,10 +39,13 @@ def device_for(user: Any, pk: int) -> Device:
 
 def monitoring(orgs: QuerySet[Organisation]) -> list[dict[str, Any]]:
     """Per form: published versions and organisations, submissions received, waiting,
-    rejected (counted over the given organisations only)."""
+    rejected and the last one (counted over the given organisations only), and the same per
+    field team of the sending devices ("" for devices of no team and imported rows)."""
     rows = []
     forms = Form.objects.filter(publications__organisation__in=orgs).distinct()
-    for form in forms.prefetch_related("publications__organisation", "publications__version"):
+    for form in forms.prefetch_related(
+        "publications__organisation", "publications__version", "publications__teams"
+    ):
         subs = Submission.objects.filter(form_version__form=form, organisation__in=orgs)
         counts = subs.aggregate(
             received=Count("id"),
@@ -51,8 +54,31 @@ def monitoring(orgs: QuerySet[Organisation]) -> list[dict[str, Any]]:
             last=Max("received_at"),
         )
         pubs = [p for p in form.publications.all() if p.organisation in orgs]
-        rows.append({"form": form, "publications": pubs, **counts})
+        teams = [
+            {
+                "team": t["device__team__name"] or "",
+                **{k: t[k] for k in ("received", "waiting", "rejected", "last")},
+            }
+            for t in subs.values("device__team__name")
+            .annotate(
+                received=Count("id"),
+                waiting=Count("id", filter=Q(status=Submission.Status.WAITING)),
+                rejected=Count("id", filter=Q(status=Submission.Status.REJECTED)),
+                last=Max("received_at"),
+            )
+            .order_by("device__team__name")
+        ]
+        rows.append({"form": form, "publications": pubs, "teams": teams, **counts})
     return rows
+
+
+def form_for(user: Any, form_id: str) -> Form:
+    """A form published to one of the organisations the user manages collection for."""
+    orgs = organisations_for(user, services.MANAGE)
+    form = Form.objects.filter(form_id=form_id, publications__organisation__in=orgs).first()
+    if form is None:
+        raise Http404
+    return form
 
 
 def visible_submissions(user: Any) -> QuerySet[Submission]:
@@ -85,10 +111,4 @@ def labelled_answers(sub: Submission) -> list[dict[str, str]]:
 
 
 def problems(sub: Submission) -> list[mapping.MappingProblem]:
-    answers = [tuple(a) for a in json.loads(sub.answers or "[]")]
-    return mapping.to_record(
-        sub.form_version.form.form_id,
-        answers,
-        sub.instance_id,
-        sub.received_at.date(),
-    ).problems
+    return mapping.of_submission(sub).problems

@@ -21,17 +21,18 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vigie.collection import adapters, encryption, mapping, xforms
+from vigie.collection import adapters, digest, encryption, mapping, merge, xforms
 from vigie.collection.models import (
     Attachment,
     Device,
+    FieldTeam,
     Form,
     FormVersion,
     Publication,
     Submission,
 )
 from vigie.core.actor import Actor
-from vigie.core.errors import Conflict, Invalid, NotFound, TooLarge
+from vigie.core.errors import Conflict, Forbidden, Invalid, NotFound, TooLarge
 from vigie.core.events import announce
 from vigie.core.models import Organisation
 
@@ -55,10 +56,13 @@ def publish_form(
     organisations: list[Organisation],
     *,
     encrypt: bool = False,
+    teams: list[str] | None = None,
 ) -> FormVersion:
     """Convert an XLSForm and publish its version to ``organisations`` (each must be one
     where the actor holds ``collection.manage``). A new version replaces the published one
-    for those organisations; earlier versions and their submissions are kept."""
+    for those organisations; earlier versions and their submissions are kept. ``teams``: names
+    of field teams (made in each organisation when new); only their devices see the form
+    (none: every device of the organisations)."""
     if not organisations:
         raise Invalid(_("Choose at least one organisation."), code="organisations_required")
     for org in organisations:
@@ -114,13 +118,30 @@ def publish_form(
             form.save(update_fields=["title"])
             announce("collection.form", [form.pk], actor, action="changed")
         pubs = []
+        names = sorted({t.strip()[:120] for t in teams or [] if t.strip()})
         for org in organisations:
             pub, _c = Publication.objects.update_or_create(
                 form=form, organisation=org, defaults={"version": version, "is_open": True}
             )
+            pub.teams.set([team_named(actor, org, name) for name in names])
             pubs.append(pub.pk)
         announce("collection.publication", pubs, actor, action="changed")
     return version
+
+
+def team_named(actor: Actor, organisation: Organisation, name: str) -> FieldTeam:
+    """The organisation's field team of this name, made when new."""
+    actor.require(MANAGE, organisation.pk)
+    team, created = FieldTeam.objects.get_or_create(organisation=organisation, name=name)
+    if created:
+        announce(
+            "collection.fieldteam",
+            [team.pk],
+            actor,
+            action="created",
+            organisation_id=organisation.pk,
+        )
+    return team
 
 
 def close_form(actor: Actor, form: Form, organisation: Organisation) -> None:
@@ -133,6 +154,39 @@ def close_form(actor: Actor, form: Form, organisation: Organisation) -> None:
         pub.is_open = False
         pub.save(update_fields=["is_open", "published_at"])
         announce("collection.publication", [pub.pk], actor, organisation_id=organisation.pk)
+
+
+def save_mapping(
+    actor: Actor, form: Form, organisation: Organisation, name: str, rules: Any
+) -> Publication:
+    """Save ``rules`` (a ``vigie.cases.mapping.Mapping``) as the organisation's mapping profile
+    ``name`` (the case import's profiles: saving one needs ``case.import`` too) and use it
+    for ``form``'s submissions in that organisation."""
+    from django.core.exceptions import PermissionDenied
+
+    from vigie.cases import profiles
+
+    actor.require(MANAGE, organisation.pk)
+    actor.require(profiles.PERM, organisation.pk)
+    pub = Publication.objects.filter(form=form, organisation=organisation).first()
+    if pub is None:
+        raise NotFound(_("This form is not published to this organisation."))
+    if not name.strip():
+        raise Invalid(_("Give the mapping profile a name."), code="profile_name_required")
+    with transaction.atomic():
+        try:
+            profile = profiles.save_profile(actor.user, organisation, name, rules, replace=True)
+        except PermissionDenied:
+            raise Forbidden(
+                _("You may not save mapping profiles in this organisation."),
+                code="permission_required",
+                detail={"permission": profiles.PERM},
+            ) from None
+        announce("cases.mappingprofile", [profile.pk], actor, organisation_id=organisation.pk)
+        pub.mapping_profile = profile
+        pub.save(update_fields=["mapping_profile", "published_at"])
+        announce("collection.publication", [pub.pk], actor, organisation_id=organisation.pk)
+    return pub
 
 
 @dataclass
@@ -148,7 +202,9 @@ def _digest(secret: str) -> str:
     return hmac.new(key, secret.encode(), hashlib.sha256).hexdigest()
 
 
-def issue_device(actor: Actor, organisation: Organisation, label: str) -> Issued:
+def issue_device(actor: Actor, organisation: Organisation, label: str, *, team: str = "") -> Issued:
+    """New credentials for a device (of ``team``, made when new; none: it sees every form
+    published to the organisation)."""
     actor.require(MANAGE, organisation.pk)
     label = label.strip()[:120]
     if not label:
@@ -157,11 +213,14 @@ def issue_device(actor: Actor, organisation: Organisation, label: str) -> Issued
     with transaction.atomic():
         device = Device.objects.create(
             organisation=organisation,
+            team=team_named(actor, organisation, team.strip()[:120]) if team.strip() else None,
             label=label,
             username=f"{organisation.code[:20]}-{secrets.token_hex(4)}",
             secret_hash=_digest(secret),
             created_by=actor.user,
         )
+        device.digest_ha1 = digest.ha1_of(device.username, secret)
+        device.save(update_fields=["digest_ha1"])
         announce(
             "collection.device",
             [device.pk],
@@ -196,6 +255,16 @@ def authenticate(username: str, secret: str) -> Device | None:
     return device
 
 
+def visible_publications(device: Device) -> Any:
+    """The open publications a device sees: its organisation's, for every team or its own."""
+    from django.db.models import Q
+
+    qs = Publication.objects.filter(organisation_id=device.organisation_id, is_open=True)
+    if device.team_id is None:
+        return qs.filter(teams__isnull=True)
+    return qs.filter(Q(teams__isnull=True) | Q(teams=device.team_id)).distinct()
+
+
 def device_actor(device: Device) -> Actor:
     return Actor.system(f"collection device {device.username}", device.organisation_id)
 
@@ -207,7 +276,7 @@ class Upload:
     data: bytes
 
 
-def _check_upload(f: Upload) -> None:
+def check_upload(f: Upload) -> None:
     """An allowed type, and bytes that are what the device says (a script sent as a photo
     is refused): the detected type's family must match the declared one."""
     if not f.content_type.startswith(ALLOWED_TYPES):
@@ -241,8 +310,9 @@ def receive(device: Device, xml: bytes, files: list[Upload]) -> tuple[Submission
     form_id, version = root.get("id", ""), root.get("version", "")
     org = device.organisation
     pub = (
-        Publication.objects.select_related("version", "form")
-        .filter(organisation=org, form__form_id=form_id, is_open=True)
+        visible_publications(device)
+        .select_related("version", "form")
+        .filter(form__form_id=form_id)
         .first()
     )
     if pub is None:
@@ -275,7 +345,7 @@ def receive(device: Device, xml: bytes, files: list[Upload]) -> tuple[Submission
         )
     instance = xforms.instance_of(root)
     for f in files:
-        _check_upload(f)
+        check_upload(f)
     actor = device_actor(device)
     with transaction.atomic():
         replaces = None
@@ -300,19 +370,19 @@ def receive(device: Device, xml: bytes, files: list[Upload]) -> tuple[Submission
                 )
         except IntegrityError:
             existing = Submission.objects.get(organisation=org, instance_id=instance.instance_id)
-            _add_files(existing, files, actor)
+            add_files(existing, files, actor)
             return existing, False
         announce("collection.submission", [sub.pk], actor, action="created", organisation_id=org.pk)
         if replaces is not None and replaces.status == Submission.Status.WAITING:
             replaces.status = Submission.Status.SUPERSEDED
             replaces.save(update_fields=["status"])
             announce("collection.submission", [replaces.pk], actor, organisation_id=org.pk)
-        _add_files(sub, files, actor)
+        add_files(sub, files, actor)
         Device.objects.filter(pk=device.pk).update(last_seen_at=timezone.now())
     return sub, True
 
 
-def _add_files(sub: Submission, files: list[Upload], actor: Actor) -> None:
+def add_files(sub: Submission, files: list[Upload], actor: Actor) -> None:
     if not files:
         return
     have = set(sub.files.values_list("name", flat=True))
@@ -349,25 +419,44 @@ def _waiting(actor: Actor, sub: Submission) -> None:
         )
 
 
-def accept(actor: Actor, sub: Submission) -> Any:
-    """Create a new case from the submission; its attachments go to the evidence vault."""
+def accept(
+    actor: Actor,
+    sub: Submission,
+    case: Any = None,
+    *,
+    victim: str | None = None,
+    on_conflict: str = "refuse",
+) -> Any:
+    """Accept the submission into a new case, or into ``case`` (one of the submission's
+    organisation, that the actor may change) by the merge rules of ``collection.merge``;
+    its attachments go to the evidence vault."""
     _waiting(actor, sub)
-    answers = [tuple(a) for a in json.loads(sub.answers or "[]")]
-    mapped = mapping.to_record(
-        sub.form_version.form.form_id,
-        answers,
-        sub.instance_id,
-        sub.received_at.date(),
-    )
+    mapped = mapping.of_submission(sub)
+    report: dict[str, list[str]] = {}
     with transaction.atomic():
         locked = Submission.objects.select_for_update().get(pk=sub.pk)
         _waiting(actor, locked)
-        case = adapters.create_case(actor, sub.organisation, mapped.record)
+        if case is None:
+            case = adapters.create_case(actor, sub.organisation, mapped.record)
+        else:
+            if case.organisation_id != sub.organisation_id:
+                raise Invalid(
+                    _("A submission joins a case of its own organisation only."),
+                    code="case_other_organisation",
+                )
+            actor.require("case.change", case.organisation_id)
+            case = type(case).objects.select_for_update().get(pk=case.pk)
+            planned = merge.plan(
+                case, mapped.record, sub.instance_id, victim=victim, on_conflict=on_conflict
+            )
+            report = planned.report()
+            case = adapters.update_case(actor, case, planned.update)
         for att in sub.files.all():
             _to_vault(actor, sub, att, case)
         Submission.objects.filter(pk=sub.pk).update(
             status=Submission.Status.ACCEPTED,
             case=case,
+            merge_report=report,
             reviewed_by=actor.user,
             reviewed_at=timezone.now(),
         )

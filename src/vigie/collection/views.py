@@ -18,8 +18,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from vigie.collection import selectors, services
-from vigie.collection.forms import DeviceForm, RejectForm, UploadForm
+from vigie.collection import adapters, imports, mapping, merge, selectors, services
+from vigie.collection.forms import DeviceForm, ImportForm, MergeForm, RejectForm, UploadForm
+from vigie.collection.models import Form
 from vigie.core import audit
 from vigie.core.actor import actor_of_request
 from vigie.core.errors import VigieError
@@ -38,7 +39,16 @@ class FormsView(PermissionRequired, View):
         return render(
             request,
             "collection/forms.html",
-            {"form": form, "rows": selectors.monitoring(orgs), "devices": selectors.devices(orgs)},
+            {
+                "form": form,
+                "rows": selectors.monitoring(orgs),
+                "devices": selectors.devices(orgs),
+                "import_form": ImportForm(
+                    auto_id="import_%s",
+                    organisations=orgs,
+                    forms_qs=Form.objects.filter(publications__organisation__in=orgs).distinct(),
+                ),
+            },
             status=status,
         )
 
@@ -58,6 +68,7 @@ class FormsView(PermissionRequired, View):
                 upload.name,
                 list(form.cleaned_data["organisations"]),
                 encrypt=form.cleaned_data["encrypt"],
+                teams=form.cleaned_data["teams"],
             )
         except VigieError as exc:
             form.add_error("xlsform", exc.message)
@@ -88,7 +99,12 @@ class DevicesView(PermissionRequired, View):
             messages.error(request, _("Give a label and an organisation."))
             return redirect("collection:forms")
         org: Organisation = form.cleaned_data["organisation"]
-        issued = services.issue_device(actor_of_request(request), org, form.cleaned_data["label"])
+        issued = services.issue_device(
+            actor_of_request(request),
+            org,
+            form.cleaned_data["label"],
+            team=form.cleaned_data["team"],
+        )
         url = request.build_absolute_uri(reverse("collection:or-forms", kwargs={"org": org.code}))
         settings_json = {
             "general": {
@@ -183,3 +199,130 @@ class DecideView(PermissionRequired, View):
             messages.error(request, exc.message)
             return redirect("collection:submission", uuid=sub.uuid)
         return redirect("collection:queue")
+
+
+def _victim_choices(case: Any) -> list[tuple[str, str]]:
+    """The case's victims as the reviewer may tell them apart without identities."""
+    from vigie.cases import codelists
+
+    out = []
+    for n, v in enumerate(case.victims.order_by("created_at", "id"), start=1):
+        sex = codelists.get("sex").label(v.sex) if v.sex else "—"
+        age = v.age_at_identification if v.age_at_identification is not None else "—"
+        out.append(
+            (
+                str(v.uuid),
+                _("Victim %(n)s: %(sex)s, age %(age)s") % {"n": n, "sex": sex, "age": age},
+            )
+        )
+    return out
+
+
+class MergeView(PermissionRequired, View):
+    """Accept into an existing case: pick the case (by reference) and, if it is the same
+    person, one of its victims; see what would be filled and what conflicts; then accept."""
+
+    required_permission = services.REVIEW
+
+    def _page(self, request: HttpRequest, sub: Any, data: Any, status: int = 200) -> HttpResponse:
+        actor = actor_of_request(request, sub.organisation_id)
+        case, preview, error = None, None, ""
+        victims: list[tuple[str, str]] = []
+        if data.get("case"):
+            try:
+                case = adapters.editable_case(actor, sub.organisation, data["case"])
+                victims = _victim_choices(case)
+                chosen = data.get("victim") or None
+                if chosen not in dict(victims):
+                    chosen = None
+                preview = merge.plan(
+                    case,
+                    mapping.of_submission(sub).record,
+                    sub.instance_id,
+                    victim=chosen,
+                    on_conflict="keep",
+                )
+            except VigieError as exc:
+                error, status = exc.message, exc.status if status == 200 else status
+        form = MergeForm(data or None, victims=victims)
+        return render(
+            request,
+            "collection/merge.html",
+            {"sub": sub, "form": form, "case": case, "preview": preview, "error": error},
+            status=status,
+        )
+
+    def get(self, request: HttpRequest, uuid: str) -> HttpResponse:
+        sub = selectors.submission_for(request.user, uuid)
+        return self._page(request, sub, request.GET)
+
+    def post(self, request: HttpRequest, uuid: str) -> HttpResponse:
+        sub = selectors.submission_for(request.user, uuid)
+        actor = actor_of_request(request, sub.organisation_id)
+        try:
+            case = adapters.editable_case(actor, sub.organisation, request.POST.get("case", ""))
+            form = MergeForm(request.POST, victims=_victim_choices(case))
+            if not form.is_valid():
+                return self._page(request, sub, request.POST, 400)
+            case = services.accept(
+                actor,
+                sub,
+                case,
+                victim=form.cleaned_data["victim"] or None,
+                on_conflict=form.cleaned_data["on_conflict"],
+            )
+        except VigieError as exc:
+            messages.error(request, exc.message)
+            return self._page(request, sub, request.POST, exc.status)
+        messages.success(request, _("Accepted into case %(ref)s.") % {"ref": case.reference})
+        return redirect("collection:queue")
+
+
+class ImportView(PermissionRequired, View):
+    """Upload a KoBoToolbox or ODK Central export: a job imports it (progress on its page)."""
+
+    required_permission = services.MANAGE
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        orgs = selectors.organisations_for(request.user, services.MANAGE)
+        forms_qs = Form.objects.filter(publications__organisation__in=orgs).distinct()
+        form = ImportForm(request.POST, request.FILES, organisations=orgs, forms_qs=forms_qs)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                messages.error(request, " ".join(str(e) for e in errors))
+            return redirect("collection:forms")
+        org = form.cleaned_data["organisation"]
+        upload = form.cleaned_data["export"]
+        try:
+            job = imports.start_import(
+                actor_of_request(request, org.pk),
+                org,
+                form.cleaned_data["form"],
+                upload.chunks(),
+                upload.name,
+            )
+        except VigieError as exc:
+            messages.error(request, exc.message)
+            return redirect("collection:forms")
+        return redirect("collection:import-report", pk=job.pk)
+
+
+class ImportReportView(PermissionRequired, View):
+    """An export's import: its progress, then its report (every bad row with file, row,
+    column, value and why), for the managers of the organisation it imports into."""
+
+    required_permission = services.MANAGE
+
+    def get(self, request: HttpRequest, pk: Any) -> HttpResponse:
+        from vigie.collection.tasks import IMPORT
+        from vigie.core.models import Job
+
+        orgs = selectors.organisations_for(request.user, services.MANAGE)
+        job = (
+            Job.objects.select_related("organisation", "created_by")
+            .filter(kind=IMPORT, organisation__in=orgs, pk=pk)
+            .first()
+        )
+        if job is None:
+            raise Http404
+        return render(request, "collection/import.html", {"job": job, "report": job.result or {}})

@@ -15,12 +15,26 @@ class PublishSerializer(serializers.Serializer[Any]):
     encrypt = serializers.BooleanField(
         default=False, help_text="ODK managed encryption: devices encrypt every submission."
     )
+    teams = serializers.ListField(
+        child=serializers.CharField(max_length=120),
+        required=False,
+        default=list,
+        help_text="Field teams that see the form (made when new); none: every device.",
+    )
 
 
 class PublicationSerializer(serializers.Serializer[Any]):
     organisation = serializers.CharField()
     version = serializers.CharField()
     is_open = serializers.BooleanField()
+
+
+class TeamCountsSerializer(serializers.Serializer[Any]):
+    team = serializers.CharField(help_text="Field team of the devices; empty: no team.")
+    received = serializers.IntegerField()
+    waiting = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    last = serializers.DateTimeField(allow_null=True)
 
 
 class FormSerializer(serializers.Serializer[Any]):
@@ -32,6 +46,7 @@ class FormSerializer(serializers.Serializer[Any]):
     waiting = serializers.IntegerField()
     rejected = serializers.IntegerField()
     last = serializers.DateTimeField(allow_null=True)
+    teams = TeamCountsSerializer(many=True)
 
 
 class FormVersionSerializer(serializers.Serializer[Any]):
@@ -48,6 +63,11 @@ class SubmissionSerializer(serializers.ModelSerializer[Submission]):
     organisation = serializers.CharField(source="organisation.code")
     device = serializers.CharField(source="device.label", allow_null=True, default=None)
     case = serializers.UUIDField(source="case.uuid", allow_null=True, default=None)
+    merge_report = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        read_only=True,
+        help_text="Accepted into an existing case: the fields filled, kept and replaced.",
+    )
 
     class Meta:
         model = Submission
@@ -63,6 +83,7 @@ class SubmissionSerializer(serializers.ModelSerializer[Submission]):
             "received_at",
             "reviewed_at",
             "case",
+            "merge_report",
         ]
 
 
@@ -88,20 +109,44 @@ class SubmissionDetailSerializer(SubmissionSerializer):
 
 
 class SubmissionDecisionSerializer(serializers.Serializer[Any]):
-    reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    reason = serializers.CharField(
+        required=False, allow_blank=True, max_length=2000, help_text="Why it is rejected."
+    )
+    case = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=64,
+        help_text="accept: the reference (or uuid) of an existing case of the submission's "
+        "organisation to merge into; a new case when left out.",
+    )
+    victim = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        help_text="accept into a case: the victim of the case the submission is about.",
+    )
+    on_conflict = serializers.ChoiceField(
+        choices=["refuse", "keep", "replace"],
+        default="refuse",
+        help_text="accept into a case: what to do when the case holds another value "
+        "(refuse: 409 naming the fields; keep the case's; replace with the submission's).",
+    )
 
 
 class DeviceInSerializer(serializers.Serializer[Any]):
     label = serializers.CharField(max_length=120)  # type: ignore[assignment]  # (Field.label)
     organisation = serializers.SlugField()
+    team = serializers.CharField(
+        max_length=120, required=False, default="", allow_blank=True, help_text="Field team."
+    )
 
 
 class DeviceSerializer(serializers.ModelSerializer[Device]):
     organisation = serializers.CharField(source="organisation.code")
+    team = serializers.CharField(source="team.name", allow_null=True, default=None)
 
     class Meta:
         model = Device
-        fields = ["id", "label", "organisation", "username", "created_at", "revoked_at"]
+        fields = ["id", "label", "organisation", "team", "username", "created_at", "revoked_at"]
 
 
 class IssuedSerializer(DeviceSerializer):
@@ -109,3 +154,15 @@ class IssuedSerializer(DeviceSerializer):
 
     class Meta(DeviceSerializer.Meta):
         fields = [*DeviceSerializer.Meta.fields, "password"]
+
+
+class ImportInSerializer(serializers.Serializer[Any]):
+    file = serializers.FileField(
+        help_text="A KoBoToolbox XLSX or CSV export, or an ODK Central submissions ZIP."
+    )
+    form_id = serializers.CharField(max_length=120, help_text="The published form it exports.")
+    organisation = serializers.SlugField(help_text="Whose review queue receives the rows.")
+
+
+class ImportStartedSerializer(serializers.Serializer[Any]):
+    job = serializers.UUIDField(help_text="Follow it at /api/jobs/<job>/ (progress, report).")

@@ -5,6 +5,7 @@ from vigie.collection.api import views
 app_name = "collection-api"
 urlpatterns = [
     path("collection/forms/", views.FormsView.as_view(), name="forms"),
+    path("collection/imports/", views.ImportsView.as_view(), name="imports"),
     path("collection/devices/", views.DevicesView.as_view(), name="devices"),
     path("collection/devices/<int:pk>/revoke/", views.RevokeView.as_view(), name="revoke"),
     path("collection/submissions/", views.SubmissionsView.as_view(), name="submissions"),

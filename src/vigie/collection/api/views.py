@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from vigie.collection import selectors, services
+from vigie.collection import adapters, imports, selectors, services
 from vigie.collection.api import serializers as s
 from vigie.core import audit
 from vigie.core.actor import actor_of_request
@@ -52,7 +52,7 @@ class FormsView(APIView):
                     }
                     for p in r["publications"]
                 ],
-                **{k: r[k] for k in ("received", "waiting", "rejected", "last")},
+                **{k: r[k] for k in ("received", "waiting", "rejected", "last", "teams")},
             }
             for r in rows
         ]
@@ -70,6 +70,7 @@ class FormsView(APIView):
             upload.name,
             orgs,
             encrypt=body.validated_data["encrypt"],
+            teams=body.validated_data["teams"],
         )
         return Response(s.FormVersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
@@ -87,7 +88,12 @@ class DevicesView(APIView):
         body = s.DeviceInSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         (org,) = _orgs(request, [body.validated_data["organisation"]], services.MANAGE)
-        issued = services.issue_device(actor_of_request(request), org, body.validated_data["label"])
+        issued = services.issue_device(
+            actor_of_request(request),
+            org,
+            body.validated_data["label"],
+            team=body.validated_data["team"],
+        )
         device: Any = issued.device
         device.password = issued.secret
         return Response(s.IssuedSerializer(device).data, status=status.HTTP_201_CREATED)
@@ -138,7 +144,8 @@ class SubmissionView(APIView):
 
 
 class DecideView(APIView):
-    """``accept``: a new case from the submission; ``reject``: with a reason."""
+    """``accept``: into a new case, or into an existing one (``case``, ``victim``,
+    ``on_conflict``: the merge rules of ADR 0910); ``reject``: with a reason."""
 
     required_permission = services.REVIEW
 
@@ -149,10 +156,35 @@ class DecideView(APIView):
         body.is_valid(raise_exception=True)
         actor = actor_of_request(request, sub.organisation_id)
         if decision == "accept":
-            services.accept(actor, sub)
+            data = body.validated_data
+            case = None
+            if data.get("case"):
+                case = adapters.editable_case(actor, sub.organisation, data["case"])
+            victim = str(data["victim"]) if data.get("victim") else None
+            services.accept(actor, sub, case, victim=victim, on_conflict=data["on_conflict"])
         elif decision == "reject":
             sub = services.reject(actor, sub, body.validated_data.get("reason", ""))
         else:
             raise ApiNotFound
         sub.refresh_from_db()
         return Response(s.SubmissionSerializer(sub).data)
+
+
+class ImportsView(APIView):
+    """Import a KoBoToolbox or ODK Central export into the review queue, as a background job
+    (its report lists every bad row with file, row, column, value and why)."""
+
+    required_permission = services.MANAGE
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(request=s.ImportInSerializer, responses={202: s.ImportStartedSerializer})
+    def post(self, request: Request) -> Response:
+        body = s.ImportInSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        (org,) = _orgs(request, [body.validated_data["organisation"]], services.MANAGE)
+        form = selectors.form_for(request.user, body.validated_data["form_id"])
+        upload = body.validated_data["file"]
+        job = imports.start_import(
+            actor_of_request(request, org.pk), org, form, upload.chunks(), upload.name
+        )
+        return Response({"job": job.pk}, status=status.HTTP_202_ACCEPTED)

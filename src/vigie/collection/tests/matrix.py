@@ -43,6 +43,24 @@ def _submission(world: World, org: Organisation) -> dict[str, Any]:
     return {"uuid": make_submission(world, org).uuid}
 
 
+def _published(world: World, org: Organisation) -> dict[str, Any]:
+    """The matrix form published to ``org`` (the editor's page exists for publications)."""
+    from vigie.collection.models import Publication
+
+    sub = make_submission(world, org)
+    Publication.objects.get_or_create(
+        form=sub.form_version.form, organisation=org, defaults={"version": sub.form_version}
+    )
+    return {"org": org.code, "form_id": "matrix_form"}
+
+
+def _import_job(world: World, org: Organisation) -> dict[str, Any]:
+    from vigie.core.models import Job
+
+    job = Job.objects.create(kind="collection.import", organisation=org, params={})
+    return {"pk": job.pk}
+
+
 def _device(world: World, org: Organisation) -> dict[str, Any]:
     from vigie.collection.models import Device
 
@@ -57,6 +75,8 @@ ENDPOINTS = [
     Endpoint("collection:forms", perm=MANAGE),
     Endpoint("collection:forms", "POST", perm=MANAGE, data={}),
     Endpoint("collection:devices", "POST", perm=MANAGE, data={}),
+    Endpoint("collection:import", "POST", perm=MANAGE, data={}),
+    Endpoint("collection:import-report", perm=MANAGE, target=_import_job),
     Endpoint("collection:revoke", "POST", perm=MANAGE, target=_device, data={}),
     Endpoint("collection:queue", perm=REVIEW),
     Endpoint("collection:submission", perm=REVIEW, target=_submission),
@@ -68,6 +88,10 @@ ENDPOINTS = [
         kwargs={"decision": "reject"},
         data={},
     ),
+    Endpoint("collection:merge", perm=REVIEW, target=_submission),
+    Endpoint("collection:merge", "POST", perm=REVIEW, target=_submission, data={}),
+    Endpoint("collection:mapping", perm=MANAGE, target=_published),
+    Endpoint("collection:mapping", "POST", perm=MANAGE, target=_published, data={}),
     Endpoint("collection:or-forms", perm=MANAGE, kwargs=ORG),
     Endpoint("collection:or-form", perm=MANAGE, kwargs=FORM),
     Endpoint("collection:or-manifest", perm=MANAGE, kwargs=FORM),
@@ -75,6 +99,7 @@ ENDPOINTS = [
     Endpoint("collection:or-submission", "POST", perm=MANAGE, kwargs=ORG, data={}),
     Endpoint("collection-api:forms", perm=MANAGE),
     Endpoint("collection-api:forms", "POST", perm=MANAGE, data={}),
+    Endpoint("collection-api:imports", "POST", perm=MANAGE, data={}),
     Endpoint("collection-api:devices", perm=MANAGE),
     Endpoint("collection-api:devices", "POST", perm=MANAGE, data={}),
     Endpoint("collection-api:revoke", "POST", perm=MANAGE, target=_device, data={}),

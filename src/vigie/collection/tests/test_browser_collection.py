@@ -54,3 +54,71 @@ def test_publish_review_accept(page: Any, browser_world: tuple[World, str]) -> N
     expect(page.locator("[data-testid=queue]")).to_be_visible()
     sub.refresh_from_db()
     assert sub.status == "accepted" and Case.objects.filter(pk=sub.case_id).exists()
+
+
+def test_accept_into_an_existing_case(page: Any, browser_world: tuple[World, str]) -> None:
+    """French: pick the case, say it is the same person, see the conflict, keep the case's
+    value, accept; Arabic at 390 px: the merge report on the submission."""
+    from vigie.cases import services as cases
+
+    world, url = browser_world
+    manager = Actor(user=world.users["case_manager"])
+    case = cases.save_record(
+        manager, world.own, {"source_type": "hotline", "victims": [{"key": "a", "sex": "male"}]}
+    )
+    services.publish_form(manager, HTCDS.read_bytes(), HTCDS.name, [world.own])
+    issued = services.issue_device(manager, world.own, "Team 1")
+    sub, _ = services.receive(issued.device, instance("uuid:browser-merge"), [])
+    log_in(page, url, world.users["case_manager"].username, "correct-horse-battery")
+    page.click("button[data-lang=fr]")
+    page.goto(f"{url}/collection/submissions/{sub.uuid}/")
+    page.fill("#id_case", case.reference)
+    page.click("[data-testid=choose-case]")
+    victim = case.victims.get().uuid
+    page.check(f"input[name=victim][value='{victim}']")
+    page.click("form[method=get] button[type=submit]")
+    expect(page.locator("[data-testid=conflicts]")).to_contain_text("victim.sex")
+    page.check("input[name=on_conflict][value=keep]")
+    screenshot(page, "collection-merge-fr")
+    page.click("[data-testid=merge-accept]")
+    expect(page.locator("[data-testid=queue]")).to_be_visible()
+    sub.refresh_from_db()
+    assert sub.case_id == case.pk and sub.merge_report["kept"] == ["victim.sex"]
+    assert case.victims.get().citizenship == "IQ"
+    page.click("button[data-lang=ar]")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{url}/collection/submissions/{sub.uuid}/")
+    expect(page.locator("[data-testid=merge-report]")).to_contain_text("victim.citizenship")
+    screenshot(page, "collection-merged-ar-390")
+
+
+def test_mapping_editor(page: Any, browser_world: tuple[World, str]) -> None:
+    """Map a repeat group's questions, then its choices, in French; Arabic at 390 px."""
+    from vigie.cases.models import MappingProfile
+    from vigie.collection.tests.test_repeats import HOUSEHOLD
+
+    world, url = browser_world
+    manager = Actor(user=world.users["case_manager"])
+    services.publish_form(manager, HOUSEHOLD.read_bytes(), HOUSEHOLD.name, [world.own])
+    log_in(page, url, world.users["case_manager"].username, "correct-horse-battery")
+    page.click("button[data-lang=fr]")
+    page.goto(f"{url}/collection/forms/")
+    page.click("a[href$='/household_synthetic/mapping/']")
+    editor = page.locator("[data-testid=mapping]")
+    expect(editor).to_contain_text("victims/sex")
+    sex = page.locator(".mapping-row[data-path='victims/sex'] select").first
+    sex.select_option("victim.sex")
+    page.fill("#id_name", "Entretien ménage")
+    page.click("[data-testid=save-mapping]")
+    row = page.locator(".mapping-row[data-path='victims/sex']")
+    expect(row).to_contain_text("Female (f)")
+    row.locator("select").nth(1).select_option("female")
+    screenshot(page, "collection-mapping-fr")
+    page.click("[data-testid=save-mapping]")
+    profile = MappingProfile.objects.get(name="Entretien ménage")
+    assert profile.values == {"victim.sex": {"f": "female"}}
+    page.click("button[data-lang=ar]")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    screenshot(page, "collection-mapping-ar-390")

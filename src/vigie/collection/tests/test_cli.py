@@ -21,6 +21,7 @@ def test_publish_list_issue_revoke(world: World) -> None:
     out = run("publish", str(HTCDS), "--org", "own-org", "--user", "u-case_manager")
     assert f"htcds_xlsform version {VERSION}" in out
     assert "own-org:" + VERSION in run("list", "--user", "u-case_manager")
+    assert "own-org:" + VERSION in run("list", "--as-system")
     out = run("credentials", "issue", "--org", "own-org", "--user", "u-org_admin", "--label", "T")
     username = out.split("username: ")[1].split()[0]
     assert Device.objects.get(username=username).revoked_at is None
@@ -34,3 +35,13 @@ def test_errors_exit_with_status(world: World) -> None:
     d = run("credentials", "issue", "--org", "own-org", "--user", "u-org_admin", "--label", "T")
     username = d.split("username: ")[1].split()[0]
     run("credentials", "revoke", username, "--user", "u-analyst", code=3)
+
+
+def test_publish_to_a_team_and_issue_a_team_device(world: World) -> None:
+    run("publish", str(HTCDS), "--org", "own-org", "--team", "North", "--user", "u-case_manager")
+    out = run("credentials", "issue", "--org", "own-org", "--team", "South", "--label", "S",
+              "--user", "u-org_admin")  # fmt: skip
+    device = Device.objects.get(username=out.split("username: ")[1].split()[0])
+    assert device.team is not None and device.team.name == "South"
+    out = run("publish", str(HTCDS), "--org", "own-org", "--also", "other-org", "--as-system")
+    assert "own-org, other-org" in out or "other-org, own-org" in out

@@ -52,3 +52,38 @@ def test_writers_announce(world: World, published: Any, device: Any) -> None:
         cursor.execute("SELECT xml, answers FROM collection_submission")
         xml, answers = cursor.fetchone()
     assert xml.startswith("v1:") and "Feminine" not in xml and "Feminine" not in answers
+
+
+@pytest.mark.django_db(transaction=True)
+def test_writers_of_the_second_round_announce(
+    world: World, published: Any, device: Any, tmp_path: Any
+) -> None:
+    """Teams, mapping profiles, imports and acceptance into an existing case."""
+    from vigie.cases import services as cases
+    from vigie.cases.mapping import Mapping
+    from vigie.collection import imports
+
+    seen: list[tuple[str, str]] = []
+
+    def listen(sender: Any, kind: str, action: str, **kwargs: Any) -> None:
+        seen.append((kind, action))
+
+    manager = Actor(user=world.users["case_manager"])
+    case = cases.save_record(manager, world.own, {"source_type": "hotline"})
+    records_changed.connect(listen, dispatch_uid="collection-test-2")
+    try:
+        services.issue_device(manager, world.own, "T", team="East")
+        rules = Mapping(columns={"prs_Gender": "victim.sex"})
+        services.save_mapping(manager, published.form, world.own, "P", rules)
+        export = tmp_path / "kobo.csv"
+        export.write_text("meta/instanceID;prs_Gender\nuuid:e-1;Feminine\n", encoding="utf-8")
+        imports.import_export(manager, world.own, published.form, export)
+        sub, _ = services.receive(device.device, instance("uuid:e-2"), [])
+        services.accept(manager, sub, case)
+    finally:
+        records_changed.disconnect(dispatch_uid="collection-test-2")
+    assert ("collection.fieldteam", "created") in seen
+    assert ("cases.mappingprofile", "changed") in seen
+    assert ("collection.publication", "changed") in seen
+    assert seen.count(("collection.submission", "created")) == 2  # imported and received
+    assert ("cases.case", "changed") in seen

@@ -67,7 +67,8 @@ def test_form_list_document(client: Any, published: FormVersion, device: Any) ->
 def test_head_preflight(client: Any, device: Any) -> None:
     anonymous = client.head(f"{URL}/submission")
     assert anonymous.status_code == 401
-    assert anonymous["WWW-Authenticate"].startswith("Basic ")
+    assert "Basic realm=" in anonymous["WWW-Authenticate"]
+    assert anonymous["WWW-Authenticate"].startswith("Digest ")
     response = client.head(f"{URL}/submission", **basic(device))
     assert response.status_code == 204
     assert response["X-OpenRosa-Version"] == "1.0"
