@@ -247,9 +247,9 @@ def _add_parts(data: services.SupplierData, v: dict[str, str]) -> None:
             )
             if party not in data.parties:
                 data.parties.append(party)
-    if v.get("product.description"):
+    if v.get("product.description") or v.get("product.good"):
         product = services.ProductData(
-            v["product.description"],
+            v.get("product.description") or v["product.good"],
             v.get("product.unspsc", ""),
             v.get("product.good", ""),
             v.get("product.country", ""),
