@@ -83,13 +83,13 @@ def dashboard(actor: Actor, top: int = 25) -> dict[str, Any]:
         .order_by("-risk", "country")
     )
     by_good = list(
-        Product.objects.filter(supplier__in=suppliers.values("pk"))
+        _restrict(Product.objects.all(), actor, "suppliers.view", "supplier__organisation")
         .exclude(good="")
         .values("good")
         .annotate(n=Count("supplier", distinct=True), risk=Max("supplier__risk_score"))
         .order_by("-risk", "good")[:top]
     )
-    invitations = Invitation.objects.filter(supplier__in=suppliers.values("pk"))
+    invitations = _restrict(Invitation.objects.all(), actor, "suppliers.view")
     return {
         "top": list(suppliers.order_by("-risk_score", "reference")[:top]),
         "by_country": by_country,

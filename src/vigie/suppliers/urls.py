@@ -10,5 +10,6 @@ urlpatterns = [
     path("suppliers/export/", views.ExportPage.as_view(), name="export"),
     path("suppliers/<int:pk>/", views.SupplierPage.as_view(), name="detail"),
     path("suppliers/<int:pk>/invite/", views.InvitePage.as_view(), name="invite"),
+    path("suppliers/answers/<int:pk>/reviewed/", views.ReviewedPage.as_view(), name="reviewed"),
     path("suppliers/answer/<str:token>/", views.AnswerPage.as_view(), name="answer"),
 ]

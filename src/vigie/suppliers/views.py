@@ -108,6 +108,7 @@ class SupplierPage(PermissionRequired, View):
                 "invitations": invitations,
                 "answered": answered,
                 "can_manage": actor.has_perm("suppliers.manage", supplier.organisation_id),
+                "can_review": actor.has_perm("suppliers.review", supplier.organisation_id),
                 "link": request.session.pop(f"supplier-link-{supplier.pk}", ""),
             },
         )
@@ -130,6 +131,21 @@ class InvitePage(PermissionRequired, View):
                 f"/suppliers/answer/{token}/"
             )
         return redirect("suppliers:detail", pk=supplier.pk)
+
+
+class ReviewedPage(PermissionRequired, View):
+    """The officer has read a supplier's submitted answers."""
+
+    required_permission = "suppliers.review"
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        actor = _actor(request)
+        invitation = selectors.get_invitation_for(actor, pk, "suppliers.review")
+        try:
+            duediligence.mark_reviewed(actor, invitation)
+        except VigieError as exc:
+            messages.error(request, exc.message)
+        return redirect("suppliers:detail", pk=invitation.supplier_id)
 
 
 class ExportPage(PermissionRequired, View):

@@ -49,6 +49,13 @@ def _token(world: World, org: Organisation) -> dict[str, Any]:
     return {"token": world.objects[key]}
 
 
+def _invitation(world: World, org: Organisation) -> dict[str, Any]:
+    from vigie.suppliers.models import Invitation
+
+    _token(world, org)
+    return {"pk": Invitation.objects.filter(organisation=org).first().pk}  # type: ignore[union-attr]
+
+
 REVIEW = {"decision": "escalate", "reason": "needs the legal office"}
 
 ENDPOINTS = [
@@ -59,6 +66,7 @@ ENDPOINTS = [
     Endpoint("suppliers:detail", perm="suppliers.view", target=_supplier),
     Endpoint("suppliers:invite", "POST", perm="suppliers.manage", target=_supplier, data={}),
     Endpoint("suppliers:answer", perm=PUBLIC, target=_token),
+    Endpoint("suppliers:reviewed", "POST", perm="suppliers.review", target=_invitation, data={}),
     Endpoint("suppliers-api:suppliers", perm="suppliers.view"),
     Endpoint("suppliers-api:suppliers", "POST", perm="suppliers.manage", data={}),
     Endpoint("suppliers-api:supplier", perm="suppliers.view", target=_supplier),
