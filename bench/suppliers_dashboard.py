@@ -4,6 +4,10 @@ expired questionnaire links): p95 of the dashboard API and page through Django's
 of the same aggregates (risk by country, by good, the top suppliers, those waiting, the
 expired links) in the same run. Target: 100,000 suppliers, p95 < 300 ms.
 
+The aggregates by country and good are cached under the organisation's epoch, raised by
+every change of its suppliers (selectors.dashboard): ``api_p95_ms`` is the steady state,
+``api_after_change_p95_ms`` the first request after a change (aggregates recomputed).
+
 Prints one JSON line. `python bench/suppliers_dashboard.py [--n 10000] [--requests 30]`.
 """
 
@@ -31,6 +35,7 @@ from django.utils import timezone  # noqa: E402
 
 from vigie.core.models import Membership, Organisation, User  # noqa: E402
 from vigie.suppliers.models import Invitation, Product, Supplier  # noqa: E402
+from vigie.suppliers.services import bump_dashboard  # noqa: E402
 
 COUNTRIES = ["MM", "BD", "IN", "CI", "UZ", "TH", "BO", "CD", "CN", "BR", "FR", "KE", "NG", "PK"]
 GOODS = ["bricks", "garments", "cocoa", "cotton", "shrimp", "sugarcane", "gold", "fish", "tea"]
@@ -141,9 +146,14 @@ def main() -> None:
                 cur.execute(sql, [org_id])
                 cur.fetchall()
 
+    def api_after_change() -> None:
+        bump_dashboard(org_id)  # as after any write: the cached aggregates are recomputed
+        api()
+
     for f in (api, page, bare):
         f()  # warm
     api_ms, page_ms, sql_ms = (timed(f, args.requests) for f in (api, page, bare))
+    cold_ms = timed(api_after_change, max(5, args.requests // 3))
     print(
         json.dumps(
             {
@@ -154,6 +164,7 @@ def main() -> None:
                 "api_p50_ms": pct(api_ms, 0.5),
                 "api_p95_ms": pct(api_ms, 0.95),
                 "page_p95_ms": pct(page_ms, 0.95),
+                "api_after_change_p95_ms": pct(cold_ms, 0.95),
                 "bare_sql_p95_ms": pct(sql_ms, 0.95),
                 "ratio_api_to_sql_p95": round(pct(api_ms, 0.95) / max(pct(sql_ms, 0.95), 0.1), 2),
                 "target_p95_ms": 300,

@@ -293,3 +293,19 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DashboardEpoch(models.Model):
+    """A counter per organisation, raised after every change of its suppliers' records: the
+    dashboard's aggregates are cached under the counters they were computed at, so every web
+    process sees a change at its next request (selectors.dashboard)."""
+
+    CLASSIFICATION: ClassVar[dict[str, str]] = classify(ordinary="organisation epoch")
+
+    organisation = models.OneToOneField(
+        Organisation, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    epoch = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}@{self.epoch}"

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from vigie.core import access, audit
 from vigie.core.actor import Actor
 from vigie.core.errors import NotFound
-from vigie.suppliers.models import Alert, Invitation, Party, Product, Supplier
+from vigie.core.models import Organisation
+from vigie.suppliers.models import (
+    Alert,
+    DashboardEpoch,
+    Invitation,
+    Party,
+    Product,
+    Supplier,
+)
 
 
 def _restrict(qs: QuerySet[Any], actor: Actor, perm: str, field: str = "organisation") -> Any:
@@ -72,10 +81,29 @@ def parties_shown(actor: Actor, supplier: Supplier) -> list[Party]:
     return parties
 
 
-def dashboard(actor: Actor, top: int = 25) -> dict[str, Any]:
-    """Risk by supplier, product (good) and country; the waiting and the expired."""
-    suppliers = visible_suppliers(actor)
-    now = timezone.now()
+def _org_ids(actor: Actor, perm: str) -> list[int]:
+    orgs = actor.organisations_with(perm)
+    if orgs is access.ALL:
+        if actor.is_system and actor.organisation_id is not None:
+            return [actor.organisation_id]
+        return list(Organisation.objects.values_list("pk", flat=True))
+    return sorted(orgs)
+
+
+def _aggregates(actor: Actor, top: int) -> dict[str, Any]:
+    """Risk by country and by good, counts: cached under the organisations' epochs (one
+    small query per request; recomputed after any change of their suppliers' records)."""
+    orgs = _org_ids(actor, "suppliers.view")
+    epochs = dict(
+        DashboardEpoch.objects.filter(organisation_id__in=orgs).values_list(
+            "organisation_id", "epoch"
+        )
+    )
+    key = "suppliers-dashboard:" + ",".join(f"{o}.{epochs.get(o, 0)}" for o in orgs) + f":{top}"
+    found = cache.get(key)
+    if found is not None:
+        return dict(found)
+    suppliers = Supplier.objects.filter(organisation_id__in=orgs)
     by_country = list(
         suppliers.exclude(country="")
         .values("country")
@@ -89,15 +117,29 @@ def dashboard(actor: Actor, top: int = 25) -> dict[str, Any]:
         .annotate(n=Count("supplier", distinct=True), risk=Max("supplier__risk_score"))
         .order_by("-risk", "good")[:top]
     )
-    invitations = _restrict(Invitation.objects.all(), actor, "suppliers.view")
-    return {
-        "top": list(suppliers.order_by("-risk_score", "reference")[:top]),
+    out = {
         "by_country": by_country,
         "by_good": by_good,
+        "waiting_count": suppliers.filter(status=Supplier.Status.REVIEW).count(),
+        "counts": suppliers.aggregate(
+            total=Count("id"), blocked=Count("id", filter=Q(status=Supplier.Status.BLOCKED))
+        ),
+    }
+    cache.set(key, out, 3600)
+    return out
+
+
+def dashboard(actor: Actor, top: int = 25) -> dict[str, Any]:
+    """Risk by supplier, product (good) and country; the waiting and the expired."""
+    suppliers = visible_suppliers(actor)
+    now = timezone.now()
+    invitations = _restrict(Invitation.objects.all(), actor, "suppliers.view")
+    return {
+        **_aggregates(actor, top),
+        "top": list(suppliers.order_by("-risk_score", "reference")[:top]),
         "waiting": list(
             suppliers.filter(status=Supplier.Status.REVIEW).order_by("-risk_score")[:top]
         ),
-        "waiting_count": suppliers.filter(status=Supplier.Status.REVIEW).count(),
         "open_alerts": queue(actor).count() if actor.has_perm("suppliers.review") else 0,
         "expired": list(
             invitations.filter(status=Invitation.Status.SENT, expires_at__lte=now)
@@ -108,8 +150,5 @@ def dashboard(actor: Actor, top: int = 25) -> dict[str, Any]:
             invitations.filter(status=Invitation.Status.SUBMITTED)
             .select_related("supplier")
             .order_by("-submitted_at")[:top]
-        ),
-        "counts": suppliers.aggregate(
-            total=Count("id"), blocked=Count("id", filter=Q(status=Supplier.Status.BLOCKED))
         ),
     }

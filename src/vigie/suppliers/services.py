@@ -342,3 +342,20 @@ def record_review(actor: Actor, alert: Alert, decision: str, reason: str) -> Rev
             organisation_id=alert.organisation_id,
         )
     return review
+
+
+def bump_dashboard(organisation_id: int | None) -> None:
+    """Raise the dashboard epoch of an organisation (of every one when ``None``): its cached
+    aggregates are recomputed at the next request (selectors.dashboard)."""
+    from django.db.models import F
+
+    from vigie.suppliers.models import DashboardEpoch
+
+    ids = (
+        [organisation_id]
+        if organisation_id is not None
+        else list(Organisation.objects.values_list("pk", flat=True))
+    )
+    for pk in ids:
+        DashboardEpoch.objects.get_or_create(organisation_id=pk)
+    DashboardEpoch.objects.filter(organisation_id__in=ids).update(epoch=F("epoch") + 1)

@@ -27,7 +27,13 @@ JOB = "suppliers.rescreen"
 
 
 def on_records_changed(sender: Any, kind: str = "", ids: Any = (), **kwargs: Any) -> None:
-    """Quick: queue one job per version loaded (the work is in :func:`alerts_for_version`)."""
+    """Quick: queue one job per version loaded (the work is in :func:`alerts_for_version`);
+    after any change of suppliers' records, the dashboard's cached figures are stale."""
+    if kind.startswith("suppliers."):
+        from vigie.suppliers.services import bump_dashboard
+
+        bump_dashboard(kwargs.get("organisation_id"))
+        return
     if kind != KIND:
         return
     for pk in list(ids):

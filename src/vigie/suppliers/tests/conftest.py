@@ -18,6 +18,9 @@ FIRM = "Synthetic Kiln Works Ltd,firm,Myanmar,1 Fictional Road,2024-01-01,2030-0
 
 @pytest.fixture(autouse=True)
 def dol_sample(settings: Any, tmp_path: Path) -> Iterator[Path]:
+    from django.core.cache import cache
+
+    cache.clear()  # the dashboard's cached figures are keyed by organisation ids tests reuse
     settings.VIGIE_SUPPLIERS_DOL_DIR = str(SAMPLE_DOL)
     settings.DATA_DIR = tmp_path / "data"
     settings.DATA_DIR.mkdir()
