@@ -69,3 +69,26 @@ def test_removed_entry_is_reported(
     removed = supplier.alerts.get(change="removed")
     assert removed.status == "open"
     assert Review.objects.filter(supplier=supplier, decision="block").exists()
+
+
+def test_queue_and_review_through_the_api(
+    world: World, api: Any, load_debarment: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    load_debarment([FIRM])
+    _register(world, django_capture_on_commit_callbacks)
+    client = api(world.users["procurement_officer"])
+    queue = client.get("/api/suppliers/alerts/").json()
+    assert [(a["supplier_reference"], a["change"], a["party_role"]) for a in queue] == [
+        ("SUP-1", "new", None)
+    ]
+    assert queue[0]["explanation"]["reasons"]
+    url = f"/api/suppliers/alerts/{queue[0]['id']}/review/"
+    assert client.post(url, {"decision": "block", "reason": ""}, format="json").status_code == 400
+    res = client.post(url, {"decision": "escalate", "reason": "legal office"}, format="json")
+    assert res.status_code == 201 and res.json()["reviewer"] == "u-procurement_officer"
+    assert Supplier.objects.get(reference="SUP-1").status == "review"  # escalated: still waiting
+    res = client.post(url, {"decision": "block", "reason": "same firm"}, format="json")
+    assert res.status_code == 201
+    assert Supplier.objects.get(reference="SUP-1").status == "blocked"
+    assert client.get("/api/suppliers/alerts/").json() == []
+    assert [r.decision for r in Review.objects.order_by("pk")] == ["escalate", "block"]
