@@ -9,6 +9,8 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from vigie.core import audit, cells
 from vigie.core.actor import Actor
 from vigie.core.errors import Invalid
@@ -78,7 +80,7 @@ def _export_orgs(actor: Actor) -> list[int]:
 def export(actor: Actor, fmt: str = "csv") -> bytes:
     actor.require("suppliers.export", actor.organisation_id)
     if fmt not in FORMATS:
-        raise Invalid("Format must be csv or xlsx.", detail={"field": "format"})
+        raise Invalid(_("Format must be csv or xlsx."), detail={"field": "format"})
     data = list(rows(actor))
     org = Organisation.objects.filter(pk=actor.organisation_id or 0).first()
     audit.record_access(

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.utils.translation import gettext as _
 
 from vigie.core.errors import Invalid
 
@@ -53,7 +54,7 @@ class Questionnaire:
         for key in extra:
             problems[key] = "not a question of this questionnaire"
         if problems:
-            raise Invalid("Some answers are missing or not allowed.", detail=problems)
+            raise Invalid(_("Some answers are missing or not allowed."), detail=problems)
         return clean
 
     def points(self, answers: dict[str, str]) -> list[tuple[Question, str, int]]:

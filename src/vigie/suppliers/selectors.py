@@ -7,6 +7,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from vigie.core import access, audit
 from vigie.core.actor import Actor
@@ -40,21 +41,21 @@ def visible_suppliers(actor: Actor) -> QuerySet[Supplier]:
 def get_supplier_for(actor: Actor, pk: int, perm: str = "suppliers.view") -> Supplier:
     supplier = Supplier.objects.filter(pk=pk).first()
     if supplier is None or not actor.has_perm(perm, supplier.organisation_id):
-        raise NotFound("No such supplier.", code="supplier_not_found")
+        raise NotFound(_("No such supplier."), code="supplier_not_found")
     return supplier
 
 
 def get_alert_for(actor: Actor, pk: int) -> Alert:
     alert = Alert.objects.select_related("supplier", "hit").filter(pk=pk).first()
     if alert is None or not actor.has_perm("suppliers.review", alert.organisation_id):
-        raise NotFound("No such alert.", code="alert_not_found")
+        raise NotFound(_("No such alert."), code="alert_not_found")
     return alert
 
 
 def get_invitation_for(actor: Actor, pk: int, perm: str = "suppliers.view") -> Invitation:
     invitation = Invitation.objects.select_related("supplier").filter(pk=pk).first()
     if invitation is None or not actor.has_perm(perm, invitation.organisation_id):
-        raise NotFound("No such questionnaire.", code="invitation_not_found")
+        raise NotFound(_("No such questionnaire."), code="invitation_not_found")
     return invitation
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -187,7 +188,7 @@ class ExportView(APIView):
         # "as", not "format": DRF reads ?format= to choose its renderer
         fmt = request.query_params.get("as", "csv")
         if fmt not in exports.FORMATS:
-            raise Invalid("Format must be csv or xlsx.", detail={"field": "format"})
+            raise Invalid(_("Format must be csv or xlsx."), detail={"field": "format"})
         actor = actor_in(request, "suppliers.export")
         data = exports.export(actor, fmt)
         kind = (
