@@ -26,7 +26,11 @@ def lists() -> None:
 
 @lists.command("load")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--source", type=click.Choice(["un", "ofac", "ftm", "csv"]), help="Default: guessed.")
+@click.option(
+    "--source",
+    type=click.Choice(["un", "ofac", "ftm", "csv", "debarment"]),
+    help="Default: guessed.",
+)
 @click.option("--code", help="Watchlist code (default: from the format, e.g. un-sc, ofac-sdn).")
 @click.option("--mapping", help='CSV lists: JSON {"name": "Vendor name", "reference": "ID", ...}.')
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")

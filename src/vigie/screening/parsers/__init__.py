@@ -8,7 +8,7 @@ from typing import Any
 
 from vigie.screening.parsers.base import ListFormatError, ParsedEntry, ParsedList
 
-SOURCES = ("un", "ofac", "ftm", "csv")
+SOURCES = ("un", "ofac", "ftm", "csv", "debarment")
 
 
 def detect_source(path: Path) -> str:
@@ -30,7 +30,7 @@ def detect_source(path: Path) -> str:
 
 def parse(path: Path, source: str | None = None, **options: Any) -> ParsedList:
     """Read a whole watchlist file; raise ListFormatError for anything that is not right."""
-    from vigie.screening.parsers import csvlist, ftm, ofac, un
+    from vigie.screening.parsers import csvlist, debarment, ftm, ofac, un
 
     if not path.exists():
         raise ListFormatError(str(path), "", "no such file")
@@ -41,6 +41,8 @@ def parse(path: Path, source: str | None = None, **options: Any) -> ParsedList:
         result = ofac.parse(path)
     elif source == "ftm":
         result = ftm.parse(path, code=options.get("code"))
+    elif source == "debarment":
+        result = debarment.parse(path, code=options.get("code"))
     elif source == "csv":
         result = csvlist.parse(path, mapping=options.get("mapping"), code=options.get("code"))
     else:
