@@ -1,5 +1,6 @@
 """Charts a person can read: the trend's year labels and the Sankey's labels never overlap,
-at phone, tablet and desktop width, in English, French and Arabic; each chart has a text alternative."""
+at phone, tablet and desktop width, in English, French and Arabic; each chart has a text
+alternative."""
 
 from __future__ import annotations
 
