@@ -276,6 +276,11 @@ SPECTACULAR_SETTINGS = {
         "ReferralKindEnum": "vigie.identification.models.Referral.Kind",
         "ReferralStateEnum": "vigie.identification.models.Referral.State",
         "SubmissionStatusEnum": "vigie.collection.models.Submission.Status",
+        "ConsentDecisionEnum": "vigie.identification.models.Consent.Decision",
+        "ReferralUrgencyEnum": "vigie.identification.models.Referral.Urgency",
+        "InterviewLanguageEnum": "vigie.identification.services.LANGUAGES",
+        "SupplierReviewDecisionEnum": "vigie.suppliers.models.Review.Decision",
+        "PartyKindEnum": [("Person", "Person"), ("Organization", "Organization")],
     },
 }
 

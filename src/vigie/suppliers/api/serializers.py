@@ -151,7 +151,7 @@ class AnswersIn(serializers.Serializer[Any]):
     statement_year = serializers.IntegerField(required=False, allow_null=True, default=None)
 
 
-class ImportIn(serializers.Serializer[Any]):
+class SupplierImportIn(serializers.Serializer[Any]):
     file = serializers.FileField()
     mapping = serializers.FileField(required=False)
     organisation = serializers.CharField(max_length=60, required=False)

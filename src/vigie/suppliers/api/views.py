@@ -84,9 +84,11 @@ class ImportView(APIView):
     required_permission = "suppliers.manage"
     parser_classes = [MultiPartParser, FormParser]
 
-    @extend_schema(request={"multipart/form-data": s.ImportIn}, responses={200: dict, 400: dict})
+    @extend_schema(
+        request={"multipart/form-data": s.SupplierImportIn}, responses={200: dict, 400: dict}
+    )
     def post(self, request: Request) -> Response:
-        body = s.ImportIn(data=request.data)
+        body = s.SupplierImportIn(data=request.data)
         body.is_valid(raise_exception=True)
         d = body.validated_data
         org = acting_organisation(request.user, "suppliers.manage", d.get("organisation"))
