@@ -35,7 +35,9 @@ class SearchQuery(serializers.Serializer[Any]):
 
 
 class ExportQuery(serializers.Serializer[Any]):
-    format = serializers.ChoiceField(choices=FORMATS, default="ftm")
+    fmt = serializers.ChoiceField(
+        choices=FORMATS, default="ftm", help_text="ftm (JSON lines), graphml or gexf"
+    )
     node = serializers.IntegerField(min_value=1, required=False)
     depth = serializers.IntegerField(min_value=1, max_value=4, default=2)
 

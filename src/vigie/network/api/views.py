@@ -135,7 +135,7 @@ class Export(APIView):
     )
     def get(self, request: Request) -> HttpResponse:
         q = _query(s.ExportQuery, request)
-        fmt = q["format"]
+        fmt = q["fmt"]
         data = interchange.export(_scope(request), fmt, q.get("node"), q["depth"])
         response = HttpResponse(data, content_type=interchange.MEDIA[fmt])
         suffix = {"ftm": "ftm.json", "graphml": "graphml", "gexf": "gexf"}[fmt]
