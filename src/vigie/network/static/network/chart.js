@@ -16,6 +16,18 @@
     listed: "#c62828"
   };
 
+  // numbers read left to right even in Arabic; names take their own direction (isolates)
+  var LTR = { phone: 1, account: 1, vehicle: 1, document: 1 };
+  function isolated(kind, text) {
+    return (LTR[kind] ? "\u2066" : "\u2068") + text + "\u2069";
+  }
+  function bdi(kind, text) {
+    var b = document.createElement("bdi");
+    if (LTR[kind]) { b.setAttribute("dir", "ltr"); }
+    b.textContent = text;
+    return b;
+  }
+
   var cy = window.cytoscape({
     container: box,
     wheelSensitivity: 0.3,
@@ -56,7 +68,7 @@
     var els = [];
     data.nodes.forEach(function (n) {
       if (cy.getElementById(String(n.id)).empty()) {
-        els.push({ group: "nodes", data: { id: String(n.id), label: n.label, kind: n.kind, withheld: n.withheld } });
+        els.push({ group: "nodes", data: { id: String(n.id), label: isolated(n.kind, n.label), kind: n.kind, withheld: n.withheld } });
       }
     });
     data.edges.forEach(function (e) {
@@ -90,7 +102,8 @@
   function show(id) {
     getJSON(d.nodeUrl.replace(/0\/$/, id + "/")).then(function (info) {
       panel.replaceChildren();
-      var h = el("h2", info.node.label);
+      var h = el("h2");
+      h.appendChild(bdi(info.node.kind, info.node.label));
       if (info.node.withheld) { h.appendChild(el("small", " (" + d.tWithheld + ")")); }
       panel.appendChild(h);
       var expand = el("button", d.tExpand, { type: "button", "data-testid": "expand" });
@@ -100,7 +113,9 @@
       var ul = el("ul", "", { "data-testid": "links" });
       info.links.forEach(function (link) {
         var li = el("li");
-        li.appendChild(el("span", link.kind + " → " + link.other.label + " "));
+        li.appendChild(el("span", link.kind + " : "));
+        li.appendChild(bdi(link.other.kind, link.other.label));
+        li.appendChild(el("span", " "));
         var meta = [link.date, link.organisation, link.recorded_by ? d.tRecorded + " " + link.recorded_by : ""]
           .filter(Boolean).join(" · ");
         li.appendChild(el("small", meta + " "));
