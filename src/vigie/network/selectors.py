@@ -23,6 +23,7 @@ from vigie.core.actor import Actor
 from vigie.core.errors import NotFound
 from vigie.core.models import Organisation
 from vigie.network import extract
+from vigie.network.labels import link_label
 from vigie.network.models import Edge, Node, XrefMatch
 
 PERMISSION = "network.view"
@@ -247,12 +248,14 @@ def chart(scope: Scope, node_ids: set[int], rows: list[tuple[Any, ...]], where: 
                     pk, kind, bool(ident), role, captions.get(pk), pk in captions
                 )
     orgs = dict(Organisation.objects.values_list("pk", "code"))
+    labels: dict[str, str] = {}
     out.edges = [
         {
             "id": pk,
             "source": a,
             "target": b,
             "kind": kind,
+            "label": labels.get(kind) or labels.setdefault(kind, link_label(kind)),
             "date": d.isoformat() if d else None,
             "organisation": orgs.get(org, ""),
             "record_type": record_type,

@@ -56,6 +56,9 @@ class EdgeSerializer(serializers.Serializer[Any]):
     source = serializers.IntegerField()  # type: ignore[assignment]
     target = serializers.IntegerField()
     kind = serializers.CharField()
+    label = serializers.CharField(  # type: ignore[assignment]
+        help_text="the kind of link, in the caller's language"
+    )
     date = serializers.DateField(allow_null=True)
     organisation = serializers.CharField()
     record_type = serializers.CharField()

@@ -73,7 +73,7 @@
     });
     data.edges.forEach(function (e) {
       if (cy.getElementById("e" + e.id).empty()) {
-        els.push({ group: "edges", data: { id: "e" + e.id, source: String(e.source), target: String(e.target), kind: e.kind } });
+        els.push({ group: "edges", data: { id: "e" + e.id, source: String(e.source), target: String(e.target), kind: e.label || e.kind } });
       }
     });
     cy.add(els);
@@ -113,7 +113,7 @@
       var ul = el("ul", "", { "data-testid": "links" });
       info.links.forEach(function (link) {
         var li = el("li");
-        li.appendChild(el("span", link.kind + " : "));
+        li.appendChild(el("span", (link.label || link.kind) + " : "));
         li.appendChild(bdi(link.other.kind, link.other.label));
         li.appendChild(el("span", " "));
         var meta = [link.date, link.organisation, link.recorded_by ? d.tRecorded + " " + link.recorded_by : ""]
