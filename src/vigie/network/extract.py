@@ -227,6 +227,10 @@ def read_evidence(batch: Batch, ids: list[int]) -> None:
         )
         place = item.place or ""
         batch.edge(node, batch.value("address", place), "collected_at", prov, when)
+        # the camera's serial number in the file's own metadata: pictures taken with the
+        # same device meet, whoever collected them
+        for serial in _device_serials(item):
+            batch.edge(node, batch.value("device", serial), "taken_with", prov, when)
         for link in item.links.all():
             if link.case is not None:
                 target = keys.record_key("case", str(link.case.uuid))
@@ -240,6 +244,17 @@ def read_evidence(batch: Batch, ids: list[int]) -> None:
             else:
                 continue
             batch.edge(node, target, f"evidence_of_{link.kind}", prov, when)
+
+
+SERIAL_TAGS = ("BodySerialNumber", "CameraSerialNumber", "SerialNumber", "LensSerialNumber")
+
+
+def _device_serials(item: Any) -> list[str]:
+    from vigie.evidence.models import TechnicalMetadata
+
+    meta = TechnicalMetadata.objects.filter(blob_id=item.blob_id).first()
+    exif = (meta.data.get("exif") if meta else None) or {}
+    return [str(exif[t]) for t in SERIAL_TAGS[:3] if isinstance(exif, dict) and exif.get(t)]
 
 
 def read_accounts(batch: Batch, ids: list[int]) -> None:

@@ -26,7 +26,7 @@ def normalise(kind: str, value: str) -> str:
     if kind == "phone":
         digits = "".join(ch for ch in value if ch.isdigit())
         return digits[2:] if digits.startswith("00") else digits
-    if kind in ("account", "vehicle", "document"):
+    if kind in ("account", "vehicle", "document", "device"):
         return _NOT_ALNUM.sub("", value).upper()
     return " ".join(_NOT_WORD.sub(" ", value.casefold()).split())
 
@@ -63,4 +63,6 @@ def place_key(country: str, area: str = "") -> str | None:
     return f"place:{country}:{crypto.blind_index(area_norm, 'network.place')[:16]}"
 
 
-VALUE_KINDS = ("phone", "account", "vehicle", "document", "address", "group", "organisation")
+VALUE_KINDS = (
+    "phone", "account", "vehicle", "document", "device", "address", "group", "organisation",
+)  # fmt: skip

@@ -30,6 +30,7 @@ LINKS = {
     "evidence_of_perpetrator": _("evidence of"),
     "evidence_of_incident": _("evidence of"),
     "holds": _("holds"),
+    "taken_with": _("taken with"),
 }
 
 

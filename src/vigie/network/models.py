@@ -35,6 +35,7 @@ class Node(models.Model):
         ACCOUNT = "account", _("bank account")
         VEHICLE = "vehicle", _("vehicle")
         DOCUMENT = "document", _("identity document")
+        DEVICE = "device", _("device (camera, phone handset)")
         ADDRESS = "address", _("address")
         PLACE = "place", _("place")
         CASE = "case", _("case")

@@ -101,7 +101,9 @@ def _batch(entities: list[Any], record: GraphImport) -> extract.Batch:
             key = keys.value_key("organisation", caption)
         else:
             key = keys.value_key(kind, caption)
-        identifying = kind in ("person", "phone", "account", "vehicle", "document", "address")
+        identifying = kind in (
+            "person", "phone", "account", "vehicle", "document", "device", "address",
+        )  # fmt: skip
         node = batch.node(key, kind, caption, identifying)
         if node is None:
             continue

@@ -16,18 +16,26 @@ pytestmark = pytest.mark.django_db
 
 
 def test_evidence_item_links_to_its_case_and_place(graph: World, api: Any) -> None:
-    from vigie.evidence.models import Blob, Item, ItemLink
+    from vigie.evidence.models import Blob, Item, ItemLink, TechnicalMetadata
 
-    blob = Blob.objects.create(sha256="a" * 64, sha512="b" * 128, size=3, key_id="k")
-    case = graph.objects["c1"]
-    item = Item.objects.create(
-        organisation=graph.own, case_ref=case.reference, blob=blob,
-        original_name="photo.jpg", place="Maiduguri bus station",
-    )  # fmt: skip
-    ItemLink.objects.create(item=item, kind="case", reference=case.reference, case=case)
-    tasks.read("evidence.item", [item.pk])
-    node = Node.objects.get(key=keys.record_key("evidence", str(item.uuid)))
-    assert Edge.objects.filter(source=node, record_type="evidence.item").count() == 2
+    items = []
+    for n, case in enumerate((graph.objects["c1"], graph.objects["c2"])):
+        blob = Blob.objects.create(sha256=f"{n}" * 64, sha512="b" * 128, size=3, key_id="k")
+        # the same camera took both pictures (its serial number in the EXIF metadata)
+        TechnicalMetadata.objects.create(
+            blob=blob, extractor="pillow", data={"exif": {"BodySerialNumber": "CAM-0042"}}
+        )
+        item = Item.objects.create(
+            organisation=graph.own, case_ref=case.reference, blob=blob,
+            original_name=f"photo{n}.jpg", place="Maiduguri bus station",
+        )  # fmt: skip
+        ItemLink.objects.create(item=item, kind="case", reference=case.reference, case=case)
+        items.append(item)
+    tasks.read("evidence.item", [i.pk for i in items])
+    node = Node.objects.get(key=keys.record_key("evidence", str(items[0].uuid)))
+    assert Edge.objects.filter(source=node, record_type="evidence.item").count() == 3
+    camera = Node.objects.get(key=keys.value_key("device", "cam 0042"))
+    assert Edge.objects.filter(target=camera).count() == 2
     place = Node.objects.get(key=keys.value_key("address", "Maiduguri  bus station"))
     seen = api(graph.users["investigator"]).get(f"/api/network/nodes/{place.pk}/").json()
     assert seen["node"]["label"] == "maiduguri bus station"
