@@ -205,7 +205,7 @@ def read_hits(batch: Batch, perpetrators: dict[str, str]) -> None:
         listed = batch.node(
             f"listed:{entry.watchlist.code}:{entry.reference}", "listed", entry.caption, False
         )
-        who = perpetrators[hit.subject.external_id]
+        who = perpetrators.get(hit.subject.external_id)
         batch.edge(who, listed, f"screening_{hit.status}", prov, _date(hit.created_at))
 
 

@@ -85,6 +85,16 @@ def test_xref_against_the_loaded_lists(graph: World, api: Any, tmp_path: Path) -
     # the other organisation's "Hidden Boss" never shows, matched or not
     assert all(m["node"]["label"] != "Hidden Boss" for m in listed)
 
+    # screening's own review queue: the driver's hit becomes a link to the listed entry
+    from vigie.screening.perpetrators import screen_perpetrator
+
+    driver = graph.objects["c1"].perpetrators.get(kind="person")
+    screen_perpetrator(driver)
+    tasks.read("cases.case", [graph.objects["c1"].pk])
+    hit_links = Edge.objects.filter(record_type="screening.hit")
+    assert hit_links.count() == 1
+    assert hit_links.get().target.kind == "listed"
+
 
 def test_link_chart_page(graph: World, web: Any) -> None:
     client = web(graph.users["investigator"])
