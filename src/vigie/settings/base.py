@@ -76,6 +76,7 @@ VIGIE_APPS = [
     "vigie.finance",
     "vigie.collection",
     "vigie.suppliers",
+    "vigie.network",
 ]
 
 INSTALLED_APPS = [
