@@ -188,6 +188,17 @@ def render_xml(dossier: Dossier) -> bytes:
 # PDF ----------------------------------------------------------------------------------
 
 
+def _shape(text: str) -> str:
+    """A name in Arabic script inside a French or English page: shaped and put in visual
+    order (reportlab draws glyphs left to right, unshaped; see vigie.analytics.annex_pdf)."""
+    if not any("\u0600" <= ch <= "\u06ff" for ch in text):
+        return text
+    import arabic_reshaper
+    from bidi.algorithm import get_display
+
+    return str(get_display(arabic_reshaper.reshape(text), base_dir="L"))
+
+
 def _identifying_rows(dossier: Dossier, lang: str) -> list[list[str]]:
     aliases = list(dossier.aliases.all())
     idents: list[Identifier] = list(dossier.identifiers.all())
@@ -226,7 +237,7 @@ def _identifying_rows(dossier: Dossier, lang: str) -> list[list[str]]:
         [_("Address"), dossier.address or ""],
         [_("Other information"), dossier.other_information or ""],
     ]
-    return [[k, v or "—"] for k, v in rows]
+    return [[k, _shape(v) or "—"] for k, v in rows]
 
 
 def render_pdf(dossier: Dossier, parts: list[sections.Section], lang: str) -> bytes:

@@ -204,19 +204,24 @@ def update_dossier(actor: Actor, dossier: Dossier, **fields: Any) -> Dossier:
 
 
 def add_alias(
-    actor: Actor, dossier: Dossier, name: str, *, kind: str = "alias", quality: str = "good"
+    actor: Actor, dossier: Dossier, name: str, *, kind: str | None = None, quality: str = "good"
 ) -> Alias:
-    """Another name of the subject; its script is detected (an Arabic name in Arabic script
-    is the "name in original script" of the Consolidated List)."""
+    """Another name of the subject; its script is detected, and a name in a script other
+    than the primary name's is, unless ``kind`` says otherwise, the Consolidated List's
+    "name in original script"."""
     _editable(actor, dossier)
     text = _clean(name, 300)
     if not text:
         raise DossierError(_("The alias is empty."), detail={"field": "name"})
+    script = script_of(text)
+    if kind is None:
+        other = script != script_of(dossier.primary_name)
+        kind = Alias.Kind.ORIGINAL_SCRIPT if other else Alias.Kind.ALIAS
     if kind not in Alias.Kind.values or quality not in Alias.Quality.values:
         raise DossierError(_("Unknown alias kind or quality."))
     with transaction.atomic():
         alias = Alias.objects.create(
-            dossier=dossier, name=text, kind=kind, quality=quality, script=script_of(text)
+            dossier=dossier, name=text, kind=kind, quality=quality, script=script
         )
         _announce(dossier, actor)
     return alias

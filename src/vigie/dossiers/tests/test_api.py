@@ -174,5 +174,5 @@ def test_pdf_in_french_and_english(api: Any, world: World, cases: list[Case]) ->
     fr = _pdf_text(client.get(d["base"] + "export/?output=pdf&lang=fr").content)
     en = _pdf_text(client.get(d["base"] + "export/?output=pdf&lang=en").content)
     assert "Narrative summary of reasons for listing" in en
-    assert "Exposé des motifs" in fr
+    assert "Résumé des motifs ayant présidé" in fr
     assert "S/RES/2213 (2015)" in en  # the criterion's citation
