@@ -303,7 +303,10 @@ def render_pdf(dossier: Dossier, parts: list[sections.Section], lang: str) -> by
     public = [p for p in parts if not p.confidential]
     confidential = [p for p in parts if p.confidential]
     for i, part in enumerate(public, 1):
-        story += [CondPageBreak(3 * cm), w.para(f"{_('Annex')} {i}. {part.title}", "Heading2")]
+        story += [
+            CondPageBreak(3 * cm),
+            w.para(_("Annex %(n)s. %(title)s") % {"n": i, "title": part.title}, "Heading2"),
+        ]
         story += [w.para(line) for line in part.lines]
         if part.rows:
             story.append(w.table(part.headers, part.rows))
