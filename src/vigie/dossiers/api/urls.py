@@ -11,6 +11,7 @@ urlpatterns = [
     path("dossiers/<uuid:uuid>/identifiers/", views.IdentifiersView.as_view(), name="identifiers"),
     path("dossiers/<uuid:uuid>/cases/", views.CasesView.as_view(), name="cases"),
     path("dossiers/<uuid:uuid>/facts/", views.FactsView.as_view(), name="facts"),
+    path("dossiers/<uuid:uuid>/facts/<uuid:fact>/", views.FactView.as_view(), name="fact"),
     path("dossiers/<uuid:uuid>/transition/", views.TransitionView.as_view(), name="transition"),
     path("dossiers/<uuid:uuid>/export/", views.ExportView.as_view(), name="export"),
 ]

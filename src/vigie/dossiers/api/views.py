@@ -181,6 +181,16 @@ class FactsView(APIView):
         return Response(s.FactSerializer(fact).data, status=201)
 
 
+class FactView(APIView):
+    required_permission = EDIT
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, uuid: Any, fact: Any) -> Response:
+        dossier = selectors.get_dossier_for(actor_of_request(request), uuid)
+        services.remove_fact(_for(request, dossier), dossier, fact)
+        return Response(status=204)
+
+
 class TransitionView(APIView):
     """Send to review (dossier.edit), return to draft or submit (dossier.review, four eyes)."""
 

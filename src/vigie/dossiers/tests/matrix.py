@@ -23,6 +23,10 @@ def _dossier(world: World, org: Organisation) -> dict[str, Any]:
     return {"uuid": world.objects[key].uuid}
 
 
+def _fact(world: World, org: Organisation) -> dict[str, Any]:
+    return {**_dossier(world, org), "fact": "00000000-0000-4000-8000-000000000000"}
+
+
 VIEW, EDIT, EXPORT = "dossier.view", "dossier.edit", "dossier.export"
 
 ENDPOINTS = [
@@ -45,6 +49,7 @@ ENDPOINTS = [
     Endpoint("dossiers-api:identifiers", "POST", perm=EDIT, target=_dossier, data={}),
     Endpoint("dossiers-api:cases", "POST", perm=EDIT, target=_dossier, data={}),
     Endpoint("dossiers-api:facts", "POST", perm=EDIT, target=_dossier, data={}),
+    Endpoint("dossiers-api:fact", "DELETE", perm=EDIT, target=_fact),
     Endpoint("dossiers-api:transition", "POST", perm=VIEW, target=_dossier, data={}),
     Endpoint("dossiers-api:export", perm=EXPORT, target=_dossier),
 ]

@@ -94,6 +94,13 @@ def test_fact_must_map_to_a_criterion_of_the_regime(
     )
     assert r.status_code == 400
     assert r.json()["code"] == "unknown_criterion"
+    fact = api(world.users["panel_expert"]).get(d["base"]).json()["dossier"]["facts"][0]["uuid"]
+    assert (
+        api(world.users["sanctions_analyst"]).delete(d["base"] + f"facts/{fact}/").status_code
+        == 403
+    )
+    assert api(world.users["panel_expert"]).delete(d["base"] + f"facts/{fact}/").status_code == 204
+    assert api(world.users["panel_expert"]).delete(d["base"] + f"facts/{fact}/").status_code == 404
 
 
 def test_four_eyes_review(api: Any, world: World, cases: list[Case]) -> None:

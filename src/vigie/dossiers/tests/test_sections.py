@@ -12,6 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from vigie.cases.models import Case
+from vigie.core import access
 from vigie.core.actor import Actor
 from vigie.dossiers import sections
 from vigie.dossiers.tests.test_api import build
@@ -103,3 +104,33 @@ def test_a_registered_provider_reaches_the_page_api_and_pdf(
     assert "Synthetic Transport Cooperative" in text
     page = web(world.users["panel_expert"]).get(f"/dossiers/{d['uuid']}/")
     assert b"Synthetic Transport Cooperative" in page.content
+
+
+def test_financial_alerts_on_accounts_held_under_the_subjects_names(
+    api: Any, world: World, cases: list[Case]
+) -> None:
+    from vigie.finance.models import Account, Alert
+
+    d = build(api, world, cases[:1])
+    held = Account.objects.create(
+        organisation=world.own, number="IT00X1", number_key="k1", holder="ABU VESK"
+    )
+    other = Account.objects.create(
+        organisation=world.own, number="IT00X2", number_key="k2", holder="Somebody Else"
+    )
+    for account in (held, other):
+        Alert.objects.create(
+            organisation=world.own, account=account, rule="structuring", rule_version=1,
+            typology="trafficking",
+        )  # fmt: skip
+    denied = api(world.users["financial_analyst"]).get(d["base"])
+    assert denied.status_code == 403  # no dossier.view: the financial analyst cannot open it
+    from vigie.core.models import Membership
+
+    Membership.objects.get_or_create(
+        user=world.users["financial_analyst"], organisation=world.own, role="sanctions_analyst"
+    )
+    access.forget(world.users["financial_analyst"])
+    rows = _sections(api, world.users["financial_analyst"], d["base"])["finance"]["data"]
+    assert len(rows["alerts"]) == 1  # the alias, matched whatever its case and accents
+    assert "finance" not in _sections(api, world.users["panel_expert"], d["base"])
