@@ -82,7 +82,15 @@ def _editable(actor: Actor, dossier: Dossier) -> None:
 
 
 def _clean(value: Any, limit: int = 20000) -> str:
-    text = " ".join(str(value or "").split()) if limit <= 500 else str(value or "").strip()
+    """Trimmed text (whitespace collapsed in short values); control characters and the two
+    non-characters are refused: an XML export could not carry them."""
+    raw = str(value or "")
+    if any(
+        (unicodedata.category(ch) in ("Cc", "Cs") and ch not in "\t\n\r") or ch in "\ufffe\uffff"
+        for ch in raw
+    ):
+        raise DossierError(_("A value contains control characters."), code="control_characters")
+    text = " ".join(raw.split()) if limit <= 500 else raw.strip()
     if len(text) > limit:
         raise DossierError(_("A value is too long."), detail={"limit": limit})
     return text
@@ -217,6 +225,14 @@ def add_alias(
     if kind is None:
         other = script != script_of(dossier.primary_name)
         kind = Alias.Kind.ORIGINAL_SCRIPT if other else Alias.Kind.ALIAS
+    # the Consolidated List separates aliases with ";" and original-script names with ","
+    separator = "," if kind == Alias.Kind.ORIGINAL_SCRIPT else ";"
+    if separator in text:
+        raise DossierError(
+            _("This name cannot contain “%(sep)s”: the Consolidated List uses it between names.")
+            % {"sep": separator},
+            code="name_separator",
+        )
     if kind not in Alias.Kind.values or quality not in Alias.Quality.values:
         raise DossierError(_("Unknown alias kind or quality."))
     with transaction.atomic():

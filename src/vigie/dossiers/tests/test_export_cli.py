@@ -3,11 +3,14 @@ parser that screening uses, and the bytes checked for a victim's identity."""
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from vigie.cases.models import Case
 from vigie.core.models import AccessLogEntry
@@ -86,3 +89,40 @@ def test_cli_refuses_without_permission(world: World, tmp_path: Path) -> None:
     assert "Listed Later" in listed.output
     denied = _run("list", "--user", "u-field_officer", "--json")
     assert "Listed Later" not in denied.output
+
+
+NAMES = st.text(
+    alphabet=st.characters(blacklist_categories=("Cc", "Cs"), blacklist_characters="\ufffe\uffff"),
+    min_size=1,
+    max_size=40,
+).filter(lambda s: s.split())
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(name=NAMES, alias=NAMES)
+def test_any_name_round_trips_through_the_xml(world: World, name: str, alias: str) -> None:
+    """Whatever the script and punctuation (&, <, quotes, right-to-left marks...), the list
+    parser reads back the name the dossier holds, and an alias unless it holds the separator
+    the list format reserves (refused with a clear error)."""
+    from vigie.core.actor import Actor
+    from vigie.dossiers import exports, services
+    from vigie.dossiers.models import Dossier
+    from vigie.dossiers.services import DossierError
+
+    expert = Actor(world.users["panel_expert"], world.own.pk)
+    d = services.create_dossier(expert, kind="individual", regime="2206", primary_name=name)
+    try:
+        services.add_alias(expert, d, alias, kind="alias")
+        kept = True
+    except DossierError as exc:
+        assert exc.code == "name_separator" and ";" in alias
+        kept = False
+    d = Dossier.objects.get(pk=d.pk)
+    path = Path(tempfile.mkdtemp()) / "x.xml"
+    path.write_bytes(exports.render_xml(d))
+    entry = parse(path, "un").entries[0]
+    assert entry.caption == " ".join(name.split())
+    if kept:
+        assert " ".join(alias.split()) in {n["name"] for n in entry.names}
