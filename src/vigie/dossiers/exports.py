@@ -222,7 +222,12 @@ def _identifying_rows(dossier: Dossier, lang: str) -> list[list[str]]:
             [_("Designation"), dossier.designation or ""],
             [_("Date of birth"), dossier.birth_date or ""],
             [_("Place of birth"), dossier.birth_place or ""],
-            [_("Gender"), dossier.gender],
+            [
+                _("Gender"),
+                {"male": _("male"), "female": _("female"), "unknown": _("unknown")}.get(
+                    dossier.gender, ""
+                ),
+            ],
             [_("Nationality"), ", ".join(_country(c) for c in dossier.nationalities)],
         ]
     rows += [
