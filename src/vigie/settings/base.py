@@ -77,6 +77,7 @@ VIGIE_APPS = [
     "vigie.collection",
     "vigie.suppliers",
     "vigie.network",
+    "vigie.dossiers",
 ]
 
 INSTALLED_APPS = [
