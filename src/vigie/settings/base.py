@@ -72,6 +72,7 @@ VIGIE_APPS = [
     "vigie.evidence",
     "vigie.finance",
     "vigie.collection",
+    "vigie.linkage",
 ]
 
 INSTALLED_APPS = [
