@@ -121,9 +121,9 @@ def _place() -> Any:
     )
 
 
-def settings(link_type: str = "dedupe_only") -> SettingsCreator:
+def settings() -> SettingsCreator:
     return SettingsCreator(
-        link_type=link_type,
+        link_type="dedupe_only",
         unique_id_column_name="unique_id",
         comparisons=[
             _part("given", "family"),
@@ -142,7 +142,7 @@ def settings(link_type: str = "dedupe_only") -> SettingsCreator:
     )
 
 
-BLOCKING = [
+BLOCKING: list[Any] = [
     block_on("given_sk", "family_sk"),
     block_on("family_sk", "birth_year"),
     block_on("given_sk", "birth_year"),

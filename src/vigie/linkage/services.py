@@ -158,7 +158,8 @@ def _recluster(kind: str, threshold: float, refs: dict[str, records.Ref] | None 
         .values_list("left_id", "right_id", "probability")
         .iterator()
     ]
-    must, cannot = [], []
+    must: list[tuple[int, int]] = []
+    cannot: list[tuple[int, int]] = []
     for a, b, verdict in Decision.objects.filter(kind=kind).values_list(
         "left_id", "right_id", "verdict"
     ):

@@ -1,0 +1,77 @@
+"""Uploads of Bloom-filter encodings and their matching by the linkage unit (ADR 1001)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from vigie.core.actor import Actor
+from vigie.core.errors import Invalid, TooLarge
+from vigie.core.events import announce
+from vigie.linkage import encoding
+from vigie.linkage.models import Encoding
+
+MAX_RECORDS = 2_000_000
+
+
+def upload(actor: Actor, payload: Any) -> Encoding:
+    """Keep an organisation's encodings: a schema id and record key -> base64 filter."""
+    actor.require("linkage.encode", actor.organisation_id)
+    if not isinstance(payload, dict) or payload.get("schema") != encoding.SCHEMA_ID:
+        raise Invalid(_("Not an encoding file of this linkage schema."), code="bad_schema")
+    clks = payload.get("clks")
+    if not isinstance(clks, dict):
+        raise Invalid(_("The encodings are missing."), code="bad_encodings")
+    if len(clks) > MAX_RECORDS:
+        raise TooLarge(_("Too many encodings in one upload."), code="too_many")
+    size = encoding.LENGTH // 8
+    for key, value in clks.items():
+        try:
+            ok = isinstance(key, str) and len(base64.b64decode(value, validate=True)) == size
+        except (binascii.Error, TypeError, ValueError):
+            ok = False
+        if not ok:
+            raise Invalid(
+                _("An encoding is not a Bloom filter of this schema."), code="bad_encoding"
+            )
+    with transaction.atomic():
+        e = Encoding.objects.create(
+            organisation_id=actor.organisation_id,
+            linkage_schema=encoding.SCHEMA_ID,
+            count=len(clks),
+            clks=clks,
+            uploaded_by=actor.user,
+        )
+        announce(
+            "linkage.encoding",
+            [e.pk],
+            actor,
+            action="created",
+            organisation_id=actor.organisation_id,
+        )
+    return e
+
+
+def latest_uploads() -> list[Encoding]:
+    seen: set[int] = set()
+    out = []
+    for e in Encoding.objects.select_related("organisation").order_by("-created_at", "-pk"):
+        if e.organisation_id not in seen:
+            seen.add(e.organisation_id)
+            out.append(e)
+    return out
+
+
+def match_uploads(actor: Actor, threshold: float = 0.75) -> list[dict[str, Any]]:
+    """The linkage unit's answer: pairs of record keys whose encodings are alike."""
+    actor.require("linkage.match", actor.organisation_id)
+    uploads = latest_uploads()
+    pairs = encoding.match({e.organisation.code: e.clks for e in uploads}, threshold)
+    return [
+        {"left_org": a, "left_key": ka, "right_org": b, "right_key": kb, "dice": round(s, 4)}
+        for a, ka, b, kb, s in pairs
+    ]
