@@ -9,7 +9,10 @@ class LinkageConfig(AppConfig):
     label = "linkage"
     verbose_name = _("Record linkage")
     default_auto_field = "django.db.models.BigAutoField"
-    nav = [("linkage:review", _("Linked records"), "linkage.review")]
+    nav = [
+        ("linkage:review", _("Linked records"), "linkage.review"),
+        ("linkage:encode", _("Linkage without names"), "linkage.encode"),
+    ]
 
     def ready(self) -> None:
         from vigie.core.events import records_changed

@@ -75,3 +75,36 @@ def match_uploads(actor: Actor, threshold: float = 0.75) -> list[dict[str, Any]]
         {"left_org": a, "left_key": ka, "right_org": b, "right_key": kb, "dice": round(s, 4)}
         for a, ka, b, kb, s in pairs
     ]
+
+
+def encode_own(actor: Actor, secret: bytes) -> Encoding:
+    """Encode the acting organisation's own victims with ``secret`` (never stored) and
+    upload the encodings, keyed by the source record id given at import (else the case
+    reference)."""
+    from vigie.cases.models import Victim
+
+    actor.require("linkage.encode", actor.organisation_id)
+    if len(secret) < 12:
+        raise Invalid(_("The secret is too short (12 characters at least)."), code="bad_secret")
+    rows = []
+    for v in Victim.objects.filter(organisation_id=actor.organisation_id).select_related("case"):
+        case = v.case
+        rows.append(
+            {
+                "key": f"{case.source_record_id or case.reference}#{v.pk}",
+                "given_name": v.given_name or "",
+                "family_name": v.family_name or "",
+                "other_names": v.other_names or "",
+                "date_of_birth": v.date_of_birth,
+                "age": v.age_at_identification,
+                "recorded_year": case.identification_year
+                or (case.identification_date.year if case.identification_date else None),
+                "place": v.address or case.area or "",
+                "phone": v.phone or "",
+                "document": v.document_number or "",
+                "sex": v.sex or "",
+            }
+        )
+    clks = encoding.encode_all(rows, secret, "key")
+    del rows
+    return upload(actor, {"schema": encoding.SCHEMA_ID, "clks": clks})
