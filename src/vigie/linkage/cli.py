@@ -74,7 +74,7 @@ def review(kind: str, limit: int, as_json: bool, actor: Actor) -> None:
 
     _setup()
     queue = selectors.review_queue(actor, kind, limit)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "id": c.pk,
             "probability": round(c.probability, 4),

@@ -53,7 +53,7 @@ def create_cases(actors: dict[str, Actor], records: list[evaluation.Record]) -> 
     from vigie.cases import services
     from vigie.core.models import Organisation
 
-    orgs = {code: Organisation.objects.get(pk=a.organisation_id) for code, a in actors.items()}
+    orgs = {code: Organisation.objects.get(pk=a.organisation_id or 0) for code, a in actors.items()}
     for r in records:
         services.save_record(actors[r.org], orgs[r.org], case_record(r))
     return len(records)

@@ -18,9 +18,16 @@ from vigie.linkage.models import Encoding
 MAX_RECORDS = 2_000_000
 
 
+def _organisation(actor: Actor) -> int:
+    if actor.organisation_id is None:
+        raise Invalid(_("Name the organisation this is for."), code="organisation_required")
+    return actor.organisation_id
+
+
 def upload(actor: Actor, payload: Any) -> Encoding:
     """Keep an organisation's encodings: a schema id and record key -> base64 filter."""
-    actor.require("linkage.encode", actor.organisation_id)
+    org_id = _organisation(actor)
+    actor.require("linkage.encode", org_id)
     if not isinstance(payload, dict) or payload.get("schema") != encoding.SCHEMA_ID:
         raise Invalid(_("Not an encoding file of this linkage schema."), code="bad_schema")
     clks = payload.get("clks")
@@ -40,7 +47,7 @@ def upload(actor: Actor, payload: Any) -> Encoding:
             )
     with transaction.atomic():
         e = Encoding.objects.create(
-            organisation_id=actor.organisation_id,
+            organisation_id=org_id,
             linkage_schema=encoding.SCHEMA_ID,
             count=len(clks),
             clks=clks,
@@ -51,7 +58,7 @@ def upload(actor: Actor, payload: Any) -> Encoding:
             [e.pk],
             actor,
             action="created",
-            organisation_id=actor.organisation_id,
+            organisation_id=org_id,
         )
     return e
 
@@ -83,11 +90,12 @@ def encode_own(actor: Actor, secret: bytes) -> Encoding:
     reference)."""
     from vigie.cases.models import Victim
 
-    actor.require("linkage.encode", actor.organisation_id)
+    org_id = _organisation(actor)
+    actor.require("linkage.encode", org_id)
     if len(secret) < 12:
         raise Invalid(_("The secret is too short (12 characters at least)."), code="bad_secret")
     rows = []
-    for v in Victim.objects.filter(organisation_id=actor.organisation_id).select_related("case"):
+    for v in Victim.objects.filter(organisation_id=org_id).select_related("case"):
         case = v.case
         rows.append(
             {

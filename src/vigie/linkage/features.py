@@ -27,6 +27,9 @@ _VOWELS = re.compile("[aeiouyw]")  # w and y: Arabic writes long vowels with the
 _REPEAT = re.compile(r"(.)\1+")
 _NOT_DIGIT = re.compile(r"\D")
 _NOT_ALNUM = re.compile(r"[^0-9A-Z]")
+_JOINED = frozenset(
+    {"abd", "bd", "abdul", "abdel", "abdal", "abdoul", "abu", "abou", "abw", "bou"}
+)  # "bd", "abw": Arabic عبد and أبو as ICU romanises them
 _STOP = frozenset({"al", "el", "ad", "ar", "as", "at", "an", "az", "ibn", "bin", "ben", "ould"})
 
 
@@ -37,7 +40,13 @@ def words(text: str) -> tuple[str, ...]:
         return ()
     plain = romanised(normalise(text)).lower()
     plain = "".join(c for c in unicodedata.normalize("NFKD", plain) if c.isalnum() or c == " ")
-    return tuple(w for w in plain.split() if w and w not in _STOP)
+    out: list[str] = []
+    for w in plain.split():
+        if out and out[-1] in _JOINED:  # Abd al-Lah, Abu Bakr: one name in two words
+            out[-1] += w
+        elif w not in _STOP:
+            out.append(w)
+    return tuple(out)
 
 
 @lru_cache(maxsize=200_000)
@@ -48,7 +57,9 @@ def skeleton(word: str) -> str:
         w = w.replace(a, b)
     w = _REPEAT.sub(r"\1", w)
     bare = _VOWELS.sub("", w)
-    return bare or w[:1]
+    if len(bare) > 2 and bare.endswith("h"):  # a final taa marbuta or haa: Abdullah / Abdulla
+        bare = bare[:-1]
+    return bare or "v"  # vowels only (Aya, Ia): one key for all of them
 
 
 def name_columns(given: str, family: str, other: str) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from vigie.core.actor import Actor, actor_for, actor_of_request
+from vigie.core.actor import actor_for, actor_of_request
 from vigie.core.errors import VigieError
 from vigie.linkage import encoded, selectors, services
 from vigie.linkage.forms import DecisionForm, EncodeForm, ThresholdForm
@@ -60,7 +60,7 @@ class ReviewPage(PermissionRequired, View):
     required_permission = "linkage.review"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        actor = Actor(user=request.user)
+        actor = actor_of_request(request)
         queue = selectors.review_queue(actor, "victim", limit=25)
         sides = _sides(request, queue)
         t = selectors.threshold("victim")
@@ -80,7 +80,7 @@ class DecidePage(PermissionRequired, View):
     required_permission = "linkage.review"
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        actor = Actor(user=request.user)
+        actor = actor_of_request(request)
         c = selectors.get_candidate_for(actor, pk)
         form = DecisionForm(request.POST)
         done = ""

@@ -11,7 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from vigie.core.actor import Actor, actor_for
+from vigie.core.actor import Actor, actor_for, actor_of_request
 from vigie.core.errors import Invalid
 from vigie.linkage import encoded, selectors, services
 from vigie.linkage.api import serializers as s
@@ -53,7 +53,7 @@ class LinksView(APIView):
 
     @extend_schema(parameters=[KIND_PARAM], responses=s.LinkSerializer(many=True))
     def get(self, request: Request) -> Response:
-        actor = Actor(user=request.user)
+        actor = actor_of_request(request)
         return Response(s.LinkSerializer(selectors.links(actor, _kind(request)), many=True).data)
 
 
@@ -64,7 +64,7 @@ class ReviewView(APIView):
 
     @extend_schema(parameters=[KIND_PARAM], responses=s.ReviewSerializer)
     def get(self, request: Request) -> Response:
-        actor = Actor(user=request.user)
+        actor = actor_of_request(request)
         kind = _kind(request)
         queue = [
             {"id": c.pk, "probability": c.probability, "levels": selectors.level_words(c.levels)}
@@ -86,7 +86,7 @@ class DecisionView(APIView):
 
     @extend_schema(request=s.DecisionInSerializer, responses={201: s.DecisionSerializer})
     def post(self, request: Request, pk: int) -> Response:
-        actor = Actor(user=request.user)
+        actor = actor_of_request(request)
         candidate = selectors.get_candidate_for(actor, pk)
         body = s.DecisionInSerializer(data=request.data)
         body.is_valid(raise_exception=True)
