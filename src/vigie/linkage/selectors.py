@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
 
 from vigie.core.actor import Actor
 from vigie.core.errors import Forbidden, NotFound
@@ -16,21 +17,21 @@ from vigie.linkage.models import Candidate, Decision, Membership, Run
 # What each comparison level means, strongest first (as vigie.linkage.engine orders them);
 # the words say how values agreed, never the values.
 LEVELS: dict[str, tuple[str, ...]] = {
-    "given": ("same spelling", "same consonants", "close", "different"),
-    "family": ("same spelling", "same consonants", "close", "different"),
-    "middle": ("shared", "different"),
+    "given": (N_("same spelling"), N_("same consonants"), N_("close"), N_("different")),
+    "family": (N_("same spelling"), N_("same consonants"), N_("close"), N_("different")),
+    "middle": (N_("shared"), N_("different")),
     "birth": (
-        "same date",
-        "day and month swapped",
-        "same year (a year only)",
-        "year within one of an age",
-        "same year, other day",
-        "different",
+        N_("same date"),
+        N_("day and month swapped"),
+        N_("same year (a year only)"),
+        N_("year within one of an age"),
+        N_("same year, other day"),
+        N_("different"),
     ),
-    "place": ("same", "close", "different"),
-    "phone": ("same", "different"),
-    "document": ("same", "one character apart", "different"),
-    "sex": ("same", "different"),
+    "place": (N_("same"), N_("close"), N_("different")),
+    "phone": (N_("same"), N_("different")),
+    "document": (N_("same"), N_("one character apart"), N_("different")),
+    "sex": (N_("same"), N_("different")),
 }
 
 
