@@ -29,8 +29,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--people", type=int, default=3000)
     parser.add_argument("--split", default="heldout", choices=["heldout", "dev"])
-    parser.add_argument("--threshold", type=float, default=0.8)
-    parser.add_argument("--dice", type=float, default=0.75)
+    parser.add_argument("--threshold", type=float, default=0.5)
+    parser.add_argument("--encoded-threshold", type=float, default=0.7)
     args = parser.parse_args()
     recs = [
         r for r in evaluation.generate(args.people) if evaluation.split_of(r.person) == args.split
@@ -52,7 +52,7 @@ def main() -> None:
         org: encoding.encode_all([d for d in dicts if d["org"] == org], secret, "record_key")
         for org in evaluation.ORGS
     }
-    matched = encoding.match(uploads, threshold=args.dice)
+    matched = encoding.match(uploads, threshold=args.encoded_threshold)
     encoded = {tuple(sorted((a, b))) for _, a, _, b, _ in matched}
     t_enc = time.monotonic() - t0
 
@@ -75,7 +75,7 @@ def main() -> None:
         "records": len(recs),
         "true_pairs": len(truth),
         "threshold": args.threshold,
-        "dice_threshold": args.dice,
+        "encoded_threshold": args.encoded_threshold,
         "full": {**evaluation.scores(full, truth), "seconds": round(t_full, 2)},
         "encoded": {**evaluation.scores(encoded, truth), "seconds": round(t_enc, 2)},
         "exact_baseline": evaluation.scores(exact, truth),

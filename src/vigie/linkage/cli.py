@@ -148,7 +148,7 @@ def upload(path: Path, as_json: bool, actor: Actor) -> None:
 
 
 @link.command("match")
-@click.option("--threshold", type=click.FloatRange(0.5, 1.0), default=0.75, show_default=True)
+@click.option("--threshold", type=click.FloatRange(0.05, 1.0), default=0.7, show_default=True)
 @json_option
 @acting("linkage.match")
 def match(threshold: float, as_json: bool, actor: Actor) -> None:
@@ -163,7 +163,7 @@ def match(threshold: float, as_json: bool, actor: Actor) -> None:
         return
     for p in pairs:
         click.echo(
-            f"{p['left_org']}:{p['left_key']}  {p['right_org']}:{p['right_key']}  {p['dice']}"
+            f"{p['left_org']}:{p['left_key']}  {p['right_org']}:{p['right_key']}  {p['score']}"
         )
 
 

@@ -73,13 +73,13 @@ def latest_uploads() -> list[Encoding]:
     return out
 
 
-def match_uploads(actor: Actor, threshold: float = 0.75) -> list[dict[str, Any]]:
+def match_uploads(actor: Actor, threshold: float = 0.7) -> list[dict[str, Any]]:
     """The linkage unit's answer: pairs of record keys whose encodings are alike."""
     actor.require("linkage.match", actor.organisation_id)
     uploads = latest_uploads()
     pairs = encoding.match({e.organisation.code: e.clks for e in uploads}, threshold)
     return [
-        {"left_org": a, "left_key": ka, "right_org": b, "right_key": kb, "dice": round(s, 4)}
+        {"left_org": a, "left_key": ka, "right_org": b, "right_key": kb, "score": round(s, 4)}
         for a, ka, b, kb, s in pairs
     ]
 

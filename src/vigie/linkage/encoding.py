@@ -27,28 +27,41 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from vigie.linkage import features
 
-SCHEMA_ID = "vigie-clk-1"
-LENGTH = 1024  # bits
+SCHEMA_ID = "vigie-clk-2"
 
 
 @dataclass(frozen=True)
 class FieldSpec:
     name: str
-    bits: int  # the field's budget of hash functions over all its tokens
+    length: int  # bits of the field's own segment of the filter
+    weight: float  # how much an agreement on the field counts in the unit's score
+    middle: float  # the Dice coefficient above which the field counts as agreeing
     q: int = 2
+    per_token: bool = False  # k hash functions per token, not a budget for the field
+
+    @property
+    def bits(self) -> int:
+        """The field's budget of hash functions over all its tokens (a segment about a
+        third full: unrelated values then share few bits); per token for fields of a few
+        exact tokens, so that a year alone still agrees with the full date."""
+        return int(self.length * 0.4) if not self.per_token else int(self.length * 0.12)
 
 
-# Bit budgets: the fields that tell people apart best get most (names, date, document).
+# Each field writes into its own segment, so the linkage unit can tell a field that
+# disagrees from one that is missing (a field-level layout, ADR 1001); the weights say
+# which fields tell people apart best (documents, phones, names, dates).
 SCHEMA: tuple[FieldSpec, ...] = (
-    FieldSpec("given", 180),
-    FieldSpec("family", 180),
-    FieldSpec("middle", 60),
-    FieldSpec("birth", 160, q=0),
-    FieldSpec("place", 40),
-    FieldSpec("phone", 100, q=0),
-    FieldSpec("document", 100, q=0),
-    FieldSpec("sex", 10, q=0),
+    FieldSpec("given", 192, 3.0, 0.6),
+    FieldSpec("family", 192, 3.0, 0.6),
+    FieldSpec("middle", 160, 1.5, 0.5),
+    FieldSpec("birth", 128, 3.0, 0.4, q=0, per_token=True),
+    FieldSpec("place", 128, 1.0, 0.6),
+    FieldSpec("phone", 96, 5.0, 0.5, q=0, per_token=True),
+    FieldSpec("document", 96, 5.0, 0.5, q=0, per_token=True),
+    FieldSpec("sex", 32, 2.0, 0.5, q=0, per_token=True),
 )
+LENGTH = sum(f.length for f in SCHEMA)  # 1024 bits
+_OFFSETS = [sum(f.length for f in SCHEMA[:i]) for i in range(len(SCHEMA))]
 
 
 def qgrams(value: str, q: int) -> list[str]:
@@ -78,7 +91,11 @@ def field_tokens(record: Mapping[str, Any]) -> dict[str, list[str]]:
     }
     year, dob = row["birth_year"], row["dob"]
     if year is not None:
-        tokens["birth"].append(f"y:{year}" if not row["year_estimated"] else f"y~:{year}")
+        # the year twice (it weighs as much as the rest of the date); a year estimated
+        # from an age also as the year before, the age being often a year short
+        tokens["birth"] += [f"y:{year}", f"y2:{year}"]
+        if row["year_estimated"]:
+            tokens["birth"] += [f"y:{year - 1}", f"y2:{year - 1}"]
     if dob:
         month, day = dob[5:7], dob[8:10]
         # day and month as an unordered pair: a swapped date still shares this token
@@ -94,21 +111,21 @@ def _keys(secret: bytes, field: str) -> tuple[bytes, bytes]:
 
 
 def encode(record: Mapping[str, Any], secret: bytes) -> bytes:
-    """One record's CLK: LENGTH bits as bytes."""
+    """One record's CLK: LENGTH bits as bytes, one segment per field."""
     bits = np.zeros(LENGTH, dtype=bool)
     tokens = field_tokens(record)
-    for spec in SCHEMA:
+    for spec, offset in zip(SCHEMA, _OFFSETS, strict=True):
         toks = tokens.get(spec.name) or []
         if not toks:
             continue
         k1, k2 = _keys(secret, spec.name)
-        k = max(1, spec.bits // len(toks))
+        k = spec.bits if spec.per_token else max(1, spec.bits // len(toks))
         for t in toks:
             data = t.encode()
             h1 = int.from_bytes(hmac.new(k1, data, hashlib.sha256).digest()[:8], "big")
             h2 = int.from_bytes(hmac.new(k2, data, hashlib.sha256).digest()[:8], "big")
             for i in range(k):
-                bits[(h1 + i * h2) % LENGTH] = True
+                bits[offset + (h1 + i * h2) % spec.length] = True
     return np.packbits(bits).tobytes()
 
 
@@ -130,32 +147,129 @@ def dice(a: bytes, b: bytes) -> float:
     return 2 * int(np.bitwise_count(x & y).sum()) / total if total else 0.0
 
 
+LEVELS = (0.45, 0.7, 0.9)  # Dice cut points: level 0 below 0.45 ... level 3 from 0.9
+
+
+def _levels(
+    fields: list[tuple[FieldSpec, np.ndarray, np.ndarray]], start: int, stop: int
+) -> np.ndarray:
+    """Per field, the agreement level of rows start..stop against every record: -1 when
+    the field is missing on either side, else 0..3 by the Dice coefficient."""
+    out = []
+    for _spec, seg, counts in fields:
+        inter = seg[start:stop] @ seg.T
+        a, b = counts[start:stop, None], counts[None, :]
+        present = (a > 0) & (b > 0)
+        dice_f = np.divide(2 * inter, a + b, out=np.zeros_like(inter), where=present)
+        level = np.searchsorted(np.array(LEVELS, dtype=np.float32), dice_f, side="right")
+        out.append(np.where(present, level, -1).astype(np.int8))
+    return np.stack(out, axis=-1)  # rows x records x fields
+
+
+def _candidate(levels: np.ndarray) -> np.ndarray:
+    """Pairs worth scoring (the unit's blocking): names close, or a phone, a document or
+    a birth date and one name part agreeing."""
+    given, family, birth, phone, document = (levels[..., i] for i in (0, 1, 3, 5, 6))
+    names = (given >= 2) & (family >= 2)
+    one_name = (given >= 2) | (family >= 2)
+    return names | (phone == 3) | (document == 3) | ((birth >= 2) & one_name)
+
+
+def _share(patterns: np.ndarray) -> float:
+    """The share of matches among the candidate pairs, from the pairs that agree
+    exactly on a document, a phone, or both names and the birth date (taken to find 60 %
+    of the matches, as Splink's deterministic estimate does)."""
+    sure = (patterns[:, 6] == 3) | (patterns[:, 5] == 3)
+    sure |= (patterns[:, 0] == 3) & (patterns[:, 1] == 3) & (patterns[:, 3] == 3)
+    return float(np.clip(sure.mean() / 0.6, 1e-4, 0.9))
+
+
+def _em(patterns: np.ndarray, u: np.ndarray, rounds: int = 15) -> np.ndarray:
+    """m probabilities per field and level by expectation-maximisation with u fixed, in
+    two sessions as Splink trains: on the pairs whose names agree, m of the other fields;
+    on the pairs whose birth date agrees, m of the names (a session cannot learn the
+    fields its selection fixed). No label and no secret: only the encodings' levels."""
+    n_fields, n_levels = u.shape
+    m = np.tile(np.linspace(0.05, 0.7, n_levels), (n_fields, 1))
+    m /= m.sum(axis=1, keepdims=True)
+    names = (patterns[:, 0] >= 2) & (patterns[:, 1] >= 2)
+    sessions = [(names, [2, 3, 4, 5, 6, 7]), (patterns[:, 3] == 3, [0, 1, 2, 4, 5, 6, 7])]
+    for selected, trained in sessions:
+        sub = patterns[selected]
+        if not len(sub):
+            continue
+        prior = np.log(_share(sub) / (1 - _share(sub)))
+        for _ in range(rounds):
+            p = 1 / (1 + np.exp(-(_log_ratio(sub, m, u, trained) + prior)))
+            for f in trained:
+                col = sub[:, f]
+                m[f] = [p[col == k].sum() + 1e-3 for k in range(n_levels)]
+                m[f] /= m[f].sum()
+    return m
+
+
+def _log_ratio(
+    patterns: np.ndarray, m: np.ndarray, u: np.ndarray, fields: list[int] | None = None
+) -> np.ndarray:
+    out = np.zeros(len(patterns), dtype=np.float64)
+    for f in range(patterns.shape[1]) if fields is None else fields:
+        col = patterns[:, f]
+        present = col >= 0
+        ratio = np.log(m[f] / u[f])
+        out[present] += ratio[col[present]]
+    return out
+
+
 def match(
-    uploads: Mapping[str, Mapping[str, str]], threshold: float = 0.8, chunk: int = 512
+    uploads: Mapping[str, Mapping[str, str]], threshold: float = 0.5, chunk: int = 256
 ) -> list[tuple[str, str, str, str, float]]:
-    """Pairs of records (upload, key, upload, key, Dice) at or above ``threshold``, within
-    and across uploads. Only encodings are read: the unit never holds a secret."""
+    """Pairs of records (upload, key, upload, key, probability) at or above ``threshold``,
+    within and across uploads. Only encodings are read: the unit never holds a secret.
+
+    Each field's segment gives an agreement level (its Dice coefficient, or missing); u
+    (how often levels occur by chance) is counted over every pair, m and the share of
+    matches are trained by EM on the candidate pairs, and a pair's probability follows
+    from its levels as in the plaintext model (ADR 1001)."""
     labels: list[tuple[str, str]] = []
     blocks = []
     for name, clks in uploads.items():
-        keys, m = _matrix(clks)
+        keys, mat = _matrix(clks)
         labels += [(name, k) for k in keys]
-        blocks.append(m)
-    if not labels:
+        blocks.append(mat)
+    if len(labels) < 2:
         return []
-    allm = np.concatenate(blocks)
-    unpacked = np.unpackbits(allm, axis=1).astype(np.float32)
-    counts = unpacked.sum(axis=1)
+    bits = np.unpackbits(np.concatenate(blocks), axis=1).astype(np.float32)
+    fields = []
+    for spec, offset in zip(SCHEMA, _OFFSETS, strict=True):
+        seg = bits[:, offset : offset + spec.length]
+        fields.append((spec, seg, seg.sum(axis=1)))
+    n, n_levels = len(labels), len(LEVELS) + 1
+    u = np.full((len(SCHEMA), n_levels), 1.0)
+    pairs_i, pairs_j, patterns = [], [], []
+    for start in range(0, n, chunk):
+        stop = min(n, start + chunk)
+        levels = _levels(fields, start, stop)
+        upper = np.arange(n)[None, :] > np.arange(start, stop)[:, None]
+        for f in range(len(SCHEMA)):
+            col = levels[..., f][upper]
+            u[f] += np.bincount(col[col >= 0], minlength=n_levels)[:n_levels]
+        keep = _candidate(levels) & upper
+        rows, cols = np.nonzero(keep)
+        pairs_i.append(rows + start)
+        pairs_j.append(cols)
+        patterns.append(levels[rows, cols])
+    u /= u.sum(axis=1, keepdims=True)
+    pattern = np.concatenate(patterns) if patterns else np.zeros((0, len(SCHEMA)), np.int8)
+    if not len(pattern):
+        return []
+    m = _em(pattern, u)
+    # the prior over all pairs (the candidates were chosen by agreeing fields, whose
+    # weights count again in the sum): sure matches among candidates over every pair
+    share = _share(pattern) * len(pattern) / (n * (n - 1) / 2)
+    prob = 1 / (1 + np.exp(-(_log_ratio(pattern, m, u) + np.log(share / (1 - share)))))
     out = []
-    for start in range(0, len(labels), chunk):
-        part = unpacked[start : start + chunk]
-        inter = part @ unpacked.T
-        denom = counts[start : start + chunk, None] + counts[None, :]
-        score = np.divide(2 * inter, denom, out=np.zeros_like(inter), where=denom > 0)
-        rows, cols = np.nonzero(score >= threshold)
-        for r, c in zip(rows.tolist(), cols.tolist(), strict=True):
-            i = start + r
-            if c > i:
-                a, b = labels[i], labels[c]
-                out.append((a[0], a[1], b[0], b[1], float(score[r, c])))
+    for i, j, p in zip(np.concatenate(pairs_i), np.concatenate(pairs_j), prob, strict=True):
+        if p >= threshold:
+            a, b = labels[int(i)], labels[int(j)]
+            out.append((a[0], a[1], b[0], b[1], float(p)))
     return out

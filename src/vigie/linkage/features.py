@@ -20,8 +20,9 @@ from typing import Any
 from vigie.screening.names import normalise, romanised
 
 # digraphs that romanisation systems write differently for one Arabic or Cyrillic letter
-_FOLDS = (("kh", "h"), ("gh", "g"), ("sh", "s"), ("ch", "s"), ("dj", "j"), ("zh", "j"),
-          ("ph", "f"), ("th", "t"), ("dh", "d"), ("q", "k"), ("ck", "k"), ("c", "k"),
+# (th: Arabic thaa, said and often written s: Othman / Osman / عثمان)
+_FOLDS = (("dzh", "j"), ("kh", "h"), ("gh", "g"), ("sh", "s"), ("ch", "s"), ("dj", "j"),
+          ("zh", "j"), ("ph", "f"), ("th", "s"), ("dh", "d"), ("q", "k"), ("ck", "k"), ("c", "k"),
           ("x", "ks"), ("z", "s"), ("'", ""), ("\u2019", ""), ("-", ""))  # fmt: skip
 _VOWELS = re.compile("[aeiouyw]")  # w and y: Arabic writes long vowels with them
 _REPEAT = re.compile(r"(.)\1+")
@@ -45,7 +46,8 @@ def words(text: str) -> tuple[str, ...]:
         if out and out[-1] in _JOINED:  # Abd al-Lah, Abu Bakr: one name in two words
             out[-1] += w
         elif w not in _STOP:
-            out.append(w)
+            # the article written joined (Almasri, الطيب romanised "altyb")
+            out.append(w[2:] if len(w) >= 6 and w[:2] in ("al", "el") else w)
     return tuple(out)
 
 

@@ -88,7 +88,7 @@ class EncodingSerializer(serializers.Serializer):
 
 
 class MatchInSerializer(serializers.Serializer):
-    threshold = serializers.FloatField(min_value=0.5, max_value=1.0, default=0.75)
+    threshold = serializers.FloatField(min_value=0.05, max_value=1.0, default=0.7)
     organisation = serializers.CharField(required=False)
 
 
@@ -97,4 +97,4 @@ class PairSerializer(serializers.Serializer):
     left_key = serializers.CharField()
     right_org = serializers.CharField()
     right_key = serializers.CharField()
-    dice = serializers.FloatField()
+    score = serializers.FloatField(help_text="probability that the two records are one person")
