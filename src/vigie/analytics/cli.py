@@ -34,6 +34,13 @@ MODE = click.option(
 )
 EPSILON = click.option("--epsilon", type=float, default=None, help="DP mode: epsilon (default 1).")
 USER = click.option("--user", "username", default=None, help="Apply this user's access.")
+UNIT = click.option(
+    "--unit",
+    type=click.Choice(["records", "persons"]),
+    default="records",
+    show_default=True,
+    help="persons: records linked as one person (vigie link run) count once.",
+)
 
 
 def _user(username: str | None) -> Any:
@@ -98,6 +105,7 @@ def stats() -> None:
 @FORMAT
 @OUTPUT
 @USER
+@UNIT
 def typology_cmd(
     by: str,
     table: str,
@@ -107,6 +115,7 @@ def typology_cmd(
     fmt: str,
     output: Path | None,
     username: str | None,
+    unit: str,
 ) -> None:
     """Counts of persons by any dimensions, with every margin."""
     from vigie.analytics import exports, selectors
@@ -114,7 +123,7 @@ def typology_cmd(
     user = _user(username)
     release = _run(
         lambda: selectors.typology(
-            user, selectors.parse_request(by, _filters(filters), mode, epsilon, table)
+            user, selectors.parse_request(by, _filters(filters), mode, epsilon, table, unit)
         )
     )
     _emit(exports.render(release, fmt, "typology"), output, fmt)
@@ -128,6 +137,7 @@ def typology_cmd(
 @FORMAT
 @OUTPUT
 @USER
+@UNIT
 def trends_cmd(
     by: str,
     filters: tuple[str, ...],
@@ -136,6 +146,7 @@ def trends_cmd(
     fmt: str,
     output: Path | None,
     username: str | None,
+    unit: str,
 ) -> None:
     """Counts of persons by year (and further dimensions)."""
     from vigie.analytics import exports, selectors
@@ -143,7 +154,7 @@ def trends_cmd(
     user = _user(username)
     release = _run(
         lambda: selectors.trends(
-            user, selectors.parse_request(by, _filters(filters), mode, epsilon)
+            user, selectors.parse_request(by, _filters(filters), mode, epsilon, unit=unit)
         )
     )
     _emit(exports.render(release, fmt, "trends"), output, fmt)
@@ -156,6 +167,7 @@ def trends_cmd(
 @FORMAT
 @OUTPUT
 @USER
+@UNIT
 def routes_cmd(
     filters: tuple[str, ...],
     mode: str,
@@ -163,6 +175,7 @@ def routes_cmd(
     fmt: str,
     output: Path | None,
     username: str | None,
+    unit: str,
 ) -> None:
     """Flows origin -> destination (classified by UN M49 regions), route legs, transit."""
     from vigie.analytics import exports, selectors
@@ -170,7 +183,7 @@ def routes_cmd(
     user = _user(username)
     routes = _run(
         lambda: selectors.routes(
-            user, selectors.parse_request((), _filters(filters), mode, epsilon)
+            user, selectors.parse_request((), _filters(filters), mode, epsilon, unit=unit)
         )
     )
     releases = {
