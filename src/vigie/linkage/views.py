@@ -41,7 +41,7 @@ def _sides(request: HttpRequest, cands: list[Candidate]) -> dict[int, dict[str, 
         if show:
             shown_cases[v.case_id] = v.case
     for case in shown_cases.values():
-        record_identity_read(request.user, case, "view", "linkage review")
+        record_identity_read(request.user, case, "view", {"purpose": "linkage review"})
     return out
 
 
