@@ -9,6 +9,7 @@ bench/linkage_speed.py against Splink called directly.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -136,7 +137,7 @@ def settings() -> SettingsCreator:
             cl.ExactMatch("sex"),
         ],
         blocking_rules_to_generate_predictions=BLOCKING,
-        retain_intermediate_calculation_columns=False,
+        retain_intermediate_calculation_columns=True,  # mw_*: each comparison's weight
         retain_matching_columns=False,
         additional_columns_to_retain=[],
     )
@@ -206,14 +207,40 @@ Pair = tuple[str, str, float, dict[str, int]]
 COMPARISONS = ("given", "family", "middle", "birth", "place", "phone", "document", "sex")
 
 
-def _pairs(con: duckdb.DuckDBPyConnection, name: str) -> list[Pair]:
-    """(unique id, unique id, probability, comparison -> gamma level) of a prediction."""
+def _level_weights(params: dict[str, Any]) -> dict[str, list[float]]:
+    """Per comparison, the match weight of each level that is not the null level, the
+    strongest first (Splink numbers them from the top: gamma n-1 ... 0)."""
+    out: dict[str, list[float]] = {}
+    for comparison in params.get("comparisons", []):
+        weights = []
+        for level in comparison["comparison_levels"]:
+            if level.get("is_null_level"):
+                continue
+            m, u = level.get("m_probability"), level.get("u_probability")
+            weights.append(math.log2(m / u) if m and u else 0.0)
+        out[comparison["output_column_name"]] = weights
+    return out
+
+
+def _pairs(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any]) -> list[Pair]:
+    """(unique id, unique id, probability, comparison -> level) of a prediction. Splink 5
+    returns each comparison's partial match weight (``mw_*``); the level is the one whose
+    weight it is (-1: the value was missing on a side, weight 0)."""
     cols = [c[0] for c in con.sql(f"DESCRIBE {name}").fetchall()]
-    gammas = [c for c in cols if c.startswith("gamma_")]
-    select = ", ".join(["unique_id_l", "unique_id_r", "match_probability", *gammas])
+    parts = [c for c in cols if c.startswith("mw_")]
+    select = ", ".join(["unique_id_l", "unique_id_r", "match_probability", *parts])
     rows = con.sql(f"SELECT {select} FROM {name}").fetchall()  # noqa: S608
+    weights = _level_weights(params)
+
+    def gamma(comparison: str, mw: float | None) -> int:
+        levels = weights.get(comparison, [])
+        if mw is None or not levels or abs(mw) < 1e-9:
+            return -1
+        nearest = min(range(len(levels)), key=lambda i: abs(levels[i] - mw))
+        return len(levels) - 1 - nearest
+
     return [
-        (a, b, float(p), {g[6:]: int(v) for g, v in zip(gammas, rest, strict=True)})
+        (a, b, float(p), {c[3:]: gamma(c[3:], v) for c, v in zip(parts, rest, strict=True)})
         for a, b, p, *rest in rows
     ]
 
@@ -223,7 +250,7 @@ def predict(data: pa.Table, model: Model, floor: float = KEEP_FLOOR) -> list[Pai
     con = duckdb.connect()
     linker = _linker(con, data, model.params)
     out = linker.inference.predict(threshold_match_probability=floor)
-    pairs = _pairs(con, out.physical_name)
+    pairs = _pairs(con, out.physical_name, model.params)
     con.close()
     return pairs
 
@@ -241,6 +268,7 @@ def predict_new(
         old_frame, new_frame, threshold_match_probability=floor
     )
     within = linker.inference.predict_within(new_frame, threshold_match_probability=floor)
-    pairs = _pairs(con, between.physical_name) + _pairs(con, within.physical_name)
+    pairs = _pairs(con, between.physical_name, model.params)
+    pairs += _pairs(con, within.physical_name, model.params)
     con.close()
     return pairs

@@ -47,7 +47,7 @@ def words(text: str) -> tuple[str, ...]:
             out[-1] += w
         elif w not in _STOP:
             # the article written joined (Almasri, الطيب romanised "altyb")
-            out.append(w[2:] if len(w) >= 6 and w[:2] in ("al", "el") else w)
+            out.append(w[2:] if len(w) >= 5 and w[:2] in ("al", "el") else w)
     return tuple(out)
 
 
