@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from vigie.core.actor import Actor
 from vigie.core.errors import Forbidden, NotFound
@@ -17,21 +17,35 @@ from vigie.linkage.models import Candidate, Decision, Membership, Run
 # What each comparison level means, strongest first (as vigie.linkage.engine orders them);
 # the words say how values agreed, never the values.
 LEVELS: dict[str, tuple[str, ...]] = {
-    "given": (N_("same spelling"), N_("same consonants"), N_("close"), N_("different")),
-    "family": (N_("same spelling"), N_("same consonants"), N_("close"), N_("different")),
-    "middle": (N_("shared"), N_("different")),
-    "birth": (
-        N_("same date"),
-        N_("day and month swapped"),
-        N_("same year (a year only)"),
-        N_("year within one of an age"),
-        N_("same year, other day"),
-        N_("different"),
+    "given": (
+        gettext_noop("same spelling"),
+        gettext_noop("same consonants"),
+        gettext_noop("close"),
+        gettext_noop("different"),
     ),
-    "place": (N_("same"), N_("close"), N_("different")),
-    "phone": (N_("same"), N_("different")),
-    "document": (N_("same"), N_("one character apart"), N_("different")),
-    "sex": (N_("same"), N_("different")),
+    "family": (
+        gettext_noop("same spelling"),
+        gettext_noop("same consonants"),
+        gettext_noop("close"),
+        gettext_noop("different"),
+    ),
+    "middle": (gettext_noop("shared"), gettext_noop("different")),
+    "birth": (
+        gettext_noop("same date"),
+        gettext_noop("day and month swapped"),
+        gettext_noop("same year (a year only)"),
+        gettext_noop("year within one of an age"),
+        gettext_noop("same year, other day"),
+        gettext_noop("different"),
+    ),
+    "place": (gettext_noop("same"), gettext_noop("close"), gettext_noop("different")),
+    "phone": (gettext_noop("same"), gettext_noop("different")),
+    "document": (
+        gettext_noop("same"),
+        gettext_noop("one character apart"),
+        gettext_noop("different"),
+    ),
+    "sex": (gettext_noop("same"), gettext_noop("different")),
 }
 
 
