@@ -41,6 +41,7 @@ def case_record(r: evaluation.Record) -> dict[str, Any]:
         "reference": r.record_key,
         "source_type": "case_management",
         "source_record_id": f"src-{r.record_key.lower()}",
+        "summary": "Synthetic record for the linkage demonstration (not a real person)",
         "country": "LY",
         "identification_date": f"{r.recorded_year}-06-01",
         "victims": [victim],
