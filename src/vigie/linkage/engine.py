@@ -19,6 +19,7 @@ import pyarrow as pa
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 from splink import comparison_level_library as cll
 from splink import comparison_library as cl
+from splink.internals.exceptions import SplinkException
 
 log = logging.getLogger(__name__)
 
@@ -188,16 +189,21 @@ def train(data: pa.Table, seed: int = 1) -> Model:
         [block_on("given_sk", "family_sk", "dob"), block_on("document"), block_on("phone")],
         recall=0.6,
     )
+    # a handful of records (a new deployment, perpetrators) can give a prior of 0 or 1
+    settings_obj = linker._settings_obj
+    prior = settings_obj._probability_two_random_records_match
+    settings_obj._probability_two_random_records_match = min(max(prior, 1 / max(n, 2)), 0.5)
     linker.training.estimate_u_using_random_sampling(
         max_pairs=min(2e6, max(1e5, n * 20.0)), seed=seed
     )
     share = min(1.0, 300_000 / max(n, 1))
-    linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("given_sk", "family_sk"), record_sample_proportion=share
-    )
-    linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("birth_year", "place_sk"), record_sample_proportion=share
-    )
+    for rule in (block_on("given_sk", "family_sk"), block_on("birth_year", "place_sk")):
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, record_sample_proportion=share
+            )
+        except (ValueError, SplinkException) as exc:  # too few pairs in that block to learn
+            log.warning("linkage: one EM session skipped (%s)", type(exc).__name__)
     params = linker.misc.save_model_to_json()
     con.close()
     return Model(params=params, records=n)

@@ -73,7 +73,8 @@ def run(actor: Actor, kind: str = "victim", threshold: float | None = None) -> R
         Candidate.objects.filter(kind=kind).delete()
         _store_pairs(kind, r, refs, pairs)
         persons = _recluster(kind, threshold, refs)
-        Pending.objects.all().delete() if kind == "victim" else None
+        if kind == Kind.VICTIM:  # the full run linked every changed case too
+            Pending.objects.all().delete()
         r.pairs, r.persons = len(pairs), persons
         r.seconds = round(time.monotonic() - started, 3)
         r.save(update_fields=["pairs", "persons", "seconds"])

@@ -93,3 +93,36 @@ def test_the_api_runs_and_decides_in_its_schema(
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").content.decode()
     for route in ("/api/linkage/runs/", "/api/linkage/links/{id}/decision/", "/api/linkage/match/"):
         assert route in schema
+
+
+def test_a_perpetrator_run_puts_each_perpetrator_in_a_person(
+    world: World, three: dict[str, Organisation]
+) -> None:
+    from vigie.cases import services as cases
+
+    names = [
+        ("ORG-A", "Youssef Ibrahim Al-Masri", "LY"),
+        ("ORG-B", "Yusuf Ebrahim El Masry", "LY"),
+        ("ORG-C", "يوسف إبراهيم المصري", "LY"),
+        ("ORG-A", "Tesfaye Haile", "ER"),
+        ("ORG-B", "Kamara Diallo", "NE"),
+    ]
+    for i, (org, name, nationality) in enumerate(names):
+        record = {
+            "reference": f"P-{i}",
+            "source_type": "case_management",
+            "country": "LY",
+            "perpetrators": [
+                {"kind": "person", "name": name, "nationality": nationality, "role": "recruiter"}
+            ],
+        }
+        cases.save_record(Actor.system("tests", three[org].pk), three[org], record)
+    result = services.run(Actor.system("tests", world.own.pk), kind="perpetrator", threshold=0.5)
+    assert result.records == 5
+    person = {m.record_id: m.person_id for m in Membership.objects.filter(kind="perpetrator")}
+    from vigie.cases.models import Perpetrator
+
+    ids = [p.pk for p in Perpetrator.objects.order_by("case__reference")]
+    assert set(person) == set(ids)  # every perpetrator is in one person
+    # five records are too few to train m and u: no pair may join unrelated names
+    assert person[ids[3]] != person[ids[4]] and person[ids[0]] != person[ids[3]]
