@@ -189,10 +189,11 @@ def train(data: pa.Table, seed: int = 1) -> Model:
         [block_on("given_sk", "family_sk", "dob"), block_on("document"), block_on("phone")],
         recall=0.6,
     )
-    # a handful of records (a new deployment, perpetrators) can give a prior of 0 or 1
+    # a handful of records (a new deployment, perpetrators) can give a prior of 0 or 1:
+    # at least one matching pair among all, at most one pair in two
     settings_obj = linker._settings_obj
     prior = settings_obj._probability_two_random_records_match
-    settings_obj._probability_two_random_records_match = min(max(prior, 1 / max(n, 2)), 0.5)
+    settings_obj._probability_two_random_records_match = min(max(prior, 1 / max(n * n, 4)), 0.5)
     linker.training.estimate_u_using_random_sampling(
         max_pairs=min(2e6, max(1e5, n * 20.0)), seed=seed
     )
