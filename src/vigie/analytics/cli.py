@@ -39,6 +39,13 @@ MODE = click.option(
     "--mode", type=click.Choice(["suppress", "dp"]), default="suppress", show_default=True
 )
 EPSILON = click.option("--epsilon", type=float, default=None, help="DP mode: epsilon (default 1).")
+UNIT = click.option(
+    "--unit",
+    type=click.Choice(["records", "persons"]),
+    default="records",
+    show_default=True,
+    help="persons: records linked as one person (vigie link run) count once.",
+)
 
 
 def _filters(pairs: tuple[str, ...]) -> dict[str, list[str]]:
@@ -74,6 +81,7 @@ def stats() -> None:
 @EPSILON
 @FORMAT
 @OUTPUT
+@UNIT
 @acting("stats.view", needs_org=False)
 def typology_cmd(
     by: str,
@@ -83,12 +91,13 @@ def typology_cmd(
     epsilon: float | None,
     fmt: str,
     output: Path | None,
+    unit: str,
     actor: Actor,
 ) -> None:
     """Counts of persons by any dimensions, with every margin."""
     from vigie.analytics import exports, selectors
 
-    request = selectors.parse_request(by, _filters(filters), mode, epsilon, table)
+    request = selectors.parse_request(by, _filters(filters), mode, epsilon, table, unit)
     release = selectors.typology(actor, request)
     _emit(exports.render(release, fmt, "typology"), output, fmt)
 
@@ -100,6 +109,7 @@ def typology_cmd(
 @EPSILON
 @FORMAT
 @OUTPUT
+@UNIT
 @acting("stats.view", needs_org=False)
 def trends_cmd(
     by: str,
@@ -108,12 +118,15 @@ def trends_cmd(
     epsilon: float | None,
     fmt: str,
     output: Path | None,
+    unit: str,
     actor: Actor,
 ) -> None:
     """Counts of persons by year (and further dimensions)."""
     from vigie.analytics import exports, selectors
 
-    release = selectors.trends(actor, selectors.parse_request(by, _filters(filters), mode, epsilon))
+    release = selectors.trends(
+        actor, selectors.parse_request(by, _filters(filters), mode, epsilon, unit=unit)
+    )
     _emit(exports.render(release, fmt, "trends"), output, fmt)
 
 
@@ -123,6 +136,7 @@ def trends_cmd(
 @EPSILON
 @FORMAT
 @OUTPUT
+@UNIT
 @acting("stats.view", needs_org=False)
 def routes_cmd(
     filters: tuple[str, ...],
@@ -130,12 +144,15 @@ def routes_cmd(
     epsilon: float | None,
     fmt: str,
     output: Path | None,
+    unit: str,
     actor: Actor,
 ) -> None:
     """Flows origin -> destination (classified by UN M49 regions), route legs, transit."""
     from vigie.analytics import exports, selectors
 
-    routes = selectors.routes(actor, selectors.parse_request((), _filters(filters), mode, epsilon))
+    routes = selectors.routes(
+        actor, selectors.parse_request((), _filters(filters), mode, epsilon, unit=unit)
+    )
     releases = {
         "flows": routes.flows,
         "route_types": routes.route_types,

@@ -50,6 +50,7 @@ class Query:
     filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     table: str = "victims"
     organisations: frozenset[str] | None = None  # None = every organisation
+    unit: str = "records"  # or "persons": records linked as one person counted once
 
     def key(self) -> tuple[Any, ...]:
         return (
@@ -57,6 +58,7 @@ class Query:
             tuple(sorted(self.filters.items())),
             self.table,
             None if self.organisations is None else tuple(sorted(self.organisations)),
+            self.unit,
         )
 
 
@@ -109,11 +111,12 @@ class Engine:
         self._max_transit = 0
         self._cache: OrderedDict[tuple[Any, ...], Table] = OrderedDict()
         self._materialised: OrderedDict[tuple[Any, ...], str] = OrderedDict()
+        self._persons_loaded: tuple[Any, str] | None = None  # (snapshot, linkage) versions
 
     def _cached(self, kind: str, query: Query, compute: Any) -> Table:
         """True tables per snapshot version and query (a new snapshot invalidates them)."""
         self._connection()
-        key = (self._version, kind, query.key())
+        key = (self._version, kind, query.key(), self._persons_version(query))
         with self._lock:
             hit = self._cache.get(key)
             if hit is not None:
@@ -163,12 +166,44 @@ class Engine:
     # --- SQL building -------------------------------------------------------------------------
 
     def _from(self, query: Query) -> tuple[str, list[Any]]:
-        """What to read for a query: a materialised filtered table, or the filtered view."""
+        """What to read for a query: a materialised filtered table, or the filtered view;
+        counting persons, only the earliest record of each linked person among them."""
         name = self._materialised.get(self._scope_key(query))
         if name is not None:
-            return name, []
+            return self._one_per_person(query, name), []
         where, params = self._where(query)
-        return f"(SELECT * FROM {query.table}{where})", params
+        return self._one_per_person(query, f"(SELECT * FROM {query.table}{where})"), params
+
+    def _persons_version(self, query: Query) -> str | None:
+        if query.unit != "persons" or query.table != "victims":
+            return None
+        from vigie.analytics import persons
+
+        return persons.version()
+
+    def _one_per_person(self, query: Query, src: str) -> str:
+        version = self._persons_version(query)
+        if version is None:
+            return src
+        if self._persons_loaded != (self._version, version):
+            import pyarrow as pa
+
+            from vigie.analytics import persons
+
+            pairs = persons.row_persons()
+            mapping = pa.table(
+                {"row_key": [k for k, _ in pairs], "person": [p for _, p in pairs]},
+                schema=pa.schema([("row_key", pa.string()), ("person", pa.int64())]),
+            )
+            con = self._connection()
+            con.register("person_rows", mapping)
+            con.execute("CREATE OR REPLACE TABLE linkage_persons AS SELECT * FROM person_rows")
+            self._persons_loaded = (self._version, version)
+        return (
+            f"(SELECT s.* FROM {src} AS s LEFT JOIN linkage_persons AS p USING (row_key) "
+            "QUALIFY p.person IS NULL OR row_number() OVER "
+            "(PARTITION BY p.person ORDER BY s.year NULLS LAST, s.row_key) = 1)"
+        )
 
     def _scope_key(self, query: Query) -> tuple[Any, ...]:
         return (self._version, query.table, *query.key()[1:])
@@ -381,7 +416,9 @@ class Engine:
         stop i+1 of ``[origin, *transit, destination]``.
         """
         self._connection()
-        src, params = self._from(Query((), query.filters, "victims", query.organisations))
+        src, params = self._from(
+            Query((), query.filters, "victims", query.organisations, query.unit)
+        )
         scans = [
             "SELECT 'O' AS fk, origin AS f, CASE WHEN len(transit) = 0 THEN 'D' ELSE 'T' END "
             "AS tk, CASE WHEN len(transit) = 0 THEN destination ELSE transit[1] END AS t, "
@@ -416,7 +453,9 @@ class Engine:
 
     def _transit(self, query: Query) -> Table:
         self._connection()
-        src, params = self._from(Query((), query.filters, "victims", query.organisations))
+        src, params = self._from(
+            Query((), query.filters, "victims", query.organisations, query.unit)
+        )
         scans = [
             f"SELECT transit[{i}] AS t, weight, rkey FROM {src} WHERE len(transit) >= {i}"
             for i in range(1, self._max_transit + 1)

@@ -15,6 +15,7 @@ from typing import Any
 from vigie.analytics import disclosure, privacy
 from vigie.analytics.disclosure import Release
 from vigie.analytics.engine import Engine, Query, QueryError, engine_for, parse_by, parse_filters
+from vigie.analytics.persons import UNITS
 from vigie.core import access
 from vigie.core.actor import Actor
 
@@ -36,6 +37,7 @@ class Request:
     mode: str = "suppress"
     epsilon: float | None = None
     table: str = "victims"
+    unit: str = "records"  # "persons": records linked as one person counted once
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -44,6 +46,7 @@ class Request:
             "mode": self.mode,
             "epsilon": self.epsilon,
             "table": self.table,
+            "unit": self.unit,
         }
 
 
@@ -53,9 +56,12 @@ def parse_request(
     mode: str = "suppress",
     epsilon: str | float | None = None,
     table: str = "victims",
+    unit: str = "records",
 ) -> Request:
     if table not in ("victims", "perpetrators"):
         raise QueryError(f"table {table!r}: use victims or perpetrators")
+    if unit not in UNITS or (unit == "persons" and table != "victims"):
+        raise QueryError(f"unit {unit!r}: use records, or persons for victims")
     if mode not in MODES:
         raise QueryError(f"mode {mode!r}: use suppress or dp")
     eps: float | None = None
@@ -66,7 +72,7 @@ def parse_request(
             raise QueryError(f"epsilon {epsilon!r}: not a number") from None
         if not 0 < eps <= 10:
             raise QueryError(f"epsilon {eps:g}: must be in (0, 10]")
-    return Request(parse_by(by, table), parse_filters(filters or {}), mode, eps, table)
+    return Request(parse_by(by, table), parse_filters(filters or {}), mode, eps, table, unit)
 
 
 def scope(user: Any) -> frozenset[str] | None:
@@ -96,7 +102,30 @@ def _release(
     query: Query | None = None,
 ) -> Release:
     """The protected release of ``table``; with the ``engine`` and ``query`` that made it, a
-    suppression-mode release also passes the differencing guard (privacy.differencing_guard)."""
+    suppression-mode release also passes the differencing guard (privacy.differencing_guard).
+    Every release says what it counts (records, or persons linked across records)."""
+    release = _protected(user, table, req, label, engine, query)
+    release.notes.append(unit_note(req.unit))
+    return release
+
+
+def unit_note(unit: str) -> str:
+    if unit == "persons":
+        return (
+            "Counted: persons. Records that record linkage joined as one person (across "
+            "organisations) count once, with their earliest record."
+        )
+    return "Counted: records. One person recorded several times counts several times."
+
+
+def _protected(
+    user: Any,
+    table: disclosure.Table,
+    req: Request,
+    label: str,
+    engine: Engine | None = None,
+    query: Query | None = None,
+) -> Release:
     if req.mode == "dp":
         system = _is_system(user)
         if isinstance(user, Actor):
@@ -131,13 +160,15 @@ def _guard(user: Any, engine: Engine, query: Query, table: disclosure.Table) -> 
     }
 
     def true_table(filters: dict[str, tuple[str, ...]]) -> disclosure.Table:
-        return engine.typology(Query(query.by, filters, query.table, query.organisations))
+        return engine.typology(
+            Query(query.by, filters, query.table, query.organisations, query.unit)
+        )
 
     return privacy.differencing_guard(None if system else user, org_id, recorded, table, true_table)
 
 
 def _query(user: Any, req: Request, by: tuple[str, ...] | None = None) -> Query:
-    return Query(req.by if by is None else by, req.filters, req.table, scope(user))
+    return Query(req.by if by is None else by, req.filters, req.table, scope(user), req.unit)
 
 
 def typology(user: Any, req: Request, engine: Engine | None = None) -> Release:
@@ -173,19 +204,22 @@ def routes(user: Any, req: Request, engine: Engine | None = None) -> Routes:
     transit = engine.transit(query)
     if req.mode == "dp":  # four releases: split epsilon evenly (sequential composition)
         assert req.epsilon is not None
-        part = Request(req.by, req.filters, "dp", req.epsilon / 4, req.table)
+        part = Request(req.by, req.filters, "dp", req.epsilon / 4, req.table, req.unit)
         return Routes(
             _release(user, flows, part, "routes: flows"),
             _release(user, types, part, "routes: types"),
             _release(user, legs, part, "routes: legs"),
             _release(user, transit, part, "routes: transit"),
         )
-    return Routes(
+    out = Routes(
         disclosure.protect(flows),
         disclosure.protect(types),
         disclosure.protect(legs),
         disclosure.protect(transit),
     )
+    for release in (out.flows, out.route_types, out.legs, out.transit):
+        release.notes.append(unit_note(req.unit))
+    return out
 
 
 # The dashboard's panels: (key, table, dimensions)

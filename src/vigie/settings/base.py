@@ -78,6 +78,7 @@ VIGIE_APPS = [
     "vigie.suppliers",
     "vigie.network",
     "vigie.dossiers",
+    "vigie.linkage",
 ]
 
 INSTALLED_APPS = [

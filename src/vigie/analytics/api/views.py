@@ -35,6 +35,12 @@ COMMON = [
     OpenApiParameter("mode", OpenApiTypes.STR, enum=["suppress", "dp"]),
     OpenApiParameter("epsilon", OpenApiTypes.FLOAT, description="DP mode; needs stats.publish"),
     OpenApiParameter("format", OpenApiTypes.STR, enum=["json", "csv", "xlsx"]),
+    OpenApiParameter(
+        "unit",
+        OpenApiTypes.STR,
+        enum=["records", "persons"],
+        description="persons: records linked as one person (vigie.linkage) count once",
+    ),
 ]
 
 
@@ -47,6 +53,7 @@ def _request(request: Request, by: str = "") -> selectors.Request:
         q.get("mode", "suppress"),
         q.get("epsilon"),
         q.get("table", "victims"),
+        q.get("unit", "records"),
     )
 
 

@@ -1,0 +1,126 @@
+"""Record linkage speed: deduplicating N records, and linking 1,000 new records against
+them incrementally, each beside Splink called directly with the same settings.
+
+Prints one JSON line. Vigie's path = comparison columns from the records (the screening
+name normalisation, romanisation, skeletons) + training (EM) + prediction (and for the
+increment: prediction between the new and the existing records and among the new, with
+the trained model, no training). The baseline runs Splink itself on the same prepared
+columns with the same settings and training calls, so the ratio shows what Vigie adds
+around Splink. Clustering into persons and writing to the database are not timed here
+(see ``vigie link run``). The shared 2-core machine allows at most 100,000 records.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vigie.settings.test")
+
+import django
+
+django.setup()
+
+import duckdb  # noqa: E402
+from splink import DuckDBAPI, Linker, block_on  # noqa: E402
+
+from vigie.linkage import engine, evaluation, features  # noqa: E402
+
+NEW = 1000
+
+
+def splink_directly(rows: list[dict], new_rows: list[dict]) -> dict[str, float]:
+    """The same settings and training calls as vigie.linkage.engine, written out."""
+    t0 = time.monotonic()
+    con = duckdb.connect()
+    api = DuckDBAPI(connection=con)
+    frame = api.register(engine.table(rows))
+    linker = Linker(frame, engine.settings(), log_level=logging.WARNING)
+    n = len(rows)
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("given_sk", "family_sk", "dob"), block_on("document"), block_on("phone")],
+        recall=0.6,
+    )
+    linker.training.estimate_u_using_random_sampling(max_pairs=min(2e6, max(1e5, n * 20.0)), seed=1)
+    share = min(1.0, 300_000 / max(n, 1))
+    for rule in (block_on("given_sk", "family_sk"), block_on("birth_year", "place_sk")):
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            rule, record_sample_proportion=share
+        )
+    out = linker.inference.predict(threshold_match_probability=engine.KEEP_FLOOR)
+    con.sql(f"SELECT count(*) FROM {out.physical_name}").fetchall()  # noqa: S608
+    dedupe = time.monotonic() - t0
+    model = linker.misc.save_model_to_json()
+    t0 = time.monotonic()
+    con2 = duckdb.connect()
+    api2 = DuckDBAPI(connection=con2)
+    old_f, new_f = api2.register(engine.table(rows)), api2.register(engine.table(new_rows))
+    inc = Linker(old_f, model, log_level=logging.WARNING)
+    a = inc.inference.predict_between(old_f, new_f, threshold_match_probability=0.05)
+    b = inc.inference.predict_within(new_f, threshold_match_probability=0.05)
+    for x in (a, b):
+        con2.sql(f"SELECT count(*) FROM {x.physical_name}").fetchall()  # noqa: S608
+    return {"dedupe": dedupe, "incremental": time.monotonic() - t0}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--records", type=int, default=20_000)
+    args = parser.parse_args()
+    if args.records > 100_000:
+        sys.exit("at most 100,000 records on this shared machine")
+    people = int(args.records / 1.7) + 1  # the generator gives about 1.8 records a person
+    recs = evaluation.generate(people=people, seed=7)
+    base, extra = recs[: args.records], recs[args.records : args.records + NEW]
+    if len(extra) < NEW:
+        extra = evaluation.generate(people=NEW, seed=8)[:NEW]
+        for i, r in enumerate(extra):
+            r.record_key = f"NEW-{i:06d}"
+
+    def prepared(records: list[evaluation.Record]) -> list[dict]:
+        return [features.row({**r.__dict__, "unique_id": r.record_key}) for r in records]
+
+    t0 = time.monotonic()
+    rows = prepared(base)
+    t_features = time.monotonic() - t0
+    data = engine.table(rows)
+    model = engine.train(data)
+    pairs = engine.predict(data, model)
+    t_dedupe = time.monotonic() - t0
+
+    t0 = time.monotonic()
+    new_rows = prepared(extra)
+    new_pairs = engine.predict_new(data, engine.table(new_rows), model)
+    t_inc = time.monotonic() - t0
+
+    direct = splink_directly(rows, new_rows)
+    out = {
+        "bench": "linkage_speed",
+        "records": len(base),
+        "new_records": len(extra),
+        "cores": os.cpu_count(),
+        "vigie": {
+            "dedupe_seconds": round(t_dedupe, 2),
+            "of_which_features_seconds": round(t_features, 2),
+            "pairs": len(pairs),
+            "incremental_seconds": round(t_inc, 2),
+            "incremental_pairs": len(new_pairs),
+        },
+        "splink_direct": {
+            "dedupe_seconds": round(direct["dedupe"], 2),
+            "incremental_seconds": round(direct["incremental"], 2),
+        },
+        "ratio_dedupe": round(t_dedupe / direct["dedupe"], 2),
+        "ratio_incremental": round(t_inc / direct["incremental"], 2),
+    }
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,281 @@
+"""The Splink model: blocking rules, comparisons, training by EM, prediction (ADR 1000).
+
+Runs on an in-memory DuckDB database that lives for one job. Inputs are the rows of
+vigie.linkage.features; outputs are pairs of unique ids with a match probability. The
+comparisons are SQL over the feature columns, so the same settings run unchanged in
+bench/linkage_speed.py against Splink called directly.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+from splink import comparison_level_library as cll
+from splink import comparison_library as cl
+from splink.internals.exceptions import SplinkException
+
+log = logging.getLogger(__name__)
+
+# Every pair scored at or above this is kept as a candidate, so that a user can move the
+# threshold (and see what it does to precision and recall) without predicting again.
+KEEP_FLOOR = 0.05
+
+SCHEMA = pa.schema(
+    [
+        ("unique_id", pa.string()),
+        ("org", pa.string()),
+        ("sex", pa.string()),
+        ("place_sk", pa.string()),
+        ("phone", pa.string()),
+        ("document", pa.string()),
+        ("given_sk", pa.string()),
+        ("family_sk", pa.string()),
+        ("given_rom", pa.string()),
+        ("family_rom", pa.string()),
+        ("name_sk", pa.list_(pa.string())),
+        ("middle_sk", pa.list_(pa.string())),
+        ("dob", pa.string()),
+        ("birth_year", pa.int32()),
+        ("year_estimated", pa.bool_()),
+    ]
+)
+
+
+def _part(part: str, other: str) -> Any:
+    """One name part (given or family), also found in the other box (names swapped)."""
+    return cl.CustomComparison(
+        output_column_name=part,
+        comparison_levels=[
+            cll.NullLevel(f"{part}_sk"),
+            cll.ExactMatchLevel(f"{part}_rom"),
+            cll.CustomLevel(
+                f"{part}_sk_l = {part}_sk_r OR ({part}_sk_l = {other}_sk_r AND"
+                f" {other}_sk_l = {part}_sk_r)",
+                "same consonants",
+            ),
+            cll.CustomLevel(
+                f"jaro_winkler_similarity({part}_sk_l, {part}_sk_r) >= 0.8"
+                f" OR jaro_winkler_similarity({part}_rom_l, {part}_rom_r) >= 0.88",
+                "close",
+            ),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _middle() -> Any:
+    return cl.CustomComparison(
+        output_column_name="middle",
+        comparison_levels=[
+            cll.CustomLevel(
+                "middle_sk_l IS NULL OR middle_sk_r IS NULL", "no middle name"
+            ).configure(is_null_level=True),
+            cll.CustomLevel("len(list_intersect(middle_sk_l, middle_sk_r)) >= 1", "shared"),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _birth() -> Any:
+    swapped = (
+        "dob_l IS NOT NULL AND dob_r IS NOT NULL AND birth_year_l = birth_year_r AND "
+        "substr(dob_l, 6, 2) = substr(dob_r, 9, 2) AND substr(dob_l, 9, 2) = substr(dob_r, 6, 2)"
+    )
+    return cl.CustomComparison(
+        output_column_name="birth",
+        comparison_levels=[
+            cll.CustomLevel("birth_year_l IS NULL OR birth_year_r IS NULL", "no birth").configure(
+                is_null_level=True
+            ),
+            cll.CustomLevel("dob_l = dob_r", "same date"),
+            cll.CustomLevel(swapped, "day and month swapped"),
+            cll.CustomLevel(
+                "birth_year_l = birth_year_r AND NOT year_estimated_l AND NOT year_estimated_r"
+                " AND (dob_l IS NULL OR dob_r IS NULL)",
+                "same year, one date is a year only",
+            ),
+            cll.CustomLevel(
+                "abs(birth_year_l - birth_year_r) <= 1 AND (year_estimated_l OR year_estimated_r)",
+                "year within one of an age",
+            ),
+            cll.CustomLevel("birth_year_l = birth_year_r", "same year, other day"),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _place() -> Any:
+    return cl.CustomComparison(
+        output_column_name="place",
+        comparison_levels=[
+            cll.NullLevel("place_sk"),
+            cll.ExactMatchLevel("place_sk"),
+            cll.JaroWinklerLevel("place_sk", 0.85),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def settings() -> SettingsCreator:
+    return SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="unique_id",
+        comparisons=[
+            _part("given", "family"),
+            _part("family", "given"),
+            _middle(),
+            _birth(),
+            _place(),
+            cl.ExactMatch("phone"),
+            cl.LevenshteinAtThresholds("document", [1]),
+            cl.ExactMatch("sex"),
+        ],
+        blocking_rules_to_generate_predictions=BLOCKING,
+        retain_intermediate_calculation_columns=True,  # mw_*: each comparison's weight
+        retain_matching_columns=False,
+        additional_columns_to_retain=[],
+    )
+
+
+BLOCKING: list[Any] = [
+    block_on("given_sk", "family_sk"),
+    block_on("family_sk", "birth_year"),
+    block_on("given_sk", "birth_year"),
+    block_on("phone"),
+    block_on("document"),
+    block_on("family_sk", "place_sk"),
+    block_on("dob"),
+    "l.given_sk = r.family_sk AND l.family_sk = r.given_sk",
+]
+
+
+def table(rows: Iterable[dict[str, Any]]) -> pa.Table:
+    return pa.Table.from_pylist(list(rows), schema=SCHEMA)
+
+
+@dataclass
+class Model:
+    """A trained model: its Splink settings with m and u, as Splink saves them."""
+
+    params: dict[str, Any]
+    records: int = 0
+    trained_on: list[str] = field(default_factory=list)
+
+
+def _linker(
+    con: duckdb.DuckDBPyConnection, data: pa.Table | Sequence[pa.Table], model: Any
+) -> Linker:
+    api = DuckDBAPI(connection=con)
+    tables = [data] if isinstance(data, pa.Table) else list(data)
+    frames = [api.register(t) for t in tables]
+    return Linker(frames if len(frames) > 1 else frames[0], model, log_level=logging.WARNING)
+
+
+def train(data: pa.Table, seed: int = 1) -> Model:
+    """m and u estimated on the data itself: u from random pairs, the prior from exact
+    agreement on name and date, m by expectation-maximisation in two passes blocked on
+    different columns (each pass learns the comparisons its blocking does not fix)."""
+    con = duckdb.connect()
+    linker = _linker(con, data, settings())
+    n = data.num_rows
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("given_sk", "family_sk", "dob"), block_on("document"), block_on("phone")],
+        recall=0.6,
+    )
+    # a handful of records (a new deployment, perpetrators) can give a prior of 0 or 1:
+    # at least one matching pair among all, at most one pair in two
+    settings_obj = linker._settings_obj
+    prior = settings_obj._probability_two_random_records_match
+    settings_obj._probability_two_random_records_match = min(max(prior, 1 / max(n * n, 4)), 0.5)
+    linker.training.estimate_u_using_random_sampling(
+        max_pairs=min(2e6, max(1e5, n * 20.0)), seed=seed
+    )
+    share = min(1.0, 300_000 / max(n, 1))
+    for rule in (block_on("given_sk", "family_sk"), block_on("birth_year", "place_sk")):
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                rule, record_sample_proportion=share
+            )
+        except (ValueError, SplinkException) as exc:  # too few pairs in that block to learn
+            log.warning("linkage: one EM session skipped (%s)", type(exc).__name__)
+    params = linker.misc.save_model_to_json()
+    con.close()
+    return Model(params=params, records=n)
+
+
+Pair = tuple[str, str, float, dict[str, int]]
+COMPARISONS = ("given", "family", "middle", "birth", "place", "phone", "document", "sex")
+
+
+def _level_weights(params: dict[str, Any]) -> dict[str, list[float]]:
+    """Per comparison, the match weight of each level that is not the null level, the
+    strongest first (Splink numbers them from the top: gamma n-1 ... 0)."""
+    out: dict[str, list[float]] = {}
+    for comparison in params.get("comparisons", []):
+        weights = []
+        for level in comparison["comparison_levels"]:
+            if level.get("is_null_level"):
+                continue
+            m, u = level.get("m_probability"), level.get("u_probability")
+            weights.append(math.log2(m / u) if m and u else 0.0)
+        out[comparison["output_column_name"]] = weights
+    return out
+
+
+def _pairs(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any]) -> list[Pair]:
+    """(unique id, unique id, probability, comparison -> level) of a prediction. Splink 5
+    returns each comparison's partial match weight (``mw_*``); the level is the one whose
+    weight it is (-1: the value was missing on a side, weight 0)."""
+    cols = [c[0] for c in con.sql(f"DESCRIBE {name}").fetchall()]
+    parts = [c for c in cols if c.startswith("mw_")]
+    select = ", ".join(["unique_id_l", "unique_id_r", "match_probability", *parts])
+    rows = con.sql(f"SELECT {select} FROM {name}").fetchall()  # noqa: S608
+    weights = _level_weights(params)
+
+    def gamma(comparison: str, mw: float | None) -> int:
+        levels = weights.get(comparison, [])
+        if mw is None or not levels or abs(mw) < 1e-9:
+            return -1
+        nearest = min(range(len(levels)), key=lambda i: abs(levels[i] - mw))
+        return len(levels) - 1 - nearest
+
+    return [
+        (a, b, float(p), {c[3:]: gamma(c[3:], v) for c, v in zip(parts, rest, strict=True)})
+        for a, b, p, *rest in rows
+    ]
+
+
+def predict(data: pa.Table, model: Model, floor: float = KEEP_FLOOR) -> list[Pair]:
+    """Every blocked pair scored at or above `floor`."""
+    con = duckdb.connect()
+    linker = _linker(con, data, model.params)
+    out = linker.inference.predict(threshold_match_probability=floor)
+    pairs = _pairs(con, out.physical_name, model.params)
+    con.close()
+    return pairs
+
+
+def predict_new(
+    existing: pa.Table, new: pa.Table, model: Model, floor: float = KEEP_FLOOR
+) -> list[Pair]:
+    """Pairs between new records and existing ones, and among the new: never between two
+    existing records (incremental linkage, without scoring the whole table again)."""
+    con = duckdb.connect()
+    api = DuckDBAPI(connection=con)
+    old_frame, new_frame = api.register(existing), api.register(new)
+    linker = Linker(old_frame, model.params, log_level=logging.WARNING)
+    between = linker.inference.predict_between(
+        old_frame, new_frame, threshold_match_probability=floor
+    )
+    within = linker.inference.predict_within(new_frame, threshold_match_probability=floor)
+    pairs = _pairs(con, between.physical_name, model.params)
+    pairs += _pairs(con, within.physical_name, model.params)
+    con.close()
+    return pairs

@@ -1,0 +1,135 @@
+"""What the matcher compares, derived from one record's identity in memory.
+
+The columns are built inside the linkage job only, from decrypted values, and live in an
+in-memory DuckDB table for the length of the job: they are never stored, logged or written
+to a file (ADR 1000). Names go through the screening name normalisation (Arabic letter
+variants, honorifics, "Abd al-" compounds), are romanised (Arabic and Cyrillic to Latin by
+ICU) and reduced to a consonant skeleton per word, so that Mohammed, Muhammad, محمد and
+Мухаммед share a key: ICU writes Arabic without short vowels, so only consonants can agree.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from vigie.screening.names import normalise, romanised
+
+# digraphs that romanisation systems write differently for one Arabic or Cyrillic letter
+# (th: Arabic thaa, said and often written s: Othman / Osman / عثمان)
+_FOLDS = (("dzh", "j"), ("kh", "h"), ("gh", "g"), ("sh", "s"), ("ch", "s"), ("dj", "j"),
+          ("zh", "j"), ("ph", "f"), ("th", "s"), ("dh", "d"), ("q", "k"), ("ck", "k"), ("c", "k"),
+          ("x", "ks"), ("z", "s"), ("'", ""), ("\u2019", ""), ("-", ""))  # fmt: skip
+_VOWELS = re.compile("[aeiouyw]")  # w and y: Arabic writes long vowels with them
+_REPEAT = re.compile(r"(.)\1+")
+_NOT_DIGIT = re.compile(r"\D")
+_NOT_ALNUM = re.compile(r"[^0-9A-Z]")
+_JOINED = frozenset(
+    {"abd", "bd", "abdul", "abdel", "abdal", "abdoul", "abu", "abou", "abw", "bou"}
+)  # "bd", "abw": Arabic عبد and أبو as ICU romanises them
+_STOP = frozenset({"al", "el", "ad", "ar", "as", "at", "an", "az", "ibn", "bin", "ben", "ould"})
+
+
+@lru_cache(maxsize=200_000)
+def words(text: str) -> tuple[str, ...]:
+    """A name's words as the screening normalisation folds them, romanised, lower case."""
+    if not text or not text.strip():
+        return ()
+    plain = romanised(normalise(text)).lower()
+    plain = "".join(c for c in unicodedata.normalize("NFKD", plain) if c.isalnum() or c == " ")
+    out: list[str] = []
+    for w in plain.split():
+        if out and out[-1] in _JOINED:  # Abd al-Lah, Abu Bakr: one name in two words
+            out[-1] += w
+        elif w not in _STOP:
+            # the article written joined (Almasri, الطيب romanised "altyb")
+            out.append(w[2:] if len(w) >= 5 and w[:2] in ("al", "el") else w)
+    return tuple(out)
+
+
+@lru_cache(maxsize=200_000)
+def skeleton(word: str) -> str:
+    """The consonants of a romanised word, digraphs folded and doubled letters once."""
+    w = word.lower()
+    for a, b in _FOLDS:
+        w = w.replace(a, b)
+    w = _REPEAT.sub(r"\1", w)
+    bare = _VOWELS.sub("", w)
+    if len(bare) > 2 and bare.endswith("h"):  # a final taa marbuta or haa: Abdullah / Abdulla
+        bare = bare[:-1]
+    return bare or "v"  # vowels only (Aya, Ia): one key for all of them
+
+
+def name_columns(given: str, family: str, other: str) -> dict[str, Any]:
+    g, f, o = words(given), words(family), words(other)
+    every = g + o + f
+    return {
+        "given_sk": skeleton(g[0]) if g else None,
+        "family_sk": skeleton(f[-1]) if f else None,
+        "given_rom": g[0] if g else None,
+        "family_rom": f[-1] if f else None,
+        "name_sk": sorted({skeleton(w) for w in every}) or None,
+        # the father's or a middle name, wherever it was written
+        "middle_sk": sorted({skeleton(w) for w in g[1:] + o + f[:-1]}) or None,
+    }
+
+
+_DATE = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})-(\d{1,2}))?\s*$")
+
+
+def birth_columns(dob: Any, age: int | None, recorded_year: int | None) -> dict[str, Any]:
+    """A full date, a year alone, or a year estimated from an age when it was recorded."""
+    full: str | None = None
+    year: int | None = None
+    estimated = False
+    if isinstance(dob, date):
+        full, year = dob.isoformat(), dob.year
+    elif isinstance(dob, str) and (m := _DATE.match(dob)):
+        year = int(m.group(1))
+        if m.group(2):
+            full = f"{year:04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
+    if year is None and age is not None and recorded_year:
+        year, estimated = recorded_year - age, True
+    return {"dob": full, "birth_year": year, "year_estimated": estimated}
+
+
+def phone_key(phone: str | None) -> str | None:
+    digits = _NOT_DIGIT.sub("", phone or "")
+    return digits[-8:] if len(digits) >= 6 else None
+
+
+def document_key(document: str | None) -> str | None:
+    key = _NOT_ALNUM.sub("", (document or "").upper())
+    return key or None
+
+
+def place_key(place: str | None) -> str | None:
+    w = words(place or "")
+    return "".join(skeleton(x) for x in w) or None
+
+
+def row(record: Mapping[str, Any]) -> dict[str, Any]:
+    """The comparison columns of one record (a mapping with the evaluation set's keys)."""
+    out: dict[str, Any] = {
+        "unique_id": record["unique_id"],
+        "org": record.get("org") or "",
+        "sex": record.get("sex") or None,
+        "place_sk": place_key(record.get("place")),
+        "phone": phone_key(record.get("phone")),
+        "document": document_key(record.get("document")),
+    }
+    out.update(
+        name_columns(
+            record.get("given_name") or "",
+            record.get("family_name") or "",
+            record.get("other_names") or "",
+        )
+    )
+    out.update(
+        birth_columns(record.get("date_of_birth"), record.get("age"), record.get("recorded_year"))
+    )
+    return out
