@@ -284,6 +284,9 @@ SPECTACULAR_SETTINGS = {
         "InterviewLanguageEnum": "vigie.identification.services.LANGUAGES",
         "SupplierReviewDecisionEnum": "vigie.suppliers.models.Review.Decision",
         "PartyKindEnum": [("Person", "Person"), ("Organization", "Organization")],
+        "DossierKindEnum": "vigie.dossiers.models.Dossier.Kind",
+        "DossierStatusEnum": "vigie.dossiers.models.Dossier.Status",
+        "LinkedPersonKindEnum": "vigie.linkage.models.Kind",
     },
 }
 

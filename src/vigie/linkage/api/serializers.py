@@ -30,7 +30,7 @@ class SideSerializer(serializers.Serializer):
     organisation = serializers.CharField()
 
 
-class LinkSerializer(serializers.Serializer):
+class RecordLinkSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     person = serializers.CharField(allow_null=True)
     probability = serializers.FloatField()
@@ -60,12 +60,12 @@ class ReviewSerializer(serializers.Serializer):
     tradeoff = TradeoffSerializer(many=True)
 
 
-class DecisionInSerializer(serializers.Serializer):
+class LinkDecisionInSerializer(serializers.Serializer):
     verdict = serializers.ChoiceField(choices=Decision.Verdict.choices)
     reason = serializers.CharField(max_length=500, help_text="Why (no names).")
 
 
-class DecisionSerializer(serializers.Serializer):
+class LinkDecisionSerializer(serializers.Serializer):
     verdict = serializers.CharField()
     reason = serializers.CharField()
 

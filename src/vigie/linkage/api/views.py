@@ -51,10 +51,12 @@ class LinksView(APIView):
 
     required_permission = "linkage.review"
 
-    @extend_schema(parameters=[KIND_PARAM], responses=s.LinkSerializer(many=True))
+    @extend_schema(parameters=[KIND_PARAM], responses=s.RecordLinkSerializer(many=True))
     def get(self, request: Request) -> Response:
         actor = actor_of_request(request)
-        return Response(s.LinkSerializer(selectors.links(actor, _kind(request)), many=True).data)
+        return Response(
+            s.RecordLinkSerializer(selectors.links(actor, _kind(request)), many=True).data
+        )
 
 
 class ReviewView(APIView):
@@ -84,14 +86,14 @@ class DecisionView(APIView):
 
     required_permission = "linkage.review"
 
-    @extend_schema(request=s.DecisionInSerializer, responses={201: s.DecisionSerializer})
+    @extend_schema(request=s.LinkDecisionInSerializer, responses={201: s.LinkDecisionSerializer})
     def post(self, request: Request, pk: int) -> Response:
         actor = actor_of_request(request)
         candidate = selectors.get_candidate_for(actor, pk)
-        body = s.DecisionInSerializer(data=request.data)
+        body = s.LinkDecisionInSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         decision = services.decide(actor, candidate, **body.validated_data)
-        return Response(s.DecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
+        return Response(s.LinkDecisionSerializer(decision).data, status=status.HTTP_201_CREATED)
 
 
 class ThresholdView(APIView):

@@ -117,5 +117,5 @@ class ImportResultSerializer(serializers.Serializer[Any]):
     sha256 = serializers.CharField()
 
 
-class JobStartedSerializer(serializers.Serializer[Any]):
+class GraphJobStartedSerializer(serializers.Serializer[Any]):
     job = serializers.UUIDField()

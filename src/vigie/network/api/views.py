@@ -187,7 +187,7 @@ class Xref(APIView):
     def get(self, request: Request) -> Response:
         return Response(selectors.visible_xref(_scope(request)))
 
-    @extend_schema(request=None, responses={202: s.JobStartedSerializer})
+    @extend_schema(request=None, responses={202: s.GraphJobStartedSerializer})
     def post(self, request: Request) -> Response:
         job = services.start_job(Actor(user=request.user), tasks.XREF)  # type: ignore[arg-type]
         return Response({"job": str(job.pk)}, status=status.HTTP_202_ACCEPTED)
@@ -198,7 +198,7 @@ class Rebuild(APIView):
 
     required_permission = PERM
 
-    @extend_schema(request=None, responses={202: s.JobStartedSerializer})
+    @extend_schema(request=None, responses={202: s.GraphJobStartedSerializer})
     def post(self, request: Request) -> Response:
         job = services.start_job(Actor(user=request.user), tasks.REBUILD)  # type: ignore[arg-type]
         return Response({"job": str(job.pk)}, status=status.HTTP_202_ACCEPTED)
