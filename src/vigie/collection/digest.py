@@ -97,7 +97,7 @@ def verify(request: HttpRequest) -> Outcome:
     header = request.META.get("HTTP_AUTHORIZATION", "")
     try:
         params = parse_keqv_list(parse_http_list(header[7:]))
-    except ValueError:
+    except (ValueError, IndexError):  # the standard library's parser on "k=" and the like
         return Outcome()
     algorithm = params.get("algorithm", "MD5").upper()
     needed = ("username", "realm", "nonce", "uri", "response", "qop", "nc", "cnonce")

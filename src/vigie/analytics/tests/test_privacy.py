@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from vigie.analytics import privacy
 from vigie.analytics.disclosure import Cell, Table
@@ -17,6 +18,13 @@ def test_sensitivity_counts_every_grouping_set() -> None:
     assert privacy.sensitivity(Table(("sex", "year"))) == 4
     # a person holds up to 4 forms: (form, sex) 4 + (form) 4 + (sex) 1 + () 1
     assert privacy.sensitivity(Table(("form", "sex"), multi=frozenset({"form"}))) == 10
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Any:
+    """The messages are matched in English (the installation's default language is French)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.mark.django_db
