@@ -2,7 +2,9 @@
 
 1. ``vigie serve`` on loopback (SQLite in a temporary data directory, embedded worker);
 2. baseline: two clients read ``/api/cases/?limit=20`` and ``/api/evidence/items/`` with a
-   bearer token (each request also records the token's use) for ``--seconds``;
+   read token, and a third creates small cases through ``POST /api/cases/`` with a write
+   token (a writer needs SQLite's write lock: it is what a long import transaction blocks),
+   for ``--seconds``;
 3. the same two clients while ``vigie import`` of ``--rows`` synthetic CTDC-sample rows
    (atomic, the default) runs against the same database, until it finishes.
 
@@ -32,35 +34,56 @@ SETUP = (
     "from django.core.management import call_command;"
     "call_command('migrate', interactive=False, verbosity=0);"
     "from vigie.testing import build_world;"
-    "from vigie.core.services import issue_token;"
+    "from vigie.core import tokens;"
+    "from vigie.core.actor import Actor;"
     "w = build_world();"
-    "print(issue_token(w.users['case_manager'], name='bench')[1])"
+    "a = Actor(w.users['case_manager']);"
+    "print(tokens.issue(a, name='bench', access='read')[1]);"
+    "print(tokens.issue(a, name='bench-w', access='write')[1])"
 )
 PATHS = ("/api/cases/?limit=20", "/api/evidence/items/")
+WRITE = "/api/cases/"
 
 
 def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20)[-1] if len(values) >= 20 else max(values)
 
 
-def load(base: str, token: str, until: Any) -> tuple[list[float], Counter[int]]:
-    """Two clients reading until ``until()`` is true; latencies (ms) and statuses."""
+def case(n: int) -> dict[str, Any]:
+    """A small case created by the writing client (no identity)."""
+    return {
+        "reference": f"api-{n}-{time.monotonic_ns()}",
+        "source_type": "case_management",
+        "country": "IQ",
+        "victims": [{"key": "v1", "sex": "female", "age_at_identification": 16}],
+    }
+
+
+def load(base: str, tokens: tuple[str, str], until: Any) -> tuple[list[float], Counter[int]]:
+    """Two clients reading and one writing until ``until()`` is true; latencies (ms) and
+    statuses."""
     latencies: list[float] = []
     statuses: Counter[int] = Counter()
     lock = threading.Lock()
 
     def client(path: str) -> None:
+        write = path == WRITE
+        token = tokens[1] if write else tokens[0]
+        n = 0
         with requests.Session() as session:
+            session.headers["Authorization"] = f"Bearer {token}"
             while not until():
+                n += 1
                 started = time.perf_counter()
-                status = session.get(
-                    base + path, headers={"Authorization": f"Bearer {token}"}, timeout=120
-                ).status_code
+                if write:
+                    status = session.post(base + path, json=case(n), timeout=120).status_code
+                else:
+                    status = session.get(base + path, timeout=120).status_code
                 with lock:
                     latencies.append((time.perf_counter() - started) * 1000)
                     statuses[status] += 1
 
-    threads = [threading.Thread(target=client, args=(p,)) for p in PATHS]
+    threads = [threading.Thread(target=client, args=(p,)) for p in (*PATHS, WRITE)]
     for t in threads:
         t.start()
     for t in threads:
@@ -79,22 +102,23 @@ def main() -> None:
 
     work = Path(tempfile.mkdtemp(prefix="vigie-bench-api-"))
     data = work / "data"
-    token = subprocess.run(
+    out = subprocess.run(
         [sys.executable, "-c", SETUP], env=env(data), capture_output=True, text=True, check=True
-    ).stdout.split()[-1]
+    ).stdout.split()
+    token = (out[-2], out[-1])
     source = write_ctdc_sample(work / "cases.csv", args.rows)
     port = free_port()
     log = work / "server.log"
     server = subprocess.Popen(
         [VIGIE, "serve", "--port", str(port)],
-        env=env(data) | {"VIGIE_LOG_LEVEL": "ERROR"},
+        env=env(data) | {"VIGIE_LOG_LEVEL": "ERROR", "VIGIE_MFA_ENFORCED": "0"},
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
     )
     try:
         wait_listening(port, server)
         base = f"http://127.0.0.1:{port}"
-        requests.get(base + PATHS[0], headers={"Authorization": f"Bearer {token}"}, timeout=60)
+        requests.get(base + PATHS[0], headers={"Authorization": f"Bearer {token[0]}"}, timeout=60)
         deadline = time.monotonic() + args.seconds
         idle, idle_status = load(base, token, lambda: time.monotonic() > deadline)
         started = time.monotonic()

@@ -384,6 +384,43 @@ def audit_verify(witnesses: tuple[str, ...]) -> None:
         click.echo(line)
 
 
+@audit.command("rotate-key")
+def audit_rotate_key() -> None:
+    """Start a new audit key (the access log's MAC key); older keys stay in the key file
+    only to verify the entries made with them. The log must verify first."""
+    from vigie.core.audit import AuditKeyProblem, rotate_key
+    from vigie.core.errors import VigieError, exit_status
+
+    try:
+        old, new = rotate_key()
+    except AuditKeyProblem as exc:
+        raise click.ClickException(str(exc)) from None
+    except VigieError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        raise click.exceptions.Exit(exit_status(exc)) from None
+    click.echo(f"Audit key rotated: {old} retired (kept to verify), {new} active.")
+
+
+@audit.command("rotate-signing-key")
+def audit_rotate_signing_key() -> None:
+    """Start a new Ed25519 signing key (custody tree heads, checkpoints, court bags). The old
+    key endorses the new one; its public half is kept to verify what it signed before."""
+    from vigie.core import signing
+    from vigie.core.errors import VigieError, exit_status
+
+    try:
+        record = signing.rotate()
+    except signing.SigningKeyProblem as exc:
+        raise click.ClickException(str(exc)) from None
+    except VigieError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        raise click.exceptions.Exit(exit_status(exc)) from None
+    click.echo(
+        f"Signing key rotated: {record.key_id} retired (kept to verify), "
+        f"{record.successor} active. Publish the new fingerprint."
+    )
+
+
 @audit.command("checkpoint")
 @click.option(
     "--to",

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
+from fractions import Fraction
 from itertools import combinations
 from typing import Any
 
@@ -49,6 +50,8 @@ DP = "laplace"
 CELLKEY = "cellkey"  # a suppression-mode query, recorded for the differencing guard
 GUARD_DAYS = 90  # earlier queries compared with a new one
 GUARD_MAX = 1000  # at most this many of them (the newest)
+# records hold several values of these: a union of value sets is no sum of disjoint parts
+MULTI_VALUED = frozenset({"form", "means"})
 
 
 class BudgetExceeded(Conflict):
@@ -254,9 +257,11 @@ def differencing_guard(
     same = (query.get("table"), list(query.get("by") or []))
     force: set[Coords] = set()
     seen = False
+    alike: list[dict[str, Any]] = []  # earlier queries of the same table and dimensions
     for other in earlier:
         if (other.get("table"), list(other.get("by") or [])) != same:
             continue
+        alike.append(other)
         others = {d: tuple(v) for d, v in (other.get("filters") or {}).items()}
         if _values(others) == _values(filters):
             seen = True
@@ -268,16 +273,106 @@ def differencing_guard(
             before = compared.cells.get(coords)
             if 0 < abs(cell.n - (before.n if before else 0)) < k:
                 force.add(coords)
+    force |= _isolated_by_unions(filters, alike, table, true_table, k)
     if not seen:
+        recorded = {**query, "suppressed": [list(c) for c in sorted(force, key=str)]}
         PrivacyLedgerEntry.objects.create(
             user=user if uid else None,
             organisation_id=organisation_id,
             label=f"query by {','.join(query.get('by') or []) or 'total'}"[:200],
-            query=query,
+            query=recorded,
             mechanism=CELLKEY,
             epsilon=0.0,
             sensitivity=0,
             scale=0.0,
             cells=len(table.cells),
         )
+    return force
+
+
+# Overlapping queries that are not nested: A, B and A u B give A n B (inclusion-exclusion).
+
+
+def _atoms(sets: Sequence[frozenset[str]]) -> list[frozenset[str]]:
+    """The Venn regions of ``sets`` (values grouped by which sets hold them)."""
+    regions: dict[tuple[bool, ...], set[str]] = {}
+    for value in sorted(frozenset().union(*sets)):
+        regions.setdefault(tuple(value in s for s in sets), set()).add(value)
+    return [frozenset(r) for r in regions.values()]
+
+
+def _rank(rows: list[list[Fraction]]) -> int:
+    m = [row[:] for row in rows]
+    rank, cols = 0, len(m[0]) if m else 0
+    for col in range(cols):
+        pivot = next((r for r in range(rank, len(m)) if m[r][col] != 0), None)
+        if pivot is None:
+            continue
+        m[rank], m[pivot] = m[pivot], m[rank]
+        for r in range(len(m)):
+            if r != rank and m[r][col] != 0:
+                factor = m[r][col] / m[rank][col]
+                m[r] = [a - factor * b for a, b in zip(m[r], m[rank], strict=True)]
+        rank += 1
+    return rank
+
+
+def derivable(
+    sets: Sequence[frozenset[str]], among: Sequence[frozenset[str]]
+) -> set[frozenset[str]]:
+    """The regions of ``among`` (values sets) whose count follows from the counts of ``sets``
+    by adding and subtracting them: those whose indicator lies in the span of the sets'."""
+    if not sets:
+        return set()
+    atoms = _atoms(among)
+    rows = [[Fraction(int(a <= s)) for a in atoms] for s in sets]
+    base = _rank(rows)
+    out = set()
+    for i, atom in enumerate(atoms):
+        unit = [Fraction(int(j == i)) for j in range(len(atoms))]
+        if _rank([*rows, unit]) == base:
+            out.add(atom)
+    return out
+
+
+def _isolated_by_unions(
+    filters: dict[str, tuple[str, ...]],
+    alike: list[dict[str, Any]],
+    table: Table,
+    true_table: Callable[[dict[str, tuple[str, ...]]], Table],
+    k: int,
+) -> set[Coords]:
+    """Cells of ``table`` to suppress because, with earlier queries that differ from this
+    one in the values of one single-valued dimension only, its counts would give by
+    inclusion-exclusion the count of a group of values of 1..k-1 records (``{X,Y}``,
+    ``{Y,Z}``, ``{X,Y,Z}`` give ``Y``) that the earlier queries did not give already. An
+    earlier query's cells suppressed then (recorded in the ledger) count as unknown."""
+    mine = _values(filters)
+    by_dim: dict[str, list[tuple[frozenset[str], set[str]]]] = {}
+    for other in alike:
+        theirs = _values({d: tuple(v) for d, v in (other.get("filters") or {}).items()})
+        if set(theirs) != set(mine):
+            continue
+        apart = [d for d in mine if mine[d] != theirs[d]]
+        if len(apart) != 1 or apart[0] in MULTI_VALUED:
+            continue
+        hidden = {str(c) for c in other.get("suppressed") or []}
+        by_dim.setdefault(apart[0], []).append((theirs[apart[0]], hidden))
+    force: set[Coords] = set()
+    for dim, earlier in by_dim.items():
+        sets = [values for values, _hidden in earlier]
+        among = [*sets, mine[dim]]
+        spans: dict[tuple[int, ...], set[frozenset[str]]] = {}  # cells with the same knowns
+        for coords in table.cells:
+            at = str(list(coords))
+            key = tuple(i for i, (_v, hidden) in enumerate(earlier) if at not in hidden)
+            if key not in spans:
+                known = [earlier[i][0] for i in key]
+                spans[key] = derivable([*known, mine[dim]], among) - derivable(known, among)
+            new = spans[key]
+            for region in new - {mine[dim]}:
+                part = true_table({**filters, dim: tuple(sorted(region))}).cells.get(coords)
+                if part is not None and 0 < part.n < k:
+                    force.add(coords)
+                    break
     return force

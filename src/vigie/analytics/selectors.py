@@ -147,7 +147,16 @@ def _protected(
     return disclosure.protect(table, force=_guard(user, engine, query, table))
 
 
-def _guard(user: Any, engine: Engine, query: Query, table: disclosure.Table) -> set[Any]:
+def _guard(
+    user: Any,
+    engine: Engine,
+    query: Query,
+    table: disclosure.Table,
+    name: str = "",
+    make: Callable[[Query], disclosure.Table] | None = None,
+) -> set[Any]:
+    """The differencing guard's cells to suppress; ``name`` and ``make`` for a table other
+    than a typology (the route tables: ``make(query)`` computes it for other filters)."""
     system = _is_system(user)
     if isinstance(user, Actor):
         user = user.user
@@ -156,13 +165,12 @@ def _guard(user: Any, engine: Engine, query: Query, table: disclosure.Table) -> 
         "by": list(query.by),
         "filters": {k: list(v) for k, v in query.filters.items()},
         "mode": "suppress",
-        "table": query.table,
+        "table": name or query.table,
     }
 
     def true_table(filters: dict[str, tuple[str, ...]]) -> disclosure.Table:
-        return engine.typology(
-            Query(query.by, filters, query.table, query.organisations, query.unit)
-        )
+        other = Query(query.by, filters, query.table, query.organisations, query.unit)
+        return make(other) if make is not None else engine.typology(other)
 
     return privacy.differencing_guard(None if system else user, org_id, recorded, table, true_table)
 
@@ -211,11 +219,17 @@ def routes(user: Any, req: Request, engine: Engine | None = None) -> Routes:
             _release(user, legs, part, "routes: legs"),
             _release(user, transit, part, "routes: transit"),
         )
+
+    def guarded(
+        table: disclosure.Table, name: str, make: Callable[[Query], disclosure.Table]
+    ) -> Release:
+        return disclosure.protect(table, force=_guard(user, engine, query, table, name, make))
+
     out = Routes(
-        disclosure.protect(flows),
-        disclosure.protect(types),
-        disclosure.protect(legs),
-        disclosure.protect(transit),
+        guarded(flows, "routes:flows", engine.flows),
+        guarded(types, "routes:types", lambda q: engine.route_types(engine.flows(q))),
+        guarded(legs, "routes:legs", engine.legs),
+        guarded(transit, "routes:transit", engine.transit),
     )
     for release in (out.flows, out.route_types, out.legs, out.transit):
         release.notes.append(unit_note(req.unit))

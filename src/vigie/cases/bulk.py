@@ -457,11 +457,14 @@ def write(
     built: Built,
     keep: Collection[int] | None = None,
     existing: dict[int, Existing] | None = None,
+    *,
+    stage: int | None = None,
 ) -> list[int]:
     """Write ``built`` (only the cases whose relative id is in ``keep``, if given, with
     their rows): new cases are inserted; those in ``existing`` replace the stored case (see
     :class:`Existing`). The written cases' ids, in order. Runs in the caller's transaction;
-    inserts and updates share the rows :func:`build` made."""
+    inserts and updates share the rows :func:`build` made. ``stage``: the new cases belong
+    to that staged import (``Case.stage``), invisible until it is published."""
     plans = {t: _plan(_model(t)) for t in TABLES}
     existing = existing or {}
     wanted = None if keep is None else set(keep) | set(existing)
@@ -486,6 +489,9 @@ def write(
             plan = plans[table]
             if table == CASE:
                 rows = [r for r in rows if r[0] not in existing]
+                if stage is not None:
+                    at = plan.names.index("stage_id")
+                    rows = [(*r[:at], stage, *r[at + 1 :]) for r in rows]
             if wanted is not None:
                 pos = plan.case_pos
                 rows = [r for r in rows if r[pos] in wanted]

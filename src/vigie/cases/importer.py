@@ -4,8 +4,11 @@
 Rows are streamed (never the whole file in memory). Every problem is reported as
 ``file, row, column, value: why``. Two modes:
 
-- atomic (default): one transaction; if any row is invalid nothing is written and the job
-  fails with the report;
+- atomic (default): if any row is invalid nothing is written and the job fails with the
+  report. New cases are staged in batches of ``BATCH`` rows, each committed on its own but
+  invisible, then published together in one short transaction (vigie.cases.staging, ADR
+  0043), so the import never holds the write lock for long; an interrupted import resumes
+  from its last staged batch;
 - partial: rows are written in batches of ``BATCH`` rows, each batch in its own transaction;
   invalid rows are skipped and written to a rejects CSV; after each batch a checkpoint
   (``next_row``) is saved, so a retried job resumes after the last written batch.
@@ -30,11 +33,11 @@ from typing import Any, cast
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from vigie.cases import bulk, htcds_sheet, layouts, pipeline, records, services
+from vigie.cases import bulk, htcds_sheet, layouts, pipeline, records, services, staging
 from vigie.cases import mapping as mapping_module
 from vigie.cases.mapping import Mapping
-from vigie.cases.models import Case
-from vigie.core import files
+from vigie.cases.models import Case, ImportStage
+from vigie.core import events, files
 from vigie.core.actor import Actor
 from vigie.core.errors import Invalid, VigieError
 from vigie.core.models import Organisation
@@ -548,6 +551,7 @@ def _write(
     chunk: Chunk,
     report: Report,
     look_up: bool,
+    stage: ImportStage | None = None,
 ) -> tuple[list[RowProblem], bool]:
     """Write one batch in a savepoint; the problems of the rows it refused, and whether the
     next batches must look up.
@@ -563,7 +567,10 @@ def _write(
     while True:
         try:
             with transaction.atomic():
-                batch = _write_batch(actor, org, chunk, report.file, look_up=look_up)
+                if stage is None:
+                    batch = _write_batch(actor, org, chunk, report.file, look_up=look_up)
+                else:
+                    batch = _stage_batch(actor, org, chunk, report.file, look_up, stage)
         except IntegrityError as exc:
             if attempt == WRITE_ATTEMPTS:
                 raise ImportFailed(
@@ -631,6 +638,40 @@ def _write_batch(
     return out
 
 
+def _stage_batch(
+    actor: Actor, org: Organisation, chunk: Chunk, name: str, look_up: bool, stage: ImportStage
+) -> _Written:
+    """One batch of a staged import: new cases written invisibly (``Case.stage``); rows that
+    update published cases kept for publication (``staging.defer``: a published case cannot
+    hide its new version). Counted as created here, as updated when published."""
+    valid = chunk.valid
+    out = _Written()
+    if not valid:
+        return out
+    skip: set[int] = set()
+    if look_up:
+        out.refused, skip = _taken_references(org, valid, name)
+        ids = {v.source_record_id for i, v in enumerate(valid) if i not in skip}
+        ids.discard("")
+        stored = set(
+            Case.objects.filter(organisation=org, source_record_id__in=ids).values_list(
+                "source_type", "source_record_id"
+            )
+        )
+        updates = [
+            i
+            for i, v in enumerate(valid)
+            if i not in skip and (v.source_type, v.source_record_id) in stored
+        ]
+        if updates:
+            staging.defer(stage, valid[updates[0]].row, [valid[i] for i in updates])
+            skip.update(updates)
+    if len(skip) < len(valid):
+        keep = None if not skip else {i for i in range(len(valid)) if i not in skip}
+        out.created = services.import_built(actor, org, chunk.built, keep, None, stage=stage.pk)
+    return out
+
+
 def _taken_references(
     org: Organisation, valid: list[Valid], name: str
 ) -> tuple[list[RowProblem], set[int]]:
@@ -670,6 +711,7 @@ def run_import(
     dry_run: bool = False,
     mapping: Mapping | None = None,
     finish: Any = None,
+    job: str = "",
 ) -> Report:
     """Import ``path`` into ``organisation``; see the module docstring for the modes.
 
@@ -677,6 +719,8 @@ def run_import(
     ``finish(report)``: called inside an atomic import's transaction once every row is
     written, to commit the job's state with the data (vigie.core.jobs, Progress.finish).
     ``dry_run``: read and validate every row, report every problem, write nothing.
+    ``job``: the import's job id; an atomic import resumes the stage an earlier run of the
+    same job left (vigie.cases.staging).
     """
     fmt = fmt or guess_format(path)
     mode = "dry-run" if dry_run else "partial" if partial else "atomic"
@@ -696,6 +740,12 @@ def run_import(
         if not resume_from:
             reject_writer.writerow(["file", "row", "column", "value", "reason"])
         report.rejects_file = str(rejects)
+    stage = None
+    if not partial:
+        stage = staging.open_stage(organisation, actor, job=job, file=path.name)
+        if stage.next_row:  # an earlier run staged rows up to there: resume
+            resume_from = stage.next_row
+            report = Report(**stage.report)
     look_up = Case.objects.filter(organisation=organisation).exists()
     chunks = _read(
         path,
@@ -708,13 +758,26 @@ def run_import(
         partial=partial,
         resume_from=resume_from,
     )
+    kept = False
     try:
         with bulk.tuned_for_bulk():
-            if partial:
+            if stage is None:
                 _partial(chunks, actor, organisation, report, reject_writer, progress, look_up)
             else:
-                _atomic(chunks, actor, organisation, report, progress, look_up, finish)
+                state = _Staged(stage, allow_identity, finish)
+                _atomic(chunks, actor, organisation, report, progress, look_up, state)
+        kept = True
+    except BaseException as exc:
+        # kept for a job run again to resume: a stopping server (JobInterrupted), a crash;
+        # discarded: a cancellation, a file that cannot be imported
+        from vigie.core.jobs import JobCancelled, JobInterrupted
+
+        cancelled = isinstance(exc, JobCancelled) and not isinstance(exc, JobInterrupted)
+        kept = bool(job) and not cancelled and not isinstance(exc, VigieError)
+        raise
     finally:
+        if stage is not None and not kept:
+            staging.discard(stage.pk)
         close = getattr(chunks, "close", None)
         if close is not None:
             close()  # stops the worker process if the import ended early
@@ -764,6 +827,15 @@ def _dry_run(
     settle()
 
 
+@dataclass
+class _Staged:
+    """What an atomic import's staging needs besides the batches."""
+
+    stage: ImportStage
+    allow_identity: bool
+    finish: Any = None  # called inside the publishing transaction
+
+
 def _atomic(
     chunks: Iterator[Chunk],
     actor: Actor,
@@ -771,26 +843,51 @@ def _atomic(
     report: Report,
     progress: Any,
     look_up: bool,
-    finish: Any = None,
+    staged: _Staged,
 ) -> None:
-    try:
-        with transaction.atomic():
-            for chunk in chunks:
-                _take(report, chunk)
-                if not report.rejected:
-                    refused, look_up = _write(actor, org, chunk, report, look_up)
-                    _refuse(report, refused)
-                if progress:
-                    progress(report.rows, f"row {chunk.last_row}", report)
-            if report.rejected:
-                raise _Rollback
-            report.written = True
-            if finish:
-                finish(report)
-    except _Rollback:
+    """Stage every batch (committed, invisible), then publish them in one short transaction,
+    or discard them if any row is invalid (all or nothing, as one transaction would)."""
+    stage = staged.stage
+    for chunk in chunks:
+        _take(report, chunk)
+        if not report.rejected:
+            refused, look_up = _write(actor, org, chunk, report, look_up, stage)
+            _refuse(report, refused)
+            if not report.rejected:
+                with transaction.atomic():
+                    report.next_row = chunk.last_row + 1
+                    staging.checkpoint(stage, report.next_row, report.as_dict())
+        if progress:
+            progress(report.rows, f"row {chunk.last_row}", report)
+    if not report.rejected:
+        try:
+            with transaction.atomic():
+                _publish(actor, org, report, staged)
+                if report.rejected:
+                    raise _Rollback
+                report.written = True
+                if staged.finish:
+                    staged.finish(report)
+        except _Rollback:
+            pass
+    if report.rejected:
+        report.written = False
+        staging.discard(stage.pk)
         report.created = report.updated = 0
-        return
-    report.written = True
+
+
+def _publish(actor: Actor, org: Organisation, report: Report, staged: _Staged) -> None:
+    """Inside the publishing transaction: apply the rows that update published cases (set-
+    based, as an unstaged import would), then make the staged cases visible and announce
+    them (the event is sent after the commit)."""
+    for rows in staging.deferred(staged.stage):
+        chunk = Chunk(layout=report.layout, valid=rows, last_row=rows[-1].row)
+        chunk.built = staging.rebuild(rows, org, actor, staged.allow_identity)
+        refused, _look_up = _write(actor, org, chunk, report, look_up=True)
+        _refuse(report, refused)
+    ids = staging.publish(staged.stage)
+    if ids:
+        events.announce(services.KIND, ids, actor, action="created", organisation_id=org.pk)
 
 
 def _refuse(report: Report, problems: list[RowProblem], reject_writer: Any = None) -> None:

@@ -33,6 +33,66 @@ LATITUDE = [MinValueValidator(-90), MaxValueValidator(90)]
 LONGITUDE = [MinValueValidator(-180), MaxValueValidator(180)]
 
 
+class ImportStage(models.Model):
+    """An atomic import being staged (docs/adr/0043): its new cases are written in short
+    committed batches with ``Case.stage`` set, invisible to every query through the default
+    managers, and published in one short transaction (``stage`` cleared) or discarded.
+    ``next_row`` and ``report`` commit with each batch, so a crashed import resumes."""
+
+    CLASSIFICATION: ClassVar[dict[str, str]] = classify(
+        sensitive="file report",
+        ordinary="id organisation job created_by next_row created_at updated_at",
+    )
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    # the import's job (core.Job.id), to resume after a crash; empty when run without one
+    job = models.CharField(max_length=36, blank=True, default="", db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    file = models.CharField(max_length=255, blank=True, default="")
+    next_row = models.PositiveBigIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True)  # the importer's report so far
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"import stage {self.pk}"
+
+
+class StagedUpdates(models.Model):
+    """Rows of a staged import that update cases already published: applied at publication
+    (a published case cannot hide its new version). The records, pickled, are sealed."""
+
+    CLASSIFICATION: ClassVar[dict[str, str]] = classify(
+        identity="records", ordinary="id stage first_row"
+    )
+
+    stage = models.ForeignKey(ImportStage, on_delete=models.CASCADE, related_name="updates")
+    first_row = models.PositiveBigIntegerField()
+    records = EncryptedTextField()  # base64 of the pickled importer.Valid list
+
+    class Meta:
+        ordering = ["first_row"]
+
+    def __str__(self) -> str:
+        return f"staged updates from row {self.first_row}"
+
+
+class PublishedCases(models.Manager["Case"]):
+    """Cases that are published: a staged import's cases stay out of every query."""
+
+    def get_queryset(self) -> models.QuerySet[Case]:
+        return super().get_queryset().filter(stage__isnull=True)
+
+
+class PublishedRows(models.Manager[Any]):
+    """Rows of published cases (a staged import's rows stay out of every query)."""
+
+    def get_queryset(self) -> models.QuerySet[Any]:
+        return super().get_queryset().filter(case__stage__isnull=True)
+
+
 class OwnedByCase(models.Model):
     """A row that belongs to a case and to the case's organisation."""
 
@@ -43,6 +103,9 @@ class OwnedByCase(models.Model):
         Organisation, on_delete=models.PROTECT, related_name="+", editable=False, db_index=False
     )
     case: Any  # set by subclasses
+
+    objects = PublishedRows()  # the default manager: rows of published cases only
+    all_objects = models.Manager()  # noqa: DJ012 (staged too: the importer's own work)
 
     class Meta:
         abstract = True
@@ -68,7 +131,7 @@ class Case(models.Model):
         ordinary=(
             "id uuid organisation reference status source_type source_record_id "
             "verification_status standard_version conflict_situation "
-            "conflict_context country created_by created_at updated_at"
+            "conflict_context country created_by created_at updated_at stage"
         ),
     )
 
@@ -134,6 +197,20 @@ class Case(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # set while an atomic import stages this case (invisible until published, ADR 0043);
+    # vigie.cases.staging clears or deletes the cases before it deletes their stage
+    stage = models.ForeignKey(
+        ImportStage,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        editable=False,
+    )
+
+    objects = PublishedCases()  # the default manager: published cases only
+    all_objects = models.Manager()  # noqa: DJ012 (staged too: the importer's own work)
 
     class Meta:
         verbose_name = _("case")
@@ -169,6 +246,10 @@ class Case(models.Model):
             ),
             # re-import: existing source record ids are looked up by batch
             models.Index(fields=["organisation", "source_record_id"], name="case_source_lookup"),
+            # publication and discarding of a staged import; empty otherwise
+            models.Index(
+                fields=["stage"], name="case_staged", condition=models.Q(stage__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:

@@ -200,15 +200,20 @@ def import_built(
     built: Any,
     keep: Any = None,
     existing: Any = None,
+    stage: int | None = None,
 ) -> list[int]:
     """Write the cases of an import batch already built by ``bulk.build``: new ones are
     inserted (only those whose relative id is in ``keep``, if given) and those in
     ``existing`` (``{relative id: bulk.Existing}``) replace the stored case, set-based;
-    their ids. Call inside a transaction."""
+    their ids. Call inside a transaction. With ``stage`` the new cases are staged
+    (invisible): the change event is announced when the stage is published
+    (vigie.cases.staging), not now."""
     from vigie.cases import bulk
 
     actor.require("case.import", organisation.pk)
-    ids = bulk.write(built, keep, existing)
+    ids = bulk.write(built, keep, existing, stage=stage)
+    if stage is not None:
+        return ids
     written = IdRanges()
     written.add(ids)
     replaced = len(existing or {})

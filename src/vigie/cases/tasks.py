@@ -2,17 +2,18 @@
 
 ``cases.import``: import one file (vigie.cases.importer); with ``dry_run`` in its params, only
 check every row and keep the report (the web import's validation step, before confirming).
-Batch size ``importer.BATCH`` (2,000 rows) per transaction in partial mode; atomic mode holds
-one transaction for the whole file. Files of ``importer.WORKER_MIN_BYTES`` (1 MiB) or more are
-read, validated and built in a forked reader process while this one writes
-(vigie.cases.pipeline, ADR 312).
+Batch size ``importer.BATCH`` (2,000 rows) per transaction in both modes: atomic mode stages
+its batches invisibly and publishes them in one short transaction (vigie.cases.staging).
+Files of ``importer.WORKER_MIN_BYTES`` (1 MiB) or more are read, validated and built in a
+forked reader process while this one writes (vigie.cases.pipeline, ADR 312).
 Memory is bounded (rows are streamed, at most 3 batches in flight; at most
 ``importer.MAX_REPORTED`` problems are kept).
-``cases.cleanup_uploads``: remove web-import uploads left untouched (vigie.cases.uploads); the
-worker starts it once an hour.
-Files larger than VIGIE_IMPORT_MAX_BYTES (2 GiB by default) are refused. Resumable in partial
-mode (checkpoint ``next_row`` after every batch); an atomic import restarts from the top
-(nothing was written).
+``cases.cleanup_uploads``: remove web-import uploads left untouched (vigie.cases.uploads) and
+discard the stages of atomic imports nobody resumed (vigie.cases.staging); the worker starts
+it once an hour.
+Files larger than VIGIE_IMPORT_MAX_BYTES (2 GiB by default) are refused. Resumable: partial
+mode keeps a checkpoint ``next_row`` after every batch; an atomic import resumes from its
+stage's last batch (kept with the staged rows).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from typing import Any
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from vigie.cases import importer, mapping, uploads
+from vigie.cases import importer, mapping, staging, uploads
 from vigie.core import jobs
 from vigie.core.actor import Actor
 from vigie.core.errors import VigieError
@@ -83,6 +84,7 @@ def _import_file(job: Job, progress: jobs.Progress, path: Path) -> dict[str, Any
             mapping=rules,
             dry_run=dry_run,
             finish=None if dry_run else lambda report: progress.finish(report.as_dict()),
+            job=str(job.pk),
         )
     except (importer.ImportFailed, VigieError) as exc:  # VigieError: a file over the limits
         raise jobs.JobError(str(exc)) from None
@@ -104,8 +106,9 @@ def cleanup_uploads(job: Job, progress: jobs.Progress) -> dict[str, Any]:
     hours = float(job.params.get("older_than_hours", uploads.STALE_HOURS))
     progress.update(0, 1, "stale import uploads")
     removed = uploads.remove_stale(hours)
+    stages = staging.discard_abandoned(hours)
     progress.update(1, 1, "done")
-    return {"uploads_removed": removed}
+    return {"uploads_removed": removed, "stages_discarded": stages}
 
 
 @db_periodic_task(crontab(minute="41"))

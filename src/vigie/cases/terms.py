@@ -113,12 +113,12 @@ def rebuild(*, replace: bool = True, progress: Callable[[int, int], None] | None
     from vigie.cases.models import Case, CaseTerm
 
     done = 0
-    total = Case.objects.count()
+    total = Case.all_objects.count()  # staged cases too: published later
     last = 0
     with connection.cursor() as cursor:
         while True:
             batch = list(
-                Case.objects.filter(pk__gt=last)
+                Case.all_objects.filter(pk__gt=last)
                 .order_by("pk")
                 .only("id", "created_at", "codes_index", "search_text")[:BATCH]
             )

@@ -10,6 +10,8 @@ recompute the chain. The key comes from ``VIGIE_AUDIT_KEY`` or ``VIGIE_AUDIT_KEY
 
 from __future__ import annotations
 
+import hashlib
+import os
 import secrets
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -23,11 +25,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vigie.core import context
-from vigie.core.errors import Unavailable
+from vigie.core.errors import Conflict, Unavailable
 from vigie.core.models import AccessLogEntry, AccessLogHead
 from vigie.core.signing import create_private_once
 
 GENESIS = "0" * 64
+ROTATION = "audit.rotate_key"  # the action of the entry that starts a new key's use
 
 
 class AuditKeyProblem(Unavailable):
@@ -44,10 +47,15 @@ def audit_key_path() -> Path | None:
     return Path(named) if named else Path(settings.DATA_DIR) / "audit.key"
 
 
-def audit_key() -> bytes:
+def audit_keyring() -> tuple[str, dict[str, bytes]]:
+    """The active key's id and every key by id, oldest first (docs/adr/0044).
+
+    The key file holds one key per line (64 hex characters), oldest first, the last one
+    active; ``VIGIE_AUDIT_KEY`` the same, comma-separated. Older keys are kept only to verify
+    the entries made with them."""
     path = audit_key_path()
     if path is None:
-        return _parse_key(str(settings.VIGIE_AUDIT_KEY), "VIGIE_AUDIT_KEY")
+        return _parse_ring(str(settings.VIGIE_AUDIT_KEY).replace(",", "\n"), "VIGIE_AUDIT_KEY")
     if not path.exists():
         if getattr(settings, "VIGIE_AUDIT_KEY_FILE", ""):
             raise AuditKeyProblem(
@@ -55,12 +63,34 @@ def audit_key() -> bytes:
             )
         create_private_once(path, secrets.token_hex(32).encode("ascii"))
     stat = path.stat()
-    return _read_key(str(path), stat.st_mtime_ns, stat.st_ino)
+    return _read_ring(str(path), stat.st_mtime_ns, stat.st_ino)
+
+
+def audit_key() -> bytes:
+    """The active audit key."""
+    active, ring = audit_keyring()
+    return ring[active]
+
+
+def key_id(key: bytes) -> str:
+    """A key's public name, written in each entry it MACs (not secret: a hash of the key)."""
+    return hashlib.sha256(b"vigie-audit-key-id\n" + key).hexdigest()[:16]
 
 
 @cache
-def _read_key(path: str, mtime_ns: int, inode: int) -> bytes:
-    return _parse_key(Path(path).read_text(encoding="ascii").strip(), path)
+def _read_ring(path: str, mtime_ns: int, inode: int) -> tuple[str, dict[str, bytes]]:
+    return _parse_ring(Path(path).read_text(encoding="ascii"), path)
+
+
+def _parse_ring(raw: str, where: str) -> tuple[str, dict[str, bytes]]:
+    lines = [ln.strip() for ln in raw.splitlines() if ln.strip() and not ln.startswith("#")]
+    if not lines:
+        raise AuditKeyProblem(f"{where}: no audit key")
+    ring = {}
+    for line in lines:
+        key = _parse_key(line, where)
+        ring[key_id(key)] = key
+    return key_id(_parse_key(lines[-1], where)), ring
 
 
 def _parse_key(raw: str, where: str) -> bytes:
@@ -88,7 +118,7 @@ def record_access(
 ) -> AccessLogEntry:
     """Append one entry. Call it in the same transaction as the read or export it records."""
     ctx = context.current()
-    key = audit_key()
+    active, ring = audit_keyring()
     with transaction.atomic():
         head, _created = AccessLogHead.objects.select_for_update().get_or_create(pk=1)
         entry = AccessLogEntry(
@@ -105,8 +135,9 @@ def record_access(
             request_id=(ctx.request_id if ctx else ""),
             ip=(ctx.ip if ctx else None),
             prev_hash=head.last_hash,
+            key_id=active,
         )
-        entry.entry_hash = entry.compute_hash(key)
+        entry.entry_hash = entry.compute_hash(ring[active])
         entry.save()
         head.last_seq = entry.seq
         head.last_hash = entry.entry_hash
@@ -134,10 +165,17 @@ def _entries(batch: int = 2000) -> Iterator[AccessLogEntry]:
 def verify_chain() -> tuple[int, list[ChainProblem]]:
     """Walk the whole log; report every edited, missing or reordered entry and a cut tail."""
     problems: list[ChainProblem] = []
-    key = audit_key()
+    _active, ring = audit_keyring()
+    order = list(ring)  # oldest first: a rotation only ever moves forward
+    current = ""  # the key in use at this point of the chain
     expected_seq, prev_hash, count = 1, GENESIS, 0
     for entry in _entries():
         count += 1
+        kid = entry.key_id or order[0]
+        current, why = _key_in_turn(entry, kid, current, order)
+        if why:
+            problems.append(ChainProblem(entry.seq, "retired key", why))
+        key = ring.get(kid)
         if entry.seq != expected_seq:
             problems.append(
                 ChainProblem(
@@ -154,7 +192,15 @@ def verify_chain() -> tuple[int, list[ChainProblem]]:
                     f"entry {entry.seq} does not follow the entry before it (prev_hash differs)",
                 )
             )
-        if entry.compute_hash(key) != entry.entry_hash:
+        if key is None:
+            problems.append(
+                ChainProblem(
+                    entry.seq,
+                    "edited",  # as a MAC that does not verify: all of them is one key problem
+                    f"entry {entry.seq} names the audit key {kid}, which is not in the keyring",
+                )
+            )
+        elif entry.compute_hash(key) != entry.entry_hash:
             problems.append(
                 ChainProblem(
                     entry.seq,
@@ -188,6 +234,74 @@ def verify_chain() -> tuple[int, list[ChainProblem]]:
             ),
         )
     return count, problems
+
+
+def _key_in_turn(
+    entry: AccessLogEntry, kid: str, current: str, order: list[str]
+) -> tuple[str, str]:
+    """The key in use after ``entry``, and why the entry may not use ``kid`` ("" if it may).
+
+    The first entry sets the key; a new key starts only at a rotation entry naming the key
+    before it, and only towards a newer key of the ring. An entry made with a retired key
+    after its retirement (an insider holding an old key) is named."""
+    if not current:
+        return kid, ""
+    if kid == current:
+        return current, ""
+    detail = entry.detail if isinstance(entry.detail, dict) else {}
+    rotation = (
+        entry.action == ROTATION and detail.get("from") == current and detail.get("to") == kid
+    )
+    newer = kid in order and current in order and order.index(kid) > order.index(current)
+    if rotation and newer:
+        return kid, ""
+    if kid in order and current in order and order.index(kid) < order.index(current):
+        return current, (
+            f"entry {entry.seq} is made with the audit key {kid}, retired before it (the key "
+            f"in use is {current}): someone holding an old key wrote it"
+        )
+    return current, (
+        f"entry {entry.seq} changes the audit key from {current} to {kid} without a rotation"
+    )
+
+
+class AuditKeyRotationRefused(Conflict):
+    """The audit key cannot be rotated now; the message says why."""
+
+    default_code = "audit_key_rotation_refused"
+
+
+def rotate_key() -> tuple[str, str]:
+    """Add a new audit key to the key file (the older ones stay, to verify their entries),
+    then record the rotation in the log under the new key; (old id, new id).
+
+    Refused if the chain does not verify (a rotation must not vouch for a broken log) or if
+    the keys come from ``VIGIE_AUDIT_KEY`` (change that variable: append the new key)."""
+    path = audit_key_path()
+    if path is None:
+        raise AuditKeyRotationRefused(
+            "the audit keys come from VIGIE_AUDIT_KEY: append a new key to it (comma-separated, "
+            "newest last) and restart"
+        )
+    _count, problems = verify_chain()
+    if problems:
+        raise AuditKeyRotationRefused(
+            f"the access log does not verify ({len(problems)} problem(s)): run `vigie audit "
+            "verify` and resolve them before rotating the key"
+        )
+    old, _ring = audit_keyring()
+    new_key = secrets.token_hex(32)
+    text = path.read_text(encoding="ascii").rstrip("\n") + "\n" + new_key + "\n"
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    new = key_id(bytes.fromhex(new_key))
+    record_access(None, ROTATION, "audit_key", new, detail={"from": old, "to": new})
+    return old, new
 
 
 # Witnessed checkpoints (vigie.core.witness) ------------------------------------------------

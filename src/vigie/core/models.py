@@ -274,7 +274,7 @@ class AccessLogEntry(models.Model):
         sensitive="ip detail",
         ordinary=(
             "id seq at actor actor_username organisation_code action object_type "
-            "object_id fields request_id prev_hash entry_hash"
+            "object_id fields request_id prev_hash entry_hash key_id"
         ),
     )
 
@@ -292,6 +292,9 @@ class AccessLogEntry(models.Model):
     ip = models.GenericIPAddressField(null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
     entry_hash = models.CharField(max_length=64, unique=True)
+    # the audit key the MAC is made with (vigie.core.audit.key_id); empty before key ids
+    # existed, meaning the oldest key of the keyring (docs/adr/0044)
+    key_id = models.CharField(max_length=16, blank=True, default="")
 
     class Meta:
         ordering = ["-seq"]
@@ -325,8 +328,10 @@ class AccessLogEntry(models.Model):
 
 
 def access_payload(entry: Any) -> dict[str, Any]:
-    """The fields an access-log entry's MAC covers (plain attributes: migrations use it)."""
-    return {
+    """The fields an access-log entry's MAC covers (plain attributes: migrations use it).
+    The key id is covered from the first entry that has one (entries before keep their
+    MAC)."""
+    payload = {
         "seq": entry.seq,
         "at": entry.at.isoformat(),
         "actor": entry.actor_username,
@@ -339,6 +344,10 @@ def access_payload(entry: Any) -> dict[str, Any]:
         "request_id": entry.request_id,
         "ip": entry.ip,
     }
+    key_id = getattr(entry, "key_id", "")
+    if key_id:
+        payload["key_id"] = key_id
+    return payload
 
 
 def access_mac(key: bytes, prev_hash: str, payload: dict[str, Any]) -> str:

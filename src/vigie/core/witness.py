@@ -279,7 +279,12 @@ def check_lines(checkpoints: list[Checkpoint], log: str) -> tuple[Checkpoint | N
             problems.append(f"{where}: signature does not verify: the witness line was altered")
             continue
         if cp.key_id != current:
-            other_keys.add(cp.key_id)
+            problem = signing.check_key(cp.key_id, log, cp.size, cp.timestamp)
+            if problem and cp.key_id in signing.retired_keys():
+                problems.append(f"{where}: {problem}")  # a retired key used after retirement
+                continue
+            if problem:
+                other_keys.add(cp.key_id)
         if cp.tsa_token:
             problem = _timestamp_problem(cp)
             if problem:

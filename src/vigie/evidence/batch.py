@@ -401,13 +401,12 @@ def _write(
                 TechnicalMetadata, "blob_id", "blob_id", list(blob_ids.values())
             )
         }
-        encoder = getattr(TechnicalMetadata._meta.get_field("data"), "encoder", None)
+        sealed = TechnicalMetadata._meta.get_field("data").get_prep_value  # encrypted
         sql.insert(
             TechnicalMetadata,
             ["blob", "extractor", "data", "problems"],
             [
-                (blob_ids[sha], ex.extractor, ops.adapt_json_value(ex.data, encoder),
-                 "\n".join(ex.problems))
+                (blob_ids[sha], ex.extractor, sealed(ex.data), "\n".join(ex.problems))
                 for sha, ex in metas.items()
                 if blob_ids[sha] not in has_meta
             ],
@@ -433,7 +432,8 @@ def _write(
             bid = blob_ids[s.sha256]
             first = firsts.get(bid, "")
             new = uuidlib.uuid4()
-            row = [new if native_uuid else new.hex, organisation.pk, case_ref, bid, p.name,
+            name = fields["original_name"].get_prep_value(p.name)  # encrypted (identity)
+            row = [new if native_uuid else new.hex, organisation.pk, case_ref, bid, name,
                    secret["description"], collected_at_db, secret["collected_by"],
                    secret["place"], secret["consent"], None, "", first or None, False, None,
                    None, user_id, now_db]  # fmt: skip
@@ -487,8 +487,7 @@ def _write(
             collected = {"collected_at": record["collected_at"], "record_sha256": digest}
             received = {
                 "sha512": s.sha512,
-                "size": s.size,
-                "name": p.name,
+                "size": s.size,  # no name: identity, bound by the record digest (ADR 0045)
                 "type": blob_types[s.sha256],
                 "duplicate_of": first,
                 "source": "",

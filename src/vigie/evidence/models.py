@@ -17,7 +17,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from vigie.core.classification import classify
-from vigie.core.fields import EncryptedTextField
+from vigie.core.fields import EncryptedJSONField, EncryptedTextField
 from vigie.core.models import Organisation
 from vigie.evidence import merkle
 
@@ -51,7 +51,9 @@ class TechnicalMetadata(models.Model):
 
     blob = models.OneToOneField(Blob, on_delete=models.CASCADE, related_name="metadata")
     extractor = models.CharField(max_length=100)
-    data = models.JSONField(default=dict)
+    # EXIF and document properties (GPS position, device serial, author...): identity,
+    # encrypted, shown only with victim.identity.view (docs/adr/0045)
+    data = EncryptedJSONField(null=True, blank=True, default=dict)
     problems = models.TextField(blank=True)
 
     def __str__(self) -> str:
@@ -60,8 +62,8 @@ class TechnicalMetadata(models.Model):
 
 class Item(models.Model):
     CLASSIFICATION: ClassVar[dict[str, str]] = classify(
-        identity="description collected_by place consent",
-        sensitive="original_name collected_at",
+        identity="description collected_by place consent original_name",
+        sensitive="collected_at",
         ordinary=(
             "id uuid organisation case_ref blob source derivation duplicate_of "
             "sealed sealed_at sealed_by added_by added_at"
@@ -82,7 +84,9 @@ class Item(models.Model):
     # the cases.Case record itself is the ItemLink of kind "case" (``ItemLink.case``).
     case_ref = models.CharField(_("case"), max_length=100, db_index=True)
     blob = models.ForeignKey(Blob, on_delete=models.PROTECT, related_name="items")
-    original_name = models.CharField(_("file name"), max_length=255)
+    # a file name can name a person or a place ("statement_Nadia_Mosul.jpg"): identity,
+    # encrypted, shown only with victim.identity.view (docs/adr/0045)
+    original_name = EncryptedTextField(_("file name"), null=True)
     description = EncryptedTextField(_("description"), null=True, blank=True)
     collected_at = models.DateTimeField(_("collected at"), null=True, blank=True)
     collected_by = EncryptedTextField(_("collected by"), null=True, blank=True)
@@ -111,7 +115,7 @@ class Item(models.Model):
         verbose_name_plural = _("evidence items")
 
     def __str__(self) -> str:
-        return f"{self.uuid} ({self.original_name})"
+        return f"evidence item {self.uuid}"  # no file name: identity (change log's repr)
 
     def get_additional_data(self) -> dict[str, Any]:
         return {"organisation": self.organisation.code}

@@ -8,10 +8,35 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from vigie.core import access
 from vigie.core.errors import VigieError
 from vigie.evidence.models import AccessApproval, CustodyEntry, Item
+
+
+def may_see_identity(user: Any, item: Item) -> bool:
+    """File names and extracted metadata (EXIF GPS, device serials, authors) are identity:
+    shown only with ``victim.identity.view`` in the item's organisation (ADR 0045)."""
+    return access.can(user, "victim.identity.view", item)
+
+
+def shown_name(user: Any, item: Item) -> str:
+    """The item's file name, or a neutral label for a user who may not see identities."""
+    if may_see_identity(user, item):
+        return item.original_name or ""
+    return _("item %(ref)s") % {"ref": str(item.uuid)[:8]}
+
+
+def download_name(user: Any, item: Item) -> str:
+    """A name for Content-Disposition: the file name if the user may see it (quotes and
+    control characters removed), else the item's id and the detected extension."""
+    if may_see_identity(user, item) and item.original_name:
+        name = "".join(c for c in item.original_name if c.isprintable() and c not in '"\\')
+        if name.strip():
+            return name
+    ext = f".{item.blob.extension}" if item.blob.extension else ""
+    return f"{item.uuid}{ext}"
 
 
 def visible_items(user: Any, perm: str = "evidence.view") -> QuerySet[Item]:

@@ -11,9 +11,9 @@ import hashlib
 import json
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -254,7 +254,10 @@ def ingest(
         if created:
             ex = extracted or metadata.Extracted("none")
             TechnicalMetadata.objects.create(
-                blob=blob, extractor=ex.extractor, data=ex.data, problems="\n".join(ex.problems)
+                blob=blob,
+                extractor=ex.extractor,
+                data=cast(Any, ex.data),  # EncryptedJSONField: a dict, stored encrypted
+                problems="\n".join(ex.problems),
             )
         # the same bytes are linked to the organisation's own original only: naming another
         # organisation's item would tell the uploader that it holds this file (issue 15)
@@ -298,8 +301,7 @@ def ingest(
             **by,
             detail={
                 "sha512": blob.sha512,
-                "size": blob.size,
-                "name": clean_name,
+                "size": blob.size,  # no name: identity, bound by the record digest (ADR 0045)
                 "type": blob.mime_type,
                 "duplicate_of": str(first.uuid) if first else "",
                 "source": str(derived_from.uuid) if derived_from else "",
@@ -319,7 +321,13 @@ def ingest(
 
 
 def view_item(actor: Actor, item: Item) -> None:
-    """Record that the actor viewed the item's record (custody log and core access log)."""
+    """Record that the actor viewed the item's record (custody log and core access log);
+    its file name and metadata are among the fields seen when the actor may see them."""
+    from vigie.evidence import selectors
+
+    fields = list(IDENTIFYING_FIELDS)
+    if actor.user is None or selectors.may_see_identity(actor.user, item):
+        fields += ["original_name", "metadata"]
     with transaction.atomic():
         log.append(item, "viewed", **who(actor))
         audit.record_access(
@@ -327,8 +335,23 @@ def view_item(actor: Actor, item: Item) -> None:
             "view",
             "evidence.item",
             str(item.uuid),
-            IDENTIFYING_FIELDS,
+            fields,
             item.organisation.code,
+        )
+
+
+def record_names_shown(user: Any, items: Iterable[Item]) -> None:
+    """Record the file names a list showed (one access-log entry per organisation, naming
+    the items); nothing when none was shown (ADR 0045)."""
+    from vigie.evidence import selectors
+
+    by_org: dict[str, list[str]] = {}
+    for item in items:
+        if selectors.may_see_identity(user, item):
+            by_org.setdefault(item.organisation.code, []).append(str(item.uuid))
+    for code, uuids in by_org.items():
+        audit.record_access(
+            user, "list", "evidence.item", "", ["original_name"], code, detail={"items": uuids}
         )
 
 

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
+from vigie.core import signing
 from vigie.evidence import checkpoint, keys, log, merkle, tsa
 from vigie.evidence import sth as sth_mod
 from vigie.evidence.models import Blob, CustodyEntry, Item, LogState, SignedTreeHead
@@ -132,7 +133,18 @@ def verify_log() -> tuple[int, int, list[Problem], merkle.Tree]:
     good_upto = 0
     for sth in sths:
         where = f"tree head {sth.pk} (size {sth.tree_size})"
-        if sth.log_id != lid or not log.check_sth_signature(log.sth_json(sth), public):
+        if sth.log_id != lid:  # another key: one this installation retired, or forged
+            retired = signing.retired_keys().get(sth.log_id)
+            if retired is None or not log.check_sth_signature(log.sth_json(sth), retired.public()):
+                problems.append(
+                    Problem("signature", where, "signature does not verify: forged or altered")
+                )
+                continue
+            late = signing.check_key(sth.log_id, "custody", sth.tree_size, sth.timestamp_ms)
+            if late:
+                problems.append(Problem("retired key", where, late))
+                continue
+        elif not log.check_sth_signature(log.sth_json(sth), public):
             problems.append(
                 Problem("signature", where, "signature does not verify: forged or altered")
             )

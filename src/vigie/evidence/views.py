@@ -54,6 +54,7 @@ class ItemListView(PermissionRequired, View):
             qs = qs.filter(case_ref=case)
         page = Paginator(qs, 50).get_page(request.GET.get("page"))
         _link_cases(request.user, list(page))  # list(page) fixes the page's objects
+        services.record_names_shown(access.request_user(request), list(page))  # ADR 0045
         return render(
             request,
             "evidence/items.html",
@@ -92,6 +93,7 @@ class ItemDetailView(PermissionRequired, View):
             {
                 "item": item,
                 "meta": getattr(item.blob, "metadata", None),
+                "may_see_identity": selectors.may_see_identity(user, item),
                 "custody": selectors.custody_of(item),
                 "derived": selectors.visible_items(user).filter(source=item),
                 "duplicates": selectors.visible_items(user).filter(duplicate_of=item),
@@ -121,7 +123,8 @@ class ItemDownloadView(PermissionRequired, View):
         except Forbidden as exc:
             raise PermissionDenied(exc.message) from None
         response = StreamingHttpResponse(chunks, content_type="application/octet-stream")
-        response["Content-Disposition"] = f'attachment; filename="{item.original_name}"'
+        name = selectors.download_name(actor.user, item)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
         response["Content-Length"] = str(item.blob.size)
         return response
 

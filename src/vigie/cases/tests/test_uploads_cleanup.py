@@ -45,4 +45,4 @@ def test_stale_uploads_go_and_files_in_use_stay(
     assert fresh.exists() and queued.exists()
     assert "removed the stale import upload stale.csv" in caplog.text
     job = Job.objects.get(kind="cases.cleanup_uploads")
-    assert job.status == "succeeded" and job.result == {"uploads_removed": 2}
+    assert job.status == "succeeded" and job.result == {"uploads_removed": 2, "stages_discarded": 0}

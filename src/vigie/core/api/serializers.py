@@ -78,10 +78,10 @@ class RolesSerializer(serializers.Serializer[Any]):
 
 
 class ChangeSerializer(serializers.ModelSerializer[LogEntry]):
-    actor = serializers.CharField(source="actor.username", default=None)
+    actor = serializers.CharField(source="actor.username", default=None, allow_null=True)
     model = serializers.CharField(source="content_type.model")
     action = serializers.SerializerMethodField()
-    request_id = serializers.CharField(source="cid")
+    request_id = serializers.CharField(source="cid", allow_null=True)  # none outside a request
     organisation = serializers.SerializerMethodField()
 
     class Meta:
@@ -203,11 +203,12 @@ class GrantSerializer(serializers.ModelSerializer[PendingGrant]):
 
 
 class JobSerializer(serializers.ModelSerializer[Job]):
+    # null for a job of the system (no organisation, no person): declared so in the schema
     organisation: serializers.SlugRelatedField[Organisation] = serializers.SlugRelatedField(
-        slug_field="code", read_only=True
+        slug_field="code", read_only=True, allow_null=True
     )
     created_by: serializers.SlugRelatedField[User] = serializers.SlugRelatedField(
-        slug_field="username", read_only=True
+        slug_field="username", read_only=True, allow_null=True
     )
     percent = serializers.IntegerField(read_only=True, allow_null=True)
 

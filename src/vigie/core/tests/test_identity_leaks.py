@@ -5,6 +5,8 @@ log, access log, job results, search terms...), not in the files of the data dir
 (read as they are, nothing decrypted), not in the screening subjects, API responses or
 exports of roles without the identity permissions.
 
+Evidence too: the marker in an uploaded file's name and in its EXIF (ADR 0045).
+
 Each example generates identity values around a fresh marker string."""
 
 from __future__ import annotations
@@ -123,6 +125,20 @@ def test_no_identity_value_leaks(
     assert res.status_code == 400
     _assert_absent(marker, "API error", res.content)
 
+    # 1b. evidence: the marker in the file name and in the photo's EXIF (author, serial)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from vigie.evidence.tests.test_names_and_exif import jpeg_with_exif
+
+    photo = SimpleUploadedFile(f"{marker}_{run}.jpg", jpeg_with_exif(marker), "image/jpeg")
+    added = api(world.users["field_officer"]).post(
+        "/api/evidence/items/",
+        {"file": photo, "case_ref": record["reference"]},
+        format="multipart",
+    )
+    assert added.status_code == 201, added.content
+    evidence_uuid = added.json()["uuid"]
+
     # 2. through an import: known identity fields, an unknown field, an invalid birth date
     items = [
         {
@@ -179,6 +195,8 @@ def test_no_identity_value_leaks(
             "/api/audit/changes/?model=perpetrator",
             "/api/audit/access/",
             "/api/jobs/",
+            "/api/evidence/items/",
+            f"/api/evidence/items/{evidence_uuid}/",
         ):
             _assert_absent(marker, f"{role} {url}", client.get(url).content)
     for url in (f"/api/cases/{uuid}/?include=identity", "/api/cases/"):

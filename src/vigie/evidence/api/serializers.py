@@ -4,6 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from vigie.evidence import selectors
 from vigie.evidence.models import AccessApproval, CustodyEntry, Item, UploadSession
 
 
@@ -16,7 +17,12 @@ class BlobSerializer(serializers.Serializer[Any]):
 
 
 class ItemSerializer(serializers.ModelSerializer[Item]):
+    """An item; its file name only for a user who may see identities (``context["user"]``;
+    ADR 0045), otherwise null with ``identity_withheld``."""
+
     organisation = serializers.CharField(source="organisation.code")
+    original_name = serializers.SerializerMethodField()
+    identity_withheld = serializers.SerializerMethodField()
     blob = BlobSerializer()
     source = serializers.SerializerMethodField()  # type: ignore[assignment]
     duplicate_of = serializers.SerializerMethodField()
@@ -29,6 +35,7 @@ class ItemSerializer(serializers.ModelSerializer[Item]):
             "organisation",
             "case_ref",
             "original_name",
+            "identity_withheld",
             "blob",
             "collected_at",
             "source",
@@ -38,6 +45,16 @@ class ItemSerializer(serializers.ModelSerializer[Item]):
             "added_at",
             "links",
         ]
+
+    def _shown(self, obj: Item) -> bool:
+        user = self.context.get("user")  # no user given: withheld (fail closed)
+        return user is not None and selectors.may_see_identity(user, obj)
+
+    def get_original_name(self, obj: Item) -> str | None:
+        return obj.original_name if self._shown(obj) else None
+
+    def get_identity_withheld(self, obj: Item) -> bool:
+        return not self._shown(obj)
 
     def get_links(self, obj: Item) -> list[dict[str, Any]]:
         """Links to the case, perpetrators, incidents: kind, reference (UUID), number."""
@@ -78,11 +95,17 @@ class ItemDetailSerializer(ItemSerializer):
 
     def get_metadata(self, obj: Item) -> dict[str, Any]:
         meta = getattr(obj.blob, "metadata", None)
-        return (
-            {"extractor": meta.extractor, "data": meta.data, "problems": meta.problems}
-            if (meta is not None)
-            else {}
-        )
+        if meta is None:
+            return {}
+        data = meta.data if self._shown(obj) else {}  # EXIF GPS, serials, authors: identity
+        return {"extractor": meta.extractor, "data": data, "problems": meta.problems}
+
+    def to_representation(self, instance: Item) -> dict[str, Any]:
+        data = dict(super().to_representation(instance))
+        if not self._shown(instance):
+            for name in ("description", "collected_by", "place", "consent"):
+                data[name] = None
+        return data
 
 
 class CaseLinksSerializer(serializers.Serializer[Any]):

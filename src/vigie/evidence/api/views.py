@@ -41,6 +41,15 @@ class ItemList(generics.ListAPIView):
         case = self.request.query_params.get("case")
         return qs.filter(case_ref=case) if case else qs
 
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "user": access.request_user(self.request)}
+
+    def paginate_queryset(self, queryset: Any) -> Any:
+        page = super().paginate_queryset(queryset)
+        shown = page if page is not None else list(queryset)
+        services.record_names_shown(access.request_user(self.request), shown)  # ADR 0045
+        return page
+
     @extend_schema(request=s.ItemCreateSerializer, responses={201: s.ItemSerializer})
     def post(self, request: Request) -> Response:
         """Add one file (for large files use the resumable uploads)."""
@@ -70,7 +79,10 @@ class ItemList(generics.ListAPIView):
             derived_from=source,
             derivation=d["derivation"],
         )
-        return Response(s.ItemSerializer(got.item).data, status=status.HTTP_201_CREATED)
+        context = {"user": user}
+        return Response(
+            s.ItemSerializer(got.item, context=context).data, status=status.HTTP_201_CREATED
+        )
 
 
 class ItemDetail(APIView):
@@ -82,7 +94,8 @@ class ItemDetail(APIView):
     def get(self, request: Request, uuid: str) -> Response:
         item = selectors.get_item_for(request.user, uuid)
         services.view_item(_actor(request, item), item)
-        return Response(s.ItemDetailSerializer(item).data)
+        user = access.request_user(request)
+        return Response(s.ItemDetailSerializer(item, context={"user": user}).data)
 
 
 class ItemContent(APIView):
@@ -95,7 +108,8 @@ class ItemContent(APIView):
         item = selectors.get_item_for(request.user, uuid)
         chunks = services.open_content(_actor(request, item), item)
         response = StreamingHttpResponse(chunks, content_type="application/octet-stream")
-        response["Content-Disposition"] = f'attachment; filename="{item.original_name}"'
+        name = selectors.download_name(access.request_user(request), item)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
         response["Content-Length"] = str(item.blob.size)
         response["Digest"] = f"sha-256={item.blob.sha256}"
         return response
@@ -155,7 +169,7 @@ class _ItemAction(APIView):
         return Response(self.out(result))
 
     def out(self, result: Any) -> Any:
-        return s.ItemSerializer(result).data
+        return s.ItemSerializer(result, context={"user": access.request_user(self.request)}).data
 
 
 class ItemSeal(_ItemAction):
@@ -207,7 +221,7 @@ class ItemTransfer(APIView):
         item = services.transfer_item(
             _actor(request, item), item, to, body.validated_data["reason"]
         )
-        return Response(s.ItemSerializer(item).data)
+        return Response(s.ItemSerializer(item, context={"user": access.request_user(request)}).data)
 
 
 class ApprovalList(generics.ListAPIView):
@@ -348,7 +362,10 @@ class UploadComplete(APIView):
         session = _session(request, uuid)
         actor = Actor(user=access.request_user(request), organisation_id=session.organisation_id)
         got = uploads.complete(actor, session)
-        return Response(s.ItemSerializer(got.item).data, status=status.HTTP_201_CREATED)
+        context = {"user": actor.user}
+        return Response(
+            s.ItemSerializer(got.item, context=context).data, status=status.HTTP_201_CREATED
+        )
 
 
 class CaseExport(APIView):

@@ -336,7 +336,7 @@ def test_api_links_and_item_page(
     body = {"file": SimpleUploadedFile("q.txt", b"x"), "case_ref": "C-LINK", "incidents": ["77"]}
     r = client.post("/api/evidence/items/", body, format="multipart")
     assert r.status_code == 400 and "incident 77" in str(r.json())
-    item = Item.objects.get(original_name="p.txt")
+    item = next(i for i in Item.objects.all() if i.original_name == "p.txt")  # encrypted
     page = web(world.users["investigator"]).get(f"/evidence/{item.uuid}/").content.decode()
     assert page.count('data-testid="record-link"') == 2
     assert f"/cases/{_case.uuid}/" in page

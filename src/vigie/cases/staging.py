@@ -1,0 +1,134 @@
+"""Atomic imports staged in short committed batches and published in one short transaction
+(docs/adr/0043-imports-staged-and-published.md).
+
+An atomic import used to hold one transaction, and with it SQLite's write lock, for the whole
+file: every other writer waited, then failed with "database is locked". Now each batch of new
+cases is written and committed on its own with ``Case.stage`` set; the default managers of
+the case tables leave staged rows out of every query, so nobody sees them. When the whole
+file is valid, :func:`publish` clears ``stage`` in one ``UPDATE`` (and applies the rows that
+update cases already published, kept sealed in :class:`StagedUpdates` until then): the
+import's cases appear together, and the change event is announced after that commit. When a
+row is invalid, :func:`discard` deletes what was staged, batch by batch. A stage's
+``next_row`` and report commit with each batch, so an import killed half-way resumes from
+there when its job is run again; a stage nobody resumes is discarded by the hourly cleanup.
+"""
+
+from __future__ import annotations
+
+import base64
+import pickle
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from vigie.cases import records
+from vigie.cases.models import Case, CaseTerm, ImportStage, StagedUpdates
+from vigie.cases.services import ORDER
+from vigie.cases.signals import IdRanges
+from vigie.core.actor import Actor
+from vigie.core.models import Job, Organisation
+
+BATCH = 2000  # staged cases deleted per transaction when a stage is discarded
+STALE_HOURS = 48  # a stage untouched this long, whose job is not running, is discarded
+
+
+def open_stage(org: Organisation, actor: Actor, *, job: str = "", file: str = "") -> ImportStage:
+    """The stage of ``job`` if an earlier run of it left one (to resume), else a new one."""
+    if job:
+        found = ImportStage.objects.filter(job=job, organisation=org).first()
+        if found is not None:
+            return found
+    return ImportStage.objects.create(organisation=org, job=job, created_by=actor.user, file=file)
+
+
+def checkpoint(stage: ImportStage, next_row: int, report: dict[str, Any]) -> None:
+    """Record how far the stage got; call inside the batch's transaction."""
+    stage.next_row = next_row
+    stage.report = report
+    stage.save(update_fields=["next_row", "report", "updated_at"])
+
+
+def defer(stage: ImportStage, first_row: int, rows: list[Any]) -> None:
+    """Keep rows that update published cases (``importer.Valid``) for :func:`publish`; their
+    records hold identities in clear, so they are sealed with the field key."""
+    packed = base64.b64encode(pickle.dumps(rows, pickle.HIGHEST_PROTOCOL)).decode("ascii")
+    StagedUpdates.objects.create(stage=stage, first_row=first_row, records=packed)
+
+
+def deferred(stage: ImportStage) -> Iterator[list[Any]]:
+    """The rows :func:`defer` kept, batch by batch, in file order."""
+    for pk in stage.updates.order_by("first_row").values_list("pk", flat=True):
+        packed = StagedUpdates.objects.get(pk=pk).records
+        yield pickle.loads(base64.b64decode(packed))  # noqa: S301 (our own sealed bytes)
+
+
+def rebuild(rows: list[Any], org: Organisation, actor: Actor, allow_identity: bool) -> Any:
+    """The rows' records validated and built again (``bulk.Built``) for writing."""
+    from vigie.cases import bulk
+
+    parsed = [records.validate(v.record, allow_identity=allow_identity) for v in rows]
+    user_id = actor.user.pk if actor.user is not None else None
+    return bulk.build(org.pk, user_id, parsed)
+
+
+def publish(stage: ImportStage) -> IdRanges:
+    """Make the stage's cases visible (one ``UPDATE``) and forget the stage; the ids of the
+    cases published. Call inside the publishing transaction."""
+    ids = IdRanges()
+    ids.add(sorted(Case.all_objects.filter(stage=stage).values_list("pk", flat=True)))
+    Case.all_objects.filter(stage=stage).update(stage=None)
+    ImportStage.objects.filter(pk=stage.pk).delete()
+    return ids
+
+
+def discard(stage_id: int) -> int:
+    """Delete a stage and what it staged, ``BATCH`` cases per transaction (never one long
+    write); the number of cases deleted."""
+    q = connection.ops.quote_name
+    tables = [q(CaseTerm._meta.db_table)]
+    for section in reversed(ORDER):  # rows that link to others go first
+        tables.append(q(records.CHILDREN[section]._meta.db_table))
+    removed = 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                Case.all_objects.filter(stage_id=stage_id).values_list("pk", flat=True)[:BATCH]
+            )
+            if not ids:
+                ImportStage.objects.filter(pk=stage_id).delete()
+                return removed
+            marks = ", ".join(["%s"] * len(ids))
+            with connection.cursor() as cursor:
+                for table in tables:
+                    cursor.execute(f"DELETE FROM {table} WHERE {q('case_id')} IN ({marks})", ids)  # noqa: S608
+                cursor.execute(
+                    f"DELETE FROM {q(Case._meta.db_table)} WHERE {q('id')} IN ({marks})",  # noqa: S608
+                    ids,
+                )
+            removed += len(ids)
+
+
+def discard_abandoned(hours: float = STALE_HOURS) -> int:
+    """Discard stages untouched for ``hours`` whose job is not queued or running (a crashed
+    import nobody ran again); the number of stages discarded."""
+    cutoff = timezone.now() - timedelta(hours=hours)
+    live = {
+        str(pk)
+        for pk in Job.objects.filter(
+            kind="cases.import", status__in=[Job.Status.QUEUED, Job.Status.RUNNING]
+        ).values_list("pk", flat=True)
+    }
+    stale = [
+        (pk, job)
+        for pk, job in ImportStage.objects.filter(updated_at__lt=cutoff).values_list("pk", "job")
+    ]
+    n = 0
+    for pk, job in stale:
+        if job and job in live:
+            continue
+        discard(pk)
+        n += 1
+    return n

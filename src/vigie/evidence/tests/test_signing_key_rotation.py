@@ -1,0 +1,144 @@
+"""Rotation of the signing key (custody tree heads, witnessed checkpoints) through the
+command line: what the retired key signed before its retirement still verifies, and an
+insider who kept the retired key cannot sign new tree heads or checkpoints with it
+(docs/adr/0044)."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from vigie.cli import cli
+from vigie.core import signing, witness
+from vigie.core.audit import record_access
+from vigie.evidence import keys, sth
+from vigie.evidence.cli import evidence
+from vigie.evidence.models import LogState, SignedTreeHead
+from vigie.evidence.tests.factories import add
+from vigie.testing import World
+
+
+@pytest.fixture(autouse=True)
+def audit_key(settings: Any, tmp_path: Path) -> None:
+    key = tmp_path / "secure" / "audit.key"
+    key.parent.mkdir()
+    key.write_text("cd" * 32)
+    settings.VIGIE_AUDIT_KEY_FILE = str(key)
+
+
+def run(*args: str) -> Any:
+    if args[0] == "evidence":
+        return CliRunner().invoke(evidence, list(args[1:]))
+    return CliRunner().invoke(cli, list(args))
+
+
+def _items(world: World, n: int, start: int = 0) -> None:
+    for i in range(start, start + n):
+        add(world, f"file {i}".encode() * 100, name=f"f{i}.txt")
+    record_access(world.users["investigator"], "view", "item", start, ["name"], "own-org")
+
+
+def _rotated(world: World, tmp_path: Path) -> tuple[Ed25519PrivateKey, Path]:
+    """Items and checkpoints under the first key, a rotation, more under the second; the
+    first key as an insider kept it."""
+    _items(world, 3)
+    auditor = tmp_path / "auditor"
+    assert run("audit", "checkpoint", "--to", str(auditor)).exit_code == 0
+    stolen = keys.signing_key()
+    r = run("audit", "rotate-signing-key")
+    assert r.exit_code == 0, r.output
+    assert f"{signing.fingerprint(stolen.public_key())} retired" in r.output
+    time.sleep(0.01)
+    _items(world, 2, start=3)
+    assert run("audit", "checkpoint", "--to", str(auditor)).exit_code == 0
+    return stolen, auditor
+
+
+def test_items_signed_before_the_rotation_still_verify(world: World, tmp_path: Path) -> None:
+    stolen, auditor = _rotated(world, tmp_path)
+    old, new = signing.fingerprint(stolen.public_key()), keys.log_id()
+    assert old != new
+    assert {old, new} <= set(SignedTreeHead.objects.values_list("log_id", flat=True))
+    lines = [json.loads(x) for x in (auditor / "checkpoints.jsonl").read_text().splitlines()]
+    assert {line["key_id"] for line in lines} == {old, new}
+    r = run("evidence", "verify", "--all", "--witness", str(auditor))
+    assert r.exit_code == 0, r.output
+    r = run("audit", "verify", "--witness", str(auditor))
+    assert r.exit_code == 0, r.output
+
+
+def test_a_tree_head_signed_with_the_retired_key_after_its_retirement_is_detected(
+    world: World, tmp_path: Path
+) -> None:
+    stolen, _auditor = _rotated(world, tmp_path)
+    state = LogState.objects.get(pk=1)
+    newest = SignedTreeHead.objects.order_by("-tree_size").first()
+    assert newest is not None and newest.tree_size == state.size
+    lid = sth.key_id(stolen.public_key())
+    now = int(time.time() * 1000)
+    msg = sth.message(newest.tree_size, newest.root_hash, now, lid)
+    SignedTreeHead.objects.create(
+        tree_size=newest.tree_size,
+        root_hash=newest.root_hash,
+        timestamp_ms=now,
+        log_id=lid,
+        signature=stolen.sign(msg).hex(),
+    )
+    r = run("evidence", "verify", "--all")
+    assert r.exit_code == 1, r.output
+    assert "after its retirement" in r.output
+
+
+def test_a_checkpoint_signed_with_the_retired_key_after_its_retirement_is_detected(
+    world: World, tmp_path: Path
+) -> None:
+    stolen, auditor = _rotated(world, tmp_path)
+    good = witness.last_of(witness.read(str(auditor)), "access")
+    assert good is not None
+    forged = witness.Checkpoint(
+        log="access", size=good.size, head=good.head, timestamp=int(time.time() * 1000)
+    )
+    forged.key_id = signing.fingerprint(stolen.public_key())
+    forged.public_key = signing.public_pem(stolen.public_key())
+    forged.signature = stolen.sign(forged.message()).hex()
+    with (auditor / "checkpoints.jsonl").open("a") as fh:
+        fh.write(json.dumps(forged.__dict__) + "\n")
+    r = run("audit", "verify", "--witness", str(auditor))
+    assert r.exit_code == 1, r.output
+    assert "after its retirement" in r.output
+
+
+def test_a_retirement_record_not_endorsed_by_the_chain_is_not_trusted(
+    world: World, tmp_path: Path, vault_dir: Path
+) -> None:
+    """An insider writes a retirement record for a key of their own: it is not signed by the
+    active key, so what that key signs is still a swapped key."""
+    _items(world, 2)
+    mine = Ed25519PrivateKey.generate()
+    record = signing.RetiredKey(
+        key_id=signing.fingerprint(mine.public_key()),
+        public_key=signing.public_pem(mine.public_key()),
+        successor=keys.log_id(),
+        retired_at=int(time.time() * 1000) + 10**9,
+        sizes={"custody": 10**6, "access": 10**6},
+    )
+    record = signing.RetiredKey(
+        **{
+            **record.__dict__,
+            "endorsement": mine.sign(record.message()).hex(),
+            "signature": mine.sign(record.message()).hex(),
+        }
+    )
+    signing.retired_path().write_text(json.dumps(record.__dict__) + "\n")
+    assert signing.retired_keys() == {}
+    pem = mine.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    assert pem.decode() == record.public_key
