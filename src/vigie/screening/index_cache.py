@@ -27,9 +27,10 @@ from django.conf import settings
 from vigie.screening import engine
 
 log = logging.getLogger(__name__)
-# 2-3: issue 17 (normalisation, romanisation keys, equivalents). Bump when names.py changes what
-# an analysed name or its keys are.
-FORMAT = 3
+# 2-3: issue 17 (normalisation, romanisation keys, equivalents); 4: names keep their comparable
+# spelling (candidate re-ranking). Bump when names.py changes what an analysed name or its keys
+# are.
+FORMAT = 4
 PREFIX = "index-"
 
 
@@ -52,7 +53,7 @@ def save(index: engine.ScreeningIndex) -> Path:
         "format": FORMAT,
         "signature": index.signature,
         "entries": index.entries,
-        "names": [(n.entry, n.text, n.kind, n.quality, n.frozen()) for n in index.names],
+        "names": [(n.entry, n.text, n.kind, n.quality, n.frozen(), n.plain) for n in index.names],
         "postings": index.postings,
     }
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".pickle")
@@ -78,8 +79,8 @@ def load(signature: tuple[Any, ...]) -> engine.ScreeningIndex | None:
         index = engine.ScreeningIndex(signature=tuple(signature))
         index.entries = state["entries"]
         index.names = [
-            engine.IndexedName(entry, text, kind, quality, frozen=frozen)
-            for entry, text, kind, quality, frozen in state["names"]
+            engine.IndexedName(entry, text, kind, quality, frozen=frozen, plain=plain)
+            for entry, text, kind, quality, frozen, plain in state["names"]
         ]
         index.postings = state["postings"]
         return index

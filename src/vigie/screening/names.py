@@ -99,6 +99,7 @@ _ABD_JOINED = re.compile(
     r"(?!(?:lah|la|lahi|allah|ullah|ulla|ullahi|ou|u|o)\b)(?=[^\W\d_]{3,}\b)",
     re.IGNORECASE,
 )
+_ABD_ALONE = re.compile(r"(?<![^\W\d_])['\u2018\u2019]?abd\b(?![\-'\u2019])", re.IGNORECASE)
 _NOTE = re.compile(r"\([^)]*\)")  # "(previously listed as)", "(JuA)"
 _ULLAH = re.compile(r"([^\W\d_]{2,})[\s\-]+(?:ullah|ollah|ulla)\b", re.IGNORECASE)
 
@@ -118,10 +119,29 @@ def normalise(text: str, person: bool = True) -> str:
     words = text.replace(",", " ").split()
     while len(words) > 2 and words[0].lower().strip(".") in HONORIFICS:
         words.pop(0)
+    if not person:
+        words = [_legal_word(w) for w in words]
     text = " ".join(words)
     text = _ABD_APART.sub("Abdul ", text)
     text = _ABD_JOINED.sub("Abdul ", text)
+    text = _ABD_ALONE.sub("Abdul", text)  # "Abd A. Salim", "'Abd 'Ali", "Abd el Sayed"
     return _ULLAH.sub(lambda m: m.group(1) + "ullah", text)
+
+
+# Legal-form words as organisations are registered; a word one typing error away from one
+# (Limmited, Linited, Compani, Grup) is read as it, so rigour recognises the legal form.
+LEGAL_WORDS = ("limited", "company", "corporation", "incorporated", "group", "liability")
+
+
+@lru_cache(maxsize=20_000)
+def _legal_word(word: str) -> str:
+    low = word.lower()
+    if len(low) < 4 or not low.isalpha() or low in LEGAL_WORDS:
+        return word
+    for legal in LEGAL_WORDS:
+        if jellyfish.damerau_levenshtein_distance(low, legal) == 1 and low[0] == legal[0]:
+            return legal
+    return word
 
 
 # A name as plain data, to store an analysed name and rebuild it without rigour's tagger:
@@ -236,9 +256,13 @@ def _weigh(alignment: Alignment) -> None:
         p.tag in (NamePartTag.STOP, NamePartTag.LEGAL) or p.comparable in PARTICLES for p in parts
     ):
         alignment.weight *= STOP_WEIGHT
-    # Longer parts carry more identity than one letter.
+    # Longer parts carry more identity than one letter; a searched initial paired with a part
+    # (``_pair_initials``) counts as little as rigour's initial symbols (a listed initial
+    # keeps the weight of the searched part it is held against).
     length = max(len(alignment.qstr), len(alignment.rstr), 1)
     alignment.weight *= min(1.0, 0.4 + length / 8)
+    if alignment.symbol is None and alignment.rps and len(alignment.qstr) == 1:
+        alignment.weight *= SYMBOL_WEIGHT["INITIAL"]
 
 
 @dataclass
@@ -302,12 +326,14 @@ def romkeys(word: str) -> frozenset[str]:
 @lru_cache(maxsize=200_000)
 def similarity(q: str, r: str) -> float:
     """How alike two name parts are as spellings of one name (0 when not plausibly so): an
-    initial for a part (J. / John), the same romanisation key or sound and close, or one
-    typing error in a long part (Gemain / Germain)."""
+    initial for a part (J. / John; ``q`` is the searched part), the same romanisation key or
+    sound and close, or one typing error in a long part (Gemain / Germain)."""
     if q == r:
         return 1.0
     if min(len(q), len(r)) == 1:
-        return 0.8 if q[0] == r[0] else 0.0
+        # a searched initial for a listed part; a listed initial says less about the
+        # searched part it would stand for ("Daniel Y." is not evidence of "Daniel Yilmaz")
+        return (0.8 if len(q) == 1 else 0.7) if q[0] == r[0] else 0.0
     if not q.isascii() or not r.isascii():
         return 0.0
     jw = jellyfish.jaro_winkler_similarity(q, r)
@@ -405,6 +431,32 @@ def _pair_leftovers(matches: list[Alignment]) -> list[Alignment]:
     return kept + pairs
 
 
+INITIAL_SCORE = 0.9  # "M." for Mohammed: the same letter, in its place among the parts
+
+
+def _pair_initials(matches: list[Alignment], initials: list[NamePart]) -> list[Alignment]:
+    """The searched person's initials, kept out of rigour's alignment (it reads "A." as a stop
+    word and merges neighbouring initials into one part), each paired in order with a listed
+    part left over that starts with its letter: "Taha I. A. B. al-Khuwayt" and "Taha
+    Ibrahim Abdallah Bakr al-Khuwayt". A listed initial is not paired with a searched part:
+    "Luis C." says too little to stand for "Luis Cordones"."""
+    lone = [m.rps[0] for m in matches if not m.qps and len(m.rps) == 1]
+    lone.sort(key=lambda p: p.index)
+    used: set[int] = set()
+    out = [m for m in matches if m.qps or len(m.rps) != 1]
+    for initial in sorted(initials, key=lambda p: p.index):
+        for k, part in enumerate(lone):
+            text = part.comparable
+            if k not in used and len(text) > 1 and text[0] == initial.comparable:
+                used.add(k)
+                out.append(Alignment([initial], [part], score=INITIAL_SCORE))
+                break
+        else:
+            out.append(Alignment([initial], [], score=0.0))
+    out += [Alignment([], [p], score=0.0) for k, p in enumerate(lone) if k not in used]
+    return out
+
+
 def compare_names(query: Name, entry: Name) -> NameMatch:
     """Best alignment of two analysed names; 1.0 when they are the same name."""
     if query.comparable == entry.comparable:
@@ -418,6 +470,10 @@ def compare_names(query: Name, entry: Name) -> NameMatch:
         used_r = {p for e in edges for p in e.rps}
         q_rest = [p for p in query.parts if p not in used_q]
         r_rest = [p for p in entry.parts if p not in used_r]
+        initials: list[NamePart] = []
+        if query.tag == NameTypeTag.PER:
+            initials = [p for p in q_rest if len(p.comparable) == 1 and p.comparable.isalpha()]
+            q_rest = [p for p in q_rest if p not in initials]
         if q_rest or r_rest:
             if query.tag == NameTypeTag.PER:
                 q_rest, r_rest = align_person_name_order(q_rest, r_rest)
@@ -426,6 +482,8 @@ def compare_names(query: Name, entry: Name) -> NameMatch:
             matches.extend(compare_parts(q_rest, r_rest))
         for m in matches:
             _rescue(m)
+        if initials:
+            matches = _pair_initials(matches, initials)
         matches = _pair_leftovers(matches)
         for m in matches:
             _weigh(m)
