@@ -112,6 +112,9 @@ class Query:
     document: str = ""
 
 
+_lexicon = names.Lexicon  # (the field "names" below hides the module in the class body)
+
+
 @dataclass
 class ScreeningIndex:
     entries: list[IndexedEntry] = field(default_factory=list)
@@ -119,12 +122,15 @@ class ScreeningIndex:
     postings: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     signature: tuple[Any, ...] = ()
     built_in: float = 0.0
+    # symbols of the listed names by the words they cover: searched names are tagged from it
+    lexicon: _lexicon = field(default_factory=_lexicon)
 
     def add(self, entry: IndexedEntry, entry_names: Iterable[dict[str, Any]]) -> None:
         pos = len(self.entries)
         self.entries.append(entry)
         for n in entry_names:
             for analysed in names.analyse(n["name"], entry.schema):
+                self.lexicon.learn(analysed)
                 self.names.append(
                     IndexedName(pos, n["name"], n.get("kind", ""), n.get("quality", ""), analysed)
                 )
@@ -221,7 +227,7 @@ class ScreeningIndex:
         """Entries whose score reaches ``threshold``, best first, each explained. The one
         path for a single search, a batch row, a re-screening and the API: the candidates
         and scores of a name never depend on how it was submitted (ADR 0511)."""
-        forms = names.analyse(query.name, query.schema)
+        forms = names.analyse(query.name, query.schema, self.lexicon)
         best: dict[int, tuple[float, names.NameMatch, IndexedName]] = {}
         for form in forms:
             ascii_query = form.comparable.isascii()

@@ -24,13 +24,13 @@ from typing import Any
 
 from django.conf import settings
 
-from vigie.screening import engine
+from vigie.screening import engine, names
 
 log = logging.getLogger(__name__)
 # 2-3: issue 17 (normalisation, romanisation keys, equivalents); 4: names keep their comparable
-# spelling (candidate re-ranking). Bump when names.py changes what an analysed name or its keys
-# are.
-FORMAT = 4
+# spelling (candidate re-ranking); 5: the symbol lexicon (ADR 0521). Bump when names.py changes
+# what an analysed name or its keys are.
+FORMAT = 5
 PREFIX = "index-"
 
 
@@ -55,6 +55,7 @@ def save(index: engine.ScreeningIndex) -> Path:
         "entries": index.entries,
         "names": [(n.entry, n.text, n.kind, n.quality, n.frozen(), n.plain) for n in index.names],
         "postings": index.postings,
+        "lexicon": dict(index.lexicon),
     }
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".pickle")
     try:
@@ -83,6 +84,7 @@ def load(signature: tuple[Any, ...]) -> engine.ScreeningIndex | None:
             for entry, text, kind, quality, frozen, plain in state["names"]
         ]
         index.postings = state["postings"]
+        index.lexicon = names.Lexicon(state["lexicon"])
         return index
     except FileNotFoundError:
         return None

@@ -211,13 +211,46 @@ def romanised(text: str) -> str:
     return " ".join(ascii_text(text).replace("?", " ").split())
 
 
-def analyse(text: str, schema: str | None = None) -> list[Name]:
-    """The matchable forms of one name: as written and, if needed, romanised."""
-    return list(_analyse(text, schema))
+class Lexicon(dict[str, frozenset[tuple[str, str]]]):
+    """The symbols rigour's tagger gave the listed names, by the words they cover ("muhammad",
+    "abdul rahman"): a searched name is tagged from it instead of by the tagger, whose start
+    takes about 8 s of CPU in each new process (ADR 0521). Only a symbol some listed name
+    holds can pair a searched part with a listed one, so the lexicon holds every symbol that
+    matters for matching the words the lists use. Hashed by identity (it keys a cache)."""
+
+    __hash__ = object.__hash__  # type: ignore[assignment]
+
+    def learn(self, name: Name) -> None:
+        for span in name.spans:
+            phrase = " ".join(p.form for p in span.parts)
+            entry = (str(span.symbol.category.value), str(span.symbol.id))
+            known = self.get(phrase)
+            if known is None:
+                self[phrase] = frozenset((entry,))
+            elif entry not in known:
+                self[phrase] = known | {entry}
+
+    def tag(self, name: Name) -> None:
+        parts = name.parts
+        for size in (3, 2, 1):
+            for start in range(len(parts) - size + 1):
+                phrase = " ".join(p.form for p in parts[start : start + size])
+                for category, id in self.get(phrase, ()):
+                    if size == 1:
+                        name.apply_part(parts[start], _symbol(category, id))
+                    else:
+                        name.apply_phrase(phrase, _symbol(category, id))
+
+
+def analyse(text: str, schema: str | None = None, lexicon: Lexicon | None = None) -> list[Name]:
+    """The matchable forms of one name: as written and, if needed, romanised. With a
+    ``lexicon``, the name is tagged from it (a searched name) instead of by rigour's tagger
+    (a listed name)."""
+    return list(_analyse(text, schema, lexicon))
 
 
 @lru_cache(maxsize=20_000)
-def _analyse(text: str, schema: str | None) -> tuple[Name, ...]:
+def _analyse(text: str, schema: str | None, lexicon: Lexicon | None = None) -> tuple[Name, ...]:
     # Names are not modified by the comparison: a repeated name (batches, re-screening) is
     # analysed once.
     clean = normalise(text, type_tag(schema) != NameTypeTag.ORG) or text
@@ -226,8 +259,10 @@ def _analyse(text: str, schema: str | None) -> tuple[Name, ...]:
         latin = romanised(clean)
         if latin and latin.lower() != clean.lower():
             forms.append(latin)
-    names = analyze_names(type_tag(schema), forms, consolidate=False)
+    names = analyze_names(type_tag(schema), forms, consolidate=False, symbols=lexicon is None)
     for name in names:
+        if lexicon is not None:
+            lexicon.tag(name)
         for part in name.parts:
             canonical = EQUIVALENT.get(part.comparable)
             if canonical is not None:
