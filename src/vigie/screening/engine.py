@@ -21,7 +21,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 from rigour.names import Name
 
-from vigie.screening import evidence, names
+from vigie.screening import evidence, names, plain
 
 THRESHOLD = 0.70  # default: a result at or above it is a potential match (ADR 0511)
 CANDIDATES = 20  # names fully scored per query form ...
@@ -271,6 +271,7 @@ class ScreeningIndex:
             reasons += adj.reasons
             if score < threshold:
                 continue
+            alignment = match.explain()
             explanation = {
                 "query_name": match.query,
                 "matched_name": listed.text,
@@ -281,7 +282,9 @@ class ScreeningIndex:
                     **names.string_features(match.query, listed.text),
                     **adj.features,
                 },
-                "alignment": match.explain(),
+                "alignment": alignment,
+                # codes without names, described in the reader's language (plain.describe)
+                "plain": plain.codes(alignment, adj, listed.kind),
                 "reasons": reasons,
                 "decisive": adj.decisive,
                 "schema_mismatch": mismatch,
