@@ -4,10 +4,14 @@ with a hit hold no name."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
 from django.utils import translation
 
 from vigie.screening import engine, plain, services
+from vigie.screening.tests.factories import SAMPLE, un_xml, write
 
 LISTED = {
     "id": None,
@@ -59,3 +63,19 @@ def test_described_in_the_readers_language(
     with translation.override(lang):
         sentences = plain.describe(result.explanation["plain"])
     assert expected in sentences
+
+
+def test_review_queue_explains_in_arabic_beside_the_listing(
+    world: Any, web: Any, tmp_path: Path
+) -> None:
+    services.load_list(write(tmp_path, "v1.xml", un_xml(SAMPLE)))
+    client = web(world.users["screening_officer"])
+    client.post(
+        "/screening/subjects/",
+        {"name": "Ermias Gebray", "schema": "Person", "purpose": "supplier", "external_id": "S"},
+    )
+    page = client.get("/screening/review/", HTTP_ACCEPT_LANGUAGE="ar")
+    text = page.content.decode()
+    assert 'data-testid="listing"' in text and "LYi.901" in text
+    assert "1980-04-15" in text and "Eritrea" in text  # date of birth, nationality
+    assert "تمت المطابقة باسم مستعار" in text  # "matched on an alias", in Arabic
