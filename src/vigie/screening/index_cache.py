@@ -28,9 +28,10 @@ from vigie.screening import engine, names
 
 log = logging.getLogger(__name__)
 # 2-3: issue 17 (normalisation, romanisation keys, equivalents); 4: names keep their comparable
-# spelling (candidate re-ranking); 5: the symbol lexicon (ADR 0521). Bump when names.py changes
+# spelling (candidate re-ranking); 5-6: the symbol lexicon and the
+# lists' words (ADR 0521). Bump when names.py changes
 # what an analysed name or its keys are.
-FORMAT = 5
+FORMAT = 6
 PREFIX = "index-"
 
 

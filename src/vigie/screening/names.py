@@ -212,15 +212,16 @@ def romanised(text: str) -> str:
 
 
 class Lexicon(dict[str, frozenset[tuple[str, str]]]):
-    """The symbols rigour's tagger gave the listed names, by the words they cover ("muhammad",
-    "abdul rahman"): a searched name is tagged from it instead of by the tagger, whose start
-    takes about 8 s of CPU in each new process (ADR 0521). Only a symbol some listed name
-    holds can pair a searched part with a listed one, so the lexicon holds every symbol that
-    matters for matching the words the lists use. Hashed by identity (it keys a cache)."""
+    """The words of the listed names and the symbols rigour's tagger gave them, by the words
+    they cover ("muhammad", "abdul rahman"): a searched name made only of words the lists use
+    is tagged from it instead of by the tagger, whose start takes about 8 s of CPU in each
+    new process (ADR 0521). Hashed by identity (it keys a cache)."""
 
     __hash__ = object.__hash__  # type: ignore[assignment]
 
     def learn(self, name: Name) -> None:
+        for part in name.parts:  # every listed word, so that ``knows`` can tell
+            self.setdefault(part.form, frozenset())
         for span in name.spans:
             phrase = " ".join(p.form for p in span.parts)
             entry = (str(span.symbol.category.value), str(span.symbol.id))
@@ -229,6 +230,12 @@ class Lexicon(dict[str, frozenset[tuple[str, str]]]):
                 self[phrase] = frozenset((entry,))
             elif entry not in known:
                 self[phrase] = known | {entry}
+
+    def knows(self, name: Name) -> bool:
+        """Whether every word of ``name`` is a word of the lists: only then can the lexicon
+        stand in for the tagger (a spelling no list uses, "Gaddafi" for a listed "Qadhafi",
+        needs the tagger's knowledge of names)."""
+        return all(part.form in self for part in name.parts)
 
     def tag(self, name: Name) -> None:
         parts = name.parts
@@ -260,9 +267,12 @@ def _analyse(text: str, schema: str | None, lexicon: Lexicon | None = None) -> t
         if latin and latin.lower() != clean.lower():
             forms.append(latin)
     names = analyze_names(type_tag(schema), forms, consolidate=False, symbols=lexicon is None)
-    for name in names:
-        if lexicon is not None:
+    if lexicon is not None and all(lexicon.knows(name) for name in names):
+        for name in names:
             lexicon.tag(name)
+    elif lexicon is not None:  # a word no list uses: rigour's tagger, as for listed names
+        names = analyze_names(type_tag(schema), forms, consolidate=False)
+    for name in names:
         for part in name.parts:
             canonical = EQUIVALENT.get(part.comparable)
             if canonical is not None:
