@@ -44,9 +44,10 @@ def main() -> None:
     args = parser.parse_args()
     data = Path(tempfile.mkdtemp(prefix="vigie-bench-cold-"))
     env = {**os.environ, "VIGIE_DATA_DIR": str(data)}
+    subprocess.run([VIGIE, "migrate"], env=env, check=True, capture_output=True)
     for rel in LISTS:
         subprocess.run(
-            [VIGIE, "lists", "load", str(args.shared / rel), "--json"],
+            [VIGIE, "lists", "load", str(args.shared / rel), "--json", "--as-system"],
             env=env,
             check=True,
             capture_output=True,

@@ -9,7 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from vigie.core.acting import acting
+
 if TYPE_CHECKING:
+    from vigie.core.actor import Actor
     from vigie.core.models import Job
 
 
@@ -34,12 +37,21 @@ def lists() -> None:
 @click.option("--code", help="Watchlist code (default: from the format, e.g. un-sc, ofac-sdn).")
 @click.option("--mapping", help='CSV lists: JSON {"name": "Vendor name", "reference": "ID", ...}.')
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
+@acting("lists.manage", needs_org=False)
 def lists_load(
-    path: Path, source: str | None, code: str | None, mapping: str | None, as_json: bool
+    path: Path,
+    source: str | None,
+    code: str | None,
+    mapping: str | None,
+    as_json: bool,
+    actor: Actor,
 ) -> None:
     """Load PATH as the new version of its watchlist (added, removed, amended are recorded;
-    saved subjects are re-screened). A bad file changes nothing."""
+    saved subjects are re-screened). A bad file changes nothing. Who loads it: --user NAME
+    (a list manager) or --as-system; audited."""
     from vigie.core.models import Job
+
+    actor.require("lists.manage")  # lists serve every organisation: held in any of them
 
     _migrate()
     try:
@@ -48,6 +60,7 @@ def lists_load(
         raise click.ClickException(f"--mapping is not JSON: {exc}") from None
     job = Job.objects.create(
         kind="screening.load",
+        created_by=actor.user,
         params={
             "path": str(path.resolve()),
             "source": source,

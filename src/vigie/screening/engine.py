@@ -18,14 +18,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from rigour.names import Name
 
-from vigie.screening import evidence, names
+from vigie.screening import evidence, names, plain
 
 THRESHOLD = 0.70  # default: a result at or above it is a potential match (ADR 0511)
 CANDIDATES = 20  # names fully scored per query form ...
 PER_ENTRY = 3  # ... at most this many of one entry
+POOL = 80  # names ranked by shared rare keys, then re-ranked by spelling (ADR 0520)
 MAX_KEYS_PER_PART = 4
 MAX_DF = 0.02  # keys on more than this share of names only count if nothing rarer exists
 MIN_CAP = 200  # ... but a key on fewer names than this is never "common"
@@ -50,7 +51,7 @@ class IndexedName:
     """One listed name. Its analysed form is rebuilt from ``frozen`` when first compared, for
     an index loaded from the disk cache (see ``index_cache``)."""
 
-    __slots__ = ("_frozen", "_name", "entry", "kind", "quality", "text")
+    __slots__ = ("_frozen", "_name", "entry", "kind", "plain", "quality", "text")
 
     def __init__(
         self,
@@ -60,6 +61,7 @@ class IndexedName:
         quality: str,
         name: Name | None = None,
         frozen: names.FrozenName | None = None,
+        plain: str | None = None,
     ) -> None:
         self.entry = entry  # position in ScreeningIndex.entries
         self.text = text
@@ -67,6 +69,8 @@ class IndexedName:
         self.quality = quality
         self._name = name
         self._frozen = frozen
+        # the comparable spelling, to re-rank candidates without rebuilding the name
+        self.plain = plain if plain is not None else (name.comparable if name else "")
 
     @property
     def name(self) -> Name:
@@ -108,6 +112,9 @@ class Query:
     document: str = ""
 
 
+_lexicon = names.Lexicon  # (the field "names" below hides the module in the class body)
+
+
 @dataclass
 class ScreeningIndex:
     entries: list[IndexedEntry] = field(default_factory=list)
@@ -115,12 +122,15 @@ class ScreeningIndex:
     postings: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
     signature: tuple[Any, ...] = ()
     built_in: float = 0.0
+    # symbols of the listed names by the words they cover: searched names are tagged from it
+    lexicon: _lexicon = field(default_factory=_lexicon)
 
     def add(self, entry: IndexedEntry, entry_names: Iterable[dict[str, Any]]) -> None:
         pos = len(self.entries)
         self.entries.append(entry)
         for n in entry_names:
             for analysed in names.analyse(n["name"], entry.schema):
+                self.lexicon.learn(analysed)
                 self.names.append(
                     IndexedName(pos, n["name"], n.get("kind", ""), n.get("quality", ""), analysed)
                 )
@@ -187,23 +197,37 @@ class ScreeningIndex:
             return sorted(weights, key=weights.__getitem__, reverse=True)
         # At most PER_ENTRY names of one entry: an entry listed with ten spellings of one
         # name (and the same person on another list) must not crowd the others out.
-        chosen: list[int] = []
+        pool: list[int] = []
         taken: Counter[int] = Counter()
         names_ = self.names
-        for name_id in heapq.nlargest(limit * 4, weights, key=weights.__getitem__):
+        for name_id in heapq.nlargest(POOL * 4, weights, key=weights.__getitem__):
             entry = names_[name_id].entry
             if taken[entry] < PER_ENTRY:
                 taken[entry] += 1
-                chosen.append(name_id)
-                if len(chosen) == limit:
+                pool.append(name_id)
+                if len(pool) == POOL:
                     break
-        return chosen
+        if len(pool) <= limit:
+            return pool
+        # Shared keys rank coarsely (every "Muhammad A..." shares one metaphone, "Abdul Karim
+        # X" ties with "Abdul Kareem Ayeras"): the pool is re-ranked by spelling too (ADR 0520).
+        # every name of the pool by its shared keys (as a share of the best) plus its
+        # spelling's likeness (rapidfuzz token-sort ratio, as a share of 100)
+        likeness = process.extract(
+            query.comparable,
+            [names_[i].plain for i in pool],
+            scorer=fuzz.token_sort_ratio,
+            limit=None,
+        )
+        top = weights[pool[0]] or 1.0
+        rank = {pool[i]: weights[pool[i]] / top + like / 100 for _text, like, i in likeness}
+        return heapq.nlargest(limit, pool, key=rank.__getitem__)
 
     def screen(self, query: Query, threshold: float = THRESHOLD, limit: int = 10) -> list[Result]:
         """Entries whose score reaches ``threshold``, best first, each explained. The one
         path for a single search, a batch row, a re-screening and the API: the candidates
         and scores of a name never depend on how it was submitted (ADR 0511)."""
-        forms = names.analyse(query.name, query.schema)
+        forms = names.analyse(query.name, query.schema, self.lexicon)
         best: dict[int, tuple[float, names.NameMatch, IndexedName]] = {}
         for form in forms:
             ascii_query = form.comparable.isascii()
@@ -247,6 +271,7 @@ class ScreeningIndex:
             reasons += adj.reasons
             if score < threshold:
                 continue
+            alignment = match.explain()
             explanation = {
                 "query_name": match.query,
                 "matched_name": listed.text,
@@ -257,7 +282,9 @@ class ScreeningIndex:
                     **names.string_features(match.query, listed.text),
                     **adj.features,
                 },
-                "alignment": match.explain(),
+                "alignment": alignment,
+                # codes without names, described in the reader's language (plain.describe)
+                "plain": plain.codes(alignment, adj, listed.kind),
                 "reasons": reasons,
                 "decisive": adj.decisive,
                 "schema_mismatch": mismatch,

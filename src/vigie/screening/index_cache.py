@@ -24,12 +24,14 @@ from typing import Any
 
 from django.conf import settings
 
-from vigie.screening import engine
+from vigie.screening import engine, names
 
 log = logging.getLogger(__name__)
-# 2-3: issue 17 (normalisation, romanisation keys, equivalents). Bump when names.py changes what
-# an analysed name or its keys are.
-FORMAT = 3
+# 2-3: issue 17 (normalisation, romanisation keys, equivalents); 4: names keep their comparable
+# spelling (candidate re-ranking); 5-6: the symbol lexicon and the
+# lists' words (ADR 0521). Bump when names.py changes
+# what an analysed name or its keys are.
+FORMAT = 6
 PREFIX = "index-"
 
 
@@ -52,8 +54,9 @@ def save(index: engine.ScreeningIndex) -> Path:
         "format": FORMAT,
         "signature": index.signature,
         "entries": index.entries,
-        "names": [(n.entry, n.text, n.kind, n.quality, n.frozen()) for n in index.names],
+        "names": [(n.entry, n.text, n.kind, n.quality, n.frozen(), n.plain) for n in index.names],
         "postings": index.postings,
+        "lexicon": dict(index.lexicon),
     }
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".pickle")
     try:
@@ -78,10 +81,11 @@ def load(signature: tuple[Any, ...]) -> engine.ScreeningIndex | None:
         index = engine.ScreeningIndex(signature=tuple(signature))
         index.entries = state["entries"]
         index.names = [
-            engine.IndexedName(entry, text, kind, quality, frozen=frozen)
-            for entry, text, kind, quality, frozen in state["names"]
+            engine.IndexedName(entry, text, kind, quality, frozen=frozen, plain=plain)
+            for entry, text, kind, quality, frozen, plain in state["names"]
         ]
         index.postings = state["postings"]
+        index.lexicon = names.Lexicon(state["lexicon"])
         return index
     except FileNotFoundError:
         return None

@@ -12,6 +12,8 @@ from typing import Any
 
 from django.db import transaction
 
+from vigie.core.actor import Actor
+from vigie.core.events import announce
 from vigie.screening.models import EntryChange, ListEntry, ListVersion, Watchlist
 from vigie.screening.parsers import ParsedList, parse
 
@@ -51,6 +53,20 @@ def sha256_of(path: Path) -> str:
             while chunk := fh.read(1 << 20):
                 digest.update(chunk)
     return digest.hexdigest()
+
+
+def _user_of(user: Any) -> Any:
+    user = user.user if isinstance(user, Actor) else user
+    return user if getattr(user, "pk", None) else None
+
+
+def acting(user: Any, reason: str, organisation_id: int | None = None) -> Actor:
+    """Who a screening write is announced as (ADR 0008): the user, or the system."""
+    if isinstance(user, Actor):
+        return user
+    if getattr(user, "pk", None):
+        return Actor(user=user, organisation_id=organisation_id)
+    return Actor.system(f"screening: {reason}", organisation_id)
 
 
 def _changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
@@ -99,7 +115,7 @@ def apply(
             file_name=file_name[:255],
             file_sha256=sha,
             published=parsed.published[:60],
-            loaded_by=user if getattr(user, "pk", None) else None,
+            loaded_by=_user_of(user),
             entry_count=total,
             name_count=sum(len(e.names) for e in parsed.entries),
         )
@@ -194,5 +210,7 @@ def apply(
         version.added, version.removed = len(result.added), len(result.removed)
         version.amended = len(result.amended)
         version.save(update_fields=["added", "removed", "amended"])
+        actor = user if isinstance(user, Actor) else acting(user, "list loading")
+        announce("screening.listversion", [version.pk], actor, action="created")
     report(total, total, "loaded")
     return result

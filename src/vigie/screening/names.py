@@ -99,6 +99,7 @@ _ABD_JOINED = re.compile(
     r"(?!(?:lah|la|lahi|allah|ullah|ulla|ullahi|ou|u|o)\b)(?=[^\W\d_]{3,}\b)",
     re.IGNORECASE,
 )
+_ABD_ALONE = re.compile(r"(?<![^\W\d_])['\u2018\u2019]?abd\b(?![\-'\u2019])", re.IGNORECASE)
 _NOTE = re.compile(r"\([^)]*\)")  # "(previously listed as)", "(JuA)"
 _ULLAH = re.compile(r"([^\W\d_]{2,})[\s\-]+(?:ullah|ollah|ulla)\b", re.IGNORECASE)
 
@@ -118,10 +119,29 @@ def normalise(text: str, person: bool = True) -> str:
     words = text.replace(",", " ").split()
     while len(words) > 2 and words[0].lower().strip(".") in HONORIFICS:
         words.pop(0)
+    if not person:
+        words = [_legal_word(w) for w in words]
     text = " ".join(words)
     text = _ABD_APART.sub("Abdul ", text)
     text = _ABD_JOINED.sub("Abdul ", text)
+    text = _ABD_ALONE.sub("Abdul", text)  # "Abd A. Salim", "'Abd 'Ali", "Abd el Sayed"
     return _ULLAH.sub(lambda m: m.group(1) + "ullah", text)
+
+
+# Legal-form words as organisations are registered; a word one typing error away from one
+# (Limmited, Linited, Compani, Grup) is read as it, so rigour recognises the legal form.
+LEGAL_WORDS = ("limited", "company", "corporation", "incorporated", "group", "liability")
+
+
+@lru_cache(maxsize=20_000)
+def _legal_word(word: str) -> str:
+    low = word.lower()
+    if len(low) < 4 or not low.isalpha() or low in LEGAL_WORDS:
+        return word
+    for legal in LEGAL_WORDS:
+        if jellyfish.damerau_levenshtein_distance(low, legal) == 1 and low[0] == legal[0]:
+            return legal
+    return word
 
 
 # A name as plain data, to store an analysed name and rebuild it without rigour's tagger:
@@ -191,13 +211,53 @@ def romanised(text: str) -> str:
     return " ".join(ascii_text(text).replace("?", " ").split())
 
 
-def analyse(text: str, schema: str | None = None) -> list[Name]:
-    """The matchable forms of one name: as written and, if needed, romanised."""
-    return list(_analyse(text, schema))
+class Lexicon(dict[str, frozenset[tuple[str, str]]]):
+    """The words of the listed names and the symbols rigour's tagger gave them, by the words
+    they cover ("muhammad", "abdul rahman"): a searched name made only of words the lists use
+    is tagged from it instead of by the tagger, whose start takes about 8 s of CPU in each
+    new process (ADR 0521). Hashed by identity (it keys a cache)."""
+
+    __hash__ = object.__hash__  # type: ignore[assignment]
+
+    def learn(self, name: Name) -> None:
+        for part in name.parts:  # every listed word, so that ``knows`` can tell
+            self.setdefault(part.form, frozenset())
+        for span in name.spans:
+            phrase = " ".join(p.form for p in span.parts)
+            entry = (str(span.symbol.category.value), str(span.symbol.id))
+            known = self.get(phrase)
+            if known is None:
+                self[phrase] = frozenset((entry,))
+            elif entry not in known:
+                self[phrase] = known | {entry}
+
+    def knows(self, name: Name) -> bool:
+        """Whether every word of ``name`` is a word of the lists: only then can the lexicon
+        stand in for the tagger (a spelling no list uses, "Gaddafi" for a listed "Qadhafi",
+        needs the tagger's knowledge of names)."""
+        return all(part.form in self for part in name.parts)
+
+    def tag(self, name: Name) -> None:
+        parts = name.parts
+        for size in (3, 2, 1):
+            for start in range(len(parts) - size + 1):
+                phrase = " ".join(p.form for p in parts[start : start + size])
+                for category, id in self.get(phrase, ()):
+                    if size == 1:
+                        name.apply_part(parts[start], _symbol(category, id))
+                    else:
+                        name.apply_phrase(phrase, _symbol(category, id))
+
+
+def analyse(text: str, schema: str | None = None, lexicon: Lexicon | None = None) -> list[Name]:
+    """The matchable forms of one name: as written and, if needed, romanised. With a
+    ``lexicon``, the name is tagged from it (a searched name) instead of by rigour's tagger
+    (a listed name)."""
+    return list(_analyse(text, schema, lexicon))
 
 
 @lru_cache(maxsize=20_000)
-def _analyse(text: str, schema: str | None) -> tuple[Name, ...]:
+def _analyse(text: str, schema: str | None, lexicon: Lexicon | None = None) -> tuple[Name, ...]:
     # Names are not modified by the comparison: a repeated name (batches, re-screening) is
     # analysed once.
     clean = normalise(text, type_tag(schema) != NameTypeTag.ORG) or text
@@ -206,7 +266,12 @@ def _analyse(text: str, schema: str | None) -> tuple[Name, ...]:
         latin = romanised(clean)
         if latin and latin.lower() != clean.lower():
             forms.append(latin)
-    names = analyze_names(type_tag(schema), forms, consolidate=False)
+    names = analyze_names(type_tag(schema), forms, consolidate=False, symbols=lexicon is None)
+    if lexicon is not None and all(lexicon.knows(name) for name in names):
+        for name in names:
+            lexicon.tag(name)
+    elif lexicon is not None:  # a word no list uses: rigour's tagger, as for listed names
+        names = analyze_names(type_tag(schema), forms, consolidate=False)
     for name in names:
         for part in name.parts:
             canonical = EQUIVALENT.get(part.comparable)
@@ -236,9 +301,13 @@ def _weigh(alignment: Alignment) -> None:
         p.tag in (NamePartTag.STOP, NamePartTag.LEGAL) or p.comparable in PARTICLES for p in parts
     ):
         alignment.weight *= STOP_WEIGHT
-    # Longer parts carry more identity than one letter.
+    # Longer parts carry more identity than one letter; a searched initial paired with a part
+    # (``_pair_initials``) counts as little as rigour's initial symbols (a listed initial
+    # keeps the weight of the searched part it is held against).
     length = max(len(alignment.qstr), len(alignment.rstr), 1)
     alignment.weight *= min(1.0, 0.4 + length / 8)
+    if alignment.symbol is None and alignment.rps and len(alignment.qstr) == 1:
+        alignment.weight *= SYMBOL_WEIGHT["INITIAL"]
 
 
 @dataclass
@@ -302,12 +371,14 @@ def romkeys(word: str) -> frozenset[str]:
 @lru_cache(maxsize=200_000)
 def similarity(q: str, r: str) -> float:
     """How alike two name parts are as spellings of one name (0 when not plausibly so): an
-    initial for a part (J. / John), the same romanisation key or sound and close, or one
-    typing error in a long part (Gemain / Germain)."""
+    initial for a part (J. / John; ``q`` is the searched part), the same romanisation key or
+    sound and close, or one typing error in a long part (Gemain / Germain)."""
     if q == r:
         return 1.0
     if min(len(q), len(r)) == 1:
-        return 0.8 if q[0] == r[0] else 0.0
+        # a searched initial for a listed part; a listed initial says less about the
+        # searched part it would stand for ("Daniel Y." is not evidence of "Daniel Yilmaz")
+        return (0.8 if len(q) == 1 else 0.7) if q[0] == r[0] else 0.0
     if not q.isascii() or not r.isascii():
         return 0.0
     jw = jellyfish.jaro_winkler_similarity(q, r)
@@ -405,6 +476,32 @@ def _pair_leftovers(matches: list[Alignment]) -> list[Alignment]:
     return kept + pairs
 
 
+INITIAL_SCORE = 0.9  # "M." for Mohammed: the same letter, in its place among the parts
+
+
+def _pair_initials(matches: list[Alignment], initials: list[NamePart]) -> list[Alignment]:
+    """The searched person's initials, kept out of rigour's alignment (it reads "A." as a stop
+    word and merges neighbouring initials into one part), each paired in order with a listed
+    part left over that starts with its letter: "Taha I. A. B. al-Khuwayt" and "Taha
+    Ibrahim Abdallah Bakr al-Khuwayt". A listed initial is not paired with a searched part:
+    "Luis C." says too little to stand for "Luis Cordones"."""
+    lone = [m.rps[0] for m in matches if not m.qps and len(m.rps) == 1]
+    lone.sort(key=lambda p: p.index)
+    used: set[int] = set()
+    out = [m for m in matches if m.qps or len(m.rps) != 1]
+    for initial in sorted(initials, key=lambda p: p.index):
+        for k, part in enumerate(lone):
+            text = part.comparable
+            if k not in used and len(text) > 1 and text[0] == initial.comparable:
+                used.add(k)
+                out.append(Alignment([initial], [part], score=INITIAL_SCORE))
+                break
+        else:
+            out.append(Alignment([initial], [], score=0.0))
+    out += [Alignment([], [p], score=0.0) for k, p in enumerate(lone) if k not in used]
+    return out
+
+
 def compare_names(query: Name, entry: Name) -> NameMatch:
     """Best alignment of two analysed names; 1.0 when they are the same name."""
     if query.comparable == entry.comparable:
@@ -418,6 +515,10 @@ def compare_names(query: Name, entry: Name) -> NameMatch:
         used_r = {p for e in edges for p in e.rps}
         q_rest = [p for p in query.parts if p not in used_q]
         r_rest = [p for p in entry.parts if p not in used_r]
+        initials: list[NamePart] = []
+        if query.tag == NameTypeTag.PER:
+            initials = [p for p in q_rest if len(p.comparable) == 1 and p.comparable.isalpha()]
+            q_rest = [p for p in q_rest if p not in initials]
         if q_rest or r_rest:
             if query.tag == NameTypeTag.PER:
                 q_rest, r_rest = align_person_name_order(q_rest, r_rest)
@@ -426,6 +527,8 @@ def compare_names(query: Name, entry: Name) -> NameMatch:
             matches.extend(compare_parts(q_rest, r_rest))
         for m in matches:
             _rescue(m)
+        if initials:
+            matches = _pair_initials(matches, initials)
         matches = _pair_leftovers(matches)
         for m in matches:
             _weigh(m)

@@ -13,9 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vigie.core import crypto
+from vigie.core.actor import Actor
+from vigie.core.events import announce
 from vigie.core.models import Organisation
 from vigie.screening import engine, index_cache, selectors
-from vigie.screening.loading import LoadResult, Report, load_file
+from vigie.screening.loading import LoadResult, Report, acting, load_file
 from vigie.screening.models import Decision, Hit, ListEntry, ListVersion, Subject
 
 SCHEMAS = ("Person", "Organization")
@@ -115,8 +117,16 @@ def stored_explanation(explanation: dict[str, Any]) -> dict[str, Any]:
 
 
 def record_hits(
-    subject: Subject, results: list[engine.Result], version: ListVersion | None = None
+    subject: Subject,
+    results: list[engine.Result],
+    version: ListVersion | None = None,
+    actor: Actor | None = None,
 ) -> ScreenOutcome:
+    """Raise, reopen or refresh the subject's hits for ``results``; announced as
+    "screening.hit" (created / changed) for ``actor`` (default: the system re-screening)."""
+    actor = actor or acting(None, "re-screening", subject.organisation_id)
+    created: list[Any] = []
+    changed: list[Any] = []
     outcome = ScreenOutcome()
     entries = {e.pk: e for e in ListEntry.objects.filter(pk__in=[r.entry.id for r in results])}
     for r in results:
@@ -125,7 +135,7 @@ def record_hits(
             continue
         hit = Hit.objects.filter(subject=subject, entry=entry).first()
         if hit is None:
-            Hit.objects.create(
+            hit = Hit.objects.create(
                 organisation_id=subject.organisation_id,
                 subject=subject,
                 entry=entry,
@@ -136,6 +146,7 @@ def record_hits(
                 entry_fingerprint=entry.fingerprint,
             )
             outcome.new_alerts += 1
+            created.append(hit.pk)
             continue
         unchanged = (
             hit.subject_fingerprint == subject.fingerprint
@@ -151,8 +162,14 @@ def record_hits(
         hit.score, hit.explanation = r.score, stored_explanation(r.explanation)
         hit.subject_fingerprint, hit.entry_fingerprint = subject.fingerprint, entry.fingerprint
         hit.save()
+        changed.append(hit.pk)
     subject.last_screened_at = timezone.now()
     subject.save(update_fields=["last_screened_at"])
+    org = subject.organisation_id
+    if created:
+        announce("screening.hit", created, actor, action="created", organisation_id=org)
+    if changed:
+        announce("screening.hit", changed, actor, action="changed", organisation_id=org)
     return outcome
 
 
@@ -186,9 +203,17 @@ def create_subject(
         )
         subject.fingerprint = subject_fingerprint(subject)
         subject.save()
+        actor = acting(user, "subject", organisation.pk)
+        announce(
+            "screening.subject",
+            [subject.pk],
+            actor,
+            action="created",
+            organisation_id=organisation.pk,
+        )
         if results is None:
             results = screen(subject_query(subject), limit=20)
-        outcome = record_hits(subject, results)
+        outcome = record_hits(subject, results, actor=actor)
     return subject, outcome
 
 
@@ -204,9 +229,12 @@ def update_subject(
     subject.fingerprint = subject_fingerprint(subject)
     with transaction.atomic():
         subject.save()
+        org = subject.organisation_id
+        actor = acting(user, "subject", org)
+        announce("screening.subject", [subject.pk], actor, action="changed", organisation_id=org)
         if results is None:
             results = screen(subject_query(subject), limit=20)
-        return record_hits(subject, results)
+        return record_hits(subject, results, actor=actor)
 
 
 def rescreen_for_version(version: ListVersion) -> ScreenOutcome:
@@ -240,7 +268,7 @@ def decide(user: Any, hit: Hit, status: str, reason: str) -> Decision:
     with transaction.atomic():
         hit.status = status
         hit.save(update_fields=["status", "updated_at"])
-        return Decision.objects.create(
+        decision = Decision.objects.create(
             hit=hit,
             organisation_id=hit.organisation_id,
             status=status,
@@ -249,6 +277,11 @@ def decide(user: Any, hit: Hit, status: str, reason: str) -> Decision:
             subject_fingerprint=hit.subject_fingerprint,
             entry_fingerprint=hit.entry_fingerprint,
         )
+        org = hit.organisation_id
+        actor = acting(user, "review", org)
+        announce("screening.decision", [decision.pk], actor, action="created", organisation_id=org)
+        announce("screening.hit", [hit.pk], actor, action="changed", organisation_id=org)
+        return decision
 
 
 def acting_organisation(user: Any, perm: str, code: str | None = None) -> Organisation:

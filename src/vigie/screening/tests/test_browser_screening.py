@@ -121,3 +121,40 @@ def test_case_page_shows_perpetrator_screening(
     page.set_viewport_size({"width": 390, "height": 844})
     panel.scroll_into_view_if_needed()
     screenshot(page, "screening-case-panel-ar-phone")
+
+
+def test_plain_explanation_and_listing_in_english_and_arabic(
+    page: Any, browser_world: tuple[World, str], tmp_path: Path
+) -> None:
+    world, url = browser_world
+    services.load_list(write(tmp_path, "un.xml", un_xml(SAMPLE)))
+    services.create_subject(
+        world.users["screening_officer"], world.own, name="Ermias Gebray", kind="Person"
+    )
+    log_in(page, url, "u-screening_officer", PASSWORD)
+    page.goto(f"{url}/screening/search/")
+    page.fill("#id_name", "Ermyas Testfay")
+    page.click("[data-testid=search-submit]")
+    first = page.locator("[data-testid=result]").first
+    expect(first.locator("[data-testid=plain]")).to_contain_text("spelled a little differently")
+    screenshot(page, "screening-plain-search-en")
+
+    page.goto(f"{url}/screening/review/")
+    hit = page.locator("[data-testid=hit]").first
+    expect(hit.locator("[data-testid=plain]")).to_contain_text("matched on an alias")
+    hit.locator("[data-testid=listing] summary").click()
+    expect(hit.locator("[data-testid=listing]")).to_contain_text("1980-04-15")
+    expect(hit.locator("[data-testid=listing]")).to_contain_text("Ermies Gebrai")
+    screenshot(page, "screening-review-listing-en")
+
+    page.click("button[data-lang=ar]")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{url}/screening/review/")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    hit = page.locator("[data-testid=hit]").first
+    expect(hit.locator("[data-testid=plain]")).to_contain_text("تمت المطابقة باسم مستعار")
+    hit.locator("[data-testid=listing] summary").click()
+    expect(hit.locator("[data-testid=listing]")).to_contain_text("تاريخ الإدراج")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the review page scrolls sideways at 390 px ({width} px)"
+    screenshot(page, "screening-review-listing-ar-phone")

@@ -11,11 +11,12 @@ import pytest
 from click.testing import CliRunner
 
 from vigie.cli import _add_app_commands, cli
+from vigie.core.models import AccessLogEntry
 from vigie.screening import services
 from vigie.screening.models import EntryChange, ListEntry, ListVersion
 from vigie.screening.parsers import ListFormatError
 from vigie.screening.tests.factories import SAMPLE, un_individual, un_xml, write
-from vigie.testing import SHARED_DATA
+from vigie.testing import SHARED_DATA, World
 
 UN = SHARED_DATA / "un-sanctions"
 
@@ -81,12 +82,14 @@ def test_re_added_entry_counts_as_added(tmp_path: Path) -> None:
 
 @pytest.mark.django_db
 def test_cli_load_show_and_refusal(tmp_path: Path) -> None:
-    res = _run("lists", "load", str(write(tmp_path, "l.xml", un_xml(SAMPLE))), "--json")
+    res = _run(
+        "lists", "load", str(write(tmp_path, "l.xml", un_xml(SAMPLE))), "--json", "--as-system"
+    )
     assert res.exit_code == 0, res.output
     body = json.loads(res.output)
     assert body["ok"] and body["watchlist"] == "un-sc" and body["added"] == 2
     bad = write(tmp_path, "trunc.xml", un_xml(SAMPLE)[:300])
-    res = _run("lists", "load", str(bad), "--json")
+    res = _run("lists", "load", str(bad), "--json", "--as-system")
     assert res.exit_code == 1
     assert json.loads(res.output)["error"].startswith("trunc.xml, line")
     res = _run("lists", "show", "--json")
@@ -95,7 +98,7 @@ def test_cli_load_show_and_refusal(tmp_path: Path) -> None:
 
 @pytest.mark.django_db
 def test_cli_screen_name_and_batch(tmp_path: Path) -> None:
-    _run("lists", "load", str(write(tmp_path, "l.xml", un_xml(SAMPLE))))
+    _run("lists", "load", str(write(tmp_path, "l.xml", un_xml(SAMPLE))), "--as-system")
     res = _run("screen", "Ermias Gebray", "--json")
     matches = json.loads(res.output)["matches"]
     assert matches[0]["reference"] == "LYi.901"
@@ -112,3 +115,19 @@ def test_cli_screen_name_and_batch(tmp_path: Path) -> None:
     assert "same date of birth" in " ".join(rows[0]["matches"][0]["explanation"]["reasons"])
     assert rows[1]["matches"] == []
     assert rows[2]["matches"][0]["reference"] == "LYi.902"
+
+
+def test_cli_load_says_who_acts_and_is_audited(world: World, tmp_path: Path) -> None:
+    path = str(write(tmp_path, "l.xml", un_xml(SAMPLE)))
+    _add_app_commands()
+    refused = CliRunner().invoke(cli, ["lists", "load", path])
+    assert refused.exit_code != 0 and "--as-system" in refused.output
+    res = _run("lists", "load", path, "--json", "--user", world.users["screening_officer"].username)
+    assert res.exit_code == 0, res.output
+    version = ListVersion.objects.get()
+    assert version.loaded_by == world.users["screening_officer"]
+    assert AccessLogEntry.objects.filter(action="command", object_id="lists load").exists()
+    other = CliRunner().invoke(
+        cli, ["lists", "load", path, "--user", world.users["investigator"].username]
+    )
+    assert other.exit_code != 0  # an investigator does not manage lists
