@@ -340,7 +340,7 @@ def view_item(actor: Actor, item: Item) -> None:
         )
 
 
-def record_names_shown(user: Any, items: Iterable[Item]) -> None:
+def log_names_shown(user: Any, items: Iterable[Item]) -> None:
     """Record the file names a list showed (one access-log entry per organisation, naming
     the items); nothing when none was shown (ADR 0045)."""
     from vigie.evidence import selectors

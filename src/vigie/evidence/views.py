@@ -54,7 +54,7 @@ class ItemListView(PermissionRequired, View):
             qs = qs.filter(case_ref=case)
         page = Paginator(qs, 50).get_page(request.GET.get("page"))
         _link_cases(request.user, list(page))  # list(page) fixes the page's objects
-        services.record_names_shown(access.request_user(request), list(page))  # ADR 0045
+        services.log_names_shown(access.request_user(request), list(page))  # ADR 0045
         return render(
             request,
             "evidence/items.html",

@@ -13,7 +13,6 @@ from typing import Any
 from django.db import transaction
 
 from vigie.core.actor import Actor
-from vigie.core.events import announce
 from vigie.screening.models import EntryChange, ListEntry, ListVersion, Watchlist
 from vigie.screening.parsers import ParsedList, parse
 
@@ -210,7 +209,5 @@ def apply(
         version.added, version.removed = len(result.added), len(result.removed)
         version.amended = len(result.amended)
         version.save(update_fields=["added", "removed", "amended"])
-        actor = user if isinstance(user, Actor) else acting(user, "list loading")
-        announce("screening.listversion", [version.pk], actor, action="created")
     report(total, total, "loaded")
     return result

@@ -69,11 +69,9 @@ def load_list(
     if not result.unchanged_file:
         index_cache.clear()  # the versions in force changed: the cached index is stale
         rescreen_for_version(result.version)
-        # after the re-screening, so consumers (suppliers' queue) see the hits it raised
-        from vigie.core.actor import Actor
-        from vigie.core.events import announce
-
-        who = Actor(user=user) if getattr(user, "pk", None) else Actor.system("watchlist load")
+        # The version's one change event, sent after the re-screening so that consumers (the
+        # suppliers' queue) find the hits it raised; inside the caller's transaction if any.
+        who = user if isinstance(user, Actor) else acting(user, "list loading")
         announce("screening.listversion", [result.version.pk], who, action="created")
     return result
 

@@ -47,7 +47,7 @@ class ItemList(generics.ListAPIView):
     def paginate_queryset(self, queryset: Any) -> Any:
         page = super().paginate_queryset(queryset)
         shown = page if page is not None else list(queryset)
-        services.record_names_shown(access.request_user(self.request), shown)  # ADR 0045
+        services.log_names_shown(access.request_user(self.request), shown)  # ADR 0045
         return page
 
     @extend_schema(request=s.ItemCreateSerializer, responses={201: s.ItemSerializer})
