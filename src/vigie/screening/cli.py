@@ -117,7 +117,7 @@ def lists_show(as_json: bool) -> None:
         click.echo(json.dumps(rows))
         return
     if not rows:
-        click.echo("No list loaded yet: vigie lists load PATH")
+        click.echo("No list loaded yet: vigie lists load PATH --user NAME (or --as-system)")
     for r in rows:
         click.echo(
             f"{r['watchlist']:<14} v{r['version']:<3} {r['status']:<10} {r['entries']:>6} entries  "
@@ -175,7 +175,7 @@ def screen(
     _migrate()
     limit = engine.THRESHOLD if threshold is None else threshold
     if not selectors.versions_in_force().exists():
-        raise click.ClickException("no watchlist loaded: run `vigie lists load PATH` first")
+        raise click.ClickException("no watchlist loaded: run `vigie lists load PATH --user NAME` first")
     if perpetrators:
         _screen_perpetrators(org_code, since, as_json)
         return
