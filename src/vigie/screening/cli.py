@@ -175,7 +175,9 @@ def screen(
     _migrate()
     limit = engine.THRESHOLD if threshold is None else threshold
     if not selectors.versions_in_force().exists():
-        raise click.ClickException("no watchlist loaded: run `vigie lists load PATH --user NAME` first")
+        raise click.ClickException(
+            "no watchlist loaded: run `vigie lists load PATH --user NAME` first"
+        )
     if perpetrators:
         _screen_perpetrators(org_code, since, as_json)
         return
