@@ -3,7 +3,7 @@
 
 from typing import Any
 
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import (
     SpectacularAPIView,
@@ -11,9 +11,14 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
-from vigie.core.api import schema  # noqa: F401  (registers the token scheme; here, not in
-from vigie.discovery import app_modules  # AppConfig.ready: drf-spectacular takes seconds to import)
+# (registers the token scheme; here, not in AppConfig.ready: drf-spectacular takes seconds
+# to import)
+from vigie.core.api import schema  # noqa: F401
+from vigie.core.converters import DatabaseId
+from vigie.discovery import app_modules
 from vigie.web import views as web_views
+
+register_converter(DatabaseId, "id")  # before the apps' urls: <id:pk> (vigie.core.converters)
 
 
 def _app_urls(suffix: str) -> list[Any]:

@@ -16,14 +16,14 @@ urlpatterns = [
     path("import/cases/<uuid:job>/", import_views.ImportStatusView.as_view(), name="import-status"),
     path("import/profiles/", import_views.ProfileListView.as_view(), name="profiles"),
     path("import/profiles/new/", import_views.ProfileFormView.as_view(), name="profile-create"),
-    path("import/profiles/<int:pk>/", import_views.ProfileFormView.as_view(), name="profile-edit"),
+    path("import/profiles/<id:pk>/", import_views.ProfileFormView.as_view(), name="profile-edit"),
     path(
-        "import/profiles/<int:pk>/yaml/",
+        "import/profiles/<id:pk>/yaml/",
         import_views.ProfileYamlView.as_view(),
         name="profile-yaml",
     ),
     path(
-        "import/profiles/<int:pk>/delete/",
+        "import/profiles/<id:pk>/delete/",
         import_views.ProfileDeleteView.as_view(),
         name="profile-delete",
     ),

@@ -13,7 +13,7 @@ urlpatterns = [
         name="mapping",
     ),
     path("collection/devices/", views.DevicesView.as_view(), name="devices"),
-    path("collection/devices/<int:pk>/revoke/", views.RevokeView.as_view(), name="revoke"),
+    path("collection/devices/<id:pk>/revoke/", views.RevokeView.as_view(), name="revoke"),
     path("collection/submissions/", views.QueueView.as_view(), name="queue"),
     path("collection/submissions/<uuid:uuid>/", views.SubmissionView.as_view(), name="submission"),
     path("collection/submissions/<uuid:uuid>/merge/", views.MergeView.as_view(), name="merge"),

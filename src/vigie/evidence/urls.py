@@ -13,7 +13,7 @@ urlpatterns = [
         views.ExportDownloadView.as_view(),
         name="export-download",
     ),
-    path("evidence/approvals/<int:pk>/approve/", views.ApproveView.as_view(), name="approve"),
+    path("evidence/approvals/<id:pk>/approve/", views.ApproveView.as_view(), name="approve"),
     path("evidence/<uuid:uuid>/", views.ItemDetailView.as_view(), name="item"),
     path("evidence/<uuid:uuid>/download/", views.ItemDownloadView.as_view(), name="download"),
     path("evidence/<uuid:uuid>/seal/", views.ItemSealView.as_view(), name="seal"),

@@ -13,5 +13,5 @@ urlpatterns = [
     path("screening/jobs/<uuid:pk>/download/", views.JobDownload.as_view(), name="job-download"),
     path("screening/lists/", views.ListsPage.as_view(), name="lists"),
     path("screening/lists/load/", views.LoadPage.as_view(), name="load"),
-    path("screening/lists/versions/<int:pk>/", views.VersionPage.as_view(), name="version"),
+    path("screening/lists/versions/<id:pk>/", views.VersionPage.as_view(), name="version"),
 ]

@@ -7,7 +7,7 @@ urlpatterns = [
     path("collection/forms/", views.FormsView.as_view(), name="forms"),
     path("collection/imports/", views.ImportsView.as_view(), name="imports"),
     path("collection/devices/", views.DevicesView.as_view(), name="devices"),
-    path("collection/devices/<int:pk>/revoke/", views.RevokeView.as_view(), name="revoke"),
+    path("collection/devices/<id:pk>/revoke/", views.RevokeView.as_view(), name="revoke"),
     path("collection/submissions/", views.SubmissionsView.as_view(), name="submissions"),
     path("collection/submissions/<uuid:uuid>/", views.SubmissionView.as_view(), name="submission"),
     path(

@@ -66,7 +66,8 @@ def _exercise(operation: Any, role: str, secret: str, failures: list[str]) -> No
             )
         except (Exception, BaseExceptionGroup) as exc:  # schemathesis: a FailureGroup
             failures.append(f"{where}: {response.status_code}: {str(exc)[:300]}")
-        if MARKER in response.text and role != "system_admin":
+        # bytes, not text: exports (XLSX, PDF) are not UTF-8
+        if MARKER.encode() in response.content and role != "system_admin":
             failures.append(f"{where}: another organisation's case in the response")
 
     exercise()

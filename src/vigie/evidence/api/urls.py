@@ -21,7 +21,7 @@ urlpatterns = [
     ),
     path("evidence/access-requests/", views.ApprovalList.as_view(), name="approvals"),
     path(
-        "evidence/access-requests/<int:pk>/approve/",
+        "evidence/access-requests/<id:pk>/approve/",
         views.ApprovalApprove.as_view(),
         name="approval-approve",
     ),

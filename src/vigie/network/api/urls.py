@@ -5,7 +5,7 @@ from vigie.network.api import views
 app_name = "network-api"
 urlpatterns = [
     path("network/graph/", views.Graph.as_view(), name="graph"),
-    path("network/nodes/<int:pk>/", views.NodeDetail.as_view(), name="node"),
+    path("network/nodes/<id:pk>/", views.NodeDetail.as_view(), name="node"),
     path("network/search/", views.Search.as_view(), name="search"),
     path("network/stats/", views.Stats.as_view(), name="stats"),
     path("network/path/", views.Path.as_view(), name="path"),
