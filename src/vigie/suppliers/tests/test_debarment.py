@@ -28,7 +28,15 @@ def test_csv_debarment_references_are_stable(tmp_path: Path, db: Any) -> None:
     assert person.schema == "Person" and person.regime == "Corrupt practice"
     assert person.listed_on == "2025-01-01"
     out = CliRunner().invoke(
-        lists, ["load", str(FIXTURES / "debarred-firms.csv"), "--source", "debarment", "--json", "--as-system"]
+        lists,
+        [
+            "load",
+            str(FIXTURES / "debarred-firms.csv"),
+            "--source",
+            "debarment",
+            "--json",
+            "--as-system",
+        ],
     )
     assert out.exit_code == 0, out.output
     first = json.loads(out.output)
@@ -37,7 +45,9 @@ def test_csv_debarment_references_are_stable(tmp_path: Path, db: Any) -> None:
     lines = (FIXTURES / "debarred-firms.csv").read_text().splitlines()
     again = tmp_path / "debarred-firms.csv"
     again.write_text("\n".join([lines[0], *reversed(lines[1:])]) + "\n")
-    out = CliRunner().invoke(lists, ["load", str(again), "--source", "debarment", "--json", "--as-system"])
+    out = CliRunner().invoke(
+        lists, ["load", str(again), "--source", "debarment", "--json", "--as-system"]
+    )
     result = json.loads(out.output)
     assert (result["added"], result["removed"], result["amended"]) == (0, 0, 0)
     assert Watchlist.objects.get().source == "debarment"
@@ -61,7 +71,9 @@ def test_ftm_debarment_hits_reach_the_queue(
     path = tmp_path / "debarred.ftm.json"
     shutil.copy(FIXTURES / "debarred.ftm.jsonl", path)
     with django_capture_on_commit_callbacks(execute=True):
-        out = CliRunner().invoke(lists, ["load", str(path), "--code", "syn-debarment", "--json", "--as-system"])
+        out = CliRunner().invoke(
+            lists, ["load", str(path), "--code", "syn-debarment", "--json", "--as-system"]
+        )
     assert out.exit_code == 0, out.output
     entry = ListEntry.objects.get(reference="syn-db-1")
     assert "debarment" in entry.regime.lower()
