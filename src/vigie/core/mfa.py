@@ -2,9 +2,9 @@
 
 A role requires it when it holds a permission matching ``VIGIE_MFA_REQUIRED_PERMISSIONS``
 (default: seeing or exporting identities, sealing evidence, every ``system.*`` permission,
-managing an organisation's users) or is named in ``VIGIE_MFA_REQUIRED_ROLES``. A user who
-holds such a role in an active organisation and has no TOTP or WebAuthn authenticator
-enrolled with allauth is:
+managing an organisation's users, designation dossiers and financial intelligence) or is
+named in ``VIGIE_MFA_REQUIRED_ROLES``. A user who holds such a role in an active
+organisation and has no TOTP or WebAuthn authenticator enrolled with allauth is:
 
 - on the web, sent to the enrolment page after login and on every page until enrolled
   (account, logout, language and static pages stay reachable);

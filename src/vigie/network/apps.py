@@ -13,6 +13,9 @@ class NetworkConfig(AppConfig):
 
     def ready(self) -> None:
         from vigie.core.events import records_changed
+        from vigie.dossiers.sections import register
         from vigie.network import tasks
+        from vigie.network.dossier import network_section
 
         records_changed.connect(tasks.on_records_changed, dispatch_uid="network.records_changed")
+        register("network", network_section, order=50)

@@ -223,7 +223,8 @@ ACCOUNT_REAUTHENTICATION_TIMEOUT = VIGIE_RECENT_LOGIN_SECONDS
 VIGIE_MFA_ENFORCED = os.environ.get("VIGIE_MFA_ENFORCED", "1") != "0"
 VIGIE_MFA_REQUIRED_PERMISSIONS = _csv(
     "VIGIE_MFA_REQUIRED_PERMISSIONS",
-    "victim.identity.view,victim.identity.export,evidence.seal,system.*,org.users.manage",
+    "victim.identity.view,victim.identity.export,evidence.seal,system.*,org.users.manage,"
+    "dossier.*,finance.*",
 )
 VIGIE_MFA_REQUIRED_ROLES = _csv("VIGIE_MFA_REQUIRED_ROLES", "")
 

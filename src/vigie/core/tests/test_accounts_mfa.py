@@ -45,6 +45,9 @@ def test_default_policy_covers_roles_that_see_identities_or_administer(enforced:
         "investigator",
         "org_admin",
         "system_admin",
+        "financial_analyst",  # account holders, suspicious-transaction reports
+        "panel_expert",  # designation dossiers name suspects for a sanctions committee
+        "sanctions_analyst",
     }
 
 

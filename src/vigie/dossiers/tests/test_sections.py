@@ -86,9 +86,13 @@ def extra_provider() -> Iterator[None]:
             rows=[["Subject", "Synthetic Transport Cooperative", "owner"]],
         )
 
+    before = sections._REGISTRY.get("network")
     sections.register("network", network, order=50)
     yield
-    sections._REGISTRY.pop("network")
+    if before is None:
+        sections._REGISTRY.pop("network")
+    else:
+        sections._REGISTRY["network"] = before
 
 
 def test_a_registered_provider_reaches_the_page_api_and_pdf(
