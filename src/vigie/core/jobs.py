@@ -68,6 +68,15 @@ KIND_LABELS = {
     "evidence.export": _("Evidence export for court"),
     "evidence.cleanup": _("Removal of old evidence exports"),
     "analytics.refresh": _("Statistics snapshot refresh"),
+    "collection.import": _("Import of a KoBoToolbox or ODK Central export"),
+    "finance.import": _("Transaction import"),
+    "finance.run": _("Red-flag rules run"),
+    "linkage.incremental": _("Linkage of new records"),
+    "network.extract": _("Network update from changed records"),
+    "network.rebuild": _("Network rebuild"),
+    "network.xref": _("Network cross-check against the watchlists"),
+    "suppliers.rescreen": _("Supplier rescreening after a list update"),
+    "suppliers.reminders": _("Supplier questionnaire reminders"),
 }
 
 
