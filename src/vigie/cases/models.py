@@ -144,9 +144,15 @@ class Case(models.Model):
         verbose_name=_("organisation"),
         db_index=False,
     )
-    reference = models.CharField(_("reference"), max_length=60)
+    # left empty, services.save_record generates one (web form, API and imports alike)
+    reference = models.CharField(
+        _("reference"), max_length=60, blank=True, help_text=_("Left empty, one is generated.")
+    )
     summary = models.TextField(
-        _("summary (no names or other identifying details)"), blank=True, default=""
+        _("summary (no names or other identifying details)"),
+        blank=True,
+        default="",
+        help_text=_("What happened, without names, addresses or other identifying details."),
     )
     status = CodeField(_("status"), codelist="case_status", default="active")
     # provenance
@@ -301,7 +307,12 @@ class Incident(OwnedByCase):
     )
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="incidents")
-    description = models.TextField(_("description (no names)"), blank=True, default="")
+    description = models.TextField(
+        _("description (no names)"),
+        blank=True,
+        default="",
+        help_text=_("No names, addresses or other identifying details."),
+    )
     date_start = models.DateField(_("from"), null=True, blank=True)
     date_end = models.DateField(_("until"), null=True, blank=True)
     country = models.CharField(_("country (ISO 3166)"), max_length=2, blank=True, default="")

@@ -24,7 +24,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def resolve(
-    perm: str,
+    perm: str | None,
     username: str | None,
     org_code: str | None,
     as_system: bool,
@@ -37,6 +37,9 @@ def resolve(
     item to transfer, a case to export), so without ``--org`` the actor acts for none in
     particular (the user must still hold ``perm`` somewhere) and the service checks
     ``perm`` in the record's organisation.
+
+    ``perm`` None (with ``needs_org`` False): the rule is per record and the service checks
+    it (a job may be cancelled by its creator or an administrator of its organisation).
 
     Errors are :class:`~vigie.core.errors.VigieError`: the ``vigie`` command's one handler
     (``vigie.cli``) prints them and exits with their status."""
@@ -66,8 +69,11 @@ def resolve(
         raise Invalid(_("No active user of that name."), code="unknown_user")
     if not org_code and not needs_org:
         actor = Actor(user=user)
-        actor.require(perm)
+        if perm is not None:
+            actor.require(perm)
         return actor
+    if perm is None:
+        raise ValueError("a command whose rule is per record takes no --org")
     return actor_for(user, perm, org_code)
 
 
@@ -113,7 +119,9 @@ def audited(actor: Actor, command: str) -> Iterator[None]:
         yield
 
 
-def acting(perm: str, *, needs_org: bool = True, org_option: bool = True) -> Callable[[F], F]:
+def acting(
+    perm: str | None, *, needs_org: bool = True, org_option: bool = True
+) -> Callable[[F], F]:
     """Add ``--user``, ``--org`` and ``--as-system`` to a click command and pass it ``actor``.
 
     ``perm`` is the permission the command needs: the user must hold it in the organisation

@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING, Any
 import click
 from django.core.exceptions import ValidationError
 
+from vigie.core.acting import acting
 from vigie.core.cli_accounts import orgs, users
 
 if TYPE_CHECKING:  # the models load after Django is set up, when a command runs (vigie.cli)
+    from vigie.core.actor import Actor
     from vigie.core.models import Job
 
 # Job.Status values, spelled out so that `vigie --help` needs no model import.
@@ -162,13 +164,37 @@ def watch(job_id: str, interval: float) -> None:
         sys.exit(1)
 
 
+def _manage(actor: Actor, job: Job, what: str) -> None:
+    """The job's creator, an administrator of its organisation, a system administrator, or
+    the system (``--as-system``) may cancel or rerun it (the API's rule, jobs.can_manage)."""
+    from vigie.core import jobs
+    from vigie.core.errors import Forbidden
+
+    if actor.user is not None and not jobs.can_manage(actor.user, job):
+        text = (
+            _("You may not cancel this job.")
+            if what == "cancel"
+            else _("You may not rerun this job.")
+        )
+        raise Forbidden(text, code="job_not_yours")
+
+
+def _(text: str) -> str:
+    """gettext, imported when a message is made (``vigie --help`` imports this module)."""
+    from django.utils.translation import gettext
+
+    return gettext(text)
+
+
 @jobs_group.command("cancel")
 @click.argument("job_id")
-def cancel(job_id: str) -> None:
+@acting(None, needs_org=False, org_option=False)
+def cancel(job_id: str, actor: Actor) -> None:
     """Ask a job to stop (a running job stops at its next progress update)."""
     from vigie.core import jobs
 
     job = _get(job_id)
+    _manage(actor, job, "cancel")
     if job.is_finished:
         raise click.ClickException(f"job {job.pk} has already finished ({job.status})")
     jobs.request_cancel(job)
@@ -177,11 +203,13 @@ def cancel(job_id: str) -> None:
 
 @jobs_group.command("rerun")
 @click.argument("job_id")
-def rerun(job_id: str) -> None:
+@acting(None, needs_org=False, org_option=False)
+def rerun(job_id: str, actor: Actor) -> None:
     """Run a failed or cancelled job again, here, resuming from its last checkpoint."""
     from vigie.core import jobs
 
     job = _get(job_id)
+    _manage(actor, job, "rerun")
     try:
         jobs.requeue(job, enqueue=False)
     except ValueError as exc:
@@ -198,8 +226,10 @@ def rerun(job_id: str) -> None:
     show_default=True,
     help="Seconds without a heartbeat after which a running job counts as interrupted.",
 )
-def recover(stale_after: int) -> None:
-    """Mark jobs whose worker died as failed, so they can be rerun."""
+@acting("system.orgs.manage", needs_org=False, org_option=False)
+def recover(stale_after: int, actor: Actor) -> None:
+    """Mark jobs whose worker died as failed, so they can be rerun (a system administrator,
+    or the system)."""
     from vigie.core import jobs
 
     click.echo(f"{jobs.recover_interrupted(stale_after)} interrupted job(s) marked failed")
@@ -243,36 +273,66 @@ def list_grants(username: str, status: str) -> None:
 
 
 @grants_group.command("request")
-@click.option("--user", "username", required=True, help="The administrator asking.")
 @click.option("--organisation", "org_code", required=True)
 @click.option("--member", required=True, help="Username of the person to give the role to.")
 @click.option("--role", required=True)
-def request_grant(username: str, org_code: str, member: str, role: str) -> None:
-    """Give ``--member`` a role (at once, or waiting for approval if it sees identities)."""
-    from vigie.core import selectors, services
+@acting("org.users.manage", needs_org=False, org_option=False)
+def request_grant(org_code: str, member: str, role: str, actor: Actor) -> None:
+    """Give ``--member`` a role (at once, or waiting for approval if it sees identities).
+
+    Asked ``--as-system``, a role that sees identities still waits for a person to approve
+    it: the system is nobody's second pair of eyes."""
+    from vigie.core import grants, selectors, services
+    from vigie.core.actor import Actor as Act
     from vigie.core.actor import actor_for
 
-    admin = _person(username)
-    actor = actor_for(admin, "org.users.manage", org_code)
-    org = selectors.get_administered_organisation(admin, org_code)
+    if actor.user is not None:
+        actor = actor_for(actor.user, "org.users.manage", org_code)
+        org = selectors.get_administered_organisation(actor.user, org_code)
+    else:
+        org = _organisation(org_code)
+        actor = Act.system(actor.reason, org.pk)
     person = _person(member)
-    roles = [*selectors.roles_in(person, org), role]
-    pending = services.set_roles(actor, user=person, organisation=org, roles=roles)
+    if actor.is_system and grants.needs_approval(role):
+        pending = [grants.request(actor, user=person, organisation=org, role=role)]
+    else:
+        roles = [*selectors.roles_in(person, org), role]
+        pending = services.set_roles(actor, user=person, organisation=org, roles=roles)
     for g in pending:
         click.echo(f"grant {g.pk}: {g.role} for {person.username} waits for another administrator")
     if not pending:
         click.echo(f"{person.username} now holds {role} in {org.code}")
 
 
-def _decide(username: str, grant_id: int, decision: str) -> None:
-    from vigie.core import grants, selectors
-    from vigie.core.actor import Actor
+def _organisation(code: str) -> Any:
+    from vigie.core.errors import Invalid
+    from vigie.core.models import Organisation
 
-    admin = _person(username)
-    grant = selectors.visible_grants(admin, status="all").filter(pk=grant_id).first()
-    if grant is None:
+    org = Organisation.objects.filter(code=code, is_active=True).first()
+    if org is None:
+        raise Invalid(
+            _("No active organisation has the code “%(code)s”.") % {"code": code},
+            code="unknown_organisation",
+        )
+    return org
+
+
+def _decide(actor: Actor, grant_id: int, decision: str) -> None:
+    """A person decides (the service refuses the system: a system approval would defeat the
+    four-eyes rule, ``grant_needs_person``)."""
+    from vigie.core import grants, selectors
+    from vigie.core.actor import Actor as Act
+    from vigie.core.models import PendingGrant
+
+    if actor.user is not None:
+        found = selectors.visible_grants(actor.user, status="all").filter(pk=grant_id).first()
+    else:
+        found = PendingGrant.objects.filter(pk=grant_id).first()
+    if found is None:
         raise click.ClickException(f"no role grant {grant_id} in an organisation you administer")
-    actor = Actor(user=admin, organisation_id=grant.organisation_id)
+    if actor.user is not None:
+        actor = Act(user=actor.user, organisation_id=found.organisation_id)
+    grant = found
     if decision == "approve":
         grants.approve(actor, grant)
     else:
@@ -283,18 +343,18 @@ def _decide(username: str, grant_id: int, decision: str) -> None:
 
 @grants_group.command("approve")
 @click.argument("grant_id", type=int)
-@click.option("--user", "username", required=True, help="The approving administrator.")
-def approve_grant(grant_id: int, username: str) -> None:
-    """Approve a role grant another administrator asked for."""
-    _decide(username, grant_id, "approve")
+@acting("org.users.manage", needs_org=False, org_option=False)
+def approve_grant(grant_id: int, actor: Actor) -> None:
+    """Approve a role grant another administrator asked for (a person: not --as-system)."""
+    _decide(actor, grant_id, "approve")
 
 
 @grants_group.command("refuse")
 @click.argument("grant_id", type=int)
-@click.option("--user", "username", required=True, help="The refusing administrator.")
-def refuse_grant(grant_id: int, username: str) -> None:
+@acting("org.users.manage", needs_org=False, org_option=False)
+def refuse_grant(grant_id: int, actor: Actor) -> None:
     """Refuse a role grant (or withdraw your own request)."""
-    _decide(username, grant_id, "refuse")
+    _decide(actor, grant_id, "refuse")
 
 
 @click.command("roles")

@@ -31,8 +31,6 @@ detection) — about 32 MiB for 500 files — plus, while one file is staged, up
 
 from __future__ import annotations
 
-import hashlib
-import json
 import threading
 import time
 import uuid as uuidlib
@@ -53,7 +51,7 @@ from vigie.core import events as change_events
 from vigie.core.actor import Actor
 from vigie.core.models import Organisation
 from vigie.evidence import log, metadata, services
-from vigie.evidence.models import Blob, Item, ItemLink, TechnicalMetadata
+from vigie.evidence.models import Blob, Item, ItemLink, TechnicalMetadata, first_custody
 from vigie.evidence.store import ObjectStore, Staged, Stored, StoreError, default_store
 
 BATCH_SIZE = 500
@@ -480,18 +478,14 @@ def _write(
         )  # fmt: skip
         events: list[log.Row] = []
         for (out, u, _bid, first), p, s in zip(made, batch, stored, strict=True):
-            rec = {**record, "name": p.name}
-            digest = hashlib.sha256(
-                json.dumps(rec, sort_keys=True, ensure_ascii=False).encode()
-            ).hexdigest()
-            collected = {"collected_at": record["collected_at"], "record_sha256": digest}
-            received = {
-                "sha512": s.sha512,
-                "size": s.size,  # no name: identity, bound by the record digest (ADR 0045)
-                "type": blob_types[s.sha256],
-                "duplicate_of": first,
-                "source": "",
-            }
+            collected, received = first_custody(
+                {**record, "name": p.name},
+                sha512=s.sha512,
+                size=s.size,
+                mime_type=blob_types[s.sha256],
+                duplicate_of=first,
+                source="",
+            )
             events.append(log.Row(ids[u], u, s.sha256, "collected", collected))
             events.append(log.Row(ids[u], u, s.sha256, "received", received))
             out.item_id, out.uuid, out.sha256 = ids[u], u, s.sha256

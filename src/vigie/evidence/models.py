@@ -8,6 +8,7 @@ are the signed roots.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from typing import Any, ClassVar
@@ -131,6 +132,36 @@ class Item(models.Model):
             "consent": self.consent or "",
             "name": self.original_name,
         }
+
+
+def record_digest(record: dict[str, Any]) -> str:
+    """SHA-256 of the collection record (``Item.record()``) in canonical JSON."""
+    canonical = json.dumps(record, sort_keys=True, ensure_ascii=False).encode()
+    return hashlib.sha256(canonical).hexdigest()
+
+
+def first_custody(
+    record: dict[str, Any],
+    *,
+    sha512: str,
+    size: int,
+    mime_type: str,
+    duplicate_of: str,
+    source: str,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The details of an item's first two custody entries, "collected" and "received": the
+    one definition both writers use (services.add_item one by one, batch.ingest_many by the
+    thousand). The record (``Item.record()``) is bound by its digest, so the file's name,
+    an identity, is never in the log in clear (ADR 0045)."""
+    collected = {"collected_at": record["collected_at"], "record_sha256": record_digest(record)}
+    received = {
+        "sha512": sha512,
+        "size": size,
+        "type": mime_type,
+        "duplicate_of": duplicate_of,
+        "source": source,
+    }
+    return collected, received
 
 
 class ItemLink(models.Model):

@@ -7,8 +7,6 @@ never an item without its log entries nor a log entry without its item.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -32,6 +30,7 @@ from vigie.evidence.models import (
     Item,
     ItemLink,
     TechnicalMetadata,
+    first_custody,
 )
 from vigie.evidence.store import ObjectStore, default_store
 
@@ -105,11 +104,6 @@ def safe_name(name: str) -> str:
     base = re.split(r"[\\/]", unicodedata.normalize("NFC", name or ""))[-1]
     base = _UNSAFE.sub("", base).strip().lstrip(".") or "unnamed"
     return base[:255]
-
-
-def _record_digest(item: Item) -> str:
-    canonical = json.dumps(item.record(), sort_keys=True, ensure_ascii=False).encode()
-    return hashlib.sha256(canonical).hexdigest()
 
 
 def _check_collection(c: Collection) -> None:
@@ -286,27 +280,16 @@ def ingest(
             link.item = item
         ItemLink.objects.bulk_create(links)
         by = who(actor)
-        log.append(
-            item,
-            "collected",
-            **by,
-            detail={
-                "collected_at": item.collected_at.isoformat() if item.collected_at else "",
-                "record_sha256": _record_digest(item),
-            },
+        collected, received = first_custody(
+            item.record(),
+            sha512=blob.sha512,
+            size=blob.size,
+            mime_type=blob.mime_type,
+            duplicate_of=str(first.uuid) if first else "",
+            source=str(derived_from.uuid) if derived_from else "",
         )
-        log.append(
-            item,
-            "received",
-            **by,
-            detail={
-                "sha512": blob.sha512,
-                "size": blob.size,  # no name: identity, bound by the record digest (ADR 0045)
-                "type": blob.mime_type,
-                "duplicate_of": str(first.uuid) if first else "",
-                "source": str(derived_from.uuid) if derived_from else "",
-            },
-        )
+        log.append(item, "collected", **by, detail=collected)
+        log.append(item, "received", **by, detail=received)
         if derived_from is not None:
             log.append(
                 derived_from,

@@ -27,7 +27,6 @@ import ctypes
 import dataclasses
 import errno
 import hashlib
-import hmac
 import io
 import os
 import secrets
@@ -41,7 +40,9 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from vigie.core.errors import Unavailable, VigieError
 from vigie.evidence import keys
@@ -196,12 +197,9 @@ _INFO = b"vigie-evidence-object-v1"
 
 
 def _file_key(master: bytes, salt: bytes) -> AESGCM:
-    """AES-256-GCM under HKDF-SHA256(master, salt, info) (RFC 5869). With a 32-byte output,
-    HKDF is exactly two HMACs: extract (PRK = HMAC(salt, master)) and one expand block
-    (HMAC(PRK, info || 0x01)); written out here because the generic HKDF object costs more
-    than the rest of a small file's ingest. A test checks it against cryptography's HKDF."""
-    prk = hmac.digest(salt, master, "sha256")
-    return AESGCM(hmac.digest(prk, _INFO + b"\x01", "sha256"))
+    """AES-256-GCM under HKDF-SHA256(master, salt, info) (RFC 5869), cryptography's. (It was
+    written out as two HMACs for speed; measured on cryptography 50 both take ~14 µs.)"""
+    return AESGCM(HKDF(hashes.SHA256(), 32, salt, _INFO).derive(master))
 
 
 def _aad(index: int, final: bool) -> bytes:

@@ -1,36 +1,38 @@
 """RFC 3161 timestamps for signed tree heads, from a configured timestamp authority (TSA).
 
-The request carries SHA-256 of the exact bytes the tree head signature covers and a random
-nonce. The answer is accepted only if it is granted, its imprint and nonce match, its
-message-digest attribute matches the TSTInfo, its CMS signature verifies with the signer's
-certificate (the one the SignerInfo names), and that certificate chains to a configured trust
-anchor: ``VIGIE_EVIDENCE_TSA_CA``, a PEM file of the authority's CA certificate(s). The chain
-is built from the certificates the token carries; each link's signature is checked, every
-issuer must be a CA (basicConstraints), the signer must be a timestamping certificate
-(extended key usage id-kp-timeStamping, RFC 3161 section 2.3), and every certificate must be
-valid at the time the token asserts. Revocation is not checked (no network is assumed).
-Configure the authority with ``VIGIE_EVIDENCE_TSA_URL``; nothing is sent anywhere unless it is
-set, and no timestamp is requested without a trust anchor.
+Requests, parsing and verification are rfc3161-client's (the library sigstore uses; ADR
+0015): the request carries SHA-256 of the exact bytes the tree head signature covers and a
+random nonce; the answer is accepted only if it is granted, its message imprint and nonce
+match, its policy is the configured one (``VIGIE_EVIDENCE_TSA_POLICY``, when set), the CMS
+signature verifies, the signer's certificate carries the critical extended key usage
+id-kp-timeStamping (RFC 3161 section 2.3) and chains, valid at the time the token asserts,
+to a configured trust anchor: ``VIGIE_EVIDENCE_TSA_CA``, a PEM file of the authority's CA
+certificate(s). What is left here is saying *why* a chain was refused in words a person can
+act on. Revocation is not checked (no network is assumed). Configure the authority with
+``VIGIE_EVIDENCE_TSA_URL``; nothing is sent anywhere unless it is set, and no timestamp is
+requested without a trust anchor.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
-import secrets
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from asn1crypto import cms, tsp
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-from cryptography.x509.oid import ExtendedKeyUsageOID
+from rfc3161_client import (
+    HashAlgorithm,
+    TimestampRequestBuilder,
+    TimeStampResponse,
+    VerificationError,
+    VerifierBuilder,
+    decode_timestamp_response,
+)
 
 from vigie.core.errors import Unavailable
 
@@ -38,6 +40,7 @@ TIMEOUT = 20
 MAX_REPLY = 1024 * 1024
 MAX_CHAIN = 8  # certificates between the signer and its trust anchor, at most
 CA_SETTING = "VIGIE_EVIDENCE_TSA_CA"
+POLICY_SETTING = "VIGIE_EVIDENCE_TSA_POLICY"
 
 
 class TsaError(Unavailable):
@@ -85,27 +88,15 @@ def _name(cert: x509.Certificate) -> str:
     return cert.subject.rfc4514_string() or "(no subject)"
 
 
-def _valid_at(cert: x509.Certificate, when: dt.datetime, role: str) -> None:
-    if not cert.not_valid_before_utc <= when <= cert.not_valid_after_utc:
-        raise TsaError(
-            f"{role} certificate {_name(cert)} is valid from "
-            f"{cert.not_valid_before_utc.isoformat()} to {cert.not_valid_after_utc.isoformat()},"
-            f" not at the timestamp's time {when.isoformat()}"
-        )
-
-
-def _is_ca(cert: x509.Certificate) -> bool:
+def configured_policy() -> x509.ObjectIdentifier | None:
+    """The TSA policy a token must be issued under (``VIGIE_EVIDENCE_TSA_POLICY``, an OID)."""
+    value = os.environ.get(POLICY_SETTING, "").strip()
+    if not value:
+        return None
     try:
-        bc = cert.extensions.get_extension_for_class(x509.BasicConstraints).value
-    except x509.ExtensionNotFound:
-        return False
-    if not bc.ca:
-        return False
-    try:
-        ku = cert.extensions.get_extension_for_class(x509.KeyUsage).value
-    except x509.ExtensionNotFound:
-        return True
-    return bool(ku.key_cert_sign)
+        return x509.ObjectIdentifier(value)
+    except ValueError:
+        raise TsaError(f"{POLICY_SETTING}={value}: not an object identifier") from None
 
 
 def _issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
@@ -116,73 +107,73 @@ def _issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
     return True
 
 
-def check_chain(
+def _is_ca(cert: x509.Certificate) -> bool:
+    try:
+        bc = cert.extensions.get_extension_for_class(x509.BasicConstraints).value
+    except x509.ExtensionNotFound:
+        return False
+    return bool(bc.ca)
+
+
+def _why_not(
     signer: x509.Certificate,
     carried: list[x509.Certificate],
     anchors: list[x509.Certificate],
     when: dt.datetime,
-) -> list[x509.Certificate]:
-    """The chain from ``signer`` up to one of ``anchors`` (intermediates taken from the
-    ``carried`` certificates), every link checked; raises TsaError saying where it breaks."""
-    try:
-        eku = signer.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
-    except x509.ExtensionNotFound:
-        eku = None
-    if eku is None or ExtendedKeyUsageOID.TIME_STAMPING not in eku:
-        raise TsaError(
-            f"timestamp authority certificate {_name(signer)} is not a timestamping "
-            "certificate (no extended key usage id-kp-timeStamping)"
-        )
-    pinned = {a.fingerprint(hashes.SHA256()) for a in anchors}
-    chain = [signer]
+) -> str:
+    """Why the library refused the chain from ``signer`` to ``anchors``, in words a person can
+    act on (the library decided; this only explains)."""
     cert = signer
     for _ in range(MAX_CHAIN + 1):
-        _valid_at(cert, when, "timestamp authority" if cert is signer else "intermediate CA")
-        if cert.fingerprint(hashes.SHA256()) in pinned:
-            return chain
-        anchor = next(
-            (a for a in anchors if a.subject == cert.issuer and _issued_by(cert, a)), None
-        )
-        if anchor is not None:
-            return [*chain, anchor]
+        if not cert.not_valid_before_utc <= when <= cert.not_valid_after_utc:
+            role = "timestamp authority" if cert is signer else "intermediate CA"
+            return (
+                f"{role} certificate {_name(cert)} is valid from "
+                f"{cert.not_valid_before_utc.isoformat()} to "
+                f"{cert.not_valid_after_utc.isoformat()}, not at the timestamp's time "
+                f"{when.isoformat()}"
+            )
+        if any(a.subject == cert.issuer and _issued_by(cert, a) for a in anchors):
+            break
         issuer = next(
-            (
-                c
-                for c in carried
-                if c.subject == cert.issuer and c not in chain and _issued_by(cert, c)
-            ),
+            (c for c in carried if c.subject == cert.issuer and c != cert and _issued_by(cert, c)),
             None,
         )
         if issuer is None:
-            raise TsaError(
+            return (
                 f"timestamp authority certificate {_name(signer)} does not chain to a trusted "
                 f"CA: {_name(cert)} is issued by {cert.issuer.rfc4514_string()}, which is "
                 f"neither a configured trust anchor ({CA_SETTING}) nor a certificate in the "
                 "token that verifies it"
             )
         if not _is_ca(issuer):
-            raise TsaError(
+            return (
                 f"certificate {_name(issuer)} issued {_name(cert)} but is not a CA "
-                "(basicConstraints cA false or missing, or no keyCertSign)"
+                "(basicConstraints cA false or missing)"
             )
-        chain.append(issuer)
         cert = issuer
-    raise TsaError(f"timestamp authority certificate chain longer than {MAX_CHAIN}")
+    return f"timestamp authority certificate {_name(signer)} does not chain to a trusted CA"
 
 
-def build_request(message: bytes, nonce: int) -> bytes:
-    req = tsp.TimeStampReq(
-        {
-            "version": "v1",
-            "message_imprint": {
-                "hash_algorithm": {"algorithm": "sha256"},
-                "hashed_message": hashlib.sha256(message).digest(),
-            },
-            "nonce": nonce,
-            "cert_req": True,
-        }
-    )
-    return bytes(req.dump())
+def _timestamping(cert: x509.Certificate) -> bool:
+    """RFC 3161 section 2.3: a critical extended key usage holding id-kp-timeStamping (the
+    library checks it; this only says which rule a refused certificate broke)."""
+    try:
+        eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage)
+    except x509.ExtensionNotFound:
+        return False
+    return eku.critical and x509.ExtendedKeyUsageOID.TIME_STAMPING in eku.value
+
+
+def _anchor_of(
+    signer: x509.Certificate, carried: list[x509.Certificate], anchors: list[x509.Certificate]
+) -> x509.Certificate | None:
+    """The anchor the (verified) chain ends at, to name it."""
+    for cert in [signer, *carried]:
+        for anchor in anchors:
+            if anchor == cert or (anchor.subject == cert.issuer and _issued_by(cert, anchor)):
+                return anchor
+    return None
 
 
 def request_timestamp(url: str, message: bytes) -> bytes:
@@ -198,10 +189,17 @@ def request_timestamp(url: str, message: bytes) -> bytes:
             f"no trust anchor for timestamp authorities: set {CA_SETTING} to a PEM file "
             f"of the CA certificate(s) that issue {url}'s certificate"
         )
-    nonce = secrets.randbits(63)
+    query = (
+        TimestampRequestBuilder()
+        .data(message)
+        .hash_algorithm(HashAlgorithm.SHA256)
+        .nonce(nonce=True)
+        .cert_request(cert_request=True)
+        .build()
+    )
     req = urllib.request.Request(  # noqa: S310 - scheme checked above
         url,
-        data=build_request(message, nonce),
+        data=query.as_bytes(),
         headers={"Content-Type": "application/timestamp-query"},
         method="POST",
     )
@@ -213,16 +211,88 @@ def request_timestamp(url: str, message: bytes) -> bytes:
     if len(body) > MAX_REPLY:
         raise TsaError(f"timestamp authority {url}: answer larger than {MAX_REPLY} bytes")
     try:
-        reply = tsp.TimeStampResp.load(body)
-        status = reply["status"]["status"].native
-    except (ValueError, TypeError) as exc:
+        reply = decode_timestamp_response(body)
+    except ValueError as exc:
         raise TsaError(f"timestamp authority {url}: not an RFC 3161 answer ({exc})") from None
-    if status not in ("granted", "granted_with_mods"):
-        text = reply["status"]["status_string"].native
-        raise TsaError(f"timestamp authority {url} refused: {status} {text or ''}".strip())
-    token = reply["time_stamp_token"]
-    check_token(bytes(token.dump()), message, nonce, anchors=anchors)
-    return bytes(token.dump())
+    if reply.status != 0:  # PKIStatus granted
+        text = " ".join(reply.status_string or [])
+        raise TsaError(f"timestamp authority {url} refused: status {reply.status} {text}".strip())
+    token = reply.time_stamp_token()
+    _verify(reply, message, query.nonce, anchors, configured_policy())
+    return token
+
+
+def _as_response(token_der: bytes) -> TimeStampResponse:
+    """A stored token (CMS ContentInfo) as the granted response the library reads."""
+    try:
+        token = cms.ContentInfo.load(token_der)
+        der = tsp.TimeStampResp({"status": {"status": "granted"}, "time_stamp_token": token})
+        return decode_timestamp_response(bytes(der.dump()))
+    except (ValueError, TypeError, KeyError) as exc:
+        raise TsaError(f"timestamp token unreadable ({exc})") from None
+
+
+def _verify(
+    reply: TimeStampResponse,
+    message: bytes,
+    nonce: int | None,
+    anchors: list[x509.Certificate],
+    policy: x509.ObjectIdentifier | None,
+) -> tuple[x509.Certificate, list[x509.Certificate]]:
+    """Verify with rfc3161-client; return the signer's certificate and the carried ones."""
+    carried = [x509.load_der_x509_certificate(c) for c in reply.signed_data.certificates]
+    if not carried:
+        raise TsaError("timestamp token carries no certificate to check its signature")
+    (info,) = reply.signed_data.signer_infos or [None]
+    signer = next(
+        (
+            c
+            for c in carried
+            if info is not None
+            and c.issuer == info.issuer
+            and c.serial_number == info.serial_number
+        ),
+        None,
+    )
+    if signer is None:
+        raise TsaError("timestamp token does not carry the certificate of its signer")
+    # No intermediates passed: rfc3161-client puts them in the same trusted set as the
+    # roots (measured: a token's own CA certificate passed as an intermediate made a token
+    # from an untrusted CA pass), so the chain is built from the token's certificates, which
+    # the library treats as untrusted, up to the anchors only.
+    builder = VerifierBuilder(roots=list(anchors), nonce=nonce, policy_id=policy)
+    try:
+        builder.build().verify_message(reply, message)
+    except VerificationError as exc:
+        raise TsaError(_explain(str(exc), reply, signer, carried, anchors)) from None
+    return signer, carried
+
+
+def _explain(
+    why: str,
+    reply: TimeStampResponse,
+    signer: x509.Certificate,
+    carried: list[x509.Certificate],
+    anchors: list[x509.Certificate],
+) -> str:
+    if "Mismatch between messages" in why or "Unsupported hash" in why:
+        return "timestamp token covers other bytes than this tree head"
+    if "Nonce mismatch" in why:
+        return "timestamp token answers another request (nonce differs)"
+    if "Policy ID mismatch" in why:
+        return (
+            f"timestamp token issued under policy {reply.tst_info.policy.dotted_string}, not "
+            f"the configured {POLICY_SETTING}"
+        )
+    if "EKU" in why or ("verifying certificates" in why and not _timestamping(signer)):
+        return (
+            f"timestamp authority certificate {_name(signer)} is not a timestamping "
+            "certificate (RFC 3161 section 2.3: a critical extended key usage holding only "
+            f"id-kp-timeStamping; {why})"
+        )
+    if "verifying certificates" in why:
+        return _why_not(signer, carried, anchors, reply.tst_info.gen_time)
+    return f"timestamp token refused ({why})"
 
 
 def check_token(
@@ -236,71 +306,27 @@ def check_token(
     """Check a timestamp token against the bytes it should cover. Raises TsaError.
 
     The signer's certificate must chain to ``anchors`` (default: the configured ones). With
-    no anchor at all, ``require_chain`` False checks everything else and says so in
-    ``Timestamp.chain`` (a court checking a bag elsewhere may not hold the CA); True
-    raises."""
-    try:
-        info = cms.ContentInfo.load(token_der)
-        signed = info["content"]
-        encap = signed["encap_content_info"]
-        tst_der = encap["content"].contents
-        tst = tsp.TSTInfo.load(tst_der)
-        imprint = tst["message_imprint"]
-        algo = imprint["hash_algorithm"]["algorithm"].native
-        hashed = imprint["hashed_message"].native
-    except (ValueError, TypeError, KeyError) as exc:
-        raise TsaError(f"timestamp token unreadable ({exc})") from None
-    if algo != "sha256" or hashed != hashlib.sha256(message).digest():
-        raise TsaError("timestamp token covers other bytes than this tree head")
-    if nonce is not None and tst["nonce"].native != nonce:
-        raise TsaError("timestamp token answers another request (nonce differs)")
-    signer = signed["signer_infos"][0]
-    attrs = signer["signed_attrs"]
-    digest = next(
-        (a["values"][0].native for a in attrs if a["type"].native == "message_digest"), None
-    )
-    if digest != hashlib.sha256(tst_der).digest():
-        raise TsaError("timestamp token's message digest does not match its content")
-    certs = [c.chosen for c in signed["certificates"]] if signed["certificates"] else []
-    if not certs:
-        raise TsaError("timestamp token carries no certificate to check its signature")
-    carried = [x509.load_der_x509_certificate(c.dump()) for c in certs]
-    cert = _signer_certificate(signer, certs, carried)
-    to_verify = b"\x31" + attrs.dump()[1:]  # signed over the SET OF, not the [0] tag
-    signature = signer["signature"].native
-    key = cert.public_key()
-    try:
-        if isinstance(key, ec.EllipticCurvePublicKey):
-            key.verify(signature, to_verify, ec.ECDSA(hashes.SHA256()))
-        elif isinstance(key, rsa.RSAPublicKey):
-            key.verify(signature, to_verify, padding.PKCS1v15(), hashes.SHA256())
-        else:
-            raise TsaError("timestamp token signed with an unsupported key type")
-    except InvalidSignature:
-        raise TsaError("timestamp token signature does not verify") from None
-    gen_time = tst["gen_time"].native
+    no anchor at all, ``require_chain`` False checks everything else (the token's own
+    certificates stand in as anchors, so the signature, imprint and key usage are still
+    checked) and says so in ``Timestamp.chain`` (a court checking a bag elsewhere may not
+    hold the CA); True raises."""
+    reply = _as_response(token_der)
     anchors = configured_anchors() if anchors is None else anchors
+    policy = configured_policy()
     if anchors:
-        chain = check_chain(cert, carried, anchors, gen_time)
-        trust = "chains to " + _name(chain[-1])
+        signer, carried = _verify(reply, message, nonce, anchors, policy)
+        anchor = _anchor_of(signer, carried, anchors)
+        trust = "chains to " + (_name(anchor) if anchor else "a configured anchor")
     elif require_chain:
+        carried = [x509.load_der_x509_certificate(c) for c in reply.signed_data.certificates]
+        who = ", ".join(_name(c) for c in carried[:1]) or "(none carried)"
         raise TsaError(
-            f"the timestamp authority's certificate {_name(cert)} cannot be checked: no trust "
+            f"the timestamp authority's certificate {who} cannot be checked: no trust "
             f"anchor is configured ({CA_SETTING}: a PEM file of its CA certificates)"
         )
     else:
+        carried = [x509.load_der_x509_certificate(c) for c in reply.signed_data.certificates]
+        signer, _carried = _verify(reply, message, nonce, carried, policy)
         trust = "certificate chain not checked (no trust anchor given)"
-    return Timestamp(gen_time, int(tst["serial_number"].native), _name(cert), trust)
-
-
-def _signer_certificate(signer: Any, certs: list[Any], carried: list[x509.Certificate]) -> Any:
-    """The carried certificate the SignerInfo names (issuer and serial, or key id)."""
-    sid = signer["sid"]
-    for raw, cert in zip(certs, carried, strict=True):
-        if sid.name == "issuer_and_serial_number":
-            ias = sid.chosen
-            if raw.issuer == ias["issuer"] and raw.serial_number == ias["serial_number"].native:
-                return cert
-        elif raw.key_identifier == sid.chosen.native:
-            return cert
-    raise TsaError("timestamp token does not carry the certificate of its signer")
+    tst = reply.tst_info
+    return Timestamp(tst.gen_time, int(tst.serial_number), _name(signer), trust)

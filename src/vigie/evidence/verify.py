@@ -43,7 +43,7 @@ def verify_objects(
     store: ObjectStore | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> tuple[int, list[Problem]]:
-    from vigie.evidence.services import _record_digest
+    from vigie.evidence.models import record_digest
 
     store = store or default_store()
     seen: dict[int, str | None] = {}
@@ -62,7 +62,7 @@ def verify_objects(
         if seen[blob.pk]:
             problems.append(Problem("object", f"item {item.uuid}", str(seen[blob.pk])))
         seq, digest = digests.get(item.pk, (0, ""))
-        if digest and digest != _record_digest(item):
+        if digest and digest != record_digest(item.record()):
             problems.append(
                 Problem(
                     "record",

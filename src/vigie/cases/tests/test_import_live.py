@@ -63,7 +63,7 @@ def test_atomic_import_progress_is_visible_and_it_can_be_cancelled(tmp_path: Pat
     try:
         job = _running_import(tmp_path, time.monotonic() + 240)
         assert job["done"] < job["total"] == 60000
-        cancelled = _vigie(["jobs", "cancel", job["id"]], tmp_path)
+        cancelled = _vigie(["jobs", "cancel", job["id"], "--as-system"], tmp_path)
         assert cancelled.returncode == 0, cancelled.stderr
         assert "cancellation requested" in cancelled.stdout
         out, err = importing.communicate(timeout=240)

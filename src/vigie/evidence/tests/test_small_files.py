@@ -12,8 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from vigie.core.actor import Actor
 from vigie.evidence import batch, services, store
@@ -23,17 +21,14 @@ from vigie.evidence.verify import unreferenced_objects, verify_all
 from vigie.testing import World
 
 
-def test_object_key_is_rfc5869_hkdf() -> None:
-    """The two-HMAC derivation is HKDF-SHA256 (cryptography's) for any master and salt."""
-    for _ in range(20):
-        master, salt = os.urandom(32), os.urandom(16)
-        hkdf = HKDF(hashes.SHA256(), 32, salt, b"vigie-evidence-object-v1")
-        expected = hkdf.derive(master)
-        ours = store._file_key(master, salt)
-        nonce = os.urandom(12)
-        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-        assert ours.encrypt(nonce, b"x", None) == AESGCM(expected).encrypt(nonce, b"x", None)
+def test_object_key_is_stable() -> None:
+    """Objects already stored stay readable: the key derivation (HKDF-SHA256, RFC 5869, info
+    ``vigie-evidence-object-v1``) gives the key it always gave (a known answer computed with
+    the former two-HMAC derivation's output, which a test had checked equal to HKDF)."""
+    key = store._file_key(bytes(range(32)), bytes(range(16)))
+    assert key.encrypt(bytes(12), b"vigie", None).hex() == (
+        "9484a42025f056c596e794c2f23a72f481205d73ce"
+    )
 
 
 @pytest.mark.parametrize("per_batch", [True, False], ids=["syncfs", "fsync-per-file"])

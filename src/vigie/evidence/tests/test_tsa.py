@@ -187,3 +187,52 @@ def test_intermediate_must_be_a_ca(world: World, monkeypatch: Any, tmp_path: Pat
             else:
                 with pytest.raises(tsa.TsaError, match="is not a CA"):
                     log.sign_tree_head(url)
+
+
+# RFC 3161 section 2.3 and 2.4.2 checks, one test each: each fails if its check is missing.
+
+
+def test_eku_must_be_critical(world: World, monkeypatch: Any, tmp_path: Path) -> None:
+    """Section 2.3: the TSA certificate's extended key usage id-kp-timeStamping MUST be
+    critical; a certificate with it non-critical is refused."""
+    add(world, b"eku")
+    with running_tsa(LocalTSA(eku_critical=False)) as (url, server):
+        _trust(monkeypatch, tmp_path, server.ca_pem)
+        with pytest.raises(tsa.TsaError, match="not a timestamping certificate"):
+            log.sign_tree_head(url)
+
+
+def test_nonce_and_imprint_of_a_kept_token(world: World, monkeypatch: Any, tmp_path: Path) -> None:
+    """Section 2.4.2: the nonce must be the request's and the imprint the message's."""
+    add(world, b"nonce")
+    with running_tsa() as (url, server):
+        _trust(monkeypatch, tmp_path, server.ca_pem)
+        head = log.sign_tree_head(url)
+    assert head is not None
+    token = base64.b64decode(head.tsa_token)
+    message = log.sth_message(head.tree_size, head.root_hash, head.timestamp_ms, head.log_id)
+    nonce = _nonce_of(token)
+    assert tsa.check_token(token, message, nonce).tsa_subject == "CN=Vigie test TSA"
+    with pytest.raises(tsa.TsaError, match="nonce differs"):
+        tsa.check_token(token, message, nonce + 1)
+    with pytest.raises(tsa.TsaError, match="covers other bytes"):
+        tsa.check_token(token, message + b"x", nonce)
+
+
+def _nonce_of(token: bytes) -> int:
+    from asn1crypto import cms, tsp
+
+    signed = cms.ContentInfo.load(token)["content"]
+    return int(tsp.TSTInfo.load(signed["encap_content_info"]["content"].contents)["nonce"].native)
+
+
+def test_policy_is_the_configured_one(world: World, monkeypatch: Any, tmp_path: Path) -> None:
+    """VIGIE_EVIDENCE_TSA_POLICY: a token issued under another policy is refused."""
+    add(world, b"policy")
+    with running_tsa() as (url, server):
+        _trust(monkeypatch, tmp_path, server.ca_pem)
+        monkeypatch.setenv("VIGIE_EVIDENCE_TSA_POLICY", "1.3.6.1.4.1.99999.2")
+        with pytest.raises(tsa.TsaError, match=r"policy 1\.3\.6\.1\.4\.1\.99999\.1"):
+            log.sign_tree_head(url)
+        monkeypatch.setenv("VIGIE_EVIDENCE_TSA_POLICY", "1.3.6.1.4.1.99999.1")  # the TSA's
+        assert log.sign_tree_head(url) is not None

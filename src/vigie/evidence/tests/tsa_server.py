@@ -59,7 +59,9 @@ class LocalTSA:
 
     ``issuer`` (key, certificate): another CA to issue the TSA certificate from (for example
     one nobody trusts); ``timestamping`` False leaves out the timestamping key usage;
-    ``expired`` makes the TSA certificate end before the timestamps it signs."""
+    ``expired`` makes the TSA certificate end before the timestamps it signs;
+    ``eku_critical`` False marks the timestamping key usage non-critical (RFC 3161 section 2.3
+    requires it critical)."""
 
     def __init__(
         self,
@@ -67,6 +69,7 @@ class LocalTSA:
         *,
         timestamping: bool = True,
         expired: bool = False,
+        eku_critical: bool = True,
     ) -> None:
         self.ca_key, self.ca_cert = issuer or make_ca()
         self.ca_pem = pem(self.ca_cert)
@@ -83,7 +86,7 @@ class LocalTSA:
         )
         if timestamping:
             builder = builder.add_extension(
-                x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True
+                x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=eku_critical
             )
         self.cert = builder.sign(self.ca_key, hashes.SHA256())
         self.serial = 0
