@@ -77,6 +77,8 @@ def main() -> None:
     con.execute(f"CREATE VIEW tx AS SELECT * FROM read_parquet('{tmp / 'bare.parquet'}')")
     lib = rules.library()
     t = time.perf_counter()
+    for name, sql in lib.prepare.items():  # the relations the rules share, as Vigie does
+        con.execute(f"CREATE TEMP TABLE {name} AS {sql}")
     for rule in lib.rules.values():
         if not rule.sql.strip():  # rules computed in Python (listed_counterparty)
             continue
