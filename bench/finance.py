@@ -52,6 +52,10 @@ def main() -> None:
     from vigie.finance import generate, mapping, rules, services
     from vigie.finance.models import Account, Alert
 
+    def load() -> str:  # the machine is shared: the load beside every figure
+        return Path("/proc/loadavg").read_text().split(" ", 3)[:3].__str__()
+
+    load_start = load()
     call_command("migrate", verbosity=0)
     org = Organisation.objects.create(code="bench-fiu", name="Bench FIU", kind="fiu")
     actor = Actor.system("benchmark", org.pk)
@@ -120,6 +124,8 @@ def main() -> None:
         json.dumps(
             {
                 "bench": "finance",
+                "load_start": load_start,
+                "load_end": load(),
                 "rows": result.rows,
                 "accounts": len(numbers),
                 "planted_accounts": len(bad),

@@ -22,6 +22,7 @@ from typing import Any
 
 import duckdb
 from django.db import connection, transaction
+from django.db.models import CharField, DateTimeField, ForeignKey
 from django.utils import timezone
 
 from vigie.core import crypto
@@ -390,15 +391,23 @@ def _record_accounts(
     }
     known: dict[str, tuple[int, Any, Any, bool]] = {}
     keys_list = list(by_key)
-    for start in range(0, len(keys_list), 5000):
-        chunk = Account.objects.filter(
-            organisation=organisation, number_key__in=keys_list[start : start + 5000]
-        )
+    ours = Account.objects.filter(organisation=organisation)
+    # Many keys: one read of the organisation's accounts beats hundreds of IN (5,000 keys).
+    chunks = (
+        [ours]
+        if len(keys_list) > 20_000
+        else [
+            ours.filter(number_key__in=keys_list[start : start + 5000])
+            for start in range(0, len(keys_list), 5000)
+        ]
+    )
+    for chunk in chunks:
         no_holder = set(chunk.filter(holder__isnull=True).values_list("pk", flat=True))
         for pk, key, first_seen, last_seen in chunk.values_list(
             "pk", "number_key", "first_seen", "last_seen"
         ):
-            known[key] = (pk, first_seen, last_seen, pk not in no_holder)
+            if key in by_key:
+                known[key] = (pk, first_seen, last_seen, pk not in no_holder)
     fresh: list[dict[str, Any]] = []
     changed: list[tuple[int, Any, Any, str | None]] = []
     for key, (number, first, last, country, holder) in by_key.items():
@@ -424,13 +433,16 @@ def _record_accounts(
         new_holder = holder if holder and not has_holder else None
         if new_first or new_last or new_holder:
             changed.append((pk, new_first, new_last, new_holder))
+    # Ids only grow: the new accounts are those above the highest id before the insert (the
+    # import holds the write transaction), read in one query.
+    before = ours.order_by("-pk").values_list("pk", flat=True).first() or 0
     insert_accounts(fresh)
-    new_keys = [a["number_key"] for a in fresh]
-    created: list[int] = []
-    for start in range(0, len(new_keys), 5000):
-        created += Account.objects.filter(
-            organisation=organisation, number_key__in=new_keys[start : start + 5000]
-        ).values_list("pk", flat=True)
+    new_keys = {a["number_key"] for a in fresh}
+    created = [
+        pk
+        for pk, key in ours.filter(pk__gt=before).values_list("pk", "number_key")
+        if key in new_keys
+    ]
     _widen_accounts(changed)
     return created, [pk for pk, *_ in changed]
 
@@ -446,6 +458,15 @@ def _prepare(field: Any, values: list[Any]) -> list[Any]:
         for i, text in zip(plain, sealed, strict=True):
             out[i] = text
         return out
+    if isinstance(field, CharField | ForeignKey) and all(
+        v is None or type(v) in (str, int) for v in values
+    ):
+        return values  # text and ids reach the database as they are
+    if isinstance(field, DateTimeField):
+        # What get_db_prep_save does for an aware datetime (all of them here) without the
+        # per-value checks: a tenth of the cost over a million dates.
+        adapt = connection.ops.adapt_datetimefield_value
+        return [adapt(v) for v in values]
     return [field.get_db_prep_save(v, connection) for v in values]
 
 
