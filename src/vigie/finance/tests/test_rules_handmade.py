@@ -79,3 +79,26 @@ def test_recruitment_fees_fire_on_many_senders_paying_the_same_small_sum(
     assert sorted(alert.transactions) == [f"R{n}" for n in range(1, 7)]
     assert alert.facts["senders"] == 6 and alert.facts["typical"] == 500
     assert float(alert.amount) == 3005
+
+
+def test_funnel_account_fires_on_many_senders_whose_money_is_sent_on(
+    world: Any, analyst: Actor, tmp_path: Path
+) -> None:
+    rows = []
+    # FUNNEL-1: eight senders in twelve days, across the 30-day bucket boundary of the
+    # rule's pre-filter (2025-01-12), then 7,000 of the 8,000 sent on.
+    for n, day in enumerate((5, 6, 7, 8, 13, 14, 15, 16), start=1):
+        rows.append(f"F{n},2025-01-{day:02d} 10:00:00,1000,EUR,S-{n},FUNNEL-1,transfer")
+    rows.append("FO,2025-01-17 10:00:00,7000,EUR,FUNNEL-1,ABROAD-9,transfer")
+    for n in range(1, 9):
+        # MONTHLY-2: eight senders too, one a month, all sent on.
+        rows.append(f"M{n},2025-{n + 1:02d}-03 10:00:00,1000,EUR,S-{n},MONTHLY-2,transfer")
+        rows.append(f"MO{n},2025-{n + 1:02d}-04 10:00:00,1000,EUR,MONTHLY-2,ABROAD-9,transfer")
+    for n in range(1, 9):
+        # KEEPS-3: eight senders in eight days, the money stays.
+        rows.append(f"K{n},2025-03-{n + 1:02d} 10:00:00,1000,EUR,S-{n},KEEPS-3,transfer")
+    alerts = _run(world, analyst, tmp_path, rows, "funnel_account")
+    assert set(alerts) == {keys.account_key("FUNNEL-1")}
+    alert = alerts[str(keys.account_key("FUNNEL-1"))]
+    assert sorted(alert.transactions) == sorted([f"F{n}" for n in range(1, 9)] + ["FO"])
+    assert alert.facts["senders"] == 8 and alert.facts["out_pct"] == 88
