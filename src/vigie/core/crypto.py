@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import os
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
@@ -48,6 +48,21 @@ def encrypt(plaintext: str, context: str) -> str:
     nonce = os.urandom(12)
     sealed = AESGCM(keys[active]).encrypt(nonce, plaintext.encode("utf-8"), context.encode())
     return f"{PREFIX}:{active}:{base64.b64encode(nonce + sealed).decode('ascii')}"
+
+
+def encrypt_many(plaintexts: Iterable[str], context: str) -> list[str]:
+    """:func:`encrypt` of each text, with one keyring read and one cipher object: a bulk
+    import of half a million accounts spends seconds here, not minutes."""
+    active, keys = keyring()
+    aead = AESGCM(keys[active])
+    head = f"{PREFIX}:{active}:"
+    aad = context.encode()
+    out = []
+    for text in plaintexts:
+        nonce = os.urandom(12)
+        sealed = aead.encrypt(nonce, text.encode("utf-8"), aad)
+        out.append(head + base64.b64encode(nonce + sealed).decode("ascii"))
+    return out
 
 
 def key_id_of(stored: str) -> str:

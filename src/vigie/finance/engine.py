@@ -8,13 +8,14 @@ account ranking (``scoring.py``) runs after the rules, over the same connection.
 
 from __future__ import annotations
 
+import tempfile
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 import duckdb
-from django.db import transaction
+from django.db import connection, transaction
 
 from vigie.core.actor import Actor
 from vigie.core.errors import Invalid
@@ -78,19 +79,68 @@ def evaluate(
     return out
 
 
+def prepare(con: duckdb.DuckDBPyConnection, library: rulebook.Library) -> None:
+    """Materialise the library's shared relations (``prepare`` in ``data/redflags.yaml``)."""
+    for name, sql in library.prepare.items():
+        con.execute(f"CREATE TEMP TABLE {name} AS {sql}")
+
+
 def run(actor: Actor, organisation: Any, only: list[str] | None = None) -> RunResult:
     """Run every rule (or ``only`` those) for ``organisation``; create or refresh alerts."""
-    from vigie.finance import scoring
-
     actor.require("finance.view", organisation.pk)
     library = rulebook.library()
     unknown = [code for code in (only or []) if code not in library.rules]
     if unknown:
         raise Invalid(f"no rule {', '.join(unknown)}", code="rule_unknown")
     files = list(TransactionFile.objects.filter(organisation=organisation))
-    con = store.connect(organisation.pk, files)
+    with tempfile.TemporaryDirectory(prefix="vigie-finance-rules-") as tmpdir:
+        started = time.perf_counter()
+        con = store.connect(organisation.pk, files, in_memory=True)
+        con.execute(f"SET temp_directory = {store.quote(tmpdir)}")
+        prepare(con, library)
+        loaded = time.perf_counter() - started
+        result, fired, ranking = _evaluate_all(con, organisation, library, only)
+        result.seconds["load"] = loaded
+        con.close()
+    with transaction.atomic():
+        accounts = _accounts(organisation, set(fired) | set(ranking))
+        touched = _write_alerts(organisation, accounts, fired, result)
+        scored = [
+            (accounts[number], score, detail)
+            for number, (score, detail) in ranking.items()
+            if number in accounts
+        ]
+        _write_scores(scored)
+        result.scored = len(scored)
+        if touched:
+            announce(
+                "finance.alert", touched, actor, action="mixed", organisation_id=organisation.pk
+            )
+        if scored:
+            announce(
+                "finance.account",
+                [pk for pk, *_ in scored],
+                actor,
+                action="changed",
+                organisation_id=organisation.pk,
+            )
+    return result
+
+
+Fired = dict[str, list[tuple[rulebook.Rule, list[str], Decimal, dict[str, Any]]]]
+
+
+def _evaluate_all(
+    con: duckdb.DuckDBPyConnection,
+    organisation: Any,
+    library: rulebook.Library,
+    only: list[str] | None,
+) -> tuple[RunResult, Fired, dict[str, tuple[float, dict[str, Any]]]]:
+    """Every rule, then the screening rules over what they flagged, then the ranking."""
+    from vigie.finance import scoring
+
     result = RunResult()
-    fired: dict[str, list[tuple[rulebook.Rule, list[str], Decimal, dict[str, Any]]]] = {}
+    fired: Fired = {}
     screening_rules = []
     for code, rule in library.rules.items():
         if only and code not in only:
@@ -116,36 +166,12 @@ def run(actor: Actor, organisation: Any, only: list[str] | None = None) -> RunRe
         con, {n: [r.code for r, *_ in hits] for n, hits in fired.items()}
     )
     result.seconds["scoring"] = time.perf_counter() - started
-    con.close()
-    with transaction.atomic():
-        accounts = _accounts(organisation, set(fired) | set(ranking))
-        touched = _write_alerts(organisation, accounts, fired, result)
-        scored = []
-        for number, (score, detail) in ranking.items():
-            account = accounts.get(number)
-            if account is not None:
-                account.score, account.score_detail = score, detail
-                scored.append(account)
-        Account.objects.bulk_update(scored, ["score", "score_detail"], batch_size=2000)
-        result.scored = len(scored)
-        if touched:
-            announce(
-                "finance.alert", touched, actor, action="mixed", organisation_id=organisation.pk
-            )
-        if scored:
-            announce(
-                "finance.account",
-                [a.pk for a in scored],
-                actor,
-                action="changed",
-                organisation_id=organisation.pk,
-            )
-    return result
+    return result, fired, ranking
 
 
 def _write_alerts(
     organisation: Any,
-    accounts: dict[str, Account],
+    accounts: dict[str, int],
     fired: dict[str, list[tuple[rulebook.Rule, list[str], Decimal, dict[str, Any]]]],
     result: RunResult,
 ) -> list[Any]:
@@ -154,22 +180,22 @@ def _write_alerts(
     existing = {
         (a.account_id, a.rule, a.rule_version): a
         for a in Alert.objects.filter(
-            organisation=organisation, account_id__in=[a.pk for a in accounts.values()]
+            organisation=organisation, account_id__in=list(accounts.values())
         )
     }
     fresh: list[Alert] = []
     changed: list[Alert] = []
     for number, hits in fired.items():
-        account = accounts.get(number)
-        if account is None:
+        account_id = accounts.get(number)
+        if account_id is None:
             continue
         for rule, ids, amount, facts in hits:
-            alert = existing.get((account.pk, rule.code, rule.version))
+            alert = existing.get((account_id, rule.code, rule.version))
             if alert is None:
                 fresh.append(
                     Alert(
                         organisation=organisation,
-                        account=account,
+                        account_id=account_id,
                         rule=rule.code,
                         rule_version=rule.version,
                         typology=rule.typology,
@@ -188,13 +214,34 @@ def _write_alerts(
     return [a.pk for a in fresh] + [a.pk for a in changed]
 
 
-def _accounts(organisation: Any, keys: set[str]) -> dict[str, Account]:
-    """The accounts of ``organisation`` by their keys (what the rules return)."""
-    found: dict[str, Account] = {}
+def _accounts(organisation: Any, keys: set[str]) -> dict[str, int]:
+    """The ids of the accounts of ``organisation`` by their keys (what the rules return);
+    ids only, so no account number is decrypted for a rule run."""
+    found: dict[str, int] = {}
     listed = list(keys)
     for start in range(0, len(listed), 5000):
-        for account in Account.objects.filter(
-            organisation=organisation, number_key__in=listed[start : start + 5000]
-        ):
-            found[account.number_key] = account
+        found.update(
+            Account.objects.filter(
+                organisation=organisation, number_key__in=listed[start : start + 5000]
+            ).values_list("number_key", "pk")
+        )
     return found
+
+
+def _write_scores(scored: list[tuple[int, float, dict[str, Any]]]) -> None:
+    """One ``executemany``: Django's ``bulk_update`` builds a CASE of every id per batch and
+    took 45 s for 15,000 accounts (ADR 0806)."""
+    if not scored:
+        return
+    detail_field = Account._meta.get_field("score_detail")
+    q = connection.ops.quote_name
+    sql = (
+        f"UPDATE {q(Account._meta.db_table)} SET {q('score')} = %s, {q('score_detail')} = %s "
+        f"WHERE {q('id')} = %s"
+    )
+    rows = [
+        (score, detail_field.get_db_prep_save(detail, connection), pk)
+        for pk, score, detail in scored
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)

@@ -70,6 +70,8 @@ class Library:
     version: int
     periods: dict[str, Any]
     rules: dict[str, Rule] = field(default_factory=dict)
+    #: Relations (name -> SQL over ``tx``) materialised once per run before the rules.
+    prepare: dict[str, str] = field(default_factory=dict)
 
 
 def parse(text: str, source: str = "redflags.yaml") -> Library:
@@ -110,7 +112,8 @@ def parse(text: str, source: str = "redflags.yaml") -> Library:
             ),
             screening=bool(spec.get("screening")),
         )
-    return Library(int(raw.get("version", 1)), periods, rules)
+    prepare = {str(k): str(v) for k, v in (raw.get("prepare") or {}).items()}
+    return Library(int(raw.get("version", 1)), periods, rules, prepare)
 
 
 def window_sql(spec: dict[str, Any], where: str) -> str:

@@ -23,6 +23,7 @@ from vigie.finance import rules as rulebook
 
 MODEL = Path(__file__).with_name("data") / "model.json"
 
+#: Reads ``tx`` and ``next_out`` (prepared by ``engine.prepare``).
 FEATURES_SQL = """
 WITH i AS (SELECT to_account AS account, from_account AS other, ts, amount, channel FROM tx
            WHERE to_account IS NOT NULL),
@@ -33,8 +34,8 @@ WITH i AS (SELECT to_account AS account, from_account AS other, ts, amount, chan
             FROM i GROUP BY account),
      fo AS (SELECT account, count(DISTINCT other) AS fan_out, sum(amount) AS amount_out
             FROM o GROUP BY account),
-     pt AS (SELECT i.account, median(date_diff('minute', i.ts, o.ts) / 60.0) AS hours
-            FROM i ASOF JOIN o ON i.account = o.account AND o.ts >= i.ts GROUP BY i.account)
+     pt AS (SELECT account, median(date_diff('minute', in_ts, out_ts) / 60.0) AS hours
+            FROM next_out GROUP BY account)
 SELECT coalesce(fi.account, fo.account) AS account,
        coalesce(fan_in, 0), coalesce(fan_out, 0),
        coalesce(amount_in, 0)::DOUBLE, coalesce(amount_out, 0)::DOUBLE,

@@ -49,6 +49,7 @@ def training_rows(
             bad = {keys.account_key(n) for n in labels}
             con = store.connect(org.pk, TransactionFile.objects.filter(organisation=org))
             lib = rules.library()
+            engine.prepare(con, lib)
             fired: dict[str, list[str]] = {}
             for rule in lib.rules.values():
                 for account, *_ in engine.evaluate(con, rule):

@@ -60,6 +60,7 @@ VIGIE_WITNESS_S3_LOCK_DAYS = int(os.environ.get("VIGIE_WITNESS_S3_LOCK_DAYS", "0
 # goAML reporting entity and code lists (the 5.0.1 schema's lists are placeholders that each
 # FIU replaces): JSON, e.g. {"rentity_id": 1042, "currency": "EUR", "funds_code": "K"}.
 VIGIE_GOAML = json.loads(os.environ.get("VIGIE_GOAML") or "{}")
+VIGIE_FINANCE_DUCKDB = json.loads(os.environ.get("VIGIE_FINANCE_DUCKDB") or "{}")
 # Folder of the US DOL lists of goods (child_labor.csv, products.csv) for supplier risk.
 VIGIE_SUPPLIERS_DOL_DIR = os.environ.get("VIGIE_SUPPLIERS_DOL_DIR", "")
 VIGIE_SUPPLIERS_REMIND_DAYS = int(os.environ.get("VIGIE_SUPPLIERS_REMIND_DAYS", "7"))

@@ -12,7 +12,7 @@ from openpyxl import Workbook
 
 from vigie.core.actor import Actor
 from vigie.core.errors import Conflict, Forbidden, Invalid
-from vigie.finance import mapping, services
+from vigie.finance import keys, mapping, services
 from vigie.finance.cli import finance
 from vigie.finance.models import Account, TransactionFile
 from vigie.finance.tests.conftest import FIXTURES
@@ -181,12 +181,42 @@ def test_the_fast_account_insert_stores_what_bulk_create_stores(world: Any) -> N
             ]  # fmt: skip
 
         Account.objects.bulk_create(build("orm-"))
-        importer.insert_accounts(build("raw-"))
-        fields = ["number", "holder", "country", "first_seen", "last_seen", "organisation_id"]
+        raw = [
+            {"organisation_id": world.own.pk, "number": n, "number_key": f"raw-{i}",
+             "holder": h, "country": c, "first_seen": f, "last_seen": last}
+            for i, (n, h, c, f, last) in enumerate(items)
+        ]  # fmt: skip
+        importer.insert_accounts(raw)
+        fields = ["number", "holder", "country", "first_seen", "last_seen", "organisation_id",
+                  "score", "score_detail", "institution"]  # fmt: skip
         for i in range(len(items)):
             orm = Account.objects.get(number_key=f"orm-{i}")
-            raw = Account.objects.get(number_key=f"raw-{i}")
-            assert [getattr(orm, f) for f in fields] == [getattr(raw, f) for f in fields]
+            fast = Account.objects.get(number_key=f"raw-{i}")
+            assert [getattr(orm, f) for f in fields] == [getattr(fast, f) for f in fields]
         Account.objects.all().delete()
 
     check()
+
+
+def test_a_second_file_widens_known_accounts_and_fills_an_unknown_holder(
+    world: Any, analyst: Actor, tmp_path: Path
+) -> None:
+    header = "tx_id,ts,amount,currency,from_account,to_account,channel,from_name\n"
+    first = tmp_path / "a.csv"
+    first.write_text(header + "T1,2025-03-02 10:00:00,100,EUR,A1,B2,transfer,\n", "utf-8")
+    second = tmp_path / "b.csv"
+    second.write_text(
+        header
+        + "T2,2025-01-05 09:00:00,40,EUR,A1,C3,transfer,Synthetic Holder\n"
+        + "T3,2025-02-01 09:00:00,40,EUR,C3,D4,transfer,\n",
+        "utf-8",
+    )
+    services.import_transactions(analyst, world.own, first, mapping.IDENTITY_MAPPING)
+    result = services.import_transactions(analyst, world.own, second, mapping.IDENTITY_MAPPING)
+    assert result.accounts_new == 2  # C3 and D4; A1 is known
+    a1 = Account.objects.get(organisation=world.own, number_key=keys.account_key("A1"))
+    assert a1.first_seen is not None and a1.first_seen.month == 1
+    assert a1.last_seen is not None and a1.last_seen.month == 3
+    assert a1.holder == "Synthetic Holder"
+    b2 = Account.objects.get(organisation=world.own, number_key=keys.account_key("B2"))
+    assert b2.first_seen == b2.last_seen and b2.holder is None
