@@ -31,11 +31,13 @@ import csv
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 import tempfile
 import time
 from collections import defaultdict
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +53,7 @@ from screening_common import build_index, eval_rows, records  # noqa: E402
 from screening_peers import NaiveScan  # noqa: E402
 
 from vigie.screening import batch, engine, guidance  # noqa: E402
+from vigie.screening.generate_eval_v2 import PARTICLES, fold, skeleton, sound  # noqa: E402
 
 NEGATIVE = ("negative_random", "negative_near_miss")
 LIMITS = {"negative_random": 0.01, "negative_near_miss": 0.05}
@@ -60,8 +63,52 @@ MARGIN = 0.6  # guidance: a use's false-positive limits times this, on the dev h
 
 
 def words(name: str) -> frozenset[str]:
-    """A name's words, whatever their order and punctuation (OFAC: "SURNAME, Given")."""
-    return frozenset(name.lower().replace(",", " ").split())
+    """A name's words, whatever their order and punctuation (OFAC: "SURNAME, Given"; "Co."
+    on one list, "CO" on the other)."""
+    return frozenset(re.sub(r"[^\w\s]", " ", name.lower()).split())
+
+
+def _keys(word: str) -> set[str]:
+    """What romanisations of a word agree on: its consonant skeleton and its sound."""
+    return {skeleton(word), sound(word)}
+
+
+def _significant(name: str) -> list[str]:
+    return [
+        w
+        for w in re.split(r"[\s,\-]+", name)
+        if w and fold(w).lower().strip("'\u2019\u2018") not in PARTICLES and len(skeleton(w)) >= 2
+    ]
+
+
+def alias_types(recs: list[dict[str, Any]], rows: list[dict[str, Any]]) -> None:
+    """Split ``alias_pair`` rows in two, by a rule on the list data alone (not on any
+    matcher's output; ADR 0522):
+
+    - ``alias_spelling``: another spelling of one of the entry's names: ONE other name of the
+      entry gives every significant word of the alias a counterpart (same consonant skeleton
+      or same sound, or two of its words joined);
+    - ``alias_other_name``: the alias brings a name part no single other name of the entry
+      holds (a nickname, another patronymic, a name in another language, an organisation's
+      translated or longer name). No name matcher can link it by the name alone without
+      raising false alarms on the names that share its other parts."""
+    by_key = {f"{r['watchlist']}:{r['reference']}": r for r in recs}
+    for row in rows:
+        if row["category"] != "alias_pair":
+            continue
+        alias = words(row["removed"])
+        entry = by_key[row["expected"][0]]
+        others = [n["name"] for n in entry["data"]["names"] if words(n["name"]) != alias]
+        wanted = _significant(row["query"])
+
+        def uncovered(other: str, wanted: list[str] = wanted) -> int:
+            ow = _significant(other)
+            pool = set().union(*(_keys(w) for w in ow)) if ow else set()
+            pool |= {skeleton(a + b) for a, b in pairwise(ow)}
+            return sum(1 for w in wanted if not _keys(w) & pool)
+
+        spelling = any(uncovered(o) == 0 for o in others)
+        row["category"] = "alias_spelling" if spelling else "alias_other_name"
 
 
 def without_removed(recs: list[dict[str, Any]], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -198,6 +245,7 @@ def main() -> None:
     # never finds itself; the other rows: the lists as published.
     full = records()
     recs = without_removed(full, eval_rows())
+    alias_types(full, rows)
     indexes = {True: build_index(recs), False: build_index(full)}
     groups = by_index(rows)
 
