@@ -15,6 +15,16 @@
   Yusuf / Youssef ...) tag parts with a shared symbol, as rigour's own name symbols do.
 - rapidfuzz (token-sort ratio) and jellyfish (Jaro-Winkler) give the secondary string
   features reported in every explanation.
+
+Credit: the symbolic matching here — tag parts with symbols, pair the symbols two names
+share, compare the parts left over spelling against spelling, weigh each alignment and
+combine — follows the person-name matcher of OpenSanctions' nomenklatura (``logic-v2``,
+MIT licence, © OpenSanctions Datenbanken GmbH), through the same rigour functions
+(``pair_symbols``, ``compare_parts``, ``align_person_name_order``; rigour, MIT). What is
+ours: the normalisation before rigour, the equivalents file, the romanisation keys, the
+pairing of initials, joined parts and leftovers, the weights. nomenklatura itself is not a
+dependency (it needs PyICU built from source and pins versions that clash with ours); the
+quality benchmark runs it from its own environment for comparison (docs/screening.md).
 """
 
 from __future__ import annotations
@@ -285,7 +295,7 @@ def _category(alignment: Alignment) -> str:
     return str(sym.category.value) if sym is not None else ""
 
 
-def _weigh(alignment: Alignment) -> None:
+def _weigh(alignment: Alignment, person: bool = True) -> None:
     if alignment.symbol is not None:
         cat = _category(alignment)
         alignment.score = SYMBOL_SCORE.get(cat, 0.9)
@@ -298,7 +308,12 @@ def _weigh(alignment: Alignment) -> None:
         alignment.weight = EXTRA_ENTRY_WEIGHT
     parts = alignment.qps or alignment.rps
     if parts and all(
-        p.tag in (NamePartTag.STOP, NamePartTag.LEGAL) or p.comparable in PARTICLES for p in parts
+        p.tag in (NamePartTag.STOP, NamePartTag.LEGAL)
+        or p.comparable in PARTICLES
+        # a title inside a person's name ("Mohamed Haji Omar", "Gud Mullah Mohammad"):
+        # only a leading one is dropped by ``normalise``
+        or (person and p.comparable in HONORIFICS)
+        for p in parts
     ):
         alignment.weight *= STOP_WEIGHT
     # Longer parts carry more identity than one letter; a searched initial paired with a part
@@ -531,7 +546,7 @@ def compare_names(query: Name, entry: Name) -> NameMatch:
             matches = _pair_initials(matches, initials)
         matches = _pair_leftovers(matches)
         for m in matches:
-            _weigh(m)
+            _weigh(m, query.tag == NameTypeTag.PER)
         score = _combine(matches, query.tag == NameTypeTag.PER)
         if score > best.score:
             best = NameMatch(score, query.original, entry.original, matches)
@@ -588,7 +603,9 @@ def blocking_keys(name: Name) -> dict[str, set[int]]:
                 keys.setdefault(f"r:{key}", set()).add(part.index)
     parts = name.parts
     for a, b in pairwise(parts):
-        if a.comparable in JOINABLE:  # Al Haramain is also filed as Alharamain
+        # Al Haramain is also filed as Alharamain, a searched "Wen-ji" or "Myong-guk" (the
+        # syllables of a Chinese or Korean given name) as the listed "Wenji", "Myongguk"
+        if a.comparable in JOINABLE or (len(a.comparable) <= 4 and 1 < len(b.comparable) <= 3):
             keys.setdefault(f"t:{a.comparable}{b.comparable}", set()).update((a.index, b.index))
     for span in name.spans:
         if all(len(p.comparable) == 1 for p in span.parts):

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from vigie.screening import batch, engine
+from vigie.screening import batch, engine, names
 
 SURNAMES = [
     "Barzani", "Kadiri", "Lutfi", "Nasiri", "Rawandi", "Sabouri", "Tahiri", "Wardaki",
@@ -45,6 +45,8 @@ LISTED = [
     _record("T4", ["Karwan Mahmud Karwan"]),
     _record("T5", ["Dunemark Trading Limited"], "Organization"),
     _record("T6", ["TESFAYE, Daniel Y."]),
+    _record("T7", ["Abdikarim Omar Abdikarim"]),
+    _record("T8", ["Abdul Qadir Nuristani"]),
     # Many listed people whose parts share the same coarse keys as T1's: "Usama" has Azam's
     # metaphone (ASM) and every one is a Muhammad.
     *(_record(f"D{i}", [f"Muhammad Asim Gul {s}"]) for i, s in enumerate(SURNAMES)),
@@ -75,12 +77,24 @@ def _found(index: engine.ScreeningIndex, query: str, schema: str = "Person") -> 
         # a legal form one typing error away
         ("Dunemark Trading Limmited", "T5", "Organization"),
         ("Dunemark Trading Linited", "T5", "Organization"),
+        # a title inside the name, not only before it (ADR 0522)
+        ("Abdikarim Haji Omar", "T7", "Person"),
+        # the Maghreb spelling of Qadir (name_variants.yaml)
+        ("Abdel Khader Nuristani", "T8", "Person"),
     ],
 )
 def test_miss_classes_are_found(
     index: engine.ScreeningIndex, query: str, ref: str, schema: str
 ) -> None:
     assert ref in _found(index, query, schema)
+
+
+def test_syllables_of_a_given_name_are_filed_joined() -> None:
+    """ "Wen-ji" searched finds a listed "Wenji" among thousands of names: the joined form is a
+    candidate key, as "Al Haramain" is (ADR 0522)."""
+    keys = names.blocking_keys(names.analyse("Jiang Wen-ji", "Person")[0])
+    assert "t:wenji" in keys
+    assert "t:jiangwen" not in keys  # only short syllables are joined
 
 
 def test_a_listed_initial_is_not_a_searched_surname(index: engine.ScreeningIndex) -> None:
