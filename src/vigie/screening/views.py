@@ -16,7 +16,7 @@ from django.views import View
 
 from vigie.core import access, audit, jobs
 from vigie.core.models import Job
-from vigie.screening import batch, engine, guidance, selectors, services
+from vigie.screening import batch, engine, guidance, presentation, selectors, services
 from vigie.screening.api.views import start_load
 from vigie.screening.forms import (
     DecisionForm,
@@ -35,7 +35,7 @@ class SearchPage(PermissionRequired, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         form = SearchForm(request.GET or None)
-        results: list[engine.Result] | None = None
+        results: list[presentation.Shown] | None = None
         lists = list(selectors.versions_in_force())
         if form.is_bound and form.is_valid():
             d = form.cleaned_data
@@ -43,7 +43,7 @@ class SearchPage(PermissionRequired, View):
                 query = services.make_query(
                     d["name"], d["schema"], d["birth_date"], d["country"], d["document"]
                 )
-                results = services.screen(query, limit=20)
+                results = presentation.results(services.screen(query, limit=20))
             except ValidationError as exc:
                 form.add_error(None, exc.messages)
         save_form = SubjectForm(initial=request.GET.dict()) if results is not None else None
