@@ -1,4 +1,3 @@
-# ruff: noqa: RUF001  (French apostrophes and Arabic letters are the point here)
 """Issue 16: the search page shows each hit's listing (designation, listed on, measures, date
 of birth, nationality, narrative) in the page's language, the best-quality listed name, and
 no algorithm names or raw codes."""
@@ -50,9 +49,7 @@ def test_search_shows_the_listing_in_the_pages_language(
     world: Any, web: Any, loaded: None, lang: str, expected: list[str], absent: list[str]
 ) -> None:
     client = web(world.users["screening_officer"])
-    page = client.get(
-        "/screening/search/", {"name": "Ermias Testfay"}, HTTP_ACCEPT_LANGUAGE=lang
-    )
+    page = client.get("/screening/search/", {"name": "Ermias Testfay"}, HTTP_ACCEPT_LANGUAGE=lang)
     text = page.content.decode()
     assert page.status_code == 200 and 'data-testid="result"' in text
     assert "Leader of an invented smuggling network" in text  # designation
