@@ -25,8 +25,11 @@ from django.conf import settings
 
 from vigie.core import jobs
 from vigie.core.models import Job
-from vigie.screening import batch, batch_review, selectors, services
 from vigie.screening.parsers import ListFormatError
+
+# The matching engine, the batch reader and the services are imported by the handlers: this
+# module is imported whenever Django starts (it registers the handlers), and every command
+# would otherwise load rigour, rapidfuzz and the spreadsheet readers (ADR 0543).
 
 
 def upload_dir() -> Path:
@@ -43,6 +46,8 @@ def batch_dir() -> Path:
 
 @jobs.handler("screening.load")
 def load_job(job: Job, progress: jobs.Progress) -> dict[str, Any]:
+    from vigie.screening import services
+
     params = job.params
     try:
         result = services.load_list(
@@ -60,6 +65,8 @@ def load_job(job: Job, progress: jobs.Progress) -> dict[str, Any]:
 
 @jobs.handler("screening.batch")
 def batch_job(job: Job, progress: jobs.Progress) -> dict[str, Any]:
+    from vigie.screening import batch, batch_review, selectors, services
+
     params = job.params
     source = Path(params["path"])
     fmt = params.get("format", "csv")
@@ -134,7 +141,7 @@ def perpetrators_batch_job(job: Job, progress: jobs.Progress) -> dict[str, Any]:
     """Screen many perpetrators at once (see vigie.screening.perpetrators)."""
     from datetime import datetime
 
-    from vigie.screening import perpetrators
+    from vigie.screening import perpetrators, selectors
 
     params = job.params
     if not selectors.versions_in_force().exists():

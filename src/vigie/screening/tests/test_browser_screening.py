@@ -168,7 +168,7 @@ def test_batch_hits_on_screen_and_in_the_review_queue_at_phone_width(
 ) -> None:
     """Issue 16: run a small batch at 390 px, see its hits with the listing, filter them,
     open one in the review queue and decide it."""
-    world, url = browser_world
+    _world, url = browser_world
     services.load_list(write(tmp_path, "un.xml", un_xml(SAMPLE)))
     selectors.screening_index()
     log_in(page, url, "u-screening_officer", PASSWORD)
