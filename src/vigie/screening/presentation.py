@@ -157,6 +157,7 @@ def listing(entry: ListEntry) -> Listing:
                 "name": n.get("name", ""),
                 "label": name_kind_label(str(n.get("kind", ""))),
                 "low": n.get("quality") == "low" or n.get("kind") == "weak",
+                "quality": quality_label("low"),
             }
             for n in (entry.data or {}).get("names", [])
         ],
