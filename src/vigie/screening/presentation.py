@@ -204,3 +204,27 @@ def results(found: list[Any]) -> list[Shown]:
             )
         )
     return out
+
+
+def details_of(entry: ListEntry) -> dict[str, Any]:
+    """The listing's details as stored (language-neutral), for the API."""
+    return {
+        "designation": entry.designation,
+        "listed_on": entry.listed_on,
+        "measures": list(entry.measures or []),
+        "birth_dates": list(entry.birth_dates or []),
+        "nationalities": list(entry.nationalities or []),
+        "narrative": entry.narrative,
+    }
+
+
+def with_listings(found: list[Any]) -> list[dict[str, Any]]:
+    """Search results (engine.Result) as API dicts, each with its listing's details."""
+    entries = ListEntry.objects.in_bulk([r.entry.id for r in found if r.entry.id is not None])
+    out = []
+    for r in found:
+        row = r.as_dict()
+        entry = entries.get(r.entry.id)
+        row["listing"] = details_of(entry) if entry else None
+        out.append(row)
+    return out

@@ -78,3 +78,12 @@ def test_feature_labels_are_words_not_algorithm_names() -> None:
     )
     assert [value for _label, value in rows] == ["91 %", "80 %", "95 %", "+3"]
     assert not any("_" in label for label, _value in rows)
+
+
+def test_api_search_and_alerts_give_the_listing(world: Any, api: Any, loaded: None) -> None:
+    res = api(world.users["screening_officer"]).post(
+        "/api/screening/search/", {"name": "Ermias Testfay"}, format="json"
+    )
+    listing = res.json()["results"][0]["listing"]
+    assert listing["designation"] == "Leader of an invented smuggling network"
+    assert listing["measures"] == ["Libya", "UN List"] and listing["nationalities"] == ["Eritrea"]
