@@ -12,7 +12,7 @@ $(VENV)/.base: requirements/base.txt requirements/overrides.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install -q --disable-pip-version-check uv || true
 	@if [ -x $(BIN)/uv ]; then \
-	  $(BIN)/uv pip install -q --python $(BIN)/python --override requirements/overrides.txt -r requirements/base.txt && \
+	  $(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python --override requirements/overrides.txt -r requirements/base.txt && \
 	  $(BIN)/uv pip install -q --python $(BIN)/python --no-deps -e . ; \
 	else \
 	  $(BIN)/pip install -q --no-deps -r requirements/base.txt && $(BIN)/pip install -q --no-deps -e . ; \

@@ -8,14 +8,16 @@ checkpoint kept after every batch (``next_row``).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from vigie.collection import imports
 from vigie.collection.models import Form
 from vigie.core import filecrypt, jobs
 from vigie.core.actor import Actor
 from vigie.core.errors import VigieError
 from vigie.core.models import Job, Organisation, User
+
+if TYPE_CHECKING:
+    from vigie.collection import imports
 
 IMPORT = "collection.import"
 
@@ -32,6 +34,10 @@ def _actor(job: Job, org: Organisation) -> Actor:
 
 @jobs.handler(IMPORT)
 def import_export(job: Job, progress: jobs.Progress) -> dict[str, Any]:
+    # here, not at the top: the form readers (pyxform, openpyxl) take seconds to import and
+    # this module is imported whenever Django starts, by every command (ADR 0543)
+    from vigie.collection import imports
+
     params = job.params
     org = Organisation.objects.get(pk=params["organisation_id"])
     form = Form.objects.get(form_id=params["form_id"])

@@ -13,12 +13,14 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from vigie.core.actor import Actor, actor_for
 from vigie.core.errors import Invalid
+
+if TYPE_CHECKING:  # imported when a command runs: it loads the roles (YAML) at import
+    from vigie.core.actor import Actor
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -43,6 +45,7 @@ def resolve(
 
     Errors are :class:`~vigie.core.errors.VigieError`: the ``vigie`` command's one handler
     (``vigie.cli``) prints them and exits with their status."""
+    from vigie.core.actor import Actor, actor_for
     from vigie.core.models import Organisation, User
 
     if as_system and username:

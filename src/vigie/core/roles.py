@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
-
 ROLES_FILE = Path(__file__).parent / "data" / "roles.yaml"
 
 
@@ -48,6 +46,8 @@ def localised(labels: dict[str, str]) -> str:
 
 @cache
 def catalogue() -> RoleCatalogue:
+    import yaml  # here, not at import: ``vigie --help`` imports this module (ADR 0543)
+
     raw = yaml.safe_load(ROLES_FILE.read_text(encoding="utf-8"))
     perms: dict[str, dict[str, str]] = raw["permissions"]
     roles: dict[str, Role] = {}

@@ -72,7 +72,11 @@ def _hit_cases(hit_ids: list[str]) -> list[int]:
     from vigie.cases.models import Perpetrator
     from vigie.screening.models import Hit
 
-    uuids = Hit.objects.filter(pk__in=hit_ids).values_list("subject__external_id", flat=True)
+    # only a perpetrator's subject has a perpetrator's uuid as external id (a supplier's or a
+    # batch row's is the organisation's own identifier)
+    uuids = Hit.objects.filter(pk__in=hit_ids, subject__purpose="perpetrator").values_list(
+        "subject__external_id", flat=True
+    )
     return list(Perpetrator.objects.filter(uuid__in=list(uuids)).values_list("case_id", flat=True))
 
 

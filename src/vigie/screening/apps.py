@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -25,7 +27,14 @@ class ScreeningConfig(AppConfig):
         changelog.register(Subject, Decision)
 
         from vigie.core.events import records_changed
-        from vigie.screening.perpetrators import on_records_changed
 
         # every writer of case records (a form, the API, an import) announces its change
-        records_changed.connect(on_records_changed, dispatch_uid="screening.records_changed")
+        records_changed.connect(_on_records_changed, dispatch_uid="screening.records_changed")
+
+
+def _on_records_changed(sender: Any, **kwargs: Any) -> None:
+    """vigie.screening.perpetrators.on_records_changed, imported on the first change: it
+    loads the matching engine, which no command needs at start (ADR 0543)."""
+    from vigie.screening.perpetrators import on_records_changed
+
+    on_records_changed(sender, **kwargs)

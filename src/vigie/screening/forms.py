@@ -92,3 +92,30 @@ class DecisionForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
+
+
+class BatchHitsForm(forms.Form):
+    """Filters of a batch's results page (all optional)."""
+
+    min_score = forms.FloatField(
+        label=_("Score at least"), required=False, min_value=0, max_value=1
+    )
+    watchlist = forms.ChoiceField(label=_("List"), required=False)
+    status = forms.ChoiceField(
+        label=_("Decision"),
+        required=False,
+        choices=[
+            ("", _("Any")),
+            ("open", _("To review")),
+            ("confirmed", _("Confirmed match")),
+            ("false_positive", _("False positive")),
+        ],
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from vigie.screening.models import Watchlist
+
+        super().__init__(*args, **kwargs)
+        field = self.fields["watchlist"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("Any")), *Watchlist.objects.values_list("code", "title")]

@@ -15,6 +15,9 @@ from django.db import transaction
 from vigie.core.actor import Actor
 from vigie.screening.models import EntryChange, ListEntry, ListVersion, Watchlist
 from vigie.screening.parsers import ParsedList, parse
+from vigie.screening.parsers.base import details
+
+DETAILS = ("designation", "measures", "birth_dates", "nationalities", "narrative")
 
 Report = Callable[[int, int, str], None]
 BATCH = 500
@@ -66,6 +69,12 @@ def acting(user: Any, reason: str, organisation_id: int | None = None) -> Actor:
     if getattr(user, "pk", None):
         return Actor(user=user, organisation_id=organisation_id)
     return Actor.system(f"screening: {reason}", organisation_id)
+
+
+def entry_details(data: dict[str, Any]) -> dict[str, Any]:
+    """The listing's details as ListEntry fields (the listed-on date has its own field)."""
+    found = details(data)
+    return {k: found[k] for k in DETAILS}
 
 
 def _changed_fields(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
@@ -136,6 +145,7 @@ def apply(
                 "fingerprint": fp,
                 "listed_on": parsed_entry.listed_on[:20],
                 "regime": parsed_entry.regime[:300],
+                **entry_details(data),
             }
             if old is None:
                 new_entries.append(
@@ -196,6 +206,7 @@ def apply(
                 "fingerprint",
                 "listed_on",
                 "regime",
+                *DETAILS,
                 "is_active",
                 "removed_in",
                 "changed_in",

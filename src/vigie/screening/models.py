@@ -82,7 +82,8 @@ class ListEntry(models.Model):
     CLASSIFICATION: ClassVar[dict[str, str]] = classify(
         ordinary=(
             "id watchlist reference schema caption data fingerprint listed_on "
-            "regime is_active first_version changed_in removed_in"
+            "regime is_active first_version changed_in removed_in "
+            "designation measures birth_dates nationalities narrative"
         ),
     )
 
@@ -94,6 +95,12 @@ class ListEntry(models.Model):
     fingerprint = models.CharField(max_length=64)
     listed_on = models.CharField(max_length=20, blank=True)
     regime = models.CharField(max_length=300, blank=True)
+    # What an officer reads to decide, kept apart (parsers.base.details, ADR 0540).
+    designation = models.TextField(blank=True)
+    measures = models.JSONField(default=list, blank=True)
+    birth_dates = models.JSONField(default=list, blank=True)
+    nationalities = models.JSONField(default=list, blank=True)
+    narrative = models.TextField(blank=True)
     is_active = models.BooleanField(default=True)
     first_version = models.ForeignKey(ListVersion, on_delete=models.CASCADE, related_name="+")
     changed_in = models.ForeignKey(ListVersion, on_delete=models.CASCADE, related_name="+")
@@ -147,7 +154,9 @@ class Subject(models.Model):
     CLASSIFICATION: ClassVar[dict[str, str]] = classify(
         identity="name name_index birth_date document",
         sensitive="kind country purpose fingerprint",
-        ordinary=("id organisation external_id created_by created_at updated_at last_screened_at"),
+        ordinary=(
+            "id organisation external_id created_by created_at updated_at last_screened_at batch"
+        ),
     )
 
     class Kind(models.TextChoices):
@@ -170,6 +179,11 @@ class Subject(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     last_screened_at = models.DateTimeField(null=True, blank=True)
+    # The batch screening whose row this subject is (purpose "batch", external_id: the row's
+    # identifier); its hits are listed on the batch's results page (ADR 0541).
+    batch = models.ForeignKey(
+        "core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at"]

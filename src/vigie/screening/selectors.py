@@ -161,6 +161,31 @@ def visible_hits(user: Any, status: str | None = None) -> QuerySet[Hit]:
     return qs.filter(status=status) if status else qs
 
 
+def batch_hits(
+    user: Any,
+    job: Any,
+    min_score: float | None = None,
+    watchlist: str = "",
+    status: str = "",
+) -> QuerySet[Hit]:
+    """The potential matches of one batch's rows (vigie.screening.batch_review) that ``user``
+    may see where they screen, best score first."""
+    qs = access.filter_visible(
+        Hit.objects.select_related(
+            "subject", "subject__organisation", "entry", "entry__watchlist", "organisation"
+        ),
+        user,
+        "screening.run",
+    ).filter(subject__batch=job)
+    if min_score is not None:
+        qs = qs.filter(score__gte=min_score)
+    if watchlist:
+        qs = qs.filter(entry__watchlist__code=watchlist)
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("-score", "subject_id", "entry__reference")
+
+
 def get_hit_for(user: Any, pk: Any) -> Hit:
     return get_object_or_404(visible_hits(user), pk=pk)
 

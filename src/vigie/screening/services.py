@@ -183,9 +183,10 @@ def create_subject(
     external_id: str = "",
     purpose: str = "",
     results: list[engine.Result] | None = None,
+    batch: Any = None,
 ) -> tuple[Subject, ScreenOutcome]:
     """Save a subject to be screened now and at every list update (``results``: already
-    screened by the caller, e.g. the batch matcher)."""
+    screened by the caller, e.g. the batch matcher; ``batch``: the batch job of its row)."""
     query = make_query(name, kind, birth_date, country, document)
     with transaction.atomic():
         subject = Subject(
@@ -198,6 +199,7 @@ def create_subject(
             external_id=external_id[:120],
             purpose=purpose[:30],
             created_by=user if getattr(user, "pk", None) else None,
+            batch=batch,
         )
         subject.fingerprint = subject_fingerprint(subject)
         subject.save()

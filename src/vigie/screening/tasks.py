@@ -12,7 +12,8 @@ that were never screened or changed since (vigie.screening.perpetrators.screen_p
 writes, once the index is loaded (from the disk cache, or built: 10-20 s). Started after each
 case import (its ``vigie.core.events.records_changed`` event).
 ``screening.batch``: screen every row of an uploaded CSV/XLSX (up to 1,000,000 rows, streamed;
-progress every 200 rows) and write the results file beside it.
+progress every 200 rows) and write the results file beside it; then the matched rows become
+saved subjects of the batch with their hits in the review queue (vigie.screening.batch_review).
 """
 
 from __future__ import annotations
@@ -24,8 +25,11 @@ from django.conf import settings
 
 from vigie.core import jobs
 from vigie.core.models import Job
-from vigie.screening import batch, selectors, services
 from vigie.screening.parsers import ListFormatError
+
+# The matching engine, the batch reader and the services are imported by the handlers: this
+# module is imported whenever Django starts (it registers the handlers), and every command
+# would otherwise load rigour, rapidfuzz and the spreadsheet readers (ADR 0543).
 
 
 def upload_dir() -> Path:
@@ -42,6 +46,8 @@ def batch_dir() -> Path:
 
 @jobs.handler("screening.load")
 def load_job(job: Job, progress: jobs.Progress) -> dict[str, Any]:
+    from vigie.screening import services
+
     params = job.params
     try:
         result = services.load_list(
@@ -59,6 +65,8 @@ def load_job(job: Job, progress: jobs.Progress) -> dict[str, Any]:
 
 @jobs.handler("screening.batch")
 def batch_job(job: Job, progress: jobs.Progress) -> dict[str, Any]:
+    from vigie.screening import batch, batch_review, selectors, services
+
     params = job.params
     source = Path(params["path"])
     fmt = params.get("format", "csv")
@@ -80,8 +88,21 @@ def batch_job(job: Job, progress: jobs.Progress) -> dict[str, Any]:
     except batch.BatchFileError as exc:
         target.unlink(missing_ok=True)
         raise jobs.JobError(str(exc)) from None
+    organisation = batch_review.organisation_of(job)
+    review: dict[str, int] = {}
+    if organisation is not None and counts["with_matches"]:
+        progress.update(counts["rows"], counts["rows"], "raising potential matches for review")
+        review = batch_review.record(
+            job,
+            organisation,
+            index,
+            source,
+            target,
+            mapping=params.get("mapping") or None,
+            threshold=float(params.get("threshold") or services.engine.THRESHOLD),
+        ).as_dict()
     progress.update(counts["rows"], counts["rows"], "finished")
-    return {**counts, "results": target.name}
+    return {**counts, "results": target.name, "review": review}
 
 
 @jobs.handler("screening.perpetrator")
@@ -120,7 +141,7 @@ def perpetrators_batch_job(job: Job, progress: jobs.Progress) -> dict[str, Any]:
     """Screen many perpetrators at once (see vigie.screening.perpetrators)."""
     from datetime import datetime
 
-    from vigie.screening import perpetrators
+    from vigie.screening import perpetrators, selectors
 
     params = job.params
     if not selectors.versions_in_force().exists():

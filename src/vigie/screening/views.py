@@ -11,14 +11,16 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
 from vigie.core import access, audit, jobs
 from vigie.core.models import Job
-from vigie.screening import batch, engine, guidance, selectors, services
+from vigie.screening import batch, engine, guidance, presentation, selectors, services
 from vigie.screening.api.views import start_load
 from vigie.screening.forms import (
+    BatchHitsForm,
     DecisionForm,
     LoadForm,
     MappingForm,
@@ -35,7 +37,7 @@ class SearchPage(PermissionRequired, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         form = SearchForm(request.GET or None)
-        results: list[engine.Result] | None = None
+        results: list[presentation.Shown] | None = None
         lists = list(selectors.versions_in_force())
         if form.is_bound and form.is_valid():
             d = form.cleaned_data
@@ -43,7 +45,7 @@ class SearchPage(PermissionRequired, View):
                 query = services.make_query(
                     d["name"], d["schema"], d["birth_date"], d["country"], d["document"]
                 )
-                results = services.screen(query, limit=20)
+                results = presentation.results(services.screen(query, limit=20))
             except ValidationError as exc:
                 form.add_error(None, exc.messages)
         save_form = SubjectForm(initial=request.GET.dict()) if results is not None else None
@@ -113,7 +115,15 @@ class ReviewPage(PermissionRequired, View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         status = request.GET.get("status", "open")
+        one = _uuid(request.GET.get("hit", ""))
+        batch_id = _uuid(request.GET.get("batch", ""))
+        if one is not None:
+            status = "all"
         hits = selectors.visible_hits(request.user, None if status == "all" else status)
+        if one is not None:
+            hits = hits.filter(pk=one)
+        if batch_id is not None:
+            hits = hits.filter(subject__batch_id=batch_id)
         page = Paginator(hits, 25).get_page(request.GET.get("page"))
         rows = [(h, selectors.shows_identity(request.user, h.subject)) for h in page]
         selectors.record_subject_views(
@@ -122,8 +132,22 @@ class ReviewPage(PermissionRequired, View):
         return render(
             request,
             "screening/review.html",
-            {"page": page, "rows": rows, "status": status, "form": DecisionForm()},
+            {
+                "page": page,
+                "rows": rows,
+                "status": status,
+                "form": DecisionForm(),
+                "batch": batch_id,
+                "one": one,
+            },
         )
+
+
+def _uuid(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value) if value else None
+    except ValueError:
+        return None
 
 
 class DecidePage(PermissionRequired, View):
@@ -141,6 +165,8 @@ class DecidePage(PermissionRequired, View):
             messages.success(request, _("Decision recorded."))
         else:
             messages.error(request, _("Choose a decision and give a reason."))
+        if request.POST.get("back") == "one":  # opened from a batch's results page
+            return redirect(f"{reverse('screening:review')}?hit={hit.pk}")
         return redirect("screening:review")
 
 
@@ -241,6 +267,7 @@ class BatchPage(PermissionRequired, View):
             job = jobs.start(
                 "screening.batch",
                 user=request.user,
+                organisation=services.acting_organisation(request.user, "screening.run"),
                 params={"path": str(path), "mapping": chosen, "format": "csv"},
             )
             return redirect("screening:job", pk=job.pk)
@@ -277,6 +304,40 @@ class JobPage(PermissionRequired, View):
             "screening/_job.html" if request.headers.get("HX-Request") else "screening/job.html"
         )
         return render(request, template, {"job": job})
+
+
+class BatchHitsPage(PermissionRequired, View):
+    """A batch's potential matches on screen (issue 16, ADR 0541): filtered by score, list
+    and decision state, 25 a page; each opens in the review queue."""
+
+    required_permission = "screening.run"
+
+    def get(self, request: HttpRequest, pk: uuid.UUID) -> HttpResponse:
+        job = _own_job(request, pk)
+        if job.kind != "screening.batch":
+            raise Http404
+        filters = BatchHitsForm(request.GET or None)
+        chosen = filters.cleaned_data if filters.is_valid() else {}
+        hits = selectors.batch_hits(request.user, job, **chosen)
+        page = Paginator(hits, 25).get_page(request.GET.get("page"))
+        rows = [(h, selectors.shows_identity(request.user, h.subject)) for h in page]
+        selectors.record_subject_views(
+            request.user, "screening.hit", [h.subject for h in page], f"batch {job.pk}"[:64]
+        )
+        query = request.GET.copy()
+        query.pop("page", None)
+        return render(
+            request,
+            "screening/batch_hits.html",
+            {
+                "job": job,
+                "filters": filters,
+                "page": page,
+                "rows": rows,
+                "query": query.urlencode(),
+                "can_review": access.has_perm(request.user, "screening.review"),
+            },
+        )
 
 
 class JobDownload(PermissionRequired, View):

@@ -4,7 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from vigie.screening import selectors, services
+from vigie.screening import presentation, selectors, services
 from vigie.screening.models import Decision, Hit, ListVersion, Subject
 
 
@@ -29,6 +29,17 @@ class BatchSerializer(serializers.Serializer):
     threshold = serializers.FloatField(min_value=0, max_value=1, required=False)
 
 
+class ListingSerializer(serializers.Serializer):
+    """The listing's details (public list data; ADR 0540)."""
+
+    designation = serializers.CharField()
+    listed_on = serializers.CharField()
+    measures = serializers.ListField(child=serializers.CharField())
+    birth_dates = serializers.ListField(child=serializers.CharField())
+    nationalities = serializers.ListField(child=serializers.CharField())
+    narrative = serializers.CharField()
+
+
 class ResultSerializer(serializers.Serializer):
     entry_id = serializers.IntegerField(allow_null=True)
     watchlist = serializers.CharField()
@@ -38,6 +49,7 @@ class ResultSerializer(serializers.Serializer):
     regime = serializers.CharField()
     score = serializers.FloatField()
     explanation = serializers.DictField()
+    listing = ListingSerializer(required=False, allow_null=True)
 
 
 class MatchEntitySerializer(serializers.Serializer):
@@ -186,6 +198,7 @@ class HitSerializer(serializers.ModelSerializer):
             "reference": e.reference,
             "caption": e.caption,
             "is_active": e.is_active,
+            **presentation.details_of(e),
         }
 
 

@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 
 from vigie.core import access, jobs
 from vigie.core.errors import Invalid
-from vigie.screening import engine, selectors, services
+from vigie.screening import engine, presentation, selectors, services
 from vigie.screening.api import serializers as s
 from vigie.screening.models import Decision, Hit
 from vigie.screening.tasks import upload_dir
@@ -73,7 +73,7 @@ class SearchView(APIView):
         results = services.screen(
             query, threshold=d.get("threshold", engine.THRESHOLD), limit=d.get("limit", 10)
         )
-        return Response({"query": query.__dict__, "results": [r.as_dict() for r in results]})
+        return Response({"query": query.__dict__, "results": presentation.with_listings(results)})
 
 
 class BatchView(APIView):

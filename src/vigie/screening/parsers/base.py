@@ -76,6 +76,9 @@ class ParsedEntry:
             "extra": self.extra,
         }
 
+    def details(self) -> dict[str, Any]:
+        return details(self.data())
+
     def fingerprint(self) -> str:
         canonical = json.dumps(self.data(), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode()).hexdigest()
@@ -103,6 +106,36 @@ class ParsedList:
             if e.reference in seen:
                 raise ListFormatError(file, f"entry {e.reference}", "reference number repeated")
             seen.add(e.reference)
+
+
+def _texts(value: Any) -> list[str]:
+    items = value if isinstance(value, list) else [value]
+    return [clean(str(v)) for v in items if v and clean(str(v))]
+
+
+def details(data: dict[str, Any]) -> dict[str, Any]:
+    """What an officer reads to decide on a match, kept apart (issue 16, ADR 0540): the
+    designation (UN DESIGNATION, OFAC title, FtM position), the listed-on date, the measures
+    or programmes (UN regime and list type, OFAC programs, FtM sanction programmes), dates of
+    birth, nationalities and the list's own narrative (UN COMMENTS1, OFAC remarks, FtM notes).
+    Read from an entry's stored ``data`` so that stored entries need no reload."""
+    extra = data.get("extra") or {}
+    measures: list[str] = []
+    for value in [data.get("regime", ""), *(data.get("programmes") or [])]:
+        for text in _texts(value):
+            if text not in measures:
+                measures.append(text)
+    designation = _texts(extra.get("designation")) or _texts(extra.get("position"))
+    if not designation and "dataid" not in extra:  # a UN TITLE is an honorific ("Haji")
+        designation = _texts(extra.get("title"))  # OFAC's title is the post held
+    return {
+        "designation": "; ".join(designation),
+        "listed_on": clean(data.get("listed_on")),
+        "measures": measures,
+        "birth_dates": _texts(data.get("birth_dates") or []),
+        "nationalities": _texts(data.get("nationalities") or []),
+        "narrative": clean(data.get("comments")),
+    }
 
 
 def clean(text: str | None) -> str:

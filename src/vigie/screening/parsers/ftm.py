@@ -1,14 +1,21 @@
 """FollowTheMoney entities as JSON lines (OpenSanctions' export format).
 
-Thing entities (Person, Organization, Company, LegalEntity, Vessel, ...) become entries;
-Sanction entities add their programme and listing date to the entity they point at; Address
-entities are resolved into the address text. Other schemata are read and ignored.
+Every entity whose schema is, in the ``followthemoney`` library's schema model, a LegalEntity
+(Person, Organization, Company, PublicBody and their subtypes) or a Vehicle (Vessel, Airplane)
+becomes an entry, whatever subtype the file uses; Sanction entities add their programme,
+listing date and reason to the entity they point at; Address entities are resolved into the
+address text. Other schemata (Ownership, Payment, Family, ...) are read and ignored, and so are
+schema names the model does not know (a newer FtM version's).
+
+The model is imported when a file is parsed, not with this module: loading it takes seconds
+and the CLI and the web process do not need it otherwise (ADR 0542).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 from typing import IO, Any
 
@@ -25,15 +32,14 @@ from vigie.screening.parsers.base import (
     add_unique,
 )
 
-SCHEMA = {
-    "Person": PERSON,
-    "Organization": ORGANIZATION,
-    "Company": ORGANIZATION,
-    "PublicBody": ORGANIZATION,
-    "LegalEntity": OTHER,
-    "Vessel": VESSEL,
-    "Airplane": OTHER,
-}
+#: Our kind for an FtM schema, by the first of these it is (schema.is_a), most specific first.
+KINDS = (
+    ("Person", PERSON),
+    ("Organization", ORGANIZATION),
+    ("Vessel", VESSEL),
+    ("LegalEntity", OTHER),
+    ("Vehicle", OTHER),
+)
 DOC_PROPS = (
     "passportNumber",
     "idNumber",
@@ -46,11 +52,25 @@ DOC_PROPS = (
 )
 
 
-def _entry(obj: dict[str, Any]) -> ParsedEntry:
+@cache
+def kind_of(schema_name: str) -> str | None:
+    """Our kind for an FtM schema name (None: not a listed party, or unknown to the model)."""
+    from followthemoney import model
+
+    schema = model.get(schema_name)
+    if schema is None:
+        return None
+    for parent, kind in KINDS:
+        if schema.is_a(parent):
+            return kind
+    return None
+
+
+def _entry(obj: dict[str, Any], kind: str) -> ParsedEntry:
     props: dict[str, list[str]] = obj.get("properties") or {}
     names = props.get("name") or []
     caption = obj.get("caption") or (names[0] if names else "")
-    entry = ParsedEntry(reference=str(obj["id"]), schema=SCHEMA[obj["schema"]], caption=caption)
+    entry = ParsedEntry(reference=str(obj["id"]), schema=kind, caption=caption)
     parts = {
         k: " ".join(props[k])
         for k in ("firstName", "middleName", "lastName", "fatherName")
@@ -71,9 +91,11 @@ def _entry(obj: dict[str, Any]) -> ParsedEntry:
         for number in props.get(prop, []):
             entry.documents.append({"type": prop, "number": number, "country": ""})
     entry.addresses = list(props.get("address", []))
-    entry.comments = " ".join(props.get("notes", []))
+    entry.comments = " ".join(props.get("notes", []) + props.get("summary", []))
     entry.programmes = list(obj.get("datasets") or [])
     entry.extra = {k: props[k] for k in ("topics", "position", "gender") if props.get(k)}
+    if obj["schema"] not in ("Person", "Organization"):
+        entry.extra["ftm_schema"] = obj["schema"]  # the subtype the file gave (Company, ...)
     entry.extra["address_ids"] = props.get("addressEntity", [])
     return entry
 
@@ -105,8 +127,9 @@ def parse(path: Path, code: str | None = None) -> ParsedList:
                     path.name, f"line {number}", "not a FollowTheMoney entity (id, schema)"
                 )
             schema = obj["schema"]
-            if schema in SCHEMA:
-                entry = _entry(obj)
+            kind = kind_of(schema) if isinstance(schema, str) else None
+            if kind is not None:
+                entry = _entry(obj, kind)
                 if not entry.names:
                     raise ListFormatError(
                         path.name, f"line {number}", f"{schema} {obj['id']} has no name"
@@ -125,6 +148,9 @@ def parse(path: Path, code: str | None = None) -> ParsedList:
                 for prog in props.get("program", []) + props.get("authority", []):
                     add_unique(e.programmes, prog)
                 e.regime = e.regime or "; ".join(props.get("program", []))
+                for reason in props.get("reason", []):
+                    if reason not in e.comments:
+                        e.comments = f"{e.comments} {reason}".strip()
                 e.listed_on = (
                     e.listed_on or (props.get("listingDate") or props.get("startDate") or [""])[0]
                 )

@@ -22,6 +22,7 @@ def un_individual(
     nationality: str = "",
     passport: str = "",
     comments: str = "",
+    designation: str = "",
 ) -> str:
     alias_xml = "".join(
         f"<INDIVIDUAL_ALIAS><QUALITY>{q}</QUALITY><ALIAS_NAME>{escape(a)}</ALIAS_NAME></INDIVIDUAL_ALIAS>"
@@ -33,6 +34,7 @@ def un_individual(
         f"<UN_LIST_TYPE>Libya</UN_LIST_TYPE><REFERENCE_NUMBER>{ref}</REFERENCE_NUMBER>"
         f"<LISTED_ON>2018-06-07</LISTED_ON><NAME_ORIGINAL_SCRIPT>{escape(original)}</NAME_ORIGINAL_SCRIPT>"
         f"<COMMENTS1>{escape(comments)}</COMMENTS1>"
+        f"<DESIGNATION><VALUE>{escape(designation)}</VALUE></DESIGNATION>"
         f"<NATIONALITY><VALUE>{escape(nationality)}</VALUE></NATIONALITY>"
         "<LIST_TYPE><VALUE>UN List</VALUE></LIST_TYPE>"
         f"{alias_xml}"

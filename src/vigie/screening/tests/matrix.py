@@ -61,6 +61,7 @@ ENDPOINTS = [
     Endpoint("screening:batch", "POST", perm="screening.run", data={}),
     Endpoint("screening:job", perm="screening.run", kwargs=JOB),
     Endpoint("screening:job-download", perm="screening.run", kwargs=JOB),
+    Endpoint("screening:batch-hits", perm="screening.run", kwargs=JOB),
     Endpoint("screening:lists", perm="screening.run"),
     Endpoint("screening:load", "POST", perm="lists.manage", data={}),
     Endpoint("screening:version", perm="screening.run", kwargs={"pk": 987654}),

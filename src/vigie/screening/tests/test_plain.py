@@ -77,5 +77,5 @@ def test_review_queue_explains_in_arabic_beside_the_listing(
     page = client.get("/screening/review/", HTTP_ACCEPT_LANGUAGE="ar")
     text = page.content.decode()
     assert 'data-testid="listing"' in text and "LYi.901" in text
-    assert "1980-04-15" in text and "Eritrea" in text  # date of birth, nationality
+    assert "1980-04-15" in text and "إريتريا" in text  # date of birth, nationality (M49)
     assert "تمت المطابقة باسم مستعار" in text  # "matched on an alias", in Arabic
