@@ -7,6 +7,7 @@ half-way resumes from its last staged batch (docs/adr/0043)."""
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +18,9 @@ from vigie.cases import importer, staging
 from vigie.cases.models import Case, ImportStage, Perpetrator, StagedUpdates, Victim
 from vigie.core import jobs
 from vigie.core.actor import Actor
-from vigie.core.events import records_changed
 from vigie.core.models import Job
 from vigie.core.tests.hostile import write_ctdc_sample
-from vigie.testing import World
+from vigie.testing import World, capture_changes
 
 ROWS = 60
 BATCH = 10
@@ -32,16 +32,9 @@ def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def events() -> Any:
-    seen: list[dict[str, Any]] = []
-
-    def receive(sender: Any, **kw: Any) -> None:
-        if kw["kind"] == "cases.case":
-            seen.append({"ids": list(kw["ids"]), "action": kw["action"]})
-
-    records_changed.connect(receive, dispatch_uid="test-import-staged")
-    yield seen
-    records_changed.disconnect(dispatch_uid="test-import-staged")
+def events() -> Iterator[list[dict[str, Any]]]:
+    with capture_changes("cases.case") as seen:
+        yield seen
 
 
 def _visible(api: Any, world: World) -> int:

@@ -20,9 +20,8 @@ from vigie.cases import bulk, generate, importer, records, selectors, services
 from vigie.cases.models import Case, Perpetrator, Victim
 from vigie.cases.signals import IdRanges
 from vigie.cases.tests.conftest import RECORD, without
-from vigie.core.events import records_changed
 from vigie.core.fields import blind_index_for
-from vigie.testing import SYSTEM, World
+from vigie.testing import SYSTEM, World, capture_changes
 
 VOLATILE = {"uuid", "reference", "created_at", "updated_at", "victim", "incident"}
 
@@ -74,22 +73,16 @@ def test_import_sends_no_per_row_signal_and_one_change_event_after_publication(
     generate.write_file(path, 30, seed=5, layout="vigie", identities=True)
     monkeypatch.setattr(importer, "BATCH", 20)
     saved: list[Any] = []
-    changed: list[dict[str, Any]] = []
 
     def on_save(sender: Any, **kwargs: Any) -> None:
         saved.append(kwargs["instance"])
 
-    def on_change(sender: Any, **kwargs: Any) -> None:
-        changed.append(kwargs)
-
     post_save.connect(on_save, sender=Perpetrator, dispatch_uid="test.perp")
-    records_changed.connect(on_change, dispatch_uid="test.changed")
     try:
-        with django_capture_on_commit_callbacks(execute=True):
+        with capture_changes() as changed, django_capture_on_commit_callbacks(execute=True):
             report = importer.run_import(path, organisation=world.own, actor=SYSTEM, fmt="vigie")
     finally:
         post_save.disconnect(sender=Perpetrator, dispatch_uid="test.perp")
-        records_changed.disconnect(dispatch_uid="test.changed")
     assert report.written and report.created == 30
     assert saved == []
     cases = [c for c in changed if c["kind"] == "cases.case"]

@@ -19,8 +19,7 @@ from vigie.collection import mapping, services
 from vigie.collection.models import Form, Publication, Submission
 from vigie.collection.tests.conftest import FIXTURES, basic
 from vigie.core.actor import Actor
-from vigie.core.events import records_changed
-from vigie.testing import SHARED_DATA, World
+from vigie.testing import SHARED_DATA, World, capture_changes
 
 HOUSEHOLD = FIXTURES / "household_synthetic.xlsx"
 RULES = case_mapping.Mapping(
@@ -97,21 +96,12 @@ def test_repeat_instances_become_victims_of_one_case(
             "reason": detail["problems"][0]["reason"],
         }
     ]
-    seen: list[str] = []
-
-    def listen(sender: Any, **kw: Any) -> None:
-        seen.append(kw["kind"])
-
-    records_changed.connect(listen)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            response = reviewer.post(
-                f"/api/collection/submissions/{sub.uuid}/accept/", {}, format="json"
-            )
-    finally:
-        records_changed.disconnect(listen)
+    with capture_changes() as changes, django_capture_on_commit_callbacks(execute=True):
+        response = reviewer.post(
+            f"/api/collection/submissions/{sub.uuid}/accept/", {}, format="json"
+        )
     assert response.status_code == 200, response.content
-    assert {"cases.case", "collection.submission"} <= set(seen)
+    assert {"cases.case", "collection.submission"} <= {c["kind"] for c in changes}
     case = Case.objects.get(uuid=response.json()["case"])
     assert case.source_type == "hotline"
     victims = {v.given_name: v for v in case.victims.all()}
