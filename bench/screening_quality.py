@@ -1,6 +1,6 @@
 """Screening quality on the held-out half of evaluation set v2
 (src/vigie/screening/data/eval/screening_eval_v2.jsonl, built by
-``python -m vigie.screening.generate_eval_v2`` from the public lists, independently of the
+``python -m vigie.devtools.screening_eval_v2`` from the public lists, independently of the
 engine), with the peers measured in the same run:
 
 - Vigie **search** (``ScreeningIndex.screen``, one name at a time) and **batch** (the real

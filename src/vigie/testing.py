@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import inspect
 import itertools
-import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -21,12 +19,6 @@ from vigie.core.actor import Actor
 from vigie.core.events import records_changed
 from vigie.core.models import Membership, Organisation, User
 from vigie.core.roles import catalogue
-
-# ../shared/data beside the checkout (CI puts shared/ there); VIGIE_SHARED_DATA overrides.
-SHARED_DATA = Path(
-    os.environ.get("VIGIE_SHARED_DATA")
-    or Path(__file__).resolve().parents[2].parent / "shared" / "data"
-)
 
 #: The system acting in tests that are not about who acts (ADR 0008: never ``None``).
 SYSTEM = Actor.system("tests")

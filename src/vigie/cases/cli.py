@@ -280,11 +280,11 @@ def generate_(n: int, seed: int, output: Path, layout: str, identities: bool = F
     The htcds layout is the HTCDS v2.0 spreadsheet: XLSX when OUTPUT ends in .xlsx.
     Deterministic for a given seed; the file imports with `vigie import FILE --layout LAYOUT`.
     """
-    from vigie.cases import generate
+    from vigie.devtools import case_records
 
     if identities and layout != "vigie":
         raise click.UsageError("--identities needs --layout vigie")
-    written = generate.write_file(output, n, seed, layout, identities)
+    written = case_records.write_file(output, n, seed, layout, identities)
     click.echo(f"{written} synthetic record(s) written to {output} ({layout} layout)")
 
 

@@ -16,10 +16,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vigie.cases import codelists, exporter, generate, htcds_sheet, importer, layouts
+from vigie.cases import codelists, exporter, htcds_sheet, importer, layouts
 from vigie.cases.models import Case, Victim
 from vigie.core.actor import Actor
-from vigie.testing import SHARED_DATA, World
+from vigie.devtools import case_records
+from vigie.devtools.shared_data import SHARED_DATA
+from vigie.testing import World
 
 TEMPLATE = SHARED_DATA / "htcds" / "HTCDS Excel Spreadsheet v2.0.xlsx"
 
@@ -66,7 +68,7 @@ def test_the_official_template_is_recognised_and_empty(world: World) -> None:
 
 @pytest.mark.shared_data
 def test_filled_template_round_trips(world: World, tmp_path: Path) -> None:
-    rows = list(generate.htcds_rows(generate.random.Random(7), 40))
+    rows = list(case_records.htcds_rows(case_records.random.Random(7), 40))
     assert len(rows) > 20
     filled = tmp_path / "filled.xlsx"
     _fill_template(filled, rows)

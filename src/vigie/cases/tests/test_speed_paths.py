@@ -16,11 +16,12 @@ from django.db import connection, transaction
 from django.db.models.signals import post_save
 from django.test.utils import CaptureQueriesContext
 
-from vigie.cases import bulk, generate, importer, records, selectors, services
+from vigie.cases import bulk, importer, records, selectors, services
 from vigie.cases.models import Case, Perpetrator, Victim
 from vigie.cases.signals import IdRanges
 from vigie.cases.tests.conftest import RECORD, without
 from vigie.core.fields import blind_index_for
+from vigie.devtools import case_records
 from vigie.testing import SYSTEM, World, capture_changes
 
 VOLATILE = {"uuid", "reference", "created_at", "updated_at", "victim", "incident"}
@@ -70,7 +71,7 @@ def test_import_sends_no_per_row_signal_and_one_change_event_after_publication(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     path = tmp_path / "cases.csv"
-    generate.write_file(path, 30, seed=5, layout="vigie", identities=True)
+    case_records.write_file(path, 30, seed=5, layout="vigie", identities=True)
     monkeypatch.setattr(importer, "BATCH", 20)
     saved: list[Any] = []
 
@@ -105,7 +106,7 @@ def test_id_ranges_are_compact() -> None:
 
 def _many(world: World, n: int, first: int = 1) -> None:
     rng = random.Random(n)
-    data = [generate.synthetic_record(rng, i) for i in range(first, first + n)]
+    data = [case_records.synthetic_record(rng, i) for i in range(first, first + n)]
     for d in data:
         for v in d.get("victims", []):
             for name in ("given_name", "family_name", "date_of_birth"):
@@ -172,7 +173,7 @@ def test_a_reference_another_case_has_is_a_row_problem(
     record = copy.deepcopy(RECORD) | {"reference": "DEMO-000002"}
     services.save_record(SYSTEM, world.own, record)
     path = tmp_path / "cases.csv"
-    generate.write_file(path, 5, seed=9, layout="vigie")
+    case_records.write_file(path, 5, seed=9, layout="vigie")
     report = importer.run_import(
         path,
         organisation=world.own,
@@ -193,7 +194,7 @@ def test_a_reference_another_case_has_is_a_row_problem(
 
 def _with_repeated_reference(path: Path, rows: int) -> None:
     """A generated Vigie file whose last row repeats the first row's case reference."""
-    generate.write_file(path, rows, seed=11, layout="vigie")
+    case_records.write_file(path, rows, seed=11, layout="vigie")
     with path.open(encoding="utf-8", newline="") as fh:
         table = list(csv.reader(fh))
     column = table[0].index("case.reference")
@@ -231,7 +232,7 @@ def test_an_import_into_an_organisation_without_cases_reads_no_case_per_batch(
 ) -> None:
     monkeypatch.setattr(importer, "BATCH", 2)
     path = tmp_path / "cases.csv"
-    generate.write_file(path, 8, seed=12, layout="vigie")
+    case_records.write_file(path, 8, seed=12, layout="vigie")
     with CaptureQueriesContext(connection) as first:
         report = importer.run_import(path, organisation=world.own, actor=SYSTEM, fmt="vigie")
     assert report.created == 8
@@ -254,7 +255,7 @@ def test_cases_saved_during_an_import_into_an_empty_organisation_are_met_not_cra
     refuse a batch: that batch is written again with them."""
     monkeypatch.setattr(importer, "BATCH", 2)
     path = tmp_path / "cases.csv"
-    generate.write_file(path, 8, seed=12, layout="vigie")
+    case_records.write_file(path, 8, seed=12, layout="vigie")
     with path.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     same_record, same_reference = rows[6], rows[4]

@@ -16,10 +16,11 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vigie.cases import bulk, generate, importer, records, selectors, services, terms
+from vigie.cases import bulk, importer, records, selectors, services, terms
 from vigie.cases.cli import cases as cases_cli
 from vigie.cases.models import Case, CaseTerm
 from vigie.cases.tests.conftest import RECORD
+from vigie.devtools import case_records
 from vigie.testing import SYSTEM, World
 
 
@@ -87,7 +88,7 @@ def test_terms_follow_updates_and_deletes(world: World, api: Any) -> None:
 
 def test_bulk_import_and_save_record_write_the_terms(world: World, tmp_path: Path) -> None:
     path = tmp_path / "cases.csv"
-    generate.write_file(path, 25, seed=3, layout="vigie")
+    case_records.write_file(path, 25, seed=3, layout="vigie")
     report = importer.run_import(path, organisation=world.own, actor=SYSTEM, fmt="vigie")
     assert report.written and report.created == 25
     services.save_record(SYSTEM, world.own, _record("M-1"))

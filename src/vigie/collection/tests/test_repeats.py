@@ -19,7 +19,8 @@ from vigie.collection import mapping, services
 from vigie.collection.models import Form, Publication, Submission
 from vigie.collection.tests.conftest import FIXTURES, basic
 from vigie.core.actor import Actor
-from vigie.testing import SHARED_DATA, World, capture_changes
+from vigie.devtools.shared_data import SHARED_DATA
+from vigie.testing import World, capture_changes
 
 HOUSEHOLD = FIXTURES / "household_synthetic.xlsx"
 RULES = case_mapping.Mapping(
