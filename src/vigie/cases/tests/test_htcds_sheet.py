@@ -16,7 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vigie.cases import codelists, exporter, htcds_sheet, importer, layouts
+from vigie.cases import codelists
+from vigie.cases.interchange import checking, exporter, htcds_sheet, importer, layouts, readers
 from vigie.cases.models import Case, Victim
 from vigie.core.actor import Actor
 from vigie.devtools import case_records
@@ -26,7 +27,7 @@ from vigie.testing import World
 TEMPLATE = SHARED_DATA / "htcds" / "HTCDS Excel Spreadsheet v2.0.xlsx"
 
 
-def _import(world: World, path: Path, **kw: Any) -> importer.Report:
+def _import(world: World, path: Path, **kw: Any) -> checking.Report:
     return importer.run_import(
         path, organisation=world.own, actor=Actor(world.users["case_manager"], world.own.pk), **kw
     )
@@ -50,7 +51,7 @@ def _fill_template(target: Path, rows: list[dict[str, str]]) -> None:
 
 
 def _sheet(path: Path) -> list[list[str]]:
-    return [[c for c in row] for row in importer.table_rows(path)]
+    return [[c for c in row] for row in readers.table_rows(path)]
 
 
 @pytest.mark.shared_data
@@ -144,7 +145,7 @@ def test_unknown_columns_are_refused_by_name(world: World, tmp_path: Path) -> No
     path.write_text("prs_Gender,prs_Citizenship,vic_TypeOfExploitation,prs_ShoeSize\n", "utf-8")
     try:
         _import(world, path, fmt="htcds")
-    except importer.ImportFailed as exc:
+    except readers.ImportFailed as exc:
         assert "odd.csv, row 1, column prs_ShoeSize" in str(exc)
     else:
         raise AssertionError("an unknown prs_ column must be refused")

@@ -1,5 +1,5 @@
-"""The import's worker process (vigie.cases.pipeline): batches read, validated and built in a
-forked process give the same cases as the in-process path; problems, file errors, partial
+"""The import's worker process (vigie.cases.interchange.pipeline): batches read, validated and
+built in a forked process give the same cases as the in-process path; problems, file errors, partial
 mode, re-imports and cancellation behave the same; time-ordered uuids."""
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from vigie.cases import bulk, importer, pipeline, records
+from vigie.cases import records
+from vigie.cases.interchange import bulk, importer, pipeline
 from vigie.cases.models import Case, Perpetrator, Victim
 from vigie.cases.tests.conftest import without
 from vigie.core import jobs

@@ -16,7 +16,8 @@ from django.db import connection, transaction
 from django.db.models.signals import post_save
 from django.test.utils import CaptureQueriesContext
 
-from vigie.cases import bulk, importer, records, selectors, services
+from vigie.cases import records, selectors, services
+from vigie.cases.interchange import bulk, checking, importer
 from vigie.cases.models import Case, Perpetrator, Victim
 from vigie.cases.signals import IdRanges
 from vigie.cases.tests.conftest import RECORD, without
@@ -35,7 +36,7 @@ def _bulk(world: World, data: list[dict[str, Any]]) -> list[int]:
     parsed = [records.validate(d, allow_identity=True) for d in data]
     assert not any(p.problems for p in parsed)
     with transaction.atomic():
-        return bulk.insert_records(world.own, parsed)
+        return bulk.write(bulk.build(world.own.pk, None, parsed))
 
 
 def test_bulk_insert_writes_what_the_orm_path_writes(world: World) -> None:
@@ -260,7 +261,7 @@ def test_cases_saved_during_an_import_into_an_empty_organisation_are_met_not_cra
         rows = list(csv.DictReader(fh))
     same_record, same_reference = rows[6], rows[4]
 
-    def meanwhile(done: int, message: str, report: importer.Report) -> None:
+    def meanwhile(done: int, message: str, report: checking.Report) -> None:
         if done != 2:
             return
         # after the first batch, somebody saves two cases that later rows name

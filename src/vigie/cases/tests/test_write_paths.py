@@ -13,7 +13,8 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vigie.cases import bulk, records, services
+from vigie.cases import records, services
+from vigie.cases.interchange import bulk
 from vigie.cases.models import Case
 from vigie.cases.tests.conftest import RECORD, without
 from vigie.devtools import case_records

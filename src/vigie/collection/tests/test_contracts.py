@@ -52,7 +52,7 @@ def test_writers_of_the_second_round_announce(
 ) -> None:
     """Teams, mapping profiles, imports and acceptance into an existing case."""
     from vigie.cases import services as cases
-    from vigie.cases.mapping import Mapping
+    from vigie.cases.interchange.mapping import Mapping
     from vigie.collection import imports
 
     manager = Actor(user=world.users["case_manager"])

@@ -1,5 +1,5 @@
 """Repeat groups: one submission names several victims and perpetrators of one case, mapped
-through a mapping profile of the case import (vigie.cases.mapping)."""
+through a mapping profile of the case import (vigie.cases.interchange.mapping)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vigie.cases import codelists
-from vigie.cases import mapping as case_mapping
+from vigie.cases.interchange import mapping as case_mapping
 from vigie.cases.models import Case, MappingProfile
 from vigie.collection import mapping, services
 from vigie.collection.models import Form, Publication, Submission

@@ -19,8 +19,9 @@ from typing import Any
 import pytest
 from django.db import transaction
 
-from vigie.cases import bulk, importer, records
+from vigie.cases import records
 from vigie.cases import services as case_services
+from vigie.cases.interchange import bulk, importer
 from vigie.cases.models import Case
 from vigie.cases.tests.conftest import RECORD
 from vigie.core.actor import Actor
