@@ -99,7 +99,7 @@ def _plant_rare(connection: Any, n: int) -> float:
                     [add, word, pk],
                 )
     try:
-        from vigie.cases import terms
+        from vigie.cases.search import terms
     except ImportError:  # a branch without the term index (the "before" figures)
         return time.perf_counter() - t0
     for case in Case.objects.filter(pk__in=ids):

@@ -49,7 +49,8 @@ def main() -> None:
 
     from vigie.core.actor import Actor
     from vigie.core.models import Organisation
-    from vigie.finance import generate, mapping, rules, services
+    from vigie.devtools import transactions
+    from vigie.finance import mapping, rules, services
     from vigie.finance.models import Account, Alert
 
     def load() -> str:  # the machine is shared: the load beside every figure
@@ -61,7 +62,7 @@ def main() -> None:
     actor = Actor.system("benchmark", org.pk)
     csv_path = tmp / "tx.csv"
     t = time.perf_counter()
-    labels = generate.write(
+    labels = transactions.write(
         csv_path, rows=args.rows, accounts=max(1000, args.rows // 20), networks=args.networks
     )
     generated = time.perf_counter() - t

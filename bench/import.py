@@ -78,7 +78,8 @@ def _bare(path: Path, data: Path) -> tuple[float, float, int]:
     return seconds, cpu, n
 
 
-# every table the import writes, in its insert order (vigie.cases.bulk.TABLES, then the terms)
+# every table the import writes, in its insert order (vigie.cases.interchange.bulk.TABLES,
+# then the terms)
 REPLAY_TABLES = [
     "cases_case",
     "cases_incident",
@@ -150,7 +151,7 @@ def _profile(path: Path, data: Path) -> None:
     import django
 
     django.setup()
-    from vigie.cases import importer
+    from vigie.cases.interchange import importer
     from vigie.core.actor import Actor
     from vigie.core.models import Organisation
 

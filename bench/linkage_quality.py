@@ -22,7 +22,8 @@ import django
 
 django.setup()
 
-from vigie.linkage import encoding, engine, evaluation, features  # noqa: E402
+from vigie.devtools import linkage_eval  # noqa: E402
+from vigie.linkage import encoding, engine, features  # noqa: E402
 
 
 def main() -> None:
@@ -33,9 +34,11 @@ def main() -> None:
     parser.add_argument("--encoded-threshold", type=float, default=0.7)
     args = parser.parse_args()
     recs = [
-        r for r in evaluation.generate(args.people) if evaluation.split_of(r.person) == args.split
+        r
+        for r in linkage_eval.generate(args.people)
+        if linkage_eval.split_of(r.person) == args.split
     ]
-    truth = evaluation.true_pairs(recs)
+    truth = linkage_eval.true_pairs(recs)
     dicts = [{**r.__dict__, "unique_id": r.record_key} for r in recs]
 
     t0 = time.monotonic()
@@ -50,7 +53,7 @@ def main() -> None:
     secret = b"agreed between the three organisations"
     uploads = {
         org: encoding.encode_all([d for d in dicts if d["org"] == org], secret, "record_key")
-        for org in evaluation.ORGS
+        for org in linkage_eval.ORGS
     }
     matched = encoding.match(uploads, threshold=args.encoded_threshold)
     encoded = {tuple(sorted((a, b))) for _, a, _, b, _ in matched}
@@ -76,9 +79,9 @@ def main() -> None:
         "true_pairs": len(truth),
         "threshold": args.threshold,
         "encoded_threshold": args.encoded_threshold,
-        "full": {**evaluation.scores(full, truth), "seconds": round(t_full, 2)},
-        "encoded": {**evaluation.scores(encoded, truth), "seconds": round(t_enc, 2)},
-        "exact_baseline": evaluation.scores(exact, truth),
+        "full": {**linkage_eval.scores(full, truth), "seconds": round(t_full, 2)},
+        "encoded": {**linkage_eval.scores(encoded, truth), "seconds": round(t_enc, 2)},
+        "exact_baseline": linkage_eval.scores(exact, truth),
     }
     out["encoded_minus_full_f1"] = round(out["encoded"]["f1"] - out["full"]["f1"], 4)
     print(json.dumps(out))

@@ -30,7 +30,8 @@ django.setup()
 import duckdb  # noqa: E402
 from splink import DuckDBAPI, Linker, block_on  # noqa: E402
 
-from vigie.linkage import engine, evaluation, features  # noqa: E402
+from vigie.devtools import linkage_eval  # noqa: E402
+from vigie.linkage import engine, features  # noqa: E402
 
 NEW = 1000
 
@@ -76,14 +77,14 @@ def main() -> None:
     if args.records > 100_000:
         sys.exit("at most 100,000 records on this shared machine")
     people = int(args.records / 1.7) + 1  # the generator gives about 1.8 records a person
-    recs = evaluation.generate(people=people, seed=7)
+    recs = linkage_eval.generate(people=people, seed=7)
     base, extra = recs[: args.records], recs[args.records : args.records + NEW]
     if len(extra) < NEW:
-        extra = evaluation.generate(people=NEW, seed=8)[:NEW]
+        extra = linkage_eval.generate(people=NEW, seed=8)[:NEW]
         for i, r in enumerate(extra):
             r.record_key = f"NEW-{i:06d}"
 
-    def prepared(records: list[evaluation.Record]) -> list[dict]:
+    def prepared(records: list[linkage_eval.Record]) -> list[dict]:
         return [features.row({**r.__dict__, "unique_id": r.record_key}) for r in records]
 
     t0 = time.monotonic()

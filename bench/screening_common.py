@@ -9,8 +9,8 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from vigie.devtools.screening_eval_v2 import LISTS, OUT, SHARED
 from vigie.screening import engine, names
-from vigie.screening.generate_eval_v2 import LISTS, OUT, SHARED
 from vigie.screening.parsers import parse
 
 

@@ -1,6 +1,6 @@
 """Screening quality on the held-out half of evaluation set v2
 (src/vigie/screening/data/eval/screening_eval_v2.jsonl, built by
-``python -m vigie.screening.generate_eval_v2`` from the public lists, independently of the
+``python -m vigie.devtools.screening_eval_v2`` from the public lists, independently of the
 engine), with the peers measured in the same run:
 
 - Vigie **search** (``ScreeningIndex.screen``, one name at a time) and **batch** (the real
@@ -56,7 +56,7 @@ from screening_common import build_index, eval_rows, records  # noqa: E402
 from screening_peers import NaiveScan  # noqa: E402
 
 from vigie.screening import batch, engine, guidance  # noqa: E402
-from vigie.screening.generate_eval_v2 import PARTICLES, fold, skeleton, sound  # noqa: E402
+from vigie.devtools.screening_eval_v2 import PARTICLES, fold, skeleton, sound  # noqa: E402
 
 NEGATIVE = ("negative_random", "negative_near_miss")
 LIMITS = {"negative_random": 0.01, "negative_near_miss": 0.05}

@@ -49,8 +49,8 @@ def api_latency(n: int) -> tuple[float, float, float]:
     from django.test import Client
 
     from vigie.core.models import Membership, Organisation, User
+    from vigie.devtools.screening_eval_v2 import LISTS, SHARED
     from vigie.screening import selectors, services
-    from vigie.screening.generate_eval_v2 import LISTS, SHARED
 
     call_command("migrate", verbosity=0)
     for rel in LISTS:

@@ -39,12 +39,12 @@ from django.core.management import call_command  # noqa: E402
 
 from vigie.core.events import records_changed  # noqa: E402
 from vigie.core.models import Organisation  # noqa: E402
+from vigie.devtools.shared_data import SHARED_DATA  # noqa: E402
 from vigie.screening import batch, selectors  # noqa: E402
 from vigie.screening import services as screening  # noqa: E402
 from vigie.screening.models import ListEntry, Subject  # noqa: E402
 from vigie.suppliers import watch  # noqa: E402
 from vigie.suppliers.models import Alert, Party, Supplier  # noqa: E402
-from vigie.testing import SHARED_DATA  # noqa: E402
 
 WORDS = ["Sahel", "Meridian", "Baobab", "Harmattan", "Kivu", "Volta", "Cedar", "Atlas", "Orion"]
 TRADES = ["Logistics", "Bricks", "Garments", "Catering", "Fuel", "Telecom", "Cocoa", "Fishing"]

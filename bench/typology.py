@@ -25,9 +25,10 @@ django.setup()
 
 import duckdb  # noqa: E402
 
-from vigie.analytics import disclosure, generator, selectors  # noqa: E402
+from vigie.analytics import disclosure, selectors  # noqa: E402
 from vigie.analytics.engine import Engine, Query  # noqa: E402
 from vigie.analytics.store import Store  # noqa: E402
+from vigie.devtools import analytics_rows  # noqa: E402
 
 CHUNK = 100_000
 
@@ -98,13 +99,13 @@ def main() -> None:
 
     t0 = time.perf_counter()
     batches = (
-        generator.victims_table(
-            generator.victim_rows(min(CHUNK, args.rows - i), seed=i, prefix=f"b{i}-")
+        analytics_rows.victims_table(
+            analytics_rows.victim_rows(min(CHUNK, args.rows - i), seed=i, prefix=f"b{i}-")
         )
         for i in range(0, args.rows, CHUNK)
     )
     store.replace_from_batches("victims", batches, "bench")
-    perps = generator.perpetrators_table(generator.perpetrator_rows(args.rows // 20))
+    perps = analytics_rows.perpetrators_table(analytics_rows.perpetrator_rows(args.rows // 20))
     store.replace_from_batches("perpetrators", iter([perps]), "bench")
     build_s = time.perf_counter() - t0
 
@@ -148,7 +149,7 @@ def main() -> None:
     narrow = {"period": ("2016-2019",), "sex": ("female",), "form": ("forced_labour",)}
     filtered = dashboard(narrow, cold=True)
 
-    new = generator.victims_table(generator.victim_rows(1000, seed=999, prefix="new-"))
+    new = analytics_rows.victims_table(analytics_rows.victim_rows(1000, seed=999, prefix="new-"))
     t = time.perf_counter()
     store.upsert("victims", new)
     seen = engine.count(Query())

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from rest_framework.test import APIClient
 
 from vigie import cli
-from vigie.testing import World, build_world
+from vigie.testing import World, build_world, capture_changes
 
 # Every app's commands wrapped as `vigie` wraps them (Django set up, one VigieError handler),
 # so a test that invokes an app's click group on its own sees what a user would.
@@ -19,6 +20,13 @@ cli._add_app_commands()
 @pytest.fixture
 def world(db: Any) -> World:
     return build_world()
+
+
+@pytest.fixture
+def changes() -> Iterator[list[dict[str, Any]]]:
+    """The change events (``records_changed`` keyword arguments) sent during the test."""
+    with capture_changes() as seen:
+        yield seen
 
 
 @pytest.fixture

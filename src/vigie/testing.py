@@ -4,26 +4,26 @@ authorization matrix that every app extends with a ``tests/matrix.py`` exporting
 
 from __future__ import annotations
 
-import os
+import inspect
+import itertools
+import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from vigie.core.actor import Actor
+from vigie.core.events import records_changed
 from vigie.core.models import Membership, Organisation, User
 from vigie.core.roles import catalogue
 
-# ../shared/data beside the checkout (CI puts shared/ there); VIGIE_SHARED_DATA overrides.
-SHARED_DATA = Path(
-    os.environ.get("VIGIE_SHARED_DATA")
-    or Path(__file__).resolve().parents[2].parent / "shared" / "data"
-)
-
 #: The system acting in tests that are not about who acts (ADR 0008: never ``None``).
 SYSTEM = Actor.system("tests")
+
+_listeners = itertools.count()
 
 PUBLIC = "public"  # an endpoint anyone may reach, logged in or not
 LOGGED_IN = None  # an endpoint any logged-in user may reach
@@ -101,3 +101,63 @@ def vigie_route_names() -> Iterator[str]:
                     yield f"{namespace}{p.name}"
 
     yield from walk(get_resolver().url_patterns, "")
+
+
+@contextmanager
+def capture_changes(kind: str | None = None) -> Iterator[list[dict[str, Any]]]:
+    """The ``records_changed`` events (of ``kind`` if given) sent inside the block, in order:
+    each is the signal's keyword arguments (``kind``, ``ids``, ``actor``, ``action``,
+    ``organisation_id``).
+
+    Events are sent after commit (ADR 0008), so a test in a ``django_db`` transaction sees them
+    only inside ``django_capture_on_commit_callbacks(execute=True)`` or with
+    ``transaction=True``. The root conftest's ``changes`` fixture wraps a whole test in it.
+    """
+    seen: list[dict[str, Any]] = []
+
+    def receive(sender: Any, **kwargs: Any) -> None:
+        if kind is None or kwargs["kind"] == kind:
+            seen.append(kwargs)
+
+    uid = f"vigie.testing.capture_changes.{next(_listeners)}"  # nested captures each get theirs
+    records_changed.connect(receive, dispatch_uid=uid, weak=False)
+    try:
+        yield seen
+    finally:
+        records_changed.disconnect(dispatch_uid=uid)
+
+
+def writers(module: ModuleType, names: re.Pattern[str]) -> set[str]:
+    """The public functions defined in ``module`` whose name says they write (``names``):
+    the event tests enumerate them so that a new writer without a scenario fails."""
+    return {
+        name
+        for name, func in inspect.getmembers(module, inspect.isfunction)
+        if func.__module__ == module.__name__ and names.match(name)
+    }
+
+
+def assert_announced_after_commit(
+    changes: list[dict[str, Any]],
+    capture_on_commit: Any,
+    write: Callable[[], Any],
+    kind: str,
+    action: str,
+) -> None:
+    """``write()`` announces a ``kind`` change with ``action``, and only after its commit.
+
+    ``changes``: the ``changes`` fixture; ``capture_on_commit``: pytest-django's
+    ``django_capture_on_commit_callbacks`` (the test's transaction never commits, so the
+    callbacks are held and then run by hand).
+    """
+    changes.clear()
+    with capture_on_commit(execute=False) as pending:
+        write()
+    assert not changes, "records_changed must wait for the commit"
+    for callback in pending:
+        callback()
+    mine = [c for c in changes if c["kind"] == kind]
+    assert mine, f"no records_changed for {kind}: {changes}"
+    assert {c["action"] for c in mine} == {action}
+    assert all(len(list(c["ids"])) for c in mine)
+    assert all(isinstance(c["actor"], Actor) for c in mine)

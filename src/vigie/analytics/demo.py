@@ -7,7 +7,7 @@ from typing import Any
 
 def load(ctx: Any) -> None:
     from vigie.analytics import glotip, snapshot
-    from vigie.testing import SHARED_DATA
+    from vigie.devtools.shared_data import SHARED_DATA
 
     result = snapshot.rebuild()
     ctx.echo(f"  analytics: snapshot of {result['victims']} rows")

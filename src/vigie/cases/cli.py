@@ -79,7 +79,7 @@ def import_(
     listed as file, row, column, value and reason. --dry-run validates the whole file and
     prints the same report without writing anything (exit status 1 if any row is invalid).
     """
-    from vigie.cases import importer, mapping
+    from vigie.cases.interchange import checking, mapping, readers
     from vigie.core import jobs
     from vigie.core.models import Job, Organisation
 
@@ -97,7 +97,7 @@ def import_(
                 f"--layout {fmt} but the mapping file {mapping_file.name} is for {rules.layout}"
             )
         fmt = base
-    fmt = fmt or importer.guess_format(path)
+    fmt = fmt or readers.guess_format(path)
     if dry_run:
         _dry_run(path, fmt, org, actor, as_json, rules)
         return
@@ -132,7 +132,7 @@ def import_(
     if as_json:
         click.echo(json.dumps({"status": job.status, "error": job.error, **result}, indent=2))
     elif result:
-        click.echo(importer.report_text(importer.Report(**result)), nl=False)
+        click.echo(checking.report_text(checking.Report(**result)), nl=False)
     if job.status != Job.Status.SUCCEEDED:
         raise click.ClickException(job.error or job.status)
 
@@ -149,13 +149,13 @@ def _rejects_file(path: Path) -> Path:
 
 
 def _dry_run(path: Path, fmt: str, org: Any, actor: Actor, as_json: bool, rules: Any) -> None:
-    from vigie.cases import importer
+    from vigie.cases.interchange import checking, importer, readers
 
     try:
         report = importer.run_import(
             path, organisation=org, actor=actor, fmt=fmt, dry_run=True, mapping=rules
         )
-    except importer.ImportFailed as exc:
+    except readers.ImportFailed as exc:
         if as_json:
             click.echo(json.dumps({"status": "failed", "error": str(exc)}, indent=2))
         raise click.ClickException(str(exc)) from None
@@ -168,7 +168,7 @@ def _dry_run(path: Path, fmt: str, org: Any, actor: Actor, as_json: bool, rules:
         status = "invalid" if report.rejected else "valid"
         click.echo(json.dumps({"status": status, "error": "", **report.as_dict()}, indent=2))
     else:
-        click.echo(importer.report_text(report), nl=False)
+        click.echo(checking.report_text(report), nl=False)
     if report.rejected:
         raise click.exceptions.Exit(1)
 
@@ -199,7 +199,7 @@ def rebuild_terms() -> None:
     text (after a restore, or a write that bypassed Vigie). Idempotent; by batches."""
     from django.db import transaction
 
-    from vigie.cases import terms
+    from vigie.cases.search import terms
 
     line = ProgressLine()
 
@@ -251,7 +251,8 @@ def export(
     """Export the case records USER may see, without identities unless --identity."""
     from django.core.exceptions import PermissionDenied
 
-    from vigie.cases import exporter, selectors
+    from vigie.cases import selectors
+    from vigie.cases.interchange import exporter
 
     user = _user(username)
     filters = selectors.CaseFilters(situation=situation, country=country, organisation=organisation)
@@ -280,11 +281,11 @@ def generate_(n: int, seed: int, output: Path, layout: str, identities: bool = F
     The htcds layout is the HTCDS v2.0 spreadsheet: XLSX when OUTPUT ends in .xlsx.
     Deterministic for a given seed; the file imports with `vigie import FILE --layout LAYOUT`.
     """
-    from vigie.cases import generate
+    from vigie.devtools import case_records
 
     if identities and layout != "vigie":
         raise click.UsageError("--identities needs --layout vigie")
-    written = generate.write_file(output, n, seed, layout, identities)
+    written = case_records.write_file(output, n, seed, layout, identities)
     click.echo(f"{written} synthetic record(s) written to {output} ({layout} layout)")
 
 

@@ -1,14 +1,15 @@
-"""Synthetic demonstration cases (vigie.cases.generate): ``ctx.records`` records spread over
+"""Synthetic demonstration cases (vigie.devtools.case_records): ``ctx.records`` records spread over
 the organisations that record cases, across the situations the seeds name. Never real people."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from vigie.cases import generate, services
+from vigie.cases import services
 from vigie.cases.models import Case
 from vigie.core.actor import Actor
 from vigie.core.models import OrganisationShare
+from vigie.devtools import case_records
 
 OWNERS = ["iom", "unhcr", "unicef", "ngo-ls", "ntf-ng"]
 # the working language each demo organisation writes its summaries in
@@ -21,7 +22,7 @@ def load(ctx: Any) -> None:
         return
     n = max(1, ctx.records)
     langs = [LANGUAGES.get(org.code, "en") for org in orgs]
-    for i, record in enumerate(generate.synthetic_records(ctx.rng, n, langs)):
+    for i, record in enumerate(case_records.synthetic_records(ctx.rng, n, langs)):
         org = orgs[i % len(orgs)]
         services.save_record(Actor.system("demo data", org.pk), org, record)
     ctx.echo(f"cases: {n} synthetic case records")

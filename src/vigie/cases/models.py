@@ -70,7 +70,7 @@ class StagedUpdates(models.Model):
 
     stage = models.ForeignKey(ImportStage, on_delete=models.CASCADE, related_name="updates")
     first_row = models.PositiveBigIntegerField()
-    records = EncryptedTextField()  # base64 of the pickled importer.Valid list
+    records = EncryptedTextField()  # base64 of the pickled batches.Valid list
 
     class Meta:
         ordering = ["first_row"]
@@ -204,7 +204,7 @@ class Case(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # set while an atomic import stages this case (invisible until published, ADR 0043);
-    # vigie.cases.staging clears or deletes the cases before it deletes their stage
+    # vigie.cases.interchange.staging clears or deletes the cases before it deletes their stage
     stage = models.ForeignKey(
         ImportStage,
         null=True,
@@ -268,7 +268,7 @@ class Case(models.Model):
 class CaseTerm(models.Model):
     """A filter term of a case (a code or a word of its non-identifying text), with the
     case's ``created_at`` so that one term's cases are an index range in list order
-    (vigie.cases.terms, docs/adr/0313). Derived: rewritten whenever the case is."""
+    (vigie.cases.search.terms, docs/adr/0313). Derived: rewritten whenever the case is."""
 
     CLASSIFICATION: ClassVar[dict[str, str]] = classify(
         sensitive="term",
@@ -672,7 +672,8 @@ class Referral(OwnedByCase):
 
 class MappingProfile(models.Model):
     """A saved column-and-value mapping of an organisation: the same thing as a mapping YAML
-    file of ``vigie import --mapping FILE`` (vigie.cases.mapping), kept for the web import."""
+    file of ``vigie import --mapping FILE`` (vigie.cases.interchange.mapping), kept for the web
+    import."""
 
     CLASSIFICATION: ClassVar[dict[str, str]] = classify(
         sensitive="values",

@@ -13,8 +13,9 @@ from django.http import Http404
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
-from vigie.cases import records, terms
+from vigie.cases import records
 from vigie.cases.models import Case
+from vigie.cases.search import terms
 from vigie.core import access, audit, errors
 
 
@@ -75,7 +76,7 @@ def filter_cases(qs: QuerySet[Case], f: CaseFilters) -> QuerySet[Case]:
     """``qs`` with only the cases that pass every filter of ``f``.
 
     Codes (country, form, sex, age group, armed group) and search words are matched in the
-    term index (vigie.cases.terms, docs/adr/0313): the rarest of them drives the query when
+    term index (vigie.cases.search.terms, docs/adr/0313): the rarest of them drives the query when
     it is rare enough, so a filter that matches few cases (or none) does not read them all.
     Search matches word prefixes of the non-identifying text ("sinj" finds "Sinjar").
     """
@@ -203,7 +204,7 @@ LIST_DEFERRED = ("summary", "source_attributes", "source_identity", "codes_index
 
 def _keys(qs: QuerySet[Any]) -> tuple[str, str]:
     """The list order's fields: the case's, or the copy in the term that drives the query
-    (the same values; vigie.cases.terms.restrict)."""
+    (the same values; vigie.cases.search.terms.restrict)."""
     if "list_at" in qs.query.annotations:
         return "list_at", "list_id"
     return "created_at", "id"

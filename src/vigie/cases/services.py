@@ -9,8 +9,9 @@ from django.db import transaction
 from django.db.models import F, Model
 from django.utils.translation import gettext as _
 
-from vigie.cases import codelists, records, terms
+from vigie.cases import codelists, records
 from vigie.cases.models import Case, Exploitation, Incident, Perpetrator, Victim
+from vigie.cases.search import terms
 from vigie.cases.signals import IdRanges
 from vigie.core import events
 from vigie.core.actor import Actor
@@ -207,8 +208,8 @@ def import_built(
     ``existing`` (``{relative id: bulk.Existing}``) replace the stored case, set-based;
     their ids. Call inside a transaction. With ``stage`` the new cases are staged
     (invisible): the change event is announced when the stage is published
-    (vigie.cases.staging), not now."""
-    from vigie.cases import bulk
+    (vigie.cases.interchange.staging), not now."""
+    from vigie.cases.interchange import bulk
 
     actor.require("case.import", organisation.pk)
     ids = bulk.write(built, keep, existing, stage=stage)

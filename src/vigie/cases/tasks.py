@@ -1,16 +1,16 @@
 """Background work of the cases app.
 
-``cases.import``: import one file (vigie.cases.importer); with ``dry_run`` in its params, only
-check every row and keep the report (the web import's validation step, before confirming).
-Batch size ``importer.BATCH`` (2,000 rows) per transaction in both modes: atomic mode stages
-its batches invisibly and publishes them in one short transaction (vigie.cases.staging).
-Files of ``importer.WORKER_MIN_BYTES`` (1 MiB) or more are read, validated and built in a
-forked reader process while this one writes (vigie.cases.pipeline, ADR 312).
-Memory is bounded (rows are streamed, at most 3 batches in flight; at most
-``importer.MAX_REPORTED`` problems are kept).
-``cases.cleanup_uploads``: remove web-import uploads left untouched (vigie.cases.uploads) and
-discard the stages of atomic imports nobody resumed (vigie.cases.staging); the worker starts
-it once an hour.
+``cases.import``: import one file (vigie.cases.interchange.importer); with ``dry_run`` in its
+params, only check every row and keep the report (the web import's validation step, before
+confirming). Batch size ``importer.BATCH`` (2,000 rows) per transaction in both modes: atomic
+mode stages its batches invisibly and publishes them in one short transaction
+(vigie.cases.interchange.staging). Files of ``importer.WORKER_MIN_BYTES`` (1 MiB) or more
+are read, validated and built in a forked reader process while this one writes
+(vigie.cases.interchange.pipeline, ADR 312). Memory is bounded (rows are streamed, at most 3
+batches in flight; at most ``checking.MAX_REPORTED`` problems are kept).
+``cases.cleanup_uploads``: remove web-import uploads left untouched
+(vigie.cases.interchange.uploads) and discard the stages of atomic imports nobody resumed
+(vigie.cases.interchange.staging); the worker starts it once an hour.
 Files larger than VIGIE_IMPORT_MAX_BYTES (2 GiB by default) are refused. Resumable: partial
 mode keeps a checkpoint ``next_row`` after every batch; an atomic import resumes from its
 stage's last batch (kept with the staged rows).
@@ -24,7 +24,7 @@ from typing import Any
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from vigie.cases import importer, mapping, staging, uploads
+from vigie.cases.interchange import checking, importer, mapping, readers, staging, uploads
 from vigie.core import jobs
 from vigie.core.actor import Actor
 from vigie.core.errors import VigieError
@@ -55,7 +55,7 @@ def _import_file(job: Job, progress: jobs.Progress, path: Path) -> dict[str, Any
     params = job.params
     org = Organisation.objects.get(pk=params["organisation_id"])
     actor = job_actor(job, org)
-    fmt = params.get("format") or importer.guess_format(path)
+    fmt = params.get("format") or readers.guess_format(path)
     partial = bool(params.get("partial"))
     dry_run = bool(params.get("dry_run"))
     resume = int((job.result or {}).get("next_row") or 0) if partial else 0
@@ -63,10 +63,10 @@ def _import_file(job: Job, progress: jobs.Progress, path: Path) -> dict[str, Any
         rules = mapping.load(Path(params["mapping"])) if params.get("mapping") else None
     except mapping.MappingError as exc:
         raise jobs.JobError(str(exc)) from None
-    total = importer.count_rows(path, fmt)
+    total = readers.count_rows(path, fmt)
     progress.update(0, total, "reading")
 
-    def on_batch(done: int, message: str, report: importer.Report) -> None:
+    def on_batch(done: int, message: str, report: checking.Report) -> None:
         if partial:
             progress.checkpoint(report.as_dict() | {"next_row": report.next_row})
         progress.update(done, total, message)
@@ -86,7 +86,7 @@ def _import_file(job: Job, progress: jobs.Progress, path: Path) -> dict[str, Any
             finish=None if dry_run else lambda report: progress.finish(report.as_dict()),
             job=str(job.pk),
         )
-    except (importer.ImportFailed, VigieError) as exc:  # VigieError: a file over the limits
+    except (readers.ImportFailed, VigieError) as exc:  # VigieError: a file over the limits
         raise jobs.JobError(str(exc)) from None
     result = report.as_dict()
     progress.update(report.rows, report.rows, f"{report.rows} rows read")
@@ -94,7 +94,7 @@ def _import_file(job: Job, progress: jobs.Progress, path: Path) -> dict[str, Any
         return result
     if not report.written:
         progress.checkpoint(result)
-        first = importer.RowProblem(**report.problems[0]) if report.problems else ""
+        first = checking.RowProblem(**report.problems[0]) if report.problems else ""
         raise jobs.JobError(
             f"{report.rejected} invalid row(s); nothing was written. First: {first}"
         )

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from vigie.cases import import_views, views
+from vigie.cases import views
+from vigie.cases.interchange import import_views
 
 app_name = "cases"
 urlpatterns = [

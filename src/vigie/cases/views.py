@@ -1,5 +1,5 @@
 """Pages: case list, case page (with the route map), case form, export. Thin: services and
-selectors do the work. The import pages are in vigie.cases.import_views."""
+selectors do the work. The import pages are in vigie.cases.interchange.import_views."""
 
 from __future__ import annotations
 
@@ -414,7 +414,7 @@ class ExportView(PermissionRequired, View):
 
         from django.http import FileResponse
 
-        from vigie.cases import exporter
+        from vigie.cases.interchange import exporter
 
         fmt = request.GET.get("format", "csv")
         if fmt not in EXPORT_TYPES:

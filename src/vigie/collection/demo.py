@@ -68,7 +68,7 @@ def load(ctx: Any) -> None:
 
 
 def _household(actor: Actor, org: Any, ctx: Any) -> None:
-    from vigie.cases.mapping import Mapping
+    from vigie.cases.interchange.mapping import Mapping
 
     if not actor.has_perm("case.import", org.pk):
         return

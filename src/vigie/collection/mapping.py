@@ -1,10 +1,11 @@
 """A submission's answers as a Vigie case record, with the mapping problems a reviewer sees.
 
-The mapping is a mapping profile of the case import (``vigie.cases.mapping.Mapping``: columns
-``question -> section.field`` and value tables ``section.field -> {answer: code}``): the one
-an organisation chose for the form (a saved ``cases.MappingProfile``, see the mapping
-editor), else the built-in file ``data/mappings/<form_id>.yaml`` (ADR 0910). A column names
-a question by its path (``household/member/sex``, repeat indexes left out) or by its name.
+The mapping is a mapping profile of the case import
+(``vigie.cases.interchange.mapping.Mapping``: columns ``question -> section.field`` and value
+tables ``section.field -> {answer: code}``): the one an organisation chose for the form (a
+saved ``cases.MappingProfile``, see the mapping editor), else the built-in file
+``data/mappings/<form_id>.yaml`` (ADR 0910). A column names a question by its path
+(``household/member/sex``, repeat indexes left out) or by its name.
 
 Repeat groups: the answers of one repeat instance (``victims[2]/sex``) fill one victim,
 exploitation or perpetrator; answers outside any repeat fill one, or, when the same section
@@ -27,8 +28,8 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext as _
 
-from vigie.cases import mapping as case_mapping
 from vigie.cases import records
+from vigie.cases.interchange import mapping as case_mapping
 
 BUILTIN = Path(__file__).parent / "data" / "mappings"
 META = {"start", "end", "today", "deviceid", "__version__", "meta/instanceID"}
@@ -228,7 +229,7 @@ def to_record(
 def rules_for(form_id: str, organisation_id: int) -> tuple[str, case_mapping.Mapping | None]:
     """The profile's name and mapping for a form in an organisation: the saved profile the
     organisation chose for it, else the built-in file, else none (all in source_attributes)."""
-    from vigie.cases.profiles import to_mapping
+    from vigie.cases.interchange.profiles import to_mapping
     from vigie.collection.models import Publication
 
     pub = (

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from vigie.cases import codelists, records
-from vigie.cases import mapping as case_mapping
+from vigie.cases.interchange import mapping as case_mapping
 from vigie.collection import mapping, selectors, services
 from vigie.collection.models import Publication
 from vigie.core.actor import actor_of_request

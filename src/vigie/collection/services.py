@@ -159,12 +159,12 @@ def close_form(actor: Actor, form: Form, organisation: Organisation) -> None:
 def save_mapping(
     actor: Actor, form: Form, organisation: Organisation, name: str, rules: Any
 ) -> Publication:
-    """Save ``rules`` (a ``vigie.cases.mapping.Mapping``) as the organisation's mapping profile
-    ``name`` (the case import's profiles: saving one needs ``case.import`` too) and use it
-    for ``form``'s submissions in that organisation."""
+    """Save ``rules`` (a ``vigie.cases.interchange.mapping.Mapping``) as the organisation's
+    mapping profile ``name`` (the case import's profiles: saving one needs ``case.import`` too)
+    and use it for ``form``'s submissions in that organisation."""
     from django.core.exceptions import PermissionDenied
 
-    from vigie.cases import profiles
+    from vigie.cases.interchange import profiles
 
     actor.require(MANAGE, organisation.pk)
     actor.require(profiles.PERM, organisation.pk)

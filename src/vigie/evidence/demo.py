@@ -8,8 +8,8 @@ import io
 from typing import Any
 
 from vigie.core.actor import Actor
+from vigie.devtools.evidence_files import jpeg_with_exif, pdf_with_title
 from vigie.evidence import services
-from vigie.evidence.synthetic import jpeg_with_exif, pdf_with_title
 
 PLACES = ["Sinjar (synthetic)", "Maiduguri (synthetic)", "Sabha (synthetic)"]
 

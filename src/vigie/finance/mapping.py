@@ -1,6 +1,6 @@
 """Mapping files: which column of a bank's or a reporting entity's file is which field.
 
-The same YAML style as case imports (``cases/mapping.py``)::
+The same YAML style as case imports (``cases/interchange/mapping.py``)::
 
     columns:              # Vigie field: column name in the file, or {value: constant}
       tx_id: tran_id

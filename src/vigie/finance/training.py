@@ -1,9 +1,9 @@
 """Fit the account-scoring model on generated typologies with known labels.
 
-``vigie finance train`` generates a labelled set (``generate.py``, its own seed), imports it
-into a throw-away organisation, runs the rules and computes every account's features, then
-fits an L2-regularised logistic regression (scikit-learn, the ``ml`` extra) with balanced
-class weights and writes the coefficients to ``data/model.json``. The product only reads
+``vigie finance train`` generates a labelled set (``vigie.devtools.transactions``, its own
+seed), imports it into a throw-away organisation, runs the rules and computes every account's
+features, then fits an L2-regularised logistic regression (scikit-learn, the ``ml`` extra) with
+balanced class weights and writes the coefficients to ``data/model.json``. The product only reads
 the coefficients (``scoring.py``), so scikit-learn is not needed to run Vigie. The
 benchmark evaluates the model on a set generated with another seed.
 """
@@ -21,7 +21,7 @@ from django.db import transaction
 from vigie.core.actor import Actor
 from vigie.core.errors import Unavailable
 from vigie.core.models import Organisation
-from vigie.finance import engine, generate, keys, mapping, rules, scoring, services, store
+from vigie.finance import engine, keys, mapping, rules, scoring, services, store
 from vigie.finance.models import TransactionFile
 
 TRAIN_SEED = 90210
@@ -35,6 +35,8 @@ def training_rows(
     rows: int, networks: int, seed: int = TRAIN_SEED
 ) -> tuple[list[list[float]], list[int]]:
     """Features and labels of every account of a generated set (nothing is kept)."""
+    from vigie.devtools import transactions  # a developer command: runtime code never loads it
+
     X: list[list[float]] = []
     y: list[int] = []
     try:
@@ -42,7 +44,7 @@ def training_rows(
             org = Organisation.objects.create(code=f"train-{seed}", name="Training set")
             actor = Actor.system("model training", org.pk)
             path = Path(tmp) / "train.csv"
-            labels = generate.write(
+            labels = transactions.write(
                 path, rows=rows, accounts=max(500, rows // 20), networks=networks, seed=seed
             )
             services.import_transactions(actor, org, path, mapping.IDENTITY_MAPPING)

@@ -2,7 +2,7 @@
 task force under different spellings and scripts, linked by a first run, plus a regional
 analyst who works for the three (to review the links) and a linkage-unit account.
 
-Synthetic only: records come from vigie.linkage.evaluation (random combinations of common
+Synthetic only: records come from vigie.devtools.linkage_eval (random combinations of common
 names), never from real people.
 """
 
@@ -11,13 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from vigie.core.actor import Actor
-from vigie.linkage import evaluation
+from vigie.devtools import linkage_eval
 
 DEMO_ORGS = {"ORG-A": "iom", "ORG-B": "unhcr", "ORG-C": "ntf-ng"}
 SEX = {"F": "female", "M": "male"}
 
 
-def case_record(r: evaluation.Record) -> dict[str, Any]:
+def case_record(r: linkage_eval.Record) -> dict[str, Any]:
     """A nested case record (as the cases API takes it) for one synthetic record."""
     victim: dict[str, Any] = {
         "key": "v1",
@@ -48,7 +48,7 @@ def case_record(r: evaluation.Record) -> dict[str, Any]:
     }
 
 
-def create_cases(actors: dict[str, Actor], records: list[evaluation.Record]) -> int:
+def create_cases(actors: dict[str, Actor], records: list[linkage_eval.Record]) -> int:
     """Save each synthetic record as a case of its organisation (through the case service,
     which announces the change); ``actors`` by evaluation organisation code."""
     from vigie.cases import services
@@ -85,7 +85,7 @@ def load(ctx: Any) -> None:
             if org is not None:
                 Membership.objects.get_or_create(user=user, organisation=org, role=role)
         ctx.users[username] = user
-    records = [r for r in evaluation.generate(people=40, seed=ctx.seed)]
+    records = [r for r in linkage_eval.generate(people=40, seed=ctx.seed)]
     actors = {code: Actor.system("demo data", org.pk) for code, org in orgs.items() if org}
     create_cases(actors, records)
     result = services.run(Actor.system("demo linkage", orgs["ORG-A"].pk), kind="victim")

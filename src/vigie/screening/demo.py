@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from vigie.devtools.shared_data import SHARED_DATA
 from vigie.screening import services
-from vigie.testing import SHARED_DATA
 
 UN_SNAPSHOTS = ("UN_consolidated_2020-11-30.xml", "UN_consolidated_2025-04-19.xml")
 SUPPLIER_WORDS = ["Sahel", "Meridian", "Baobab", "Harmattan", "Kivu", "Volta", "Cedar", "Atlas"]

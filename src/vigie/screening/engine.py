@@ -21,7 +21,8 @@ from typing import Any
 from rapidfuzz import fuzz, process
 from rigour.names import Name
 
-from vigie.screening import evidence, names, plain
+from vigie.screening import corroboration as evidence  # secondary details adjust a name score
+from vigie.screening import names, plain
 
 THRESHOLD = 0.70  # default: a result at or above it is a potential match (ADR 0511)
 CANDIDATES = 20  # names fully scored per query form ...

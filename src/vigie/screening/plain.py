@@ -13,7 +13,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from vigie.screening import evidence
+from vigie.screening import corroboration as evidence
 
 
 def codes(alignment: list[dict[str, Any]], adj: evidence.Adjustment, kind: str) -> list[str]:

@@ -17,10 +17,10 @@ from django.utils import timezone
 
 from vigie.core.actor import Actor
 from vigie.core.models import Membership
+from vigie.devtools.shared_data import SHARED_DATA
 from vigie.screening import services as screening
 from vigie.suppliers import duediligence, services
 from vigie.suppliers.models import Invitation
-from vigie.testing import SHARED_DATA
 
 # reference, name, country, [(product, good, sourcing country)], owner
 SUPPLIERS = [

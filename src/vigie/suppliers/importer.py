@@ -1,5 +1,5 @@
 """Import suppliers from a CSV or XLSX file through a mapping file, in the style of the case
-imports (vigie.cases.mapping)::
+imports (vigie.cases.interchange.mapping)::
 
     columns:                 # source column -> target field
       Vendor ID: supplier.reference

@@ -11,20 +11,22 @@ import pytest
 from click.testing import CliRunner
 from pypdf import PdfReader
 
-from vigie.analytics import generator
 from vigie.analytics.cli import commands
 from vigie.analytics.store import Store
+from vigie.devtools import analytics_rows
 from vigie.testing import World
 
 
 @pytest.fixture
 def snapshot(world: World, tmp_path: Path, settings: Any) -> None:
     settings.VIGIE_ANALYTICS_DIR = str(tmp_path / "analytics")
-    rows = generator.victim_rows(6000, seed=5)
+    rows = analytics_rows.victim_rows(6000, seed=5)
     Store().replace_all(
         {
-            "victims": generator.victims_table(rows),
-            "perpetrators": generator.perpetrators_table(generator.perpetrator_rows(300, seed=5)),
+            "victims": analytics_rows.victims_table(rows),
+            "perpetrators": analytics_rows.perpetrators_table(
+                analytics_rows.perpetrator_rows(300, seed=5)
+            ),
         },
         "2026-11-23T00:00:00Z",
     )

@@ -11,27 +11,28 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from vigie.analytics import disclosure, generator
+from vigie.analytics import disclosure
 from vigie.analytics.cli import commands
 from vigie.analytics.engine import Engine, Query
 from vigie.analytics.models import PrivacyLedgerEntry
 from vigie.analytics.store import Store
+from vigie.devtools import analytics_rows
 from vigie.testing import World
 
 
 @pytest.fixture
 def snapshot_rows(world: World, tmp_path: Path, settings: Any) -> list[dict[str, Any]]:
     settings.VIGIE_ANALYTICS_DIR = str(tmp_path / "analytics")
-    rows = generator.victim_rows(4000, seed=11)
+    rows = analytics_rows.victim_rows(4000, seed=11)
     for i, r in enumerate(rows):
         r["organisation"] = "own-org" if i % 4 else "other-org"
-    perps = generator.perpetrator_rows(300, seed=11)
+    perps = analytics_rows.perpetrator_rows(300, seed=11)
     for p in perps:
         p["organisation"] = "own-org"
     Store().replace_all(
         {
-            "victims": generator.victims_table(rows),
-            "perpetrators": generator.perpetrators_table(perps),
+            "victims": analytics_rows.victims_table(rows),
+            "perpetrators": analytics_rows.perpetrators_table(perps),
         },
         "2026-11-23T00:00:00Z",
     )

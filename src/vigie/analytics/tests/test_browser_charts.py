@@ -11,9 +11,9 @@ import pytest
 from django.test import override_settings
 from playwright.sync_api import expect
 
-from vigie.analytics import generator
 from vigie.analytics.store import Store
 from vigie.browser import ARTIFACTS, log_in, screenshot
+from vigie.devtools import analytics_rows
 from vigie.testing import World
 
 pytestmark = pytest.mark.browser
@@ -39,13 +39,15 @@ def test_chart_labels_never_overlap(
 ) -> None:
     _world, url = browser_world
     with override_settings(VIGIE_ANALYTICS_DIR=str(tmp_path / "analytics")):
-        rows = generator.victim_rows(8000, seed=3)
+        rows = analytics_rows.victim_rows(8000, seed=3)
         for r in rows:
             r["organisation"] = "own-org"
         Store().replace_all(
             {
-                "victims": generator.victims_table(rows),
-                "perpetrators": generator.perpetrators_table(generator.perpetrator_rows(300)),
+                "victims": analytics_rows.victims_table(rows),
+                "perpetrators": analytics_rows.perpetrators_table(
+                    analytics_rows.perpetrator_rows(300)
+                ),
             },
             "2026-11-23T10:00:00Z",
         )

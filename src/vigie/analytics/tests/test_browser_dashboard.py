@@ -10,9 +10,9 @@ import pytest
 from django.test import override_settings
 from playwright.sync_api import expect
 
-from vigie.analytics import generator
 from vigie.analytics.store import Store
 from vigie.browser import log_in, screenshot
+from vigie.devtools import analytics_rows
 from vigie.testing import World
 
 pytestmark = pytest.mark.browser
@@ -24,16 +24,16 @@ def test_dashboard_filters_map_sankey_download(
 ) -> None:
     _world, url = browser_world
     with override_settings(VIGIE_ANALYTICS_DIR=str(tmp_path / "analytics")):
-        rows = generator.victim_rows(6000, seed=5)
+        rows = analytics_rows.victim_rows(6000, seed=5)
         for r in rows:
             r["organisation"] = "own-org"
-        perps = generator.perpetrator_rows(500, seed=5)
+        perps = analytics_rows.perpetrator_rows(500, seed=5)
         for p in perps:
             p["organisation"] = "own-org"
         Store().replace_all(
             {
-                "victims": generator.victims_table(rows),
-                "perpetrators": generator.perpetrators_table(perps),
+                "victims": analytics_rows.victims_table(rows),
+                "perpetrators": analytics_rows.perpetrators_table(perps),
             },
             "2026-11-23T10:00:00Z",
         )

@@ -8,7 +8,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vigie.analytics import generator, microdata
+from vigie.analytics import microdata
+from vigie.devtools import analytics_rows
 
 K = 11
 
@@ -26,7 +27,7 @@ def _check(rows: list[dict[str, Any]], export: microdata.Export) -> None:
 
 
 def test_export_of_generated_victims() -> None:
-    rows = generator.victim_rows(4000, seed=3)
+    rows = analytics_rows.victim_rows(4000, seed=3)
     export = microdata.k_anonymise(rows, k=K, seed=1)
     _check(rows, export)
     assert export.suppressed <= 0.05 * len(rows)
@@ -36,5 +37,5 @@ def test_export_of_generated_victims() -> None:
 @settings(max_examples=30, deadline=None)
 @given(st.integers(1, 400), st.integers(0, 10_000))
 def test_no_synthetic_row_reproduces_a_rare_source_combination(n: int, seed: int) -> None:
-    rows = generator.victim_rows(n, seed=seed)
+    rows = analytics_rows.victim_rows(n, seed=seed)
     _check(rows, microdata.k_anonymise(rows, k=K, seed=seed))

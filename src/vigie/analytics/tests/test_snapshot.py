@@ -165,18 +165,18 @@ def test_writes_refresh_the_snapshot_in_the_background(
 
 
 def test_store_replaces_only_the_changed_cases(tmp_path: Path) -> None:
-    from vigie.analytics import generator
+    from vigie.devtools import analytics_rows
 
     store = Store(tmp_path)
-    rows = generator.victim_rows(200, seed=2)
-    store.replace_all({"victims": generator.victims_table(rows)}, "t0")
+    rows = analytics_rows.victim_rows(200, seed=2)
+    store.replace_all({"victims": analytics_rows.victims_table(rows)}, "t0")
     changed = [r for r in rows if r["case_key"] == rows[0]["case_key"]]
     for r in changed:
         r["sex"] = "male"
-    store.upsert("victims", generator.victims_table(changed[:1]), built_at="t1")
+    store.upsert("victims", analytics_rows.victims_table(changed[:1]), built_at="t1")
     engine = Engine(store)
     assert engine.count(Query()) == sum(r["weight"] for r in rows) - sum(
         r["weight"] for r in changed[1:]
     )
-    store.upsert("victims", generator.victims_table([]), [rows[5]["case_key"]], "t2")
+    store.upsert("victims", analytics_rows.victims_table([]), [rows[5]["case_key"]], "t2")
     assert engine.snapshot_info()["version"] == 3

@@ -9,9 +9,9 @@ from typing import Any
 
 import duckdb
 
-from vigie.analytics import generator
 from vigie.analytics.engine import Engine, Query
 from vigie.analytics.store import GRACE_SECONDS, Store
+from vigie.devtools import analytics_rows
 
 
 class Clock:
@@ -24,8 +24,8 @@ class Clock:
 
 def _seeded(tmp_path: Path, clock: Clock) -> tuple[Store, list[dict[str, Any]]]:
     store = Store(tmp_path, clock=clock)
-    rows = generator.victim_rows(300, seed=3)
-    store.replace_all({"victims": generator.victims_table(rows)}, "t0")
+    rows = analytics_rows.victim_rows(300, seed=3)
+    store.replace_all({"victims": analytics_rows.victims_table(rows)}, "t0")
     return store, rows
 
 
@@ -44,7 +44,7 @@ def test_a_reader_of_the_old_manifest_still_reads_after_a_refresh(tmp_path: Path
     assert engine.count(Query()) == sum(r["weight"] for r in rows)
 
     # Every case rewritten: the one old part leaves the manifest.
-    store.upsert("victims", generator.victims_table(rows[:10]), [r["case_key"] for r in rows])
+    store.upsert("victims", analytics_rows.victims_table(rows[:10]), [r["case_key"] for r in rows])
     assert not set(old) & {str(p) for p in store.parts("victims")}
     assert reader.execute("SELECT count(*) FROM v").fetchone() == before
     assert engine.count(Query()) == sum(r["weight"] for r in rows[:10])
@@ -55,16 +55,16 @@ def test_retired_parts_are_deleted_once_the_grace_period_is_over(tmp_path: Path)
     clock = Clock()
     store, rows = _seeded(tmp_path, clock)
     first = _parquet_names(store)
-    store.upsert("victims", generator.victims_table(rows[:5]), [r["case_key"] for r in rows])
+    store.upsert("victims", analytics_rows.victims_table(rows[:5]), [r["case_key"] for r in rows])
     second = set(store.manifest()["tables"]["victims"])
     assert _parquet_names(store) == first | second
 
     clock.now += GRACE_SECONDS - 1
-    store.upsert("victims", generator.victims_table(rows[5:6]), [r["case_key"] for r in rows])
+    store.upsert("victims", analytics_rows.victims_table(rows[5:6]), [r["case_key"] for r in rows])
     assert first <= _parquet_names(store)
 
     clock.now += 2
-    store.upsert("victims", generator.victims_table(rows[6:7]), [r["case_key"] for r in rows])
+    store.upsert("victims", analytics_rows.victims_table(rows[6:7]), [r["case_key"] for r in rows])
     listed = set(store.manifest()["tables"]["victims"])
     assert not first & _parquet_names(store)
     assert _parquet_names(store) == listed | set(store.manifest()["retired"])
@@ -76,15 +76,15 @@ def test_a_part_no_manifest_ever_listed_is_removed_at_the_next_write(tmp_path: P
     store, rows = _seeded(tmp_path, clock)
     leftover = tmp_path / "victims-0123456789ab.parquet"  # a writer died before its commit
     leftover.write_bytes(b"PAR1")
-    store.upsert("victims", generator.victims_table(rows[:1]))
+    store.upsert("victims", analytics_rows.victims_table(rows[:1]))
     assert not leftover.exists()
 
 
 def _append(directory: str, start: int, count: int) -> None:
     store = Store(Path(directory))
     for i in range(start, start + count):
-        row = generator.victim_rows(1, seed=i)[0] | {"case_key": f"case-{i}"}
-        store.upsert("victims", generator.victims_table([row]))
+        row = analytics_rows.victim_rows(1, seed=i)[0] | {"case_key": f"case-{i}"}
+        store.upsert("victims", analytics_rows.victims_table([row]))
 
 
 def test_writers_in_two_processes_lose_no_update(tmp_path: Path) -> None:

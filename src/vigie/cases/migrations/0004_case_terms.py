@@ -15,7 +15,7 @@ def binary_order(apps, schema_editor):
 
 
 def build_terms(apps, schema_editor):
-    from vigie.cases import terms
+    from vigie.cases.search import terms
 
     terms.rebuild(replace=False)  # before the indexes: faster
 

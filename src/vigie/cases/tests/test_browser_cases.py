@@ -166,10 +166,11 @@ def test_create_case_in_arabic_on_a_phone(browser: Any, browser_world: tuple[Wor
 def test_list_filters_in_english_and_french(page: Any, browser_world: tuple[World, str]) -> None:
     import random
 
-    from vigie.cases import generate, services
+    from vigie.cases import services
+    from vigie.devtools import case_records
 
     world, url = browser_world
-    for record in generate.synthetic_records(random.Random(5), 40):
+    for record in case_records.synthetic_records(random.Random(5), 40):
         services.save_record(SYSTEM, world.own, record)
     log_in(page, url, "u-analyst", "correct-horse-battery")
     page.click("button[data-lang=en]")
@@ -190,7 +191,7 @@ def test_list_filters_in_english_and_french(page: Any, browser_world: tuple[Worl
 def test_import_page_shows_progress_and_report(
     page: Any, browser_world: tuple[World, str], settings: Any
 ) -> None:
-    from vigie.testing import SHARED_DATA
+    from vigie.devtools.shared_data import SHARED_DATA
 
     _world, url = browser_world
     log_in(page, url, "u-case_manager", "correct-horse-battery")

@@ -10,7 +10,7 @@ import click
 from click.testing import CliRunner
 
 from vigie import cli as vigie_cli
-from vigie.cases import layouts
+from vigie.cases.interchange import layouts
 from vigie.cases.models import Case
 from vigie.testing import World
 

@@ -11,7 +11,7 @@ import yaml
 
 from vigie.cases import codelists
 from vigie.cases.codelists import CodeListError, parse
-from vigie.testing import SHARED_DATA
+from vigie.devtools.shared_data import SHARED_DATA
 
 
 def test_every_list_loads_with_three_languages() -> None:

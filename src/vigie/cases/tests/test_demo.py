@@ -5,13 +5,14 @@ from __future__ import annotations
 import random
 from collections import Counter
 
-from vigie.cases import generate, records
+from vigie.cases import records
 from vigie.cases.models import Case, Incident, Victim
+from vigie.devtools import case_records
 
 
 def test_generated_records_are_valid_and_deterministic() -> None:
-    first = list(generate.synthetic_records(random.Random(7), 300))
-    again = list(generate.synthetic_records(random.Random(7), 300))
+    first = list(case_records.synthetic_records(random.Random(7), 300))
+    again = list(case_records.synthetic_records(random.Random(7), 300))
     assert first == again
     for record in first:
         problems = records.validate(record, allow_identity=True).problems
@@ -36,7 +37,7 @@ def test_demo_loads_cases(db: object) -> None:
 def test_generated_records_are_plausible() -> None:
     """What a trafficking expert checks first: ages match the forms of exploitation, incidents
     reported as counts do not outweigh individual cases, summaries in the owner's language."""
-    rs = list(generate.synthetic_records(random.Random(11), 2000, ["en", "fr", "ar"]))
+    rs = list(case_records.synthetic_records(random.Random(11), 2000, ["en", "fr", "ar"]))
     child_only = {"child_labour", "child_recruitment_combat", "child_recruitment_support"}
     for r in rs:
         for v in r.get("victims", []):

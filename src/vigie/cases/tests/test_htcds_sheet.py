@@ -16,15 +16,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vigie.cases import codelists, exporter, generate, htcds_sheet, importer, layouts
+from vigie.cases import codelists
+from vigie.cases.interchange import checking, exporter, htcds_sheet, importer, layouts, readers
 from vigie.cases.models import Case, Victim
 from vigie.core.actor import Actor
-from vigie.testing import SHARED_DATA, World
+from vigie.devtools import case_records
+from vigie.devtools.shared_data import SHARED_DATA
+from vigie.testing import World
 
 TEMPLATE = SHARED_DATA / "htcds" / "HTCDS Excel Spreadsheet v2.0.xlsx"
 
 
-def _import(world: World, path: Path, **kw: Any) -> importer.Report:
+def _import(world: World, path: Path, **kw: Any) -> checking.Report:
     return importer.run_import(
         path, organisation=world.own, actor=Actor(world.users["case_manager"], world.own.pk), **kw
     )
@@ -48,7 +51,7 @@ def _fill_template(target: Path, rows: list[dict[str, str]]) -> None:
 
 
 def _sheet(path: Path) -> list[list[str]]:
-    return [[c for c in row] for row in importer.table_rows(path)]
+    return [[c for c in row] for row in readers.table_rows(path)]
 
 
 @pytest.mark.shared_data
@@ -66,7 +69,7 @@ def test_the_official_template_is_recognised_and_empty(world: World) -> None:
 
 @pytest.mark.shared_data
 def test_filled_template_round_trips(world: World, tmp_path: Path) -> None:
-    rows = list(generate.htcds_rows(generate.random.Random(7), 40))
+    rows = list(case_records.htcds_rows(case_records.random.Random(7), 40))
     assert len(rows) > 20
     filled = tmp_path / "filled.xlsx"
     _fill_template(filled, rows)
@@ -142,7 +145,7 @@ def test_unknown_columns_are_refused_by_name(world: World, tmp_path: Path) -> No
     path.write_text("prs_Gender,prs_Citizenship,vic_TypeOfExploitation,prs_ShoeSize\n", "utf-8")
     try:
         _import(world, path, fmt="htcds")
-    except importer.ImportFailed as exc:
+    except readers.ImportFailed as exc:
         assert "odd.csv, row 1, column prs_ShoeSize" in str(exc)
     else:
         raise AssertionError("an unknown prs_ column must be refused")

@@ -13,8 +13,8 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from vigie.cases import exporter, importer, layouts
 from vigie.cases.cli import cases as cases_cli
+from vigie.cases.interchange import exporter, importer, layouts
 from vigie.cases.models import Case, Exploitation, Victim
 from vigie.core import jobs
 from vigie.core.models import Job

@@ -1,5 +1,5 @@
-"""The import's worker process (vigie.cases.pipeline): batches read, validated and built in a
-forked process give the same cases as the in-process path; problems, file errors, partial
+"""The import's worker process (vigie.cases.interchange.pipeline): batches read, validated and
+built in a forked process give the same cases as the in-process path; problems, file errors, partial
 mode, re-imports and cancellation behave the same; time-ordered uuids."""
 
 from __future__ import annotations
@@ -13,11 +13,13 @@ from typing import Any
 
 import pytest
 
-from vigie.cases import bulk, generate, importer, pipeline, records
+from vigie.cases import records
+from vigie.cases.interchange import bulk, importer, pipeline
 from vigie.cases.models import Case, Perpetrator, Victim
 from vigie.cases.tests.conftest import without
 from vigie.core import jobs
 from vigie.core.models import Job, Organisation
+from vigie.devtools import case_records
 from vigie.testing import SYSTEM, World
 
 VOLATILE = {"uuid", "organisation", "created_at", "updated_at", "victim", "incident"}
@@ -47,7 +49,7 @@ def worker(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
 def _file(tmp_path: Path, n: int = 30, edit: dict[int, dict[str, str]] | None = None) -> Path:
     path = tmp_path / "cases.csv"
-    generate.write_file(path, n, seed=11, layout="vigie", identities=True)
+    case_records.write_file(path, n, seed=11, layout="vigie", identities=True)
     if edit:
         rows = list(csv.reader(path.open(encoding="utf-8")))
         for i, changes in edit.items():

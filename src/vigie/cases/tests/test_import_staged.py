@@ -7,20 +7,20 @@ half-way resumes from its last staged batch (docs/adr/0043)."""
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.db import transaction
 
-from vigie.cases import importer, staging
+from vigie.cases.interchange import checking, importer, staging
 from vigie.cases.models import Case, ImportStage, Perpetrator, StagedUpdates, Victim
 from vigie.core import jobs
 from vigie.core.actor import Actor
-from vigie.core.events import records_changed
 from vigie.core.models import Job
 from vigie.core.tests.hostile import write_ctdc_sample
-from vigie.testing import World
+from vigie.testing import World, capture_changes
 
 ROWS = 60
 BATCH = 10
@@ -32,16 +32,9 @@ def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def events() -> Any:
-    seen: list[dict[str, Any]] = []
-
-    def receive(sender: Any, **kw: Any) -> None:
-        if kw["kind"] == "cases.case":
-            seen.append({"ids": list(kw["ids"]), "action": kw["action"]})
-
-    records_changed.connect(receive, dispatch_uid="test-import-staged")
-    yield seen
-    records_changed.disconnect(dispatch_uid="test-import-staged")
+def events() -> Iterator[list[dict[str, Any]]]:
+    with capture_changes("cases.case") as seen:
+        yield seen
 
 
 def _visible(api: Any, world: World) -> int:
@@ -57,7 +50,7 @@ def test_batches_commit_invisibly_then_publish_at_once(
     path = write_ctdc_sample(tmp_path / "cases.csv", ROWS)
     during: list[tuple[bool, int, int, int, int]] = []
 
-    def progress(done: int, message: str, report: importer.Report) -> None:
+    def progress(done: int, message: str, report: checking.Report) -> None:
         during.append(
             (
                 transaction.get_connection().in_atomic_block,
@@ -149,7 +142,7 @@ def test_updates_of_published_cases_wait_for_publication(
     both = write_ctdc_sample(tmp_path / "both.csv", ROWS)  # the same 20 first rows, 40 more
     kept: list[int] = []
 
-    def progress(done: int, message: str, report: importer.Report) -> None:
+    def progress(done: int, message: str, report: checking.Report) -> None:
         changed = Case.objects.filter(source_record_id__in=before).values_list(
             "source_record_id", "updated_at"
         )
@@ -166,12 +159,13 @@ def test_updates_of_published_cases_wait_for_publication(
 def test_abandoned_stages_are_discarded(world: World, tmp_path: Path) -> None:
     stage = staging.open_stage(world.own, Actor(world.users["case_manager"]), job="gone")
     path = write_ctdc_sample(tmp_path / "cases.csv", 5)
-    from vigie.cases import bulk, records
+    from vigie.cases import records
+    from vigie.cases.interchange import bulk
     from vigie.cases.services import import_built
 
     items = list(
-        importer.prepare_records(
-            path, "ctdc", allow_identity=True, report=importer.Report(file="x")
+        checking.prepare_records(
+            path, "ctdc", allow_identity=True, report=checking.Report(file="x")
         )
     )
     built = bulk.build(world.own.pk, None, [i.parsed for i in items if i.parsed is not None])

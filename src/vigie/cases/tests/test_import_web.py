@@ -11,7 +11,7 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 
-from vigie.cases import mapping
+from vigie.cases.interchange import mapping
 from vigie.cases.models import Case, MappingProfile, Victim
 from vigie.core.models import Job
 from vigie.testing import World

@@ -10,8 +10,9 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vigie.cases import mapping, records
+from vigie.cases import records
 from vigie.cases.cli import cases as cases_cli
+from vigie.cases.interchange import mapping
 from vigie.cases.models import Case, Exploitation, Victim
 from vigie.testing import World
 

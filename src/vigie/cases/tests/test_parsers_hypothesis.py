@@ -8,7 +8,8 @@ from typing import Any
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from vigie.cases import codelists, layouts, records
+from vigie.cases import codelists, records
+from vigie.cases.interchange import layouts
 
 LAYOUT = layouts.LAYOUTS["ctdc-sample"]
 SPEC = LAYOUT.spec()

@@ -18,7 +18,7 @@ import pytest
 SCRIPT = textwrap.dedent(
     """
     import socket, sys, time
-    from vigie.cases import pipeline
+    from vigie.cases.interchange import pipeline
 
     listener = socket.socket()
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -71,7 +71,7 @@ def test_reader_dies_with_a_killed_parent_and_frees_the_port() -> None:
 
 
 def test_reader_closes_inherited_listening_sockets() -> None:
-    from vigie.cases import pipeline
+    from vigie.cases.interchange import pipeline
 
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))

@@ -62,7 +62,7 @@ def _cells(path: Any) -> list[str]:
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "htcds-csv", "htcds-xlsx", "ctdc"])
 def test_exports_carry_no_formula(world: World, tmp_path: Any, fmt: str) -> None:
-    from vigie.cases import exporter
+    from vigie.cases.interchange import exporter
 
     _formula_case(world)
     suffix = ".xlsx" if fmt.endswith("xlsx") else ".csv"
@@ -151,7 +151,7 @@ def test_unknown_imported_fields_are_identity(world: World, tmp_path: Any, api: 
 
     from django.db import connection
 
-    from vigie.cases import exporter
+    from vigie.cases.interchange import exporter
     from vigie.cases.models import Case
     from vigie.core.models import Job, Membership, OrganisationShare, User
 
@@ -198,7 +198,7 @@ def test_import_uploads_are_encrypted_at_rest(
 ) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from vigie.cases import uploads
+    from vigie.cases.interchange import uploads
     from vigie.cases.models import Victim
 
     content = (

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vigie.cases import mapping, profiles
+from vigie.cases.interchange import mapping, profiles
 from vigie.testing import World
 
 TARGETS = sorted(mapping.vigie_fields())

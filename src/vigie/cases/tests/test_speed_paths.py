@@ -16,13 +16,14 @@ from django.db import connection, transaction
 from django.db.models.signals import post_save
 from django.test.utils import CaptureQueriesContext
 
-from vigie.cases import bulk, generate, importer, records, selectors, services
+from vigie.cases import records, selectors, services
+from vigie.cases.interchange import bulk, checking, importer
 from vigie.cases.models import Case, Perpetrator, Victim
 from vigie.cases.signals import IdRanges
 from vigie.cases.tests.conftest import RECORD, without
-from vigie.core.events import records_changed
 from vigie.core.fields import blind_index_for
-from vigie.testing import SYSTEM, World
+from vigie.devtools import case_records
+from vigie.testing import SYSTEM, World, capture_changes
 
 VOLATILE = {"uuid", "reference", "created_at", "updated_at", "victim", "incident"}
 
@@ -35,7 +36,7 @@ def _bulk(world: World, data: list[dict[str, Any]]) -> list[int]:
     parsed = [records.validate(d, allow_identity=True) for d in data]
     assert not any(p.problems for p in parsed)
     with transaction.atomic():
-        return bulk.insert_records(world.own, parsed)
+        return bulk.write(bulk.build(world.own.pk, None, parsed))
 
 
 def test_bulk_insert_writes_what_the_orm_path_writes(world: World) -> None:
@@ -71,25 +72,19 @@ def test_import_sends_no_per_row_signal_and_one_change_event_after_publication(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     path = tmp_path / "cases.csv"
-    generate.write_file(path, 30, seed=5, layout="vigie", identities=True)
+    case_records.write_file(path, 30, seed=5, layout="vigie", identities=True)
     monkeypatch.setattr(importer, "BATCH", 20)
     saved: list[Any] = []
-    changed: list[dict[str, Any]] = []
 
     def on_save(sender: Any, **kwargs: Any) -> None:
         saved.append(kwargs["instance"])
 
-    def on_change(sender: Any, **kwargs: Any) -> None:
-        changed.append(kwargs)
-
     post_save.connect(on_save, sender=Perpetrator, dispatch_uid="test.perp")
-    records_changed.connect(on_change, dispatch_uid="test.changed")
     try:
-        with django_capture_on_commit_callbacks(execute=True):
+        with capture_changes() as changed, django_capture_on_commit_callbacks(execute=True):
             report = importer.run_import(path, organisation=world.own, actor=SYSTEM, fmt="vigie")
     finally:
         post_save.disconnect(sender=Perpetrator, dispatch_uid="test.perp")
-        records_changed.disconnect(dispatch_uid="test.changed")
     assert report.written and report.created == 30
     assert saved == []
     cases = [c for c in changed if c["kind"] == "cases.case"]
@@ -112,7 +107,7 @@ def test_id_ranges_are_compact() -> None:
 
 def _many(world: World, n: int, first: int = 1) -> None:
     rng = random.Random(n)
-    data = [generate.synthetic_record(rng, i) for i in range(first, first + n)]
+    data = [case_records.synthetic_record(rng, i) for i in range(first, first + n)]
     for d in data:
         for v in d.get("victims", []):
             for name in ("given_name", "family_name", "date_of_birth"):
@@ -179,7 +174,7 @@ def test_a_reference_another_case_has_is_a_row_problem(
     record = copy.deepcopy(RECORD) | {"reference": "DEMO-000002"}
     services.save_record(SYSTEM, world.own, record)
     path = tmp_path / "cases.csv"
-    generate.write_file(path, 5, seed=9, layout="vigie")
+    case_records.write_file(path, 5, seed=9, layout="vigie")
     report = importer.run_import(
         path,
         organisation=world.own,
@@ -200,7 +195,7 @@ def test_a_reference_another_case_has_is_a_row_problem(
 
 def _with_repeated_reference(path: Path, rows: int) -> None:
     """A generated Vigie file whose last row repeats the first row's case reference."""
-    generate.write_file(path, rows, seed=11, layout="vigie")
+    case_records.write_file(path, rows, seed=11, layout="vigie")
     with path.open(encoding="utf-8", newline="") as fh:
         table = list(csv.reader(fh))
     column = table[0].index("case.reference")
@@ -238,7 +233,7 @@ def test_an_import_into_an_organisation_without_cases_reads_no_case_per_batch(
 ) -> None:
     monkeypatch.setattr(importer, "BATCH", 2)
     path = tmp_path / "cases.csv"
-    generate.write_file(path, 8, seed=12, layout="vigie")
+    case_records.write_file(path, 8, seed=12, layout="vigie")
     with CaptureQueriesContext(connection) as first:
         report = importer.run_import(path, organisation=world.own, actor=SYSTEM, fmt="vigie")
     assert report.created == 8
@@ -261,12 +256,12 @@ def test_cases_saved_during_an_import_into_an_empty_organisation_are_met_not_cra
     refuse a batch: that batch is written again with them."""
     monkeypatch.setattr(importer, "BATCH", 2)
     path = tmp_path / "cases.csv"
-    generate.write_file(path, 8, seed=12, layout="vigie")
+    case_records.write_file(path, 8, seed=12, layout="vigie")
     with path.open(encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     same_record, same_reference = rows[6], rows[4]
 
-    def meanwhile(done: int, message: str, report: importer.Report) -> None:
+    def meanwhile(done: int, message: str, report: checking.Report) -> None:
         if done != 2:
             return
         # after the first batch, somebody saves two cases that later rows name

@@ -1,4 +1,4 @@
-"""The case list's filter terms (vigie.cases.terms, docs/adr/0313): kept in step with every
+"""The case list's filter terms (vigie.cases.search.terms, docs/adr/0313): kept in step with every
 write (services, bulk import, delete, rebuild), and the list filtered through them returns
 what the filters say, on the web page and the API, whichever filter drives the query."""
 
@@ -16,10 +16,13 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vigie.cases import bulk, generate, importer, records, selectors, services, terms
+from vigie.cases import records, selectors, services
 from vigie.cases.cli import cases as cases_cli
+from vigie.cases.interchange import bulk, importer
 from vigie.cases.models import Case, CaseTerm
+from vigie.cases.search import terms
 from vigie.cases.tests.conftest import RECORD
+from vigie.devtools import case_records
 from vigie.testing import SYSTEM, World
 
 
@@ -87,7 +90,7 @@ def test_terms_follow_updates_and_deletes(world: World, api: Any) -> None:
 
 def test_bulk_import_and_save_record_write_the_terms(world: World, tmp_path: Path) -> None:
     path = tmp_path / "cases.csv"
-    generate.write_file(path, 25, seed=3, layout="vigie")
+    case_records.write_file(path, 25, seed=3, layout="vigie")
     report = importer.run_import(path, organisation=world.own, actor=SYSTEM, fmt="vigie")
     assert report.written and report.created == 25
     services.save_record(SYSTEM, world.own, _record("M-1"))
@@ -126,7 +129,7 @@ def _many(world: World, n: int, **changes: Any) -> None:
         for i in range(n)
     ]
     with transaction.atomic():
-        bulk.insert_records(world.own, parsed)
+        bulk.write(bulk.build(world.own.pk, None, parsed))
 
 
 def test_rare_common_zero_and_combined_filters(world: World, api: Any, web: Any, path: str) -> None:
@@ -358,7 +361,7 @@ def test_term_filter_equals_a_naive_filter(
                 parsed = records.validate(_data(i, c), allow_identity=False)
                 assert not parsed.problems, parsed.problems
                 if c["bulk"]:
-                    (ids[i],) = bulk.insert_records(world.own, [parsed])
+                    (ids[i],) = bulk.write(bulk.build(world.own.pk, None, [parsed]))
                 else:
                     ids[i] = services.save_record(SYSTEM, world.own, _data(i, c)).pk
             for q in queries:

@@ -13,9 +13,11 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vigie.cases import bulk, generate, records, services
+from vigie.cases import records, services
+from vigie.cases.interchange import bulk
 from vigie.cases.models import Case
 from vigie.cases.tests.conftest import RECORD, without
+from vigie.devtools import case_records
 from vigie.testing import SYSTEM, World
 
 VOLATILE = {"uuid", "created_at", "updated_at", "victim", "incident"}
@@ -23,7 +25,7 @@ SECTIONS = set(services.ORDER)
 
 
 def _record(seed: int, i: int) -> dict[str, Any]:
-    data = generate.synthetic_record(random.Random(seed), i)
+    data = case_records.synthetic_record(random.Random(seed), i)
     data["reference"] = f"P-{seed}-{i}"
     data["source_record_id"] = f"p-{seed}-{i}"
     return data

@@ -13,9 +13,8 @@ from vigie.collection import services
 from vigie.collection.tests.conftest import instance
 from vigie.core.actor import Actor
 from vigie.core.classification import IDENTITY, classification_of, undeclared
-from vigie.core.events import records_changed
 from vigie.core.fields import EncryptedTextField
-from vigie.testing import World
+from vigie.testing import World, capture_changes
 
 MODELS = list(apps.get_app_config("collection").get_models())
 
@@ -30,20 +29,13 @@ def test_every_field_is_classified_and_identity_is_encrypted(model: Any) -> None
 
 @pytest.mark.django_db(transaction=True)
 def test_writers_announce(world: World, published: Any, device: Any) -> None:
-    seen: list[tuple[str, str]] = []
-
-    def listen(sender: Any, kind: str, action: str, **kwargs: Any) -> None:
-        seen.append((kind, action))
-
-    records_changed.connect(listen, dispatch_uid="collection-test")
-    try:
+    with capture_changes() as changes:
         sub, _ = services.receive(
             device.device, instance(), [services.Upload("p.jpg", "image/jpeg", b"\xff\xd8\xff\xe0")]
         )
         services.reject(Actor(user=world.users["field_officer"]), sub, "duplicate of a case")
         services.revoke_device(Actor.system("test"), device.device)
-    finally:
-        records_changed.disconnect(dispatch_uid="collection-test")
+    seen = [(c["kind"], c["action"]) for c in changes]
     assert ("collection.submission", "created") in seen
     assert ("collection.attachment", "created") in seen
     assert ("collection.submission", "changed") in seen
@@ -60,18 +52,12 @@ def test_writers_of_the_second_round_announce(
 ) -> None:
     """Teams, mapping profiles, imports and acceptance into an existing case."""
     from vigie.cases import services as cases
-    from vigie.cases.mapping import Mapping
+    from vigie.cases.interchange.mapping import Mapping
     from vigie.collection import imports
-
-    seen: list[tuple[str, str]] = []
-
-    def listen(sender: Any, kind: str, action: str, **kwargs: Any) -> None:
-        seen.append((kind, action))
 
     manager = Actor(user=world.users["case_manager"])
     case = cases.save_record(manager, world.own, {"source_type": "hotline"})
-    records_changed.connect(listen, dispatch_uid="collection-test-2")
-    try:
+    with capture_changes() as changes:
         services.issue_device(manager, world.own, "T", team="East")
         rules = Mapping(columns={"prs_Gender": "victim.sex"})
         services.save_mapping(manager, published.form, world.own, "P", rules)
@@ -80,8 +66,7 @@ def test_writers_of_the_second_round_announce(
         imports.import_export(manager, world.own, published.form, export)
         sub, _ = services.receive(device.device, instance("uuid:e-2"), [])
         services.accept(manager, sub, case)
-    finally:
-        records_changed.disconnect(dispatch_uid="collection-test-2")
+    seen = [(c["kind"], c["action"]) for c in changes]
     assert ("collection.fieldteam", "created") in seen
     assert ("cases.mappingprofile", "changed") in seen
     assert ("collection.publication", "changed") in seen

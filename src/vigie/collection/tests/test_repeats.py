@@ -1,5 +1,5 @@
 """Repeat groups: one submission names several victims and perpetrators of one case, mapped
-through a mapping profile of the case import (vigie.cases.mapping)."""
+through a mapping profile of the case import (vigie.cases.interchange.mapping)."""
 
 from __future__ import annotations
 
@@ -13,14 +13,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vigie.cases import codelists
-from vigie.cases import mapping as case_mapping
+from vigie.cases.interchange import mapping as case_mapping
 from vigie.cases.models import Case, MappingProfile
 from vigie.collection import mapping, services
 from vigie.collection.models import Form, Publication, Submission
 from vigie.collection.tests.conftest import FIXTURES, basic
 from vigie.core.actor import Actor
-from vigie.core.events import records_changed
-from vigie.testing import SHARED_DATA, World
+from vigie.devtools.shared_data import SHARED_DATA
+from vigie.testing import World, capture_changes
 
 HOUSEHOLD = FIXTURES / "household_synthetic.xlsx"
 RULES = case_mapping.Mapping(
@@ -97,21 +97,12 @@ def test_repeat_instances_become_victims_of_one_case(
             "reason": detail["problems"][0]["reason"],
         }
     ]
-    seen: list[str] = []
-
-    def listen(sender: Any, **kw: Any) -> None:
-        seen.append(kw["kind"])
-
-    records_changed.connect(listen)
-    try:
-        with django_capture_on_commit_callbacks(execute=True):
-            response = reviewer.post(
-                f"/api/collection/submissions/{sub.uuid}/accept/", {}, format="json"
-            )
-    finally:
-        records_changed.disconnect(listen)
+    with capture_changes() as changes, django_capture_on_commit_callbacks(execute=True):
+        response = reviewer.post(
+            f"/api/collection/submissions/{sub.uuid}/accept/", {}, format="json"
+        )
     assert response.status_code == 200, response.content
-    assert {"cases.case", "collection.submission"} <= set(seen)
+    assert {"cases.case", "collection.submission"} <= {c["kind"] for c in changes}
     case = Case.objects.get(uuid=response.json()["case"])
     assert case.source_type == "hotline"
     victims = {v.given_name: v for v in case.victims.all()}

@@ -39,7 +39,7 @@ WORKBOOK_RELS = (
     "</Relationships>"
 )
 NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
-# the 17 columns of the CTDC sample layout (vigie.cases.layouts.SAMPLE_COLUMNS) and a valid row
+# the 17 columns of the CTDC sample layout (vigie.cases.interchange.layouts.SAMPLE_COLUMNS) and a valid row
 HEADER = [
     "registration_year", "datasource", "gender", "age_range", "majority_status",
     "majority_status_at_exploit", "majority_entry", "citizenship", "country_of_exploitation",

@@ -9,10 +9,9 @@ type, sent after the commit. The import job and the evidence batch ingest are wr
 from __future__ import annotations
 
 import copy
-import inspect
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -20,17 +19,17 @@ from typing import Any
 import pytest
 from django.db import transaction
 
-from vigie.cases import bulk, importer, records
+from vigie.cases import records
 from vigie.cases import services as case_services
+from vigie.cases.interchange import bulk, importer
 from vigie.cases.models import Case
 from vigie.cases.tests.conftest import RECORD
 from vigie.core.actor import Actor
-from vigie.core.events import records_changed
 from vigie.core.models import Membership, User
 from vigie.evidence import batch
 from vigie.evidence import services as evidence_services
 from vigie.evidence.models import Item
-from vigie.testing import World
+from vigie.testing import World, assert_announced_after_commit, writers
 
 FIXTURES = Path(__file__).resolve().parents[2] / "cases" / "tests" / "fixtures"
 WRITES = re.compile(
@@ -45,21 +44,6 @@ def vault_dir(settings: Any, tmp_path: Path) -> Path:
     settings.DATA_DIR = tmp_path / "data"
     settings.DATA_DIR.mkdir()
     return Path(settings.DATA_DIR)
-
-
-@pytest.fixture
-def changes() -> Iterator[list[dict[str, Any]]]:
-    """The change events sent during the test (kind, action, ids, actor...)."""
-    seen: list[dict[str, Any]] = []
-
-    def receive(sender: Any, **kwargs: Any) -> None:
-        seen.append(kwargs)
-
-    records_changed.connect(receive, dispatch_uid="test.events")
-    try:
-        yield seen
-    finally:
-        records_changed.disconnect(dispatch_uid="test.events")
 
 
 def _record(ref: str) -> dict[str, Any]:
@@ -226,11 +210,7 @@ SCENARIOS: dict[str, tuple[Setup | None, Write, str, str]] = {
 
 
 def _writers(module: ModuleType) -> set[str]:
-    return {
-        f"{module.__name__.removeprefix('vigie.')}.{name}"
-        for name, func in inspect.getmembers(module, inspect.isfunction)
-        if func.__module__ == module.__name__ and WRITES.match(name)
-    }
+    return {f"{module.__name__.removeprefix('vigie.')}.{name}" for name in writers(module, WRITES)}
 
 
 def test_every_writer_has_a_scenario() -> None:
@@ -251,17 +231,13 @@ def test_writer_announces_its_change_after_commit(
     setup, write, kind, action = SCENARIOS[name]
     with django_capture_on_commit_callbacks(execute=True):
         before = setup(world, tmp_path) if setup else None
-    changes.clear()
-    with django_capture_on_commit_callbacks(execute=False) as pending:
-        write(world, tmp_path, before)
-    assert not changes, "records_changed must wait for the commit"
-    for callback in pending:
-        callback()
-    mine = [c for c in changes if c["kind"] == kind]
-    assert mine, f"{name} sent no records_changed for {kind}: {changes}"
-    assert {c["action"] for c in mine} == {action}
-    assert all(len(list(c["ids"])) for c in mine)
-    assert all(isinstance(c["actor"], Actor) for c in mine)
+    assert_announced_after_commit(
+        changes,
+        django_capture_on_commit_callbacks,
+        lambda: write(world, tmp_path, before),
+        kind,
+        action,
+    )
 
 
 def test_a_rolled_back_write_announces_nothing(

@@ -91,7 +91,7 @@ def test_no_identity_value_leaks(
     before: str,
     after: str,
 ) -> None:
-    from vigie.cases import exporter, uploads
+    from vigie.cases.interchange import exporter, uploads
     from vigie.cases.models import Case
 
     value = f"{before}{marker}{after}".strip() or marker

@@ -115,7 +115,7 @@ def test_the_cli_prints_the_message_and_exits_with_the_error_status(tmp_path: Pa
 # Exceptions that never reach a user: control flow inside one module, or click's own.
 INTERNAL = {
     "vigie.cases.records._Slow",  # the fast path hands a record to the ORM path
-    "vigie.cases.importer._Rollback",  # a dry run rolls its transaction back
+    "vigie.cases.interchange.importer._Rollback",  # a dry run rolls its transaction back
     "vigie.finance.training._Rollback",
     "vigie.core.jobs.JobCancelled",  # a job stops at a checkpoint; its state says so
     # Owned by the screening branch (issue 17), which makes it an Invalid with a code.
@@ -176,7 +176,7 @@ def click_exception() -> type[Exception]:
         ("vigie.core.signing.SigningKeyProblem", "signing_key_problem", 503),
         ("vigie.core.audit.AuditKeyProblem", "audit_key_problem", 503),
         ("vigie.core.witness.WitnessError", "witness_failed", 503),
-        ("vigie.cases.pipeline.WorkerDied", "import_worker_died", 503),
+        ("vigie.cases.interchange.pipeline.WorkerDied", "import_worker_died", 503),
         ("vigie.analytics.privacy.BudgetExceeded", "privacy_budget_exceeded", 409),
     ],
 )

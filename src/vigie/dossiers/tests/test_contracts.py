@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import inspect
-from typing import Any
 
 import pytest
 from django.apps import apps
@@ -11,10 +10,9 @@ from django.apps import apps
 from vigie.cases.models import Case
 from vigie.core.actor import Actor
 from vigie.core.classification import IDENTITY, classification_of, undeclared
-from vigie.core.events import records_changed
 from vigie.core.fields import EncryptedTextField
 from vigie.dossiers import services
-from vigie.testing import World
+from vigie.testing import World, capture_changes
 
 
 def test_every_field_classified_and_identity_encrypted() -> None:
@@ -27,11 +25,7 @@ def test_every_field_classified_and_identity_encrypted() -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_every_writer_announces(world: World, cases: list[Case]) -> None:
-    seen: list[dict[str, Any]] = []
-    records_changed.connect(
-        lambda sender, **kw: seen.append(kw), dispatch_uid="t.dossiers", weak=False
-    )
-    try:
+    with capture_changes() as seen:
         expert = Actor(world.users["panel_expert"], world.own.pk)
         analyst = Actor(world.users["sanctions_analyst"], world.own.pk)
         d = services.create_dossier(expert, kind="individual", regime="1970", primary_name="A")
@@ -75,5 +69,3 @@ def test_every_writer_announces(world: World, cases: list[Case]) -> None:
             assert len(seen) > before, name
             assert seen[-1]["kind"] == "dossiers.dossier"
             assert seen[-1]["ids"] == [d.pk]
-    finally:
-        records_changed.disconnect(dispatch_uid="t.dossiers")

@@ -16,6 +16,7 @@ from django.db import IntegrityError
 
 from vigie.cases.models import Case, Incident, Perpetrator
 from vigie.core.actor import Actor
+from vigie.devtools.evidence_files import jpeg_with_exif
 from vigie.evidence import batch, merkle, services
 from vigie.evidence.cli import evidence
 from vigie.evidence.models import (
@@ -28,7 +29,6 @@ from vigie.evidence.models import (
     TechnicalMetadata,
 )
 from vigie.evidence.store import ObjectStore
-from vigie.evidence.synthetic import jpeg_with_exif
 from vigie.evidence.tests.factories import add
 from vigie.evidence.tests.test_cli import _vigie
 from vigie.evidence.verify import unreferenced_objects, verify_all

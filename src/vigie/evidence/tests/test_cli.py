@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from vigie.devtools.evidence_files import jpeg_with_exif, pdf_with_title
 from vigie.evidence.cli import evidence
 from vigie.evidence.models import CustodyEntry, Item
-from vigie.evidence.synthetic import jpeg_with_exif, pdf_with_title
 from vigie.testing import World
 
 

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from vigie.core.actor import Actor
+from vigie.devtools.evidence_files import jpeg_with_exif, pdf_with_title
 from vigie.evidence import batch, services, store
 from vigie.evidence.models import CustodyEntry, Item, ItemLink, TechnicalMetadata
-from vigie.evidence.synthetic import jpeg_with_exif, pdf_with_title
 from vigie.evidence.verify import unreferenced_objects, verify_all
 from vigie.testing import World
 

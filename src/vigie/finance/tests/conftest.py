@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 
 from vigie.core.actor import Actor
-from vigie.finance import generate
+from vigie.devtools import transactions
 
 FIXTURES = Path(__file__).with_name("fixtures")
 
@@ -20,5 +20,5 @@ def analyst(world: Any) -> Actor:
 def planted(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     """A small file: background activity and 3 planted schemes of each typology."""
     path = tmp_path / "tx.csv"
-    labels = generate.write(path, rows=4000, accounts=1500, networks=3, seed=7)
+    labels = transactions.write(path, rows=4000, accounts=1500, networks=3, seed=7)
     return path, labels

@@ -11,7 +11,8 @@ from playwright.sync_api import expect
 
 from vigie.browser import log_in, screenshot
 from vigie.core.actor import Actor
-from vigie.finance import generate, goaml, mapping, services
+from vigie.devtools import transactions
+from vigie.finance import goaml, mapping, services
 from vigie.finance.models import Alert
 from vigie.testing import World
 
@@ -25,7 +26,7 @@ def test_triage_and_goaml_download(
     world, url = browser_world
     actor = Actor(user=world.users["financial_analyst"], organisation_id=world.own.pk)
     path = tmp_path / "tx.csv"
-    generate.write(path, rows=3000, accounts=1000, networks=1, seed=11)
+    transactions.write(path, rows=3000, accounts=1000, networks=1, seed=11)
     services.import_transactions(actor, world.own, path, mapping.IDENTITY_MAPPING)
     services.run_rules(actor, world.own)
     log_in(page, url, "u-financial_analyst", PASSWORD)

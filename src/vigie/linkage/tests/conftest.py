@@ -6,7 +6,8 @@ import pytest
 
 from vigie.core.actor import Actor
 from vigie.core.models import Membership, Organisation
-from vigie.linkage import demo, evaluation
+from vigie.devtools import linkage_eval
+from vigie.linkage import demo
 from vigie.testing import World
 
 
@@ -19,9 +20,9 @@ def three(world: World) -> dict[str, Organisation]:
 
 
 @pytest.fixture
-def linked_cases(world: World, three: dict[str, Organisation]) -> list[evaluation.Record]:
+def linked_cases(world: World, three: dict[str, Organisation]) -> list[linkage_eval.Record]:
     """Synthetic records of 25 people saved as cases of the three organisations."""
-    records = evaluation.generate(people=25, seed=11)
+    records = linkage_eval.generate(people=25, seed=11)
     demo.create_cases({c: Actor.system("tests", o.pk) for c, o in three.items()}, records)
     return records
 

@@ -11,7 +11,8 @@ from playwright.sync_api import expect
 from vigie.browser import log_in, screenshot
 from vigie.core.actor import Actor
 from vigie.core.models import Membership, Organisation
-from vigie.linkage import demo, evaluation, services
+from vigie.devtools import linkage_eval
+from vigie.linkage import demo, services
 from vigie.linkage.models import Decision
 from vigie.testing import World
 
@@ -27,7 +28,7 @@ def test_review_a_suggested_link_in_english_and_arabic(
     orgs = {"ORG-A": world.own, "ORG-B": world.other, "ORG-C": third}
     demo.create_cases(
         {c: Actor.system("tests", o.pk) for c, o in orgs.items()},
-        evaluation.generate(people=25, seed=11),
+        linkage_eval.generate(people=25, seed=11),
     )
     user = world.users["investigator"]
     for org in orgs.values():

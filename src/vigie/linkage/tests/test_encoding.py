@@ -14,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vigie.core.models import Membership, Organisation
-from vigie.linkage import encoding, evaluation
+from vigie.devtools import linkage_eval
+from vigie.linkage import encoding
 from vigie.linkage.cli import link
 from vigie.linkage.models import Encoding
 from vigie.testing import World
@@ -22,14 +23,14 @@ from vigie.testing import World
 SECRET = b"agreed by the three organisations in 2026"
 
 
-def _identifiers(r: evaluation.Record) -> list[str]:
+def _identifiers(r: linkage_eval.Record) -> list[str]:
     values = [r.given_name, r.family_name, r.other_names, r.date_of_birth, r.document, r.place]
     values += [r.phone, r.phone.replace(" ", ""), r.date_of_birth.replace("-", "")]
     values += [w for v in (r.given_name, r.family_name, r.other_names) for w in v.split()]
     return [v for v in values if v and len(v) >= 3]
 
 
-def _write_csv(path: Path, records: list[evaluation.Record]) -> None:
+def _write_csv(path: Path, records: list[linkage_eval.Record]) -> None:
     import csv
 
     with path.open("w", newline="", encoding="utf-8") as f:
@@ -41,7 +42,7 @@ def _write_csv(path: Path, records: list[evaluation.Record]) -> None:
 
 
 def test_an_encoded_upload_holds_no_clear_identifier(tmp_path: Path) -> None:
-    records = evaluation.generate(people=150, seed=5)
+    records = linkage_eval.generate(people=150, seed=5)
     src = tmp_path / "mine.csv"
     _write_csv(src, records)
     (tmp_path / "secret").write_bytes(SECRET)
@@ -77,7 +78,7 @@ def test_the_linkage_unit_matches_uploads_into_pairs_of_record_keys(
     world: World, tmp_path: Path
 ) -> None:
     third, _ = Organisation.objects.get_or_create(code="third-org", defaults={"name": "Third"})
-    records = evaluation.generate(people=60, seed=9)
+    records = linkage_eval.generate(people=60, seed=9)
     orgs = {"ORG-A": world.own, "ORG-B": world.other, "ORG-C": third}
     encoder = world.users["analyst"]
     for org in orgs.values():
@@ -96,9 +97,9 @@ def test_the_linkage_unit_matches_uploads_into_pairs_of_record_keys(
     out = CliRunner().invoke(link, ["match", "--user", unit.username, "--json"])
     assert out.exit_code == 0, out.output
     pairs = json.loads(out.output)["pairs"]
-    truth = evaluation.true_pairs(records)
+    truth = linkage_eval.true_pairs(records)
     found = {tuple(sorted((p["left_key"], p["right_key"]))) for p in pairs}
-    assert evaluation.scores(found, truth)["precision"] >= 0.8
+    assert linkage_eval.scores(found, truth)["precision"] >= 0.8
     assert len(found & truth) >= len(truth) // 3
     # the analyst who encodes is not the linkage unit
     refused = CliRunner().invoke(link, ["match", "--user", encoder.username, "--org", "own-org"])

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vigie.screening import engine, names
-from vigie.screening.evidence import country_code
+from vigie.screening.corroboration import country_code
 
 
 def _record(ref: str, schema: str, listed: list[str], **data: Any) -> dict[str, Any]:

@@ -5,37 +5,20 @@ writes must have a scenario here."""
 
 from __future__ import annotations
 
-import inspect
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.db import transaction
 
-from vigie.core.actor import Actor
-from vigie.core.events import records_changed
 from vigie.screening import services
 from vigie.screening.models import Hit, ListVersion, Subject
 from vigie.screening.tests.factories import SAMPLE, un_individual, un_xml, write
-from vigie.testing import World
+from vigie.testing import World, assert_announced_after_commit, writers
 
 WRITES = re.compile(r"^(create|update|load|record|decide|rescreen)(_|$)")
-
-
-@pytest.fixture
-def changes() -> Iterator[list[dict[str, Any]]]:
-    seen: list[dict[str, Any]] = []
-
-    def receive(sender: Any, **kwargs: Any) -> None:
-        seen.append(kwargs)
-
-    records_changed.connect(receive, dispatch_uid="test.screening.events")
-    try:
-        yield seen
-    finally:
-        records_changed.disconnect(dispatch_uid="test.screening.events")
 
 
 def _load(world: World, tmp: Path, _before: Any) -> Any:
@@ -95,11 +78,7 @@ SCENARIOS: dict[str, tuple[Step | None, Step, str, str]] = {
 
 
 def test_every_writer_has_a_scenario() -> None:
-    found = {
-        name
-        for name, func in inspect.getmembers(services, inspect.isfunction)
-        if func.__module__ == services.__name__ and WRITES.match(name)
-    }
+    found = writers(services, WRITES)
     covered = {name.split(" ")[0] for name in SCENARIOS}
     assert found, "the writers were not found: is the pattern still right?"
     assert found <= covered, f"writers without a change-event scenario: {found - covered}"
@@ -116,17 +95,13 @@ def test_writer_announces_its_change_after_commit(
     setup, write_, kind, action = SCENARIOS[name]
     with django_capture_on_commit_callbacks(execute=True):
         before = setup(world, tmp_path, None) if setup else None
-    changes.clear()
-    with django_capture_on_commit_callbacks(execute=False) as pending:
-        write_(world, tmp_path, before)
-    assert not changes, "records_changed must wait for the commit"
-    for callback in pending:
-        callback()
-    mine = [c for c in changes if c["kind"] == kind]
-    assert mine, f"{name} sent no records_changed for {kind}: {changes}"
-    assert {c["action"] for c in mine} == {action}
-    assert all(len(list(c["ids"])) for c in mine)
-    assert all(isinstance(c["actor"], Actor) for c in mine)
+    assert_announced_after_commit(
+        changes,
+        django_capture_on_commit_callbacks,
+        lambda: write_(world, tmp_path, before),
+        kind,
+        action,
+    )
 
 
 def test_the_list_version_event_names_the_version(

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
+from vigie.devtools.shared_data import SHARED_DATA
 from vigie.screening import engine, index_cache, names, selectors, services
 from vigie.screening.parsers import parse
 from vigie.screening.tests.factories import SAMPLE, un_individual, un_xml, write
-from vigie.testing import SHARED_DATA
 
 UN_2020 = SHARED_DATA / "un-sanctions" / "UN_consolidated_2020-11-30.xml"
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from vigie.devtools.screening_eval_v2 import LISTS
+from vigie.devtools.shared_data import SHARED_DATA
 from vigie.screening import engine
-from vigie.screening.generate_eval_v2 import LISTS
 from vigie.screening.parsers import parse
-from vigie.testing import SHARED_DATA
 
 pytestmark = pytest.mark.shared_data
 

@@ -12,11 +12,12 @@ from click.testing import CliRunner
 
 from vigie.cli import _add_app_commands, cli
 from vigie.core.models import AccessLogEntry
+from vigie.devtools.shared_data import SHARED_DATA
 from vigie.screening import services
 from vigie.screening.models import EntryChange, ListEntry, ListVersion
 from vigie.screening.parsers import ListFormatError
 from vigie.screening.tests.factories import SAMPLE, un_individual, un_xml, write
-from vigie.testing import SHARED_DATA, World
+from vigie.testing import World
 
 UN = SHARED_DATA / "un-sanctions"
 

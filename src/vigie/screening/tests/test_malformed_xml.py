@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from vigie.devtools.shared_data import SHARED_DATA
 from vigie.screening.parsers import ListFormatError, parse
-from vigie.testing import SHARED_DATA
 
 REAL = {
     "un": SHARED_DATA / "un-sanctions" / "UN_consolidated_2025-04-19.xml",

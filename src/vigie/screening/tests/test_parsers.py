@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from vigie.devtools.shared_data import SHARED_DATA
 from vigie.screening.parsers import ListFormatError, parse
 from vigie.screening.tests.factories import SAMPLE, un_entity, un_individual, un_xml, write
-from vigie.testing import SHARED_DATA
 
 UN_2020 = SHARED_DATA / "un-sanctions" / "UN_consolidated_2020-11-30.xml"
 UN_2025 = SHARED_DATA / "un-sanctions" / "UN_consolidated_2025-04-19.xml"

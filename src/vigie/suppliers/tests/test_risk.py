@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 
 from vigie.core.actor import Actor
+from vigie.devtools.shared_data import SHARED_DATA
 from vigie.suppliers import dol, services
 from vigie.suppliers.models import Supplier
 from vigie.suppliers.tests.conftest import SAMPLE_DOL
-from vigie.testing import SHARED_DATA, World
+from vigie.testing import World
 
 # the DOL files' country names (lower case: the files write "Cote D'Ivoire" too) -> ISO
 # codes, written out by hand for this test

@@ -1,6 +1,6 @@
 """Insert many new, already validated case records fast (the bulk import path).
 
-Two steps, so that the first can run in another process (vigie.cases.pipeline) while the
+Two steps, so that the first can run in another process (vigie.cases.interchange.pipeline) while the
 importer's process writes:
 
 - :func:`build` turns validated records (``records.Parsed``) into plain tuples, one list per
@@ -43,11 +43,11 @@ from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from vigie.cases import records, services, terms
+from vigie.cases import records, services
 from vigie.cases.models import Case, CaseTerm
+from vigie.cases.search import terms
 from vigie.core import crypto
 from vigie.core.fields import BlindIndexField, EncryptedTextField
-from vigie.core.models import Organisation
 
 BULK_CACHE_KIB = 64 * 1024  # SQLite page cache while a bulk import runs (default: 2 MiB)
 CASE = "case"
@@ -250,7 +250,7 @@ class Built:
     with relative ids (the case of ``items[i]`` has id ``i``). Picklable."""
 
     rows: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
-    # the list's filter terms (vigie.cases.terms): (relative case id, term, created_at)
+    # the list's filter terms (vigie.cases.search.terms): (relative case id, term, created_at)
     terms: list[tuple[Any, ...]] = field(default_factory=list)
 
     def __len__(self) -> int:
@@ -518,13 +518,3 @@ def write(
             ],
         )
     return [case_ids[r[0]] for r in built.rows.get(CASE, ()) if wanted is None or r[0] in wanted]
-
-
-def insert_records(
-    organisation: Organisation, items: list[records.Parsed], *, created_by: Any = None
-) -> list[int]:
-    """Insert new cases (validated ``records.Parsed``) with all their rows; their ids.
-
-    Call inside a transaction (the importer holds one per batch, or one for the file).
-    """
-    return write(build(organisation.pk, getattr(created_by, "pk", None), items))

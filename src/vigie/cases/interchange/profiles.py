@@ -1,7 +1,8 @@
 """Saved mapping profiles of the web import (one organisation's named mapping files): reads
 with permission checks and writes. Whoever may import case records into an organisation
 (``case.import``) may see, use, create, change and delete its profiles. A profile is a mapping
-file (vigie.cases.mapping): it is checked by the same code, and downloads and uploads as YAML.
+file (vigie.cases.interchange.mapping): it is checked by the same code, and downloads and
+uploads as YAML.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from vigie.cases import mapping
+from vigie.cases.interchange import mapping
 from vigie.cases.models import MappingProfile
 from vigie.core import access
 from vigie.core.models import Organisation

@@ -9,7 +9,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from vigie.cases import codelists, mapping
+from vigie.cases import codelists
+from vigie.cases.interchange import mapping
 
 LAYOUT_CHOICES = [
     ("", _("Recognise it from the file")),

@@ -1,8 +1,8 @@
 """Build the screening evaluation set from the public lists in ../shared/data.
 
-    python -m vigie.screening.generate_eval [--shared PATH] [--out PATH]
+    python -m vigie.devtools.screening_eval_v1 [--shared PATH] [--out PATH]
 
-Writes ``data/eval/screening_eval_v1.jsonl``: one query a line with ``query``, ``schema``,
+Writes ``screening/data/eval/screening_eval_v1.jsonl``: one query a line with ``query``, ``schema``,
 ``expected`` (``watchlist:reference`` of the entries it must find; empty for a name that must
 not match) and ``category``:
 
@@ -34,7 +34,13 @@ from vigie.screening.parsers import ParsedList, parse
 
 SHARED = Path(__file__).resolve().parents[4] / "shared" / "data"
 VERSION = 1
-OUT = Path(__file__).parent / "data" / "eval" / f"screening_eval_v{VERSION}.jsonl"
+OUT = (
+    Path(__file__).resolve().parents[1]
+    / "screening"
+    / "data"
+    / "eval"
+    / f"screening_eval_v{VERSION}.jsonl"
+)
 LISTS = ("un-sanctions/UN_consolidated_2025-04-19.xml", "ofac/sdn.csv")
 VARIANTS = [
     (r"\bmohammed\b", "muhammad"),

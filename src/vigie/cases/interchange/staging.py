@@ -52,7 +52,7 @@ def checkpoint(stage: ImportStage, next_row: int, report: dict[str, Any]) -> Non
 
 
 def defer(stage: ImportStage, first_row: int, rows: list[Any]) -> None:
-    """Keep rows that update published cases (``importer.Valid``) for :func:`publish`; their
+    """Keep rows that update published cases (``batches.Valid``) for :func:`publish`; their
     records hold identities in clear, so they are sealed with the field key."""
     packed = base64.b64encode(pickle.dumps(rows, pickle.HIGHEST_PROTOCOL)).decode("ascii")
     StagedUpdates.objects.create(stage=stage, first_row=first_row, records=packed)
@@ -67,7 +67,7 @@ def deferred(stage: ImportStage) -> Iterator[list[Any]]:
 
 def rebuild(rows: list[Any], org: Organisation, actor: Actor, allow_identity: bool) -> Any:
     """The rows' records validated and built again (``bulk.Built``) for writing."""
-    from vigie.cases import bulk
+    from vigie.cases.interchange import bulk
 
     parsed = [records.validate(v.record, allow_identity=allow_identity) for v in rows]
     user_id = actor.user.pk if actor.user is not None else None

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from vigie.cases import layouts
+from vigie.cases.interchange import layouts
 from vigie.core import cells
 
 ID_COLUMN = "cas_CaseNumber"

@@ -1,7 +1,7 @@
 # ruff: noqa: RUF001, RUF002  (Arabic and Cyrillic letters are the point here)
 """Build the harder screening evaluation set (v2) from the public lists in ../shared/data.
 
-    python -m vigie.screening.generate_eval_v2 [--shared PATH] [--out PATH]
+    python -m vigie.devtools.screening_eval_v2 [--shared PATH] [--out PATH]
 
 Written before the engine was tuned on it, from rules that do not look at the engine: the
 transliteration variants below come from the romanisation conventions in use (UNGEGN / BGN
@@ -53,7 +53,13 @@ SHARED = next(
     Path(__file__).resolve().parents[4] / "shared" / "data",
 )
 VERSION = 2
-OUT = Path(__file__).parent / "data" / "eval" / f"screening_eval_v{VERSION}.jsonl"
+OUT = (
+    Path(__file__).resolve().parents[1]
+    / "screening"
+    / "data"
+    / "eval"
+    / f"screening_eval_v{VERSION}.jsonl"
+)
 LISTS = ("un-sanctions/UN_consolidated_2025-04-19.xml", "ofac/sdn.csv")
 TEST_SHARE = 60  # percent of entities in the held-out test half
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from vigie.cases import layouts
+from vigie.cases.interchange import layouts
 
 SYLLABLES = ["a", "ma", "na", "ri", "so", "ka", "li", "ha", "di", "fa", "zu", "mo", "ye", "te"]
 
@@ -419,7 +419,8 @@ IDENTITY_COLUMNS = ("victim.given_name", "victim.family_name", "victim.date_of_b
 def vigie_columns(identities: bool = False) -> list[str]:
     """The columns of a generated ``vigie`` layout file: every field except identities, or
     with ``identities`` also the synthetic names and date of birth (encrypted on import)."""
-    from vigie.cases import mapping, records
+    from vigie.cases import records
+    from vigie.cases.interchange import mapping
 
     columns = [t for t in mapping.vigie_fields() if t.split(".", 1)[1] not in records.IDENTITY]
     return columns + list(IDENTITY_COLUMNS) if identities else columns
@@ -479,7 +480,7 @@ def write_file(
 def htcds_rows(rng: random.Random, n: int) -> Iterator[dict[str, str]]:
     """Synthetic records as rows of the HTCDS v2.0 spreadsheet (one per victim; records
     reported only as incident counts give no row, so there may be fewer than ``n``)."""
-    from vigie.cases import htcds_sheet
+    from vigie.cases.interchange import htcds_sheet
 
     for record in synthetic_records(rng, n):
         for victim in record.get("victims") or []:
@@ -488,6 +489,6 @@ def htcds_rows(rng: random.Random, n: int) -> Iterator[dict[str, str]]:
 
 
 def _write_htcds(path: Path, rng: random.Random, n: int) -> int:
-    from vigie.cases import htcds_sheet
+    from vigie.cases.interchange import htcds_sheet
 
     return htcds_sheet.write(path, htcds_rows(rng, n))

@@ -30,7 +30,8 @@ from typing import Any
 import yaml
 from django.db import models
 
-from vigie.cases import layouts, records
+from vigie.cases import records
+from vigie.cases.interchange import layouts
 from vigie.cases.models import Case, Exploitation, Perpetrator, Victim
 from vigie.core.errors import Invalid
 

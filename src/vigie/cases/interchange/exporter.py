@@ -2,7 +2,7 @@
 
 Formats: ``ctdc`` (CSV, 63-column CTDC layout), ``ctdc-sample`` (CSV, the 17-column sample
 layout), ``htcds`` (JSON, HTCDS v2.0 field names), ``htcds-csv`` / ``htcds-xlsx`` (the HTCDS
-v2.0 spreadsheet layout, vigie.cases.htcds_sheet), ``json`` (the nested Vigie records),
+v2.0 spreadsheet layout, vigie.cases.interchange.htcds_sheet), ``json`` (the nested Vigie records),
 ``csv`` / ``xlsx`` / ``parquet`` (one row per case, the flat Vigie summary table).
 
 Identifying fields are left out unless ``identity=True``, which needs
@@ -21,7 +21,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
-from vigie.cases import codelists, htcds_sheet, layouts, records, selectors
+from vigie.cases import codelists, records, selectors
+from vigie.cases.interchange import htcds_sheet, layouts
 from vigie.cases.models import Case
 from vigie.core import access, audit, cells
 

@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001, S311  (names in Cyrillic on purpose; a seeded generator, not secrets)
+# ruff: noqa: RUF001  (names in Cyrillic on purpose; a seeded generator, not secrets)
 """A synthetic evaluation set for record linkage, built apart from the matching code.
 
 Nothing here imports the matcher (features, model, encoding) or the screening name

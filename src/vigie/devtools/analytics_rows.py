@@ -86,7 +86,7 @@ AREAS = {
 def _rng_rows(
     n: int, seed: int, start_year: int, end_year: int, prefix: str
 ) -> Iterator[dict[str, Any]]:
-    rng = random.Random(seed)  # noqa: S311 (synthetic data, not secrets)
+    rng = random.Random(seed)
     years = list(range(start_year, end_year + 1))
     year_w = [1 + i for i in range(len(years))]
     for i in range(n):
@@ -145,7 +145,7 @@ def victims_table(rows: list[dict[str, Any]]) -> pa.Table:
 
 
 def perpetrator_rows(n: int, seed: int = 2331, prefix: str = "p") -> list[dict[str, Any]]:
-    rng = random.Random(seed)  # noqa: S311 (synthetic data, not secrets)
+    rng = random.Random(seed)
     rows = []
     for i in range(n):
         sit = rng.choices(SITUATIONS, weights=(5, 4, 4, 2, 3, 2))[0]

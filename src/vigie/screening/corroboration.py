@@ -1,4 +1,4 @@
-"""Secondary evidence: birth dates, nationalities and documents adjust a name score.
+"""Corroboration: birth dates, nationalities and documents adjust a name score.
 
 An exact document-number match is decisive; a conflicting birth year or document lowers
 the score; agreement raises it a little. Each adjustment is reported with its reason.

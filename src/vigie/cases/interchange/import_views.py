@@ -1,7 +1,7 @@
 """The web import, in steps: upload -> preview and mapping (columns, values, saved mapping
 profiles) -> validation report (a dry-run job) -> confirm -> the import job with its progress
 bar (cancellable). And the pages of the mapping profiles. Thin: the importer, the mapping
-module and vigie.cases.profiles do the work."""
+module and vigie.cases.interchange.profiles do the work."""
 
 from __future__ import annotations
 
@@ -17,8 +17,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from vigie.cases import htcds_sheet, importer, layouts, mapping, profiles, uploads
-from vigie.cases.import_forms import ImportForm, MappingForm, ProfileForm
+from vigie.cases.interchange import (
+    htcds_sheet,
+    layouts,
+    mapping,
+    profiles,
+    readers,
+    uploads,
+)
+from vigie.cases.interchange.import_forms import ImportForm, MappingForm, ProfileForm
 from vigie.core import access, jobs
 from vigie.core.errors import VigieError
 from vigie.core.models import Job, Organisation
@@ -133,7 +140,7 @@ class ImportPreviewView(PermissionRequired, View):
 
     def _table(self, path: Path) -> tuple[list[str], list[list[str]]]:
         with uploads.readable(path) as plain:  # the upload is encrypted at rest
-            rows = importer.table_rows(plain)
+            rows = readers.table_rows(plain)
             header = [_short(h.strip()) for h in next(rows, [])]
             return header, [[_short(c) for c in row] for row in islice(rows, SAMPLE_ROWS)]
 
@@ -150,7 +157,7 @@ class ImportPreviewView(PermissionRequired, View):
             return ctx
         try:
             header, samples = self._table(path)
-        except (importer.ImportFailed, VigieError) as exc:
+        except (readers.ImportFailed, VigieError) as exc:
             ctx.update(header=[], rows=[], samples=[], layout="", needs_mapping=False)
             ctx["error"] = str(exc)
             return ctx
@@ -241,7 +248,7 @@ class ImportPreviewView(PermissionRequired, View):
             mapping_path = str(mapping_file)
         if rules is None and not layout:
             with uploads.readable(path) as plain:
-                layout = importer.guess_format(plain)
+                layout = readers.guess_format(plain)
         fmt = "vigie" if rules is not None else layout
         partial = bool(upload.get("partial"))
         return jobs.start(
