@@ -55,8 +55,8 @@ django.setup()
 from screening_common import build_index, eval_rows, records  # noqa: E402
 from screening_peers import NaiveScan  # noqa: E402
 
-from vigie.screening import batch, engine, guidance  # noqa: E402
 from vigie.devtools.screening_eval_v2 import PARTICLES, fold, skeleton, sound  # noqa: E402
+from vigie.screening import batch, engine, guidance  # noqa: E402
 
 NEGATIVE = ("negative_random", "negative_near_miss")
 LIMITS = {"negative_random": 0.01, "negative_near_miss": 0.05}

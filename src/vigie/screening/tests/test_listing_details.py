@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from vigie.devtools.shared_data import SHARED_DATA
 from vigie.screening.models import ListEntry
 from vigie.screening.parsers import parse
 from vigie.screening.services import load_list
 from vigie.screening.tests.factories import un_individual, un_xml, write
-from vigie.devtools.shared_data import SHARED_DATA
 
 DATA = Path(__file__).parent / "data"
 UN_2025 = SHARED_DATA / "un-sanctions" / "UN_consolidated_2025-04-19.xml"
