@@ -146,15 +146,21 @@ def retired_keys() -> dict[str, RetiredKey]:
     path = retired_path()
     if not path.exists():
         return {}
+    return retired_chain(path.read_text(encoding="ascii"), signing_key().public_key())
+
+
+def retired_chain(text: str, successor: Ed25519PublicKey) -> dict[str, RetiredKey]:
+    """The records of a retired-keys file (``text``, one JSON record a line) that chain back
+    from the public key ``successor`` (see ``retired_keys``): what an auditor holding only
+    the public key and the retired-keys file can check."""
     by_successor: dict[str, list[RetiredKey]] = {}
-    for line in path.read_text(encoding="ascii").splitlines():
+    for line in text.splitlines():
         try:
             record = RetiredKey(**json.loads(line))
         except (ValueError, TypeError):
             continue
         by_successor.setdefault(record.successor, []).append(record)
     out: dict[str, RetiredKey] = {}
-    successor = signing_key().public_key()
     while True:
         found = None
         for record in by_successor.get(fingerprint(successor), []):

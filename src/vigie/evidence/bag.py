@@ -195,6 +195,7 @@ class BagReport:
     problems: list[str] = field(default_factory=list)
     key_from_bag: bool = False
     fingerprint: str = ""
+    retired_key: str = ""  # the retired key that signed the bag, if not the one given
     timestamp: str = ""
 
 
@@ -247,13 +248,19 @@ def _manifest_problems(bag: bagit.Bag) -> tuple[list[str], dict[str, dict[str, s
 
 
 def verify_bag(
-    directory: Path, public_key_pem: bytes | None = None, tsa_ca_pem: bytes | None = None
+    directory: Path,
+    public_key_pem: bytes | None = None,
+    tsa_ca_pem: bytes | None = None,
+    retired_keys: str | None = None,
 ) -> BagReport:
     """Check a bag with only the public key (no database, no vault).
 
     ``tsa_ca_pem``: the CA certificate(s) the tree head's RFC 3161 timestamp must chain to
     (else ``VIGIE_EVIDENCE_TSA_CA`` if set; with neither, the timestamp is checked but its
-    certificate chain is not, and the report says so)."""
+    certificate chain is not, and the report says so). ``retired_keys``: the text of the
+    vault's retired-keys file (public halves, docs/adr/0044): a bag signed by a key the vault
+    retired after the bag was made verifies; one signed by a retired key after its
+    retirement (an insider who kept the old key) does not."""
     rep = BagReport()
     try:
         bag = bagit.Bag(str(directory))
@@ -280,9 +287,7 @@ def verify_bag(
         return rep
     rep.fingerprint = sth.key_id(key)
     if head.get("log_id") != rep.fingerprint:
-        rep.problems.append(
-            f"tree head: made by the log {head.get('log_id')}, not by the key {rep.fingerprint}"
-        )
+        key = _retired_signer(head, key, retired_keys, rep)
     if not sth.check_signature(head, key):
         rep.problems.append("tree head: signature does not verify (forged or altered)")
     if head.get("tsa_token"):
@@ -366,6 +371,31 @@ def verify_bag(
         rep.problems.append(f"item {orphan}: file without custody history")
     rep.problems.extend(_contents_problems(custody / "contents.json", key, head, file_sha256))
     return rep
+
+
+def _retired_signer(
+    head: dict[str, Any], key: Any, retired_keys: str | None, rep: BagReport
+) -> Any:
+    """The key that signed ``head`` when it is not ``key``: a key the vault retired (its
+    record chains back to ``key``), acceptable for what it signed before its retirement."""
+    from vigie.core import signing
+
+    log_id = str(head.get("log_id"))
+    old = signing.retired_chain(retired_keys or "", key).get(log_id)
+    if old is None:
+        rep.problems.append(
+            f"tree head: made by the log {log_id}, not by the key {rep.fingerprint}"
+        )
+        return key
+    rep.retired_key = log_id
+    if not old.covers(int(head["tree_size"]), "custody", int(head["timestamp"])):
+        rep.problems.append(
+            f"tree head: signed by the key {log_id} after the vault retired it (retired at "
+            f"{old.retired_at} ms with {old.sizes.get('custody', 0)} custody entries; this "
+            f"head: {head['timestamp']} ms, {head['tree_size']} entries): someone holding a "
+            "retired key made this bag"
+        )
+    return old.public()
 
 
 def _contents_problems(

@@ -311,14 +311,26 @@ def cleanup_uploads(hours: float) -> None:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="CA certificate(s) (PEM) the tree head's RFC 3161 timestamp must chain to.",
 )
-def verify_bag(directory: Path, public_key: Path | None, tsa_ca: Path | None) -> None:
+@click.option(
+    "--retired-keys",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The vault's retired-keys file (public halves; default: this installation's, if "
+    "any): bags signed by a key retired after they were made still verify.",
+)
+def verify_bag(
+    directory: Path, public_key: Path | None, tsa_ca: Path | None, retired_keys: Path | None
+) -> None:
     """Check a bag anywhere, with only the vault's public key."""
+    from vigie.core import signing
     from vigie.evidence.bag import verify_bag as check
 
+    if retired_keys is None and public_key is not None and signing.retired_path().is_file():
+        retired_keys = signing.retired_path()  # run beside the vault
     rep = check(
         directory,
         public_key.read_bytes() if public_key else None,
         tsa_ca.read_bytes() if tsa_ca else None,
+        retired_keys.read_text(encoding="ascii") if retired_keys else None,
     )
     for p in rep.problems:
         click.echo(f"FAIL {p}", err=True)
@@ -335,9 +347,12 @@ def verify_bag(directory: Path, public_key: Path | None, tsa_ca: Path | None) ->
         )
     if rep.problems:
         raise click.ClickException(f"bag NOT valid: {len(rep.problems)} problem(s)")
+    signer = f"key {rep.fingerprint}"
+    if rep.retired_key:
+        signer = f"key {rep.retired_key}, retired after the bag was made, succeeded by {signer}"
     click.echo(
         f"Bag valid: {rep.items} item(s), {rep.entries} custody entries in the signed log "
-        f"(key {rep.fingerprint})."
+        f"({signer})."
     )
 
 

@@ -137,7 +137,11 @@ def items_for_case(user: Any, case: Any) -> QuerySet[Item]:
 
 def case_panel(user: Any, case: Any) -> dict[str, Any] | None:
     """The "Evidence" panel of a case page (called by the cases app when evidence is
-    installed); None if ``user`` lacks evidence.view in the case's organisation."""
+    installed); None if ``user`` lacks evidence.view in the case's organisation. The panel
+    shows the items' file names to a user who may see identities: the view is recorded in
+    the access log (ADR 0045), as the evidence list records it."""
+    from vigie.evidence import services
+
     if not access.has_perm(user, "evidence.view", case.organisation_id):
         return None
     items = list(items_for_case(user, case).prefetch_related("links")[:200])
@@ -145,6 +149,7 @@ def case_panel(user: Any, case: Any) -> dict[str, Any] | None:
         item.record_links = [  # type: ignore[attr-defined]
             link for link in item.links.all() if link.kind in ("perpetrator", "incident")
         ]
+    services.log_names_shown(user, items)
     return {
         "items": items,
         "may_add": access.has_perm(user, "evidence.add", case.organisation_id),

@@ -2,7 +2,9 @@
 library) and GraphML/GEXF for Gephi (networkx's writers).
 
 Exports are built from ``selectors.chart``: a node's identifying value leaves only when the
-exporting actor may see it (otherwise the node keeps a neutral label such as "person 12"),
+exporting actor may see it and, for identities from case records, holds
+``victim.identity.export`` there as well (otherwise the node keeps a neutral label such as
+"person 12"),
 and every export is one access-log entry per organisation whose records it holds.
 
 FollowTheMoney mapping (ADR 1100): each node is an entity of the schema in ``SCHEMA`` with
@@ -17,6 +19,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from typing import Any
 
 import networkx as nx
@@ -62,7 +65,27 @@ VALUE_PROP = {
 MARK = "vigie:"
 
 
+#: identities leave in an export only for those who may export them, as the cases export
+EXPORT_IDENTITY = "victim.identity.export"
+
+
+def export_scope(scope: Scope) -> Scope:
+    """``scope`` for an export: the identities that ``victim.identity.view`` shows on screen
+    are written out only in the organisations where the actor also holds
+    ``victim.identity.export``; elsewhere they are withheld as for a user who may not see
+    them (issue 15)."""
+    allowed = scope.actor.organisations_with(EXPORT_IDENTITY)
+    identity = {
+        rt: selectors._intersect(orgs, allowed) if "victim.identity.view" in perms else orgs
+        for rt, orgs in scope.identity.items()
+        for perms in [selectors.IDENTITY.get(rt, ())]
+    }
+    return replace(scope, identity=identity)
+
+
 def export_chart(scope: Scope, center: int | None = None, depth: int = 2) -> Chart:
+    """The chart an export writes (identities as ``export_scope`` allows)."""
+    scope = export_scope(scope)
     if center is None:
         rows = selectors._edge_rows(scope.edges())
         nodes = {n for r in rows for n in (r[1], r[2])}

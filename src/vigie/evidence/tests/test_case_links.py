@@ -114,6 +114,31 @@ def test_case_page_shows_evidence_panel(world: World, web: Any) -> None:
     assert r.status_code == 200 and 'data-testid="evidence-panel"' not in r.content.decode()
 
 
+def test_case_page_evidence_panel_records_the_file_names_it_shows(world: World, web: Any) -> None:
+    """The panel shows file names (identity, ADR 0045): each view is in the access log,
+    naming the items, as the evidence list's views are."""
+    from vigie.core.models import AccessLogEntry
+
+    case = _case(world)
+    linked = services.ingest(
+        Actor(world.users["investigator"], world.own.pk),
+        world.own,
+        io.BytesIO(b"named bytes"),
+        name="Amina-statement.txt",
+        collection=services.Collection(case_ref=case.reference),
+    ).item
+    before = AccessLogEntry.objects.count()
+    r = web(world.users["investigator"]).get(f"/cases/{case.uuid}/")
+    assert r.status_code == 200 and "Amina-statement.txt" in r.content.decode()
+    shown = AccessLogEntry.objects.filter(
+        object_type="evidence.item", action="list", actor=world.users["investigator"]
+    ).order_by("-seq")
+    assert AccessLogEntry.objects.count() > before
+    entry = shown.first()
+    assert entry is not None and str(linked.uuid) in entry.detail["items"]
+    assert entry.fields == ["original_name"] and entry.organisation_code == world.own.code
+
+
 def test_web_upload_page_offers_only_the_case_records_and_links_them(
     world: World, web: Any
 ) -> None:

@@ -5,6 +5,7 @@ insider who kept the retired key cannot sign new tree heads or checkpoints with 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from pathlib import Path
@@ -22,6 +23,7 @@ from vigie.evidence import keys, sth
 from vigie.evidence.cli import evidence
 from vigie.evidence.models import LogState, SignedTreeHead
 from vigie.evidence.tests.factories import add
+from vigie.evidence.tests.test_bag_integrity import _rewrite_manifests
 from vigie.testing import World
 
 
@@ -142,3 +144,99 @@ def test_a_retirement_record_not_endorsed_by_the_chain_is_not_trusted(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
     assert pem.decode() == record.public_key
+
+
+def _export(world: World, tmp_path: Path, name: str) -> Path:
+    out = tmp_path / name
+    r = run(
+        "evidence", "export", "--case", "C-9", "-o", str(out), "--as-system", "--org", "own-org"
+    )
+    assert r.exit_code == 0, r.output
+    return out
+
+
+def _public_key(tmp_path: Path) -> Path:
+    pub = tmp_path / "vault-now.pem"
+    pub.write_text(CliRunner().invoke(evidence, ["public-key"]).stdout)
+    return pub
+
+
+def test_verify_bag_accepts_a_bag_signed_before_its_key_was_retired(
+    world: World, tmp_path: Path
+) -> None:
+    for i in range(2):
+        add(world, f"bag file {i}".encode() * 40, name=f"b{i}.txt", case="C-9")
+    bag = _export(world, tmp_path, "before")
+    old = keys.log_id()
+    assert run("audit", "rotate-signing-key").exit_code == 0
+    pub = _public_key(tmp_path)
+    # the vault's current key with the retired-keys file (found beside the vault's key)
+    r = run("evidence", "verify-bag", str(bag), "--public-key", str(pub))
+    assert r.exit_code == 0, r.output
+    assert f"key {old}, retired after the bag was made" in r.output
+    # an auditor's copy of the retired-keys file, passed explicitly
+    copy = tmp_path / "retired.jsonl"
+    copy.write_text(signing.retired_path().read_text())
+    r = run(
+        "evidence", "verify-bag", str(bag), "--public-key", str(pub), "--retired-keys", str(copy)
+    )
+    assert r.exit_code == 0, r.output
+    # without the retired-keys file the old signature is not the vault's key
+    signing.retired_path().unlink()
+    r = run("evidence", "verify-bag", str(bag), "--public-key", str(pub))
+    assert r.exit_code != 0 and "not by the key" in r.output
+
+
+def _resign(bag: Path, key: Ed25519PrivateKey) -> None:
+    """Sign the bag's tree head and contents with ``key`` and recompute every manifest, as
+    an insider holding that key would."""
+    from vigie.evidence.bag import contents_message
+
+    custody = bag / "data" / "custody"
+    head = json.loads((custody / "tree-head.json").read_text())
+    lid = sth.key_id(key.public_key())
+    head["log_id"] = lid
+    head["timestamp"] = int(time.time() * 1000)
+    msg = sth.message(int(head["tree_size"]), str(head["root_hash"]), head["timestamp"], lid)
+    head["signature"] = key.sign(msg).hex()
+    head.pop("tsa_token", None)
+    (custody / "tree-head.json").write_text(json.dumps(head))
+    body = json.loads((custody / "contents.json").read_text())
+    body["key_id"] = lid
+    body["signature"] = key.sign(contents_message(body)).hex()
+    (custody / "contents.json").write_text(json.dumps(body))
+    for alg in ("sha256", "sha512"):
+        manifest = bag / f"manifest-{alg}.txt"
+        names = [n.split(maxsplit=1)[1] for n in manifest.read_text().splitlines()]
+        manifest.write_text(
+            "".join(f"{hashlib.new(alg, (bag / n).read_bytes()).hexdigest()}  {n}\n" for n in names)
+        )
+    _rewrite_manifests(bag)
+
+
+def test_verify_bag_refuses_a_bag_signed_with_a_retired_key_after_its_retirement(
+    world: World, tmp_path: Path
+) -> None:
+    add(world, b"first" * 40, name="first.txt", case="C-9")
+    stolen = keys.signing_key()
+    assert run("audit", "rotate-signing-key").exit_code == 0
+    pub = _public_key(tmp_path)
+    time.sleep(0.01)
+    add(world, b"later" * 40, name="later.txt", case="C-9")
+    bag = _export(world, tmp_path, "after")
+    r = run("evidence", "verify-bag", str(bag), "--public-key", str(pub))
+    assert r.exit_code == 0, r.output  # the bag as the vault made it
+    _resign(bag, stolen)
+    auditor_copy = tmp_path / "retired.jsonl"
+    auditor_copy.write_text(signing.retired_path().read_text())
+    r = run(
+        "evidence",
+        "verify-bag",
+        str(bag),
+        "--public-key",
+        str(pub),
+        "--retired-keys",
+        str(auditor_copy),
+    )
+    assert r.exit_code != 0, r.output
+    assert "after the vault retired it" in r.output

@@ -103,6 +103,14 @@ class ConsentCreateSerializer(serializers.Serializer):
     language = serializers.ChoiceField(choices=services.LANGUAGES, default="en")
 
 
+class AreaSerializer(serializers.Serializer):
+    """One area a service covers: a country is required (an area without one was a 500)."""
+
+    country = serializers.CharField(min_length=2, max_length=2)
+    admin1 = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    admin2 = serializers.CharField(required=False, allow_blank=True, max_length=100)
+
+
 class ServiceSerializer(serializers.Serializer):
     uuid = serializers.UUIDField(read_only=True)
     provider_name = serializers.CharField(max_length=200)
@@ -122,9 +130,7 @@ class ServiceSerializer(serializers.Serializer):
     contact_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
     contact_phone = serializers.CharField(required=False, allow_blank=True, max_length=60)
     contact_email = serializers.EmailField(required=False, allow_blank=True)
-    areas = serializers.ListField(
-        child=serializers.DictField(child=serializers.CharField(allow_blank=True)), min_length=1
-    )
+    areas = serializers.ListField(child=AreaSerializer(), min_length=1)
 
 
 class ServiceSearchSerializer(serializers.Serializer):

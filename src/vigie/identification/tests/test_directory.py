@@ -122,6 +122,16 @@ def test_api_search_and_create(world: World, api: Any, tmp_path: Path) -> None:
     )
 
 
+def test_an_area_without_a_country_is_a_400(world: World, api: Any) -> None:
+    """Found by schemathesis with every role's write token: it was a 500 (KeyError)."""
+    body = {"provider_name": "Clinic", "service_type": "medical", "name": "Clinic"}
+    for areas in ([{}], [{"admin1": "Sabha"}], [{"country": "LYB"}]):
+        r = api(world.users["org_admin"]).post(
+            "/api/services/", {**body, "areas": areas}, format="json"
+        )
+        assert r.status_code == 400, (areas, r.content)
+
+
 def test_search_page(world: World, web: Any, tmp_path: Path) -> None:
     _load(world, tmp_path)
     page = web(world.users["field_officer"]).get("/services/?need=legal_aid&country=IQ")

@@ -31,12 +31,19 @@ def _no_identity_user(world: World) -> User:
     return user
 
 
+def _exporter(world: World) -> User:
+    """An investigator who may also export identities (victim.identity.export)."""
+    user = world.users["investigator"]
+    Membership.objects.get_or_create(user=user, organisation=world.own, role="case_manager")
+    return User.objects.get(pk=user.pk)  # a fresh instance: permissions are cached on it
+
+
 @pytest.mark.parametrize("fmt", ["ftm", "graphml", "gexf"])
 def test_export_shows_identities_only_to_those_who_may_see_them(
     graph: World, api: Any, fmt: str
 ) -> None:
     before = AccessLogEntry.objects.filter(action="export", object_type="network.graph").count()
-    full = api(graph.users["investigator"]).get("/api/network/export/", {"fmt": fmt})
+    full = api(_exporter(graph)).get("/api/network/export/", {"fmt": fmt})
     assert full.status_code == 200, full.content
     assert b"Amina" in full.content and b"Musa Driver" in full.content
     assert b"2348035550101" in full.content
@@ -55,10 +62,30 @@ def test_export_shows_identities_only_to_those_who_may_see_them(
         assert g.number_of_edges() == Edge.objects.filter(organisation=graph.own).count()
 
 
+@pytest.mark.parametrize("fmt", ["ftm", "graphml"])
+def test_identities_seen_on_screen_leave_only_with_the_export_permission(
+    graph: World, api: Any, fmt: str
+) -> None:
+    """An investigator sees victims' identities on the chart (victim.identity.view) but may
+    not export them (no victim.identity.export): the export withholds them."""
+    investigator = graph.users["investigator"]
+    phone = Node.objects.get(key=keys.value_key("phone", "+2348035550101"))
+    chart = api(investigator).get("/api/network/graph/", {"node": phone.pk, "depth": 3})
+    assert chart.status_code == 200 and b"Amina" in chart.content
+    out = api(investigator).get("/api/network/export/", {"fmt": fmt})
+    assert out.status_code == 200
+    for value in (b"Amina", b"Hauwa", b"Musa Driver", b"2348035550101"):
+        assert value not in out.content, value
+    entry = AccessLogEntry.objects.filter(action="export", object_type="network.graph")
+    assert entry.order_by("seq").last().detail["identities"] == 0
+    full = api(_exporter(graph)).get("/api/network/export/", {"fmt": fmt})
+    assert b"Amina" in full.content
+
+
 def test_ftm_export_is_valid_and_imports_back(graph: World, api: Any) -> None:
     from followthemoney import model
 
-    body = api(graph.users["investigator"]).get("/api/network/export/", {"fmt": "ftm"})
+    body = api(_exporter(graph)).get("/api/network/export/", {"fmt": "ftm"})
     entities = [model.get_proxy(json.loads(line)) for line in body.content.splitlines()]
     schemas = {e.schema.name for e in entities}
     assert {"Person", "Organization", "LegalEntity", "Event", "UnknownLink"} <= schemas
@@ -86,6 +113,7 @@ def test_import_rejects_garbage_and_needs_the_permission(graph: World, api: Any)
 def test_cli_export_import_stats_path(graph: World, tmp_path: Path) -> None:
     runner = CliRunner()
     out = tmp_path / "g.gexf"
+    _exporter(graph)
     user = ["--user", "u-investigator"]
     r = runner.invoke(graph_cli, ["export", "--format", "gexf", "-o", str(out), *user])
     assert r.exit_code == 0, r.output
