@@ -15,7 +15,7 @@ from typing import IO, Any
 from django.core.exceptions import ValidationError
 
 from vigie.core import cells, files
-from vigie.core.errors import VigieError
+from vigie.core.errors import Invalid, VigieError
 from vigie.screening import engine
 from vigie.screening.services import make_query
 
@@ -26,8 +26,30 @@ LIMIT = 10  # results per row: as many as a search shows
 MAX_ROWS = 1_000_000
 
 
-class BatchFileError(ValueError):
-    """A batch file that cannot be read; the message says file, row, column and why."""
+class BatchFileError(Invalid):
+    """A batch file that cannot be read: the message says file, row, column and why, and
+    ``detail`` holds them (file, row, column, value, why) for the API and job results. The
+    value is a column heading or a setting, never a cell of a row (a name)."""
+
+    default_code = "batch_file_invalid"
+
+    def __init__(
+        self,
+        file: str,
+        why: str,
+        *,
+        row: int | None = None,
+        column: str | None = None,
+        value: Any = None,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        where = f", row {row}" if row is not None else ""
+        where += f", column {column!r}" if column else ""
+        found = {"file": file, "row": row, "column": column, "value": value, "why": why}
+        super().__init__(
+            f"{file}{where}: {why}",
+            detail={**(detail or {}), **{k: v for k, v in found.items() if v is not None}},
+        )
 
 
 @dataclass
@@ -43,14 +65,16 @@ def _table(path: Path) -> Generator[list[str], None, None]:
     try:
         yield from source
     except VigieError as exc:
-        raise BatchFileError(str(exc)) from None
+        raise BatchFileError(
+            path.name, str(exc), row=exc.detail.get("row"), detail=exc.detail
+        ) from None
 
 
 def headers(path: Path) -> list[str]:
     try:
         first = next(_table(path), [])
     except (OSError, ValueError, KeyError) as exc:
-        raise BatchFileError(f"{path.name}: cannot read the header row: {exc}") from None
+        raise BatchFileError(path.name, f"cannot read the header row: {exc}", row=1) from None
     return (
         [c.strip() for c in first if c.strip()]
         if path.suffix.lower() == ".xlsx"
@@ -82,22 +106,29 @@ def rows(path: Path, mapping: dict[str, str] | None = None) -> Iterator[Row]:
     cols = headers(path)
     mapping = mapping or guess_mapping(cols)
     if not mapping.get("name") or mapping["name"] not in cols:
+        wanted = mapping.get("name") or "name"
         raise BatchFileError(
-            f"{path.name}, row 1: no name column ({mapping.get('name') or 'name'!r}); "
-            f"columns: {cols}"
+            path.name,
+            f"no name column ({wanted!r}); columns: {cols}",
+            row=1,
+            value=wanted,
         )
     for ours, theirs in mapping.items():
         if ours not in COLUMNS:
-            raise BatchFileError(f"{path.name}: unknown field {ours!r} in the mapping")
+            raise BatchFileError(path.name, f"unknown field {ours!r} in the mapping", value=ours)
         if theirs and theirs not in cols:
-            raise BatchFileError(f"{path.name}, row 1: no column {theirs!r}; columns: {cols}")
+            raise BatchFileError(
+                path.name, f"no column {theirs!r}; columns: {cols}", row=1, column=theirs
+            )
     source = _table(path)
     next(source, None)  # the header row
     positions = {ours: cols.index(theirs) for ours, theirs in mapping.items() if theirs}
     try:
         for number, cells in enumerate(source, 2):
             if number > MAX_ROWS + 1:
-                raise BatchFileError(f"{path.name}: more than {MAX_ROWS} rows")
+                raise BatchFileError(
+                    path.name, f"more than {MAX_ROWS} rows", row=number, value=MAX_ROWS
+                )
             if not any(c.strip() for c in cells):
                 continue
             values = {k: (cells[i].strip() if i < len(cells) else "") for k, i in positions.items()}

@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 
+from vigie.core import errors
+from vigie.core.errors import Invalid
 from vigie.screening import batch, engine
 from vigie.screening.tests.factories import write
 
@@ -58,8 +60,21 @@ def test_guessed_mapping_and_csv_output(tmp_path: Path, index: engine.ScreeningI
 
 def test_missing_name_column_is_a_clear_error(tmp_path: Path, index: engine.ScreeningIndex) -> None:
     path = write(tmp_path, "x.csv", "a,b\n1,2\n")
-    with pytest.raises(batch.BatchFileError, match=r"x\.csv, row 1: no name column"):
+    with pytest.raises(batch.BatchFileError, match=r"x\.csv, row 1: no name column") as caught:
         batch.run(index, path, io.StringIO())
+    # one error model (ADR 0008): an Invalid with a stable code and where it went wrong
+    err = caught.value
+    assert isinstance(err, Invalid) and errors.exit_status(err) == errors.EXIT_INVALID
+    assert err.code == "batch_file_invalid"
+    assert err.detail["file"] == "x.csv" and err.detail["row"] == 1
+    assert err.detail["value"] == "name" and "no name column" in err.detail["why"]
+
+
+def test_a_mapped_column_the_file_lacks_names_it(tmp_path: Path) -> None:
+    path = write(tmp_path, "m.csv", "nom,pays\nX,LY\n")
+    with pytest.raises(batch.BatchFileError) as caught:
+        list(batch.rows(path, {"name": "nom", "country": "country"}))
+    assert caught.value.detail["column"] == "country" and caught.value.detail["row"] == 1
 
 
 def test_row_with_overlong_name_is_reported_not_fatal(
