@@ -124,6 +124,9 @@ class ScreeningIndex:
     built_in: float = 0.0
     # symbols of the listed names by the words they cover: searched names are tagged from it
     lexicon: _lexicon = field(default_factory=_lexicon)
+    _among: tuple[frozenset[int], frozenset[str]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     def add(
         self,
@@ -234,6 +237,21 @@ class ScreeningIndex:
         rank = {pool[i]: weights[pool[i]] / top + like / 100 for _text, like, i in likeness}
         return heapq.nlargest(limit, pool, key=rank.__getitem__)
 
+    def _keys_of(self, among: frozenset[int] | set[int]) -> frozenset[str]:
+        """The blocking keys of the names of the entries ``among`` (kept for the last set
+        asked: a re-screening asks for the same set once per subject)."""
+        last = self._among
+        if last is not None and (last[0] is among or last[0] == among):
+            return last[1]
+        found = frozenset(
+            k
+            for listed in self.names
+            if listed.entry in among
+            for k in names.blocking_keys(listed.name)
+        )
+        self._among = (frozenset(among), found)
+        return found
+
     def screen(
         self,
         query: Query,
@@ -251,7 +269,10 @@ class ScreeningIndex:
         so an entry reported is reported with the score a full search gives it (ADR 0530)."""
         forms = names.analyse(query.name, query.schema, self.lexicon)
         best: dict[int, tuple[float, names.NameMatch, IndexedName]] = {}
+        shared = self._keys_of(among) if among is not None else None
         for form in forms:
+            if shared is not None and shared.isdisjoint(names.blocking_keys(form)):
+                continue  # candidates come from shared keys: none can be among those entries
             ascii_query = form.comparable.isascii()
             for name_id in self.candidates(form):
                 listed = self.names[name_id]
