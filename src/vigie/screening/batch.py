@@ -137,7 +137,16 @@ def rows(path: Path, mapping: dict[str, str] | None = None) -> Iterator[Row]:
         source.close()
 
 
-def screen_row(index: engine.ScreeningIndex, row: Row, threshold: float) -> dict[str, Any]:
+Memo = dict[tuple[Any, ...], list[dict[str, Any]]]
+MEMO_SIZE = 20_000  # distinct queries remembered per process (a register repeats owners)
+
+
+def screen_row(
+    index: engine.ScreeningIndex, row: Row, threshold: float, memo: Memo | None = None
+) -> dict[str, Any]:
+    """One row's result. ``memo``: matches of the queries already screened in this batch,
+    by query: a name repeated in the file (an owner of several suppliers) is screened once
+    and gets the same matches, as it would screened again."""
     v = row.values
     out: dict[str, Any] = {
         "row": row.number,
@@ -156,20 +165,29 @@ def screen_row(index: engine.ScreeningIndex, row: Row, threshold: float) -> dict
         out["error"] = f"row {row.number}: " + "; ".join(exc.messages)
         out["matches"] = []
         return out
-    out["matches"] = [
-        {
-            "reference": r.entry.reference,
-            "watchlist": r.entry.watchlist,
-            "caption": r.entry.caption,
-            "score": round(r.score, 4),
-            "explanation": r.explanation,
-        }
-        for r in index.screen(query, threshold=threshold, limit=LIMIT)
-    ]
+    key = (query.name, query.schema, query.birth_date, query.country, query.document)
+    found = memo.get(key) if memo is not None else None
+    if found is None:
+        found = [
+            {
+                "reference": r.entry.reference,
+                "watchlist": r.entry.watchlist,
+                "caption": r.entry.caption,
+                "score": round(r.score, 4),
+                "explanation": r.explanation,
+            }
+            for r in index.screen(query, threshold=threshold, limit=LIMIT)
+        ]
+        if memo is not None:
+            if len(memo) >= MEMO_SIZE:
+                memo.clear()
+            memo[key] = found
+    out["matches"] = found
     return out
 
 
 _WORKER_INDEX: engine.ScreeningIndex | None = None
+_WORKER_MEMO: Memo = {}
 CHUNK = 2_000  # rows per task sent to a worker process
 WINDOW = 2  # chunks in flight per worker: memory holds at most workers * WINDOW chunks
 
@@ -182,7 +200,7 @@ def default_workers() -> int:
 def _screen_chunk(args: tuple[list[Row], float]) -> list[dict[str, Any]]:
     rows_, threshold = args
     assert _WORKER_INDEX is not None
-    return [screen_row(_WORKER_INDEX, r, threshold) for r in rows_]
+    return [screen_row(_WORKER_INDEX, r, threshold, _WORKER_MEMO) for r in rows_]
 
 
 def _results(
@@ -200,10 +218,12 @@ def _results(
     from concurrent.futures.process import BrokenProcessPool
     from itertools import chain, islice
 
+    memo: Memo = {}
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         for row in source:
-            yield screen_row(index, row, threshold)
+            yield screen_row(index, row, threshold, memo)
         return
+    _WORKER_MEMO.clear()
     global _WORKER_INDEX
     _WORKER_INDEX = index
     pending: deque[tuple[list[Row], Future[list[dict[str, Any]]]]] = deque()
@@ -228,9 +248,9 @@ def _results(
         pool.shutdown(wait=True, cancel_futures=True)
         _WORKER_INDEX = None
     for row in chain.from_iterable(chunk for chunk, _ in pending):
-        yield screen_row(index, row, threshold)
+        yield screen_row(index, row, threshold, memo)
     for row in source:
-        yield screen_row(index, row, threshold)
+        yield screen_row(index, row, threshold, memo)
 
 
 def run(

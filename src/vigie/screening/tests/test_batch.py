@@ -121,3 +121,31 @@ def test_a_dead_worker_neither_hangs_nor_loses_rows(
     rows = json.loads(out.getvalue())
     assert counts["rows"] == 5000 and [r["id"] for r in rows] == [f"R{i}" for i in range(1, 5001)]
     assert counts["with_matches"] == 5000 // 7
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_repeated_name_is_screened_once_with_the_same_matches(
+    tmp_path: Path, index: engine.ScreeningIndex, workers: int, monkeypatch: Any
+) -> None:
+    calls: list[str] = []
+    screen = engine.ScreeningIndex.screen
+
+    def counted(self: engine.ScreeningIndex, query: engine.Query, **kw: Any) -> Any:
+        calls.append(query.name)
+        return screen(self, query, **kw)
+
+    monkeypatch.setattr(engine.ScreeningIndex, "screen", counted)
+    names = ["Sahara Synthetic Trading", "Other Bakery", "Sahara  Synthetic Trading"] * 3
+    path = write(tmp_path, "r.csv", "name\n" + "\n".join(names) + "\n")
+    out = io.StringIO()
+    batch.run(index, path, out, fmt="json", workers=workers)
+    screened = list(calls)
+    rows = json.loads(out.getvalue())
+    expected = [
+        [m.as_dict()["reference"] for m in index.screen(engine.Query(" ".join(n.split())))]
+        for n in names
+    ]
+    assert [[m["reference"] for m in r["matches"]] for r in rows] == expected
+    assert rows[0]["matches"] == rows[2]["matches"] == rows[8]["matches"]
+    if workers == 1:  # (forked workers count in their own memory)
+        assert screened == ["Sahara Synthetic Trading", "Other Bakery"]
