@@ -58,8 +58,24 @@ FAMILY = ["Synthetique", "Fictif", "Example", "Sample", "Placeholder", "Invented
 UN = SHARED_DATA / "un-sanctions"
 
 
-def lists(tmp: Path) -> tuple[Path, Path, str | None]:
+SMALL_ADDED = (
+    "<INDIVIDUAL><DATAID>1</DATAID><VERSIONNUM>1</VERSIONNUM><FIRST_NAME>Synthetic</FIRST_NAME>"
+    "<SECOND_NAME>Benchmark Listedperson</SECOND_NAME><UN_LIST_TYPE>Libya</UN_LIST_TYPE>"
+    "<REFERENCE_NUMBER>LYi.999</REFERENCE_NUMBER><LISTED_ON>2026-01-01</LISTED_ON>"
+    "<COMMENTS1/><LIST_TYPE><VALUE>UN List</VALUE></LIST_TYPE></INDIVIDUAL>"
+)
+
+
+def lists(tmp: Path, small: bool = False) -> tuple[Path, Path, str | None]:
     old, new = UN / "UN_consolidated_2020-11-30.xml", UN / "UN_consolidated_2025-04-19.xml"
+    if small and new.exists():
+        # A typical update: the 2025 list with one entry added and one amended (a comment).
+        text = new.read_text(encoding="utf-8")
+        text = text.replace("</INDIVIDUALS>", SMALL_ADDED + "</INDIVIDUALS>", 1)
+        text = text.replace("<COMMENTS1>", "<COMMENTS1>Amended. ", 1)
+        updated = tmp / "UN_consolidated_2025-04-19-plus-one.xml"
+        updated.write_text(text, encoding="utf-8")
+        return new, updated, None
     if old.exists() and new.exists():
         return old, new, None
     header = "Firm Name,Type,Country,Ineligibility Period From,Grounds\n"
@@ -78,10 +94,10 @@ def lists(tmp: Path) -> tuple[Path, Path, str | None]:
     return a, b, "debarment"
 
 
-def setup(n: int, tmp: Path) -> tuple[Path, list[str]]:
+def setup(n: int, tmp: Path, small: bool = False) -> tuple[Path, list[str]]:
     call_command("migrate", verbosity=0)
     org = Organisation.objects.create(code="bench", name="Bench")
-    old, new, source = lists(tmp)
+    old, new, source = lists(tmp, small)
     screening.load_list(old, source, code="bench-list")
     # Suppliers are screened when registered: the index over the lists before the update
     # exists (in the data directory's cache) when the update loads.
@@ -144,10 +160,17 @@ def setup(n: int, tmp: Path) -> tuple[Path, list[str]]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=10000)
+    parser.add_argument(
+        "--update",
+        choices=["years", "small"],
+        default="years",
+        help="years: the UN list 2020-11-30 -> 2025-04-19 (45 added, 668 amended, 186 removed);"
+        " small: the 2025 list -> the same with one entry added and one amended",
+    )
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="vigie-bench-sup-"))
     t0 = time.perf_counter()
-    new, (source,) = setup(args.n, tmp)
+    new, (source,) = setup(args.n, tmp, args.update == "small")
     setup_s = time.perf_counter() - t0
     # the queue is built here, timed apart, rather than by the job the event starts
     records_changed.disconnect(dispatch_uid="suppliers.records_changed")
@@ -180,7 +203,13 @@ def main() -> None:
             {
                 "bench": "suppliers_rescreen",
                 "subjects": args.n,
-                "list_update": "un-sc 2020-11-30 -> 2025-04-19" if not source else "synthetic",
+                "list_update": (
+                    "synthetic"
+                    if source
+                    else "un-sc 2025-04-19 + 1 added, 1 amended"
+                    if args.update == "small"
+                    else "un-sc 2020-11-30 -> 2025-04-19"
+                ),
                 "added": len(result.added),
                 "amended": len(result.amended),
                 "removed": len(result.removed),
