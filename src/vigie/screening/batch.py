@@ -15,7 +15,7 @@ from typing import IO, Any
 from django.core.exceptions import ValidationError
 
 from vigie.core import cells, files
-from vigie.core.errors import VigieError
+from vigie.core.errors import Invalid, VigieError
 from vigie.screening import engine
 from vigie.screening.services import make_query
 
@@ -26,8 +26,30 @@ LIMIT = 10  # results per row: as many as a search shows
 MAX_ROWS = 1_000_000
 
 
-class BatchFileError(ValueError):
-    """A batch file that cannot be read; the message says file, row, column and why."""
+class BatchFileError(Invalid):
+    """A batch file that cannot be read: the message says file, row, column and why, and
+    ``detail`` holds them (file, row, column, value, why) for the API and job results. The
+    value is a column heading or a setting, never a cell of a row (a name)."""
+
+    default_code = "batch_file_invalid"
+
+    def __init__(
+        self,
+        file: str,
+        why: str,
+        *,
+        row: int | None = None,
+        column: str | None = None,
+        value: Any = None,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        where = f", row {row}" if row is not None else ""
+        where += f", column {column!r}" if column else ""
+        found = {"file": file, "row": row, "column": column, "value": value, "why": why}
+        super().__init__(
+            f"{file}{where}: {why}",
+            detail={**(detail or {}), **{k: v for k, v in found.items() if v is not None}},
+        )
 
 
 @dataclass
@@ -43,14 +65,16 @@ def _table(path: Path) -> Generator[list[str], None, None]:
     try:
         yield from source
     except VigieError as exc:
-        raise BatchFileError(str(exc)) from None
+        raise BatchFileError(
+            path.name, str(exc), row=exc.detail.get("row"), detail=exc.detail
+        ) from None
 
 
 def headers(path: Path) -> list[str]:
     try:
         first = next(_table(path), [])
     except (OSError, ValueError, KeyError) as exc:
-        raise BatchFileError(f"{path.name}: cannot read the header row: {exc}") from None
+        raise BatchFileError(path.name, f"cannot read the header row: {exc}", row=1) from None
     return (
         [c.strip() for c in first if c.strip()]
         if path.suffix.lower() == ".xlsx"
@@ -82,22 +106,29 @@ def rows(path: Path, mapping: dict[str, str] | None = None) -> Iterator[Row]:
     cols = headers(path)
     mapping = mapping or guess_mapping(cols)
     if not mapping.get("name") or mapping["name"] not in cols:
+        wanted = mapping.get("name") or "name"
         raise BatchFileError(
-            f"{path.name}, row 1: no name column ({mapping.get('name') or 'name'!r}); "
-            f"columns: {cols}"
+            path.name,
+            f"no name column ({wanted!r}); columns: {cols}",
+            row=1,
+            value=wanted,
         )
     for ours, theirs in mapping.items():
         if ours not in COLUMNS:
-            raise BatchFileError(f"{path.name}: unknown field {ours!r} in the mapping")
+            raise BatchFileError(path.name, f"unknown field {ours!r} in the mapping", value=ours)
         if theirs and theirs not in cols:
-            raise BatchFileError(f"{path.name}, row 1: no column {theirs!r}; columns: {cols}")
+            raise BatchFileError(
+                path.name, f"no column {theirs!r}; columns: {cols}", row=1, column=theirs
+            )
     source = _table(path)
     next(source, None)  # the header row
     positions = {ours: cols.index(theirs) for ours, theirs in mapping.items() if theirs}
     try:
         for number, cells in enumerate(source, 2):
             if number > MAX_ROWS + 1:
-                raise BatchFileError(f"{path.name}: more than {MAX_ROWS} rows")
+                raise BatchFileError(
+                    path.name, f"more than {MAX_ROWS} rows", row=number, value=MAX_ROWS
+                )
             if not any(c.strip() for c in cells):
                 continue
             values = {k: (cells[i].strip() if i < len(cells) else "") for k, i in positions.items()}
@@ -106,7 +137,16 @@ def rows(path: Path, mapping: dict[str, str] | None = None) -> Iterator[Row]:
         source.close()
 
 
-def screen_row(index: engine.ScreeningIndex, row: Row, threshold: float) -> dict[str, Any]:
+Memo = dict[tuple[Any, ...], list[dict[str, Any]]]
+MEMO_SIZE = 20_000  # distinct queries remembered per process (a register repeats owners)
+
+
+def screen_row(
+    index: engine.ScreeningIndex, row: Row, threshold: float, memo: Memo | None = None
+) -> dict[str, Any]:
+    """One row's result. ``memo``: matches of the queries already screened in this batch,
+    by query: a name repeated in the file (an owner of several suppliers) is screened once
+    and gets the same matches, as it would screened again."""
     v = row.values
     out: dict[str, Any] = {
         "row": row.number,
@@ -125,20 +165,29 @@ def screen_row(index: engine.ScreeningIndex, row: Row, threshold: float) -> dict
         out["error"] = f"row {row.number}: " + "; ".join(exc.messages)
         out["matches"] = []
         return out
-    out["matches"] = [
-        {
-            "reference": r.entry.reference,
-            "watchlist": r.entry.watchlist,
-            "caption": r.entry.caption,
-            "score": round(r.score, 4),
-            "explanation": r.explanation,
-        }
-        for r in index.screen(query, threshold=threshold, limit=LIMIT)
-    ]
+    key = (query.name, query.schema, query.birth_date, query.country, query.document)
+    found = memo.get(key) if memo is not None else None
+    if found is None:
+        found = [
+            {
+                "reference": r.entry.reference,
+                "watchlist": r.entry.watchlist,
+                "caption": r.entry.caption,
+                "score": round(r.score, 4),
+                "explanation": r.explanation,
+            }
+            for r in index.screen(query, threshold=threshold, limit=LIMIT)
+        ]
+        if memo is not None:
+            if len(memo) >= MEMO_SIZE:
+                memo.clear()
+            memo[key] = found
+    out["matches"] = found
     return out
 
 
 _WORKER_INDEX: engine.ScreeningIndex | None = None
+_WORKER_MEMO: Memo = {}
 CHUNK = 2_000  # rows per task sent to a worker process
 WINDOW = 2  # chunks in flight per worker: memory holds at most workers * WINDOW chunks
 
@@ -151,7 +200,7 @@ def default_workers() -> int:
 def _screen_chunk(args: tuple[list[Row], float]) -> list[dict[str, Any]]:
     rows_, threshold = args
     assert _WORKER_INDEX is not None
-    return [screen_row(_WORKER_INDEX, r, threshold) for r in rows_]
+    return [screen_row(_WORKER_INDEX, r, threshold, _WORKER_MEMO) for r in rows_]
 
 
 def _results(
@@ -169,10 +218,12 @@ def _results(
     from concurrent.futures.process import BrokenProcessPool
     from itertools import chain, islice
 
+    memo: Memo = {}
     if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         for row in source:
-            yield screen_row(index, row, threshold)
+            yield screen_row(index, row, threshold, memo)
         return
+    _WORKER_MEMO.clear()
     global _WORKER_INDEX
     _WORKER_INDEX = index
     pending: deque[tuple[list[Row], Future[list[dict[str, Any]]]]] = deque()
@@ -197,9 +248,9 @@ def _results(
         pool.shutdown(wait=True, cancel_futures=True)
         _WORKER_INDEX = None
     for row in chain.from_iterable(chunk for chunk, _ in pending):
-        yield screen_row(index, row, threshold)
+        yield screen_row(index, row, threshold, memo)
     for row in source:
-        yield screen_row(index, row, threshold)
+        yield screen_row(index, row, threshold, memo)
 
 
 def run(

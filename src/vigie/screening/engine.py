@@ -125,12 +125,26 @@ class ScreeningIndex:
     built_in: float = 0.0
     # symbols of the listed names by the words they cover: searched names are tagged from it
     lexicon: _lexicon = field(default_factory=_lexicon)
+    _among: tuple[frozenset[int], frozenset[str]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
-    def add(self, entry: IndexedEntry, entry_names: Iterable[dict[str, Any]]) -> None:
+    def add(
+        self,
+        entry: IndexedEntry,
+        entry_names: Iterable[dict[str, Any]],
+        known: dict[tuple[str, str], list[Name]] | None = None,
+    ) -> None:
+        """File ``entry``'s names. ``known``: analysed forms by (name, schema), from an index
+        built earlier (``build(reuse=...)``): a name is analysed the same way every time, so
+        only the names a list update brought are given to rigour's tagger again."""
         pos = len(self.entries)
         self.entries.append(entry)
         for n in entry_names:
-            for analysed in names.analyse(n["name"], entry.schema):
+            forms = known.get((n["name"], entry.schema)) if known is not None else None
+            if forms is None:
+                forms = names.analyse(n["name"], entry.schema)
+            for analysed in forms:
                 self.lexicon.learn(analysed)
                 self.names.append(
                     IndexedName(pos, n["name"], n.get("kind", ""), n.get("quality", ""), analysed)
@@ -224,16 +238,47 @@ class ScreeningIndex:
         rank = {pool[i]: weights[pool[i]] / top + like / 100 for _text, like, i in likeness}
         return heapq.nlargest(limit, pool, key=rank.__getitem__)
 
-    def screen(self, query: Query, threshold: float = THRESHOLD, limit: int = 10) -> list[Result]:
+    def _keys_of(self, among: frozenset[int] | set[int]) -> frozenset[str]:
+        """The blocking keys of the names of the entries ``among`` (kept for the last set
+        asked: a re-screening asks for the same set once per subject)."""
+        last = self._among
+        if last is not None and (last[0] is among or last[0] == among):
+            return last[1]
+        found = frozenset(
+            k
+            for listed in self.names
+            if listed.entry in among
+            for k in names.blocking_keys(listed.name)
+        )
+        self._among = (frozenset(among), found)
+        return found
+
+    def screen(
+        self,
+        query: Query,
+        threshold: float = THRESHOLD,
+        limit: int = 10,
+        among: frozenset[int] | set[int] | None = None,
+    ) -> list[Result]:
         """Entries whose score reaches ``threshold``, best first, each explained. The one
         path for a single search, a batch row, a re-screening and the API: the candidates
-        and scores of a name never depend on how it was submitted (ADR 0511)."""
+        and scores of a name never depend on how it was submitted (ADR 0511).
+
+        ``among``: positions of entries (in ``entries``) to report, the others skipped
+        before their names are compared; a re-screening after a list update passes the
+        entries the update brought. The candidates are still chosen over every listed name,
+        so an entry reported is reported with the score a full search gives it (ADR 0530)."""
         forms = names.analyse(query.name, query.schema, self.lexicon)
         best: dict[int, tuple[float, names.NameMatch, IndexedName]] = {}
+        shared = self._keys_of(among) if among is not None else None
         for form in forms:
+            if shared is not None and shared.isdisjoint(names.blocking_keys(form)):
+                continue  # candidates come from shared keys: none can be among those entries
             ascii_query = form.comparable.isascii()
             for name_id in self.candidates(form):
                 listed = self.names[name_id]
+                if among is not None and listed.entry not in among:
+                    continue
                 if (
                     ascii_query
                     and listed.name.comparable.isascii()
@@ -304,12 +349,27 @@ def _rank(name: IndexedName) -> int:
     return 2
 
 
-def build(records: Iterable[dict[str, Any]], signature: tuple[Any, ...] = ()) -> ScreeningIndex:
-    """``records``: dicts with id, watchlist, reference, schema, caption, fingerprint, data."""
+def build(
+    records: Iterable[dict[str, Any]],
+    signature: tuple[Any, ...] = (),
+    reuse: ScreeningIndex | None = None,
+) -> ScreeningIndex:
+    """``records``: dicts with id, watchlist, reference, schema, caption, fingerprint, data.
+
+    ``reuse``: an index built earlier (the lists before an update): names it analysed and
+    entries it holds unchanged (same id and fingerprint) are taken from it instead of being
+    analysed again. The result is the index a build from scratch gives (same order, same
+    analyses: a name's analysis depends only on its text and schema); a test checks it."""
     started = time.perf_counter()
     index = ScreeningIndex(signature=signature)
+    known: dict[tuple[str, str], list[Name]] | None = None
+    kept: dict[tuple[int | None, str], evidence.EntryEvidence] = {}
+    if reuse is not None:
+        known = _analyses(reuse)
+        kept = {(e.id, e.fingerprint): e.evidence for e in reuse.entries if e.id is not None}
     for r in records:
         data = r["data"]
+        found = kept.get((r.get("id") or 0, r.get("fingerprint", "")))
         index.add(
             IndexedEntry(
                 id=r.get("id"),
@@ -318,11 +378,29 @@ def build(records: Iterable[dict[str, Any]], signature: tuple[Any, ...] = ()) ->
                 schema=r["schema"],
                 caption=r["caption"],
                 fingerprint=r.get("fingerprint", ""),
-                evidence=evidence.EntryEvidence.from_data(data),
+                evidence=found if found is not None else evidence.EntryEvidence.from_data(data),
                 regime=data.get("regime", ""),
             ),
             data.get("names", []),
+            known,
         )
     index.postings = dict(index.postings)
     index.built_in = time.perf_counter() - started
     return index
+
+
+def _analyses(index: ScreeningIndex) -> dict[tuple[str, str], list[Name]]:
+    """The analysed forms of every name ``index`` holds, by (name, schema): the forms one
+    analysis gave (as written, then romanised) are filed one after another for the entry,
+    and told apart by their text."""
+    found: dict[tuple[str, str], list[Name]] = {}
+    first: dict[tuple[str, str], int] = {}
+    for listed in index.names:
+        key = (listed.text, index.entries[listed.entry].schema)
+        if first.setdefault(key, listed.entry) != listed.entry:
+            continue  # the same name on another entry: analysed alike
+        forms = found.setdefault(key, [])
+        name = listed.name
+        if all(f.original != name.original for f in forms):
+            forms.append(name)
+    return found

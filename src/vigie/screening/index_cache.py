@@ -6,7 +6,8 @@ versions' ids, this module's format and the rigour version (rigour's name data d
 symbols). It holds plain data only in the pickle: entries, the names as
 ``names.FrozenName`` tuples, the postings. Names are rebuilt from them when first compared.
 Loading a list (a new version in force) makes a new key; older files are removed when a new
-one is written and when a list is loaded (``clear``). A file that cannot be read is ignored
+one is written. The newest file, whatever its key, lends its analysed names to the next build
+(``latest``, ADR 0530). A file that cannot be read is ignored
 and rebuilt. The data directory is trusted (it holds the database and the secrets): the
 pickle is only read from there. See ADR 0510.
 """
@@ -31,7 +32,7 @@ log = logging.getLogger(__name__)
 # spelling (candidate re-ranking); 5-6: the symbol lexicon and the
 # lists' words (ADR 0521). Bump when names.py changes
 # what an analysed name or its keys are.
-FORMAT = 6
+FORMAT = 7  # 7: the rigour version stored, for ``latest`` (ADR 0530)
 PREFIX = "index-"
 
 
@@ -52,6 +53,7 @@ def save(index: engine.ScreeningIndex) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     state = {
         "format": FORMAT,
+        "rigour": version("rigour"),
         "signature": index.signature,
         "entries": index.entries,
         "names": [(n.entry, n.text, n.kind, n.quality, n.frozen(), n.plain) for n in index.names],
@@ -72,13 +74,29 @@ def save(index: engine.ScreeningIndex) -> Path:
 
 def load(signature: tuple[Any, ...]) -> engine.ScreeningIndex | None:
     """The cached index for ``signature``, or None (no file, or one that cannot be read)."""
-    path = path_for(signature)
+    return _read(path_for(signature), tuple(signature))
+
+
+def latest() -> engine.ScreeningIndex | None:
+    """The newest cached index whatever lists it was built over (same format and rigour
+    version), or None: after a list update, the names it analysed need not be analysed
+    again (``engine.build(reuse=...)``, ADR 0530)."""
+    folder = cache_dir()
+    if not folder.is_dir():
+        return None
+    found = sorted(folder.glob(f"{PREFIX}*.pickle"), key=lambda p: p.stat().st_mtime)
+    return _read(found[-1], None) if found else None
+
+
+def _read(path: Path, signature: tuple[Any, ...] | None) -> engine.ScreeningIndex | None:
     try:
         with path.open("rb") as fh:
             state = pickle.load(fh)  # noqa: S301 (our own file, in the trusted data directory)
-        if state.get("format") != FORMAT or tuple(state["signature"]) != tuple(signature):
+        if state.get("format") != FORMAT or state.get("rigour") != version("rigour"):
             return None
-        index = engine.ScreeningIndex(signature=tuple(signature))
+        if signature is not None and tuple(state["signature"]) != signature:
+            return None
+        index = engine.ScreeningIndex(signature=tuple(state["signature"]))
         index.entries = state["entries"]
         index.names = [
             engine.IndexedName(entry, text, kind, quality, frozen=frozen, plain=plain)

@@ -8,9 +8,10 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Field
 
 from vigie.core.actor import Actor
 from vigie.screening.models import EntryChange, ListEntry, ListVersion, Watchlist
@@ -197,7 +198,7 @@ def apply(
                 old.is_active, old.removed_in = False, version
                 updates.append(old)
                 result.removed.append(old.reference)
-        ListEntry.objects.bulk_update(
+        _update_entries(
             updates,
             [
                 "schema",
@@ -211,7 +212,6 @@ def apply(
                 "removed_in",
                 "changed_in",
             ],
-            batch_size=BATCH,
         )
         EntryChange.objects.bulk_create(changes, batch_size=BATCH)
         if current is not None:
@@ -222,3 +222,23 @@ def apply(
         version.save(update_fields=["added", "removed", "amended"])
     report(total, total, "loaded")
     return result
+
+
+def _update_entries(entries: list[ListEntry], names: list[str]) -> None:
+    """Save ``names`` of ``entries``: one UPDATE statement run for every row (executemany).
+    Django's ``bulk_update`` builds a CASE expression per field and row, which took about
+    12 s for the 850 entries of a real UN list update (ADR 0530)."""
+    if not entries:
+        return
+    meta = ListEntry._meta
+    fields = [cast(Field[Any, Any], meta.get_field(n)) for n in names]
+    quote = connection.ops.quote_name
+    # names from the model's own metadata, quoted; values are parameters
+    columns = ", ".join(f"{quote(str(f.column))} = %s" for f in fields)
+    sql = f"UPDATE {quote(meta.db_table)} SET {columns} WHERE {quote(str(meta.pk.column))} = %s"  # noqa: S608
+    rows = [
+        [f.get_db_prep_save(getattr(e, f.attname), connection) for f in fields] + [e.pk]
+        for e in entries
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)

@@ -70,7 +70,11 @@ def load_or_build_index(signature: tuple[Any, ...]) -> engine.ScreeningIndex:
     index = index_cache.load(signature)
     if index is not None:
         return index
-    index = engine.build(entry_records(ListEntry.objects.filter(is_active=True)), signature)
+    # the index over the lists before an update lends its analysed names (ADR 0530)
+    previous = _INDEX if _INDEX is not None else index_cache.latest()
+    index = engine.build(
+        entry_records(ListEntry.objects.filter(is_active=True)), signature, reuse=previous
+    )
     try:
         index_cache.save(index)
     except OSError as exc:  # a read-only or full data directory: work without the cache

@@ -118,8 +118,6 @@ INTERNAL = {
     "vigie.cases.interchange.importer._Rollback",  # a dry run rolls its transaction back
     "vigie.finance.training._Rollback",
     "vigie.core.jobs.JobCancelled",  # a job stops at a checkpoint; its state says so
-    # Owned by the screening branch (issue 17), which makes it an Invalid with a code.
-    "vigie.screening.batch.BatchFileError",
 }
 
 

@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 
+from vigie.core import errors
+from vigie.core.errors import Invalid
 from vigie.screening import batch, engine
 from vigie.screening.tests.factories import write
 
@@ -58,8 +60,21 @@ def test_guessed_mapping_and_csv_output(tmp_path: Path, index: engine.ScreeningI
 
 def test_missing_name_column_is_a_clear_error(tmp_path: Path, index: engine.ScreeningIndex) -> None:
     path = write(tmp_path, "x.csv", "a,b\n1,2\n")
-    with pytest.raises(batch.BatchFileError, match=r"x\.csv, row 1: no name column"):
+    with pytest.raises(batch.BatchFileError, match=r"x\.csv, row 1: no name column") as caught:
         batch.run(index, path, io.StringIO())
+    # one error model (ADR 0008): an Invalid with a stable code and where it went wrong
+    err = caught.value
+    assert isinstance(err, Invalid) and errors.exit_status(err) == errors.EXIT_INVALID
+    assert err.code == "batch_file_invalid"
+    assert err.detail["file"] == "x.csv" and err.detail["row"] == 1
+    assert err.detail["value"] == "name" and "no name column" in err.detail["why"]
+
+
+def test_a_mapped_column_the_file_lacks_names_it(tmp_path: Path) -> None:
+    path = write(tmp_path, "m.csv", "nom,pays\nX,LY\n")
+    with pytest.raises(batch.BatchFileError) as caught:
+        list(batch.rows(path, {"name": "nom", "country": "country"}))
+    assert caught.value.detail["column"] == "country" and caught.value.detail["row"] == 1
 
 
 def test_row_with_overlong_name_is_reported_not_fatal(
@@ -106,3 +121,31 @@ def test_a_dead_worker_neither_hangs_nor_loses_rows(
     rows = json.loads(out.getvalue())
     assert counts["rows"] == 5000 and [r["id"] for r in rows] == [f"R{i}" for i in range(1, 5001)]
     assert counts["with_matches"] == 5000 // 7
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_repeated_name_is_screened_once_with_the_same_matches(
+    tmp_path: Path, index: engine.ScreeningIndex, workers: int, monkeypatch: Any
+) -> None:
+    calls: list[str] = []
+    screen = engine.ScreeningIndex.screen
+
+    def counted(self: engine.ScreeningIndex, query: engine.Query, **kw: Any) -> Any:
+        calls.append(query.name)
+        return screen(self, query, **kw)
+
+    monkeypatch.setattr(engine.ScreeningIndex, "screen", counted)
+    names = ["Sahara Synthetic Trading", "Other Bakery", "Sahara  Synthetic Trading"] * 3
+    path = write(tmp_path, "r.csv", "name\n" + "\n".join(names) + "\n")
+    out = io.StringIO()
+    batch.run(index, path, out, fmt="json", workers=workers)
+    screened = list(calls)
+    rows = json.loads(out.getvalue())
+    expected = [
+        [m.as_dict()["reference"] for m in index.screen(engine.Query(" ".join(n.split())))]
+        for n in names
+    ]
+    assert [[m["reference"] for m in r["matches"]] for r in rows] == expected
+    assert rows[0]["matches"] == rows[2]["matches"] == rows[8]["matches"]
+    if workers == 1:  # (forked workers count in their own memory)
+        assert screened == ["Sahara Synthetic Trading", "Other Bakery"]
