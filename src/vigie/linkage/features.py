@@ -65,17 +65,24 @@ def skeleton(word: str) -> str:
 
 
 def name_columns(given: str, family: str, other: str) -> dict[str, Any]:
+    return dict(_name_columns(given, family, other))
+
+
+@lru_cache(maxsize=500_000)  # a register repeats its names: computed once per spelling
+def _name_columns(given: str, family: str, other: str) -> tuple[tuple[str, Any], ...]:
     g, f, o = words(given), words(family), words(other)
     every = g + o + f
-    return {
-        "given_sk": skeleton(g[0]) if g else None,
-        "family_sk": skeleton(f[-1]) if f else None,
-        "given_rom": g[0] if g else None,
-        "family_rom": f[-1] if f else None,
-        "name_sk": sorted({skeleton(w) for w in every}) or None,
-        # the father's or a middle name, wherever it was written
-        "middle_sk": sorted({skeleton(w) for w in g[1:] + o + f[:-1]}) or None,
-    }
+    return tuple(
+        {
+            "given_sk": skeleton(g[0]) if g else None,
+            "family_sk": skeleton(f[-1]) if f else None,
+            "given_rom": g[0] if g else None,
+            "family_rom": f[-1] if f else None,
+            "name_sk": sorted({skeleton(w) for w in every}) or None,
+            # the father's or a middle name, wherever it was written
+            "middle_sk": sorted({skeleton(w) for w in g[1:] + o + f[:-1]}) or None,
+        }.items()
+    )
 
 
 _DATE = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})-(\d{1,2}))?\s*$")
@@ -107,6 +114,7 @@ def document_key(document: str | None) -> str | None:
     return key or None
 
 
+@lru_cache(maxsize=100_000)
 def place_key(place: str | None) -> str | None:
     w = words(place or "")
     return "".join(skeleton(x) for x in w) or None
