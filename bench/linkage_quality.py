@@ -31,9 +31,17 @@ def main() -> None:
     parser.add_argument("--split", default="heldout", choices=["heldout", "dev"])
     parser.add_argument("--threshold", type=float, default=0.5)
     parser.add_argument("--encoded-threshold", type=float, default=0.7)
+    parser.add_argument(
+        "--pools",
+        default="wide",
+        choices=["wide", "narrow"],
+        help="names with realistic frequencies (wide) or the second round's few dozen (narrow)",
+    )
     args = parser.parse_args()
     recs = [
-        r for r in evaluation.generate(args.people) if evaluation.split_of(r.person) == args.split
+        r
+        for r in evaluation.generate(args.people, pools=args.pools)
+        if evaluation.split_of(r.person) == args.split
     ]
     truth = evaluation.true_pairs(recs)
     dicts = [{**r.__dict__, "unique_id": r.record_key} for r in recs]
@@ -71,6 +79,7 @@ def main() -> None:
     out = {
         "bench": "linkage_quality",
         "split": args.split,
+        "pools": args.pools,
         "people": len({r.person for r in recs}),
         "records": len(recs),
         "true_pairs": len(truth),

@@ -30,6 +30,7 @@ django.setup()
 
 import resource  # noqa: E402
 
+import pyarrow as pa  # noqa: E402
 from splink import DuckDBAPI, Linker, block_on  # noqa: E402
 
 from vigie.linkage import clustering, engine, evaluation, features  # noqa: E402
@@ -37,21 +38,23 @@ from vigie.linkage import clustering, engine, evaluation, features  # noqa: E402
 NEW = 1000
 
 
-def splink_directly(rows: list[dict], new_rows: list[dict]) -> dict[str, float]:
+def splink_directly(data: pa.Table, new_data: pa.Table) -> dict[str, float]:
     """The same settings and training calls as vigie.linkage.engine, written out."""
     t0 = time.monotonic()
     con = engine.connect()
     api = DuckDBAPI(connection=con)
-    frame = api.register(engine.table(rows))
-    linker = Linker(frame, engine.settings(), log_level=logging.WARNING)
-    n = len(rows)
+    frame = api.register(data)
+    rules = engine.blocking_for(data)  # the rules Vigie's model chose for these records
+    linker = Linker(frame, engine.settings(rules), log_level=logging.WARNING)
+    n = data.num_rows
     linker.training.estimate_probability_two_random_records_match(
         [block_on("given_sk", "family_sk", "dob"), block_on("document"), block_on("phone")],
         recall=0.6,
     )
     linker.training.estimate_u_using_random_sampling(max_pairs=min(2e6, max(1e5, n * 20.0)), seed=1)
     share = min(1.0, engine.EM_SAMPLE / max(n, 1))
-    for rule in (block_on("given_sk", "family_sk"), block_on("birth_year", "place_sk")):
+    for rules in engine.EM_PASSES:  # at this size the first rule of each pass learns
+        rule = rules[0]
         linker.training.estimate_parameters_using_expectation_maximisation(
             rule, record_sample_proportion=share
         )
@@ -62,7 +65,7 @@ def splink_directly(rows: list[dict], new_rows: list[dict]) -> dict[str, float]:
     t0 = time.monotonic()
     con2 = engine.connect()
     api2 = DuckDBAPI(connection=con2)
-    old_f, new_f = api2.register(engine.table(rows)), api2.register(engine.table(new_rows))
+    old_f, new_f = api2.register(data), api2.register(new_data)
     inc = Linker(old_f, model, log_level=logging.WARNING)
     a = inc.inference.predict_between(old_f, new_f, threshold_match_probability=0.05)
     b = inc.inference.predict_within(new_f, threshold_match_probability=0.05)
@@ -86,28 +89,29 @@ def main() -> None:
         for i, r in enumerate(extra):
             r.record_key = f"NEW-{i:06d}"
 
-    def prepared(records: list[evaluation.Record]) -> list[dict]:
-        return [features.row({**r.__dict__, "unique_id": r.record_key}) for r in records]
+    def prepared(records: list[evaluation.Record]) -> pa.Table:
+        return engine.table_of(
+            features.columns({**r.__dict__, "unique_id": r.record_key} for r in records)
+        )
 
     t0 = time.monotonic()
-    rows = prepared(base)
+    data = prepared(base)
     t_features = time.monotonic() - t0
-    data = engine.table(rows)
     model = engine.train(data)
     t_train = time.monotonic() - t0
     pairs = engine.predict(data, model)
     t_predict = time.monotonic() - t0
     groups = clustering.cluster(
-        (r["unique_id"] for r in rows), ((a, b, p) for a, b, p, _ in pairs if p >= 0.5)
+        data.column("unique_id").to_pylist(), ((a, b, p) for a, b, p, _ in pairs if p >= 0.5)
     )
     t_dedupe = time.monotonic() - t0
 
     t0 = time.monotonic()
-    new_rows = prepared(extra)
-    new_pairs = engine.predict_new(data, engine.table(new_rows), model)
+    new_data = prepared(extra)
+    new_pairs = engine.predict_new(data, new_data, model)
     t_inc = time.monotonic() - t0
 
-    direct = splink_directly(rows, new_rows)
+    direct = splink_directly(data, new_data)
     out = {
         "bench": "linkage_speed",
         "records": len(base),

@@ -123,7 +123,7 @@ def _place() -> Any:
     )
 
 
-def settings() -> SettingsCreator:
+def settings(rules: list[Any] | None = None) -> SettingsCreator:
     return SettingsCreator(
         link_type="dedupe_only",
         unique_id_column_name="unique_id",
@@ -137,7 +137,7 @@ def settings() -> SettingsCreator:
             cl.LevenshteinAtThresholds("document", [1]),
             cl.ExactMatch("sex"),
         ],
-        blocking_rules_to_generate_predictions=BLOCKING,
+        blocking_rules_to_generate_predictions=BLOCKING if rules is None else rules,
         retain_intermediate_calculation_columns=True,  # mw_*: each comparison's weight
         retain_matching_columns=False,
         additional_columns_to_retain=[],
@@ -164,6 +164,39 @@ BLOCKING: list[Any] = [
     " AND left(l.family_sk, 1) = left(r.family_sk, 1)",
 ]
 
+# Looser rules that find a few more true pairs (a family name misspelt and no full birth
+# date), used only where this register's blocks keep each of them under PAIR_BUDGET pairs a
+# record: in a small register they cost nothing, in a million records with common names
+# they would add tens of millions of pairs (ADR 1002).
+LOOSE = (("given_sk", "birth_year"), ("family_sk", "place_sk"))
+PAIR_BUDGET = 10
+
+
+def blocking_for(data: pa.Table) -> list[Any]:
+    """The blocking rules for ``data``: BLOCKING and the LOOSE rules within the budget."""
+    con = connect()
+    con.register("records", data)
+    rules = list(BLOCKING)
+    for columns in LOOSE:
+        present = " AND ".join(f"{c} IS NOT NULL" for c in columns)
+        keys = ", ".join(columns)
+        pairs = con.sql(
+            f"SELECT coalesce(sum(n * (n - 1) / 2), 0) FROM (SELECT count(*) AS n"  # noqa: S608
+            f" FROM records WHERE {present} GROUP BY {keys})"
+        ).fetchall()[0][0]
+        if pairs <= PAIR_BUDGET * data.num_rows:
+            rules.append(block_on(*columns))
+    con.close()
+    return rules
+
+
+# EM in two passes, each blocked on columns whose comparisons the other pass learns; a pass
+# falls back on its next rule when the register gives its first too little to learn from
+EM_PASSES = (
+    (block_on("given_sk", "family_sk"), block_on("given_sk", "family_rom")),
+    (block_on("birth_year", "place_sk"), block_on("dob"), block_on("birth_year", "sex")),
+)
+
 # EM learns m on this many records at most (a sample of a larger register): the
 # parameters settle long before, and the pairs of a sample grow with its square
 EM_SAMPLE = 100_000
@@ -182,6 +215,11 @@ MEMORY_LIMIT = "8GB"
 
 def table(rows: Iterable[dict[str, Any]]) -> pa.Table:
     return pa.Table.from_pylist(list(rows), schema=SCHEMA)
+
+
+def table_of(columns: dict[str, list[Any]]) -> pa.Table:
+    """The table of vigie.linkage.features.columns (faster than row by row)."""
+    return pa.Table.from_pydict(columns, schema=SCHEMA)
 
 
 @dataclass
@@ -207,7 +245,7 @@ def train(data: pa.Table, seed: int = 1) -> Model:
     agreement on name and date, m by expectation-maximisation in two passes blocked on
     different columns (each pass learns the comparisons its blocking does not fix)."""
     con = connect()
-    linker = _linker(con, data, settings())
+    linker = _linker(con, data, settings(blocking_for(data)))
     n = data.num_rows
     linker.training.estimate_probability_two_random_records_match(
         [block_on("given_sk", "family_sk", "dob"), block_on("document"), block_on("phone")],
@@ -222,13 +260,20 @@ def train(data: pa.Table, seed: int = 1) -> Model:
         max_pairs=min(2e6, max(1e5, n * 20.0)), seed=seed
     )
     share = min(1.0, EM_SAMPLE / max(n, 1))
-    for rule in (block_on("given_sk", "family_sk"), block_on("birth_year", "place_sk")):
-        try:
-            linker.training.estimate_parameters_using_expectation_maximisation(
-                rule, record_sample_proportion=share
-            )
-        except (ValueError, SplinkException) as exc:  # too few pairs in that block to learn
-            log.warning("linkage: one EM session skipped (%s)", type(exc).__name__)
+    for rules in EM_PASSES:
+        for rule in rules:  # the first that this register lets EM learn from
+            before = linker.misc.save_model_to_json()
+            try:
+                linker.training.estimate_parameters_using_expectation_maximisation(
+                    rule, record_sample_proportion=share
+                )
+                break
+            except (ValueError, SplinkException) as exc:  # too few pairs, or a level
+                # never seen among matches (its m underflows to 0)
+                log.warning("linkage: one EM session skipped (%s)", type(exc).__name__)
+                # a failed session leaves out of the settings the comparisons it had set
+                # aside (those of its blocking columns): start again from the model before
+                linker = _linker(con, data, before)
     params = linker.misc.save_model_to_json()
     con.close()
     return Model(params=params, records=n)

@@ -194,17 +194,18 @@ def _person(rng: random.Random, index: int, wide: bool) -> _Person:
         pool = population.pools(GIVEN_MALE, GIVEN_FEMALE, FAMILY, TOWNS)
         given = pool["female" if sex == "F" else "male"].draw(rng)
         middle, family = pool["male"].draw(rng), pool["family"].draw(rng)
-        town = pool["place"].draw(rng)
     else:  # the previous round's set: every name equally likely among a few dozen
         given = rng.choice(GIVEN_FEMALE if sex == "F" else GIVEN_MALE)
-        middle, family, town = rng.choice(GIVEN_MALE), rng.choice(FAMILY), rng.choice(TOWNS)
+        middle, family = rng.choice(GIVEN_MALE), rng.choice(FAMILY)
+    birth = start + timedelta(days=rng.randrange(0, 55 * 365))
+    town = pool["place"].draw(rng) if wide else rng.choice(TOWNS)  # drawn in the same order
     return _Person(
         index=index,
         sex=sex,
         given=given,
         middle=middle,  # the father's name, as a middle name
         family=family,
-        birth=start + timedelta(days=rng.randrange(0, 55 * 365)),
+        birth=birth,
         town=town,
         phone="9" + "".join(rng.choice("0123456789") for _ in range(8)),
         document=rng.choice("ABNP") + "".join(rng.choice("0123456789") for _ in range(7)),
