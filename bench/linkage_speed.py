@@ -38,6 +38,11 @@ from vigie.linkage import clustering, engine, evaluation, features  # noqa: E402
 NEW = 1000
 
 
+def progress(stage: str, seconds: float) -> None:
+    """A stage's time on stderr as it ends (a run at a million records is long)."""
+    print(f"{stage}: {seconds:.1f} s, load {os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)
+
+
 def splink_directly(data: pa.Table, new_data: pa.Table) -> dict[str, float]:
     """The same settings and training calls as vigie.linkage.engine, written out."""
     t0 = time.monotonic()
@@ -61,6 +66,7 @@ def splink_directly(data: pa.Table, new_data: pa.Table) -> dict[str, float]:
     out = linker.inference.predict(threshold_match_probability=engine.KEEP_FLOOR)
     con.sql(f"SELECT count(*) FROM {out.physical_name}").fetchall()  # noqa: S608
     dedupe = time.monotonic() - t0
+    progress("splink directly: dedupe", dedupe)
     model = linker.misc.save_model_to_json()
     t0 = time.monotonic()
     con2 = engine.connect()
@@ -97,19 +103,23 @@ def main() -> None:
     t0 = time.monotonic()
     data = prepared(base)
     t_features = time.monotonic() - t0
+    progress("vigie: features", t_features)
     model = engine.train(data)
     t_train = time.monotonic() - t0
+    progress("vigie: features and training", t_train)
     pairs = engine.predict(data, model)
     t_predict = time.monotonic() - t0
     groups = clustering.cluster(
         data.column("unique_id").to_pylist(), ((a, b, p) for a, b, p, _ in pairs if p >= 0.5)
     )
     t_dedupe = time.monotonic() - t0
+    progress("vigie: dedupe", t_dedupe)
 
     t0 = time.monotonic()
     new_data = prepared(extra)
     new_pairs = engine.predict_new(data, new_data, model)
     t_inc = time.monotonic() - t0
+    progress("vigie: incremental", t_inc)
 
     direct = splink_directly(data, new_data)
     out = {
