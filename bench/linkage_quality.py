@@ -32,10 +32,16 @@ def main() -> None:
     parser.add_argument("--split", default="heldout", choices=["heldout", "dev"])
     parser.add_argument("--threshold", type=float, default=0.5)
     parser.add_argument("--encoded-threshold", type=float, default=0.7)
+    parser.add_argument(
+        "--pools",
+        default="wide",
+        choices=["wide", "narrow"],
+        help="names with realistic frequencies (wide) or the second round's few dozen (narrow)",
+    )
     args = parser.parse_args()
     recs = [
         r
-        for r in linkage_eval.generate(args.people)
+        for r in linkage_eval.generate(args.people, pools=args.pools)
         if linkage_eval.split_of(r.person) == args.split
     ]
     truth = linkage_eval.true_pairs(recs)
@@ -74,6 +80,7 @@ def main() -> None:
     out = {
         "bench": "linkage_quality",
         "split": args.split,
+        "pools": args.pools,
         "people": len({r.person for r in recs}),
         "records": len(recs),
         "true_pairs": len(truth),

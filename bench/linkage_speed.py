@@ -7,7 +7,8 @@ increment: prediction between the new and the existing records and among the new
 the trained model, no training). The baseline runs Splink itself on the same prepared
 columns with the same settings and training calls, so the ratio shows what Vigie adds
 around Splink. Clustering into persons and writing to the database are not timed here
-(see ``vigie link run``). The shared 2-core machine allows at most 100,000 records.
+(see ``vigie link run``); turning the pairs into persons (clustering) is. The records come
+from the realistic-frequency generator (ADR 1002); generating them is not timed.
 """
 
 from __future__ import annotations
@@ -27,41 +28,51 @@ import django
 
 django.setup()
 
-import duckdb  # noqa: E402
+import resource  # noqa: E402
+
+import pyarrow as pa  # noqa: E402
 from splink import DuckDBAPI, Linker, block_on  # noqa: E402
 
 from vigie.devtools import linkage_eval  # noqa: E402
-from vigie.linkage import engine, features  # noqa: E402
+from vigie.linkage import clustering, engine, features  # noqa: E402
 
 NEW = 1000
 
 
-def splink_directly(rows: list[dict], new_rows: list[dict]) -> dict[str, float]:
+def progress(stage: str, seconds: float) -> None:
+    """A stage's time on stderr as it ends (a run at a million records is long)."""
+    print(f"{stage}: {seconds:.1f} s, load {os.getloadavg()[0]:.1f}", file=sys.stderr, flush=True)
+
+
+def splink_directly(data: pa.Table, new_data: pa.Table) -> dict[str, float]:
     """The same settings and training calls as vigie.linkage.engine, written out."""
     t0 = time.monotonic()
-    con = duckdb.connect()
+    con = engine.connect()
     api = DuckDBAPI(connection=con)
-    frame = api.register(engine.table(rows))
-    linker = Linker(frame, engine.settings(), log_level=logging.WARNING)
-    n = len(rows)
+    frame = api.register(data)
+    rules = engine.blocking_for(data)  # the rules Vigie's model chose for these records
+    linker = Linker(frame, engine.settings(rules), log_level=logging.WARNING)
+    n = data.num_rows
     linker.training.estimate_probability_two_random_records_match(
         [block_on("given_sk", "family_sk", "dob"), block_on("document"), block_on("phone")],
         recall=0.6,
     )
     linker.training.estimate_u_using_random_sampling(max_pairs=min(2e6, max(1e5, n * 20.0)), seed=1)
-    share = min(1.0, 300_000 / max(n, 1))
-    for rule in (block_on("given_sk", "family_sk"), block_on("birth_year", "place_sk")):
+    share = min(1.0, engine.EM_SAMPLE / max(n, 1))
+    for rules in engine.EM_PASSES:  # at this size the first rule of each pass learns
+        rule = rules[0]
         linker.training.estimate_parameters_using_expectation_maximisation(
             rule, record_sample_proportion=share
         )
     out = linker.inference.predict(threshold_match_probability=engine.KEEP_FLOOR)
     con.sql(f"SELECT count(*) FROM {out.physical_name}").fetchall()  # noqa: S608
     dedupe = time.monotonic() - t0
+    progress("splink directly: dedupe", dedupe)
     model = linker.misc.save_model_to_json()
     t0 = time.monotonic()
-    con2 = duckdb.connect()
+    con2 = engine.connect()
     api2 = DuckDBAPI(connection=con2)
-    old_f, new_f = api2.register(engine.table(rows)), api2.register(engine.table(new_rows))
+    old_f, new_f = api2.register(data), api2.register(new_data)
     inc = Linker(old_f, model, log_level=logging.WARNING)
     a = inc.inference.predict_between(old_f, new_f, threshold_match_probability=0.05)
     b = inc.inference.predict_within(new_f, threshold_match_probability=0.05)
@@ -74,8 +85,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--records", type=int, default=20_000)
     args = parser.parse_args()
-    if args.records > 100_000:
-        sys.exit("at most 100,000 records on this shared machine")
+    if args.records > 1_000_000:
+        sys.exit("at most 1,000,000 records on this shared machine")
+    load_before = os.getloadavg()
     people = int(args.records / 1.7) + 1  # the generator gives about 1.8 records a person
     recs = linkage_eval.generate(people=people, seed=7)
     base, extra = recs[: args.records], recs[args.records : args.records + NEW]
@@ -84,23 +96,33 @@ def main() -> None:
         for i, r in enumerate(extra):
             r.record_key = f"NEW-{i:06d}"
 
-    def prepared(records: list[linkage_eval.Record]) -> list[dict]:
-        return [features.row({**r.__dict__, "unique_id": r.record_key}) for r in records]
+    def prepared(records: list[linkage_eval.Record]) -> pa.Table:
+        return engine.table_of(
+            features.columns({**r.__dict__, "unique_id": r.record_key} for r in records)
+        )
 
     t0 = time.monotonic()
-    rows = prepared(base)
+    data = prepared(base)
     t_features = time.monotonic() - t0
-    data = engine.table(rows)
+    progress("vigie: features", t_features)
     model = engine.train(data)
+    t_train = time.monotonic() - t0
+    progress("vigie: features and training", t_train)
     pairs = engine.predict(data, model)
+    t_predict = time.monotonic() - t0
+    groups = clustering.cluster(
+        data.column("unique_id").to_pylist(), ((a, b, p) for a, b, p, _ in pairs if p >= 0.5)
+    )
     t_dedupe = time.monotonic() - t0
+    progress("vigie: dedupe", t_dedupe)
 
     t0 = time.monotonic()
-    new_rows = prepared(extra)
-    new_pairs = engine.predict_new(data, engine.table(new_rows), model)
+    new_data = prepared(extra)
+    new_pairs = engine.predict_new(data, new_data, model)
     t_inc = time.monotonic() - t0
+    progress("vigie: incremental", t_inc)
 
-    direct = splink_directly(rows, new_rows)
+    direct = splink_directly(data, new_data)
     out = {
         "bench": "linkage_speed",
         "records": len(base),
@@ -109,6 +131,9 @@ def main() -> None:
         "vigie": {
             "dedupe_seconds": round(t_dedupe, 2),
             "of_which_features_seconds": round(t_features, 2),
+            "of_which_features_and_training_seconds": round(t_train, 2),
+            "of_which_clustering_seconds": round(t_dedupe - t_predict, 2),
+            "persons": len(groups),
             "pairs": len(pairs),
             "incremental_seconds": round(t_inc, 2),
             "incremental_pairs": len(new_pairs),
@@ -119,6 +144,10 @@ def main() -> None:
         },
         "ratio_dedupe": round(t_dedupe / direct["dedupe"], 2),
         "ratio_incremental": round(t_inc / direct["incremental"], 2),
+        "duckdb": {"threads": engine.THREADS, "memory_limit": engine.MEMORY_LIMIT},
+        "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "loadavg_before": load_before,
+        "loadavg_after": os.getloadavg(),
     }
     print(json.dumps(out))
 

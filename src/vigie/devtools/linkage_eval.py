@@ -10,8 +10,10 @@ a held-out part (reported by bench/linkage_quality.py, never looked at while tun
 
 Each synthetic person is recorded by one to three of three organisations (ORG-A writes
 French-style Latin spellings, ORG-B English-style Latin, ORG-C often Arabic or Cyrillic
-script), sometimes twice by the same one. Synthetic only: every name is a common given or
-family name combined at random; no record describes a real person.
+script), sometimes twice by the same one. Names and places are drawn with realistic (Zipf)
+frequencies from the pools of vigie.devtools.linkage_population. Synthetic only: every name is a
+common or pattern-built given or family name combined at random; no record describes a
+real person.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ import random
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Any
+
+from vigie.devtools import linkage_population as population
 
 # (Latin spellings, Arabic script, Cyrillic script)
 GIVEN_MALE: tuple[tuple[tuple[str, ...], str, str], ...] = (
@@ -183,17 +187,26 @@ def split_of(person: int) -> str:
     return "heldout" if (person * 2654435761) % 1000 < 200 else "dev"
 
 
-def _person(rng: random.Random, index: int) -> _Person:
+def _person(rng: random.Random, index: int, wide: bool) -> _Person:
     sex = rng.choice("FM")
     start = date(1960, 1, 1)
+    if wide:  # realistic frequencies over large pools (ADR 1002)
+        pool = population.pools(GIVEN_MALE, GIVEN_FEMALE, FAMILY, TOWNS)
+        given = pool["female" if sex == "F" else "male"].draw(rng)
+        middle, family = pool["male"].draw(rng), pool["family"].draw(rng)
+    else:  # the previous round's set: every name equally likely among a few dozen
+        given = rng.choice(GIVEN_FEMALE if sex == "F" else GIVEN_MALE)
+        middle, family = rng.choice(GIVEN_MALE), rng.choice(FAMILY)
+    birth = start + timedelta(days=rng.randrange(0, 55 * 365))
+    town = pool["place"].draw(rng) if wide else rng.choice(TOWNS)  # drawn in the same order
     return _Person(
         index=index,
         sex=sex,
-        given=rng.choice(GIVEN_FEMALE if sex == "F" else GIVEN_MALE),
-        middle=rng.choice(GIVEN_MALE),  # the father's name, as a middle name
-        family=rng.choice(FAMILY),
-        birth=start + timedelta(days=rng.randrange(0, 55 * 365)),
-        town=rng.choice(TOWNS),
+        given=given,
+        middle=middle,  # the father's name, as a middle name
+        family=family,
+        birth=birth,
+        town=town,
         phone="9" + "".join(rng.choice("0123456789") for _ in range(8)),
         document=rng.choice("ABNP") + "".join(rng.choice("0123456789") for _ in range(7)),
     )
@@ -286,13 +299,16 @@ def _record(rng: random.Random, p: _Person, org: str, serial: int, recorded_year
     )
 
 
-def generate(people: int = 3000, seed: int = 20261206) -> list[Record]:
-    """Records of `people` synthetic people across the three organisations, shuffled."""
+def generate(people: int = 3000, seed: int = 20261206, pools: str = "wide") -> list[Record]:
+    """Records of `people` synthetic people across the three organisations, shuffled.
+    ``pools="wide"``: names and places with realistic frequencies over large pools;
+    ``"narrow"``: a few dozen names drawn uniformly (the second round's set, kept to
+    compare with its figures)."""
     rng = random.Random(seed)
     serial = {org: 0 for org in ORGS}
     out: list[Record] = []
     for index in range(people):
-        p = _person(rng, index)
+        p = _person(rng, index, pools == "wide")
         n = rng.choices((1, 2, 3), weights=(45, 35, 20))[0]
         orgs = rng.sample(ORGS, n)
         if rng.random() < 0.06:  # recorded twice by the same organisation

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -65,17 +65,21 @@ def skeleton(word: str) -> str:
 
 
 def name_columns(given: str, family: str, other: str) -> dict[str, Any]:
-    g, f, o = words(given), words(family), words(other)
-    every = g + o + f
+    g, f, o = _skeletons(given), _skeletons(family), _skeletons(other)
     return {
-        "given_sk": skeleton(g[0]) if g else None,
-        "family_sk": skeleton(f[-1]) if f else None,
-        "given_rom": g[0] if g else None,
-        "family_rom": f[-1] if f else None,
-        "name_sk": sorted({skeleton(w) for w in every}) or None,
+        "given_sk": g[0][1] if g else None,
+        "family_sk": f[-1][1] if f else None,
+        "given_rom": g[0][0] if g else None,
+        "family_rom": f[-1][0] if f else None,
+        "name_sk": sorted({sk for _, sk in g + o + f}) or None,
         # the father's or a middle name, wherever it was written
-        "middle_sk": sorted({skeleton(w) for w in g[1:] + o + f[:-1]}) or None,
+        "middle_sk": sorted({sk for _, sk in g[1:] + o + f[:-1]}) or None,
     }
+
+
+@lru_cache(maxsize=500_000)  # a register repeats its spellings: computed once for each
+def _skeletons(text: str) -> tuple[tuple[str, str], ...]:
+    return tuple((w, skeleton(w)) for w in words(text))
 
 
 _DATE = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})-(\d{1,2}))?\s*$")
@@ -83,6 +87,14 @@ _DATE = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})-(\d{1,2}))?\s*$")
 
 def birth_columns(dob: Any, age: int | None, recorded_year: int | None) -> dict[str, Any]:
     """A full date, a year alone, or a year estimated from an age when it was recorded."""
+    full, year, estimated = _birth(dob, age, recorded_year)
+    return {"dob": full, "birth_year": year, "year_estimated": estimated}
+
+
+@lru_cache(maxsize=200_000)
+def _birth(
+    dob: Any, age: int | None, recorded_year: int | None
+) -> tuple[str | None, int | None, bool]:
     full: str | None = None
     year: int | None = None
     estimated = False
@@ -94,7 +106,7 @@ def birth_columns(dob: Any, age: int | None, recorded_year: int | None) -> dict[
             full = f"{year:04d}-{int(m.group(2)):02d}-{int(m.group(3)):02d}"
     if year is None and age is not None and recorded_year:
         year, estimated = recorded_year - age, True
-    return {"dob": full, "birth_year": year, "year_estimated": estimated}
+    return full, year, estimated
 
 
 def phone_key(phone: str | None) -> str | None:
@@ -107,6 +119,7 @@ def document_key(document: str | None) -> str | None:
     return key or None
 
 
+@lru_cache(maxsize=100_000)
 def place_key(place: str | None) -> str | None:
     w = words(place or "")
     return "".join(skeleton(x) for x in w) or None
@@ -132,4 +145,45 @@ def row(record: Mapping[str, Any]) -> dict[str, Any]:
     out.update(
         birth_columns(record.get("date_of_birth"), record.get("age"), record.get("recorded_year"))
     )
+    return out
+
+
+COLUMNS = (
+    "unique_id", "org", "sex", "place_sk", "phone", "document", "given_sk", "family_sk",
+    "given_rom", "family_rom", "name_sk", "middle_sk", "dob", "birth_year", "year_estimated",
+)  # fmt: skip
+
+
+def columns(records: Iterable[Mapping[str, Any]]) -> dict[str, list[Any]]:
+    """The comparison columns of many records, column by column (what :func:`row` gives for
+    each): no dictionary per record, each distinct spelling, place and date worked out once
+    (ADR 1002: a million records)."""
+    out: dict[str, list[Any]] = {c: [] for c in COLUMNS}
+    uid, org, sex, place, phone, document = (
+        out[c] for c in ("unique_id", "org", "sex", "place_sk", "phone", "document")
+    )
+    g_sk, f_sk, g_rom, f_rom, every, middle = (
+        out[c] for c in ("given_sk", "family_sk", "given_rom", "family_rom", "name_sk", "middle_sk")
+    )
+    dob, year, estimated = out["dob"], out["birth_year"], out["year_estimated"]
+    for record in records:
+        uid.append(record["unique_id"])
+        org.append(record.get("org") or "")
+        sex.append(record.get("sex") or None)
+        place.append(place_key(record.get("place")))
+        phone.append(phone_key(record.get("phone")))
+        document.append(document_key(record.get("document")))
+        g = _skeletons(record.get("given_name") or "")
+        f = _skeletons(record.get("family_name") or "")
+        o = _skeletons(record.get("other_names") or "")
+        g_sk.append(g[0][1] if g else None)
+        f_sk.append(f[-1][1] if f else None)
+        g_rom.append(g[0][0] if g else None)
+        f_rom.append(f[-1][0] if f else None)
+        every.append(sorted({sk for _, sk in g + o + f}) or None)
+        middle.append(sorted({sk for _, sk in g[1:] + o + f[:-1]}) or None)
+        b = _birth(record.get("date_of_birth"), record.get("age"), record.get("recorded_year"))
+        dob.append(b[0])
+        year.append(b[1])
+        estimated.append(b[2])
     return out

@@ -3,9 +3,10 @@ only when the user may see every record it joins (``case.view`` in both organisa
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -208,4 +209,38 @@ def person_of_records(kind: str, record_ids: list[int]) -> dict[int, int]:
         Membership.objects.filter(kind=kind, record_id__in=record_ids).values_list(
             "record_id", "person_id"
         )
+    )
+
+
+def shared_persons(kind: str, record_ids: Iterable[int]) -> dict[int, str]:
+    """Record id -> code of its person, for the records whose person has at least one other
+    record (the network's person nodes, ADR 1003). Reads no identity: ids and codes."""
+    ids = list(record_ids)
+    if not ids:
+        return {}
+    rows = list(
+        Membership.objects.filter(kind=kind, record_id__in=ids).values_list(
+            "record_id", "person_id", "person__code"
+        )
+    )
+    shared = set(
+        Membership.objects.filter(kind=kind, person_id__in={p for _, p, _ in rows})
+        .values("person_id")
+        .annotate(n=Count("id"))
+        .filter(n__gte=2)
+        .values_list("person_id", flat=True)
+    )
+    return {rid: code for rid, pid, code in rows if pid in shared}
+
+
+def shared_case_ids() -> list[int]:
+    """Cases holding a record whose person has at least one other record."""
+    shared = (
+        Membership.objects.values("person_id")
+        .annotate(n=Count("id"))
+        .filter(n__gte=2)
+        .values_list("person_id", flat=True)
+    )
+    return list(
+        Membership.objects.filter(person_id__in=shared).values_list("case_id", flat=True).distinct()
     )

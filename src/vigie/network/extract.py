@@ -118,6 +118,11 @@ def read_cases(batch: Batch, ids: list[int]) -> None:
         "incidents", "victims", "perpetrators", "exploitations", "route"
     )
     perpetrators: dict[str, str] = {}  # perpetrator uuid -> node key
+    # records linked into one person by vigie.linkage meet in that person's node
+    linked_victims = keys.linked_persons("victim", [v.pk for c in cases for v in c.victims.all()])
+    linked_perpetrators = keys.linked_persons(
+        "perpetrator", [x.pk for c in cases for x in c.perpetrators.all()]
+    )
     for case in cases:
         batch.replaces(CASE, case.pk)
         prov = Provenance(
@@ -146,8 +151,13 @@ def read_cases(batch: Batch, ids: list[int]) -> None:
         victims: dict[int, str] = {}
         for v in case.victims.all():
             name = " ".join(p for p in (v.given_name, v.family_name) if p)
+            code = linked_victims.get(v.pk)
             p = batch.node(
-                keys.person_key("cases.victim", str(v.uuid)), "person", name, True, "victim"
+                keys.person_key("cases.victim", str(v.uuid), code),
+                "person",
+                code or name,  # a linked person shows its code, not one record's spelling
+                True,
+                "victim",
             )
             assert p is not None
             victims[v.pk] = p
@@ -160,10 +170,11 @@ def read_cases(batch: Batch, ids: list[int]) -> None:
             if x.kind == "group":
                 p_key = _group(batch, x.group_code or "", x.group_name)
             else:
+                code = linked_perpetrators.get(x.pk)
                 p_key = batch.node(
-                    keys.person_key("cases.perpetrator", str(x.uuid)),
+                    keys.person_key("cases.perpetrator", str(x.uuid), code),
                     "person",
-                    x.name or "",
+                    code or x.name or "",
                     True,
                     "perpetrator",
                 )
@@ -236,8 +247,11 @@ def read_evidence(batch: Batch, ids: list[int]) -> None:
                 target = keys.record_key("case", str(link.case.uuid))
                 batch.node(target, "case", link.case.reference, False)
             elif link.perpetrator is not None:
-                target = keys.person_key("cases.perpetrator", str(link.perpetrator.uuid))
-                batch.node(target, "person", "", True, "perpetrator")
+                code = keys.linked_persons("perpetrator", [link.perpetrator.pk]).get(
+                    link.perpetrator.pk
+                )
+                target = keys.person_key("cases.perpetrator", str(link.perpetrator.uuid), code)
+                batch.node(target, "person", code or "", True, "perpetrator")
             elif link.incident is not None:
                 target = keys.record_key("incident", str(link.incident.uuid))
                 batch.node(target, "incident", "", False)

@@ -1,8 +1,10 @@
 """The one place where a node's identity (its ``key``) is computed.
 
-- A person is one node per recorded person (a victim, a perpetrator, an account holder
-  record): ``person_key``. Folding people recorded several times into one node (entity
-  resolution, vigie.linkage) is a change to this function only.
+- A person is one node per person: records that entity resolution (vigie.linkage) put in
+  one person with other records share that person's node (``person:linked:<code>``);
+  any other recorded person (a victim, a perpetrator, an account holder) is one node per
+  record: ``person_key``. Each record still gives its own edges with its own provenance,
+  so a user reaches the shared node only through records they may see (ADR 1003).
 - A value shared between records (a phone number, an account, a document, a vehicle, an
   address, a group) is one node per normalised value: a keyed HMAC (the blind-index key) of
   the kind and the value, so equal values meet without the value being stored in clear.
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 from vigie.core import crypto
 
@@ -46,9 +49,23 @@ def display(kind: str, value: str) -> str:
     return f"+{norm}" if kind == "phone" else norm
 
 
-def person_key(record_type: str, record_uuid: str) -> str:
-    """One node per recorded person (see the module's docstring)."""
+LINKED = "person:linked:"
+
+
+def person_key(record_type: str, record_uuid: str, linked: str | None = None) -> str:
+    """The node of a recorded person: the linkage person's when the record was linked with
+    another (``linked``: its code, from :func:`linked_persons`), else the record's own."""
+    if linked:
+        return f"{LINKED}{linked}"
     return f"person:{record_type}:{record_uuid}"
+
+
+def linked_persons(kind: str, record_ids: Iterable[int]) -> dict[int, str]:
+    """Record id -> code of the linkage person it shares with at least one other record
+    (``kind``: "victim" or "perpetrator")."""
+    from vigie.linkage.selectors import shared_persons
+
+    return shared_persons(kind, record_ids)
 
 
 def record_key(kind: str, record_uuid: str) -> str:

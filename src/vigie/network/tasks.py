@@ -13,17 +13,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from vigie.core import jobs
 from vigie.core.models import Job
-from vigie.network import extract
+from vigie.network import extract, keys
 
 BATCH = 500
 EXTRACT = "network.extract"
 REBUILD = "network.rebuild"
 XREF = "network.xref"
 FOLLOWED = (*extract.READERS, extract.HIT)
+LINKAGE = ("linkage.run", "linkage.decision")  # persons rebuilt: nodes change (ADR 1003)
 
 jobs.KIND_LABELS.setdefault(EXTRACT, _("Link chart update"))
 jobs.KIND_LABELS.setdefault(REBUILD, _("Link chart rebuild"))
@@ -46,6 +48,9 @@ def on_records_changed(sender: Any, kind: str, ids: Any, **kwargs: Any) -> None:
     """``records_changed`` receiver (after the writer's commit): note, queue, return."""
     from vigie.network.models import Pending
 
+    if kind in LINKAGE:
+        _relink()
+        return
     if kind not in FOLLOWED:
         return
     if kind == extract.HIT:  # a hit's links are read with its perpetrator's case
@@ -56,6 +61,23 @@ def on_records_changed(sender: Any, kind: str, ids: Any, **kwargs: Any) -> None:
             return
         Pending.objects.create(record_type=kind, ids=ranges)
     start_if_idle()
+
+
+def _relink() -> None:
+    """After a linkage run, read again the cases whose people are in a shared person now,
+    and those that gave a shared person's node before (the person may have split)."""
+    from vigie.linkage.selectors import shared_case_ids
+    from vigie.network.models import Edge, Pending
+
+    before = (
+        Edge.objects.filter(record_type=extract.CASE)
+        .filter(Q(source__key__startswith=keys.LINKED) | Q(target__key__startswith=keys.LINKED))
+        .values_list("record_id", flat=True)
+    )
+    ids = set(shared_case_ids()) | {int(i) for i in before.distinct() if str(i).isdigit()}
+    if ids:
+        Pending.objects.create(record_type=extract.CASE, ids=_ranges(ids))
+        start_if_idle()
 
 
 def start_if_idle() -> None:
