@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 APPS   := $(patsubst src/vigie/%/apps.py,%,$(wildcard src/vigie/*/apps.py))
 PYTEST_WORKERS ?= auto
 
-.PHONY: install install-dev demo test test-shared test-postgres test-browser lint messages lock bench bench-peers-env clean
+.PHONY: install install-dev demo test test-slow test-shared test-postgres test-browser lint messages lock bench bench-peers-env clean
 
 $(VENV)/.base: requirements/base.txt requirements/overrides.txt pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,12 +34,19 @@ install-dev: $(VENV)/.dev
 demo: install
 	$(BIN)/vigie demo $(ARGS)
 
-## The whole suite (SQLite, or PostgreSQL when DATABASE_URL is set), in parallel; needs
-## nothing beside the checkout (the tests of the real data in ../shared/data: test-shared).
+## The suite (SQLite, or PostgreSQL when DATABASE_URL is set), in parallel; needs nothing
+## beside the checkout. Left out, each with its own target: the tests of the real data in
+## ../shared/data (test-shared), the slow ones (test-slow: attack simulations, the soak,
+## killed processes, API fuzzing; about 6 minutes) and the browser tests (test-browser).
 test: install-dev
-	@echo "Running every test but the browser tests and those of ../shared/data: 'make test-browser' and 'make test-shared' run those."
-	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not browser and not shared_data" $(ARGS)
-	@echo "Browser tests were not run: 'make test-browser' runs them (needs /usr/bin/chromium)."
+	@echo "Running every test but the slow ones, the browser tests and those of ../shared/data: 'make test-slow', 'make test-browser' and 'make test-shared' run those (.ci/run runs them all)."
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not browser and not shared_data and not slow" $(ARGS)
+	@echo "Not run here: 'make test-slow' (slow tests), 'make test-browser' (needs /usr/bin/chromium), 'make test-shared' (needs ../shared/data)."
+
+## The slow tests (marker `slow`): attack simulations on the statistics, the soak test, killed
+## processes, schema fuzzing with every role, the full demo load.
+test-slow: install-dev
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "slow and not browser and not shared_data" $(ARGS)
 
 ## The tests that read the real public data in ../shared/data (or VIGIE_SHARED_DATA): they
 ## fail, never skip, when it is missing.

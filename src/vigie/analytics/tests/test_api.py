@@ -103,6 +103,7 @@ def test_routes_and_formats(world: World, api: Any, snapshot_rows: Any) -> None:
     assert sheet is not None and sheet["A1"].value == "situation"
 
 
+@pytest.mark.slow
 def test_dashboard_page_data_and_download(world: World, web: Any, snapshot_rows: Any) -> None:
     client = web(world.users["analyst"])
     page = client.get("/stats/", {"period": "2016-2020", "sex": "female"})
@@ -118,6 +119,7 @@ def test_dashboard_page_data_and_download(world: World, web: Any, snapshot_rows:
     assert bad.status_code == 400 and "period" in bad.content.decode()
 
 
+@pytest.mark.slow
 def test_cli_stats_and_annex(world: World, snapshot_rows: Any, tmp_path: Path) -> None:
     runner = CliRunner()
     group = {c.name: c for c in commands}

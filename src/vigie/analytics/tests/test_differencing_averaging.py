@@ -27,6 +27,7 @@ def _groups(rows: list[dict[str, Any]]) -> list[tuple[str, str, int]]:
     return sorted((c, a, n) for (c, a), n in sizes.items() if 0 < n < K)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_averaging_many_differencing_pairs_recovers_no_more_than_chance(
     sample_rows: list[dict[str, Any]], sample_engine: Engine

@@ -22,9 +22,10 @@ from typing import Any
 
 import pytest
 
-from vigie.analytics import disclosure, generator, selectors
+from vigie.analytics import disclosure, selectors
 from vigie.analytics.engine import Engine
 from vigie.analytics.store import Store
+from vigie.devtools import analytics_rows as generator
 from vigie.testing import World
 
 K = 11
@@ -99,6 +100,7 @@ def _attack(rows: list[dict[str, Any]], ask: Ask) -> tuple[int, int, int]:
     return len(groups), exact, near
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_averaged_differencing_worded_apart_recovers_small_groups_only_without_the_guard(
     world: World, analyst_engine: tuple[Engine, list[dict[str, Any]]]

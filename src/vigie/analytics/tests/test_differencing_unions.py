@@ -32,6 +32,7 @@ def _total(country: str, ages: list[str], engine: Engine) -> int | None:
     return selectors.typology(SYSTEM, req, engine).value(None)
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_inclusion_exclusion_over_overlapping_queries_recovers_no_more_than_chance(
     sample_rows: list[dict[str, Any]], sample_engine: Engine

@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 from collections import Counter
 
+import pytest
+
 from vigie.cases import records
 from vigie.cases.models import Case, Incident, Victim
 from vigie.devtools import case_records
@@ -23,6 +25,7 @@ def test_generated_records_are_valid_and_deterministic() -> None:
     assert all("Demo-" in v["family_name"] for r in first for v in r.get("victims", []))
 
 
+@pytest.mark.slow
 def test_demo_loads_cases(db: object) -> None:
     from vigie.demo import load
 

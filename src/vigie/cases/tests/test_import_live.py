@@ -13,6 +13,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 VIGIE = [sys.executable, "-c", "from vigie.cli import main; main()"]
 SETUP = (
     "import django; django.setup();"
@@ -48,6 +50,7 @@ def _running_import(data: Path, deadline: float) -> dict[str, Any]:
     raise AssertionError("the running import's progress never became visible")
 
 
+@pytest.mark.slow
 def test_atomic_import_progress_is_visible_and_it_can_be_cancelled(tmp_path: Path) -> None:
     subprocess.run([sys.executable, "-c", SETUP], env=_env(tmp_path), check=True, timeout=300)
     csv = tmp_path / "cases.csv"

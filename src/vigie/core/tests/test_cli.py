@@ -39,6 +39,7 @@ def test_bad_arguments_exit_nonzero_with_message(tmp_path: Path) -> None:
     assert "No such command" in result.stderr
 
 
+@pytest.mark.slow
 def test_fresh_data_dir_migrates_checks_and_creates_admin(tmp_path: Path) -> None:
     assert _run(["migrate"], tmp_path).returncode == 0
     result = _run(

@@ -199,12 +199,13 @@ def test_cli_lists_and_reruns_with_a_progress_line(world: World) -> None:
     runner = CliRunner()
     listed = runner.invoke(jobs_group, ["list", "--status", "failed", "--json"])
     assert listed.exit_code == 0 and str(job.pk) in listed.output
-    rerun = runner.invoke(jobs_group, ["rerun", str(job.pk)])
+    analyst = ["--user", world.users["analyst"].username]
+    rerun = runner.invoke(jobs_group, ["rerun", str(job.pk), *analyst])
     assert rerun.exit_code == 0, rerun.output
     assert "100% 30/30" in rerun.output
     job.refresh_from_db()
     assert job.status == Job.Status.SUCCEEDED and job.result["resumed_from"] == 10
-    refused = runner.invoke(jobs_group, ["rerun", str(job.pk)])
+    refused = runner.invoke(jobs_group, ["rerun", str(job.pk), *analyst])
     assert refused.exit_code == 1 and "only a failed or cancelled job" in refused.output
     missing = runner.invoke(jobs_group, ["show", "not-a-uuid"])
     assert missing.exit_code == 1 and "no job with id 'not-a-uuid'" in missing.output

@@ -93,6 +93,7 @@ def test_exit_statuses(error: errors.VigieError, status: int) -> None:
     assert errors.exit_status(error) == status
 
 
+@pytest.mark.slow
 def test_the_cli_prints_the_message_and_exits_with_the_error_status(tmp_path: Path) -> None:
     """A real `vigie` process: an unknown organisation is invalid input (2), no traceback."""
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}

@@ -38,6 +38,7 @@ def test_swagger_initialiser_is_a_script_file(client: Any, db: Any) -> None:
     assert "SwaggerUIBundle" in response.content.decode()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_api_never_fails_with_5xx() -> None:
     from vigie.wsgi import application

@@ -27,6 +27,7 @@ EXAMPLES = 2
 MARKER = "XORG-Mkvbnqwertzu"
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_every_role_gets_no_5xx_schema_conformant_and_own_organisation_data() -> None:
     from vigie.wsgi import application
@@ -50,6 +51,7 @@ def test_every_role_gets_no_5xx_schema_conformant_and_own_organisation_data() ->
     assert not failures, "\n".join(sorted(set(failures))[:40])
 
 
+@pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_every_role_writes_without_5xx() -> None:
     from vigie.wsgi import application

@@ -72,6 +72,7 @@ def _python(code: str, env: dict[str, str]) -> str:
     return done.stdout.strip().splitlines()[-1]
 
 
+@pytest.mark.slow
 @pytest.mark.soak
 def test_import_uploads_and_api_reads_together(tmp_path: Path) -> None:
     env = _env(tmp_path / "data")

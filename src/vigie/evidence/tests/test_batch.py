@@ -164,6 +164,7 @@ def _verify_output(data_dir: Path) -> str:
     return str(out)
 
 
+@pytest.mark.slow
 def test_killed_mid_batch_keeps_committed_batches_whole(tmp_path: Path) -> None:
     """SIGKILL while the third file of a run with --batch-size 2 is being read, once the
     first batch is reported (so committed and signed): the first batch (2 items, 4 entries,

@@ -170,6 +170,7 @@ def _vigie(data_dir: Path, *args: str, **kw: Any) -> Any:
     return subprocess.Popen(cmd, env=env, **kw)
 
 
+@pytest.mark.slow
 def test_killed_mid_ingest_leaves_no_half_item(tmp_path: Path) -> None:
     """SIGKILL while the file is being written: no item, no log entry, verify stays clean."""
     data_dir = tmp_path / "vigie"

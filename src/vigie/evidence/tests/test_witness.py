@@ -254,6 +254,7 @@ def test_checkpoints_are_timestamped_when_an_authority_is_configured(
     assert r.exit_code == 1 and "RFC 3161 timestamp" in r.output, r.output
 
 
+@pytest.mark.slow
 def test_insider_with_sqlite_and_the_data_dir_is_caught_by_the_witness(tmp_path: Path) -> None:
     """The finding end to end, in real processes: an insider deletes the newest item with
     its entries and newest tree head straight in the SQLite file and sets the log back;
