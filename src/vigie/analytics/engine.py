@@ -384,35 +384,6 @@ class Engine:
         )
         return int(row[0]) if row else 0
 
-    def count_cached(self, query: Query) -> int:
-        """``count`` kept per snapshot version (the differencing guard asks the same ones)."""
-        table = self._cached("count", query, lambda q: Table((), {(): Cell(self.count(q))}))
-        return table.cells[()].n
-
-    def domain(self, table: str) -> dict[str, frozenset[str]]:
-        """The values present in the snapshot, per dimension of ``table`` (years as text)."""
-
-        def compute(query: Query) -> Table:
-            out = Table(("dim", "value"))
-            for name, dim in DIMENSIONS.items():
-                if table not in dim.tables:
-                    continue
-                value = f'unnest("{dim.column}")' if dim.multi else f'"{dim.column}"'
-                sql = f"SELECT DISTINCT {value} FROM {table}"
-                for (v,) in self._connection().execute(sql).fetchall():
-                    if v is not None:
-                        out.cells[(name, str(v))] = Cell(1)
-            return out
-
-        found = self._cached("domain", Query((), {}, table), compute)
-        values: dict[str, set[str]] = {
-            name: set() for name, dim in DIMENSIONS.items() if table in dim.tables
-        }
-        for name, v in found.cells:
-            assert name is not None and v is not None
-            values.setdefault(name, set()).add(v)
-        return {name: frozenset(v) for name, v in values.items()}
-
     def flows(self, query: Query) -> Table:
         """Origin -> destination flows with margins."""
         return self.typology(

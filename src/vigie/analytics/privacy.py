@@ -22,8 +22,8 @@ earlier nested query of the same user or organisation is suppressed.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import timedelta
+from fractions import Fraction
 from itertools import combinations
 from typing import Any
 
@@ -33,7 +33,6 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vigie.analytics import overlap
 from vigie.analytics.disclosure import (
     MARGIN,
     Cell,
@@ -51,7 +50,6 @@ DP = "laplace"
 CELLKEY = "cellkey"  # a suppression-mode query, recorded for the differencing guard
 GUARD_DAYS = 90  # earlier queries compared with a new one
 GUARD_MAX = 1000  # at most this many of them (the newest)
-UNION_MAX = 64  # inclusion-exclusion over at most this many alike queries (the newest)
 # records hold several values of these: a union of value sets is no sum of disjoint parts
 MULTI_VALUED = frozenset({"form", "means"})
 
@@ -235,17 +233,13 @@ def differencing_guard(
     query: dict[str, Any],
     table: Table,
     true_table: Callable[[dict[str, tuple[str, ...]]], Table],
-    source: Source | None = None,
 ) -> set[Coords]:
-    """Cells of ``table`` to suppress, then record this query. With a ``source`` (tables
-    of the snapshot's rows: typologies, flows): the cells whose records differ by 1..k-1 from
-    those of a cell an earlier query of the same user or organisation published, whatever its
-    dimensions and wording (vigie.analytics.overlap). Without (route legs, transit): the cells
-    that differ by 1..k-1 from the same cell of an earlier query of the same table and
-    dimensions whose filters are nested with this one's (``true_table(filters)``: the true
-    table of the same query with other filters). Either way the first query of a pair is
-    published; the second has the cells that would complete the difference suppressed (and
-    their complements), however many pairs are asked."""
+    """Cells of ``table`` to suppress: those that differ by 1..k-1 records from the same cell
+    of an earlier query of the same user or organisation (same table and dimensions, filters
+    nested one in the other), so that no pair of nested queries isolates a small group however
+    many pairs are asked; then record this query. ``true_table(filters)``: the true table of
+    the same query with other filters. The first query of a pair is published; the second has
+    the cells that would complete the difference suppressed (and their complements)."""
     from vigie.analytics.models import PrivacyLedgerEntry
 
     k = default_policy().k
@@ -272,8 +266,6 @@ def differencing_guard(
         if _values(others) == _values(filters):
             seen = True
             continue
-        if source is not None:  # compared below by the records of the cells
-            continue
         if not (nested(filters, others) or nested(others, filters)):
             continue
         compared = true_table(others)
@@ -281,10 +273,7 @@ def differencing_guard(
             before = compared.cells.get(coords)
             if 0 < abs(cell.n - (before.n if before else 0)) < k:
                 force.add(coords)
-    if source is not None:
-        force |= _close_to_released(query, filters, list(earlier), table, source, k)
-    domain = source.domain if source is not None else None
-    force |= _isolated_by_unions(filters, alike, table, true_table, k, domain)
+    force |= _isolated_by_unions(filters, alike, table, true_table, k)
     if not seen:
         recorded = {**query, "suppressed": [list(c) for c in sorted(force, key=str)]}
         PrivacyLedgerEntry.objects.create(
@@ -301,46 +290,6 @@ def differencing_guard(
     return force
 
 
-@dataclass
-class Source:
-    """What the record-level guard needs of the engine, for one query's table and unit."""
-
-    table: str  # "victims" or "perpetrators"
-    unit: str
-    typology: Callable[[tuple[str, ...], dict[str, tuple[str, ...]]], Table]
-    count: Callable[[dict[str, tuple[str, ...]]], int]
-    domain: Mapping[str, frozenset[str]]
-
-
-def _close_to_released(
-    query: dict[str, Any],
-    filters: dict[str, tuple[str, ...]],
-    earlier: list[dict[str, Any]],
-    table: Table,
-    source: Source,
-    k: int,
-) -> set[Coords]:
-    """The cells of ``table`` whose records differ from a cell published by one of the
-    ``earlier`` queries (of the same rows and unit, any dimensions) by 1..k-1 records."""
-    released = overlap.Released()
-    done: set[tuple[Any, ...]] = set()
-    cells: list[tuple[int, overlap.Selection]] = []
-    for other in earlier:
-        if other.get("table") != source.table or other.get("unit", "records") != source.unit:
-            continue
-        by = tuple(other.get("by") or [])
-        others = {d: tuple(v) for d, v in (other.get("filters") or {}).items()}
-        key = (by, tuple(sorted(_values(others).items())))
-        if key in done or not overlap.may_overlap(filters, others, source.domain):
-            continue
-        done.add(key)
-        hidden = {str(c) for c in other.get("suppressed") or []}
-        before = source.typology(by, others)
-        cells += overlap.released_cells(before, others, source.domain, k, hidden)
-    released.add(cells)
-    return overlap.close_cells(table, filters, released, source.domain, source.count, k)
-
-
 # Overlapping queries that are not nested: A, B and A u B give A n B (inclusion-exclusion).
 
 
@@ -352,25 +301,18 @@ def _atoms(sets: Sequence[frozenset[str]]) -> list[frozenset[str]]:
     return [frozenset(r) for r in regions.values()]
 
 
-_PRIME = 2**61 - 1  # ranks of 0/1 matrices over GF(p): exact while minors stay below p
-
-
-def _rank(rows: list[list[int]]) -> int:
-    """Rank of a 0/1 matrix, by elimination modulo a large prime (a 0/1 matrix of up to 25
-    rows has minors below 25^12.5 < p, so its rank over GF(p) is its rank over the rationals;
-    integers, much faster than fractions)."""
-    m = [[v % _PRIME for v in row] for row in rows]
+def _rank(rows: list[list[Fraction]]) -> int:
+    m = [row[:] for row in rows]
     rank, cols = 0, len(m[0]) if m else 0
     for col in range(cols):
-        pivot = next((r for r in range(rank, len(m)) if m[r][col]), None)
+        pivot = next((r for r in range(rank, len(m)) if m[r][col] != 0), None)
         if pivot is None:
             continue
         m[rank], m[pivot] = m[pivot], m[rank]
-        inv = pow(m[rank][col], _PRIME - 2, _PRIME)
         for r in range(len(m)):
-            if r != rank and m[r][col]:
-                f = m[r][col] * inv % _PRIME
-                m[r] = [(a - f * b) % _PRIME for a, b in zip(m[r], m[rank], strict=True)]
+            if r != rank and m[r][col] != 0:
+                factor = m[r][col] / m[rank][col]
+                m[r] = [a - factor * b for a, b in zip(m[r], m[rank], strict=True)]
         rank += 1
     return rank
 
@@ -383,11 +325,11 @@ def derivable(
     if not sets:
         return set()
     atoms = _atoms(among)
-    rows = [[int(a <= s) for a in atoms] for s in sets]
+    rows = [[Fraction(int(a <= s)) for a in atoms] for s in sets]
     base = _rank(rows)
     out = set()
     for i, atom in enumerate(atoms):
-        unit = [int(j == i) for j in range(len(atoms))]
+        unit = [Fraction(int(j == i)) for j in range(len(atoms))]
         if _rank([*rows, unit]) == base:
             out.add(atom)
     return out
@@ -399,27 +341,16 @@ def _isolated_by_unions(
     table: Table,
     true_table: Callable[[dict[str, tuple[str, ...]]], Table],
     k: int,
-    domain: Mapping[str, frozenset[str]] | None = None,
 ) -> set[Coords]:
     """Cells of ``table`` to suppress because, with earlier queries that differ from this
     one in the values of one single-valued dimension only, its counts would give by
     inclusion-exclusion the count of a group of values of 1..k-1 records (``{X,Y}``,
     ``{Y,Z}``, ``{X,Y,Z}`` give ``Y``) that the earlier queries did not give already. An
-    earlier query's cells suppressed then (recorded in the ledger) count as unknown. With
-    the snapshot's ``domain``, values no record holds are left out (a code that matches
-    nothing does not make two queries different); the newest ``UNION_MAX`` alike queries
-    are compared."""
-
-    def values(f: Mapping[str, Sequence[str]]) -> dict[str, frozenset[str]]:
-        out = _values(f)
-        if domain is None:
-            return out
-        return {d: v & domain.get("year" if d == "period" else d, v) for d, v in out.items()}
-
-    mine = values(filters)
+    earlier query's cells suppressed then (recorded in the ledger) count as unknown."""
+    mine = _values(filters)
     by_dim: dict[str, list[tuple[frozenset[str], set[str]]]] = {}
-    for other in alike[:UNION_MAX]:
-        theirs = values({d: tuple(v) for d, v in (other.get("filters") or {}).items()})
+    for other in alike:
+        theirs = _values({d: tuple(v) for d, v in (other.get("filters") or {}).items()})
         if set(theirs) != set(mine):
             continue
         apart = [d for d in mine if mine[d] != theirs[d]]

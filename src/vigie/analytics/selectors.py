@@ -155,10 +155,8 @@ def _guard(
     name: str = "",
     make: Callable[[Query], disclosure.Table] | None = None,
 ) -> set[Any]:
-    """The differencing guard's cells to suppress. A typology (``name`` empty) is compared
-    by the records of its cells with every earlier table of the same rows; ``name`` and
-    ``make`` for a route table (legs, transit, types: ``make(query)`` computes it for other
-    filters), compared with earlier tables of the same name."""
+    """The differencing guard's cells to suppress; ``name`` and ``make`` for a table other
+    than a typology (the route tables: ``make(query)`` computes it for other filters)."""
     system = _is_system(user)
     if isinstance(user, Actor):
         user = user.user
@@ -168,29 +166,13 @@ def _guard(
         "filters": {k: list(v) for k, v in query.filters.items()},
         "mode": "suppress",
         "table": name or query.table,
-        "unit": query.unit,
     }
 
     def true_table(filters: dict[str, tuple[str, ...]]) -> disclosure.Table:
         other = Query(query.by, filters, query.table, query.organisations, query.unit)
         return make(other) if make is not None else engine.typology(other)
 
-    source = None
-    if not name:
-        source = privacy.Source(
-            table=query.table,
-            unit=query.unit,
-            typology=lambda by, filters: engine.typology(
-                Query(by, filters, query.table, query.organisations, query.unit)
-            ),
-            count=lambda filters: engine.count_cached(
-                Query((), filters, query.table, query.organisations, query.unit)
-            ),
-            domain=engine.domain(query.table),
-        )
-    return privacy.differencing_guard(
-        None if system else user, org_id, recorded, table, true_table, source
-    )
+    return privacy.differencing_guard(None if system else user, org_id, recorded, table, true_table)
 
 
 def _query(user: Any, req: Request, by: tuple[str, ...] | None = None) -> Query:
@@ -243,9 +225,8 @@ def routes(user: Any, req: Request, engine: Engine | None = None) -> Routes:
     ) -> Release:
         return disclosure.protect(table, force=_guard(user, engine, query, table, name, make))
 
-    flows_query = Query(("origin", "destination"), query.filters, "victims", query.organisations)
     out = Routes(
-        disclosure.protect(flows, force=_guard(user, engine, flows_query, flows)),
+        guarded(flows, "routes:flows", engine.flows),
         guarded(types, "routes:types", lambda q: engine.route_types(engine.flows(q))),
         guarded(legs, "routes:legs", engine.legs),
         guarded(transit, "routes:transit", engine.transit),
