@@ -17,6 +17,9 @@ $(VENV)/.base: requirements/base.txt requirements/overrides.txt pyproject.toml
 	else \
 	  $(BIN)/pip install -q --no-deps -r requirements/base.txt && $(BIN)/pip install -q --no-deps -e . ; \
 	fi
+	@# Vigie's own modules as bytecode too: where PYTHONDONTWRITEBYTECODE is set, every command
+	@# would otherwise compile them again (vigie roles: 1.8 s instead of 0.8 s on this machine).
+	@$(BIN)/python -m compileall -q src >/dev/null
 	@touch $@
 
 $(VENV)/.dev: $(VENV)/.base requirements/dev.txt
