@@ -12,6 +12,7 @@ the answers typed in the browser.
 from __future__ import annotations
 
 import base64
+import gzip
 import json
 import urllib.request
 import uuid
@@ -30,7 +31,7 @@ from vigie.core.actor import Actor
 from vigie.testing import World
 
 pytestmark = pytest.mark.browser
-BUNDLE = Path(__file__).parent / "vendor" / "enketo" / "enketo-bundle.js"
+BUNDLE = Path(__file__).parent / "vendor" / "enketo" / "enketo-bundle.js.gz"
 ORIGIN = "http://enketo.invalid"  # the page's own origin, served by Playwright's router
 OR_LIST = "{http://openrosa.org/xforms/xformsList}"
 
@@ -85,7 +86,7 @@ def test_a_form_filled_in_enketo_reaches_the_review_queue(
 
     def serve(route: Route) -> None:
         if route.request.url.endswith("/enketo-bundle.js"):
-            route.fulfill(body=BUNDLE.read_bytes(), content_type="text/javascript")
+            route.fulfill(body=gzip.decompress(BUNDLE.read_bytes()), content_type="text/javascript")
         else:
             route.fulfill(
                 body='<!doctype html><html lang="en"><head><meta charset="utf-8">'
