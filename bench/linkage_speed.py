@@ -34,7 +34,7 @@ import pyarrow as pa  # noqa: E402
 from splink import DuckDBAPI, Linker, block_on  # noqa: E402
 
 from vigie.devtools import linkage_eval  # noqa: E402
-from vigie.linkage import clustering, engine, features  # noqa: E402
+from vigie.linkage import clustering, comparisons, engine, features  # noqa: E402
 
 NEW = 1000
 
@@ -74,6 +74,8 @@ def splink_directly(data: pa.Table, new_data: pa.Table) -> dict[str, float]:
     api2 = DuckDBAPI(connection=con2)
     old_f, new_f = api2.register(data), api2.register(new_data)
     inc = Linker(old_f, model, log_level=logging.WARNING)
+    for column in comparisons.TF_COLUMNS:  # as engine.predict_new does
+        inc.table_management.compute_tf_table(column)
     a = inc.inference.predict_between(old_f, new_f, threshold_match_probability=0.05)
     b = inc.inference.predict_within(new_f, threshold_match_probability=0.05)
     for x in (a, b):

@@ -21,9 +21,11 @@ from vigie.screening.names import normalise, romanised
 
 # digraphs that romanisation systems write differently for one Arabic or Cyrillic letter
 # (th: Arabic thaa, said and often written s: Othman / Osman / عثمان)
-_FOLDS = (("dzh", "j"), ("kh", "h"), ("gh", "g"), ("sh", "s"), ("ch", "s"), ("dj", "j"),
-          ("zh", "j"), ("ph", "f"), ("th", "s"), ("dh", "d"), ("q", "k"), ("ck", "k"), ("c", "k"),
-          ("x", "ks"), ("z", "s"), ("'", ""), ("\u2019", ""), ("-", ""))  # fmt: skip
+# (g alone: jeem as Egyptian and Sudanese spellings write it, Gamal / Jamal / Djamel; ghain,
+# written gh, is kept apart as an upper-case G that no other letter folds to)
+_FOLDS = (("dzh", "j"), ("kh", "h"), ("gh", "G"), ("g", "j"), ("sh", "s"), ("ch", "s"),
+          ("dj", "j"), ("zh", "j"), ("ph", "f"), ("th", "s"), ("dh", "d"), ("q", "k"), ("ck", "k"),
+          ("c", "k"), ("x", "ks"), ("z", "s"), ("'", ""), ("\u2019", ""), ("-", ""))  # fmt: skip
 _VOWELS = re.compile("[aeiouyw]")  # w and y: Arabic writes long vowels with them
 _REPEAT = re.compile(r"(.)\1+")
 _NOT_DIGIT = re.compile(r"\D")
@@ -32,6 +34,10 @@ _JOINED = frozenset(
     {"abd", "bd", "abdul", "abdel", "abdal", "abdoul", "abu", "abou", "abw", "bou"}
 )  # "bd", "abw": Arabic عبد and أبو as ICU romanises them
 _STOP = frozenset({"al", "el", "ad", "ar", "as", "at", "an", "az", "ibn", "bin", "ben", "ould"})
+# Arabic letters Latin spellings leave out: ain (Yaqub, Saida; the romaniser would cut the
+# word in two there) and a final taa marbuta or haa (Fatima, Rulaka), which the romaniser
+# writes "h" and would fold with the consonant before it (k + h read as kh)
+_UNWRITTEN = re.compile("\u0639|[\u0629\u0647](?=\\s|$)")
 
 
 @lru_cache(maxsize=200_000)
@@ -39,7 +45,7 @@ def words(text: str) -> tuple[str, ...]:
     """A name's words as the screening normalisation folds them, romanised, lower case."""
     if not text or not text.strip():
         return ()
-    plain = romanised(normalise(text)).lower()
+    plain = romanised(_UNWRITTEN.sub("", normalise(text))).lower()
     plain = "".join(c for c in unicodedata.normalize("NFKD", plain) if c.isalnum() or c == " ")
     out: list[str] = []
     for w in plain.split():
@@ -54,14 +60,15 @@ def words(text: str) -> tuple[str, ...]:
 @lru_cache(maxsize=200_000)
 def skeleton(word: str) -> str:
     """The consonants of a romanised word, digraphs folded and doubled letters once."""
-    w = word.lower()
+    # doubled letters once before the digraphs (Feghhach: gh doubled, not g + hh) and
+    # after the vowels go (Abdoul-allah and Abdallah, Fushath and فشث)
+    w = _REPEAT.sub(r"\1", word.lower())
     for a, b in _FOLDS:
         w = w.replace(a, b)
-    w = _REPEAT.sub(r"\1", w)
-    bare = _VOWELS.sub("", w)
+    bare = _VOWELS.sub("", _REPEAT.sub(r"\1", w))
     if len(bare) > 2 and bare.endswith("h"):  # a final taa marbuta or haa: Abdullah / Abdulla
         bare = bare[:-1]
-    return bare or "v"  # vowels only (Aya, Ia): one key for all of them
+    return _REPEAT.sub(r"\1", bare) or "v"  # vowels only (Aya, Ia): one key for all of them
 
 
 def name_columns(given: str, family: str, other: str) -> dict[str, Any]:
