@@ -36,7 +36,7 @@ def _name(part: str, other: str) -> Any:
             cll.NullLevel(sk),
             cll.ExactMatchLevel(rom).configure(tf_adjustment_column=rom),
             cll.ExactMatchLevel(sk).configure(tf_adjustment_column=sk),
-            cll.CustomLevel(f"{sk}_l = {osk}_r AND {osk}_l = {sk}_r", "in the other box"),
+            cll.CustomLevel(f"{sk}_l = {osk}_r AND {osk}_l = {sk}_r", "in each other's boxes"),
             cll.CustomLevel(f"{close} OR {swapped_close}", "close"),
             cll.CustomLevel(
                 f"list_contains(name_sk_r, {sk}_l) OR list_contains(name_sk_l, {sk}_r)",

@@ -27,17 +27,17 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from vigie.linkage import features
 
-SCHEMA_ID = "vigie-clk-2"
+SCHEMA_ID = "vigie-clk-3"
 
 
 @dataclass(frozen=True)
 class FieldSpec:
     name: str
     length: int  # bits of the field's own segment of the filter
-    weight: float  # how much an agreement on the field counts in the unit's score
-    middle: float  # the Dice coefficient above which the field counts as agreeing
+    cuts: tuple[float, ...]  # Dice coefficients that cut the field's agreement into levels
     q: int = 2
     per_token: bool = False  # k hash functions per token, not a budget for the field
+    key: str = ""  # the fields sharing a key can be compared with each other (names)
 
     @property
     def bits(self) -> int:
@@ -47,21 +47,27 @@ class FieldSpec:
         return int(self.length * 0.4) if not self.per_token else int(self.length * 0.12)
 
 
+_NAME_CUTS = (0.45, 0.6, 0.75, 0.9)
 # Each field writes into its own segment, so the linkage unit can tell a field that
-# disagrees from one that is missing (a field-level layout, ADR 1001); the weights say
-# which fields tell people apart best (documents, phones, names, dates).
+# disagrees from one that is missing (a field-level layout, ADR 1001). The three name
+# fields share one key and one length, so the unit can also compare a given name with the
+# other record's family or middle name (boxes swapped, a middle name joined: ADR 1004).
+# Birth cuts: a year alone against the full date shares 2 tokens of 4 (Dice 0.67), a swapped
+# day and month 3 of 4 (0.75), the same year with another day 2 of 4 on both sides (0.5).
 SCHEMA: tuple[FieldSpec, ...] = (
-    FieldSpec("given", 192, 3.0, 0.6),
-    FieldSpec("family", 192, 3.0, 0.6),
-    FieldSpec("middle", 160, 1.5, 0.5),
-    FieldSpec("birth", 128, 3.0, 0.4, q=0, per_token=True),
-    FieldSpec("place", 128, 1.0, 0.6),
-    FieldSpec("phone", 96, 5.0, 0.5, q=0, per_token=True),
-    FieldSpec("document", 96, 5.0, 0.5, q=0, per_token=True),
-    FieldSpec("sex", 32, 2.0, 0.5, q=0, per_token=True),
+    FieldSpec("given", 192, _NAME_CUTS, key="name"),
+    FieldSpec("family", 192, _NAME_CUTS, key="name"),
+    FieldSpec("middle", 192, _NAME_CUTS, key="name"),
+    FieldSpec("birth", 128, (0.4, 0.6, 0.72, 0.9), q=0, per_token=True),
+    FieldSpec("place", 96, _NAME_CUTS),
+    FieldSpec("phone", 96, (0.3, 0.5, 0.7, 0.9), q=0, per_token=True),
+    FieldSpec("document", 96, (0.3, 0.5, 0.7, 0.9), q=0, per_token=True),
+    FieldSpec("sex", 32, (0.3, 0.5, 0.7, 0.9), q=0, per_token=True),
 )
 LENGTH = sum(f.length for f in SCHEMA)  # 1024 bits
 _OFFSETS = [sum(f.length for f in SCHEMA[:i]) for i in range(len(SCHEMA))]
+N_LEVELS = 5  # per field: 0 .. 4, the strongest; -1 missing
+GIVEN, FAMILY, MIDDLE, BIRTH, PLACE, PHONE, DOCUMENT, SEX, CROSSED = range(9)
 
 
 def qgrams(value: str, q: int) -> list[str]:
@@ -118,7 +124,7 @@ def encode(record: Mapping[str, Any], secret: bytes) -> bytes:
         toks = tokens.get(spec.name) or []
         if not toks:
             continue
-        k1, k2 = _keys(secret, spec.name)
+        k1, k2 = _keys(secret, spec.key or spec.name)
         k = spec.bits if spec.per_token else max(1, spec.bits // len(toks))
         for t in toks:
             data = t.encode()
@@ -147,40 +153,70 @@ def dice(a: bytes, b: bytes) -> float:
     return 2 * int(np.bitwise_count(x & y).sum()) / total if total else 0.0
 
 
-LEVELS = (0.45, 0.7, 0.9)  # Dice cut points: level 0 below 0.45 ... level 3 from 0.9
+def _dice(
+    fields: list[tuple[np.ndarray, np.ndarray]], f: int, g: int, start: int, stop: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Dice coefficients of field f of rows start..stop against field g of every record,
+    and where both are present."""
+    seg_f, counts_f = fields[f]
+    seg_g, counts_g = fields[g]
+    inter = seg_f[start:stop] @ seg_g.T
+    a, b = counts_f[start:stop, None], counts_g[None, :]
+    present = (a > 0) & (b > 0)
+    return np.divide(2 * inter, a + b, out=np.zeros_like(inter), where=present), present
 
 
-def _levels(
-    fields: list[tuple[FieldSpec, np.ndarray, np.ndarray]], start: int, stop: int
-) -> np.ndarray:
+def _level(dice_f: np.ndarray, cuts: tuple[float, ...]) -> np.ndarray:
+    return np.searchsorted(np.array(cuts, dtype=np.float32), dice_f, side="right")
+
+
+def _levels(fields: list[tuple[np.ndarray, np.ndarray]], start: int, stop: int) -> np.ndarray:
     """Per field, the agreement level of rows start..stop against every record: -1 when
-    the field is missing on either side, else 0..3 by the Dice coefficient."""
+    the field is missing on either side, else 0..4 by the Dice coefficient. The given and
+    family names take the better of the direct and the swapped agreement; a last column
+    ("crossed") is the best agreement of a name with another box of the other record (a
+    middle name joined to the given name, a name written in the other box)."""
     out = []
-    for _spec, seg, counts in fields:
-        inter = seg[start:stop] @ seg.T
-        a, b = counts[start:stop, None], counts[None, :]
-        present = (a > 0) & (b > 0)
-        dice_f = np.divide(2 * inter, a + b, out=np.zeros_like(inter), where=present)
-        level = np.searchsorted(np.array(LEVELS, dtype=np.float32), dice_f, side="right")
-        out.append(np.where(present, level, -1).astype(np.int8))
-    return np.stack(out, axis=-1)  # rows x records x fields
+    for f, spec in enumerate(SCHEMA):
+        dice_f, present = _dice(fields, f, f, start, stop)
+        out.append(np.where(present, _level(dice_f, spec.cuts), -1))
+    crossed = np.full_like(out[GIVEN], -1)
+    cross: dict[tuple[int, int], np.ndarray] = {}
+    for f, g in ((GIVEN, FAMILY), (FAMILY, GIVEN), (GIVEN, MIDDLE), (MIDDLE, GIVEN),
+                 (FAMILY, MIDDLE), (MIDDLE, FAMILY)):  # fmt: skip
+        dice_fg, present = _dice(fields, f, g, start, stop)
+        cross[f, g] = np.where(present, _level(dice_fg, _NAME_CUTS), -1)
+        crossed = np.maximum(crossed, cross[f, g])
+    swapped = np.minimum(cross[GIVEN, FAMILY], cross[FAMILY, GIVEN])
+    out[GIVEN] = np.maximum(out[GIVEN], swapped)
+    out[FAMILY] = np.maximum(out[FAMILY], swapped)
+    out.append(crossed)
+    return np.stack(out, axis=-1).astype(np.int8)  # rows x records x fields
 
 
 def _candidate(levels: np.ndarray) -> np.ndarray:
     """Pairs worth scoring (the unit's blocking): names close, or a phone, a document or
     a birth date and one name part agreeing."""
-    given, family, birth, phone, document = (levels[..., i] for i in (0, 1, 3, 5, 6))
+    given, family, birth, place, phone, document, crossed = (
+        levels[..., i] for i in (GIVEN, FAMILY, BIRTH, PLACE, PHONE, DOCUMENT, CROSSED)
+    )
     names = (given >= 2) & (family >= 2)
-    one_name = (given >= 2) | (family >= 2)
-    return names | (phone == 3) | (document == 3) | ((birth >= 2) & one_name)
+    one_name = (given >= 3) | (family >= 3) | (crossed >= 3)
+    return (
+        names
+        | (phone == 4)
+        | (document == 4)
+        | ((birth >= 2) & ((given >= 2) | (family >= 2) | (crossed >= 3)))
+        | (one_name & (place >= 3))
+    )
 
 
 def _share(patterns: np.ndarray) -> float:
     """The share of matches among the candidate pairs, from the pairs that agree
     exactly on a document, a phone, or both names and the birth date (taken to find 60 %
     of the matches, as Splink's deterministic estimate does)."""
-    sure = (patterns[:, 6] == 3) | (patterns[:, 5] == 3)
-    sure |= (patterns[:, 0] == 3) & (patterns[:, 1] == 3) & (patterns[:, 3] == 3)
+    sure = (patterns[:, DOCUMENT] == 4) | (patterns[:, PHONE] == 4)
+    sure |= (patterns[:, GIVEN] == 4) & (patterns[:, FAMILY] == 4) & (patterns[:, BIRTH] == 4)
     return float(np.clip(sure.mean() / 0.6, 1e-4, 0.9))
 
 
@@ -192,8 +228,12 @@ def _em(patterns: np.ndarray, u: np.ndarray, rounds: int = 15) -> np.ndarray:
     n_fields, n_levels = u.shape
     m = np.tile(np.linspace(0.05, 0.7, n_levels), (n_fields, 1))
     m /= m.sum(axis=1, keepdims=True)
-    names = (patterns[:, 0] >= 2) & (patterns[:, 1] >= 2)
-    sessions = [(names, [2, 3, 4, 5, 6, 7]), (patterns[:, 3] == 3, [0, 1, 2, 4, 5, 6, 7])]
+    names = (patterns[:, GIVEN] >= 3) & (patterns[:, FAMILY] >= 3)
+    others = [MIDDLE, BIRTH, PLACE, PHONE, DOCUMENT, SEX]
+    sessions = [
+        (names, [*others, CROSSED]),
+        (patterns[:, BIRTH] == 4, [GIVEN, FAMILY, MIDDLE, PLACE, PHONE, DOCUMENT, SEX, CROSSED]),
+    ]
     for selected, trained in sessions:
         sub = patterns[selected]
         if not len(sub):
@@ -242,15 +282,15 @@ def match(
     fields = []
     for spec, offset in zip(SCHEMA, _OFFSETS, strict=True):
         seg = bits[:, offset : offset + spec.length]
-        fields.append((spec, seg, seg.sum(axis=1)))
-    n, n_levels = len(labels), len(LEVELS) + 1
-    u = np.full((len(SCHEMA), n_levels), 1.0)
+        fields.append((seg, seg.sum(axis=1)))
+    n, n_levels, n_fields = len(labels), N_LEVELS, len(SCHEMA) + 1
+    u = np.full((n_fields, n_levels), 1.0)
     pairs_i, pairs_j, patterns = [], [], []
     for start in range(0, n, chunk):
         stop = min(n, start + chunk)
         levels = _levels(fields, start, stop)
         upper = np.arange(n)[None, :] > np.arange(start, stop)[:, None]
-        for f in range(len(SCHEMA)):
+        for f in range(n_fields):
             col = levels[..., f][upper]
             u[f] += np.bincount(col[col >= 0], minlength=n_levels)[:n_levels]
         keep = _candidate(levels) & upper
@@ -259,7 +299,7 @@ def match(
         pairs_j.append(cols)
         patterns.append(levels[rows, cols])
     u /= u.sum(axis=1, keepdims=True)
-    pattern = np.concatenate(patterns) if patterns else np.zeros((0, len(SCHEMA)), np.int8)
+    pattern = np.concatenate(patterns) if patterns else np.zeros((0, n_fields), np.int8)
     if not len(pattern):
         return []
     m = _em(pattern, u)

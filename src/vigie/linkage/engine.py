@@ -230,7 +230,8 @@ def _pairs(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any]) ->
     returns each comparison's partial match weight (``mw_*``); the level is the one whose
     weight it is (-1: the value was missing on a side, weight 0)."""
     cols = [c[0] for c in con.sql(f"DESCRIBE {name}").fetchall()]
-    parts = [c for c in cols if c.startswith("mw_")]
+    # (mw_tf_adj_*: a name's term-frequency adjustment, not a comparison of its own)
+    parts = [c for c in cols if c.startswith("mw_") and not c.startswith("mw_tf_adj_")]
     select = ", ".join(["unique_id_l", "unique_id_r", "match_probability", *parts])
     rows = con.sql(f"SELECT {select} FROM {name}").fetchall()  # noqa: S608
     weights = _level_weights(params)

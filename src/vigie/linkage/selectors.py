@@ -21,13 +21,17 @@ LEVELS: dict[str, tuple[str, ...]] = {
     "given": (
         gettext_noop("same spelling"),
         gettext_noop("same consonants"),
+        gettext_noop("in each other's boxes"),
         gettext_noop("close"),
+        gettext_noop("among the other's names"),
         gettext_noop("different"),
     ),
     "family": (
         gettext_noop("same spelling"),
         gettext_noop("same consonants"),
+        gettext_noop("in each other's boxes"),
         gettext_noop("close"),
+        gettext_noop("among the other's names"),
         gettext_noop("different"),
     ),
     "middle": (gettext_noop("shared"), gettext_noop("different")),
