@@ -142,3 +142,19 @@ def test_one_changed_letter_keeps_the_encodings_alike(
     a = encoding.encode(base, SECRET)
     assert encoding.dice(a, encoding.encode(swapped, SECRET)) > 0.75
     assert encoding.dice(a, encoding.encode(changed, SECRET)) > 0.6
+
+
+@settings(max_examples=40, deadline=None)
+@given(given_name=_text, family=_text)
+def test_a_name_in_the_other_box_sets_the_same_bits(given_name: str, family: str) -> None:
+    """The three name fields share one key, so the linkage unit can compare a given name
+    with the other record's family name (boxes swapped) without any secret."""
+    base = {"given_name": given_name, "family_name": family, "date_of_birth": "1990"}
+    swapped = {**base, "given_name": family, "family_name": given_name}
+    a, b = encoding.encode(base, SECRET), encoding.encode(swapped, SECRET)
+    bits_a = [int(x) for x in "".join(f"{byte:08b}" for byte in a)]
+    bits_b = [int(x) for x in "".join(f"{byte:08b}" for byte in b)]
+    given_seg, family_seg = encoding.SCHEMA[0].length, encoding.SCHEMA[1].length
+    assert given_seg == family_seg
+    assert bits_a[:given_seg] == bits_b[given_seg : 2 * given_seg]
+    assert bits_a[given_seg : 2 * given_seg] == bits_b[:given_seg]
