@@ -66,7 +66,9 @@ def upload(actor: Actor, payload: Any) -> Encoding:
 def latest_uploads() -> list[Encoding]:
     seen: set[int] = set()
     out = []
-    for e in Encoding.objects.select_related("organisation").order_by("-created_at", "-pk"):
+    # an upload of an earlier schema has another layout: its organisation encodes again
+    current = Encoding.objects.filter(linkage_schema=encoding.SCHEMA_ID)
+    for e in current.select_related("organisation").order_by("-created_at", "-pk"):
         if e.organisation_id not in seen:
             seen.add(e.organisation_id)
             out.append(e)

@@ -93,12 +93,22 @@ def test_the_linkage_unit_matches_uploads_into_pairs_of_record_keys(
         )
         assert up.exit_code == 0, up.output
     assert Encoding.objects.count() == 3
+    # a later upload of an earlier schema (another layout of the bits) is not matched
+    Encoding.objects.create(
+        organisation=third,
+        linkage_schema="vigie-clk-2",
+        count=1,
+        clks={"old-layout": base64.b64encode(bytes(encoding.LENGTH // 8)).decode()},
+        uploaded_by=encoder,
+    )
     unit = world.users["linkage_unit"]
     out = CliRunner().invoke(link, ["match", "--user", unit.username, "--json"])
     assert out.exit_code == 0, out.output
     pairs = json.loads(out.output)["pairs"]
     truth = linkage_eval.true_pairs(records)
     found = {tuple(sorted((p["left_key"], p["right_key"]))) for p in pairs}
+    assert any("ORG-C" in key for pair in found for key in pair)
+    assert not any("old-layout" in pair for pair in found)
     assert linkage_eval.scores(found, truth)["precision"] >= 0.8
     assert len(found & truth) >= len(truth) // 3
     # the analyst who encodes is not the linkage unit
