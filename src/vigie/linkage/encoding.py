@@ -260,6 +260,29 @@ def _log_ratio(
     return out
 
 
+def _frequency(
+    fields: list[tuple[np.ndarray, np.ndarray]],
+    patterns: np.ndarray,
+    u: np.ndarray,
+    left: np.ndarray,
+    right: np.ndarray,
+) -> np.ndarray:
+    """Term-frequency adjustment of the names' strongest level, as Splink's: a pair whose
+    given (or family) name filters agree fully is worth more when few records carry that
+    filter. The unit counts identical filters among the uploads (it sees them anyway); the
+    adjustment is log(u of the level / share of records with the commoner of the two)."""
+    out = np.zeros(len(patterns), dtype=np.float64)
+    top = N_LEVELS - 1
+    for f in (GIVEN, FAMILY):
+        seg = np.packbits(fields[f][0].astype(bool), axis=1)
+        _, inverse, counts = np.unique(seg, axis=0, return_inverse=True, return_counts=True)
+        share = counts[inverse.reshape(-1)] / len(seg)
+        tf = np.maximum(share[left], share[right])
+        exact = patterns[:, f] == top
+        out[exact] += np.log(u[f, top] / np.maximum(tf[exact], 1e-6))
+    return out
+
+
 def match(
     uploads: Mapping[str, Mapping[str, str]], threshold: float = 0.5, chunk: int = 256
 ) -> list[tuple[str, str, str, str, float]]:
@@ -306,9 +329,11 @@ def match(
     # the prior over all pairs (the candidates were chosen by agreeing fields, whose
     # weights count again in the sum): sure matches among candidates over every pair
     share = _share(pattern) * len(pattern) / (n * (n - 1) / 2)
-    prob = 1 / (1 + np.exp(-(_log_ratio(pattern, m, u) + np.log(share / (1 - share)))))
+    left, right = np.concatenate(pairs_i), np.concatenate(pairs_j)
+    weight = _log_ratio(pattern, m, u) + _frequency(fields, pattern, u, left, right)
+    prob = 1 / (1 + np.exp(-(weight + np.log(share / (1 - share)))))
     out = []
-    for i, j, p in zip(np.concatenate(pairs_i), np.concatenate(pairs_j), prob, strict=True):
+    for i, j, p in zip(left, right, prob, strict=True):
         if p >= threshold:
             a, b = labels[int(i)], labels[int(j)]
             out.append((a[0], a[1], b[0], b[1], float(p)))
