@@ -68,6 +68,7 @@ from vigie.screening.name_text import (
     EQUIVALENT,
     HONORIFICS,
     PARTICLES,
+    TYPO_LENGTH,
     normalise,
     romanised,
     romkeys,
@@ -197,6 +198,10 @@ def similarity(q: str, r: str) -> float:
         return 0.85 + jw * 0.1
     if jw >= 0.9 and min(len(q), len(r)) >= 5:
         return jw * 0.95
+    if min(len(q), len(r)) >= TYPO_LENGTH and jellyfish.damerau_levenshtein_distance(q, r) == 1:
+        # one typing error early in the word, which Jaro-Winkler's prefix weighting punishes
+        # (Rqhat / Rahat 0.87)
+        return PARTIAL
     return 0.0
 
 

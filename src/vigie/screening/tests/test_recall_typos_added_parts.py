@@ -36,6 +36,7 @@ def _record(ref: str, names: list[str], schema: str = "Person") -> dict[str, Any
 LISTED = [
     _record("O1", ["Delotrax Limited"], "Organization"),
     _record("O2", ["Velotrix Holdings"], "Organization"),
+    _record("O3", ["Rahat Limited"], "Organization"),
     _record("P1", ["Karim Tawfiq Bazzaz"]),
     _record("P2", ["Nadim Karam Nadim Haddour"]),
 ]
@@ -58,6 +59,8 @@ def _found(index: engine.ScreeningIndex, query: str, schema: str = "Person") -> 
         ("Delofrax Limited", "O1", "Organization"),
         # one letter left out
         ("Delorax Limited", "O1", "Organization"),
+        # one letter replaced early in a short word: Jaro-Winkler 0.88, one typing error
+        ("Rqhat Limited", "O3", "Organization"),
         # two middle names added to the whole of a three-part listed name
         ("Karim Tawfiq Jamil Nabil Bazzaz", "P1", "Person"),
         # "Naddim" held by rigour against "Nadim Nadim" at 0: paired with one of them
@@ -80,6 +83,12 @@ def test_typing_error_keys_are_a_last_resort() -> None:
     assert names.rarest(only_typos, cap=200, limit=6) == [(3, "d:alaf"), (40, "m:HLF")]
     assert "d:delorax" in names.typo_keys("delotrax")
     assert "d:delorax" in names.typo_keys("delofrax")
+
+
+def test_one_typing_error_is_a_spelling_two_are_not() -> None:
+    assert names.similarity("rqhat", "rahat") == names.PARTIAL
+    assert names.similarity("rqhot", "rahat") == 0.0
+    assert names.similarity("rqha", "raha") == 0.0  # short parts: too many neighbours
 
 
 def test_maghreb_form_of_muhammad_is_an_equivalent() -> None:
