@@ -88,7 +88,8 @@ bench: install-dev
 ## their pins clash with ours (duckdb, mypy). Benchmark only, never the product.
 bench-peers-env: $(VENV)/.dev
 	$(BIN)/uv venv -q --python $(BIN)/python .venv-peers
-	$(BIN)/uv pip install -q --python .venv-peers/bin/python -r bench/peers-requirements.txt
+	$(BIN)/uv pip install -q --python .venv-peers/bin/python --only-binary :all: \
+		--override bench/peers-overrides.txt -r bench/peers-requirements.txt
 
 clean:
 	rm -rf $(VENV) test-artifacts

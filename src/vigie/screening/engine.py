@@ -172,7 +172,7 @@ class ScreeningIndex:
         selected = {
             p: rare
             for p, keys in by_part.items()
-            if (rare := sorted(k for k in keys if k[0] <= cap)[:MAX_KEYS_PER_PART])
+            if (rare := names.rarest(keys, cap, MAX_KEYS_PER_PART))
         }
         if not selected:
             # Every part is common (Muhammad Ahmad): each counts by its rarest key, so the

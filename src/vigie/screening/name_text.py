@@ -1,0 +1,151 @@
+"""Names as text, before rigour analyses them: the way people write a name folded to one form
+(``normalise``), the romanised form of another script (``romanised``), the keys
+romanisation systems agree on (``romkeys``) and the typing-error keys (``typo_keys``).
+The given-name equivalents, honorifics and particles are data: ``data/name_variants.yaml``.
+Part of the name matcher described in ``names``.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import jellyfish
+import yaml
+from rigour.text import ascii_text
+
+VARIANTS_FILE = Path(__file__).parent / "data" / "name_variants.yaml"
+
+
+def _variants() -> tuple[dict[str, str], frozenset[str], frozenset[str]]:
+    with VARIANTS_FILE.open(encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    equivalent = {}
+    for group in data["equivalents"]:
+        for word in group:
+            equivalent[str(word)] = str(group[0])
+    return equivalent, frozenset(data["honorifics"]), frozenset(data["particles"])
+
+
+EQUIVALENT, HONORIFICS, PARTICLES = _variants()
+JOINABLE = frozenset({"al", "el", "abu", "abou", "bin", "ben", "ibn", "ould", "abd", "abdul", "ul"})
+_ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
+_ARABIC_FOLD = str.maketrans(
+    {
+        "\u0623": "\u0627",  # alef with hamza above -> alef
+        "\u0625": "\u0627",  # alef with hamza below
+        "\u0622": "\u0627",  # alef with madda
+        "\u0671": "\u0627",  # alef wasla
+        "\u0629": "\u0647",  # taa marbuta -> haa
+        "\u0649": "\u064a",  # alef maqsura -> yaa
+        "\u06cc": "\u064a",  # Persian yeh
+        "\u06a9": "\u0643",  # Persian kaf (keheh)
+        "\u0624": "\u0648",  # waw with hamza
+        "\u0626": "\u064a",  # yaa with hamza
+    }
+)
+# "Abd al-Rahman", "Abdul Rahman", "Abdelrahman", "Abd-ur-Rahman" -> "Abdul Rahman": the
+# compound is matched part by part, so "Abdul Mansur" still meets "Abdul Latif Mansur".
+_ABD_APART = re.compile(
+    r"\b(?:abd|abdul|abdel|abdal|abdol|abdoul|abdu|abdur|abdus|abder|abdes|abdi)"
+    r"(?:[\s\-'\u2019]+(?:al|el|ul|ur|ar|as|ad|an|at|az|ush|es|er)(?=[\s\-'\u2019]))?"
+    r"[\s\-'\u2019]+(?=[^\W\d_]{3,})",
+    re.IGNORECASE,
+)
+_ABD_JOINED = re.compile(
+    r"\b(?:abdul|abdel|abdal|abdol|abdoul|abdur|abdus|abder|abdes|abdi|abd)"
+    r"(?!(?:lah|la|lahi|allah|ullah|ulla|ullahi|ou|u|o)\b)(?=[^\W\d_]{3,}\b)",
+    re.IGNORECASE,
+)
+_ABD_ALONE = re.compile(r"(?<![^\W\d_])['\u2018\u2019]?abd\b(?![\-'\u2019])", re.IGNORECASE)
+_NOTE = re.compile(r"\([^)]*\)")  # "(previously listed as)", "(JuA)"
+_ULLAH = re.compile(r"([^\W\d_]{2,})[\s\-]+(?:ullah|ollah|ulla)\b", re.IGNORECASE)
+
+
+def normalise(text: str, person: bool = True) -> str:
+    """A name as people write it, folded to one form: Arabic letter variants and marks,
+    honorifics, titles and notes in brackets dropped (if two other words remain), "Abd al-"
+    compounds written as "Abdul" and a part, "-ullah" compounds joined."""
+    if any("\u0600" <= c <= "\u06ff" for c in text):
+        text = _ARABIC_MARKS.sub("", text).translate(_ARABIC_FOLD)
+    if person:
+        text = _NOTE.sub(" ", text)  # an organisation's "(PAKISTAN)" tells branches apart
+        if text.count(",") == 1:  # "SURNAME, Given Names"
+            surname, given = text.split(",")
+            if surname.strip() and given.strip():
+                text = f"{given} {surname}"
+    words = text.replace(",", " ").split()
+    while len(words) > 2 and words[0].lower().strip(".") in HONORIFICS:
+        words.pop(0)
+    if not person:
+        words = [_legal_word(w) for w in words]
+    text = " ".join(words)
+    text = _ABD_APART.sub("Abdul ", text)
+    text = _ABD_JOINED.sub("Abdul ", text)
+    text = _ABD_ALONE.sub("Abdul", text)  # "Abd A. Salim", "'Abd 'Ali", "Abd el Sayed"
+    return _ULLAH.sub(lambda m: m.group(1) + "ullah", text)
+
+
+# Legal-form words as organisations are registered; a word one typing error away from one
+# (Limmited, Linited, Compani, Grup) is read as it, so rigour recognises the legal form.
+LEGAL_WORDS = ("limited", "company", "corporation", "incorporated", "group", "liability")
+
+
+@lru_cache(maxsize=20_000)
+def _legal_word(word: str) -> str:
+    low = word.lower()
+    if len(low) < 4 or not low.isalpha() or low in LEGAL_WORDS:
+        return word
+    for legal in LEGAL_WORDS:
+        if jellyfish.damerau_levenshtein_distance(low, legal) == 1 and low[0] == legal[0]:
+            return legal
+    return word
+
+
+@lru_cache(maxsize=50_000)
+def romanised(text: str) -> str:
+    return " ".join(ascii_text(text).replace("?", " ").split())
+
+
+_ROMANISATIONS = (
+    ("kh", "h"), ("gh", "g"), ("sh", "s"), ("dj", "j"), ("zh", "j"),
+    ("ph", "f"), ("ts", "s"), ("tz", "s"), ("q", "k"), ("ck", "k"), ("x", "ks"), ("w", "v"),
+    ("y", "i"), ("'", ""), ("\u2019", ""), ("-", ""),
+)  # fmt: skip
+
+
+@lru_cache(maxsize=100_000)
+def romkeys(word: str) -> frozenset[str]:
+    """A romanised word as romanisation systems agree on it: digraphs folded (kh / h,
+    sh / s, dj / j, q / k ...), each run of vowels as one vowel, doubled letters once, "h"
+    after a vowel dropped; "ch" read both as in French (sh) and as in English or Korean (j),
+    "c" as k and as s, "z" as z and as s, "dh" as d and z, "th" as t and s (Arabic dhal and
+    thaa). Qassem / Kasim, Youssef / Yusuf, Barich / Barij, Chol / Jol, Qadhafi / Qazafi."""
+    w = word.lower()
+    for a, b in _ROMANISATIONS:
+        w = w.replace(a, b)
+    forms = {w.replace("ch", "s"), w.replace("ch", "j")}
+    forms = {f.replace("dh", "d") for f in forms} | {f.replace("dh", "z") for f in forms}
+    forms = {f.replace("th", "t") for f in forms} | {f.replace("th", "s") for f in forms}
+    forms = {f.replace("c", "k") for f in forms} | {f.replace("c", "s") for f in forms}
+    forms |= {f.replace("z", "s") for f in forms}
+    out = set()
+    for f in forms:
+        f = re.sub("(?<=[aeiou])h", "", f)
+        f = re.sub("[aeiou]+", "a", f)
+        out.add(re.sub(r"(.)\1+", r"\1", f))
+    return frozenset(out)
+
+
+TYPO_LENGTH = 5  # parts this long get typing-error keys (shorter ones: too many neighbours)
+
+
+@lru_cache(maxsize=100_000)
+def typo_keys(word: str) -> tuple[str, ...]:
+    """The word and every form of it with one letter deleted, as ``d:`` keys: two spellings
+    one typing error apart (a letter left out, added, replaced or two swapped: Damerau's four
+    kinds, most typing errors) share one of them (Rqhat / Rahat: ``d:rhat``), as in SymSpell's
+    symmetric-deletion lookup. The candidate index uses them only for a searched part that
+    its other keys leave short (``engine.ScreeningIndex.candidates``, ADR 0523)."""
+    return (f"d:{word}", *sorted({f"d:{word[:i]}{word[i + 1 :]}" for i in range(len(word))}))
