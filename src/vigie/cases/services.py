@@ -236,14 +236,14 @@ def import_built(
 ) -> list[int]:
     """Write the cases of an import batch already built by ``bulk.build``: new ones are
     inserted (only those whose relative id is in ``keep``, if given) and those in
-    ``existing`` (``{relative id: bulk.Existing}``) replace the stored case, set-based;
+    ``existing`` (``{relative id: bulk_write.Existing}``) replace the stored case, set-based;
     their ids. Call inside a transaction. With ``stage`` the new cases are staged
     (invisible): the change event is announced when the stage is published
     (vigie.cases.interchange.staging), not now."""
-    from vigie.cases.interchange import bulk
+    from vigie.cases.interchange import bulk_write
 
     actor.require("case.import", organisation.pk)
-    ids = bulk.write(built, keep, existing, stage=stage)
+    ids = bulk_write.write(built, keep, existing, stage=stage)
     if stage is not None:
         return ids
     written = IdRanges()

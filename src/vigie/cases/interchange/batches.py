@@ -14,7 +14,7 @@ from typing import Any, cast
 from django.db import IntegrityError, transaction
 
 from vigie.cases import services
-from vigie.cases.interchange import bulk, staging
+from vigie.cases.interchange import bulk, bulk_write, staging
 from vigie.cases.interchange.checking import Report, RowProblem
 from vigie.cases.interchange.readers import ImportFailed
 from vigie.cases.models import Case, ImportStage
@@ -123,7 +123,7 @@ def _write_batch(
     if not valid:
         return out
     skip: set[int] = set()
-    candidates: dict[int, bulk.Existing] = {}
+    candidates: dict[int, bulk_write.Existing] = {}
     if look_up:
         out.refused, skip = _taken_references(org, valid, name)
         ids = {v.source_record_id for i, v in enumerate(valid) if i not in skip}
@@ -137,8 +137,8 @@ def _write_batch(
         for i, v in enumerate(valid):
             found = stored.get((v.source_type, v.source_record_id))
             if found is not None and i not in skip:
-                candidates[i] = bulk.Existing(found[0], found[1], v.fields, v.sections)
-        fast = bulk.replaceable(candidates)
+                candidates[i] = bulk_write.Existing(found[0], found[1], v.fields, v.sections)
+        fast = bulk_write.replaceable(candidates)
         for i, target in candidates.items():
             if i in fast:
                 continue
