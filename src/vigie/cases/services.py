@@ -82,6 +82,50 @@ def _new_reference() -> str:
     return "C-" + uuidlib.uuid4().hex[:10].upper()
 
 
+def _check_rights(
+    actor: Actor,
+    organisation: Organisation,
+    data: dict[str, Any],
+    instance: Case | None,
+    perm: str | None,
+) -> None:
+    actor.require(perm or ("case.change" if instance else "case.create"), organisation.pk)
+    checked = perm != "case.import" and not may_refer(actor, organisation)
+    if checked and _touches_referrals(data, instance):
+        raise Forbidden(
+            _(
+                "referrals: you may not refer victims to services (permission "
+                "“referral.manage”); leave “referrals” out to keep them as they are"
+            ),
+            code="permission_required",
+            detail={"permission": "referral.manage", "field": "referrals"},
+        )
+
+
+def check_record(
+    actor: Actor,
+    organisation: Organisation,
+    data: dict[str, Any],
+    *,
+    instance: Case | None = None,
+    perm: str | None = None,
+) -> records.Parsed:
+    """What :func:`save_record` checks before it writes, in the same order: the permission,
+    the right to refer (403), then the record itself (:func:`records.validate`: the model
+    fields' own conversion, choices, code lists and validators, and the record's rules),
+    raising :class:`RecordInvalid` with every problem. The case API's serializer validates
+    through it; the uniqueness of the reference is checked when writing."""
+    _check_rights(actor, organisation, data, instance, perm)
+    parsed = records.validate(
+        data,
+        allow_identity=may_record_identity(actor, organisation),
+        kept=_kept_links(instance, data),
+    )
+    if parsed.problems:
+        raise RecordInvalid(parsed.problems)
+    return parsed
+
+
 def save_record(
     actor: Actor,
     organisation: Organisation,
@@ -101,25 +145,12 @@ def save_record(
     import (``perm="case.import"``: importing records is not referring anyone); a record that
     leaves ``referrals`` out keeps them as they are.
     """
-    actor.require(perm or ("case.change" if instance else "case.create"), organisation.pk)
-    checked = perm != "case.import" and not may_refer(actor, organisation)
-    if checked and _touches_referrals(data, instance):
-        raise Forbidden(
-            _(
-                "referrals: you may not refer victims to services (permission "
-                "“referral.manage”); leave “referrals” out to keep them as they are"
-            ),
-            code="permission_required",
-            detail={"permission": "referral.manage", "field": "referrals"},
-        )
     if parsed is None:
-        parsed = records.validate(
-            data,
-            allow_identity=may_record_identity(actor, organisation),
-            kept=_kept_links(instance, data),
-        )
-    if parsed.problems:
-        raise RecordInvalid(parsed.problems)
+        parsed = check_record(actor, organisation, data, instance=instance, perm=perm)
+    else:
+        _check_rights(actor, organisation, data, instance, perm)
+        if parsed.problems:
+            raise RecordInvalid(parsed.problems)
     _check_unique(organisation, parsed, instance)
     with transaction.atomic():
         case = instance or Case(organisation=organisation, created_by=actor.user)
@@ -205,14 +236,14 @@ def import_built(
 ) -> list[int]:
     """Write the cases of an import batch already built by ``bulk.build``: new ones are
     inserted (only those whose relative id is in ``keep``, if given) and those in
-    ``existing`` (``{relative id: bulk.Existing}``) replace the stored case, set-based;
+    ``existing`` (``{relative id: bulk_write.Existing}``) replace the stored case, set-based;
     their ids. Call inside a transaction. With ``stage`` the new cases are staged
     (invisible): the change event is announced when the stage is published
     (vigie.cases.interchange.staging), not now."""
-    from vigie.cases.interchange import bulk
+    from vigie.cases.interchange import bulk_write
 
     actor.require("case.import", organisation.pk)
-    ids = bulk.write(built, keep, existing, stage=stage)
+    ids = bulk_write.write(built, keep, existing, stage=stage)
     if stage is not None:
         return ids
     written = IdRanges()

@@ -8,7 +8,7 @@ encrypted. Form definitions are questionnaires, not data about people: ORDINARY.
 from __future__ import annotations
 
 import uuid
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -309,9 +309,3 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-def answers_of(submission: Submission) -> list[Any]:
-    import json
-
-    return list(json.loads(submission.answers or "[]"))

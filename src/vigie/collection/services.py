@@ -144,18 +144,6 @@ def team_named(actor: Actor, organisation: Organisation, name: str) -> FieldTeam
     return team
 
 
-def close_form(actor: Actor, form: Form, organisation: Organisation) -> None:
-    """Stop accepting submissions of ``form`` from ``organisation``'s devices."""
-    actor.require(MANAGE, organisation.pk)
-    with transaction.atomic():
-        pub = Publication.objects.filter(form=form, organisation=organisation).first()
-        if pub is None:
-            raise NotFound(_("This form is not published to this organisation."))
-        pub.is_open = False
-        pub.save(update_fields=["is_open", "published_at"])
-        announce("collection.publication", [pub.pk], actor, organisation_id=organisation.pk)
-
-
 def save_mapping(
     actor: Actor, form: Form, organisation: Organisation, name: str, rules: Any
 ) -> Publication:

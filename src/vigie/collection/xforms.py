@@ -223,10 +223,6 @@ def parse_root(data: bytes) -> Any:
     return root
 
 
-def parse_instance(data: bytes) -> Instance:
-    return instance_of(parse_root(data))
-
-
 def instance_of(root: Any) -> Instance:
     """The form, version, ids and answers of a parsed (plain) instance."""
     form_id = root.get("id", "")

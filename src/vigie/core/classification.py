@@ -65,11 +65,6 @@ def identity_fields(model: Any) -> list[str]:
     return [name for name in concrete_fields(model) if level_of(model, name) == IDENTITY]
 
 
-def fields_of(model: Any, level: str) -> list[str]:
-    """The names of ``model``'s fields classified ``level``."""
-    return [name for name in concrete_fields(model) if classification_of(model, name) == level]
-
-
 def undeclared(model: Any) -> list[str]:
     """Fields of ``model`` with no classification (the test requires none)."""
     declared: dict[str, str] = getattr(model, "CLASSIFICATION", {})

@@ -19,9 +19,8 @@ real person.
 from __future__ import annotations
 
 import random
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
 from vigie.devtools import linkage_population as population
 
@@ -318,10 +317,6 @@ def generate(people: int = 3000, seed: int = 20261206, pools: str = "wide") -> l
             out.append(_record(rng, p, org, serial[org], rng.randrange(2017, 2027)))
     rng.shuffle(out)
     return out
-
-
-def as_rows(records: list[Record]) -> list[dict[str, Any]]:
-    return [asdict(r) for r in records]
 
 
 def true_pairs(records: list[Record]) -> set[tuple[str, str]]:

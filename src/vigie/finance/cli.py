@@ -1,4 +1,4 @@
-"""``vigie finance import|run|alerts|report`` — thin: each command calls a service."""
+"""``vigie finance import|run|alerts|precision|report`` — thin: each command calls a service."""
 
 from __future__ import annotations
 
@@ -114,6 +114,30 @@ def alerts(status: str | None, limit: int, as_json: bool, actor: Actor) -> None:
     for r in rows:
         score = "-" if r["score"] is None else f"{r['score']:.2f}"
         click.echo(f"account #{r['account']:<8} score {score:<5} {', '.join(r['rules'])}")
+
+
+@finance.command("precision")
+@json_option
+@acting("finance.view")
+def precision(as_json: bool, actor: Actor) -> None:
+    """Backtest each rule: the analysts' dispositions of its alerts and its precision (the
+    share escalated or reported over everything decided)."""
+    from vigie.finance import services
+
+    _setup()
+    rows = services.rule_precision(actor, _organisation(actor))
+    if as_json:
+        click.echo(json.dumps(rows))
+        return
+    if not rows:
+        click.echo("No alert yet.")
+    for r in rows:
+        share = "-" if r["precision"] is None else f"{r['precision']:.3f}"
+        click.echo(
+            f"{r['rule']:<28} precision {share:<6} {r['alerts']:>6} alert(s): "
+            f"{r['escalated']} escalated, {r['reported']} reported, "
+            f"{r['false_positive']} false positive(s)"
+        )
 
 
 @finance.command("report")

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 
 from vigie.core.actor import Actor
 from vigie.core.errors import NotFound
-from vigie.finance.models import Account, Alert, TransactionFile
+from vigie.finance.models import Alert, TransactionFile
 
 
 def _orgs(actor: Actor) -> frozenset[int] | None:
@@ -35,14 +35,6 @@ def visible_files(actor: Actor) -> QuerySet[TransactionFile]:
     qs = TransactionFile.objects.select_related("organisation", "imported_by")
     orgs = _orgs(actor)
     return qs if orgs is None else qs.filter(organisation_id__in=orgs)
-
-
-def ranked_accounts(actor: Actor, limit: int = 100) -> QuerySet[Account]:
-    qs = Account.objects.filter(score__isnull=False).order_by("-score")
-    orgs = _orgs(actor)
-    if orgs is not None:
-        qs = qs.filter(organisation_id__in=orgs)
-    return qs[:limit]
 
 
 def flagged_accounts(

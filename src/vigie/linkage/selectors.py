@@ -207,15 +207,6 @@ def tradeoff(actor: Actor, kind: str = "victim") -> list[dict[str, float]]:
     return out
 
 
-def person_of_records(kind: str, record_ids: list[int]) -> dict[int, int]:
-    """record id -> person id (for counting persons rather than records)."""
-    return dict(
-        Membership.objects.filter(kind=kind, record_id__in=record_ids).values_list(
-            "record_id", "person_id"
-        )
-    )
-
-
 def shared_persons(kind: str, record_ids: Iterable[int]) -> dict[int, str]:
     """Record id -> code of its person, for the records whose person has at least one other
     record (the network's person nodes, ADR 1003). Reads no identity: ids and codes."""

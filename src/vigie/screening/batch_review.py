@@ -19,8 +19,10 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 
+from vigie.core.actor import acting_organisation
+from vigie.core.errors import Forbidden, Invalid
 from vigie.core.models import Job, Organisation
 from vigie.screening import batch, engine, services
 from vigie.screening.loading import acting
@@ -136,13 +138,14 @@ def record(
 
 
 def organisation_of(job: Job) -> Organisation | None:
-    """The organisation a batch was run for: the job's, else the user's first where they may
-    screen; None for a batch without either (nothing is then kept for review)."""
+    """The organisation a batch was run for: the job's, else the user's by the one rule
+    (``vigie.core.actor.acting_organisation``: their only organisation where they may
+    screen); None otherwise (nothing is then kept for review)."""
     if job.organisation_id:
         return Organisation.objects.filter(pk=job.organisation_id).first()
     if job.created_by is None:
         return None
     try:
-        return services.acting_organisation(job.created_by, "screening.run")
-    except PermissionDenied:  # the user may no longer screen
+        return acting_organisation(job.created_by, "screening.run")
+    except (Forbidden, Invalid):  # the user may no longer screen, or acts for several
         return None

@@ -343,25 +343,6 @@ def decide(user: Any, hit: Hit, status: str, reason: str) -> Decision:
         return decision
 
 
-def acting_organisation(user: Any, perm: str, code: str | None = None) -> Organisation:
-    """The organisation a user acts for: the one named (if they hold ``perm`` there), else
-    their first organisation where they hold it."""
-    from django.core.exceptions import PermissionDenied
-
-    from vigie.core import access
-
-    orgs = access.organisations_with(user, perm)
-    qs = Organisation.objects.filter(is_active=True).order_by("pk")
-    if orgs is not None:
-        qs = qs.filter(pk__in=list(orgs))
-    if code:
-        qs = qs.filter(code=code)
-    org = qs.first()
-    if org is None:
-        raise PermissionDenied(_("You may not screen for this organisation."))
-    return org
-
-
 def match_entities(
     queries: dict[str, dict[str, Any]], threshold: float = engine.THRESHOLD, limit: int = 5
 ) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from vigie.core import access, audit, jobs
+from vigie.core.actor import acting_organisation
 from vigie.core.models import Job
 from vigie.screening import batch, engine, guidance, presentation, selectors, services
 from vigie.screening.api.views import start_load
@@ -85,7 +86,9 @@ class SubjectsPage(PermissionRequired, View):
             ctx = _subjects_page(request, selectors.visible_subjects(request.user), 1)
             return render(request, "screening/subjects.html", {**ctx, "form": form}, status=400)
         d = form.cleaned_data
-        org = services.acting_organisation(request.user, "screening.run")
+        org = acting_organisation(
+            request.user, "screening.run", request.POST.get("organisation") or None
+        )
         try:
             _subject, outcome = services.create_subject(
                 request.user,
@@ -267,7 +270,9 @@ class BatchPage(PermissionRequired, View):
             job = jobs.start(
                 "screening.batch",
                 user=request.user,
-                organisation=services.acting_organisation(request.user, "screening.run"),
+                organisation=acting_organisation(
+                    request.user, "screening.run", request.POST.get("organisation") or None
+                ),
                 params={"path": str(path), "mapping": chosen, "format": "csv"},
             )
             return redirect("screening:job", pk=job.pk)

@@ -1,5 +1,13 @@
-"""Shapes of the case API for the OpenAPI schema. Reading and writing go through
-vigie.cases.records (one definition of the nested record) and vigie.cases.services."""
+"""The case API's serializers: the OpenAPI schema of the nested record, and its validation.
+
+:class:`CaseSerializer` is what the API accepts: its fields are the model's writable fields
+(``records.writable_fields``, the same list :func:`records.validate` walks), and it
+validates through :func:`vigie.cases.services.check_record`, the one definition of the
+record's rules (the model fields' conversion, choices, code lists and validators, and the
+rules across fields) that the import, the form and the API share. A refused record raises
+``RecordInvalid``: the RFC 9457 problem document with one ``errors`` entry per path
+(``victims[0].sex``), without the values. Writing goes through ``services.save_record``.
+See ADR 0322."""
 
 from __future__ import annotations
 
@@ -8,7 +16,7 @@ from typing import Any
 from django.db import models
 from rest_framework import serializers
 
-from vigie.cases import records
+from vigie.cases import records, services
 from vigie.cases.models import (
     Case,
     Exploitation,
@@ -75,6 +83,42 @@ class CaseSerializer(serializers.ModelSerializer[Case]):
             *records.CHILDREN,
         ]
         read_only_fields = ["uuid", "standard_version", "created_at", "updated_at"]
+
+    # The context a write needs: ``actor`` and ``organisation`` (resolved by the view, once),
+    # and ``instance`` for an update.
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        """The whole nested record at once, as every other entry point checks it (rather
+        than field by field through DRF's fields, which would be a second set of rules)."""
+        if not isinstance(data, dict):
+            raise serializers.ValidationError(["a JSON object is expected"])
+        dropped = ("organisation", "uuid") if self.instance is not None else ("organisation",)
+        record = {k: v for k, v in data.items() if k not in dropped}
+        parsed = services.check_record(
+            self.context["actor"], self.context["organisation"], record, instance=self.instance
+        )
+        return {"record": record, "parsed": parsed}
+
+    def get_validators(self) -> list[Any]:
+        # The uniqueness of the reference and source record id is the service's check,
+        # reported with the record's other problems (services._check_unique).
+        return []
+
+    def create(self, validated_data: dict[str, Any]) -> Case:
+        return services.save_record(
+            self.context["actor"],
+            self.context["organisation"],
+            validated_data["record"],
+            parsed=validated_data["parsed"],
+        )
+
+    def update(self, instance: Case, validated_data: dict[str, Any]) -> Case:
+        return services.save_record(
+            self.context["actor"],
+            self.context["organisation"],
+            validated_data["record"],
+            instance=instance,
+            parsed=validated_data["parsed"],
+        )
 
 
 class CaseListItemSerializer(serializers.ModelSerializer[Case]):

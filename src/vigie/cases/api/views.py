@@ -60,8 +60,9 @@ class CaseList(generics.ListAPIView):
             raise ValidationError(["a JSON object is expected"])
         org = acting_organisation(user, "case.create", request.data.get("organisation") or None)
         actor = Actor(user=user, organisation_id=org.pk)
-        data = {k: v for k, v in request.data.items() if k != "organisation"}
-        case = services.save_record(actor, org, data)
+        body = s.CaseSerializer(data=request.data, context={"actor": actor, "organisation": org})
+        body.is_valid(raise_exception=True)
+        case = body.save()
         return Response(selectors.case_record_for(user, case), status=status.HTTP_201_CREATED)
 
 
@@ -90,9 +91,11 @@ class CaseBulkCreate(APIView):
                 if code not in orgs:
                     org = acting_organisation(user, "case.create", code or None)
                     orgs[code] = Actor(user=user, organisation_id=org.pk), org
-                data = {k: v for k, v in item.items() if k != "organisation"}
+                actor, org = orgs[code]
+                body = s.CaseSerializer(data=item, context={"actor": actor, "organisation": org})
                 try:
-                    created.append(str(services.save_record(*orgs[code], data).uuid))
+                    body.is_valid(raise_exception=True)
+                    created.append(str(body.save().uuid))
                 except services.RecordInvalid as exc:
                     fields: dict[str, list[str]] = {}
                     for e in exc.errors:  # without the values, which may identify someone
@@ -129,9 +132,11 @@ class CaseDetail(APIView):
         case = selectors.get_case_for(user, uuid, "case.change")
         if not isinstance(request.data, dict):
             raise ValidationError(["a JSON object is expected"])
-        data = {k: v for k, v in request.data.items() if k not in ("organisation", "uuid")}
         actor = Actor(user=user, organisation_id=case.organisation_id)
-        case = services.save_record(actor, case.organisation, data, instance=case)
+        context = {"actor": actor, "organisation": case.organisation}
+        body = s.CaseSerializer(case, data=request.data, context=context)
+        body.is_valid(raise_exception=True)
+        case = body.save()
         return Response(selectors.case_record_for(user, case))
 
     @extend_schema(request=s.CaseSerializer, responses=s.CaseSerializer)

@@ -8,13 +8,14 @@ vigie.cases.interchange.importer."""
 from __future__ import annotations
 
 import pickle
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 from django.db import IntegrityError, transaction
 
 from vigie.cases import services
-from vigie.cases.interchange import bulk, staging
+from vigie.cases.interchange import bulk, bulk_write, staging
 from vigie.cases.interchange.checking import Report, RowProblem
 from vigie.cases.interchange.readers import ImportFailed
 from vigie.cases.models import Case, ImportStage
@@ -70,9 +71,11 @@ def write(
     report: Report,
     look_up: bool,
     stage: ImportStage | None = None,
+    only: Collection[int] | None = None,
 ) -> tuple[list[RowProblem], bool]:
     """Write one batch in a savepoint; the problems of the rows it refused, and whether the
-    next batches must look up.
+    next batches must look up. ``only``: write only the rows at these positions (the rows
+    of a staged batch that update published cases, ``staging.Deferred``).
 
     Without look-ups (the organisation was empty when the import began) a row may still name
     a case that another writer saved since: a partial import's earlier batches committed and
@@ -86,7 +89,7 @@ def write(
         try:
             with transaction.atomic():
                 if stage is None:
-                    batch = _write_batch(actor, org, chunk, report.file, look_up=look_up)
+                    batch = _write_batch(actor, org, chunk, report.file, look_up, only)
                 else:
                     batch = _stage_batch(actor, org, chunk, report.file, look_up, stage)
         except IntegrityError as exc:
@@ -105,7 +108,12 @@ def write(
 
 
 def _write_batch(
-    actor: Actor, org: Organisation, chunk: Chunk, name: str, *, look_up: bool
+    actor: Actor,
+    org: Organisation,
+    chunk: Chunk,
+    name: str,
+    look_up: bool,
+    only: Collection[int] | None = None,
 ) -> _Written:
     """One batch: new rows inserted and rows already imported (same source type and source
     record id: looked up once per batch) replaced, both set-based from the same built rows
@@ -122,10 +130,11 @@ def _write_batch(
     out = _Written()
     if not valid:
         return out
-    skip: set[int] = set()
-    candidates: dict[int, bulk.Existing] = {}
+    skip: set[int] = set() if only is None else set(range(len(valid))) - set(only)
+    candidates: dict[int, bulk_write.Existing] = {}
     if look_up:
-        out.refused, skip = _taken_references(org, valid, name)
+        out.refused, taken = _taken_references(org, valid, name, skip)
+        skip |= taken
         ids = {v.source_record_id for i, v in enumerate(valid) if i not in skip}
         ids.discard("")
         stored = {
@@ -137,8 +146,8 @@ def _write_batch(
         for i, v in enumerate(valid):
             found = stored.get((v.source_type, v.source_record_id))
             if found is not None and i not in skip:
-                candidates[i] = bulk.Existing(found[0], found[1], v.fields, v.sections)
-        fast = bulk.replaceable(candidates)
+                candidates[i] = bulk_write.Existing(found[0], found[1], v.fields, v.sections)
+        fast = bulk_write.replaceable(candidates)
         for i, target in candidates.items():
             if i in fast:
                 continue
@@ -168,7 +177,7 @@ def _stage_batch(
         return out
     skip: set[int] = set()
     if look_up:
-        out.refused, skip = _taken_references(org, valid, name)
+        out.refused, skip = _taken_references(org, valid, name, set())
         ids = {v.source_record_id for i, v in enumerate(valid) if i not in skip}
         ids.discard("")
         stored = set(
@@ -182,7 +191,7 @@ def _stage_batch(
             if i not in skip and (v.source_type, v.source_record_id) in stored
         ]
         if updates:
-            staging.defer(stage, valid[updates[0]].row, [valid[i] for i in updates])
+            staging.defer(stage, valid, updates, chunk.built)
             skip.update(updates)
     if len(skip) < len(valid):
         keep = None if not skip else {i for i in range(len(valid)) if i not in skip}
@@ -191,12 +200,12 @@ def _stage_batch(
 
 
 def _taken_references(
-    org: Organisation, valid: list[Valid], name: str
+    org: Organisation, valid: list[Valid], name: str, skip: set[int]
 ) -> tuple[list[RowProblem], set[int]]:
-    """Rows naming a case reference that another case of the organisation already has:
-    their problems and their positions in ``valid``; one query per batch. (A reference
-    repeated within the file is a problem of its row, ``_check``.)"""
-    refs = {v.reference: i for i, v in enumerate(valid) if v.reference}
+    """Rows (but those at ``skip``) naming a case reference that another case of the
+    organisation already has: their problems and their positions in ``valid``; one query
+    per batch. (A reference repeated within the file is a problem of its row, ``_check``.)"""
+    refs = {v.reference: i for i, v in enumerate(valid) if v.reference and i not in skip}
     problems: list[RowProblem] = []
     refused: set[int] = set()
     if not refs:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from vigie.cases import records
-from vigie.cases.interchange import htcds_sheet, layouts
+from vigie.cases.interchange import htcds, htcds_sheet, layouts
 from vigie.cases.interchange import mapping as mapping_module
 from vigie.cases.interchange.mapping import Mapping
 from vigie.cases.interchange.readers import MAX_BYTES, ImportFailed, json_items, table_rows
@@ -216,7 +216,7 @@ def _htcds_item(
     """One HTCDS record (a JSON object or a spreadsheet row) through the HTCDS mapping; a
     record without its own id gets one from its values."""
     try:
-        record = layouts.htcds_to_record(item)
+        record = htcds.htcds_to_record(item)
     except layouts.RowError as exc:
         return Prepared(
             i, None, None, [RowProblem(name, i, exc.column, str(exc.value), exc.reason)]

@@ -22,7 +22,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 
 from vigie.cases import codelists, records, selectors
-from vigie.cases.interchange import htcds_sheet, layouts
+from vigie.cases.interchange import htcds, htcds_sheet, layouts
 from vigie.cases.models import Case
 from vigie.core import access, audit, cells
 
@@ -212,7 +212,7 @@ def _write_json(items: Iterator[tuple[Case, dict[str, Any]]], fmt: str, path: Pa
         first = True
         for _case, data in items:
             show = any(k in v for v in data["victims"] for k in records.IDENTITY)
-            out = layouts.record_to_htcds(data, with_identity=show) if fmt == "htcds" else [data]
+            out = htcds.record_to_htcds(data, with_identity=show) if fmt == "htcds" else [data]
             for obj in out:
                 fh.write(("" if first else ",\n") + json.dumps(obj, ensure_ascii=False))
                 first = False

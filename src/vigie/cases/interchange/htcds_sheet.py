@@ -9,7 +9,7 @@ names and labels are not aligned for the mailing address (e.g. ``prs_MailingCity
 write the names (the system identifiers), and name that column
 ``cas_ReasonForOutgoingReferral``. A header of labels instead of names is also read.
 
-What each field becomes is the HTCDS JSON mapping (``layouts.htcds_to_record``): multi-valued
+What each field becomes is the HTCDS JSON mapping (``htcds.htcds_to_record``): multi-valued
 picklists are ``;``-separated HTCDS value names in a cell; fields with no place in the Vigie
 standard are kept verbatim and written back on export; names, e-mail, title of people and
 case workers are dropped (never stored). The template has no record id: Vigie writes
@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from vigie.cases.interchange import layouts
+from vigie.cases.interchange import htcds, layouts
 from vigie.core import cells
 
 ID_COLUMN = "cas_CaseNumber"
@@ -72,7 +72,7 @@ FIELDS: list[tuple[str, str]] = [
 NAMES = [name for name, _label in FIELDS]
 COLUMNS = [ID_COLUMN, *NAMES]  # what Vigie writes
 LABELS = {label.casefold(): name for name, label in FIELDS} | {"case number": ID_COLUMN}
-KNOWN = set(COLUMNS) | set(layouts.HTCDS_ID_FIELDS)
+KNOWN = set(COLUMNS) | set(htcds.HTCDS_ID_FIELDS)
 PREFIXES = ("cas_", "prs_", "vic_", "con_")
 
 
@@ -92,7 +92,7 @@ def problem_columns() -> list[layouts.Col]:
         ("cas_ReferredOrganisation", "referral.receiving_organisation_name"),
         ("cas_OutgoingReferralDate", "referral.referred_on"),
     ]
-    pairs += [(name, f"exploitation.{field}") for name, (_l, field) in layouts.HTCDS_MULTI.items()]
+    pairs += [(name, f"exploitation.{field}") for name, (_l, field) in htcds.HTCDS_MULTI.items()]
     return [layouts.Col(name, target) for name, target in pairs]
 
 
@@ -160,10 +160,10 @@ def items(header: list[str], rows: Iterable[list[str]]) -> Iterator[tuple[int, d
 def record_rows(record: dict[str, Any], *, with_identity: bool) -> list[dict[str, str]]:
     """A nested record -> one spreadsheet row per victim (lists joined with ``;``)."""
     rows = []
-    for item in layouts.record_to_htcds(record, with_identity=with_identity):
+    for item in htcds.record_to_htcds(record, with_identity=with_identity):
         row = {c: "" for c in COLUMNS}
         for key, value in item.items():
-            if key not in row and key in layouts.HTCDS_ID_FIELDS:
+            if key not in row and key in htcds.HTCDS_ID_FIELDS:
                 key = ID_COLUMN
             text = ";".join(str(v) for v in value) if isinstance(value, list) else str(value)
             row[key] = text

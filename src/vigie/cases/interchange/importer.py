@@ -331,10 +331,15 @@ def _publish(actor: Actor, org: Organisation, report: Report, staged: _Staged) -
     """Inside the publishing transaction: apply the rows that update published cases (set-
     based, as an unstaged import would), then make the staged cases visible and announce
     them (the event is sent after the commit)."""
-    for rows in staging.deferred(staged.stage):
-        chunk = Chunk(layout=report.layout, valid=rows, last_row=rows[-1].row)
-        chunk.built = staging.rebuild(rows, org, actor, staged.allow_identity)
-        refused, _look_up = write(actor, org, chunk, report, look_up=True)
+    for kept in staging.deferred(staged.stage):
+        if isinstance(kept, staging.Deferred):  # written from the rows the reader built
+            chunk = Chunk(layout=report.layout, valid=kept.valid, built=kept.built)
+            chunk.last_row = kept.valid[-1].row
+            refused, _look_up = write(actor, org, chunk, report, True, only=kept.positions)
+        else:  # a stage kept before the built rows were: validated and built again
+            chunk = Chunk(layout=report.layout, valid=kept, last_row=kept[-1].row)
+            chunk.built = staging.rebuild(kept, org, actor, staged.allow_identity)
+            refused, _look_up = write(actor, org, chunk, report, look_up=True)
         _refuse(report, refused)
     ids = staging.publish(staged.stage)
     if ids:

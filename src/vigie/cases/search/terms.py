@@ -11,8 +11,8 @@ A case's terms come from its filter index and its searchable text (both computed
   ``q=injar`` does not.
 
 Every write of a case keeps its terms in step: ``services`` (create, update, and the
-cascade on delete), ``bulk.build``/``bulk.write`` (one ``executemany`` per batch, :func:`insert`)
-and, for rows written before this table existed, migration 0004 / ``vigie cases
+cascade on delete), ``bulk.build``/``bulk_write.write`` (one ``executemany`` per batch,
+:func:`insert`) and, for rows written before this table existed, migration 0004 / ``vigie cases
 rebuild-terms`` (:func:`rebuild`).
 """
 

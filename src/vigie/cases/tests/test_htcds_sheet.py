@@ -17,7 +17,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vigie.cases import codelists
-from vigie.cases.interchange import checking, exporter, htcds_sheet, importer, layouts, readers
+from vigie.cases.interchange import (
+    checking,
+    exporter,
+    htcds,
+    htcds_sheet,
+    importer,
+    layouts,
+    readers,
+)
 from vigie.cases.models import Case, Victim
 from vigie.core.actor import Actor
 from vigie.devtools import case_records
@@ -208,7 +216,7 @@ def test_valid_rows_read_write_read(row: dict[str, str], header_kind: str) -> No
         return
     [(number, item)] = items
     assert number == 2 and item == _canonical(row)
-    record = layouts.htcds_to_record(item)
+    record = htcds.htcds_to_record(item)
     record["reference"] = "R"
     record["victims"][0]["uuid"] = "v"
     record["exploitations"][0]["victim"] = "v"
@@ -235,7 +243,7 @@ def test_any_sheet_reads_or_names_the_problem(header: list[str], rows: list[list
     for number, item in found:
         assert 2 <= number <= len(rows) + 1 and all(v == v.strip() and v for v in item.values())
         try:
-            layouts.htcds_to_record(item)
+            htcds.htcds_to_record(item)
         except layouts.RowError as exc:
             assert exc.column in item
 

@@ -176,3 +176,49 @@ def test_abandoned_stages_are_discarded(world: World, tmp_path: Path) -> None:
     assert staging.discard_abandoned(hours=1) == 0  # too recent
     assert staging.discard_abandoned(hours=0) == 1
     assert Case.all_objects.count() == 0 and not ImportStage.objects.exists()
+
+
+def _rows(path: Path) -> list[list[str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.reader(fh))
+
+
+def _write(path: Path, rows: list[list[str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    return path
+
+
+def _stored(org: Any) -> dict[str, Any]:
+    from vigie.cases import records
+    from vigie.cases.tests.conftest import without
+
+    volatile = {"uuid", "organisation", "created_at", "updated_at", "victim", "incident"}
+    volatile |= {"reference"}
+    return {
+        case.source_record_id: without(records.serialize(case, with_identity=True), volatile)
+        for case in Case.objects.filter(organisation=org)
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_published_updates_store_what_an_unstaged_import_stores(
+    world: World, tmp_path: Path, small_batches: None
+) -> None:
+    """The rows of a staged batch that update published cases are kept with the rows the
+    reader built for the batch, and published from them (not validated and built again):
+    in batches that mix updates and new cases, the cases stored are those an unstaged
+    (partial) import of the same files stores, row for row (ADR 0043, amended)."""
+    full = _rows(write_ctdc_sample(tmp_path / "all.csv", ROWS))
+    header, body = full[0], full[1:]
+    first = _write(tmp_path / "first.csv", [header, *body[::3]])  # every third row
+    # every row different: an update written from another row's built rows would show
+    second = _write(tmp_path / "second.csv", full)
+    for org, partial in ((world.own, False), (world.other, True)):
+        actor = Actor.system("test", org.pk)
+        importer.run_import(first, organisation=org, actor=actor, partial=partial)
+        report = importer.run_import(second, organisation=org, actor=actor, partial=partial)
+        assert (report.created, report.updated) == (ROWS - ROWS // 3, ROWS // 3), report
+    staged, direct = _stored(world.own), _stored(world.other)
+    assert len(staged) == ROWS and staged == direct
+    assert not StagedUpdates.objects.exists()

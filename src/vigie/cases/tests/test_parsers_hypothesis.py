@@ -9,7 +9,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from vigie.cases import codelists, records
-from vigie.cases.interchange import layouts
+from vigie.cases.interchange import htcds, layouts
 
 LAYOUT = layouts.LAYOUTS["ctdc-sample"]
 SPEC = LAYOUT.spec()
@@ -91,7 +91,7 @@ def test_any_row_maps_or_names_the_column(row: dict[str, Any]) -> None:
 )
 def test_htcds_objects_map_or_name_the_field(item: dict[str, Any]) -> None:
     try:
-        record = layouts.htcds_to_record(item)
+        record = htcds.htcds_to_record(item)
     except layouts.RowError as exc:
         assert exc.column in item
         return

@@ -17,7 +17,7 @@ from django.db.models.signals import post_save
 from django.test.utils import CaptureQueriesContext
 
 from vigie.cases import records, selectors, services
-from vigie.cases.interchange import bulk, checking, importer
+from vigie.cases.interchange import bulk, bulk_write, checking, importer
 from vigie.cases.models import Case, Perpetrator, Victim
 from vigie.cases.signals import IdRanges
 from vigie.cases.tests.conftest import RECORD, without
@@ -36,7 +36,7 @@ def _bulk(world: World, data: list[dict[str, Any]]) -> list[int]:
     parsed = [records.validate(d, allow_identity=True) for d in data]
     assert not any(p.problems for p in parsed)
     with transaction.atomic():
-        return bulk.write(bulk.build(world.own.pk, None, parsed))
+        return bulk_write.write(bulk.build(world.own.pk, None, parsed))
 
 
 def test_bulk_insert_writes_what_the_orm_path_writes(world: World) -> None:

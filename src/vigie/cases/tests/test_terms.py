@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from vigie.cases import records, selectors, services
 from vigie.cases.cli import cases as cases_cli
-from vigie.cases.interchange import bulk, importer
+from vigie.cases.interchange import bulk, bulk_write, importer
 from vigie.cases.models import Case, CaseTerm
 from vigie.cases.search import terms
 from vigie.cases.tests.conftest import RECORD
@@ -129,7 +129,7 @@ def _many(world: World, n: int, **changes: Any) -> None:
         for i in range(n)
     ]
     with transaction.atomic():
-        bulk.write(bulk.build(world.own.pk, None, parsed))
+        bulk_write.write(bulk.build(world.own.pk, None, parsed))
 
 
 def test_rare_common_zero_and_combined_filters(world: World, api: Any, web: Any, path: str) -> None:
@@ -361,7 +361,7 @@ def test_term_filter_equals_a_naive_filter(
                 parsed = records.validate(_data(i, c), allow_identity=False)
                 assert not parsed.problems, parsed.problems
                 if c["bulk"]:
-                    (ids[i],) = bulk.write(bulk.build(world.own.pk, None, [parsed]))
+                    (ids[i],) = bulk_write.write(bulk.build(world.own.pk, None, [parsed]))
                 else:
                     ids[i] = services.save_record(SYSTEM, world.own, _data(i, c)).pk
             for q in queries:

@@ -1,4 +1,4 @@
-"""The bulk path (import: ``bulk.build`` + ``bulk.write``, inserts and set-based updates)
+"""The bulk path (import: ``bulk.build`` + ``bulk_write.write``, inserts and set-based updates)
 stores exactly what the ORM path (``services.save_record``) stores for the same record:
 every column of every row, identities decrypted, without ids, uuids and times."""
 
@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from vigie.cases import records, services
-from vigie.cases.interchange import bulk
+from vigie.cases.interchange import bulk, bulk_write
 from vigie.cases.models import Case
 from vigie.cases.tests.conftest import RECORD, without
 from vigie.devtools import case_records
@@ -45,9 +45,9 @@ def _by_bulk(world: World, data: dict[str, Any], existing: Case | None = None) -
     if existing is not None:
         given = frozenset(s for s in SECTIONS if s in data)
         replaced = {
-            0: bulk.Existing(existing.pk, existing.created_at, frozenset(parsed.case), given)
+            0: bulk_write.Existing(existing.pk, existing.created_at, frozenset(parsed.case), given)
         }
-        assert bulk.replaceable(replaced) == {0}
+        assert bulk_write.replaceable(replaced) == {0}
     with transaction.atomic():
         (pk,) = services.import_built(SYSTEM, world.own, built, None, replaced)
     return Case.objects.get(pk=pk)
@@ -101,5 +101,5 @@ def test_bulk_and_orm_paths_store_identical_rows(
 def test_a_case_with_rows_the_file_leaves_out_is_not_replaced_set_based(world: World) -> None:
     case = services.save_record(SYSTEM, world.own, copy.deepcopy(RECORD))
     given = frozenset({"victims", "exploitations"})  # the record keeps the route, perpetrators
-    candidate = {0: bulk.Existing(case.pk, case.created_at, frozenset({"summary"}), given)}
-    assert bulk.replaceable(candidate) == set()
+    candidate = {0: bulk_write.Existing(case.pk, case.created_at, frozenset({"summary"}), given)}
+    assert bulk_write.replaceable(candidate) == set()

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from vigie.core.actor import Actor
 from vigie.core.models import AccessLogEntry, Membership, User
 from vigie.finance import mapping, services
+from vigie.finance.cli import finance
 from vigie.finance.models import Alert
 
 pytestmark = pytest.mark.django_db
@@ -54,10 +57,19 @@ def test_api_triage_backtests_each_rule(world: Any, api: Any, alerts: list[Alert
         f"/api/finance/alerts/{second.pk}/decision/", {"status": "escalated"}, format="json"
     )
     assert again.status_code == 409
-    precision = services.rule_precision(Actor(user=world.users["financial_analyst"]), world.own)
-    decided = {row["rule"]: row for row in precision}
+    # the backtesting of each rule (issue 21), from the command line
+    user = world.users["financial_analyst"].username
+    out = CliRunner().invoke(finance, ["precision", "--user", user, "--json"])
+    assert out.exit_code == 0, out.output
+    decided = {row["rule"]: row for row in json.loads(out.output)}
     assert decided[first.rule]["false_positive"] >= 1
     assert decided[second.rule]["reported"] >= 1
+    held = decided[second.rule]["escalated"] + decided[second.rule]["reported"]
+    assert decided[second.rule]["precision"] == round(
+        held / (held + decided[second.rule]["false_positive"]), 3
+    )
+    out = CliRunner().invoke(finance, ["precision", "--user", user])
+    assert out.exit_code == 0 and second.rule in out.output
 
 
 def test_another_fiu_sees_nothing(world: Any, api: Any, alerts: list[Alert]) -> None:

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from vigie.core import access, jobs
+from vigie.core.actor import acting_organisation
 from vigie.core.errors import Invalid
 from vigie.screening import engine, presentation, selectors, services
 from vigie.screening.api import serializers as s
@@ -208,9 +209,7 @@ class SubjectsView(generics.ListCreateAPIView):
         body = s.SubjectCreateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         d = dict(body.validated_data)
-        org = services.acting_organisation(
-            request.user, "screening.run", d.pop("organisation", None)
-        )
+        org = acting_organisation(request.user, "screening.run", d.pop("organisation", None))
         try:
             subject, outcome = services.create_subject(request.user, org, **d)
         except ValidationError as exc:
