@@ -7,6 +7,7 @@ import time
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import pyarrow as pa
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -57,9 +58,12 @@ def run(actor: Actor, kind: str = "victim", threshold: float | None = None) -> R
         if threshold is not None
         else (previous.threshold if previous else DEFAULT_THRESHOLD)
     )
-    model = engine.Model(params={}) if len(rows) < 2 else engine.train(engine.table(rows))
-    pairs = engine.predict(engine.table(rows), model) if model.params else []
-    del rows  # the decrypted comparison columns go no further
+    data = records.with_refs(engine.table(rows), refs)
+    del rows  # the decrypted comparison columns go no further than this job
+    features = data.select(engine.SCHEMA.names)
+    model = engine.Model(params={}) if len(refs) < 2 else engine.train(features)
+    pairs = engine.predict(features, model) if model.params else []
+    del features
     with transaction.atomic():
         r = Run.objects.create(
             kind=kind,
@@ -75,6 +79,7 @@ def run(actor: Actor, kind: str = "victim", threshold: float | None = None) -> R
         persons = _recluster(kind, threshold, refs)
         if kind == Kind.VICTIM:  # the full run linked every changed case too
             Pending.objects.all().delete()
+        records.save_snapshot(kind, r, data)
         r.pairs, r.persons = len(pairs), persons
         r.seconds = round(time.monotonic() - started, 3)
         r.save(update_fields=["pairs", "persons", "seconds"])
@@ -92,14 +97,31 @@ def incremental(actor: Actor, case_ids: list[int], kind: str = "victim") -> RunR
         return None  # nothing trained yet: the first full run links everything
     started = time.monotonic()
     new_refs, new_rows = records.collect(kind, case_ids)
-    changed = {int(k) for k in new_refs}
-    refs, rows = records.collect(kind)
-    old_rows = [r for r in rows if int(r["unique_id"]) not in changed]
+    new_data = records.with_refs(engine.table(new_rows), new_refs)
+    del new_rows
+    # the comparison columns of the records already linked, kept encrypted by the last run
+    # (ADR 1040); read from every record only when there is none for this model
+    snapshot = records.load_snapshot(kind, model_run)
+    if snapshot is None:
+        all_refs, rows = records.collect(kind)
+        snapshot = records.with_refs(engine.table(rows), all_refs)
+        del rows
+    existing = records.without(snapshot, records.existing_ids(kind), set(case_ids))
+    # records of the changed cases, and records deleted since: their candidates go
+    changed = {int(k) for k in new_refs} | (
+        set(snapshot.column("record_id").to_pylist())
+        - set(existing.column("record_id").to_pylist())
+    )
+    del snapshot
     pairs: list[engine.Pair] = []
-    if new_rows:
+    if new_data.num_rows:
         model = engine.Model(params=model_run.model)
-        pairs = engine.predict_new(engine.table(old_rows), engine.table(new_rows), model)
-    del rows, old_rows, new_rows
+        pairs = engine.predict_new(
+            existing.select(engine.SCHEMA.names), new_data.select(engine.SCHEMA.names), model
+        )
+    refs = records.refs_of(existing) | new_refs
+    updated = pa.concat_tables([existing, new_data])
+    del existing, new_data
     with transaction.atomic():
         r = Run.objects.create(
             kind=kind,
@@ -115,6 +137,7 @@ def incremental(actor: Actor, case_ids: list[int], kind: str = "victim") -> RunR
         _store_pairs(kind, r, refs, pairs)
         persons = _recluster(kind, model_run.threshold, refs)
         Pending.objects.filter(case_id__in=case_ids).delete()
+        records.save_snapshot(kind, model_run, updated)
         r.pairs, r.persons = len(pairs), persons
         r.seconds = round(time.monotonic() - started, 3)
         r.save(update_fields=["pairs", "persons", "seconds"])
