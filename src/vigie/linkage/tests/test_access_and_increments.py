@@ -161,6 +161,7 @@ def test_an_increment_reads_only_the_changed_cases_records(
     gone.delete()  # a record deleted since the full run leaves the persons and the snapshot
     demo.create_cases({c: Actor.system("tests", o.pk) for c, o in three.items()}, [again])
     new = Victim.objects.get(case__reference="NEW-000002")
+    before = dict(Membership.objects.values_list("record_id", "pk"))
     with CaptureQueriesContext(connection) as ctx:
         result = services.incremental(Actor.system("tests", world.own.pk), [new.case_id])
     assert result is not None and result.records == 1
@@ -173,6 +174,11 @@ def test_an_increment_reads_only_the_changed_cases_records(
     assert not Candidate.objects.filter(left_id=gone_id).exists()
     assert not Candidate.objects.filter(right_id=gone_id).exists()
     assert FeatureSnapshot.objects.get(kind="victim").records == Victim.objects.count()
+    assert Membership.objects.count() == Victim.objects.count()
+    # only the persons around the new and the deleted record were rebuilt
+    after = dict(Membership.objects.values_list("record_id", "pk"))
+    untouched = [rid for rid in after if before.get(rid) == after[rid]]
+    assert len(untouched) > len(after) // 2
 
 
 def test_without_a_usable_snapshot_an_increment_reads_every_record(
