@@ -102,6 +102,7 @@ def incremental(actor: Actor, case_ids: list[int], kind: str = "victim") -> RunR
     # the comparison columns of the records already linked, kept encrypted by the last run
     # (ADR 1040); read from every record only when there is none for this model
     snapshot = records.load_snapshot(kind, model_run)
+    rebuilt = snapshot is None
     if snapshot is None:
         all_refs, rows = records.collect(kind)
         snapshot = records.with_refs(engine.table(rows), all_refs)
@@ -137,7 +138,8 @@ def incremental(actor: Actor, case_ids: list[int], kind: str = "victim") -> RunR
         _store_pairs(kind, r, refs, pairs)
         persons = _recluster_around(kind, model_run.threshold, changed, refs)
         Pending.objects.filter(case_id__in=case_ids).delete()
-        records.save_snapshot(kind, model_run, updated)
+        if changed or rebuilt:  # else it is the same (a case without records of this kind)
+            records.save_snapshot(kind, model_run, updated)
         r.pairs, r.persons = len(pairs), persons
         r.seconds = round(time.monotonic() - started, 3)
         r.save(update_fields=["pairs", "persons", "seconds"])
