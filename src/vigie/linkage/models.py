@@ -207,3 +207,25 @@ class Encoding(models.Model):
 
     def __str__(self) -> str:
         return f"encoding {self.uuid}"
+
+
+class FeatureSnapshot(models.Model):
+    """The comparison columns of every linked record of a kind, kept encrypted (AES-GCM
+    under the field key, the kind bound as associated data) so that an incremental run
+    reads from the database only the changed cases' records (ADR 1040). Rebuilt by every
+    full run, extended by every incremental one; used only with the model it was built
+    for (``run``)."""
+
+    CLASSIFICATION: ClassVar[dict[str, str]] = classify(
+        identity="data", ordinary="id kind run key_id records updated_at"
+    )
+
+    kind = models.CharField(max_length=12, choices=Kind.choices, unique=True)
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="+")
+    key_id = models.CharField(max_length=32)
+    data = models.BinaryField()  # nonce || AES-GCM(Parquet of the comparison columns)
+    records = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.kind} features ({self.records} records)"

@@ -3,11 +3,20 @@ comparison columns (vigie.linkage.features); nothing decrypted leaves this modul
 
 from __future__ import annotations
 
+import io
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from vigie.linkage import features
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from vigie.core import crypto
+from vigie.linkage import engine, features
 
 
 @dataclass(frozen=True)
@@ -79,3 +88,85 @@ def collect(
         refs[record["unique_id"]] = ref
         rows.append(features.row(record))
     return refs, rows
+
+
+def existing_ids(kind: str) -> set[int]:
+    """The primary keys of the records of ``kind`` that still exist (no identity read)."""
+    from vigie.cases.models import Perpetrator, Victim
+
+    if kind == "victim":
+        return set(Victim.objects.values_list("pk", flat=True).iterator(chunk_size=20000))
+    qs = Perpetrator.objects.filter(kind="person")
+    return set(qs.values_list("pk", flat=True).iterator(chunk_size=20000))
+
+
+# The comparison columns of the records linked so far, with where each record lives
+# (ADR 1040): an incremental run reads these instead of decrypting every record again.
+REF_COLUMNS = (("record_id", pa.int64()), ("case_id", pa.int64()), ("organisation_id", pa.int64()))
+SNAPSHOT = pa.schema([*engine.SCHEMA, *(pa.field(n, t) for n, t in REF_COLUMNS)])
+
+
+def with_refs(data: pa.Table, refs: dict[str, Ref]) -> pa.Table:
+    """``data`` (engine.SCHEMA) with the record, case and organisation of each row."""
+    found = [refs[u] for u in data.column("unique_id").to_pylist()]
+    extra = {
+        "record_id": [r.record_id for r in found],
+        "case_id": [r.case_id for r in found],
+        "organisation_id": [r.organisation_id for r in found],
+    }
+    for name, type_ in REF_COLUMNS:
+        data = data.append_column(pa.field(name, type_), pa.array(extra[name], type_))
+    return data
+
+
+def refs_of(snapshot: pa.Table) -> dict[str, Ref]:
+    ids, cases, orgs = (snapshot.column(n).to_pylist() for n, _ in REF_COLUMNS)
+    return {str(r): Ref(r, c, o) for r, c, o in zip(ids, cases, orgs, strict=True)}
+
+
+def without(snapshot: pa.Table, record_ids: set[int], case_ids: set[int]) -> pa.Table:
+    """The rows of records that still exist and whose case has not changed."""
+    keep = pc.and_(
+        pc.is_in(snapshot.column("record_id"), pa.array(sorted(record_ids), pa.int64())),
+        pc.invert(pc.is_in(snapshot.column("case_id"), pa.array(sorted(case_ids), pa.int64()))),
+    )
+    return snapshot.filter(keep)
+
+
+def _aad(kind: str) -> bytes:
+    return f"linkage.features.{kind}".encode()
+
+
+def save_snapshot(kind: str, run: Any, snapshot: pa.Table) -> None:
+    """Keep ``snapshot`` encrypted for the next incremental runs of ``run``'s model."""
+    from vigie.linkage.models import FeatureSnapshot
+
+    buffer = io.BytesIO()
+    pq.write_table(snapshot.cast(SNAPSHOT), buffer, compression="zstd")
+    active, keys = crypto.keyring()
+    nonce = os.urandom(12)
+    sealed = nonce + AESGCM(keys[active]).encrypt(nonce, buffer.getvalue(), _aad(kind))
+    FeatureSnapshot.objects.update_or_create(
+        kind=kind,
+        defaults={"run": run, "key_id": active, "data": sealed, "records": snapshot.num_rows},
+    )
+
+
+def load_snapshot(kind: str, run: Any) -> pa.Table | None:
+    """The snapshot built for ``run``'s model, or None (none yet, another model, a key
+    no longer in the keyring, or a tampered value: the caller reads every record)."""
+    from vigie.linkage.models import FeatureSnapshot
+
+    snap = FeatureSnapshot.objects.filter(kind=kind, run=run).first()
+    if snap is None:
+        return None
+    _active, keys = crypto.keyring()
+    if snap.key_id not in keys:
+        return None
+    raw = bytes(snap.data)
+    try:
+        plain = AESGCM(keys[snap.key_id]).decrypt(raw[:12], raw[12:], _aad(kind))
+    except InvalidTag:
+        return None
+    table = pq.read_table(io.BytesIO(plain))
+    return table if table.schema.equals(SNAPSHOT) else None

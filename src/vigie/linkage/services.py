@@ -7,6 +7,7 @@ import time
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import pyarrow as pa
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -57,9 +58,12 @@ def run(actor: Actor, kind: str = "victim", threshold: float | None = None) -> R
         if threshold is not None
         else (previous.threshold if previous else DEFAULT_THRESHOLD)
     )
-    model = engine.Model(params={}) if len(rows) < 2 else engine.train(engine.table(rows))
-    pairs = engine.predict(engine.table(rows), model) if model.params else []
-    del rows  # the decrypted comparison columns go no further
+    data = records.with_refs(engine.table(rows), refs)
+    del rows  # the decrypted comparison columns go no further than this job
+    features = data.select(engine.SCHEMA.names)
+    model = engine.Model(params={}) if len(refs) < 2 else engine.train(features)
+    pairs = engine.predict(features, model) if model.params else []
+    del features
     with transaction.atomic():
         r = Run.objects.create(
             kind=kind,
@@ -75,6 +79,7 @@ def run(actor: Actor, kind: str = "victim", threshold: float | None = None) -> R
         persons = _recluster(kind, threshold, refs)
         if kind == Kind.VICTIM:  # the full run linked every changed case too
             Pending.objects.all().delete()
+        records.save_snapshot(kind, r, data)
         r.pairs, r.persons = len(pairs), persons
         r.seconds = round(time.monotonic() - started, 3)
         r.save(update_fields=["pairs", "persons", "seconds"])
@@ -92,14 +97,32 @@ def incremental(actor: Actor, case_ids: list[int], kind: str = "victim") -> RunR
         return None  # nothing trained yet: the first full run links everything
     started = time.monotonic()
     new_refs, new_rows = records.collect(kind, case_ids)
-    changed = {int(k) for k in new_refs}
-    refs, rows = records.collect(kind)
-    old_rows = [r for r in rows if int(r["unique_id"]) not in changed]
+    new_data = records.with_refs(engine.table(new_rows), new_refs)
+    del new_rows
+    # the comparison columns of the records already linked, kept encrypted by the last run
+    # (ADR 1040); read from every record only when there is none for this model
+    snapshot = records.load_snapshot(kind, model_run)
+    rebuilt = snapshot is None
+    if snapshot is None:
+        all_refs, rows = records.collect(kind)
+        snapshot = records.with_refs(engine.table(rows), all_refs)
+        del rows
+    existing = records.without(snapshot, records.existing_ids(kind), set(case_ids))
+    # records of the changed cases, and records deleted since: their candidates go
+    changed = {int(k) for k in new_refs} | (
+        set(snapshot.column("record_id").to_pylist())
+        - set(existing.column("record_id").to_pylist())
+    )
+    del snapshot
     pairs: list[engine.Pair] = []
-    if new_rows:
+    if new_data.num_rows:
         model = engine.Model(params=model_run.model)
-        pairs = engine.predict_new(engine.table(old_rows), engine.table(new_rows), model)
-    del rows, old_rows, new_rows
+        pairs = engine.predict_new(
+            existing.select(engine.SCHEMA.names), new_data.select(engine.SCHEMA.names), model
+        )
+    refs = records.refs_of(existing) | new_refs
+    updated = pa.concat_tables([existing, new_data])
+    del existing, new_data
     with transaction.atomic():
         r = Run.objects.create(
             kind=kind,
@@ -113,8 +136,10 @@ def incremental(actor: Actor, case_ids: list[int], kind: str = "victim") -> RunR
         Candidate.objects.filter(pk__in=stale.filter(left_id__in=changed).values("pk")).delete()
         Candidate.objects.filter(pk__in=stale.filter(right_id__in=changed).values("pk")).delete()
         _store_pairs(kind, r, refs, pairs)
-        persons = _recluster(kind, model_run.threshold, refs)
+        persons = _recluster_around(kind, model_run.threshold, changed, refs)
         Pending.objects.filter(case_id__in=case_ids).delete()
+        if changed or rebuilt:  # else it is the same (a case without records of this kind)
+            records.save_snapshot(kind, model_run, updated)
         r.pairs, r.persons = len(pairs), persons
         r.seconds = round(time.monotonic() - started, 3)
         r.save(update_fields=["pairs", "persons", "seconds"])
@@ -167,6 +192,20 @@ def _recluster(kind: str, threshold: float, refs: dict[str, records.Ref] | None 
         (must if verdict == Decision.Verdict.MATCH else cannot).append((a, b))
     groups = clustering.cluster(nodes, edges, must, cannot)
     previous = {rid: m.person_id for rid, m in members.items()}
+    kept, rows = _persons(kind, groups, previous, nodes)
+    Membership.objects.filter(kind=kind).delete()
+    Membership.objects.bulk_create(rows, batch_size=2000)
+    Person.objects.filter(kind=kind, retired_at__isnull=True).exclude(pk__in=kept).update(
+        retired_at=timezone.now()
+    )
+    Person.objects.filter(pk__in=kept, retired_at__isnull=False).update(retired_at=None)
+    return len(kept)
+
+
+def _persons(
+    kind: str, groups: list[set[int]], previous: dict[int, int], nodes: dict[int, records.Ref]
+) -> tuple[set[int], list[Membership]]:
+    """The person of each group (its previous code, or a new person) and the memberships."""
     assigned = clustering.stable_codes(groups, previous)
     # new persons in bulk: one INSERT per person took minutes at a million records
     fresh = iter(
@@ -191,13 +230,74 @@ def _recluster(kind: str, threshold: float, refs: dict[str, records.Ref] | None 
                     organisation_id=ref.organisation_id,
                 )
             )
-    Membership.objects.filter(kind=kind).delete()
+    return kept, rows
+
+
+def _chunks(ids: set[int], size: int = 5000) -> list[list[int]]:
+    ordered = sorted(ids)
+    return [ordered[i : i + size] for i in range(0, len(ordered), size)]
+
+
+def _recluster_around(
+    kind: str, threshold: float, seeds: set[int], refs: dict[str, records.Ref]
+) -> int:
+    """Rebuild only the persons an increment can change (ADR 1040): those of the changed
+    or deleted records ``seeds``, and every record joined to them by a candidate at
+    ``threshold`` or a reviewer's decision, transitively. Clustering never joins two
+    records without such a path, so the other persons would come out as they are; a
+    full rebuild rewrote every membership (a million rows) for a thousand new records."""
+    area: set[int] = set()
+    frontier = set(seeds)
+    persons: set[int] = set()
+    while frontier:
+        area |= frontier
+        found: set[int] = set()
+        for chunk in _chunks(frontier):
+            people = Membership.objects.filter(kind=kind, record_id__in=chunk)
+            persons |= set(people.values_list("person_id", flat=True))
+            found |= set(
+                Membership.objects.filter(
+                    kind=kind, person_id__in=people.values("person_id")
+                ).values_list("record_id", flat=True)
+            )
+            strong = Candidate.objects.filter(kind=kind, probability__gte=threshold)
+            for qs in (
+                strong.filter(left_id__in=chunk),
+                strong.filter(right_id__in=chunk),
+                Decision.objects.filter(kind=kind, left_id__in=chunk),
+                Decision.objects.filter(kind=kind, right_id__in=chunk),
+            ):
+                for a, b in qs.values_list("left_id", "right_id"):
+                    found.update((a, b))
+        frontier = found - area
+    nodes = {rid: ref for ref in refs.values() if (rid := ref.record_id) in area}
+    edges: list[tuple[int, int, float]] = []
+    must: list[tuple[int, int]] = []
+    cannot: list[tuple[int, int]] = []
+    previous: dict[int, int] = {}
+    for chunk in _chunks(area):
+        edges += list(
+            Candidate.objects.filter(
+                kind=kind, probability__gte=threshold, left_id__in=chunk
+            ).values_list("left_id", "right_id", "probability")
+        )
+        for a, b, verdict in Decision.objects.filter(kind=kind, left_id__in=chunk).values_list(
+            "left_id", "right_id", "verdict"
+        ):
+            (must if verdict == Decision.Verdict.MATCH else cannot).append((a, b))
+        previous.update(
+            Membership.objects.filter(kind=kind, record_id__in=chunk).values_list(
+                "record_id", "person_id"
+            )
+        )
+    groups = clustering.cluster(nodes, edges, must, cannot)
+    kept, rows = _persons(kind, groups, previous, nodes)
+    for chunk in _chunks(area):
+        Membership.objects.filter(kind=kind, record_id__in=chunk).delete()
     Membership.objects.bulk_create(rows, batch_size=2000)
-    Person.objects.filter(kind=kind, retired_at__isnull=True).exclude(pk__in=kept).update(
-        retired_at=timezone.now()
-    )
+    Person.objects.filter(pk__in=persons - kept).update(retired_at=timezone.now())
     Person.objects.filter(pk__in=kept, retired_at__isnull=False).update(retired_at=None)
-    return len(kept)
+    return Person.objects.filter(kind=kind, retired_at__isnull=True).count()
 
 
 def set_threshold(actor: Actor, threshold: float, kind: str = "victim") -> int:

@@ -126,3 +126,78 @@ def test_a_perpetrator_run_puts_each_perpetrator_in_a_person(
     assert set(person) == set(ids)  # every perpetrator is in one person
     # five records are too few to train m and u: no pair may join unrelated names
     assert person[ids[3]] != person[ids[4]] and person[ids[0]] != person[ids[3]]
+
+
+def _victim_reads(queries: list[dict[str, Any]]) -> list[str]:
+    """The SQL statements that read victims' identities (their encrypted name column)."""
+    table = Victim._meta.db_table
+    column = Victim._meta.get_field("given_name").column
+    return [
+        q["sql"] for q in queries if f'FROM "{table}"' in q["sql"] and f'."{column}"' in q["sql"]
+    ]
+
+
+def test_an_increment_reads_only_the_changed_cases_records(
+    world: World, three: dict[str, Organisation], linked_cases: list[Any]
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from vigie.linkage.models import FeatureSnapshot
+
+    _run_as_system(world)
+    snapshot = FeatureSnapshot.objects.get(kind="victim")
+    assert snapshot.records == Victim.objects.count()
+    sealed = bytes(snapshot.data)
+    for r in linked_cases:  # encrypted: no name, date or document in clear (checked on bytes)
+        for value in (r.family_name, r.document, r.phone):
+            if value and len(value) > 4:
+                assert value.encode() not in sealed
+    rich = next(r for r in linked_cases if len(r.date_of_birth) == 10 and (r.phone or r.document))
+    again = replace(rich, record_key="NEW-000002", org="ORG-B")
+    gone = Victim.objects.exclude(case__reference=rich.record_key).order_by("pk").first()
+    assert gone is not None
+    gone_id = gone.pk
+    gone.delete()  # a record deleted since the full run leaves the persons and the snapshot
+    demo.create_cases({c: Actor.system("tests", o.pk) for c, o in three.items()}, [again])
+    new = Victim.objects.get(case__reference="NEW-000002")
+    before = dict(Membership.objects.values_list("record_id", "pk"))
+    with CaptureQueriesContext(connection) as ctx:
+        result = services.incremental(Actor.system("tests", world.own.pk), [new.case_id])
+    assert result is not None and result.records == 1
+    reads = _victim_reads(ctx.captured_queries)
+    assert reads and all('"case_id" IN' in sql for sql in reads), reads
+    old = Victim.objects.get(case__reference=rich.record_key)
+    person = {m.record_id: m.person_id for m in Membership.objects.all()}
+    assert person[new.pk] == person[old.pk]
+    assert gone_id not in person
+    assert not Candidate.objects.filter(left_id=gone_id).exists()
+    assert not Candidate.objects.filter(right_id=gone_id).exists()
+    assert FeatureSnapshot.objects.get(kind="victim").records == Victim.objects.count()
+    assert Membership.objects.count() == Victim.objects.count()
+    # only the persons around the new and the deleted record were rebuilt
+    after = dict(Membership.objects.values_list("record_id", "pk"))
+    untouched = [rid for rid in after if before.get(rid) == after[rid]]
+    assert len(untouched) > len(after) // 2
+
+
+def test_without_a_usable_snapshot_an_increment_reads_every_record(
+    world: World, three: dict[str, Organisation], linked_cases: list[Any]
+) -> None:
+    from vigie.linkage.models import FeatureSnapshot
+
+    _run_as_system(world)
+    snapshot = FeatureSnapshot.objects.get(kind="victim")
+    tampered = bytearray(snapshot.data)
+    tampered[-1] ^= 1  # fails authentication: the snapshot is not used
+    FeatureSnapshot.objects.filter(pk=snapshot.pk).update(data=bytes(tampered))
+    rich = next(r for r in linked_cases if len(r.date_of_birth) == 10 and (r.phone or r.document))
+    again = replace(rich, record_key="NEW-000003", org="ORG-C")
+    demo.create_cases({c: Actor.system("tests", o.pk) for c, o in three.items()}, [again])
+    new = Victim.objects.get(case__reference="NEW-000003")
+    services.incremental(Actor.system("tests", world.own.pk), [new.case_id])
+    old = Victim.objects.get(case__reference=rich.record_key)
+    person = {m.record_id: m.person_id for m in Membership.objects.all()}
+    assert person[new.pk] == person[old.pk]
+    assert Membership.objects.count() == Victim.objects.count()
+    assert FeatureSnapshot.objects.get(kind="victim").records == Victim.objects.count()
