@@ -1,8 +1,8 @@
 """What the matcher compares, derived from one record's identity in memory.
 
 The columns are built inside the linkage job only, from decrypted values, and live in an
-in-memory DuckDB table for the length of the job: they are never stored, logged or written
-to a file (ADR 1000). Names go through the screening name normalisation (Arabic letter
+in-memory DuckDB table for the length of the job; they are never logged or written to a
+file, and are stored only encrypted, as the snapshot incremental runs read (ADRs 1000, 1040). Names go through the screening name normalisation (Arabic letter
 variants, honorifics, "Abd al-" compounds), are romanised (Arabic and Cyrillic to Latin by
 ICU) and reduced to a consonant skeleton per word, so that Mohammed, Muhammad, محمد and
 Мухаммед share a key: ICU writes Arabic without short vowels, so only consonants can agree.
@@ -18,6 +18,10 @@ from functools import lru_cache
 from typing import Any
 
 from vigie.screening.names import normalise, romanised
+
+# Changed whenever a column is computed differently: a stored feature snapshot of another
+# version is not used (its rows would not compare with new records' rows), ADR 1040.
+VERSION = "2026-12-06.name-keys-1004"
 
 # digraphs that romanisation systems write differently for one Arabic or Cyrillic letter
 # (th: Arabic thaa, said and often written s: Othman / Osman / عثمان)
