@@ -1,0 +1,163 @@
+"""The statistics dashboard with the differencing guard against the same requests without it,
+in the same run (issue 15: a filtered dashboard request within 2x of no guard, under 300 ms on
+the demo-sized snapshot).
+
+An analyst of one organisation asks ``/stats/data/`` (the charts' JSON: every panel, guarded)
+for a sequence of filters, like the dashboard's browser test and a little more (drill down
+into a country, then sex and period, then other filters), through Django's test client in
+one process on a synthetic snapshot of ``--rows`` victims. Each mode starts from a new engine
+(cold caches) and an empty ledger. "Without the guard": the same requests with the guard
+answering "nothing to suppress" and writing no ledger entry.
+
+Prints one JSON line. ``python bench/differencing_guard.py [--rows 6000] [--rounds 2]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vigie.settings.test")
+os.environ.setdefault("VIGIE_DATA_DIR", tempfile.mkdtemp(prefix="vigie-bench-guard-"))
+
+import django
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from vigie.analytics import engine as engine_module  # noqa: E402
+from vigie.analytics import selectors  # noqa: E402
+from vigie.analytics.models import PrivacyLedgerEntry  # noqa: E402
+from vigie.analytics.store import Store  # noqa: E402
+from vigie.devtools import analytics_rows  # noqa: E402
+from vigie.testing import build_world  # noqa: E402
+
+# The browser test's requests (unfiltered, a country, then sex and period), then more filters.
+FILTERS: list[str] = [
+    "",
+    "country=LY",
+    "country=LY&sex=female&period=2017-2020",
+    "sex=male",
+    "period=2018",
+    "country=IQ&age_group=9-17",
+    "form=forced_labour",
+    "country=LY&sex=female&period=2017-2021",
+    "country=SY&sex=female",
+    "age_group=18-20&period=2016-2022",
+]
+
+
+def cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run(client: Client, rounds: int) -> dict[str, list[float]]:
+    """Every request of FILTERS, ``rounds`` times (the later rounds repeat known queries);
+    wall and CPU seconds per filtered request."""
+    engine_module._engines.clear()  # a new engine: cold caches
+    PrivacyLedgerEntry.objects.all().delete()
+    wall: list[float] = []
+    cpus: list[float] = []
+    last: list[float] = []
+    for _ in range(rounds):
+        for query in FILTERS:
+            c, t = cpu(), time.perf_counter()
+            response = client.get(f"/stats/data/?{query}")
+            elapsed = time.perf_counter() - t
+            assert response.status_code == 200, (query, response.content[:300])
+            if query:
+                wall.append(elapsed)
+                cpus.append(cpu() - c)
+            if query == FILTERS[2]:
+                last.append(elapsed)
+    return {"wall": wall, "cpu": cpus, "browser_filtered": last}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=6000)
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args()
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    call_command("migrate", interactive=False, verbosity=0)
+    world = build_world()
+    settings.VIGIE_ANALYTICS_DIR = tempfile.mkdtemp(prefix="vigie-bench-guard-snapshot-")
+    rows = analytics_rows.victim_rows(args.rows, seed=5)
+    for r in rows:
+        r["organisation"] = world.own.code
+    perps = analytics_rows.perpetrator_rows(max(1, args.rows // 12), seed=5)
+    for p in perps:
+        p["organisation"] = world.own.code
+    Store(Path(settings.VIGIE_ANALYTICS_DIR)).replace_all(
+        {
+            "victims": analytics_rows.victims_table(rows),
+            "perpetrators": analytics_rows.perpetrators_table(perps),
+        },
+        "2026-11-23T10:00:00Z",
+    )
+    client = Client()
+    client.force_login(world.users["analyst"])
+
+    guard = selectors._guard
+
+    def no_guard(*_args: Any, **_kwargs: Any) -> set[Any]:
+        return set()
+
+    load_before = os.getloadavg()[0]
+    selectors._guard = no_guard  # type: ignore[assignment]
+    try:
+        without = run(client, args.rounds)
+    finally:
+        selectors._guard = guard  # type: ignore[assignment]
+    ledger_without = PrivacyLedgerEntry.objects.count()
+    with_guard = run(client, args.rounds)
+    ledger_with = PrivacyLedgerEntry.objects.count()
+    load_after = os.getloadavg()[0]
+
+    def ms(values: list[float]) -> float:
+        return round(1000 * statistics.median(values), 1)
+
+    print(
+        json.dumps(
+            {
+                "bench": "differencing_guard",
+                "rows": args.rows,
+                "rounds": args.rounds,
+                "filtered_requests": len(with_guard["wall"]),
+                "no_guard_p50_ms": ms(without["wall"]),
+                "no_guard_max_ms": round(1000 * max(without["wall"]), 1),
+                "guard_p50_ms": ms(with_guard["wall"]),
+                "guard_max_ms": round(1000 * max(with_guard["wall"]), 1),
+                "p50_ratio": round(
+                    statistics.median(with_guard["wall"]) / statistics.median(without["wall"]), 2
+                ),
+                "max_ratio": round(max(with_guard["wall"]) / max(without["wall"]), 2),
+                "no_guard_cpu_p50_ms": ms(without["cpu"]),
+                "guard_cpu_p50_ms": ms(with_guard["cpu"]),
+                "browser_filtered_no_guard_ms": [
+                    round(1000 * x, 1) for x in without["browser_filtered"]
+                ],
+                "browser_filtered_guard_ms": [
+                    round(1000 * x, 1) for x in with_guard["browser_filtered"]
+                ],
+                "goal": "guard p50 <= 2x no guard and < 300 ms",
+                "ledger_entries": {"without": ledger_without, "with": ledger_with},
+                "loadavg": [round(load_before, 2), round(load_after, 2)],
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
