@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import numpy as np
 
 from vigie.analytics import regions
 from vigie.analytics.disclosure import KEY_MODULUS, Cell, Table, table_from_rows
@@ -403,10 +402,8 @@ class Engine:
         cols = ", ".join(f's."{c}"' for c in columns)
         where, params = self._where(query)
         src = f"(SELECT * FROM {table}{where}) AS s"
-        person = None
         if self._persons_version(query) is None:
             sql = f"SELECT {cols}, sum(s.weight)::BIGINT AS w FROM {src} GROUP BY ALL"
-            data = self._connection().sql(sql, params=params).to_arrow_table()
         else:
             self._one_per_person(query, "")  # loads linkage_persons
             sql = (
@@ -414,17 +411,8 @@ class Engine:
                 "LEFT JOIN linkage_persons AS p USING (row_key) "
                 "ORDER BY p.person NULLS LAST, s.year NULLS LAST, s.row_key"
             )
-            data = self._connection().sql(sql, params=params).to_arrow_table()
-            ids = data.column("person").to_pylist()
-            person_of: dict[Any, int] = {}
-            person = np.array(
-                [
-                    person_of.setdefault(("p", p) if p is not None else ("r", i), len(person_of))
-                    for i, p in enumerate(ids)
-                ],
-                dtype=np.int64,
-            )
-        units = Units(table, data, person)
+        data = self._connection().sql(sql, params=params).to_arrow_table()
+        units = Units(table, data)
         with self._lock:
             self._units[key] = units
             while len(self._units) > MATERIALISED:

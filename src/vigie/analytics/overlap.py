@@ -22,7 +22,7 @@ Counting persons, a person is counted by their earliest record among those the f
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -69,10 +69,11 @@ class Units:
     every dimension, as numpy arrays; what cells count is computed here.
 
     ``data``: the cross-tabulation (a column per dimension's column and ``w``, the summed
-    weight); ``person``: counting persons, the person index of each row, the rows ordered by
-    person and then as the engine orders a person's records (earliest first)."""
+    weight); counting persons, the scope's rows with their weight, ordered by ``person`` (the
+    linked person, null for a record linked to nobody) and then as the engine orders a
+    person's records (earliest first)."""
 
-    def __init__(self, table: str, data: pa.Table, person: npt.NDArray[np.int64] | None) -> None:
+    def __init__(self, table: str, data: pa.Table) -> None:
         self.dims = {n: d for n, d in DIMENSIONS.items() if table in d.tables}
         self.rows = data.num_rows
         self._weight = np.asarray(data.column("w").to_numpy(), dtype=np.int64)
@@ -91,8 +92,17 @@ class Units:
                 codes, vocab = _encode(pc.cast(column, pa.string()))
                 self._codes[name] = (codes, vocab)
             self._vocab[name] = vocab
+        self._lock = threading.Lock()
         self._memo: OrderedDict[tuple[Any, ...], Any] = OrderedDict()  # Bools or Words
         self._tables: OrderedDict[tuple[Any, ...], tuple[tuple[Coords, int], ...]] = OrderedDict()
+        person = None
+        if "person" in data.column_names:  # one index per person, rows of a person together
+            raw = data.column("person")
+            linked = np.asarray(pc.is_valid(raw).to_numpy(zero_copy_only=False), dtype=bool)
+            ids = np.asarray(pc.fill_null(raw, 0).to_numpy(zero_copy_only=False))
+            starts = np.ones(self.rows, dtype=bool)
+            starts[1:] = (ids[1:] != ids[:-1]) | ~linked[1:] | ~linked[:-1]
+            person = np.cumsum(starts, dtype=np.int64) - 1
         self._person = person
         if person is None:
             self.weight = self._weight
@@ -133,9 +143,10 @@ class Units:
         return out
 
     def _remember(self, memo: tuple[Any, ...], value: Bools | Words) -> None:
-        self._memo[memo] = value
-        while len(self._memo) > max(64, MEMO_BYTES // max(1, self.rows)):
-            self._memo.popitem(last=False)
+        with self._lock:  # the server answers requests in threads
+            self._memo[memo] = value
+            while len(self._memo) > max(64, MEMO_BYTES // max(1, self.rows)):
+                self._memo.popitem(last=False)
 
     def selected(self, filters: FilterKey) -> Bools:
         """Rows the filters select (period: years)."""
@@ -208,11 +219,11 @@ class Units:
         hit = self._tables.get(memo)
         if hit is None:
             hit = tuple((c, cell.n) for c, cell in make().cells.items() if cell.n >= k)
+        with self._lock:
             self._tables[memo] = hit
+            self._tables.move_to_end(memo)
             while len(self._tables) > TABLES:
                 self._tables.popitem(last=False)
-        else:
-            self._tables.move_to_end(memo)
         return hit
 
 
@@ -266,6 +277,8 @@ class Released:
     cells: list[Cell] = field(default_factory=list)
     _counts: list[int] = field(default_factory=list)
     _seen: set[tuple[Any, ...]] = field(default_factory=set)
+    _sorted: bool = True
+    _words: Words = field(default_factory=lambda: np.zeros((0, 0), dtype=np.uint64))
 
     def add(
         self,
@@ -280,46 +293,46 @@ class Released:
         if (filters, by) in self._seen:
             return
         self._seen.add((filters, by))
-        new = [Cell(n, filters, by, c) for c, n in cells if n >= self.k and c not in hidden]
-        self.cells = sorted([*self.cells, *new], key=_count)
-        self._counts = [c.n for c in self.cells]
+        self.cells += [Cell(n, filters, by, c) for c, n in cells if n >= self.k and c not in hidden]
+        self._sorted = False  # sorted when next compared (once, not once per earlier query)
 
     def close_cells(self, table: Table, filters: FilterKey) -> set[Coords]:
         """Cells of ``table`` (under ``filters``) whose records differ from those of a
         released cell by 1..k-1 records: every candidate pair (counts less than k apart)
         compared at once, ``n(A Δ B)`` = the weight of ``a XOR b``."""
+        if not self._sorted:  # and the cells' records, packed, in the same order
+            self.cells.sort(key=_count)
+            self._counts = [c.n for c in self.cells]
+            words = [self.units.packed(c.filters, c.by, c.coords) for c in self.cells]
+            self._words = np.stack(words) if words else np.zeros((0, 0), dtype=np.uint64)
+            self._sorted = True
         k, units, by = self.k, self.units, table.dims
-        mine: list[Coords] = []
-        left: list[int] = []
-        right: list[int] = []
-        for coords, cell in table.cells.items():
-            if cell.n < k:
-                continue  # suppressed anyway
-            lo = bisect_left(self._counts, cell.n - k + 1)
-            hi = bisect_right(self._counts, cell.n + k - 1)
-            if lo < hi:
-                left += [len(mine)] * (hi - lo)
-                right += range(lo, hi)
-                mine.append(coords)
-        if not mine:
+        candidates = [c for c, cell in table.cells.items() if cell.n >= k]  # else suppressed
+        counts = np.asarray([table.cells[c].n for c in candidates], dtype=np.int64)
+        lo = np.searchsorted(self._counts, counts - k + 1, side="left")
+        hi = np.searchsorted(self._counts, counts + k - 1, side="right")
+        near = hi > lo  # some released cell has a count that close
+        if not near.any():
             return set()
+        mine = [c for c, keep in zip(candidates, near, strict=True) if keep]
+        lo, hi = lo[near], hi[near]
+        width = hi - lo
+        # every pair (new cell i, released cell j) with lo[i] <= j < hi[i]
+        li = np.repeat(np.arange(len(mine)), width)
+        rj = np.arange(int(width.sum())) - np.repeat(np.cumsum(width) - width, width)
+        rj += np.repeat(lo, width)
+        first, last = int(lo.min()), int(hi.max())
         a = np.stack([units.packed(filters, by, c) for c in mine])
-        used = sorted(set(right))
-        at = {j: i for i, j in enumerate(used)}
-        b = np.stack([units.packed(*self._what(j)) for j in used])
-        li, ri = np.asarray(left), np.asarray([at[j] for j in right])
+        b = self._words[first:last]
+        rj -= first
         close = np.zeros(len(mine), dtype=bool)
-        step = max(1, CHUNK // max(1, a.shape[1]))
+        step = max(1, CHUNK // max(1, b.shape[1]))
         for start in range(0, len(li), step):
             part = slice(start, start + step)
-            apart = units.weight_of(a[li[part]] ^ b[ri[part]])  # n(A Δ B), pair by pair
+            apart = units.weight_of(a[li[part]] ^ b[rj[part]])  # n(A Δ B), pair by pair
             hit = (apart > 0) & (apart < k)
             close[li[part][hit]] = True
         return {mine[i] for i in np.flatnonzero(close)}
-
-    def _what(self, j: int) -> tuple[FilterKey, tuple[str, ...], Coords]:
-        cell = self.cells[j]
-        return cell.filters, cell.by, cell.coords
 
 
 def _count(cell: Cell) -> int:

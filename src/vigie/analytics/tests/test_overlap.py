@@ -6,13 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from vigie.analytics.engine import Engine, Query
-from vigie.analytics.overlap import Released, key
-from vigie.analytics.schema import AGE_GROUPS, FORMS, SEXES
+from vigie.analytics.overlap import Released, Units, key
+from vigie.analytics.schema import AGE_GROUPS, DIMENSIONS, FORMS, SEXES
 
 BYS = [(), ("sex",), ("form",), ("age_group", "means"), ("country", "form"), ("year", "sex")]
 
@@ -86,3 +87,46 @@ def test_cells_worded_apart_are_compared_by_their_records(
     # the same records worded otherwise differ by nothing: published
     same = sample_engine.typology(Query(("form",), with_group))
     assert (None,) not in released.close_cells(same, key(with_group))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.one_of(st.none(), st.integers(0, 5)),  # linked person, or none
+            st.sampled_from(SEXES),
+            st.lists(st.sampled_from(FORMS[:3]), max_size=2, unique=True),
+        ),
+        max_size=30,
+    ),
+    form=st.sampled_from(FORMS[:3]),
+    coords=st.sampled_from([(None,), ("female",), ("male",)]),
+)
+def test_counting_persons_takes_each_persons_first_selected_record(
+    rows: list[tuple[int | None, str, list[str]]],
+    form: str,
+    coords: tuple[str | None],
+) -> None:
+    """As the engine: a person counts once, by their earliest record among those the filters
+    select (rows here in the engine's order: by person, earliest first, unlinked last)."""
+    rows = sorted(rows, key=lambda r: (r[0] is None, r[0] if r[0] is not None else 0))
+    columns: dict[str, Any] = {
+        d.column: [None] * len(rows)
+        for d in DIMENSIONS.values()
+        if "victims" in d.tables and not d.multi
+    }
+    columns["sex"] = [r[1] for r in rows]
+    columns["forms"] = pa.array([r[2] for r in rows], pa.list_(pa.string()))
+    columns["means"] = pa.array([[] for _ in rows], pa.list_(pa.string()))
+    columns["w"] = [1] * len(rows)
+    columns["person"] = pa.array([r[0] for r in rows], pa.int64())
+    units = Units("victims", pa.table(columns))
+    filters = {"form": (form,)}
+    expected, seen = 0, set()
+    for i, (person, row_sex, forms) in enumerate(rows):
+        who = ("p", person) if person is not None else ("r", i)
+        if form not in forms or who in seen:
+            continue
+        seen.add(who)
+        expected += coords[0] is None or row_sex == coords[0]
+    assert units.count(key(filters), ("sex",), coords) == expected
