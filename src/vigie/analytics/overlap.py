@@ -293,18 +293,23 @@ class Released:
         if (filters, by) in self._seen:
             return
         self._seen.add((filters, by))
-        self.cells += [Cell(n, filters, by, c) for c, n in cells if n >= self.k and c not in hidden]
-        self._sorted = False  # sorted when next compared (once, not once per earlier query)
+        new = [Cell(n, filters, by, c) for c, n in cells if n >= self.k and c not in hidden]
+        if new:
+            self.cells += new  # after the sorted ones; sorted when next compared
+            self._sorted = False
 
     def close_cells(self, table: Table, filters: FilterKey) -> set[Coords]:
         """Cells of ``table`` (under ``filters``) whose records differ from those of a
         released cell by 1..k-1 records: every candidate pair (counts less than k apart)
         compared at once, ``n(A Δ B)`` = the weight of ``a XOR b``."""
         if not self._sorted:  # and the cells' records, packed, in the same order
-            self.cells.sort(key=_count)
+            known = len(self._words)
+            fresh = [self.units.packed(c.filters, c.by, c.coords) for c in self.cells[known:]]
+            words = np.concatenate([self._words, np.stack(fresh)]) if known else np.stack(fresh)
+            order = np.argsort([c.n for c in self.cells], kind="stable")
+            self.cells = [self.cells[i] for i in order]
+            self._words = words[order]
             self._counts = [c.n for c in self.cells]
-            words = [self.units.packed(c.filters, c.by, c.coords) for c in self.cells]
-            self._words = np.stack(words) if words else np.zeros((0, 0), dtype=np.uint64)
             self._sorted = True
         k, units, by = self.k, self.units, table.dims
         candidates = [c for c, cell in table.cells.items() if cell.n >= k]  # else suppressed
