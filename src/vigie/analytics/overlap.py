@@ -75,8 +75,10 @@ class Units:
 
     def __init__(self, table: str, data: pa.Table) -> None:
         self.dims = {n: d for n, d in DIMENSIONS.items() if table in d.tables}
+        if "person" not in data.column_names:  # rows of weight 1 first: see weight_of
+            data = data.take(pa.array(np.argsort(_numbers(data, "w") != 1, kind="stable")))
         self.rows = data.num_rows
-        self._weight = np.asarray(data.column("w").to_numpy(), dtype=np.int64)
+        self._weight = _numbers(data, "w")
         self._codes: dict[str, tuple[npt.NDArray[np.int64], dict[str, int]]] = {}
         self._lists: dict[str, tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], Bools]] = {}
         self._vocab: dict[str, dict[str, int]] = {}
@@ -113,6 +115,8 @@ class Units:
             first[1:] = person[1:] != person[:-1]
             self.weight = self._weight[first]  # one weight per person (their first row's)
         top = int(self.weight.max()) if self.size else 0
+        heavy = np.flatnonzero(self.weight != 1)
+        self._light_words = (int(heavy[0]) if len(heavy) else self.size) // 64
         self._planes = [
             (1 << bit, _pack((self.weight >> bit) & 1 == 1)) for bit in range(top.bit_length())
         ]
@@ -199,11 +203,13 @@ class Units:
         return hit
 
     def weight_of(self, words: Words) -> npt.NDArray[np.int64]:
-        """The summed weight of the units set in each row of ``words`` (packed vectors):
-        one population count per bit of the weights (all weights 1: one)."""
-        out = np.zeros(words.shape[0], dtype=np.int64)
+        """The summed weight of the units set in each row of ``words`` (packed vectors): one
+        population count over the leading units of weight 1 (records are ordered so), one
+        per bit of the weights over the rest (incidents' counts of several persons)."""
+        light = self._light_words  # leading words of units of weight 1: one count
+        out = _popcount(words[:, :light]) if light else np.zeros(len(words), dtype=np.int64)
         for value, plane in self._planes:
-            out += value * _popcount(words & plane)
+            out += value * _popcount(words[:, light:] & plane[light:])
         return out
 
     def count(self, filters: FilterKey, by: tuple[str, ...], coords: Coords) -> int:
@@ -225,6 +231,10 @@ class Units:
             while len(self._tables) > TABLES:
                 self._tables.popitem(last=False)
         return hit
+
+
+def _numbers(data: pa.Table, name: str) -> npt.NDArray[np.int64]:
+    return np.asarray(data.column(name).to_numpy(), dtype=np.int64)
 
 
 def _pack(bools: Bools) -> Words:

@@ -46,6 +46,12 @@ def test_a_cell_counts_what_the_engine_counts(
     table = sample_engine.typology(Query(by, filters))
     for coords, cell in table.cells.items():
         assert units.count(key(filters), by, coords) == cell.n, (coords, filters)
+    # n(A Δ B) from the packed vectors, against the cells' weights counted apart
+    cells = list(table.cells)
+    for a, b in zip(cells, [*cells[1:], tuple(None for _ in by)], strict=True):
+        words = units.packed(key(filters), by, a) ^ units.packed(key({}), by, b)
+        apart = units.members(key(filters), by, a) ^ units.members(key({}), by, b)
+        assert units.weight_of(words[None, :])[0] == units.weight[apart].sum()
 
 
 def _group(rows: list[dict[str, Any]]) -> tuple[str, str, list[str], int]:
