@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -59,10 +61,13 @@ def case(n: int) -> dict[str, Any]:
     }
 
 
-def load(base: str, tokens: tuple[str, str], until: Any) -> tuple[list[float], Counter[int]]:
+def load(
+    base: str, tokens: tuple[str, str], until: Any, kinds: dict[str, list[float]] | None = None
+) -> tuple[list[float], Counter[int]]:
     """Two clients reading and one writing until ``until()`` is true; latencies (ms) and
-    statuses."""
+    statuses (and, in ``kinds``, the latencies of reads and of writes apart)."""
     latencies: list[float] = []
+    kinds = kinds if kinds is not None else {}
     statuses: Counter[int] = Counter()
     lock = threading.Lock()
 
@@ -81,6 +86,7 @@ def load(base: str, tokens: tuple[str, str], until: Any) -> tuple[list[float], C
                     status = session.get(base + path, timeout=120).status_code
                 with lock:
                     latencies.append((time.perf_counter() - started) * 1000)
+                    kinds.setdefault("write" if write else "read", []).append(latencies[-1])
                     statuses[status] += 1
 
     threads = [threading.Thread(target=client, args=(p,)) for p in (*PATHS, WRITE)]
@@ -120,17 +126,24 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         requests.get(base + PATHS[0], headers={"Authorization": f"Bearer {token[0]}"}, timeout=60)
         deadline = time.monotonic() + args.seconds
-        idle, idle_status = load(base, token, lambda: time.monotonic() > deadline)
+        idle_kinds: dict[str, list[float]] = {}
+        idle, idle_status = load(base, token, lambda: time.monotonic() > deadline, idle_kinds)
         started = time.monotonic()
+        load_before = os.getloadavg()
         importing = subprocess.Popen(
             [VIGIE, "import", str(source), "--org", "own-org", "--user", "u-case_manager"],
             env=env(data),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        busy, busy_status = load(base, token, lambda: importing.poll() is not None)
+        busy_kinds: dict[str, list[float]] = {}
+        busy, busy_status = load(base, token, lambda: importing.poll() is not None, busy_kinds)
         import_s = time.monotonic() - started
         failed = importing.wait() != 0
+        load_after = os.getloadavg()
+        # CPU of every waited-for child (setup and the import; the server is not waited yet).
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        import_cpu_s = children.ru_utime + children.ru_stime
     finally:
         server.terminate()
         server.wait(30)
@@ -149,6 +162,9 @@ def main() -> None:
                 "rows": args.rows,
                 "import_s": round(import_s, 1),
                 "import_failed": failed,
+                "children_cpu_s": round(import_cpu_s, 1),
+                "loadavg_before": round(load_before[0], 2),
+                "loadavg_after": round(load_after[0], 2),
                 "baseline_requests": len(idle),
                 "baseline_p50_ms": round(statistics.median(idle), 1),
                 "baseline_p95_ms": round(p95(idle), 1),
@@ -156,6 +172,14 @@ def main() -> None:
                 "during_import_p50_ms": round(statistics.median(busy), 1),
                 "during_import_p95_ms": round(p95(busy), 1),
                 "p95_ratio": round(ratio, 2),
+                "p95_ms_by_kind": {
+                    kind: {
+                        "baseline": round(p95(idle_kinds.get(kind) or [0.0]), 1),
+                        "during_import": round(p95(busy_kinds.get(kind) or [0.0]), 1),
+                        "during_import_requests": len(busy_kinds.get(kind) or []),
+                    }
+                    for kind in ("read", "write")
+                },
                 "goal_ratio": 2.0,
                 "statuses_baseline": dict(idle_status),
                 "statuses_during_import": dict(busy_status),

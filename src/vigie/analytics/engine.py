@@ -27,6 +27,7 @@ import duckdb
 
 from vigie.analytics import regions
 from vigie.analytics.disclosure import KEY_MODULUS, Cell, Table, table_from_rows
+from vigie.analytics.overlap import Units
 from vigie.analytics.schema import DIMENSIONS, FILTERS, MAX_BITS, UNKNOWN
 from vigie.analytics.store import TABLES, Store
 from vigie.core.errors import Invalid
@@ -112,6 +113,7 @@ class Engine:
         self._cache: OrderedDict[tuple[Any, ...], Table] = OrderedDict()
         self._materialised: OrderedDict[tuple[Any, ...], str] = OrderedDict()
         self._persons_loaded: tuple[Any, str] | None = None  # (snapshot, linkage) versions
+        self._units: OrderedDict[tuple[Any, ...], Units] = OrderedDict()
 
     def _cached(self, kind: str, query: Query, compute: Any) -> Table:
         """True tables per snapshot version and query (a new snapshot invalidates them)."""
@@ -383,6 +385,39 @@ class Engine:
             .fetchone()
         )
         return int(row[0]) if row else 0
+
+    def units(self, table: str, organisations: frozenset[str] | None, unit: str) -> Units:
+        """The differencing guard's view of one scope of the snapshot (vigie.analytics.overlap):
+        ONE cross-tabulation by every dimension column (counting records), or the scope's rows
+        ordered person by person (counting persons); kept per snapshot version and scope."""
+        query = Query((), {}, table, organisations, unit)
+        self._connection()
+        key = (self._version, "units", query.key(), self._persons_version(query))
+        with self._lock:
+            hit = self._units.get(key)
+            if hit is not None:
+                self._units.move_to_end(key)
+                return hit
+        columns = sorted({d.column for d in DIMENSIONS.values() if table in d.tables})
+        cols = ", ".join(f's."{c}"' for c in columns)
+        where, params = self._where(query)
+        src = f"(SELECT * FROM {table}{where}) AS s"
+        if self._persons_version(query) is None:
+            sql = f"SELECT {cols}, sum(s.weight)::BIGINT AS w FROM {src} GROUP BY ALL"
+        else:
+            self._one_per_person(query, "")  # loads linkage_persons
+            sql = (
+                f"SELECT {cols}, s.weight::BIGINT AS w, p.person FROM {src} "
+                "LEFT JOIN linkage_persons AS p USING (row_key) "
+                "ORDER BY p.person NULLS LAST, s.year NULLS LAST, s.row_key"
+            )
+        data = self._connection().sql(sql, params=params).to_arrow_table()
+        units = Units(table, data)
+        with self._lock:
+            self._units[key] = units
+            while len(self._units) > MATERIALISED:
+                self._units.popitem(last=False)
+        return units
 
     def flows(self, query: Query) -> Table:
         """Origin -> destination flows with margins."""

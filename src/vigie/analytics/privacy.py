@@ -22,8 +22,9 @@ earlier nested query of the same user or organisation is suppressed.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import timedelta
-from fractions import Fraction
+from functools import partial
 from itertools import combinations
 from typing import Any
 
@@ -33,6 +34,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from vigie.analytics import overlap
 from vigie.analytics.disclosure import (
     MARGIN,
     Cell,
@@ -50,6 +52,7 @@ DP = "laplace"
 CELLKEY = "cellkey"  # a suppression-mode query, recorded for the differencing guard
 GUARD_DAYS = 90  # earlier queries compared with a new one
 GUARD_MAX = 1000  # at most this many of them (the newest)
+UNION_MAX = 64  # inclusion-exclusion over at most this many alike queries (the newest)
 # records hold several values of these: a union of value sets is no sum of disjoint parts
 MULTI_VALUED = frozenset({"form", "means"})
 
@@ -233,27 +236,28 @@ def differencing_guard(
     query: dict[str, Any],
     table: Table,
     true_table: Callable[[dict[str, tuple[str, ...]]], Table],
+    source: Source | None = None,
+    context: Context | None = None,
 ) -> set[Coords]:
-    """Cells of ``table`` to suppress: those that differ by 1..k-1 records from the same cell
-    of an earlier query of the same user or organisation (same table and dimensions, filters
-    nested one in the other), so that no pair of nested queries isolates a small group however
-    many pairs are asked; then record this query. ``true_table(filters)``: the true table of
-    the same query with other filters. The first query of a pair is published; the second has
-    the cells that would complete the difference suppressed (and their complements)."""
+    """Cells of ``table`` to suppress, then record this query. With a ``source`` (tables
+    of the snapshot's rows: typologies, flows): the cells whose records differ by 1..k-1 from
+    those of a cell an earlier query of the same user or organisation published, whatever its
+    dimensions and wording (vigie.analytics.overlap). Without (route legs, transit): the cells
+    that differ by 1..k-1 from the same cell of an earlier query of the same table and
+    dimensions whose filters are nested with this one's (``true_table(filters)``: the true
+    table of the same query with other filters). Either way the first query of a pair is
+    published; the second has the cells that would complete the difference suppressed (and
+    their complements), however many pairs are asked. ``context``: one request's ledger
+    history and released cells, read once for all its tables (a dashboard's 14 panels)."""
     from vigie.analytics.models import PrivacyLedgerEntry
 
     k = default_policy().k
     filters = {d: tuple(v) for d, v in (query.get("filters") or {}).items()}
     uid = getattr(user, "pk", None)
-    who = Q(user_id=uid) if uid else Q(user__isnull=True, organisation_id=organisation_id)
-    if organisation_id is not None:
-        who |= Q(organisation_id=organisation_id)
-    since = timezone.now() - timedelta(days=GUARD_DAYS)
-    earlier = (
-        PrivacyLedgerEntry.objects.filter(who, mechanism=CELLKEY, created_at__gte=since)
-        .order_by("-pk")
-        .values_list("query", flat=True)[:GUARD_MAX]
-    )
+    context = context or Context()
+    if context.history is None:
+        context.history = history(user, organisation_id)
+    earlier = context.history
     same = (query.get("table"), list(query.get("by") or []))
     force: set[Coords] = set()
     seen = False
@@ -266,6 +270,8 @@ def differencing_guard(
         if _values(others) == _values(filters):
             seen = True
             continue
+        if source is not None:  # compared below by the records of the cells
+            continue
         if not (nested(filters, others) or nested(others, filters)):
             continue
         compared = true_table(others)
@@ -273,7 +279,11 @@ def differencing_guard(
             before = compared.cells.get(coords)
             if 0 < abs(cell.n - (before.n if before else 0)) < k:
                 force.add(coords)
-    force |= _isolated_by_unions(filters, alike, table, true_table, k)
+    fkey = overlap.key(filters)
+    if source is not None:
+        released = source.released_before(earlier, k)
+        force |= released.close_cells(table, fkey)
+    force |= _isolated_by_unions(filters, alike, table, true_table, k, source)
     if not seen:
         recorded = {**query, "suppressed": [list(c) for c in sorted(force, key=str)]}
         PrivacyLedgerEntry.objects.create(
@@ -287,7 +297,66 @@ def differencing_guard(
             scale=0.0,
             cells=len(table.cells),
         )
+        earlier.insert(0, recorded)
+        del earlier[GUARD_MAX:]
+    if source is not None:
+        released.add(fkey, table.dims, ((c, cell.n) for c, cell in table.cells.items()), force)
     return force
+
+
+def history(user: Any, organisation_id: int | None) -> list[dict[str, Any]]:
+    """The earlier suppression-mode queries the guard compares with, newest first: of the
+    same user (or, for the system, the same organisation) and of the same organisation,
+    within ``GUARD_DAYS``, at most ``GUARD_MAX``."""
+    from vigie.analytics.models import PrivacyLedgerEntry
+
+    uid = getattr(user, "pk", None)
+    who = Q(user_id=uid) if uid else Q(user__isnull=True, organisation_id=organisation_id)
+    if organisation_id is not None:
+        who |= Q(organisation_id=organisation_id)
+    since = timezone.now() - timedelta(days=GUARD_DAYS)
+    return list(
+        PrivacyLedgerEntry.objects.filter(who, mechanism=CELLKEY, created_at__gte=since)
+        .order_by("-pk")
+        .values_list("query", flat=True)[:GUARD_MAX]
+    )
+
+
+@dataclass
+class Source:
+    """What the record-level guard needs of the engine, for one scope (rows, organisations,
+    unit): the earlier queries' true tables and the scope's rows (overlap.Units). It keeps
+    the released cells from one table to the next of the same request."""
+
+    table: str  # "victims" or "perpetrators"
+    unit: str
+    typology: Callable[[tuple[str, ...], dict[str, tuple[str, ...]]], Table]
+    units: overlap.Units
+    released: overlap.Released | None = None
+
+    def released_before(self, earlier: list[dict[str, Any]], k: int) -> overlap.Released:
+        """The cells that the ``earlier`` queries of these rows and unit published (built
+        once per request, then kept up to date by ``differencing_guard``)."""
+        if self.released is None:
+            self.released = overlap.Released(self.units, k)
+            for other in reversed(earlier):  # oldest first, as they were released
+                if other.get("table") != self.table or other.get("unit", "records") != self.unit:
+                    continue
+                by = tuple(other.get("by") or [])
+                others = {d: tuple(v) for d, v in (other.get("filters") or {}).items()}
+                fkey = overlap.key(others)
+                hidden = {tuple(c) for c in other.get("suppressed") or []}
+                cells = self.units.published(fkey, by, partial(self.typology, by, others), k)
+                self.released.add(fkey, by, cells, hidden)
+        return self.released
+
+
+@dataclass
+class Context:
+    """One request's ledger history and record-level sources, shared by its tables."""
+
+    history: list[dict[str, Any]] | None = None
+    sources: dict[tuple[Any, ...], Source] = field(default_factory=dict)
 
 
 # Overlapping queries that are not nested: A, B and A u B give A n B (inclusion-exclusion).
@@ -301,18 +370,25 @@ def _atoms(sets: Sequence[frozenset[str]]) -> list[frozenset[str]]:
     return [frozenset(r) for r in regions.values()]
 
 
-def _rank(rows: list[list[Fraction]]) -> int:
-    m = [row[:] for row in rows]
+_PRIME = 2**61 - 1  # ranks of 0/1 matrices over GF(p): exact while minors stay below p
+
+
+def _rank(rows: list[list[int]]) -> int:
+    """Rank of a 0/1 matrix, by elimination modulo a large prime (a 0/1 matrix of up to 25
+    rows has minors below 25^12.5 < p, so its rank over GF(p) is its rank over the rationals;
+    integers, much faster than fractions)."""
+    m = [[v % _PRIME for v in row] for row in rows]
     rank, cols = 0, len(m[0]) if m else 0
     for col in range(cols):
-        pivot = next((r for r in range(rank, len(m)) if m[r][col] != 0), None)
+        pivot = next((r for r in range(rank, len(m)) if m[r][col]), None)
         if pivot is None:
             continue
         m[rank], m[pivot] = m[pivot], m[rank]
+        inv = pow(m[rank][col], _PRIME - 2, _PRIME)
         for r in range(len(m)):
-            if r != rank and m[r][col] != 0:
-                factor = m[r][col] / m[rank][col]
-                m[r] = [a - factor * b for a, b in zip(m[r], m[rank], strict=True)]
+            if r != rank and m[r][col]:
+                f = m[r][col] * inv % _PRIME
+                m[r] = [(a - f * b) % _PRIME for a, b in zip(m[r], m[rank], strict=True)]
         rank += 1
     return rank
 
@@ -325,11 +401,11 @@ def derivable(
     if not sets:
         return set()
     atoms = _atoms(among)
-    rows = [[Fraction(int(a <= s)) for a in atoms] for s in sets]
+    rows = [[int(a <= s) for a in atoms] for s in sets]
     base = _rank(rows)
     out = set()
     for i, atom in enumerate(atoms):
-        unit = [Fraction(int(j == i)) for j in range(len(atoms))]
+        unit = [int(j == i) for j in range(len(atoms))]
         if _rank([*rows, unit]) == base:
             out.add(atom)
     return out
@@ -341,16 +417,34 @@ def _isolated_by_unions(
     table: Table,
     true_table: Callable[[dict[str, tuple[str, ...]]], Table],
     k: int,
+    source: Source | None = None,
 ) -> set[Coords]:
     """Cells of ``table`` to suppress because, with earlier queries that differ from this
     one in the values of one single-valued dimension only, its counts would give by
     inclusion-exclusion the count of a group of values of 1..k-1 records (``{X,Y}``,
     ``{Y,Z}``, ``{X,Y,Z}`` give ``Y``) that the earlier queries did not give already. An
-    earlier query's cells suppressed then (recorded in the ledger) count as unknown."""
-    mine = _values(filters)
+    earlier query's cells suppressed then (recorded in the ledger) count as unknown. With
+    the record-level ``source``, values no record of the scope holds are left out (a code
+    that matches nothing does not make two queries different) and regions are counted from
+    its rows, not by the engine; the newest ``UNION_MAX`` alike queries are compared."""
+    domain = source.units.domain() if source is not None else None
+
+    def part(region_filters: dict[str, tuple[str, ...]], coords: Coords) -> int:
+        if source is not None:
+            return source.units.count(overlap.key(region_filters), table.dims, coords)
+        cell = true_table(region_filters).cells.get(coords)
+        return cell.n if cell is not None else 0
+
+    def values(f: Mapping[str, Sequence[str]]) -> dict[str, frozenset[str]]:
+        out = _values(f)
+        if domain is None:
+            return out
+        return {d: v & domain.get("year" if d == "period" else d, v) for d, v in out.items()}
+
+    mine = values(filters)
     by_dim: dict[str, list[tuple[frozenset[str], set[str]]]] = {}
-    for other in alike:
-        theirs = _values({d: tuple(v) for d, v in (other.get("filters") or {}).items()})
+    for other in alike[:UNION_MAX]:
+        theirs = values({d: tuple(v) for d, v in (other.get("filters") or {}).items()})
         if set(theirs) != set(mine):
             continue
         apart = [d for d in mine if mine[d] != theirs[d]]
@@ -371,8 +465,7 @@ def _isolated_by_unions(
                 spans[key] = derivable([*known, mine[dim]], among) - derivable(known, among)
             new = spans[key]
             for region in new - {mine[dim]}:
-                part = true_table({**filters, dim: tuple(sorted(region))}).cells.get(coords)
-                if part is not None and 0 < part.n < k:
+                if 0 < part({**filters, dim: tuple(sorted(region))}, coords) < k:
                     force.add(coords)
                     break
     return force

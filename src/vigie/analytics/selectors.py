@@ -154,9 +154,13 @@ def _guard(
     table: disclosure.Table,
     name: str = "",
     make: Callable[[Query], disclosure.Table] | None = None,
+    context: privacy.Context | None = None,
 ) -> set[Any]:
-    """The differencing guard's cells to suppress; ``name`` and ``make`` for a table other
-    than a typology (the route tables: ``make(query)`` computes it for other filters)."""
+    """The differencing guard's cells to suppress. A typology (``name`` empty) is compared
+    by the records of its cells with every earlier table of the same rows; ``name`` and
+    ``make`` for a route table (legs, transit, types: ``make(query)`` computes it for other
+    filters), compared with earlier tables of the same name. ``context``: shared by the
+    tables of one request (the ledger and the released cells are read once)."""
     system = _is_system(user)
     if isinstance(user, Actor):
         user = user.user
@@ -166,13 +170,30 @@ def _guard(
         "filters": {k: list(v) for k, v in query.filters.items()},
         "mode": "suppress",
         "table": name or query.table,
+        "unit": query.unit,
     }
 
     def true_table(filters: dict[str, tuple[str, ...]]) -> disclosure.Table:
         other = Query(query.by, filters, query.table, query.organisations, query.unit)
         return make(other) if make is not None else engine.typology(other)
 
-    return privacy.differencing_guard(None if system else user, org_id, recorded, table, true_table)
+    context = context or privacy.Context()
+    source = None
+    if not name:
+        scope_key = (query.table, query.organisations, query.unit)
+        source = context.sources.get(scope_key)
+        if source is None:
+            source = context.sources[scope_key] = privacy.Source(
+                table=query.table,
+                unit=query.unit,
+                typology=lambda by, filters: engine.typology(
+                    Query(by, filters, query.table, query.organisations, query.unit)
+                ),
+                units=engine.units(query.table, query.organisations, query.unit),
+            )
+    return privacy.differencing_guard(
+        None if system else user, org_id, recorded, table, true_table, source, context
+    )
 
 
 def _query(user: Any, req: Request, by: tuple[str, ...] | None = None) -> Query:
@@ -220,13 +241,17 @@ def routes(user: Any, req: Request, engine: Engine | None = None) -> Routes:
             _release(user, transit, part, "routes: transit"),
         )
 
+    context = privacy.Context()
+
     def guarded(
         table: disclosure.Table, name: str, make: Callable[[Query], disclosure.Table]
     ) -> Release:
-        return disclosure.protect(table, force=_guard(user, engine, query, table, name, make))
+        force = _guard(user, engine, query, table, name, make, context)
+        return disclosure.protect(table, force=force)
 
+    flows_query = Query(("origin", "destination"), query.filters, "victims", query.organisations)
     out = Routes(
-        guarded(flows, "routes:flows", engine.flows),
+        disclosure.protect(flows, force=_guard(user, engine, flows_query, flows, context=context)),
         guarded(types, "routes:types", lambda q: engine.route_types(engine.flows(q))),
         guarded(legs, "routes:legs", engine.legs),
         guarded(transit, "routes:transit", engine.transit),
@@ -261,9 +286,10 @@ def dashboard(
 ) -> dict[str, Any]:
     """Every panel of the dashboard, protected (suppression mode, differencing guard)."""
     engine = engine or engine_for()
+    context = privacy.Context()  # one ledger read and one set of released cells per request
 
     def guard(query: Query, table: disclosure.Table) -> set[Any]:
-        return _guard(user, engine, query, table)
+        return _guard(user, engine, query, table, context=context)
 
     return dashboard_panels(engine, parse_filters(filters), scope(user), guard)
 
