@@ -2,10 +2,11 @@
 
 The columns are built inside the linkage job only, from decrypted values, and live in an
 in-memory DuckDB table for the length of the job; they are never logged or written to a
-file, and are stored only encrypted, as the snapshot incremental runs read (ADRs 1000, 1040). Names go through the screening name normalisation (Arabic letter
-variants, honorifics, "Abd al-" compounds), are romanised (Arabic and Cyrillic to Latin by
-ICU) and reduced to a consonant skeleton per word, so that Mohammed, Muhammad, محمد and
-Мухаммед share a key: ICU writes Arabic without short vowels, so only consonants can agree.
+file, and are stored only encrypted, as the snapshot incremental runs read (ADRs 1000, 1040).
+Names go through the screening name normalisation (Arabic letter variants, honorifics,
+"Abd al-" compounds), are romanised (Arabic and Cyrillic to Latin by ICU) and reduced to a
+consonant skeleton per word, so that Mohammed, Muhammad, محمد and Мухаммед share a key: ICU
+writes Arabic without short vowels, so only consonants can agree.
 """
 
 from __future__ import annotations
