@@ -8,7 +8,9 @@ score is at most 1 and every weight at most ``MAX_WEIGHT``. A searched part can 
 an alignment scoring above 0 if
 
 - it shares a symbol with the listed name (``pair_symbols`` pairs equal symbols only), or
-- ``names.similarity`` pairs it with a listed part (``_rescue``, ``_pair_leftovers``), or
+- ``names.similarity`` pairs it with a listed part (``_rescue``, ``_pair_leftovers``); it
+  gives 0 to two different parts of two letters or more whose Jaro-Winkler similarity is
+  under 0.6, so those pairs are not given to it (checked with a margin; tested), or
 - rigour's ``compare_parts`` puts it in a cluster with a listed part: that needs more than
   ``cluster_overlap_min`` (0.51) of the shorter part's characters matched between the two,
   and matched characters form a common subsequence, so the longest common subsequence of the
@@ -27,7 +29,7 @@ without it gives the same results.
 
 from __future__ import annotations
 
-from rapidfuzz.distance import LCSseq
+from rapidfuzz.distance import JaroWinkler, LCSseq
 from rigour.names import Alignment, Name, NameTypeTag
 from rigour.names.compare import CompareConfig
 
@@ -37,6 +39,7 @@ from vigie.screening import names
 MAX_WEIGHT = max(1.0, names.EXTRA_QUERY_WEIGHT, *names.SYMBOL_WEIGHT.values())
 MARGIN = 1e-9  # rounding: a score within this of the threshold is always aligned
 OVERLAP = CompareConfig().cluster_overlap_min  # what compare_parts needs to pair two parts
+UNLIKE = 0.55  # Jaro-Winkler under which names.similarity is 0 (it needs 0.6)
 
 # A listed name: its parts' comparable spellings and its symbols ("NAME:Q123").
 Listed = tuple[tuple[str, ...], frozenset[str]]
@@ -79,7 +82,7 @@ def may_pair(q: str, r: str) -> bool:
     if found is None:
         shorter = min(len(q), len(r))
         found = (shorter > 0 and LCSseq.similarity(q, r) / shorter > OVERLAP) or (
-            names.similarity(q, r) > 0
+            (shorter < 2 or JaroWinkler.similarity(q, r) >= UNLIKE) and names.similarity(q, r) > 0
         )
         if len(_LINKS) >= _MAX_LINKS:
             _LINKS.clear()

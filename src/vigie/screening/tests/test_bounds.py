@@ -111,6 +111,16 @@ def test_screening_with_the_bound_gives_what_screening_without_it_gives(
     assert _screen(index, query, threshold, True) == _screen(index, query, threshold, False)
 
 
+spellings = st.text(alphabet="abdehiklmnorsuyz", min_size=1, max_size=9)
+
+
+@settings(max_examples=500, deadline=None)
+@given(spellings, spellings)
+def test_parts_that_similarity_pairs_may_pair(q: str, r: str) -> None:
+    if names.similarity(q, r) > 0:
+        assert bounds.may_pair(q, r)
+
+
 def test_a_name_sharing_one_part_of_three_is_skipped(index: engine.ScreeningIndex) -> None:
     (form,) = names.analyse("Fares Katanga Mesfer", "Person", index.lexicon)
     listed = next(n for n in index.names if n.text == "Germain Katanga")
