@@ -298,18 +298,19 @@ class ScreeningIndex:
                 listed = self.names[name_id]
                 if among is not None and listed.entry not in among:
                     continue
+                # (``plain`` is the listed name's comparable form, read without rebuilding it)
+                if (
+                    ascii_query
+                    and listed.plain.isascii()
+                    and fuzz.token_set_ratio(form.comparable, listed.plain) < PREFILTER
+                ):
+                    continue  # plainly different spellings: not worth the full alignment
                 if (
                     searched is not None
                     and listed.plain != form.comparable
                     and bounds.at_most(searched, listed.probe) < reach
                 ):
                     continue  # its name score cannot reach the threshold (bounds.py, ADR 0531)
-                if (
-                    ascii_query
-                    and listed.name.comparable.isascii()
-                    and fuzz.token_set_ratio(form.comparable, listed.name.comparable) < PREFILTER
-                ):
-                    continue  # plainly different spellings: not worth the full alignment
                 match = names.compare_names(form, listed.name)
                 score = match.score
                 if listed.quality == "low" or listed.kind == "weak":
