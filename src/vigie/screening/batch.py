@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 
 from vigie.core import cells, files
 from vigie.core.errors import Invalid, VigieError
-from vigie.screening import engine
+from vigie.screening import engine, names
 from vigie.screening.services import make_query
 
 log = logging.getLogger(__name__)
@@ -94,8 +94,8 @@ def guess_mapping(columns: list[str]) -> dict[str, str]:
         "document": ("document", "passport", "id_number"),
     }
     mapping = {}
-    for ours, names in aliases.items():
-        for n in names:
+    for ours, spellings in aliases.items():
+        for n in spellings:
             if n in lower:
                 mapping[ours] = lower[n]
                 break
@@ -203,6 +203,15 @@ def _screen_chunk(args: tuple[list[Row], float]) -> list[dict[str, Any]]:
     return [screen_row(_WORKER_INDEX, r, threshold, _WORKER_MEMO) for r in rows_]
 
 
+def prepare(index: engine.ScreeningIndex) -> None:
+    """Before forking: start rigour's tagger (about 8 s of CPU, needed by any name with a
+    word no list uses) and rebuild every listed name from the cache's plain data, once here
+    instead of once in each worker (they share this process's memory copy-on-write)."""
+    names.analyse("Vigie", names.PERSON)
+    for listed in index.names:
+        _ = listed.name, listed.probe
+
+
 def _results(
     index: engine.ScreeningIndex, source: Iterator[Row], threshold: float, workers: int
 ) -> Iterator[dict[str, Any]]:
@@ -223,6 +232,10 @@ def _results(
         for row in source:
             yield screen_row(index, row, threshold, memo)
         return
+    head = list(islice(source, CHUNK + 1))
+    if len(head) > CHUNK:
+        prepare(index)
+    source = chain(head, source)
     _WORKER_MEMO.clear()
     global _WORKER_INDEX
     _WORKER_INDEX = index

@@ -21,8 +21,8 @@ from typing import Any
 from rapidfuzz import fuzz, process
 from rigour.names import Name
 
+from vigie.screening import bounds, names, plain
 from vigie.screening import corroboration as evidence  # secondary details adjust a name score
-from vigie.screening import names, plain
 
 THRESHOLD = 0.70  # default: a result at or above it is a potential match (ADR 0511)
 CANDIDATES = 20  # names fully scored per query form ...
@@ -34,6 +34,9 @@ MIN_CAP = 200  # ... but a key on fewer names than this is never "common"
 PREFILTER = 50  # rapidfuzz token-set ratio below which two Latin-script names are not aligned
 LOW_QUALITY = 0.95  # UN "Low" aliases and OFAC weak aliases count a little less
 SCHEMA_MISMATCH = 0.85  # a person searched against an organisation, or the reverse
+# Listed names whose name score provably cannot reach the threshold are not aligned (ADR
+# 0531); False aligns every candidate, as before (the tests compare both).
+PRUNE = True
 
 
 @dataclass
@@ -52,7 +55,7 @@ class IndexedName:
     """One listed name. Its analysed form is rebuilt from ``frozen`` when first compared, for
     an index loaded from the disk cache (see ``index_cache``)."""
 
-    __slots__ = ("_frozen", "_name", "entry", "kind", "plain", "quality", "text")
+    __slots__ = ("_frozen", "_name", "_probe", "entry", "kind", "plain", "quality", "text")
 
     def __init__(
         self,
@@ -63,6 +66,7 @@ class IndexedName:
         name: Name | None = None,
         frozen: names.FrozenName | None = None,
         plain: str | None = None,
+        probe: bounds.Listed | None = None,
     ) -> None:
         self.entry = entry  # position in ScreeningIndex.entries
         self.text = text
@@ -72,6 +76,14 @@ class IndexedName:
         self._frozen = frozen
         # the comparable spelling, to re-rank candidates without rebuilding the name
         self.plain = plain if plain is not None else (name.comparable if name else "")
+        # its parts and symbols, to bound its score without rebuilding the name (bounds.py)
+        self._probe = probe
+
+    @property
+    def probe(self) -> bounds.Listed:
+        if self._probe is None:
+            self._probe = bounds.listed(self.name)
+        return self._probe
 
     @property
     def name(self) -> Name:
@@ -271,20 +283,34 @@ class ScreeningIndex:
         forms = names.analyse(query.name, query.schema, self.lexicon)
         best: dict[int, tuple[float, names.NameMatch, IndexedName]] = {}
         shared = self._keys_of(among) if among is not None else None
+        # The name score a listed name needs to be reported: secondary evidence adds at most
+        # MAX_BONUS, and only if the query gives some; a document can make any name decisive.
+        reach = 0.0  # (0: every candidate is aligned)
+        if PRUNE and not query.document:
+            bonus = evidence.MAX_BONUS if (query.birth_date or query.country) else 0.0
+            reach = threshold - bonus - bounds.MARGIN
         for form in forms:
             if shared is not None and shared.isdisjoint(names.blocking_keys(form)):
                 continue  # candidates come from shared keys: none can be among those entries
             ascii_query = form.comparable.isascii()
+            searched = bounds.searched(form) if reach > 0 else None
             for name_id in self.candidates(form):
                 listed = self.names[name_id]
                 if among is not None and listed.entry not in among:
                     continue
+                # (``plain`` is the listed name's comparable form, read without rebuilding it)
                 if (
                     ascii_query
-                    and listed.name.comparable.isascii()
-                    and fuzz.token_set_ratio(form.comparable, listed.name.comparable) < PREFILTER
+                    and listed.plain.isascii()
+                    and fuzz.token_set_ratio(form.comparable, listed.plain) < PREFILTER
                 ):
                     continue  # plainly different spellings: not worth the full alignment
+                if (
+                    searched is not None
+                    and listed.plain != form.comparable
+                    and bounds.at_most(searched, listed.probe) < reach
+                ):
+                    continue  # its name score cannot reach the threshold (bounds.py, ADR 0531)
                 match = names.compare_names(form, listed.name)
                 score = match.score
                 if listed.quality == "low" or listed.kind == "weak":

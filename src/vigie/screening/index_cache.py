@@ -32,7 +32,9 @@ log = logging.getLogger(__name__)
 # spelling (candidate re-ranking); 5-6: the symbol lexicon and the
 # lists' words (ADR 0521). Bump when names.py changes
 # what an analysed name or its keys are.
-FORMAT = 7  # 7: the rigour version stored, for ``latest`` (ADR 0530)
+# 7: the rigour version stored, for ``latest`` (ADR 0530); 8: each name's parts and symbols
+# (``bounds.listed``), to bound a score without rebuilding the name (ADR 0531)
+FORMAT = 8
 PREFIX = "index-"
 
 
@@ -56,7 +58,9 @@ def save(index: engine.ScreeningIndex) -> Path:
         "rigour": version("rigour"),
         "signature": index.signature,
         "entries": index.entries,
-        "names": [(n.entry, n.text, n.kind, n.quality, n.frozen(), n.plain) for n in index.names],
+        "names": [
+            (n.entry, n.text, n.kind, n.quality, n.frozen(), n.plain, n.probe) for n in index.names
+        ],
         "postings": index.postings,
         "lexicon": dict(index.lexicon),
     }
@@ -99,8 +103,8 @@ def _read(path: Path, signature: tuple[Any, ...] | None) -> engine.ScreeningInde
         index = engine.ScreeningIndex(signature=tuple(state["signature"]))
         index.entries = state["entries"]
         index.names = [
-            engine.IndexedName(entry, text, kind, quality, frozen=frozen, plain=plain)
-            for entry, text, kind, quality, frozen, plain in state["names"]
+            engine.IndexedName(entry, text, kind, quality, frozen=frozen, plain=plain, probe=probe)
+            for entry, text, kind, quality, frozen, plain, probe in state["names"]
         ]
         index.postings = state["postings"]
         index.lexicon = names.Lexicon(state["lexicon"])
