@@ -152,8 +152,11 @@ def setup(n: int, tmp: Path, small: bool = False) -> tuple[Path, list[str]]:
     csv_path = tmp / "names.csv"
     with csv_path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["id", "name"])
-        w.writerows([i, name] for i, name in enumerate(names))
+        # with the subjects' kinds, so the batch screens the queries the re-screening does
+        w.writerow(["id", "name", "schema"])
+        w.writerows(
+            [i, name, "Organization" if i % 2 == 0 else "Person"] for i, name in enumerate(names)
+        )
     return new, [source or ""]
 
 

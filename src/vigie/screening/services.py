@@ -360,17 +360,26 @@ def rescreen_for_version(version: ListVersion) -> ScreenOutcome:
         return ScreenOutcome()
     index = selectors.screening_index()
     among = frozenset(pos for pos, e in enumerate(index.entries) if e.id in changed)
-    found: list[tuple[Subject, list[engine.Result]]] = []
     screened: dict[tuple[Any, ...], list[engine.Result]] = {}
-    for subject in Subject.objects.all().iterator(chunk_size=2000):
-        query = subject_query(subject)
+    matched: dict[int, list[engine.Result]] = {}
+    # Only the matching fields are read (a tenth of the time of 100,000 model instances);
+    # the few subjects with results are read whole below.
+    rows = Subject.objects.order_by().values_list(
+        "pk", "name", "kind", "birth_date", "country", "document"
+    )
+    for pk, name, kind, birth_date, country, document in rows.iterator(chunk_size=2000):
+        query = engine.Query(name, kind, birth_date or "", country, document or "")
         key = (query.name, query.schema, query.birth_date, query.country, query.document)
         results = screened.get(key)
         if results is None:
             results = screened[key] = index.screen(query, limit=20, among=among)
         if results:
-            found.append((subject, results))
-    return _record(found, version)
+            matched[pk] = results
+    ids = sorted(matched)
+    subjects: dict[int, Subject] = {}
+    for i in range(0, len(ids), CHUNK):
+        subjects.update(Subject.objects.in_bulk(ids[i : i + CHUNK]))
+    return _record([(subjects[pk], matched[pk]) for pk in ids if pk in subjects], version)
 
 
 def decide(user: Any, hit: Hit, status: str, reason: str) -> Decision:
