@@ -266,6 +266,62 @@ def create_subject(
     return subject, outcome
 
 
+def create_subjects(
+    user: Any, organisation: Organisation, specs: list[dict[str, str]], *, purpose: str = ""
+) -> list[Subject]:
+    """:func:`create_subject` for many subjects (a supplier import): the same rows and hits,
+    written in bulk with one "screening.subject" event; a query repeated (an owner of several
+    suppliers) is screened once. ``specs``: name, kind, birth_date, country, document,
+    external_id. Raises ValidationError for a name that cannot be screened."""
+    queries = [
+        make_query(
+            s["name"],
+            s.get("kind", "Person"),
+            s.get("birth_date", ""),
+            s.get("country", ""),
+            s.get("document", ""),
+        )
+        for s in specs
+    ]
+    creator = user if getattr(user, "pk", None) else None
+    subjects = []
+    for spec, query in zip(specs, queries, strict=True):
+        subject = Subject(
+            organisation=organisation,
+            kind=query.schema or "Person",
+            name=query.name,
+            birth_date=query.birth_date or None,
+            country=query.country,
+            document=query.document or None,
+            external_id=spec.get("external_id", "")[:120],
+            purpose=purpose[:30],
+            created_by=creator,
+        )
+        subject.fingerprint = subject_fingerprint(subject)
+        subjects.append(subject)
+    with transaction.atomic():
+        Subject.objects.bulk_create(subjects, batch_size=CHUNK)
+        actor = acting(user, "subject", organisation.pk)
+        announce(
+            "screening.subject",
+            [s.pk for s in subjects],
+            actor,
+            action="created",
+            organisation_id=organisation.pk,
+        )
+        index = selectors.screening_index()
+        memo: dict[tuple[Any, ...], list[engine.Result]] = {}
+        found = []
+        for subject in subjects:
+            query = subject_query(subject)
+            key = (query.name, query.schema, query.birth_date, query.country, query.document)
+            if key not in memo:
+                memo[key] = index.screen(query, limit=20)
+            found.append((subject, memo[key]))
+        _record(found, actor=actor)
+    return subjects
+
+
 def update_subject(
     user: Any, subject: Subject, results: list[engine.Result] | None = None, **changes: Any
 ) -> ScreenOutcome:
@@ -304,17 +360,26 @@ def rescreen_for_version(version: ListVersion) -> ScreenOutcome:
         return ScreenOutcome()
     index = selectors.screening_index()
     among = frozenset(pos for pos, e in enumerate(index.entries) if e.id in changed)
-    found: list[tuple[Subject, list[engine.Result]]] = []
     screened: dict[tuple[Any, ...], list[engine.Result]] = {}
-    for subject in Subject.objects.all().iterator(chunk_size=2000):
-        query = subject_query(subject)
+    matched: dict[int, list[engine.Result]] = {}
+    # Only the matching fields are read (a tenth of the time of 100,000 model instances);
+    # the few subjects with results are read whole below.
+    rows = Subject.objects.order_by().values_list(
+        "pk", "name", "kind", "birth_date", "country", "document"
+    )
+    for pk, name, kind, birth_date, country, document in rows.iterator(chunk_size=2000):
+        query = engine.Query(name, kind, birth_date or "", country, document or "")
         key = (query.name, query.schema, query.birth_date, query.country, query.document)
         results = screened.get(key)
         if results is None:
             results = screened[key] = index.screen(query, limit=20, among=among)
         if results:
-            found.append((subject, results))
-    return _record(found, version)
+            matched[pk] = results
+    ids = sorted(matched)
+    subjects: dict[int, Subject] = {}
+    for i in range(0, len(ids), CHUNK):
+        subjects.update(Subject.objects.in_bulk(ids[i : i + CHUNK]))
+    return _record([(subjects[pk], matched[pk]) for pk in ids if pk in subjects], version)
 
 
 def decide(user: Any, hit: Hit, status: str, reason: str) -> Decision:

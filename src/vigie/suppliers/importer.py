@@ -32,13 +32,15 @@ import yaml
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from vigie.core import files
 from vigie.core.actor import Actor
 from vigie.core.errors import Invalid, VigieError
 from vigie.core.models import Organisation
-from vigie.suppliers import services
+from vigie.suppliers import risk, services
 from vigie.suppliers.countries import code_of
+from vigie.suppliers.models import Supplier
 
 SUPPLIER = (
     "reference",
@@ -60,6 +62,7 @@ TARGETS = frozenset(
     + [f"product.{f}" for f in PRODUCT]
     + [f"contract.{f}" for f in CONTRACT]
 )
+BATCH = 2000  # suppliers per call of the writer (and per change event)
 HIDDEN = {"owner.name", "owner.birth_date", "director.name", "director.birth_date"}
 
 
@@ -288,19 +291,41 @@ def import_file(
         return result
     if result.errors:
         return result
-    with transaction.atomic():
-        for i, data in enumerate(suppliers, 1):
-            try:
-                services.create_supplier(actor, organisation, data)
-            except VigieError as exc:
-                result.errors.append(
-                    RowError(0, str(exc.detail.get("field", "")), data.reference, exc.message)
+    for data in suppliers:
+        try:
+            services.check(data)
+        except VigieError as exc:
+            result.errors.append(
+                RowError(0, str(exc.detail.get("field", "")), data.reference, exc.message)
+            )
+    refs = [data.reference.strip() for data in suppliers]
+    for i in range(0, len(refs), services.CHUNK):
+        for ref in Supplier.objects.filter(
+            organisation=organisation, reference__in=refs[i : i + services.CHUNK]
+        ).values_list("reference", flat=True):
+            result.errors.append(
+                RowError(
+                    0,
+                    "reference",
+                    ref,
+                    str(_("A supplier with this reference is registered already.")),
                 )
-            else:
-                result.created.append(data.reference)
+            )
+    if result.errors:
+        return result
+    # Registered in batches through the supplier aggregate's one writer (one change event
+    # each), all in one transaction: a failure registers nothing.
+    ctx = risk.Context.now()
+    with transaction.atomic():
+        for i in range(0, len(suppliers), BATCH):
+            chunk = suppliers[i : i + BATCH]
+            try:
+                services.create_suppliers(actor, organisation, chunk, ctx)
+            except VigieError as exc:
+                result.errors.append(RowError(0, str(exc.detail.get("field", "")), "", exc.message))
+                transaction.set_rollback(True)
+                return result
+            result.created += [data.reference for data in chunk]
             if report:
-                report(i, len(suppliers))
-        if result.errors:
-            transaction.set_rollback(True)
-            result.created = []
+                report(i + len(chunk), len(suppliers))
     return result

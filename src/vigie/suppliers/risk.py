@@ -102,11 +102,14 @@ def countries_of(supplier: Any, product: Any = None) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def score(supplier: Any, ctx: Context, invitation: Any = None) -> tuple[int, list[Point]]:
-    """The score of ``supplier`` (with its products loaded) and every point's source."""
+def score(
+    supplier: Any, ctx: Context, invitation: Any = None, products: Any = None
+) -> tuple[int, list[Point]]:
+    """The score of ``supplier`` (with its products loaded, or ``products`` given) and every
+    point's source."""
     points: list[Point] = []
     lists = ctx.lists
-    for product in supplier.products.all():
+    for product in supplier.products.all() if products is None else products:
         good = product.good or good_for(product.description, product.unspsc, lists.goods)
         for country in countries_of(supplier, product):
             where = {"good": good, "country": country, "product": product.description}
