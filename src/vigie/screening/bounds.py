@@ -20,8 +20,11 @@ an alignment scoring above 0 if
 - the two names have the same comparable form (scored 1.0 at once; the caller checks it).
 
 A part that meets none of these is alone in its alignment with score 0, weighed as
-``names._weigh`` weighs a searched part found nowhere in the listed name. With ``p`` parts
-that may match and ``z`` the weight of those that cannot, the score is at most
+``names._weigh`` weighs a searched part found nowhere in the listed name, or, for a person
+whose listed name has at least ``names.ADDED_MIN_SHARED`` parts, possibly as a part added to
+the whole of that name (``names._added_parts``: ``ADDED_QUERY_WEIGHT / EXTRA_QUERY_WEIGHT``
+of that weight); the bound takes the smaller weight whenever the discount may apply.
+With ``p`` parts that may match and ``z`` the weight of those that cannot, the score is at most
 ``p * MAX_WEIGHT / (p * MAX_WEIGHT + z)`` (the mean grows with the matched weight).
 tests/test_bounds.py checks the bound against ``compare_names`` and that screening with and
 without it gives the same results.
@@ -43,9 +46,12 @@ UNLIKE = 0.55  # Jaro-Winkler under which names.similarity is 0 (it needs 0.6)
 
 # A listed name: its parts' comparable spellings and its symbols ("NAME:Q123").
 Listed = tuple[tuple[str, ...], frozenset[str]]
-# A searched name: per part, its comparable spelling, its symbols, and its weight when found
-# nowhere in the listed name (None: a part that may always match, one letter).
-Searched = tuple[tuple[str, frozenset[str], float | None], ...]
+# A searched name: per part, its comparable spelling, its symbols, its weight when found
+# nowhere in the listed name (None: a part that may always match, one letter) and the
+# smallest weight it gets there when added to the whole of a long listed name.
+Searched = tuple[tuple[str, frozenset[str], float | None, float], ...]
+# the share of its weight a searched part keeps when added to a whole listed name (ADR 0523)
+ADDED_SHARE = names.ADDED_QUERY_WEIGHT / names.EXTRA_QUERY_WEIGHT
 
 _LINKS: dict[tuple[str, str], bool] = {}
 _MAX_LINKS = 500_000
@@ -70,7 +76,8 @@ def searched(name: Name) -> Searched:
             alone = Alignment([part], [], score=0.0)
             names._weigh(alone, person)
             weight = alone.weight
-        out.append((part.comparable, symbols, weight))
+        added = weight * ADDED_SHARE if person and weight is not None else (weight or 0.0)
+        out.append((part.comparable, symbols, weight, added))
     return tuple(out)
 
 
@@ -93,9 +100,10 @@ def may_pair(q: str, r: str) -> bool:
 def at_most(query: Searched, entry: Listed) -> float:
     """An upper bound of ``names.compare_names`` for these two names."""
     parts, symbols = entry
+    long = len(parts) >= names.ADDED_MIN_SHARED  # where names._added_parts may discount
     may = 0
     alone = 0.0
-    for q, q_symbols, weight in query:
+    for q, q_symbols, weight, added in query:
         if (
             weight is None
             or not q_symbols.isdisjoint(symbols)
@@ -103,7 +111,7 @@ def at_most(query: Searched, entry: Listed) -> float:
         ):
             may += 1
         else:
-            alone += weight
+            alone += added if long else weight
     if not may:
         return 0.0
     return may * MAX_WEIGHT / (may * MAX_WEIGHT + alone)

@@ -37,6 +37,15 @@ def _subject(world: World, tmp: Path, _before: Any) -> Subject:
     return subject
 
 
+def _subjects(world: World, tmp: Path, _before: Any) -> list[Subject]:
+    return services.create_subjects(
+        world.users["screening_officer"],
+        world.own,
+        [{"name": "Ermias Testfay"}, {"name": "Acme Trading", "kind": "Organization"}],
+        purpose="supplier",
+    )
+
+
 def _update(world: World, tmp: Path, subject: Subject) -> Any:
     return services.update_subject(world.users["screening_officer"], subject, name="Ermias Gebray")
 
@@ -64,6 +73,8 @@ SCENARIOS: dict[str, tuple[Step | None, Step, str, str]] = {
     ),
     "create_subject": (_load, _subject, "screening.subject", "created"),
     "create_subject (hits)": (_load, _subject, "screening.hit", "created"),
+    "create_subjects": (_load, _subjects, "screening.subject", "created"),
+    "create_subjects (hits)": (_load, _subjects, "screening.hit", "created"),
     "update_subject": (_loaded_and_subject, _update, "screening.subject", "changed"),
     "record_hits": (_loaded_and_subject, _update, "screening.hit", "changed"),
     "rescreen_for_version": (
