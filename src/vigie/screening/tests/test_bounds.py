@@ -5,15 +5,14 @@ without it gives (same entries, scores and explanations)."""
 from __future__ import annotations
 
 import json
-import os
 import random
-from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from vigie.devtools.shared_data import SHARED_DATA
 from vigie.screening import bounds, engine, names
 
 LISTED = [
@@ -146,7 +145,7 @@ def test_a_name_sharing_one_part_of_three_is_skipped(index: engine.ScreeningInde
     assert names.compare_names(form, listed.name).score < 0.6
 
 
-SHARED = Path(os.environ.get("VIGIE_SHARED_DATA", "/nonexistent"))
+SHARED = SHARED_DATA  # ../shared/data beside the checkout, or VIGIE_SHARED_DATA
 
 
 @pytest.mark.shared_data
