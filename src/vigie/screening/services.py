@@ -238,19 +238,7 @@ def create_subject(
     screened by the caller, e.g. the batch matcher; ``batch``: the batch job of its row)."""
     query = make_query(name, kind, birth_date, country, document)
     with transaction.atomic():
-        subject = Subject(
-            organisation=organisation,
-            kind=query.schema or "Person",
-            name=query.name,
-            birth_date=query.birth_date or None,
-            country=query.country,
-            document=query.document or None,
-            external_id=external_id[:120],
-            purpose=purpose[:30],
-            created_by=user if getattr(user, "pk", None) else None,
-            batch=batch,
-        )
-        subject.fingerprint = subject_fingerprint(subject)
+        subject = _new_subject(organisation, query, user, external_id, purpose, batch)
         subject.save()
         actor = acting(user, "subject", organisation.pk)
         announce(
@@ -264,6 +252,31 @@ def create_subject(
             results = screen(subject_query(subject), limit=20)
         outcome = record_hits(subject, results, actor=actor)
     return subject, outcome
+
+
+def _new_subject(
+    organisation: Organisation,
+    query: engine.Query,
+    user: Any,
+    external_id: str,
+    purpose: str,
+    batch: Any = None,
+) -> Subject:
+    """The unsaved subject of a checked query: the one definition both writers use."""
+    subject = Subject(
+        organisation=organisation,
+        kind=query.schema or "Person",
+        name=query.name,
+        birth_date=query.birth_date or None,
+        country=query.country,
+        document=query.document or None,
+        external_id=external_id[:120],
+        purpose=purpose[:30],
+        created_by=user if getattr(user, "pk", None) else None,
+        batch=batch,
+    )
+    subject.fingerprint = subject_fingerprint(subject)
+    return subject
 
 
 def create_subjects(
@@ -283,22 +296,10 @@ def create_subjects(
         )
         for s in specs
     ]
-    creator = user if getattr(user, "pk", None) else None
-    subjects = []
-    for spec, query in zip(specs, queries, strict=True):
-        subject = Subject(
-            organisation=organisation,
-            kind=query.schema or "Person",
-            name=query.name,
-            birth_date=query.birth_date or None,
-            country=query.country,
-            document=query.document or None,
-            external_id=spec.get("external_id", "")[:120],
-            purpose=purpose[:30],
-            created_by=creator,
-        )
-        subject.fingerprint = subject_fingerprint(subject)
-        subjects.append(subject)
+    subjects = [
+        _new_subject(organisation, query, user, spec.get("external_id", ""), purpose)
+        for spec, query in zip(specs, queries, strict=True)
+    ]
     with transaction.atomic():
         Subject.objects.bulk_create(subjects, batch_size=CHUNK)
         actor = acting(user, "subject", organisation.pk)
