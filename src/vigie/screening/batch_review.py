@@ -59,19 +59,7 @@ def matched_rows(results: Path) -> set[int]:
 def _subject(org: Organisation, query: engine.Query, job: Job, external_id: str) -> Subject:
     """The row's subject: the organisation's batch subject with the same matching fields, or
     a new one (not saved yet: pk None)."""
-    subject = Subject(
-        organisation=org,
-        kind=query.schema or "Person",
-        name=query.name,
-        birth_date=query.birth_date or None,
-        country=query.country,
-        document=query.document or None,
-        external_id=external_id[:120],
-        purpose=PURPOSE,
-        created_by=job.created_by,
-        batch=job,
-    )
-    subject.fingerprint = services.subject_fingerprint(subject)
+    subject = services.new_subject(org, query, job.created_by, external_id, PURPOSE, batch=job)
     found = Subject.objects.filter(
         organisation=org, purpose=PURPOSE, fingerprint=subject.fingerprint
     ).first()

@@ -238,7 +238,7 @@ def create_subject(
     screened by the caller, e.g. the batch matcher; ``batch``: the batch job of its row)."""
     query = make_query(name, kind, birth_date, country, document)
     with transaction.atomic():
-        subject = _new_subject(organisation, query, user, external_id, purpose, batch)
+        subject = new_subject(organisation, query, user, external_id, purpose, batch)
         subject.save()
         actor = acting(user, "subject", organisation.pk)
         announce(
@@ -254,7 +254,7 @@ def create_subject(
     return subject, outcome
 
 
-def _new_subject(
+def new_subject(
     organisation: Organisation,
     query: engine.Query,
     user: Any,
@@ -262,7 +262,8 @@ def _new_subject(
     purpose: str,
     batch: Any = None,
 ) -> Subject:
-    """The unsaved subject of a checked query: the one definition both writers use."""
+    """The unsaved subject of a checked query, its fingerprint set: the one definition of a
+    new subject (single, bulk and batch-review writers)."""
     subject = Subject(
         organisation=organisation,
         kind=query.schema or "Person",
@@ -297,7 +298,7 @@ def create_subjects(
         for s in specs
     ]
     subjects = [
-        _new_subject(organisation, query, user, spec.get("external_id", ""), purpose)
+        new_subject(organisation, query, user, spec.get("external_id", ""), purpose)
         for spec, query in zip(specs, queries, strict=True)
     ]
     with transaction.atomic():
