@@ -259,7 +259,7 @@ def createadmin(username: str, org_code: str, org_name: str, password: str) -> N
     from vigie.core.models import Organisation
 
     org = Organisation.objects.filter(code=org_code).first() or services.create_organisation(
-        None, code=org_code, name=org_name or org_code.upper()
+        Actor.system("createadmin"), code=org_code, name=org_name or org_code.upper()
     )
     try:
         services.create_user(

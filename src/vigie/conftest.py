@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from rest_framework.test import APIClient
 
 from vigie import cli
 from vigie.testing import World, build_world, capture_changes
+
+if TYPE_CHECKING:
+    from vigie.core.models import User
 
 # Every app's commands wrapped as `vigie` wraps them (Django set up, one VigieError handler),
 # so a test that invokes an app's click group on its own sees what a user would.
@@ -33,7 +36,7 @@ def changes() -> Iterator[list[dict[str, Any]]]:
 def api() -> Any:
     """``api(user)`` — an API client authenticated as ``user`` (or anonymous with None)."""
 
-    def make(user: Any = None) -> APIClient:
+    def make(user: User | None = None) -> APIClient:
         client = APIClient()
         if user is not None:
             client.force_authenticate(user)
@@ -46,7 +49,7 @@ def api() -> Any:
 def web(client: Any) -> Any:
     """``web(user)`` — Django's test client logged in as ``user``."""
 
-    def make(user: Any = None) -> Any:
+    def make(user: User | None = None) -> Any:
         client.logout()
         if user is not None:
             client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from vigie.analytics import exports, glotip, labels, selectors
 from vigie.analytics.disclosure import Release
 from vigie.analytics.engine import QueryError, engine_for
+from vigie.core.actor import Viewer
 
 
 @dataclass
@@ -50,7 +51,7 @@ def _one_way(release: Release, dim: str, top: int = 15) -> list[list[str]]:
     return rows
 
 
-def sections(user: Any, period: str) -> list[Section]:
+def sections(user: Viewer, period: str) -> list[Section]:
     years = _years(period)
     f = {"period": period}
     engine = engine_for()
@@ -187,7 +188,7 @@ def notes(period: str) -> list[str]:
     ]
 
 
-def build(user: Any, period: str, lang: str, fmt: str) -> bytes:
+def build(user: Viewer, period: str, lang: str, fmt: str) -> bytes:
     """The annex of ``period`` in ``lang`` (en, fr, ar) as PDF or XLSX; a period with no
     records is refused (QueryError) rather than printed as an empty annex."""
     years = _years(period)

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
 from itertools import combinations
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -46,6 +46,9 @@ from vigie.analytics.disclosure import (
     suppress,
 )
 from vigie.core.errors import Conflict
+
+if TYPE_CHECKING:
+    from vigie.core.models import User
 
 MAX_VALUES_PER_RECORD = 4  # the snapshot keeps at most 4 forms / means per record
 DP = "laplace"
@@ -80,7 +83,7 @@ def max_epsilon() -> float:
     return float(getattr(settings, "VIGIE_DP_MAX_EPSILON", 1.0))
 
 
-def budget_spent(user: Any = None, organisation_id: int | None = None) -> float:
+def budget_spent(user: User | None = None, organisation_id: int | None = None) -> float:
     """Epsilon spent by every release, or by ``user``'s, or by ``organisation_id``'s."""
     from vigie.analytics.models import PrivacyLedgerEntry
 
@@ -92,7 +95,7 @@ def budget_spent(user: Any = None, organisation_id: int | None = None) -> float:
     return float(qs.aggregate(s=Sum("epsilon"))["s"] or 0.0)
 
 
-def _check_budgets(epsilon: float, user: Any, organisation_id: int | None) -> None:
+def _check_budgets(epsilon: float, user: User | None, organisation_id: int | None) -> None:
     if epsilon > max_epsilon() + 1e-9:
         raise BudgetExceeded(
             _(
@@ -154,7 +157,7 @@ def release_dp(
     table: Table,
     epsilon: float,
     *,
-    user: Any = None,
+    user: User | None = None,
     organisation_id: int | None = None,
     label: str = "",
     query: dict[str, Any] | None = None,
@@ -231,7 +234,7 @@ def nested(inner: Mapping[str, Sequence[str]], outer: Mapping[str, Sequence[str]
 
 
 def differencing_guard(
-    user: Any,
+    user: User | None,
     organisation_id: int | None,
     query: dict[str, Any],
     table: Table,
@@ -304,7 +307,7 @@ def differencing_guard(
     return force
 
 
-def history(user: Any, organisation_id: int | None) -> list[dict[str, Any]]:
+def history(user: User | None, organisation_id: int | None) -> list[dict[str, Any]]:
     """The earlier suppression-mode queries the guard compares with, newest first: of the
     same user (or, for the system, the same organisation) and of the same organisation,
     within ``GUARD_DAYS``, at most ``GUARD_MAX``."""

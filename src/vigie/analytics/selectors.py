@@ -17,12 +17,12 @@ from vigie.analytics.disclosure import Release
 from vigie.analytics.engine import Engine, Query, QueryError, engine_for, parse_by, parse_filters
 from vigie.analytics.persons import UNITS
 from vigie.core import access
-from vigie.core.actor import Actor
+from vigie.core.actor import Actor, Viewer, as_actor, person_of
 
 MODES = ("suppress", "dp")
 
 
-def _is_system(user: Any) -> bool:
+def _is_system(user: Viewer) -> bool:
     """The system acting (``Actor.system``: the server's command line without ``--user``):
     every organisation, still disclosure-controlled."""
     return isinstance(user, Actor) and user.is_system
@@ -75,15 +75,13 @@ def parse_request(
     return Request(parse_by(by, table), parse_filters(filters or {}), mode, eps, table, unit)
 
 
-def scope(user: Any) -> frozenset[str] | None:
+def scope(user: Viewer) -> frozenset[str] | None:
     """Organisation codes whose records enter ``user``'s statistics (None = all)."""
     from vigie.core.models import Organisation
 
     if _is_system(user):
         return None
-    if isinstance(user, Actor):
-        user = user.user
-    Actor(user=user).require("stats.view")
+    as_actor(user).require("stats.view")
     ids = access.organisations_with(user, "case.view")
     own = access.organisations_with(user, "stats.view")
     if ids is access.ALL or own is access.ALL:
@@ -94,7 +92,7 @@ def scope(user: Any) -> frozenset[str] | None:
 
 
 def _release(
-    user: Any,
+    user: Viewer,
     table: disclosure.Table,
     req: Request,
     label: str,
@@ -119,7 +117,7 @@ def unit_note(unit: str) -> str:
 
 
 def _protected(
-    user: Any,
+    user: Viewer,
     table: disclosure.Table,
     req: Request,
     label: str,
@@ -128,16 +126,14 @@ def _protected(
 ) -> Release:
     if req.mode == "dp":
         system = _is_system(user)
-        if isinstance(user, Actor):
-            user = user.user
         if not system:
-            Actor(user=user).require("stats.publish")
+            as_actor(user).require("stats.publish")
         org_id = None if system else access.home_organisation(user)
         assert req.epsilon is not None
         return privacy.release_dp(
             table,
             req.epsilon,
-            user=user,
+            user=person_of(user),
             organisation_id=org_id,
             label=label,
             query=req.as_dict(),
@@ -148,7 +144,7 @@ def _protected(
 
 
 def _guard(
-    user: Any,
+    user: Viewer,
     engine: Engine,
     query: Query,
     table: disclosure.Table,
@@ -162,8 +158,6 @@ def _guard(
     filters), compared with earlier tables of the same name. ``context``: shared by the
     tables of one request (the ledger and the released cells are read once)."""
     system = _is_system(user)
-    if isinstance(user, Actor):
-        user = user.user
     org_id = None if system else access.home_organisation(user)
     recorded = {
         "by": list(query.by),
@@ -192,22 +186,22 @@ def _guard(
                 units=engine.units(query.table, query.organisations, query.unit),
             )
     return privacy.differencing_guard(
-        None if system else user, org_id, recorded, table, true_table, source, context
+        None if system else person_of(user), org_id, recorded, table, true_table, source, context
     )
 
 
-def _query(user: Any, req: Request, by: tuple[str, ...] | None = None) -> Query:
+def _query(user: Viewer, req: Request, by: tuple[str, ...] | None = None) -> Query:
     return Query(req.by if by is None else by, req.filters, req.table, scope(user), req.unit)
 
 
-def typology(user: Any, req: Request, engine: Engine | None = None) -> Release:
+def typology(user: Viewer, req: Request, engine: Engine | None = None) -> Release:
     engine = engine or engine_for()
     query = _query(user, req)
     table = engine.typology(query)
     return _release(user, table, req, f"typology by {','.join(req.by) or 'total'}", engine, query)
 
 
-def trends(user: Any, req: Request, engine: Engine | None = None) -> Release:
+def trends(user: Viewer, req: Request, engine: Engine | None = None) -> Release:
     """Counts by year (then by the requested dimensions)."""
     engine = engine or engine_for()
     by = ("year", *[d for d in req.by if d != "year"])[: 1 + 2]
@@ -224,7 +218,7 @@ class Routes:
     transit: Release  # transit countries
 
 
-def routes(user: Any, req: Request, engine: Engine | None = None) -> Routes:
+def routes(user: Viewer, req: Request, engine: Engine | None = None) -> Routes:
     engine = engine or engine_for()
     query = _query(user, req, ())
     flows = engine.flows(query)
@@ -282,7 +276,7 @@ PERPETRATOR_FILTERS = ("period", "situation", "country", "organisation", "source
 
 
 def dashboard(
-    user: Any, filters: Mapping[str, str | Sequence[str]], engine: Engine | None = None
+    user: Viewer, filters: Mapping[str, str | Sequence[str]], engine: Engine | None = None
 ) -> dict[str, Any]:
     """Every panel of the dashboard, protected (suppression mode, differencing guard)."""
     engine = engine or engine_for()
@@ -324,7 +318,7 @@ def dashboard_panels(
     return panels
 
 
-def snapshot_state(user: Any) -> dict[str, Any]:
+def snapshot_state(user: Viewer) -> dict[str, Any]:
     from vigie.analytics.models import PendingRefresh
 
     scope(user)  # permission check
@@ -335,20 +329,20 @@ def snapshot_state(user: Any) -> dict[str, Any]:
     return info
 
 
-def start_rebuild(user: Any) -> Any:
+def start_rebuild(user: Viewer) -> Any:
     from vigie.analytics.tasks import KIND
     from vigie.core import jobs
 
-    Actor(user=user).require("stats.publish")
+    as_actor(user).require("stats.publish")
     return jobs.start(KIND, user=user, params={"full": True})
 
 
-def visible_ledger(user: Any) -> Any:
+def visible_ledger(user: Viewer) -> Any:
     """Ledger entries of the organisations where ``user`` (or an actor) may read audit logs."""
     from vigie.analytics.models import PrivacyLedgerEntry
 
     qs = PrivacyLedgerEntry.objects.select_related("user", "organisation")
-    actor = user if isinstance(user, Actor) else Actor(user=user)
+    actor = as_actor(user)
     orgs = actor.organisations_with("audit.view")
     if orgs is access.ALL:
         return qs

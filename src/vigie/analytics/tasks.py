@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from vigie.core import jobs
+from vigie.core.actor import Actor
 from vigie.core.models import Job
 
 BATCH = 1000
@@ -98,7 +99,7 @@ def _start_if_idle() -> None:
         return
     if Job.objects.filter(kind=KIND, status=Job.Status.QUEUED).exists():
         return
-    jobs.start(KIND, user=None)
+    jobs.start(KIND, user=Actor.system("statistics refresh after a change"))
 
 
 def connect_signals() -> None:

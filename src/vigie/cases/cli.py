@@ -105,7 +105,7 @@ def import_(
         rejects = _rejects_file(path)
     job = jobs.start(
         "cases.import",
-        user=actor.user,
+        user=actor,
         organisation=org,
         params={
             "path": str(path.resolve()),

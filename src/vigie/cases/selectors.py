@@ -17,6 +17,7 @@ from vigie.cases import records
 from vigie.cases.models import Case
 from vigie.cases.search import terms
 from vigie.core import access, audit, errors
+from vigie.core.actor import Viewer
 
 
 @dataclass
@@ -55,7 +56,7 @@ class CaseFilters:
         return any(getattr(self, f.name) for f in fields(self))
 
 
-def visible_cases(user: Any, perm: str = "case.view") -> QuerySet[Case]:
+def visible_cases(user: Viewer, perm: str = "case.view") -> QuerySet[Case]:
     """The cases ``user`` may ``perm`` (the same rows as ``access.filter_visible``).
 
     With several organisations the test is written ``organisation_id + 0 IN (...)``: SQLite
@@ -112,7 +113,7 @@ def filter_cases(qs: QuerySet[Case], f: CaseFilters) -> QuerySet[Case]:
     )
 
 
-def get_case_for(user: Any, case_uuid: Any, perm: str = "case.view") -> Case:
+def get_case_for(user: Viewer, case_uuid: Any, perm: str = "case.view") -> Case:
     """The case if ``user`` may ``perm`` it, else 404 (never reveal that it exists)."""
     try:
         case = Case.objects.select_related("organisation").get(uuid=case_uuid)
@@ -123,7 +124,7 @@ def get_case_for(user: Any, case_uuid: Any, perm: str = "case.view") -> Case:
     return case
 
 
-def may_see_identity(user: Any, case: Case) -> bool:
+def may_see_identity(user: Viewer, case: Case) -> bool:
     return access.can(user, "victim.identity.view", case)
 
 
@@ -131,7 +132,7 @@ def with_children(qs: QuerySet[Case]) -> QuerySet[Case]:
     return qs.prefetch_related(*records.CHILDREN)
 
 
-def case_record_for(user: Any, case: Case, *, identity: bool = False) -> dict[str, Any]:
+def case_record_for(user: Viewer, case: Case, *, identity: bool = False) -> dict[str, Any]:
     """The nested record of ``case``; with identities only if asked for and permitted, and
     then the read is written to the access log."""
     show = identity and may_see_identity(user, case)
@@ -155,7 +156,7 @@ def case_record_for(user: Any, case: Case, *, identity: bool = False) -> dict[st
 CONTACT_FIELDS = ("phone", "address")
 
 
-def contact_withheld(user: Any, case: Case) -> bool:
+def contact_withheld(user: Viewer, case: Case) -> bool:
     if access.can(user, "case.change", case):
         return False
     from vigie.identification.services import consent_in_force
@@ -165,7 +166,7 @@ def contact_withheld(user: Any, case: Case) -> bool:
 
 
 def record_identity_read(
-    user: Any, case: Case, action: str, detail: Any = None, withheld: tuple[str, ...] = ()
+    user: Viewer, case: Case, action: str, detail: Any = None, withheld: tuple[str, ...] = ()
 ) -> None:
     """One access-log entry for the identities of ``case`` that were shown or exported."""
     from vigie.cases.models import Victim

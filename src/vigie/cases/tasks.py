@@ -114,4 +114,4 @@ def cleanup_uploads(job: Job, progress: jobs.Progress) -> dict[str, Any]:
 @db_periodic_task(crontab(minute="41"))
 def hourly_cleanup() -> None:
     """The worker starts the cleanup job once an hour."""
-    jobs.start(CLEANUP, user=None, params={})
+    jobs.start(CLEANUP, user=Actor.system("nightly removal of old import uploads"), params={})

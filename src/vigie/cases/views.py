@@ -31,7 +31,7 @@ from vigie.cases.forms import (
 )
 from vigie.cases.models import Case, Incident, Referral
 from vigie.core import access
-from vigie.core.actor import Actor, acting_organisation
+from vigie.core.actor import Actor, Viewer, acting_organisation
 from vigie.core.errors import Invalid
 from vigie.core.models import Organisation
 from vigie.web.mixins import PermissionRequired
@@ -207,7 +207,7 @@ def route_points(route: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def _evidence_panel(user: Any, case: Case) -> dict[str, Any] | None:
+def _evidence_panel(user: Viewer, case: Case) -> dict[str, Any] | None:
     """The evidence app's panel data, if that app is installed (cases does not need it)."""
     if not django_apps.is_installed("vigie.evidence"):
         return None
@@ -216,7 +216,7 @@ def _evidence_panel(user: Any, case: Case) -> dict[str, Any] | None:
     return case_panel(user, case)
 
 
-def _screening(user: Any, case: Any) -> list[dict[str, Any]] | None:
+def _screening(user: Viewer, case: Any) -> list[dict[str, Any]] | None:
     """The sanctions screening panel's rows, when the screening app is installed."""
     if not django_apps.is_installed("vigie.screening"):
         return None
@@ -225,7 +225,7 @@ def _screening(user: Any, case: Any) -> list[dict[str, Any]] | None:
     return case_screening(user, case)
 
 
-def _finance_panel(user: Any, case: Any) -> dict[str, Any] | None:
+def _finance_panel(user: Viewer, case: Any) -> dict[str, Any] | None:
     """The financial profile of the case (accounts linked by a financial intelligence unit)."""
     if not django_apps.is_installed("vigie.finance"):
         return None
@@ -308,14 +308,13 @@ class CaseFormView(PermissionRequired, View):
 
     def get(self, request: HttpRequest, uuid: uuidlib.UUID | None = None) -> HttpResponse:
         actor, org, case = self._context(request, uuid)
-        user = actor.user
         show = services.may_record_identity(actor, org)
         refer = services.may_refer(actor, org)
         if case is None:
             form = CaseForm(initial={"status": "active", "verification_status": "reported"})
             rows = row_formsets(refer=refer, identity=show)
         else:
-            record = selectors.case_record_for(user, case, identity=show)
+            record = selectors.case_record_for(actor, case, identity=show)
             form = CaseForm(initial=record_to_initial(record))
             rows = row_formsets(record=record, refer=refer, identity=show)
         return self._render(request, form, rows, case)
@@ -348,7 +347,6 @@ class CaseFormView(PermissionRequired, View):
 
     def post(self, request: HttpRequest, uuid: uuidlib.UUID | None = None) -> HttpResponse:
         actor, org, case = self._context(request, uuid)
-        user = actor.user
         show = services.may_record_identity(actor, org)
         add = request.POST.get("add_row", "")
         form = CaseForm(request.POST)
@@ -366,7 +364,7 @@ class CaseFormView(PermissionRequired, View):
         data = dict(form.cleaned_data)
         if "save_draft" in request.POST:
             data["status"] = "draft"
-        existing = selectors.case_record_for(user, case, identity=show) if case else None
+        existing = selectors.case_record_for(actor, case, identity=show) if case else None
         if existing:
             for key in ("uuid", "organisation", "standard_version", "created_at", "updated_at"):
                 existing.pop(key, None)

@@ -154,7 +154,7 @@ def start_import(
         filecrypt.encrypt_stream(chunks, fh)
     return jobs.start(
         IMPORT,
-        user=actor.user,
+        user=actor,
         organisation=organisation,
         params={
             "path": str(target),

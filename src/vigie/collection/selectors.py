@@ -13,10 +13,11 @@ from django.http import Http404
 from vigie.collection import mapping, services
 from vigie.collection.models import Device, Form, Submission
 from vigie.core import access
+from vigie.core.actor import Viewer
 from vigie.core.models import Organisation
 
 
-def organisations_for(user: Any, perm: str) -> QuerySet[Organisation]:
+def organisations_for(user: Viewer, perm: str) -> QuerySet[Organisation]:
     orgs = access.organisations_with(user, perm)
     qs = Organisation.objects.filter(is_active=True)
     return qs if orgs is access.ALL else qs.filter(pk__in=orgs)
@@ -30,7 +31,7 @@ def devices(orgs: QuerySet[Organisation]) -> QuerySet[Device]:
     )
 
 
-def device_for(user: Any, pk: int) -> Device:
+def device_for(user: Viewer, pk: int) -> Device:
     device = devices(organisations_for(user, services.MANAGE)).filter(pk=pk).first()
     if device is None:
         raise Http404
@@ -72,7 +73,7 @@ def monitoring(orgs: QuerySet[Organisation]) -> list[dict[str, Any]]:
     return rows
 
 
-def form_for(user: Any, form_id: str) -> Form:
+def form_for(user: Viewer, form_id: str) -> Form:
     """A form published to one of the organisations the user manages collection for."""
     orgs = organisations_for(user, services.MANAGE)
     form = Form.objects.filter(form_id=form_id, publications__organisation__in=orgs).first()
@@ -81,19 +82,19 @@ def form_for(user: Any, form_id: str) -> Form:
     return form
 
 
-def visible_submissions(user: Any) -> QuerySet[Submission]:
+def visible_submissions(user: Viewer) -> QuerySet[Submission]:
     qs = Submission.objects.select_related("form_version__form", "device", "organisation")
     return access.filter_visible(qs, user, services.REVIEW)
 
 
-def submission_for(user: Any, uuid: Any) -> Submission:
+def submission_for(user: Viewer, uuid: Any) -> Submission:
     try:
         return visible_submissions(user).get(uuid=uuid)
     except Submission.DoesNotExist:
         raise Http404 from None
 
 
-def may_see_answers(user: Any, sub: Submission) -> bool:
+def may_see_answers(user: Viewer, sub: Submission) -> bool:
     """Answers may name a victim: they are shown only with the identity permission."""
     return access.has_perm(user, "victim.identity.view", sub.organisation_id)
 

@@ -163,7 +163,7 @@ def save_mapping(
         raise Invalid(_("Give the mapping profile a name."), code="profile_name_required")
     with transaction.atomic():
         try:
-            profile = profiles.save_profile(actor.user, organisation, name, rules, replace=True)
+            profile = profiles.save_profile(actor, organisation, name, rules, replace=True)
         except PermissionDenied:
             raise Forbidden(
                 _("You may not save mapping profiles in this organisation."),

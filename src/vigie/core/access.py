@@ -17,6 +17,10 @@ from vigie.core.roles import catalogue
 
 if TYPE_CHECKING:  # `vigie --help` imports the actor, hence this module: no ORM at start-up
     from django.db.models import Model, QuerySet
+    from typing_extensions import TypeIs
+
+    from vigie.core.actor import Actor, Reader, Viewer
+    from vigie.core.models import User
 
 ALL = None  # "every organisation"
 M = TypeVar("M", bound="Model")
@@ -31,7 +35,15 @@ class Grants:
     shared: dict[str, frozenset[int]] = field(default_factory=dict)  # perm -> owner org ids
 
 
-def grants(user: Any) -> Grants:
+def _is_actor(who: Viewer) -> TypeIs[Actor]:
+    """A read given an :class:`~vigie.core.actor.Actor` (the system, or a user acting for an
+    organisation) asks the actor; a bare user is looked up here (ADR 0324)."""
+    from vigie.core.actor import Actor
+
+    return isinstance(who, Actor)
+
+
+def grants(user: Reader) -> Grants:
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return Grants()
     cached: Grants | None = getattr(user, "_vigie_grants", None)
@@ -66,17 +78,17 @@ def grants(user: Any) -> Grants:
         frozenset(system),
         {k: frozenset(v) for k, v in shared.items()},
     )
-    user._vigie_grants = result
+    setattr(user, "_vigie_grants", result)  # noqa: B010 (not a model field)
     return result
 
 
-def forget(user: Any) -> None:
+def forget(user: Reader) -> None:
     """Drop cached grants after the user's memberships or shares change."""
     if hasattr(user, "_vigie_grants"):
-        del user._vigie_grants
+        delattr(user, "_vigie_grants")
 
 
-def restrict(user: Any, permissions: Any) -> Grants:
+def restrict(user: Reader, permissions: Any) -> Grants:
     """Narrow ``user``'s grants, for the rest of this request, to ``permissions`` (an API token
     that carries a subset of its owner's permissions)."""
     keep = frozenset(permissions)
@@ -86,12 +98,14 @@ def restrict(user: Any, permissions: Any) -> Grants:
         g.system & keep,
         {perm: orgs for perm, orgs in g.shared.items() if perm in keep},
     )
-    user._vigie_grants = narrowed
+    setattr(user, "_vigie_grants", narrowed)  # noqa: B010 (not a model field)
     return narrowed
 
 
-def has_perm(user: Any, perm: str, organisation_id: int | None = None) -> bool:
+def has_perm(user: Viewer, perm: str, organisation_id: int | None = None) -> bool:
     """May ``user`` do ``perm``, in ``organisation_id`` if given, else anywhere?"""
+    if _is_actor(user):
+        return user.has_perm(perm, organisation_id)
     g = grants(user)
     if perm in g.system:
         return True
@@ -102,8 +116,10 @@ def has_perm(user: Any, perm: str, organisation_id: int | None = None) -> bool:
     return organisation_id in g.shared.get(perm, frozenset())
 
 
-def organisations_with(user: Any, perm: str) -> frozenset[int] | None:
+def organisations_with(user: Viewer, perm: str) -> frozenset[int] | None:
     """Organisation ids whose records ``user`` may ``perm``; ``ALL`` (None) for every one."""
+    if _is_actor(user):
+        return user.organisations_with(perm)
     g = grants(user)
     if perm in g.system:
         return ALL
@@ -112,7 +128,7 @@ def organisations_with(user: Any, perm: str) -> frozenset[int] | None:
 
 
 def filter_visible(
-    queryset: QuerySet[M], user: Any, perm: str, org_field: str = "organisation"
+    queryset: QuerySet[M], user: Viewer, perm: str, org_field: str = "organisation"
 ) -> QuerySet[M]:
     """Restrict ``queryset`` to the records ``user`` may ``perm``."""
     orgs = organisations_with(user, perm)
@@ -121,12 +137,12 @@ def filter_visible(
     return queryset.filter(**{f"{org_field}_id__in": list(orgs)})
 
 
-def can(user: Any, perm: str, record: Any, org_field: str = "organisation") -> bool:
+def can(user: Viewer, perm: str, record: Any, org_field: str = "organisation") -> bool:
     """May ``user`` do ``perm`` on ``record`` (which belongs to an organisation)?"""
     return has_perm(user, perm, getattr(record, f"{org_field}_id"))
 
 
-def request_user(request: Any) -> Any:
+def request_user(request: Any) -> User:
     """The logged-in user of a request (views reach here only when authenticated)."""
     from django.core.exceptions import PermissionDenied
 
@@ -138,7 +154,11 @@ def request_user(request: Any) -> Any:
     return user
 
 
-def home_organisation(user: Any) -> int | None:
+def home_organisation(user: Viewer) -> int | None:
     """The organisation a user acts for by default (their first membership)."""
+    if _is_actor(user):
+        if user.organisation_id is not None or user.user is None:
+            return user.organisation_id
+        user = user.user
     g = grants(user)
     return min(g.by_org) if g.by_org else None

@@ -108,7 +108,7 @@ def audited(actor: Actor, command: str) -> Iterator[None]:
 
     org = Organisation.objects.filter(pk=actor.organisation_id or 0).first()
     audit.record_access(
-        actor.user,
+        actor,
         "command",
         "cli",
         command,

@@ -10,13 +10,25 @@ services take it instead of a bare user. ``None`` never means "the system" any m
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from vigie.core import access
 from vigie.core.errors import Forbidden, Invalid
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from vigie.core.models import Organisation, User
+
+# Who a function acts or reads for (ADR 0324). One rule:
+# - a function that writes takes ``actor: Actor``;
+# - a function that only reads takes ``user: Reader``, the person looking (a request's user,
+#   possibly anonymous, who then sees nothing);
+# - a read the system also makes (a job, a command run ``--as-system``) takes
+#   ``user: Viewer`` and is given ``Actor.system(reason)``; ``None`` is never "the system".
+# The aliases are strings so that importing this module loads no ORM (`vigie --help`).
+Reader: TypeAlias = "User | AnonymousUser"
+Viewer: TypeAlias = "Actor | User | AnonymousUser"
 
 
 def _(text: str) -> str:
@@ -81,7 +93,27 @@ class Actor:
         return Actor(self.user, organisation_id, self.reason)
 
 
-def acting_organisation(user: Any, perm: str, code: str | None = None) -> Organisation:
+def person_of(who: Viewer) -> User | None:
+    """The user record behind ``who`` (to store as "created by", "decided by"...): ``None``
+    for the system or an anonymous visitor. A stored value, never an authority."""
+    from vigie.core.models import User
+
+    person = who.user if isinstance(who, Actor) else who
+    return person if isinstance(person, User) else None
+
+
+def as_actor(who: Viewer) -> Actor:
+    """``who`` as an :class:`Actor` (a bare user acts for no particular organisation); an
+    anonymous visitor is refused."""
+    if isinstance(who, Actor):
+        return who
+    person = person_of(who)
+    if person is None:
+        raise Forbidden(_("Sign in to do this."), code="not_authenticated")
+    return Actor(user=person)
+
+
+def acting_organisation(user: Viewer, perm: str, code: str | None = None) -> Organisation:
     """The one rule for "which organisation is this user acting for" at every entry point.
 
     - ``code`` given: that organisation, which must be active and where ``perm`` is held;
@@ -125,10 +157,10 @@ def acting_organisation(user: Any, perm: str, code: str | None = None) -> Organi
     )
 
 
-def actor_for(user: Any, perm: str, code: str | None = None) -> Actor:
+def actor_for(user: Reader, perm: str, code: str | None = None) -> Actor:
     """Resolve a user and an optional organisation code into an :class:`Actor` for ``perm``."""
     org = acting_organisation(user, perm, code)
-    return Actor(user=user, organisation_id=org.pk)
+    return as_actor(user).with_organisation(org.pk)
 
 
 def actor_of_request(request: Any, organisation_id: int | None = None) -> Actor:

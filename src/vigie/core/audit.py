@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vigie.core import context
+from vigie.core.actor import Actor, Viewer, person_of
 from vigie.core.errors import Conflict, Unavailable
 from vigie.core.models import AccessLogEntry, AccessLogHead
 from vigie.core.signing import create_private_once
@@ -108,7 +109,7 @@ def _parse_key(raw: str, where: str) -> bytes:
 
 
 def record_access(
-    user: Any,
+    user: Viewer,
     action: str,
     object_type: str,
     object_id: str | int = "",
@@ -124,8 +125,8 @@ def record_access(
         entry = AccessLogEntry(
             seq=head.last_seq + 1,
             at=timezone.now(),
-            actor=user if getattr(user, "pk", None) else None,
-            actor_username=getattr(user, "username", "") or "system",
+            actor=person_of(user),
+            actor_username=getattr(person_of(user), "username", "") or "system",
             organisation_code=organisation_code,
             action=action,
             object_type=object_type,
@@ -300,7 +301,13 @@ def rotate_key() -> tuple[str, str]:
         os.fsync(handle.fileno())
     os.replace(tmp, path)
     new = key_id(bytes.fromhex(new_key))
-    record_access(None, ROTATION, "audit_key", new, detail={"from": old, "to": new})
+    record_access(
+        Actor.system("audit key rotation"),
+        ROTATION,
+        "audit_key",
+        new,
+        detail={"from": old, "to": new},
+    )
     return old, new
 
 

@@ -288,7 +288,7 @@ def request_grant(org_code: str, member: str, role: str, actor: Actor) -> None:
 
     if actor.user is not None:
         actor = actor_for(actor.user, "org.users.manage", org_code)
-        org = selectors.get_administered_organisation(actor.user, org_code)
+        org = selectors.get_administered_organisation(actor, org_code)
     else:
         org = _organisation(org_code)
         actor = Act.system(actor.reason, org.pk)

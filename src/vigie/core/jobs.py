@@ -42,8 +42,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vigie.core import access, jobfiles
+from vigie.core.actor import Actor, Viewer
 from vigie.core.errors import VigieError
-from vigie.core.models import Job
+from vigie.core.models import Job, User
 
 log = logging.getLogger(__name__)
 FLUSH_SECONDS = 0.5
@@ -185,17 +186,18 @@ def _enqueue(job_id: str) -> None:
 def start(
     kind: str,
     *,
-    user: Any,
+    user: Viewer,
     organisation: Any = None,
     params: dict[str, Any] | None = None,
     total: int | None = None,
 ) -> Job:
-    """Queue a job; it starts once the current transaction commits."""
+    """Queue a job; it starts once the current transaction commits. ``user`` is who starts it:
+    a user, or an actor (``Actor.system(reason)`` for a scheduled job, recorded with no user)."""
     if kind not in _HANDLERS:
         raise ValueError(f"no handler for job kind {kind!r}")
     job = Job.objects.create(
         kind=kind,
-        created_by=user if getattr(user, "pk", None) else None,
+        created_by=_user_of(user),
         organisation=organisation,
         params=params or {},
         total=total,
@@ -303,13 +305,26 @@ def requeue(job: Job, *, enqueue: bool = True) -> Job:
     return job
 
 
-def cancel(user: Any, job: Job) -> Job:
+def _user_of(who: Viewer) -> User | None:
+    person = who.user if isinstance(who, Actor) else who
+    return person if isinstance(person, User) else None
+
+
+def actor_of(job: Job) -> Actor:
+    """Who a job acts for (its entry point's one resolution, ADR 0324): the user who started
+    it, or the system with the job's kind as its reason."""
+    if job.created_by is not None:
+        return Actor(user=job.created_by, organisation_id=job.organisation_id)
+    return Actor.system(f"job {job.kind}", job.organisation_id)
+
+
+def cancel(user: Viewer, job: Job) -> Job:
     if not can_manage(user, job):
         raise PermissionDenied("you may not cancel this job")
     return request_cancel(job)
 
 
-def retry(user: Any, job: Job) -> Job:
+def retry(user: Viewer, job: Job) -> Job:
     if not can_manage(user, job):
         raise PermissionDenied("you may not rerun this job")
     return requeue(job)
@@ -332,7 +347,7 @@ def recover_interrupted(stale_after: int = STALE_AFTER_SECONDS) -> int:
     )
 
 
-def can_manage(user: Any, job: Job) -> bool:
+def can_manage(user: Viewer, job: Job) -> bool:
     """The job's creator, an administrator of its organisation, or a system administrator."""
     if job.created_by_id is not None and job.created_by_id == getattr(user, "pk", None):
         return True
@@ -341,7 +356,7 @@ def can_manage(user: Any, job: Job) -> bool:
     return access.has_perm(user, "system.orgs.manage")
 
 
-def visible_jobs(user: Any) -> Any:
+def visible_jobs(user: Viewer) -> Any:
     """The jobs a user started, and those of the organisations they administer."""
     qs = Job.objects.select_related("organisation", "created_by")
     if access.has_perm(user, "system.orgs.manage"):

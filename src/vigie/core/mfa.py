@@ -27,6 +27,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from vigie.core.actor import Reader
 from vigie.core.errors import Forbidden
 from vigie.core.roles import catalogue
 
@@ -50,7 +51,7 @@ def required_roles() -> frozenset[str]:
     )
 
 
-def requires_mfa(user: Any) -> bool:
+def requires_mfa(user: Reader) -> bool:
     """Does ``user`` hold, in an active organisation, a role that requires 2FA?"""
     if not enforced() or user is None or not getattr(user, "is_authenticated", False):
         return False
@@ -59,13 +60,13 @@ def requires_mfa(user: Any) -> bool:
         from vigie.core.models import Membership
 
         cached = Membership.objects.filter(
-            user=user, organisation__is_active=True, role__in=required_roles()
+            user=user.pk, organisation__is_active=True, role__in=required_roles()
         ).exists()
-        user._vigie_mfa_required = cached
+        setattr(user, "_vigie_mfa_required", cached)  # noqa: B010 (not a model field)
     return cached
 
 
-def is_enrolled(user: Any) -> bool:
+def is_enrolled(user: Reader) -> bool:
     """Has ``user`` an authenticator app (TOTP) or a security key (WebAuthn)?"""
     from allauth.mfa.models import Authenticator
 
@@ -74,11 +75,11 @@ def is_enrolled(user: Any) -> bool:
     ).exists()
 
 
-def must_enrol(user: Any) -> bool:
+def must_enrol(user: Reader) -> bool:
     return requires_mfa(user) and not is_enrolled(user)
 
 
-def check_api(user: Any) -> None:
+def check_api(user: Reader) -> None:
     """Raise the 403 problem for an API request of a user who must enrol first."""
     if must_enrol(user):
         raise Forbidden(

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from auditlog.models import LogEntry
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 
 from vigie.core import access
+from vigie.core.actor import Viewer
 from vigie.core.models import (
     AccessLogEntry,
     Membership,
@@ -19,7 +18,7 @@ from vigie.core.models import (
 )
 
 
-def visible_organisations(user: Any) -> QuerySet[Organisation]:
+def visible_organisations(user: Viewer) -> QuerySet[Organisation]:
     """Every organisation's name and code is known to every user (needed to share and refer)."""
     qs = Organisation.objects.all()
     if not access.has_perm(user, "system.orgs.manage"):
@@ -27,20 +26,20 @@ def visible_organisations(user: Any) -> QuerySet[Organisation]:
     return qs
 
 
-def administered_organisations(user: Any) -> QuerySet[Organisation]:
+def administered_organisations(user: Viewer) -> QuerySet[Organisation]:
     orgs = access.organisations_with(user, "org.users.manage")
     qs = Organisation.objects.all()
     return qs if orgs is access.ALL else qs.filter(pk__in=list(orgs))
 
 
-def get_administered_organisation(user: Any, code: str) -> Organisation:
+def get_administered_organisation(user: Viewer, code: str) -> Organisation:
     org = administered_organisations(user).filter(code=code).first()
     if org is None:
         raise PermissionDenied(f"you do not administer an organisation with code {code!r}")
     return org
 
 
-def members_of(user: Any, organisation: Organisation) -> QuerySet[User]:
+def members_of(user: Viewer, organisation: Organisation) -> QuerySet[User]:
     if not access.has_perm(user, "org.users.manage", organisation.pk):
         raise PermissionDenied("you do not administer this organisation")
     # a new user whose only roles wait for approval is listed too, with those roles pending
@@ -64,7 +63,9 @@ def roles_in(user: User, organisation: Organisation) -> list[str]:
     )
 
 
-def visible_grants(user: Any, status: str = PendingGrant.Status.PENDING) -> QuerySet[PendingGrant]:
+def visible_grants(
+    user: Viewer, status: str = PendingGrant.Status.PENDING
+) -> QuerySet[PendingGrant]:
     """Role grants of the organisations ``user`` administers (``status="all"`` for every one)."""
     qs = access.filter_visible(PendingGrant.objects.all(), user, "org.users.manage")
     if status != "all":
@@ -72,20 +73,20 @@ def visible_grants(user: Any, status: str = PendingGrant.Status.PENDING) -> Quer
     return qs.select_related("organisation", "user", "requested_by", "decided_by")
 
 
-def shares_of(user: Any, organisation: Organisation) -> QuerySet[OrganisationShare]:
+def shares_of(user: Viewer, organisation: Organisation) -> QuerySet[OrganisationShare]:
     if not access.has_perm(user, "org.sharing.manage", organisation.pk):
         raise PermissionDenied("you do not manage this organisation's sharing")
     return OrganisationShare.objects.filter(owner=organisation).select_related("partner")
 
 
-def _audited_codes(user: Any) -> list[str] | None:
+def _audited_codes(user: Viewer) -> list[str] | None:
     orgs = access.organisations_with(user, "audit.view")
     if orgs is access.ALL:
         return None
     return list(Organisation.objects.filter(pk__in=list(orgs)).values_list("code", flat=True))
 
 
-def visible_changes(user: Any, **filters: str) -> QuerySet[LogEntry]:
+def visible_changes(user: Viewer, **filters: str) -> QuerySet[LogEntry]:
     """Create/update/delete entries of the organisations ``user`` audits."""
     qs = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp", "-pk")
     codes = _audited_codes(user)
@@ -102,7 +103,7 @@ def visible_changes(user: Any, **filters: str) -> QuerySet[LogEntry]:
     return qs
 
 
-def visible_access_log(user: Any, **filters: str) -> QuerySet[AccessLogEntry]:
+def visible_access_log(user: Viewer, **filters: str) -> QuerySet[AccessLogEntry]:
     """Reads and exports of identifying data in the organisations ``user`` audits."""
     qs = AccessLogEntry.objects.all()
     codes = _audited_codes(user)

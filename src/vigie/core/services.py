@@ -14,22 +14,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vigie.core import access, grants
-from vigie.core.actor import Actor
+from vigie.core.actor import Actor, Viewer, person_of
 from vigie.core.events import announce
 from vigie.core.models import Membership, Organisation, OrganisationShare, PendingGrant, User
 from vigie.core.roles import catalogue
 
 
-def _require(actor: Any, perm: str, organisation_id: int | None = None) -> None:
+def _require(actor: Viewer, perm: str, organisation_id: int | None = None) -> None:
     if isinstance(actor, Actor):
         actor.require(perm, organisation_id)
         return
-    if actor is not None and not access.has_perm(actor, perm, organisation_id):
+    if not access.has_perm(actor, perm, organisation_id):
         raise PermissionDenied(_("You do not have the permission “%(perm)s”.") % {"perm": perm})
 
 
 def create_organisation(
-    actor: Any, *, code: str, name: str, kind: str = "other", country: str = ""
+    actor: Viewer, *, code: str, name: str, kind: str = "other", country: str = ""
 ) -> Organisation:
     _require(actor, "system.orgs.manage")
     if Organisation.objects.filter(code=code).exists():
@@ -42,7 +42,7 @@ def create_organisation(
     return org
 
 
-def update_organisation(actor: Any, org: Organisation, **changes: Any) -> Organisation:
+def update_organisation(actor: Viewer, org: Organisation, **changes: Any) -> Organisation:
     _require(actor, "system.orgs.manage")
     for key in ("name", "kind", "country", "is_active"):
         if key in changes:
@@ -173,7 +173,12 @@ def set_active(actor: Actor, *, user: User, organisation: Organisation, active: 
 
 
 def share_with(
-    actor: Any, *, owner: Organisation, partner: Organisation, scope: str, include_identities: bool
+    actor: Viewer,
+    *,
+    owner: Organisation,
+    partner: Organisation,
+    scope: str,
+    include_identities: bool,
 ) -> OrganisationShare:
     _require(actor, "org.sharing.manage", owner.pk)
     if owner.pk == partner.pk:
@@ -183,14 +188,14 @@ def share_with(
         partner=partner,
         scope=scope,
         include_identities=include_identities,
-        created_by=actor,
+        created_by=person_of(actor),
     )
     share.full_clean()
     share.save()
     return share
 
 
-def revoke_share(actor: Any, share: OrganisationShare) -> None:
+def revoke_share(actor: Viewer, share: OrganisationShare) -> None:
     _require(actor, "org.sharing.manage", share.owner_id)
     share.revoked_at = timezone.now()
     share.save(update_fields=["revoked_at"])

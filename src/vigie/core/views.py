@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from vigie.core import access, grants, jobs, mfa, selectors, services, tokens
-from vigie.core.actor import actor_of_request
+from vigie.core.actor import Reader, actor_of_request
 from vigie.core.errors import VigieError
 from vigie.core.forms import OrganisationForm, RolesForm, ShareForm, TokenForm, UserCreateForm
 from vigie.core.models import ApiToken, Job, Organisation, PendingGrant
@@ -33,7 +33,7 @@ def _form_errors(form: Any, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-def _held_permissions(user: Any) -> list[str]:
+def _held_permissions(user: Reader) -> list[str]:
     g = access.grants(user)
     held = set(g.system).union(*g.by_org.values())
     return [p for p in catalogue().permissions if p in held]

@@ -43,7 +43,7 @@ def record_list_view(actor: Actor, dossiers: list[Dossier]) -> None:
         by_org.setdefault(d.organisation.code, []).append(d.reference)
     for code, refs in sorted(by_org.items()):
         audit.record_access(
-            actor.user,
+            actor,
             "view",
             "dossiers.dossier",
             ",".join(refs)[:64],
@@ -67,7 +67,7 @@ def view(
     )
     parts = sections.gather(request)
     audit.record_access(
-        actor.user,
+        actor,
         "view",
         "dossiers.dossier",
         str(dossier.uuid),
@@ -78,7 +78,7 @@ def view(
     for part in parts:
         for code, fields in sorted(part.identity_fields.items()):
             audit.record_access(
-                actor.user,
+                actor,
                 "view",
                 "cases.victim",
                 str(dossier.uuid),

@@ -463,7 +463,7 @@ def record_export(
             exported_by=actor.user,
         )
         audit.record_access(
-            actor.user,
+            actor,
             "export",
             KIND,
             str(dossier.uuid),
@@ -473,11 +473,11 @@ def record_export(
         )
         for code, fields in sorted(identity_fields.items()):
             if codes.get(code) is None or not access.has_perm(
-                actor.user, "victim.identity.export", codes[code]
+                actor, "victim.identity.export", codes[code]
             ):  # a provider must never get here; refuse rather than log a leak
                 raise Forbidden(_("Victims' identities may not be exported."))
             audit.record_access(
-                actor.user,
+                actor,
                 "export",
                 "cases.victim",
                 str(dossier.uuid),

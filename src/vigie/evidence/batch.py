@@ -48,7 +48,7 @@ from django.db.models.constants import OnConflict
 from django.utils import timezone
 
 from vigie.core import events as change_events
-from vigie.core.actor import Actor
+from vigie.core.actor import Actor, Viewer
 from vigie.core.models import Organisation
 from vigie.evidence import log, metadata, services
 from vigie.evidence.models import Blob, Item, ItemLink, TechnicalMetadata, first_custody
@@ -506,7 +506,7 @@ def _write(
 
 
 def _record_change(
-    user: Any,
+    user: Viewer,
     actor_name: str,
     organisation: Organisation,
     case_ref: str,

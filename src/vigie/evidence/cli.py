@@ -256,7 +256,7 @@ def export(case_ref: str, outdir: Path, lang: str, actor: Actor) -> None:
     from vigie.core.models import Job
     from vigie.evidence import exports, tasks
 
-    items = exports.exportable_items(actor.user, case_ref)
+    items = exports.exportable_items(actor, case_ref)
     job = Job.objects.create(
         kind=tasks.EXPORT,
         organisation=items[0].organisation,

@@ -15,6 +15,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from vigie.core import audit, filecrypt
+from vigie.core.actor import Reader, Viewer, person_of
 from vigie.evidence import bag, keys, log, selectors
 from vigie.evidence.models import Item
 from vigie.evidence.services import IDENTIFYING_FIELDS, EvidenceError, safe_name
@@ -60,7 +61,7 @@ def _item_dict(item: Item, tree: Any, size: int) -> dict[str, Any]:
     }
 
 
-def exportable_items(user: Any, case_ref: str) -> list[Item]:
+def exportable_items(user: Viewer, case_ref: str) -> list[Item]:
     """The items of ``case_ref`` that ``user`` (None: a trusted operator) may export.
 
     Raises EvidenceError when there is none, or when one is sealed without an approval."""
@@ -83,7 +84,7 @@ def exportable_items(user: Any, case_ref: str) -> list[Item]:
 
 
 def export_case(
-    user: Any,
+    user: Viewer,
     case_ref: str,
     outdir: Path,
     *,
@@ -109,7 +110,7 @@ def export_case(
             log.append(
                 item,
                 "exported",
-                user=user,
+                user=person_of(user),
                 actor_name=actor_name,
                 detail={"bag": outdir.name, "case": case_ref} | ({"job": job_id} if job_id else {}),
             )
@@ -166,7 +167,7 @@ def zip_name(case_ref: str) -> str:
 
 
 def export_to_zip(
-    user: Any,
+    user: Viewer,
     case_ref: str,
     *,
     job_id: str,
@@ -211,7 +212,7 @@ def export_to_zip(
     }
 
 
-def start_export(user: Any, case_ref: str, lang: str = "en") -> Any:
+def start_export(user: Reader, case_ref: str, lang: str = "en") -> Any:
     """Check that ``user`` may export ``case_ref`` and start the ``evidence.export`` job.
 
     Shared by the web page and the API; raises EvidenceError (case, sealed items, language)
@@ -249,7 +250,7 @@ def archive_response(archive: Path, job: Any) -> StreamingHttpResponse:
     return response
 
 
-def record_archive_download(user: Any, job: Any) -> None:
+def record_archive_download(user: Viewer, job: Any) -> None:
     """Each item in the archive gets a "downloaded" custody entry (and the access log a row)."""
     uuids = (job.result or {}).get("item_uuids") or []
     items = list(Item.objects.filter(uuid__in=uuids).select_related("blob", "organisation"))
@@ -259,7 +260,7 @@ def record_archive_download(user: Any, job: Any) -> None:
                 (i, "downloaded", {"export_job": str(job.pk), "zip": job.result["zip"]})
                 for i in items
             ],
-            user=user,
+            user=person_of(user),
         )
         if items:
             audit.record_access(

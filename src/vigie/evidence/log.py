@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.db import connection, transaction
 from django.utils import timezone
 
+from vigie.core.models import User
 from vigie.evidence import keys, merkle, sth
 from vigie.evidence.models import CustodyEntry, Item, LogState, SignedTreeHead, leaf_bytes
 
@@ -26,7 +27,7 @@ def append(
     item: Item,
     event: str,
     *,
-    user: Any = None,
+    user: User | None = None,
     actor_name: str = "",
     detail: dict[str, Any] | None = None,
 ) -> CustodyEntry:
@@ -60,7 +61,7 @@ def append(
 def append_many(
     events: list[tuple[Item, str, dict[str, Any]]],
     *,
-    user: Any = None,
+    user: User | None = None,
     actor_name: str = "",
 ) -> list[CustodyEntry]:
     """Append many custody events (item, event, detail) as one update of the log.
@@ -117,7 +118,7 @@ def append_rows(
     rows: list[Row],
     *,
     organisation_code: str,
-    user: Any = None,
+    user: User | None = None,
     actor_name: str = "",
     at: dt.datetime | None = None,
 ) -> int:

@@ -11,24 +11,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vigie.core import access
+from vigie.core.actor import Reader, Viewer, person_of
 from vigie.core.errors import VigieError
 from vigie.evidence.models import AccessApproval, CustodyEntry, Item
 
 
-def may_see_identity(user: Any, item: Item) -> bool:
+def may_see_identity(user: Viewer, item: Item) -> bool:
     """File names and extracted metadata (EXIF GPS, device serials, authors) are identity:
     shown only with ``victim.identity.view`` in the item's organisation (ADR 0045)."""
     return access.can(user, "victim.identity.view", item)
 
 
-def shown_name(user: Any, item: Item) -> str:
+def shown_name(user: Viewer, item: Item) -> str:
     """The item's file name, or a neutral label for a user who may not see identities."""
     if may_see_identity(user, item):
         return item.original_name or ""
     return _("item %(ref)s") % {"ref": str(item.uuid)[:8]}
 
 
-def download_name(user: Any, item: Item) -> str:
+def download_name(user: Viewer, item: Item) -> str:
     """A name for Content-Disposition: the file name if the user may see it (quotes and
     control characters removed), else the item's id and the detected extension."""
     if may_see_identity(user, item) and item.original_name:
@@ -39,12 +40,12 @@ def download_name(user: Any, item: Item) -> str:
     return f"{item.uuid}{ext}"
 
 
-def visible_items(user: Any, perm: str = "evidence.view") -> QuerySet[Item]:
+def visible_items(user: Viewer, perm: str = "evidence.view") -> QuerySet[Item]:
     qs = Item.objects.select_related("blob", "organisation", "source", "duplicate_of")
     return access.filter_visible(qs, user, perm)
 
 
-def get_item_for(user: Any, item_uuid: Any, perm: str = "evidence.view") -> Item:
+def get_item_for(user: Viewer, item_uuid: Any, perm: str = "evidence.view") -> Item:
     """The item, if ``user`` may ``perm`` it; 404 otherwise (its existence is not revealed)."""
     try:
         return visible_items(user, perm).get(uuid=item_uuid)
@@ -52,11 +53,11 @@ def get_item_for(user: Any, item_uuid: Any, perm: str = "evidence.view") -> Item
         raise Http404("no such evidence item") from None
 
 
-def valid_approval(user: Any, item: Item) -> AccessApproval | None:
+def valid_approval(user: Viewer, item: Item) -> AccessApproval | None:
     return (
         AccessApproval.objects.filter(
             item=item,
-            requested_by=user,
+            requested_by=person_of(user),
             approved_at__isnull=False,
             expires_at__gt=timezone.now(),
         )
@@ -65,7 +66,7 @@ def valid_approval(user: Any, item: Item) -> AccessApproval | None:
     )
 
 
-def may_open(user: Any, item: Item) -> bool:
+def may_open(user: Viewer, item: Item) -> bool:
     """Contents of a sealed item open only under an approval given by a second person."""
     if not access.can(user, "evidence.view", item):
         return False
@@ -76,22 +77,22 @@ def custody_of(item: Item) -> QuerySet[CustodyEntry]:
     return CustodyEntry.objects.filter(item=item).order_by("seq")
 
 
-def pending_approvals(user: Any) -> QuerySet[AccessApproval]:
+def pending_approvals(user: Viewer) -> QuerySet[AccessApproval]:
     """Requests this user may decide (evidence.seal in the item's organisation, not their own)."""
     qs = AccessApproval.objects.filter(approved_at__isnull=True).select_related(
         "item", "requested_by"
     )
     qs = access.filter_visible(qs, user, "evidence.seal", org_field="item__organisation")
-    return qs.exclude(requested_by=user)
+    return qs.exclude(requested_by=person_of(user))
 
 
-def case_refs(user: Any) -> list[str]:
+def case_refs(user: Viewer) -> list[str]:
     return list(
         visible_items(user).order_by("case_ref").values_list("case_ref", flat=True).distinct()
     )
 
 
-def linkable_records(user: Any, case_ref: str) -> tuple[list[Any], list[Any]]:
+def linkable_records(user: Viewer, case_ref: str) -> tuple[list[Any], list[Any]]:
     """The perpetrators and incidents of the case ``case_ref`` in the organisation where
     ``user`` adds evidence (the one the upload goes to), if the user may see that case;
     empty lists otherwise. The services check the links again when the item is stored."""
@@ -114,7 +115,7 @@ def linkable_records(user: Any, case_ref: str) -> tuple[list[Any], list[Any]]:
     )
 
 
-def organisation_for_adding(user: Any, code: str | None) -> Any:
+def organisation_for_adding(user: Viewer, code: str | None) -> Any:
     """The organisation a new item goes to, by the one rule of every entry point
     (:func:`vigie.core.actor.acting_organisation`): the one named, else the user's only one
     where they may add evidence; several or none is an error that says so."""
@@ -123,19 +124,19 @@ def organisation_for_adding(user: Any, code: str | None) -> Any:
     return acting_organisation(user, "evidence.add", code)
 
 
-def approval_for(user: Any, pk: int) -> AccessApproval:
+def approval_for(user: Viewer, pk: int) -> AccessApproval:
     try:
         return pending_approvals(user).get(pk=pk)
     except AccessApproval.DoesNotExist:
         raise Http404("no such pending request") from None
 
 
-def items_for_case(user: Any, case: Any) -> QuerySet[Item]:
+def items_for_case(user: Viewer, case: Any) -> QuerySet[Item]:
     """Items linked to the cases.Case record ``case`` that ``user`` may see."""
     return visible_items(user).filter(links__kind="case", links__case=case).distinct()
 
 
-def case_panel(user: Any, case: Any) -> dict[str, Any] | None:
+def case_panel(user: Viewer, case: Any) -> dict[str, Any] | None:
     """The "Evidence" panel of a case page (called by the cases app when evidence is
     installed); None if ``user`` lacks evidence.view in the case's organisation. The panel
     shows the items' file names to a user who may see identities: the view is recorded in
@@ -157,7 +158,7 @@ def case_panel(user: Any, case: Any) -> dict[str, Any] | None:
     }
 
 
-def record_links(user: Any, item: Item) -> list[dict[str, Any]]:
+def record_links(user: Viewer, item: Item) -> list[dict[str, Any]]:
     """The item's links to perpetrators and incidents, each with the case page's address
     when ``user`` may see that case (otherwise the bare reference only)."""
     from django.urls import reverse
@@ -188,7 +189,7 @@ def record_links(user: Any, item: Item) -> list[dict[str, Any]]:
     return out
 
 
-def export_job_for(user: Any, pk: Any) -> Any:
+def export_job_for(user: Reader, pk: Any) -> Any:
     """An export job that ``user`` started (404 otherwise), if they may still export."""
     from vigie.core.models import Job
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from vigie.cases.models import Case
 from vigie.core import audit, events
-from vigie.core.actor import Actor
+from vigie.core.actor import Actor, Viewer
 from vigie.core.errors import Forbidden, Invalid
 from vigie.core.models import Organisation
 from vigie.evidence import log, metadata
@@ -314,7 +314,7 @@ def view_item(actor: Actor, item: Item) -> None:
     with transaction.atomic():
         log.append(item, "viewed", **who(actor))
         audit.record_access(
-            actor.user,
+            actor,
             "view",
             "evidence.item",
             str(item.uuid),
@@ -323,7 +323,7 @@ def view_item(actor: Actor, item: Item) -> None:
         )
 
 
-def log_names_shown(user: Any, items: Iterable[Item]) -> None:
+def log_names_shown(user: Viewer, items: Iterable[Item]) -> None:
     """Record the file names a list showed (one access-log entry per organisation, naming
     the items); nothing when none was shown (ADR 0045)."""
     from vigie.evidence import selectors
@@ -350,7 +350,7 @@ def open_content(actor: Actor, item: Item, store: ObjectStore | None = None) -> 
     with transaction.atomic():
         log.append(item, "downloaded", **who(actor), detail={"sha256": item.blob.sha256})
         audit.record_access(
-            actor.user,
+            actor,
             "download",
             "evidence.item",
             str(item.uuid),

@@ -24,6 +24,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 from vigie.core import jobs
+from vigie.core.actor import Actor
 from vigie.core.models import Job, User
 
 EXPORT = "evidence.export"
@@ -46,7 +47,7 @@ def export_case(job: Job, progress: jobs.Progress) -> dict[str, Any]:
     try:
         if params.get("outdir"):  # the command line: a bag folder, no zip
             bag_dir, count = exports.export_case(
-                user,
+                user or Actor.system("evidence export"),
                 params["case"],
                 Path(params["outdir"]),
                 lang=params.get("lang", "en"),
@@ -56,7 +57,7 @@ def export_case(job: Job, progress: jobs.Progress) -> dict[str, Any]:
             )
             return {"case": params["case"], "items": count, "bag": str(bag_dir)}
         return exports.export_to_zip(
-            user,
+            user or Actor.system("evidence export"),
             params["case"],
             job_id=str(job.pk),
             lang=params.get("lang", "en"),
@@ -90,4 +91,4 @@ def cleanup(job: Job, progress: jobs.Progress) -> dict[str, Any]:
 @db_periodic_task(crontab(minute="23"))
 def hourly_cleanup() -> None:
     """The worker starts the cleanup job once an hour."""
-    jobs.start(CLEANUP, user=None, params={})
+    jobs.start(CLEANUP, user=Actor.system("nightly removal of old evidence exports"), params={})

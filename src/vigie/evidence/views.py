@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from vigie.core import access
-from vigie.core.actor import Actor
+from vigie.core.actor import Actor, Viewer
 from vigie.core.errors import Forbidden
 from vigie.evidence import exports, selectors, services
 from vigie.evidence.forms import AddForm, ExportForm, ReasonForm
@@ -31,7 +31,7 @@ from vigie.evidence.verify import verify_all
 from vigie.web.mixins import PermissionRequired
 
 
-def _link_cases(user: Any, items: Any) -> None:
+def _link_cases(user: Viewer, items: Any) -> None:
     """``case_url`` on each item: its case's page, if the user may see that case."""
     from django.urls import reverse
 
@@ -123,7 +123,7 @@ class ItemDownloadView(PermissionRequired, View):
         except Forbidden as exc:
             raise PermissionDenied(exc.message) from None
         response = StreamingHttpResponse(chunks, content_type="application/octet-stream")
-        name = selectors.download_name(actor.user, item)
+        name = selectors.download_name(actor, item)
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         response["Content-Length"] = str(item.blob.size)
         return response

@@ -19,13 +19,13 @@ from django.utils.translation import gettext as _
 
 from vigie.cases.models import Case, Perpetrator, Victim
 from vigie.core import access
-from vigie.core.actor import Actor
+from vigie.core.actor import Actor, Viewer, as_actor
 from vigie.core.errors import Conflict, Forbidden, Invalid, NotFound
 from vigie.core.events import announce
 from vigie.finance.models import Account, Alert, CaseLink
 
 
-def case_for_reader(user: Any, case_uuid: Any) -> Case:
+def case_for_reader(user: Viewer, case_uuid: Any) -> Case:
     case = Case.objects.select_related("organisation").filter(uuid=case_uuid).first()
     if case is None or user is None or not access.can(user, "case.view", case):
         raise NotFound(_("No such case."), code="case_not_found")
@@ -61,7 +61,7 @@ def link(
     actor.require("finance.view", account.organisation_id)
     if party not in CaseLink.Party.values or basis not in CaseLink.Basis.values:
         raise Invalid(_("Unknown party or basis."), code="invalid_link")
-    case = case_for_reader(actor.user, case_uuid)
+    case = case_for_reader(actor, case_uuid)
     person = _person_of(case, party, person)
     try:
         with transaction.atomic():
@@ -113,14 +113,14 @@ def get_link_for(actor: Actor, pk: Any) -> CaseLink:
     return found
 
 
-def case_panel(user: Any, case: Case) -> dict[str, Any] | None:
+def case_panel(user: Viewer, case: Case) -> dict[str, Any] | None:
     """The financial profile of a case for ``user`` (None when nothing is linked)."""
     links = list(CaseLink.objects.filter(case=case).select_related("account", "organisation"))
     if not links:
         return None
     if user is None or not getattr(user, "is_authenticated", False):
         raise Forbidden(_("Sign in."), code="not_authenticated")
-    orgs = Actor(user=user).organisations_with("finance.view")
+    orgs = as_actor(user).organisations_with("finance.view")
 
     def analyses(org_id: int) -> bool:
         return orgs is None or org_id in orgs

@@ -19,10 +19,10 @@ def _setup() -> None:
     call_command("migrate", interactive=False, verbosity=0)
 
 
-def _organisation(actor: Any) -> Any:
+def _organisation(actor: Actor) -> Any:
     from vigie.core.models import Organisation
 
-    return Organisation.objects.get(pk=actor.organisation_id)
+    return Organisation.objects.get(pk=actor.organisation_id or 0)
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")

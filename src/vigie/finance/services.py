@@ -100,7 +100,7 @@ def decide_alert(actor: Actor, alert: Alert, status: str, note: str = "") -> Ale
 def record_report(actor: Actor, alert: Alert, report_kind: str, size: int) -> None:
     """A generated report contains the account number: its export is in the access log."""
     audit.record_access(
-        actor.user,
+        actor,
         "export",
         "finance.alert",
         str(alert.pk),

@@ -59,7 +59,7 @@ def start_import(
     with transaction.atomic():
         return jobs.start(
             tasks.IMPORT,
-            user=actor.user,
+            user=actor,
             organisation=organisation,
             params={
                 "path": str(path),

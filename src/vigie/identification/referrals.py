@@ -193,7 +193,7 @@ def create_referral(
             organisation_id=case.organisation_id,
         )
         record_access(
-            actor.user,
+            actor,
             "share",
             "identification.referral",
             str(ref.uuid),
@@ -353,7 +353,7 @@ def shared_view(actor: Actor, ref: Referral) -> dict[str, Any]:
     """What was shared, exactly as it was at sharing time; every view is in the access log."""
     data: dict[str, Any] = json.loads(ref.snapshot or "{}")
     record_access(
-        actor.user,
+        actor,
         "view",
         "identification.referral",
         str(ref.uuid),

@@ -10,7 +10,7 @@ from vigie.core.models import Job
 
 
 def on_records_changed(
-    sender: Any, kind: str, ids: Any, action: str, actor: Any, **kwargs: Any
+    sender: Any, kind: str, ids: Any, action: str, actor: Actor, **kwargs: Any
 ) -> None:
     """``records_changed`` for cases (after the writer's commit): note the cases and queue
     one incremental job, only once a model has been trained by a full run."""
@@ -23,7 +23,7 @@ def on_records_changed(
         return  # nothing to link against: the first full run takes every record
     case_ids = [int(i) for i in ids]
     note_changed_cases(case_ids)
-    jobs.start("linkage.incremental", user=getattr(actor, "user", None), params={})
+    jobs.start("linkage.incremental", user=actor, params={})
 
 
 @jobs.handler("linkage.incremental")

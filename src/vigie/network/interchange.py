@@ -113,7 +113,7 @@ def _log_export(scope: Scope, drawn: Chart, fmt: str) -> None:
     identities = sum(1 for n in drawn.nodes.values() if n["identity"])
     for code in sorted(counts) or [""]:
         audit.record_access(
-            scope.actor.user,
+            scope.actor,
             "export",
             "network.graph",
             fmt,

@@ -304,7 +304,7 @@ def log_identities(
         by_org[granted[n]].append(n)
     for org, nodes in sorted(by_org.items()):
         audit.record_access(
-            actor.user,
+            actor,
             "view",
             "network.node",
             where,

@@ -144,4 +144,4 @@ def start_job(actor: Actor, kind: str) -> Job:
         raise Invalid(_("Unknown job."), code="unknown_job")
     running = Job.objects.filter(kind=kind, status__in=[Job.Status.QUEUED, Job.Status.RUNNING])
     job = running.first()
-    return job or jobs.start(kind, user=actor.user)
+    return job or jobs.start(kind, user=actor)

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from vigie.core import jobs
+from vigie.core.actor import Actor
 from vigie.core.models import Job
 from vigie.network import extract, keys
 
@@ -87,7 +88,7 @@ def start_if_idle() -> None:
         return
     if Job.objects.filter(kind=EXTRACT, status=Job.Status.QUEUED).exists():
         return
-    jobs.start(EXTRACT, user=None)
+    jobs.start(EXTRACT, user=Actor.system("network update after a change"))
 
 
 def _hit_cases(hit_ids: list[str]) -> list[int]:

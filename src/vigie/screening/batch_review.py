@@ -21,6 +21,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 
+from vigie.core import jobs
 from vigie.core.actor import acting_organisation
 from vigie.core.errors import Forbidden, Invalid
 from vigie.core.models import Job, Organisation
@@ -59,7 +60,7 @@ def matched_rows(results: Path) -> set[int]:
 def _subject(org: Organisation, query: engine.Query, job: Job, external_id: str) -> Subject:
     """The row's subject: the organisation's batch subject with the same matching fields, or
     a new one (not saved yet: pk None)."""
-    subject = services.new_subject(org, query, job.created_by, external_id, PURPOSE, batch=job)
+    subject = services.new_subject(org, query, jobs.actor_of(job), external_id, PURPOSE, batch=job)
     found = Subject.objects.filter(
         organisation=org, purpose=PURPOSE, fingerprint=subject.fingerprint
     ).first()
@@ -81,7 +82,7 @@ def record(
     outcome = Outcome()
     if not wanted:
         return outcome
-    actor = acting(job.created_by, "batch screening", organisation.pk)
+    actor = acting(jobs.actor_of(job), "batch screening", organisation.pk)
     for row in batch.rows(source, mapping):
         if row.number not in wanted:
             continue

@@ -13,7 +13,8 @@ from typing import Any, cast
 from django.db import connection, transaction
 from django.db.models import Field
 
-from vigie.core.actor import Actor
+from vigie.core.actor import Actor, Viewer, person_of
+from vigie.core.models import User
 from vigie.screening.models import EntryChange, ListEntry, ListVersion, Watchlist
 from vigie.screening.parsers import ParsedList, parse
 from vigie.screening.parsers.base import details
@@ -22,6 +23,8 @@ DETAILS = ("designation", "measures", "birth_dates", "nationalities", "narrative
 
 Report = Callable[[int, int, str], None]
 BATCH = 500
+# Who loads a list when no one is named (the demo, a test): the system, for a stated reason.
+LOADER = Actor.system("watchlist loading")
 
 
 @dataclass
@@ -58,17 +61,17 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _user_of(user: Any) -> Any:
-    user = user.user if isinstance(user, Actor) else user
-    return user if getattr(user, "pk", None) else None
+def _user_of(user: Viewer) -> User | None:
+    return person_of(user)
 
 
-def acting(user: Any, reason: str, organisation_id: int | None = None) -> Actor:
+def acting(user: Viewer, reason: str, organisation_id: int | None = None) -> Actor:
     """Who a screening write is announced as (ADR 0008): the user, or the system."""
     if isinstance(user, Actor):
         return user
-    if getattr(user, "pk", None):
-        return Actor(user=user, organisation_id=organisation_id)
+    person = person_of(user)
+    if person is not None:
+        return Actor(user=person, organisation_id=organisation_id)
     return Actor.system(f"screening: {reason}", organisation_id)
 
 
@@ -86,7 +89,7 @@ def load_file(
     path: Path,
     source: str | None = None,
     *,
-    user: Any = None,
+    user: Viewer = LOADER,
     code: str | None = None,
     mapping: dict[str, str] | None = None,
     report: Report | None = None,
@@ -102,7 +105,12 @@ def load_file(
 
 
 def apply(
-    parsed: ParsedList, file_name: str, sha: str, *, user: Any = None, report: Report | None = None
+    parsed: ParsedList,
+    file_name: str,
+    sha: str,
+    *,
+    user: Viewer = LOADER,
+    report: Report | None = None,
 ) -> LoadResult:
     report = report or (lambda done, total, message: None)
     total = len(parsed.entries)

@@ -25,11 +25,14 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from vigie.core.actor import Actor, Viewer
 from vigie.screening import engine, selectors, services
 from vigie.screening.models import Hit, ListEntry, Subject
 
 PURPOSE = "perpetrator"
 BATCH_JOB = "screening.perpetrators_batch"
+# Who screens a perpetrator when no one is named: the system, for a stated reason.
+SCREENER = Actor.system("perpetrator screening")
 
 
 def subject_fields(perpetrator: Any) -> dict[str, str] | None:
@@ -94,7 +97,7 @@ _LOOK_UP = object()
 
 def screen_perpetrator(
     perpetrator: Any,
-    user: Any = None,
+    user: Viewer = SCREENER,
     *,
     subject: Any = _LOOK_UP,
     results: list[engine.Result] | None = None,
@@ -185,7 +188,7 @@ def perpetrators_in_scope(
 
 def screen_perpetrators(
     perpetrators: QuerySet[Any],
-    user: Any = None,
+    user: Viewer = SCREENER,
     progress: Callable[[int, int, str], None] | None = None,
 ) -> BatchOutcome:
     """Screen every perpetrator of ``perpetrators`` that was never screened or whose name,
@@ -249,7 +252,7 @@ def on_records_changed(
     kind: str,
     ids: Any,
     action: str,
-    actor: Any,
+    actor: Actor,
     organisation_id: int | None = None,
     **kwargs: Any,
 ) -> None:
@@ -261,7 +264,7 @@ def on_records_changed(
 
     if kind != "cases.case" or action == "deleted":
         return
-    user = getattr(actor, "user", None)
+    user = actor
     if not hasattr(ids, "ranges") and len(ids) <= SINGLE_CASES:
         for perpetrator in perpetrators_in_scope(case_ids=list(ids)):
             if needs_screening(perpetrator):

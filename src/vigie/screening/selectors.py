@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from vigie.core import access, audit
+from vigie.core.actor import Viewer
 from vigie.screening import engine, index_cache
 from vigie.screening.models import EntryChange, Hit, ListEntry, ListVersion, Subject, Watchlist
 
@@ -103,7 +104,7 @@ def get_entry(pk: int) -> ListEntry:
     return get_object_or_404(ListEntry.objects.select_related("watchlist"), pk=pk)
 
 
-def visible_subjects(user: Any) -> QuerySet[Subject]:
+def visible_subjects(user: Viewer) -> QuerySet[Subject]:
     return access.filter_visible(
         Subject.objects.select_related("organisation"), user, "screening.run"
     )
@@ -114,7 +115,7 @@ PERPETRATOR = "perpetrator"
 IDENTITY_FIELDS = ["name", "birth_date", "document"]
 
 
-def shows_identity(user: Any, subject: Subject) -> bool:
+def shows_identity(user: Viewer, subject: Subject) -> bool:
     """Whether ``user`` may see ``subject``'s name, birth date and document.
 
     A person copied from a case's perpetrators is shown only to those who may see that
@@ -131,7 +132,7 @@ def shows_identity(user: Any, subject: Subject) -> bool:
 
 
 def record_subject_views(
-    user: Any, object_type: str, subjects: list[Subject], where: str = ""
+    user: Viewer, object_type: str, subjects: list[Subject], where: str = ""
 ) -> None:
     """One access-log entry per organisation whose subjects ``user`` viewed, under that
     organisation (its auditors see it), naming the identity fields shown (none when every
@@ -154,7 +155,7 @@ def record_subject_views(
         )
 
 
-def visible_hits(user: Any, status: str | None = None) -> QuerySet[Hit]:
+def visible_hits(user: Viewer, status: str | None = None) -> QuerySet[Hit]:
     qs = access.filter_visible(
         Hit.objects.select_related(
             "subject", "subject__organisation", "entry", "entry__watchlist", "organisation"
@@ -166,7 +167,7 @@ def visible_hits(user: Any, status: str | None = None) -> QuerySet[Hit]:
 
 
 def batch_hits(
-    user: Any,
+    user: Viewer,
     job: Any,
     min_score: float | None = None,
     watchlist: str = "",
@@ -190,11 +191,11 @@ def batch_hits(
     return qs.order_by("-score", "subject_id", "entry__reference")
 
 
-def get_hit_for(user: Any, pk: Any) -> Hit:
+def get_hit_for(user: Viewer, pk: Any) -> Hit:
     return get_object_or_404(visible_hits(user), pk=pk)
 
 
-def case_screening(user: Any, case: Any) -> list[dict[str, Any]] | None:
+def case_screening(user: Viewer, case: Any) -> list[dict[str, Any]] | None:
     """The open potential matches of a case's perpetrators, for the case page; None when the
     user may not review screening alerts for the case's organisation. Rows name the perpetrator
     by number, kind and group (never by a person's name) and the listed entry (public data)."""

@@ -13,11 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vigie.core import crypto
-from vigie.core.actor import Actor
+from vigie.core.actor import Actor, Viewer, person_of
 from vigie.core.events import announce
 from vigie.core.models import Organisation
 from vigie.screening import engine, selectors
-from vigie.screening.loading import LoadResult, Report, acting, load_file
+from vigie.screening.loading import LOADER, LoadResult, Report, acting, load_file
 from vigie.screening.models import Decision, Hit, ListEntry, ListVersion, Subject
 
 SCHEMAS = ("Person", "Organization")
@@ -58,7 +58,7 @@ def load_list(
     path: Path,
     source: str | None = None,
     *,
-    user: Any = None,
+    user: Viewer = LOADER,
     code: str | None = None,
     mapping: dict[str, str] | None = None,
     report: Report | None = None,
@@ -215,13 +215,13 @@ def _record(
             for hit in rows:
                 by_org.setdefault((hit.organisation_id, action), []).append(hit.pk)
         for (org, action), ids in sorted(by_org.items()):
-            who = actor or acting(None, "re-screening", org)
+            who = actor or Actor.system("screening: re-screening", org)
             announce("screening.hit", ids, who, action=action, organisation_id=org)
     return outcome
 
 
 def create_subject(
-    user: Any,
+    user: Viewer,
     organisation: Organisation,
     *,
     name: str,
@@ -257,7 +257,7 @@ def create_subject(
 def new_subject(
     organisation: Organisation,
     query: engine.Query,
-    user: Any,
+    user: Viewer,
     external_id: str,
     purpose: str,
     batch: Any = None,
@@ -273,7 +273,7 @@ def new_subject(
         document=query.document or None,
         external_id=external_id[:120],
         purpose=purpose[:30],
-        created_by=user if getattr(user, "pk", None) else None,
+        created_by=person_of(user),
         batch=batch,
     )
     subject.fingerprint = subject_fingerprint(subject)
@@ -281,7 +281,7 @@ def new_subject(
 
 
 def create_subjects(
-    user: Any, organisation: Organisation, specs: list[dict[str, str]], *, purpose: str = ""
+    user: Viewer, organisation: Organisation, specs: list[dict[str, str]], *, purpose: str = ""
 ) -> list[Subject]:
     """:func:`create_subject` for many subjects (a supplier import): the same rows and hits,
     written in bulk with one "screening.subject" event; a query repeated (an owner of several
@@ -325,7 +325,7 @@ def create_subjects(
 
 
 def update_subject(
-    user: Any, subject: Subject, results: list[engine.Result] | None = None, **changes: Any
+    user: Viewer, subject: Subject, results: list[engine.Result] | None = None, **changes: Any
 ) -> ScreenOutcome:
     for key in ("name", "kind", "birth_date", "country", "document", "external_id"):
         if key in changes:
@@ -384,7 +384,7 @@ def rescreen_for_version(version: ListVersion) -> ScreenOutcome:
     return _record([(subjects[pk], matched[pk]) for pk in ids if pk in subjects], version)
 
 
-def decide(user: Any, hit: Hit, status: str, reason: str) -> Decision:
+def decide(user: Viewer, hit: Hit, status: str, reason: str) -> Decision:
     """A reviewer's decision: confirmed match or false positive, with a reason."""
     if status not in (Hit.Status.CONFIRMED, Hit.Status.FALSE_POSITIVE):
         raise ValidationError({"status": _("Choose confirmed or false_positive.")})
@@ -399,7 +399,7 @@ def decide(user: Any, hit: Hit, status: str, reason: str) -> Decision:
             organisation_id=hit.organisation_id,
             status=status,
             reason=reason[:2000],
-            decided_by=user if getattr(user, "pk", None) else None,
+            decided_by=person_of(user),
             subject_fingerprint=hit.subject_fingerprint,
             entry_fingerprint=hit.entry_fingerprint,
         )

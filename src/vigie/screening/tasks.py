@@ -53,7 +53,7 @@ def load_job(job: Job, progress: jobs.Progress) -> dict[str, Any]:
         result = services.load_list(
             Path(params["path"]),
             params.get("source") or None,
-            user=job.created_by,
+            user=jobs.actor_of(job),
             code=params.get("code") or None,
             mapping=params.get("mapping") or None,
             report=lambda done, total, message: progress.update(done, total or None, message),
@@ -118,7 +118,7 @@ def perpetrator_job(job: Job, progress: jobs.Progress) -> dict[str, Any]:
     )
     if found is None:
         return {"screened": False, "reason": "the perpetrator was deleted"}
-    outcome = perpetrators.screen_perpetrator(found, job.created_by)
+    outcome = perpetrators.screen_perpetrator(found, jobs.actor_of(job))
     if outcome is None:
         return {"screened": False, "reason": "no name to screen"}
     return {
@@ -159,7 +159,7 @@ def perpetrators_batch_job(job: Job, progress: jobs.Progress) -> dict[str, Any]:
     progress.update(0, None, "checking perpetrators")
     outcome = perpetrators.screen_perpetrators(
         scope,
-        job.created_by,
+        jobs.actor_of(job),
         progress=lambda done, total, message: progress.update(done, total, message),
     )
     return outcome.as_dict()

@@ -84,7 +84,7 @@ def export(actor: Actor, fmt: str = "csv") -> bytes:
     data = list(rows(actor))
     org = Organisation.objects.filter(pk=actor.organisation_id or 0).first()
     audit.record_access(
-        actor.user,
+        actor,
         "export",
         "suppliers.register",
         fmt,

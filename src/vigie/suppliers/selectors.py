@@ -72,7 +72,7 @@ def parties_shown(actor: Actor, supplier: Supplier) -> list[Party]:
     parties = list(supplier.parties.all())
     if parties:
         audit.record_access(
-            actor.user,
+            actor,
             "view",
             "suppliers.party",
             supplier.pk,

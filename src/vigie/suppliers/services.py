@@ -229,9 +229,7 @@ def create_suppliers(
                 for c in data.contracts
             ]
         try:
-            subjects = iter(
-                screening.create_subjects(actor.user, organisation, specs, purpose=PURPOSE)
-            )
+            subjects = iter(screening.create_subjects(actor, organisation, specs, purpose=PURPOSE))
         except ValidationError as exc:
             raise Invalid(_("This name cannot be screened."), detail={"field": "name"}) from exc
         # the subjects come in the order of ``specs``: each supplier, then its parties
@@ -367,7 +365,7 @@ def record_review(actor: Actor, alert: Alert, decision: str, reason: str) -> Rev
                 if decision == Review.Decision.BLOCK
                 else Hit.Status.FALSE_POSITIVE
             )
-            screening.decide(actor.user, hit, status, reason)
+            screening.decide(actor, hit, status, reason)
         supplier = alert.supplier
         if decision == Review.Decision.BLOCK:
             supplier.status = Supplier.Status.BLOCKED

@@ -38,4 +38,6 @@ def reminders_job(job: Job, progress: jobs.Progress) -> dict[str, Any]:
 @db_periodic_task(crontab(hour="6", minute="17"))
 def daily_reminders() -> None:
     """The worker starts the reminders job once a day."""
-    jobs.start("suppliers.reminders", user=None, params={})
+    jobs.start(
+        "suppliers.reminders", user=Actor.system("supplier questionnaire reminders"), params={}
+    )

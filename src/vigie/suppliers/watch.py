@@ -37,7 +37,11 @@ def on_records_changed(sender: Any, kind: str = "", ids: Any = (), **kwargs: Any
     if kind != KIND:
         return
     for pk in list(ids):
-        jobs.start(JOB, user=None, params={"version": int(pk)})
+        jobs.start(
+            JOB,
+            user=Actor.system("supplier rescreening after a list update"),
+            params={"version": int(pk)},
+        )
 
 
 def _owners(subject_ids: set[int]) -> dict[int, tuple[Supplier, Party | None]]:

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vigie.core import access
+from vigie.core.actor import Viewer, person_of
 
 CAP = 1000  # counts stop here ("1000+"): the home page must stay fast on a large database
 
@@ -68,7 +68,7 @@ def _url(name: str, query: str = "") -> str | None:
         return None
 
 
-def queues(user: Any) -> list[Queue]:
+def queues(user: Viewer) -> list[Queue]:
     """The work waiting for ``user``, the largest first; empty queues left out."""
     out: list[Queue] = []
     if access.has_perm(user, "case.change"):
@@ -87,7 +87,7 @@ def queues(user: Any) -> list[Queue]:
             out.append(Queue(str(_("Screening hits waiting for a decision")), n, url))
     from vigie.core.models import Job
 
-    mine = Job.objects.filter(created_by=user)
+    mine = Job.objects.filter(created_by=person_of(user))
     running = mine.filter(status__in=["queued", "running"])[:CAP].count()
     failed = mine.filter(status="failed", created_at__gte=timezone.now() - timedelta(days=7))[
         :CAP
@@ -119,7 +119,7 @@ ACTIONS = [
 ]
 
 
-def actions(user: Any) -> list[Action]:
+def actions(user: Viewer) -> list[Action]:
     out = []
     for perm, name, title in ACTIONS:
         url = _url(name)

@@ -25,6 +25,7 @@ from vigie.cases import codelists, records, selectors
 from vigie.cases.interchange import htcds, htcds_sheet, layouts
 from vigie.cases.models import Case
 from vigie.core import access, audit, cells
+from vigie.core.actor import Viewer
 
 CHUNK = 500
 FORMATS = (
@@ -75,7 +76,7 @@ FLAT_COLUMNS = [
 
 
 def _records(
-    user: Any, filters: selectors.CaseFilters, identity: bool
+    user: Viewer, filters: selectors.CaseFilters, identity: bool
 ) -> Iterator[tuple[Case, dict[str, Any]]]:
     qs = selectors.filter_cases(selectors.visible_cases(user), filters).order_by("pk")
     last = 0
@@ -131,7 +132,7 @@ def flat_row(data: dict[str, Any]) -> dict[str, Any]:
 
 
 def export(
-    user: Any,
+    user: Viewer,
     fmt: str,
     path: Path,
     *,

@@ -27,6 +27,7 @@ from vigie.cases.interchange import (
 )
 from vigie.cases.interchange.import_forms import ImportForm, MappingForm, ProfileForm
 from vigie.core import access, jobs
+from vigie.core.actor import Reader
 from vigie.core.errors import VigieError
 from vigie.core.models import Job, Organisation
 from vigie.web.mixins import PermissionRequired
@@ -233,7 +234,7 @@ class ImportPreviewView(PermissionRequired, View):
 
     def _start(
         self,
-        user: Any,
+        user: Reader,
         org: Organisation,
         upload: dict[str, Any],
         token: str,

@@ -7,8 +7,6 @@ uploads as YAML.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
@@ -16,17 +14,18 @@ from django.http import Http404
 from vigie.cases.interchange import mapping
 from vigie.cases.models import MappingProfile
 from vigie.core import access
+from vigie.core.actor import Viewer, person_of
 from vigie.core.models import Organisation
 
 PERM = "case.import"
 
 
-def visible_profiles(user: Any) -> QuerySet[MappingProfile]:
+def visible_profiles(user: Viewer) -> QuerySet[MappingProfile]:
     qs = MappingProfile.objects.select_related("organisation")
     return access.filter_visible(qs, user, PERM)
 
 
-def get_profile_for(user: Any, pk: int) -> MappingProfile:
+def get_profile_for(user: Viewer, pk: int) -> MappingProfile:
     profile = visible_profiles(user).filter(pk=pk).first()
     if profile is None:
         raise Http404
@@ -45,7 +44,7 @@ def to_yaml(profile: MappingProfile) -> str:
 
 
 def save_profile(
-    user: Any,
+    user: Viewer,
     organisation: Organisation,
     name: str,
     rules: mapping.Mapping,
@@ -66,7 +65,7 @@ def save_profile(
     if profile is None and replace:
         profile = MappingProfile.objects.filter(organisation=organisation, name=name).first()
     if profile is None:
-        profile = MappingProfile(organisation=organisation, created_by=user)
+        profile = MappingProfile(organisation=organisation, created_by=person_of(user))
     clash = MappingProfile.objects.filter(organisation=organisation, name=name)
     if profile.pk:
         clash = clash.exclude(pk=profile.pk)
@@ -81,7 +80,7 @@ def save_profile(
     return profile
 
 
-def delete_profile(user: Any, profile: MappingProfile) -> None:
+def delete_profile(user: Viewer, profile: MappingProfile) -> None:
     if not access.can(user, PERM, profile):
         raise PermissionDenied
     profile.delete()

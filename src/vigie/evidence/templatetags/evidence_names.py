@@ -7,11 +7,12 @@ from typing import Any
 
 from django import template
 
+from vigie.core.actor import Viewer
 from vigie.evidence import selectors
 
 register = template.Library()
 
 
 @register.filter
-def shown_name(item: Any, user: Any) -> str:
+def shown_name(item: Any, user: Viewer) -> str:
     return selectors.shown_name(user, item)

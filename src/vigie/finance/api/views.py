@@ -160,7 +160,7 @@ class Run(APIView):
         body.is_valid(raise_exception=True)
         job = jobs.start(
             tasks.RUN,
-            user=actor.user,
+            user=actor,
             organisation=org,
             params={"only": body.validated_data.get("rules") or None},
         )

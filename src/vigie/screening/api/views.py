@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from vigie.core import access, jobs
-from vigie.core.actor import acting_organisation
+from vigie.core.actor import Viewer, acting_organisation
 from vigie.core.errors import Invalid
 from vigie.screening import engine, presentation, selectors, services
 from vigie.screening.api import serializers as s
@@ -145,7 +145,7 @@ class ListsView(APIView):
         return Response({"job": str(job.pk), "status": job.status}, status=status.HTTP_202_ACCEPTED)
 
 
-def start_load(user: Any, upload: Any, options: dict[str, Any]) -> Any:
+def start_load(user: Viewer, upload: Any, options: dict[str, Any]) -> Any:
     import uuid
 
     name = Path(upload.name).name or "list"
