@@ -13,3 +13,8 @@ class CollectionConfig(AppConfig):
 
     def ready(self) -> None:
         from vigie.collection import tasks  # noqa: F401  (registers the job handler)
+        from vigie.collection.models import Publication
+        from vigie.core import changelog
+
+        # closing and reopening a form is an administrator's decision: in the change log
+        changelog.register(Publication)

@@ -105,6 +105,46 @@ def list_forms(actor: Actor) -> None:
         )
 
 
+def _set_open(actor: Actor, form_id: str, is_open: bool) -> None:
+    from django.http import Http404
+
+    from vigie.collection import selectors, services
+    from vigie.core.errors import NotFound
+    from vigie.core.models import Organisation
+
+    def go() -> Any:
+        org = Organisation.objects.get(pk=actor.organisation_id or 0)
+        try:
+            pub = selectors.publication_for(actor, org.code, form_id)
+        except Http404:
+            raise NotFound(
+                f"the form {form_id!r} is not published to {org.code}",
+                code="form_not_published",
+            ) from None
+        return services.set_open(actor, pub, is_open)
+
+    pub = _run(go)
+    state = "open" if pub.is_open else "closed"
+    click.echo(f"{pub.form.form_id} in {pub.organisation.code}: {state}")
+
+
+@forms.command("close")
+@click.argument("form_id")
+@acting(MANAGE)
+def close(form_id: str, actor: Actor) -> None:
+    """Close the form's publication to the organisation acted for (--org): its devices no
+    longer see it and submissions to it are refused; those received stay to review."""
+    _set_open(actor, form_id, False)
+
+
+@forms.command("reopen")
+@click.argument("form_id")
+@acting(MANAGE)
+def reopen(form_id: str, actor: Actor) -> None:
+    """Reopen a closed form publication: devices see it again and may send to it."""
+    _set_open(actor, form_id, True)
+
+
 @forms.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--form", "form_id", required=True, help="The form id of the exported form.")

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from vigie.collection import services
+from vigie.collection import receipt, services
 from vigie.collection.models import Device, Submission
 from vigie.core.actor import Actor
 
@@ -63,7 +63,7 @@ def load(ctx: Any) -> None:
             f"<vic_TypeOfExploitation>{' '.join(rng.sample(FORMS, 2))}</vic_TypeOfExploitation>"
             f"<meta><instanceID>{instance_id}</instanceID></meta></data>"
         )
-        services.receive(device, xml.encode(), [])
+        receipt.receive(device, xml.encode(), [])
     _household(actor, org, ctx)
 
 
@@ -92,4 +92,4 @@ def _household(actor: Actor, org: Any, ctx: Any) -> None:
         "<perpetrators><kind>group</kind><nationality>SY</nationality></perpetrators>"
         f"<meta><instanceID>{instance_id}</instanceID></meta></data>"
     )
-    services.receive(device, xml.encode(), [])
+    receipt.receive(device, xml.encode(), [])

@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from lxml import etree
 
-from vigie.collection import exports, services
+from vigie.collection import exports, receipt, services
 from vigie.collection.models import Form, FormVersion, Publication, Submission
 from vigie.core import filecrypt, jobs
 from vigie.core.actor import Actor
@@ -243,9 +243,9 @@ def _attach(
         if value in media:
             data = media[value].read_bytes()
             kind = mimetypes.guess_type(value)[0] or "application/octet-stream"
-            upload = services.Upload(value, kind, data)
+            upload = receipt.Upload(value, kind, data)
             try:
-                services.check_upload(upload)
+                receipt.check_upload(upload)
             except Invalid as exc:
                 reader.problems.append(
                     exports.Problem(row.file, row.number, path, "", exc.message, imported=True)
@@ -253,5 +253,5 @@ def _attach(
                 continue
             uploads.append(upload)
     if uploads:
-        services.add_files(sub, uploads, actor)
+        receipt.add_files(sub, uploads, actor)
         report.attachments += len(uploads)

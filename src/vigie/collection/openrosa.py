@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from vigie.collection import digest, services
+from vigie.collection import digest, receipt, services
 from vigie.collection.models import Device, Publication
 from vigie.core import access
 from vigie.core.errors import TooLarge, VigieError
@@ -34,7 +34,7 @@ XML = "text/xml; charset=utf-8"
 
 def _headers(response: HttpResponse) -> HttpResponse:
     response["X-OpenRosa-Version"] = "1.0"
-    response["X-OpenRosa-Accept-Content-Length"] = str(services.max_submission_bytes())
+    response["X-OpenRosa-Accept-Content-Length"] = str(receipt.max_submission_bytes())
     return response
 
 
@@ -91,7 +91,7 @@ def _resolve(request: HttpRequest, org_code: str) -> Caller | HttpResponse:
         return Caller(org, device)
     creds = _basic(request)
     if creds is not None:
-        device = services.authenticate(*creds)
+        device = receipt.authenticate(*creds)
         if device is None or org is None or device.organisation_id != org.pk:
             return _challenge(_("Unknown, revoked or mistyped device credentials."))
         return Caller(org, device)
@@ -129,7 +129,7 @@ def _publications(caller: Caller) -> Any:
     """What the caller sees: a device, its team's forms and the organisation-wide ones; a
     manager in a browser, every open form of the organisation."""
     if caller.device is not None:
-        qs = services.visible_publications(caller.device)
+        qs = receipt.visible_publications(caller.device)
     else:
         qs = Publication.objects.filter(organisation=caller.org, is_open=True)
     return qs.select_related("form", "version")
@@ -194,7 +194,7 @@ def submission(request: HttpRequest, caller: Caller) -> HttpResponse:
     if request.method != "POST":
         return _message(_("Method not allowed."), 405)
     declared = int(request.META.get("CONTENT_LENGTH") or 0)
-    if declared > services.max_submission_bytes() + 64 * 1024:  # multipart framing allowed
+    if declared > receipt.max_submission_bytes() + 64 * 1024:  # multipart framing allowed
         raise TooLarge(_("The submission is larger than this server accepts."))
     xml_file = request.FILES.get("xml_submission_file")
     if xml_file is None:
@@ -202,12 +202,12 @@ def submission(request: HttpRequest, caller: Caller) -> HttpResponse:
     if caller.device is None:
         return _message(_("Submissions are sent with device credentials."), 400)
     uploads = [
-        services.Upload(f.name or "file", f.content_type or "application/octet-stream", f.read())
+        receipt.Upload(f.name or "file", f.content_type or "application/octet-stream", f.read())
         for key, files in request.FILES.lists()
         if key != "xml_submission_file"
         for f in files
     ]
-    _sub, created = services.receive(caller.device, xml_file.read(), uploads)
+    _sub, created = receipt.receive(caller.device, xml_file.read(), uploads)
     if created:
         return _message(_("Thank you: the submission was received."), 201, "submit_success")
     return _message(_("This submission was already received."), 202, "submit_success")

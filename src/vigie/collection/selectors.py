@@ -11,7 +11,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 
 from vigie.collection import mapping, services
-from vigie.collection.models import Device, Form, Submission
+from vigie.collection.models import Device, Form, Publication, Submission
 from vigie.core import access
 from vigie.core.actor import Viewer
 from vigie.core.models import Organisation
@@ -80,6 +80,22 @@ def form_for(user: Viewer, form_id: str) -> Form:
     if form is None:
         raise Http404
     return form
+
+
+def publication_for(user: Viewer, org_code: str, form_id: str) -> Publication:
+    """The form's publication to an organisation where ``user`` manages collection (404)."""
+    pub = (
+        Publication.objects.select_related("form", "organisation", "version")
+        .filter(
+            organisation__in=organisations_for(user, services.MANAGE),
+            organisation__code=org_code,
+            form__form_id=form_id,
+        )
+        .first()
+    )
+    if pub is None:
+        raise Http404
+    return pub
 
 
 def visible_submissions(user: Viewer) -> QuerySet[Submission]:

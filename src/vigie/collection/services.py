@@ -6,22 +6,16 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
 import io
-import json
-import mimetypes
-import os
 import secrets
 from dataclasses import dataclass
 from typing import Any
 
-import puremagic
-from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vigie.collection import adapters, digest, encryption, mapping, merge, xforms
+from vigie.collection import adapters, digest, encryption, mapping, merge, receipt, xforms
 from vigie.collection.models import (
     Attachment,
     Device,
@@ -32,21 +26,12 @@ from vigie.collection.models import (
     Submission,
 )
 from vigie.core.actor import Actor
-from vigie.core.errors import Conflict, Forbidden, Invalid, NotFound, TooLarge
+from vigie.core.errors import Conflict, Forbidden, Invalid, NotFound
 from vigie.core.events import announce
 from vigie.core.models import Organisation
 
 MANAGE = "collection.manage"
 REVIEW = "collection.review"
-# Attachments a form may carry (ODK image, audio, video, file questions).
-ALLOWED_TYPES = ("image/", "audio/", "video/", "application/pdf", "text/csv")
-
-
-def max_submission_bytes() -> int:
-    """The largest submission accepted (XML and attachments), announced to devices in
-    ``X-OpenRosa-Accept-Content-Length``: a setting, else the environment, else 20 MB."""
-    configured = getattr(settings, "VIGIE_COLLECTION_MAX_BYTES", None)
-    return int(configured or os.environ.get("VIGIE_COLLECTION_MAX_BYTES") or 20 * 1024 * 1024)
 
 
 def publish_form(
@@ -177,17 +162,33 @@ def save_mapping(
     return pub
 
 
+def set_open(actor: Actor, publication: Publication, is_open: bool) -> Publication:
+    """Close a form publication (its devices no longer see the form, and a submission to it
+    is refused with ``form_closed``) or reopen it. Submissions already received stay in the
+    review queue. Needs ``collection.manage`` in the publication's organisation; closing a
+    closed one (or reopening an open one) changes nothing and announces nothing."""
+    actor.require(MANAGE, publication.organisation_id)
+    with transaction.atomic():
+        locked = Publication.objects.select_for_update().get(pk=publication.pk)
+        if locked.is_open != is_open:
+            locked.is_open = is_open
+            # a plain save (not update()): the change log records it (changelog.register)
+            locked.save(update_fields=["is_open"])
+            announce(
+                "collection.publication",
+                [locked.pk],
+                actor,
+                action="changed",
+                organisation_id=locked.organisation_id,
+            )
+    publication.refresh_from_db()
+    return publication
+
+
 @dataclass
 class Issued:
     device: Device
     secret: str  # shown once, never stored
-
-
-def _digest(secret: str) -> str:
-    # the secret is 192 random bits: a keyed fast hash is enough (no password stretching),
-    # and keeps a submission's authentication cheap on a busy day
-    key = settings.SECRET_KEY.encode()
-    return hmac.new(key, secret.encode(), hashlib.sha256).hexdigest()
 
 
 def issue_device(actor: Actor, organisation: Organisation, label: str, *, team: str = "") -> Issued:
@@ -204,7 +205,7 @@ def issue_device(actor: Actor, organisation: Organisation, label: str, *, team: 
             team=team_named(actor, organisation, team.strip()[:120]) if team.strip() else None,
             label=label,
             username=f"{organisation.code[:20]}-{secrets.token_hex(4)}",
-            secret_hash=_digest(secret),
+            secret_hash=receipt.secret_digest(secret),
             created_by=actor.user,
         )
         device.digest_ha1 = digest.ha1_of(device.username, secret)
@@ -229,172 +230,6 @@ def revoke_device(actor: Actor, device: Device) -> Device:
                 "collection.device", [device.pk], actor, organisation_id=device.organisation_id
             )
     return device
-
-
-def authenticate(username: str, secret: str) -> Device | None:
-    """The active device with these credentials, or None (revoked devices: None at once)."""
-    device = (
-        Device.objects.select_related("organisation")
-        .filter(username=username, revoked_at__isnull=True, organisation__is_active=True)
-        .first()
-    )
-    if device is None or not hmac.compare_digest(device.secret_hash, _digest(secret)):
-        return None
-    return device
-
-
-def visible_publications(device: Device) -> Any:
-    """The open publications a device sees: its organisation's, for every team or its own."""
-    from django.db.models import Q
-
-    qs = Publication.objects.filter(organisation_id=device.organisation_id, is_open=True)
-    if device.team_id is None:
-        return qs.filter(teams__isnull=True)
-    return qs.filter(Q(teams__isnull=True) | Q(teams=device.team_id)).distinct()
-
-
-def device_actor(device: Device) -> Actor:
-    return Actor.system(f"collection device {device.username}", device.organisation_id)
-
-
-@dataclass
-class Upload:
-    name: str
-    content_type: str
-    data: bytes
-
-
-def check_upload(f: Upload) -> None:
-    """An allowed type, and bytes that are what the device says (a script sent as a photo
-    is refused): the detected type's family must match the declared one."""
-    if not f.content_type.startswith(ALLOWED_TYPES):
-        raise Invalid(
-            _("Attachments of type %(type)s are not accepted.") % {"type": f.content_type},
-            code="attachment_type",
-            detail={"content_type": f.content_type},
-        )
-    if f.content_type == "text/csv":
-        return
-    try:
-        detected = puremagic.from_string(f.data, mime=True) or ""
-    except puremagic.PureError:
-        detected = ""
-    declared = f.content_type.split(";")[0].strip()
-    if detected.split("/")[0] != declared.split("/")[0]:
-        raise Invalid(
-            _("An attachment does not match its declared type %(type)s.") % {"type": declared},
-            code="attachment_mismatch",
-            detail={"content_type": declared, "detected": detected},
-        )
-
-
-def receive(device: Device, xml: bytes, files: list[Upload]) -> tuple[Submission, bool]:
-    """Store a submission from ``device``; ``(submission, created)``. A resent instance is
-    not stored twice (its new attachments are added: ODK Collect splits big submissions into
-    several requests); one with ``deprecatedID`` is a new version of the one it edits."""
-    if len(xml) + sum(len(f.data) for f in files) > max_submission_bytes():
-        raise TooLarge(_("The submission is larger than this server accepts."))
-    root = xforms.parse_root(xml)
-    form_id, version = root.get("id", ""), root.get("version", "")
-    org = device.organisation
-    pub = (
-        visible_publications(device)
-        .select_related("version", "form")
-        .filter(form__form_id=form_id)
-        .first()
-    )
-    if pub is None:
-        raise NotFound(
-            _("This form is not published to your organisation, or no longer accepts data."),
-            code="form_not_published",
-            detail={"form_id": form_id},
-        )
-    if pub.version.version != version:
-        raise Conflict(
-            _("This is an old version of the form: update the form on the device, then resend."),
-            code="form_version_outdated",
-            detail={"form_id": form_id, "version": version},
-        )
-    private_key = pub.version.private_key
-    if encryption.is_encrypted(root):
-        if not private_key:
-            raise Invalid(_("This form is not encrypted."), code="submission_unexpected_encryption")
-        plain = encryption.decrypt(root, private_key, {f.name: f.data for f in files})
-        xml = plain.xml
-        root = xforms.parse_root(xml)
-        files = [
-            Upload(name, mimetypes.guess_type(name)[0] or "application/octet-stream", data)
-            for name, data in plain.media
-        ]
-    elif private_key:
-        raise Invalid(
-            _("This form must be sent encrypted: update the form on the device."),
-            code="submission_not_encrypted",
-        )
-    instance = xforms.instance_of(root)
-    for f in files:
-        check_upload(f)
-    actor = device_actor(device)
-    with transaction.atomic():
-        replaces = None
-        if instance.deprecated_id:
-            replaces = Submission.objects.filter(
-                organisation=org, instance_id=instance.deprecated_id
-            ).first()
-        try:
-            # insert first: the unique (organisation, instanceID) finds a resent instance,
-            # one query fewer for the usual case, and safe when two copies race
-            with transaction.atomic():
-                sub = Submission.objects.create(
-                    organisation=org,
-                    form_version=pub.version,
-                    device=device,
-                    instance_id=instance.instance_id,
-                    deprecated_id=instance.deprecated_id,
-                    replaces=replaces,
-                    xml=xml.decode("utf-8"),
-                    answers=json.dumps(instance.answers, ensure_ascii=False),
-                    size=len(xml),
-                )
-        except IntegrityError:
-            existing = Submission.objects.get(organisation=org, instance_id=instance.instance_id)
-            add_files(existing, files, actor)
-            return existing, False
-        announce("collection.submission", [sub.pk], actor, action="created", organisation_id=org.pk)
-        if replaces is not None and replaces.status == Submission.Status.WAITING:
-            replaces.status = Submission.Status.SUPERSEDED
-            replaces.save(update_fields=["status"])
-            announce("collection.submission", [replaces.pk], actor, organisation_id=org.pk)
-        add_files(sub, files, actor)
-        Device.objects.filter(pk=device.pk).update(last_seen_at=timezone.now())
-    return sub, True
-
-
-def add_files(sub: Submission, files: list[Upload], actor: Actor) -> None:
-    if not files:
-        return
-    have = set(sub.files.values_list("name", flat=True))
-    new = [
-        Attachment(
-            submission=sub,
-            name=f.name[:255],
-            content_type=f.content_type[:120],
-            size=len(f.data),
-            sha256=hashlib.sha256(f.data).hexdigest(),  # taken at receipt, checked in the vault
-            content=base64.b64encode(f.data).decode("ascii"),
-        )
-        for f in files
-        if f.name not in have
-    ]
-    if new:
-        made = Attachment.objects.bulk_create(new)
-        announce(
-            "collection.attachment",
-            [a.pk for a in made],
-            actor,
-            action="created",
-            organisation_id=sub.organisation_id,
-        )
 
 
 def _waiting(actor: Actor, sub: Submission) -> None:

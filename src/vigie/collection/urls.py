@@ -12,6 +12,18 @@ urlpatterns = [
         mapping_views.MappingEditorView.as_view(),
         name="mapping",
     ),
+    path(
+        "collection/forms/<slug:org>/<str:form_id>/close/",
+        views.PublicationStateView.as_view(),
+        {"is_open": False},
+        name="close",
+    ),
+    path(
+        "collection/forms/<slug:org>/<str:form_id>/reopen/",
+        views.PublicationStateView.as_view(),
+        {"is_open": True},
+        name="reopen",
+    ),
     path("collection/devices/", views.DevicesView.as_view(), name="devices"),
     path("collection/devices/<id:pk>/revoke/", views.RevokeView.as_view(), name="revoke"),
     path("collection/submissions/", views.QueueView.as_view(), name="queue"),

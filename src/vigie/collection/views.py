@@ -134,6 +134,28 @@ class RevokeView(PermissionRequired, View):
         return redirect("collection:forms")
 
 
+class PublicationStateView(PermissionRequired, View):
+    """Close a form publication (devices no longer see the form, submissions to it are
+    refused) or reopen it; the URL says which (``is_open``)."""
+
+    required_permission = services.MANAGE
+
+    def post(self, request: HttpRequest, org: str, form_id: str, is_open: bool) -> HttpResponse:
+        pub = selectors.publication_for(request.user, org, form_id)
+        try:
+            services.set_open(actor_of_request(request, pub.organisation_id), pub, is_open)
+        except VigieError as exc:
+            messages.error(request, exc.message)
+            return redirect("collection:forms")
+        done = (
+            _("Reopened: devices of %(org)s see %(form)s again and may send to it.")
+            if is_open
+            else _("Closed: devices of %(org)s no longer see %(form)s; submissions are refused.")
+        )
+        messages.success(request, done % {"org": pub.organisation.code, "form": form_id})
+        return redirect("collection:forms")
+
+
 class QueueView(PermissionRequired, View):
     required_permission = services.REVIEW
 

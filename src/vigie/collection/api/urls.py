@@ -5,6 +5,18 @@ from vigie.collection.api import views
 app_name = "collection-api"
 urlpatterns = [
     path("collection/forms/", views.FormsView.as_view(), name="forms"),
+    path(
+        "collection/forms/<str:form_id>/publications/<slug:org>/close/",
+        views.PublicationStateView.as_view(),
+        {"is_open": False},
+        name="close",
+    ),
+    path(
+        "collection/forms/<str:form_id>/publications/<slug:org>/reopen/",
+        views.PublicationStateView.as_view(),
+        {"is_open": True},
+        name="reopen",
+    ),
     path("collection/imports/", views.ImportsView.as_view(), name="imports"),
     path("collection/devices/", views.DevicesView.as_view(), name="devices"),
     path("collection/devices/<id:pk>/revoke/", views.RevokeView.as_view(), name="revoke"),

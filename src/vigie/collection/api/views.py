@@ -75,6 +75,24 @@ class FormsView(APIView):
         return Response(s.FormVersionSerializer(version).data, status=status.HTTP_201_CREATED)
 
 
+class PublicationStateView(APIView):
+    """Close a form's publication to an organisation (its devices no longer see the form and
+    a submission to it is refused with ``form_closed``, 409) or reopen it."""
+
+    required_permission = services.MANAGE
+
+    @extend_schema(request=None, responses=s.PublicationSerializer)
+    def post(self, request: Request, form_id: str, org: str, is_open: bool) -> Response:
+        pub = selectors.publication_for(request.user, org, form_id)
+        services.set_open(actor_of_request(request, pub.organisation_id), pub, is_open)
+        data = {
+            "organisation": pub.organisation.code,
+            "version": pub.version.version,
+            "is_open": pub.is_open,
+        }
+        return Response(s.PublicationSerializer(data).data)
+
+
 class DevicesView(APIView):
     required_permission = services.MANAGE
 

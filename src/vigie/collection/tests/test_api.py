@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from vigie.collection import services
+from vigie.collection import receipt
 from vigie.collection.tests.conftest import HTCDS, VERSION, instance
 from vigie.testing import World
 
@@ -30,7 +30,7 @@ def test_publish_issue_review_through_the_api(world: World, api: Any) -> None:
     from vigie.collection.models import Device
 
     device = Device.objects.get(pk=issued.json()["id"])
-    sub, _ = services.receive(device, instance(), [])
+    sub, _ = receipt.receive(device, instance(), [])
     forms = manager.get("/api/collection/forms/").json()
     assert forms[0]["received"] == 1 and forms[0]["waiting"] == 1
     listed = manager.get("/api/collection/submissions/?status=waiting").json()

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from vigie.browser import log_in, screenshot
 from vigie.cases.models import Case
-from vigie.collection import services
+from vigie.collection import receipt, services
 from vigie.collection.models import Submission
 from vigie.collection.tests.conftest import HTCDS, instance
 from vigie.core.actor import Actor
@@ -39,7 +39,7 @@ def test_publish_review_accept(page: Any, browser_world: tuple[World, str]) -> N
     screenshot(page, "collection-forms-fr")
 
     issued = services.issue_device(Actor.system("browser test"), world.own, "Team 1")
-    services.receive(issued.device, instance(), [])
+    receipt.receive(issued.device, instance(), [])
     sub = Submission.objects.get()
 
     page.click("button[data-lang=ar]")
@@ -68,7 +68,7 @@ def test_accept_into_an_existing_case(page: Any, browser_world: tuple[World, str
     )
     services.publish_form(manager, HTCDS.read_bytes(), HTCDS.name, [world.own])
     issued = services.issue_device(manager, world.own, "Team 1")
-    sub, _ = services.receive(issued.device, instance("uuid:browser-merge"), [])
+    sub, _ = receipt.receive(issued.device, instance("uuid:browser-merge"), [])
     log_in(page, url, world.users["case_manager"].username, "correct-horse-battery")
     page.click("button[data-lang=fr]")
     page.goto(f"{url}/collection/submissions/{sub.uuid}/")

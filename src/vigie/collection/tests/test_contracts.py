@@ -9,7 +9,7 @@ import pytest
 from django.apps import apps
 from django.db import connection
 
-from vigie.collection import services
+from vigie.collection import receipt, services
 from vigie.collection.tests.conftest import instance
 from vigie.core.actor import Actor
 from vigie.core.classification import IDENTITY, classification_of, undeclared
@@ -30,8 +30,8 @@ def test_every_field_is_classified_and_identity_is_encrypted(model: Any) -> None
 @pytest.mark.django_db(transaction=True)
 def test_writers_announce(world: World, published: Any, device: Any) -> None:
     with capture_changes() as changes:
-        sub, _ = services.receive(
-            device.device, instance(), [services.Upload("p.jpg", "image/jpeg", b"\xff\xd8\xff\xe0")]
+        sub, _ = receipt.receive(
+            device.device, instance(), [receipt.Upload("p.jpg", "image/jpeg", b"\xff\xd8\xff\xe0")]
         )
         services.reject(Actor(user=world.users["field_officer"]), sub, "duplicate of a case")
         services.revoke_device(Actor.system("test"), device.device)
@@ -64,7 +64,7 @@ def test_writers_of_the_second_round_announce(
         export = tmp_path / "kobo.csv"
         export.write_text("meta/instanceID;prs_Gender\nuuid:e-1;Feminine\n", encoding="utf-8")
         imports.import_export(manager, world.own, published.form, export)
-        sub, _ = services.receive(device.device, instance("uuid:e-2"), [])
+        sub, _ = receipt.receive(device.device, instance("uuid:e-2"), [])
         services.accept(manager, sub, case)
     seen = [(c["kind"], c["action"]) for c in changes]
     assert ("collection.fieldteam", "created") in seen

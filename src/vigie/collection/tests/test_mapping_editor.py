@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from vigie.cases.models import Case, MappingProfile
-from vigie.collection import services
+from vigie.collection import receipt, services
 from vigie.collection.models import Publication
 from vigie.collection.tests.test_repeats import HOUSEHOLD
 from vigie.core.actor import Actor
@@ -61,7 +61,7 @@ def test_map_questions_then_choices_and_accept(
         b"<victims><sex>f</sex><age>12</age></victims><victims><sex>m</sex></victims>"
         b"<meta><instanceID>uuid:m-1</instanceID></meta></data>"
     )
-    sub, _ = services.receive(device.device, xml, [])
+    sub, _ = receipt.receive(device.device, xml, [])
     case: Case = services.accept(Actor(user=world.users["case_manager"]), sub)
     assert sorted(case.victims.values_list("sex", flat=True)) == ["", "female"]
     assert case.source_attributes["victims[2]/sex"] == "m"  # no code for "m": kept unmapped

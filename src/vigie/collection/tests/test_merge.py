@@ -9,7 +9,7 @@ import pytest
 
 from vigie.cases import services as cases
 from vigie.cases.models import Case
-from vigie.collection import services
+from vigie.collection import receipt
 from vigie.collection.models import Submission
 from vigie.collection.tests.conftest import instance
 from vigie.core.actor import Actor
@@ -32,7 +32,7 @@ def case(world: World) -> Case:
 @pytest.fixture
 def submission(published: Any, device: Any) -> Submission:
     xml = instance(gender="Masculine", extra="<place>Elsewhere</place>")
-    return services.receive(device.device, xml, [])[0]
+    return receipt.receive(device.device, xml, [])[0]
 
 
 def _accept(client: Any, sub: Submission, **body: Any) -> Any:

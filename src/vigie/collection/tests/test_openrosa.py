@@ -14,7 +14,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from lxml import etree
 
-from vigie.collection import services
+from vigie.collection import receipt, services
 from vigie.collection.models import Attachment, FormVersion, Submission
 from vigie.collection.tests.conftest import VERSION, basic, instance
 from vigie.core.actor import Actor
@@ -72,7 +72,7 @@ def test_head_preflight(client: Any, device: Any) -> None:
     response = client.head(f"{URL}/submission", **basic(device))
     assert response.status_code == 204
     assert response["X-OpenRosa-Version"] == "1.0"
-    assert int(response["X-OpenRosa-Accept-Content-Length"]) == services.max_submission_bytes()
+    assert int(response["X-OpenRosa-Accept-Content-Length"]) == receipt.max_submission_bytes()
 
 
 def test_submission_created_then_duplicate(client: Any, published: Any, device: Any) -> None:

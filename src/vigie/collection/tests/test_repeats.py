@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from vigie.cases import codelists
 from vigie.cases.interchange import mapping as case_mapping
 from vigie.cases.models import Case, MappingProfile
-from vigie.collection import mapping, services
+from vigie.collection import mapping, receipt, services
 from vigie.collection.models import Form, Publication, Submission
 from vigie.collection.tests.conftest import FIXTURES, basic
 from vigie.core.actor import Actor
@@ -175,7 +175,7 @@ def test_shared_htcds_xlsform_publishes_and_maps_unedited(world: World, device: 
     from vigie.collection.tests.conftest import instance
 
     xml = instance(version=version.version, extra="<cas_Status>Active</cas_Status>")
-    sub, _ = services.receive(device.device, xml, [])
+    sub, _ = receipt.receive(device.device, xml, [])
     assert mapping.of_submission(sub).problems == []
     case = services.accept(actor, sub)
     assert case.status == codelists.get("case_status").from_external("htcds", "Active")

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from vigie.cases.models import Case
-from vigie.collection import services
+from vigie.collection import receipt, services
 from vigie.collection.models import Attachment, Submission
 from vigie.collection.tests.conftest import instance
 from vigie.core.actor import Actor
@@ -21,8 +21,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def submission(published: Any, device: Any) -> Submission:
-    photo = services.Upload("photo.jpg", "image/jpeg", b"\xff\xd8\xff\xe0 synthetic photo")
-    sub, created = services.receive(device.device, instance(), [photo])
+    photo = receipt.Upload("photo.jpg", "image/jpeg", b"\xff\xd8\xff\xe0 synthetic photo")
+    sub, created = receipt.receive(device.device, instance(), [photo])
     assert created
     return sub
 
@@ -87,7 +87,7 @@ def test_other_organisation_and_other_roles_cannot_review(
 def test_unmapped_value_is_a_mapping_problem(
     world: World, web: Any, published: Any, device: Any
 ) -> None:
-    sub, _ = services.receive(device.device, instance(gender="Nonsense"), [])
+    sub, _ = receipt.receive(device.device, instance(gender="Nonsense"), [])
     page = web(world.users["field_officer"]).get(f"/collection/submissions/{sub.uuid}/")
     assert "prs_Gender" in page.content.decode() and "Nonsense" in page.content.decode()
     case = services.accept(Actor(user=world.users["field_officer"]), sub)
