@@ -42,7 +42,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vigie.core import access, jobfiles
-from vigie.core.actor import Actor, Viewer
+from vigie.core.actor import Actor, Viewer, person_of
 from vigie.core.errors import VigieError
 from vigie.core.models import Job, User
 
@@ -349,7 +349,7 @@ def recover_interrupted(stale_after: int = STALE_AFTER_SECONDS) -> int:
 
 def can_manage(user: Viewer, job: Job) -> bool:
     """The job's creator, an administrator of its organisation, or a system administrator."""
-    if job.created_by_id is not None and job.created_by_id == getattr(user, "pk", None):
+    if job.created_by_id is not None and job.created_by_id == getattr(person_of(user), "pk", None):
         return True
     if job.organisation_id is not None:
         return access.has_perm(user, "org.users.manage", job.organisation_id)
@@ -365,5 +365,5 @@ def visible_jobs(user: Viewer) -> Any:
     if administered is access.ALL:
         return qs
     return qs.filter(
-        Q(created_by_id=getattr(user, "pk", None)) | Q(organisation_id__in=administered)
+        Q(created_by_id=getattr(person_of(user), "pk", None)) | Q(organisation_id__in=administered)
     )

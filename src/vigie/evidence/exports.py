@@ -15,7 +15,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from vigie.core import audit, filecrypt
-from vigie.core.actor import Reader, Viewer, person_of
+from vigie.core.actor import Actor, Reader, Viewer, person_of
 from vigie.evidence import bag, keys, log, selectors
 from vigie.evidence.models import Item
 from vigie.evidence.services import IDENTIFYING_FIELDS, EvidenceError, safe_name
@@ -61,11 +61,16 @@ def _item_dict(item: Item, tree: Any, size: int) -> dict[str, Any]:
     }
 
 
+def _operator(user: Viewer) -> bool:
+    """The system (``--as-system``, a job started by no one): a trusted operator."""
+    return isinstance(user, Actor) and user.is_system
+
+
 def exportable_items(user: Viewer, case_ref: str) -> list[Item]:
-    """The items of ``case_ref`` that ``user`` (None: a trusted operator) may export.
+    """The items of ``case_ref`` that ``user`` (the system actor: a trusted operator) may export.
 
     Raises EvidenceError when there is none, or when one is sealed without an approval."""
-    qs = Item.objects.all() if user is None else selectors.visible_items(user, "evidence.export")
+    qs = Item.objects.all() if _operator(user) else selectors.visible_items(user, "evidence.export")
     items = list(
         qs.filter(case_ref=case_ref).select_related("blob", "organisation", "source").order_by("id")
     )
@@ -73,7 +78,7 @@ def exportable_items(user: Viewer, case_ref: str) -> list[Item]:
         raise EvidenceError(
             _("case %(case)s: no evidence item that you may export") % {"case": case_ref}
         )
-    if user is not None:
+    if not _operator(user):
         sealed = [str(i.uuid) for i in items if not selectors.may_open(user, i)]
         if sealed:
             raise EvidenceError(
@@ -93,7 +98,7 @@ def export_case(
     progress: Callable[[int, int, str], None] | None = None,
     job_id: str = "",
 ) -> tuple[Path, int]:
-    """Write the bag for ``case_ref``; ``user`` None is a trusted operator (CLI).
+    """Write the bag for ``case_ref``; the system actor is a trusted operator (CLI).
 
     ``progress(done bytes, total bytes, message)`` follows the copy of the originals;
     ``job_id`` (the background job doing it) is recorded in each "exported" entry."""
@@ -114,7 +119,7 @@ def export_case(
                 actor_name=actor_name,
                 detail={"bag": outdir.name, "case": case_ref} | ({"job": job_id} if job_id else {}),
             )
-        if user is not None:
+        if not _operator(user):
             audit.record_access(
                 user,
                 "export",
