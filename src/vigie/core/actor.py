@@ -22,10 +22,11 @@ if TYPE_CHECKING:
 
 # Who a function acts or reads for (ADR 0324). One rule:
 # - a function that writes takes ``actor: Actor``;
-# - a function that only reads takes ``user: Reader``, the person looking (a request's user,
-#   possibly anonymous, who then sees nothing);
-# - a read the system also makes (a job, a command run ``--as-system``) takes
-#   ``user: Viewer`` and is given ``Actor.system(reason)``; ``None`` is never "the system".
+# - a function that reads takes ``user: Viewer``: a request's user (possibly anonymous, who
+#   then sees nothing) or an actor; the system reads as ``Actor.system(reason)``, never None;
+# - ``user: Reader`` (a person, no actor) only where the function is about that person: their
+#   grants, their second factor, their own jobs;
+# - a stored author ("created by") is ``User | None``, taken with :func:`person_of`.
 # The aliases are strings so that importing this module loads no ORM (`vigie --help`).
 Reader: TypeAlias = "User | AnonymousUser"
 Viewer: TypeAlias = "Actor | User | AnonymousUser"
@@ -109,7 +110,7 @@ def as_actor(who: Viewer) -> Actor:
         return who
     person = person_of(who)
     if person is None:
-        raise Forbidden(_("Sign in to do this."), code="not_authenticated")
+        raise Forbidden(_("Sign in."), code="not_authenticated")
     return Actor(user=person)
 
 
