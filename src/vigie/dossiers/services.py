@@ -472,8 +472,10 @@ def record_export(
             detail={"format": fmt, "language": language, "sha256": sha256, "actor": actor.label},
         )
         for code, fields in sorted(identity_fields.items()):
-            if codes.get(code) is None or not access.has_perm(
-                actor, "victim.identity.export", codes[code]
+            if (
+                codes.get(code) is None
+                or actor.user is None  # the system exports no identities (it never did)
+                or not access.has_perm(actor.user, "victim.identity.export", codes[code])
             ):  # a provider must never get here; refuse rather than log a leak
                 raise Forbidden(_("Victims' identities may not be exported."))
             audit.record_access(
