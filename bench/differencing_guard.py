@@ -10,6 +10,11 @@ snapshot (its own engine: cold caches, the same work); the requests are interlea
 without then with the guard, so that both see the same machine load. "Without the guard":
 the same request with the guard answering "nothing to suppress" and writing no ledger entry.
 
+Then the first request after a snapshot refresh (both copies rewritten: a new snapshot version,
+the same rows), when the guard has the earlier queries' published cells to list again for the
+new version, against the same request without the guard, then the request after it
+(``after_refresh_*``; the guard's ledger holds every query of the rounds before).
+
 Prints one JSON line. ``python bench/differencing_guard.py [--rows 6000] [--rounds 2]``.
 """
 
@@ -98,13 +103,11 @@ def main() -> None:
     perps = analytics_rows.perpetrator_rows(max(1, args.rows // 12), seed=5)
     for p in perps:
         p["organisation"] = world.own.code
-    Store(Path(settings.VIGIE_ANALYTICS_DIR)).replace_all(
-        {
-            "victims": analytics_rows.victims_table(rows),
-            "perpetrators": analytics_rows.perpetrators_table(perps),
-        },
-        "2026-11-23T10:00:00Z",
-    )
+    tables = {
+        "victims": analytics_rows.victims_table(rows),
+        "perpetrators": analytics_rows.perpetrators_table(perps),
+    }
+    Store(Path(settings.VIGIE_ANALYTICS_DIR)).replace_all(tables, "2026-11-23T10:00:00Z")
     # The same snapshot twice: each mode has its own engine (cold caches, the same work).
     copy = tempfile.mkdtemp(prefix="vigie-bench-guard-snapshot-")
     shutil.copytree(settings.VIGIE_ANALYTICS_DIR, copy, dirs_exist_ok=True)
@@ -132,6 +135,13 @@ def main() -> None:
                 ratios.append(pair[True] / pair[False])
     without, with_guard = times[False], times[True]
     ledger_with = PrivacyLedgerEntry.objects.count()
+    # A snapshot refresh (a new version of the same rows), then two more filtered requests.
+    for snapshot in snapshots.values():
+        Store(Path(snapshot)).replace_all(tables, "2026-11-23T11:00:00Z")
+    refresh: dict[bool, list[tuple[float, float]]] = {False: [], True: []}
+    for query in (FILTERS[3], FILTERS[5]):
+        for guarded in (False, True):
+            refresh[guarded].append(request(client, query, snapshots[guarded], guarded))
     load_after = os.getloadavg()[0]
 
     def ms(values: list[float]) -> float:
@@ -161,6 +171,15 @@ def main() -> None:
                 "browser_filtered_guard_ms": [
                     round(1000 * x, 1) for x in with_guard["browser_filtered"]
                 ],
+                "after_refresh_first_no_guard_ms": round(1000 * refresh[False][0][0], 1),
+                "after_refresh_first_guard_ms": round(1000 * refresh[True][0][0], 1),
+                "after_refresh_first_ratio": round(refresh[True][0][0] / refresh[False][0][0], 2),
+                "after_refresh_first_cpu_ratio": round(
+                    refresh[True][0][1] / max(refresh[False][0][1], 1e-6), 2
+                ),
+                "after_refresh_second_no_guard_ms": round(1000 * refresh[False][1][0], 1),
+                "after_refresh_second_guard_ms": round(1000 * refresh[True][1][0], 1),
+                "after_refresh_second_ratio": round(refresh[True][1][0] / refresh[False][1][0], 2),
                 "goal": "guard p50 <= 2x no guard and < 300 ms",
                 "ledger_entries": ledger_with,
                 "loadavg": [round(load_before, 2), round(load_after, 2)],

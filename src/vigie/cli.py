@@ -20,6 +20,7 @@ import click
 
 from vigie.core.acting import acting
 from vigie.core.errors import VigieError, exit_status
+from vigie.serving import STOP_GRACE_S, on_stop_signals, serve_until_stopped, stop_worker
 
 if TYPE_CHECKING:
     from vigie.core.actor import Actor
@@ -75,96 +76,6 @@ def migrate() -> None:
     _migrate(verbosity=1)
 
 
-STOP_SIGNALS = ("SIGTERM", "SIGINT", "SIGHUP")
-STOP_GRACE_S = 5.0  # running jobs have this long to checkpoint when the server stops
-
-
-class _Stop(SystemExit):
-    """A stop signal arrived: waitress's loop ends on SystemExit and closes its sockets."""
-
-
-def _on_stop_signals() -> None:
-    """SIGTERM, SIGINT (Ctrl+C) and SIGHUP (terminal closed) stop the server.
-
-    Set after huey's consumer has started: it installs handlers that only set flags for its
-    own ``run`` loop, which an embedded consumer never runs, so the signals were swallowed."""
-    import signal
-
-    def stop(signum: int, _frame: Any) -> None:
-        raise _Stop(128 + signum)
-
-    for name in STOP_SIGNALS:
-        if hasattr(signal, name):
-            signal.signal(getattr(signal, name), stop)
-
-
-def _start_worker() -> Any:
-    """Run the background-job consumer in threads of this process (embedded mode)."""
-    from huey.contrib.djhuey import HUEY
-
-    if HUEY.immediate:
-        return None
-    from vigie.core import jobs
-
-    jobs.recover_interrupted()
-    consumer = HUEY.create_consumer(workers=2, worker_type="thread", shutdown_timeout=STOP_GRACE_S)
-    consumer.start()
-    return consumer
-
-
-def _stop_worker(consumer: Any) -> None:
-    """Ask running jobs to stop at their next checkpoint, wait a little, then go."""
-    from vigie.core import jobs
-
-    consumer.stop_flag.set()  # no new job starts
-    jobs.stop_running(STOP_GRACE_S)
-    consumer.stop(graceful=True)
-
-
-def proxy_options() -> dict[str, Any]:
-    """waitress's trust of a TLS proxy (``VIGIE_TRUSTED_PROXY``): without it waitress drops
-    ``X-Forwarded-Proto``, so Django never sees HTTPS (no HSTS, redirect loops)."""
-    from django.conf import settings
-
-    proxy = getattr(settings, "VIGIE_TRUSTED_PROXY", "")
-    if not proxy:
-        return {}
-    return {
-        "trusted_proxy": proxy,
-        "trusted_proxy_count": 1,
-        "trusted_proxy_headers": set(getattr(settings, "VIGIE_TRUSTED_PROXY_HEADERS", ())),
-        "clear_untrusted_proxy_headers": True,
-    }
-
-
-def make_server(host: str, port: int, threads: int) -> Any:
-    from waitress.server import create_server
-
-    from vigie.wsgi import application
-
-    return create_server(
-        application, host=host, port=port, threads=threads, ident="Vigie", **proxy_options()
-    )
-
-
-def _serve(host: str, port: int, threads: int, worker: bool) -> None:
-    try:
-        server = make_server(host, port, threads)
-    except OSError as exc:
-        raise click.ClickException(
-            f"cannot listen on {host}:{port}: {exc.strerror}. Choose another with --port."
-        ) from None
-    consumer = _start_worker() if worker else None
-    _on_stop_signals()
-    try:
-        server.run()  # returns when a stop signal arrives (and closes the sockets)
-    finally:
-        server.close()
-        if consumer is not None:
-            _stop_worker(consumer)
-    click.echo("Vigie stopped.")
-
-
 PORT = click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 HOST = click.option(
     "--host",
@@ -182,7 +93,7 @@ HOST = click.option(
 def serve(port: int, host: str, threads: int, no_worker: bool) -> None:
     """Serve Vigie (and run background jobs) until interrupted."""
     click.echo(f"Vigie at http://{host}:{port}/ — Ctrl+C to stop.")
-    _serve(host, port, threads, not no_worker)
+    serve_until_stopped(host, port, threads, not no_worker)
 
 
 @cli.command()
@@ -233,7 +144,7 @@ def demo(port: int, host: str, no_input: bool, records: int, seed: int) -> None:
         import webbrowser
 
         threading.Timer(1.5, webbrowser.open, args=(url,)).start()
-    _serve(host, port, 8, True)
+    serve_until_stopped(host, port, 8, True)
 
 
 @cli.command()
@@ -459,14 +370,14 @@ def worker(workers: int) -> None:
         workers=workers, worker_type="thread", shutdown_timeout=STOP_GRACE_S
     )
     consumer.start()
-    _on_stop_signals()
+    on_stop_signals()
     try:
         while not consumer.stop_flag.wait(1.0):  # huey's loop is replaced by our signals
             pass
     except SystemExit:
         pass
     finally:
-        _stop_worker(consumer)
+        stop_worker(consumer)
 
 
 def app_cli_modules() -> list[str]:

@@ -7,6 +7,9 @@ Typology: counts of persons (``sum(weight)``) by any dimensions, with all margin
 sets that group by them, so margins count each person once). Trends: typology by year.
 Routes: origin -> destination flows, the legs origin -> transit -> ... -> destination, transit
 countries, and the flows' classification by UN M49 regions.
+
+What a request may ask is validated in vigie.analytics.query; the SQL text is built in
+vigie.analytics.sqlbuild.
 """
 
 # SQL is assembled only from names in schema.DIMENSIONS and TABLES; values are bound parameters.
@@ -14,11 +17,8 @@ countries, and the flows' classification by UN M49 regions.
 from __future__ import annotations
 
 import copy
-import re
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
 from typing import Any
@@ -28,75 +28,23 @@ import duckdb
 from vigie.analytics import regions
 from vigie.analytics.disclosure import KEY_MODULUS, Cell, Table, table_from_rows
 from vigie.analytics.overlap import Units
-from vigie.analytics.schema import DIMENSIONS, FILTERS, MAX_BITS, UNKNOWN
+from vigie.analytics.query import Query, QueryError, parse_by, parse_filters
+from vigie.analytics.schema import DIMENSIONS, MAX_BITS, UNKNOWN
+from vigie.analytics.sqlbuild import duck_type, unnest_sql
+from vigie.analytics.sqlbuild import where as where_clause
 from vigie.analytics.store import TABLES, Store
-from vigie.core.errors import Invalid
 
-MAX_DIMS = 3
+__all__ = [  # the request's names live in vigie.analytics.query; imported from here too
+    "Engine",
+    "Query",
+    "QueryError",
+    "engine_for",
+    "parse_by",
+    "parse_filters",
+]
+
 MATERIALISED = 8  # filtered copies kept for dashboards
 CACHE_SIZE = 256  # true tables kept per engine (a dashboard is 17 of them)
-_PERIOD = re.compile(r"^(\d{4})(?:-(\d{4}))?$")
-_CODE = re.compile(r"^[A-Za-z0-9_+.\-]{1,64}$")
-
-
-class QueryError(Invalid, ValueError):
-    """A request the engine cannot answer; the message says which parameter and why."""
-
-    default_code = "query_invalid"
-
-
-@dataclass(frozen=True)
-class Query:
-    by: tuple[str, ...] = ()
-    filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    table: str = "victims"
-    organisations: frozenset[str] | None = None  # None = every organisation
-    unit: str = "records"  # or "persons": records linked as one person counted once
-
-    def key(self) -> tuple[Any, ...]:
-        return (
-            self.by,
-            tuple(sorted(self.filters.items())),
-            self.table,
-            None if self.organisations is None else tuple(sorted(self.organisations)),
-            self.unit,
-        )
-
-
-def parse_filters(pairs: Mapping[str, str | Sequence[str]]) -> dict[str, tuple[str, ...]]:
-    """``{"country": "LY,IQ", "period": "2016-2018"}`` -> validated filters."""
-    result: dict[str, tuple[str, ...]] = {}
-    for name, raw in pairs.items():
-        if name not in FILTERS:
-            raise QueryError(f"filter {name!r}: unknown; use one of {', '.join(FILTERS)}")
-        values = [raw] if isinstance(raw, str) else list(raw)
-        parts = tuple(sorted({p.strip() for v in values for p in v.split(",") if p.strip()}))
-        if not parts:
-            continue
-        for p in parts:
-            if name == "period":
-                m = _PERIOD.match(p)
-                if not m or (m.group(2) and int(m.group(2)) < int(m.group(1))):
-                    raise QueryError(f"filter period: {p!r} is not a year or a range YYYY-YYYY")
-            elif not _CODE.match(p):
-                raise QueryError(f"filter {name}: {p!r} is not a code")
-        result[name] = parts
-    return result
-
-
-def parse_by(raw: str | Sequence[str], table: str = "victims") -> tuple[str, ...]:
-    items = raw.split(",") if isinstance(raw, str) else list(raw)
-    by = tuple(d.strip() for d in items if d.strip())
-    for d in by:
-        dim = DIMENSIONS.get(d)
-        if dim is None or table not in dim.tables:
-            names = ", ".join(n for n, x in DIMENSIONS.items() if table in x.tables)
-            raise QueryError(f"dimension {d!r}: unknown for {table}; use one of {names}")
-    if len(set(by)) != len(by):
-        raise QueryError("dimensions: each dimension at most once")
-    if len(by) > MAX_DIMS:
-        raise QueryError(f"dimensions: at most {MAX_DIMS}, not {len(by)}")
-    return by
 
 
 class Engine:
@@ -152,7 +100,7 @@ class Engine:
                         con.execute(sql + f"SELECT * FROM read_parquet([{listing}])")
                     else:
                         cols = ", ".join(
-                            f'CAST(NULL AS {_duck_type(t)}) AS "{c}"'
+                            f'CAST(NULL AS {duck_type(t)}) AS "{c}"'
                             for c, t in zip(TABLES[name].names, TABLES[name].types, strict=False)
                         )
                         con.execute(f"CREATE OR REPLACE VIEW {name} AS SELECT {cols} WHERE false")
@@ -173,7 +121,7 @@ class Engine:
         name = self._materialised.get(self._scope_key(query))
         if name is not None:
             return self._one_per_person(query, name), []
-        where, params = self._where(query)
+        where, params = where_clause(query, self.bits)
         return self._one_per_person(query, f"(SELECT * FROM {query.table}{where})"), params
 
     def _persons_version(self, query: Query) -> str | None:
@@ -217,7 +165,7 @@ class Engine:
         key = self._scope_key(query)
         if not query.filters or key in self._materialised:
             return
-        where, params = self._where(query)
+        where, params = where_clause(query, self.bits)
         name = f"f_{len(self._materialised) + 1}_{abs(hash(key)) % 10**8}"
         self._connection().execute(
             f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM {query.table}{where}", params
@@ -231,40 +179,6 @@ class Engine:
     def _connection_raw(self) -> duckdb.DuckDBPyConnection:
         assert self._con is not None
         return self._con.cursor()
-
-    def _where(self, query: Query) -> tuple[str, list[Any]]:
-        clauses: list[str] = []
-        params: list[Any] = []
-        for name, values in sorted(query.filters.items()):
-            if name == "period":
-                ors = []
-                for v in values:
-                    m = _PERIOD.match(v)
-                    assert m is not None
-                    ors.append("year BETWEEN ? AND ?")
-                    params += [int(m.group(1)), int(m.group(2) or m.group(1))]
-                clauses.append("(" + " OR ".join(ors) + ")")
-                continue
-            dim = DIMENSIONS[name] if name != "form" else DIMENSIONS["form"]
-            if query.table not in dim.tables:
-                raise QueryError(f"filter {name}: does not apply to {query.table}")
-            if dim.multi:
-                codes = self.bits.get(query.table, {}).get(dim.column, [])
-                known = [codes.index(v) for v in values if v in codes]
-                if known and all(i < MAX_BITS for i in known):
-                    clauses.append(f"({dim.mask} & ?) <> 0")
-                    params.append(sum(1 << i for i in known))
-                else:
-                    clauses.append(f"list_has_any({dim.column}, ?::VARCHAR[])")
-                    params.append(list(values))
-            else:
-                clauses.append(f'"{dim.column}" IN ({", ".join("?" for _ in values)})')
-                params += list(values)
-        if query.organisations is not None:
-            orgs = sorted(query.organisations) or ["\x00none"]
-            clauses.append(f"organisation IN ({', '.join('?' for _ in orgs)})")
-            params += orgs
-        return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
     def typology(self, query: Query) -> Table:
         """Counts of persons by ``query.by`` with every margin (true values)."""
@@ -288,7 +202,7 @@ class Engine:
                 if codes is not None:  # one list dimension: a filtered sum per code, no unnest
                     self._typology_by_mask(query, unnested[0], codes, group_sets, table)
                     continue
-                selects.append(self._unnest_sql(query, by, multi, unnested, group_sets, where))
+                selects.append(unnest_sql(by, multi, unnested, group_sets, where))
                 all_params += params
         if selects:
             rows = self._connection().execute(" UNION ALL ".join(selects), all_params).fetchall()
@@ -347,35 +261,6 @@ class Engine:
                 cell.n += n
                 cell.key = (cell.key + k) % KEY_MODULUS
 
-    def _unnest_sql(
-        self,
-        query: Query,
-        by: tuple[str, ...],
-        multi: list[str],
-        unnested: tuple[str, ...],
-        group_sets: list[tuple[str, ...]],
-        where: str,
-    ) -> str:
-        plain = [d for d in by if d not in multi]
-        inner_cols = ", ".join(
-            [f'"{DIMENSIONS[d].column}" AS "{d}"' for d in plain]
-            + [f'{DIMENSIONS[d].column} AS "_l_{d}"' for d in unnested]
-            + ["weight", "rkey"]
-        )
-        source = f"SELECT {inner_cols} FROM {where}"
-        for d in unnested:  # one unnest per level: a cross product, not a zip
-            source = (
-                f'SELECT * EXCLUDE ("_l_{d}"), unnest(CASE WHEN len("_l_{d}") = 0 '
-                f'THEN [\'{UNKNOWN}\'] ELSE "_l_{d}" END) AS "{d}" FROM ({source})'
-            )
-        gs = ", ".join("(" + ", ".join(f'"{d}"' for d in s) + ")" for s in group_sets)
-        present = set(plain) | set(unnested)
-        out = ", ".join(f'"{d}"' if d in present else f'NULL::VARCHAR AS "{d}"' for d in by)
-        return (
-            f"SELECT {out + ', ' if out else ''}sum(weight)::BIGINT AS n, "
-            f"sum(rkey)::BIGINT AS k FROM ({source}) GROUP BY GROUPING SETS ({gs})"
-        )
-
     def count(self, query: Query) -> int:
         self._connection()
         src, params = self._from(query)
@@ -400,7 +285,7 @@ class Engine:
                 return hit
         columns = sorted({d.column for d in DIMENSIONS.values() if table in d.tables})
         cols = ", ".join(f's."{c}"' for c in columns)
-        where, params = self._where(query)
+        where, params = where_clause(query, self.bits)
         src = f"(SELECT * FROM {table}{where}) AS s"
         if self._persons_version(query) is None:
             sql = f"SELECT {cols}, sum(s.weight)::BIGINT AS w FROM {src} GROUP BY ALL"
@@ -514,16 +399,6 @@ class Engine:
             "rows": int(rows[0]) if rows else 0,
             "persons": int(rows[1]) if rows else 0,
         }
-
-
-def _duck_type(t: Any) -> str:
-    import pyarrow as pa
-
-    if pa.types.is_list(t):
-        return "VARCHAR[]"
-    if pa.types.is_integer(t):
-        return "BIGINT"
-    return "VARCHAR"
 
 
 _engines: dict[Path, Engine] = {}

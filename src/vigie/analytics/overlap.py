@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import combinations
 from typing import Any
 
 import numpy as np
@@ -217,20 +218,99 @@ class Units:
         return int(self.weight[self.members(filters, by, coords)].sum())
 
     def published(
-        self, filters: FilterKey, by: tuple[str, ...], make: Callable[[], Table], k: int
+        self, filters: FilterKey, by: tuple[str, ...], k: int
     ) -> tuple[tuple[Coords, int], ...]:
-        """The cells of at least ``k`` of the table ``by`` under ``filters`` (``make()``
-        computes it), kept with this scope (the same for every request on this snapshot)."""
+        """The cells of at least ``k`` of the table ``by`` under ``filters`` (``table``), kept
+        with this scope (the same for every request on this snapshot)."""
         memo = ("table", filters, by, k)
         hit = self._tables.get(memo)
         if hit is None:
-            hit = tuple((c, cell.n) for c, cell in make().cells.items() if cell.n >= k)
+            hit = tuple((c, n) for c, n in self.table(filters, by) if n >= k)
         with self._lock:
             self._tables[memo] = hit
             self._tables.move_to_end(memo)
             while len(self._tables) > TABLES:
                 self._tables.popitem(last=False)
         return hit
+
+    def table(self, filters: FilterKey, by: tuple[str, ...]) -> list[tuple[Coords, int]]:
+        """The true table ``by`` under ``filters`` with every margin, as (coords, count),
+        counted here as ``count`` counts each cell: no engine query, so that the first
+        request after a snapshot refresh does not ask the engine once per earlier query."""
+        base = self.selected(filters)
+        if self._person is not None:  # each person by their first selected record
+            rows = np.flatnonzero(base)
+            first = np.ones(len(rows), dtype=bool)
+            first[1:] = self._person[rows][1:] != self._person[rows][:-1]
+            rows = rows[first]
+            weight = self.weight[self._person[rows]]
+        else:
+            rows = np.flatnonzero(base)
+            weight = self._weight[rows]
+        out: list[tuple[Coords, int]] = []
+        for size in range(len(by) + 1):
+            for grouped in combinations(by, size):
+                out += self._grouped(rows, weight, by, grouped)
+        return out
+
+    def _grouped(
+        self,
+        rows: npt.NDArray[np.int64],
+        weight: npt.NDArray[np.int64],
+        by: tuple[str, ...],
+        grouped: tuple[str, ...],
+    ) -> list[tuple[Coords, int]]:
+        """The cells of one grouping set: ``rows`` (with their ``weight``) grouped by the
+        dimensions ``grouped``, the others margins; a list dimension's values each count the
+        row once (an empty list: ``unknown``)."""
+        entry = np.arange(len(rows))  # the row of ``rows`` each entry stands for
+        columns: list[npt.NDArray[np.int64]] = []
+        names: list[list[str]] = []
+        for name in grouped:
+            vocab = self._vocab.get(name, {})
+            names.append([*vocab, UNKNOWN])  # codes in order, then the code of "unknown"
+            if name in self._lists:
+                codes, parents, _empty = self._lists[name]
+                at = rows[entry]
+                start = np.searchsorted(parents, at, side="left")
+                length = np.searchsorted(parents, at, side="right") - start
+                many = np.maximum(length, 1)
+                keep = np.repeat(entry, many)
+                offset = np.arange(int(many.sum())) - np.repeat(np.cumsum(many) - many, many)
+                position = np.repeat(start, many) + offset
+                value = np.where(
+                    np.repeat(length, many) > 0,
+                    codes[np.minimum(position, max(len(codes) - 1, 0))] if len(codes) else -1,
+                    len(vocab),
+                )
+                columns = [c[np.repeat(np.arange(len(entry)), many)] for c in columns]
+                entry = keep
+                columns.append(np.asarray(value, dtype=np.int64))
+            else:
+                columns.append(self._codes[name][0][rows[entry]])
+        # one integer per cell (mixed radix over the codes), then per (row, cell)
+        cell = np.zeros(len(entry), dtype=np.int64)
+        valid = np.ones(len(entry), dtype=bool)
+        for column, labels in zip(columns, names, strict=True):
+            valid &= column >= 0  # null values: no cell
+            cell = cell * len(labels) + column
+        cell, entry = cell[valid], entry[valid]
+        if any(name in self._lists for name in grouped):  # a value twice in a list: once
+            span = int(cell.max()) + 1 if len(cell) else 1
+            pair = np.unique(entry * span + cell)
+            entry, cell = pair // span, pair % span
+        found, inverse = np.unique(cell, return_inverse=True)
+        sums = np.bincount(inverse, weights=weight[entry], minlength=len(found))
+        if not grouped:
+            found, sums = np.zeros(1, dtype=np.int64), np.asarray([weight.sum()], dtype=float)
+        out: list[tuple[Coords, int]] = []
+        for code, total in zip(found.tolist(), sums.tolist(), strict=True):
+            values: dict[str, str] = {}
+            for name, labels in zip(reversed(grouped), reversed(names), strict=True):
+                code, at = divmod(code, len(labels))
+                values[name] = labels[at]
+            out.append((tuple(values.get(d, MARGIN) for d in by), round(total)))
+        return out
 
 
 def _numbers(data: pa.Table, name: str) -> npt.NDArray[np.int64]:

@@ -24,7 +24,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import partial
 from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
@@ -328,12 +327,12 @@ def history(user: User | None, organisation_id: int | None) -> list[dict[str, An
 @dataclass
 class Source:
     """What the record-level guard needs of the engine, for one scope (rows, organisations,
-    unit): the earlier queries' true tables and the scope's rows (overlap.Units). It keeps
-    the released cells from one table to the next of the same request."""
+    unit): the scope's rows (overlap.Units), from which the earlier queries' tables are
+    counted too. It keeps the released cells from one table to the next of the same
+    request."""
 
     table: str  # "victims" or "perpetrators"
     unit: str
-    typology: Callable[[tuple[str, ...], dict[str, tuple[str, ...]]], Table]
     units: overlap.Units
     released: overlap.Released | None = None
 
@@ -349,7 +348,7 @@ class Source:
                 others = {d: tuple(v) for d, v in (other.get("filters") or {}).items()}
                 fkey = overlap.key(others)
                 hidden = {tuple(c) for c in other.get("suppressed") or []}
-                cells = self.units.published(fkey, by, partial(self.typology, by, others), k)
+                cells = self.units.published(fkey, by, k)
                 self.released.add(fkey, by, cells, hidden)
         return self.released
 

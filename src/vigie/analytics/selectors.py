@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from vigie.analytics import disclosure, privacy
 from vigie.analytics.disclosure import Release
@@ -180,9 +180,6 @@ def _guard(
             source = context.sources[scope_key] = privacy.Source(
                 table=query.table,
                 unit=query.unit,
-                typology=lambda by, filters: engine.typology(
-                    Query(by, filters, query.table, query.organisations, query.unit)
-                ),
                 units=engine.units(query.table, query.organisations, query.unit),
             )
     return privacy.differencing_guard(
@@ -218,14 +215,69 @@ class Routes:
     transit: Release  # transit countries
 
 
+class Guard(Protocol):
+    """The differencing guard of one request (``request_guard``): the cells of ``table`` to
+    suppress; ``name`` and ``make`` for a route table compared by its name (``_guard``)."""
+
+    def __call__(
+        self,
+        query: Query,
+        table: disclosure.Table,
+        name: str = "",
+        make: Callable[[Query], disclosure.Table] | None = None,
+    ) -> set[Any]: ...
+
+
+def request_guard(user: Viewer, engine: Engine) -> Guard:
+    """The guard shared by the tables of one request: one ledger read and one set of
+    released cells (``privacy.Context``), each table's published cells joining it."""
+    context = privacy.Context()
+
+    def guard(
+        query: Query,
+        table: disclosure.Table,
+        name: str = "",
+        make: Callable[[Query], disclosure.Table] | None = None,
+    ) -> set[Any]:
+        return _guard(user, engine, query, table, name, make, context)
+
+    return guard
+
+
+def route_releases(engine: Engine, query: Query, guard: Guard | None = None) -> Routes:
+    """The four route tables of ``query``'s records, protected; with ``guard`` (suppression
+    mode), each passes the differencing guard: the corridors (origin x destination) by the
+    records of their cells, like a typology; route types, legs and transit against earlier
+    tables of the same name. The statistics API's routes and the dashboard's route panel."""
+    flows = engine.flows(query)
+    flows_query = Query(("origin", "destination"), query.filters, "victims", query.organisations)
+    tables: list[tuple[disclosure.Table, Query, str, Callable[[Query], disclosure.Table] | None]]
+    tables = [
+        (flows, flows_query, "", None),
+        (
+            engine.route_types(flows),
+            query,
+            "routes:types",
+            lambda q: engine.route_types(engine.flows(q)),
+        ),
+        (engine.legs(query), query, "routes:legs", engine.legs),
+        (engine.transit(query), query, "routes:transit", engine.transit),
+    ]
+    releases = [
+        disclosure.protect(table, force=guard(q, table, name, make) if guard else set())
+        for table, q, name, make in tables
+    ]
+    return Routes(*releases)
+
+
 def routes(user: Viewer, req: Request, engine: Engine | None = None) -> Routes:
     engine = engine or engine_for()
     query = _query(user, req, ())
-    flows = engine.flows(query)
-    types = engine.route_types(flows)
-    legs = engine.legs(query)
-    transit = engine.transit(query)
     if req.mode == "dp":  # four releases: split epsilon evenly (sequential composition)
+        flows = engine.flows(query)
+        types = engine.route_types(flows)
+        legs = engine.legs(query)
+        transit = engine.transit(query)
         assert req.epsilon is not None
         part = Request(req.by, req.filters, "dp", req.epsilon / 4, req.table, req.unit)
         return Routes(
@@ -234,22 +286,7 @@ def routes(user: Viewer, req: Request, engine: Engine | None = None) -> Routes:
             _release(user, legs, part, "routes: legs"),
             _release(user, transit, part, "routes: transit"),
         )
-
-    context = privacy.Context()
-
-    def guarded(
-        table: disclosure.Table, name: str, make: Callable[[Query], disclosure.Table]
-    ) -> Release:
-        force = _guard(user, engine, query, table, name, make, context)
-        return disclosure.protect(table, force=force)
-
-    flows_query = Query(("origin", "destination"), query.filters, "victims", query.organisations)
-    out = Routes(
-        disclosure.protect(flows, force=_guard(user, engine, flows_query, flows, context=context)),
-        guarded(types, "routes:types", lambda q: engine.route_types(engine.flows(q))),
-        guarded(legs, "routes:legs", engine.legs),
-        guarded(transit, "routes:transit", engine.transit),
-    )
+    out = route_releases(engine, query, request_guard(user, engine))
     for release in (out.flows, out.route_types, out.legs, out.transit):
         release.notes.append(unit_note(req.unit))
     return out
@@ -278,22 +315,22 @@ PERPETRATOR_FILTERS = ("period", "situation", "country", "organisation", "source
 def dashboard(
     user: Viewer, filters: Mapping[str, str | Sequence[str]], engine: Engine | None = None
 ) -> dict[str, Any]:
-    """Every panel of the dashboard, protected (suppression mode, differencing guard)."""
+    """Every panel of the dashboard, the route panel too, protected (suppression mode,
+    differencing guard)."""
     engine = engine or engine_for()
-    context = privacy.Context()  # one ledger read and one set of released cells per request
-
-    def guard(query: Query, table: disclosure.Table) -> set[Any]:
-        return _guard(user, engine, query, table, context=context)
-
-    return dashboard_panels(engine, parse_filters(filters), scope(user), guard)
+    return dashboard_panels(
+        engine, parse_filters(filters), scope(user), request_guard(user, engine)
+    )
 
 
 def dashboard_panels(
     engine: Engine,
     filters: dict[str, tuple[str, ...]],
     orgs: frozenset[str] | None,
-    guard: Callable[[Query, disclosure.Table], set[Any]] | None = None,
+    guard: Guard | None = None,
 ) -> dict[str, Any]:
+    """The dashboard's panels for ``filters``; with ``guard``, every panel (the route panel
+    too) passes the differencing guard of one request."""
     panels: dict[str, Any] = {}
     if filters:  # one filtered scan shared by every panel
         perp = {k: v for k, v in filters.items() if k in PERPETRATOR_FILTERS}
@@ -307,14 +344,7 @@ def dashboard_panels(
         found = engine.typology(query)
         force = guard(query, found) if guard is not None else set()
         panels[key] = disclosure.protect(found, force=force)
-    query = Query((), filters, "victims", orgs)
-    flows = engine.flows(query)
-    panels["routes"] = Routes(
-        disclosure.protect(flows),
-        disclosure.protect(engine.route_types(flows)),
-        disclosure.protect(engine.legs(query)),
-        disclosure.protect(engine.transit(query)),
-    )
+    panels["routes"] = route_releases(engine, Query((), filters, "victims", orgs), guard)
     return panels
 
 

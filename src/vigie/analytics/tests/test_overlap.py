@@ -46,6 +46,10 @@ def test_a_cell_counts_what_the_engine_counts(
     table = sample_engine.typology(Query(by, filters))
     for coords, cell in table.cells.items():
         assert units.count(key(filters), by, coords) == cell.n, (coords, filters)
+    # the whole table counted from the cross-tabulation (the earlier queries' tables after
+    # a snapshot refresh), cell by cell the engine's
+    counted = {c: n for c, n in units.table(key(filters), by) if n}
+    assert counted == {c: cell.n for c, cell in table.cells.items() if cell.n}, filters
     # n(A Δ B) from the packed vectors, against the cells' weights counted apart
     cells = list(table.cells)
     for a, b in zip(cells, [*cells[1:], tuple(None for _ in by)], strict=True):
@@ -136,3 +140,5 @@ def test_counting_persons_takes_each_persons_first_selected_record(
         seen.add(who)
         expected += coords[0] is None or row_sex == coords[0]
     assert units.count(key(filters), ("sex",), coords) == expected
+    table = dict(units.table(key(filters), ("sex",)))
+    assert table.get(coords, 0) == expected

@@ -62,10 +62,10 @@ def test_serve_stops_on_signal_and_frees_its_port(data_dir: Path, signum: int) -
 
 @pytest.fixture
 def proxied_server() -> Iterator[Any]:
-    """``vigie serve``'s own server (cli.make_server) in a thread, trusting 127.0.0.1."""
+    """``vigie serve``'s own server (serving.make_server) in a thread, trusting 127.0.0.1."""
 
     def start(trusted: str) -> tuple[Any, int]:
-        from vigie.cli import make_server
+        from vigie.serving import make_server
 
         port = free_port()
         with override_settings(VIGIE_TRUSTED_PROXY=trusted):

@@ -1,0 +1,228 @@
+"""The case and its terms; the managers and the abstract base of every row a case owns
+(split from the models module; ``vigie.cases.models`` re-exports every model)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from vigie.cases.codelists import STANDARD_VERSION
+from vigie.cases.fields import CodeField
+from vigie.cases.models.staging import ImportStage
+from vigie.core.classification import classify
+from vigie.core.fields import (
+    EncryptedJSONField,
+)
+from vigie.core.models import Organisation
+
+
+class PublishedCases(models.Manager["Case"]):
+    """Cases that are published: a staged import's cases stay out of every query."""
+
+    def get_queryset(self) -> models.QuerySet[Case]:
+        return super().get_queryset().filter(stage__isnull=True)
+
+
+class PublishedRows(models.Manager[Any]):
+    """Rows of published cases (a staged import's rows stay out of every query)."""
+
+    def get_queryset(self) -> models.QuerySet[Any]:
+        return super().get_queryset().filter(case__stage__isnull=True)
+
+
+class OwnedByCase(models.Model):
+    """A row that belongs to a case and to the case's organisation."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # no index of its own: rows are reached through their case (docs/adr/0312); a table that
+    # is filtered by organisation declares one (Perpetrator)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", editable=False, db_index=False
+    )
+    case: Any  # set by subclasses
+
+    objects = PublishedRows()  # the default manager: rows of published cases only
+    all_objects = models.Manager()  # noqa: DJ012 (staged too: the importer's own work)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.organisation_id = self.case.organisation_id
+        super().save(*args, **kwargs)
+
+    def get_additional_data(self) -> dict[str, Any]:
+        return {"organisation": self.case.organisation.code, "case": str(self.case.uuid)}
+
+
+class Case(models.Model):
+    """One record of the standard: provenance, conflict context, dates, status and justice."""
+
+    CLASSIFICATION: ClassVar[dict[str, str]] = classify(
+        identity="source_identity",
+        sensitive=(
+            "source_attributes summary area search_text codes_index event_date_start "
+            "event_date_end event_year identification_date identification_year report_date "
+            "investigation_status prosecution_status conviction_status"
+        ),
+        ordinary=(
+            "id uuid organisation reference status source_type source_record_id "
+            "verification_status standard_version conflict_situation "
+            "conflict_context country created_by created_at updated_at stage"
+        ),
+    )
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # indexed as the first column of case_list_organisation and of the unique constraints
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=_("organisation"),
+        db_index=False,
+    )
+    # left empty, services.save_record generates one (web form, API and imports alike)
+    reference = models.CharField(
+        _("reference"), max_length=60, blank=True, help_text=_("Left empty, one is generated.")
+    )
+    summary = models.TextField(
+        _("summary (no names or other identifying details)"),
+        blank=True,
+        default="",
+        help_text=_("What happened, without names, addresses or other identifying details."),
+    )
+    status = CodeField(_("status"), codelist="case_status", default="active")
+    # provenance
+    source_type = CodeField(_("data source type"), codelist="data_source_types")
+    source_record_id = models.CharField(
+        _("source record id"), max_length=120, blank=True, default=""
+    )
+    verification_status = CodeField(
+        _("verification status"), codelist="verification_status", default="reported"
+    )
+    standard_version = models.CharField(
+        _("standard version"), max_length=20, default=STANDARD_VERSION, editable=False
+    )
+    event_date_start = models.DateField(_("events from"), null=True, blank=True)
+    event_date_end = models.DateField(_("events until"), null=True, blank=True)
+    event_year = models.PositiveSmallIntegerField(
+        _("year of the events"), null=True, blank=True, help_text=_("when no exact date is known")
+    )
+    identification_date = models.DateField(_("date of identification"), null=True, blank=True)
+    identification_year = models.PositiveSmallIntegerField(
+        _("year of identification or registration"), null=True, blank=True
+    )
+    report_date = models.DateField(_("date of report"), null=True, blank=True)
+    # conflict
+    conflict_situation = CodeField(_("conflict situation"), codelist="conflict_situations")
+    conflict_context = CodeField(_("conflict context"), codelist="conflict_contexts")
+    country = models.CharField(
+        _("country where identified (ISO 3166)"), max_length=2, blank=True, default=""
+    )
+    area = models.CharField(_("sub-national area"), max_length=200, blank=True, default="")
+    # justice
+    investigation_status = CodeField(_("investigation"), codelist="justice_status")
+    prosecution_status = CodeField(_("prosecution"), codelist="justice_status")
+    conviction_status = CodeField(_("conviction"), codelist="justice_status")
+    # values of known source columns the standard has no field for (CTDC's explicit zeros
+    # and blanks), kept for a faithful export
+    source_attributes = models.JSONField(_("unmapped source columns"), default=dict, blank=True)
+    # fields of a source record that no layout knows (HTCDS ``vic_MotherName``...): identity
+    # by default, encrypted, shown and exported only with the identity permissions
+    source_identity = EncryptedJSONField(
+        _("unknown source fields (identifying)"), null=True, blank=True, default=dict
+    )
+    # derived by services.refresh_index: " form:x country:IQ sex:female ... " and searchable text
+    codes_index = models.TextField(default="", blank=True, editable=False)
+    search_text = models.TextField(default="", blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    # set while an atomic import stages this case (invisible until published, ADR 0043);
+    # vigie.cases.interchange.staging clears or deletes the cases before it deletes their stage
+    stage = models.ForeignKey(
+        ImportStage,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        related_name="+",
+        db_index=False,
+        editable=False,
+    )
+
+    objects = PublishedCases()  # the default manager: published cases only
+    all_objects = models.Manager()  # noqa: DJ012 (staged too: the importer's own work)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "reference"], name="case_reference_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "source_type", "source_record_id"],
+                condition=~models.Q(source_record_id=""),
+                name="case_source_record_unique",
+            ),
+        ]
+        # the list's order (newest first) and its equality filters, in that order, so a page
+        # is read from an index range without sorting (docs/cases.md, "Speed")
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="case_list_order"),
+            models.Index(
+                fields=["organisation", "-created_at", "-id"], name="case_list_organisation"
+            ),
+            models.Index(
+                fields=["conflict_situation", "-created_at", "-id"], name="case_list_situation"
+            ),
+            models.Index(
+                fields=["verification_status", "-created_at", "-id"],
+                name="case_list_verification",
+            ),
+            models.Index(
+                fields=["conflict_situation", "verification_status", "-created_at", "-id"],
+                name="case_list_situation_verif",
+            ),
+            # re-import: existing source record ids are looked up by batch
+            models.Index(fields=["organisation", "source_record_id"], name="case_source_lookup"),
+            # publication and discarding of a staged import; empty otherwise
+            models.Index(
+                fields=["stage"], name="case_staged", condition=models.Q(stage__isnull=False)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    def get_additional_data(self) -> dict[str, Any]:
+        return {"organisation": self.organisation.code}
+
+
+class CaseTerm(models.Model):
+    """A filter term of a case (a code or a word of its non-identifying text), with the
+    case's ``created_at`` so that one term's cases are an index range in list order
+    (vigie.cases.search.terms, docs/adr/0313). Derived: rewritten whenever the case is."""
+
+    CLASSIFICATION: ClassVar[dict[str, str]] = classify(
+        sensitive="term",
+        ordinary="id case created_at",
+    )
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="terms", db_index=False)
+    term = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["term", "-created_at", "-case"], name="caseterm_list")]
+        constraints = [models.UniqueConstraint(fields=["case", "term"], name="caseterm_case")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.term}"
