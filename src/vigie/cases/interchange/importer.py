@@ -42,6 +42,9 @@ from vigie.core.errors import VigieError
 from vigie.core.models import Organisation
 
 BATCH = 2000  # rows per insert batch (and per transaction and checkpoint in partial mode)
+# rows per write transaction of an atomic import: a part of a batch, already built, so that
+# SQLite's write lock is held a short while and other writers get it between parts (ADR 0043)
+PART = 250
 WORKER_MIN_BYTES = 1024**2  # smaller files are read in this process (a worker costs ~10 ms)
 
 
@@ -300,14 +303,22 @@ def _atomic(
     or discard them if any row is invalid (all or nothing, as one transaction would)."""
     stage = staged.stage
     for chunk in chunks:
+        before = report.rows
         _take(report, chunk)
-        if not report.rejected:
-            refused, look_up = write(actor, org, chunk, report, look_up, stage)
-            _refuse(report, refused)
-            if not report.rejected:
-                with transaction.atomic():
-                    report.next_row = chunk.last_row + 1
-                    staging.checkpoint(stage, report.next_row, report.as_dict())
+        if not report.rejected:  # every row of the batch is valid: write it in parts
+            for part in chunk.parts(PART):
+                before += part.rows
+
+                def commit(rows: int = before, next_row: int = part.last_row + 1) -> None:
+                    # the stage's checkpoint commits with the part it counts
+                    saved = report.as_dict() | {"rows": rows, "next_row": next_row}
+                    staging.checkpoint(stage, next_row, saved)
+
+                refused, look_up = write(actor, org, part, report, look_up, stage, commit=commit)
+                _refuse(report, refused)
+                if report.rejected:
+                    break
+                report.next_row = part.last_row + 1
         if progress:
             progress(report.rows, f"row {chunk.last_row}", report)
     if not report.rejected:
