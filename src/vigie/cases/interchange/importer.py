@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import pickle
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,11 @@ BATCH = 2000  # rows per insert batch (and per transaction and checkpoint in par
 # rows per write transaction of an atomic import: a part of a batch, already built, so that
 # SQLite's write lock is held a short while and other writers get it between parts (ADR 0043)
 PART = 250
+# After each part but a batch's last, the importer waits as long as the part's write took,
+# at most this many seconds, so that a writer waiting for the lock gets it: SQLite's busy
+# handler polls every 50-100 ms once it has waited a while, and rarely hits a gap of a few
+# milliseconds (ADR 0043). After a batch's last part the importer waits for the next batch.
+YIELD_S = 0.02
 WORKER_MIN_BYTES = 1024**2  # smaller files are read in this process (a worker costs ~10 ms)
 
 
@@ -306,7 +312,9 @@ def _atomic(
         before = report.rows
         _take(report, chunk)
         if not report.rejected:  # every row of the batch is valid: write it in parts
+            took = 0.0
             for part in chunk.parts(PART):
+                time.sleep(min(took, YIELD_S))  # none before a batch's first part
                 before += part.rows
 
                 def commit(rows: int = before, next_row: int = part.last_row + 1) -> None:
@@ -314,7 +322,9 @@ def _atomic(
                     saved = report.as_dict() | {"rows": rows, "next_row": next_row}
                     staging.checkpoint(stage, next_row, saved)
 
+                started = time.monotonic()
                 refused, look_up = write(actor, org, part, report, look_up, stage, commit=commit)
+                took = time.monotonic() - started
                 _refuse(report, refused)
                 if report.rejected:
                     break
