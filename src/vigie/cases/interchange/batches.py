@@ -8,7 +8,7 @@ vigie.cases.interchange.importer."""
 from __future__ import annotations
 
 import pickle
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -54,6 +54,15 @@ class Chunk:
     valid: list[Valid] = field(default_factory=list)
     built: bulk.Built = field(default_factory=bulk.Built)
 
+    def parts(self, size: int) -> Iterator[Chunk]:
+        """The valid rows in parts of at most ``size``, each with its own rows (written in
+        a transaction of its own: ADR 0043); ``rows`` counts the part's rows, ``last_row``
+        is its last row's. Only for a batch without invalid rows (an atomic import)."""
+        for lo in range(0, len(self.valid), size):
+            valid = self.valid[lo : lo + size]
+            built = self.built if len(valid) == len(self.valid) else self.built.part(lo, lo + size)
+            yield Chunk(self.layout, len(valid), valid[-1].row, [], valid, built)
+
 
 @dataclass
 class _Written:
@@ -72,10 +81,17 @@ def write(
     look_up: bool,
     stage: ImportStage | None = None,
     only: Collection[int] | None = None,
+    commit: Callable[[], None] | None = None,
 ) -> tuple[list[RowProblem], bool]:
     """Write one batch in a savepoint; the problems of the rows it refused, and whether the
     next batches must look up. ``only``: write only the rows at these positions (the rows
-    of a staged batch that update published cases, ``staging.Deferred``).
+    of a staged batch that update published cases, ``staging.Deferred``). ``commit``: called
+    last inside the batch's transaction, the report counting the batch (a staged import's
+    checkpoint commits with the rows it counts).
+
+    A staged batch reads (its look-ups) and seals the rows it keeps for publication before
+    its transaction opens: on SQLite the transaction holds the database's write lock from
+    its first statement, so only the inserts are made under it (ADR 0043).
 
     Without look-ups (the organisation was empty when the import began) a row may still name
     a case that another writer saved since: a partial import's earlier batches committed and
@@ -86,13 +102,21 @@ def write(
     """
     attempt = 1
     while True:
+        counts = report.updated, report.created
         try:
+            plan = None if stage is None else _plan_stage(org, chunk, report.file, look_up, stage)
             with transaction.atomic():
                 if stage is None:
                     batch = _write_batch(actor, org, chunk, report.file, look_up, only)
                 else:
-                    batch = _stage_batch(actor, org, chunk, report.file, look_up, stage)
+                    assert plan is not None
+                    batch = _stage_batch(actor, org, chunk, stage, plan)
+                report.updated += len(batch.updated)
+                report.created += len(batch.created)
+                if commit is not None:
+                    commit()
         except IntegrityError as exc:
+            report.updated, report.created = counts
             if attempt == WRITE_ATTEMPTS:
                 raise ImportFailed(
                     f"file {report.file}, rows {chunk.valid[0].row}-{chunk.last_row}: the "
@@ -102,8 +126,9 @@ def write(
             attempt += 1
             look_up = True
             continue
-        report.updated += len(batch.updated)
-        report.created += len(batch.created)
+        except BaseException:
+            report.updated, report.created = counts
+            raise
         return batch.refused, look_up
 
 
@@ -165,34 +190,60 @@ def _write_batch(
     return out
 
 
-def _stage_batch(
-    actor: Actor, org: Organisation, chunk: Chunk, name: str, look_up: bool, stage: ImportStage
-) -> _Written:
-    """One batch of a staged import: new cases written invisibly (``Case.stage``); rows that
-    update published cases kept for publication (``staging.defer``: a published case cannot
-    hide its new version). Counted as created here, as updated when published."""
+@dataclass
+class _StagePlan:
+    """What a staged batch found before its transaction: the rows it refuses, the rows it
+    leaves out, and those that update published cases, sealed for ``staging.keep``."""
+
+    refused: list[RowProblem] = field(default_factory=list)
+    skip: set[int] = field(default_factory=set)
+    sealed: staging.Sealed | None = None
+
+
+def _plan_stage(
+    org: Organisation, chunk: Chunk, name: str, look_up: bool, stage: ImportStage
+) -> _StagePlan:
+    """Outside the batch's transaction: the look-ups of a staged batch (reads) and the
+    sealing of the rows that update published cases (``staging.seal``). A case that another
+    writer saves after these reads makes the insert fail on a unique constraint, and
+    :func:`write` plans the batch again with look-ups."""
+    plan = _StagePlan()
     valid = chunk.valid
-    out = _Written()
+    if not (look_up and valid):
+        return plan
+    plan.refused, plan.skip = _taken_references(org, valid, name, set())
+    ids = {v.source_record_id for i, v in enumerate(valid) if i not in plan.skip}
+    ids.discard("")
+    stored = set(
+        Case.objects.filter(organisation=org, source_record_id__in=ids).values_list(
+            "source_type", "source_record_id"
+        )
+    )
+    updates = [
+        i
+        for i, v in enumerate(valid)
+        if i not in plan.skip and (v.source_type, v.source_record_id) in stored
+    ]
+    if updates:
+        plan.sealed = staging.seal(valid, updates, chunk.built)
+        plan.skip.update(updates)
+    return plan
+
+
+def _stage_batch(
+    actor: Actor, org: Organisation, chunk: Chunk, stage: ImportStage, plan: _StagePlan
+) -> _Written:
+    """One batch of a staged import, inside its transaction: new cases written invisibly
+    (``Case.stage``); rows that update published cases kept for publication (a published
+    case cannot hide its new version). Counted as created here, as updated when
+    published."""
+    valid = chunk.valid
+    out = _Written(refused=list(plan.refused))
     if not valid:
         return out
-    skip: set[int] = set()
-    if look_up:
-        out.refused, skip = _taken_references(org, valid, name, set())
-        ids = {v.source_record_id for i, v in enumerate(valid) if i not in skip}
-        ids.discard("")
-        stored = set(
-            Case.objects.filter(organisation=org, source_record_id__in=ids).values_list(
-                "source_type", "source_record_id"
-            )
-        )
-        updates = [
-            i
-            for i, v in enumerate(valid)
-            if i not in skip and (v.source_type, v.source_record_id) in stored
-        ]
-        if updates:
-            staging.defer(stage, valid, updates, chunk.built)
-            skip.update(updates)
+    if plan.sealed is not None:
+        staging.keep(stage, plan.sealed)
+    skip = plan.skip
     if len(skip) < len(valid):
         keep = None if not skip else {i for i in range(len(valid)) if i not in skip}
         out.created = services.import_built(actor, org, chunk.built, keep, None, stage=stage.pk)

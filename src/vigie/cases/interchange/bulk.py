@@ -28,6 +28,7 @@ See docs/adr/0310-bulk-import-raw-executemany.md and docs/adr/0312-import-pipeli
 from __future__ import annotations
 
 import base64
+import bisect
 import hashlib
 import hmac
 import operator
@@ -256,6 +257,36 @@ class Built:
 
     def __len__(self) -> int:
         return len(self.rows.get(CASE, ()))
+
+    def part(self, lo: int, hi: int) -> Built:
+        """The rows of cases ``lo..hi-1`` alone, renumbered as if built on their own (case
+        ``lo`` becomes ``0``), so that a batch built once can be written in several short
+        transactions (ADR 0043). The rows of each table are in case order and their ids
+        contiguous (:func:`build` appends them case by case), so a part is one slice per
+        table and renumbering subtracts the slice's first id."""
+        plans = {t: table_plan(table_model(t)) for t in TABLES}
+        sliced: dict[str, list[tuple[Any, ...]]] = {}
+        offset: dict[str, int] = {}
+        for table in TABLES:
+            rows = self.rows.get(table, [])
+            pos = plans[table].case_pos
+            start = bisect.bisect_left(rows, lo, key=operator.itemgetter(pos))
+            end = bisect.bisect_left(rows, hi, lo=start, key=operator.itemgetter(pos))
+            sliced[table] = rows[start:end]
+            offset[table] = rows[start][0] if start < end else 0
+        out = Built()
+        for table in TABLES:
+            links = [(pos, offset[target]) for pos, target in plans[table].links]
+            renumbered = []
+            for r in sliced[table]:
+                values = list(r)
+                for pos, by in links:
+                    if values[pos] is not None:
+                        values[pos] -= by
+                renumbered.append(tuple(values))
+            out.rows[table] = renumbered
+        out.terms = [(r[0] - lo, *r[1:]) for r in self.terms if lo <= r[0] < hi]
+        return out
 
 
 def build(organisation_id: int, user_id: int | None, items: Sequence[records.Parsed]) -> Built:

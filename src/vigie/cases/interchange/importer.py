@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import pickle
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,14 @@ from vigie.core.errors import VigieError
 from vigie.core.models import Organisation
 
 BATCH = 2000  # rows per insert batch (and per transaction and checkpoint in partial mode)
+# rows per write transaction of an atomic import: a part of a batch, already built, so that
+# SQLite's write lock is held a short while and other writers get it between parts (ADR 0043)
+PART = 250
+# After each part but a batch's last, the importer waits as long as the part's write took,
+# at most this many seconds, so that a writer waiting for the lock gets it: SQLite's busy
+# handler polls every 50-100 ms once it has waited a while, and rarely hits a gap of a few
+# milliseconds (ADR 0043). After a batch's last part the importer waits for the next batch.
+YIELD_S = 0.02
 WORKER_MIN_BYTES = 1024**2  # smaller files are read in this process (a worker costs ~10 ms)
 
 
@@ -300,14 +309,26 @@ def _atomic(
     or discard them if any row is invalid (all or nothing, as one transaction would)."""
     stage = staged.stage
     for chunk in chunks:
+        before = report.rows
         _take(report, chunk)
-        if not report.rejected:
-            refused, look_up = write(actor, org, chunk, report, look_up, stage)
-            _refuse(report, refused)
-            if not report.rejected:
-                with transaction.atomic():
-                    report.next_row = chunk.last_row + 1
-                    staging.checkpoint(stage, report.next_row, report.as_dict())
+        if not report.rejected:  # every row of the batch is valid: write it in parts
+            took = 0.0
+            for part in chunk.parts(PART):
+                time.sleep(min(took, YIELD_S))  # none before a batch's first part
+                before += part.rows
+
+                def commit(rows: int = before, next_row: int = part.last_row + 1) -> None:
+                    # the stage's checkpoint commits with the part it counts
+                    saved = report.as_dict() | {"rows": rows, "next_row": next_row}
+                    staging.checkpoint(stage, next_row, saved)
+
+                started = time.monotonic()
+                refused, look_up = write(actor, org, part, report, look_up, stage, commit=commit)
+                took = time.monotonic() - started
+                _refuse(report, refused)
+                if report.rejected:
+                    break
+                report.next_row = part.last_row + 1
         if progress:
             progress(report.rows, f"row {chunk.last_row}", report)
     if not report.rejected:

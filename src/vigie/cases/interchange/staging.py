@@ -64,19 +64,43 @@ class Deferred:
     built: Any  # ``bulk.Built`` of the whole batch: the case of ``valid[i]`` is its ``i``
 
 
-def defer(stage: ImportStage, valid: list[Any], positions: list[int], built: Any) -> None:
-    """Keep the rows at ``positions`` of a batch (they update published cases) for
-    :func:`publish`, with the batch's built rows; their records hold identities in clear,
-    so everything is sealed with the field key."""
+@dataclass(frozen=True)
+class Sealed:
+    """The rows of a batch that update published cases, ready to keep (:func:`keep`)."""
+
+    first_row: int
+    records: str  # the stored value of ``StagedUpdates.records``: already encrypted
+
+
+def seal(valid: list[Any], positions: list[int], built: Any) -> Sealed:
+    """The rows at ``positions`` of a batch (they update published cases), with the batch's
+    built rows, pickled and sealed with the field key (their records hold identities in
+    clear). Made before the batch's transaction: pickling and encrypting a batch took most
+    of its write-lock hold in a re-import (ADR 0043)."""
     at = frozenset(positions)
     kept = [v if i in at else replace(v, packed=b"") for i, v in enumerate(valid)]
     rows = Deferred(kept, at, built)
     packed = base64.b64encode(pickle.dumps(rows, pickle.HIGHEST_PROTOCOL)).decode("ascii")
-    StagedUpdates.objects.create(stage=stage, first_row=valid[min(at)].row, records=packed)
+    field = StagedUpdates._meta.get_field("records")
+    return Sealed(valid[min(at)].row, field.get_db_prep_save(packed, connection))
+
+
+def keep(stage: ImportStage, sealed: Sealed) -> None:
+    """Store what :func:`seal` made, for :func:`publish` (inside the batch's transaction).
+    An ``INSERT`` of the value already encrypted: saving through the model would encrypt it
+    again, under the lock."""
+    q = connection.ops.quote_name
+    table = q(StagedUpdates._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({q('stage_id')}, {q('first_row')}, {q('records')}) "  # noqa: S608
+            "VALUES (%s, %s, %s)",
+            [stage.pk, sealed.first_row, sealed.records],
+        )
 
 
 def deferred(stage: ImportStage) -> Iterator[Deferred | list[Any]]:
-    """What :func:`defer` kept, batch by batch, in file order (a list of ``batches.Valid``
+    """What :func:`keep` stored, batch by batch, in file order (a list of ``batches.Valid``
     for a stage kept before the built rows were)."""
     for pk in stage.updates.order_by("first_row").values_list("pk", flat=True):
         packed = StagedUpdates.objects.get(pk=pk).records
