@@ -8,9 +8,10 @@ engine), with the peers measured in the same run:
   default threshold, and whether they returned the same entries and scores;
 - recall by variation type and false-positive rates (random names, near-miss names that
   share common parts with listed people); a row counts as found when its expected entry is
-  among the results. ``alias_pair`` rows are reported as two types, ``alias_spelling`` and
-  ``alias_other_name``, by a rule on the list data (``alias_types``, ADR 0522), and the
-  recall without the second (what a name matcher can find) beside the overall one. They are
+  among the results (at most 10, plus any tied with the 10th: ADR 0524). ``alias_pair`` rows
+  are reported as two types, ``alias_spelling`` and ``alias_other_name``, by a rule on the
+  list data (``alias_types``, ADR 0522), and the recall without the second (what a name
+  matcher can find) beside the overall one. They are
   screened against the lists with every evaluated alias taken out (the entry must be found
   by its other names); the other rows against the lists as published: taking the aliases
   out also took out primary names that have the same words as an alias (28 entries), and
@@ -62,6 +63,7 @@ NEGATIVE = ("negative_random", "negative_near_miss")
 LIMITS = {"negative_random": 0.01, "negative_near_miss": 0.05}
 PEER_THRESHOLD = 0.7  # yente's default for logic-v2
 NAIVE_CUTOFF = 0.9
+SEARCH_LIMIT = 10  # results per query: a row counts as found if its entry is among them
 MARGIN = 0.6  # guidance: a use's false-positive limits times this, on the dev half
 
 
@@ -185,8 +187,10 @@ def by_index(rows: list[dict[str, Any]]) -> dict[bool, list[int]]:
 def vigie_scores(
     index: engine.ScreeningIndex, row: dict[str, Any], floor: float
 ) -> dict[str, float]:
-    # as many results as the search page, the API and a batch row show
-    results = index.screen(engine.Query(row["query"], row["schema"]), threshold=floor, limit=10)
+    # as many results as the API and a batch row show (equal scores at the cut kept, ADR 0524)
+    results = index.screen(
+        engine.Query(row["query"], row["schema"]), threshold=floor, limit=SEARCH_LIMIT
+    )
     return {f"{r.entry.watchlist}:{r.entry.reference}": r.score for r in results}
 
 
@@ -285,13 +289,10 @@ def main() -> None:
                     batched[i] = found
         batch_ms = (time.perf_counter() - started) * 1000 / len(rows)
         batch_scores = [dict(b) for b in batched]
-        top = [
-            sorted(
-                ((k, round(v, 4)) for k, v in s.items() if v >= args.threshold),
-                key=lambda kv: (-kv[1], kv[0]),
-            )[: batch.LIMIT]
-            for s in search
-        ]
+        # search ran with the batch's limit (vigie_scores): its results at the threshold are
+        # what a batch row must show, equal scores at the cut included (ranking.cut)
+        assert SEARCH_LIMIT == batch.LIMIT
+        top = [[(k, round(v, 4)) for k, v in s.items() if v >= args.threshold] for s in search]
         differ = sum(
             1 for a, b in zip(top, batched, strict=True) if sorted(a) != sorted(map(tuple, b))
         )

@@ -21,7 +21,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 from rigour.names import Name
 
-from vigie.screening import bounds, names, plain
+from vigie.screening import bounds, names, plain, ranking
 from vigie.screening import corroboration as evidence  # secondary details adjust a name score
 
 THRESHOLD = 0.70  # default: a result at or above it is a potential match (ADR 0511)
@@ -271,6 +271,7 @@ class ScreeningIndex:
         threshold: float = THRESHOLD,
         limit: int = 10,
         among: frozenset[int] | set[int] | None = None,
+        width: int = CANDIDATES,
     ) -> list[Result]:
         """Entries whose score reaches ``threshold``, best first, each explained. The one
         path for a single search, a batch row, a re-screening and the API: the candidates
@@ -279,7 +280,14 @@ class ScreeningIndex:
         ``among``: positions of entries (in ``entries``) to report, the others skipped
         before their names are compared; a re-screening after a list update passes the
         entries the update brought. The candidates are still chosen over every listed name,
-        so an entry reported is reported with the score a full search gives it (ADR 0530)."""
+        so an entry reported is reported with the score a full search gives it (ADR 0530).
+
+        ``width``: candidates compared per searched form; a crowded name is compared again
+        over ``ranking.WIDE`` (ADR 0524), and so is a re-screening among some entries (the
+        others are skipped before comparison, so it costs little): it then finds every
+        entry a widened full search finds."""
+        if among is not None:
+            width = ranking.WIDE
         forms = names.analyse(query.name, query.schema, self.lexicon)
         best: dict[int, tuple[float, names.NameMatch, IndexedName]] = {}
         shared = self._keys_of(among) if among is not None else None
@@ -294,7 +302,7 @@ class ScreeningIndex:
                 continue  # candidates come from shared keys: none can be among those entries
             ascii_query = form.comparable.isascii()
             searched = bounds.searched(form) if reach > 0 else None
-            for name_id in self.candidates(form):
+            for name_id in self.candidates(form, width):
                 listed = self.names[name_id]
                 if among is not None and listed.entry not in among:
                     continue
@@ -319,6 +327,10 @@ class ScreeningIndex:
                 # at an equal score, the entry is shown by its best-quality name (issue 16)
                 if current is None or (score, _rank(listed)) > (current[0], _rank(current[2])):
                     best[listed.entry] = (score, match, listed)
+        if width < ranking.WIDE and ranking.crowded(
+            (b[0] for b in best.values()), max(threshold, THRESHOLD)
+        ):
+            return self.screen(query, threshold, limit, among, ranking.WIDE)
         results: list[Result] = []
         for pos, (name_score, match, listed) in best.items():
             if name_score + evidence.MAX_BONUS < threshold and not query.document:
@@ -363,7 +375,7 @@ class ScreeningIndex:
             }
             results.append(Result(entry, score, explanation))
         results.sort(key=lambda r: (-r.score, r.entry.reference))
-        return results[:limit]
+        return ranking.cut(results, limit)
 
 
 def _rank(name: IndexedName) -> int:

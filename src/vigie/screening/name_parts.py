@@ -158,42 +158,56 @@ def _analyse(text: str, schema: str | None, lexicon: Lexicon | None = None) -> t
 def blocking_keys(name: Name) -> dict[str, set[int]]:
     """Keys that put a name in the candidate index, each with the parts (by index) it stands
     for: part spellings, metaphone codes, romanisation keys (``romkeys``), joined forms and
-    cross-script symbols. Stop words and legal forms give none."""
+    cross-script symbols. Stop words and legal forms give none.
+
+    A part written twice ("Muhammed Muhammed Ewaz") stands for one part: the candidate index
+    counts each searched part once per listed name, and a repeated one counted twice made
+    every listed Muhammed outrank the one listed Ewaz (ADR 0524)."""
     keys: dict[str, set[int]] = {}
+    first: dict[str, int] = {}
+    at = {p.index: first.setdefault(p.comparable, p.index) for p in name.parts}
     for part in name.parts:
         if part.tag in (NamePartTag.STOP, NamePartTag.LEGAL):
             continue
+        index = at[part.index]
         if len(part.comparable) > 1:
-            keys.setdefault(f"t:{part.comparable}", set()).add(part.index)
+            keys.setdefault(f"t:{part.comparable}", set()).add(index)
         if part.metaphone and len(part.metaphone) > 1:
-            keys.setdefault(f"m:{part.metaphone}", set()).add(part.index)
+            keys.setdefault(f"m:{part.metaphone}", set()).add(index)
         if part.comparable.isascii() and len(part.comparable) > 3:
             for key in romkeys(part.comparable):
-                keys.setdefault(f"r:{key}", set()).add(part.index)
+                keys.setdefault(f"r:{key}", set()).add(index)
         if part.comparable.isalpha() and len(part.comparable) >= TYPO_LENGTH:
             for key in typo_keys(part.comparable):
-                keys.setdefault(key, set()).add(part.index)
+                keys.setdefault(key, set()).add(index)
     parts = name.parts
     for a, b in pairwise(parts):
         # Al Haramain is also filed as Alharamain, a searched "Wen-ji" or "Myong-guk" (the
         # syllables of a Chinese or Korean given name) as the listed "Wenji", "Myongguk"
         if a.comparable in JOINABLE or (len(a.comparable) <= 4 and 1 < len(b.comparable) <= 3):
-            keys.setdefault(f"t:{a.comparable}{b.comparable}", set()).update((a.index, b.index))
+            keys.setdefault(f"t:{a.comparable}{b.comparable}", set()).update(
+                (at[a.index], at[b.index])
+            )
     for span in name.spans:
         if all(len(p.comparable) == 1 for p in span.parts):
             continue  # an initial ("M.") carries a symbol but finds every M.
         if span.symbol.category in (SymbolCategory.NAME, SymbolCategory.NUMERIC):
-            keys.setdefault(f"s:{span.symbol}", set()).update(p.index for p in span.parts)
+            keys.setdefault(f"s:{span.symbol}", set()).update(at[p.index] for p in span.parts)
     return keys
 
 
 def rarest(keys: list[tuple[int, str]], cap: float, limit: int) -> list[tuple[int, str]]:
     """Of one searched part's (frequency, key) pairs found in the index, the ``limit`` rarest
-    under ``cap``. Its typing-error keys (``typo_keys``) count only when no listed name has
-    its spelling or romanisation key (a sound or symbol key is too coarse to tell): rarer
-    than those by nature, they would take the places of the names a romanisation variant is
-    found by (Halaf would find Kalaf and Qalaf by ``d:alaf`` before Khalaf by
-    ``r:halaf``)."""
-    if any(key.startswith(("t:", "r:")) for _, key in keys):
-        keys = [k for k in keys if not k[1].startswith("d:")]
-    return sorted(k for k in keys if k[0] <= cap)[:limit]
+    under ``cap``, its typing-error keys (``typo_keys``) last. When a listed name has the
+    part's spelling or romanisation key, they only fill the places left, and each counts as
+    if it were on as many names as the most frequent of those keys: rarer by nature, they
+    would otherwise take the places of the names a romanisation variant or a sound is found
+    by (Halaf would find Kalaf and Qalaf by ``d:alaf`` before Khalaf by ``r:halaf``). Left
+    out altogether, as they were (ADR 0523), a typing error in a part whose romanisation key
+    happens to be another name's ("Berayex", ``r:baraks``, for the listed "Beratex") found
+    nothing (ADR 0524)."""
+    usable = sorted(k for k in keys if k[0] <= cap)
+    exact = [k for k in usable if not k[1].startswith("d:")]
+    typos = [k for k in usable if k[1].startswith("d:")]
+    floor = max((df for df, key in exact if key.startswith(("t:", "r:"))), default=0)
+    return exact[:limit] + [(max(df, floor), key) for df, key in typos[: limit - len(exact)]]

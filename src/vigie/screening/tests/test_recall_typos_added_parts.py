@@ -73,14 +73,21 @@ def test_miss_classes_are_found(
     assert ref in _found(index, query, schema)
 
 
-def test_typing_error_keys_are_a_last_resort() -> None:
-    """A part with a spelling or romanisation key in the index is not looked up by its
-    typing-error keys: those would let Kalaf and Qalaf crowd out Khalaf (found by
-    ``r:halaf``)."""
+def test_typing_error_keys_come_last_and_never_outrank_a_spelling() -> None:
+    """A part's typing-error keys come after its other keys, and when it has a spelling or
+    romanisation key in the index they weigh no more than the most frequent of those: Kalaf
+    and Qalaf (``d:alaf``) cannot crowd out Khalaf (found by ``r:halaf``), yet a typing
+    error whose romanisation key is another name's is still looked up (ADR 0524)."""
     keys = [(3, "d:alaf"), (2, "d:halaf"), (5, "r:halaf"), (40, "m:HLF")]
-    assert names.rarest(keys, cap=200, limit=6) == [(5, "r:halaf"), (40, "m:HLF")]
+    assert names.rarest(keys, cap=200, limit=6) == [
+        (5, "r:halaf"),
+        (40, "m:HLF"),
+        (5, "d:halaf"),
+        (5, "d:alaf"),
+    ]
+    assert names.rarest(keys, cap=200, limit=2) == [(5, "r:halaf"), (40, "m:HLF")]
     only_typos = [(3, "d:alaf"), (40, "m:HLF")]
-    assert names.rarest(only_typos, cap=200, limit=6) == [(3, "d:alaf"), (40, "m:HLF")]
+    assert names.rarest(only_typos, cap=200, limit=6) == [(40, "m:HLF"), (3, "d:alaf")]
     assert "d:delorax" in names.typo_keys("delotrax")
     assert "d:delorax" in names.typo_keys("delofrax")
 

@@ -1,0 +1,60 @@
+"""How many listed entries a screening returns, so that a name many listed people share does
+not hide some of them behind the cut of a result page (ADR 0524).
+
+A search, a batch row, a re-screening and the API all go through ``ScreeningIndex.screen``,
+which applies these two rules; the candidates and results of a name therefore never depend
+on how it was submitted.
+
+- **Crowded names are looked at more widely.** The engine fully compares the ``CANDIDATES``
+  best-ranked listed names per searched form. When ``CROWDED`` entries or more already reach
+  the default threshold by their name alone ("Abdur Rahman", "Muhammad Qasim": dozens of
+  listed people bear them or a spelling of them), the candidates were chosen among many
+  equally plausible names, and the one the officer needs may be the 21st: the comparison is
+  run again over ``WIDE`` candidates. The test is on the default threshold, not the one asked,
+  so a search at a lower threshold widens exactly when one at the default does (the same
+  entries at or above the default, whatever threshold was asked).
+- **The cut never splits equal scores.** ``limit`` results are kept, and every further one
+  whose (displayed, four-decimal) score equals the last one kept: which of two equally
+  scored listed people is shown must not depend on their reference numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Protocol, TypeVar
+
+CROWDED = 5  # entries reaching the default threshold by name that make a name crowded
+WIDE = 80  # candidates compared per searched form for a crowded name (engine.POOL)
+
+
+class Scored(Protocol):
+    @property
+    def score(self) -> float: ...
+
+
+R = TypeVar("R", bound=Scored)
+
+
+def crowded(name_scores: Iterable[float], threshold: float) -> bool:
+    """True when at least ``CROWDED`` entries' name scores reach ``threshold``."""
+    n = 0
+    for score in name_scores:
+        if score >= threshold:
+            n += 1
+            if n >= CROWDED:
+                return True
+    return False
+
+
+def cut(results: Sequence[R], limit: int) -> list[R]:
+    """The first ``limit`` of ``results`` (best first), and every further result tied with
+    the last of them at four decimals (the precision shown and exported)."""
+    if len(results) <= limit:
+        return list(results)
+    if limit <= 0:
+        return []
+    last = round(results[limit - 1].score, 4)
+    end = limit
+    while end < len(results) and round(results[end].score, 4) == last:
+        end += 1
+    return list(results[:end])
