@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from vigie.screening import batch, engine, ranking
+from vigie.screening import batch, engine, names, ranking
 
 
 def _record(ref: str, name: str, schema: str = "Person") -> dict[str, Any]:
@@ -105,3 +105,14 @@ def test_cut_keeps_the_limit_and_every_tie_of_the_last(scores: list[float], limi
         assert {s.score for s in kept[limit - 1 :]} == {kept[limit - 1].score}
     if limit and len(kept) < len(ranked):
         assert ranked[len(kept)].score < kept[-1].score
+
+
+def test_a_repeated_searched_part_stands_for_one_part() -> None:
+    """ "Muhammed Muhammed Ewaz": the second Muhammed's keys are the first one's, so the
+    candidate index counts the name once per listed name (every listed Muhammed outranked
+    the one listed Ewaz when it counted twice)."""
+    (form, *_rest) = names.analyse("Muhammed Muhammed Ewaz", "Person")
+    keys = names.blocking_keys(form)
+    assert keys["t:muhammed"] == {0}
+    assert keys["t:ewaz"] == {2}
+    assert all(1 not in parts for parts in keys.values())
