@@ -95,6 +95,7 @@ def main() -> None:
     parser.add_argument("--api-queries", type=int, default=300)
     parser.add_argument("--baseline-batch-sample", type=int, default=500)
     args = parser.parse_args()
+    load_at_start = os.getloadavg()[0]
     rng = random.Random(2331)
     recs = records()
     t0 = time.perf_counter()
@@ -178,6 +179,8 @@ def main() -> None:
                 "batch_workers": args.workers,
                 "batch_s": round(batch_s, 1),
                 "batch_cpu_s": round(batch_cpu_s, 1),
+                # what two idle cores would take: the workers' CPU time spread over both
+                "batch_s_estimated_two_idle_cores": round(batch_cpu_s / 2, 1),
                 "baseline_batch_cpu_s_estimated": round(base_batch_cpu * len(batch_names), 1),
                 "batch_names_per_s": round(len(batch_names) / batch_s),
                 "batch_with_matches": matched,
@@ -191,6 +194,7 @@ def main() -> None:
                 "max_rss_worker_mb": round(
                     resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
                 ),
+                "load_avg_1m_at_start": round(load_at_start, 2),
                 "load_avg_1m": round(os.getloadavg()[0], 2),
             }
         )
