@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from vigie.browser import log_in, screenshot
 from vigie.cases.models import Case
 from vigie.collection import receipt, services
-from vigie.collection.models import Submission
+from vigie.collection.models import Publication, Submission
 from vigie.collection.tests.conftest import HTCDS, instance
 from vigie.core.actor import Actor
 from vigie.testing import World
@@ -122,3 +122,25 @@ def test_mapping_editor(page: Any, browser_world: tuple[World, str]) -> None:
     page.reload()
     expect(page.locator("html")).to_have_attribute("dir", "rtl")
     screenshot(page, "collection-mapping-ar-390")
+
+
+def test_close_and_reopen_a_form_on_a_phone(page: Any, browser_world: tuple[World, str]) -> None:
+    """Arabic, 390 px wide: the Close button is named after the form and the organisation
+    (its accessible name starts with the visible word), closes, then reopens."""
+    world, url = browser_world
+    services.publish_form(
+        Actor(user=world.users["case_manager"]), HTCDS.read_bytes(), HTCDS.name, [world.own]
+    )
+    log_in(page, url, world.users["case_manager"].username, "correct-horse-battery")
+    page.click("button[data-lang=ar]")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{url}/collection/forms/")
+    close = page.get_by_role("button", name="إغلاق htcds_xlsform لـ own-org")
+    expect(close).to_be_visible()
+    close.click()
+    expect(page.get_by_role("button", name="إعادة فتح htcds_xlsform لـ own-org")).to_be_visible()
+    screenshot(page, "collection-form-closed-ar-390")
+    assert not Publication.objects.get().is_open
+    page.get_by_role("button", name="إعادة فتح htcds_xlsform لـ own-org").click()
+    expect(page.get_by_role("button", name="إغلاق htcds_xlsform لـ own-org")).to_be_visible()
+    assert Publication.objects.get().is_open

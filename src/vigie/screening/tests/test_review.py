@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from auditlog.models import LogEntry
 
+from vigie.core.actor import Actor
 from vigie.core.models import AccessLogEntry
 from vigie.screening import services
 from vigie.screening.models import Decision, Hit, Subject
@@ -128,7 +129,8 @@ def test_decision_needs_a_reason(world: World, api: Any, listed: Path) -> None:
 
 
 def test_other_organisation_cannot_see_or_decide(world: World, api: Any, listed: Path) -> None:
-    subject, _ = services.create_subject(None, world.other, name="Ermias Testfay", kind="Person")
+    system = Actor.system("test: a subject of the other organisation")
+    subject, _ = services.create_subject(system, world.other, name="Ermias Testfay", kind="Person")
     hit = Hit.objects.get(subject=subject)
     client = api(world.users["screening_officer"])
     assert client.get("/api/screening/alerts/").json()["results"] == []
