@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from vigie.core import crypto
 from vigie.core.models import AccessLogEntry
 from vigie.network import keys
 from vigie.network.models import Edge, Node
@@ -33,8 +34,10 @@ def test_records_become_nodes_and_links_with_provenance(graph: World) -> None:
     with connection.cursor() as cur:
         cur.execute("SELECT caption, key FROM network_node WHERE id = %s", [phone.pk])
         caption, key = cur.fetchone()
-    # the whole number, not a fragment: three digits turn up in a random hex key by chance
-    for clear in ("8035550101", "803 555 0101"):
+    # the caption is a sealed value and the key a keyed hash; the number is in neither (the
+    # whole number: three digits turn up in a random hex key or base64 text by chance)
+    assert caption.startswith(f"{crypto.PREFIX}:")
+    for clear in ("8035550101", "803 555 0101", "555 0101"):
         assert clear not in caption and clear not in key
 
 
