@@ -313,11 +313,11 @@ class Units:
         if not grouped:
             found, sums = np.zeros(1, dtype=np.int64), np.asarray([weight.sum()], dtype=float)
         out: list[tuple[Coords, int]] = []
-        for code, total in zip(found.tolist(), sums.tolist(), strict=True):
+        for position, total in zip(map(int, found.tolist()), sums.tolist(), strict=True):
             values: dict[str, str] = {}
             for name, labels in zip(reversed(grouped), reversed(names), strict=True):
-                code, at = divmod(code, len(labels))
-                values[name] = labels[at]
+                position, index = divmod(position, len(labels))
+                values[name] = labels[index]
             out.append((tuple(values.get(d, MARGIN) for d in by), round(total)))
         return out
 
