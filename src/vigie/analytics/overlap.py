@@ -43,6 +43,7 @@ Words = npt.NDArray[np.uint64]
 MEMO_BYTES = 64 * 2**20  # vectors kept per Units (one byte per row or person each)
 TABLES = 4096  # published cells of earlier queries kept per Units
 CHUNK = 2**20  # pairs x words compared at once (bounded memory)
+DENSE_CELLS = 2**16  # a table's grouping set with at most this many possible cells: summed densely
 
 
 def years(values: Iterable[str]) -> frozenset[str]:
@@ -299,16 +300,24 @@ class Units:
             span = int(cell.max()) + 1 if len(cell) else 1
             pair = np.unique(entry * span + cell)
             entry, cell = pair // span, pair % span
-        found, inverse = np.unique(cell, return_inverse=True)
-        sums = np.bincount(inverse, weights=weight[entry], minlength=len(found))
+        cells = 1
+        for labels in names:
+            cells *= len(labels)
+        if cells <= DENSE_CELLS:  # a sum per possible cell, no sort
+            dense = np.bincount(cell, weights=weight[entry], minlength=cells)
+            found = np.flatnonzero(np.bincount(cell, minlength=cells))
+            sums = dense[found]
+        else:
+            found, inverse = np.unique(cell, return_inverse=True)
+            sums = np.bincount(inverse, weights=weight[entry], minlength=len(found))
         if not grouped:
             found, sums = np.zeros(1, dtype=np.int64), np.asarray([weight.sum()], dtype=float)
         out: list[tuple[Coords, int]] = []
-        for code, total in zip(found.tolist(), sums.tolist(), strict=True):
+        for position, total in zip(map(int, found.tolist()), sums.tolist(), strict=True):
             values: dict[str, str] = {}
             for name, labels in zip(reversed(grouped), reversed(names), strict=True):
-                code, at = divmod(code, len(labels))
-                values[name] = labels[at]
+                position, index = divmod(position, len(labels))
+                values[name] = labels[index]
             out.append((tuple(values.get(d, MARGIN) for d in by), round(total)))
         return out
 

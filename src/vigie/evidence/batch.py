@@ -21,7 +21,8 @@ work inside one batch), so a crash leaves the committed batches whole, the curre
 temporary or unreferenced objects (``verify`` names the latter and the next ingest of the
 same bytes reuses them; a later batched ingest removes the former once a day old), and no
 item, no link, no log entry of it. See
-docs/adr/0611-batched-custody-entries.md and docs/adr/0612-small-file-ingest.md.
+docs/adr/0611-batched-custody-entries.md and docs/adr/0612-small-file-ingest.md. The SQL of
+step 2 and the batch's change-log entry are in vigie.evidence.batch_sql.
 
 Limits: at most ``BATCH_SIZE`` temporary objects per batch (each file is closed once
 written); memory per batch is a few hundred bytes per file plus its first 64 KiB (type
@@ -43,14 +44,14 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from django.db import connection, models, transaction
-from django.db.models.constants import OnConflict
+from django.db import connection, transaction
 from django.utils import timezone
 
 from vigie.core import events as change_events
-from vigie.core.actor import Actor, Viewer
+from vigie.core.actor import Actor
 from vigie.core.models import Organisation
 from vigie.evidence import log, metadata, services
+from vigie.evidence.batch_sql import _record_change, _Sql, _uuid_db
 from vigie.evidence.models import Blob, Item, ItemLink, TechnicalMetadata, first_custody
 from vigie.evidence.store import ObjectStore, Staged, Stored, StoreError, default_store
 
@@ -58,7 +59,7 @@ BATCH_SIZE = 500
 BATCH_BYTES = 256 * 1024 * 1024
 STAGE_THREADS = 2  # files staged at once (the machine's cores; more only adds switching)
 PLAIN_IN_MEMORY = 8 * 1024 * 1024  # images/PDFs up to this size: metadata from memory
-IN_CHUNK = 900  # parameters per ``IN (...)`` lookup (under every backend's limit)
+
 
 # Seconds spent per stage since the process started (read by bench/evidence_ingest.py to say
 # where the time per file goes). Stages run in the stage threads add up their threads' time.
@@ -274,54 +275,6 @@ def _extract(store: ObjectStore, sha256: str, size: int, ftype: metadata.FileTyp
 _NO_EXTRACTOR = metadata.Extracted("none", {"note": "no extractor for this type or too large"})
 
 
-class _Sql:
-    """Plain SQL on Django's connection: INSERT with ``executemany``, and id lookups."""
-
-    def __init__(self, cursor: Any) -> None:
-        self.cursor = cursor
-        self.q = connection.ops.quote_name
-
-    def table(self, model: type[models.Model]) -> str:
-        return str(self.q(model._meta.db_table))
-
-    def insert(
-        self,
-        model: type[models.Model],
-        fields: list[str],
-        rows: list[Any],
-        *,
-        ignore_conflicts: bool = False,
-    ) -> None:
-        """One ``executemany``; ``ignore_conflicts`` skips rows a unique constraint refuses
-        (as ``bulk_create(ignore_conflicts=True)``: OR IGNORE / ON CONFLICT DO NOTHING)."""
-        if not rows:
-            return
-        ops = connection.ops
-        columns = [model._meta.get_field(f) for f in fields]
-        cols = ", ".join(self.q(getattr(c, "column", "")) for c in columns)
-        marks = ", ".join(["%s"] * len(fields))
-        conflict = OnConflict.IGNORE if ignore_conflicts else None
-        suffix = ops.on_conflict_suffix_sql(columns, conflict, None, None) if conflict else ""
-        sql = (
-            f"{ops.insert_statement(on_conflict=conflict)} {self.table(model)} ({cols}) "
-            f"VALUES ({marks}) {suffix}"
-        )
-        self.cursor.executemany(sql, rows)
-
-    def lookup(
-        self, model: type[models.Model], select: str, where: str, values: list[Any], extra: str = ""
-    ) -> list[tuple[Any, ...]]:
-        """``SELECT <select> FROM table WHERE <where> IN (values) <extra>``, in chunks."""
-        out: list[tuple[Any, ...]] = []
-        for start in range(0, len(values), IN_CHUNK):
-            chunk = values[start : start + IN_CHUNK]
-            marks = ", ".join(["%s"] * len(chunk))
-            sql = f"SELECT {select} FROM {self.table(model)} WHERE {where} IN ({marks}) {extra}"  # noqa: S608
-            self.cursor.execute(sql, chunk)
-            out.extend(self.cursor.fetchall())
-        return out
-
-
 def _write(
     run: _Run,
     batch: list[_Prepared],
@@ -503,51 +456,3 @@ def _write(
         )
         with _timed("wait_durable"):
             placed.result()  # objects durable and in place before the rows commit
-
-
-def _record_change(
-    user: Viewer,
-    actor_name: str,
-    organisation: Organisation,
-    case_ref: str,
-    made: list[tuple[Outcome, str, int, str]],
-    ids: dict[str, int],
-    last_seq: int,
-) -> None:
-    """One change-log (django-auditlog) entry for the batch, in its transaction: a "create"
-    of evidence items naming every item (uuid, id, file name), the case, the operator and
-    the custody entries that record them — what the change log of a one-by-one ingest would
-    show, as one entry instead of one per item (bulk inserts send no model signals). The
-    organisation is in ``additional_data`` so its auditors see it. ADR 0612."""
-    from auditlog.models import LogEntry
-    from django.contrib.contenttypes.models import ContentType
-
-    first_seq = last_seq - 2 * len(made) + 1
-    listed = [
-        {"uuid": u, "id": ids[u], "name": out.name, "duplicate_of": first}
-        for out, u, _bid, first in made
-    ]
-    who = actor_name or getattr(user, "username", "") or "system"
-    LogEntry.objects.create(
-        content_type=ContentType.objects.get_for_model(Item),
-        object_pk=str(ids[made[0][1]]),
-        object_id=ids[made[0][1]],
-        object_repr=f"{len(made)} evidence item(s) added in one batch to case {case_ref}",
-        action=LogEntry.Action.CREATE,
-        changes={
-            "items": ["None", ", ".join(u for _o, u, _b, _f in made)],
-            "case_ref": ["None", case_ref],
-            "custody_entries": ["None", f"{first_seq}-{last_seq}"],
-            "added_by": ["None", who],
-        },
-        actor=user if getattr(user, "pk", None) else None,
-        additional_data={
-            "organisation": organisation.code,
-            "batch": {"items": listed, "custody_entries": [first_seq, last_seq]},
-        },
-    )
-
-
-def _uuid_db(value: str, native: bool) -> Any:
-    u = uuidlib.UUID(value)
-    return u if native else u.hex

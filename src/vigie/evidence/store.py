@@ -17,7 +17,8 @@ Each chunk holds up to ``CHUNK`` plaintext bytes sealed with AES-256-GCM under
 HKDF-SHA256(master key, salt); nonce = chunk number (12 bytes, big-endian); associated data =
 chunk number (8 bytes) || final flag (1 byte), so a truncated, extended or reordered object
 fails to decrypt. The storage is one interface (:class:`ObjectStore`); the local filesystem is
-the embedded default.
+the embedded default (S3-compatible storage: vigie.evidence.s3store). The format, the file
+keys and the streaming pass's buffers are in vigie.evidence.sealing.
 """
 
 from __future__ import annotations
@@ -27,11 +28,9 @@ import ctypes
 import dataclasses
 import errno
 import hashlib
-import io
 import os
 import secrets
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -40,16 +39,23 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from vigie.core.errors import Unavailable, VigieError
 from vigie.evidence import keys
+from vigie.evidence.sealing import (
+    BATCH,
+    BUFFERS,
+    CHUNK,
+    MAGIC,
+    TAG,
+    _aad,
+    _buffers,
+    _file_key,
+    _fill,
+    _hash_pools,
+    _nonce,
+)
 
-MAGIC = b"VGEV1\n"
-CHUNK = 1 << 20
-TAG = 16
 HEAD_BYTES = 64 * 1024  # kept from the first bytes for file-type detection
 STALE_TMP_SECONDS = 24 * 3600
 
@@ -90,62 +96,13 @@ class Staged:
     plain: bytes | None = None
 
 
-BATCH = 8 * CHUNK  # bytes read, hashed and encrypted per step (8 GCM chunks)
-BUFFERS = 3  # rotating read buffers: one being read while the others are hashed
 ADVISE_EVERY = 64 << 20  # start the disk write-back of what was written every 64 MiB
 WRITEBACK_FROM = 64 << 10  # unsynced objects from this size: write-back started at once
 
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
 
-HEADER_ROOM = 512  # the object header is written with the first encrypted batch
 INLINE_BELOW = 256 * 1024  # smaller batches are hashed here: a thread hop costs more
 SYNC_THREADS = 16  # concurrent fsyncs when a batch of objects is made durable at once
-
-_POOLS: tuple[ThreadPoolExecutor, ThreadPoolExecutor] | None = None
-_LOCAL = threading.local()
-
-
-def _buffers() -> tuple[list[memoryview], memoryview]:
-    """This thread's read buffers and encryption buffer, allocated once and reused."""
-    got: tuple[list[memoryview], memoryview] | None = getattr(_LOCAL, "buffers", None)
-    if got is None:
-        got = (
-            [memoryview(bytearray(BATCH)) for _ in range(BUFFERS)],
-            memoryview(bytearray(HEADER_ROOM + BATCH + (BATCH // CHUNK) * TAG)),
-        )
-        _LOCAL.buffers = got
-    return got
-
-
-def _hash_pools() -> tuple[ThreadPoolExecutor, ThreadPoolExecutor]:
-    """Two one-thread pools, one per hash, so each hash sees its batches in order."""
-    global _POOLS  # one pair per process, shared by every ingest
-    if _POOLS is None:
-        _POOLS = (
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="vigie-sha256"),
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="vigie-sha512"),
-        )
-    return _POOLS
-
-
-def _fill(source: BinaryIO, buf: memoryview) -> int:
-    """Read into ``buf`` until it is full or the source ends; returns the bytes read."""
-    readinto = getattr(source, "readinto", None)
-    got = 0
-    while got < len(buf):
-        n: int | None
-        try:
-            n = readinto(buf[got:]) if readinto is not None else None
-        except (NotImplementedError, io.UnsupportedOperation):
-            readinto, n = None, None
-        if n is None and readinto is None:
-            piece = source.read(len(buf) - got)
-            n = len(piece)
-            buf[got : got + n] = piece
-        if not n:
-            break
-        got += n
-    return got
 
 
 def _fsync_path(path: Path | str) -> None:
@@ -191,23 +148,6 @@ def syncfs(path: Path | str) -> bool:
 def _write_all(fd: int, data: memoryview) -> None:
     while data:
         data = data[os.write(fd, data) :]
-
-
-_INFO = b"vigie-evidence-object-v1"
-
-
-def _file_key(master: bytes, salt: bytes) -> AESGCM:
-    """AES-256-GCM under HKDF-SHA256(master, salt, info) (RFC 5869), cryptography's. (It was
-    written out as two HMACs for speed; measured on cryptography 50 both take ~14 µs.)"""
-    return AESGCM(HKDF(hashes.SHA256(), 32, salt, _INFO).derive(master))
-
-
-def _aad(index: int, final: bool) -> bytes:
-    return index.to_bytes(8, "big") + (b"\x01" if final else b"\x00")
-
-
-def _nonce(index: int) -> bytes:
-    return index.to_bytes(12, "big")
 
 
 def _explain(exc: OSError, where: Path, done: int) -> StoreError:
@@ -533,76 +473,9 @@ class ObjectStore:
             yield p.name
 
 
-class S3ObjectStore(ObjectStore):
-    """S3-compatible object storage (django-storages) for agencies.
-
-    Objects are encrypted and hashed exactly as locally (the temporary file stays in the
-    local data directory); the finished object is uploaded under
-    ``<prefix>/objects/ab/cd/<sha256>``, and the temporary file is deleted. Configured by
-    ``VIGIE_EVIDENCE_S3_BUCKET`` (+ ``_ENDPOINT``, ``_REGION``, ``_ACCESS_KEY``,
-    ``_SECRET_KEY``, ``_PREFIX``).
-    """
-
-    local = False
-
-    def __init__(self, storage: Any, root: Path | None = None) -> None:
-        super().__init__(root)
-        self.storage = storage
-
-    @classmethod
-    def from_env(cls) -> S3ObjectStore:
-        from storages.backends.s3 import S3Storage
-
-        env = os.environ.get
-        storage = S3Storage(
-            bucket_name=env("VIGIE_EVIDENCE_S3_BUCKET"),
-            endpoint_url=env("VIGIE_EVIDENCE_S3_ENDPOINT") or None,
-            region_name=env("VIGIE_EVIDENCE_S3_REGION") or None,
-            access_key=env("VIGIE_EVIDENCE_S3_ACCESS_KEY") or None,
-            secret_key=env("VIGIE_EVIDENCE_S3_SECRET_KEY") or None,
-            location=env("VIGIE_EVIDENCE_S3_PREFIX", "vigie-evidence"),
-            file_overwrite=False,
-            default_acl=None,
-        )
-        return cls(storage)
-
-    def key_of(self, sha256: str) -> str:
-        return f"objects/{sha256[:2]}/{sha256[2:4]}/{sha256}"
-
-    def exists(self, sha256: str) -> bool:
-        return bool(self.storage.exists(self.key_of(sha256)))
-
-    def _commit(self, tmp: Path, sha256: str, sync_dir: bool = True) -> bool:
-        from django.core.files import File
-
-        key = self.key_of(sha256)
-        try:
-            if self.storage.exists(key):
-                tmp.unlink()
-                return False
-            with tmp.open("rb") as handle:
-                self.storage.save(key, File(handle))
-        except Exception as exc:
-            if isinstance(exc, OSError):
-                raise
-            raise StoreError(f"object storage refused the object: {exc}") from exc
-        tmp.unlink()
-        return True
-
-    def _open_raw(self, sha256: str) -> BinaryIO:
-        key = self.key_of(sha256)
-        if not self.storage.exists(key):
-            raise ContentMismatch(f"object {sha256} is missing from the object storage")
-        handle: BinaryIO = self.storage.open(key, "rb")
-        return handle
-
-    def stored_names(self) -> Iterator[str]:
-        prefix = f"{self.storage.location}/objects/".lstrip("/")
-        for obj in self.storage.bucket.objects.filter(Prefix=prefix):
-            yield obj.key.rsplit("/", 1)[-1]
-
-
 def default_store() -> ObjectStore:
     if os.environ.get("VIGIE_EVIDENCE_S3_BUCKET"):
+        from vigie.evidence.s3store import S3ObjectStore
+
         return S3ObjectStore.from_env()
     return ObjectStore()

@@ -153,14 +153,14 @@ def test_cli_import_run_alerts_report(
 
 @pytest.mark.django_db(transaction=False)
 def test_the_fast_account_insert_stores_what_bulk_create_stores(world: Any) -> None:
-    """importer.insert_accounts copies bulk_create: both paths, same input, same accounts."""
+    """accounts.insert_accounts copies bulk_create: both paths, same input, same accounts."""
     import datetime as dt
 
     from django.utils import timezone
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    from vigie.finance import importer
+    from vigie.finance import accounts as importer
 
     text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=40)
     when = st.none() | st.datetimes(dt.datetime(2000, 1, 1), dt.datetime(2030, 1, 1)).map(
