@@ -15,7 +15,7 @@ import pytest
 from django.db.models import F
 
 from vigie.cases.interchange import importer
-from vigie.cases.models import Exploitation, Victim
+from vigie.cases.models import Case, Exploitation, Victim
 from vigie.cases.tests.test_import_staged import _stored
 from vigie.core.actor import Actor
 from vigie.devtools.case_records import write_file
@@ -122,3 +122,39 @@ def test_another_writer_gets_the_lock_between_parts_of_a_batch(tmp_path: Path) -
     assert proc.returncode == 0 and created == [str(rows)] and published == rows
     assert failures == []
     assert any(0 < staged < rows for staged in seen), sorted(set(seen))
+
+
+@pytest.mark.django_db
+def test_the_list_indexes_hold_only_published_cases(world: World) -> None:
+    """A page of the case list is read from a list index; staged cases are not in it, so a
+    list never walks the cases an import is staging (at 100,000 staged cases every first
+    page read them all: API reads 3.5 times slower during the import, ADR 0043)."""
+    from django.db import connection
+
+    names = {
+        "case_list_order",
+        "case_list_organisation",
+        "case_list_situation",
+        "case_list_verification",
+        "case_list_situation_verif",
+    }
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name, sql FROM sqlite_master "
+                "WHERE type = 'index' AND name LIKE 'case_list%'"
+            )
+        else:
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE indexname LIKE 'case_list%%'"
+            )
+        found = dict(cursor.fetchall())
+    assert set(found) == names
+    assert all("stage_id" in sql and "IS NULL" in sql for sql in found.values()), found
+    if connection.vendor == "sqlite":
+        page = Case.objects.filter(organisation=world.own)  # the default manager: published
+        sql, params = page.order_by("-created_at", "-id")[:20].query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            plan = " ".join(str(row) for row in cursor.fetchall())
+        assert "case_list_" in plan and "TEMP B-TREE" not in plan, plan
