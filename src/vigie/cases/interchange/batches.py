@@ -8,6 +8,7 @@ vigie.cases.interchange.importer."""
 from __future__ import annotations
 
 import pickle
+import time
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -53,6 +54,7 @@ class Chunk:
     invalid: list[list[RowProblem]] = field(default_factory=list)
     valid: list[Valid] = field(default_factory=list)
     built: bulk.Built = field(default_factory=bulk.Built)
+    held: float = 0.0  # seconds the batch's write transaction took, once written
 
     def parts(self, size: int) -> Iterator[Chunk]:
         """The valid rows in parts of at most ``size``, each with its own rows (written in
@@ -105,6 +107,7 @@ def write(
         counts = report.updated, report.created
         try:
             plan = None if stage is None else _plan_stage(org, chunk, report.file, look_up, stage)
+            started = time.monotonic()
             with transaction.atomic():
                 if stage is None:
                     batch = _write_batch(actor, org, chunk, report.file, look_up, only)
@@ -115,6 +118,7 @@ def write(
                 report.created += len(batch.created)
                 if commit is not None:
                     commit()
+            chunk.held = time.monotonic() - started
         except IntegrityError as exc:
             report.updated, report.created = counts
             if attempt == WRITE_ATTEMPTS:

@@ -285,7 +285,10 @@ class Built:
                         values[pos] -= by
                 renumbered.append(tuple(values))
             out.rows[table] = renumbered
-        out.terms = [(r[0] - lo, *r[1:]) for r in self.terms if lo <= r[0] < hi]
+        case = operator.itemgetter(0)  # terms are in case order too (terms.rows_for)
+        start = bisect.bisect_left(self.terms, lo, key=case)
+        end = bisect.bisect_left(self.terms, hi, lo=start, key=case)
+        out.terms = [(r[0] - lo, *r[1:]) for r in self.terms[start:end]]
         return out
 
 

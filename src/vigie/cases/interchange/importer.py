@@ -46,10 +46,11 @@ BATCH = 2000  # rows per insert batch (and per transaction and checkpoint in par
 # rows per write transaction of an atomic import: a part of a batch, already built, so that
 # SQLite's write lock is held a short while and other writers get it between parts (ADR 0043)
 PART = 250
-# After each part but a batch's last, the importer waits as long as the part's write took,
-# at most this many seconds, so that a writer waiting for the lock gets it: SQLite's busy
-# handler polls every 50-100 ms once it has waited a while, and rarely hits a gap of a few
-# milliseconds (ADR 0043). After a batch's last part the importer waits for the next batch.
+# After each part but a batch's last, the importer waits as long as the part's write
+# transaction took, at most this many seconds, so that a writer waiting for the lock gets
+# it: SQLite's busy handler polls every 50-100 ms once it has waited a while, and rarely
+# hits a gap of a few milliseconds (ADR 0043). After a batch's last part the importer
+# waits for the next batch anyway.
 YIELD_S = 0.02
 WORKER_MIN_BYTES = 1024**2  # smaller files are read in this process (a worker costs ~10 ms)
 
@@ -322,9 +323,8 @@ def _atomic(
                     saved = report.as_dict() | {"rows": rows, "next_row": next_row}
                     staging.checkpoint(stage, next_row, saved)
 
-                started = time.monotonic()
                 refused, look_up = write(actor, org, part, report, look_up, stage, commit=commit)
-                took = time.monotonic() - started
+                took = part.held
                 _refuse(report, refused)
                 if report.rejected:
                     break
