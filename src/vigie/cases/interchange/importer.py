@@ -352,7 +352,7 @@ def _publish(actor: Actor, org: Organisation, report: Report, staged: _Staged) -
     """Inside the publishing transaction: apply the rows that update published cases (set-
     based, as an unstaged import would), then make the staged cases visible and announce
     them (the event is sent after the commit)."""
-    for kept in staging.deferred(staged.stage):
+    for kept in staging.joined(staged.stage, BATCH):
         if isinstance(kept, staging.Deferred):  # written from the rows the reader built
             chunk = Chunk(layout=report.layout, valid=kept.valid, built=kept.built)
             chunk.last_row = kept.valid[-1].row

@@ -4,7 +4,9 @@ it between parts (issue 15, ADR 0043); the parts store what one write of the bat
 
 from __future__ import annotations
 
+import itertools
 import os
+import random
 import sqlite3
 import subprocess
 import sys
@@ -13,12 +15,15 @@ from pathlib import Path
 
 import pytest
 from django.db.models import F
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from vigie.cases.interchange import importer
+from vigie.cases import records
+from vigie.cases.interchange import bulk, importer
 from vigie.cases.models import Case, Exploitation, Victim
 from vigie.cases.tests.test_import_staged import _stored
 from vigie.core.actor import Actor
-from vigie.devtools.case_records import write_file
+from vigie.devtools.case_records import synthetic_record, write_file
 from vigie.testing import World
 
 
@@ -158,3 +163,25 @@ def test_the_list_indexes_hold_only_published_cases(world: World) -> None:
             cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
             plan = " ".join(str(row) for row in cursor.fetchall())
         assert "case_list_" in plan and "TEMP B-TREE" not in plan, plan
+
+
+@pytest.mark.django_db
+@settings(max_examples=25, deadline=None)
+@given(cuts=st.lists(st.integers(min_value=1, max_value=11), max_size=4, unique=True))
+def test_parts_joined_give_back_the_batch(cuts: list[int]) -> None:
+    """``Built.part`` (a batch written in parts) and ``Built.join`` (the parts kept for
+    publication, written together) renumber the rows of every table and their links; the
+    parts of a batch, joined, are the batch row for row."""
+    rng = random.Random(3)
+    parsed = [records.validate(synthetic_record(rng, i), allow_identity=True) for i in range(12)]
+    assert not any(p.problems for p in parsed)
+    built = bulk.build(1, None, parsed)
+    assert any(built.rows[t] for t in ("victims", "exploitations", "incidents"))
+    bounds = [0, *sorted(cuts), 12]
+    parts = [built.part(lo, hi) for lo, hi in itertools.pairwise(bounds)]
+    assert [len(p) for p in parts] == [hi - lo for lo, hi in itertools.pairwise(bounds)]
+    for p in parts:  # each part numbered from 0, as if built alone
+        for table, rows in p.rows.items():
+            assert [r[0] for r in rows] == list(range(len(rows))), table
+    joined = bulk.Built.join(parts)
+    assert joined.rows == built.rows and joined.terms == built.terms
