@@ -55,6 +55,7 @@ class Chunk:
     valid: list[Valid] = field(default_factory=list)
     built: bulk.Built = field(default_factory=bulk.Built)
     held: float = 0.0  # seconds the batch's write transaction took, once written
+    waited: float = 0.0  # seconds its transaction waited to begin (SQLite: another writer)
 
     def parts(self, size: int) -> Iterator[Chunk]:
         """The valid rows in parts of at most ``size``, each with its own rows (written in
@@ -109,6 +110,7 @@ def write(
             plan = None if stage is None else _plan_stage(org, chunk, report.file, look_up, stage)
             started = time.monotonic()
             with transaction.atomic():
+                chunk.waited = time.monotonic() - started
                 if stage is None:
                     batch = _write_batch(actor, org, chunk, report.file, look_up, only)
                 else:
