@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 
 from vigie.cases import services
 from vigie.cases.interchange import bulk, bulk_write, staging
@@ -170,9 +171,9 @@ def _write_batch(
         ids.discard("")
         stored = {
             (source_type, source_id): (pk, created_at)
-            for pk, source_type, source_id, created_at in Case.objects.filter(
-                organisation=org, source_record_id__in=ids
-            ).values_list("pk", "source_type", "source_record_id", "created_at")
+            for pk, source_type, source_id, created_at in _look_up(org)
+            .filter(source_record_id__in=ids)
+            .values_list("pk", "source_type", "source_record_id", "created_at")
         }
         for i, v in enumerate(valid):
             found = stored.get((v.source_type, v.source_record_id))
@@ -221,9 +222,9 @@ def _plan_stage(
     ids = {v.source_record_id for i, v in enumerate(valid) if i not in plan.skip}
     ids.discard("")
     stored = set(
-        Case.objects.filter(organisation=org, source_record_id__in=ids).values_list(
-            "source_type", "source_record_id"
-        )
+        _look_up(org)
+        .filter(source_record_id__in=ids)
+        .values_list("source_type", "source_record_id")
     )
     updates = [
         i
@@ -256,6 +257,13 @@ def _stage_batch(
     return out
 
 
+def _look_up(org: Organisation) -> QuerySet[Case]:
+    """The organisation's published cases, unordered: with the model's order (newest
+    first) SQLite walks the organisation's list index instead of looking the ids up in their
+    own index, a scan of every case per batch (ADR 0043)."""
+    return Case.objects.filter(organisation=org).order_by()
+
+
 def _taken_references(
     org: Organisation, valid: list[Valid], name: str, skip: set[int]
 ) -> tuple[list[RowProblem], set[int]]:
@@ -267,7 +275,7 @@ def _taken_references(
     refused: set[int] = set()
     if not refs:
         return problems, refused
-    taken = Case.objects.filter(organisation=org, reference__in=list(refs))
+    taken = _look_up(org).filter(reference__in=list(refs))
     for ref, source_type, source_id in taken.values_list(
         "reference", "source_type", "source_record_id"
     ):

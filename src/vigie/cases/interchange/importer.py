@@ -264,9 +264,9 @@ def _dry_run(
         ids = {source_id for _type, source_id in pending if source_id}
         existing = (
             set(
-                Case.objects.filter(
-                    organisation=organisation, source_record_id__in=ids
-                ).values_list("source_type", "source_record_id")
+                Case.objects.filter(organisation=organisation, source_record_id__in=ids)
+                .order_by()  # by the ids' index, not the list's (batches._look_up)
+                .values_list("source_type", "source_record_id")
             )
             if look_up and ids
             else set()

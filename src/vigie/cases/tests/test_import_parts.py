@@ -186,3 +186,22 @@ def test_parts_joined_give_back_the_batch(cuts: list[int]) -> None:
             assert [r[0] for r in rows] == list(range(len(rows))), table
     joined = bulk.Built.join(parts)
     assert joined.rows == built.rows and joined.terms == built.terms
+
+
+@pytest.mark.django_db
+def test_look_ups_search_the_ids_index_not_the_list(world: World) -> None:
+    """A batch's look-ups (source ids, references) search their own index: with the model's
+    order SQLite walked the organisation's list index, every case for every batch (a
+    100,000-row re-import in parts spent most of its time there, ADR 0043)."""
+    from django.db import connection
+
+    from vigie.cases.interchange.batches import _look_up
+
+    if connection.vendor != "sqlite":
+        pytest.skip("SQLite's query plan")
+    for lookup in ({"source_record_id__in": ["a", "b"]}, {"reference__in": ["a", "b"]}):
+        sql, params = _look_up(world.own).filter(**lookup).values_list("pk").query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            plan = " ".join(str(row) for row in cursor.fetchall())
+        assert "case_list" not in plan and "SEARCH" in plan, plan
