@@ -5,10 +5,10 @@ Rows are streamed (never the whole file in memory). Every problem is reported as
 ``file, row, column, value: why``. Two modes:
 
 - atomic (default): if any row is invalid nothing is written and the job fails with the
-  report. New cases are staged in batches of ``BATCH`` rows, each committed on its own but
-  invisible, then published together in one short transaction (vigie.cases.interchange.staging, ADR
-  0043), so the import never holds the write lock for long; an interrupted import resumes
-  from its last staged batch;
+  report. New cases are staged in batches of ``BATCH`` rows, each written in parts of
+  ``PART`` rows committed on their own but invisible, then published together in one short
+  transaction (vigie.cases.interchange.staging, ADR 0043), so the import never holds the
+  write lock for long; an interrupted import resumes from its last staged part;
 - partial: rows are written in batches of ``BATCH`` rows, each batch in its own transaction;
   invalid rows are skipped and written to a rejects CSV; after each batch a checkpoint
   (``next_row``) is saved, so a retried job resumes after the last written batch.
