@@ -8,11 +8,13 @@ vigie.cases.interchange.importer."""
 from __future__ import annotations
 
 import pickle
+import time
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 
 from vigie.cases import services
 from vigie.cases.interchange import bulk, bulk_write, staging
@@ -53,6 +55,8 @@ class Chunk:
     invalid: list[list[RowProblem]] = field(default_factory=list)
     valid: list[Valid] = field(default_factory=list)
     built: bulk.Built = field(default_factory=bulk.Built)
+    held: float = 0.0  # seconds the batch's write transaction took, once written
+    waited: float = 0.0  # seconds its transaction waited to begin (SQLite: another writer)
 
     def parts(self, size: int) -> Iterator[Chunk]:
         """The valid rows in parts of at most ``size``, each with its own rows (written in
@@ -105,7 +109,9 @@ def write(
         counts = report.updated, report.created
         try:
             plan = None if stage is None else _plan_stage(org, chunk, report.file, look_up, stage)
+            started = time.monotonic()
             with transaction.atomic():
+                chunk.waited = time.monotonic() - started
                 if stage is None:
                     batch = _write_batch(actor, org, chunk, report.file, look_up, only)
                 else:
@@ -115,6 +121,7 @@ def write(
                 report.created += len(batch.created)
                 if commit is not None:
                     commit()
+            chunk.held = time.monotonic() - started
         except IntegrityError as exc:
             report.updated, report.created = counts
             if attempt == WRITE_ATTEMPTS:
@@ -164,9 +171,9 @@ def _write_batch(
         ids.discard("")
         stored = {
             (source_type, source_id): (pk, created_at)
-            for pk, source_type, source_id, created_at in Case.objects.filter(
-                organisation=org, source_record_id__in=ids
-            ).values_list("pk", "source_type", "source_record_id", "created_at")
+            for pk, source_type, source_id, created_at in _look_up(org)
+            .filter(source_record_id__in=ids)
+            .values_list("pk", "source_type", "source_record_id", "created_at")
         }
         for i, v in enumerate(valid):
             found = stored.get((v.source_type, v.source_record_id))
@@ -215,9 +222,9 @@ def _plan_stage(
     ids = {v.source_record_id for i, v in enumerate(valid) if i not in plan.skip}
     ids.discard("")
     stored = set(
-        Case.objects.filter(organisation=org, source_record_id__in=ids).values_list(
-            "source_type", "source_record_id"
-        )
+        _look_up(org)
+        .filter(source_record_id__in=ids)
+        .values_list("source_type", "source_record_id")
     )
     updates = [
         i
@@ -250,6 +257,13 @@ def _stage_batch(
     return out
 
 
+def _look_up(org: Organisation) -> QuerySet[Case]:
+    """The organisation's published cases, unordered: with the model's order (newest
+    first) SQLite walks the organisation's list index instead of looking the ids up in their
+    own index, a scan of every case per batch (ADR 0043)."""
+    return Case.objects.filter(organisation=org).order_by()
+
+
 def _taken_references(
     org: Organisation, valid: list[Valid], name: str, skip: set[int]
 ) -> tuple[list[RowProblem], set[int]]:
@@ -261,7 +275,7 @@ def _taken_references(
     refused: set[int] = set()
     if not refs:
         return problems, refused
-    taken = Case.objects.filter(organisation=org, reference__in=list(refs))
+    taken = _look_up(org).filter(reference__in=list(refs))
     for ref, source_type, source_id in taken.values_list(
         "reference", "source_type", "source_record_id"
     ):

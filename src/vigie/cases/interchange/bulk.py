@@ -258,6 +258,28 @@ class Built:
     def __len__(self) -> int:
         return len(self.rows.get(CASE, ()))
 
+    @staticmethod
+    def join(parts: Sequence[Built]) -> Built:
+        """The inverse of :meth:`part`: the rows of ``parts`` one after the other, renumbered
+        as if built together (the cases of ``parts[1]`` follow those of ``parts[0]``)."""
+        plans = {t: table_plan(table_model(t)) for t in TABLES}
+        out = Built(rows={t: [] for t in TABLES})
+        base = dict.fromkeys(TABLES, 0)
+        for built in parts:
+            for table in TABLES:
+                links = [(pos, base[target]) for pos, target in plans[table].links]
+                rows = out.rows[table]
+                for r in built.rows.get(table, ()):
+                    values = list(r)
+                    for pos, by in links:
+                        if values[pos] is not None:
+                            values[pos] += by
+                    rows.append(tuple(values))
+            out.terms += [(r[0] + base[CASE], *r[1:]) for r in built.terms]
+            for table in TABLES:
+                base[table] += len(built.rows.get(table, ()))
+        return out
+
     def part(self, lo: int, hi: int) -> Built:
         """The rows of cases ``lo..hi-1`` alone, renumbered as if built on their own (case
         ``lo`` becomes ``0``), so that a batch built once can be written in several short
@@ -285,7 +307,10 @@ class Built:
                         values[pos] -= by
                 renumbered.append(tuple(values))
             out.rows[table] = renumbered
-        out.terms = [(r[0] - lo, *r[1:]) for r in self.terms if lo <= r[0] < hi]
+        case = operator.itemgetter(0)  # terms are in case order too (terms.rows_for)
+        start = bisect.bisect_left(self.terms, lo, key=case)
+        end = bisect.bisect_left(self.terms, hi, lo=start, key=case)
+        out.terms = [(r[0] - lo, *r[1:]) for r in self.terms[start:end]]
         return out
 
 

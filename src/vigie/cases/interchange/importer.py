@@ -5,10 +5,10 @@ Rows are streamed (never the whole file in memory). Every problem is reported as
 ``file, row, column, value: why``. Two modes:
 
 - atomic (default): if any row is invalid nothing is written and the job fails with the
-  report. New cases are staged in batches of ``BATCH`` rows, each committed on its own but
-  invisible, then published together in one short transaction (vigie.cases.interchange.staging, ADR
-  0043), so the import never holds the write lock for long; an interrupted import resumes
-  from its last staged batch;
+  report. New cases are staged in batches of ``BATCH`` rows, each written in parts of
+  ``PART`` rows committed on their own but invisible, then published together in one short
+  transaction (vigie.cases.interchange.staging, ADR 0043), so the import never holds the
+  write lock for long; an interrupted import resumes from its last staged part;
 - partial: rows are written in batches of ``BATCH`` rows, each batch in its own transaction;
   invalid rows are skipped and written to a rejects CSV; after each batch a checkpoint
   (``next_row``) is saved, so a retried job resumes after the last written batch.
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from vigie.cases import records, services
 from vigie.cases.interchange import bulk, pipeline, staging
@@ -46,11 +46,16 @@ BATCH = 2000  # rows per insert batch (and per transaction and checkpoint in par
 # rows per write transaction of an atomic import: a part of a batch, already built, so that
 # SQLite's write lock is held a short while and other writers get it between parts (ADR 0043)
 PART = 250
-# After each part but a batch's last, the importer waits as long as the part's write took,
-# at most this many seconds, so that a writer waiting for the lock gets it: SQLite's busy
-# handler polls every 50-100 ms once it has waited a while, and rarely hits a gap of a few
-# milliseconds (ADR 0043). After a batch's last part the importer waits for the next batch.
+# SQLite: after each part but a batch's last, the importer waits as long as the part's
+# write transaction took, at most ``YIELD_S`` seconds, so that a writer waiting for the lock
+# gets it: SQLite's busy handler polls every 50-100 ms once it has waited a while, and
+# rarely hits a gap of a few milliseconds (ADR 0043). While other writers are seen (a part's
+# transaction waited ``CONTENDED_S`` to begin) the wait is ``YIELD_BUSY_S``; it shrinks back
+# to ``YIELD_S`` while nobody is (by a tenth per part). After a batch's last part the
+# importer waits for the next batch anyway. PostgreSQL has no database-wide write lock.
 YIELD_S = 0.02
+YIELD_BUSY_S = 0.1
+CONTENDED_S = 0.005
 WORKER_MIN_BYTES = 1024**2  # smaller files are read in this process (a worker costs ~10 ms)
 
 
@@ -259,9 +264,9 @@ def _dry_run(
         ids = {source_id for _type, source_id in pending if source_id}
         existing = (
             set(
-                Case.objects.filter(
-                    organisation=organisation, source_record_id__in=ids
-                ).values_list("source_type", "source_record_id")
+                Case.objects.filter(organisation=organisation, source_record_id__in=ids)
+                .order_by()  # by the ids' index, not the list's (batches._look_up)
+                .values_list("source_type", "source_record_id")
             )
             if look_up and ids
             else set()
@@ -308,13 +313,14 @@ def _atomic(
     """Stage every batch (committed, invisible), then publish them in one short transaction,
     or discard them if any row is invalid (all or nothing, as one transaction would)."""
     stage = staged.stage
+    pause = YIELD_S if connection.vendor == "sqlite" else 0.0
     for chunk in chunks:
         before = report.rows
         _take(report, chunk)
         if not report.rejected:  # every row of the batch is valid: write it in parts
             took = 0.0
             for part in chunk.parts(PART):
-                time.sleep(min(took, YIELD_S))  # none before a batch's first part
+                time.sleep(min(took, pause))  # none before a batch's first part
                 before += part.rows
 
                 def commit(rows: int = before, next_row: int = part.last_row + 1) -> None:
@@ -322,9 +328,11 @@ def _atomic(
                     saved = report.as_dict() | {"rows": rows, "next_row": next_row}
                     staging.checkpoint(stage, next_row, saved)
 
-                started = time.monotonic()
                 refused, look_up = write(actor, org, part, report, look_up, stage, commit=commit)
-                took = time.monotonic() - started
+                took = part.held
+                if pause:
+                    busy = part.waited > CONTENDED_S
+                    pause = YIELD_BUSY_S if busy else max(YIELD_S, pause * 0.9)
                 _refuse(report, refused)
                 if report.rejected:
                     break
@@ -352,7 +360,7 @@ def _publish(actor: Actor, org: Organisation, report: Report, staged: _Staged) -
     """Inside the publishing transaction: apply the rows that update published cases (set-
     based, as an unstaged import would), then make the staged cases visible and announce
     them (the event is sent after the commit)."""
-    for kept in staging.deferred(staged.stage):
+    for kept in staging.joined(staged.stage, BATCH):
         if isinstance(kept, staging.Deferred):  # written from the rows the reader built
             chunk = Chunk(layout=report.layout, valid=kept.valid, built=kept.built)
             chunk.last_row = kept.valid[-1].row

@@ -107,6 +107,37 @@ def deferred(stage: ImportStage) -> Iterator[Deferred | list[Any]]:
         yield pickle.loads(base64.b64decode(packed))  # noqa: S301 (our own sealed bytes)
 
 
+def joined(stage: ImportStage, rows: int) -> Iterator[Deferred | list[Any]]:
+    """What :func:`deferred` yields, consecutive :class:`Deferred` joined up to ``rows``
+    rows each: an import keeps them per part of a batch (ADR 0043), and publication writes
+    fewer, larger batches (each write has a few look-ups and id reservations of its own)."""
+    from vigie.cases.interchange.bulk import Built
+
+    group: list[Deferred] = []
+
+    def flush() -> Deferred:
+        valid: list[Any] = []
+        at: set[int] = set()
+        for kept in group:
+            at.update(p + len(valid) for p in kept.positions)
+            valid += kept.valid
+        built = group[0].built if len(group) == 1 else Built.join([k.built for k in group])
+        group.clear()
+        return Deferred(valid, frozenset(at), built)
+
+    for kept in deferred(stage):
+        if not isinstance(kept, Deferred):
+            if group:
+                yield flush()
+            yield kept
+            continue
+        if group and sum(len(k.valid) for k in group) + len(kept.valid) > rows:
+            yield flush()
+        group.append(kept)
+    if group:
+        yield flush()
+
+
 def rebuild(rows: list[Any], org: Organisation, actor: Actor, allow_identity: bool) -> Any:
     """The rows' records validated and built again (``bulk.Built``) for writing: for the
     rows of a stage kept before :class:`Deferred` kept the built rows."""
