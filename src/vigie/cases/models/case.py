@@ -19,7 +19,6 @@ from vigie.core.fields import (
 )
 from vigie.core.models import Organisation
 
-
 #: the rows the list indexes hold: published cases (a staged import's are left out)
 LISTED = models.Q(stage__isnull=True)
 
