@@ -23,6 +23,7 @@ from rigour.names import Name
 
 from vigie.screening import bounds, names, plain, ranking
 from vigie.screening import corroboration as evidence  # secondary details adjust a name score
+from vigie.screening.names import NameMatch
 
 THRESHOLD = 0.70  # default: a result at or above it is a potential match (ADR 0511)
 CANDIDATES = 20  # names fully scored per query form ...
@@ -265,6 +266,53 @@ class ScreeningIndex:
         self._among = (frozenset(among), found)
         return found
 
+    def _best_names(
+        self,
+        forms: list[Name],
+        width: int,
+        among: frozenset[int] | set[int] | None,
+        shared: frozenset[str] | None,
+        reach: float,
+        aligned: dict[tuple[int, int], NameMatch],
+    ) -> dict[int, tuple[float, NameMatch, IndexedName]]:
+        """Each entry's best name score over the ``width`` candidates of every searched form,
+        with the match and the listed name that gave it. ``aligned`` keeps the alignments
+        made, by (form, listed name), for a second, wider pass over the same forms."""
+        best: dict[int, tuple[float, NameMatch, IndexedName]] = {}
+        for f, form in enumerate(forms):
+            if shared is not None and shared.isdisjoint(names.blocking_keys(form)):
+                continue  # candidates come from shared keys: none can be among those entries
+            ascii_query = form.comparable.isascii()
+            searched = bounds.searched(form) if reach > 0 else None
+            for name_id in self.candidates(form, width):
+                listed = self.names[name_id]
+                if among is not None and listed.entry not in among:
+                    continue
+                # (``plain`` is the listed name's comparable form, read without rebuilding it)
+                if (
+                    ascii_query
+                    and listed.plain.isascii()
+                    and fuzz.token_set_ratio(form.comparable, listed.plain) < PREFILTER
+                ):
+                    continue  # plainly different spellings: not worth the full alignment
+                if (
+                    searched is not None
+                    and listed.plain != form.comparable
+                    and bounds.at_most(searched, listed.probe) < reach
+                ):
+                    continue  # its name score cannot reach the threshold (bounds.py, ADR 0531)
+                match = aligned.get((f, name_id))
+                if match is None:
+                    match = aligned[f, name_id] = names.compare_names(form, listed.name)
+                score = match.score
+                if listed.quality == "low" or listed.kind == "weak":
+                    score *= LOW_QUALITY
+                current = best.get(listed.entry)
+                # at an equal score, the entry is shown by its best-quality name (issue 16)
+                if current is None or (score, _rank(listed)) > (current[0], _rank(current[2])):
+                    best[listed.entry] = (score, match, listed)
+        return best
+
     def screen(
         self,
         query: Query,
@@ -289,7 +337,6 @@ class ScreeningIndex:
         if among is not None:
             width = ranking.WIDE
         forms = names.analyse(query.name, query.schema, self.lexicon)
-        best: dict[int, tuple[float, names.NameMatch, IndexedName]] = {}
         shared = self._keys_of(among) if among is not None else None
         # The name score a listed name needs to be reported: secondary evidence adds at most
         # MAX_BONUS, and only if the query gives some; a document can make any name decisive.
@@ -297,40 +344,13 @@ class ScreeningIndex:
         if PRUNE and not query.document:
             bonus = evidence.MAX_BONUS if (query.birth_date or query.country) else 0.0
             reach = threshold - bonus - bounds.MARGIN
-        for form in forms:
-            if shared is not None and shared.isdisjoint(names.blocking_keys(form)):
-                continue  # candidates come from shared keys: none can be among those entries
-            ascii_query = form.comparable.isascii()
-            searched = bounds.searched(form) if reach > 0 else None
-            for name_id in self.candidates(form, width):
-                listed = self.names[name_id]
-                if among is not None and listed.entry not in among:
-                    continue
-                # (``plain`` is the listed name's comparable form, read without rebuilding it)
-                if (
-                    ascii_query
-                    and listed.plain.isascii()
-                    and fuzz.token_set_ratio(form.comparable, listed.plain) < PREFILTER
-                ):
-                    continue  # plainly different spellings: not worth the full alignment
-                if (
-                    searched is not None
-                    and listed.plain != form.comparable
-                    and bounds.at_most(searched, listed.probe) < reach
-                ):
-                    continue  # its name score cannot reach the threshold (bounds.py, ADR 0531)
-                match = names.compare_names(form, listed.name)
-                score = match.score
-                if listed.quality == "low" or listed.kind == "weak":
-                    score *= LOW_QUALITY
-                current = best.get(listed.entry)
-                # at an equal score, the entry is shown by its best-quality name (issue 16)
-                if current is None or (score, _rank(listed)) > (current[0], _rank(current[2])):
-                    best[listed.entry] = (score, match, listed)
+        aligned: dict[tuple[int, int], NameMatch] = {}
+        best = self._best_names(forms, width, among, shared, reach, aligned)
         if width < ranking.WIDE and ranking.crowded(
             (b[0] for b in best.values()), max(threshold, THRESHOLD)
         ):
-            return self.screen(query, threshold, limit, among, ranking.WIDE)
+            # compared again more widely; the alignments already made are not made twice
+            best = self._best_names(forms, ranking.WIDE, among, shared, reach, aligned)
         results: list[Result] = []
         for pos, (name_score, match, listed) in best.items():
             if name_score + evidence.MAX_BONUS < threshold and not query.document:
