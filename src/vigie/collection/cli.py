@@ -106,22 +106,14 @@ def list_forms(actor: Actor) -> None:
 
 
 def _set_open(actor: Actor, form_id: str, is_open: bool) -> None:
-    from django.http import Http404
-
     from vigie.collection import selectors, services
-    from vigie.core.errors import NotFound
     from vigie.core.models import Organisation
 
     def go() -> Any:
         org = Organisation.objects.get(pk=actor.organisation_id or 0)
-        try:
-            pub = selectors.publication_for(actor, org.code, form_id)
-        except Http404:
-            raise NotFound(
-                f"the form {form_id!r} is not published to {org.code}",
-                code="form_not_published",
-            ) from None
-        return services.set_open(actor, pub, is_open)
+        return services.set_open(
+            actor, selectors.publication_for(actor, org.code, form_id), is_open
+        )
 
     pub = _run(go)
     state = "open" if pub.is_open else "closed"

@@ -9,11 +9,13 @@ from typing import Any
 
 from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from vigie.collection import mapping, services
 from vigie.collection.models import Device, Form, Publication, Submission
 from vigie.core import access
 from vigie.core.actor import Viewer
+from vigie.core.errors import NotFound
 from vigie.core.models import Organisation
 
 
@@ -83,7 +85,8 @@ def form_for(user: Viewer, form_id: str) -> Form:
 
 
 def publication_for(user: Viewer, org_code: str, form_id: str) -> Publication:
-    """The form's publication to an organisation where ``user`` manages collection (404)."""
+    """The form's publication to an organisation where ``user`` manages collection
+    (``NotFound`` otherwise: whether it exists elsewhere is not told)."""
     pub = (
         Publication.objects.select_related("form", "organisation", "version")
         .filter(
@@ -94,7 +97,9 @@ def publication_for(user: Viewer, org_code: str, form_id: str) -> Publication:
         .first()
     )
     if pub is None:
-        raise Http404
+        raise NotFound(
+            _("This form is not published to this organisation."), code="form_not_published"
+        )
     return pub
 
 

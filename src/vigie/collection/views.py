@@ -23,7 +23,7 @@ from vigie.collection.forms import DeviceForm, ImportForm, MergeForm, RejectForm
 from vigie.collection.models import Form
 from vigie.core import audit
 from vigie.core.actor import actor_of_request
-from vigie.core.errors import VigieError
+from vigie.core.errors import NotFound, VigieError
 from vigie.core.models import Organisation
 from vigie.web.mixins import PermissionRequired
 
@@ -141,7 +141,10 @@ class PublicationStateView(PermissionRequired, View):
     required_permission = services.MANAGE
 
     def post(self, request: HttpRequest, org: str, form_id: str, is_open: bool) -> HttpResponse:
-        pub = selectors.publication_for(request.user, org, form_id)
+        try:
+            pub = selectors.publication_for(request.user, org, form_id)
+        except NotFound:
+            raise Http404 from None
         try:
             services.set_open(actor_of_request(request, pub.organisation_id), pub, is_open)
         except VigieError as exc:
