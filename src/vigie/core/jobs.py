@@ -44,7 +44,7 @@ from django.utils.translation import gettext_lazy as _
 from vigie.core import access, jobfiles
 from vigie.core.actor import Actor, Viewer, person_of
 from vigie.core.errors import VigieError
-from vigie.core.models import Job, User
+from vigie.core.models import Job
 
 log = logging.getLogger(__name__)
 FLUSH_SECONDS = 0.5
@@ -197,7 +197,7 @@ def start(
         raise ValueError(f"no handler for job kind {kind!r}")
     job = Job.objects.create(
         kind=kind,
-        created_by=_user_of(user),
+        created_by=person_of(user),
         organisation=organisation,
         params=params or {},
         total=total,
@@ -303,11 +303,6 @@ def requeue(job: Job, *, enqueue: bool = True) -> Job:
         job_id = str(job.pk)
         transaction.on_commit(lambda: _enqueue(job_id))
     return job
-
-
-def _user_of(who: Viewer) -> User | None:
-    person = who.user if isinstance(who, Actor) else who
-    return person if isinstance(person, User) else None
 
 
 def actor_of(job: Job) -> Actor:

@@ -14,7 +14,6 @@ from django.db import connection, transaction
 from django.db.models import Field
 
 from vigie.core.actor import Actor, Viewer, person_of
-from vigie.core.models import User
 from vigie.screening.models import EntryChange, ListEntry, ListVersion, Watchlist
 from vigie.screening.parsers import ParsedList, parse
 from vigie.screening.parsers.base import details
@@ -59,10 +58,6 @@ def sha256_of(path: Path) -> str:
             while chunk := fh.read(1 << 20):
                 digest.update(chunk)
     return digest.hexdigest()
-
-
-def _user_of(user: Viewer) -> User | None:
-    return person_of(user)
 
 
 def acting(user: Viewer, reason: str, organisation_id: int | None = None) -> Actor:
@@ -132,7 +127,7 @@ def apply(
             file_name=file_name[:255],
             file_sha256=sha,
             published=parsed.published[:60],
-            loaded_by=_user_of(user),
+            loaded_by=person_of(user),
             entry_count=total,
             name_count=sum(len(e.names) for e in parsed.entries),
         )
