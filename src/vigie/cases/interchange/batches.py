@@ -171,7 +171,7 @@ def _write_batch(
         ids.discard("")
         stored = {
             (source_type, source_id): (pk, created_at)
-            for pk, source_type, source_id, created_at in _look_up(org)
+            for pk, source_type, source_id, created_at in published_cases(org)
             .filter(source_record_id__in=ids)
             .values_list("pk", "source_type", "source_record_id", "created_at")
         }
@@ -222,7 +222,7 @@ def _plan_stage(
     ids = {v.source_record_id for i, v in enumerate(valid) if i not in plan.skip}
     ids.discard("")
     stored = set(
-        _look_up(org)
+        published_cases(org)
         .filter(source_record_id__in=ids)
         .values_list("source_type", "source_record_id")
     )
@@ -257,7 +257,7 @@ def _stage_batch(
     return out
 
 
-def _look_up(org: Organisation) -> QuerySet[Case]:
+def published_cases(org: Organisation) -> QuerySet[Case]:
     """The organisation's published cases, unordered: with the model's order (newest
     first) SQLite walks the organisation's list index instead of looking the ids up in their
     own index, a scan of every case per batch (ADR 0043)."""
@@ -275,7 +275,7 @@ def _taken_references(
     refused: set[int] = set()
     if not refs:
         return problems, refused
-    taken = _look_up(org).filter(reference__in=list(refs))
+    taken = published_cases(org).filter(reference__in=list(refs))
     for ref, source_type, source_id in taken.values_list(
         "reference", "source_type", "source_record_id"
     ):

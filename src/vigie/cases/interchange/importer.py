@@ -32,7 +32,7 @@ from django.db import connection, transaction
 
 from vigie.cases import records, services
 from vigie.cases.interchange import bulk, pipeline, staging
-from vigie.cases.interchange.batches import Chunk, Valid, write
+from vigie.cases.interchange.batches import Chunk, Valid, published_cases, write
 from vigie.cases.interchange.checking import Prepared, Report, RowProblem, prepare_records
 from vigie.cases.interchange.mapping import Mapping
 from vigie.cases.interchange.readers import guess_format
@@ -264,8 +264,8 @@ def _dry_run(
         ids = {source_id for _type, source_id in pending if source_id}
         existing = (
             set(
-                Case.objects.filter(organisation=organisation, source_record_id__in=ids)
-                .order_by()  # by the ids' index, not the list's (batches._look_up)
+                published_cases(organisation)
+                .filter(source_record_id__in=ids)
                 .values_list("source_type", "source_record_id")
             )
             if look_up and ids

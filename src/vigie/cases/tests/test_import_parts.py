@@ -195,12 +195,14 @@ def test_look_ups_search_the_ids_index_not_the_list(world: World) -> None:
     100,000-row re-import in parts spent most of its time there, ADR 0043)."""
     from django.db import connection
 
-    from vigie.cases.interchange.batches import _look_up
+    from vigie.cases.interchange.batches import published_cases
 
     if connection.vendor != "sqlite":
         pytest.skip("SQLite's query plan")
     for lookup in ({"source_record_id__in": ["a", "b"]}, {"reference__in": ["a", "b"]}):
-        sql, params = _look_up(world.own).filter(**lookup).values_list("pk").query.sql_with_params()
+        sql, params = (
+            published_cases(world.own).filter(**lookup).values_list("pk").query.sql_with_params()
+        )
         with connection.cursor() as cursor:
             cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
             plan = " ".join(str(row) for row in cursor.fetchall())
