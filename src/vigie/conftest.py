@@ -74,7 +74,23 @@ def browser() -> Any:
 
 
 @pytest.fixture
-def page(browser: Any) -> Any:
+def live_server(transactional_db: Any) -> Iterator[Any]:
+    """A live server for one test (pytest-django's lives for the whole session).
+
+    Its listening socket is closed when the test ends, so that a later test in the same process
+    (cases' test_pipeline_lifetime counts listening sockets) does not find it; and its request
+    threads are joined before the test thread takes the shared SQLite connection back."""
+    from vigie.browser import ClosingLiveServer
+
+    server = ClosingLiveServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: Any) -> Any:
+    # Depends on the live server so that the browser context (and its keep-alive connections)
+    # closes before the server stops and joins its request threads.
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(15000)
