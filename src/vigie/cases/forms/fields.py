@@ -8,6 +8,7 @@ row). It gathers values only: services.save_record is the one writer, whose prob
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -66,24 +67,30 @@ def formfield(db_field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | 
         "help_text": db_field.help_text,
         "required": not db_field.blank and not defaulted(db_field),
     }
+    # Choices are callables, read when the form is shown: the form classes are built at import,
+    # in the default language, and Arabic pages listed French labels.
     codelist = getattr(db_field, "codelist", "")
     if isinstance(db_field, CodeListField):
         return forms.MultipleChoiceField(
-            choices=codelists.get(codelist).choices(),
+            choices=codelists.get(codelist).choices,
             widget=forms.CheckboxSelectMultiple,
             **common,
         )
     if codelist or db_field.choices:
+        choices: Callable[[], list[tuple[str, str]]]
         if codelist:
-            choices = list(codelists.get(codelist).choices())
+            choices = codelists.get(codelist).choices
         else:
-            choices = [(str(v), capfirst(label)) for v, label in db_field.flatchoices]
+
+            def choices() -> list[tuple[str, str]]:
+                return [(str(v), capfirst(label)) for v, label in db_field.flatchoices]
+
         if defaulted(db_field):
             return forms.ChoiceField(choices=choices, initial=db_field.get_default(), **common)
-        return forms.ChoiceField(choices=[BLANK, *choices], **common)
+        return forms.ChoiceField(choices=lambda: [BLANK, *choices()], **common)
     if db_field.name in COUNTRY_FIELDS:
-        choices = codelists.get("countries").sorted_choices()
-        return forms.ChoiceField(choices=[BLANK, *choices], **common)
+        countries = codelists.get("countries")
+        return forms.ChoiceField(choices=lambda: [BLANK, *countries.sorted_choices()], **common)
     if isinstance(db_field, models.BooleanField):
         return forms.TypedChoiceField(choices=TRI, coerce=_tri, empty_value=None, **common)
     if isinstance(db_field, models.DateField | EncryptedDateField):
