@@ -288,7 +288,15 @@
           place(fig, svg, key, labels);
         });
         var sk = document.querySelector('figure[data-chart="sankey"]');
-        if (sk) place(sk, sankey(data.sankey, document.getElementById("sankey-title").textContent), "routes", labels);
+        if (sk && data.sankey.links.length) {
+          place(sk, sankey(data.sankey, document.getElementById("sankey-title").textContent), "routes", labels);
+        } else if (sk) {  /* no route to show: say so, as the other panels do, not a blank box */
+          var none = document.createElement("p");
+          none.className = "empty";
+          none.textContent = root.dataset.labelEmpty;
+          sk.querySelector(".chart-body").replaceChildren(none);
+          sk.setAttribute("data-ready", "true");
+        }
         var mf = document.querySelector('figure[data-chart="map"]');
         if (mf && window.topojson) {
           fetch(mf.dataset.world).then(function (r) { return r.json(); }).then(function (world) {
