@@ -39,7 +39,7 @@ VIEW = {
 IDENTITY: dict[str, tuple[str, ...]] = {
     extract.CASE: ("victim.identity.view",),
     extract.HIT: ("victim.identity.view",),
-    extract.EVIDENCE: (),
+    extract.EVIDENCE: ("victim.identity.view",),  # file names and places (ADR 0045)
     extract.ACCOUNT: (),
     extract.IMPORT: ("victim.identity.view",),
 }
