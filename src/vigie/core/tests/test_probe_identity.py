@@ -31,6 +31,7 @@ from rest_framework.test import APIClient
 from vigie.cases.models import Case
 from vigie.cases.tests.conftest import RECORD
 from vigie.core.classification import identity_fields
+from vigie.core.models import Membership, Organisation, OrganisationShare, User
 from vigie.core.roles import catalogue
 from vigie.discovery import app_modules
 from vigie.testing import PUBLIC, Endpoint, World
@@ -45,7 +46,14 @@ NO_IDENTITY = [
 ]
 
 
-def _seed(world: World, api: Any, capture: Any) -> Case:
+def _seed(world: World, api: Any, capture: Any, org: Organisation | None = None) -> Case:
+    """A case with marked identities in ``org`` (the own organisation), recorded by a field
+    officer there through the API, with an evidence file named with the marker."""
+    org = org or world.own
+    officer = world.users["field_officer"]
+    if org != world.own:
+        officer = User.objects.create(username=f"officer-{org.code}")
+        Membership.objects.create(user=officer, organisation=org, role="field_officer")
     record = copy.deepcopy(RECORD)
     record.update(reference="IDP-1", source_record_id="idp-1")
     record["victims"][0].update(
@@ -61,23 +69,23 @@ def _seed(world: World, api: Any, capture: Any) -> Case:
         {"kind": "person", "name": f"{MARK} Perp", "role": "recruiter"},
     ]
     with capture(execute=True):
-        made = api(world.users["field_officer"]).post("/api/cases/", record, format="json")
+        made = api(officer).post("/api/cases/", record, format="json")
         assert made.status_code == 201, made.content
         photo = SimpleUploadedFile(f"{MARK}.txt", b"probe evidence", "text/plain")
-        added = api(world.users["field_officer"]).post(
+        added = api(officer).post(
             "/api/evidence/items/", {"file": photo, "case_ref": "IDP-1"}, format="multipart"
         )
         assert added.status_code == 201, added.content
     case = Case.objects.get(uuid=made.json()["uuid"])
     for key in ("case", "ident-case", "finance-case"):  # each app's case of the organisation
-        world.objects[f"{key}-{world.own.code}"] = case
+        world.objects[f"{key}-{org.code}"] = case
     return case
 
 
 def _roles(endpoint: Endpoint) -> list[str]:
     roles = catalogue().roles
-    if endpoint.perm in (None, PUBLIC):
-        return NO_IDENTITY
+    if endpoint.perm in (None, PUBLIC):  # pages for anyone: the roles that see the most
+        return ["panel_expert", "auditor", "analyst", "org_admin"]
     return [r for r in NO_IDENTITY if endpoint.perm in roles[r].permissions]
 
 
@@ -118,6 +126,37 @@ def test_no_page_or_endpoint_shows_an_identity_without_the_permission(
             if MARK.encode() in body:
                 wrong.append(f"{role} {url}: {got.status_code} shows the marker")
     assert len(urls) > 100
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.django_db
+def test_a_share_without_identities_shows_none(
+    world: World, api: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """The other organisation shares its cases without identities: the own organisation's
+    roles that see identities at home see none of the partner's, on any page or endpoint
+    about the partner's records (or any list)."""
+    _seed(world, api, django_capture_on_commit_callbacks, world.other)
+    OrganisationShare.objects.create(owner=world.other, partner=world.own, scope="case")
+    roles = catalogue().roles
+    wrong: list[str] = []
+    clients: dict[str, APIClient] = {}
+    for endpoint in ENDPOINTS:
+        if endpoint.method != "GET":
+            continue
+        kwargs = dict(endpoint.kwargs)
+        if endpoint.target is not None:
+            kwargs.update(endpoint.target(world, world.other))
+        url = f"{reverse(endpoint.name, kwargs=kwargs)}?include=identity"
+        for role in ("field_officer", "case_manager", "investigator"):
+            if endpoint.perm not in (None, PUBLIC) and endpoint.perm not in roles[role].permissions:
+                continue
+            if role not in clients:
+                clients[role] = APIClient()
+                clients[role].force_login(world.users[role], backend=BACKEND)
+            got = clients[role].get(url)
+            if got.status_code >= 500 or MARK.encode() in _body(got):
+                wrong.append(f"{role} {url}: {got.status_code}")
     assert not wrong, "\n".join(wrong)
 
 
