@@ -19,6 +19,8 @@ is probed too:
 from __future__ import annotations
 
 import copy
+import io
+import zipfile
 from typing import Any
 
 import pytest
@@ -37,6 +39,7 @@ from vigie.discovery import app_modules
 from vigie.testing import PUBLIC, Endpoint, World
 
 MARK = "Mkidprobeqzjwx"
+FORMATS = ("csv", "xlsx", "json", "htcds", "htcds-csv", "htcds-xlsx", "ctdc", "graphml", "gexf")
 ENDPOINTS: list[Endpoint] = [e for m in app_modules("tests.matrix") for e in m.ENDPOINTS]
 BACKEND = settings.AUTHENTICATION_BACKENDS[0]
 NO_IDENTITY = [
@@ -90,7 +93,12 @@ def _roles(endpoint: Endpoint) -> list[str]:
 
 
 def _body(response: Any) -> bytes:
-    return b"".join(response.streaming_content) if response.streaming else response.content
+    """The response's bytes; a zip (XLSX, bags) with its members inflated."""
+    data = b"".join(response.streaming_content) if response.streaming else response.content
+    if data[:2] == b"PK":
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            data += b"".join(zf.read(name) for name in zf.namelist())
+    return data
 
 
 @pytest.mark.django_db
@@ -106,7 +114,10 @@ def test_no_page_or_endpoint_shows_an_identity_without_the_permission(
         if endpoint.target is not None:
             kwargs.update(endpoint.target(world, world.own))
         url = reverse(endpoint.name, kwargs=kwargs)
-        urls.append((f"{url}?include=identity&q={MARK}", _roles(endpoint)))
+        reveal = f"include=identity&identities=1&q={MARK}"
+        urls.append((f"{url}?{reveal}", _roles(endpoint)))
+        if "export" in endpoint.name:  # every format a download offers
+            urls += [(f"{url}?{reveal}&format={f}&as={f}", _roles(endpoint)) for f in FORMATS]
     wrong: list[str] = []
     clients: dict[str, APIClient] = {}
     for url, roles in urls:
