@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import io
+import re
 import zipfile
 from typing import Any
 
@@ -138,6 +139,41 @@ def test_no_page_or_endpoint_shows_an_identity_without_the_permission(
                 wrong.append(f"{role} {url}: {got.status_code} shows the marker")
     assert len(urls) > 100
     assert not wrong, "\n".join(wrong)
+    _no_search_confirms_a_name(world, clients)
+
+
+def _normalised(response: Any, *queries: str) -> bytes:
+    body = _body(response)
+    for q in queries:
+        body = body.replace(q.encode(), b"Q")
+    body = re.sub(rb'name="csrfmiddlewaretoken" value="[^"]*"', b"", body)
+    body = re.sub(rb'nonce="[^"]*"', b"", body)
+    return re.sub(rb"<code>[0-9a-f]{32}</code>", b"", body)
+
+
+def _no_search_confirms_a_name(world: World, clients: dict[str, APIClient]) -> None:
+    """Searching every list for a victim's exact name, document or phone gives the same
+    answer as searching for a name nobody has: a role without the identity permission cannot
+    learn who is in which case by searching (an existence oracle)."""
+    wrong: list[str] = []
+    lists = [e for e in ENDPOINTS if e.method == "GET" and e.target is None and not e.kwargs]
+    for endpoint in lists:
+        url = reverse(endpoint.name)
+        for role in _roles(endpoint)[:2]:
+            client = clients.get(role)
+            if client is None:
+                continue
+            for value in (f"{MARK}given", f"{MARK}-doc"):
+                nobody = "Mkzzzzzzzzzzzz" + value[len(MARK) :]
+                asked = [f"{url}?{k}={{}}" for k in ("q", "name", "search")]
+                for pattern in asked:
+                    a = client.get(pattern.format(value))
+                    b = client.get(pattern.format(nobody))
+                    if a.status_code != b.status_code or _normalised(a, value) != _normalised(
+                        b, nobody
+                    ):
+                        wrong.append(f"{role} {pattern.format(value)}")
+    assert not wrong, "a search confirms a name:\n" + "\n".join(wrong)
 
 
 @pytest.mark.django_db
