@@ -159,6 +159,26 @@ def test_a_token_follows_its_owners_grants_and_password(world: World) -> None:
 
 
 @pytest.mark.django_db
+def test_a_token_carries_only_the_permissions_it_names(world: World) -> None:
+    """A case manager's token made for case.view alone: no identities, no writes, nothing
+    of another app, whatever the owner may do with a session."""
+    owner = world.users["case_manager"]
+    case = _marked_case(world.own, "TOK-S")
+    _token, secret = tokens.issue(
+        Actor(owner, world.own.pk), name="narrow", access="write", permissions=["case.view"]
+    )
+    seen = APIClient().get(f"/api/cases/{case.uuid}/?include=identity", **_bearer(secret))
+    assert seen.status_code == 200 and MARK not in seen.content.decode()
+    new = {**RECORD, "reference": "TOK-N"}
+    wrote = APIClient().post("/api/cases/", new, format="json", **_bearer(secret))
+    assert wrote.status_code == 403 and not Case.objects.filter(reference="TOK-N").exists()
+    for url in ("/api/evidence/items/", "/api/identification/interviews/", "/api/jobs/"):
+        got = APIClient().get(url, **_bearer(secret))
+        assert got.status_code in DENIED or MARK not in got.content.decode(), url
+    assert APIClient().get("/api/evidence/items/", **_bearer(secret)).status_code in DENIED
+
+
+@pytest.mark.django_db
 def test_nobody_revokes_or_lists_anothers_token(world: World) -> None:
     token, secret = tokens.issue(Actor(world.users["analyst"], world.own.pk), name="theirs")
     for role in ("org_admin", "case_manager"):
