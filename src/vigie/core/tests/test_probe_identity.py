@@ -40,6 +40,7 @@ from vigie.discovery import app_modules
 from vigie.testing import PUBLIC, Endpoint, World
 
 MARK = "Mkidprobeqzjwx"
+MODELS = ("victim", "perpetrator", "case", "item", "interview", "subject")
 FORMATS = ("csv", "xlsx", "json", "htcds", "htcds-csv", "htcds-xlsx", "ctdc", "graphml", "gexf")
 ENDPOINTS: list[Endpoint] = [e for m in app_modules("tests.matrix") for e in m.ENDPOINTS]
 BACKEND = settings.AUTHENTICATION_BACKENDS[0]
@@ -107,7 +108,12 @@ def test_no_page_or_endpoint_shows_an_identity_without_the_permission(
     world: World, api: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     _seed(world, api, django_capture_on_commit_callbacks)
-    urls: list[tuple[str, list[str]]] = [("/api/schema/", ["analyst"])]
+    audit = reverse("core:audit")
+    urls: list[tuple[str, list[str]]] = [
+        ("/api/schema/", ["analyst"]),
+        *[(f"{audit}?log=changes&model={m}", ["org_admin", "auditor"]) for m in ("", "victim")],
+        *[(f"/api/audit/changes/?model={m}", ["org_admin", "auditor"]) for m in MODELS],
+    ]
     for endpoint in ENDPOINTS:
         if endpoint.method != "GET":
             continue
