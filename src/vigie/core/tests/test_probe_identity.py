@@ -146,6 +146,33 @@ def test_no_page_or_endpoint_shows_an_identity_without_the_permission(
     assert len(urls) > 100
     assert not wrong, "\n".join(wrong)
     _no_search_confirms_a_name(world, clients)
+    _no_action_reveals_an_identity(world, clients)
+
+
+def _no_action_reveals_an_identity(world: World, clients: dict[str, APIClient]) -> None:
+    """Every POST of the matrix (reveal buttons, decisions, downloads started by a form) by
+    the roles without the identity permission that may use it: no identity in the answer."""
+    wrong: list[str] = []
+    for endpoint in ENDPOINTS:
+        if endpoint.method != "POST":
+            continue
+        kwargs = dict(endpoint.kwargs)
+        if endpoint.target is not None:
+            kwargs.update(endpoint.target(world, world.own))
+        url = reverse(endpoint.name, kwargs=kwargs)
+        for role in _roles(endpoint)[:2]:
+            client = clients.get(role)
+            if client is None:
+                continue
+            data = endpoint.data or {}
+            got = (
+                client.post(url, data, format="json")
+                if url.startswith("/api/")
+                else client.post(url, data)
+            )
+            if got.status_code >= 500 or MARK.encode() in _body(got):
+                wrong.append(f"{role} POST {url}: {got.status_code}")
+    assert not wrong, "\n".join(wrong)
 
 
 def _normalised(response: Any, *queries: str) -> bytes:
