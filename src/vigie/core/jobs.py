@@ -362,3 +362,16 @@ def visible_jobs(user: Viewer) -> Any:
     return qs.filter(
         Q(created_by_id=getattr(person_of(user), "pk", None)) | Q(organisation_id__in=administered)
     )
+
+
+def visible_jobs_with(user: Viewer, perm: str) -> Any:
+    """The jobs an app's own pages show (progress, report, results, download): those of
+    :func:`visible_jobs` in organisations where ``user`` holds ``perm``. Administering an
+    organisation shows its jobs in the job list; it does not add up with ``perm`` held in
+    another organisation to open their results (ADR 0057)."""
+    orgs = access.organisations_with(user, perm)
+    qs = visible_jobs(user)
+    if orgs is access.ALL:
+        return qs
+    mine = Q(organisation__isnull=True, created_by_id=getattr(person_of(user), "pk", None))
+    return qs.filter(Q(organisation_id__in=orgs) | mine)

@@ -233,8 +233,9 @@ def read_evidence(batch: Batch, ids: list[int]) -> None:
             item.added_at,
         )  # fmt: skip
         when = _date(item.collected_at) or _date(item.added_at)
+        # its caption is the file's name: identity (ADR 0045), as on the evidence pages
         node = batch.node(
-            keys.record_key("evidence", str(item.uuid)), "evidence", item.original_name, False
+            keys.record_key("evidence", str(item.uuid)), "evidence", item.original_name, True
         )
         place = item.place or ""
         batch.edge(node, batch.value("address", place), "collected_at", prov, when)

@@ -39,7 +39,7 @@ VIEW = {
 IDENTITY: dict[str, tuple[str, ...]] = {
     extract.CASE: ("victim.identity.view",),
     extract.HIT: ("victim.identity.view",),
-    extract.EVIDENCE: (),
+    extract.EVIDENCE: ("victim.identity.view",),  # file names and places (ADR 0045)
     extract.ACCOUNT: (),
     extract.IMPORT: ("victim.identity.view",),
 }
@@ -369,7 +369,7 @@ def record_url(record_type: str, record_id: str, record_uuid: str) -> str:
 
 def find_nodes(scope: Scope, text: str, limit: int = 20) -> list[dict[str, Any]]:
     """Nodes whose recorded value is exactly ``text`` (through the keyed digest, as the blind
-    index works), or cases whose reference is ``text``."""
+    index works) where the actor may see that value, or cases whose reference is ``text``."""
     from vigie.network import keys
 
     text = (text or "").strip()
@@ -386,7 +386,10 @@ def find_nodes(scope: Scope, text: str, limit: int = 20) -> list[dict[str, Any]]
     rows = _edge_rows(scope.edges().filter(Q(source_id__in=node_ids) | Q(target_id__in=node_ids)))
     visible = {n for r in rows for n in (r[1], r[2]) if n in node_ids}
     drawn = chart(scope, visible, rows, "search")
-    return [drawn.nodes[n] for n in sorted(visible)[:limit]]
+    # a value whose identity the actor may not see is not found: finding it would confirm
+    # that a victim's document or phone number is in the graph (issue 15)
+    found = [n for n in sorted(visible) if not drawn.nodes[n]["withheld"]]
+    return [drawn.nodes[n] for n in found[:limit]]
 
 
 def visible_xref(scope: Scope) -> list[dict[str, Any]]:

@@ -292,7 +292,11 @@ class BatchPage(PermissionRequired, View):
 
 
 def _own_job(request: HttpRequest, pk: uuid.UUID) -> Job:
-    job = jobs.visible_jobs(request.user).filter(pk=pk, kind__startswith="screening.").first()
+    job = (
+        jobs.visible_jobs_with(request.user, "screening.run")
+        .filter(pk=pk, kind__startswith="screening.")
+        .first()
+    )
     if job is None:
         raise Http404
     return job

@@ -85,7 +85,7 @@ class ImportView(PermissionRequired, View):
 
     def get(self, request: HttpRequest, form: ImportForm | None = None) -> HttpResponse:
         user = access.request_user(request)
-        recent = jobs.visible_jobs(user).filter(kind="cases.import")[:10]
+        recent = jobs.visible_jobs_with(user, "case.import").filter(kind="cases.import")[:10]
         visible = profiles.visible_profiles(user)
         return render(
             request,
@@ -279,7 +279,9 @@ class ImportStatusView(PermissionRequired, View):
 
     def _job(self, request: HttpRequest, job: uuidlib.UUID) -> Job:
         user = access.request_user(request)
-        found = jobs.visible_jobs(user).filter(pk=job, kind="cases.import").first()
+        found = (
+            jobs.visible_jobs_with(user, "case.import").filter(pk=job, kind="cases.import").first()
+        )
         if found is None:
             raise Http404
         return found

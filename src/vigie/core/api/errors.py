@@ -24,6 +24,10 @@ from rest_framework.views import exception_handler as drf_handler
 from vigie.core.errors import VigieError
 
 PROBLEM = "application/problem+json"
+# DRF error codes whose message repeats the value sent ('"Nadia" is not a valid choice.',
+# 'Invalid pk "…"'): errors never carry identifying values, so these say what was wrong
+# without it (the message is Django's own, translated in every language Django ships).
+ECHOING = frozenset({"invalid_choice", "does_not_exist"})
 
 
 def field_errors(detail: Any, path: str = "") -> list[dict[str, str]]:
@@ -45,7 +49,10 @@ def field_errors(detail: Any, path: str = "") -> list[dict[str, str]]:
                 out += field_errors(value, path)
     else:
         code = getattr(detail, "code", None) or "invalid"
-        out.append({"field": path, "message": str(detail), "code": str(code)})
+        message = str(detail)
+        if code in ECHOING:  # DRF quotes the value sent, which may identify someone
+            message = _("Select a valid choice. That choice is not one of the available choices.")
+        out.append({"field": path, "message": message, "code": str(code)})
     return out
 
 

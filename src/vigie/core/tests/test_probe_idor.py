@@ -1,0 +1,136 @@
+"""An insider of one organisation guessing the ids of another's records (issue 15).
+
+Every route of the authorization matrix that names one organisation's record (``target``) is
+probed, so a route added later is probed too. A record is made in the other organisation by
+the app's own matrix factory; then every role of the own organisation that holds the route's
+permission (they pass the permission gate and meet only the organisation check), and one
+role that does not, asks for it with the route's method. The probe expects:
+
+- a refusal (401, 403 or 404), never a 5xx;
+- nothing of the record in the body (its id, outside the echoed request path);
+- the same answer as for an id that never existed: same status, same problem ``code`` and
+  ``title`` (API) or the same page (web), so that guessing ids confirms nothing.
+
+Organisation codes are public (``/api/organisations/``): routes that name only an
+organisation are checked for refusal, not for existence.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from vigie.core.roles import catalogue
+from vigie.discovery import app_modules
+from vigie.testing import PUBLIC, Endpoint, World
+
+ENDPOINTS: list[Endpoint] = [
+    e
+    for m in app_modules("tests.matrix")
+    for e in m.ENDPOINTS
+    if e.target is not None and e.perm != PUBLIC
+]
+DENIED = {401, 403, 404}
+MAX_HOLDERS = 3  # the roles differ in what they see, not in how the organisation is checked
+PUBLIC_KWARGS = {"code", "org"}  # organisation codes: listed to every logged-in user
+
+
+def never_existed(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The same kwargs with every record id swapped for one that was never issued."""
+    out: dict[str, Any] = {}
+    for key, value in kwargs.items():
+        if key in PUBLIC_KWARGS:
+            out[key] = value
+        elif isinstance(value, uuid.UUID):
+            out[key] = uuid.uuid4()
+        elif isinstance(value, int):
+            out[key] = value + 7_654_321
+        elif re.fullmatch(r"[0-9a-f-]{32,36}", str(value)):
+            out[key] = str(uuid.uuid4()) if "-" in str(value) else uuid.uuid4().hex
+        else:
+            out[key] = f"{value}-never{uuid.uuid4().hex[:6]}"
+    return out
+
+
+def call(client: APIClient, endpoint: Endpoint, url: str) -> Any:
+    method = getattr(client, endpoint.method.lower())
+    if endpoint.method in {"POST", "PUT", "PATCH"}:
+        return method(url, endpoint.data or {}, format="json" if url.startswith("/api/") else None)
+    return method(url)
+
+
+def shape(response: Any, url: str) -> tuple[Any, ...]:
+    """What a response tells about the record: status, and the body without the echoed URL
+    (problem documents: their code and title; pages: the text with the path removed)."""
+    content_type = response.get("Content-Type", "")
+    body = getattr(response, "content", b"") if not response.streaming else b""
+    if "json" in content_type:
+        data = response.json()
+        if isinstance(data, dict):
+            return (response.status_code, data.get("code"), data.get("title"), sorted(data))
+        return (response.status_code, type(data).__name__)
+    text = body.decode(errors="replace").replace(url, "URL")
+    text = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", text)
+    text = re.sub(r'nonce="[^"]*"', "", text)
+    text = re.sub(r"<code>[0-9a-f]{32}</code>", "", text)  # the support reference
+    main = re.search(r"<main.*</main>", text, re.S)
+    return (response.status_code, main.group(0) if main else text)
+
+
+def _short(found: tuple[Any, ...]) -> str:
+    return re.sub(r"\s+", " ", str(found[:3]))[:300]
+
+
+def probing_roles(endpoint: Endpoint) -> list[str]:
+    """Roles that hold the route's permission (they meet the organisation check; the first
+    three, identity-holding roles first), and one that does not (it must be refused the same
+    way for both ids)."""
+    roles = catalogue().roles
+    mine = [r for r, d in roles.items() if d.scope != "system"]
+    holders = [r for r in mine if endpoint.perm in roles[r].permissions]
+    if endpoint.perm is None:  # any logged-in user
+        holders = list(mine)
+    holders.sort(key=lambda r: "victim.identity.view" not in roles[r].permissions)
+    others = [r for r in mine if r not in holders]
+    return holders[:MAX_HOLDERS] + others[:1]
+
+
+def ids_of(kwargs: dict[str, Any]) -> list[str]:
+    return [str(v) for k, v in kwargs.items() if k not in PUBLIC_KWARGS and len(str(v)) >= 8]
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS, ids=lambda e: e.id)
+def test_another_organisations_record_is_refused_as_if_it_never_existed(
+    endpoint: Endpoint, world: World
+) -> None:
+    assert endpoint.target is not None
+    theirs = endpoint.target(world, world.other)
+    url = reverse(endpoint.name, kwargs={**endpoint.kwargs, **theirs})
+    never_url = reverse(endpoint.name, kwargs={**endpoint.kwargs, **never_existed(theirs)})
+    wrong: list[str] = []
+    for role in probing_roles(endpoint):
+        client = APIClient()
+        client.force_login(world.users[role], backend=settings.AUTHENTICATION_BACKENDS[0])
+        got = call(client, endpoint, url)
+        if got.status_code not in DENIED:
+            wrong.append(f"{role}: {got.status_code}, expected refused")
+            continue
+        body = b"" if got.streaming else got.content.replace(url.encode(), b"URL")
+        leaked = [i for i in ids_of(theirs) if i.encode() in body]
+        if leaked:
+            wrong.append(f"{role}: the refusal names {leaked}")
+        if never_url == url:
+            continue
+        never = call(client, endpoint, never_url)
+        if shape(got, url) != shape(never, never_url):
+            wrong.append(
+                f"{role}: existing elsewhere {_short(shape(got, url))} differs from never "
+                f"existed {_short(shape(never, never_url))}"
+            )
+    assert not wrong, f"{endpoint.id} {url}:\n  " + "\n  ".join(wrong)
