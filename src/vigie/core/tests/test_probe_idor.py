@@ -39,7 +39,6 @@ ENDPOINTS: list[Endpoint] = [
     if e.target is not None and e.perm != PUBLIC
 ]
 DENIED = {401, 403, 404}
-MAX_HOLDERS = 3  # the roles differ in what they see, not in how the organisation is checked
 PUBLIC_KWARGS = {"code", "org"}  # organisation codes: listed to every logged-in user
 
 
@@ -90,24 +89,25 @@ def _short(found: tuple[Any, ...]) -> str:
 
 
 def probing_roles(endpoint: Endpoint) -> list[str]:
-    """Roles that hold the route's permission (they meet the organisation check; the first
-    three, identity-holding roles first), and one that does not (it must be refused the same
-    way for both ids)."""
+    """Roles that hold the route's permission (they meet the organisation check): the first
+    that sees identities and the first that does not; then one role that does not hold it
+    (it must be refused the same way for both ids)."""
     roles = catalogue().roles
     mine = [r for r, d in roles.items() if d.scope != "system"]
     holders = [r for r in mine if endpoint.perm in roles[r].permissions]
     if endpoint.perm is None:  # any logged-in user
         holders = list(mine)
-    holders.sort(key=lambda r: "victim.identity.view" not in roles[r].permissions)
+    seeing = [r for r in holders if "victim.identity.view" in roles[r].permissions]
+    blind = [r for r in holders if r not in seeing]
     others = [r for r in mine if r not in holders]
-    return holders[:MAX_HOLDERS] + others[:1]
+    return seeing[:1] + blind[:1] + others[:1]
 
 
 def _two_hats(endpoint: Endpoint, world: World) -> User | None:
     """A user who holds the route's permission here and another role, without it, in the
     record's organisation: the two grants must not add up (ADR 0057)."""
     roles = catalogue().roles
-    here = [r for r in probing_roles(endpoint)[:-1] if roles[r].scope != "system"]
+    here = [r for r in probing_roles(endpoint) if endpoint.perm in roles[r].permissions]
     there = [
         r
         for r in ("org_admin", "auditor", "linkage_unit", "screening_officer")
