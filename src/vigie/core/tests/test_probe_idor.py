@@ -3,8 +3,9 @@
 Every route of the authorization matrix that names one organisation's record (``target``) is
 probed, so a route added later is probed too. A record is made in the other organisation by
 the app's own matrix factory; then every role of the own organisation that holds the route's
-permission (they pass the permission gate and meet only the organisation check), and one
-role that does not, asks for it with the route's method. The probe expects:
+permission (they pass the permission gate and meet only the organisation check), one role
+that does not, and a user holding the permission here and another role (without it) in the
+record's organisation, ask for it with the route's method. The probe expects:
 
 - a refusal (401, 403 or 404), never a 5xx;
 - nothing of the record in the body (its id, outside the echoed request path);
@@ -26,6 +27,7 @@ from django.conf import settings
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from vigie.core.models import Membership, User
 from vigie.core.roles import catalogue
 from vigie.discovery import app_modules
 from vigie.testing import PUBLIC, Endpoint, World
@@ -37,7 +39,6 @@ ENDPOINTS: list[Endpoint] = [
     if e.target is not None and e.perm != PUBLIC
 ]
 DENIED = {401, 403, 404}
-MAX_HOLDERS = 3  # the roles differ in what they see, not in how the organisation is checked
 PUBLIC_KWARGS = {"code", "org"}  # organisation codes: listed to every logged-in user
 
 
@@ -88,17 +89,36 @@ def _short(found: tuple[Any, ...]) -> str:
 
 
 def probing_roles(endpoint: Endpoint) -> list[str]:
-    """Roles that hold the route's permission (they meet the organisation check; the first
-    three, identity-holding roles first), and one that does not (it must be refused the same
-    way for both ids)."""
+    """Roles that hold the route's permission (they meet the organisation check): the first
+    that sees identities and the first that does not; then one role that does not hold it
+    (it must be refused the same way for both ids)."""
     roles = catalogue().roles
     mine = [r for r, d in roles.items() if d.scope != "system"]
     holders = [r for r in mine if endpoint.perm in roles[r].permissions]
     if endpoint.perm is None:  # any logged-in user
         holders = list(mine)
-    holders.sort(key=lambda r: "victim.identity.view" not in roles[r].permissions)
+    seeing = [r for r in holders if "victim.identity.view" in roles[r].permissions]
+    blind = [r for r in holders if r not in seeing]
     others = [r for r in mine if r not in holders]
-    return holders[:MAX_HOLDERS] + others[:1]
+    return seeing[:1] + blind[:1] + others[:1]
+
+
+def _two_hats(endpoint: Endpoint, world: World) -> User | None:
+    """A user who holds the route's permission here and another role, without it, in the
+    record's organisation: the two grants must not add up (ADR 0057)."""
+    roles = catalogue().roles
+    here = [r for r in probing_roles(endpoint) if endpoint.perm in roles[r].permissions]
+    there = [
+        r
+        for r in ("org_admin", "auditor", "linkage_unit", "screening_officer")
+        if endpoint.perm is not None and endpoint.perm not in roles[r].permissions
+    ]
+    if not here or not there:
+        return None
+    user = User.objects.create(username="two-hats")
+    Membership.objects.create(user=user, organisation=world.own, role=here[0])
+    Membership.objects.create(user=user, organisation=world.other, role=there[0])
+    return user
 
 
 def ids_of(kwargs: dict[str, Any]) -> list[str]:
@@ -114,9 +134,13 @@ def test_another_organisations_record_is_refused_as_if_it_never_existed(
     url = reverse(endpoint.name, kwargs={**endpoint.kwargs, **theirs})
     never_url = reverse(endpoint.name, kwargs={**endpoint.kwargs, **never_existed(theirs)})
     wrong: list[str] = []
-    for role in probing_roles(endpoint):
+    askers = {role: world.users[role] for role in probing_roles(endpoint)}
+    two_hats = _two_hats(endpoint, world)
+    if two_hats is not None:
+        askers["two_hats"] = two_hats
+    for role, user in askers.items():
         client = APIClient()
-        client.force_login(world.users[role], backend=settings.AUTHENTICATION_BACKENDS[0])
+        client.force_login(user, backend=settings.AUTHENTICATION_BACKENDS[0])
         got = call(client, endpoint, url)
         if got.status_code not in DENIED:
             wrong.append(f"{role}: {got.status_code}, expected refused")

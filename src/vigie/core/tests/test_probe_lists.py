@@ -3,11 +3,12 @@
 Every GET route of the authorization matrix that names no record (lists, searches, pages,
 exports started from a page) is probed, so a route added later is probed too. The other
 organisation holds one record of every kind the matrix factories make; each role of the own
-organisation (up to three that hold the route's permission) then asks the route with every
-organisation-choosing parameter the code reads (``organisation``, ``org``,
-``organisation_id``), record filters pointing at the other organisation's records (``case``,
-``ids``, ``item``, ``subject``...) and ``q`` searches. No response may carry the id of any
-of the other organisation's records, nor its marked case reference; none may be a 5xx.
+organisation (up to three that hold the route's permission, and a user holding it here while
+administering the other organisation) then asks the route with every organisation-choosing
+parameter the code reads (``organisation``, ``org``, ``organisation_id``), record filters
+pointing at the other organisation's records (``case``, ``ids``) and a ``q`` search. No
+response may carry the id of any of the other organisation's records, nor its marked case
+reference; none may be a 5xx.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from vigie.cases.models import Case
+from vigie.core.models import Membership, User
 from vigie.core.roles import catalogue
 from vigie.discovery import app_modules
 from vigie.testing import PUBLIC, Endpoint, World
@@ -83,9 +85,14 @@ def _probe(endpoint: Endpoint, world: World, theirs: list[str], case_uuid: str) 
     url = f"{reverse(endpoint.name)}?{urlencode(query)}"
     asked = {case_uuid, *theirs[:5]}  # an echoed filter value is no leak: not looked for
     wrong: list[str] = []
-    for role in _roles(endpoint):
+    askers = {role: world.users[role] for role in _roles(endpoint)}
+    admin = catalogue().roles["org_admin"].permissions
+    if askers and endpoint.perm not in (None, PUBLIC) and endpoint.perm not in admin:
+        # the route's permission here, administering the other organisation: no sum
+        askers["two_hats"] = _two_hats(world, next(iter(askers)))
+    for role, user in askers.items():
         client = APIClient()
-        client.force_login(world.users[role], backend=settings.AUTHENTICATION_BACKENDS[0])
+        client.force_login(user, backend=settings.AUTHENTICATION_BACKENDS[0])
         got = client.get(url)
         if got.status_code >= 500:
             wrong.append(f"{role}: server error {got.status_code}")
@@ -96,6 +103,14 @@ def _probe(endpoint: Endpoint, world: World, theirs: list[str], case_uuid: str) 
         if leaked:
             wrong.append(f"{role}: {got.status_code} carries {leaked}")
     return [f"{endpoint.id} {url}: {w}" for w in wrong]
+
+
+def _two_hats(world: World, role: str) -> User:
+    user, created = User.objects.get_or_create(username=f"two-hats-{role}")
+    if created:
+        Membership.objects.create(user=user, organisation=world.own, role=role)
+        Membership.objects.create(user=user, organisation=world.other, role="org_admin")
+    return user
 
 
 def test_an_unknown_id_filter_is_no_5xx(world: World) -> None:
