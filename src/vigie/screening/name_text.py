@@ -76,11 +76,12 @@ _SUN_ARTICLE = re.compile(
 )
 # "Salah ad-Din", "Salah al-Din", "Salahuddin", "Salaheddine": one compound (laqab
 # "righteousness of the faith"), joined as the "-ullah" ones are. A word "Uddin" or
-# "Udin" alone (a Bengali or Malay surname: "Bin Udin") is left as it is.
+# "Udin" alone (a Bengali or Malay surname: "Bin Udin") is left as it is, and so are the
+# plurals in "-idin", "-ideen" (Mujahidin, Muwahhidin) and "-udine" (Claudine).
 _DIN = re.compile(
     r"\b(?!(?:bin|ibn|ben|abu|abou|ould)\b)([^\W\d_]{3,}?)"
     r"(?:[\s\-]+(?:al|el|ul|ad|ud|ed|id)[\s\-]+d?d(?:ine?|een)"
-    r"|(?<=\w)[aeiu](?:dd(?:ine?|een)|din|deen))\b",  # (not "Claudine": "-udine" is not joined)
+    r"|(?<=\w)(?:[aeiu]dd(?:ine?|een)|[aeu]d(?:in|een)))\b",
     re.IGNORECASE,
 )
 

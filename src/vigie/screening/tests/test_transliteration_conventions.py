@@ -86,6 +86,7 @@ def test_compounds_and_articles_written_one_way(written: str, folded: str) -> No
         "Ahmad Din Mohammad",  # "Din" alone is a name
         "Mohamad Rafi Bin Udin",  # so is "Udin" (Malay), after "bin"
         "Nasir Uddin",  # and "Uddin" (Bengali surnames)
+        "Mujahidin Muwahhideen",  # plurals, not compounds
         "Ata-ur-Rahman",  # a South Asian compound keeps its "-ur-"
         "Mati ur-Rehman",  # and its "ur" written apart
         "Anas al-Nur",  # "al" is already "al"
