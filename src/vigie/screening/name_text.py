@@ -29,6 +29,28 @@ def _variants() -> tuple[dict[str, str], frozenset[str], frozenset[str]]:
 
 
 EQUIVALENT, HONORIFICS, PARTICLES = _variants()
+# East Slavic patronymics: the father's given name and a suffix, in the Russian (BGN/PCGN,
+# passport: -ovich, -evich, -ovna) and Ukrainian (national 2010 system: -ovych, -ivna)
+# spellings. "Volodymyrovych" and "Vladimirovich" are the patronymic of one given name.
+_PATRONYMIC = re.compile(r"([a-z]{3,}?)(?:y?[eo]vi?ch|y?[eo]vych|y?[eo]vna|ivna|ovych)")
+
+
+@lru_cache(maxsize=50_000)
+def patronymic_of(word: str) -> str | None:
+    """The equivalence group (``EQUIVALENT``) of the given name a patronymic is made from,
+    or None: "sergeevich" and "serhiyovych" are Sergei's, "nikolaevich" and "mykolaiovych"
+    Nikolai's (a given name's last vowel is merged into the suffix: "-eevich", "-ovych")."""
+    m = _PATRONYMIC.fullmatch(word)
+    if m is None:
+        return None
+    stem = m.group(1)
+    # Mykhailo / Mykhailovych, Mykola / Mykolaiovych, Sergei / Sergeevich
+    for given in (stem, stem + "i", stem + "y", stem + "iy", stem + "o", stem + "a", stem[:-1]):
+        if given in EQUIVALENT:
+            return EQUIVALENT[given]
+    return None
+
+
 JOINABLE = frozenset({"al", "el", "abu", "abou", "bin", "ben", "ibn", "ould", "abd", "abdul", "ul"})
 _ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
 _ARABIC_FOLD = str.maketrans(

@@ -152,3 +152,31 @@ def test_conventions_find_the_listed_name(
 @pytest.mark.parametrize("query", ["Louis Slimani", "Salah Mahmoud", "Anouar Dupont"])
 def test_conventions_do_not_raise_false_alarms(index: engine.ScreeningIndex, query: str) -> None:
     assert _found(index, query) == []
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("Mykhailo Volodymyrovych Razvozhaev", "Mikhail Vladimirovich Razvozhaev"),
+        ("Serhiy Oleksandrovych Lytvyn", "Sergei Aleksandrovich Litvin"),
+        ("Olena Mykolaivna Shevchuk", "Elena Nikolaevna Shevchuk"),
+    ],
+)
+def test_patronymics_of_one_given_name_match(one: str, other: str) -> None:
+    """Russian (-ovich, -evich, -ovna) and Ukrainian (-ovych, -ivna) patronymics of given
+    names ``name_variants.yaml`` holds as one share a symbol."""
+    a, b = names.analyse(one, "Person")[0], names.analyse(other, "Person")[0]
+    assert names.compare_names(a, b).score >= 0.9
+
+
+@pytest.mark.parametrize(
+    "word", ["rabinovich", "horovitch", "ivanovich", "viktorovich", "petrovna", "kovich"]
+)
+def test_a_patronymic_of_a_name_without_equivalents_has_no_symbol(word: str) -> None:
+    assert names.patronymic_of(word) is None
+
+
+def test_patronymics_of_two_given_names_stay_apart() -> None:
+    a = names.analyse("Ivan Sergeevich Petrov", "Person")[0]
+    b = names.analyse("Ivan Aleksandrovich Petrov", "Person")[0]
+    assert names.compare_names(a, b).score < 0.7
