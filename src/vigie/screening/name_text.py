@@ -177,15 +177,18 @@ def _conventions(w: str) -> set[str]:
       (Tchad, Tchétchénie; Russian ч, Persian چ);
     - French and Turkish spellings end a word on a mute "e" the other systems do not write
       (Slimane, Ousmane, Yassine, Nasreddine: Sliman, Usman, Yasin, Nasruddin);
-    - a first "x" stands for kh or ḥ in Somali's official orthography (Xasan, Xuseen), in
-      Uzbek Latin (Xo'jayev) and in older Spanish (Ximénez): read also as "kh"."""
+    - a first "x" before a, e or o stands for kh or ḥ in Somali's official orthography
+      (Xasan, Xamar), in Uzbek Latin (Xo'jayev) and in older Spanish: read also as
+      "kh"."""
     w = w.replace("tch", "ch")
     forms = {w}
     if "ou" in w:
         forms.add(re.sub("ou(?=[aeiy])", "w", w))
     if len(w) > 4 and w.endswith("e") and w[-2] not in "aeiouy":
         forms |= {f[:-1] for f in forms}
-    if w.startswith("x"):  # (inside a word, x is ks as often: Alexis, Maxim)
+    # (inside a word, x is ks as often: Alexis, Maxim; before i or u it is pinyin's x,
+    # not h: Xu, Xiao are not Hu, Hiao)
+    if w[:1] == "x" and w[1:2] in ("a", "e", "o"):
         forms |= {"kh" + f[1:] for f in forms}
     return forms
 
