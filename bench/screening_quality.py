@@ -57,7 +57,7 @@ from screening_common import build_index, eval_rows, records  # noqa: E402
 from screening_peers import NaiveScan  # noqa: E402
 
 from vigie.devtools.screening_eval_v2 import PARTICLES, fold, skeleton, sound  # noqa: E402
-from vigie.screening import batch, engine, guidance  # noqa: E402
+from vigie.screening import batch, engine, guidance, names, ranking  # noqa: E402
 
 NEGATIVE = ("negative_random", "negative_near_miss")
 LIMITS = {"negative_random": 0.01, "negative_near_miss": 0.05}
@@ -194,6 +194,33 @@ def vigie_scores(
     return {f"{r.entry.watchlist}:{r.entry.reference}": r.score for r in results}
 
 
+def why(index: engine.ScreeningIndex, row: dict[str, Any], threshold: float) -> str:
+    """Why a positive row was missed: its entry's best name scores under the threshold even
+    when compared directly ("score"), or reaches it but none of its names is among the
+    candidates of any searched form, even at the widest ("retrieval"), or it is a candidate
+    and still not on the result page ("ranking": cut, or pruned by a bound)."""
+    wanted = set(row["expected"])
+    ids = [
+        i
+        for i, n in enumerate(index.names)
+        if f"{index.entries[n.entry].watchlist}:{index.entries[n.entry].reference}" in wanted
+    ]
+    forms = names.analyse(row["query"], row["schema"], index.lexicon)
+    best = max(
+        (
+            names.compare_names(f, index.names[i].name).score
+            * (engine.LOW_QUALITY if index.names[i].kind == "weak" else 1.0)
+            for f in forms
+            for i in ids
+        ),
+        default=0.0,
+    )
+    if best < threshold:
+        return f"score={best:.3f}"
+    found = {c for f in forms for c in index.candidates(f, ranking.WIDE)}
+    return f"ranking={best:.3f}" if found & set(ids) else f"retrieval={best:.3f}"
+
+
 def run_batch(index: engine.ScreeningIndex, rows: list[dict[str, Any]]) -> list[list[Any]]:
     """Every row through the batch path; per row the (entry, score) pairs it reported."""
     work = Path(tempfile.mkdtemp(prefix="vigie-bench-quality-"))
@@ -242,6 +269,51 @@ def choose(curve: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         pick = max(ok, key=lambda c: (c["recall"], -c["threshold"])) if ok else curve[-1]
         out[use] = {k: pick[k] for k in ("threshold", "recall", "fp_random", "fp_near_miss")}
     return out
+
+
+def run_sample(
+    recs: list[dict[str, Any]],
+    full: list[dict[str, Any]],
+    search: list[dict[str, float]],
+    sample: list[int],
+    srows: list[dict[str, Any]],
+    threshold: float,
+) -> dict[str, Any]:
+    """Vigie, the naive scan and (if installed) nomenklatura's matchers on the same sample."""
+    peers: dict[str, Any] = {"rows": len(srows)}
+    peers["vigie_search"] = summary(srows, [search[i] for i in sample], threshold)
+    peers["vigie_search"]["best_within_limits"] = best_within_limits(
+        srows, [search[i] for i in sample]
+    )
+    naive = {True: NaiveScan(recs), False: NaiveScan(full)}
+    started = time.perf_counter()
+    nscores = [naive[bool(r.get("removed"))].scores(r["query"]) for r in srows]
+    peers["rapidfuzz_scan"] = {
+        **summary(srows, nscores, NAIVE_CUTOFF),
+        "ms_per_query": round((time.perf_counter() - started) * 1000 / len(srows), 2),
+        "best_within_limits": best_within_limits(srows, nscores),
+    }
+    peer_python = Path(__file__).resolve().parents[1] / ".venv-peers" / "bin" / "python"
+    if not peer_python.exists():
+        peers["nomenklatura"] = "not installed: make bench-peers-env"
+    else:
+        algorithms = ("logic-v1", "logic-v2", "name-based")
+        got: dict[str, Any] = {"seconds": 0.0, "scores": [{} for _ in srows]}
+        for removed, positions in by_index(srows).items():
+            if positions:
+                part = run_peers(recs if removed else full, [srows[i] for i in positions])
+                got["seconds"] += part["seconds"]
+                for i, sc in zip(positions, part["scores"], strict=True):
+                    got["scores"][i] = sc
+        ms = got["seconds"] * 1000 / len(srows)
+        for algo in algorithms:
+            per = [s[algo] for s in got["scores"]]
+            peers[algo] = {
+                **summary(srows, per, PEER_THRESHOLD),
+                "ms_per_query_all_three": round(ms, 2),
+                "best_within_limits": best_within_limits(srows, per),
+            }
+    return peers
 
 
 def main() -> None:
@@ -305,7 +377,8 @@ def main() -> None:
         if args.misses and not outcome(row, sc, args.threshold):
             args.misses -= 1
             top = sorted(sc.items(), key=lambda kv: -kv[1])[:2]
-            print(row["category"], row["query"], row["expected"], top, file=sys.stderr)
+            cause = why(index_for(row), row, args.threshold) if row["expected"] else ""
+            print(row["category"], cause, row["query"], row["expected"], top, file=sys.stderr)
 
     # Peers on a sample: the same rows for every peer (and Vigie's figures on that sample).
     rng = random.Random(2331)
@@ -316,40 +389,8 @@ def main() -> None:
         i for ids in by_cat.values() for i in rng.sample(ids, min(len(ids), args.peer_sample))
     )
     srows = [rows[i] for i in sample]
-    peers: dict[str, Any] = {"rows": len(srows)}
-    peers["vigie_search"] = summary(srows, [search[i] for i in sample], args.threshold)
-    peers["vigie_search"]["best_within_limits"] = best_within_limits(
-        srows, [search[i] for i in sample]
-    )
-    naive = {True: NaiveScan(recs), False: NaiveScan(full)}
-    started = time.perf_counter()
-    nscores = [naive[bool(r.get("removed"))].scores(r["query"]) for r in srows]
-    peers["rapidfuzz_scan"] = {
-        **summary(srows, nscores, NAIVE_CUTOFF),
-        "ms_per_query": round((time.perf_counter() - started) * 1000 / len(srows), 2),
-        "best_within_limits": best_within_limits(srows, nscores),
-    }
-    peer_python = Path(__file__).resolve().parents[1] / ".venv-peers" / "bin" / "python"
-    if not peer_python.exists():
-        peers["nomenklatura"] = "not installed: make bench-peers-env"
-    else:
-        algorithms = ("logic-v1", "logic-v2", "name-based")
-        got: dict[str, Any] = {"seconds": 0.0, "scores": [{} for _ in srows]}
-        for removed, positions in by_index(srows).items():
-            if positions:
-                part = run_peers(recs if removed else full, [srows[i] for i in positions])
-                got["seconds"] += part["seconds"]
-                for i, sc in zip(positions, part["scores"], strict=True):
-                    got["scores"][i] = sc
-        ms = got["seconds"] * 1000 / len(srows)
-        for algo in algorithms:
-            per = [s[algo] for s in got["scores"]]
-            peers[algo] = {
-                **summary(srows, per, PEER_THRESHOLD),
-                "ms_per_query_all_three": round(ms, 2),
-                "best_within_limits": best_within_limits(srows, per),
-            }
-    report["peers_on_sample"] = peers
+    if srows:
+        report["peers_on_sample"] = run_sample(recs, full, search, sample, srows, args.threshold)
     keys = ("threshold", "recall", "fp_random", "fp_near_miss")
     curve = [
         {k: c[k] for k in keys} for c in (summary(rows, search, t / 100) for t in range(50, 100))

@@ -18,6 +18,7 @@ from vigie.screening.name_text import (
     JOINABLE,
     TYPO_LENGTH,
     normalise,
+    patronymic_of,
     romanised,
     romkeys,
     typo_keys,
@@ -152,6 +153,8 @@ def _analyse(text: str, schema: str | None, lexicon: Lexicon | None = None) -> t
             canonical = EQUIVALENT.get(part.comparable)
             if canonical is not None:
                 name.apply_part(part, _symbol("NAME", f"V{canonical}"))
+            elif (father := patronymic_of(part.comparable)) is not None:
+                name.apply_part(part, _symbol("NAME", f"P{father}"))
     return tuple(sorted(names, key=lambda n: n.original != clean))
 
 

@@ -29,6 +29,28 @@ def _variants() -> tuple[dict[str, str], frozenset[str], frozenset[str]]:
 
 
 EQUIVALENT, HONORIFICS, PARTICLES = _variants()
+# East Slavic patronymics: the father's given name and a suffix, in the Russian (BGN/PCGN,
+# passport: -ovich, -evich, -ovna) and Ukrainian (national 2010 system: -ovych, -ivna)
+# spellings. "Volodymyrovych" and "Vladimirovich" are the patronymic of one given name.
+_PATRONYMIC = re.compile(r"([a-z]{3,}?)(?:y?[eo]vi?ch|y?[eo]vych|y?[eo]vna|ivna|ovych)")
+
+
+@lru_cache(maxsize=50_000)
+def patronymic_of(word: str) -> str | None:
+    """The equivalence group (``EQUIVALENT``) of the given name a patronymic is made from,
+    or None: "sergeevich" and "serhiyovych" are Sergei's, "nikolaevich" and "mykolaiovych"
+    Nikolai's (a given name's last vowel is merged into the suffix: "-eevich", "-ovych")."""
+    m = _PATRONYMIC.fullmatch(word)
+    if m is None:
+        return None
+    stem = m.group(1)
+    # Mykhailo / Mykhailovych, Mykola / Mykolaiovych, Sergei / Sergeevich
+    for given in (stem, stem + "i", stem + "y", stem + "iy", stem + "o", stem + "a", stem[:-1]):
+        if given in EQUIVALENT:
+            return EQUIVALENT[given]
+    return None
+
+
 JOINABLE = frozenset({"al", "el", "abu", "abou", "bin", "ben", "ibn", "ould", "abd", "abdul", "ul"})
 _ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
 _ARABIC_FOLD = str.maketrans(
@@ -61,14 +83,43 @@ _ABD_JOINED = re.compile(
 _ABD_ALONE = re.compile(r"(?<![^\W\d_])['\u2018\u2019]?abd\b(?![\-'\u2019])", re.IGNORECASE)
 _NOTE = re.compile(r"\([^)]*\)")  # "(previously listed as)", "(JuA)"
 _ULLAH = re.compile(r"([^\W\d_]{2,})[\s\-]+(?:ullah|ollah|ulla)\b", re.IGNORECASE)
+# ALA-LC and DIN 31635 write ayn and hamza as modifier letters (U+02BF, U+02BE), which regular
+# expressions read as letters (an "Abd al-Rahman" so written is no "Abd" compound): dropped,
+# as the apostrophes that stand for them elsewhere are.
+_AYN_HAMZA = str.maketrans({"\u02bf": None, "\u02be": None})
+# The Arabic article before a "sun letter" (t th d dh r z s sh s. d. t. z. l n) is
+# pronounced, and in most romanisations written, as that letter doubled: "ar-Rashid",
+# "as-Sayyid", "ash-Shabab", "es-Salam" are "al-Rashid", "al-Sayyid" ...
+# (ALA-LC's rule 11 writes "al-" always, BGN/PCGN and French usage follow the sound). Not
+# the "ur", "ud" of South Asian names (Ata-ur-Rahman, Mati ur-Rehman), whose initials
+# people write with a "U.".
+_SUN_ARTICLE = re.compile(
+    r"(?<![\w\-])[ae](?P<c>t|th|d|dh|r|z|s|sh|n)(?=[\s\-'\u2019]+(?P=c))", re.IGNORECASE
+)
+# "Salah ad-Din", "Salah al-Din", "Salahuddin", "Salaheddine": one compound (laqab
+# "righteousness of the faith"), joined as the "-ullah" ones are. A word "Uddin" or
+# "Udin" alone (a Bengali or Malay surname: "Bin Udin") is left as it is, and so are the
+# plurals in "-idin", "-ideen" (Mujahidin, Muwahhidin) and "-udine" (Claudine).
+_DIN = re.compile(
+    r"\b(?!(?:bin|ibn|ben|abu|abou|ould)\b)([^\W\d_]{3,}?)"
+    r"(?:[\s\-]+(?:al|el|ul|ad|ud|ed|id)[\s\-]+d?d(?:ine?|een)"
+    r"|(?<=\w)(?:[aeiu]dd(?:ine?|een)|[aeu]d(?:in|een)))\b",
+    re.IGNORECASE,
+)
+
+
+def _din(m: re.Match[str]) -> str:
+    return m.group(1) + "uddin"
 
 
 def normalise(text: str, person: bool = True) -> str:
     """A name as people write it, folded to one form: Arabic letter variants and marks,
     honorifics, titles and notes in brackets dropped (if two other words remain), "Abd al-"
-    compounds written as "Abdul" and a part, "-ullah" compounds joined."""
+    compounds written as "Abdul" and a part, the article before a sun letter written "al",
+    "-ullah" and "ad-Din" compounds joined."""
     if any("\u0600" <= c <= "\u06ff" for c in text):
         text = _ARABIC_MARKS.sub("", text).translate(_ARABIC_FOLD)
+    text = text.translate(_AYN_HAMZA)
     if person:
         text = _NOTE.sub(" ", text)  # an organisation's "(PAKISTAN)" tells branches apart
         if text.count(",") == 1:  # "SURNAME, Given Names"
@@ -84,6 +135,8 @@ def normalise(text: str, person: bool = True) -> str:
     text = _ABD_APART.sub("Abdul ", text)
     text = _ABD_JOINED.sub("Abdul ", text)
     text = _ABD_ALONE.sub("Abdul", text)  # "Abd A. Salim", "'Abd 'Ali", "Abd el Sayed"
+    text = _SUN_ARTICLE.sub("al", text)
+    text = _DIN.sub(_din, text)
     return _ULLAH.sub(lambda m: m.group(1) + "ullah", text)
 
 
@@ -115,6 +168,31 @@ _ROMANISATIONS = (
 )  # fmt: skip
 
 
+def _conventions(w: str) -> set[str]:
+    """A word and its readings under the conventions ``_ROMANISATIONS`` does not fold
+    letter for letter:
+
+    - French transcription writes the Arabic waw before a vowel "ou" (Ouahab, Oualid,
+      Anouar: English Wahab, Walid, Anwar), and "tch" for the sound English writes "ch"
+      (Tchad, Tchétchénie; Russian ч, Persian چ);
+    - French and Turkish spellings end a word on a mute "e" the other systems do not write
+      (Slimane, Ousmane, Yassine, Nasreddine: Sliman, Usman, Yasin, Nasruddin);
+    - a first "x" before a, e or o stands for kh or ḥ in Somali's official orthography
+      (Xasan, Xamar), in Uzbek Latin (Xo'jayev) and in older Spanish: read also as
+      "kh"."""
+    w = w.replace("tch", "ch")
+    forms = {w}
+    if "ou" in w:
+        forms.add(re.sub("ou(?=[aeiy])", "w", w))
+    if len(w) > 4 and w.endswith("e") and w[-2] not in "aeiouy":
+        forms |= {f[:-1] for f in forms}
+    # (inside a word, x is ks as often: Alexis, Maxim; before i or u it is pinyin's x,
+    # not h: Xu, Xiao are not Hu, Hiao)
+    if w[:1] == "x" and w[1:2] in ("a", "e", "o"):
+        forms |= {"kh" + f[1:] for f in forms}
+    return forms
+
+
 @lru_cache(maxsize=100_000)
 def romkeys(word: str) -> frozenset[str]:
     """A romanised word as romanisation systems agree on it: digraphs folded (kh / h,
@@ -122,10 +200,11 @@ def romkeys(word: str) -> frozenset[str]:
     after a vowel dropped; "ch" read both as in French (sh) and as in English or Korean (j),
     "c" as k and as s, "z" as z and as s, "dh" as d and z, "th" as t and s (Arabic dhal and
     thaa). Qassem / Kasim, Youssef / Yusuf, Barich / Barij, Chol / Jol, Qadhafi / Qazafi."""
-    w = word.lower()
-    for a, b in _ROMANISATIONS:
-        w = w.replace(a, b)
-    forms = {w.replace("ch", "s"), w.replace("ch", "j")}
+    forms = set()
+    for w in _conventions(word.lower()):
+        for a, b in _ROMANISATIONS:
+            w = w.replace(a, b)
+        forms |= {w.replace("ch", "s"), w.replace("ch", "j")}
     forms = {f.replace("dh", "d") for f in forms} | {f.replace("dh", "z") for f in forms}
     forms = {f.replace("th", "t") for f in forms} | {f.replace("th", "s") for f in forms}
     forms = {f.replace("c", "k") for f in forms} | {f.replace("c", "s") for f in forms}
