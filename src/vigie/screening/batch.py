@@ -189,11 +189,11 @@ def screen_row(
 
 _WORKER_INDEX: engine.ScreeningIndex | None = None
 _WORKER_MEMO: Memo = {}
-CHUNK = 2_000  # rows per task sent to a worker process
+CHUNK = 1_000  # rows per task sent to a worker process (the last one finishes alone)
 WINDOW = 2  # chunks in flight per worker: memory holds at most workers * WINDOW chunks
 # rows offered to the process that screens while this one starts rigour's tagger (``_early``):
 # more than it screens in that time on a quiet machine (about 10 s)
-EARLY = 10 * CHUNK
+EARLY = 20_000
 
 
 def default_workers() -> int:
@@ -281,6 +281,8 @@ def _early(
         receive.close()
         process.join()
         _WORKER_INDEX = None
+    early = sum(found is not None for found in done)
+    log.debug("%d of the first %d rows screened while the tagger started", early, len(head))
     return done + [None] * (len(head) - len(done))
 
 
