@@ -34,8 +34,9 @@ log = logging.getLogger(__name__)
 # what an analysed name or its keys are.
 # 7: the rigour version stored, for ``latest`` (ADR 0530); 8: each name's parts and symbols
 # (``bounds.listed``), to bound a score without rebuilding the name (ADR 0531); 9: and per
-# part, its symbols, weight alone and whether it is minor (ADR 0532)
-FORMAT = 9
+# part, its symbols, weight alone and whether it is minor (ADR 0532); 10: romanisation
+# conventions change listed names' analysis and keys (ADR 0525)
+FORMAT = 10
 PREFIX = "index-"
 
 
