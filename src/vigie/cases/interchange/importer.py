@@ -357,9 +357,13 @@ def _atomic(
 
 
 def _publish(actor: Actor, org: Organisation, report: Report, staged: _Staged) -> None:
-    """Inside the publishing transaction: apply the rows that update published cases (set-
-    based, as an unstaged import would), then make the staged cases visible and announce
-    them (the event is sent after the commit)."""
+    """Inside the publishing transaction: swap in the staged copies of the published cases
+    the file updates, apply the rows that update cases the copies could not carry (as an
+    unstaged import would), then make the staged cases visible and announce them (the
+    events are sent after the commit)."""
+    updated = staging.swap(staged.stage)
+    if updated:
+        events.announce(services.KIND, updated, actor, action="changed", organisation_id=org.pk)
     for kept in staging.joined(staged.stage, BATCH):
         if isinstance(kept, staging.Deferred):  # written from the rows the reader built
             chunk = Chunk(layout=report.layout, valid=kept.valid, built=kept.built)
