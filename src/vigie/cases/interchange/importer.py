@@ -340,12 +340,14 @@ def _atomic(
         if progress:
             progress(report.rows, f"row {chunk.last_row}", report)
     if not report.rejected:
+        started = time.monotonic()
         try:
             with transaction.atomic():
                 _publish(actor, org, report, staged)
                 if report.rejected:
                     raise _Rollback
                 report.written = True
+                report.publish_s = round(time.monotonic() - started, 3)
                 if staged.finish:
                     staged.finish(report)
         except _Rollback:

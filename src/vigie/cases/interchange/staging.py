@@ -181,8 +181,8 @@ def swap(stage: ImportStage) -> IdRanges:
             f"WHERE {copy}.{replaces} = {case}.{pk} AND {copy}.{stage_id} = %s",
             [stage.pk],
         )
-        tables = [q(CaseTerm._meta.db_table)]
-        tables += [q(records.CHILDREN[s]._meta.db_table) for s in reversed(ORDER)]
+        _swap_terms(cursor, stage.pk)
+        tables = [q(records.CHILDREN[s]._meta.db_table) for s in reversed(ORDER)]
         for table in tables:  # rows that link to others go first
             cursor.execute(
                 f"DELETE FROM {table} WHERE {q('case_id')} IN "  # noqa: S608
@@ -198,6 +198,47 @@ def swap(stage: ImportStage) -> IdRanges:
             )
         cursor.execute(f"DELETE FROM {case} WHERE {mine}", [stage.pk])  # noqa: S608
     return ids
+
+
+def _swap_terms(cursor: Any, stage_id: int) -> None:
+    """The replaced cases' filter terms become their copies' in three set-based statements
+    that touch only what differs: a term row is ``(case, term, created_at)`` and a copy's
+    carry its case's ``created_at``, so a term both have stays where it is. Moving every
+    copy's terms instead (delete, then ``UPDATE ... SET case_id``) rewrote each term in both
+    of the table's indexes: 21 s of a 20,000-case swap under load, most of it."""
+    q = connection.ops.quote_name
+    case, copy, table = q(Case._meta.db_table), q("copy"), q(CaseTerm._meta.db_table)
+    stage_id_, replaces, pk, case_id, term = (
+        q("stage_id"),
+        q("replaces_id"),
+        q("id"),
+        q("case_id"),
+        q("term"),
+    )
+    mine = f"{copy}.{stage_id_} = %s AND {copy}.{replaces} IS NOT NULL"
+    # the replaced cases' terms their copies do not have
+    cursor.execute(
+        f"DELETE FROM {table} WHERE {case_id} IN "  # noqa: S608
+        f"(SELECT {copy}.{replaces} FROM {case} AS {copy} WHERE {mine}) "
+        f"AND NOT EXISTS (SELECT 1 FROM {case} AS {copy} JOIN {table} AS {q('t')} "
+        f"ON {q('t')}.{case_id} = {copy}.{pk} WHERE {copy}.{replaces} = {table}.{case_id} "
+        f"AND {q('t')}.{term} = {table}.{term})",
+        [stage_id],
+    )
+    # the copies' terms their cases do not have, moved onto the cases
+    cursor.execute(
+        f"UPDATE {table} SET {case_id} = {copy}.{replaces} FROM {case} AS {copy} "  # noqa: S608
+        f"WHERE {copy}.{pk} = {table}.{case_id} AND {mine} "
+        f"AND NOT EXISTS (SELECT 1 FROM {table} AS {q('o')} "
+        f"WHERE {q('o')}.{case_id} = {copy}.{replaces} AND {q('o')}.{term} = {table}.{term})",
+        [stage_id],
+    )
+    # the rest: terms the cases already have
+    cursor.execute(
+        f"DELETE FROM {table} WHERE {case_id} IN "  # noqa: S608
+        f"(SELECT {copy}.{pk} FROM {case} AS {copy} WHERE {mine})",
+        [stage_id],
+    )
 
 
 def _linked_meanwhile(stage: ImportStage) -> bool:
