@@ -163,7 +163,9 @@ class Case(models.Model):
         editable=False,
     )
     # set on a staged copy: the new version of this published case, swapped in when the
-    # stage is published (ADR 0047); a copy of a case deleted meanwhile is published as new
+    # stage is published (ADR 0047); a copy of a case deleted meanwhile is published as new.
+    # No database constraint: SQLite would check it for every copy the swap deletes, and it
+    # cannot search a partial index there (a full scan per copy: minutes at 20,000 copies)
     replaces = models.ForeignKey(
         "self",
         null=True,
@@ -171,6 +173,7 @@ class Case(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         db_index=False,
+        db_constraint=False,
         editable=False,
     )
 
@@ -194,10 +197,11 @@ class Case(models.Model):
                 condition=~models.Q(source_record_id="") & ORIGINAL,
                 name="case_source_record_unique",
             ),
-            # one staged copy per case; a full index (NULLs are distinct), not a partial one:
-            # SQLite checks the foreign key of every case deleted with it, and cannot use a
-            # partial index there (a full scan per deleted copy: minutes at 20,000)
-            models.UniqueConstraint(fields=["replaces"], name="case_replaced_once"),
+            # one staged copy per case (also the swap's join); partial, so that no list
+            # query (``replaces IS NULL``) is tempted by it
+            models.UniqueConstraint(
+                fields=["replaces"], condition=~ORIGINAL, name="case_replaced_once"
+            ),
         ]
         # the list's order (newest first) and its equality filters, in that order, so a page
         # is read from an index range without sorting (docs/cases.md, "Speed"); published
