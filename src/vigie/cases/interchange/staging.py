@@ -220,8 +220,11 @@ def _swap_terms(cursor: Any, stage_id: int) -> None:
     cursor.execute(
         f"DELETE FROM {table} WHERE {case_id} IN "  # noqa: S608
         f"(SELECT {copy}.{replaces} FROM {case} AS {copy} WHERE {mine}) "
-        f"AND NOT EXISTS (SELECT 1 FROM {case} AS {copy} JOIN {table} AS {q('t')} "
-        f"ON {q('t')}.{case_id} = {copy}.{pk} WHERE {copy}.{replaces} = {table}.{case_id} "
+        # the copy first, then its term by the (case, term) index: joined, SQLite searched
+        # the terms by term alone (a common term's every row, per term: quadratic)
+        f"AND NOT EXISTS (SELECT 1 FROM {table} AS {q('t')} WHERE {q('t')}.{case_id} = "
+        f"(SELECT {copy}.{pk} FROM {case} AS {copy} WHERE {copy}.{replaces} = "
+        f"{table}.{case_id} AND {copy}.{replaces} IS NOT NULL) "
         f"AND {q('t')}.{term} = {table}.{term})",
         [stage_id],
     )

@@ -200,7 +200,11 @@ class Case(models.Model):
             # one staged copy per case (also the swap's join); partial, so that no list
             # query (``replaces IS NULL``) is tempted by it
             models.UniqueConstraint(
-                fields=["replaces"], condition=~ORIGINAL, name="case_replaced_once"
+                fields=["replaces"],
+                # "IS NOT NULL", not "NOT (... IS NULL)": SQLite searches the index only
+                # for a condition it recognises
+                condition=models.Q(replaces__isnull=False),
+                name="case_replaced_once",
             ),
         ]
         # the list's order (newest first) and its equality filters, in that order, so a page
