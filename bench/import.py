@@ -240,6 +240,9 @@ def main() -> None:
                     "reimport_cpu_s": round(reimport_cpu, 2),
                     "reimport_ratio_cpu": round(reimport_cpu / vigie_cpu, 3),
                     "goal_reimport_ratio": 1.5,
+                    # the publishing transaction (SQLite: its write-lock hold), ADR 0047
+                    "publish_lock_s": again.get("publish_s"),
+                    "publish_lock_s_first_import": report.get("publish_s"),
                     "bare_s": round(bare_s, 2),
                     "vigie_import_cpu_s": round(vigie_cpu, 2),
                     "bare_cpu_s": round(bare_cpu, 2),

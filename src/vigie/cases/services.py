@@ -233,17 +233,19 @@ def import_built(
     keep: Any = None,
     existing: Any = None,
     stage: int | None = None,
+    copies: Any = None,
 ) -> list[int]:
     """Write the cases of an import batch already built by ``bulk.build``: new ones are
     inserted (only those whose relative id is in ``keep``, if given) and those in
     ``existing`` (``{relative id: bulk_write.Existing}``) replace the stored case, set-based;
     their ids. Call inside a transaction. With ``stage`` the new cases are staged
     (invisible): the change event is announced when the stage is published
-    (vigie.cases.interchange.staging), not now."""
+    (vigie.cases.interchange.staging), not now; ``copies`` (``{relative id: Existing}``)
+    are staged as the new versions of those stored cases (ADR 0047)."""
     from vigie.cases.interchange import bulk_write
 
     actor.require("case.import", organisation.pk)
-    ids = bulk_write.write(built, keep, existing, stage=stage)
+    ids = bulk_write.write(built, keep, existing, stage=stage, copies=copies)
     if stage is not None:
         return ids
     written = IdRanges()

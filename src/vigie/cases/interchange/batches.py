@@ -167,18 +167,7 @@ def _write_batch(
     if look_up:
         out.refused, taken = _taken_references(org, valid, name, skip)
         skip |= taken
-        ids = {v.source_record_id for i, v in enumerate(valid) if i not in skip}
-        ids.discard("")
-        stored = {
-            (source_type, source_id): (pk, created_at)
-            for pk, source_type, source_id, created_at in published_cases(org)
-            .filter(source_record_id__in=ids)
-            .values_list("pk", "source_type", "source_record_id", "created_at")
-        }
-        for i, v in enumerate(valid):
-            found = stored.get((v.source_type, v.source_record_id))
-            if found is not None and i not in skip:
-                candidates[i] = bulk_write.Existing(found[0], found[1], v.fields, v.sections)
+        candidates = _candidates(org, valid, skip)
         fast = bulk_write.replaceable(candidates)
         for i, target in candidates.items():
             if i in fast:
@@ -200,18 +189,21 @@ def _write_batch(
 @dataclass
 class _StagePlan:
     """What a staged batch found before its transaction: the rows it refuses, the rows it
-    leaves out, and those that update published cases, sealed for ``staging.keep``."""
+    leaves out, those that update published cases and are staged as copies (``copies``),
+    and those the copies cannot carry, sealed for ``staging.keep``."""
 
     refused: list[RowProblem] = field(default_factory=list)
     skip: set[int] = field(default_factory=set)
+    copies: dict[int, bulk_write.Existing] = field(default_factory=dict)
     sealed: staging.Sealed | None = None
 
 
 def _plan_stage(
     org: Organisation, chunk: Chunk, name: str, look_up: bool, stage: ImportStage
 ) -> _StagePlan:
-    """Outside the batch's transaction: the look-ups of a staged batch (reads) and the
-    sealing of the rows that update published cases (``staging.seal``). A case that another
+    """Outside the batch's transaction: the look-ups of a staged batch (reads): the rows
+    that update published cases are staged as copies if their case's rows can be replaced
+    set-based (``bulk_write.replaceable``), else sealed (``staging.seal``). A case that another
     writer saves after these reads makes the insert fail on a unique constraint, and
     :func:`write` plans the batch again with look-ups."""
     plan = _StagePlan()
@@ -219,18 +211,10 @@ def _plan_stage(
     if not (look_up and valid):
         return plan
     plan.refused, plan.skip = _taken_references(org, valid, name, set())
-    ids = {v.source_record_id for i, v in enumerate(valid) if i not in plan.skip}
-    ids.discard("")
-    stored = set(
-        published_cases(org)
-        .filter(source_record_id__in=ids)
-        .values_list("source_type", "source_record_id")
-    )
-    updates = [
-        i
-        for i, v in enumerate(valid)
-        if i not in plan.skip and (v.source_type, v.source_record_id) in stored
-    ]
+    candidates = _candidates(org, valid, plan.skip)
+    fast = bulk_write.replaceable(candidates)
+    plan.copies = {i: c for i, c in candidates.items() if i in fast}
+    updates = sorted(set(candidates) - fast)  # written through the ORM when published
     if updates:
         plan.sealed = staging.seal(valid, updates, chunk.built)
         plan.skip.update(updates)
@@ -241,9 +225,10 @@ def _stage_batch(
     actor: Actor, org: Organisation, chunk: Chunk, stage: ImportStage, plan: _StagePlan
 ) -> _Written:
     """One batch of a staged import, inside its transaction: new cases written invisibly
-    (``Case.stage``); rows that update published cases kept for publication (a published
-    case cannot hide its new version). Counted as created here, as updated when
-    published."""
+    (``Case.stage``); the new versions of published cases written beside them as staged
+    copies, swapped in when the stage is published (a published case cannot hide its new
+    version; ADR 0047), or, for the few the copies cannot carry, kept sealed for
+    publication. New cases are counted as created, copies as updated."""
     valid = chunk.valid
     out = _Written(refused=list(plan.refused))
     if not valid:
@@ -252,9 +237,34 @@ def _stage_batch(
         staging.keep(stage, plan.sealed)
     skip = plan.skip
     if len(skip) < len(valid):
-        keep = None if not skip else {i for i in range(len(valid)) if i not in skip}
-        out.created = services.import_built(actor, org, chunk.built, keep, None, stage=stage.pk)
+        rels = [i for i in range(len(valid)) if i not in skip]
+        written = services.import_built(
+            actor, org, chunk.built, set(rels) if skip else None, stage=stage.pk, copies=plan.copies
+        )
+        for rel, pk in zip(rels, written, strict=True):
+            (out.updated if rel in plan.copies else out.created).append(pk)
     return out
+
+
+def _candidates(
+    org: Organisation, valid: list[Valid], skip: set[int]
+) -> dict[int, bulk_write.Existing]:
+    """The rows (but those at ``skip``) whose source id names a published case of the
+    organisation, with that case; one query per batch."""
+    ids = {v.source_record_id for i, v in enumerate(valid) if i not in skip}
+    ids.discard("")
+    stored = {
+        (source_type, source_id): (pk, created_at)
+        for pk, source_type, source_id, created_at in published_cases(org)
+        .filter(source_record_id__in=ids)
+        .values_list("pk", "source_type", "source_record_id", "created_at")
+    }
+    candidates: dict[int, bulk_write.Existing] = {}
+    for i, v in enumerate(valid):
+        found = stored.get((v.source_type, v.source_record_id))
+        if found is not None and i not in skip:
+            candidates[i] = bulk_write.Existing(found[0], found[1], v.fields, v.sections)
+    return candidates
 
 
 def published_cases(org: Organisation) -> QuerySet[Case]:

@@ -110,22 +110,37 @@ def _chunked(values: list[Any], size: int = 500) -> Iterator[list[Any]]:
         yield values[start : start + size]
 
 
+#: Case columns derived from the whole record: always rewritten by an update.
+DERIVED = frozenset({"codes_index", "search_text", "updated_at"})
+#: Case columns a staged copy brings to its case when swapped in (ADR 0047).
+SWAPPED = tuple(
+    f.attname
+    for f in Case._meta.concrete_fields
+    if f.attname not in KEPT | {"stage_id", "replaces_id"}
+)
+
+
+def given_columns(fields: frozenset[str]) -> frozenset[str]:
+    """The Case columns an update that gives the case ``fields`` sets: those fields, their
+    blind indexes and the derived columns; the others keep the stored case's values."""
+    blind = {source: name for name, source, _context in table_plan(Case).blind}
+    names = {f.attname for f in Case._meta.concrete_fields if f.name in fields}
+    names |= {blind[n] for n in names if n in blind}
+    return frozenset((names | DERIVED) - KEPT)
+
+
 def _replace(cursor: Any, built: Built, existing: dict[int, Existing]) -> None:
     """Update the stored cases from their built rows (one ``executemany`` per set of given
     fields) and delete the rows of the sections the records give, and their filter terms."""
     q = connection.ops.quote_name
     plan = table_plan(Case)
     position = {name: i for i, name in enumerate(plan.names)}
-    derived = ["codes_index", "search_text", "updated_at"]
-    blind = {source: name for name, source, _context in plan.blind}
     groups: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
     for row in built.rows.get(CASE, ()):
         target = existing.get(row[0])
         if target is None:
             continue
-        names = {f.attname for f in Case._meta.concrete_fields if f.name in target.fields}
-        names |= {blind[n] for n in names if n in blind}
-        columns = tuple(sorted((names | set(derived)) - KEPT))
+        columns = tuple(sorted(given_columns(target.fields)))
         groups.setdefault(columns, []).append((*(row[position[c]] for c in columns), target.pk))
     table = q(Case._meta.db_table)
     for columns, values in groups.items():
@@ -149,15 +164,21 @@ def write(
     existing: dict[int, Existing] | None = None,
     *,
     stage: int | None = None,
+    copies: dict[int, Existing] | None = None,
 ) -> list[int]:
     """Write ``built`` (only the cases whose relative id is in ``keep``, if given, with
     their rows): new cases are inserted; those in ``existing`` replace the stored case (see
     :class:`Existing`). The written cases' ids, in order. Runs in the caller's transaction;
     inserts and updates share the rows :func:`build` made. ``stage``: the new cases belong
-    to that staged import (``Case.stage``), invisible until it is published."""
+    to that staged import (``Case.stage``), invisible until it is published. ``copies``
+    (with ``stage``): those new cases are staged copies of the stored cases named, the new
+    versions that publication swaps in (``Case.replaces``; ADR 0047): their filter terms
+    carry the stored case's creation time and the case columns the record does not give
+    are copied from the stored case."""
     plans = {t: table_plan(table_model(t)) for t in TABLES}
     existing = existing or {}
-    wanted = None if keep is None else set(keep) | set(existing)
+    copies = copies or {}
+    wanted = None if keep is None else set(keep) | set(existing) | set(copies)
     ids: dict[str, Sequence[int]] = {}
     with transaction.atomic(), connection.cursor() as cursor:
         _lock(cursor)
@@ -180,8 +201,8 @@ def write(
             if table == CASE:
                 rows = [r for r in rows if r[0] not in existing]
                 if stage is not None:
-                    at = plan.names.index("stage_id")
-                    rows = [(*r[:at], stage, *r[at + 1 :]) for r in rows]
+                    at, by = plan.names.index("stage_id"), plan.names.index("replaces_id")
+                    rows = [_staged(r, at, stage, by, copies.get(r[0])) for r in rows]
             if wanted is not None:
                 pos = plan.case_pos
                 rows = [r for r in rows if r[pos] in wanted]
@@ -198,7 +219,7 @@ def write(
                 cursor.executemany(plan.insert_sql, out)
         case_ids = ids[CASE]
         adapt = connection.ops.adapt_datetimefield_value
-        created = {rel: adapt(e.created_at) for rel, e in existing.items()}
+        created = {rel: adapt(e.created_at) for rel, e in (existing | copies).items()}
         terms.insert(
             cursor,
             [
@@ -207,4 +228,40 @@ def write(
                 if wanted is None or r[0] in wanted
             ],
         )
+        if copies:
+            _fill_copies(cursor, {ids[CASE][rel]: e for rel, e in copies.items()})
     return [case_ids[r[0]] for r in built.rows.get(CASE, ()) if wanted is None or r[0] in wanted]
+
+
+def _staged(row: tuple[Any, ...], at: int, stage: int, by: int, copy: Existing | None) -> Any:
+    """A new case row with its stage (and, for a staged copy, the case it replaces)."""
+    values = list(row)
+    values[at] = stage
+    if copy is not None:
+        values[by] = copy.pk
+    return values
+
+
+def _fill_copies(cursor: Any, copies: dict[int, Existing]) -> None:
+    """Copy onto the staged copies (``{copy id: the case it replaces}``) the case columns
+    their records do not give, from the stored case, so that the swap sets every column
+    from the copy (one ``UPDATE ... FROM`` per set of given fields: SQLite 3.33+ and
+    PostgreSQL)."""
+    q = connection.ops.quote_name
+    table = q(Case._meta.db_table)
+    groups: dict[frozenset[str], list[int]] = {}
+    for pk, e in copies.items():
+        groups.setdefault(e.fields, []).append(pk)
+    for fields, pks in groups.items():
+        columns = [c for c in SWAPPED if c not in given_columns(fields)]
+        if not columns:
+            continue
+        sets = ", ".join(f"{q(c)} = {q('original')}.{q(c)}" for c in columns)
+        for chunk in _chunked(pks):
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"UPDATE {table} SET {sets} FROM {table} AS {q('original')} "  # noqa: S608
+                f"WHERE {q('original')}.{q('id')} = {table}.{q('replaces_id')} "
+                f"AND {table}.{q('id')} IN ({marks})",
+                chunk,
+            )

@@ -48,6 +48,9 @@ class Report:
     next_row: int = 1
     problems: list[dict[str, Any]] = field(default_factory=list)
     rejects_file: str = ""
+    # seconds the publishing transaction of an atomic import took (on SQLite, its hold of the
+    # write lock: ADR 0047)
+    publish_s: float = 0.0
 
     def add(self, problem: RowProblem) -> None:
         if len(self.problems) < MAX_REPORTED:

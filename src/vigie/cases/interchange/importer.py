@@ -340,12 +340,14 @@ def _atomic(
         if progress:
             progress(report.rows, f"row {chunk.last_row}", report)
     if not report.rejected:
+        started = time.monotonic()
         try:
             with transaction.atomic():
                 _publish(actor, org, report, staged)
                 if report.rejected:
                     raise _Rollback
                 report.written = True
+                report.publish_s = round(time.monotonic() - started, 3)
                 if staged.finish:
                     staged.finish(report)
         except _Rollback:
@@ -357,9 +359,13 @@ def _atomic(
 
 
 def _publish(actor: Actor, org: Organisation, report: Report, staged: _Staged) -> None:
-    """Inside the publishing transaction: apply the rows that update published cases (set-
-    based, as an unstaged import would), then make the staged cases visible and announce
-    them (the event is sent after the commit)."""
+    """Inside the publishing transaction: swap in the staged copies of the published cases
+    the file updates, apply the rows that update cases the copies could not carry (as an
+    unstaged import would), then make the staged cases visible and announce them (the
+    events are sent after the commit)."""
+    updated = staging.swap(staged.stage)
+    if updated:
+        events.announce(services.KIND, updated, actor, action="changed", organisation_id=org.pk)
     for kept in staging.joined(staged.stage, BATCH):
         if isinstance(kept, staging.Deferred):  # written from the rows the reader built
             chunk = Chunk(layout=report.layout, valid=kept.valid, built=kept.built)

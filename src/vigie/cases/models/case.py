@@ -21,13 +21,17 @@ from vigie.core.models import Organisation
 
 #: the rows the list indexes hold: published cases (a staged import's are left out)
 LISTED = models.Q(stage__isnull=True)
+#: cases that are not a staged copy of another (ADR 0047)
+ORIGINAL = models.Q(replaces__isnull=True)
 
 
 class PublishedCases(models.Manager["Case"]):
-    """Cases that are published: a staged import's cases stay out of every query."""
+    """Cases that are published: a staged import's cases stay out of every query. (A staged
+    copy is always staged; ``replaces IS NULL`` is said too so that SQLite may search the
+    partial unique indexes of references and source ids, ADR 0047.)"""
 
     def get_queryset(self) -> models.QuerySet[Case]:
-        return super().get_queryset().filter(stage__isnull=True)
+        return super().get_queryset().filter(stage__isnull=True, replaces__isnull=True)
 
 
 class PublishedRows(models.Manager[Any]):
@@ -75,7 +79,7 @@ class Case(models.Model):
         ordinary=(
             "id uuid organisation reference status source_type source_record_id "
             "verification_status standard_version conflict_situation "
-            "conflict_context country created_by created_at updated_at stage"
+            "conflict_context country created_by created_at updated_at stage replaces"
         ),
     )
 
@@ -158,6 +162,20 @@ class Case(models.Model):
         db_index=False,
         editable=False,
     )
+    # set on a staged copy: the new version of this published case, swapped in when the
+    # stage is published (ADR 0047); a copy of a case deleted meanwhile is published as new.
+    # No database constraint: SQLite would check it for every copy the swap deletes, and it
+    # cannot search a partial index there (a full scan per copy: minutes at 20,000 copies)
+    replaces = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+        editable=False,
+    )
 
     objects = PublishedCases()  # the default manager: published cases only
     all_objects = models.Manager()  # noqa: DJ012 (staged too: the importer's own work)
@@ -167,13 +185,26 @@ class Case(models.Model):
         verbose_name_plural = _("cases")
         ordering = ["-created_at", "-id"]
         constraints = [
+            # a staged copy (``replaces`` set) shares its case's reference and source id
+            # until the swap (ADR 0047)
             models.UniqueConstraint(
-                fields=["organisation", "reference"], name="case_reference_unique"
+                fields=["organisation", "reference"],
+                condition=ORIGINAL,
+                name="case_reference_unique",
             ),
             models.UniqueConstraint(
                 fields=["organisation", "source_type", "source_record_id"],
-                condition=~models.Q(source_record_id=""),
+                condition=~models.Q(source_record_id="") & ORIGINAL,
                 name="case_source_record_unique",
+            ),
+            # one staged copy per case (also the swap's join); partial, so that no list
+            # query (``replaces IS NULL``) is tempted by it
+            models.UniqueConstraint(
+                fields=["replaces"],
+                # "IS NOT NULL", not "NOT (... IS NULL)": SQLite searches the index only
+                # for a condition it recognises
+                condition=models.Q(replaces__isnull=False),
+                name="case_replaced_once",
             ),
         ]
         # the list's order (newest first) and its equality filters, in that order, so a page

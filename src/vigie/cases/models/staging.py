@@ -43,8 +43,9 @@ class ImportStage(models.Model):
 
 
 class StagedUpdates(models.Model):
-    """Rows of a staged import that update cases already published: applied at publication
-    (a published case cannot hide its new version). The records, pickled, are sealed."""
+    """Rows of a staged import that update cases already published and that a staged copy
+    cannot carry (the case has rows the file cannot replace whole: ADR 0047), applied through
+    the ORM at publication. The records, pickled, are sealed."""
 
     CLASSIFICATION: ClassVar[dict[str, str]] = classify(
         identity="records", ordinary="id stage first_row"

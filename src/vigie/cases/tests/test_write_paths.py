@@ -1,6 +1,7 @@
-"""The bulk path (import: ``bulk.build`` + ``bulk_write.write``, inserts and set-based updates)
-stores exactly what the ORM path (``services.save_record``) stores for the same record:
-every column of every row, identities decrypted, without ids, uuids and times."""
+"""The bulk path (import: ``bulk.build`` + ``bulk_write.write``, inserts and set-based updates,
+and updates staged as copies then swapped in, ADR 0047) stores exactly what the ORM path
+(``services.save_record``) stores for the same record: every column of every row, identities
+decrypted, without ids, uuids and times."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from vigie.cases import records, services
-from vigie.cases.interchange import bulk, bulk_write
+from vigie.cases.interchange import bulk, bulk_write, staging
 from vigie.cases.models import Case
 from vigie.cases.tests.conftest import RECORD, without
 from vigie.devtools import case_records
@@ -53,6 +54,26 @@ def _by_bulk(world: World, data: dict[str, Any], existing: Case | None = None) -
     return Case.objects.get(pk=pk)
 
 
+def _by_copy(world: World, data: dict[str, Any], existing: Case) -> Case:
+    """``existing`` updated as a staged import does: the record staged as a copy of it, then
+    swapped in and the stage published."""
+    parsed = records.validate(data, allow_identity=True)
+    assert not parsed.problems, parsed.problems
+    built = bulk.build(world.own.pk, None, [parsed])
+    given = frozenset(s for s in SECTIONS if s in data)
+    target = bulk_write.Existing(existing.pk, existing.created_at, frozenset(parsed.case), given)
+    assert bulk_write.replaceable({0: target}) == {0}
+    stage = staging.open_stage(world.own, SYSTEM)
+    with transaction.atomic():
+        services.import_built(SYSTEM, world.own, built, stage=stage.pk, copies={0: target})
+    assert Case.objects.get(pk=existing.pk).updated_at == existing.updated_at  # not yet
+    with transaction.atomic():
+        assert list(staging.swap(stage)) == [existing.pk]
+        staging.publish(stage)
+    assert not Case.all_objects.filter(replaces=existing).exists()
+    return Case.objects.get(pk=existing.pk)
+
+
 @pytest.mark.django_db
 @settings(
     max_examples=4,
@@ -67,13 +88,16 @@ def test_bulk_and_orm_paths_store_identical_rows(
     with transaction.atomic():
         sid = transaction.savepoint()
         orm = services.save_record(SYSTEM, world.own, copy.deepcopy(first))
-        fast = _by_bulk(
-            world,
-            first
-            | {
-                "reference": first["reference"] + "-b",
-                "source_record_id": first["source_record_id"] + "-b",
-            },
+        fast, staged = (
+            _by_bulk(
+                world,
+                first
+                | {
+                    "reference": first["reference"] + tail,
+                    "source_record_id": first["source_record_id"] + tail,
+                },
+            )
+            for tail in ("-b", "-c")
         )
         a, b = _stored(orm), _stored(fast)
         assert without(b, {"reference", "source_record_id", "search_text"}) == without(
@@ -90,11 +114,17 @@ def test_bulk_and_orm_paths_store_identical_rows(
         change_b = change | {"reference": first["reference"] + "-b"}
         change_b["source_record_id"] = first["source_record_id"] + "-b"
         _by_bulk(world, change_b, existing=fast)
-        a, b = _stored(orm), _stored(fast)
-        assert without(b, {"reference", "source_record_id", "search_text"}) == without(
-            a, {"reference", "source_record_id", "search_text"}
-        )
-        assert Case.objects.get(pk=fast.pk).created_at == fast.created_at  # kept
+        change_c = change | {"reference": first["reference"] + "-c"}
+        change_c["source_record_id"] = first["source_record_id"] + "-c"
+        _by_copy(world, change_c, existing=staged)
+        a = _stored(orm)
+        for b in (_stored(fast), _stored(staged)):
+            assert without(b, {"reference", "source_record_id", "search_text"}) == without(
+                a, {"reference", "source_record_id", "search_text"}
+            )
+        for case in (fast, staged):
+            kept = Case.objects.get(pk=case.pk)
+            assert (kept.created_at, kept.uuid) == (case.created_at, case.uuid)  # kept
         transaction.savepoint_rollback(sid)
 
 
