@@ -175,6 +175,11 @@ def swap(stage: ImportStage) -> IdRanges:
                 "a case this import updates was linked to another record while it ran: "
                 "nothing was saved; run the import again"
             )
+        if _edited_meanwhile(cursor, stage.pk):
+            raise ImportFailed(
+                "a case this import updates was edited while it ran: nothing was saved; "
+                "run the import again"
+            )
         sets = ", ".join(f"{q(c)} = {copy}.{q(c)}" for c in SWAPPED)
         cursor.execute(
             f"UPDATE {case} SET {sets} FROM {case} AS {copy} "  # noqa: S608
@@ -260,6 +265,27 @@ def _linked_meanwhile(stage: ImportStage) -> bool:
             if related._base_manager.filter(**{f"{name}__case_id__in": replaced}).exists():
                 return True
     return False
+
+
+def _edited_meanwhile(cursor: Any, stage_id: int) -> bool:
+    """Whether a case the stage replaces was saved after its copy was built: the copy took
+    the fields the file does not give from the case as it was then, so swapping it in would
+    undo that edit without a trace (every writer of a case saves it, which sets
+    ``updated_at``; a copy's ``updated_at`` is the time its rows were built)."""
+    q = connection.ops.quote_name
+    case, copy, replaces, updated = (
+        q(Case._meta.db_table),
+        q("copy"),
+        q("replaces_id"),
+        q("updated_at"),
+    )
+    cursor.execute(
+        f"SELECT 1 FROM {case} AS {copy} JOIN {case} ON {case}.{q('id')} = {copy}.{replaces} "  # noqa: S608
+        f"WHERE {copy}.{q('stage_id')} = %s AND {copy}.{replaces} IS NOT NULL "
+        f"AND {case}.{updated} > {copy}.{updated} LIMIT 1",
+        [stage_id],
+    )
+    return cursor.fetchone() is not None
 
 
 def publish(stage: ImportStage) -> IdRanges:

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from vigie.cases.interchange import checking, importer, staging
+from vigie.cases.interchange.readers import ImportFailed
 from vigie.cases.models import Case, CaseTerm, ImportStage, Victim
 from vigie.cases.tests.test_import_staged import _stored, _visible
 from vigie.core import jobs
@@ -269,3 +270,35 @@ def test_the_swap_searches_indexes_only(world: World, tmp_path: Path, small_batc
             plan = [str(row[3]) for row in cursor.fetchall()]
             assert not [step for step in plan if step.startswith("SCAN")], (sql, plan)
             assert not [step for step in plan if "(term=?)" in step], (sql, plan)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_case_edited_while_its_copy_waits_stops_the_swap(
+    world: World, tmp_path: Path, small_batches: None
+) -> None:
+    """A copy carries the fields the file leaves out as they were when it was built; a
+    person's edit of the case after that would be undone silently by the swap, so the
+    publication refuses and nothing is saved: the edit stays, the old versions too."""
+    from vigie.cases import services
+
+    second, before = _published(world, tmp_path)
+    actor = Actor(world.users["case_manager"])
+    case = Case.objects.get(organisation=world.own, source_record_id="demo-000003")
+    edited: list[int] = []
+
+    def progress(done: int, message: str, report: checking.Report) -> None:
+        if not edited and Case.all_objects.filter(replaces=case).exists():
+            services.save_record(
+                actor, world.own, {"summary": "seen by the case worker"}, instance=case
+            )
+            edited.append(case.pk)
+
+    with pytest.raises(ImportFailed, match="edited while it ran"):
+        _reimport(world, second, progress)
+    assert edited == [case.pk]
+    case.refresh_from_db()
+    assert case.summary == "seen by the case worker"
+    assert {sid: pk for sid, (pk, _u) in _versions().items()} == {
+        sid: pk for sid, (pk, _u) in before.items()
+    }
+    assert not Case.objects.filter(replaces__isnull=False).exists()
