@@ -302,3 +302,6 @@ def test_a_case_edited_while_its_copy_waits_stops_the_swap(
         sid: pk for sid, (pk, _u) in before.items()
     }
     assert not Case.objects.filter(replaces__isnull=False).exists()
+    report = _reimport(world, second)  # run again: staged from the edited case
+    assert report.written and report.updated == ROWS, report
+    assert not Case.all_objects.filter(replaces__isnull=False).exists()
