@@ -26,7 +26,7 @@ from vigie.core.errors import VigieError
 PROBLEM = "application/problem+json"
 # DRF error codes whose message repeats the value sent ('"Nadia" is not a valid choice.',
 # 'Invalid pk "…"'): errors never carry identifying values, so these say what was wrong
-# without it (the message is Django's own, translated in every language Django ships).
+# without it (Django's own sentence, translated in core's catalogue as in Django's).
 ECHOING = frozenset({"invalid_choice", "does_not_exist"})
 
 
