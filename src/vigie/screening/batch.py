@@ -228,10 +228,11 @@ def _needs_tagger(index: engine.ScreeningIndex, row: Row) -> bool:
         return False  # screen_row reports the error without analysing the name
     tag = names.type_tag(query.schema)
     text = query.name
-    clean = names.normalise(text, tag != NameTypeTag.ORG) or text
+    person = tag != NameTypeTag.ORG
+    clean = names.normalise(text, person) or text
     forms = [clean]
     if not clean.isascii():
-        forms.append(names.romanised(clean))
+        forms.append(names.normalise(names.romanised(clean), person))
     found = analyze_names(tag, [f for f in forms if f], consolidate=False, symbols=False)
     return not all(index.lexicon.knows(name) for name in found)
 

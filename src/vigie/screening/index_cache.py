@@ -35,8 +35,9 @@ log = logging.getLogger(__name__)
 # 7: the rigour version stored, for ``latest`` (ADR 0530); 8: each name's parts and symbols
 # (``bounds.listed``), to bound a score without rebuilding the name (ADR 0531); 9: and per
 # part, its symbols, weight alone and whether it is minor (ADR 0532); 10: romanisation
-# conventions change listed names' analysis and keys (ADR 0525)
-FORMAT = 10
+# conventions change listed names' analysis and keys (ADR 0525); 11: a romanised form is
+# folded as a name typed in Latin
+FORMAT = 11
 PREFIX = "index-"
 
 

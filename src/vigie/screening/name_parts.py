@@ -136,10 +136,13 @@ def analyse(text: str, schema: str | None = None, lexicon: Lexicon | None = None
 def _analyse(text: str, schema: str | None, lexicon: Lexicon | None = None) -> tuple[Name, ...]:
     # Names are not modified by the comparison: a repeated name (batches, re-screening) is
     # analysed once.
-    clean = normalise(text, type_tag(schema) != NameTypeTag.ORG) or text
+    person = type_tag(schema) != NameTypeTag.ORG
+    clean = normalise(text, person) or text
     forms = [clean]
     if not clean.isascii():
-        latin = romanised(clean)
+        # the Latin form is folded as a name typed in Latin is ("an-Nasr" is "al-Nasr"), so
+        # that analysing it again gives it back (test_normalising_twice_changes_nothing)
+        latin = normalise(romanised(clean), person)
         if latin and latin.lower() != clean.lower():
             forms.append(latin)
     names = analyze_names(type_tag(schema), forms, consolidate=False, symbols=lexicon is None)

@@ -141,8 +141,13 @@ def test_a_record_is_identical_to_itself_and_the_secret_matters(
     assert encoding.dice(a, other) < 0.6
 
 
+# a family name of two letters with one changed is half another name: no encoding should keep
+# it alike (CI found "aa" / "ae" at 0.56); from three letters on, one letter is a typing error
+_family = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=3, max_size=12)
+
+
 @settings(max_examples=40, deadline=None)
-@given(given_name=_text, family=_text, typo=st.sampled_from("aeiou"))
+@given(given_name=_text, family=_family, typo=st.sampled_from("aeiou"))
 def test_one_changed_letter_keeps_the_encodings_alike(
     given_name: str, family: str, typo: str
 ) -> None:
