@@ -46,7 +46,7 @@ import django
 django.setup()
 
 from screening_common import eval_rows, records  # noqa: E402
-from screening_quality import alias_types, why, words  # noqa: E402
+from screening_quality import alias_types, why, without_removed, words  # noqa: E402
 
 from vigie.devtools.screening_eval_v2 import _alias_is_spelling, split_of  # noqa: E402
 from vigie.screening import engine  # noqa: E402
@@ -86,16 +86,6 @@ def alias_rows(recs: list[dict[str, Any]], folds: int, every: bool) -> list[dict
     return rows
 
 
-def fold_records(recs: list[dict[str, Any]], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    removed = {words(r["removed"]) for r in rows}
-    out = []
-    for rec in recs:
-        data = dict(rec["data"])
-        data["names"] = [n for n in data["names"] if words(n["name"]) not in removed]
-        out.append({**rec, "data": data})
-    return out
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--folds", type=int, default=4, help="aliases screened per entry")
@@ -118,7 +108,7 @@ def main() -> None:
         part = [r for r in rows if r["fold"] == k]
         if not part:
             continue
-        index = engine.build(fold_records(full, part), reuse=full_index)
+        index = engine.build(without_removed(full, part), reuse=full_index)
         t0 = time.perf_counter()
         for row in part:
             results = index.screen(engine.Query(row["query"], row["schema"]), limit=SEARCH_LIMIT)
