@@ -37,7 +37,7 @@ log = logging.getLogger(__name__)
 # part, its symbols, weight alone and whether it is minor (ADR 0532); 10: romanisation
 # conventions change listed names' analysis and keys (ADR 0525); 11: a romanised form is
 # folded as a name typed in Latin
-FORMAT = 11
+FORMAT = 12
 PREFIX = "index-"
 
 

@@ -75,8 +75,16 @@ _ABD_APART = re.compile(
     r"[\s\-'\u2019]+(?=[^\W\d_]{3,})",
     re.IGNORECASE,
 )
+# Joined, the article may be written assimilated to a sun letter and doubled
+# ("Abdurrahman", "Abdessalam": the "r", "s" is the article's) or not written at all, the
+# link vowel before the name ("Abdurahman", "Abdusalam", "Abdukarim": Central Asian and
+# Somali usage): there the consonant is the name's first letter, "Abdusattar" is "Abdul
+# Sattar", not "Abdul Attar". An "l" after "Abdu" is the article's ("Abdulaziz"). "Abdullah"
+# in any spelling (Abdoulaye, Abdulahi) is one name.
 _ABD_JOINED = re.compile(
-    r"\b(?:abdul|abdel|abdal|abdol|abdoul|abdur|abdus|abder|abdes|abdi|abd)"
+    r"\b(?!abd[aeiou]{0,2}ll?(?:ah|a|ahi|aye)\b)"
+    r"(?:abdul|abdel|abdal|abdol|abdoul|abd[ue](?:r(?=r)|s(?=s)|sh(?=sh))"
+    r"|abd(?:ou|[ueo])(?=[b-df-hj-km-np-tv-z])|abdi|abd)"
     r"(?!(?:lah|la|lahi|allah|ullah|ulla|ullahi|ou|u|o)\b)(?=[^\W\d_]{3,}\b)",
     re.IGNORECASE,
 )
