@@ -88,7 +88,13 @@ _ABD_JOINED = re.compile(
     r"(?!(?:lah|la|lahi|allah|ullah|ulla|ullahi|ou|u|o)\b)(?=[^\W\d_]{3,}\b)",
     re.IGNORECASE,
 )
-_ABD_ALONE = re.compile(r"(?<![^\W\d_])['\u2018\u2019]?abd\b(?![\-'\u2019])", re.IGNORECASE)
+# "Abd" or a compound's first half left alone (before the surname of "SURNAME, Given": "RAHMAN,
+# Abdur"; "Abd A. Salim") is written "Abdul", as the compounds are.
+_ABD_ALONE = re.compile(
+    r"(?<![^\W\d_])['\u2018\u2019]?(?:abd|abdel|abdal|abdol|abdoul|abdur|abdus|abder|abdes)\b"
+    r"(?![\-'\u2019])",
+    re.IGNORECASE,
+)
 _NOTE = re.compile(r"\([^)]*\)")  # "(previously listed as)", "(JuA)"
 _ULLAH = re.compile(r"([^\W\d_]{2,})[\s\-]+(?:ullah|ollah|ulla)\b", re.IGNORECASE)
 # ALA-LC and DIN 31635 write ayn and hamza as modifier letters (U+02BF, U+02BE), which regular
@@ -120,6 +126,9 @@ def _din(m: re.Match[str]) -> str:
     return m.group(1) + "uddin"
 
 
+_SIDES = "\x00"  # where a "SURNAME, Given" name's two sides meet (see ``normalise``)
+
+
 def normalise(text: str, person: bool = True) -> str:
     """A name as people write it, folded to one form: Arabic letter variants and marks,
     honorifics, titles and notes in brackets dropped (if two other words remain), "Abd al-"
@@ -133,9 +142,12 @@ def normalise(text: str, person: bool = True) -> str:
         if text.count(",") == 1:  # "SURNAME, Given Names"
             surname, given = text.split(",")
             if surname.strip() and given.strip():
-                text = f"{given} {surname}"
-    words = text.replace(",", " ").split()
-    while len(words) > 2 and words[0].lower().strip(".") in HONORIFICS:
+                # the comma stays between the two until the compounds are written: the
+                # given names' last "'Abd" is no compound with the surname's article
+                # ("AL-SAYYID, 'Ali Mas'ud 'Abd")
+                text = f"{given} {_SIDES} {surname}"
+    words = text.replace(",", " ").replace(_SIDES, ",").split()
+    while len(words) - words.count(",") > 2 and words[0].lower().strip(".") in HONORIFICS:
         words.pop(0)
     if not person:
         words = [_legal_word(w) for w in words]
@@ -145,7 +157,8 @@ def normalise(text: str, person: bool = True) -> str:
     text = _ABD_ALONE.sub("Abdul", text)  # "Abd A. Salim", "'Abd 'Ali", "Abd el Sayed"
     text = _SUN_ARTICLE.sub("al", text)
     text = _DIN.sub(_din, text)
-    return _ULLAH.sub(lambda m: m.group(1) + "ullah", text)
+    text = _ULLAH.sub(lambda m: m.group(1) + "ullah", text)
+    return " ".join(text.replace(",", " ").split())
 
 
 # Legal-form words as organisations are registered; a word one typing error away from one

@@ -62,6 +62,30 @@ def test_every_way_of_joining_gives_one_form(name: str) -> None:
         assert names.normalise(f"{form} Farah") == expected, form
 
 
+@pytest.mark.parametrize(
+    ("written", "folded"),
+    [
+        # the given names' last "'Abd" keeps apart from the surname's article
+        ("AL-SAYYID, 'Ali Mas'ud 'Abd", "'Ali Mas'ud Abdul AL-SAYYID"),
+        ("RAHMAN, Abdur", "Abdul RAHMAN"),  # a compound's first half, written as the rest
+        ("SALAM, Abdel", "Abdul SALAM"),
+        ("FARAH, Abd al-Rahman", "Abdul Rahman FARAH"),  # one side's compound as before
+    ],
+)
+def test_the_two_sides_of_a_comma_form_make_no_compound(written: str, folded: str) -> None:
+    assert names.normalise(written) == folded
+
+
+@given(
+    st.from_regex(r"[A-Z][a-z]{3,7}", fullmatch=True),
+    st.from_regex(r"[A-Z][a-z]{3,7}", fullmatch=True),
+)
+def test_a_surname_article_is_kept_after_a_last_abd(given_name: str, surname: str) -> None:
+    """ "AL-X, Y 'Abd": the article is the surname's, searched as "Y al-X" it is there."""
+    folded = names.normalise(f"AL-{surname}, {given_name} 'Abd")
+    assert folded.endswith(f"AL-{surname}")
+
+
 def _record(ref: str, name: str) -> dict[str, Any]:
     return {
         "id": None,
@@ -81,6 +105,7 @@ def index() -> engine.ScreeningIndex:
             _record("A2", "Abdoulaye Kerouani"),
             _record("A3", "Abdul Attar Lindqvist"),
             _record("A4", "Abdul Sattar Lindqvist"),
+            _record("A5", "AL-SAMARRI, 'Ali Mas'ud 'Abd"),
         ]
     )
 
@@ -96,6 +121,7 @@ def _found(index: engine.ScreeningIndex, query: str) -> list[str]:
         ("Abdessalam Tiberghien", "A1"),
         ("Abdullah Kerouani", "A2"),  # given-name equivalents of one another
         ("Abdulahi Kerouani", "A2"),
+        ("Ali al-Samarri", "A5"),  # first and last name of a longer listed name
     ],
 )
 def test_joined_spellings_find_the_listed_name(
