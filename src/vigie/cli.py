@@ -20,7 +20,7 @@ import click
 
 from vigie.core.acting import acting
 from vigie.core.errors import VigieError, exit_status
-from vigie.serving import STOP_GRACE_S, on_stop_signals, serve_until_stopped, stop_worker
+from vigie.serving import StopSignals, serve_until_stopped, start_worker, stop_worker
 
 if TYPE_CHECKING:
     from vigie.core.actor import Actor
@@ -361,17 +361,12 @@ def audit_checkpoint(targets: tuple[str, ...]) -> None:
 @click.option("--workers", type=click.IntRange(1, 64), default=2, show_default=True)
 def worker(workers: int) -> None:
     """Run background jobs (for deployments that separate web and workers)."""
-    from huey.contrib.djhuey import HUEY
-
-    from vigie.core import jobs
-
-    jobs.recover_interrupted()
-    consumer = HUEY.create_consumer(
-        workers=workers, worker_type="thread", shutdown_timeout=STOP_GRACE_S
-    )
-    consumer.start()
-    on_stop_signals()
+    stop = StopSignals()  # a signal during start-up is kept for when it is done (ADR 0058)
+    consumer = start_worker(workers)
+    if consumer is None:
+        raise click.ClickException("HUEY is immediate here: jobs run inside each request.")
     try:
+        stop.arm()
         while not consumer.stop_flag.wait(1.0):  # huey's loop is replaced by our signals
             pass
     except SystemExit:

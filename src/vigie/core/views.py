@@ -20,6 +20,7 @@ from vigie.core import access, grants, jobs, mfa, selectors, services, tokens
 from vigie.core.actor import Reader, actor_of_request
 from vigie.core.errors import VigieError
 from vigie.core.forms import OrganisationForm, RolesForm, ShareForm, TokenForm, UserCreateForm
+from vigie.core.i18n import join_list
 from vigie.core.models import ApiToken, Job, Organisation, PendingGrant
 from vigie.core.roles import catalogue
 from vigie.web.mixins import PermissionRequired
@@ -156,7 +157,7 @@ class OrganisationUsersView(PermissionRequired, View):
                             "These roles see identities and wait for another administrator's "
                             "approval: %(roles)s"
                         )
-                        % {"roles": ", ".join(catalogue().role(r).label for r in waiting)},
+                        % {"roles": join_list(catalogue().role(r).label for r in waiting)},
                     )
                 return redirect("core:org-users", code=org.code)
         return self.get(request, org.code, form)
@@ -215,7 +216,7 @@ class MemberView(PermissionRequired, View):
                             "These roles see identities and wait for another administrator's "
                             "approval: %(roles)s"
                         )
-                        % {"roles": ", ".join(g.role_label for g in pending)},
+                        % {"roles": join_list(g.role_label for g in pending)},
                     )
                 return redirect("core:org-users", code=org.code)
         return self._render(request, org, member, form)

@@ -41,8 +41,9 @@ class Dossier(models.Model):
     )
 
     class Kind(models.TextChoices):
-        INDIVIDUAL = "individual", _("individual")
-        ENTITY = "entity", _("entity")
+        # capitalised: shown alone (form choice, dossier header, export), never mid-sentence
+        INDIVIDUAL = "individual", _("Individual")
+        ENTITY = "entity", _("Entity")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")

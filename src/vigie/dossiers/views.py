@@ -23,6 +23,17 @@ from vigie.web.mixins import PermissionRequired
 VIEW, EDIT, REVIEW, EXPORT = "dossier.view", "dossier.edit", "dossier.review", "dossier.export"
 
 
+def source_label(kind: str) -> str:
+    """What a fact's source is, in words (services.SOURCE_KINDS holds the codes)."""
+    labels = {
+        "case": _("Case"),
+        "evidence": _("Evidence item"),
+        "hit": _("Screening hit"),
+        "document": _("Document"),
+    }
+    return labels.get(kind, kind)
+
+
 def _dossier(request: HttpRequest, uuid: Any, perm: str = VIEW) -> tuple[Actor, Dossier]:
     actor = actor_of_request(request)
     try:
@@ -41,10 +52,13 @@ class ListPage(PermissionRequired, View):
         actor = actor_of_request(request)
         rows = list(selectors.visible_dossiers(actor, request.GET.get("status") or None)[:100])
         selectors.record_list_view(actor, rows)
+        lang = get_language() or "en"
+        known = regimes.catalogue().regimes
+        listed = [(d, known[d.regime].label(lang) if d.regime in known else d.regime) for d in rows]
         return render(
             request,
             "dossiers/list.html",
-            {"rows": rows, "form": form, "can_create": access.has_perm(request.user, EDIT)},
+            {"rows": listed, "form": form, "can_create": access.has_perm(request.user, EDIT)},
             status=status,
         )
 
@@ -79,7 +93,8 @@ class DetailPage(PermissionRequired, View):
         for fact in dossier.facts.all():
             criterion = regime.criteria.get(fact.criterion)
             label = criterion.label(lang) if criterion else fact.criterion
-            facts.append({"fact": fact, "criterion": criterion, "label": label})
+            sources = [(source_label(src["kind"]), src["ref"]) for src in fact.sources]
+            facts.append({"fact": fact, "criterion": criterion, "label": label, "sources": sources})
         particulars = forms.ParticularsForm(
             initial={
                 "primary_name": dossier.primary_name, "title": dossier.title,
