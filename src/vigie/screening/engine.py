@@ -10,7 +10,6 @@ memory and on disk (``index_cache``: a new process reads it instead of analysing
 
 from __future__ import annotations
 
-import heapq
 import math
 import time
 from collections import defaultdict
@@ -182,11 +181,7 @@ class ScreeningIndex:
                     by_part[p].append((len(posting), key))
         if not by_part:
             return []
-        selected = {
-            p: rare
-            for p, keys in by_part.items()
-            if (rare := names.rarest(keys, cap, MAX_KEYS_PER_PART))
-        }
+        selected = {p: rare for p, keys in by_part.items() if (rare := _rarest(keys, cap))}
         if not selected:
             # Every part is common (Muhammad Ahmad): each counts by its rarest key, so the
             # names holding all of them come first.
@@ -202,14 +197,14 @@ class ScreeningIndex:
                 for df, key in sorted(keys, reverse=True):
                     hits.update(dict.fromkeys(postings[key], math.log(1 + n / df)))
                 part_hits.append(hits)
-        weights: dict[int, float]
-        if len(part_hits) == 1:
-            weights = dict(part_hits[0])
-        else:
-            weights = dict(part_hits[0])
-            for hits in part_hits[1:]:
-                get = weights.get
-                weights.update({k: get(k, 0.0) + v for k, v in hits.items()})
+        weights = dict(part_hits[0])
+        for hits in part_hits[1:]:
+            # the names both found get the sum, the others are added in ``hits``' order: as
+            # ``{k: weights.get(k, 0.0) + v for k, v in hits.items()}`` would, with the Python
+            # loop over the (fewer) names in both only (0.0 + v is v)
+            summed = {k: weights[k] + hits[k] for k in weights.keys() & hits.keys()}
+            weights.update(hits)
+            weights.update(summed)
         if len(weights) > limit:
             # The common parts left out above still rank the names found by the rare ones
             # (Ali Kaddura: of the Kadduras, those also named Ali first); they add no name.
@@ -218,9 +213,10 @@ class ScreeningIndex:
                     continue
                 df, key = min(keys)
                 bonus = math.log(1 + n / df)
-                for name_id in postings[key]:
-                    if name_id in weights:
-                        weights[name_id] += bonus
+                # (a common key's posting is long: the names already found are picked from
+                # it in C; a listed name is filed once per key, so each gets one bonus)
+                for name_id in weights.keys() & postings[key]:
+                    weights[name_id] += bonus
         if len(weights) <= limit:
             return sorted(weights, key=weights.__getitem__, reverse=True)
         # At most PER_ENTRY names of one entry: an entry listed with ten spellings of one
@@ -252,7 +248,8 @@ class ScreeningIndex:
         )
         top = weights[pool[0]] or 1.0
         rank = {pool[i]: weights[pool[i]] / top + like / 100 for _text, like, i in likeness}
-        return heapq.nlargest(limit, pool, key=rank.__getitem__)
+        # (``heapq.nlargest``'s documented equivalent, ties included, as for the pool above)
+        return sorted(pool, key=rank.__getitem__, reverse=True)[:limit]
 
     def _keys_of(self, among: frozenset[int] | set[int]) -> frozenset[str]:
         """The blocking keys of the names of the entries ``among`` (kept for the last set
@@ -399,6 +396,23 @@ class ScreeningIndex:
             results.append(Result(entry, score, explanation))
         results.sort(key=lambda r: (-r.score, r.entry.reference))
         return ranking.cut(results, limit)
+
+
+_RAREST: dict[tuple[tuple[tuple[int, str], ...], float], list[tuple[int, str]]] = {}
+_RAREST_SIZE = 100_000
+
+
+def _rarest(keys: list[tuple[int, str]], cap: float) -> list[tuple[int, str]]:
+    """``names.rarest(keys, cap, MAX_KEYS_PER_PART)``, remembered: a pure function of a
+    searched part's keys found in the index and their frequencies, which a batch meets again
+    with every name sharing the part. (The result is only read.)"""
+    known = (tuple(keys), cap)
+    found = _RAREST.get(known)
+    if found is None:
+        if len(_RAREST) >= _RAREST_SIZE:
+            _RAREST.clear()
+        found = _RAREST[known] = names.rarest(keys, cap, MAX_KEYS_PER_PART)
+    return found
 
 
 def _rank(name: IndexedName) -> int:
