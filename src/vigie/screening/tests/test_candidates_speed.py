@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from rapidfuzz import fuzz, process
 from rigour.names import Name
 
-from vigie.screening import engine, names
+from vigie.screening import engine, names, ranking
 from vigie.screening.tests.test_bounds import LISTED, WORDS, _record
 
 
@@ -132,3 +132,7 @@ def test_the_candidates_are_those_the_earlier_code_chose(
 ) -> None:
     for form in names.analyse(text, schema, crowded_index.lexicon):
         assert crowded_index.candidates(form, limit) == reference(crowded_index, form, limit)
+        # a crowded name's wider pass cuts again what the first pass found
+        found = crowded_index._found(form)
+        for width in (limit, ranking.WIDE, limit):
+            assert crowded_index._cut(form, found, width) == reference(crowded_index, form, width)
