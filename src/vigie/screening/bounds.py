@@ -149,13 +149,8 @@ def links(q: str, parts: tuple[str, ...]) -> int:
     found = known.get(parts)
     if found is None:
         found = 0
-        pairs = _LINKS.get(q)  # ``may_pair``'s own cache, read here without a call per pair
         for j, r in enumerate(parts):
-            pair = pairs.get(r) if pairs is not None else None
-            if pair is None:
-                pair = may_pair(q, r)
-                pairs = _LINKS.get(q)  # (may_pair may have emptied its cache)
-            if pair:
+            if may_pair(q, r):
                 found |= 1 << j
         if _masks >= _MAX_LINKS:
             _MASKS.clear()
