@@ -10,10 +10,9 @@ memory and on disk (``index_cache``: a new process reads it instead of analysing
 
 from __future__ import annotations
 
-import heapq
 import math
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -126,6 +125,8 @@ class Query:
     document: str = ""
 
 
+# what a searched form finds before the cut (``ScreeningIndex._found``)
+Found = tuple[dict[int, float], list[tuple[float, str]]]
 _lexicon = names.Lexicon  # (the field "names" below hides the module in the class body)
 
 
@@ -139,6 +140,9 @@ class ScreeningIndex:
     # symbols of the listed names by the words they cover: searched names are tagged from it
     lexicon: _lexicon = field(default_factory=_lexicon)
     _among: tuple[frozenset[int], frozenset[str]] | None = field(
+        default=None, repr=False, compare=False
+    )
+    _entries_of_names: tuple[list[IndexedName], list[int]] | None = field(
         default=None, repr=False, compare=False
     )
 
@@ -171,6 +175,12 @@ class ScreeningIndex:
         once per listed name, by the inverse frequency of its rarest shared key. Parts whose
         keys are all common (Mohammed, Ali) only rank the names the rarer parts found, unless
         no part is rarer."""
+        return self._cut(query, self._found(query), limit)
+
+    def _found(self, query: Name) -> Found:
+        """What ``candidates`` finds for ``query`` whatever the limit: the names the rarer
+        parts found, by weight (in the order found), and the bonus of each common part left
+        out with its key. A crowded name's wider pass (ADR 0524) reuses it (``_best_names``)."""
         n = max(len(self.names), 1)
         cap = max(MAX_DF * n, MIN_CAP)
         postings = self.postings
@@ -181,12 +191,8 @@ class ScreeningIndex:
                 for p in parts:
                     by_part[p].append((len(posting), key))
         if not by_part:
-            return []
-        selected = {
-            p: rare
-            for p, keys in by_part.items()
-            if (rare := names.rarest(keys, cap, MAX_KEYS_PER_PART))
-        }
+            return {}, []
+        selected = {p: rare for p, keys in by_part.items() if (rare := _rarest(keys, cap))}
         if not selected:
             # Every part is common (Muhammad Ahmad): each counts by its rarest key, so the
             # names holding all of them come first.
@@ -202,48 +208,63 @@ class ScreeningIndex:
                 for df, key in sorted(keys, reverse=True):
                     hits.update(dict.fromkeys(postings[key], math.log(1 + n / df)))
                 part_hits.append(hits)
-        weights: dict[int, float]
-        if len(part_hits) == 1:
-            weights = dict(part_hits[0])
-        else:
-            weights = dict(part_hits[0])
-            for hits in part_hits[1:]:
-                get = weights.get
-                weights.update({k: get(k, 0.0) + v for k, v in hits.items()})
-        if len(weights) > limit:
+        weights = dict(part_hits[0])
+        for hits in part_hits[1:]:
+            # the names both found get the sum, the others are added in ``hits``' order: as
+            # ``{k: weights.get(k, 0.0) + v for k, v in hits.items()}`` would, with the Python
+            # loop over the (fewer) names in both only (0.0 + v is v)
+            summed = {k: weights[k] + hits[k] for k in weights.keys() & hits.keys()}
+            weights.update(hits)
+            weights.update(summed)
+        common = []
+        for p, keys in by_part.items():
+            if p not in selected:
+                df, key = min(keys)
+                common.append((math.log(1 + n / df), key))
+        return weights, common
+
+    def _cut(self, query: Name, found: Found, limit: int) -> list[int]:
+        """``candidates`` from what ``_found`` found (left unchanged)."""
+        weights, common = found
+        if len(weights) > limit and common:
             # The common parts left out above still rank the names found by the rare ones
             # (Ali Kaddura: of the Kadduras, those also named Ali first); they add no name.
-            for p, keys in by_part.items():
-                if p in selected:
-                    continue
-                df, key = min(keys)
-                bonus = math.log(1 + n / df)
-                for name_id in postings[key]:
-                    if name_id in weights:
-                        weights[name_id] += bonus
+            weights = dict(weights)
+            for bonus, key in common:
+                # (a common key's posting is long: the names already found are picked from
+                # it in C; a listed name is filed once per key, so each gets one bonus)
+                for name_id in weights.keys() & self.postings[key]:
+                    weights[name_id] += bonus
         if len(weights) <= limit:
             return sorted(weights, key=weights.__getitem__, reverse=True)
         # At most PER_ENTRY names of one entry: an entry listed with ten spellings of one
         # name (and the same person on another list) must not crowd the others out.
-        pool: list[int] = []
-        taken: dict[int, int] = {}
-        names_ = self.names
         # (``sorted(...)[:n]`` is what ``heapq.nlargest(n, ...)`` returns, ties included, by
         # Python's documentation; three times faster on the few hundred names found here)
-        for name_id in sorted(weights, key=weights.__getitem__, reverse=True)[: POOL * 4]:
-            entry = names_[name_id].entry
-            seen = taken.get(entry, 0)
-            if seen < PER_ENTRY:
-                taken[entry] = seen + 1
-                pool.append(name_id)
-                if len(pool) == POOL:
-                    break
+        ranked = sorted(weights, key=weights.__getitem__, reverse=True)[: POOL * 4]
+        entry_of = self._entry_of()
+        first = ranked[:POOL]
+        per_entry = Counter([entry_of[i] for i in first])
+        if max(per_entry.values()) <= PER_ENTRY:
+            pool = first  # no entry has too many of the first POOL: the loop below takes them
+        else:
+            pool = []
+            taken: dict[int, int] = {}
+            for name_id in ranked:
+                entry = entry_of[name_id]
+                seen = taken.get(entry, 0)
+                if seen < PER_ENTRY:
+                    taken[entry] = seen + 1
+                    pool.append(name_id)
+                    if len(pool) == POOL:
+                        break
         if len(pool) <= limit:
             return pool
         # Shared keys rank coarsely (every "Muhammad A..." shares one metaphone, "Abdul Karim
         # X" ties with "Abdul Kareem Ayeras"): the pool is re-ranked by spelling too (ADR 0520).
         # every name of the pool by its shared keys (as a share of the best) plus its
         # spelling's likeness (rapidfuzz token-sort ratio, as a share of 100)
+        names_ = self.names
         likeness = process.extract(
             query.comparable,
             [names_[i].plain for i in pool],
@@ -252,7 +273,15 @@ class ScreeningIndex:
         )
         top = weights[pool[0]] or 1.0
         rank = {pool[i]: weights[pool[i]] / top + like / 100 for _text, like, i in likeness}
-        return heapq.nlargest(limit, pool, key=rank.__getitem__)
+        # (``heapq.nlargest``'s documented equivalent, ties included, as for the pool above)
+        return sorted(pool, key=rank.__getitem__, reverse=True)[:limit]
+
+    def _entry_of(self) -> list[int]:
+        """Each listed name's entry (``IndexedName.entry``), by name id, read in a list."""
+        known = self._entries_of_names
+        if known is None or known[0] is not self.names or len(known[1]) != len(self.names):
+            known = self._entries_of_names = (self.names, [n.entry for n in self.names])
+        return known[1]
 
     def _keys_of(self, among: frozenset[int] | set[int]) -> frozenset[str]:
         """The blocking keys of the names of the entries ``among`` (kept for the last set
@@ -277,17 +306,22 @@ class ScreeningIndex:
         shared: frozenset[str] | None,
         reach: float,
         aligned: dict[tuple[int, int], NameMatch],
+        found: dict[int, Found],
     ) -> dict[int, tuple[float, NameMatch, IndexedName]]:
         """Each entry's best name score over the ``width`` candidates of every searched form,
         with the match and the listed name that gave it. ``aligned`` keeps the alignments
-        made, by (form, listed name), for a second, wider pass over the same forms."""
+        made, by (form, listed name), and ``found`` what each form found before the cut
+        (``_found``), for a second, wider pass over the same forms."""
         best: dict[int, tuple[float, NameMatch, IndexedName]] = {}
         for f, form in enumerate(forms):
             if shared is not None and shared.isdisjoint(names.blocking_keys(form)):
                 continue  # candidates come from shared keys: none can be among those entries
             ascii_query = form.comparable.isascii()
             searched = bounds.searched(form) if reach > 0 else None
-            for name_id in self.candidates(form, width):
+            known = found.get(f)
+            if known is None:
+                known = found[f] = self._found(form)
+            for name_id in self._cut(form, known, width):
                 listed = self.names[name_id]
                 if among is not None and listed.entry not in among:
                     continue
@@ -348,12 +382,13 @@ class ScreeningIndex:
             bonus = evidence.MAX_BONUS if (query.birth_date or query.country) else 0.0
             reach = threshold - bonus - bounds.MARGIN
         aligned: dict[tuple[int, int], NameMatch] = {}
-        best = self._best_names(forms, width, among, shared, reach, aligned)
+        found: dict[int, Found] = {}
+        best = self._best_names(forms, width, among, shared, reach, aligned, found)
         if width < ranking.WIDE and ranking.crowded(
             (b[0] for b in best.values()), max(threshold, THRESHOLD)
         ):
             # compared again more widely; the alignments already made are not made twice
-            best = self._best_names(forms, ranking.WIDE, among, shared, reach, aligned)
+            best = self._best_names(forms, ranking.WIDE, among, shared, reach, aligned, found)
         results: list[Result] = []
         for pos, (name_score, match, listed) in best.items():
             if name_score + evidence.MAX_BONUS < threshold and not query.document:
@@ -399,6 +434,23 @@ class ScreeningIndex:
             results.append(Result(entry, score, explanation))
         results.sort(key=lambda r: (-r.score, r.entry.reference))
         return ranking.cut(results, limit)
+
+
+_RAREST: dict[tuple[tuple[tuple[int, str], ...], float], list[tuple[int, str]]] = {}
+_RAREST_SIZE = 100_000
+
+
+def _rarest(keys: list[tuple[int, str]], cap: float) -> list[tuple[int, str]]:
+    """``names.rarest(keys, cap, MAX_KEYS_PER_PART)``, remembered: a pure function of a
+    searched part's keys found in the index and their frequencies, which a batch meets again
+    with every name sharing the part. (The result is only read.)"""
+    known = (tuple(keys), cap)
+    found = _RAREST.get(known)
+    if found is None:
+        if len(_RAREST) >= _RAREST_SIZE:
+            _RAREST.clear()
+        found = _RAREST[known] = names.rarest(keys, cap, MAX_KEYS_PER_PART)
+    return found
 
 
 def _rank(name: IndexedName) -> int:
