@@ -15,6 +15,7 @@ from typing import Any
 from django.db import connection, models, transaction
 
 from vigie.cases import records, services
+from vigie.cases.interchange import digests
 from vigie.cases.interchange.bulk import CASE, TABLES, Built, table_model, table_plan
 from vigie.cases.models import Case, CaseTerm
 from vigie.cases.search import terms
@@ -58,6 +59,8 @@ class Existing:
     created_at: Any
     fields: frozenset[str]
     sections: frozenset[str]
+    digest: str = ""  # the stored case's ``content_digest``
+    parts: int = digests.ALL  # for a staged copy: the parts that differ (``digests``)
 
 
 #: Case columns an update never sets: identity and provenance of the stored case.
@@ -111,12 +114,12 @@ def _chunked(values: list[Any], size: int = 500) -> Iterator[list[Any]]:
 
 
 #: Case columns derived from the whole record: always rewritten by an update.
-DERIVED = frozenset({"codes_index", "search_text", "updated_at"})
+DERIVED = frozenset({"codes_index", "search_text", "updated_at", "content_digest"})
 #: Case columns a staged copy brings to its case when swapped in (ADR 0047).
 SWAPPED = tuple(
     f.attname
     for f in Case._meta.concrete_fields
-    if f.attname not in KEPT | {"stage_id", "replaces_id"}
+    if f.attname not in KEPT | {"stage_id", "replaces_id", "swap_parts"}
 )
 
 
@@ -179,6 +182,8 @@ def write(
     existing = existing or {}
     copies = copies or {}
     wanted = None if keep is None else set(keep) | set(existing) | set(copies)
+    # the parts of a copy equal to its case's are not written: the swap leaves the case's
+    unmoved_rows = {rel for rel, e in copies.items() if not e.parts & digests.ROWS}
     ids: dict[str, Sequence[int]] = {}
     with transaction.atomic(), connection.cursor() as cursor:
         _lock(cursor)
@@ -201,8 +206,11 @@ def write(
             if table == CASE:
                 rows = [r for r in rows if r[0] not in existing]
                 if stage is not None:
-                    at, by = plan.names.index("stage_id"), plan.names.index("replaces_id")
-                    rows = [_staged(r, at, stage, by, copies.get(r[0])) for r in rows]
+                    at = [plan.names.index(n) for n in ("stage_id", "replaces_id", "swap_parts")]
+                    rows = [_staged(r, at, stage, copies.get(r[0])) for r in rows]
+            elif unmoved_rows:  # a copy's rows equal to its case's stay unwritten
+                pos = plan.case_pos
+                rows = [r for r in rows if r[pos] not in unmoved_rows]
             if wanted is not None:
                 pos = plan.case_pos
                 rows = [r for r in rows if r[pos] in wanted]
@@ -233,12 +241,13 @@ def write(
     return [case_ids[r[0]] for r in built.rows.get(CASE, ()) if wanted is None or r[0] in wanted]
 
 
-def _staged(row: tuple[Any, ...], at: int, stage: int, by: int, copy: Existing | None) -> Any:
-    """A new case row with its stage (and, for a staged copy, the case it replaces)."""
+def _staged(row: tuple[Any, ...], at: list[int], stage: int, copy: Existing | None) -> Any:
+    """A new case row with its stage (and, for a staged copy, the case it replaces and the
+    parts that differ from it)."""
     values = list(row)
-    values[at] = stage
+    values[at[0]] = stage
     if copy is not None:
-        values[by] = copy.pk
+        values[at[1]], values[at[2]] = copy.pk, copy.parts
     return values
 
 

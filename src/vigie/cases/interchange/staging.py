@@ -29,6 +29,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from vigie.cases import records
+from vigie.cases.interchange import digests
 from vigie.cases.models import Case, CaseTerm, ImportStage, StagedUpdates
 from vigie.cases.services import ORDER
 from vigie.cases.signals import IdRanges
@@ -188,10 +189,13 @@ def swap(stage: ImportStage) -> IdRanges:
         )
         _swap_terms(cursor, stage.pk)
         tables = [q(records.CHILDREN[s]._meta.db_table) for s in reversed(ORDER)]
+        # only the cases whose rows differ from their copy's (digests.ROWS): the others keep
+        # theirs, and their copies were written without rows
+        moved = f"{mine} AND ({q('swap_parts')} & {digests.ROWS}) <> 0"
         for table in tables:  # rows that link to others go first
             cursor.execute(
                 f"DELETE FROM {table} WHERE {q('case_id')} IN "  # noqa: S608
-                f"(SELECT {replaces} FROM {case} WHERE {mine})",
+                f"(SELECT {replaces} FROM {case} WHERE {moved})",
                 [stage.pk],
             )
         for table in tables:
