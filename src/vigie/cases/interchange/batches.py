@@ -217,18 +217,16 @@ def _plan_stage(
         return plan
     plan.refused, plan.skip = _taken_references(org, valid, name, set())
     candidates = _candidates(org, valid, plan.skip)
-    fast = bulk_write.replaceable(candidates)
     at = table_plan(Case).names.index("content_digest")
     rows = chunk.built.rows[CASE]
-    for i, c in candidates.items():
-        if i not in fast:
-            continue
-        parts = digests.differing(c.digest, rows[i][at])
-        if parts:
-            plan.copies[i] = replace(c, parts=parts)
-        else:  # the file gives this case as it is: nothing to stage, nothing to swap
+    parts = {i: digests.differing(c.digest, rows[i][at]) for i, c in candidates.items()}
+    for i, c in list(candidates.items()):
+        if not parts[i]:  # the file gives this case as it is: nothing to stage or swap
             plan.unchanged.append(c.pk)
             plan.skip.add(i)
+            del candidates[i]
+    fast = bulk_write.replaceable(candidates)
+    plan.copies = {i: replace(c, parts=parts[i]) for i, c in candidates.items() if i in fast}
     updates = sorted(set(candidates) - fast)  # written through the ORM when published
     if updates:
         plan.sealed = staging.seal(valid, updates, chunk.built)

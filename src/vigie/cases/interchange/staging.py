@@ -26,6 +26,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from vigie.cases import records
@@ -254,10 +255,14 @@ def _swap_terms(cursor: Any, stage_id: int) -> None:
 
 
 def _linked_meanwhile(stage: ImportStage) -> bool:
-    """Whether a record of another app now points at a row of a case the stage replaces
-    (staging left such cases to the ORM, ``bulk_write.replaceable``; a link made while the
+    """Whether a record of another app now points at a row of a case whose rows the stage
+    replaces (staging left such cases to the ORM, ``bulk_write.replaceable``; a link made while the
     import ran would stop the swap's delete): one query per such relation."""
-    replaced = Case.all_objects.filter(stage=stage, replaces__isnull=False).values("replaces_id")
+    # only the cases whose rows the swap deletes: a copy whose rows equal its case's leaves
+    # them in place (digests.ROWS), and a link to one of them stays valid
+    copies = Case.all_objects.filter(stage=stage, replaces__isnull=False)
+    moving = copies.alias(rows=F("swap_parts").bitand(digests.ROWS)).filter(rows__gt=0)
+    replaced = moving.values("replaces_id")
     for section in ORDER:
         for f in records.CHILDREN[section]._meta.get_fields(include_hidden=True):
             related = getattr(f, "related_model", None)
