@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
 
 from vigie.cases import services
@@ -21,7 +21,7 @@ from vigie.cases.interchange import bulk, bulk_write, digests, staging
 from vigie.cases.interchange.bulk import CASE, table_plan
 from vigie.cases.interchange.checking import Report, RowProblem
 from vigie.cases.interchange.readers import ImportFailed
-from vigie.cases.models import Case, ImportStage
+from vigie.cases.models import Case, CaseTerm, ImportStage
 from vigie.core.actor import Actor
 from vigie.core.models import Organisation
 
@@ -226,7 +226,12 @@ def _plan_stage(
             plan.skip.add(i)
             del candidates[i]
     fast = bulk_write.replaceable(candidates)
-    plan.copies = {i: replace(c, parts=parts[i]) for i, c in candidates.items() if i in fast}
+    stored = _terms_of([c.pk for i, c in candidates.items() if i in fast])
+    plan.copies = {
+        i: replace(c, parts=parts[i] | digests.TERMS_DIFF, terms=frozenset(stored.get(c.pk, ())))
+        for i, c in candidates.items()
+        if i in fast
+    }
     updates = sorted(set(candidates) - fast)  # written through the ORM when published
     if updates:
         plan.sealed = staging.seal(valid, updates, chunk.built)
@@ -257,6 +262,26 @@ def _stage_batch(
         )
         for rel, pk in zip(rels, written, strict=True):
             (out.updated if rel in plan.copies else out.created).append(pk)
+    return out
+
+
+def _terms_of(pks: list[int]) -> dict[int, set[str]]:
+    """The filter terms of the published cases ``pks`` (read before the batch's
+    transaction: the copies carry only the difference, ``digests.TERMS_DIFF``)."""
+    q = connection.ops.quote_name
+    table = q(CaseTerm._meta.db_table)
+    out: dict[int, set[str]] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(pks), 500):
+            chunk = pks[start : start + 500]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"SELECT {q('case_id')}, {q('term')} FROM {table} "  # noqa: S608
+                f"WHERE {q('case_id')} IN ({marks})",
+                chunk,
+            )
+            for pk, term in cursor.fetchall():
+                out.setdefault(pk, set()).add(term)
     return out
 
 

@@ -61,6 +61,7 @@ class Existing:
     sections: frozenset[str]
     digest: str = ""  # the stored case's ``content_digest``
     parts: int = digests.ALL  # for a staged copy: the parts that differ (``digests``)
+    terms: frozenset[str] | None = None  # for a staged copy: the stored case's filter terms
 
 
 #: Case columns an update never sets: identity and provenance of the stored case.
@@ -184,6 +185,7 @@ def write(
     wanted = None if keep is None else set(keep) | set(existing) | set(copies)
     # the parts of a copy equal to its case's are not written: the swap leaves the case's
     unmoved_rows = {rel for rel, e in copies.items() if not e.parts & digests.ROWS}
+    diffed = {rel for rel, e in copies.items() if e.terms is not None}
     ids: dict[str, Sequence[int]] = {}
     with transaction.atomic(), connection.cursor() as cursor:
         _lock(cursor)
@@ -233,12 +235,34 @@ def write(
             [
                 (case_ids[r[0]], r[1], created.get(r[0], r[2]), *r[3:])
                 for r in built.terms
-                if wanted is None or r[0] in wanted
-            ],
+                if (wanted is None or r[0] in wanted) and r[0] not in diffed
+            ]
+            + _term_differences(built, {rel: copies[rel] for rel in diffed}, case_ids, created),
         )
         if copies:
             _fill_copies(cursor, {ids[CASE][rel]: e for rel, e in copies.items()})
     return [case_ids[r[0]] for r in built.rows.get(CASE, ()) if wanted is None or r[0] in wanted]
+
+
+def _term_differences(
+    built: Built, copies: dict[int, Existing], case_ids: Sequence[int], created: dict[int, Any]
+) -> list[tuple[Any, ...]]:
+    """The filter terms of the copies whose stored case's terms were read (``terms``): those
+    the case lacks, then those it has and the copy lacks, marked ``digests.REMOVED``; a
+    summary changed moves two or three terms at publication, not the case's thirty."""
+    if not copies:
+        return []
+    new: dict[int, set[str]] = {rel: set() for rel in copies}
+    for r in built.terms:
+        if r[0] in new:
+            new[r[0]].add(r[1])
+    removed = connection.ops.adapt_datetimefield_value(digests.REMOVED)
+    out: list[tuple[Any, ...]] = []
+    for rel, e in copies.items():
+        old = e.terms or frozenset()
+        out += [(case_ids[rel], t, created[rel]) for t in sorted(new[rel] - old)]
+        out += [(case_ids[rel], t, removed) for t in sorted(old - new[rel])]
+    return out
 
 
 def _staged(row: tuple[Any, ...], at: list[int], stage: int, copy: Existing | None) -> Any:

@@ -22,12 +22,18 @@ the case's rows in place. Any save of a case through the ORM empties its digest
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
 from typing import Any
 
 CASE_FIELDS = 1  # the case's own columns
 ROWS = 2  # the rows of its lists
 ALL = CASE_FIELDS | ROWS
+# the copy's filter terms are the difference with its case's, read while staging: the terms
+# its case lacks, and the terms to remove marked by ``REMOVED`` as their ``created_at``
+# (a copy without this bit, staged before, carries all its terms)
+TERMS_DIFF = 4
+REMOVED = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
 
 _PARTS = (("c", CASE_FIELDS), ("r", ROWS))
 VERSION = "d1"

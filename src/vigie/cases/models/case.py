@@ -183,8 +183,9 @@ class Case(models.Model):
     # (an edit), and then a re-import rewrites the case. Identity: a digest of identities.
     content_digest = models.CharField(max_length=120, blank=True, default="", editable=False)
     # on a staged copy: which of its parts differ from its case (bits of
-    # vigie.cases.interchange.digests), the only parts the swap moves
-    swap_parts = models.PositiveSmallIntegerField(default=0, editable=False)
+    # vigie.cases.interchange.digests), the only parts the swap moves; by default every
+    # part (the copies of a stage kept before this column carry all their rows)
+    swap_parts = models.PositiveSmallIntegerField(default=3, editable=False)
 
     objects = PublishedCases()  # the default manager: published cases only
     all_objects = models.Manager()  # noqa: DJ012 (staged too: the importer's own work)
