@@ -263,7 +263,7 @@ def _swap_terms(cursor: Any, stage_id: int) -> None:
         f"WHERE {copy}.{pk} = {table}.{case_id} AND {mine} AND {table}.{created} <> %s "
         f"AND NOT EXISTS (SELECT 1 FROM {table} AS {o} "
         f"WHERE {o}.{case_id} = {copy}.{replaces} AND {o}.{term} = {table}.{term})",
-        [removed, stage_id],
+        [stage_id, removed],
     )
     # the rest: the markers, and the terms full copies share with their cases
     cursor.execute(

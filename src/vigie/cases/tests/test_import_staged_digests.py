@@ -16,7 +16,7 @@ import pytest
 from vigie.cases import services
 from vigie.cases.interchange import checking, importer
 from vigie.cases.interchange.readers import ImportFailed
-from vigie.cases.models import Case, Victim
+from vigie.cases.models import Case, CaseTerm, Victim
 from vigie.cases.tests.test_import_staged import _stored
 from vigie.core.actor import Actor
 from vigie.devtools.case_records import write_file
@@ -133,6 +133,17 @@ def test_only_the_changed_rows_and_parts_are_swapped(
         importer.run_import(path, organisation=world.other, actor=other, fmt="vigie", partial=True)
     own, direct = _stored(world.own), _stored(world.other)
     assert own == direct
+    # and the same filter terms (a copy carries only their difference)
+    assert _terms(world.own) == _terms(world.other)
+    assert any("revised" in t for sid in sids[:10] for t in _terms(world.own)[sid])
+
+
+def _terms(org: Any) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    rows = CaseTerm.objects.filter(case__organisation=org)
+    for sid, term in rows.values_list("case__source_record_id", "term"):
+        out.setdefault(sid, set()).add(term)
+    return out
 
 
 @pytest.mark.django_db(transaction=True)
