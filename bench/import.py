@@ -18,13 +18,21 @@ without its secondary indexes (keys and unique constraints kept), the floor of t
 normalised rows alone.
 
 Then the same file is imported again (``reimport_seconds``): every row names a case
-already imported, so every row is an update; ``reimport_ratio`` is its time over the
-first import's (goal: at most 1.5).
+already imported and gives it as it is; ``reimport_ratio`` is its time over the first
+import's (goal: at most 1.5), ``publish_lock_s`` its publishing transaction (on SQLite, its
+hold of the write lock). Then a file in which every row changes one field
+(``--changed-column``, by default the case summary: a case column and the filter terms
+change, the victims' and other lists do not) is imported over that
+(``reimport_changed_*``): every row is an update that must be swapped in. Its publishing
+transaction is compared with a bare sqlite3 ``UPDATE`` of one column of every row of the
+bare table (the CSV's width), one transaction, in the same run
+(``bare_update_all_rows_s``): the floor of rewriting that many rows.
 
 Prints one JSON line. ``python bench/import.py [--records 100000] [--profile]``
 (``--profile``: run the import in this process under cProfile and print the top functions
 to stderr instead of timing the command; ``--profile-reimport``: the same for the second
-import of the file, every row an update).
+import of the file, every row an update; ``--profile-reimport-changed``: the same for the
+import of the changed file over the first).
 """
 
 from __future__ import annotations
@@ -57,6 +65,33 @@ def _run_measured(command: list[str], data: Path) -> tuple[bytes, Any]:
     if proc.returncode:
         raise SystemExit(f"{command[1]} failed with status {proc.returncode}")
     return stdout, usage
+
+
+def _changed(path: Path, column: str) -> Path:
+    """A copy of the file in which every row changes ``column`` (a mark appended)."""
+    out = path.with_name("changed.csv")
+    with path.open(encoding="utf-8", newline="") as fh, out.open("w", encoding="utf-8") as to:
+        rows = csv.reader(fh)
+        header = next(rows)
+        at = header.index(column)
+        writer = csv.writer(to)
+        writer.writerow(header)
+        for row in rows:
+            row[at] = f"{row[at]} revised".strip()
+            writer.writerow(row)
+    return out
+
+
+def _bare_update(data: Path, column: str) -> tuple[float, float]:
+    """The floor of the changed re-import's publication: one ``UPDATE`` of one column of
+    every row of the bare table ``_bare`` filled, one transaction."""
+    bare = sqlite3.connect(data / "bare.sqlite3")
+    t0, cpu0 = time.perf_counter(), time.process_time()
+    with bare:
+        bare.execute(f'UPDATE cases SET "{column}" = "{column}" || \' revised\'')  # noqa: S608
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    bare.close()
+    return seconds, cpu
 
 
 def _bare(path: Path, data: Path) -> tuple[float, float, int]:
@@ -144,7 +179,7 @@ def _replay(data: Path, *, indexes: bool) -> tuple[float, float]:
     return seconds, cpu
 
 
-def _profile(path: Path, data: Path, *, again: bool = False) -> None:
+def _profile(path: Path, data: Path, *, again: bool = False, changed: str = "") -> None:
     import cProfile
     import pstats
 
@@ -157,10 +192,12 @@ def _profile(path: Path, data: Path, *, again: bool = False) -> None:
     from vigie.core.models import Organisation
 
     org = Organisation.objects.get(code="bench")
-    if again:  # profile the re-import: the file imported once first, not profiled
+    if again or changed:  # profile the re-import: the file imported once first, not profiled
         importer.run_import(
             path, organisation=org, actor=Actor.system("bench", org.pk), fmt="vigie"
         )
+    if changed:
+        path = _changed(path, changed)
     prof = cProfile.Profile()
     t0 = time.perf_counter()
     prof.enable()
@@ -169,7 +206,9 @@ def _profile(path: Path, data: Path, *, again: bool = False) -> None:
     prof.disable()
     took = time.perf_counter() - t0
     print(
-        f"import: {took:.2f} s, {report.created} created, {report.updated} updated", file=sys.stderr
+        f"import: {took:.2f} s, {report.created} created, {report.updated} updated "
+        f"({report.unchanged} unchanged), publication {report.publish_s:.2f} s",
+        file=sys.stderr,
     )
     stats = pstats.Stats(prof, stream=sys.stderr).sort_stats("cumulative")
     stats.print_stats(45)
@@ -181,9 +220,12 @@ def main() -> None:
     parser.add_argument("--records", "--n", dest="n", type=int, default=100_000)
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--profile-reimport", action="store_true", help="profile the second run")
+    parser.add_argument("--profile-reimport-changed", action="store_true")
+    parser.add_argument("--changed-column", default="case.summary")
     parser.add_argument("--keep", action="store_true", help="keep the data directory")
     args = parser.parse_args()
     n = args.n
+    load_start = round(os.getloadavg()[0], 2)
     data = Path(tempfile.mkdtemp(prefix="vigie-bench-import-"))
     try:
         setup(data)
@@ -194,8 +236,9 @@ def main() -> None:
         gen = [VIGIE, "generate", "--records", str(n), "--layout", "vigie", "--identities"]
         generate_kb = _run_measured([*gen, "-o", str(path)], data)[1].ru_maxrss
         generate_s = time.perf_counter() - t0
-        if args.profile or args.profile_reimport:
-            _profile(path, data, again=args.profile_reimport)
+        if args.profile or args.profile_reimport or args.profile_reimport_changed:
+            changed = args.changed_column if args.profile_reimport_changed else ""
+            _profile(path, data, again=args.profile_reimport, changed=changed)
             return
         t0 = time.perf_counter()
         command = [VIGIE, "import", str(path), "--layout", "vigie", "--org", "bench"]
@@ -220,8 +263,19 @@ def main() -> None:
         reimport_cpu = again_usage.ru_utime + again_usage.ru_stime
         again = json.loads(stdout)
         assert again["status"] == "succeeded" and again["updated"] == n, again
+        # A file in which every row changes a field: every row a case to swap in.
+        changed = _changed(path, args.changed_column)
+        command_changed = [*command[:2], str(changed), *command[3:]]
+        t0 = time.perf_counter()
+        stdout, changed_usage = _run_measured(command_changed, data)
+        changed_s = time.perf_counter() - t0
+        changed_cpu = changed_usage.ru_utime + changed_usage.ru_stime
+        after = json.loads(stdout)
+        assert after["status"] == "succeeded" and after["updated"] == n, after
+        assert after["unchanged"] == 0, after
         bare_s, bare_cpu, bare_n = _bare(path, data)
         assert bare_n == n
+        update_s, update_cpu = _bare_update(data, args.changed_column)
         replay_s, replay_cpu = _replay(data, indexes=True)
         floor_s, floor_cpu = _replay(data, indexes=False)
         print(
@@ -242,6 +296,19 @@ def main() -> None:
                     "goal_reimport_ratio": 1.5,
                     # the publishing transaction (SQLite: its write-lock hold), ADR 0047
                     "publish_lock_s": again.get("publish_s"),
+                    "reimport_unchanged_rows": again.get("unchanged"),
+                    "reimport_changed_column": args.changed_column,
+                    "reimport_changed_seconds": round(changed_s, 2),
+                    "reimport_changed_ratio": round(changed_s / vigie_s, 3),
+                    "reimport_changed_cpu_s": round(changed_cpu, 2),
+                    "reimport_changed_ratio_cpu": round(changed_cpu / vigie_cpu, 3),
+                    "publish_lock_s_changed": after.get("publish_s"),
+                    "goal_publish_lock_s": 2.0,
+                    "bare_update_all_rows_s": round(update_s, 3),
+                    "bare_update_all_rows_cpu_s": round(update_cpu, 3),
+                    "publish_lock_changed_ratio_vs_bare_update": round(
+                        after.get("publish_s", 0.0) / update_s, 2
+                    ),
                     "publish_lock_s_first_import": report.get("publish_s"),
                     "bare_s": round(bare_s, 2),
                     "vigie_import_cpu_s": round(vigie_cpu, 2),
@@ -255,6 +322,7 @@ def main() -> None:
                     "reference_no_secondary_index_replay_s": round(floor_s, 2),
                     "reference_no_secondary_index_replay_cpu_s": round(floor_cpu, 2),
                     "reference_no_secondary_index_replay_ratio_vs_bare": round(bare_s / floor_s, 4),
+                    "load_average_1min_at_start": load_start,
                     "load_average_1min_at_end": round(os.getloadavg()[0], 2),
                     "victims_with_encrypted_names": encrypted,
                     "generate_s": round(generate_s, 2),

@@ -63,6 +63,9 @@ NOT_WRITABLE = {
     "codes_index",
     "search_text",
     "standard_version",
+    # the importer's bookkeeping (ADR 0047): never given by a record, never shown
+    "content_digest",
+    "swap_parts",
 }
 COUNTRY_FIELDS = {"country", "citizenship", "nationality"}
 IDENTITY = {

@@ -10,17 +10,18 @@ from __future__ import annotations
 import pickle
 import time
 from collections.abc import Callable, Collection, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import QuerySet
 
 from vigie.cases import services
-from vigie.cases.interchange import bulk, bulk_write, staging
+from vigie.cases.interchange import bulk, bulk_write, digests, staging
+from vigie.cases.interchange.bulk import CASE, table_plan
 from vigie.cases.interchange.checking import Report, RowProblem
 from vigie.cases.interchange.readers import ImportFailed
-from vigie.cases.models import Case, ImportStage
+from vigie.cases.models import Case, CaseTerm, ImportStage
 from vigie.core.actor import Actor
 from vigie.core.models import Organisation
 
@@ -73,8 +74,9 @@ class _Written:
     """What one batch wrote: applied to the report once the batch's savepoint holds."""
 
     refused: list[RowProblem] = field(default_factory=list)
-    updated: list[int] = field(default_factory=list)
+    updated: list[int] = field(default_factory=list)  # the unchanged included
     created: list[int] = field(default_factory=list)
+    unchanged: list[int] = field(default_factory=list)  # identical to their case: not written
 
 
 def write(
@@ -106,7 +108,7 @@ def write(
     """
     attempt = 1
     while True:
-        counts = report.updated, report.created
+        counts = report.updated, report.created, report.unchanged
         try:
             plan = None if stage is None else _plan_stage(org, chunk, report.file, look_up, stage)
             started = time.monotonic()
@@ -119,11 +121,12 @@ def write(
                     batch = _stage_batch(actor, org, chunk, stage, plan)
                 report.updated += len(batch.updated)
                 report.created += len(batch.created)
+                report.unchanged += len(batch.unchanged)
                 if commit is not None:
                     commit()
             chunk.held = time.monotonic() - started
         except IntegrityError as exc:
-            report.updated, report.created = counts
+            report.updated, report.created, report.unchanged = counts
             if attempt == WRITE_ATTEMPTS:
                 raise ImportFailed(
                     f"file {report.file}, rows {chunk.valid[0].row}-{chunk.last_row}: the "
@@ -134,7 +137,7 @@ def write(
             look_up = True
             continue
         except BaseException:
-            report.updated, report.created = counts
+            report.updated, report.created, report.unchanged = counts
             raise
         return batch.refused, look_up
 
@@ -196,6 +199,8 @@ class _StagePlan:
     skip: set[int] = field(default_factory=set)
     copies: dict[int, bulk_write.Existing] = field(default_factory=dict)
     sealed: staging.Sealed | None = None
+    # published cases the file gives as they are: nothing to stage
+    unchanged: list[int] = field(default_factory=list)
 
 
 def _plan_stage(
@@ -212,8 +217,21 @@ def _plan_stage(
         return plan
     plan.refused, plan.skip = _taken_references(org, valid, name, set())
     candidates = _candidates(org, valid, plan.skip)
+    at = table_plan(Case).names.index("content_digest")
+    rows = chunk.built.rows[CASE]
+    parts = {i: digests.differing(c.digest, rows[i][at]) for i, c in candidates.items()}
+    for i, c in list(candidates.items()):
+        if not parts[i]:  # the file gives this case as it is: nothing to stage or swap
+            plan.unchanged.append(c.pk)
+            plan.skip.add(i)
+            del candidates[i]
     fast = bulk_write.replaceable(candidates)
-    plan.copies = {i: c for i, c in candidates.items() if i in fast}
+    stored = _terms_of([c.pk for i, c in candidates.items() if i in fast])
+    plan.copies = {
+        i: replace(c, parts=parts[i] | digests.TERMS_DIFF, terms=frozenset(stored.get(c.pk, ())))
+        for i, c in candidates.items()
+        if i in fast
+    }
     updates = sorted(set(candidates) - fast)  # written through the ORM when published
     if updates:
         plan.sealed = staging.seal(valid, updates, chunk.built)
@@ -230,7 +248,8 @@ def _stage_batch(
     version; ADR 0047), or, for the few the copies cannot carry, kept sealed for
     publication. New cases are counted as created, copies as updated."""
     valid = chunk.valid
-    out = _Written(refused=list(plan.refused))
+    out = _Written(refused=list(plan.refused), unchanged=list(plan.unchanged))
+    out.updated += plan.unchanged
     if not valid:
         return out
     if plan.sealed is not None:
@@ -246,6 +265,26 @@ def _stage_batch(
     return out
 
 
+def _terms_of(pks: list[int]) -> dict[int, set[str]]:
+    """The filter terms of the published cases ``pks`` (read before the batch's
+    transaction: the copies carry only the difference, ``digests.TERMS_DIFF``)."""
+    q = connection.ops.quote_name
+    table = q(CaseTerm._meta.db_table)
+    out: dict[int, set[str]] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(pks), 500):
+            chunk = pks[start : start + 500]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"SELECT {q('case_id')}, {q('term')} FROM {table} "  # noqa: S608
+                f"WHERE {q('case_id')} IN ({marks})",
+                chunk,
+            )
+            for pk, term in cursor.fetchall():
+                out.setdefault(pk, set()).add(term)
+    return out
+
+
 def _candidates(
     org: Organisation, valid: list[Valid], skip: set[int]
 ) -> dict[int, bulk_write.Existing]:
@@ -254,16 +293,17 @@ def _candidates(
     ids = {v.source_record_id for i, v in enumerate(valid) if i not in skip}
     ids.discard("")
     stored = {
-        (source_type, source_id): (pk, created_at)
-        for pk, source_type, source_id, created_at in published_cases(org)
+        (source_type, source_id): (pk, created_at, digest)
+        for pk, source_type, source_id, created_at, digest in published_cases(org)
         .filter(source_record_id__in=ids)
-        .values_list("pk", "source_type", "source_record_id", "created_at")
+        .values_list("pk", "source_type", "source_record_id", "created_at", "content_digest")
     }
     candidates: dict[int, bulk_write.Existing] = {}
     for i, v in enumerate(valid):
         found = stored.get((v.source_type, v.source_record_id))
         if found is not None and i not in skip:
-            candidates[i] = bulk_write.Existing(found[0], found[1], v.fields, v.sections)
+            pk, created, digest = found
+            candidates[i] = bulk_write.Existing(pk, created, v.fields, v.sections, digest)
     return candidates
 
 

@@ -46,6 +46,7 @@ from django.db import connection, models
 from django.utils import timezone
 
 from vigie.cases import records, services
+from vigie.cases.interchange import digests
 from vigie.cases.models import Case
 from vigie.cases.search import terms
 from vigie.core import crypto
@@ -366,6 +367,8 @@ def build(organisation_id: int, user_id: int | None, items: Sequence[records.Par
     keys = _Keys()
     native = bool(connection.features.has_native_uuid_field)
     result = Built(terms=terms.rows_for(objs[CASE], created_at=moment))
+    for case, parsed in zip(objs[CASE], items, strict=True):
+        case.content_digest = digests.of(keys.mac, parsed.case, parsed.children)
     for table in TABLES:
         result.rows[table] = _rows(plans[table], objs[table], now, keys, native)
     return result

@@ -15,6 +15,7 @@ from typing import Any
 from django.db import connection, models, transaction
 
 from vigie.cases import records, services
+from vigie.cases.interchange import digests
 from vigie.cases.interchange.bulk import CASE, TABLES, Built, table_model, table_plan
 from vigie.cases.models import Case, CaseTerm
 from vigie.cases.search import terms
@@ -58,6 +59,9 @@ class Existing:
     created_at: Any
     fields: frozenset[str]
     sections: frozenset[str]
+    digest: str = ""  # the stored case's ``content_digest``
+    parts: int = digests.ALL  # for a staged copy: the parts that differ (``digests``)
+    terms: frozenset[str] | None = None  # for a staged copy: the stored case's filter terms
 
 
 #: Case columns an update never sets: identity and provenance of the stored case.
@@ -111,12 +115,12 @@ def _chunked(values: list[Any], size: int = 500) -> Iterator[list[Any]]:
 
 
 #: Case columns derived from the whole record: always rewritten by an update.
-DERIVED = frozenset({"codes_index", "search_text", "updated_at"})
+DERIVED = frozenset({"codes_index", "search_text", "updated_at", "content_digest"})
 #: Case columns a staged copy brings to its case when swapped in (ADR 0047).
 SWAPPED = tuple(
     f.attname
     for f in Case._meta.concrete_fields
-    if f.attname not in KEPT | {"stage_id", "replaces_id"}
+    if f.attname not in KEPT | {"stage_id", "replaces_id", "swap_parts"}
 )
 
 
@@ -179,6 +183,9 @@ def write(
     existing = existing or {}
     copies = copies or {}
     wanted = None if keep is None else set(keep) | set(existing) | set(copies)
+    # the parts of a copy equal to its case's are not written: the swap leaves the case's
+    unmoved_rows = {rel for rel, e in copies.items() if not e.parts & digests.ROWS}
+    diffed = {rel for rel, e in copies.items() if e.terms is not None}
     ids: dict[str, Sequence[int]] = {}
     with transaction.atomic(), connection.cursor() as cursor:
         _lock(cursor)
@@ -201,8 +208,11 @@ def write(
             if table == CASE:
                 rows = [r for r in rows if r[0] not in existing]
                 if stage is not None:
-                    at, by = plan.names.index("stage_id"), plan.names.index("replaces_id")
-                    rows = [_staged(r, at, stage, by, copies.get(r[0])) for r in rows]
+                    at = [plan.names.index(n) for n in ("stage_id", "replaces_id", "swap_parts")]
+                    rows = [_staged(r, at, stage, copies.get(r[0])) for r in rows]
+            elif unmoved_rows:  # a copy's rows equal to its case's stay unwritten
+                pos = plan.case_pos
+                rows = [r for r in rows if r[pos] not in unmoved_rows]
             if wanted is not None:
                 pos = plan.case_pos
                 rows = [r for r in rows if r[pos] in wanted]
@@ -225,20 +235,43 @@ def write(
             [
                 (case_ids[r[0]], r[1], created.get(r[0], r[2]), *r[3:])
                 for r in built.terms
-                if wanted is None or r[0] in wanted
-            ],
+                if (wanted is None or r[0] in wanted) and r[0] not in diffed
+            ]
+            + _term_differences(built, {rel: copies[rel] for rel in diffed}, case_ids, created),
         )
         if copies:
             _fill_copies(cursor, {ids[CASE][rel]: e for rel, e in copies.items()})
     return [case_ids[r[0]] for r in built.rows.get(CASE, ()) if wanted is None or r[0] in wanted]
 
 
-def _staged(row: tuple[Any, ...], at: int, stage: int, by: int, copy: Existing | None) -> Any:
-    """A new case row with its stage (and, for a staged copy, the case it replaces)."""
+def _term_differences(
+    built: Built, copies: dict[int, Existing], case_ids: Sequence[int], created: dict[int, Any]
+) -> list[tuple[Any, ...]]:
+    """The filter terms of the copies whose stored case's terms were read (``terms``): those
+    the case lacks, then those it has and the copy lacks, marked ``digests.REMOVED``; a
+    summary changed moves two or three terms at publication, not the case's thirty."""
+    if not copies:
+        return []
+    new: dict[int, set[str]] = {rel: set() for rel in copies}
+    for r in built.terms:
+        if r[0] in new:
+            new[r[0]].add(r[1])
+    removed = connection.ops.adapt_datetimefield_value(digests.REMOVED)
+    out: list[tuple[Any, ...]] = []
+    for rel, e in copies.items():
+        old = e.terms or frozenset()
+        out += [(case_ids[rel], t, created[rel]) for t in sorted(new[rel] - old)]
+        out += [(case_ids[rel], t, removed) for t in sorted(old - new[rel])]
+    return out
+
+
+def _staged(row: tuple[Any, ...], at: list[int], stage: int, copy: Existing | None) -> Any:
+    """A new case row with its stage (and, for a staged copy, the case it replaces and the
+    parts that differ from it)."""
     values = list(row)
-    values[at] = stage
+    values[at[0]] = stage
     if copy is not None:
-        values[by] = copy.pk
+        values[at[1]], values[at[2]] = copy.pk, copy.parts
     return values
 
 

@@ -43,6 +43,8 @@ class Report:
     rows: int = 0
     created: int = 0
     updated: int = 0
+    # of the updated rows, those identical to their case: not rewritten (ADR 0047, amended)
+    unchanged: int = 0
     rejected: int = 0
     written: bool = False
     next_row: int = 1

@@ -355,7 +355,7 @@ def _atomic(
     if report.rejected:
         report.written = False
         staging.discard(stage.pk)
-        report.created = report.updated = 0
+        report.created = report.updated = report.unchanged = 0
 
 
 def _publish(actor: Actor, org: Organisation, report: Report, staged: _Staged) -> None:

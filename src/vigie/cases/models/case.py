@@ -70,7 +70,7 @@ class Case(models.Model):
     """One record of the standard: provenance, conflict context, dates, status and justice."""
 
     CLASSIFICATION: ClassVar[dict[str, str]] = classify(
-        identity="source_identity",
+        identity="source_identity content_digest",
         sensitive=(
             "source_attributes summary area search_text codes_index event_date_start "
             "event_date_end event_year identification_date identification_year report_date "
@@ -79,7 +79,7 @@ class Case(models.Model):
         ordinary=(
             "id uuid organisation reference status source_type source_record_id "
             "verification_status standard_version conflict_situation "
-            "conflict_context country created_by created_at updated_at stage replaces"
+            "conflict_context country created_by created_at updated_at stage replaces swap_parts"
         ),
     )
 
@@ -177,6 +177,16 @@ class Case(models.Model):
         editable=False,
     )
 
+    # keyed digest of what the last bulk write of this case gave (its case fields, its rows,
+    # its filter terms), so that a re-import can tell an identical row from a changed one
+    # without decrypting anything (ADR 0047, amended); emptied by every save through the ORM
+    # (an edit), and then a re-import rewrites the case. Identity: a digest of identities.
+    content_digest = models.CharField(max_length=120, blank=True, default="", editable=False)
+    # on a staged copy: which of its parts differ from its case (bits of
+    # vigie.cases.interchange.digests), the only parts the swap moves; by default every
+    # part (the copies of a stage kept before this column carry all their rows)
+    swap_parts = models.PositiveSmallIntegerField(default=3, editable=False)
+
     objects = PublishedCases()  # the default manager: published cases only
     all_objects = models.Manager()  # noqa: DJ012 (staged too: the importer's own work)
 
@@ -243,6 +253,15 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # an edit through the ORM: the digest no longer describes the case (a re-import of
+        # the file it was computed from must rewrite the case, not skip it)
+        self.content_digest = ""
+        fields = kwargs.get("update_fields")
+        if fields is not None:
+            kwargs["update_fields"] = {*fields, "content_digest"}
+        super().save(*args, **kwargs)
 
     def get_additional_data(self) -> dict[str, Any]:
         return {"organisation": self.organisation.code}

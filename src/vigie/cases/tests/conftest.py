@@ -1,8 +1,29 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+
+from vigie.testing import capture_changes
+
+STAGED_BATCH = 10  # rows per batch of an import under ``small_batches``
+
+
+@pytest.fixture
+def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Imports in batches of ``STAGED_BATCH`` rows: a small file is staged in several."""
+    from vigie.cases.interchange import importer
+
+    monkeypatch.setattr(importer, "BATCH", STAGED_BATCH)
+
+
+@pytest.fixture
+def events() -> Iterator[list[dict[str, Any]]]:
+    """The case change events sent (``records_changed``), as they are sent."""
+    with capture_changes("cases.case") as seen:
+        yield seen
+
 
 # A full record used across the tests: Yazidi girl taken by ISIL in Sinjar (synthetic).
 RECORD: dict[str, Any] = {

@@ -8,7 +8,6 @@ them."""
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,27 +16,17 @@ import pytest
 from vigie.cases.interchange import checking, importer, staging
 from vigie.cases.interchange.readers import ImportFailed
 from vigie.cases.models import Case, CaseTerm, ImportStage, Victim
+from vigie.cases.tests.conftest import STAGED_BATCH
 from vigie.cases.tests.test_import_staged import _stored, _visible
 from vigie.core import jobs
 from vigie.core.actor import Actor
 from vigie.core.models import Job
 from vigie.devtools.case_records import write_file
 from vigie.identification.models import Closure
-from vigie.testing import World, capture_changes
+from vigie.testing import World
 
 ROWS = 40
-BATCH = 10
-
-
-@pytest.fixture
-def small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(importer, "BATCH", BATCH)
-
-
-@pytest.fixture
-def events() -> Iterator[list[dict[str, Any]]]:
-    with capture_changes("cases.case") as seen:
-        yield seen
+BATCH = STAGED_BATCH  # conftest.small_batches
 
 
 def _versions() -> dict[str, tuple[int, Any]]:
