@@ -116,6 +116,14 @@ def _opener(data: bytes) -> Any:
     return opener
 
 
+def _summaries(path: Path, summary: str) -> Path:
+    """A Vigie-layout file of three cases with the given summary."""
+    rows = [f"EVT-{n},case_management,evt-{n},{summary}" for n in range(3)]
+    header = "case.reference,case.source_type,case.source_record_id,case.summary"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
 SCENARIOS: dict[str, tuple[Setup | None, Write, str, str]] = {
     "cases.services.save_record": (
         None,
@@ -146,12 +154,14 @@ SCENARIOS: dict[str, tuple[Setup | None, Write, str, str]] = {
         "cases.case",
         "created",
     ),
+    # a re-import that changes the cases (an identical one changes nothing and says so: ADR
+    # 0047, test_import_staged_digests)
     "cases.importer.run_import (again)": (
         lambda w, t: importer.run_import(
-            FIXTURES / "ctdc_sample.csv", organisation=w.own, actor=SYSTEM
+            _summaries(t / "first.csv", "first"), organisation=w.own, actor=SYSTEM, fmt="vigie"
         ),
         lambda w, t, _: importer.run_import(
-            FIXTURES / "ctdc_sample.csv", organisation=w.own, actor=SYSTEM
+            _summaries(t / "again.csv", "revised"), organisation=w.own, actor=SYSTEM, fmt="vigie"
         ),
         "cases.case",
         "changed",

@@ -106,9 +106,16 @@ def test_a_bulk_import_screens_its_perpetrators_in_one_job(
     body = web(world.users["field_officer"]).get(f"/cases/{case.uuid}/").content.decode()
     assert "LYi.901" not in body
 
-    # Re-importing the same file replaces the cases' rows set-based (the perpetrators are
-    # written anew): one batch job again, over exactly those cases.
-    again = _import(world, _file(listed, ROWS), django_capture_on_commit_callbacks)
+    # Re-importing the same file changes nothing: no copy, no event, no new screening.
+    same = _import(world, _file(listed, ROWS), django_capture_on_commit_callbacks)
+    assert same.status == Job.Status.SUCCEEDED, same.error
+    assert same.result["unchanged"] == 3
+    assert Job.objects.filter(kind="screening.perpetrators_batch").count() == 1
+
+    # A file whose perpetrators changed (their role) replaces the cases' rows set-based (the
+    # perpetrators are written anew): one batch job again, over exactly those cases.
+    changed = [[*row[:-1], "transporter"] for row in ROWS]
+    again = _import(world, _file(listed, changed), django_capture_on_commit_callbacks)
     assert again.status == Job.Status.SUCCEEDED, again.error
     assert again.result["updated"] == 3 and again.result["created"] == 0
     assert not Job.objects.filter(kind="screening.perpetrator").exists()
