@@ -107,8 +107,11 @@ class Consent(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    # SET_NULL, not CASCADE: a re-import that rewrites a case's victims (a file without their
+    # uuids) must not delete the consent history; the decision then holds for the whole case,
+    # which withholds more, never less (selectors.statistics_withheld)
     victim = models.ForeignKey(
-        Victim, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Victim, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     purpose = models.CharField(max_length=16, choices=Purpose.choices)
     recipient = models.ForeignKey(

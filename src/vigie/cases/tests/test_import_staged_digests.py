@@ -21,6 +21,7 @@ from vigie.cases.tests.test_import_staged import _stored
 from vigie.core.actor import Actor
 from vigie.devtools.case_records import write_file
 from vigie.identification.models import Consent
+from vigie.identification.selectors import statistics_withheld
 from vigie.testing import World
 
 ROWS = 30
@@ -196,8 +197,8 @@ def _consent(case: Case) -> Consent:
         organisation=case.organisation,
         case=case,
         victim=victim,
-        purpose=Consent.Purpose.values[0],
-        decision=Consent.Decision.values[0],
+        purpose=Consent.Purpose.STATISTICS,
+        decision=Consent.Decision.REFUSED,
     )
 
 
@@ -224,9 +225,12 @@ def test_a_link_made_meanwhile_to_a_row_the_swap_deletes_stops_it(
     report = _import(world, second)
     assert report.written and report.updated == ROWS, report
     assert {v.citizenship for v in Victim.objects.filter(case=case)} == {"FR"}
-    # the file's victims carry no uuid: the ORM replaces the case's victims, and the consent
-    # goes with its victim (on_delete=CASCADE), as in an unstaged import of the same file
-    assert not Consent.objects.filter(pk=made[0].pk).exists()
+    # the file's victims carry no uuid: the ORM replaces the case's victims, as an unstaged
+    # import of the same file does; the consent is kept and now holds for the whole case
+    # (its victim is gone), which withholds the case from statistics if it was refused
+    kept = Consent.objects.get(pk=made[0].pk)
+    assert kept.case_id == case.pk and kept.victim is None
+    assert statistics_withheld([case.pk]) == ({case.pk}, set())
 
 
 @pytest.mark.django_db(transaction=True)
