@@ -70,8 +70,14 @@ def start_worker(workers: int = 2) -> Any:
 
     if HUEY.immediate:
         return None
+    from django.utils.module_loading import autodiscover_modules
+
     from vigie.core import jobs
 
+    # the apps' tasks modules register huey's tasks: imported first (as huey's own run_huey
+    # does), or a job queued before a restart is dequeued unknown ("run_job_task not found in
+    # TaskRegistry") and lost
+    autodiscover_modules("tasks")
     jobs.recover_interrupted()
     consumer = embedded_consumer(HUEY, workers)
     consumer.start()
