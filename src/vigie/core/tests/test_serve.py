@@ -7,11 +7,14 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
+import sys
 import threading
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -192,3 +195,40 @@ def test_hsts_behind_a_trusted_tls_proxy(proxied_server: Any) -> None:
     # a header from anyone else is not believed (waitress drops it)
     _server, port = proxied_server("")
     assert hsts(port) == ""
+
+
+QUEUE_ONE_JOB = """
+import django
+django.setup()
+from vigie.core.tasks import run_job_task
+run_job_task("00000000-0000-0000-0000-000000000000")
+"""
+
+
+def test_a_job_queued_before_a_restart_is_run_not_lost(tmp_path: Path) -> None:
+    """A job queued while no server ran (a restart) is dequeued by the next server with its
+    task known: the tasks modules are imported before the consumer starts. Without that the
+    consumer printed "run_job_task not found in TaskRegistry" and the job was gone."""
+    env = server_env(tmp_path)
+    subprocess.run([VIGIE, "migrate"], env=env, check=True, capture_output=True)
+    subprocess.run([sys.executable, "-c", QUEUE_ONE_JOB], env=env, check=True)
+    queue = tmp_path / "jobs.sqlite3"
+
+    def waiting() -> int:
+        with closing(sqlite3.connect(queue)) as db:
+            return int(db.execute("SELECT count(*) FROM task").fetchone()[0])
+
+    assert waiting() == 1
+    port = free_port()
+    proc = start_server(tmp_path, port)
+    try:
+        wait_listening(port, proc)
+        deadline = time.monotonic() + 60
+        while waiting() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert waiting() == 0, "the server's consumer never took the queued job"
+        stop_cleanly(proc, port, signal.SIGTERM)  # no traceback in the output
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
