@@ -51,7 +51,8 @@ def test_publish_review_accept(page: Any, browser_world: tuple[World, str]) -> N
     page.set_viewport_size({"width": 390, "height": 844})
     screenshot(page, "collection-submission-ar-390")
     page.click("[data-testid=accept]")
-    expect(page.locator("[data-testid=queue]")).to_be_visible()
+    # back on the queue, now empty: its empty state says what arrives there
+    expect(page.locator("[data-testid=queue-empty]")).to_be_visible()
     sub.refresh_from_db()
     assert sub.status == "accepted" and Case.objects.filter(pk=sub.case_id).exists()
 
@@ -81,7 +82,8 @@ def test_accept_into_an_existing_case(page: Any, browser_world: tuple[World, str
     page.check("input[name=on_conflict][value=keep]")
     screenshot(page, "collection-merge-fr")
     page.click("[data-testid=merge-accept]")
-    expect(page.locator("[data-testid=queue]")).to_be_visible()
+    # back on the queue, now empty: its empty state says what arrives there
+    expect(page.locator("[data-testid=queue-empty]")).to_be_visible()
     sub.refresh_from_db()
     assert sub.case_id == case.pk and sub.merge_report["kept"] == ["victim.sex"]
     assert case.victims.get().citizenship == "IQ"
