@@ -10,6 +10,7 @@ memory and on disk (``index_cache``: a new process reads it instead of analysing
 
 from __future__ import annotations
 
+import functools
 import math
 import time
 from collections import Counter, defaultdict
@@ -436,21 +437,16 @@ class ScreeningIndex:
         return ranking.cut(results, limit)
 
 
-_RAREST: dict[tuple[tuple[tuple[int, str], ...], float], list[tuple[int, str]]] = {}
-_RAREST_SIZE = 100_000
+@functools.lru_cache(maxsize=100_000)
+def _rarest_of(keys: tuple[tuple[int, str], ...], cap: float) -> list[tuple[int, str]]:
+    return names.rarest(list(keys), cap, MAX_KEYS_PER_PART)
 
 
 def _rarest(keys: list[tuple[int, str]], cap: float) -> list[tuple[int, str]]:
     """``names.rarest(keys, cap, MAX_KEYS_PER_PART)``, remembered: a pure function of a
     searched part's keys found in the index and their frequencies, which a batch meets again
     with every name sharing the part. (The result is only read.)"""
-    known = (tuple(keys), cap)
-    found = _RAREST.get(known)
-    if found is None:
-        if len(_RAREST) >= _RAREST_SIZE:
-            _RAREST.clear()
-        found = _RAREST[known] = names.rarest(keys, cap, MAX_KEYS_PER_PART)
-    return found
+    return _rarest_of(tuple(keys), cap)
 
 
 def _rank(name: IndexedName) -> int:
