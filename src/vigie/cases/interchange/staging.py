@@ -240,8 +240,8 @@ def _indexed_columns() -> frozenset[str]:
         names.update(f.lstrip("-") for f in getattr(index, "fields", ()))
         walk(getattr(index, "condition", None))
     fields = Case._meta.concrete_fields
-    out = {Case._meta.get_field(n).attname for n in names}
-    return frozenset(out | {f.attname for f in fields if f.db_index or f.unique})
+    out = {f.attname for f in fields if f.name in names or f.attname in names}
+    return frozenset(out | {f.attname for f in fields if getattr(f, "db_index", False) or f.unique})
 
 
 def _swap_cases(cursor: Any, stage_id: int) -> int:
