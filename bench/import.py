@@ -67,8 +67,48 @@ def _run_measured(command: list[str], data: Path) -> tuple[bytes, Any]:
     return stdout, usage
 
 
-def _changed(path: Path, column: str) -> Path:
-    """A copy of the file in which every row changes ``column`` (a mark appended)."""
+def _codes_of(column: str, data: Path) -> list[str] | None:
+    """The valid codes of a coded ``column`` of the vigie layout ("victim.citizenship"), in
+    order; None for a free-text column. Exits with a message naming the column when its
+    values can be neither suffixed nor swapped for another code (a date, a number, a list
+    of codes)."""
+    os.environ.update(env(data))
+    import django
+
+    django.setup()
+    from django.apps import apps
+    from django.db import models
+
+    from vigie.cases import codelists, records
+
+    section, _dot, name = column.partition(".")
+    try:
+        field = apps.get_model("cases", section)._meta.get_field(name)
+    except LookupError as exc:
+        raise SystemExit(f"--changed-column {column}: not a column of the vigie layout") from exc
+    codelist = getattr(field, "codelist", "")
+    if isinstance(field, models.CharField | models.TextField) and not isinstance(
+        field, models.JSONField
+    ):
+        if field.choices and not codelist:
+            return sorted(str(c[0]) for c in field.flatchoices if str(c[0]))
+        if codelist:
+            return sorted(codelists.get(codelist).codes)
+        if name in records.COUNTRY_FIELDS:
+            return sorted(codelists.get("countries").codes)
+        return None
+    raise SystemExit(
+        f"--changed-column {column}: a {type(field).__name__} column; the bench can change "
+        "a text column (a mark appended) or a single-code column (another valid code), "
+        "not this one"
+    )
+
+
+def _changed(path: Path, column: str, data: Path) -> Path:
+    """A copy of the file in which every row changes ``column``: a mark appended to a text
+    column; a coded column (a code list, choices, a country) takes the next valid code, as
+    a mark would not be a valid code."""
+    codes = _codes_of(column, data)
     out = path.with_name("changed.csv")
     with path.open(encoding="utf-8", newline="") as fh, out.open("w", encoding="utf-8") as to:
         rows = csv.reader(fh)
@@ -77,7 +117,12 @@ def _changed(path: Path, column: str) -> Path:
         writer = csv.writer(to)
         writer.writerow(header)
         for row in rows:
-            row[at] = f"{row[at]} revised".strip()
+            if codes is None:
+                row[at] = f"{row[at]} revised".strip()
+            elif row[at] in codes:
+                row[at] = codes[(codes.index(row[at]) + 1) % len(codes)]
+            else:  # empty: any code is a change
+                row[at] = codes[0]
             writer.writerow(row)
     return out
 
@@ -197,7 +242,7 @@ def _profile(path: Path, data: Path, *, again: bool = False, changed: str = "") 
             path, organisation=org, actor=Actor.system("bench", org.pk), fmt="vigie"
         )
     if changed:
-        path = _changed(path, changed)
+        path = _changed(path, changed, data)
     prof = cProfile.Profile()
     t0 = time.perf_counter()
     prof.enable()
@@ -264,7 +309,7 @@ def main() -> None:
         again = json.loads(stdout)
         assert again["status"] == "succeeded" and again["updated"] == n, again
         # A file in which every row changes a field: every row a case to swap in.
-        changed = _changed(path, args.changed_column)
+        changed = _changed(path, args.changed_column, data)
         command_changed = [*command[:2], str(changed), *command[3:]]
         t0 = time.perf_counter()
         stdout, changed_usage = _run_measured(command_changed, data)

@@ -21,6 +21,7 @@ organisation is updated, not duplicated.
 from __future__ import annotations
 
 import csv
+import logging
 import pickle
 import time
 from collections.abc import Iterator
@@ -28,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
 from vigie.cases import records, services
 from vigie.cases.interchange import bulk, pipeline, staging
@@ -41,6 +42,8 @@ from vigie.core import events
 from vigie.core.actor import Actor
 from vigie.core.errors import VigieError
 from vigie.core.models import Organisation
+
+logger = logging.getLogger(__name__)
 
 BATCH = 2000  # rows per insert batch (and per transaction and checkpoint in partial mode)
 # rows per write transaction of an atomic import: a part of a batch, already built, so that
@@ -356,6 +359,18 @@ def _atomic(
         report.written = False
         staging.discard(stage.pk)
         report.created = report.updated = report.unchanged = 0
+    elif report.written:
+        _delete_copies(stage)
+
+
+def _delete_copies(stage: ImportStage) -> None:
+    """After the publication's commit: delete the swapped copies, invisible, in short
+    transactions (``staging.publish``). The import is published whatever happens here: a
+    failure leaves them to the next import of the organisation or the hourly cleanup."""
+    try:
+        staging.discard(stage.pk)
+    except DatabaseError:
+        logger.warning("import stage %s: copies left for the cleanup", stage.pk, exc_info=True)
 
 
 def _publish(actor: Actor, org: Organisation, report: Report, staged: _Staged) -> None:

@@ -26,7 +26,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from vigie.cases import records
@@ -43,6 +43,7 @@ STALE_HOURS = 48  # a stage untouched this long, whose job is not running, is di
 
 def open_stage(org: Organisation, actor: Actor, *, job: str = "", file: str = "") -> ImportStage:
     """The stage of ``job`` if an earlier run of it left one (to resume), else a new one."""
+    discard_published(org)
     if job:
         found = ImportStage.objects.filter(job=job, organisation=org).first()
         if found is not None:
@@ -157,57 +158,127 @@ def swap(stage: ImportStage) -> IdRanges:
     """Swap the stage's copies in (inside the publishing transaction), set-based: each
     replaced case takes its copy's columns (it keeps its id, uuid, creation and author, so
     whatever refers to it still does), its rows and filter terms are deleted and the copy's
-    are moved onto it, then the copies are deleted; the ids of the cases updated (ADR
-    0047). A constant number of statements, whatever the number of copies."""
-    from vigie.cases.interchange.bulk_write import SWAPPED
+    are moved onto it; the ids of the cases updated (ADR 0047). A constant number of
+    statements, whatever the number of copies. The copies themselves, left staged and
+    empty, are deleted after the commit (:func:`publish`).
+
+    What each statement reads of a copy is in the index ``case_staged_swap`` (stage,
+    replaces, parts): at 100,000 copies their rows outgrow SQLite's page cache, and reading
+    them again for each statement took most of the publication (ADR 0047, eighth round)."""
     from vigie.cases.interchange.readers import ImportFailed
 
     q = connection.ops.quote_name
-    case, copy = q(Case._meta.db_table), q("copy")
-    stage_id, replaces, pk = q("stage_id"), q("replaces_id"), q("id")
+    case, stage_id, replaces = q(Case._meta.db_table), q("stage_id"), q("replaces_id")
     mine = f"{stage_id} = %s AND {replaces} IS NOT NULL"
     ids = IdRanges()
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {replaces} FROM {case} WHERE {mine}", [stage.pk])  # noqa: S608
-        ids.add(sorted(r[0] for r in cursor.fetchall()))
+        cursor.execute(
+            f"SELECT {replaces}, {q('swap_parts')} FROM {case} WHERE {mine}",  # noqa: S608
+            [stage.pk],
+        )
+        found = cursor.fetchall()
+        ids.add(sorted(r[0] for r in found))
         if not ids:
             return ids
-        if _linked_meanwhile(stage):
+        # do the rows of any case move? (digests.ROWS; a copy without it has no rows)
+        moving = any(parts & digests.ROWS for _pk, parts in found)
+        if moving and _linked_meanwhile(stage):
             raise ImportFailed(
                 "a case this import updates was linked to another record while it ran: "
                 "nothing was saved; run the import again"
             )
-        if _edited_meanwhile(cursor, stage.pk):
+        if _swap_cases(cursor, stage.pk) != len(found):
             raise ImportFailed(
                 "a case this import updates was edited while it ran: nothing was saved; "
                 "run the import again"
             )
-        sets = ", ".join(f"{q(c)} = {copy}.{q(c)}" for c in SWAPPED)
-        cursor.execute(
-            f"UPDATE {case} SET {sets} FROM {case} AS {copy} "  # noqa: S608
-            f"WHERE {copy}.{replaces} = {case}.{pk} AND {copy}.{stage_id} = %s",
-            [stage.pk],
-        )
         _swap_terms(cursor, stage.pk)
-        tables = [q(records.CHILDREN[s]._meta.db_table) for s in reversed(ORDER)]
-        # only the cases whose rows differ from their copy's (digests.ROWS): the others keep
-        # theirs, and their copies were written without rows
-        moved = f"{mine} AND ({q('swap_parts')} & {digests.ROWS}) <> 0"
-        for table in tables:  # rows that link to others go first
-            cursor.execute(
-                f"DELETE FROM {table} WHERE {q('case_id')} IN "  # noqa: S608
-                f"(SELECT {replaces} FROM {case} WHERE {moved})",
-                [stage.pk],
-            )
-        for table in tables:
-            cursor.execute(
-                f"UPDATE {table} SET {q('case_id')} = {copy}.{replaces} "  # noqa: S608
-                f"FROM {case} AS {copy} WHERE {copy}.{pk} = {table}.{q('case_id')} "
-                f"AND {copy}.{stage_id} = %s AND {copy}.{replaces} IS NOT NULL",
-                [stage.pk],
-            )
-        cursor.execute(f"DELETE FROM {case} WHERE {mine}", [stage.pk])  # noqa: S608
+        if moving:
+            _move_rows(cursor, stage.pk)
     return ids
+
+
+def _move_rows(cursor: Any, stage_id: int) -> None:
+    """The rows of the cases whose rows differ from their copy's (``digests.ROWS``) are
+    deleted, and their copies' rows moved onto them; the other copies have no rows. (Moving
+    the old rows onto the copies instead, to delete them after the commit, rewrote twice as
+    many rows and took as long: measured, ADR 0047, eighth round.)"""
+    q = connection.ops.quote_name
+    case, copy, case_id = q(Case._meta.db_table), q("copy"), q("case_id")
+    pk, replaces, stage = q("id"), q("replaces_id"), q("stage_id")
+    tables = [q(records.CHILDREN[s]._meta.db_table) for s in reversed(ORDER)]
+    moved = f"{stage} = %s AND {replaces} IS NOT NULL AND ({q('swap_parts')} & {digests.ROWS}) <> 0"
+    for table in tables:  # rows that link to others go first
+        cursor.execute(
+            f"DELETE FROM {table} WHERE {case_id} IN "  # noqa: S608
+            f"(SELECT {replaces} FROM {case} WHERE {moved})",
+            [stage_id],
+        )
+    for table in tables:
+        cursor.execute(
+            f"UPDATE {table} SET {case_id} = {copy}.{replaces} "  # noqa: S608
+            f"FROM {case} AS {copy} WHERE {copy}.{pk} = {table}.{case_id} "
+            f"AND {copy}.{stage} = %s AND {copy}.{replaces} IS NOT NULL",
+            [stage_id],
+        )
+
+
+def _indexed_columns() -> frozenset[str]:
+    """The case columns some index or unique constraint of the case table holds (in its
+    key or its condition): an ``UPDATE`` that sets one of them rewrites that index's entry,
+    whether or not the value changes."""
+    names: set[str] = set()
+
+    def walk(condition: Any) -> None:
+        for child in getattr(condition, "children", ()):
+            if isinstance(child, tuple):
+                names.add(child[0].split("__")[0])
+            else:
+                walk(child)
+
+    for index in [*Case._meta.indexes, *Case._meta.constraints]:
+        names.update(f.lstrip("-") for f in getattr(index, "fields", ()))
+        walk(getattr(index, "condition", None))
+    fields = Case._meta.concrete_fields
+    out = {f.attname for f in fields if f.name in names or f.attname in names}
+    return frozenset(out | {f.attname for f in fields if getattr(f, "db_index", False) or f.unique})
+
+
+def _swap_cases(cursor: Any, stage_id: int) -> int:
+    """Every replaced case takes its copy's columns (``bulk_write.SWAPPED``), unless it was
+    saved after its copy was built; the number of cases updated (the caller refuses when
+    one was left: a copy takes the fields the file does not give from its case as it was
+    then, so swapping it in would undo that edit without a trace; every writer of a case
+    saves it, which sets ``updated_at``, and a copy's is the time its rows were built).
+
+    Two statements: the columns no index holds, for every case; then the indexed ones, only
+    for the cases where one of them differs. Setting a column rewrites every index that
+    holds it even when the value is the same: setting them all rewrote six index entries of
+    each case (a re-import's copies mostly keep reference, source and codes)."""
+    from vigie.cases.interchange.bulk_write import SWAPPED
+
+    q = connection.ops.quote_name
+    case, copy = q(Case._meta.db_table), q("copy")
+    join = (
+        f"FROM {case} AS {copy} WHERE {copy}.{q('replaces_id')} = {case}.{q('id')} "
+        f"AND {copy}.{q('stage_id')} = %s"
+    )
+    indexed = _indexed_columns()
+    plain = [c for c in SWAPPED if c not in indexed]
+    keyed = [c for c in SWAPPED if c in indexed]
+    updated = q("updated_at")
+    sets = ", ".join(f"{q(c)} = {copy}.{q(c)}" for c in plain)
+    cursor.execute(
+        f"UPDATE {case} SET {sets} {join} AND {case}.{updated} <= {copy}.{updated}",  # noqa: S608
+        [stage_id],
+    )
+    count = int(cursor.rowcount)
+    if keyed:
+        distinct = "IS NOT" if connection.vendor == "sqlite" else "IS DISTINCT FROM"
+        differ = " OR ".join(f"{copy}.{q(c)} {distinct} {case}.{q(c)}" for c in keyed)
+        sets = ", ".join(f"{q(c)} = {copy}.{q(c)}" for c in keyed)
+        cursor.execute(f"UPDATE {case} SET {sets} {join} AND ({differ})", [stage_id])  # noqa: S608
+    return count
 
 
 def _swap_terms(cursor: Any, stage_id: int) -> None:
@@ -295,35 +366,34 @@ def _linked_meanwhile(stage: ImportStage) -> bool:
     return False
 
 
-def _edited_meanwhile(cursor: Any, stage_id: int) -> bool:
-    """Whether a case the stage replaces was saved after its copy was built: the copy took
-    the fields the file does not give from the case as it was then, so swapping it in would
-    undo that edit without a trace (every writer of a case saves it, which sets
-    ``updated_at``; a copy's ``updated_at`` is the time its rows were built)."""
-    q = connection.ops.quote_name
-    case, copy, replaces, updated = (
-        q(Case._meta.db_table),
-        q("copy"),
-        q("replaces_id"),
-        q("updated_at"),
-    )
-    cursor.execute(
-        f"SELECT 1 FROM {case} AS {copy} JOIN {case} ON {case}.{q('id')} = {copy}.{replaces} "  # noqa: S608
-        f"WHERE {copy}.{q('stage_id')} = %s AND {copy}.{replaces} IS NOT NULL "
-        f"AND {case}.{updated} > {copy}.{updated} LIMIT 1",
-        [stage_id],
-    )
-    return cursor.fetchone() is not None
-
-
 def publish(stage: ImportStage) -> IdRanges:
-    """Make the stage's cases visible (one ``UPDATE``) and forget the stage; the ids of the
-    cases published. Call inside the publishing transaction."""
+    """Make the stage's new cases visible (one ``UPDATE``) and forget the stage; the ids of
+    the cases published. Call inside the publishing transaction, after :func:`swap`.
+
+    The swapped copies are left staged (invisible to every default manager, their rows and
+    terms moved onto their cases) and the stage marked published: deleting 100,000 copies
+    took a third of the publishing transaction, and the importer deletes them after the
+    commit, ``BATCH`` per transaction (:func:`discard`)."""
     ids = IdRanges()
-    ids.add(sorted(Case.all_objects.filter(stage=stage).values_list("pk", flat=True)))
-    Case.all_objects.filter(stage=stage).update(stage=None)
-    ImportStage.objects.filter(pk=stage.pk).delete()
+    new = Case.all_objects.filter(stage=stage, replaces__isnull=True)
+    ids.add(sorted(new.values_list("pk", flat=True)))
+    new.update(stage=None)
+    if Case.all_objects.filter(stage=stage).exists():
+        ImportStage.objects.filter(pk=stage.pk).update(published_at=timezone.now())
+    else:
+        ImportStage.objects.filter(pk=stage.pk).delete()
     return ids
+
+
+def discard_published(org: Organisation) -> None:
+    """Finish deleting the copies of the organisation's published stages that an
+    interrupted import left (see :func:`publish`): they hold the cases they replace
+    (``case_replaced_once``), so a new import staging copies of those cases needs them
+    gone."""
+    for pk in ImportStage.objects.filter(organisation=org, published_at__isnull=False).values_list(
+        "pk", flat=True
+    ):
+        discard(pk)
 
 
 def discard(stage_id: int) -> int:
@@ -355,7 +425,8 @@ def discard(stage_id: int) -> int:
 
 def discard_abandoned(hours: float = STALE_HOURS) -> int:
     """Discard stages untouched for ``hours`` whose job is not queued or running (a crashed
-    import nobody ran again); the number of stages discarded."""
+    import nobody ran again), and the published stages whose copies were not all deleted
+    (:func:`publish`), whatever their age; the number of stages discarded."""
     cutoff = timezone.now() - timedelta(hours=hours)
     live = {
         str(pk)
@@ -363,13 +434,14 @@ def discard_abandoned(hours: float = STALE_HOURS) -> int:
             kind="cases.import", status__in=[Job.Status.QUEUED, Job.Status.RUNNING]
         ).values_list("pk", flat=True)
     }
-    stale = [
-        (pk, job)
-        for pk, job in ImportStage.objects.filter(updated_at__lt=cutoff).values_list("pk", "job")
-    ]
+    stale = list(
+        ImportStage.objects.filter(
+            Q(updated_at__lt=cutoff) | Q(published_at__isnull=False)
+        ).values_list("pk", "job", "published_at")
+    )
     n = 0
-    for pk, job in stale:
-        if job and job in live:
+    for pk, job, published in stale:
+        if job and job in live and published is None:
             continue
         discard(pk)
         n += 1

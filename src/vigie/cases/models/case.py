@@ -245,9 +245,14 @@ class Case(models.Model):
             ),
             # re-import: existing source record ids are looked up by batch
             models.Index(fields=["organisation", "source_record_id"], name="case_source_lookup"),
-            # publication and discarding of a staged import; empty otherwise
+            # publication and discarding of a staged import; empty otherwise. It covers what
+            # the swap reads of each copy (ADR 0047, eighth round): at 100,000 copies their
+            # rows outgrow SQLite's page cache, and each statement that read them through an
+            # index on the stage alone read every copy's row again
             models.Index(
-                fields=["stage"], name="case_staged", condition=models.Q(stage__isnull=False)
+                fields=["stage", "replaces", "swap_parts"],
+                name="case_staged_swap",
+                condition=models.Q(stage__isnull=False),
             ),
         ]
 

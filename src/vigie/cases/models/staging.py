@@ -23,7 +23,7 @@ class ImportStage(models.Model):
 
     CLASSIFICATION: ClassVar[dict[str, str]] = classify(
         sensitive="file report",
-        ordinary="id organisation job created_by next_row created_at updated_at",
+        ordinary="id organisation job created_by next_row created_at updated_at published_at",
     )
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
@@ -37,6 +37,11 @@ class ImportStage(models.Model):
     report = models.JSONField(default=dict, blank=True)  # the importer's report so far
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # set when the stage was published with copies left to delete: they are invisible and
+    # deleted after the commit, in batches (ADR 0047, eighth round); a stage still here with
+    # this set is a cleanup that was interrupted, finished by the next import or the hourly
+    # cleanup
+    published_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"import stage {self.pk}"

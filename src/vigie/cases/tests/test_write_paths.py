@@ -70,6 +70,9 @@ def _by_copy(world: World, data: dict[str, Any], existing: Case) -> Case:
     with transaction.atomic():
         assert list(staging.swap(stage)) == [existing.pk]
         staging.publish(stage)
+    # the copy stays staged, invisible, until the importer deletes it after the commit
+    assert Case.all_objects.filter(replaces=existing).exclude(stage=None).count() == 1
+    staging.discard(stage.pk)
     assert not Case.all_objects.filter(replaces=existing).exists()
     return Case.objects.get(pk=existing.pk)
 
