@@ -1,0 +1,61 @@
+"""Issue 17: given names written by other conventions (ADR 0527), as data in
+``name_variants.yaml``: Somali official orthography (c = ayn, x = ḥ, doubled long vowels),
+Persian "gh" for the qaf, and one given name across European languages (Edward / Eduardo,
+Joseph / José). Each with names that must stay apart. Synthetic names only."""
+
+from __future__ import annotations
+
+import pytest
+
+from vigie.screening import engine, names
+
+
+def _score(one: str, other: str) -> float:
+    a, b = names.analyse(one, "Person")[0], names.analyse(other, "Person")[0]
+    return names.compare_names(a, b).score
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        # Somali orthography: Maxamed, Cumar, Xuseen, Cabdullaahi, Cismaan
+        ("Maxamed Cumar Dheeré", "Mohamed Omar Dheere"),
+        ("Xuseen Cali Warsame", "Hussein Ali Warsame"),
+        ("Cabdullaahi Cismaan Guuleed", "Abdullahi Osman Guuleed"),
+        # Persian gh for the qaf
+        ("Ghasem Rezaeifar", "Qasem Rezaeifar"),
+        ("Ghader Bahramzadeh", "Qader Bahramzadeh"),
+        # one given name in two European languages
+        ("Eduardo Quintanilla Ortez", "Edward Quintanilla Ortez"),
+        ("Jose Arbelaez Mondragon", "Joseph Arbelaez Mondragon"),
+        ("Jhon Fredy Castrillon", "John Fredy Castrillon"),
+        ("Guillermo Ospitia", "William Ospitia"),
+    ],
+)
+def test_one_given_name_by_two_conventions_matches(one: str, other: str) -> None:
+    assert _score(one, other) >= 0.9
+    assert _score(other, one) >= 0.9
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("Eduardo Quintanilla Ortez", "Ernesto Quintanilla Ortez"),  # another name
+        ("Joseph Arbelaez Mondragon", "Yusuf Arbelaez Mondragon"),  # not across to Arabic
+        ("Carlos Ospitia Lemos", "Carmen Ospitia Lemos"),
+        ("Ghasem Rezaeifar", "Ghazi Rezaeifar"),  # gh for the qaf only in the listed names
+    ],
+)
+def test_other_given_names_stay_apart(one: str, other: str) -> None:
+    assert _score(one, other) < engine.THRESHOLD
+
+
+def test_a_korean_jon_is_no_john() -> None:
+    """ "Jon" is a Korean family name (전, Jeon): it is kept out of the John group."""
+    part = names.analyse("Jon Myong Guk", "Person")[0].parts[0]
+    assert part.comparable not in names.EQUIVALENT
+
+
+def test_a_patronymic_follows_a_cross_language_group() -> None:
+    """Petrovich is Pyotr's patronymic: Pyotr joined Peter's group, and so did it."""
+    assert names.patronymic_of("petrovich") == names.patronymic_of("petrovych") is not None
