@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from vigie.screening import engine, names
+from vigie.screening import engine, names, ranking
 
 
 def _score(one: str, other: str) -> float:
@@ -59,3 +59,10 @@ def test_a_korean_jon_is_no_john() -> None:
 def test_a_patronymic_follows_a_cross_language_group() -> None:
     """Petrovich is Pyotr's patronymic: Pyotr joined Peter's group, and so did it."""
     assert names.patronymic_of("petrovich") == names.patronymic_of("petrovych") is not None
+
+
+def test_three_entries_at_the_threshold_make_a_name_crowded() -> None:
+    """Three listed people reaching the default threshold already show a shared name: the
+    comparison is widened (ADR 0527; it was five)."""
+    assert ranking.crowded([0.97, 0.92, 0.85, 0.4], engine.THRESHOLD)
+    assert not ranking.crowded([0.97, 0.92, 0.69], engine.THRESHOLD)
