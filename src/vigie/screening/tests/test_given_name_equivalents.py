@@ -66,3 +66,38 @@ def test_three_entries_at_the_threshold_make_a_name_crowded() -> None:
     comparison is widened (ADR 0527; it was five)."""
     assert ranking.crowded([0.97, 0.92, 0.85, 0.4], engine.THRESHOLD)
     assert not ranking.crowded([0.97, 0.92, 0.69], engine.THRESHOLD)
+
+
+def _listed(ref: str, name: str, schema: str) -> dict[str, object]:
+    return {
+        "id": None,
+        "watchlist": "t",
+        "reference": ref,
+        "schema": schema,
+        "caption": name,
+        "data": {"names": [{"name": name, "kind": "primary", "quality": "good"}]},
+    }
+
+
+def test_a_searched_organisation_gets_no_person_name_symbols_from_the_lexicon() -> None:
+    """The lexicon tags a searched name as rigour's tagger tags a listed one of its type
+    (ADR 0527): "Jui" is a given name in a listed person's name, a plain word in a listed
+    company's; searched as a company, it gets the company's symbols, not the person's."""
+    index = engine.build(
+        [
+            _listed("P1", "Jui Lin Wong", "Person"),
+            _listed("O1", "Jui Cheng Shipping Company Limited", "Organization"),
+        ]
+    )
+
+    def symbols(text: str, schema: str, lexicon: names.Lexicon | None) -> set[str]:
+        name = names.analyse(text, schema, lexicon)[0]
+        return {str(s.symbol) for s in name.spans if any(p.form == "jui" for p in s.parts)}
+
+    as_company = symbols("Jui Cheng Shipping Company", "Organization", index.lexicon)
+    assert as_company == symbols("Jui Cheng Shipping Company", "Organization", None)
+    assert not any(s.startswith("[NAME:") for s in as_company)
+    as_person = symbols("Jui Wong", "Person", index.lexicon)
+    assert any(s.startswith("[NAME:") for s in as_person)
+    found = index.screen(engine.Query("Jui Cheng Shipping Co., Limited", "Organization"))
+    assert [r.entry.reference for r in found][:1] == ["O1"]
