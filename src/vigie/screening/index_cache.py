@@ -36,8 +36,10 @@ log = logging.getLogger(__name__)
 # (``bounds.listed``), to bound a score without rebuilding the name (ADR 0531); 9: and per
 # part, its symbols, weight alone and whether it is minor (ADR 0532); 10: romanisation
 # conventions change listed names' analysis and keys (ADR 0525); 11: a romanised form is
-# folded as a name typed in Latin
-FORMAT = 12
+# folded as a name typed in Latin; 12: "Abd" compounds (ADR 0526); 13: equivalents file
+# version 3 (Somali, Persian and cross-language given names) and the lexicon by type
+# (ADR 0527)
+FORMAT = 13
 PREFIX = "index-"
 
 

@@ -87,6 +87,11 @@ def type_tag(schema: str | None) -> NameTypeTag:
     return NameTypeTag.ENT
 
 
+# the lexicon's keys by type (``Lexicon``): "\x00PER\x00abdul rahman" (no word begins with NUL)
+_PER, _ORG = "\x00PER\x00", "\x00ORG\x00"
+_BY_TYPE = {NameTypeTag.PER: _PER, NameTypeTag.ORG: _ORG}
+
+
 class Lexicon(dict[str, frozenset[tuple[str, str]]]):
     """The words of the listed names and the symbols rigour's tagger gave them, by the words
     they cover ("muhammad", "abdul rahman"): a searched name made only of words the lists use
@@ -101,11 +106,15 @@ class Lexicon(dict[str, frozenset[tuple[str, str]]]):
         for span in name.spans:
             phrase = " ".join(p.form for p in span.parts)
             entry = (str(span.symbol.category.value), str(span.symbol.id))
-            known = self.get(phrase)
-            if known is None:
-                self[phrase] = frozenset((entry,))
-            elif entry not in known:
-                self[phrase] = known | {entry}
+            # by phrase (for a name of unknown type) and by phrase and type: rigour's tagger
+            # gives a person's words person-name symbols and an organisation's words
+            # organisation symbols; a legal entity's are an organisation's here
+            for key in (phrase, f"{_BY_TYPE.get(name.tag, _ORG)}{phrase}"):
+                known = self.get(key)
+                if known is None:
+                    self[key] = frozenset((entry,))
+                elif entry not in known:
+                    self[key] = known | {entry}
 
     def knows(self, name: Name) -> bool:
         """Whether every word of ``name`` is a word of the lists: only then can the lexicon
@@ -114,11 +123,18 @@ class Lexicon(dict[str, frozenset[tuple[str, str]]]):
         return all(part.form in self for part in name.parts)
 
     def tag(self, name: Name) -> None:
+        """The symbols the lists' names of ``name``'s type have for its words, as rigour's
+        tagger would give them (ADR 0527): an organisation searched as one gets no
+        person-name symbols from a person listed with one of its words ("Jui", a Chinese given
+        name, in "Jui Cheng Shipping"), which the listed organisation does not have either
+        and which, each on one listed name, took the places of its part's rarest keys
+        (``rarest``). A name of unknown type gets every symbol, as before."""
         parts = name.parts
+        prefix = _BY_TYPE.get(name.tag, "")
         for size in (3, 2, 1):
             for start in range(len(parts) - size + 1):
                 phrase = " ".join(p.form for p in parts[start : start + size])
-                for category, id in self.get(phrase, ()):
+                for category, id in self.get(prefix + phrase, ()):
                     if size == 1:
                         name.apply_part(parts[start], _symbol(category, id))
                     else:

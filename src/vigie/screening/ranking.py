@@ -23,7 +23,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Protocol, TypeVar
 
-CROWDED = 5  # entries reaching the default threshold by name that make a name crowded
+# entries reaching the default threshold by name that make a name crowded (ADR 0527: 3, was
+# 5; a name three listed people bear in some spelling may be a fourth's, past the 20th
+# candidate)
+CROWDED = 3
 WIDE = 80  # candidates compared per searched form for a crowded name (engine.POOL)
 
 
