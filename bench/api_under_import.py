@@ -10,11 +10,19 @@
 
 Every status is counted (a 5xx is a failure of the goal whatever the latency). Prints one
 JSON line. ``python bench/api_under_import.py [--rows 100000] [--seconds 10]``.
+
+With ``--changed-reimport`` a generated Vigie-layout file is first imported with no client
+running, and the clients then run during the import of the same file with every victim's
+family name changed:
+every case is staged as a copy and its victim rows are rewritten when it is published,
+which is the longest hold of the write lock an import has (ADR 0047). The maximum latency
+by kind shows that hold as the clients felt it.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import resource
@@ -97,10 +105,26 @@ def load(
     return latencies, statuses
 
 
+def changed_copy(source: Path, target: Path) -> Path:
+    """The same rows, each victim's family name revised: every case becomes a copy whose
+    victim rows are rewritten at publication (the longest hold, ADR 0047)."""
+    with source.open(encoding="utf-8", newline="") as src:
+        rows = list(csv.reader(src))
+    at = rows[0].index("victim.family_name")
+    with target.open("w", encoding="utf-8", newline="") as dst:
+        writer = csv.writer(dst)
+        writer.writerow(rows[0])
+        for row in rows[1:]:
+            row[at] = f"{row[at]} revised".strip()
+            writer.writerow(row)
+    return target
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--changed-reimport", action="store_true")
     args = parser.parse_args()
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
     from vigie.core.tests.hostile import write_ctdc_sample
@@ -112,7 +136,19 @@ def main() -> None:
         [sys.executable, "-c", SETUP], env=env(data), capture_output=True, text=True, check=True
     ).stdout.split()
     token = (out[-2], out[-1])
-    source = write_ctdc_sample(work / "cases.csv", args.rows)
+    importing_cmd = [VIGIE, "import", "--json", "--org", "own-org", "--user", "u-case_manager"]
+    if not args.changed_reimport:
+        source = write_ctdc_sample(work / "cases.csv", args.rows)
+    else:
+        source = work / "cases.csv"
+        generate = ["generate", "--records", str(args.rows), "--layout", "vigie", "--identities"]
+        subprocess.run(
+            [VIGIE, *generate, "-o", str(source)], env=env(data), check=True, capture_output=True
+        )
+        importing_cmd += ["--layout", "vigie"]
+        first = [*importing_cmd, str(source)]
+        subprocess.run(first, env=env(data), check=True, capture_output=True)
+        source = changed_copy(source, work / "cases-changed.csv")
     port = free_port()
     log = work / "server.log"
     server = subprocess.Popen(
@@ -131,9 +167,9 @@ def main() -> None:
         started = time.monotonic()
         load_before = os.getloadavg()
         importing = subprocess.Popen(
-            [VIGIE, "import", str(source), "--org", "own-org", "--user", "u-case_manager"],
+            [*importing_cmd, str(source)],
             env=env(data),
-            stdout=subprocess.DEVNULL,
+            stdout=(work / "import.json").open("wb"),
             stderr=subprocess.DEVNULL,
         )
         busy_kinds: dict[str, list[float]] = {}
@@ -148,6 +184,8 @@ def main() -> None:
         server.terminate()
         server.wait(30)
     ratio = p95(busy) / p95(idle)
+    report = (work / "import.json").read_text("utf-8")
+    counts = json.loads(report[report.index("{") :]) if "{" in report else {}
     causes = sorted(
         {
             line.strip()[:160]
@@ -160,8 +198,10 @@ def main() -> None:
             {
                 "bench": "api_under_import",
                 "rows": args.rows,
+                "changed_reimport": args.changed_reimport,
                 "import_s": round(import_s, 1),
                 "import_failed": failed,
+                "import_report": {k: counts.get(k) for k in ("created", "updated", "unchanged")},
                 "children_cpu_s": round(import_cpu_s, 1),
                 "loadavg_before": round(load_before[0], 2),
                 "loadavg_after": round(load_after[0], 2),
@@ -177,6 +217,7 @@ def main() -> None:
                         "baseline": round(p95(idle_kinds.get(kind) or [0.0]), 1),
                         "during_import": round(p95(busy_kinds.get(kind) or [0.0]), 1),
                         "during_import_requests": len(busy_kinds.get(kind) or []),
+                        "during_import_max": round(max(busy_kinds.get(kind) or [0.0]), 1),
                     }
                     for kind in ("read", "write")
                 },
