@@ -254,7 +254,7 @@ def run_now(job: Job, listener: Listener | None = None) -> Job:
     except JobCancelled:
         job.status = Job.Status.CANCELLED
         job.message = "cancelled"
-    except JobError as exc:
+    except VigieError as exc:  # JobError and the services' refusals: written for people
         job.status, job.error = Job.Status.FAILED, str(exc)
     except Exception as exc:  # a crashed handler must not leave the job "running"
         job.status, job.error = Job.Status.FAILED, _crash_report(job, exc)

@@ -25,6 +25,7 @@ import duckdb
 from django.db import transaction
 from django.utils import timezone
 
+from vigie.core import files
 from vigie.core.actor import Actor
 from vigie.core.errors import Conflict, Invalid
 from vigie.core.events import announce
@@ -87,6 +88,9 @@ def _xlsx_to_csv(path: Path, out: Path) -> None:
     """Stream the first sheet of an XLSX into a CSV DuckDB can read (cells bounded)."""
     from openpyxl import load_workbook
 
+    # inflated sizes, DTDs and entities, over-long text runs: refused while streaming,
+    # before openpyxl builds anything (ADR 0050, 0059)
+    files.check_zip(path)
     wb = load_workbook(path, read_only=True, data_only=True)
     try:
         ws = wb.worksheets[0]
