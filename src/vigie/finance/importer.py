@@ -25,7 +25,7 @@ import duckdb
 from django.db import transaction
 from django.utils import timezone
 
-from vigie.core import files
+from vigie.core import filecrypt, files
 from vigie.core.actor import Actor
 from vigie.core.errors import Conflict, Invalid
 from vigie.core.events import announce
@@ -251,7 +251,10 @@ def import_file(
             detail={"file": name, "import": str(same.pk)},
         )
     report(0, 4, "reading")
-    with tempfile.TemporaryDirectory(prefix="vigie-finance-") as tmpdir:
+    # the converted CSV and DuckDB's spill hold account numbers and holders in clear: kept
+    # where plaintext copies of uploads go (memory when there is room; ADR 0022, 0059)
+    plain = filecrypt.plain_dir(2 * path.stat().st_size)
+    with tempfile.TemporaryDirectory(prefix="vigie-finance-", dir=plain) as tmpdir:
         con = store.connect(organisation.pk, existing_files)
         # The normalised file is materialised once (checks, write and accounts read it);
         # DuckDB spills to this directory when it outgrows memory.

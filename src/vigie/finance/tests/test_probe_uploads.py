@@ -44,3 +44,28 @@ def test_a_transaction_upload_is_encrypted_at_rest_and_removed_once_imported(
     job.refresh_from_db()
     assert job.status == Job.Status.SUCCEEDED, job.error
     assert not stored.exists()
+
+
+def test_the_import_works_where_plaintext_copies_go(
+    world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The converted file and DuckDB's spill name accounts in clear: they live in the
+    plaintext directory (memory when it has room), not in the system's disk temp."""
+    from vigie.core.actor import Actor
+    from vigie.finance import importer, mapping
+
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    monkeypatch.setenv("VIGIE_PLAIN_TMP", str(plain))
+    path = tmp_path / "tx.csv"
+    transactions.write(path, rows=60, accounts=20, networks=1, seed=7)
+    seen: list[str] = []
+    actor = Actor(user=world.users["financial_analyst"], organisation_id=world.own.pk)
+    importer.import_file(
+        actor,
+        world.own,
+        path,
+        mapping.load(None),
+        progress=lambda done, total, message: seen.extend(p.name for p in plain.iterdir()),
+    )
+    assert any(name.startswith("vigie-finance-") for name in seen), seen
