@@ -231,7 +231,12 @@ VIGIE_MFA_REQUIRED_ROLES = _csv("VIGIE_MFA_REQUIRED_ROLES", "")
 
 # Four-eyes approval (ADR 0041): granting a role holding one of these permissions waits for a
 # second authorised user.
-VIGIE_FOUR_EYES_PERMISSIONS = _csv("VIGIE_FOUR_EYES_PERMISSIONS", "*.identity.*")
+# roles that show identity-classified values: victims' (*.identity.*), account numbers
+# (finance), designated persons (dossiers), suppliers' owners (ADR 0041 amended, 0059)
+VIGIE_FOUR_EYES_PERMISSIONS = _csv(
+    "VIGIE_FOUR_EYES_PERMISSIONS",
+    "*.identity.*,finance.view,finance.report,dossier.view,suppliers.view",
+)
 LOGIN_REDIRECT_URL = "web:home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 
