@@ -225,7 +225,7 @@ VIGIE_MFA_ENFORCED = os.environ.get("VIGIE_MFA_ENFORCED", "1") != "0"
 VIGIE_MFA_REQUIRED_PERMISSIONS = _csv(
     "VIGIE_MFA_REQUIRED_PERMISSIONS",
     "victim.identity.view,victim.identity.export,evidence.seal,system.*,org.users.manage,"
-    "dossier.*,finance.*",
+    "dossier.*,finance.*,suppliers.view",
 )
 VIGIE_MFA_REQUIRED_ROLES = _csv("VIGIE_MFA_REQUIRED_ROLES", "")
 

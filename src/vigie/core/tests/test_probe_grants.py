@@ -57,3 +57,10 @@ def test_no_administrator_grants_themselves_a_role_that_shows_identities(
     fresh = User.objects.get(pk=admin.pk)
     assert not alone, f"granted without a second person: {alone}"
     assert not any(access.has_perm(fresh, p) for p in SHOWS_IDENTITY)
+
+
+def test_every_role_that_shows_identities_needs_a_second_factor() -> None:
+    from vigie.core import mfa
+
+    missing = sorted(set(_identity_roles()) - mfa.required_roles())
+    assert not missing, f"no second factor required for {missing}"
