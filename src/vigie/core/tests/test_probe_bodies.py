@@ -1,8 +1,8 @@
 """Attacker's probe (issue 15 item 3, ADR 0059): every write route of every app's
 authorization matrix, asked by a role that holds its permission on a record of its own
-organisation, with the matrix's body where every number is larger than 64 bits, every text
-is ``nan``, or every value is a NUL byte — and the id-like fields the code reads added — is
-refused (4xx) or accepted, never a 5xx."""
+organisation, with the matrix's body where every value is in turn an integer larger than 64
+bits, ``nan``, a NUL byte, -1, ``1e309``, 20,000 characters or an object (and the id-like
+names the code reads added), is refused (4xx) or accepted, never a 5xx."""
 
 from __future__ import annotations
 
@@ -61,9 +61,9 @@ def test_no_write_route_fails_on_hostile_values(world: World) -> None:
         client = APIClient()
         client.force_login(user, backend=settings.AUTHENTICATION_BACKENDS[0])
         send = getattr(client, endpoint.method.lower())
-        for value in (10**23, "nan", "\x00"):
-            if not api and value == 10**23:
-                value = str(value)
+        for value in (10**23, "nan", "\x00", -1, "1e309", "x" * 20_000, {"a": 1}):
+            if not api and not isinstance(value, str):
+                value = str(value)  # a form posts text
             body = _hostile(endpoint.data or {}, value)
             try:
                 got = send(url, body, format="json" if api else None)
