@@ -226,10 +226,10 @@ class Reader:
             if kind in ("select1", "select") and allowed:
                 bad = [v for v in value.split() if v not in allowed]
                 if bad:
+                    # the answer is identity (Submission.answers): the report names the cell,
+                    # never its text, since it is kept in the job's result (ADR 0020, 0059)
                     self.problems.append(
-                        Problem(
-                            table, number, column, bad[0], _("not a choice of the question"), True
-                        )
+                        Problem(table, number, column, "", _("not a choice of the question"), True)
                     )
             out.append((path, value))
         return out

@@ -11,7 +11,10 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import tempfile
+import zipfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import openpyxl
@@ -20,6 +23,7 @@ from lxml import etree
 from pyxform.errors import PyXFormError
 from pyxform.xls2xform import convert
 
+from vigie.core import files
 from vigie.core.errors import Invalid
 
 XFORMS = "http://www.w3.org/2002/xforms"
@@ -40,6 +44,18 @@ class Converted:
     md5: str
     questions: dict[str, dict[str, Any]]
     warnings: list[str] = field(default_factory=list)
+
+
+def _check_workbook(data: bytes, file_name: str) -> None:
+    """The bounded reader's checks (inflated sizes, DTDs and entities, over-long text) before
+    openpyxl and pyxform open the workbook: they would build a zip bomb or a 64 MiB cell in
+    memory (ADR 0050, 0059). A form definition names no one: the system temp dir serves."""
+    name = Path(file_name.rsplit("/", 1)[-1] or "form.xlsx").name
+    with tempfile.TemporaryDirectory(prefix="vigie-xlsform-") as folder:
+        path = Path(folder) / name
+        path.write_bytes(data)
+        if zipfile.is_zipfile(path):  # anything else is refused as unreadable just below
+            files.check_zip(path)
 
 
 def _settings_of(data: bytes) -> dict[str, str]:
@@ -80,6 +96,7 @@ def _problem(exc: Exception) -> Invalid:
 def convert_xlsform(data: bytes, file_name: str) -> Converted:
     """Convert an XLSForm; ``form_id`` and ``version`` come from its settings sheet (the file
     name stands in for a missing id, as in ODK Central)."""
+    _check_workbook(data, file_name)
     settings = _settings_of(data)
     stem = re.sub(r"[^\w.-]", "_", file_name.rsplit("/", 1)[-1].rsplit(".", 1)[0]) or "form"
     form_id = settings.get("form_id") or settings.get("id_string") or stem

@@ -2,11 +2,14 @@
 
 Granting a role that holds a permission matching ``VIGIE_FOUR_EYES_PERMISSIONS`` (default
 ``*.identity.*``: seeing or exporting victims' identities, and any identity permission added
-later) does not create the membership: it stores a :class:`PendingGrant`. A different
-authorised user — another administrator of that organisation (``org.users.manage`` there)
-or a system administrator — approves or refuses it. Nobody approves their own request, and
-nobody approves a grant to themselves. The system actor (``vigie createadmin``, the demo
-loader) grants at once: it is the operator of the installation, who has the database anyway.
+later; and the permissions whose pages show other identity-classified values: account
+numbers ``finance.view``/``finance.report``, designated persons ``dossier.view``, suppliers'
+owners ``suppliers.view``, ADR 0059) does not create the membership: it stores a
+:class:`PendingGrant`. A different authorised user — another administrator of that
+organisation (``org.users.manage`` there) or a system administrator — approves or refuses
+it. Nobody approves their own request, and nobody approves a grant to themselves. The system
+actor (``vigie createadmin``, the demo loader) grants at once: it is the operator of the
+installation, who has the database anyway.
 
 Every request, approval, refusal and withdrawal is a change-log entry (django-auditlog) with
 the person who did it, the organisation and the request id, and announces a change event.
@@ -36,7 +39,7 @@ KIND = "core.pendinggrant"
 
 def needs_approval(role: str) -> bool:
     """Does granting ``role`` need a second person?"""
-    patterns = list(getattr(settings, "VIGIE_FOUR_EYES_PERMISSIONS", ["*.identity.*"]))
+    patterns = list(settings.VIGIE_FOUR_EYES_PERMISSIONS)
     perms = catalogue().role(role).permissions
     return any(fnmatch(p, pat) for p in perms for pat in patterns)
 

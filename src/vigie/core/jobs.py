@@ -31,6 +31,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -207,6 +208,30 @@ def start(
     return job
 
 
+def _crash_report(job: Job, exc: BaseException) -> str:
+    """What a crashed handler leaves: its type and where it happened, never its message.
+
+    An unexpected exception's text may quote the data being processed (``int('Nadia')``,
+    a database error's "Key (…)=(…)"), and the job's error is shown to every administrator
+    of its organisation, with or without the identity permission; the log is read by
+    operators. So both get the exception types and the frames (file, line, code: no values),
+    which is enough to find the bug (ADR 0059)."""
+    chain: list[str] = []
+    seen: BaseException | None = exc
+    while seen is not None and len(chain) < 5:
+        chain.append(type(seen).__name__)
+        seen = seen.__cause__ or seen.__context__
+    frames = "".join(traceback.format_tb(exc.__traceback__))
+    log.error(
+        "job %s (%s) failed: %s (message withheld)\n%s",
+        job.pk,
+        job.kind,
+        " <- ".join(chain),
+        frames,
+    )
+    return f"{chain[0]}: unexpected failure (details in the server log, job {job.pk})"
+
+
 def run_now(job: Job, listener: Listener | None = None) -> Job:
     """Run a queued job in this process (used by the command line and by workers)."""
     func = _HANDLERS.get(job.kind)
@@ -229,11 +254,10 @@ def run_now(job: Job, listener: Listener | None = None) -> Job:
     except JobCancelled:
         job.status = Job.Status.CANCELLED
         job.message = "cancelled"
-    except JobError as exc:
+    except VigieError as exc:  # JobError and the services' refusals: written for people
         job.status, job.error = Job.Status.FAILED, str(exc)
     except Exception as exc:  # a crashed handler must not leave the job "running"
-        log.exception("job %s (%s) failed", job.pk, job.kind)
-        job.status, job.error = Job.Status.FAILED, f"{type(exc).__name__}: {exc}"
+        job.status, job.error = Job.Status.FAILED, _crash_report(job, exc)
     else:
         job.status = Job.Status.SUCCEEDED
         job.result = result if result is not None else job.result

@@ -10,7 +10,7 @@ from allauth.core.exceptions import ReauthenticationRequired
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -240,9 +240,10 @@ class GrantsView(PermissionRequired, View):
     def post(self, request: HttpRequest) -> HttpResponse:
         user = access.request_user(request)
         decision = request.POST.get("decision")
-        grant = get_object_or_404(
-            selectors.visible_grants(user, status="all"), pk=request.POST.get("grant")
-        )
+        pk = request.POST.get("grant", "")
+        if not pk.isascii() or not pk.isdigit() or int(pk) >= 2**63:
+            raise Http404  # not an id ("nan", a NUL): no such grant, not a 500 (ADR 0059)
+        grant = get_object_or_404(selectors.visible_grants(user, status="all"), pk=int(pk))
         actor = actor_of_request(request, grant.organisation_id)
         try:
             if decision == "approve":

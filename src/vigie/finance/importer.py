@@ -25,6 +25,7 @@ import duckdb
 from django.db import transaction
 from django.utils import timezone
 
+from vigie.core import filecrypt, files
 from vigie.core.actor import Actor
 from vigie.core.errors import Conflict, Invalid
 from vigie.core.events import announce
@@ -87,6 +88,9 @@ def _xlsx_to_csv(path: Path, out: Path) -> None:
     """Stream the first sheet of an XLSX into a CSV DuckDB can read (cells bounded)."""
     from openpyxl import load_workbook
 
+    # inflated sizes, DTDs and entities, over-long text runs: refused while streaming,
+    # before openpyxl builds anything (ADR 0050, 0059)
+    files.check_zip(path)
     wb = load_workbook(path, read_only=True, data_only=True)
     try:
         ws = wb.worksheets[0]
@@ -247,7 +251,10 @@ def import_file(
             detail={"file": name, "import": str(same.pk)},
         )
     report(0, 4, "reading")
-    with tempfile.TemporaryDirectory(prefix="vigie-finance-") as tmpdir:
+    # the converted CSV and DuckDB's spill hold account numbers and holders in clear: kept
+    # where plaintext copies of uploads go (memory when there is room; ADR 0022, 0059)
+    plain = filecrypt.plain_dir(2 * path.stat().st_size)
+    with tempfile.TemporaryDirectory(prefix="vigie-finance-", dir=plain) as tmpdir:
         con = store.connect(organisation.pk, existing_files)
         # The normalised file is materialised once (checks, write and accounts read it);
         # DuckDB spills to this directory when it outgrows memory.

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from vigie.core import jobs
+from vigie.core import filecrypt, jobs
 from vigie.core.actor import Actor
 from vigie.core.models import Job
 
@@ -27,19 +27,25 @@ def _actor(job: Job) -> Actor:
 
 @jobs.handler(IMPORT)
 def import_job(job: Job, progress: jobs.Progress) -> dict[str, Any]:
-    from vigie.finance import mapping, services
+    from vigie.finance import mapping, services, uploads
 
     params = job.params
     mapped = mapping.load(Path(params["mapping"]) if params.get("mapping") else None)
-    result = services.import_transactions(
-        _actor(job),
-        job.organisation,
-        Path(params["path"]),
-        mapped,
-        partial=bool(params.get("partial")),
-        name=params.get("name"),
-        progress=lambda done, total, message: progress.update(done, total, message),
-    )
+    upload = Path(params["path"])
+    with filecrypt.readable(upload) as plain:  # the upload is encrypted at rest (ADR 0059)
+        result = services.import_transactions(
+            _actor(job),
+            job.organisation,
+            plain,
+            mapped,
+            partial=bool(params.get("partial")),
+            name=params.get("name"),
+            progress=lambda done, total, message: progress.update(done, total, message),
+        )
+    if upload.parent == uploads.upload_dir():  # imported: the upload has no further use
+        upload.unlink(missing_ok=True)
+        if params.get("mapping"):
+            Path(params["mapping"]).unlink(missing_ok=True)
     return result.as_dict()
 
 

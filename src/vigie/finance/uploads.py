@@ -1,4 +1,7 @@
-"""Uploaded transaction files: kept under the data directory until their import job ends."""
+"""Uploaded transaction files: kept encrypted under the data directory until their import job
+succeeds (a failed job keeps its file for a retry). They name account holders and numbers
+(identity): written with ``vigie.core.filecrypt`` as case import uploads are (ADR 0022), and
+read through a private plaintext copy only while the job runs (ADR 0059)."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
-from vigie.core import jobs
+from vigie.core import filecrypt, jobs
 from vigie.core.actor import Actor
 from vigie.core.errors import Invalid, TooLarge
 from vigie.core.models import Job
@@ -27,8 +30,7 @@ def upload_dir() -> Path:
 
 def _save(upload: Any, target: Path) -> None:
     with target.open("wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
+        filecrypt.encrypt_stream(upload.chunks(), out)
 
 
 def start_import(

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from vigie.core import cells
 from vigie.core.actor import Actor
 from vigie.core.errors import Invalid
 from vigie.core.events import announce
@@ -296,14 +297,14 @@ def export_services(path: Path, qs: QuerySet[Service] | None = None) -> int:
         wb = Workbook(write_only=True)
         ws = wb.create_sheet("4W")
         for row in rows:
-            ws.append(row)
+            ws.append(cells.xlsx_row(ws, row))  # texts stay texts, never formulas (ADR 0021)
             count += 1
         wb.save(path)
         return count
     buf = io.StringIO()
     writer = csv.writer(buf)
     for row in rows:
-        writer.writerow(row)
+        writer.writerow(cells.csv_row(row))  # "=…", "+…", "@…" neutralised (ADR 0021)
         count += 1
     path.write_text(buf.getvalue(), encoding="utf-8")
     return count

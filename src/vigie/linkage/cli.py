@@ -7,9 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import click
+from django.utils.translation import gettext as _
 
+from vigie.core import files
 from vigie.core.acting import acting
 from vigie.core.actor import Actor
+from vigie.core.errors import Invalid
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 kind_option = click.option(
@@ -119,18 +122,35 @@ def decide(link_id: int, verdict: str, reason: str, as_json: bool, actor: Actor)
 def encode(path: Path, secret_file: Path, key: str, output: Path) -> None:
     """Encode a CSV of the organisation's own records into Bloom filters, locally: the
     output holds record keys and encodings, no name, date or document."""
-    import csv
-
     from vigie.linkage import encoding
 
-    with path.open(newline="", encoding="utf-8-sig") as f:
-        rows = list(csv.DictReader(f))
-    for r in rows:
-        r["age"] = int(r["age"]) if r.get("age") else None
-        r["recorded_year"] = int(r["recorded_year"]) if r.get("recorded_year") else None
+    rows = _records(path)
     clks = encoding.encode_all(rows, secret_file.read_bytes().strip(), key)
     output.write_text(json.dumps({"schema": encoding.SCHEMA_ID, "clks": clks}))
     click.echo(f"{len(clks)} record(s) encoded into {output}")
+
+
+def _records(path: Path) -> list[dict[str, Any]]:
+    """The CSV's rows as records, read within the file limits (ADR 0050); a bad number is
+    an error naming its row and column, not a traceback (ADR 0059)."""
+    table = files.csv_rows(path)
+    header = [h.strip() for h in next(table, [])]
+    rows: list[dict[str, Any]] = []
+    for number, cells in enumerate(table, 2):
+        row: dict[str, Any] = dict(zip(header, cells, strict=False))
+        for column in ("age", "recorded_year"):
+            text = (row.get(column) or "").strip()
+            try:
+                row[column] = int(text) if text else None
+            except ValueError:
+                raise Invalid(
+                    _("%(file)s, row %(row)d, column %(column)s: not a whole number")
+                    % {"file": path.name, "row": number, "column": column},
+                    code="not_a_number",
+                    detail={"file": path.name, "row": number, "column": column},
+                ) from None
+        rows.append(row)
+    return rows
 
 
 @link.command("upload")
@@ -142,7 +162,16 @@ def upload(path: Path, as_json: bool, actor: Actor) -> None:
     from vigie.linkage import encoded
 
     _setup()
-    e = encoded.upload(actor, json.loads(path.read_text()))
+    files.check_json(path)
+    try:
+        payload = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested too deep
+        raise Invalid(
+            _("%(file)s is not an encoding file (JSON).") % {"file": path.name},
+            code="bad_schema",
+            detail={"file": path.name},
+        ) from None
+    e = encoded.upload(actor, payload)
     out = {"ok": True, "upload": str(e.uuid), "count": e.count}
     click.echo(json.dumps(out) if as_json else f"{e.count} encoding(s) uploaded: {e.uuid}")
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from typing import Any
+from typing import IO, Any, cast
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from vigie.core import events, jobs
+from vigie.core import events, files, jobs
 from vigie.core.actor import Actor
 from vigie.core.errors import Invalid, TooLarge
 from vigie.core.models import Job
@@ -34,6 +34,8 @@ def import_ftm(actor: Actor, lines: Iterable[str], file_name: str) -> GraphImpor
     actor.require(IMPORT_PERMISSION, org_id)
     digest = hashlib.sha256()
     entities = []
+    if hasattr(lines, "readline"):  # a file: no line is read whole past the limit (ADR 0059)
+        lines = files.bounded_lines(cast(IO[str], lines), file_name, files.limits())
     try:
         for entity in interchange.read_entities(_hashed(lines, digest)):
             entities.append(entity)

@@ -225,13 +225,18 @@ VIGIE_MFA_ENFORCED = os.environ.get("VIGIE_MFA_ENFORCED", "1") != "0"
 VIGIE_MFA_REQUIRED_PERMISSIONS = _csv(
     "VIGIE_MFA_REQUIRED_PERMISSIONS",
     "victim.identity.view,victim.identity.export,evidence.seal,system.*,org.users.manage,"
-    "dossier.*,finance.*",
+    "dossier.*,finance.*,suppliers.view",
 )
 VIGIE_MFA_REQUIRED_ROLES = _csv("VIGIE_MFA_REQUIRED_ROLES", "")
 
 # Four-eyes approval (ADR 0041): granting a role holding one of these permissions waits for a
 # second authorised user.
-VIGIE_FOUR_EYES_PERMISSIONS = _csv("VIGIE_FOUR_EYES_PERMISSIONS", "*.identity.*")
+# roles that show identity-classified values: victims' (*.identity.*), account numbers
+# (finance), designated persons (dossiers), suppliers' owners (ADR 0041 amended, 0059)
+VIGIE_FOUR_EYES_PERMISSIONS = _csv(
+    "VIGIE_FOUR_EYES_PERMISSIONS",
+    "*.identity.*,finance.view,finance.report,dossier.view,suppliers.view",
+)
 LOGIN_REDIRECT_URL = "web:home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "account_login"
 

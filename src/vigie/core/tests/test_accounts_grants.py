@@ -33,8 +33,11 @@ def test_identity_roles_need_approval_and_others_do_not() -> None:
     assert grants.needs_approval("case_manager")
     assert grants.needs_approval("field_officer")
     assert grants.needs_approval("investigator")
+    assert grants.needs_approval("financial_analyst")  # account numbers (ADR 0059)
+    assert grants.needs_approval("sanctions_analyst")  # designated persons
     assert not grants.needs_approval("analyst")
     assert not grants.needs_approval("org_admin")
+    assert not grants.needs_approval("linkage_unit")
 
 
 def test_an_org_admin_cannot_give_themselves_identities(world: World, api: Any) -> None:

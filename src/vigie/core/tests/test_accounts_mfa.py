@@ -48,6 +48,7 @@ def test_default_policy_covers_roles_that_see_identities_or_administer(enforced:
         "financial_analyst",  # account holders, suspicious-transaction reports
         "panel_expert",  # designation dossiers name suspects for a sanctions committee
         "sanctions_analyst",
+        "procurement_officer",  # suppliers' owners' names and birth dates (ADR 0059)
     }
 
 

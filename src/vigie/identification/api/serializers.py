@@ -248,7 +248,10 @@ class NotificationSerializer(serializers.Serializer[Any]):
 
 class MarkReadSerializer(serializers.Serializer[Any]):
     ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, max_length=1000
+        # ids are 64-bit: a larger one is a 400, not an OverflowError in SQLite (ADR 0059)
+        child=serializers.IntegerField(min_value=1, max_value=2**63 - 1),
+        required=False,
+        max_length=1000,
     )
 
 

@@ -9,9 +9,13 @@ from rest_framework import serializers
 from vigie.network.interchange import FORMATS
 from vigie.network.models import Node
 
+#: Node ids are 64-bit: a larger integer is refused as a bad parameter, not sent to the
+#: database (SQLite raised OverflowError: a 500; ADR 0059).
+MAX_ID = 2**63 - 1
+
 
 class ChartQuery(serializers.Serializer[Any]):
-    node = serializers.IntegerField(min_value=1)
+    node = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     depth = serializers.IntegerField(min_value=1, max_value=4, default=2)
     limit = serializers.IntegerField(min_value=1, max_value=20_000, default=500)
     kinds = serializers.MultipleChoiceField(choices=Node.Kind.choices, required=False)
@@ -21,12 +25,12 @@ class ChartQuery(serializers.Serializer[Any]):
 
 
 class PathQuery(serializers.Serializer[Any]):
-    source = serializers.IntegerField(min_value=1)  # type: ignore[assignment]
-    target = serializers.IntegerField(min_value=1)
+    source = serializers.IntegerField(min_value=1, max_value=MAX_ID)  # type: ignore[assignment]
+    target = serializers.IntegerField(min_value=1, max_value=MAX_ID)
 
 
 class TimelineQuery(serializers.Serializer[Any]):
-    node = serializers.IntegerField(min_value=1)
+    node = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     depth = serializers.IntegerField(min_value=1, max_value=3, default=1)
 
 
@@ -38,7 +42,7 @@ class ExportQuery(serializers.Serializer[Any]):
     fmt = serializers.ChoiceField(
         choices=FORMATS, default="ftm", help_text="ftm (JSON lines), graphml or gexf"
     )
-    node = serializers.IntegerField(min_value=1, required=False)
+    node = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
     depth = serializers.IntegerField(min_value=1, max_value=4, default=2)
 
 
