@@ -56,7 +56,17 @@ class IndexedName:
     """One listed name. Its analysed form is rebuilt from ``frozen`` when first compared, for
     an index loaded from the disk cache (see ``index_cache``)."""
 
-    __slots__ = ("_frozen", "_name", "_probe", "entry", "kind", "plain", "quality", "text")
+    __slots__ = (
+        "_analysis",
+        "_frozen",
+        "_name",
+        "_probe",
+        "entry",
+        "kind",
+        "plain",
+        "quality",
+        "text",
+    )
 
     def __init__(
         self,
@@ -79,6 +89,7 @@ class IndexedName:
         self.plain = plain if plain is not None else (name.comparable if name else "")
         # its parts and symbols, to bound its score without rebuilding the name (bounds.py)
         self._probe = probe
+        self._analysis: Analysis | None = None
 
     @property
     def probe(self) -> bounds.Listed:
@@ -95,6 +106,18 @@ class IndexedName:
 
     def frozen(self) -> names.FrozenName:
         return self._frozen if self._frozen is not None else names.freeze(self.name)
+
+    @property
+    def original(self) -> str:
+        """The analysed name's original text (``Name.original``), read without rebuilding it."""
+        return self._frozen[0] if self._frozen is not None else self.name.original
+
+    @property
+    def analysis(self) -> Analysis:
+        """What ``names.compare_names`` reads of this name (``analysis_of``), kept."""
+        if self._analysis is None:
+            self._analysis = analysis_of(self.frozen())
+        return self._analysis
 
 
 @dataclass
@@ -144,6 +167,9 @@ class ScreeningIndex:
         default=None, repr=False, compare=False
     )
     _entries_of_names: tuple[list[IndexedName], list[int]] | None = field(
+        default=None, repr=False, compare=False
+    )
+    _plains_of_names: tuple[list[IndexedName], list[str]] | None = field(
         default=None, repr=False, compare=False
     )
 
@@ -265,10 +291,10 @@ class ScreeningIndex:
         # X" ties with "Abdul Kareem Ayeras"): the pool is re-ranked by spelling too (ADR 0520).
         # every name of the pool by its shared keys (as a share of the best) plus its
         # spelling's likeness (rapidfuzz token-sort ratio, as a share of 100)
-        names_ = self.names
+        plains = self._plains()
         likeness = process.extract(
             query.comparable,
-            [names_[i].plain for i in pool],
+            [plains[i] for i in pool],
             scorer=fuzz.token_sort_ratio,
             limit=None,
         )
@@ -282,6 +308,14 @@ class ScreeningIndex:
         known = self._entries_of_names
         if known is None or known[0] is not self.names or len(known[1]) != len(self.names):
             known = self._entries_of_names = (self.names, [n.entry for n in self.names])
+        return known[1]
+
+    def _plains(self) -> list[str]:
+        """Each listed name's comparable spelling (``IndexedName.plain``), by name id, read in
+        a list (the re-ranking reads 80 of them per searched form)."""
+        known = self._plains_of_names
+        if known is None or known[0] is not self.names or len(known[1]) != len(self.names):
+            known = self._plains_of_names = (self.names, [n.plain for n in self.names])
         return known[1]
 
     def _keys_of(self, among: frozenset[int] | set[int]) -> frozenset[str]:
@@ -319,6 +353,7 @@ class ScreeningIndex:
                 continue  # candidates come from shared keys: none can be among those entries
             ascii_query = form.comparable.isascii()
             searched = bounds.searched(form) if reach > 0 else None
+            form_key: Analysis | None = None  # (computed when a first candidate is aligned)
             known = found.get(f)
             if known is None:
                 known = found[f] = self._found(form)
@@ -341,7 +376,9 @@ class ScreeningIndex:
                     continue  # its name score cannot reach the threshold (bounds.py, ADR 0531)
                 match = aligned.get((f, name_id))
                 if match is None:
-                    match = aligned[f, name_id] = names.compare_names(form, listed.name)
+                    if form_key is None:
+                        form_key = analysis_of(names.freeze(form))
+                    match = aligned[f, name_id] = _compare(form, form_key, listed)
                 score = match.score
                 if listed.quality == "low" or listed.kind == "weak":
                     score *= LOW_QUALITY
@@ -435,6 +472,37 @@ class ScreeningIndex:
             results.append(Result(entry, score, explanation))
         results.sort(key=lambda r: (-r.score, r.entry.reference))
         return ranking.cut(results, limit)
+
+
+# What ``names.compare_names`` reads of an analysed name: everything ``names.freeze`` keeps
+# but the original text (its form, type tag, part tags and symbols; ``names.thaw`` rebuilds
+# the name from them). Two names with the same analysis are compared alike with any third.
+Analysis = tuple[Any, ...]
+# alignments made, by (searched analysis, listed analysis): the same listed name is often on
+# several lists (UN and OFAC) and a batch meets the same searched forms again (ADR 0535)
+_MATCHES: dict[tuple[Analysis, Analysis], NameMatch] = {}
+MAX_MATCHES = 50_000
+
+
+def analysis_of(frozen: names.FrozenName) -> Analysis:
+    return frozen[1:]
+
+
+def _compare(form: Name, form_key: Analysis, listed: IndexedName) -> NameMatch:
+    """``names.compare_names(form, listed.name)``, remembered by the two names' analyses: the
+    score and alignments depend on nothing else; the originals are the caller's (the
+    alignments only hold the parts' forms, which the analyses fix)."""
+    key = (form_key, listed.analysis)
+    known = _MATCHES.get(key)
+    if known is None:
+        match = names.compare_names(form, listed.name)
+        if len(_MATCHES) >= MAX_MATCHES:
+            _MATCHES.clear()
+        _MATCHES[key] = match
+        return match
+    if known.query == form.original and known.entry == listed.original:
+        return known
+    return NameMatch(known.score, form.original, listed.original, known.alignments)
 
 
 @functools.lru_cache(maxsize=100_000)
