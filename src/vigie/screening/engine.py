@@ -38,6 +38,7 @@ SCHEMA_MISMATCH = 0.85  # a person searched against an organisation, or the reve
 # Listed names whose name score provably cannot reach the threshold are not aligned (ADR
 # 0531); False aligns every candidate, as before (the tests compare both).
 PRUNE = True
+MAX_PART_HITS = 5_000  # searched parts' lookups remembered per index (``_hits``)
 
 
 @dataclass
@@ -172,6 +173,10 @@ class ScreeningIndex:
     _plains_of_names: tuple[list[IndexedName], list[str]] | None = field(
         default=None, repr=False, compare=False
     )
+    # what a searched part's keys find (``_hits``)
+    _part_hits: dict[tuple[int, tuple[tuple[int, str], ...]], dict[int, float]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def add(
         self,
@@ -224,17 +229,7 @@ class ScreeningIndex:
             # Every part is common (Muhammad Ahmad): each counts by its rarest key, so the
             # names holding all of them come first.
             selected = {part: [min(keys)] for part, keys in by_part.items()}
-        part_hits: list[dict[int, float]] = []
-        for keys in selected.values():
-            # Most frequent key first, so the rarest (highest idf) key of a part wins.
-            if len(keys) == 1:
-                df, key = keys[0]
-                part_hits.append(dict.fromkeys(postings[key], math.log(1 + n / df)))
-            else:
-                hits: dict[int, float] = {}
-                for df, key in sorted(keys, reverse=True):
-                    hits.update(dict.fromkeys(postings[key], math.log(1 + n / df)))
-                part_hits.append(hits)
+        part_hits = [self._hits(keys, n) for keys in selected.values()]
         weights = dict(part_hits[0])
         for hits in part_hits[1:]:
             # the names both found get the sum, the others are added in ``hits``' order: as
@@ -249,6 +244,28 @@ class ScreeningIndex:
                 df, key = min(keys)
                 common.append((math.log(1 + n / df), key))
         return weights, common
+
+    def _hits(self, keys: list[tuple[int, str]], n: int) -> dict[int, float]:
+        """The names a searched part's keys (``keys``, (frequency, key) pairs) find, each with
+        the inverse frequency of the rarest of them. Remembered by keys: a batch meets the same
+        part in many names. (The dictionary returned is only read.)"""
+        known = self._part_hits
+        found = known.get(cache_key := (n, tuple(keys)))
+        if found is not None:
+            return found
+        postings = self.postings
+        if len(keys) == 1:
+            df, key = keys[0]
+            found = dict.fromkeys(postings[key], math.log(1 + n / df))
+        else:
+            # Most frequent key first, so the rarest (highest idf) key of a part wins.
+            found = {}
+            for df, key in sorted(keys, reverse=True):
+                found.update(dict.fromkeys(postings[key], math.log(1 + n / df)))
+        if len(known) >= MAX_PART_HITS:
+            known.clear()
+        known[cache_key] = found
+        return found
 
     def _cut(self, query: Name, found: Found, limit: int) -> list[int]:
         """``candidates`` from what ``_found`` found (left unchanged)."""
@@ -357,23 +374,34 @@ class ScreeningIndex:
             known = found.get(f)
             if known is None:
                 known = found[f] = self._found(form)
+            # The prefilter and the bound read only the listed name's analysis (its spelling,
+            # parts and symbols): a name listed twice alike (UN and OFAC) is judged once.
+            skipped: set[Analysis] = set()
+            kept: set[Analysis] = set()
             for name_id in self._cut(form, known, width):
                 listed = self.names[name_id]
                 if among is not None and listed.entry not in among:
                     continue
-                # (``plain`` is the listed name's comparable form, read without rebuilding it)
-                if (
-                    ascii_query
-                    and listed.plain.isascii()
-                    and fuzz.token_set_ratio(form.comparable, listed.plain) < PREFILTER
-                ):
-                    continue  # plainly different spellings: not worth the full alignment
-                if (
-                    searched is not None
-                    and listed.plain != form.comparable
-                    and bounds.at_most(searched, listed.probe) < reach
-                ):
-                    continue  # its name score cannot reach the threshold (bounds.py, ADR 0531)
+                analysis = listed.analysis
+                if analysis in skipped:
+                    continue
+                if analysis not in kept:
+                    # (``plain`` is the listed name's comparable form, read without rebuilding
+                    # it)
+                    if (
+                        ascii_query
+                        and listed.plain.isascii()
+                        and fuzz.token_set_ratio(form.comparable, listed.plain) < PREFILTER
+                    ) or (
+                        searched is not None
+                        and listed.plain != form.comparable
+                        and bounds.at_most(searched, listed.probe) < reach
+                    ):
+                        # plainly different spellings, not worth the full alignment, or a name
+                        # score that cannot reach the threshold (bounds.py, ADR 0531)
+                        skipped.add(analysis)
+                        continue
+                    kept.add(analysis)
                 match = aligned.get((f, name_id))
                 if match is None:
                     if form_key is None:
