@@ -149,13 +149,8 @@ def links(q: str, parts: tuple[str, ...]) -> int:
     found = known.get(parts)
     if found is None:
         found = 0
-        # (``may_pair``'s cache read here, the call made only for a pair not yet met)
-        pairs = _LINKS.get(q)
         for j, r in enumerate(parts):
-            if pairs is None or (link := pairs.get(r)) is None:
-                link = may_pair(q, r)
-                pairs = _LINKS.get(q)  # (may_pair may have made or cleared it)
-            if link:
+            if may_pair(q, r):
                 found |= 1 << j
         if _masks >= _MAX_LINKS:
             _MASKS.clear()

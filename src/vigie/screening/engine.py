@@ -509,7 +509,7 @@ Analysis = tuple[Any, ...]
 # alignments made, by (searched analysis, listed analysis): the same listed name is often on
 # several lists (UN and OFAC) and a batch meets the same searched forms again (ADR 0535)
 _MATCHES: dict[tuple[Analysis, Analysis], NameMatch] = {}
-MAX_MATCHES = 50_000
+MAX_MATCHES = 20_000
 
 
 def analysis_of(frozen: names.FrozenName) -> Analysis:

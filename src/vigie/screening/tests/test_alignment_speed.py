@@ -1,7 +1,6 @@
 """The alignment's faster code (ADR 0535) scores and explains exactly as the code it replaced:
 the weighing, rescue and combination read rigour's fields once, the engine remembers an
-alignment by the two names' analyses, and the bound reads its pair cache inline. The earlier
-code is kept here as the reference."""
+alignment by the two names' analyses. The earlier code is kept here as the reference."""
 
 from __future__ import annotations
 
@@ -21,7 +20,7 @@ from rigour.names import (
     pair_symbols,
 )
 
-from vigie.screening import bounds, engine, names
+from vigie.screening import engine, names
 from vigie.screening.tests.test_bounds import LISTED, WORDS, _record
 
 
@@ -176,15 +175,3 @@ def test_screening_gives_what_it_gave_without_remembered_alignments(
     remembered = [r.as_dict() for r in index.screen(query, threshold=0.3, limit=50)]
     engine._MATCHES.clear()
     assert [r.as_dict() for r in index.screen(query, threshold=0.3, limit=50)] == remembered
-
-
-@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
-@given(st.sampled_from(WORDS), st.lists(st.sampled_from(WORDS), min_size=1, max_size=6))
-def test_the_bound_links_the_parts_may_pair_links(q: str, listed_words: list[str]) -> None:
-    parts = tuple(w.lower().strip(".") for w in listed_words)
-    q = q.lower().strip(".")
-    expected = sum(1 << j for j, r in enumerate(parts) if bounds.may_pair(q, r))
-    assert bounds.links(q, parts) == expected
-    bounds._MASKS.clear()
-    bounds._LINKS.pop(q, None)  # met for the first time: may_pair is asked, the same links
-    assert bounds.links(q, parts) == expected
