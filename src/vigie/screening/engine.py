@@ -357,20 +357,19 @@ class ScreeningIndex:
         among: frozenset[int] | set[int] | None,
         shared: frozenset[str] | None,
         reach: float,
-        aligned: dict[tuple[int, int], NameMatch],
+        aligned: Aligned,
         found: dict[int, Found],
     ) -> dict[int, tuple[float, NameMatch, IndexedName]]:
         """Each entry's best name score over the ``width`` candidates of every searched form,
         with the match and the listed name that gave it. ``aligned`` keeps the alignments
-        made, by (form, listed name), and ``found`` what each form found before the cut
-        (``_found``), for a second, wider pass over the same forms."""
+        made, by (form, listed analysis: ``_align``), and ``found`` what each form found
+        before the cut (``_found``), for a second, wider pass over the same forms."""
         best: dict[int, tuple[float, NameMatch, IndexedName]] = {}
         for f, form in enumerate(forms):
             if shared is not None and shared.isdisjoint(names.blocking_keys(form)):
                 continue  # candidates come from shared keys: none can be among those entries
             ascii_query = form.comparable.isascii()
             searched = bounds.searched(form) if reach > 0 else None
-            form_key: Analysis | None = None  # (computed when a first candidate is aligned)
             known = found.get(f)
             if known is None:
                 known = found[f] = self._found(form)
@@ -402,11 +401,7 @@ class ScreeningIndex:
                         skipped.add(analysis)
                         continue
                     kept.add(analysis)
-                match = aligned.get((f, name_id))
-                if match is None:
-                    if form_key is None:
-                        form_key = analysis_of(names.freeze(form))
-                    match = aligned[f, name_id] = _compare(form, form_key, listed)
+                match = _align(aligned, f, form, listed)
                 score = match.score
                 if listed.quality == "low" or listed.kind == "weak":
                     score *= LOW_QUALITY
@@ -447,7 +442,7 @@ class ScreeningIndex:
         if PRUNE and not query.document:
             bonus = evidence.MAX_BONUS if (query.birth_date or query.country) else 0.0
             reach = threshold - bonus - bounds.MARGIN
-        aligned: dict[tuple[int, int], NameMatch] = {}
+        aligned: Aligned = {}
         found: dict[int, Found] = {}
         best = self._best_names(forms, width, among, shared, reach, aligned, found)
         if width < ranking.WIDE and ranking.crowded(
@@ -506,31 +501,29 @@ class ScreeningIndex:
 # but the original text (its form, type tag, part tags and symbols; ``names.thaw`` rebuilds
 # the name from them). Two names with the same analysis are compared alike with any third.
 Analysis = tuple[Any, ...]
-# alignments made, by (searched analysis, listed analysis): the same listed name is often on
-# several lists (UN and OFAC) and a batch meets the same searched forms again (ADR 0535)
-_MATCHES: dict[tuple[Analysis, Analysis], NameMatch] = {}
-MAX_MATCHES = 20_000
+# the alignments made in one screening, by (searched form, listed analysis) (``_align``)
+Aligned = dict[tuple[int, Analysis], NameMatch]
 
 
 def analysis_of(frozen: names.FrozenName) -> Analysis:
     return frozen[1:]
 
 
-def _compare(form: Name, form_key: Analysis, listed: IndexedName) -> NameMatch:
-    """``names.compare_names(form, listed.name)``, remembered by the two names' analyses: the
-    score and alignments depend on nothing else; the originals are the caller's (the
-    alignments only hold the parts' forms, which the analyses fix)."""
-    key = (form_key, listed.analysis)
-    known = _MATCHES.get(key)
-    if known is None:
-        match = names.compare_names(form, listed.name)
-        if len(_MATCHES) >= MAX_MATCHES:
-            _MATCHES.clear()
-        _MATCHES[key] = match
-        return match
-    if known.query == form.original and known.entry == listed.original:
-        return known
-    return NameMatch(known.score, form.original, listed.original, known.alignments)
+def _align(aligned: Aligned, f: int, form: Name, listed: IndexedName) -> NameMatch:
+    """``names.compare_names(form, listed.name)``, made once per searched form and listed
+    analysis (``aligned``, kept for one screening): the score and alignments depend on
+    nothing else, and the same name is often on several lists (UN and OFAC). A listed name
+    analysed alike under another original gets the match with its own original (the
+    alignments hold only the parts' forms, which the analysis fixes). Kept for one
+    screening only: a cache across screenings keeps alignments alive that the garbage
+    collector then walks again and again (ADR 0535)."""
+    key = (f, listed.analysis)
+    match = aligned.get(key)
+    if match is None:
+        match = aligned[key] = names.compare_names(form, listed.name)
+    elif match.entry != listed.original:
+        match = NameMatch(match.score, match.query, listed.original, match.alignments)
+    return match
 
 
 @functools.lru_cache(maxsize=100_000)
