@@ -215,7 +215,8 @@ def prepare(index: engine.ScreeningIndex) -> None:
     instead of once in each worker (they share this process's memory copy-on-write)."""
     names.analyse("Vigie", names.PERSON)
     for listed in index.names:
-        _ = listed.name, listed.probe
+        _ = listed.name, listed.probe, listed.analysis
+    index._entry_of(), index._plains()
 
 
 def _needs_tagger(index: engine.ScreeningIndex, row: Row) -> bool:

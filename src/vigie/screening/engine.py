@@ -38,6 +38,7 @@ SCHEMA_MISMATCH = 0.85  # a person searched against an organisation, or the reve
 # Listed names whose name score provably cannot reach the threshold are not aligned (ADR
 # 0531); False aligns every candidate, as before (the tests compare both).
 PRUNE = True
+MAX_PART_HITS = 5_000  # searched parts' lookups remembered per index (``_hits``)
 
 
 @dataclass
@@ -56,7 +57,17 @@ class IndexedName:
     """One listed name. Its analysed form is rebuilt from ``frozen`` when first compared, for
     an index loaded from the disk cache (see ``index_cache``)."""
 
-    __slots__ = ("_frozen", "_name", "_probe", "entry", "kind", "plain", "quality", "text")
+    __slots__ = (
+        "_analysis",
+        "_frozen",
+        "_name",
+        "_probe",
+        "entry",
+        "kind",
+        "plain",
+        "quality",
+        "text",
+    )
 
     def __init__(
         self,
@@ -79,6 +90,7 @@ class IndexedName:
         self.plain = plain if plain is not None else (name.comparable if name else "")
         # its parts and symbols, to bound its score without rebuilding the name (bounds.py)
         self._probe = probe
+        self._analysis: Analysis | None = None
 
     @property
     def probe(self) -> bounds.Listed:
@@ -95,6 +107,18 @@ class IndexedName:
 
     def frozen(self) -> names.FrozenName:
         return self._frozen if self._frozen is not None else names.freeze(self.name)
+
+    @property
+    def original(self) -> str:
+        """The analysed name's original text (``Name.original``), read without rebuilding it."""
+        return self._frozen[0] if self._frozen is not None else self.name.original
+
+    @property
+    def analysis(self) -> Analysis:
+        """What ``names.compare_names`` reads of this name (``analysis_of``), kept."""
+        if self._analysis is None:
+            self._analysis = analysis_of(self.frozen())
+        return self._analysis
 
 
 @dataclass
@@ -145,6 +169,13 @@ class ScreeningIndex:
     )
     _entries_of_names: tuple[list[IndexedName], list[int]] | None = field(
         default=None, repr=False, compare=False
+    )
+    _plains_of_names: tuple[list[IndexedName], list[str]] | None = field(
+        default=None, repr=False, compare=False
+    )
+    # what a searched part's keys find (``_hits``)
+    _part_hits: dict[tuple[int, tuple[tuple[int, str], ...]], dict[int, float]] = field(
+        default_factory=dict, repr=False, compare=False
     )
 
     def add(
@@ -198,17 +229,7 @@ class ScreeningIndex:
             # Every part is common (Muhammad Ahmad): each counts by its rarest key, so the
             # names holding all of them come first.
             selected = {part: [min(keys)] for part, keys in by_part.items()}
-        part_hits: list[dict[int, float]] = []
-        for keys in selected.values():
-            # Most frequent key first, so the rarest (highest idf) key of a part wins.
-            if len(keys) == 1:
-                df, key = keys[0]
-                part_hits.append(dict.fromkeys(postings[key], math.log(1 + n / df)))
-            else:
-                hits: dict[int, float] = {}
-                for df, key in sorted(keys, reverse=True):
-                    hits.update(dict.fromkeys(postings[key], math.log(1 + n / df)))
-                part_hits.append(hits)
+        part_hits = [self._hits(keys, n) for keys in selected.values()]
         weights = dict(part_hits[0])
         for hits in part_hits[1:]:
             # the names both found get the sum, the others are added in ``hits``' order: as
@@ -223,6 +244,28 @@ class ScreeningIndex:
                 df, key = min(keys)
                 common.append((math.log(1 + n / df), key))
         return weights, common
+
+    def _hits(self, keys: list[tuple[int, str]], n: int) -> dict[int, float]:
+        """The names a searched part's keys (``keys``, (frequency, key) pairs) find, each with
+        the inverse frequency of the rarest of them. Remembered by keys: a batch meets the same
+        part in many names. (The dictionary returned is only read.)"""
+        known = self._part_hits
+        found = known.get(cache_key := (n, tuple(keys)))
+        if found is not None:
+            return found
+        postings = self.postings
+        if len(keys) == 1:
+            df, key = keys[0]
+            found = dict.fromkeys(postings[key], math.log(1 + n / df))
+        else:
+            # Most frequent key first, so the rarest (highest idf) key of a part wins.
+            found = {}
+            for df, key in sorted(keys, reverse=True):
+                found.update(dict.fromkeys(postings[key], math.log(1 + n / df)))
+        if len(known) >= MAX_PART_HITS:
+            known.clear()
+        known[cache_key] = found
+        return found
 
     def _cut(self, query: Name, found: Found, limit: int) -> list[int]:
         """``candidates`` from what ``_found`` found (left unchanged)."""
@@ -265,10 +308,10 @@ class ScreeningIndex:
         # X" ties with "Abdul Kareem Ayeras"): the pool is re-ranked by spelling too (ADR 0520).
         # every name of the pool by its shared keys (as a share of the best) plus its
         # spelling's likeness (rapidfuzz token-sort ratio, as a share of 100)
-        names_ = self.names
+        plains = self._plains()
         likeness = process.extract(
             query.comparable,
-            [names_[i].plain for i in pool],
+            [plains[i] for i in pool],
             scorer=fuzz.token_sort_ratio,
             limit=None,
         )
@@ -282,6 +325,14 @@ class ScreeningIndex:
         known = self._entries_of_names
         if known is None or known[0] is not self.names or len(known[1]) != len(self.names):
             known = self._entries_of_names = (self.names, [n.entry for n in self.names])
+        return known[1]
+
+    def _plains(self) -> list[str]:
+        """Each listed name's comparable spelling (``IndexedName.plain``), by name id, read in
+        a list (the re-ranking reads 80 of them per searched form)."""
+        known = self._plains_of_names
+        if known is None or known[0] is not self.names or len(known[1]) != len(self.names):
+            known = self._plains_of_names = (self.names, [n.plain for n in self.names])
         return known[1]
 
     def _keys_of(self, among: frozenset[int] | set[int]) -> frozenset[str]:
@@ -306,13 +357,13 @@ class ScreeningIndex:
         among: frozenset[int] | set[int] | None,
         shared: frozenset[str] | None,
         reach: float,
-        aligned: dict[tuple[int, int], NameMatch],
+        aligned: Aligned,
         found: dict[int, Found],
     ) -> dict[int, tuple[float, NameMatch, IndexedName]]:
         """Each entry's best name score over the ``width`` candidates of every searched form,
         with the match and the listed name that gave it. ``aligned`` keeps the alignments
-        made, by (form, listed name), and ``found`` what each form found before the cut
-        (``_found``), for a second, wider pass over the same forms."""
+        made, by (form, listed analysis: ``_align``), and ``found`` what each form found
+        before the cut (``_found``), for a second, wider pass over the same forms."""
         best: dict[int, tuple[float, NameMatch, IndexedName]] = {}
         for f, form in enumerate(forms):
             if shared is not None and shared.isdisjoint(names.blocking_keys(form)):
@@ -322,26 +373,35 @@ class ScreeningIndex:
             known = found.get(f)
             if known is None:
                 known = found[f] = self._found(form)
+            # The prefilter and the bound read only the listed name's analysis (its spelling,
+            # parts and symbols): a name listed twice alike (UN and OFAC) is judged once.
+            skipped: set[Analysis] = set()
+            kept: set[Analysis] = set()
             for name_id in self._cut(form, known, width):
                 listed = self.names[name_id]
                 if among is not None and listed.entry not in among:
                     continue
-                # (``plain`` is the listed name's comparable form, read without rebuilding it)
-                if (
-                    ascii_query
-                    and listed.plain.isascii()
-                    and fuzz.token_set_ratio(form.comparable, listed.plain) < PREFILTER
-                ):
-                    continue  # plainly different spellings: not worth the full alignment
-                if (
-                    searched is not None
-                    and listed.plain != form.comparable
-                    and bounds.at_most(searched, listed.probe) < reach
-                ):
-                    continue  # its name score cannot reach the threshold (bounds.py, ADR 0531)
-                match = aligned.get((f, name_id))
-                if match is None:
-                    match = aligned[f, name_id] = names.compare_names(form, listed.name)
+                analysis = listed.analysis
+                if analysis in skipped:
+                    continue
+                if analysis not in kept:
+                    # (``plain`` is the listed name's comparable form, read without rebuilding
+                    # it)
+                    if (
+                        ascii_query
+                        and listed.plain.isascii()
+                        and fuzz.token_set_ratio(form.comparable, listed.plain) < PREFILTER
+                    ) or (
+                        searched is not None
+                        and listed.plain != form.comparable
+                        and bounds.at_most(searched, listed.probe) < reach
+                    ):
+                        # plainly different spellings, not worth the full alignment, or a name
+                        # score that cannot reach the threshold (bounds.py, ADR 0531)
+                        skipped.add(analysis)
+                        continue
+                    kept.add(analysis)
+                match = _align(aligned, f, form, listed)
                 score = match.score
                 if listed.quality == "low" or listed.kind == "weak":
                     score *= LOW_QUALITY
@@ -382,7 +442,7 @@ class ScreeningIndex:
         if PRUNE and not query.document:
             bonus = evidence.MAX_BONUS if (query.birth_date or query.country) else 0.0
             reach = threshold - bonus - bounds.MARGIN
-        aligned: dict[tuple[int, int], NameMatch] = {}
+        aligned: Aligned = {}
         found: dict[int, Found] = {}
         best = self._best_names(forms, width, among, shared, reach, aligned, found)
         if width < ranking.WIDE and ranking.crowded(
@@ -435,6 +495,35 @@ class ScreeningIndex:
             results.append(Result(entry, score, explanation))
         results.sort(key=lambda r: (-r.score, r.entry.reference))
         return ranking.cut(results, limit)
+
+
+# What ``names.compare_names`` reads of an analysed name: everything ``names.freeze`` keeps
+# but the original text (its form, type tag, part tags and symbols; ``names.thaw`` rebuilds
+# the name from them). Two names with the same analysis are compared alike with any third.
+Analysis = tuple[Any, ...]
+# the alignments made in one screening, by (searched form, listed analysis) (``_align``)
+Aligned = dict[tuple[int, Analysis], NameMatch]
+
+
+def analysis_of(frozen: names.FrozenName) -> Analysis:
+    return frozen[1:]
+
+
+def _align(aligned: Aligned, f: int, form: Name, listed: IndexedName) -> NameMatch:
+    """``names.compare_names(form, listed.name)``, made once per searched form and listed
+    analysis (``aligned``, kept for one screening): the score and alignments depend on
+    nothing else, and the same name is often on several lists (UN and OFAC). A listed name
+    analysed alike under another original gets the match with its own original (the
+    alignments hold only the parts' forms, which the analysis fixes). Kept for one
+    screening only: a cache across screenings keeps alignments alive that the garbage
+    collector then walks again and again (ADR 0535)."""
+    key = (f, listed.analysis)
+    match = aligned.get(key)
+    if match is None:
+        match = aligned[key] = names.compare_names(form, listed.name)
+    elif match.entry != listed.original:
+        match = NameMatch(match.score, match.query, listed.original, match.alignments)
+    return match
 
 
 @functools.lru_cache(maxsize=100_000)

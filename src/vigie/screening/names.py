@@ -117,39 +117,42 @@ MAX_PAIRINGS = 8
 PARTIAL = 0.85  # a part pair scoring below this (and no known variant) counts squared
 
 
-def _category(alignment: Alignment) -> str:
-    sym = alignment.symbol
-    return str(sym.category.value) if sym is not None else ""
+_MINOR_TAGS = (NamePartTag.STOP, NamePartTag.LEGAL)
 
 
 def _weigh(alignment: Alignment, person: bool = True) -> None:
-    if alignment.symbol is not None:
-        cat = _category(alignment)
-        alignment.score = SYMBOL_SCORE.get(cat, 0.9)
-        alignment.weight = SYMBOL_WEIGHT.get(cat, 1.0)
-        if alignment.qstr == alignment.rstr:
-            alignment.score = 1.0
-    if not alignment.rps:
-        alignment.weight = EXTRA_QUERY_WEIGHT
-    elif not alignment.qps:
-        alignment.weight = EXTRA_ENTRY_WEIGHT
-    parts = alignment.qps or alignment.rps
+    # (each of the alignment's fields is read once, and the weight set once: they are read
+    # from rigour's Rust object at each access; the same arithmetic on the same floats)
+    symbol = alignment.symbol
+    qps, rps = alignment.qps, alignment.rps
+    qstr, rstr = alignment.qstr, alignment.rstr
+    weight = alignment.weight
+    if symbol is not None:
+        cat = str(symbol.category.value)
+        alignment.score = 1.0 if qstr == rstr else SYMBOL_SCORE.get(cat, 0.9)
+        weight = SYMBOL_WEIGHT.get(cat, 1.0)
+    if not rps:
+        weight = EXTRA_QUERY_WEIGHT
+    elif not qps:
+        weight = EXTRA_ENTRY_WEIGHT
+    parts = qps or rps
     if parts and all(
-        p.tag in (NamePartTag.STOP, NamePartTag.LEGAL)
+        p.tag in _MINOR_TAGS
         or p.comparable in PARTICLES
         # a title inside a person's name ("Mohamed Haji Omar", "Gud Mullah Mohammad"):
         # only a leading one is dropped by ``normalise``
         or (person and p.comparable in HONORIFICS)
         for p in parts
     ):
-        alignment.weight *= STOP_WEIGHT
+        weight *= STOP_WEIGHT
     # Longer parts carry more identity than one letter; a searched initial paired with a part
     # (``_pair_initials``) counts as little as rigour's initial symbols (a listed initial
     # keeps the weight of the searched part it is held against).
-    length = max(len(alignment.qstr), len(alignment.rstr), 1)
-    alignment.weight *= min(1.0, 0.4 + length / 8)
-    if alignment.symbol is None and alignment.rps and len(alignment.qstr) == 1:
-        alignment.weight *= SYMBOL_WEIGHT["INITIAL"]
+    length = max(len(qstr), len(rstr), 1)
+    weight *= min(1.0, 0.4 + length / 8)
+    if symbol is None and rps and len(qstr) == 1:
+        weight *= SYMBOL_WEIGHT["INITIAL"]
+    alignment.weight = weight
 
 
 @dataclass
@@ -209,14 +212,22 @@ def similarity(q: str, r: str) -> float:
 
 def _rescue(alignment: Alignment) -> None:
     """Spelling variants rigour's edit-distance budget refuses (``similarity``)."""
-    if alignment.symbol is not None or len(alignment.qps) != 1 or len(alignment.rps) != 1:
+    if alignment.symbol is not None:
         return
-    if alignment.score < 0.95:
-        sim = similarity(alignment.qps[0].comparable, alignment.rps[0].comparable)
-        alignment.score = max(alignment.score, sim)
-    if alignment.score < PARTIAL:
+    qps = alignment.qps
+    if len(qps) != 1:
+        return
+    rps = alignment.rps
+    if len(rps) != 1:
+        return
+    # (the fields read once from rigour's object, the score set once)
+    score = alignment.score
+    if score < 0.95:
+        score = max(score, similarity(qps[0].comparable, rps[0].comparable))
+    if score < PARTIAL:
         # a part only partly alike (Johnson / John) is weak evidence of the same name
-        alignment.score **= 2
+        score **= 2
+    alignment.score = score
 
 
 def _pair_joined(
@@ -364,15 +375,17 @@ def _combine(matches: list[Alignment], person: bool) -> float:
     together at most ``EXTRA_ENTRY_SHARE`` of what was matched: a name given as first and
     last name scores nearly as high as one given in full."""
     total = scored = extra = 0.0
-    matched = 0
+    matched = searched = 0
     for m in matches:
+        weight = m.weight  # (each field read once from rigour's object)
         if m.qps:
-            total += m.weight
-            scored += m.score * m.weight
-            matched += bool(m.rps) and m.score >= 0.75
+            searched += 1
+            score = m.score
+            total += weight
+            scored += score * weight
+            matched += bool(m.rps) and score >= 0.75
         else:
-            extra += m.weight
-    searched = sum(1 for m in matches if m.qps)
+            extra += weight
     if person and matched >= 2 and matched == searched:
         total += min(extra, EXTRA_ENTRY_SHARE * total)
     elif person and (added := _added_parts(matches)):
