@@ -7,9 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-from django.utils.translation import gettext as _
 
-from vigie.core import files
 from vigie.core.acting import acting
 from vigie.core.actor import Actor
 from vigie.core.errors import Invalid
@@ -133,6 +131,10 @@ def encode(path: Path, secret_file: Path, key: str, output: Path) -> None:
 def _records(path: Path) -> list[dict[str, Any]]:
     """The CSV's rows as records, read within the file limits (ADR 0050); a bad number is
     an error naming its row and column, not a traceback (ADR 0059)."""
+    from django.utils.translation import gettext as _
+
+    from vigie.core import files
+
     table = files.csv_rows(path)
     header = [h.strip() for h in next(table, [])]
     rows: list[dict[str, Any]] = []
@@ -159,6 +161,9 @@ def _records(path: Path) -> list[dict[str, Any]]:
 @acting("linkage.encode")
 def upload(path: Path, as_json: bool, actor: Actor) -> None:
     """Upload an encoded file for the organisation (only encodings are sent)."""
+    from django.utils.translation import gettext as _
+
+    from vigie.core import files
     from vigie.linkage import encoded
 
     _setup()
