@@ -66,3 +66,51 @@ class ContentSecurityPolicyMiddleware:
         response.setdefault("Content-Security-Policy", CSP)
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response
+
+
+class NulCharacterMiddleware:
+    """Refuses, with 400, a request whose path, query or form fields hold a NUL character.
+
+    No text Vigie keeps can hold U+0000 (PostgreSQL refuses it in text columns, and it
+    means nothing in a name or a code), while views read parameters in many places: a
+    NUL reaching a query gave PostgreSQL's DataError, a 500 (ADR 0059). Django's and DRF's
+    form fields refuse it only for the fields they validate; this refuses it once for all.
+    Last in the list, so that it runs after the CSRF check has read a form; the forms of
+    views exempt from that check (the OpenRosa submission, DRF's views, whose serializer
+    fields refuse NUL themselves) are not parsed here before their view chooses how."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., HttpResponse],
+        view_args: tuple[object, ...],
+        view_kwargs: dict[str, object],
+    ) -> HttpResponse | None:
+        texts: list[object] = [request.path, *view_args, *view_kwargs.values()]
+        texts += [*request.GET.keys(), *(v for vs in request.GET.lists() for v in vs[1])]
+        form = request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data")
+        if request.method == "POST" and form and not getattr(view_func, "csrf_exempt", False):
+            texts += [*request.POST.keys(), *(v for vs in request.POST.lists() for v in vs[1])]
+        if not any(isinstance(t, str) and "\x00" in t for t in texts):
+            return None
+        from django.http import JsonResponse
+        from django.utils.translation import gettext as _
+
+        from vigie.core.api.errors import PROBLEM
+        from vigie.core.errors import Invalid
+        from vigie.web.views import bad_request
+
+        refusal = Invalid(
+            _("The request holds a NUL character (U+0000), which no field accepts."),
+            code="nul_character",
+        )
+        if request.path.startswith("/api/"):
+            problem = refusal.as_problem(request.path)
+            return JsonResponse(problem, status=400, content_type=PROBLEM)
+        return bad_request(request)

@@ -117,6 +117,7 @@ MIDDLEWARE = [
     "vigie.core.mfa.MfaPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "vigie.web.middleware.VigieErrorMiddleware",
+    "vigie.core.middleware.NulCharacterMiddleware",
 ]
 
 ROOT_URLCONF = "vigie.urls"
