@@ -86,6 +86,17 @@ def expected_allowed(world: World, role: str, endpoint: Endpoint, side: str) -> 
     return role_def.scope == "system"
 
 
+def holder_of(world: World, endpoint: Endpoint) -> User | None:
+    """A user of the world's own organisation whose role holds ``endpoint``'s permission
+    (the first in the catalogue's order; organisation roles only), or ``None``."""
+    for role, definition in catalogue().roles.items():
+        if definition.scope == "system" or role not in world.users:
+            continue
+        if endpoint.perm in (None, PUBLIC) or endpoint.perm in definition.permissions:
+            return world.users[role]
+    return None
+
+
 def vigie_route_names() -> Iterator[str]:
     """Names of every route whose view is Vigie's own code (not allauth's or Django's)."""
 

@@ -13,9 +13,8 @@ from django.conf import settings
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from vigie.core.roles import catalogue
 from vigie.discovery import app_modules
-from vigie.testing import PUBLIC, Endpoint, World
+from vigie.testing import Endpoint, World, holder_of
 
 ENDPOINTS: list[Endpoint] = [e for m in app_modules("tests.matrix") for e in m.ENDPOINTS]
 WRITES = [e for e in ENDPOINTS if e.method in ("POST", "PUT", "PATCH")]
@@ -36,21 +35,12 @@ def _hostile(data: dict[str, Any], value: Any) -> dict[str, Any]:
     return out
 
 
-def _user(world: World, endpoint: Endpoint) -> Any:
-    for role, definition in catalogue().roles.items():
-        if definition.scope == "system" or role not in world.users:
-            continue
-        if endpoint.perm in (None, PUBLIC) or endpoint.perm in definition.permissions:
-            return world.users[role]
-    return None
-
-
 @pytest.mark.django_db
 @pytest.mark.slow
 def test_no_write_route_fails_on_hostile_values(world: World) -> None:
     wrong: list[str] = []
     for endpoint in WRITES:
-        user = _user(world, endpoint)
+        user = holder_of(world, endpoint)
         if user is None:
             continue
         kwargs = dict(endpoint.kwargs)

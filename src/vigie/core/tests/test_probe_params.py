@@ -10,7 +10,6 @@ route's permission, on a record of its own organisation."""
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlencode
 
 import pytest
@@ -18,9 +17,8 @@ from django.conf import settings
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from vigie.core.roles import catalogue
 from vigie.discovery import app_modules
-from vigie.testing import PUBLIC, Endpoint, World
+from vigie.testing import Endpoint, World, holder_of
 
 ENDPOINTS: list[Endpoint] = [e for m in app_modules("tests.matrix") for e in m.ENDPOINTS]
 GETS = [e for e in ENDPOINTS if e.method == "GET"]
@@ -138,23 +136,13 @@ READ = [
 ]  # the names views and serializers read: each alone, in case another is refused first
 
 
-def _user(world: World, endpoint: Endpoint) -> Any:
-    roles = catalogue().roles
-    for role, definition in roles.items():
-        if definition.scope == "system" or role not in world.users:
-            continue
-        if endpoint.perm in (None, PUBLIC) or endpoint.perm in definition.permissions:
-            return world.users[role]
-    return None
-
-
 @pytest.mark.django_db
 @pytest.mark.slow
 def test_no_get_route_fails_on_a_malformed_parameter(world: World) -> None:
     wrong: list[str] = []
     clients: dict[int, APIClient] = {}
     for endpoint in GETS:
-        user = _user(world, endpoint)
+        user = holder_of(world, endpoint)
         if user is None:
             continue
         kwargs = dict(endpoint.kwargs)
