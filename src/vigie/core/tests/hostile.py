@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import struct
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 CONTENT_TYPES = (
@@ -192,6 +193,14 @@ def _patch_zip64(data: bytearray, at: int, name_at: int, name_len: int, declared
             struct.pack_into("<Q", data, pos + 4, declared)
         pos += 4 + size
 
+
+# The hostile workbooks every XLSX reader is probed with (ADR 0050, 0059): one 64 MiB string
+# in a small file, the billion laughs, a zip declaring 600 MiB.
+HOSTILE_XLSX: dict[str, Callable[[Path], Path]] = {
+    "huge_cell": lambda p: huge_cell(p, 64),
+    "entity_bomb": entity_bomb,
+    "zip_bomb": lambda p: zip_bomb(p, 600),
+}
 
 COUNTRIES = ["KH", "NG", "LY", "UA", "CD", "SY", "IQ", "ML"]
 
