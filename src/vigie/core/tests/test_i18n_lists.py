@@ -11,7 +11,7 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import translation
 
-from vigie.core.i18n import join_list
+from vigie.core.i18n import join_clauses, join_list
 from vigie.core.models import Membership, User
 from vigie.core.roles import catalogue
 from vigie.testing import World
@@ -27,6 +27,16 @@ def test_join_list_uses_the_languages_separator(lang: str, joined: str) -> None:
             Context({"items": ["<b>", "c"]})
         )
         assert rendered == join_list(["&lt;b&gt;", "c"])  # escaped like Django's join
+
+
+@pytest.mark.parametrize(("lang", "joined"), [("en", "a; b"), ("fr", "a\u202f; b"), ("ar", "a؛ b")])
+def test_join_clauses_uses_the_languages_semicolon(lang: str, joined: str) -> None:
+    with translation.override(lang):
+        assert join_clauses(["a", "b"]) == joined
+        rendered = Template("{% load vigie_i18n %}{{ items|join_clauses }}").render(
+            Context({"items": ["<b>", "c"]})
+        )
+        assert rendered == join_clauses(["&lt;b&gt;", "c"])
 
 
 @pytest.mark.parametrize("lang", ["ar", "fr", "en"])
