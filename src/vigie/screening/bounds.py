@@ -66,9 +66,7 @@ Listed = tuple[tuple[str, ...], frozenset[str], tuple[tuple[frozenset[str], floa
 # INITIAL symbol), the smallest weight it gets there when added to the whole of a long
 # listed name, and its weight found nowhere even if one letter; then the symbols of the
 # whole name.
-Searched = tuple[
-    tuple[tuple[str, frozenset[str], float | None, float, float], ...], frozenset[str]
-]
+Searched = tuple[tuple[tuple[str, frozenset[str], float | None, float, float], ...], frozenset[str]]
 # the share of its weight a searched part keeps when added to a whole listed name (ADR 0523)
 ADDED_SHARE = names.ADDED_QUERY_WEIGHT / names.EXTRA_QUERY_WEIGHT
 
@@ -236,7 +234,8 @@ def at_most(query: Searched, entry: Listed, paired: tuple[int, int] | None = Non
         if paired is None and not q_symbols.isdisjoint(symbols):
             tops.append(1.0)
         elif mask:
-            tops.append(best(q, rest) if fits and weight is not None else 1.0)
+            # (``best`` only for a pairing: before it, the cheaper bound sorts out most names)
+            tops.append(best(q, rest) if paired and fits and weight is not None else 1.0)
         elif weight is None and paired is None:
             tops.append(1.0)  # an initial may share rigour's INITIAL symbol
         else:
@@ -249,9 +248,7 @@ def at_most(query: Searched, entry: Listed, paired: tuple[int, int] | None = Non
         whole = True  # no listed part that is not minor is alone: the discount may apply
         paired_parts = 0  # listed parts that are not minor and may pair
         for j, (r_symbols, weight, minor) in enumerate(listed_parts):
-            if reached >> j & 1 or (
-                paired is None and not r_symbols.isdisjoint(searched_symbols)
-            ):
+            if reached >> j & 1 or (paired is None and not r_symbols.isdisjoint(searched_symbols)):
                 paired_parts += not minor
             else:
                 extra += weight

@@ -350,7 +350,9 @@ def compare_names(
         matches: list[Alignment] = list(edges)
         used_q = {p for e in edges for p in e.qps}
         used_r = {p for e in edges for p in e.rps}
-        if hopeless is not None and hopeless(_bits(query.parts, used_q), _bits(entry.parts, used_r)):
+        if hopeless is not None and hopeless(
+            _bits(query.parts, used_q), _bits(entry.parts, used_r)
+        ):
             continue
         q_rest = [p for p in query.parts if p not in used_q]
         r_rest = [p for p in entry.parts if p not in used_r]
