@@ -42,7 +42,6 @@ without it gives the same results.
 from __future__ import annotations
 
 from rapidfuzz.distance import JaroWinkler, LCSseq
-from rigour.env import MAX_NAME_LENGTH
 from rigour.names import Alignment, Name, NamePart, NameTypeTag
 from rigour.names.compare import CompareConfig
 
@@ -53,20 +52,15 @@ MAX_WEIGHT = max(1.0, names.EXTRA_QUERY_WEIGHT, *names.SYMBOL_WEIGHT.values())
 MARGIN = 1e-9  # rounding: a score within this of the threshold is always aligned
 OVERLAP = CompareConfig().cluster_overlap_min  # what compare_parts needs to pair two parts
 UNLIKE = 0.55  # Jaro-Winkler under which names.similarity is 0 (it needs 0.6)
-# the least an edit of a searched character costs in compare_parts: a confusable substitute
-# (0.7), a digit (1.5) or any other edit (1.0); only a separator costs less
-_RIGOUR = CompareConfig()
-COST = min(_RIGOUR.cost_confusable, _RIGOUR.cost_digit, 1.0)
 
 # A listed name: its parts' comparable spellings, its symbols ("NAME:Q123") and, per part,
 # the symbols it carries, its weight alone in an alignment and whether it is minor.
 Listed = tuple[tuple[str, ...], frozenset[str], tuple[tuple[frozenset[str], float, bool], ...]]
 # A searched name: per part, its comparable spelling, its symbols, its weight when found
-# nowhere in the listed name (None: one letter, which may match whenever it shares rigour's
-# INITIAL symbol), the smallest weight it gets there when added to the whole of a long
-# listed name, and its weight found nowhere even if one letter; then the symbols of the
-# whole name.
-Searched = tuple[tuple[tuple[str, frozenset[str], float | None, float, float], ...], frozenset[str]]
+# nowhere in the listed name (None: a part that may always match, one letter) and the
+# smallest weight it gets there when added to the whole of a long listed name; then the
+# symbols of the whole name.
+Searched = tuple[tuple[tuple[str, frozenset[str], float | None, float], ...], frozenset[str]]
 # the share of its weight a searched part keeps when added to a whole listed name (ADR 0523)
 ADDED_SHARE = names.ADDED_QUERY_WEIGHT / names.EXTRA_QUERY_WEIGHT
 
@@ -77,8 +71,6 @@ _links = 0
 # searched spelling -> a listed name's spellings -> the parts it may pair with (``links``)
 _MASKS: dict[str, dict[tuple[str, ...], int]] = {}
 _masks = 0
-# (searched spelling, listed spellings left to pair) -> the best score (``best``)
-_BEST: dict[tuple[str, tuple[str, ...]], float] = {}
 
 
 def _symbols(name: Name, part: NamePart | None = None) -> frozenset[str]:
@@ -112,12 +104,13 @@ def searched(name: Name) -> Searched:
     person = name.tag == NameTypeTag.PER
     out = []
     for part in name.parts:
-        alone = Alignment([part], [], score=0.0)
-        names._weigh(alone, person)
-        solo = alone.weight
-        weight = solo if len(part.comparable) > 1 else None
-        added = solo * ADDED_SHARE if person else solo
-        out.append((part.comparable, _symbols(name, part), weight, added, solo))
+        weight: float | None = None
+        if len(part.comparable) > 1:
+            alone = Alignment([part], [], score=0.0)
+            names._weigh(alone, person)
+            weight = alone.weight
+        added = weight * ADDED_SHARE if person and weight is not None else (weight or 0.0)
+        out.append((part.comparable, _symbols(name, part), weight, added))
     return tuple(out), _symbols(name)
 
 
@@ -140,42 +133,6 @@ def may_pair(q: str, r: str) -> bool:
             known = _LINKS[q] = {}
         _links += 1
         known[r] = found
-    return found
-
-
-def best(q: str, rest: tuple[str, ...]) -> float:
-    """The highest score an alignment holding the searched part ``q`` (two letters or more)
-    can get from rigour's ``compare_parts`` and our pairings (``names._rescue``,
-    ``_pair_leftovers``, ``_pair_joined``) when the listed parts left to pair are ``rest``
-    (ADR 0536; cached, a batch meets the same parts again and again):
-
-    - a joined or split part (Al Haramain / Alharamain, 0.95): one is inside the other: 1;
-    - ``names.similarity`` with a part ``q`` may pair with (rescued, or paired as leftovers);
-    - a cluster of ``compare_parts``: its score is the product of each side's similarity,
-      ``1 - cost / length`` over the side's characters (the separator after each part
-      included) or 0; each character of ``q`` not aligned with an equal one costs at least
-      ``COST`` (only separators cost less), and a character that no part of ``rest`` holds
-      is never aligned with an equal one; over a side of several parts the similarity is at
-      most the best part's (a mediant).
-    ``names._rescue`` keeps the higher of the last two, squared under ``PARTIAL``: never
-    more. 0 when ``q`` may pair with none of ``rest``."""
-    key = (q, rest)
-    found = _BEST.get(key)
-    if found is None:
-        close = [r for r in rest if may_pair(q, r)]
-        if not close:
-            found = 0.0
-        elif any(q in r or r in q for r in close):
-            found = 1.0
-        else:
-            found = max(names.similarity(q, r) for r in close)
-            if any(LCSseq.similarity(q, r) / min(len(q), len(r)) > OVERLAP for r in close):
-                letters = set("".join(rest))
-                missed = sum(1 for c in q if c not in letters)
-                found = max(found, 1.0 - COST * missed / (len(q) + 1))
-        if len(_BEST) >= _MAX_LINKS:
-            _BEST.clear()
-        _BEST[key] = found
     return found
 
 
@@ -204,64 +161,36 @@ def links(q: str, parts: tuple[str, ...]) -> int:
     return found
 
 
-def at_most(query: Searched, entry: Listed, paired: tuple[int, int] | None = None) -> float:
-    """An upper bound of ``names.compare_names`` for these two names; with ``paired``, of the
-    score of one of its symbol pairings (ADR 0536): the searched and listed parts that
-    pairing's edges hold, as bits (part ``i``: ``1 << i``). Those parts may score 1; the
-    others are left to rigour's ``compare_parts`` and our pairings of leftovers, which only
-    pair a searched part with a listed part outside the edges that it ``may_pair``s with
-    (shared symbols no longer count for them), at most at ``best`` (one letter: at 1)."""
+def at_most(query: Searched, entry: Listed) -> float:
+    """An upper bound of ``names.compare_names`` for these two names."""
     searched_parts, searched_symbols = query
     parts, symbols, listed_parts = entry
-    fixed_q, fixed_r = paired if paired is not None else (0, 0)
-    rest = parts if not fixed_r else tuple(r for j, r in enumerate(parts) if not fixed_r >> j & 1)
-    # compare_parts aligns at most MAX_NAME_LENGTH characters of each side: ``best`` holds
-    # for names that fit
-    fits = (
-        sum(len(p[0]) + 1 for p in searched_parts) <= MAX_NAME_LENGTH
-        and sum(len(r) + 1 for r in parts) <= MAX_NAME_LENGTH
-    )
-    tops: list[float] = []  # the best score of each searched part that may pair
+    may = 0
     alone = 0.0  # the searched parts that cannot pair, at their weight ...
     light = 0.0  # ... and at their weight as parts added to a whole listed name
-    reached = fixed_r  # the listed parts some searched part may pair with, as bits (``links``)
-    for i, (q, q_symbols, weight, added, solo) in enumerate(searched_parts):
-        if fixed_q >> i & 1:
-            tops.append(1.0)
-            continue
-        mask = links(q, parts) & ~fixed_r
+    reached = 0  # the listed parts some searched part may pair with, as bits (``links``)
+    for q, q_symbols, weight, added in searched_parts:
+        mask = links(q, parts)
         reached |= mask
-        if paired is None and not q_symbols.isdisjoint(symbols):
-            tops.append(1.0)
-        elif mask:
-            # (``best`` only for a pairing: before it, the cheaper bound sorts out most names)
-            tops.append(best(q, rest) if paired and fits and weight is not None else 1.0)
-        elif weight is None and paired is None:
-            tops.append(1.0)  # an initial may share rigour's INITIAL symbol
+        if weight is None or mask or not q_symbols.isdisjoint(symbols):
+            may += 1
         else:
-            alone += solo
+            alone += weight
             light += added
-    if not tops:
+    if not may:
         return 0.0
+    if not alone:
+        return 1.0
     extra = 0.0  # the listed parts that cannot pair
-    if alone:
-        whole = True  # no listed part that is not minor is alone: the discount may apply
-        paired_parts = 0  # listed parts that are not minor and may pair
-        for j, (r_symbols, weight, minor) in enumerate(listed_parts):
-            if reached >> j & 1 or (paired is None and not r_symbols.isdisjoint(searched_symbols)):
-                paired_parts += not minor
-            else:
-                extra += weight
-                whole = whole and minor
-        if whole and paired_parts >= names.ADDED_MIN_SHARED:
-            alone = min(alone, light)  # (light is smaller, or equal for an organisation)
-    # The score is a weighted mean of scores at most ``tops`` (an alignment of several parts
-    # at most its best part's), weights at most MAX_WEIGHT, over a total that holds at least
-    # ``rest`` more: it is largest when the best k parts weigh MAX_WEIGHT and the others 0.
-    rest_weight = alone + min(extra, names.EXTRA_ENTRY_CAP)
-    tops.sort(reverse=True)
-    bound = summed = 0.0
-    for k, top in enumerate(tops, 1):
-        summed += top * MAX_WEIGHT
-        bound = max(bound, summed / (k * MAX_WEIGHT + rest_weight))
-    return bound
+    whole = True  # no listed part that is not minor is alone: the discount may apply
+    paired = 0  # listed parts that are not minor and may pair
+    for j, (r_symbols, weight, minor) in enumerate(listed_parts):
+        if reached >> j & 1 or not r_symbols.isdisjoint(searched_symbols):
+            paired += not minor
+        else:
+            extra += weight
+            whole = whole and minor
+    if whole and paired >= names.ADDED_MIN_SHARED:
+        alone = min(alone, light)  # (light is smaller, or equal for an organisation)
+    top = may * MAX_WEIGHT
+    return top / (top + alone + min(extra, names.EXTRA_ENTRY_CAP))

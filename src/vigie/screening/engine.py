@@ -401,7 +401,7 @@ class ScreeningIndex:
                         skipped.add(analysis)
                         continue
                     kept.add(analysis)
-                match = _align(aligned, f, form, listed, searched, reach)
+                match = _align(aligned, f, form, listed)
                 score = match.score
                 if listed.quality == "low" or listed.kind == "weak":
                     score *= LOW_QUALITY
@@ -509,45 +509,21 @@ def analysis_of(frozen: names.FrozenName) -> Analysis:
     return frozen[1:]
 
 
-def _align(
-    aligned: Aligned,
-    f: int,
-    form: Name,
-    listed: IndexedName,
-    searched: bounds.Searched | None = None,
-    reach: float = 0.0,
-) -> NameMatch:
+def _align(aligned: Aligned, f: int, form: Name, listed: IndexedName) -> NameMatch:
     """``names.compare_names(form, listed.name)``, made once per searched form and listed
     analysis (``aligned``, kept for one screening): the score and alignments depend on
     nothing else, and the same name is often on several lists (UN and OFAC). A listed name
     analysed alike under another original gets the match with its own original (the
     alignments hold only the parts' forms, which the analysis fixes). Kept for one
     screening only: a cache across screenings keeps alignments alive that the garbage
-    collector then walks again and again (ADR 0535).
-
-    With ``searched`` (``bounds.searched(form)``), a symbol pairing whose score cannot reach
-    ``reach`` is not aligned (ADR 0536): the match then scores under ``reach``, or 0 when no
-    pairing can reach it, which the screening treats alike (reported nowhere, and not
-    counted as crowding: ``ranking.crowded`` counts scores at or above the threshold). The
-    screening's ``reach`` is the same for all of its alignments, so the match kept for a
-    listed analysis holds for its twins."""
+    collector then walks again and again (ADR 0535)."""
     key = (f, listed.analysis)
     match = aligned.get(key)
     if match is None:
-        hopeless = None
-        if searched is not None:
-            hopeless = functools.partial(_hopeless, searched, listed.probe, reach)
-        match = aligned[key] = names.compare_names(form, listed.name, hopeless)
+        match = aligned[key] = names.compare_names(form, listed.name)
     elif match.entry != listed.original:
         match = NameMatch(match.score, match.query, listed.original, match.alignments)
     return match
-
-
-def _hopeless(
-    searched: bounds.Searched, probe: bounds.Listed, reach: float, fixed_q: int, fixed_r: int
-) -> bool:
-    """Whether a symbol pairing holding these parts cannot reach ``reach`` (``_align``)."""
-    return bounds.at_most(searched, probe, (fixed_q, fixed_r)) < reach
 
 
 @functools.lru_cache(maxsize=100_000)

@@ -34,7 +34,7 @@ here too: the rest of Vigie imports them from ``vigie.screening.names``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -331,16 +331,8 @@ def _pair_initials(matches: list[Alignment], initials: list[NamePart]) -> list[A
     return out
 
 
-def compare_names(
-    query: Name, entry: Name, hopeless: Callable[[int, int], bool] | None = None
-) -> NameMatch:
-    """Best alignment of two analysed names; 1.0 when they are the same name.
-
-    ``hopeless``: given the searched and listed parts a symbol pairing holds (as bits, part
-    ``i``: ``1 << i``), whether that pairing's score surely stays under what the caller needs
-    (``bounds.at_most``): such a pairing is not aligned (ADR 0536). The best of the others is
-    returned, or a score of 0 without alignments when every pairing is hopeless: the name
-    cannot reach what the caller needs either way."""
+def compare_names(query: Name, entry: Name) -> NameMatch:
+    """Best alignment of two analysed names; 1.0 when they are the same name."""
     if query.comparable == entry.comparable:
         whole = Alignment(list(query.parts), list(entry.parts), score=1.0)
         return NameMatch(1.0, query.original, entry.original, [whole])
@@ -350,10 +342,6 @@ def compare_names(
         matches: list[Alignment] = list(edges)
         used_q = {p for e in edges for p in e.qps}
         used_r = {p for e in edges for p in e.rps}
-        if hopeless is not None and hopeless(
-            _bits(query.parts, used_q), _bits(entry.parts, used_r)
-        ):
-            continue
         q_rest = [p for p in query.parts if p not in used_q]
         r_rest = [p for p in entry.parts if p not in used_r]
         initials: list[NamePart] = []
@@ -379,15 +367,6 @@ def compare_names(
             if score >= 1.0:
                 break
     return best
-
-
-def _bits(parts: Sequence[NamePart], used: set[NamePart]) -> int:
-    """The positions of ``used`` among ``parts``, as bits (part ``i``: ``1 << i``)."""
-    found = 0
-    for i, p in enumerate(parts):
-        if p in used:
-            found |= 1 << i
-    return found
 
 
 def _combine(matches: list[Alignment], person: bool) -> float:

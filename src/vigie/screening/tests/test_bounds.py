@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from rigour.names import NamePart, compare_parts
 
 from vigie.devtools.shared_data import SHARED_DATA
 from vigie.screening import bounds, engine, names
@@ -89,68 +88,6 @@ def test_the_bound_is_never_below_the_score(
                 continue  # the same name: scored 1.0, never skipped
             score = names.compare_names(form, listed.name).score
             assert bounds.at_most(searched, listed.probe) >= score - 1e-12, listed.text
-
-
-def _pairing_scores(form: Any, listed: Any) -> list[tuple[tuple[int, int], float]]:
-    """Each symbol pairing of the two names (the parts its edges hold, as bits) with the
-    score ``compare_names`` gives it alone (the others made hopeless)."""
-    seen: list[tuple[int, int]] = []
-
-    def note(fixed_q: int, fixed_r: int) -> bool:
-        seen.append((fixed_q, fixed_r))
-        return True
-
-    names.compare_names(form, listed.name, note)
-    out = []
-    for k, pairing in enumerate(seen):
-        calls = iter(range(len(seen)))
-
-        def others(_q: int, _r: int, calls: Any = calls, k: int = k) -> bool:
-            return next(calls) != k
-
-        match = names.compare_names(form, listed.name, others)
-        out.append((pairing, match.score))
-    return out
-
-
-@settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
-@given(query_names, st.sampled_from(["Person", "Organization", None]))
-def test_a_pairings_bound_is_never_below_its_score(
-    index: engine.ScreeningIndex, text: str, schema: str | None
-) -> None:
-    """The bound of one symbol pairing (ADR 0536: the parts its edges hold score at most 1,
-    the others at most ``bounds.best``) is never below the score of that pairing."""
-    for form in names.analyse(text, schema, index.lexicon):
-        searched = bounds.searched(form)
-        for listed in index.names:
-            if listed.plain == form.comparable:
-                continue
-            for pairing, score in _pairing_scores(form, listed):
-                bound = bounds.at_most(searched, listed.probe, pairing)
-                assert bound >= score - 1e-12, (listed.text, pairing)
-
-
-letters = "abdehiklmnorsuyz"
-spelled = st.text(alphabet=letters, min_size=2, max_size=9)
-
-
-@settings(max_examples=400, deadline=None)
-@given(
-    st.lists(spelled, min_size=1, max_size=3),
-    st.lists(st.text(alphabet=letters, min_size=1, max_size=9), min_size=1, max_size=4),
-)
-def test_a_parts_best_score_is_never_below_what_its_alignment_scores(
-    searched: list[str], rest: list[str]
-) -> None:
-    """Every alignment rigour's ``compare_parts`` makes (then ``names._rescue``d) scores at
-    most the best ``bounds.best`` gives one of its searched parts against ``rest``."""
-    qps = [NamePart(q, i) for i, q in enumerate(searched)]
-    rps = [NamePart(r, i) for i, r in enumerate(rest)]
-    for alignment in compare_parts(qps, rps):
-        names._rescue(alignment)
-        if alignment.qps:
-            top = max(bounds.best(p.comparable, tuple(rest)) for p in alignment.qps)
-            assert alignment.score <= top + 1e-12, [p.comparable for p in alignment.qps]
 
 
 @pytest.mark.parametrize("added", ["Karim", "Nabil Tawfiq", "Ould"])
