@@ -140,9 +140,9 @@ def form_list(request: HttpRequest, caller: Caller) -> HttpResponse:
     if request.method not in ("GET", "HEAD"):
         return _message(_("Method not allowed."), 405)
     rows = []
-    pubs = _publications(caller).order_by("form__form_id")
+    pubs = _publications(caller).order_by("form_key")
     if request.GET.get("formID"):  # OpenRosa: the list may be asked for one form
-        pubs = pubs.filter(form__form_id=request.GET["formID"])
+        pubs = pubs.filter(form_key=request.GET["formID"])
     for pub in pubs:
         fid = pub.form.form_id
         kw = {"org": caller.org.code, "form_id": fid}
@@ -165,7 +165,8 @@ def form_list(request: HttpRequest, caller: Caller) -> HttpResponse:
 
 
 def _publication(caller: Caller, form_id: str) -> Publication | None:
-    return _publications(caller).filter(form__form_id=form_id).first()
+    # one form per id in an organisation (a constraint): devices name forms by id alone
+    return _publications(caller).filter(form_key=form_id).first()
 
 
 @_endpoint
