@@ -149,9 +149,12 @@ def import_(path: Path, form_id: str, actor: Actor) -> None:
     from vigie.core import jobs
     from vigie.core.models import Job
 
-    form = Form.objects.filter(form_id=form_id).first()
+    # form ids are unique per owner: the one meant is published to the organisation acted for
+    form = Form.objects.filter(
+        form_id=form_id, publications__organisation_id=actor.organisation_id or 0
+    ).first()
     if form is None:
-        raise click.ClickException(f"no form {form_id!r}")
+        raise click.ClickException(f"no form {form_id!r} published to this organisation")
     jobs.recover_interrupted()
     job = Job.objects.create(
         kind=IMPORT,

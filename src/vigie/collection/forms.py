@@ -103,14 +103,14 @@ class ImportForm(forms.Form):
             "ZIP (CSV with media files)."
         ),
     )
-    form: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
-        label=_("Form"), queryset=None, to_field_name="form_id"
-    )
+    # a form id: the form is the one published under it to the chosen organisation (form
+    # ids are unique per owner, so two organisations' forms may share one)
+    form = forms.ChoiceField(label=_("Form"))
     organisation: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("Into the review queue of"), queryset=None
     )
 
-    def __init__(self, *args: Any, organisations: Any, forms_qs: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organisations: Any, form_ids: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
-        self.fields["form"].queryset = forms_qs  # type: ignore[attr-defined]
+        self.fields["form"].choices = [(f, f) for f in form_ids]  # type: ignore[attr-defined]

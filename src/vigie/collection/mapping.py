@@ -234,7 +234,7 @@ def rules_for(form_id: str, organisation_id: int) -> tuple[str, case_mapping.Map
 
     pub = (
         Publication.objects.select_related("mapping_profile")
-        .filter(form__form_id=form_id, organisation_id=organisation_id)
+        .filter(form_key=form_id, organisation_id=organisation_id)
         .first()
     )
     if pub is not None and pub.mapping_profile is not None:

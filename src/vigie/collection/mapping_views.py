@@ -122,7 +122,7 @@ class MappingEditorView(PermissionRequired, View):
         orgs = selectors.organisations_for(request.user, services.MANAGE)
         pub = (
             Publication.objects.select_related("form", "version", "organisation")
-            .filter(form__form_id=form_id, organisation__in=orgs, organisation__code=org)
+            .filter(form_key=form_id, organisation__in=orgs, organisation__code=org)
             .first()
         )
         if pub is None:

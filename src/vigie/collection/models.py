@@ -20,9 +20,11 @@ from vigie.core.models import Organisation
 
 
 class Form(models.Model):
-    """One XLSForm, identified by its ``form_id`` across all its versions."""
+    """One XLSForm of one owning organisation, identified by its ``form_id`` across all its
+    versions. Form ids are unique per owner only: a global rule made "this id is taken" an
+    oracle on what other organisations collect (ADR 0053)."""
 
-    form_id = models.CharField(_("form id"), max_length=120, unique=True)
+    form_id = models.CharField(_("form id"), max_length=120)
     title = models.CharField(_("title"), max_length=255)
     owner = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("owner")
@@ -39,6 +41,9 @@ class Form(models.Model):
 
     class Meta:
         ordering = ["title", "form_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "form_id"], name="collection_form_owner_id")
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.form_id})"
@@ -123,6 +128,9 @@ class Publication(models.Model):
     form = models.ForeignKey(Form, on_delete=models.CASCADE, related_name="publications")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     version = models.ForeignKey(FormVersion, on_delete=models.PROTECT, related_name="+")
+    # the form's ``form_id``, copied so that the database keeps one form per id in an
+    # organisation: devices (and every OpenRosa route) name a form by this id alone
+    form_key = models.CharField(max_length=120)
     is_open = models.BooleanField(default=True)
     published_at = models.DateTimeField(auto_now=True)
     # only these field teams' devices see the form (none: every device of the organisation)
@@ -137,6 +145,7 @@ class Publication(models.Model):
         "form": ORDINARY,
         "organisation": ORDINARY,
         "version": ORDINARY,
+        "form_key": ORDINARY,
         "is_open": ORDINARY,
         "published_at": ORDINARY,
         "mapping_profile": ORDINARY,
@@ -147,7 +156,10 @@ class Publication(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["form", "organisation"], name="collection_publication_unique"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "form_key"], name="collection_publication_form_key"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 from xml.sax.saxutils import escape
 
+from django.core.files.uploadhandler import MemoryFileUploadHandler
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import reverse
@@ -109,13 +110,36 @@ def _resolve(request: HttpRequest, org_code: str) -> Caller | HttpResponse:
     return _challenge(_("Device credentials are required."))
 
 
+class _BoundedInMemory(MemoryFileUploadHandler):
+    """A submission's parts kept in memory, never in the disk temp directory (Django writes
+    parts over 2.5 MB there, in clear: photos and recordings of victims are identity), and
+    refused while they stream in once they exceed the size the server announces, whatever
+    the request declared."""
+
+    def __init__(self, request: HttpRequest) -> None:
+        super().__init__(request)
+        self.limit = receipt.max_submission_bytes()
+        self.received = 0
+
+    def handle_raw_input(self, *args: Any, **kwargs: Any) -> None:
+        self.activated = True  # the body is bounded by `limit`, not by Django's memory size
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes | None:
+        self.received += len(raw_data)
+        if self.received > self.limit:
+            raise TooLarge(_("The submission is larger than this server accepts."))
+        return super().receive_data_chunk(raw_data, start)
+
+
 def _endpoint(fn: Callable[..., HttpResponse]) -> Any:
     @csrf_exempt
     def view(request: HttpRequest, org: str, **kwargs: Any) -> HttpResponse:
-        caller = _resolve(request, org)
-        if isinstance(caller, HttpResponse):
-            return caller
+        # before anything reads the body (the browser's CSRF check reads the form)
+        request.upload_handlers = [_BoundedInMemory(request)]
         try:
+            caller = _resolve(request, org)
+            if isinstance(caller, HttpResponse):
+                return caller
             return fn(request, caller, **kwargs)
         except VigieError as exc:
             return _message(exc.message, exc.status)
@@ -140,9 +164,9 @@ def form_list(request: HttpRequest, caller: Caller) -> HttpResponse:
     if request.method not in ("GET", "HEAD"):
         return _message(_("Method not allowed."), 405)
     rows = []
-    pubs = _publications(caller).order_by("form__form_id")
+    pubs = _publications(caller).order_by("form_key")
     if request.GET.get("formID"):  # OpenRosa: the list may be asked for one form
-        pubs = pubs.filter(form__form_id=request.GET["formID"])
+        pubs = pubs.filter(form_key=request.GET["formID"])
     for pub in pubs:
         fid = pub.form.form_id
         kw = {"org": caller.org.code, "form_id": fid}
@@ -165,7 +189,8 @@ def form_list(request: HttpRequest, caller: Caller) -> HttpResponse:
 
 
 def _publication(caller: Caller, form_id: str) -> Publication | None:
-    return _publications(caller).filter(form__form_id=form_id).first()
+    # one form per id in an organisation (a constraint): devices name forms by id alone
+    return _publications(caller).filter(form_key=form_id).first()
 
 
 @_endpoint
@@ -194,6 +219,13 @@ def submission(request: HttpRequest, caller: Caller) -> HttpResponse:
     if request.method != "POST":
         return _message(_("Method not allowed."), 405)
     declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    if not declared:
+        # Django reads no body without a length (a chunked upload reached us as it was sent):
+        # say so, rather than "no xml_submission_file part"
+        return _message(
+            _("Send the submission with a Content-Length (chunked uploads are not accepted)."),
+            411,
+        )
     if declared > receipt.max_submission_bytes() + 64 * 1024:  # multipart framing allowed
         raise TooLarge(_("The submission is larger than this server accepts."))
     xml_file = request.FILES.get("xml_submission_file")

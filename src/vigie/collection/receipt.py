@@ -118,7 +118,7 @@ def receive(device: Device, xml: bytes, files: list[Upload]) -> tuple[Submission
     pub = (
         device_publications(device)
         .select_related("version", "form")
-        .filter(form__form_id=form_id)
+        .filter(form_key=form_id)  # one form per id in an organisation (a constraint)
         .first()
     )
     if pub is None:

@@ -75,13 +75,10 @@ def monitoring(orgs: QuerySet[Organisation]) -> list[dict[str, Any]]:
     return rows
 
 
-def form_for(user: Viewer, form_id: str) -> Form:
-    """A form published to one of the organisations the user manages collection for."""
-    orgs = organisations_for(user, services.MANAGE)
-    form = Form.objects.filter(form_id=form_id, publications__organisation__in=orgs).first()
-    if form is None:
-        raise Http404
-    return form
+def published_form_ids(orgs: Any) -> list[str]:
+    """The ids of the forms published to ``orgs`` (one form per id in each)."""
+    ids = Publication.objects.filter(organisation__in=orgs).values_list("form_key", flat=True)
+    return sorted(set(ids))
 
 
 def publication_for(user: Viewer, org_code: str, form_id: str) -> Publication:
@@ -92,7 +89,7 @@ def publication_for(user: Viewer, org_code: str, form_id: str) -> Publication:
         .filter(
             organisation__in=organisations_for(user, services.MANAGE),
             organisation__code=org_code,
-            form__form_id=form_id,
+            form_key=form_id,
         )
         .first()
     )

@@ -58,17 +58,8 @@ def publish_form(
         # ODK managed encryption: the XForm carries a new public key of this version
         private_key, public_key = encryption.new_keypair()
         converted.xform = encryption.add_public_key(converted.xform, public_key)
-    owner = organisations[0]
     with transaction.atomic():
-        form, _created = Form.objects.get_or_create(
-            form_id=converted.form_id, defaults={"title": converted.title, "owner": owner}
-        )
-        if not actor.is_system and not actor.has_perm(MANAGE, form.owner_id):
-            raise Conflict(
-                _("Another organisation owns a form with this id; change settings/form_id."),
-                code="form_id_taken",
-                detail={"form_id": form.form_id},
-            )
+        form = _form_published_as(actor, converted.form_id, converted.title, organisations)
         version = FormVersion.objects.filter(form=form, version=converted.version).first()
         if version is not None:
             # an encrypted version gets a new key at each conversion: compare the workbooks
@@ -106,12 +97,48 @@ def publish_form(
         names = sorted({t.strip()[:120] for t in teams or [] if t.strip()})
         for org in organisations:
             pub, _c = Publication.objects.update_or_create(
-                form=form, organisation=org, defaults={"version": version, "is_open": True}
+                form=form,
+                organisation=org,
+                defaults={"version": version, "is_open": True, "form_key": form.form_id},
             )
             pub.teams.set([team_named(actor, org, name) for name in names])
             pubs.append(pub.pk)
         announce("collection.publication", pubs, actor, action="changed")
     return version
+
+
+def _form_published_as(
+    actor: Actor, form_id: str, title: str, organisations: list[Organisation]
+) -> Form:
+    """The form that publishing ``form_id`` to ``organisations`` means: the one their devices
+    already have under this id, else one of these organisations owns, else a new form owned
+    by the first. Form ids are unique per owner; a device (ODK Collect) knows a form by its id
+    alone, so an organisation is offered one form per id. Only the organisations the actor
+    manages are consulted: whether another organisation uses this id is never told."""
+    published = {
+        pub.form
+        for pub in Publication.objects.select_related("form").filter(
+            organisation__in=organisations, form_key=form_id
+        )
+    }
+    form = next(iter(published), None)
+    if form is None:
+        owners = {org.pk: rank for rank, org in enumerate(organisations)}
+        mine = Form.objects.filter(owner_id__in=owners, form_id=form_id)
+        form = min(mine, key=lambda f: owners[f.owner_id], default=None) or (
+            Form.objects.create(form_id=form_id, title=title, owner=organisations[0])
+        )
+    if len(published) > 1 or not (actor.is_system or actor.has_perm(MANAGE, form.owner_id)):
+        # told from these organisations' own publications, which their managers see
+        raise Conflict(
+            _(
+                "One of these organisations already has another form with this id; "
+                "change settings/form_id."
+            ),
+            code="form_id_published",
+            detail={"form_id": form_id},
+        )
+    return form
 
 
 def team_named(actor: Actor, organisation: Organisation, name: str) -> FieldTeam:

@@ -40,7 +40,8 @@ def import_export(job: Job, progress: jobs.Progress) -> dict[str, Any]:
 
     params = job.params
     org = Organisation.objects.get(pk=params["organisation_id"])
-    form = Form.objects.get(form_id=params["form_id"])
+    # form ids are unique per owner; one form per id is published to an organisation
+    form = Form.objects.get(form_id=params["form_id"], publications__organisation=org)
     previous = dict(job.result or {})
     start = int(previous.get("next_row") or 0)
     progress.update(0, None, "reading")

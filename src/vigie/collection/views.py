@@ -20,7 +20,6 @@ from django.views import View
 
 from vigie.collection import adapters, imports, mapping, merge, selectors, services
 from vigie.collection.forms import DeviceForm, ImportForm, MergeForm, RejectForm, UploadForm
-from vigie.collection.models import Form
 from vigie.core import audit
 from vigie.core.actor import actor_of_request
 from vigie.core.errors import NotFound, VigieError
@@ -46,7 +45,7 @@ class FormsView(PermissionRequired, View):
                 "import_form": ImportForm(
                     auto_id="import_%s",
                     organisations=orgs,
-                    forms_qs=Form.objects.filter(publications__organisation__in=orgs).distinct(),
+                    form_ids=selectors.published_form_ids(orgs),
                 ),
             },
             status=status,
@@ -310,8 +309,12 @@ class ImportView(PermissionRequired, View):
 
     def post(self, request: HttpRequest) -> HttpResponse:
         orgs = selectors.organisations_for(request.user, services.MANAGE)
-        forms_qs = Form.objects.filter(publications__organisation__in=orgs).distinct()
-        form = ImportForm(request.POST, request.FILES, organisations=orgs, forms_qs=forms_qs)
+        form = ImportForm(
+            request.POST,
+            request.FILES,
+            organisations=orgs,
+            form_ids=selectors.published_form_ids(orgs),
+        )
         if not form.is_valid():
             for errors in form.errors.values():
                 messages.error(request, " ".join(str(e) for e in errors))
@@ -319,10 +322,11 @@ class ImportView(PermissionRequired, View):
         org = form.cleaned_data["organisation"]
         upload = form.cleaned_data["export"]
         try:
+            pub = selectors.publication_for(request.user, org.code, form.cleaned_data["form"])
             job = imports.start_import(
                 actor_of_request(request, org.pk),
                 org,
-                form.cleaned_data["form"],
+                pub.form,
                 upload.chunks(),
                 upload.name,
             )

@@ -73,6 +73,7 @@ KIND_LABELS = {
     "collection.import": _("Import of a KoBoToolbox or ODK Central export"),
     "finance.import": _("Transaction import"),
     "finance.run": _("Red-flag rules run"),
+    "finance.cleanup": _("Removal of stale transaction uploads"),
     "linkage.incremental": _("Linkage of new records"),
     "network.extract": _("Network update from changed records"),
     "network.rebuild": _("Network rebuild"),

@@ -15,22 +15,30 @@ from vigie.dossiers.sections import Section, SectionRequest, register
 
 
 def _protected(
-    dim: str, records: Iterable[tuple[str, Iterable[str]]]
-) -> tuple[int, list[tuple[str, int | None]]]:
-    """``(k, [(value, published count or None when suppressed)])`` of a one-way table of
-    ``records`` (record key, values), released by disclosure control (small counts
-    suppressed, counts perturbed: vigie.analytics.disclosure)."""
+    dim: str, records: Iterable[tuple[str, Iterable[str], bool]]
+) -> tuple[disclosure.Release, list[tuple[str, int | None]]]:
+    """The release of a one-way table of ``records`` (record key, values, whether the reader
+    may not open the record) by disclosure control (small counts suppressed, counts
+    perturbed: vigie.analytics.disclosure), and its ``[(value, published count or None)]``.
+
+    A cell is also suppressed when the records the reader may not open are 1..k-1 of it,
+    whatever the others: a reader who links cases of their own to the dossier (each link
+    gives the cell new noise) and subtracts them would otherwise average the noise away and
+    learn a small count of other organisations' cases (ADR 0053)."""
     policy = disclosure.default_policy()
     table = disclosure.Table((dim,), multi=frozenset({dim}))
-    for key_text, values in records:
+    hidden: dict[tuple[str | None], int] = {}
+    for key_text, values, unseen in records:
         key = disclosure.record_key(key_text, policy.salt)
         for coords in [(v,) for v in sorted(set(values))] + [(None,)]:
             cell = table.cells.setdefault(coords, disclosure.Cell(0, 0))
             cell.n += 1
             cell.key = (cell.key + key) % disclosure.KEY_MODULUS
-    release = disclosure.protect(table, policy)
+            hidden[coords] = hidden.get(coords, 0) + unseen
+    force = [coords for coords, n in hidden.items() if 0 < n < policy.k]
+    release = disclosure.protect(table, policy, force=force)
     rows = release.rows(with_margins=False, nonzero=True)
-    return release.k, [(row[dim], row["count"]) for row in rows]
+    return release, [(row[dim], row["count"]) for row in rows]
 
 
 def cases_section(request: SectionRequest) -> list[Section]:
@@ -52,17 +60,28 @@ def cases_section(request: SectionRequest) -> list[Section]:
         ("year", _("Year of the events"), lambda c: [str(c.event_year)] if c.event_year else [],
          None),
     ]  # fmt: skip
+    visible = [c for c in cases if request.actor.has_perm("case.view", c.organisation_id)]
+    opened = {c.pk for c in visible}
     rows: list[list[str]] = []
     breakdown: list[dict[str, Any]] = []
-    k = 0
+    k, margins = 0, []
     for dim, label, values_of, codes in dims:
-        k, released = _protected(dim, ((f"cases.case:{c.pk}", values_of(c)) for c in cases))
+        release, released = _protected(
+            dim, ((f"cases.case:{c.pk}", values_of(c), c.pk not in opened) for c in cases)
+        )
+        k = release.k
+        margins.append(release.value(None))
         for value, count in released:
             shown = _("fewer than %(k)s") % {"k": k} if count is None else str(count)
             rows.append([label, codes.label(value, lang) if codes else value, shown])
             breakdown.append(
                 {"by": dim, "value": value, "cases": count, "suppressed": count is None}
             )
+    # the number of cases the reader may not open is a count like any other: published only
+    # as every table released it (one table's secondary suppression of it must hold)
+    linked: int | None = len(cases)
+    if len(opened) < len(cases):  # (the same records: each table publishes the same value)
+        linked = None if None in margins else margins[0]
     aggregate = Section(
         code="cases",
         title=_("Cases the subject appears in"),
@@ -71,14 +90,13 @@ def cases_section(request: SectionRequest) -> list[Section]:
                 "%(n)s linked cases. Counts pass disclosure control: "
                 "counts under %(k)s are not shown."
             )
-            % {"n": len(cases), "k": k}
+            % {"n": _("fewer than %(k)s") % {"k": k} if linked is None else linked, "k": k}
         ],
         headers=[_("Breakdown"), _("Value"), _("Cases")],
         rows=rows,
-        data={"linked": len(cases), "breakdown": breakdown},
+        data={"linked": linked, "breakdown": breakdown},
     )
     out = [aggregate]
-    visible = [c for c in cases if request.actor.has_perm("case.view", c.organisation_id)]
     if visible:
         out.append(
             Section(

@@ -3,7 +3,8 @@
 ``finance.import``: one transaction file (params: path, mapping path or None, partial,
 name); DuckDB does the work in a few scans, so progress moves by phase (reading,
 checking, writing, recording). ``finance.run``: the whole rule library and the account
-scores for one organisation. Both run as the user who started them.
+scores for one organisation. Both run as the user who started them. ``finance.cleanup``,
+started by the worker every hour: removes the uploads of failed or abandoned imports.
 """
 
 from __future__ import annotations
@@ -11,12 +12,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
 from vigie.core import filecrypt, jobs
 from vigie.core.actor import Actor
 from vigie.core.models import Job
 
 IMPORT = "finance.import"
 RUN = "finance.run"
+CLEANUP = "finance.cleanup"
 
 
 def _actor(job: Job) -> Actor:
@@ -57,3 +62,20 @@ def run_job(job: Job, progress: jobs.Progress) -> dict[str, Any]:
     result = services.run_rules(_actor(job), job.organisation, job.params.get("only"))
     progress.update(1, 1, "done")
     return result.as_dict()
+
+
+@jobs.handler(CLEANUP)
+def cleanup(job: Job, progress: jobs.Progress) -> dict[str, Any]:
+    from vigie.finance import uploads
+
+    hours = float(job.params.get("older_than_hours", uploads.STALE_HOURS))
+    progress.update(0, 1, "stale transaction uploads")
+    removed = uploads.remove_stale(hours)
+    progress.update(1, 1, "done")
+    return {"uploads_removed": removed}
+
+
+@db_periodic_task(crontab(minute="47"))
+def hourly_cleanup() -> None:
+    """The worker starts the cleanup job once an hour."""
+    jobs.start(CLEANUP, user=Actor.system("hourly removal of stale transaction uploads"), params={})

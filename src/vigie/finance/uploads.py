@@ -1,10 +1,13 @@
 """Uploaded transaction files: kept encrypted under the data directory until their import job
-succeeds (a failed job keeps its file for a retry). They name account holders and numbers
-(identity): written with ``vigie.core.filecrypt`` as case import uploads are (ADR 0022), and
-read through a private plaintext copy only while the job runs (ADR 0059)."""
+succeeds (a failed job keeps its file for a retry, for ``STALE_HOURS``: the hourly cleanup
+removes older ones, as it does case import uploads; ADR 0053). They name account holders and
+numbers (identity): written with ``vigie.core.filecrypt`` as case import uploads are (ADR
+0022), and read through a private plaintext copy only while the job runs (ADR 0059)."""
 
 from __future__ import annotations
 
+import logging
+import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -20,6 +23,8 @@ from vigie.finance import mapping, tasks
 
 MAX_UPLOAD = 2 * 1024**3
 SUFFIXES = {".csv", ".txt", ".xlsx", ".xml"}
+STALE_HOURS = 48.0  # as the case import's uploads: time to retry a failed import
+logger = logging.getLogger("vigie.finance")
 
 
 def upload_dir() -> Path:
@@ -70,3 +75,31 @@ def start_import(
                 "name": upload.name,
             },
         )
+
+
+def _in_use() -> set[Path]:
+    """The files a queued or running import job will still read."""
+    active = Job.objects.filter(
+        kind=tasks.IMPORT, status__in=[Job.Status.QUEUED, Job.Status.RUNNING]
+    ).values_list("params", flat=True)
+    return {
+        Path(params[key]).resolve()
+        for params in active
+        for key in ("path", "mapping")
+        if (params or {}).get(key)
+    }
+
+
+def remove_stale(older_than_hours: float = STALE_HOURS) -> int:
+    """Remove the uploads (and mapping files) of failed or abandoned imports not modified
+    for ``older_than_hours``; the number of files removed."""
+    limit = time.time() - older_than_hours * 3600
+    used = _in_use()
+    removed = 0
+    for path in upload_dir().iterdir():
+        if not path.is_file() or path.resolve() in used or path.stat().st_mtime > limit:
+            continue
+        path.unlink(missing_ok=True)
+        removed += 1
+        logger.info("removed the stale transaction upload %s", path.name)
+    return removed

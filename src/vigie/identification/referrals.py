@@ -352,13 +352,21 @@ def get_referral_for(actor: Actor, uuid: Any) -> Referral:
 def shared_view(actor: Actor, ref: Referral) -> dict[str, Any]:
     """What was shared, exactly as it was at sharing time; every view is in the access log."""
     data: dict[str, Any] = json.loads(ref.snapshot or "{}")
+    # under the organisation the viewer sees it through, so that its auditors see the view
+    # (the sender's staff reading what they shared were logged under the receiver)
+    orgs = actor.organisations_with(PERM)
+    through = (
+        ref.receiving_organisation
+        if orgs is access.ALL or ref.receiving_organisation_id in orgs
+        else ref.organisation
+    )
     record_access(
         actor,
         "view",
         "identification.referral",
         str(ref.uuid),
         list(data),
-        organisation_code=ref.receiving_organisation.code,
+        organisation_code=through.code,
         detail={"identity": ref.includes_identity},
     )
     return data

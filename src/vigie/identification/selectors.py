@@ -52,7 +52,14 @@ def interview_person(actor: Actor, interview: Interview) -> dict[str, Any]:
     out = {k: getattr(interview, k) for k in PERSON_FIELDS}
     names = [k for k in ("given_name", "family_name") if out.get(k)]
     if names and actor.has_perm("victim.identity.view", interview.organisation_id):
-        record_access(actor, "view", "identification.interview", str(interview.uuid), names)
+        record_access(
+            actor,
+            "view",
+            "identification.interview",
+            str(interview.uuid),
+            names,
+            organisation_code=interview.organisation.code,  # its auditors see the view
+        )
     else:
         for k in names:
             out[k] = ""

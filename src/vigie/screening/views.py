@@ -360,5 +360,12 @@ class JobDownload(PermissionRequired, View):
         path = batch_dir() / Path(name).name
         if not path.exists():
             raise Http404
-        audit.record_access(request.user, "export", "screening.batch", str(job.pk), ["name"])
+        audit.record_access(
+            request.user,
+            "export",
+            "screening.batch",
+            str(job.pk),
+            ["name"],
+            organisation_code=job.organisation.code if job.organisation else "",
+        )
         return FileResponse(path.open("rb"), as_attachment=True, filename=f"screening-{job.pk}.csv")

@@ -200,7 +200,9 @@ class ImportsView(APIView):
         body = s.ImportInSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         (org,) = _orgs(request, [body.validated_data["organisation"]], services.MANAGE)
-        form = selectors.form_for(request.user, body.validated_data["form_id"])
+        form = selectors.publication_for(
+            request.user, org.code, body.validated_data["form_id"]
+        ).form
         upload = body.validated_data["file"]
         job = imports.start_import(
             actor_of_request(request, org.pk), org, form, upload.chunks(), upload.name
