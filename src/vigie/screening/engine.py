@@ -232,13 +232,14 @@ class ScreeningIndex:
         # A part is rare by a key of its own. One whose only rare keys span it and another
         # part ("Abd Ali" as "abdulali", "Muhammad Ali" as one name) is common: those keys
         # alone left out every listed Abd ... Ali, Mohamad Ali Haidar (ADR 0528). They still
-        # find the names they are on.
+        # find the names they are on. A particle, which has no key of its own (the "al" of
+        # "Al Haramain"), is still found by its joined form.
         own = {p: [k for k in keys if k[1] not in spanning] for p, keys in by_part.items()}
         selected: dict[int, list[tuple[int, str]]] = {}
         joined: set[tuple[int, str]] = set()
         for p, keys in by_part.items():
             rare = _rarest(keys, cap)
-            if any(key not in spanning for _df, key in rare):
+            if not own[p] or any(key not in spanning for _df, key in rare):
                 selected[p] = rare
             else:
                 joined.update(rare)
