@@ -239,7 +239,7 @@ class ScreeningIndex:
         joined: set[tuple[int, str]] = set()
         for p, keys in by_part.items():
             rare = _rarest(keys, cap)
-            if not own[p] or any(key not in spanning for _df, key in rare):
+            if rare and (not own[p] or any(key not in spanning for _df, key in rare)):
                 selected[p] = rare
             else:
                 joined.update(rare)
