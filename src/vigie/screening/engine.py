@@ -217,19 +217,39 @@ class ScreeningIndex:
         cap = max(MAX_DF * n, MIN_CAP)
         postings = self.postings
         by_part: dict[int, list[tuple[int, str]]] = defaultdict(list)
+        # keys standing for several parts at once: a joined form ("abdulali") or a compound
+        # name's symbol ("Muhammad Ali")
+        spanning: set[str] = set()
         for key, parts in names.blocking_keys(query).items():
             posting = postings.get(key)
             if posting is not None:
+                if len(parts) > 1:
+                    spanning.add(key)
                 for p in parts:
                     by_part[p].append((len(posting), key))
         if not by_part:
             return {}, []
-        selected = {p: rare for p, keys in by_part.items() if (rare := _rarest(keys, cap))}
+        # A part is rare by a key of its own. One whose only rare keys span it and another
+        # part ("Abd Ali" as "abdulali", "Muhammad Ali" as one name) is common: those keys
+        # alone left out every listed Abd ... Ali, Mohamad Ali Haidar (ADR 0528). They still
+        # find the names they are on. A particle, which has no key of its own (the "al" of
+        # "Al Haramain"), is still found by its joined form.
+        own = {p: [k for k in keys if k[1] not in spanning] for p, keys in by_part.items()}
+        selected: dict[int, list[tuple[int, str]]] = {}
+        joined: set[tuple[int, str]] = set()
+        for p, keys in by_part.items():
+            rare = _rarest(keys, cap)
+            if rare and (not own[p] or any(key not in spanning for _df, key in rare)):
+                selected[p] = rare
+            else:
+                joined.update(rare)
         if not selected:
             # Every part is common (Muhammad Ahmad): each counts by its rarest key, so the
             # names holding all of them come first.
-            selected = {part: [min(keys)] for part, keys in by_part.items()}
+            selected = {part: [min(own[part] or keys)] for part, keys in by_part.items()}
         part_hits = [self._hits(keys, n) for keys in selected.values()]
+        if joined:
+            part_hits.append(self._hits(sorted(joined), n))
         weights = dict(part_hits[0])
         for hits in part_hits[1:]:
             # the names both found get the sum, the others are added in ``hits``' order: as
@@ -241,7 +261,7 @@ class ScreeningIndex:
         common = []
         for p, keys in by_part.items():
             if p not in selected:
-                df, key = min(keys)
+                df, key = min(own[p] or keys)
                 common.append((math.log(1 + n / df), key))
         return weights, common
 

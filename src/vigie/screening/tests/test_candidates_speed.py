@@ -20,29 +20,37 @@ from vigie.screening.tests.test_bounds import LISTED, WORDS, _record
 
 
 def reference(index: engine.ScreeningIndex, query: Name, limit: int) -> list[int]:
-    """``ScreeningIndex.candidates`` as it was before ADR 0534."""
+    """``ScreeningIndex.candidates`` as it was before ADR 0534 (with ADR 0528's rule for keys
+    spanning two searched parts)."""
     import heapq
 
     n = max(len(index.names), 1)
     cap = max(engine.MAX_DF * n, engine.MIN_CAP)
     postings = index.postings
     by_part: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    spanning: set[str] = set()  # keys of several searched parts (ADR 0528)
     for key, parts in names.blocking_keys(query).items():
         posting = postings.get(key)
         if posting is not None:
+            if len(parts) > 1:
+                spanning.add(key)
             for p in parts:
                 by_part[p].append((len(posting), key))
     if not by_part:
         return []
-    selected = {
-        p: rare
-        for p, keys in by_part.items()
-        if (rare := names.rarest(keys, cap, engine.MAX_KEYS_PER_PART))
-    }
+    own = {p: [k for k in keys if k[1] not in spanning] for p, keys in by_part.items()}
+    selected: dict[int, list[tuple[int, str]]] = {}
+    joined: set[tuple[int, str]] = set()
+    for p, keys in by_part.items():
+        rare = names.rarest(keys, cap, engine.MAX_KEYS_PER_PART)
+        if rare and (not own[p] or any(key not in spanning for _df, key in rare)):
+            selected[p] = rare
+        else:
+            joined.update(rare)
     if not selected:
-        selected = {part: [min(keys)] for part, keys in by_part.items()}
+        selected = {part: [min(own[part] or keys)] for part, keys in by_part.items()}
     part_hits: list[dict[int, float]] = []
-    for keys in selected.values():
+    for keys in [*selected.values(), *([sorted(joined)] if joined else [])]:
         hits: dict[int, float] = {}
         for df, key in sorted(keys, reverse=True):
             hits.update(dict.fromkeys(postings[key], math.log(1 + n / df)))
@@ -55,7 +63,7 @@ def reference(index: engine.ScreeningIndex, query: Name, limit: int) -> list[int
         for p, keys in by_part.items():
             if p in selected:
                 continue
-            df, key = min(keys)
+            df, key = min(own[p] or keys)
             bonus = math.log(1 + n / df)
             for name_id in postings[key]:
                 if name_id in weights:
