@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from vigie.cases.interchange import htcds, htcds_sheet, layouts
 from vigie.cases.models import Case
 from vigie.core import access, audit, cells
 from vigie.core.actor import Viewer
+from vigie.core.models import Organisation
 
 CHUNK = 500
 FORMATS = (
@@ -76,7 +78,7 @@ FLAT_COLUMNS = [
 
 
 def _records(
-    user: Viewer, filters: selectors.CaseFilters, identity: bool
+    user: Viewer, filters: selectors.CaseFilters, identity: bool, per_org: Counter[int]
 ) -> Iterator[tuple[Case, dict[str, Any]]]:
     qs = selectors.filter_cases(selectors.visible_cases(user), filters).order_by("pk")
     last = 0
@@ -89,6 +91,7 @@ def _records(
             data = records.serialize(case, with_identity=show)
             if show:
                 selectors.record_identity_read(user, case, "export")
+            per_org[case.organisation_id] += 1
             yield case, data
         last = chunk[-1].pk
 
@@ -148,7 +151,8 @@ def export(
         raise PermissionDenied("you may not export victims' identities")
     filters = filters or selectors.CaseFilters()
     with_identity = identity and fmt in WITH_IDENTITY
-    items = _records(user, filters, with_identity)
+    per_org: Counter[int] = Counter()
+    items = _records(user, filters, with_identity, per_org)
     if fmt in ("ctdc", "ctdc-sample"):
         n = _write_ctdc(items, layouts.LAYOUTS[fmt], path)
     elif fmt in ("htcds-csv", "htcds-xlsx"):
@@ -161,21 +165,26 @@ def export(
         n = _write_xlsx(items, path)
     else:
         n = _write_parquet(items, path)
-    # every export is in the access log (with identities, each case also has its own entry)
-    audit.record_access(
-        user,
-        "export",
-        "cases.Case",
-        "",
-        fields=sorted(records.IDENTITY) if with_identity else [],
-        detail={
-            "format": fmt,
-            "cases": n,
-            "identity": with_identity,
-            "filters": {k: str(v) for k, v in vars(filters).items() if v},
-            "file": path.name,
-        },
-    )
+    # every export is in the access log (with identities, each case also has its own entry),
+    # once for each organisation whose cases it holds, so that each one's auditors see it
+    codes = dict(Organisation.objects.filter(pk__in=per_org).values_list("pk", "code"))
+    for org_id, count in sorted(per_org.items()) or [(0, 0)]:
+        audit.record_access(
+            user,
+            "export",
+            "cases.Case",
+            "",
+            fields=sorted(records.IDENTITY) if with_identity else [],
+            organisation_code=codes.get(org_id, ""),
+            detail={
+                "format": fmt,
+                "cases": count,
+                "cases_in_file": n,
+                "identity": with_identity,
+                "filters": {k: str(v) for k, v in vars(filters).items() if v},
+                "file": path.name,
+            },
+        )
     return n
 
 

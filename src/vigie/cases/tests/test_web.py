@@ -97,6 +97,12 @@ def test_download_follows_the_filters_and_is_logged(web: Any, world: World, api:
     empty = client.get("/cases/export/?format=csv&situation=yemen")
     assert b"".join(empty.streaming_content).count(b"\n") == 1  # the header only
     assert AccessLogEntry.objects.filter(action="export").count() == 2
+    # the export of a case is logged under its organisation, whose auditors must see it
+    logged = AccessLogEntry.objects.filter(action="export").order_by("seq")
+    assert [(e.organisation_code, e.detail["cases"]) for e in logged] == [
+        (world.own.code, 1),
+        ("", 0),
+    ]
     assert client.get("/cases/export/?format=exe").status_code == 404
 
 
