@@ -88,34 +88,46 @@ def move_rows(cursor: Any, stage_id: int) -> None:
         f"AND ({copy}.{_q('swap_parts')} & {digests.ROWS}) <> 0"
     )
     models_ = [records.CHILDREN[s] for s in ORDER]  # parents first
-    # temporary tables of this connection; a rollback takes their creation back too
+    # temporary tables of this connection; a rollback takes their creation back too. The
+    # case's rows are ranked into one keyed by (case, rank), and each copy row finds its
+    # pair there by that key: joining the two ranked lists directly, SQLite compared every
+    # row with every row (100,000 cases: minutes)
+    rank, k, r, new_id, old_id = _q("vigie_rank"), _q("k"), _q("r"), _q("new_id"), _q("old_id")
+    cursor.execute(f"DROP TABLE IF EXISTS {rank}")
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {rank} ({k} bigint NOT NULL, {r} bigint NOT NULL, "
+        f"{pk} bigint NOT NULL, PRIMARY KEY ({k}, {r}))"
+    )
+    ranked = f"ROW_NUMBER() OVER (PARTITION BY {_q('t')}.{case_id} ORDER BY {_q('t')}.{pk})"
     for model in models_:
         if not paired(model):
             continue
         pair, table = _pair_table(model), _q(model._meta.db_table)
         cursor.execute(f"DROP TABLE IF EXISTS {pair}")
         cursor.execute(
-            f"CREATE TEMPORARY TABLE {pair} ({_q('new_id')} bigint PRIMARY KEY, "
-            f"{_q('old_id')} bigint NOT NULL UNIQUE)"
+            f"CREATE TEMPORARY TABLE {pair} ({new_id} bigint PRIMARY KEY, "
+            f"{old_id} bigint NOT NULL UNIQUE)"
         )
-        ranked = "ROW_NUMBER() OVER (PARTITION BY {t}.{c} ORDER BY {t}.{p})"
-        n_rank = ranked.format(t=_q("n"), c=case_id, p=pk)
-        o_rank = ranked.format(t=_q("o"), c=case_id, p=pk)
+        cursor.execute(f"DELETE FROM {rank}")  # noqa: S608
         cursor.execute(
-            f"INSERT INTO {pair} ({_q('new_id')}, {_q('old_id')}) "  # noqa: S608
-            f"SELECT {_q('a')}.{pk}, {_q('b')}.{pk} FROM "
-            f"(SELECT {_q('n')}.{pk}, {copy}.{_q('replaces_id')} AS {_q('k')}, "
-            f"{n_rank} AS {_q('r')} FROM {case} AS {copy} "
-            f"JOIN {table} AS {_q('n')} ON {_q('n')}.{case_id} = {copy}.{pk} "
-            f"WHERE {moving}) AS {_q('a')} JOIN "
-            f"(SELECT {_q('o')}.{pk}, {_q('o')}.{case_id} AS {_q('k')}, "
-            f"{o_rank} AS {_q('r')} FROM {case} AS {copy} "
-            f"JOIN {table} AS {_q('o')} ON {_q('o')}.{case_id} = {copy}.{_q('replaces_id')} "
-            f"WHERE {moving}) AS {_q('b')} "
-            f"ON {_q('b')}.{_q('k')} = {_q('a')}.{_q('k')} "
-            f"AND {_q('b')}.{_q('r')} = {_q('a')}.{_q('r')}",
-            [stage_id, stage_id],
+            f"INSERT INTO {rank} ({k}, {r}, {pk}) "  # noqa: S608
+            f"SELECT {_q('t')}.{case_id}, {ranked}, {_q('t')}.{pk} FROM {case} AS {copy} "
+            f"JOIN {table} AS {_q('t')} ON {_q('t')}.{case_id} = {copy}.{_q('replaces_id')} "
+            f"WHERE {moving}",
+            [stage_id],
         )
+        cursor.execute(
+            f"INSERT INTO {pair} ({new_id}, {old_id}) "  # noqa: S608
+            f"SELECT {pk}, {_q('o')} FROM (SELECT {_q('a')}.{pk}, "
+            f"(SELECT {rank}.{pk} FROM {rank} WHERE {rank}.{k} = {_q('a')}.{k} "
+            f"AND {rank}.{r} = {_q('a')}.{r}) AS {_q('o')} FROM "
+            f"(SELECT {_q('t')}.{pk}, {copy}.{_q('replaces_id')} AS {k}, {ranked} AS {r} "
+            f"FROM {case} AS {copy} JOIN {table} AS {_q('t')} "
+            f"ON {_q('t')}.{case_id} = {copy}.{pk} WHERE {moving}) AS {_q('a')}) "
+            f"AS {_q('p')} WHERE {_q('o')} IS NOT NULL",
+            [stage_id],
+        )
+    cursor.execute(f"DROP TABLE {rank}")
     for model in reversed(models_):  # rows that link to others go first
         _delete_unpaired(cursor, model, stage_id, moving)
     for model in models_:
