@@ -93,8 +93,8 @@ def test_only_the_changed_rows_and_parts_are_swapped(
     world: World, first: Path, tmp_path: Path, small_batches: None, events: list[Any]
 ) -> None:
     """Rows 0-9 change the case's summary (its rows stay where they are), five other rows a
-    victim's field (the case's rows take the copy's values in place), the others nothing;
-    the result is what an unstaged import of both files stores."""
+    victim's field (the case's rows are swapped), the others nothing; the result is what an
+    unstaged import of both files stores."""
     before, victims = _state(), _victims()
     sids = sorted(before)  # in file order: the source ids are demo-000001...
     rows = [i for i in range(10, ROWS) if sids[i] in victims][:5]
@@ -121,10 +121,9 @@ def test_only_the_changed_rows_and_parts_are_swapped(
         else:
             assert after[sid] == before[sid], sid
     assert all(after[sid][2] == "revised" for sid in sids[:10])
-    # a summary changed: the victims' rows stayed (same ids); a victim changed: its row was
-    # updated in place (same ids, new values; ADR 0047, ninth round)
+    # a summary changed: the victims' rows stayed (same ids); a victim changed: new rows
     assert all(victims_after.get(sid) == victims.get(sid) for sid in sids[:10])
-    assert all(victims_after[sid] == victims[sid] for sid in by_victim)
+    assert all(victims_after[sid] != victims[sid] for sid in by_victim)
     moved = Victim.objects.filter(case__source_record_id__in=by_victim)
     assert {v.citizenship for v in moved} == {"FR"}
     announced = sorted(pk for e in events if e["action"] == "changed" for pk in e["ids"])
