@@ -34,6 +34,7 @@ import time
 import traceback
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -400,3 +401,36 @@ def visible_jobs_with(user: Viewer, perm: str) -> Any:
         return qs
     mine = Q(organisation__isnull=True, created_by_id=getattr(person_of(user), "pk", None))
     return qs.filter(Q(organisation_id__in=orgs) | mine)
+
+
+def _read_by_open_jobs(kind: str) -> set[Path]:
+    """The files (``path`` and ``mapping`` parameters) a queued or running job of ``kind``
+    will still read."""
+    active = Job.objects.filter(
+        kind=kind, status__in=[Job.Status.QUEUED, Job.Status.RUNNING]
+    ).values_list("params", flat=True)
+    return {
+        Path(params[key]).resolve()
+        for params in active
+        for key in ("path", "mapping")
+        if (params or {}).get(key)
+    }
+
+
+def remove_stale_uploads(
+    folder: Path, kind: str, older_than_hours: float, what: str, app_log: logging.Logger
+) -> int:
+    """Remove the files of ``folder`` (an app's uploads for jobs of ``kind``) not modified for
+    ``older_than_hours`` and read by no queued or running job of that kind: failed or
+    abandoned imports keep theirs for a retry until then. Each removal is logged to the app's
+    ``app_log``; the number of files removed."""
+    limit = time.time() - older_than_hours * 3600
+    used = _read_by_open_jobs(kind)
+    removed = 0
+    for path in folder.iterdir():
+        if not path.is_file() or path.resolve() in used or path.stat().st_mtime > limit:
+            continue
+        path.unlink(missing_ok=True)
+        removed += 1
+        app_log.info("removed the stale %s %s", what, path.name)
+    return removed

@@ -7,7 +7,6 @@ numbers (identity): written with ``vigie.core.filecrypt`` as case import uploads
 from __future__ import annotations
 
 import logging
-import time
 import uuid
 from pathlib import Path
 from typing import Any
@@ -77,29 +76,9 @@ def start_import(
         )
 
 
-def _in_use() -> set[Path]:
-    """The files a queued or running import job will still read."""
-    active = Job.objects.filter(
-        kind=tasks.IMPORT, status__in=[Job.Status.QUEUED, Job.Status.RUNNING]
-    ).values_list("params", flat=True)
-    return {
-        Path(params[key]).resolve()
-        for params in active
-        for key in ("path", "mapping")
-        if (params or {}).get(key)
-    }
-
-
 def remove_stale(older_than_hours: float = STALE_HOURS) -> int:
     """Remove the uploads (and mapping files) of failed or abandoned imports not modified
     for ``older_than_hours``; the number of files removed."""
-    limit = time.time() - older_than_hours * 3600
-    used = _in_use()
-    removed = 0
-    for path in upload_dir().iterdir():
-        if not path.is_file() or path.resolve() in used or path.stat().st_mtime > limit:
-            continue
-        path.unlink(missing_ok=True)
-        removed += 1
-        logger.info("removed the stale transaction upload %s", path.name)
-    return removed
+    return jobs.remove_stale_uploads(
+        upload_dir(), tasks.IMPORT, older_than_hours, "transaction upload", logger
+    )
