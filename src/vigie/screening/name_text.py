@@ -29,6 +29,14 @@ def _variants() -> tuple[dict[str, str], frozenset[str], frozenset[str]]:
 
 
 EQUIVALENT, HONORIFICS, PARTICLES = _variants()
+
+
+def _legal_forms() -> dict[str, str]:
+    with VARIANTS_FILE.open(encoding="utf-8") as fh:
+        return {str(k): str(v) for k, v in yaml.safe_load(fh)["legal_forms"].items()}
+
+
+LEGAL_FORMS = _legal_forms()  # ELF code list abbreviations -> a form rigour knows
 # East Slavic patronymics: the father's given name and a suffix, in the Russian (BGN/PCGN,
 # passport: -ovich, -evich, -ovna) and Ukrainian (national 2010 system: -ovych, -ivna)
 # spellings. "Volodymyrovych" and "Vladimirovich" are the patronymic of one given name.
@@ -95,6 +103,31 @@ _ABD_ALONE = re.compile(
     r"(?![\-'\u2019])",
     re.IGNORECASE,
 )
+
+
+def _abd_typos() -> dict[str, str]:
+    """The "Abd" compound's written prefixes with one typing error of the two kinds that
+    leave the compound unread: two neighbouring letters swapped ("Adbul", "Abdlu", "Adballah":
+    OFAC's list has such spellings) and a key struck twice ("Abddel", "Abbdul"). Only the
+    misspellings no name is written with: "d" before "b", "l" right after "Abd", a doubled
+    "b" or "d" (not "Abad", "Abed", "Abud", "Badawi", "Badal", which are names)."""
+    out: dict[str, str] = {}
+    for prefix in ("abdul", "abdel", "abdal", "abdol", "abdu", "abda", "abde"):
+        typos = {"adb" + prefix[3:], prefix[:3] + prefix[4:5] + prefix[3:4] + prefix[5:]}
+        typos |= {"abbd" + prefix[3:], "abdd" + prefix[3:]}
+        for typo in typos:
+            if typo.startswith(("adb", "abdl", "abbd", "abdd")):
+                out.setdefault(typo, prefix)
+    return out
+
+
+_ABD_TYPO = _abd_typos()
+# (before a name of three letters or more, or alone when the whole "Abdul" is written)
+_ABD_TYPO_RE = re.compile(
+    r"(?<![^\W\d_])(" + "|".join(sorted(_ABD_TYPO, key=len, reverse=True)) + r")"
+    r"(?=[^\W\d_]{3,}|(?<=[^\W\d_]{5})\b)",
+    re.IGNORECASE,
+)
 _NOTE = re.compile(r"\([^)]*\)")  # "(previously listed as)", "(JuA)"
 _ULLAH = re.compile(r"([^\W\d_]{2,})[\s\-]+(?:ullah|ollah|ulla)\b", re.IGNORECASE)
 # ALA-LC and DIN 31635 write ayn and hamza as modifier letters (U+02BF, U+02BE), which regular
@@ -121,6 +154,13 @@ _DIN = re.compile(
     re.IGNORECASE,
 )
 
+# The Persian and Urdu ezafe, the "of" that links a word to the next ("Bonyad-e Shahid",
+# "Darya-ye Khazar", "Tehrik-i-Taliban"), is written "-e", "-ye" or "-i" by BGN/PCGN
+# Persian, "-i-" or "-e-" by Urdu usage, or not at all ("Bonyad Shahid"): dropped, as a
+# linking vowel is no name part. A final "-i" is left alone: it is also a Korean given
+# name's syllable (이).
+_EZAFE = re.compile(r"(?<=[^\W\d_]{2})-(?:y?e(?=[\s\-]|$)|y?i(?=-))", re.IGNORECASE)
+
 
 def _din(m: re.Match[str]) -> str:
     return m.group(1) + "uddin"
@@ -136,7 +176,7 @@ def normalise(text: str, person: bool = True) -> str:
     "-ullah" and "ad-Din" compounds joined."""
     if any("\u0600" <= c <= "\u06ff" for c in text):
         text = _ARABIC_MARKS.sub("", text).translate(_ARABIC_FOLD)
-    text = text.translate(_AYN_HAMZA)
+    text = _EZAFE.sub("", text.translate(_AYN_HAMZA))
     if person:
         text = _NOTE.sub(" ", text)  # an organisation's "(PAKISTAN)" tells branches apart
         if text.count(",") == 1:  # "SURNAME, Given Names"
@@ -152,6 +192,7 @@ def normalise(text: str, person: bool = True) -> str:
     if not person:
         words = [_legal_word(w) for w in words]
     text = " ".join(words)
+    text = _ABD_TYPO_RE.sub(lambda m: _ABD_TYPO[m.group(1).lower()], text)
     text = _ABD_APART.sub("Abdul ", text)
     text = _ABD_JOINED.sub("Abdul ", text)
     text = _ABD_ALONE.sub("Abdul", text)  # "Abd A. Salim", "'Abd 'Ali", "Abd el Sayed"
@@ -169,6 +210,9 @@ LEGAL_WORDS = ("limited", "company", "corporation", "incorporated", "group", "li
 @lru_cache(maxsize=20_000)
 def _legal_word(word: str) -> str:
     low = word.lower()
+    form = LEGAL_FORMS.get(low.replace(".", ""))
+    if form is not None:  # "S.A.L.", "W.L.L.": read as the legal form rigour knows
+        return form
     if len(low) < 4 or not low.isalpha() or low in LEGAL_WORDS:
         return word
     for legal in LEGAL_WORDS:
