@@ -155,11 +155,14 @@ _DIN = re.compile(
 )
 
 # The Persian and Urdu ezafe, the "of" that links a word to the next ("Bonyad-e Shahid",
-# "Darya-ye Khazar", "Tehrik-i-Taliban"), is written "-e", "-ye" or "-i" by BGN/PCGN
-# Persian, "-i-" or "-e-" by Urdu usage, or not at all ("Bonyad Shahid"): dropped, as a
-# linking vowel is no name part. A final "-i" is left alone: it is also a Korean given
-# name's syllable (이).
-_EZAFE = re.compile(r"(?<=[^\W\d_]{2})-(?:y?e(?=[\s\-]|$)|y?i(?=-))", re.IGNORECASE)
+# "Darya-ye Khazar", "Tehrik-i-Taliban"), is written "-e" after a consonant and "-ye" after
+# a vowel by BGN/PCGN Persian, "-i-" or "-e-" by Urdu usage, or not at all ("Bonyad
+# Shahid"): dropped, as a linking vowel is no name part. Left alone: "-e" after another
+# vowel (a Chinese given name's syllable 娥, "Hsiu-e") and a final "-i" (a Korean one, 이).
+_EZAFE = re.compile(
+    r"(?<=[^\W\d_]{2})(?:(?<=[b-df-hj-np-tv-z'e])-e|-ye)(?=[\s\-]|$)|(?<=[^\W\d_]{2})-y?i(?=-)",
+    re.IGNORECASE,
+)
 
 
 def _din(m: re.Match[str]) -> str:

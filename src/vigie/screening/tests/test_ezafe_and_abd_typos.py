@@ -36,6 +36,7 @@ def test_ezafe_dropped_and_abd_typos_read(written: str, folded: str) -> None:
     "name",
     [
         "Kim Song-i",  # a final "-i" is also a Korean syllable
+        "Lin Hsiu-e Chen",  # and "-e" after a vowel a Chinese one
         "Jean-Pierre Ebe",
         "Abadi Badawi",  # names that look like a swapped "Abd": left alone
         "Abed Badal",
