@@ -37,6 +37,7 @@ def _legal_forms() -> dict[str, str]:
 
 
 LEGAL_FORMS = _legal_forms()  # ELF code list abbreviations -> a form rigour knows
+
 # East Slavic patronymics: the father's given name and a suffix, in the Russian (BGN/PCGN,
 # passport: -ovich, -evich, -ovna) and Ukrainian (national 2010 system: -ovych, -ivna)
 # spellings. "Volodymyrovych" and "Vladimirovich" are the patronymic of one given name.
@@ -176,7 +177,8 @@ def normalise(text: str, person: bool = True) -> str:
     """A name as people write it, folded to one form: Arabic letter variants and marks,
     honorifics, titles and notes in brackets dropped (if two other words remain), "Abd al-"
     compounds written as "Abdul" and a part, the article before a sun letter written "al",
-    "-ullah" and "ad-Din" compounds joined."""
+    "-ullah" and "ad-Din" compounds joined, the ezafe dropped, an "Abd" prefix's typing
+    error read as the prefix, an organisation's ELF legal forms written as rigour's."""
     if any("\u0600" <= c <= "\u06ff" for c in text):
         text = _ARABIC_MARKS.sub("", text).translate(_ARABIC_FOLD)
     text = _EZAFE.sub("", text.translate(_AYN_HAMZA))
