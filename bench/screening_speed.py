@@ -3,6 +3,9 @@ run: rapidfuzz ``process.extractOne`` (token-sort ratio) over every normalised l
 
 - single queries: p50/p95 latency in-process for the evaluation-set queries, engine and
   baseline, and the ratio;
+- counts (a second pass over the same single queries, untimed): listed names chosen as
+  candidates per query (mean, p95) and the share of them aligned (``names.compare_names``),
+  the rest skipped by the prefilter, the score bound or as twins (ADR 0537);
 - batch: N names (default 100,000: evaluation queries and synthetic recombinations of their
   words) written to a CSV file and screened by the real batch path (``batch.run``, as
   ``vigie screen --batch FILE --json -o OUT``) with ``--workers`` forked processes; the
@@ -26,6 +29,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vigie.settings.test")
 os.environ.setdefault("VIGIE_DATA_DIR", tempfile.mkdtemp(prefix="vigie-bench-"))
@@ -37,7 +41,7 @@ django.setup()
 
 from screening_common import NaiveBaseline, build_index, eval_rows, records  # noqa: E402
 
-from vigie.screening import batch, engine, index_cache  # noqa: E402
+from vigie.screening import batch, engine, index_cache, names  # noqa: E402
 
 INDEX: engine.ScreeningIndex | None = None
 
@@ -70,6 +74,46 @@ def api_latency(n: int) -> tuple[float, float, float]:
         lat_cpu.append((time.thread_time() - c) * 1000)
         assert res.status_code == 200, res.content
     return pct(lat, 0.5), pct(lat, 0.95), pct(lat_cpu, 0.95)
+
+
+def candidate_counts(
+    index: engine.ScreeningIndex, queries: list[tuple[str, str | None]]
+) -> dict[str, float]:
+    """Candidates chosen per query (every pass and searched form: ``ScreeningIndex._cut``) and
+    alignments made (``names.compare_names``), counted by wrapping both for this pass only."""
+    chosen = aligned = 0
+    cut, compare = engine.ScreeningIndex._cut, names.compare_names
+
+    def counted_cut(self: engine.ScreeningIndex, *args: Any) -> list[int]:
+        nonlocal chosen
+        found: list[int] = cut(self, *args)
+        chosen += len(found)
+        return found
+
+    def counted_compare(*args: Any) -> names.NameMatch:
+        nonlocal aligned
+        aligned += 1
+        return compare(*args)
+
+    per_query, per_query_aligned = [], []
+    engine.ScreeningIndex._cut = counted_cut  # type: ignore[method-assign]
+    names.compare_names = counted_compare
+    try:
+        for name, schema in queries:
+            chosen = aligned = 0
+            index.screen(engine.Query(name, schema))
+            per_query.append(float(chosen))
+            per_query_aligned.append(float(aligned))
+    finally:
+        engine.ScreeningIndex._cut = cut  # type: ignore[method-assign]
+        names.compare_names = compare
+    return {
+        "candidates_per_query_mean": round(sum(per_query) / len(per_query), 1),
+        "candidates_per_query_p95": pct(per_query, 0.95),
+        "aligned_per_query_mean": round(sum(per_query_aligned) / len(per_query), 1),
+        "aligned_per_query_p95": pct(per_query_aligned, 0.95),
+        "share_aligned": round(sum(per_query_aligned) / max(sum(per_query), 1.0), 3),
+    }
 
 
 def _cpu_seconds() -> float:
@@ -117,6 +161,7 @@ def main() -> None:
         t = time.perf_counter()
         baseline.best(name, 0.9)
         base_lat.append((time.perf_counter() - t) * 1000)
+    single_counts = candidate_counts(INDEX, queries[: args.queries])
 
     words = [w for q, _ in queries for w in q.split() if len(w) > 2]
     batch_names = list(queries)
@@ -169,6 +214,7 @@ def main() -> None:
                 "single_p50_ms": pct(lat, 0.5),
                 "single_p95_ms": pct(lat, 0.95),
                 "single_cpu_p95_ms": pct(lat_cpu, 0.95),
+                **single_counts,
                 "baseline_p50_ms": pct(base_lat, 0.5),
                 "baseline_p95_ms": pct(base_lat, 0.95),
                 "speedup_p50": round(pct(base_lat, 0.5) / max(pct(lat, 0.5), 1e-6), 1),
