@@ -39,7 +39,8 @@ log = logging.getLogger(__name__)
 # folded as a name typed in Latin; 12: "Abd" compounds (ADR 0526); 13: equivalents file
 # version 3 (Somali, Persian and cross-language given names) and the lexicon by type
 # (ADR 0527); 15: the ezafe, "Abd" prefix typos and ELF legal forms change listed names'
-# analysis (ADR 0529; 14 is the speed helper's, issue 17 tenth round)
+# analysis (ADR 0529); the entries pickled are ``index_records.IndexedEntry``, which left
+# ``engine`` at the same time
 FORMAT = 15
 PREFIX = "index-"
 
