@@ -139,6 +139,9 @@ def main() -> None:
     parser.add_argument("--api-queries", type=int, default=300)
     parser.add_argument("--baseline-batch-sample", type=int, default=500)
     args = parser.parse_args()
+    for option in ("queries", "batch", "workers", "baseline_queries", "baseline_batch_sample"):
+        if getattr(args, option) < 1:  # each is a divisor below
+            parser.error(f"--{option.replace('_', '-')} must be at least 1")
     load_at_start = os.getloadavg()[0]
     rng = random.Random(2331)
     recs = records()
