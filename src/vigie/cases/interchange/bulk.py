@@ -314,6 +314,36 @@ class Built:
         out.terms = [(r[0] - lo, *r[1:]) for r in self.terms[start:end]]
         return out
 
+    def keep_references(self, references: dict[int, str]) -> None:
+        """Give the cases at these relative ids the stored references they update.
+
+        :func:`build` draws a reference for a record that gives none, before anyone knows
+        whether the record updates a stored case; an update keeps the stored reference (the
+        record does not give it), but the search text and filter terms built from the
+        record began with the drawn one, so a search by the case's own reference would no
+        longer find it (ADR 0047, tenth round). The search text begins with the reference
+        (``services.compute_index``); the case's terms are derived again from it."""
+        plan = table_plan(Case)
+        ref, text, codes = (
+            plan.names.index(n) for n in ("reference", "search_text", "codes_index")
+        )
+        rows = self.rows[CASE]
+        when: dict[int, Any] = {}
+        for r in self.terms:
+            when.setdefault(r[0], r[2])
+        for i, reference in references.items():
+            values = list(rows[i])
+            drawn = values[ref].casefold()
+            assert values[text].startswith(drawn), "the search text begins with the reference"
+            values[ref] = reference
+            values[text] = reference.casefold() + values[text][len(drawn) :]
+            rows[i] = tuple(values)
+        kept = [r for r in self.terms if r[0] not in references]
+        for i in references:
+            derived = terms.terms_of(rows[i][codes], rows[i][text])
+            kept += [(i, t, when[i]) for t in derived]
+        self.terms = sorted(kept, key=operator.itemgetter(0, 1))
+
 
 def build(organisation_id: int, user_id: int | None, items: Sequence[records.Parsed]) -> Built:
     """The rows of new cases (validated ``records.Parsed``); no database access."""

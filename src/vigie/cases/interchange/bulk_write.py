@@ -62,6 +62,7 @@ class Existing:
     digest: str = ""  # the stored case's ``content_digest``
     parts: int = digests.ALL  # for a staged copy: the parts that differ (``digests``)
     terms: frozenset[str] | None = None  # for a staged copy: the stored case's filter terms
+    reference: str = ""  # the stored case's reference
 
 
 #: Case columns an update never sets: identity and provenance of the stored case.
