@@ -70,3 +70,27 @@ def test_a_changed_reimport_keeps_a_drawn_reference_searchable(
         assert case.search_text.split()[0] == case.reference.casefold()
         stored = set(CaseTerm.objects.filter(case=case).values_list("term", flat=True))
         assert stored == terms.terms_of(case.codes_index, case.search_text)
+
+
+@pytest.mark.parametrize("mode", [[], ["--partial"]], ids=["staged", "partial"])
+def test_a_reimport_without_the_summary_column_keeps_the_summary_searchable(
+    world: World, tmp_path: Path, api: Any, mode: list[str]
+) -> None:
+    _import(_file(tmp_path, "first", "empty", "Recruited near Duhok."), *mode)
+    second = _file(tmp_path, "second", "empty", "")
+    with second.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    at, area = rows[0].index("case.summary"), rows[0].index("case.area")
+    for row in rows[1:]:
+        row[area] = "Zakho"  # a change, so that the cases are updated
+    rows = [row[:at] + row[at + 1 :] for row in rows]
+    with second.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    _import(second, *mode)
+    client = api(world.users["case_manager"])
+    assert client.get("/api/cases/?q=zakho").json()["count"] == ROWS
+    assert client.get("/api/cases/?q=duhok").json()["count"] == ROWS  # the summary's word
+    for case in Case.objects.all():
+        assert case.summary == "Recruited near Duhok."
+        stored = set(CaseTerm.objects.filter(case=case).values_list("term", flat=True))
+        assert stored == terms.terms_of(case.codes_index, case.search_text)
