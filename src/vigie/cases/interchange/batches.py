@@ -171,6 +171,7 @@ def _write_batch(
         out.refused, taken = _taken_references(org, valid, name, skip)
         skip |= taken
         candidates = _candidates(org, valid, skip)
+        _keep_stored(chunk, candidates)
         fast = bulk_write.replaceable(candidates)
         for i, target in candidates.items():
             if i in fast:
@@ -217,6 +218,7 @@ def _plan_stage(
         return plan
     plan.refused, plan.skip = _taken_references(org, valid, name, set())
     candidates = _candidates(org, valid, plan.skip)
+    _keep_stored(chunk, candidates)
     at = table_plan(Case).names.index("content_digest")
     rows = chunk.built.rows[CASE]
     parts = {i: digests.differing(c.digest, rows[i][at]) for i, c in candidates.items()}
@@ -292,19 +294,44 @@ def _candidates(
     organisation, with that case; one query per batch."""
     ids = {v.source_record_id for i, v in enumerate(valid) if i not in skip}
     ids.discard("")
+    columns = "pk", "source_type", "source_record_id", "created_at", "content_digest"
     stored = {
-        (source_type, source_id): (pk, created_at, digest)
-        for pk, source_type, source_id, created_at, digest in published_cases(org)
+        (row[1], row[2]): row
+        for row in published_cases(org)
         .filter(source_record_id__in=ids)
-        .values_list("pk", "source_type", "source_record_id", "created_at", "content_digest")
+        .values_list(*columns, *bulk.INDEXED)
     }
     candidates: dict[int, bulk_write.Existing] = {}
     for i, v in enumerate(valid):
         found = stored.get((v.source_type, v.source_record_id))
         if found is not None and i not in skip:
-            pk, created, digest = found
-            candidates[i] = bulk_write.Existing(pk, created, v.fields, v.sections, digest)
+            pk, _type, _id, created, digest, *indexed = found
+            candidates[i] = bulk_write.Existing(
+                pk,
+                created,
+                v.fields,
+                v.sections,
+                digest,
+                indexed=dict(zip(bulk.INDEXED, indexed, strict=True)),
+            )
     return candidates
+
+
+def _keep_stored(chunk: Chunk, candidates: dict[int, bulk_write.Existing]) -> None:
+    """The rows that update a stored case without giving some of the case fields its search
+    text reads: their built search text, codes and terms take the stored values, not what
+    ``bulk.build`` drew (a reference) or left empty (ADR 0047, tenth round). Before the
+    digest comparison and the writes."""
+    kept: dict[int, dict[str, str]] = {}
+    for i, c in candidates.items():
+        v = chunk.valid[i]
+        missing = {n for n in bulk.INDEXED if n not in v.fields}
+        if not v.reference:
+            missing.add("reference")
+        if missing:
+            kept[i] = {n: c.indexed[n] for n in missing}
+    if kept:
+        chunk.built.keep_stored(kept)
 
 
 def published_cases(org: Organisation) -> QuerySet[Case]:

@@ -314,6 +314,53 @@ class Built:
         out.terms = [(r[0] - lo, *r[1:]) for r in self.terms[start:end]]
         return out
 
+    def keep_stored(self, stored: dict[int, dict[str, str]]) -> None:
+        """Give the cases at these relative ids, which update stored cases, the stored values
+        of the indexed case fields (``INDEXED``) their records do not give, in their search
+        text, codes index and terms.
+
+        :func:`build` derives those from the record alone, before anyone knows whether it
+        updates a stored case: a reference drawn for a record that gives none, an empty
+        summary, area or country for a file without that column. The update keeps the
+        stored values (the record does not give them) but writes the derived columns, so a
+        search by the case's own reference or summary no longer found it (ADR 0047, tenth
+        round). The search text begins with the case's reference, summary, area and source
+        id (``services.compute_index``); the case's country is one token of its codes."""
+        plan = table_plan(Case)
+        at = {n: plan.names.index(n) for n in (*INDEXED, "source_record_id")}
+        text, codes = plan.names.index("search_text"), plan.names.index("codes_index")
+        rows = self.rows[CASE]
+        when: dict[int, Any] = {}
+        for r in self.terms:
+            when.setdefault(r[0], r[2])
+        for i, given in stored.items():
+            values = list(rows[i])
+            built = _head(values, at)
+            assert values[text].startswith(built), "the search text begins with the case's own"
+            if given.get("country") and values[at["country"]] != given["country"]:
+                tokens = set(values[codes].split()) | {f"country:{given['country']}"}
+                values[codes] = " " + " ".join(sorted(tokens)) + " "
+            for name, value in given.items():
+                values[at[name]] = value
+            values[text] = _head(values, at) + values[text][len(built) :]
+            rows[i] = tuple(values)
+        kept = [r for r in self.terms if r[0] not in stored]
+        for i in stored:
+            derived = terms.terms_of(rows[i][codes], rows[i][text])
+            kept += [(i, t, when[i]) for t in derived]
+        self.terms = sorted(kept, key=operator.itemgetter(0, 1))
+
+
+#: The case fields ``services.compute_index`` reads besides the source id (the same for an
+#: update: it is how the stored case was found): :meth:`Built.keep_stored`.
+INDEXED = ("reference", "summary", "area", "country")
+
+
+def _head(values: list[Any], at: dict[str, int]) -> str:
+    """The start of a case's search text: its own fields' part (``services.compute_index``)."""
+    own = (values[at[n]] for n in ("reference", "summary", "area", "source_record_id"))
+    return " ".join(t for t in own if t).casefold()
+
 
 def build(organisation_id: int, user_id: int | None, items: Sequence[records.Parsed]) -> Built:
     """The rows of new cases (validated ``records.Parsed``); no database access."""

@@ -9,7 +9,7 @@ RETURNING``: why, with the measurement, in docs/adr/0323-bulk-ids-reserved-by-ha
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, models, transaction
@@ -62,6 +62,8 @@ class Existing:
     digest: str = ""  # the stored case's ``content_digest``
     parts: int = digests.ALL  # for a staged copy: the parts that differ (``digests``)
     terms: frozenset[str] | None = None  # for a staged copy: the stored case's filter terms
+    # the stored case's values of the fields its search text reads (``bulk.INDEXED``)
+    indexed: dict[str, str] = field(default_factory=dict)
 
 
 #: Case columns an update never sets: identity and provenance of the stored case.
