@@ -97,6 +97,32 @@ class Unavailable(VigieError):
 
     default_code = "unavailable"
     status = 503
+    retry_after: int | None = None  # seconds, sent as ``Retry-After`` when set
+
+
+class Busy(Unavailable):
+    """Another writer held the database past the busy timeout (SQLite has one writer at a
+    time; an import's publication holds it for seconds). The request changed nothing and
+    can be sent again: a 503 with ``Retry-After`` says so, where a 500 said "bug"."""
+
+    default_code = "database_busy"
+    retry_after = 5
+
+
+# How SQLite's messages for a lock held by another connection begin: past ``busy_timeout``
+# on a file, or at once on a shared-cache in-memory database (the test database: "database
+# table is locked: <table>")
+LOCKED = ("database is locked", "database table is locked")
+
+
+def busy(exc: BaseException) -> Busy | None:
+    """The error to answer for ``exc`` when it is a database lock that outlasted the wait."""
+    from django.db import OperationalError
+    from django.utils.translation import gettext as _
+
+    if isinstance(exc, OperationalError) and str(exc).startswith(LOCKED):
+        return Busy(_("The database is busy with another change. Try again in a few seconds."))
+    return None
 
 
 def exit_status(error: VigieError) -> int:

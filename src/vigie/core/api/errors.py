@@ -5,7 +5,8 @@ language), ``status``, ``code`` (stable, documented in docs/errors.md), ``instan
 request path), ``detail`` (a mapping, when the error has one) and, for invalid input,
 ``errors``: one ``{"field", "message", "code"}`` per problem (``field`` is the path in the
 request body, such as ``victims[0].sex``; ``""`` for the request as a whole). Service errors
-(:class:`VigieError`), Django's and DRF's exceptions (400, 401, 403, 404, 405, 406, 415,
+(:class:`VigieError`), a database lock that outlasted its wait (503 ``database_busy``),
+Django's and DRF's exceptions (400, 401, 403, 404, 405, 406, 415,
 429) all take this shape; headers DRF adds (``WWW-Authenticate``, ``Retry-After``) stay.
 """
 
@@ -21,7 +22,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_handler
 
-from vigie.core.errors import VigieError
+from vigie.core.errors import VigieError, busy
 
 PROBLEM = "application/problem+json"
 # DRF error codes whose message repeats the value sent ('"Nadia" is not a valid choice.',
@@ -63,11 +64,13 @@ def _problem(body: dict[str, Any], status: int, headers: Any = None) -> Response
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     request = context.get("request")
     instance = request.get_full_path() if request is not None else ""
+    exc = busy(exc) or exc
     if isinstance(exc, VigieError):
         problem = exc.as_problem(instance)
         if getattr(exc, "errors", None):
             problem["errors"] = exc.errors  # type: ignore[attr-defined]
-        return _problem(problem, exc.status)
+        retry = getattr(exc, "retry_after", None)
+        return _problem(problem, exc.status, {"Retry-After": str(retry)} if retry else None)
     if isinstance(exc, DjangoValidationError):
         detail: Any = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
         exc = exceptions.ValidationError(detail)
