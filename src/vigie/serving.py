@@ -115,10 +115,18 @@ def proxy_options() -> dict[str, Any]:
 def make_server(host: str, port: int, threads: int) -> Any:
     from waitress.server import create_server
 
+    from vigie.core.bodies import request_body_limit
     from vigie.wsgi import application
 
     return create_server(
-        application, host=host, port=port, threads=threads, ident="Vigie", **proxy_options()
+        application,
+        host=host,
+        port=port,
+        threads=threads,
+        ident="Vigie",
+        # waitress reads a body whole before Vigie sees it: never more than a route accepts
+        max_request_body_size=request_body_limit(),
+        **proxy_options(),
     )
 
 
@@ -128,9 +136,14 @@ def serve_until_stopped(host: str, port: int, threads: int, worker: bool) -> Non
     An idle server stops at once; a busy one within about 10 s (waitress gives requests in
     progress 5 s, then running jobs get STOP_GRACE_S)."""
     stop = StopSignals()  # before the port is bound: from then on no stop signal is lost
+    import vigie.wsgi  # noqa: F401  (sets Django up: the temporary directory is a setting)
+    from vigie.core.bodies import release_temp_dir, take_temp_dir
+
+    spill = take_temp_dir()  # waiting request bodies in a directory Vigie owns (ADR 0054)
     try:
         server = make_server(host, port, threads)
     except OSError as exc:
+        release_temp_dir(spill)
         raise click.ClickException(
             f"cannot listen on {host}:{port}: {exc.strerror}. Choose another with --port."
         ) from None
@@ -145,4 +158,5 @@ def serve_until_stopped(host: str, port: int, threads: int, worker: bool) -> Non
         server.close()
         if consumer is not None:
             stop_worker(consumer)
+        release_temp_dir(spill)
     click.echo("Vigie stopped.")

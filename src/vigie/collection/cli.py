@@ -180,7 +180,8 @@ def import_(path: Path, form_id: str, actor: Actor) -> None:
     )
     for p in result.get("problems", []):
         click.echo(
-            f"  {p['file']}, row {p['row']}, column {p['column']}: {p['value']!r}: {p['why']}"
+            f"  {p['file']}, row {p['row']}, column {p['column']}: "
+            f"{repr(p['value']) if p['value'] else p.get('shape') or '-'}: {p['why']}"
         )
 
 

@@ -27,13 +27,13 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from django.utils.translation import gettext as _
 
-from vigie.core import filecrypt, files
+from vigie.core import filecrypt, files, quoting
 from vigie.core.errors import Invalid
 
 # columns the servers add that are not answers
@@ -50,12 +50,23 @@ MEDIA_DIR = "media/"
 
 @dataclass
 class Problem:
+    """A problem of one cell, kept in the job's result: the value is quoted only by the rule
+    of vigie.core.quoting (ADR 0054), otherwise ``shape`` describes it. Answers are identity
+    (``ordinary=False``): never quoted; ids and keys only when no name could be one."""
+
     file: str
     row: int
     column: str
     value: str
     why: str
     imported: bool = False
+    ordinary: InitVar[bool] = True
+    shape: str = ""
+
+    def __post_init__(self, ordinary: bool) -> None:
+        if self.value:
+            quoted, shape = quoting.shown(self.value, ordinary=ordinary)
+            self.value, self.shape = quoted or "", shape or ""
 
     def as_dict(self) -> dict[str, Any]:
         return self.__dict__.copy()
@@ -226,10 +237,12 @@ class Reader:
             if kind in ("select1", "select") and allowed:
                 bad = [v for v in value.split() if v not in allowed]
                 if bad:
-                    # the answer is identity (Submission.answers): the report names the cell,
-                    # never its text, since it is kept in the job's result (ADR 0020, 0059)
+                    # the answer is identity (Submission.answers): the report names the cell
+                    # and describes the answer, never its text, since it is kept in the
+                    # job's result (ADR 0020, 0059, 0054)
+                    why = _("not a choice of the question")
                     self.problems.append(
-                        Problem(table, number, column, "", _("not a choice of the question"), True)
+                        Problem(table, number, column, value, why, True, ordinary=False)
                     )
             out.append((path, value))
         return out

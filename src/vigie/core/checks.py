@@ -9,7 +9,7 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.core.checks import CheckMessage, Error, Tags, register
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.db import connection
 
 from vigie.core import crypto
@@ -118,4 +118,22 @@ def deployment_checks(app_configs: Any = None, **kwargs: Any) -> list[CheckMessa
                 id="vigie.E105",
             )
         )
+    errors.extend(_temp_dir_checks())
     return errors
+
+
+def _temp_dir_checks() -> list[CheckMessage]:
+    """Request bodies over 512 KB wait for Vigie in VIGIE_TEMP_DIR, in clear (ADR 0054)."""
+    from vigie.core.bodies import in_memory_or_encrypted, temp_root
+
+    if in_memory_or_encrypted(temp_root()):
+        return []
+    return [
+        Warning(
+            f"request bodies (uploads over 512 KB) wait in clear in {temp_root()}, which is "
+            "neither in memory (tmpfs) nor on an encrypted (dm-crypt) volume",
+            hint="set VIGIE_TEMP_DIR to a directory on tmpfs or on an encrypted volume, and "
+            "bound request bodies at the TLS proxy too (docs/settings.md)",
+            id="vigie.W106",
+        )
+    ]

@@ -73,8 +73,7 @@ def import_(
         f"{result.accounts_new} new account(s)."
     )
     for p in result.problems[:20]:
-        value = f" = {p.value!r}" if p.value is not None else ""
-        click.echo(f"  line {p.line}, {p.column}{value}: {p.reason}")
+        click.echo(f"  line {p.line}, {p.cell()}: {p.reason}")
 
 
 @finance.command("run")

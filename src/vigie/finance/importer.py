@@ -25,7 +25,7 @@ import duckdb
 from django.db import transaction
 from django.utils import timezone
 
-from vigie.core import filecrypt, files
+from vigie.core import filecrypt, files, quoting
 from vigie.core.actor import Actor
 from vigie.core.errors import Conflict, Invalid
 from vigie.core.events import announce
@@ -41,13 +41,34 @@ Progress = Callable[[int, int, str], None]
 
 @dataclass
 class Problem:
+    """A refused cell: the value is quoted only by the rule of vigie.core.quoting (ADR
+    0054), otherwise ``shape`` describes it; the account and holder columns never quote."""
+
     line: int
     column: str
     value: str | None
     reason: str
+    shape: str | None = None
+
+    @classmethod
+    def of(cls, line: int, column: str, raw: str | None, reason: str) -> Problem:
+        value, shape = quoting.shown(raw, ordinary=column not in IDENTIFYING)
+        return cls(line, column, value, reason, shape)
+
+    def cell(self) -> str:
+        """``amount = '12x'`` or ``channel (4 characters: letters)``."""
+        if self.value is not None:
+            return f"{self.column} = {self.value!r}"
+        return f"{self.column} ({self.shape})" if self.shape else self.column
 
     def as_dict(self) -> dict[str, Any]:
-        return {"line": self.line, "column": self.column, "value": self.value, "why": self.reason}
+        return {
+            "line": self.line,
+            "column": self.column,
+            "value": self.value,
+            "shape": self.shape,
+            "why": self.reason,
+        }
 
 
 @dataclass
@@ -291,18 +312,13 @@ def import_file(
             return xml_lines[line - 2] if xml_lines and 2 <= line < len(xml_lines) + 2 else line
 
         problems = [
-            Problem(where(int(line)), col, None if col in IDENTIFYING else value, why)
+            Problem.of(where(int(line)), col, value, why)
             for line, col, value, why in con.execute(
                 f"SELECT * FROM bad ORDER BY line, col LIMIT {MAX_PROBLEMS}"
             ).fetchall()
         ]
         if rejected and not partial:
-            shown = "; ".join(
-                f"line {p.line}, {p.column}"
-                + (f" = {p.value!r}" if p.value is not None else "")
-                + f": {p.reason}"
-                for p in problems[:10]
-            )
+            shown = "; ".join(f"line {p.line}, {p.cell()}: {p.reason}" for p in problems[:10])
             raise Invalid(
                 f"{name}: {rejected} row(s) refused, nothing imported. {shown}",
                 code="rows_invalid",

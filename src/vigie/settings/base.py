@@ -323,6 +323,10 @@ VIGIE_TRUSTED_PROXY = os.environ.get("VIGIE_TRUSTED_PROXY", "")
 VIGIE_TRUSTED_PROXY_HEADERS = tuple(
     os.environ.get("VIGIE_TRUSTED_PROXY_HEADERS", "x-forwarded-proto x-forwarded-for").split()
 )
+# `vigie serve`: the largest request body waitress reads (0: the largest upload a route
+# accepts, plus 1 MiB) and the directory where bodies wait (ADR 0054)
+VIGIE_REQUEST_MAX_BYTES = int(os.environ.get("VIGIE_REQUEST_MAX_BYTES") or "0")
+VIGIE_TEMP_DIR = Path(os.environ.get("VIGIE_TEMP_DIR") or DATA_DIR / "tmp")
 # differential privacy: budgets (total epsilon) and the cap of one release
 VIGIE_DP_BUDGET = float(os.environ.get("VIGIE_DP_BUDGET", "10"))
 VIGIE_DP_BUDGET_ORGANISATION = float(os.environ.get("VIGIE_DP_BUDGET_ORGANISATION", "5"))

@@ -16,7 +16,8 @@ nationality, share; ``product.`` description, unspsc, good, country; ``contract.
 reference, title, value, currency, starts, ends. Without a mapping the header names the
 targets. Rows with the same ``supplier.reference`` describe one supplier (one owner, director,
 product or contract per row). Files are read by vigie.core.files' bounded readers. Every bad
-row is reported (row, column, value, why; the values of identity columns are not repeated)
+row is reported (row, column, value, why; a value is quoted only when no name can be it,
+by vigie.core.quoting, otherwise described)
 and a file with any bad row registers nothing."""
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from vigie.core import files
+from vigie.core import files, quoting
 from vigie.core.actor import Actor
 from vigie.core.errors import Invalid, VigieError
 from vigie.core.models import Organisation
@@ -195,7 +196,10 @@ def parse(
             try:
                 values[target] = _check(target, value)
             except ValueError as exc:
-                shown = "(hidden)" if target in HIDDEN else raw[:100]
+                # quoted only when no name can be it: a shifted row puts an owner's name in
+                # any column (ADR 0054); otherwise its shape, e.g. "(8 characters: letters)"
+                quoted, shape = quoting.shown(raw, ordinary=target not in HIDDEN)
+                shown = quoted if quoted is not None else f"({shape})"
                 errors.append(RowError(number, column, shown, str(exc)))
                 bad = True
         ref = values.get("supplier.reference", "")

@@ -48,3 +48,25 @@ def test_a_bad_answer_is_not_quoted_in_the_import_report(
     assert MARK not in json.dumps(job.result) + job.error + job.message
     page = web(world.users["org_admin"]).get(f"/collection/imports/{job.pk}/")
     assert page.status_code == 200 and MARK not in page.content.decode()
+
+
+def test_probe_a_name_in_a_key_column_is_described_not_quoted(
+    world: World, form: Any, tmp_path: Path
+) -> None:
+    """A shifted victims row puts a name where the parent's key belongs: the key column is
+    ordinary, but the report quotes only values no name can be (ADR 0054), so it says the
+    cell's shape; a real ODK key (uuid and hex digits) is still quoted."""
+    plain = central_zip(tmp_path)
+    hostile = tmp_path / "shifted.csv.zip"
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(hostile, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename.endswith("-victims.csv"):
+                data = data.replace(b"uuid:nope,", f"{MARK},".encode())
+            dst.writestr(info, data)
+    job = _run(world, hostile, form)
+    assert job.status == "succeeded", job.error
+    assert MARK not in json.dumps(job.result) + job.error + job.message
+    problem = next(p for p in job.result["problems"] if p["column"] == "PARENT_KEY")
+    assert problem["why"] == "no such parent row"
+    assert problem["shape"] == "19 characters: letters, digits, other characters"

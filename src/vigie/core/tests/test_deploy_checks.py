@@ -140,6 +140,8 @@ def test_production_settings_with_everything_outside_pass_our_checks(tmp_path: P
         VIGIE_EVIDENCE_SIGNING_KEY=str(secure / "signing-key.pem"),
         VIGIE_AUDIT_KEY_FILE=str(secure / "audit.key"),
         VIGIE_WITNESS=str(tmp_path / "auditor"),
+        # request bodies wait in memory (ADR 0054); the directory need not exist yet
+        VIGIE_TEMP_DIR=f"/dev/shm/vigie-{tmp_path.name}",  # noqa: S108
     )
     out = result.stdout + result.stderr
     for code in OURS:
