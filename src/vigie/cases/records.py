@@ -42,6 +42,7 @@ from vigie.cases.models import (
     RouteLeg,
     Victim,
 )
+from vigie.core import quoting
 from vigie.core.fields import EncryptedTextField
 
 CHILDREN: dict[str, type[models.Model]] = {
@@ -104,10 +105,11 @@ _INDEX = re.compile(r"\[\d+\]$")
 @dataclass
 class Problem:
     """A problem of one value of a record. The value is quoted only when it belongs to a
-    field of the standard that is not identity: the value of an identity field, or of a
-    field the standard does not know (identity by default), is withheld, and so is any
-    message that repeats it (problems end up in job results, API responses, reject files
-    and logs read by people without ``victim.identity.view``)."""
+    field of the standard that is not identity and has a shape no name has (at most one
+    letter, or a hex id: ``core.quoting``): the value of an identity field, of a field the
+    standard does not know (identity by default), or one shaped like a word, is withheld,
+    and so is any message that repeats it (problems end up in job results, API responses,
+    reject files and logs read by people without ``victim.identity.view``)."""
 
     path: str
     value: Any
@@ -117,11 +119,14 @@ class Problem:
         if self.value is None or self.value == WITHHELD:
             return
         field = _INDEX.sub("", self.path.rsplit(".", 1)[-1])
-        if field not in _quotable():
-            text = str(self.value)
-            if text and text in str(self.message):
-                self.message = _("is not a valid value")
-            self.value = WITHHELD
+        text = str(self.value)
+        # a shifted row or a wrong mapping puts a name in a field that is not identity: its
+        # value is quoted only when no name can have its shape either (ADR 0054)
+        if field in _quotable() and quoting.quotable(text):
+            return
+        if text and text in str(self.message):
+            self.message = _("is not a valid value")
+        self.value = WITHHELD
 
     def __str__(self) -> str:
         return f"{self.path}: {self.value!r}: {self.message}"

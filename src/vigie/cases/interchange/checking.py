@@ -18,6 +18,7 @@ from vigie.cases.interchange.mapping import Mapping
 from vigie.cases.interchange.readers import MAX_BYTES, ImportFailed, json_items, table_rows
 
 MAX_REPORTED = 200  # problems listed in the report (all are counted)
+JSON_KINDS = {str: "string", list: "array", int: "number", float: "number", bool: "boolean"}
 
 
 @dataclass
@@ -123,9 +124,9 @@ def prepare_records(
         spec: list[layouts.Col] = []
         for i, item in enumerate(json_items(path), 1):
             if not isinstance(item, dict):
-                yield Prepared(
-                    i, None, None, [RowProblem(name, i, "", str(item)[:80], "not an object")]
-                )
+                # the item itself may be a name: its kind is said, never its text
+                what = "a JSON " + JSON_KINDS.get(type(item), "value")
+                yield Prepared(i, None, None, [RowProblem(name, i, "", what, "not an object")])
                 continue
             yield _htcds_item(name, i, item, spec, allow_identity, seen, {})
         return

@@ -22,6 +22,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from vigie.cases import codelists
+from vigie.core import quoting
 from vigie.core.errors import Invalid
 
 UNKNOWN = "-99"
@@ -115,11 +116,17 @@ SAMPLE_COLUMNS = [
 
 
 class RowError(Invalid, ValueError):
-    """A cell that cannot be read: ``column``, ``value``, ``reason``."""
+    """A cell that cannot be read: ``column``, ``value``, ``reason``. The cells read here are
+    codes, years, countries and flags, none of them identity; still, a shifted row or a
+    wrong mapping can put a name there, so a value is quoted only when no name has its
+    shape, and otherwise described (``core.quoting``, ADR 0054)."""
 
     default_code = "cell_invalid"
 
     def __init__(self, column: str, value: Any, reason: str) -> None:
+        text = str(value)
+        if not quoting.quotable(text):
+            value = f"… ({quoting.shape(text)})"
         self.column, self.value, self.reason = column, value, reason
         super().__init__(
             f"column {column}: value {value!r}: {reason}",

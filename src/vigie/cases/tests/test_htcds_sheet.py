@@ -141,8 +141,8 @@ def test_bad_cells_are_reported_and_nothing_is_written(world: World, tmp_path: P
     assert not report.written and Case.objects.count() == 0
     where = [(p["row"], p["column"], p["value"]) for p in report.problems]
     assert where == [
-        (3, "prs_Gender", "Alien"),
-        (4, "prs_Citizenship", "XX"),
+        (3, "prs_Gender", "… (5 characters: letters)"),  # a word: described (ADR 0054)
+        (4, "prs_Citizenship", "… (2 characters: letters)"),
         (5, "source record id", "A1"),
     ]
     assert all(p["file"] == "bad.csv" and p["reason"] for p in report.problems)
@@ -262,3 +262,17 @@ def test_web_download_in_the_spreadsheet_layout(web: Any, world: World, api: Any
     forms = codelists.get("exploitation_forms")
     expected = {forms.to_external("htcds", c) for c in ("sexual_slavery", "forced_marriage")}
     assert set(row["vic_TypeOfExploitation"].split(";")) == expected - {None}
+
+
+def test_a_json_item_that_is_not_an_object_is_named_by_its_kind(
+    world: World, tmp_path: Path
+) -> None:
+    """A bare string in an HTCDS JSON array may be a person's name: the problem says what
+    kind of JSON value stood there, never its text (ADR 0054)."""
+    path = tmp_path / "cases.json"
+    path.write_text('[{"prs_Gender": "Feminine"}, "Nadia Examplename", [1]]', encoding="utf-8")
+    report = _import(world, path, fmt="htcds")
+    assert not report.written
+    where = [(p["row"], p["value"], p["reason"]) for p in report.problems]
+    assert where == [(2, "a JSON string", "not an object"), (3, "a JSON array", "not an object")]
+    assert "Examplename" not in str(report.as_dict())

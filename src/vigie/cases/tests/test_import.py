@@ -99,7 +99,10 @@ def test_bad_rows_are_reported_and_nothing_is_written(world: World, tmp_path: Pa
     assert job.status == Job.Status.FAILED
     assert "4 invalid row(s); nothing was written" in job.error
     problems = {(p["row"], p["column"]): p for p in job.result["problems"]}
-    assert problems[(2, "gender")]["value"] == "Martian"
+    # a word is described, not quoted: a shifted row can put a name in any column; a value
+    # no name can be is quoted (ADR 0054)
+    assert problems[(2, "gender")]["value"] == "… (7 characters: letters)"
+    assert problems[(6, "registration_year")]["value"] == "2999"
     assert "not a CTDC value" in problems[(2, "gender")]["reason"]
     assert "year out of range" in problems[(6, "registration_year")]["reason"]
     assert "ISO 3166" in problems[(11, "citizenship")]["reason"]
@@ -273,11 +276,12 @@ def test_cli_dry_run_validates_everything_and_writes_nothing(world: World, tmp_p
     report = json.loads(result.output)
     assert report["status"] == "invalid" and report["rejected"] == 2 and not report["written"]
     assert {(p["row"], p["column"], p["value"]) for p in report["problems"]} == {
-        (2, "gender", "Martian"),
-        (11, "citizenship", "ZZ"),
+        (2, "gender", "… (7 characters: letters)"),
+        (11, "citizenship", "… (2 characters: letters)"),
     }
     result = runner.invoke(cases_cli, ["import", str(path), *args])
     assert result.exit_code == 1
     assert "INVALID" in result.output
-    assert "file " + path.name + ", row 2, column gender: value 'Martian'" in result.output
+    message = "file " + path.name + ", row 2, column gender: value '… (7 characters: letters)'"
+    assert message in result.output and "Martian" not in result.output
     assert Case.objects.count() == 0
