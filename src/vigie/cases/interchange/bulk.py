@@ -358,7 +358,7 @@ INDEXED = ("reference", "summary", "area", "country")
 
 def _head(values: list[Any], at: dict[str, int]) -> str:
     """The start of a case's search text: its own fields' part (``services.compute_index``)."""
-    own = (values[at[n]] for n in ("reference", "summary", "area", "source_record_id"))
+    own = (values[at[n]] for n in services.SEARCH_HEAD)
     return " ".join(t for t in own if t).casefold()
 
 
