@@ -7,13 +7,12 @@ part. Synthetic names only."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from vigie.screening import engine, names
+from vigie.screening.tests.listed import one_name
 
 
 @pytest.mark.parametrize(
@@ -87,26 +86,15 @@ def test_a_surname_article_is_kept_after_a_last_abd(given_name: str, surname: st
     assert folded.endswith(f"AL-{surname}")
 
 
-def _record(ref: str, name: str) -> dict[str, Any]:
-    return {
-        "id": None,
-        "watchlist": "t",
-        "reference": ref,
-        "schema": "Person",
-        "caption": name,
-        "data": {"names": [{"name": name, "kind": "primary", "quality": "good"}]},
-    }
-
-
 @pytest.fixture(scope="module")
 def index() -> engine.ScreeningIndex:
     return engine.build(
         [
-            _record("A1", "Abdul Salam Tiberghien"),
-            _record("A2", "Abdoulaye Kerouani"),
-            _record("A3", "Abdul Attar Lindqvist"),
-            _record("A4", "Abdul Sattar Lindqvist"),
-            _record("A5", "AL-SAMARRI, 'Ali Mas'ud 'Abd"),
+            one_name("A1", "Abdul Salam Tiberghien"),
+            one_name("A2", "Abdoulaye Kerouani"),
+            one_name("A3", "Abdul Attar Lindqvist"),
+            one_name("A4", "Abdul Sattar Lindqvist"),
+            one_name("A5", "AL-SAMARRI, 'Ali Mas'ud 'Abd"),
         ]
     )
 

@@ -6,13 +6,12 @@ it must leave alone. Synthetic names only."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from vigie.screening import engine, names
+from vigie.screening.tests.listed import one_name
 
 
 @pytest.mark.parametrize(
@@ -53,17 +52,6 @@ def test_a_swapped_abd_prefix_reads_as_the_compound(name: str) -> None:
     assert names.normalise(f"Omar Adbul{name}") == names.normalise(f"Omar Abdul{name}")
 
 
-def _record(ref: str, name: str, schema: str) -> dict[str, Any]:
-    return {
-        "id": None,
-        "watchlist": "t",
-        "reference": ref,
-        "schema": schema,
-        "caption": name,
-        "data": {"names": [{"name": name, "kind": "primary", "quality": "good"}]},
-    }
-
-
 LISTED = [
     ("E1", "Bonyad Taavon Karimabad", "Organization"),
     ("E2", "Khalid Abdul Wadud", "Person"),
@@ -75,7 +63,7 @@ LISTED = [
 
 @pytest.fixture(scope="module")
 def index() -> engine.ScreeningIndex:
-    return engine.build([_record(*row) for row in LISTED])
+    return engine.build([one_name(*row) for row in LISTED])
 
 
 def _found(index: engine.ScreeningIndex, query: str, schema: str) -> dict[str, float]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from vigie.screening import engine, names, ranking
+from vigie.screening.tests.listed import one_name
 
 
 def _score(one: str, other: str) -> float:
@@ -68,25 +69,14 @@ def test_three_entries_at_the_threshold_make_a_name_crowded() -> None:
     assert not ranking.crowded([0.97, 0.92, 0.69], engine.THRESHOLD)
 
 
-def _listed(ref: str, name: str, schema: str) -> dict[str, object]:
-    return {
-        "id": None,
-        "watchlist": "t",
-        "reference": ref,
-        "schema": schema,
-        "caption": name,
-        "data": {"names": [{"name": name, "kind": "primary", "quality": "good"}]},
-    }
-
-
 def test_a_searched_organisation_gets_no_person_name_symbols_from_the_lexicon() -> None:
     """The lexicon tags a searched name as rigour's tagger tags a listed one of its type
     (ADR 0527): "Jui" is a given name in a listed person's name, a plain word in a listed
     company's; searched as a company, it gets the company's symbols, not the person's."""
     index = engine.build(
         [
-            _listed("P1", "Jui Lin Wong", "Person"),
-            _listed("O1", "Jui Cheng Shipping Company Limited", "Organization"),
+            one_name("P1", "Jui Lin Wong", "Person"),
+            one_name("O1", "Jui Cheng Shipping Company Limited", "Organization"),
         ]
     )
 

@@ -8,33 +8,21 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from vigie.screening import batch, engine, names, ranking
-
-
-def _record(ref: str, name: str, schema: str = "Person") -> dict[str, Any]:
-    return {
-        "id": None,
-        "watchlist": "t",
-        "reference": ref,
-        "schema": schema,
-        "caption": name,
-        "data": {"names": [{"name": name, "kind": "primary", "quality": "good"}]},
-    }
-
+from vigie.screening.tests.listed import one_name
 
 # 24 listed people called exactly "Samir Haddad" and one "Sameer Haddad"; more candidates
 # than the engine compares at first (engine.CANDIDATES)
-LISTED = [_record(f"S{i:02d}", "Samir Haddad") for i in range(24)]
+LISTED = [one_name(f"S{i:02d}", "Samir Haddad") for i in range(24)]
 LISTED += [
-    _record("TARGET", "Sameer Haddad"),
-    _record("O1", "Beratex Group Limited", "Organization"),
-    _record("O2", "Barax Trading", "Organization"),
+    one_name("TARGET", "Sameer Haddad"),
+    one_name("O1", "Beratex Group Limited", "Organization"),
+    one_name("O2", "Barax Trading", "Organization"),
 ]
 
 
