@@ -235,6 +235,8 @@ def _pair_joined(
 ) -> tuple[list[Alignment], list[NamePart], list[NamePart]]:
     """A part written as two on the other side (Alharamain / Al Haramain, Aburusdan / Abu
     Rusdan): paired with both."""
+    if not _joinable(lone_q, lone_r) and not _joinable(lone_r, lone_q):
+        return matches, lone_q, lone_r  # what the loops below give when nothing is joined
     found: list[Alignment] = []
     for one, two, swap in ((lone_q, lone_r, False), (lone_r, lone_q, True)):
         by_index = {p.index: p for p in two}
@@ -260,6 +262,17 @@ def _pair_joined(
         else:
             kept.append(m)
     return kept + found, lone_q, lone_r
+
+
+def _joinable(one: list[NamePart], two: list[NamePart]) -> bool:
+    """Whether a part of ``one`` is two parts of ``two`` in a row written together: what
+    ``_pair_joined``'s first pass looks for, told with each spelling read once (most pairs of
+    names have none, and the pass read them once per pair of parts)."""
+    if len(two) < 2:
+        return False
+    forms = {p.index: p.comparable for p in two}
+    wholes = {p.comparable for p in one}
+    return any(i + 1 in forms and form + forms[i + 1] in wholes for i, form in forms.items())
 
 
 def _pair_leftovers(matches: list[Alignment]) -> list[Alignment]:

@@ -164,3 +164,67 @@ def test_alignments_are_those_the_earlier_code_made(
                 # made once per listed analysis (the same name listed in capitals may have
                 # made it): the same score and alignment, with this listed name's original
                 assert _seen(engine._align(aligned, f, form, listed)) == expected
+
+
+def _ref_pair_joined(
+    matches: list[Alignment], lone_q: list[NamePart], lone_r: list[NamePart]
+) -> tuple[list[Alignment], list[NamePart], list[NamePart]]:
+    """``names._pair_joined`` as it was before ADR 0538 (no ``_joinable`` check first)."""
+    found: list[Alignment] = []
+    for one, two, swap in ((lone_q, lone_r, False), (lone_r, lone_q, True)):
+        by_index = {p.index: p for p in two}
+        for part in list(one):
+            for p in list(by_index.values()):
+                nxt = by_index.get(p.index + 1)
+                if nxt is not None and p.comparable + nxt.comparable == part.comparable:
+                    pair = ([part], [p, nxt]) if not swap else ([p, nxt], [part])
+                    found.append(Alignment(pair[0], pair[1], score=0.95))
+                    one.remove(part)
+                    two.remove(p)
+                    two.remove(nxt)
+                    del by_index[p.index], by_index[nxt.index]
+                    break
+    if not found:
+        return matches, lone_q, lone_r
+    taken = {id(p) for a in found for p in (*a.qps, *a.rps)}
+    kept: list[Alignment] = []
+    for m in matches:
+        if any(id(p) in taken for p in (*m.qps, *m.rps)):
+            kept += [Alignment([p], [], score=0.0) for p in m.qps if id(p) not in taken]
+            kept += [Alignment([], [p], score=0.0) for p in m.rps if id(p) not in taken]
+        else:
+            kept.append(m)
+    return kept + found, lone_q, lone_r
+
+
+# parts written as one or as two ("Al Haramain" / "Alharamain"), and others
+JOINABLE_WORDS = [
+    "Al", "Haramain", "Alharamain", "Abu", "Rusdan", "Aburusdan", "Abdul", "Rahman",
+    "Abdulrahman", "Wen", "ji", "Wenji", "Ali", "Hassan", "Alihassan", "Hassanali", "Rusdanabu",
+]  # fmt: skip
+joinable_names = st.lists(st.sampled_from(JOINABLE_WORDS), min_size=1, max_size=5)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(joinable_names, joinable_names, st.sampled_from(["Person", "Organization"]))
+def test_joined_parts_are_paired_as_the_earlier_code_paired_them(
+    searched: list[str], listed: list[str], schema: str
+) -> None:
+    """``_joinable`` only spares ``_pair_joined`` the pairs of names with no joined part: it
+    pairs and leaves alone the same parts as before (ADR 0538)."""
+    query = names.analyse(" ".join(searched), schema)[0]
+    entry = names.analyse(" ".join(listed), schema)[0]
+    made = []
+    for pair_joined in (_ref_pair_joined, names._pair_joined):
+        lone_q, lone_r = list(query.parts), list(entry.parts)
+        matches = [Alignment([p], [], score=0.0) for p in lone_q]
+        matches += [Alignment([], [p], score=0.0) for p in lone_r]
+        kept, left_q, left_r = pair_joined(matches, lone_q, lone_r)
+        made.append(
+            (
+                [([p.form for p in m.qps], [p.form for p in m.rps], m.score) for m in kept],
+                [p.form for p in left_q],
+                [p.form for p in left_r],
+            )
+        )
+    assert made[0] == made[1]
