@@ -40,8 +40,9 @@ log = logging.getLogger(__name__)
 # version 3 (Somali, Persian and cross-language given names) and the lexicon by type
 # (ADR 0527); 15: the ezafe, "Abd" prefix typos and ELF legal forms change listed names'
 # analysis (ADR 0529); the entries pickled are ``index_records.IndexedEntry``, which left
-# ``engine`` at the same time
-FORMAT = 15
+# ``engine`` at the same time; 17: a known spelling of a given name is filed under its
+# name's symbol only (ADR 0544)
+FORMAT = 17
 PREFIX = "index-"
 
 

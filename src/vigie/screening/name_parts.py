@@ -192,7 +192,10 @@ def blocking_keys(name: Name) -> dict[str, set[int]]:
         if part.tag in (NamePartTag.STOP, NamePartTag.LEGAL):
             continue
         index = at[part.index]
-        if len(part.comparable) > 1:
+        # A known spelling of a given name (``EQUIVALENT``) is filed under its name's symbol
+        # only: its own spelling would make "Aly" a rare part, found only on the listed Alys,
+        # when the name is as common as Ali in every spelling (ADR 0544).
+        if len(part.comparable) > 1 and part.comparable not in EQUIVALENT:
             keys.setdefault(f"t:{part.comparable}", set()).add(index)
         if part.metaphone and len(part.metaphone) > 1:
             keys.setdefault(f"m:{part.metaphone}", set()).add(index)

@@ -101,6 +101,6 @@ def test_a_repeated_searched_part_stands_for_one_part() -> None:
     the one listed Ewaz when it counted twice)."""
     (form, *_rest) = names.analyse("Muhammed Muhammed Ewaz", "Person")
     keys = names.blocking_keys(form)
-    assert keys["t:muhammed"] == {0}
+    assert keys["s:[NAME:Vmuhammad]"] == {0}  # (a known spelling: filed under its name, ADR 0544)
     assert keys["t:ewaz"] == {2}
     assert all(1 not in parts for parts in keys.values())
