@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from hypothesis import HealthCheck, settings
 from rest_framework.test import APIClient
 
 from vigie import cli
@@ -18,6 +19,12 @@ if TYPE_CHECKING:
 # Every app's commands wrapped as `vigie` wraps them (Django set up, one VigieError handler),
 # so a test that invokes an app's click group on its own sees what a user would.
 cli._add_app_commands()
+
+# Speed is measured in bench/, not by the clock of a test: on a loaded machine (CI's two
+# cores, helpers beside it) hypothesis's per-example deadline and its "generation is slow"
+# check failed correct code. Every other health check stays on.
+settings.register_profile("vigie", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("vigie")
 
 
 @pytest.fixture
