@@ -155,9 +155,7 @@ def _attach(invitation: Invitation, source: BinaryIO, name: str) -> Attachment:
             _("The document is larger than %(mb)s MB.") % {"mb": MAX_ATTACHMENT // 2**20}
         )
     if invitation.files.count() >= MAX_ATTACHMENTS:
-        raise TooLarge(
-            _("This link takes at most %(n)s documents.") % {"n": MAX_ATTACHMENTS}
-        )
+        raise TooLarge(_("This link takes at most %(n)s documents.") % {"n": MAX_ATTACHMENTS})
     actor = Actor.system("supplier questionnaire link", invitation.organisation_id)
     ingested = evidence.ingest(
         actor,

@@ -4,9 +4,10 @@ average away the noise on the cases one cannot open.
 ADR 0053 suppressed a cell holding 1..k-1 cases the reader cannot open. A cell holding k or
 more of them stayed perturbed over *all* its cases, so each own case the reader linked gave
 it new noise: a panel expert linking own cases one at a time and subtracting them learnt
-the exact number of another organisation's cases in Niger, and the exact linked total (here the cell of the one year);
-with an own country of k cases absorbing the secondary suppression, total less Niger less
-their own is the other organisation's single case in Mali."""
+the exact number of another organisation's cases in Niger, and the exact linked total (here
+the cell of the one year); with an own country of k cases absorbing the secondary
+suppression, total less Niger less their own is the other organisation's single case in
+Mali."""
 
 from __future__ import annotations
 
