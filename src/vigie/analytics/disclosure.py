@@ -22,7 +22,9 @@ Rules (parameters and reasons in docs/disclosure-control.md):
    keyed hash of the cell key (sum of the record keys of the records in the cell) and the count.
    The same set of records always gets the same noise, whatever query produced it, so
    differencing two overlapping queries gives the difference plus noise, and repeating a query
-   averages nothing away. Published counts are never below k.
+   averages nothing away. Published counts are never below k. A table mixing records the
+   reader may open with others draws the noise from the others alone (``protect(unseen=)``):
+   padding it with one's own records must not refresh the noise (ADR 0070).
 4. **Rounding**: counts are integers (no further rounding); percentages are computed from the
    published counts and rounded to one decimal; a table whose every cell is suppressed (e.g. a
    narrow filter) says so.
@@ -269,9 +271,20 @@ def record_key(row_key: str, salt: bytes) -> int:
     return hmac.new(salt, row_key.encode(), hashlib.sha256).digest()[0]
 
 
-def protect(table: Table, policy: Policy | None = None, force: Iterable[Coords] = ()) -> Release:
+def protect(
+    table: Table,
+    policy: Policy | None = None,
+    force: Iterable[Coords] = (),
+    unseen: dict[Coords, Cell] | None = None,
+) -> Release:
     """Suppress and perturb: the release of ``table`` under ``policy`` (``force``: cells to
-    suppress whatever their count, see ``suppress``)."""
+    suppress whatever their count, see ``suppress``).
+
+    ``unseen``: for a table mixing records the reader may open with others, each cell's
+    records the reader may not open (count and key). The noise is then drawn from those
+    alone: the reader knows their own records exactly, and a reader who can add or remove
+    their own records (linking cases to a dossier) would otherwise get new noise on the same
+    unseen records at each change and average it away (ADR 0070)."""
     policy = policy or default_policy()
     table.complete()
     reasons = suppress(table, policy.k, force)
@@ -280,7 +293,8 @@ def protect(table: Table, policy: Policy | None = None, force: Iterable[Coords] 
         if coords in reasons:
             cells[coords] = ReleasedCell(coords, None)
             continue
-        value = cell.n + noise(cell.n, cell.key, policy)
+        keyed = cell if unseen is None else unseen.get(coords, Cell(0, 0))
+        value = cell.n + noise(keyed.n, keyed.key, policy)
         if cell.n > 0:
             value = max(value, policy.k)
         cells[coords] = ReleasedCell(coords, value)

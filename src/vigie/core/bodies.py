@@ -106,25 +106,89 @@ def _remove(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
-def in_memory_or_encrypted(path: Path) -> bool | None:
-    """Whether ``path`` is on tmpfs/ramfs or on a dm-crypt volume (LUKS, also under LVM);
-    None when this system does not say (not Linux)."""
+def mount_of(path: Path) -> tuple[str, str, str] | None:
+    """The mount ``path`` is on, as (mount point, file system type, source); None when this
+    system does not say (not Linux)."""
     mounts = Path("/proc/self/mounts")
     if not mounts.exists():
         return None
     while not path.exists():
         path = path.parent
     path = path.resolve()
-    best, fstype = "", ""
+    best: tuple[str, str, str] = ("", "", "")
     for line in mounts.read_text().splitlines():
         fields = line.split()
         point = fields[1].replace("\\040", " ")
-        if path.is_relative_to(point) and len(point) >= len(best):
-            best, fstype = point, fields[2]
+        if path.is_relative_to(point) and len(point) >= len(best[0]):
+            best = (point, fields[2], fields[0].replace("\\040", " "))
+    return best
+
+
+def in_memory_or_encrypted(path: Path) -> bool | None:
+    """Whether ``path`` is on tmpfs/ramfs, on a dm-crypt volume (LUKS, also under LVM), in an
+    fscrypt-encrypted directory (ext4, f2fs) or on a ZFS dataset with native encryption;
+    None when this system does not say (not Linux). Encryption below the system (a cloud
+    provider's volume, a self-encrypting disk) cannot be seen: an operator attests it
+    (``VIGIE_TEMP_DIR_ENCRYPTION``, ADR 0070)."""
+    mount = mount_of(path)
+    if mount is None:
+        return None
+    while not path.exists():
+        path = path.parent
+    path = path.resolve()
+    _point, fstype, source = mount
     if fstype in {"tmpfs", "ramfs"}:
+        return True
+    if fstype == "zfs":
+        return _zfs_encrypted(source)
+    if _fscrypt(path):
         return True
     dev = path.stat().st_dev
     return _crypt_below(Path(f"/sys/dev/block/{os.major(dev)}:{os.minor(dev)}"), 0)
+
+
+_FS_IOC_GETFLAGS = 0x80086601  # _IOR('f', 1, long) on 64-bit Linux
+_FS_ENCRYPT_FL = 0x00000800
+
+
+def _fscrypt(path: Path) -> bool:
+    """An fscrypt directory: its inode carries the encrypt flag (what ``lsattr -d`` shows as
+    E); its files, temporary ones included, are encrypted with its policy."""
+    import array
+    import fcntl
+
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return False
+    try:
+        flags = array.array("l", [0])
+        fcntl.ioctl(fd, _FS_IOC_GETFLAGS, flags, True)
+        return bool(flags[0] & _FS_ENCRYPT_FL)
+    except OSError:  # a file system without inode flags
+        return False
+    finally:
+        os.close(fd)
+
+
+def _zfs_encrypted(dataset: str) -> bool:
+    """A ZFS dataset with native encryption, asked of ``zfs get`` when the tool is here."""
+    import subprocess
+
+    tool = shutil.which("zfs")
+    if tool is None:
+        return False
+    try:
+        got = subprocess.run(  # noqa: S603  (a fixed tool, the dataset as one argument)
+            [tool, "get", "-H", "-o", "value", "encryption", dataset],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return got.returncode == 0 and got.stdout.strip() not in {"", "-", "off"}
 
 
 def _crypt_below(block: Path, depth: int) -> bool:

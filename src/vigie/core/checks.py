@@ -9,7 +9,7 @@ from typing import Any
 
 from django.apps import apps
 from django.conf import settings
-from django.core.checks import CheckMessage, Error, Tags, Warning, register
+from django.core.checks import CheckMessage, Error, Info, Tags, Warning, register
 from django.db import connection
 
 from vigie.core import crypto
@@ -123,17 +123,40 @@ def deployment_checks(app_configs: Any = None, **kwargs: Any) -> list[CheckMessa
 
 
 def _temp_dir_checks() -> list[CheckMessage]:
-    """Request bodies over 512 KB wait for Vigie in VIGIE_TEMP_DIR, in clear (ADR 0054)."""
-    from vigie.core.bodies import in_memory_or_encrypted, temp_root
+    """Request bodies over 512 KB wait for Vigie in VIGIE_TEMP_DIR, in clear (ADR 0054): it
+    must be in memory or encrypted, as detected, or as the operator attests for the mount it
+    is on (VIGIE_TEMP_DIR_ENCRYPTION = "<mount point>: <how>", ADR 0070)."""
+    from vigie.core.bodies import in_memory_or_encrypted, mount_of, temp_root
 
-    if in_memory_or_encrypted(temp_root()):
+    root = temp_root()
+    if in_memory_or_encrypted(root):
         return []
+    attested = str(getattr(settings, "VIGIE_TEMP_DIR_ENCRYPTION", "") or "").strip()
+    mount = mount_of(root)
+    point, _sep, how = attested.partition(":")
+    where = mount[0] if mount else "?"
+    if attested and mount is not None and point.strip() == where and how.strip():
+        return [
+            Info(
+                f"request bodies wait in {root}, on {where}, which the operator attests is "
+                f"encrypted: {how.strip()} (VIGIE_TEMP_DIR_ENCRYPTION; not verified by Vigie)",
+                id="vigie.I106",
+            )
+        ]
+    why = (
+        f"; VIGIE_TEMP_DIR_ENCRYPTION attests {point.strip() or '?'!r}, but the directory is "
+        f"on {where!r}"
+        if attested
+        else ""
+    )
     return [
         Warning(
-            f"request bodies (uploads over 512 KB) wait in clear in {temp_root()}, which is "
-            "neither in memory (tmpfs) nor on an encrypted (dm-crypt) volume",
-            hint="set VIGIE_TEMP_DIR to a directory on tmpfs or on an encrypted volume, and "
-            "bound request bodies at the TLS proxy too (docs/settings.md)",
+            f"request bodies (uploads over 512 KB) wait in clear in {root}, which is neither "
+            "in memory (tmpfs) nor on encryption Vigie can see (dm-crypt, fscrypt, ZFS)" + why,
+            hint="set VIGIE_TEMP_DIR to a directory on tmpfs or on an encrypted volume; if the "
+            f"volume is encrypted below the system (a cloud provider's encrypted disk), set "
+            f'VIGIE_TEMP_DIR_ENCRYPTION="{where}: <how it is encrypted>"; and bound request '
+            "bodies at the TLS proxy too (docs/settings.md)",
             id="vigie.W106",
         )
     ]

@@ -24,19 +24,23 @@ def _protected(
     A cell is also suppressed when the records the reader may not open are 1..k-1 of it,
     whatever the others: a reader who links cases of their own to the dossier (each link
     gives the cell new noise) and subtracts them would otherwise average the noise away and
-    learn a small count of other organisations' cases (ADR 0053)."""
+    learn a small count of other organisations' cases (ADR 0053). For the same reason the
+    noise of a published cell is drawn from the records the reader may not open alone
+    (ADR 0070): the reader's own records are exact to them anyway."""
     policy = disclosure.default_policy()
     table = disclosure.Table((dim,), multi=frozenset({dim}))
-    hidden: dict[tuple[str | None], int] = {}
+    hidden: dict[disclosure.Coords, disclosure.Cell] = {}
     for key_text, values, unseen in records:
         key = disclosure.record_key(key_text, policy.salt)
         for coords in [(v,) for v in sorted(set(values))] + [(None,)]:
-            cell = table.cells.setdefault(coords, disclosure.Cell(0, 0))
-            cell.n += 1
-            cell.key = (cell.key + key) % disclosure.KEY_MODULUS
-            hidden[coords] = hidden.get(coords, 0) + unseen
-    force = [coords for coords, n in hidden.items() if 0 < n < policy.k]
-    release = disclosure.protect(table, policy, force=force)
+            for cells in (table.cells, hidden) if unseen else (table.cells,):
+                cell = cells.setdefault(coords, disclosure.Cell(0, 0))
+                cell.n += 1
+                cell.key = (cell.key + key) % disclosure.KEY_MODULUS
+    force = [coords for coords, cell in hidden.items() if 0 < cell.n < policy.k]
+    # the noise is drawn from the cases the reader cannot open alone: linking or unlinking
+    # their own cases must not refresh it (ADR 0070)
+    release = disclosure.protect(table, policy, force=force, unseen=hidden)
     rows = release.rows(with_margins=False, nonzero=True)
     return release, [(row[dim], row["count"]) for row in rows]
 

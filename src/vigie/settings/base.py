@@ -327,6 +327,9 @@ VIGIE_TRUSTED_PROXY_HEADERS = tuple(
 # accepts, plus 1 MiB) and the directory where bodies wait (ADR 0054)
 VIGIE_REQUEST_MAX_BYTES = int(os.environ.get("VIGIE_REQUEST_MAX_BYTES") or "0")
 VIGIE_TEMP_DIR = Path(os.environ.get("VIGIE_TEMP_DIR") or DATA_DIR / "tmp")
+# "<mount point>: <how>": the operator attests that mount is encrypted below the system
+# (a cloud provider's encrypted volume), which check --deploy cannot see (ADR 0070)
+VIGIE_TEMP_DIR_ENCRYPTION = os.environ.get("VIGIE_TEMP_DIR_ENCRYPTION", "")
 # differential privacy: budgets (total epsilon) and the cap of one release
 VIGIE_DP_BUDGET = float(os.environ.get("VIGIE_DP_BUDGET", "10"))
 VIGIE_DP_BUDGET_ORGANISATION = float(os.environ.get("VIGIE_DP_BUDGET_ORGANISATION", "5"))

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vigie.core.actor import Actor
-from vigie.core.errors import Conflict, Forbidden, Invalid, NotFound
+from vigie.core.errors import Conflict, Forbidden, Invalid, NotFound, TooLarge
 from vigie.core.events import announce
 from vigie.suppliers import questionnaire, services
 from vigie.suppliers.models import Attachment, Invitation, Supplier
@@ -27,6 +27,11 @@ from vigie.suppliers.models import Attachment, Invitation, Supplier
 SALT = "vigie.suppliers.questionnaire"
 MAX_DAYS = 90
 MAX_STATEMENT = 20000
+# What a link may store in the vault: the link needs no account and may be forwarded, so
+# its documents are bounded in size and number (ADR 0070); a supplier's scanned policy or
+# audit report is a few megabytes.
+MAX_ATTACHMENT = 25 * 1024 * 1024
+MAX_ATTACHMENTS = 10
 
 
 class LinkExpired(Forbidden):
@@ -90,9 +95,15 @@ def invitation_for(token: str, *, for_update: bool = False) -> Invitation:
 
 
 def submit_answers(
-    token: str, answers: dict[str, Any], statement: str = "", statement_year: int | None = None
+    token: str,
+    answers: dict[str, Any],
+    statement: str = "",
+    statement_year: int | None = None,
+    document: tuple[BinaryIO, str] | None = None,
 ) -> Invitation:
-    """The supplier's answers and annual anti-trafficking statement, once."""
+    """The supplier's answers and annual anti-trafficking statement, once; ``document``
+    (file, name) is stored only when the answers are accepted, so that refused answers
+    posted again and again leave nothing in the vault."""
     with transaction.atomic():
         invitation = invitation_for(token, for_update=True)
         clean = questionnaire.current().check(answers)
@@ -104,6 +115,8 @@ def submit_answers(
             raise Invalid(
                 _("The statement's year is not recent."), detail={"field": "statement_year"}
             )
+        if document is not None:
+            _attach(invitation, *document)
         invitation.answers = clean
         invitation.statement = statement
         invitation.statement_year = (statement_year or year) if statement else None
@@ -126,9 +139,23 @@ def submit_answers(
 
 def add_attachment(token: str, source: BinaryIO, name: str) -> Attachment:
     """A document attached to the answers, stored in the evidence vault."""
+    with transaction.atomic():
+        return _attach(invitation_for(token, for_update=True), source, name)
+
+
+def _attach(invitation: Invitation, source: BinaryIO, name: str) -> Attachment:
+    """Store ``source`` for the (locked) ``invitation``, within the link's bounds."""
     from vigie.evidence import services as evidence
 
-    invitation = invitation_for(token)
+    source.seek(0, 2)
+    size = source.tell()
+    source.seek(0)
+    if size > MAX_ATTACHMENT:
+        raise TooLarge(
+            _("The document is larger than %(mb)s MB.") % {"mb": MAX_ATTACHMENT // 2**20}
+        )
+    if invitation.files.count() >= MAX_ATTACHMENTS:
+        raise TooLarge(_("This link takes at most %(n)s documents.") % {"n": MAX_ATTACHMENTS})
     actor = Actor.system("supplier questionnaire link", invitation.organisation_id)
     ingested = evidence.ingest(
         actor,

@@ -211,20 +211,19 @@ class AnswerPage(View):
         answers = {x.code: request.POST.get(x.code, "") for x in q.questions}
         year = request.POST.get("statement_year", "")
         try:
-            upload = request.FILES.get("document")
-            if upload is not None:
-                name = upload.name or "document"
-                duediligence.add_attachment(token, upload, name)  # type: ignore[arg-type]
+            upload: Any = request.FILES.get("document")
+            document = None if upload is None else (upload, upload.name or "document")
             duediligence.submit_answers(
                 token,
                 answers,
                 request.POST.get("statement", ""),
                 int(year) if year.isdigit() else None,
+                document=document,
             )
         except VigieError as exc:
-            if exc.status == 400:
+            if exc.status in {400, 413}:  # the link stays open: the supplier corrects and resends
                 return self._render(
-                    request, token, error=exc.message, problems=exc.detail, status=400
+                    request, token, error=exc.message, problems=exc.detail, status=exc.status
                 )
             return render(
                 request, "suppliers/answer_closed.html", {"message": exc.message}, status=exc.status

@@ -14,6 +14,11 @@ record's organisation, ask for it with the route's method. The probe expects:
 
 Organisation codes are public (``/api/organisations/``): routes that name only an
 organisation are checked for refusal, not for existence.
+
+``test_every_route_taking_an_id_is_probed`` walks Django's URL conf (not the matrices): a
+route with an id in its path, and every method its view answers, must be probed here (a
+matrix entry with a ``target``) or be one of ``PROBED_ELSEWHERE``, each saying where and why
+(ADR 0070).
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.urls import reverse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
 from vigie.core.models import Membership, User
@@ -158,3 +163,72 @@ def test_another_organisations_record_is_refused_as_if_it_never_existed(
                 f"existed {_short(shape(never, never_url))}"
             )
     assert not wrong, f"{endpoint.id} {url}:\n  " + "\n  ".join(wrong)
+
+
+# Routes whose id names what one *person* owns (a job, an upload, a token) or public data;
+# the organisation check above does not apply, and each is probed where named.
+_JOBS = "core/tests/test_probe_sessions.py::test_another_persons_job_is_not_theirs"
+PROBED_ELSEWHERE: dict[str, str] = {
+    "cases:import-status": _JOBS,
+    "screening:job": _JOBS,
+    "screening:batch-hits": _JOBS,
+    "screening:job-download": _JOBS,
+    "evidence:export-job": _JOBS,
+    "evidence:export-download": _JOBS,
+    "evidence-api:export-download": _JOBS,
+    "finance:job": _JOBS,
+    "core-api:token-revoke": "test_probe_sessions.py::test_nobody_revokes_or_lists_anothers_token",
+    "cases:import-preview": "an upload token signed for its user (cases/tests/test_web.py)",
+    "evidence-api:upload": "evidence/tests/test_probe_uploads.py (a session is its user's)",
+    "evidence-api:upload-complete": "evidence/tests/test_probe_uploads.py",
+    "screening:version": "a watchlist version: public list data, the same for everyone",
+    "screening-api:version": "a watchlist version: public list data, the same for everyone",
+    "collection:or-form": "collection/tests/test_probe_form_ids.py (ids per organisation)",
+    "collection:or-manifest": "collection/tests/test_probe_form_ids.py",
+}
+
+
+def _routes(patterns: list[Any], namespace: str, prefix: str) -> Any:
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            yield from _routes(p.url_patterns, ns, prefix + str(p.pattern))
+        elif isinstance(p, URLPattern) and p.name:
+            view = getattr(p.callback, "view_class", None) or getattr(p.callback, "cls", None)
+            if getattr(view or p.callback, "__module__", "").startswith("vigie."):
+                yield f"{namespace}{p.name}", prefix + str(p.pattern), p.callback, view
+
+
+def _methods(callback: Any, view: Any) -> set[str]:
+    """The methods a view answers (a view set: its actions; a class: its handlers; a
+    function: unknown, hence none; the matrix lists them)."""
+    actions = getattr(callback, "actions", None)
+    if actions:
+        return {m.upper() for m in actions}
+    if view is None:
+        return set()
+    return {m.upper() for m in view.http_method_names if hasattr(view, m)} - {"OPTIONS", "HEAD"}
+
+
+def test_every_route_taking_an_id_is_probed() -> None:
+    matrix: dict[str, list[Endpoint]] = {}
+    for m in app_modules("tests.matrix"):
+        for e in m.ENDPOINTS:
+            matrix.setdefault(e.name, []).append(e)
+    wrong: list[str] = []
+    for name, pattern, callback, view in _routes(get_resolver().url_patterns, "", ""):
+        params = set(re.findall(r"<(?:\w+:)?(\w+)>", pattern)) - PUBLIC_KWARGS
+        if not params or name in PROBED_ELSEWHERE:
+            continue
+        listed = {e.method: e for e in matrix.get(name, [])}
+        for method in sorted(_methods(callback, view) | set(listed)):
+            entry = listed.get(method)
+            if entry is None:
+                wrong.append(f"{method} {pattern} ({name}): not in any tests/matrix.py")
+            elif entry.target is None and entry.perm != PUBLIC:
+                wrong.append(f"{method} {pattern} ({name}): no target, never probed here")
+    stale = sorted(
+        set(PROBED_ELSEWHERE) - {r[0] for r in _routes(get_resolver().url_patterns, "", "")}
+    )
+    assert not stale, f"PROBED_ELSEWHERE names routes that are gone: {stale}"
+    assert not wrong, "routes taking an id that no probe asks:\n  " + "\n  ".join(wrong)

@@ -153,3 +153,30 @@ def test_deploy_check_warns_of_a_temp_dir_on_clear_disk(settings: Any, tmp_path:
     if shm.is_dir() and bodies.in_memory_or_encrypted(shm):
         settings.VIGIE_TEMP_DIR = shm / f"vigie-{tmp_path.name}"
         assert "vigie.W106" not in CliRunner().invoke(cli, ["check", "--deploy"]).output
+
+
+@pytest.mark.django_db
+def test_an_operator_attests_the_encryption_of_the_temp_dirs_mount(
+    settings: Any, tmp_path: Path
+) -> None:
+    """ADR 0070: a cloud provider's encrypted volume is invisible to the system; an
+    attestation naming the mount the directory is on is named in the output (I106), one
+    naming another mount leaves the warning, saying so."""
+    settings.VIGIE_TEMP_DIR = tmp_path / "spill"
+    if bodies.in_memory_or_encrypted(tmp_path) is not False:
+        pytest.skip("the test's temp directory is not on clear storage here")
+    mount = bodies.mount_of(tmp_path)
+    assert mount is not None
+    settings.VIGIE_TEMP_DIR_ENCRYPTION = f"{mount[0]}: EBS volume, KMS key alias/vigie"
+    out = CliRunner().invoke(cli, ["check", "--deploy"]).output
+    assert "vigie.W106" not in out and "vigie.I106" in out and "alias/vigie" in out, out
+    settings.VIGIE_TEMP_DIR_ENCRYPTION = "/elsewhere: EBS volume"
+    out = CliRunner().invoke(cli, ["check", "--deploy"]).output
+    assert "vigie.W106" in out and "/elsewhere" in out, out
+    settings.VIGIE_TEMP_DIR_ENCRYPTION = f"{mount[0]}:"  # no word of how: no attestation
+    assert "vigie.W106" in CliRunner().invoke(cli, ["check", "--deploy"]).output
+
+
+def test_an_fscrypt_directory_is_recognised_by_its_inode_flag(tmp_path: Path) -> None:
+    assert bodies._fscrypt(tmp_path) is False  # a test directory is not fscrypt-encrypted
+    assert bodies._fscrypt(tmp_path / "missing") is False

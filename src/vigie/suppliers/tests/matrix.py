@@ -66,6 +66,7 @@ ENDPOINTS = [
     Endpoint("suppliers:detail", perm="suppliers.view", target=_supplier),
     Endpoint("suppliers:invite", "POST", perm="suppliers.manage", target=_supplier, data={}),
     Endpoint("suppliers:answer", perm=PUBLIC, target=_token),
+    Endpoint("suppliers:answer", "POST", perm=PUBLIC, target=_token, data={}),
     Endpoint("suppliers:reviewed", "POST", perm="suppliers.review", target=_invitation, data={}),
     Endpoint("suppliers-api:suppliers", perm="suppliers.view"),
     Endpoint("suppliers-api:suppliers", "POST", perm="suppliers.manage", data={}),
