@@ -6,8 +6,9 @@ import datetime as dt
 import json
 from typing import Any
 
-from django.core.exceptions import FieldError
+from django.core.exceptions import FieldError, ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from vigie.core import crypto
 
@@ -65,6 +66,13 @@ class EncryptedDateField(EncryptedTextField):
 
     def from_plain(self, text: str) -> Any:
         return dt.date.fromisoformat(text)
+
+    def to_python(self, value: Any) -> Any:
+        # A JSON true or 5 passed the text field's "not a string: as it is" and failed at the
+        # save, a 500; refused here like a bad string. The value is not quoted: it is identity.
+        if isinstance(value, dt.datetime) or not isinstance(value, str | dt.date | None):
+            raise ValidationError(_("is not a date (YYYY-MM-DD)"), code="invalid")
+        return super().to_python(value)
 
     def deconstruct(self) -> Any:
         name, _path, args, kwargs = super().deconstruct()

@@ -90,6 +90,18 @@ def test_invalid_record_names_every_problem_and_writes_nothing(api: Any, world: 
     assert Case.objects.count() == 0
 
 
+def test_a_date_of_birth_that_is_not_a_string_is_refused(api: Any, world: World) -> None:
+    """JSON true, 0 or 5 as an encrypted date: refused as invalid (it was a 500 at the save)."""
+    client = api(world.users["case_manager"])
+    for value in (True, False, 0, 5, [], {}):
+        bad = copy.deepcopy(RECORD)
+        bad["victims"][0]["date_of_birth"] = value
+        response = client.post("/api/cases/", bad, format="json")
+        assert response.status_code == 400, (value, response.status_code)
+        assert "victims[0].date_of_birth" in str(response.json())
+    assert Case.objects.count() == 0
+
+
 def test_a_period_that_ends_before_it_starts_is_refused_where_it_is(api: Any, world: World) -> None:
     bad = copy.deepcopy(RECORD)
     bad["exploitations"][0].update({"start_date": "2016-05-01", "end_date": "2016-04-30"})
