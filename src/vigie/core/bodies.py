@@ -112,9 +112,7 @@ def mount_of(path: Path) -> tuple[str, str, str] | None:
     mounts = Path("/proc/self/mounts")
     if not mounts.exists():
         return None
-    while not path.exists():
-        path = path.parent
-    path = path.resolve()
+    path = _existing(path)
     best: tuple[str, str, str] = ("", "", "")
     for line in mounts.read_text().splitlines():
         fields = line.split()
@@ -122,6 +120,13 @@ def mount_of(path: Path) -> tuple[str, str, str] | None:
         if path.is_relative_to(point) and len(point) >= len(best[0]):
             best = (point, fields[2], fields[0].replace("\\040", " "))
     return best
+
+
+def _existing(path: Path) -> Path:
+    """``path``, or its nearest existing parent (the directory may not be made yet), resolved."""
+    while not path.exists():
+        path = path.parent
+    return path.resolve()
 
 
 def in_memory_or_encrypted(path: Path) -> bool | None:
@@ -133,9 +138,7 @@ def in_memory_or_encrypted(path: Path) -> bool | None:
     mount = mount_of(path)
     if mount is None:
         return None
-    while not path.exists():
-        path = path.parent
-    path = path.resolve()
+    path = _existing(path)
     _point, fstype, source = mount
     if fstype in {"tmpfs", "ramfs"}:
         return True
