@@ -41,10 +41,12 @@ def chromium_path() -> str:
     return found
 
 
-def screenshot(page: Any, name: str) -> Path:
+def screenshot(page: Any, name: str, *, full_page: bool = True) -> Path:
+    """``full_page=False`` for a page too long to read whole (Redoc's is 130,000 px tall and its
+    stitched shot outran the 15 s timeout on a loaded CI machine)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    page.screenshot(path=str(path), full_page=full_page)
     return path
 
 
