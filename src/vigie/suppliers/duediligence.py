@@ -152,10 +152,14 @@ def _attach(invitation: Invitation, source: BinaryIO, name: str) -> Attachment:
     source.seek(0)
     if size > MAX_ATTACHMENT:
         raise TooLarge(
-            _("The document is larger than %(mb)s MB.") % {"mb": MAX_ATTACHMENT // 2**20}
+            _("The document is larger than %(mb)s MB.") % {"mb": MAX_ATTACHMENT // 2**20},
+            detail={"field": "document"},
         )
     if invitation.files.count() >= MAX_ATTACHMENTS:
-        raise TooLarge(_("This link takes at most %(n)s documents.") % {"n": MAX_ATTACHMENTS})
+        raise TooLarge(
+            _("This link takes at most %(n)s documents.") % {"n": MAX_ATTACHMENTS},
+            detail={"field": "document"},
+        )
     actor = Actor.system("supplier questionnaire link", invitation.organisation_id)
     ingested = evidence.ingest(
         actor,

@@ -186,10 +186,14 @@ class AnswerPage(View):
         lang = invitation.language
         translation.activate(lang)
         request.LANGUAGE_CODE = lang
+        # A refused post is shown again with what the supplier gave (a statement may be long
+        # to retype); only the document must be chosen again, as browsers allow no other way.
+        given = request.POST
         questions = [
-            (x, x.label(lang), [(c, q.choice_label(c, lang)) for c in x.choices])
+            (x, x.label(lang), [(c, q.choice_label(c, lang)) for c in x.choices], given.get(x.code))
             for x in q.questions
         ]
+        problems = extra.pop("problems", None) or {}
         return render(
             request,
             "suppliers/answer.html",
@@ -197,7 +201,8 @@ class AnswerPage(View):
                 "invitation": invitation,
                 "title": q.title.get(lang, q.title["en"]),
                 "questions": questions,
-                "given": request.POST,
+                "given": given,
+                "faulty": {problems.get("field", "")} | set(problems),
                 **extra,
             },
             status=status,

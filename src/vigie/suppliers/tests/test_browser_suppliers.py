@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from vigie.browser import log_in, screenshot
 from vigie.core.actor import Actor
 from vigie.screening import services as screening
-from vigie.suppliers import services
+from vigie.suppliers import duediligence, services
 from vigie.suppliers.models import Invitation, Supplier
 from vigie.suppliers.tests.conftest import HEADER
 from vigie.testing import World
@@ -103,3 +103,36 @@ def test_questionnaire_in_french_then_block_after_update(
     expect(page.locator("[data-testid=counts]")).to_contain_text("1")
     page.wait_for_selector("#risk-map svg")
     screenshot(page, "suppliers-dashboard-en")
+
+
+def test_refused_answers_come_back_as_given_in_arabic(
+    browser: Any, browser_world: tuple[World, str]
+) -> None:
+    world, url = browser_world
+    supplier = services.create_supplier(
+        Actor(world.users["procurement_officer"], world.own.pk),
+        world.own,
+        services.SupplierData(reference="SUP-8", name="Synthetic Loom Co", country="Jordan"),
+    )
+    _inv, token = duediligence.create_invitation(
+        Actor(world.users["procurement_officer"], world.own.pk), supplier, language="ar"
+    )
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, locale="ar")
+    phone = ctx.new_page()
+    phone.goto(f"{url}/suppliers/answer/{token}/")
+    expect(phone.locator("html")).to_have_attribute("dir", "rtl")
+    form = phone.locator("[data-testid=questionnaire]")
+    for name in ("fees", "documents", "contract_language", "movement", "grievance"):
+        form.locator(f"input[name={name}]").first.check()
+    form.locator("input[name=subcontracting][value=no]").check()
+    form.locator("input[name=monitoring]").first.check()
+    phone.fill("#statement", "نحظر رسوم التوظيف على العمال.")
+    phone.fill("#statement_year", "2001")  # allowed by the field, refused as not recent
+    phone.click("[data-testid=submit]")
+    expect(phone.locator("[data-testid=answer-error]")).to_contain_text("سنة الإعلان")
+    expect(phone.locator("#statement")).to_have_value("نحظر رسوم التوظيف على العمال.")
+    expect(phone.locator("input[name=subcontracting][value=no]")).to_be_checked()
+    expect(phone.locator("#statement_year")).to_have_attribute("aria-invalid", "true")
+    screenshot(phone, "suppliers-questionnaire-refused-ar-phone")
+    ctx.close()
+    assert Invitation.objects.get(supplier=supplier).status == "sent"
