@@ -136,7 +136,7 @@ class ScreeningIndex:
         selected: dict[int, list[tuple[int, str]]] = {}
         joined: set[tuple[int, str]] = set()
         for p, keys in by_part.items():
-            rare = _rarest(keys, cap)
+            rare = _rarest(ranking.finding_more(keys, cap, MAX_KEYS_PER_PART, postings), cap)
             if rare and (not own[p] or any(key not in spanning for _df, key in rare)):
                 selected[p] = rare
             else:

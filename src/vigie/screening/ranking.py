@@ -16,11 +16,15 @@ on how it was submitted.
 - **The cut never splits equal scores.** ``limit`` results are kept, and every further one
   whose (displayed, four-decimal) score equals the last one kept: which of two equally
   scored listed people is shown must not depend on their reference numbers.
+
+And which keys of a searched part choose its candidates (``finding_more``, ADR 0545): a
+typing-error key that finds no listed name the part's other keys do not already find takes
+no place among the part's keys.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Protocol, TypeVar
 
 # entries reaching the default threshold by name that make a name crowded (ADR 0527: 3, was
@@ -61,3 +65,27 @@ def cut(results: Sequence[R], limit: int) -> list[R]:
     while end < len(results) and round(results[end].score, 4) == last:
         end += 1
     return list(results[:end])
+
+
+def finding_more(
+    keys: list[tuple[int, str]], cap: float, limit: int, postings: Mapping[str, Sequence[int]]
+) -> list[tuple[int, str]]:
+    """One searched part's (frequency, key) pairs found in the index (``keys``), without the
+    typing-error keys (``d:``) that find only listed names its other chosen keys (the
+    ``limit`` rarest under ``cap``, as ``names.rarest`` chooses them) already find (ADR 0545).
+
+    ``names.rarest`` gives the typing-error keys the places the other keys leave, rarest
+    first; the rarest are often the deletions of the searched spelling that only the listed
+    name spelled exactly so bears ("Kelvhar": ``d:elvhar``, ``d:kelhar`` ... on the one
+    listed Kelvhar, already found by ``t:kelvhar``), and they took the places of the one
+    that finds the listed name a letter away (``d:kelvar``, on Kelvhar and Kelvar). A key
+    that adds no listed name adds nothing to the part's candidates: it is left out."""
+    if not any(key.startswith("d:") for _df, key in keys):
+        return keys
+    chosen = sorted(k for k in keys if k[0] <= cap and not k[1].startswith("d:"))[:limit]
+    if len(chosen) >= limit:
+        return keys  # the typing-error keys get no place anyway
+    found: set[int] = set()
+    for _df, key in chosen:
+        found.update(postings[key])
+    return [k for k in keys if not k[1].startswith("d:") or not found.issuperset(postings[k[1]])]

@@ -21,7 +21,7 @@ from vigie.screening.tests.test_bounds import LISTED, WORDS, _record
 
 def reference(index: engine.ScreeningIndex, query: Name, limit: int) -> list[int]:
     """``ScreeningIndex.candidates`` as it was before ADR 0534 (with ADR 0528's rule for keys
-    spanning two searched parts)."""
+    spanning two searched parts and ADR 0545's for typing-error keys that add no name)."""
     import heapq
 
     n = max(len(index.names), 1)
@@ -42,7 +42,8 @@ def reference(index: engine.ScreeningIndex, query: Name, limit: int) -> list[int
     selected: dict[int, list[tuple[int, str]]] = {}
     joined: set[tuple[int, str]] = set()
     for p, keys in by_part.items():
-        rare = names.rarest(keys, cap, engine.MAX_KEYS_PER_PART)
+        useful = ranking.finding_more(keys, cap, engine.MAX_KEYS_PER_PART, postings)
+        rare = names.rarest(useful, cap, engine.MAX_KEYS_PER_PART)
         if rare and (not own[p] or any(key not in spanning for _df, key in rare)):
             selected[p] = rare
         else:
