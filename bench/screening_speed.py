@@ -5,7 +5,10 @@ run: rapidfuzz ``process.extractOne`` (token-sort ratio) over every normalised l
   baseline, and the ratio;
 - counts (a second pass over the same single queries, untimed): listed names chosen as
   candidates per query (mean, p95) and the share of them aligned (``names.compare_names``),
-  the rest skipped by the prefilter, the score bound or as twins (ADR 0537);
+  the rest skipped by the prefilter, the score bound or as twins (ADR 0537), and the share
+  of those alignments whose name score ends under the default threshold: what a bound that
+  knew the score exactly would skip (these queries give no birth date, country or document,
+  so none of them can be reported; ADR 0539);
 - batch: N names (default 100,000: evaluation queries and synthetic recombinations of their
   words) written to a CSV file and screened by the real batch path (``batch.run``, as
   ``vigie screen --batch FILE --json -o OUT``) with ``--workers`` forked processes; the
@@ -81,7 +84,7 @@ def candidate_counts(
 ) -> dict[str, float]:
     """Candidates chosen per query (every pass and searched form: ``ScreeningIndex._cut``) and
     alignments made (``names.compare_names``), counted by wrapping both for this pass only."""
-    chosen = aligned = 0
+    chosen = aligned = under = 0
     cut, compare = engine.ScreeningIndex._cut, names.compare_names
 
     def counted_cut(self: engine.ScreeningIndex, *args: Any) -> list[int]:
@@ -91,9 +94,11 @@ def candidate_counts(
         return found
 
     def counted_compare(*args: Any) -> names.NameMatch:
-        nonlocal aligned
+        nonlocal aligned, under
         aligned += 1
-        return compare(*args)
+        match = compare(*args)
+        under += match.score < engine.THRESHOLD
+        return match
 
     per_query, per_query_aligned = [], []
     engine.ScreeningIndex._cut = counted_cut  # type: ignore[method-assign]
@@ -113,6 +118,7 @@ def candidate_counts(
         "aligned_per_query_mean": round(sum(per_query_aligned) / len(per_query), 1),
         "aligned_per_query_p95": pct(per_query_aligned, 0.95),
         "share_aligned": round(sum(per_query_aligned) / max(sum(per_query), 1.0), 3),
+        "share_aligned_under_threshold": round(under / max(sum(per_query_aligned), 1.0), 3),
     }
 
 
