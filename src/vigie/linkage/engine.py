@@ -23,6 +23,12 @@ from splink.internals.exceptions import SplinkException
 from vigie.linkage import comparisons
 
 log = logging.getLogger(__name__)
+# Splink warns, several lines each time, of every level EM never saw among matches and again
+# at every prediction ("m values not fully trained"). On a small register (a new deployment,
+# the demo) that is expected, and the operator can act on none of it: Splink gives such a
+# level its default m, and the saved model shows which ones (no m_probability). Dozens of
+# lines at each `vigie demo` hid the URL and logins; only Splink's errors reach the console.
+SPLINK_LOG_LEVEL = logging.ERROR
 
 # Every pair scored at or above this is kept as a candidate, so that a user can move the
 # threshold (and see what it does to precision and recall) without predicting again.
@@ -175,7 +181,7 @@ def _linker(
     api = DuckDBAPI(connection=con)
     tables = [data] if isinstance(data, pa.Table) else list(data)
     frames = [api.register(t) for t in tables]
-    return Linker(frames if len(frames) > 1 else frames[0], model, log_level=logging.WARNING)
+    return Linker(frames if len(frames) > 1 else frames[0], model, log_level=SPLINK_LOG_LEVEL)
 
 
 def train(data: pa.Table, seed: int = 1) -> Model:
@@ -296,7 +302,7 @@ def predict_new(
     con = connect()
     api = DuckDBAPI(connection=con)
     old_frame, new_frame = api.register(existing), api.register(new)
-    linker = Linker(old_frame, model.params, log_level=logging.WARNING)
+    linker = Linker(old_frame, model.params, log_level=SPLINK_LOG_LEVEL)
     for column in comparisons.TF_COLUMNS:  # the name frequencies of the existing records
         linker.table_management.compute_tf_table(column)
     between = linker.inference.predict_between(
