@@ -25,7 +25,7 @@ def load(ctx: Any) -> None:
     for i, record in enumerate(case_records.synthetic_records(ctx.rng, n, langs)):
         org = orgs[i % len(orgs)]
         services.save_record(Actor.system("demo data", org.pk), org, record)
-    ctx.echo(f"cases: {n} synthetic case records")
+    ctx.echo(f"  cases: {n} synthetic case records")
     pool = ctx.organisations.get("unodc")
     if pool is not None:
         # The pooled collection of S/2017/939 para 63: agencies share their case records,
@@ -34,4 +34,4 @@ def load(ctx: Any) -> None:
             OrganisationShare.objects.get_or_create(
                 owner=org, partner=pool, scope="case", defaults={"include_identities": False}
             )
-        ctx.echo(f"cases: {len(orgs)} organisations share their records (no identities) with UNODC")
+        ctx.echo(f"  cases: {len(orgs)} organisations share records (no identities) with UNODC")

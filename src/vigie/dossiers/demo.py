@@ -83,4 +83,4 @@ def load(ctx: Any) -> None:
         statement="Finances an armed group from the proceeds of trafficking (synthetic).",
         sources=[{"kind": "document", "ref": "S/2017/939, para. 56"}],
     )  # fmt: skip
-    ctx.echo(f"dossiers: 1 synthetic dossier ({dossier.reference}) linked to {len(cases)} cases")
+    ctx.echo(f"  dossiers: 1 synthetic dossier ({dossier.reference}) linked to {len(cases)} cases")

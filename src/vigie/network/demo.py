@@ -90,4 +90,4 @@ def load(ctx: Any) -> None:
     edges = 0
     for start in range(0, len(ids), tasks.BATCH):
         edges += tasks.read(extract.CASE, ids[start : start + tasks.BATCH])[1]
-    ctx.echo(f"network: {edges} links read from {len(ids)} cases, and a FollowTheMoney file")
+    ctx.echo(f"  network: {edges} links read from {len(ids)} cases, and a FollowTheMoney file")
